@@ -1,0 +1,66 @@
+// The compiled, frozen domain config the daemon runs on (the wire shape lives in schema.ts).
+import type { DhcpOption } from '../codec/types.js';
+
+/** An inclusive address range; addresses are host-order uint32. */
+export interface AddressRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Reservation {
+  /** Lower-case colon hex, e.g. "02:00:5e:00:53:01"; matched against chaddr of htype 1. */
+  readonly hwAddress?: string;
+  /** Lower-case hex of option 61's bytes (type byte included). */
+  readonly clientId?: string;
+  readonly address: number;
+  readonly hostname?: string;
+}
+
+export interface Subnet {
+  /** Stable id from the config (defaults to 1-based position); leases remember it. */
+  readonly id: number;
+  readonly cidr: string;
+  readonly network: number;
+  readonly prefixLength: number;
+  readonly mask: number;
+  readonly broadcast: number;
+  readonly pools: readonly AddressRange[];
+  readonly reservations: readonly Reservation[];
+  /** Seconds: option 51, 58 (T1), 59 (T2). */
+  readonly leaseTime: number;
+  readonly renewalTime: number;
+  readonly rebindingTime: number;
+  /** Option 1 and configured options (3, 6, 15, …) ready to send, encoded. */
+  readonly options: readonly DhcpOption[];
+  /** NAK INIT-REBOOT requests from unknown clients (RFC 2131 §4.3.2). */
+  readonly authoritative: boolean;
+  /** Interface names this subnet is directly attached to (empty: relayed only). */
+  readonly interfaces: readonly string[];
+}
+
+export interface StoreConfig {
+  readonly kind: 'level' | 'memory';
+  readonly path: string;
+  /** Longest an ACK waits for its group commit to start. */
+  readonly commitIntervalMs: number;
+  readonly maxBatch: number;
+}
+
+export interface ServerConfig {
+  /** Server identifier (option 54) and reply source when set; else the receiving interface's address. */
+  readonly serverId?: string;
+  readonly interfaces: readonly string[];
+  readonly listen: { readonly address: string; readonly port: number; readonly clientPort: number };
+  readonly store: StoreConfig;
+  readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
+  readonly subnets: readonly Subnet[];
+  /** Milliseconds an OFFERed address stays held for its client. */
+  readonly offerHoldMs: number;
+  /** Milliseconds an expired lease may still be renewed by its client before its address is freed. */
+  readonly expiryGraceMs: number;
+  /** Milliseconds a declined address is held back. */
+  readonly declineProbationMs: number;
+  /** Declines per client within the probation window before its requests are ignored. */
+  readonly maxDeclinesPerClient: number;
+  readonly bootp: boolean;
+}

@@ -1,0 +1,53 @@
+// What the transports carry: inbound datagrams with where they came from, outbound replies with where they go.
+import type { Observable } from 'rxjs';
+
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface InterfaceAddress {
+  readonly address: string;
+  readonly prefixLength: number;
+}
+
+export interface InterfaceInfo {
+  readonly name: string;
+  readonly index: number;
+  /** "aa:bb:cc:dd:ee:ff" */
+  readonly mac: string;
+  readonly addresses: readonly InterfaceAddress[];
+}
+
+export interface Inbound {
+  readonly data: Buffer;
+  readonly from: Endpoint;
+  /** The receiving interface, when the transport can tell (the native one can; dgram cannot). */
+  readonly iface?: InterfaceInfo;
+  /** Whether the datagram was sent to a broadcast address, when the transport can tell. */
+  readonly broadcast?: boolean;
+  /** Local destination address of the datagram, when known. */
+  readonly localAddress?: string;
+  readonly receivedAt: number;
+}
+
+export interface Outbound {
+  readonly data: Buffer;
+  readonly to: Endpoint;
+  /** Leave through this interface (native transport); ignored by dgram. */
+  readonly ifaceName?: string;
+  /** Source address to use (native transport); dgram uses its bound address. */
+  readonly source?: string;
+  /** Deliver to this MAC without ARP (RFC 2131 §4.1 unicast before the client has an address). */
+  readonly hwAddress?: string;
+}
+
+export interface Transport {
+  readonly kind: 'dgram' | 'native' | 'memory';
+  readonly inbound$: Observable<Inbound>;
+  /** Resolves when the datagram is handed to the kernel; rejects with a NetError. */
+  send(out: Outbound): Promise<void>;
+  /** Interfaces served, as last learnt (empty for dgram). */
+  interfaces(): readonly InterfaceInfo[];
+  close(): Promise<void>;
+}

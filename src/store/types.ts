@@ -1,0 +1,32 @@
+// The lease store contract: every implementation passes test/unit/store/conformance.ts.
+import type { LeaseRecord } from '../../machines/lease.types.js';
+
+export type { LeaseRecord };
+
+export type LeaseWrite =
+  | { readonly kind: 'put'; readonly record: LeaseRecord }
+  | { readonly kind: 'delete'; readonly ip: string };
+
+export interface StoreHealth {
+  readonly writable: boolean;
+  readonly lastError?: string;
+  readonly pendingWrites: number;
+  readonly commits: number;
+}
+
+export interface LeaseStore {
+  open(): Promise<void>;
+  /**
+   * Applies the writes atomically (the lease and its by-client index together) and resolves only once they
+   * are synced to disk. Concurrent calls share one sync (group commit). Rejects with a StoreError.
+   */
+  write(writes: readonly LeaseWrite[]): Promise<void>;
+  get(ip: string): Promise<LeaseRecord | undefined>;
+  /** The lease a client holds in a subnet, by the by-client index. */
+  getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined>;
+  /** Every stored lease, in address-key order. */
+  loadAll(): AsyncIterable<LeaseRecord>;
+  health(): StoreHealth;
+  /** Waits for in-flight commits, then closes. */
+  close(): Promise<void>;
+}
