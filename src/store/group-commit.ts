@@ -1,0 +1,177 @@
+// Group commit: merges concurrent write requests into one synced batch, one batch in flight at a time.
+import { StoreError } from '../errors.js';
+
+export interface GroupCommitOptions {
+  /** Most writes merged into one batch; a single request is never split, so one may exceed it. */
+  readonly maxBatch: number;
+  /** How long an idle committer waits to gather more requests; 0 = commit on the next event-loop turn. */
+  readonly commitIntervalMs: number;
+  /** Called after a batch fails (every caller of it is already rejected). */
+  readonly onFailure?: (error: StoreError, requests: number) => void;
+  /** Called when a batch succeeds after one or more failed. */
+  readonly onRecover?: () => void;
+}
+
+interface Request<W> {
+  readonly writes: readonly W[];
+  readonly resolve: () => void;
+  readonly reject: (error: StoreError) => void;
+}
+
+export interface GroupCommitStats {
+  readonly writable: boolean;
+  readonly lastError?: string;
+  /** Requests queued or in flight. */
+  readonly pending: number;
+  /** Batches that committed successfully. */
+  readonly commits: number;
+  readonly failures: number;
+}
+
+/**
+ * Requests queue while a batch is in flight and all go into the next batch, so N concurrent callers cost about
+ * N / maxBatch syncs instead of N. Batches run strictly one after another in request order, which is what makes
+ * two writes to the same key land in the order they were requested.
+ */
+export class GroupCommitter<W> {
+  private readonly queue: Request<W>[] = [];
+  private queuedWrites = 0;
+  private inFlight = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
+  private running: Promise<void> | undefined;
+  private commits = 0;
+  private failures = 0;
+  private lastError: string | undefined;
+  private writable = true;
+
+  constructor(
+    private readonly commitBatch: (writes: readonly W[]) => Promise<void>,
+    private readonly options: GroupCommitOptions,
+  ) {
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
+      throw new TypeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);
+    }
+    if (!Number.isFinite(options.commitIntervalMs) || options.commitIntervalMs < 0) {
+      throw new TypeError(`commitIntervalMs must be >= 0, got ${options.commitIntervalMs}`);
+    }
+  }
+
+  /** Resolves once the batch holding these writes has committed; rejects with DHCPD_ERR_STORE_WRITE if it failed. */
+  submit(writes: readonly W[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
+      this.queuedWrites += writes.length;
+      this.schedule();
+    });
+  }
+
+  /** Commits everything queued now (no gathering delay) and resolves when the queue is empty. */
+  async drain(): Promise<void> {
+    this.cancelTimers();
+    if (this.queue.length > 0 && this.running === undefined) this.start();
+    while (this.running !== undefined) await this.running;
+  }
+
+  stats(): GroupCommitStats {
+    return {
+      writable: this.writable,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      pending: this.queue.length + this.inFlight,
+      commits: this.commits,
+      failures: this.failures,
+    };
+  }
+
+  private schedule(): void {
+    if (this.running !== undefined) return; // the running loop picks the request up after the current batch
+    if (this.queuedWrites >= this.options.maxBatch) {
+      this.cancelTimers();
+      this.start();
+      return;
+    }
+    if (this.timer !== undefined || this.immediate !== undefined) return;
+    if (this.options.commitIntervalMs === 0) {
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.start();
+      });
+    } else {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.start();
+      }, this.options.commitIntervalMs);
+    }
+  }
+
+  private cancelTimers(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+
+  private start(): void {
+    if (this.running !== undefined || this.queue.length === 0) return;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Never rejects: each batch's outcome goes to its own callers. */
+  private async loop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.take();
+      this.inFlight = batch.length;
+      await this.commitOne(batch);
+      this.inFlight = 0;
+    }
+  }
+
+  private take(): Request<W>[] {
+    const batch: Request<W>[] = [];
+    let size = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0] as Request<W>;
+      if (batch.length > 0 && size + next.writes.length > this.options.maxBatch) break;
+      this.queue.shift();
+      batch.push(next);
+      size += next.writes.length;
+    }
+    this.queuedWrites -= size;
+    return batch;
+  }
+
+  private async commitOne(batch: readonly Request<W>[]): Promise<void> {
+    const writes = batch.length === 1 ? (batch[0] as Request<W>).writes : batch.flatMap((r) => r.writes);
+    try {
+      await this.commitBatch(writes);
+    } catch (cause) {
+      this.fail(batch, cause);
+      return;
+    }
+    this.commits += 1;
+    if (!this.writable) {
+      this.writable = true;
+      this.options.onRecover?.();
+    }
+    for (const request of batch) request.resolve();
+  }
+
+  private fail(batch: readonly Request<W>[], cause: unknown): void {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const error = new StoreError('DHCPD_ERR_STORE_WRITE', `lease store write failed: ${reason}`, {
+      cause,
+      details: { requests: batch.length },
+    });
+    this.failures += 1;
+    this.writable = false;
+    this.lastError = error.message;
+    for (const request of batch) request.reject(error);
+    try {
+      this.options.onFailure?.(error, batch.length);
+    } catch {
+      // A throwing observer must not break the commit loop (it would strand every later request).
+    }
+  }
+}

@@ -1,0 +1,240 @@
+// The LeaseStore on any abstract-level database (classic-level on disk, memory-level in tests): two sublevels
+// written in one atomic synced batch per group commit.
+import type { AbstractBatchOperation, AbstractBatchOptions, AbstractLevel, AbstractSublevel } from 'abstract-level';
+import { StoreError } from '../errors.js';
+import type { LeaseRecord } from '../../machines/lease.types.js';
+import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
+import { GroupCommitter } from './group-commit.js';
+import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
+import { mapOpenError } from './open-errors.js';
+import { decodeRecord, encodeRecord, RECORD_VALUE_ENCODING, type EncodedRecord } from './record-codec.js';
+import type { LeaseStore, LeaseWrite, StoreHealth } from './types.js';
+
+/** Any abstract-level database with string default encodings (Level / ClassicLevel, MemoryLevel). */
+export type LevelDatabase = AbstractLevel<string | Buffer | Uint8Array, string, string>;
+
+/** The subset of a pino logger the store uses. */
+export interface StoreLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface LevelStoreOptions {
+  /** Most LeaseWrites per synced batch (default 1000). */
+  readonly maxBatch?: number;
+  /** How long an idle committer gathers writes before committing (default 0 = next event-loop turn). */
+  readonly commitIntervalMs?: number;
+  readonly logger?: StoreLogger;
+  /** A stored record that does not decode; it is skipped. Without this callback it is logged as a warning. */
+  readonly onCorruptRecord?: (key: string, error: unknown) => void;
+  /** Names the store in errors when the database has no `location` (memory-level). */
+  readonly location?: string;
+}
+
+type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string>;
+type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, V>;
+
+/** classic-level reads `sync` from the batch options; other backends ignore it (the type does not declare it). */
+const SYNCED = { sync: true } as AbstractBatchOptions<string, string>;
+const LOAD_CHUNK = 1000;
+
+function closedError(): StoreError {
+  return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
+}
+
+function readError(cause: unknown): StoreError {
+  if (cause instanceof StoreError) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new StoreError('DHCPD_ERR_STORE_READ', `lease store read failed: ${reason}`, { cause });
+}
+
+/** A programmer error in a write is the caller's alone: it must not fail the batch it would share. */
+function invalidWrite(writes: readonly LeaseWrite[]): TypeError | undefined {
+  for (const write of writes) {
+    if (write.kind === 'delete') {
+      if (ipToUint32(write.ip) === undefined) return new TypeError(`delete of a non-IPv4 address ${write.ip}`);
+      continue;
+    }
+    const { ip, subnetId, clientKey } = write.record.context;
+    if (ipToUint32(ip) === undefined) return new TypeError(`put of a non-IPv4 address ${ip}`);
+    if (!Number.isInteger(subnetId) || typeof clientKey !== 'string' || clientKey === '') {
+      return new TypeError(`put of ${ip} without an integer subnetId and a clientKey`);
+    }
+  }
+  return undefined;
+}
+
+export class LevelLeaseStore implements LeaseStore {
+  private readonly leases: Sublevel<EncodedRecord>;
+  private readonly clients: Sublevel<string>;
+  private readonly committer: GroupCommitter<LeaseWrite>;
+  private readonly location: string;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: LevelDatabase,
+    private readonly options: LevelStoreOptions = {},
+  ) {
+    this.leases = db.sublevel<string, EncodedRecord>('lease', {
+      keyEncoding: 'utf8',
+      valueEncoding: RECORD_VALUE_ENCODING,
+    });
+    this.clients = db.sublevel<string, string>('client', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    this.location = options.location ?? (db as { location?: unknown }).location?.toString() ?? '(in memory)';
+    this.committer = new GroupCommitter<LeaseWrite>((writes) => this.commit(writes), {
+      maxBatch: options.maxBatch ?? 1000,
+      commitIntervalMs: options.commitIntervalMs ?? 0,
+      onFailure: (error, requests) =>
+        options.logger?.error({ evt: 'store.write.failed', err: error, requests }, 'lease store write failed'),
+      onRecover: () => options.logger?.info({ evt: 'store.write.recovered' }, 'lease store writable again'),
+    });
+  }
+
+  async open(): Promise<void> {
+    if (this.closing !== undefined) throw closedError();
+    try {
+      await this.db.open();
+    } catch (error) {
+      throw mapOpenError(error, this.location);
+    }
+  }
+
+  write(writes: readonly LeaseWrite[]): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(closedError());
+    const invalid = invalidWrite(writes);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    if (writes.length === 0) return Promise.resolve();
+    return this.committer.submit(writes);
+  }
+
+  async get(ip: string): Promise<LeaseRecord | undefined> {
+    const key = addressKey(ip);
+    if (this.closing !== undefined) throw closedError();
+    let value: EncodedRecord | undefined;
+    try {
+      value = await this.leases.get(key);
+    } catch (error) {
+      throw readError(error);
+    }
+    return value === undefined ? undefined : this.decodeAt(key, value);
+  }
+
+  async getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
+    if (this.closing !== undefined) throw closedError();
+    const indexKey = clientIndexKey(subnetId, clientKey);
+    let ip: string | undefined;
+    try {
+      ip = await this.clients.get(indexKey);
+    } catch (error) {
+      throw readError(error);
+    }
+    if (ip === undefined || ipToUint32(ip) === undefined) return undefined;
+    const record = await this.get(ip);
+    // The batch plan keeps the index exact; the check guards against a hand-edited or half-repaired store.
+    return record !== undefined && ownerOf(record) === indexKey ? record : undefined;
+  }
+
+  async *loadAll(): AsyncIterable<LeaseRecord> {
+    if (this.closing !== undefined) throw closedError();
+    const iterator = this.leases.iterator();
+    try {
+      for (;;) {
+        let entries: [string, EncodedRecord][];
+        try {
+          entries = await iterator.nextv(LOAD_CHUNK);
+        } catch (error) {
+          throw readError(error);
+        }
+        if (entries.length === 0) return;
+        for (const [key, value] of entries) {
+          const record = this.decodeAt(key, value);
+          if (record !== undefined) yield record;
+        }
+      }
+    } finally {
+      await iterator.close().catch(() => undefined);
+    }
+  }
+
+  health(): StoreHealth {
+    const stats = this.committer.stats();
+    return {
+      writable: stats.writable,
+      ...(stats.lastError === undefined ? {} : { lastError: stats.lastError }),
+      pendingWrites: stats.pending,
+      commits: stats.commits,
+    };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.drainAndClose();
+    return this.closing;
+  }
+
+  private async drainAndClose(): Promise<void> {
+    await this.committer.drain();
+    try {
+      await this.db.close();
+    } catch (error) {
+      throw new StoreError('DHCPD_ERR_STORE_WRITE', `closing the lease store failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** One group-commit batch: plan against committed state, then one atomic synced write of both sublevels. */
+  private async commit(writes: readonly LeaseWrite[]): Promise<void> {
+    const plan = await planBatch(
+      writes,
+      {
+        leases: (keys) => this.leases.getMany([...keys]),
+        clients: (keys) => this.clients.getMany([...keys]),
+      },
+      (key, error) => this.reportCorrupt(key, error),
+    );
+    await this.db.batch(this.toOperations(plan), SYNCED);
+  }
+
+  private toOperations(plan: BatchPlan): BatchOperation[] {
+    const ops: BatchOperation[] = [];
+    for (const [key, record] of plan.leases) {
+      ops.push(
+        record === null
+          ? { type: 'del', key, sublevel: this.leases }
+          : { type: 'put', key, value: encodeRecord(record), sublevel: this.leases },
+      );
+    }
+    for (const [key, ip] of plan.clients) {
+      ops.push(
+        ip === null
+          ? { type: 'del', key, sublevel: this.clients }
+          : { type: 'put', key, value: ip, sublevel: this.clients },
+      );
+    }
+    return ops;
+  }
+
+  /** Decodes a stored record; an unreadable one (or one stored under another address) is reported and skipped. */
+  private decodeAt(key: string, value: EncodedRecord): LeaseRecord | undefined {
+    try {
+      const record = decodeRecord(value);
+      if (record.context.ip !== keyToIp(key)) {
+        throw new StoreError('DHCPD_ERR_STORE_CORRUPT', `lease record for ${record.context.ip} stored under key ${key}`);
+      }
+      return record;
+    } catch (error) {
+      this.reportCorrupt(key, error);
+      return undefined;
+    }
+  }
+
+  private reportCorrupt(key: string, error: unknown): void {
+    try {
+      if (this.options.onCorruptRecord !== undefined) this.options.onCorruptRecord(key, error);
+      else this.options.logger?.warn({ evt: 'store.record.corrupt', key, err: error }, 'skipped a corrupt lease record');
+    } catch {
+      // A throwing observer must not turn one bad record into a failed load.
+    }
+  }
+}
