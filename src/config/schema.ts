@@ -1,0 +1,142 @@
+// Wire shape of the JSON config file (zod 4): types, ranges and defaults; cross-field rules live in compile.ts.
+import { z } from 'zod';
+
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+const HEX_BYTE = '[0-9A-Fa-f]{2}';
+
+const uint32 = 0xffffffff;
+/** Seconds as DHCP carries them: a uint32 (RFC 2132 §9.2). */
+const seconds = (min: number) => z.number().int().min(min).max(uint32);
+const port = z.number().int().min(1).max(65535);
+const ipv4 = z.ipv4({ error: 'expected an IPv4 address in dotted-quad form, e.g. 198.51.100.1' });
+const ipv4List = z.array(ipv4).min(1);
+
+/** Linux IFNAMSIZ is 16 including the NUL; "/" and whitespace cannot appear in a name. */
+const interfaceName = z
+  .string()
+  .regex(/^[^\s/]{1,15}$/, { error: 'expected an interface name: 1-15 characters, no whitespace or "/"' });
+
+const hwAddress = z
+  .string()
+  .regex(new RegExp(`^${HEX_BYTE}(?:[:-]?${HEX_BYTE}){5}$`), {
+    error: 'expected a 6-byte MAC address, e.g. 02:00:5e:10:00:01',
+  });
+
+/** RFC 2132 §9.14: a client identifier is at least two bytes (type + value). */
+const clientId = z
+  .string()
+  .regex(new RegExp(`^${HEX_BYTE}(?:[:-]?${HEX_BYTE})+$`), {
+    error: 'expected a client identifier as hex bytes (type byte first), e.g. 01:02:00:5e:10:00:02',
+  });
+
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+/** RFC 1123 §2.1 host name (option 12); dots allowed so an FQDN fits. */
+const hostname = z
+  .string()
+  .max(253)
+  .regex(new RegExp(`^${LABEL}(?:\\.${LABEL})*$`), { error: 'expected a host name (letters, digits, "-", ".")' });
+
+export const PoolRangeSchema = z.strictObject({
+  start: ipv4.describe('First address of the pool (inclusive).'),
+  end: ipv4.describe('Last address of the pool (inclusive).'),
+});
+
+/** A pool as an object or as the shorthand "first-last". */
+export const PoolSchema = z.union(
+  [
+    PoolRangeSchema,
+    z.string().regex(new RegExp(`^\\s*${IPV4}\\s*-\\s*${IPV4}\\s*$`), {
+      error: 'expected a range "first-last", e.g. 198.51.100.100-198.51.100.199',
+    }),
+  ],
+  { error: 'expected a pool: {"start": ..., "end": ...} or "first-last"' },
+);
+
+/** Option values by name ("domain-search") or decimal code ("66"); values are checked by the codec. */
+export const OptionsSchema = z
+  .record(z.string(), z.unknown())
+  .describe('DHCP options by name or decimal code; the value shape depends on the option.');
+
+export const ReservationSchema = z.strictObject({
+  hwAddress: hwAddress.optional().describe('Client MAC address (Ethernet chaddr). Exactly one of hwAddress/clientId.'),
+  clientId: clientId.optional().describe('Client identifier (option 61) bytes in hex, type byte first.'),
+  address: ipv4.describe('The address this client always gets; must be inside the subnet.'),
+  hostname: hostname.optional().describe('Host name for this client (option 12).'),
+});
+
+const timeFields = {
+  leaseTime: seconds(1).optional().describe('Lease time in seconds (option 51).'),
+  renewalTime: seconds(1).optional().describe('Renewal time T1 in seconds (option 58); default 0.5 x leaseTime.'),
+  rebindingTime: seconds(1).optional().describe('Rebinding time T2 in seconds (option 59); default 0.875 x leaseTime.'),
+  authoritative: z.boolean().optional().describe('NAK requests for addresses this server does not know about.'),
+};
+
+const commonOptionFields = {
+  dnsServers: ipv4List.optional().describe('Domain name servers (option 6).'),
+  domainName: z.string().min(1).optional().describe('Domain name (option 15).'),
+  ntpServers: ipv4List.optional().describe('NTP servers (option 42).'),
+  options: OptionsSchema.optional(),
+};
+
+export const SubnetSchema = z.strictObject({
+  id: z.number().int().min(1).max(uint32).optional().describe('Stable subnet id; default: 1-based position.'),
+  subnet: z.cidrv4({ error: 'expected an IPv4 CIDR, e.g. 198.51.100.0/24' }).describe('Network address/prefix.'),
+  interface: interfaceName.optional().describe('Interface this subnet is directly attached to.'),
+  interfaces: z.array(interfaceName).optional().describe('Interfaces this subnet is directly attached to.'),
+  pools: z.array(PoolSchema).default([]).describe('Dynamic address ranges.'),
+  router: ipv4List.optional().describe('Routers (option 3).'),
+  ...commonOptionFields,
+  ...timeFields,
+  reservations: z.array(ReservationSchema).default([]).describe('Fixed addresses for known clients.'),
+});
+
+export const DefaultsSchema = z.strictObject({
+  ...timeFields,
+  leaseTime: seconds(1).default(3600).describe('Lease time in seconds (option 51).'),
+  authoritative: z.boolean().default(false).describe('NAK requests for addresses this server does not know.'),
+  ...commonOptionFields,
+});
+
+export const StoreSchema = z.strictObject({
+  kind: z.enum(['level', 'memory']).default('level').describe('"level": LevelDB on disk; "memory": lost on exit.'),
+  path: z
+    .string()
+    .min(1)
+    .default('/var/lib/actor-dhcpd/leases')
+    .describe('LevelDB directory; relative paths are resolved against the config file directory.'),
+  commitIntervalMs: z.number().int().min(0).max(60_000).default(2).describe('Longest an ACK waits for its commit.'),
+  maxBatch: z.number().int().min(1).max(1_000_000).default(1000).describe('Most lease writes in one commit.'),
+});
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export const ConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
+    serverId: ipv4.optional().describe('Server identifier (option 54) and reply source address.'),
+    interfaces: z.array(interfaceName).default([]).describe('Interfaces served directly; empty for relay-only.'),
+    listen: z
+      .strictObject({
+        address: ipv4.default('0.0.0.0').describe('Address the UDP socket binds to.'),
+        port: port.default(67).describe('Server port.'),
+        clientPort: port.default(68).describe('Port replies to clients are sent to.'),
+      })
+      .prefault({}),
+    store: StoreSchema.prefault({}),
+    logging: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+    offerHoldSeconds: seconds(1).default(60).describe('How long an offered address is held for its client.'),
+    expiryGraceSeconds: seconds(0).default(300).describe('How long an expired lease can still be renewed.'),
+    declineProbationSeconds: seconds(0).default(3600).describe('How long a declined address is held back.'),
+    maxDeclinesPerClient: z.number().int().min(1).max(uint32).default(5).describe('Declines before a client is ignored.'),
+    bootp: z.boolean().default(false).describe('Answer BOOTP (RFC 951) requests too.'),
+    defaults: DefaultsSchema.prefault({}),
+    subnets: z.array(SubnetSchema).describe('The subnets served; at least one.'),
+  })
+  .describe('actor-dhcpd configuration');
+
+export type WireConfig = z.output<typeof ConfigSchema>;
+export type WireSubnet = z.output<typeof SubnetSchema>;
+export type WireDefaults = z.output<typeof DefaultsSchema>;
+export type WirePool = z.output<typeof PoolSchema>;
+export type WireReservation = z.output<typeof ReservationSchema>;
