@@ -1,0 +1,67 @@
+// DORA on a directly attached segment (RFC 2131 §3.1): udhcpc, dhclient and dhcpcd each get a distinct pool address.
+import { describe, expect, it } from 'vitest';
+import { DhclientSession, dhcpcd, udhcpc, type LeaseResult } from './harness/clients.js';
+import { DIRECT_POOL, RESERVED_IP, RESERVED_MAC } from './harness/daemon.js';
+import { SERVER_ADDRESS } from './harness/netns.js';
+import { SERVER_KIND, inRange, integrationSkip, useLab } from './harness/suite.js';
+
+const skip = integrationSkip('dora');
+
+describe.skipIf(skip !== undefined)(`DORA with real clients on a direct segment (${SERVER_KIND})`, () => {
+  const ctx = useLab({ direct: [{}, {}, {}, { mac: RESERVED_MAC }] });
+  const got: LeaseResult[] = [];
+
+  const expectPoolLease = (lease: LeaseResult): void => {
+    expect(inRange(lease.ip, DIRECT_POOL), `${lease.client} got ${lease.ip}`).toBe(true);
+    expect(lease.mask).toBe('255.255.255.0');
+    expect(lease.router).toBe(SERVER_ADDRESS);
+    expect(lease.serverId).toBe(SERVER_ADDRESS);
+    expect(lease.leaseTime).toBe(120);
+  };
+
+  const expectBoundLogged = async (lease: LeaseResult, mac: string): Promise<void> => {
+    if (SERVER_KIND !== 'daemon') return;
+    const line = await ctx.server.waitForEvt('lease.bound', (l) => l['ip'] === lease.ip, 5_000);
+    // However the daemon spells the client key (client-id 01+MAC or htype+chaddr), the MAC's hex is in it.
+    const key = String(line['client'] ?? '').toLowerCase().replace(/[^0-9a-f]/g, '');
+    expect(key).toContain(mac.replaceAll(':', ''));
+  };
+
+  it('busybox udhcpc gets a pool address', async () => {
+    const c = ctx.lab.direct[0]!;
+    const lease = await udhcpc(c);
+    expectPoolLease(lease);
+    await expectBoundLogged(lease, c.mac);
+    got.push(lease);
+  });
+
+  it('ISC dhclient gets a pool address', async () => {
+    const c = ctx.lab.direct[1]!;
+    const session = await DhclientSession.start(c);
+    const lease = session.lease!;
+    expect(lease.reason).toBe('BOUND');
+    expectPoolLease(lease);
+    await expectBoundLogged(lease, c.mac);
+    got.push(lease);
+  });
+
+  it('dhcpcd gets a pool address', async () => {
+    const c = ctx.lab.direct[2]!;
+    const lease = await dhcpcd(c);
+    expect(lease.reason).toBe('BOUND');
+    expectPoolLease(lease);
+    await expectBoundLogged(lease, c.mac);
+    got.push(lease);
+  });
+
+  it('different clients get different addresses', () => {
+    expect(got.map((l) => l.client)).toEqual(['udhcpc', 'dhclient', 'dhcpcd']);
+    expect(new Set(got.map((l) => l.ip)).size).toBe(got.length);
+  });
+
+  it(`the reserved MAC ${RESERVED_MAC} gets ${RESERVED_IP}`, async () => {
+    const lease = await udhcpc(ctx.lab.direct[3]!);
+    expect(lease.ip).toBe(RESERVED_IP);
+    expect(lease.router).toBe(SERVER_ADDRESS);
+  });
+});

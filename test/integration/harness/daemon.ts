@@ -1,0 +1,145 @@
+// Starts the built actor-dhcpd (dist/src/cli.js) inside the lab's server namespace and parses its pino JSON log.
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Proc, exec, tempDir } from './proc.js';
+import { RELAY_SUBNET, DIRECT_SUBNET, SERVER_ADDRESS, BRIDGE, type Lab } from './netns.js';
+
+export const REPO = resolve(import.meta.dirname, '../../..');
+export const CLI = join(REPO, 'dist/src/cli.js');
+export const RESERVED_MAC = '02:00:5e:10:00:10';
+export const RESERVED_IP = '198.51.100.10';
+export const DIRECT_POOL = { start: '198.51.100.100', end: '198.51.100.199' } as const;
+export const RELAY_POOL = { start: '203.0.113.100', end: '203.0.113.199' } as const;
+
+export interface LogLine {
+  readonly evt?: string;
+  readonly level?: number;
+  readonly msg?: string;
+  readonly [key: string]: unknown;
+}
+
+/** What every test talks to: our daemon, or Kea while validating the harness (ADT_SERVER=kea). */
+export interface DhcpServer {
+  readonly name: string;
+  /** Parsed JSON log lines (empty for Kea). */
+  readonly logs: readonly LogLine[];
+  waitForEvt(evt: string, pred?: (l: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** SIGTERM, resolving with the exit code (SIGKILL after the grace period). */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash, for restart tests. */
+  kill(): Promise<void>;
+  output(): string;
+}
+
+export interface ServerSetup {
+  /** Directory holding the lease store; reuse it across restarts. */
+  readonly stateDir: string;
+  readonly leaseTime?: number;
+}
+
+/** The test configuration, in the daemon's config file format (see config/lab.json). */
+export function daemonConfig(lab: Lab, setup: ServerSetup): Record<string, unknown> {
+  return {
+    serverId: SERVER_ADDRESS,
+    interfaces: [...lab.serverInterfaces],
+    store: { kind: 'level', path: join(setup.stateDir, 'leases') },
+    logging: { level: 'info' },
+    subnets: [
+      {
+        subnet: DIRECT_SUBNET,
+        interface: BRIDGE,
+        pools: [DIRECT_POOL],
+        router: [SERVER_ADDRESS],
+        leaseTime: setup.leaseTime ?? 120,
+        reservations: [{ hwAddress: RESERVED_MAC, address: RESERVED_IP }],
+      },
+      { subnet: RELAY_SUBNET, pools: [RELAY_POOL], router: ['203.0.113.1'], leaseTime: setup.leaseTime ?? 120 },
+    ],
+  };
+}
+
+export function daemonBuilt(): boolean {
+  return existsSync(CLI);
+}
+
+class Daemon implements DhcpServer {
+  readonly name = 'actor-dhcpd';
+  private readonly parsedLogs: LogLine[] = [];
+  private parsed = 0;
+
+  constructor(private readonly proc: Proc) {}
+
+  private sync(): readonly LogLine[] {
+    for (; this.parsed < this.proc.lines.length; this.parsed++) {
+      const raw = this.proc.lines[this.parsed] as string;
+      if (!raw.startsWith('{')) continue;
+      try {
+        this.parsedLogs.push(JSON.parse(raw) as LogLine);
+      } catch {
+        // A torn or non-JSON line is kept in proc.lines for output(); it is not a log record.
+      }
+    }
+    return this.parsedLogs;
+  }
+
+  get logs(): readonly LogLine[] {
+    return this.sync();
+  }
+
+  async waitForEvt(evt: string, pred: (l: LogLine) => boolean = () => true, timeoutMs = 15_000): Promise<LogLine> {
+    const match = (l: LogLine): boolean => l.evt === evt && pred(l);
+    await this.proc.waitForLine((raw) => {
+      if (!raw.includes(evt)) return false;
+      return this.sync().some(match);
+    }, timeoutMs);
+    return this.sync().find(match) as LogLine;
+  }
+
+  stop(): Promise<number | null> {
+    return this.proc.stop('SIGTERM', 8_000);
+  }
+
+  async kill(): Promise<void> {
+    await this.proc.stop('SIGKILL', 1_000);
+  }
+
+  output(): string {
+    return this.proc.tail(60);
+  }
+}
+
+/** Writes the config and starts `node dist/src/cli.js --config F` in the server namespace; resolves at server.ready. */
+export async function startDaemon(lab: Lab, setup: ServerSetup, timeoutMs = 20_000): Promise<DhcpServer> {
+  if (!daemonBuilt()) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const cfgFile = join(tempDir('cfg'), 'dhcpd.json');
+  writeFileSync(cfgFile, JSON.stringify(daemonConfig(lab, setup), null, 2));
+  const proc = new Proc('actor-dhcpd', 'ip', ['netns', 'exec', lab.server, process.execPath, CLI, '--config', cfgFile]);
+  const d = new Daemon(proc);
+  try {
+    await d.waitForEvt('server.ready', undefined, timeoutMs);
+  } catch (err) {
+    await d.kill();
+    throw err;
+  }
+  return d;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than the sources, so the tests never run a stale daemon. */
+export async function ensureBuilt(): Promise<void> {
+  const sources = ['src', 'machines'].map((d) => join(REPO, d)).filter((d) => existsSync(d));
+  const stale = !daemonBuilt() || sources.some((d) => newestMtime(d) > statSync(CLI).mtimeMs);
+  if (!stale) return;
+  const r = await exec(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json')], {
+    timeoutMs: 120_000,
+  });
+  if (!daemonBuilt()) throw new Error(`build failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-3000)}`);
+}
