@@ -39,7 +39,9 @@ export class GroupCommitter<W> {
   private inFlight = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
-  private running: Promise<void> | undefined;
+  /** True from the moment a commit loop starts until it finds the queue empty (in the same synchronous step). */
+  private active = false;
+  private running: Promise<void> = Promise.resolve();
   private commits = 0;
   private failures = 0;
   private lastError: string | undefined;
@@ -69,8 +71,8 @@ export class GroupCommitter<W> {
   /** Commits everything queued now (no gathering delay) and resolves when the queue is empty. */
   async drain(): Promise<void> {
     this.cancelTimers();
-    if (this.queue.length > 0 && this.running === undefined) this.start();
-    while (this.running !== undefined) await this.running;
+    this.start();
+    while (this.active) await this.running;
   }
 
   stats(): GroupCommitStats {
@@ -84,7 +86,7 @@ export class GroupCommitter<W> {
   }
 
   private schedule(): void {
-    if (this.running !== undefined) return; // the running loop picks the request up after the current batch
+    if (this.active) return; // the running loop picks the request up after the current batch
     if (this.queuedWrites >= this.options.maxBatch) {
       this.cancelTimers();
       this.start();
@@ -112,13 +114,16 @@ export class GroupCommitter<W> {
   }
 
   private start(): void {
-    if (this.running !== undefined || this.queue.length === 0) return;
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
+    if (this.active || this.queue.length === 0) return;
+    this.active = true;
+    this.running = this.loop();
   }
 
-  /** Never rejects: each batch's outcome goes to its own callers. */
+  /**
+   * Never rejects: each batch's outcome goes to its own callers. `active` is cleared in the same synchronous
+   * step that sees the queue empty; clearing it later (in a .finally) would strand a request submitted by a
+   * caller's continuation in between.
+   */
   private async loop(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.take();
@@ -126,6 +131,7 @@ export class GroupCommitter<W> {
       await this.commitOne(batch);
       this.inFlight = 0;
     }
+    this.active = false;
   }
 
   private take(): Request<W>[] {
@@ -153,7 +159,7 @@ export class GroupCommitter<W> {
     this.commits += 1;
     if (!this.writable) {
       this.writable = true;
-      this.options.onRecover?.();
+      notify(() => this.options.onRecover?.());
     }
     for (const request of batch) request.resolve();
   }
@@ -168,10 +174,14 @@ export class GroupCommitter<W> {
     this.writable = false;
     this.lastError = error.message;
     for (const request of batch) request.reject(error);
-    try {
-      this.options.onFailure?.(error, batch.length);
-    } catch {
-      // A throwing observer must not break the commit loop (it would strand every later request).
-    }
+    notify(() => this.options.onFailure?.(error, batch.length));
+  }
+}
+
+function notify(observer: () => void): void {
+  try {
+    observer();
+  } catch {
+    // A throwing observer must not break the commit loop: it would strand every later request.
   }
 }

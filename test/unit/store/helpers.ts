@@ -1,0 +1,73 @@
+// Test helpers for the lease store: record builders, temp directories, and a batch fault injector.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LeaseRecord, LeaseState } from '../../../machines/lease.types.js';
+import type { LevelDatabase } from '../../../src/store/level-store.js';
+import type { LeaseWrite } from '../../../src/store/types.js';
+
+export function makeRecord(
+  ip: string,
+  clientKey: string,
+  overrides: { subnetId?: number; state?: LeaseState; hostname?: string } = {},
+): LeaseRecord {
+  const now = 1_700_000_000_000;
+  return {
+    state: overrides.state ?? 'bound',
+    context: {
+      ip,
+      subnetId: overrides.subnetId ?? 1,
+      clientKey,
+      hwAddress: '02:00:00:00:00:01',
+      ...(overrides.hostname === undefined ? {} : { hostname: overrides.hostname }),
+      offerExpiresAt: now + 60_000,
+      boundAt: now,
+      renewAt: now + 1_800_000,
+      rebindAt: now + 3_150_000,
+      expiresAt: now + 3_600_000,
+      holdUntil: 0,
+    },
+    timers: [{ event: 'lease.renew', at: now + 1_800_000 }],
+  };
+}
+
+export const put = (record: LeaseRecord): LeaseWrite => ({ kind: 'put', record });
+export const del = (ip: string): LeaseWrite => ({ kind: 'delete', ip });
+
+/** The i-th address of 198.18.0.0/15 (test range), i < 131072. */
+export function testIp(i: number): string {
+  return `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+export async function makeTempDir(prefix = 'dhcpd-store-'): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+type BatchFn = (operations: unknown[], options?: unknown) => Promise<void>;
+
+/** Makes db.batch throw whatever `fault()` returns (nothing = pass through), as a failing disk would. */
+export function injectBatchFault(db: LevelDatabase, fault: () => Error | undefined): void {
+  // The overloads of batch() cannot be re-declared on an instance, so the wrapper is typed by hand.
+  const target = db as unknown as { batch: BatchFn };
+  const original = target.batch.bind(db);
+  target.batch = async (operations, options) => {
+    const error = fault();
+    if (error !== undefined) throw error;
+    return original(operations, options);
+  };
+}
+
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+/** Settles a promise into a value, so a test can check a rejection without an unhandled one. */
+export function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}

@@ -1,0 +1,89 @@
+// Runs the store conformance suite on real LevelDB (temp dir) and on memory-level, plus durability checks.
+import { Level } from 'level';
+import { MemoryLevel } from 'memory-level';
+import { describe, expect, it } from 'vitest';
+import { LevelLeaseStore } from '../../../src/store/level-store.js';
+import { openLevelStore, openMemoryStore } from '../../../src/store/open.js';
+import { describeLeaseStoreConformance } from './conformance.js';
+import { collect, del, makeRecord, makeTempDir, put, testIp } from './helpers.js';
+
+describeLeaseStoreConformance('classic-level (LevelDB in a temp dir)', async () => {
+  const temp = await makeTempDir();
+  return { store: new LevelLeaseStore(new Level<string, string>(temp.dir)), dispose: temp.remove };
+});
+
+describeLeaseStoreConformance('memory-level', async () => ({
+  store: new LevelLeaseStore(new MemoryLevel<string, string>()),
+  dispose: async () => undefined,
+}));
+
+describeLeaseStoreConformance('classic-level, commitIntervalMs 5 and maxBatch 7', async () => {
+  const temp = await makeTempDir();
+  const db = new Level<string, string>(temp.dir);
+  return { store: new LevelLeaseStore(db, { commitIntervalMs: 5, maxBatch: 7 }), dispose: temp.remove };
+});
+
+describe('LevelLeaseStore on LevelDB', () => {
+  it('keeps acknowledged writes across close and reopen, with the client index', async () => {
+    const temp = await makeTempDir();
+    try {
+      const first = await openLevelStore(temp.dir);
+      const records = Array.from({ length: 500 }, (_, i) => makeRecord(testIp(i), `hw:1:c${i}`));
+      await Promise.all(records.map((r) => first.write([put(r)])));
+      await first.write([del(testIp(7)), put(makeRecord(testIp(8), 'hw:1:c8-new'))]);
+      await first.close();
+
+      const second = await openLevelStore(temp.dir);
+      try {
+        const loaded = await collect(second.loadAll());
+        expect(loaded).toHaveLength(499);
+        expect(loaded[0]).toEqual(records[0]);
+        expect(loaded.map((r) => r.context.ip)).not.toContain(testIp(7));
+        expect(await second.getByClient(1, 'hw:1:c8')).toBeUndefined();
+        expect((await second.getByClient(1, 'hw:1:c8-new'))?.context.ip).toBe(testIp(8));
+        expect(await second.getByClient(1, 'hw:1:c499')).toEqual(records[499]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('maps a store locked by another handle to DHCPD_ERR_STORE_OPEN', async () => {
+    const temp = await makeTempDir();
+    const holder = await openLevelStore(temp.dir);
+    try {
+      await expect(openLevelStore(temp.dir)).rejects.toMatchObject({
+        code: 'DHCPD_ERR_STORE_OPEN',
+        message: expect.stringContaining('locked'),
+      });
+    } finally {
+      await holder.close();
+      await temp.remove();
+    }
+  });
+
+  it('splits a long queue into batches of at most maxBatch writes', async () => {
+    const temp = await makeTempDir();
+    const store = await openLevelStore(temp.dir, { maxBatch: 10 });
+    try {
+      await Promise.all(Array.from({ length: 95 }, (_, i) => store.write([put(makeRecord(testIp(i), `c${i}`))])));
+      // The first commit starts alone on the next turn; the other 94 queue behind it in batches of <= 10.
+      expect(store.health().commits).toBeGreaterThanOrEqual(10);
+      expect(store.health().commits).toBeLessThanOrEqual(12);
+    } finally {
+      await store.close();
+      await temp.remove();
+    }
+  });
+});
+
+describe('openMemoryStore', () => {
+  it('opens a working in-memory store', async () => {
+    const store = await openMemoryStore();
+    await store.write([put(makeRecord('198.51.100.1', 'c'))]);
+    expect((await store.getByClient(1, 'c'))?.context.ip).toBe('198.51.100.1');
+    await store.close();
+  });
+});
