@@ -8,15 +8,17 @@ export type EncodedRecord = string;
 /** The abstract-level value encoding matching EncodedRecord; change both together. */
 export const RECORD_VALUE_ENCODING = 'utf8';
 
-const STATES: ReadonlySet<LeaseState> = new Set<LeaseState>([
-  'offered',
-  'bound',
-  'renewing',
-  'rebinding',
-  'expired',
-  'released',
-  'declined',
-]);
+/** A Record, not a list, so a new LeaseState fails to compile here instead of being read back as corrupt. */
+const STATES: Readonly<Record<LeaseState, true>> = {
+  offered: true,
+  bound: true,
+  renewing: true,
+  rebinding: true,
+  expired: true,
+  released: true,
+  declined: true,
+  reclaimed: true,
+};
 
 export function encodeRecord(record: LeaseRecord): EncodedRecord {
   return JSON.stringify(record);
@@ -40,7 +42,7 @@ export function decodeRecord(value: EncodedRecord | Uint8Array): LeaseRecord {
 function recordProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'is not an object';
   const { state, context, timers } = value as Record<string, unknown>;
-  if (typeof state !== 'string' || !STATES.has(state as LeaseState)) return 'has no valid state';
+  if (typeof state !== 'string' || !Object.hasOwn(STATES, state)) return 'has no valid state';
   if (!Array.isArray(timers)) return 'has no timers array';
   if (typeof context !== 'object' || context === null) return 'has no context';
   const ctx = context as Record<string, unknown>;

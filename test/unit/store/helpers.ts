@@ -26,6 +26,7 @@ export function makeRecord(
       rebindAt: now + 3_150_000,
       expiresAt: now + 3_600_000,
       holdUntil: 0,
+      changedAt: now,
     },
     timers: [{ event: 'lease.renew', at: now + 1_800_000 }],
   };
