@@ -38,10 +38,11 @@ export interface ServerSetup {
 }
 
 /** The test configuration, in the daemon's config file format (see config/lab.json). */
-export function daemonConfig(lab: Lab, setup: ServerSetup): Record<string, unknown> {
+export function daemonConfig(setup: ServerSetup): Record<string, unknown> {
   return {
     serverId: SERVER_ADDRESS,
-    interfaces: [...lab.serverInterfaces],
+    // Only the bridge is served directly; relayed requests reach the UDP socket over the transit link.
+    interfaces: [BRIDGE],
     store: { kind: 'level', path: join(setup.stateDir, 'leases') },
     logging: { level: 'info' },
     subnets: [
@@ -112,7 +113,7 @@ class Daemon implements DhcpServer {
 export async function startDaemon(lab: Lab, setup: ServerSetup, timeoutMs = 20_000): Promise<DhcpServer> {
   if (!daemonBuilt()) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const cfgFile = join(tempDir('cfg'), 'dhcpd.json');
-  writeFileSync(cfgFile, JSON.stringify(daemonConfig(lab, setup), null, 2));
+  writeFileSync(cfgFile, JSON.stringify(daemonConfig(setup), null, 2));
   const proc = new Proc('actor-dhcpd', 'ip', ['netns', 'exec', lab.server, process.execPath, CLI, '--config', cfgFile]);
   const d = new Daemon(proc);
   try {
