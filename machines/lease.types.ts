@@ -1,6 +1,15 @@
 // Types of the lease machine's persisted snapshot: what a lease is, apart from the machine itself.
 
-export type LeaseState = 'offered' | 'bound' | 'renewing' | 'rebinding' | 'expired' | 'released' | 'declined';
+/** `released` and `reclaimed` are final: the address is free again, the record only remembers its last client. */
+export type LeaseState =
+  | 'offered'
+  | 'bound'
+  | 'renewing'
+  | 'rebinding'
+  | 'expired'
+  | 'released'
+  | 'declined'
+  | 'reclaimed';
 
 /** All times are absolute epoch milliseconds, so a snapshot means the same thing after a restart. */
 export interface LeaseContext {
@@ -20,6 +29,8 @@ export interface LeaseContext {
   readonly expiresAt: number;
   /** Until when an expired lease may still be renewed, or a declined address stays held back. */
   readonly holdUntil: number;
+  /** When the last transition happened: timers are measured from it, which keeps the machine free of clocks. */
+  readonly changedAt: number;
 }
 
 /** A timer the lease machine asked for, with its absolute deadline; persisted so restarts re-arm it. */

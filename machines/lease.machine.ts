@@ -1,0 +1,133 @@
+// The lease lifecycle (RFC 2131 §4.4.5 seen from the server): offered → bound → renewing → rebinding → expired,
+// or released / declined; expired and declined addresses return to the pool once their hold time is over.
+import { assign, setup } from 'xstate';
+import type { LeaseContext } from './lease.types.js';
+
+export interface LeaseTimes {
+  readonly now: number;
+  /** Milliseconds, from `now`. */
+  readonly leaseMs: number;
+  readonly renewMs: number;
+  readonly rebindMs: number;
+  /** How long after expiry the client may still renew (the grace period). */
+  readonly graceMs: number;
+}
+
+export type LeaseEvent =
+  | { readonly type: 'lease.offer'; readonly now: number; readonly holdMs: number }
+  | ({ readonly type: 'lease.commit'; readonly hostname?: string } & LeaseTimes)
+  | { readonly type: 'lease.release'; readonly now: number }
+  | { readonly type: 'lease.decline'; readonly now: number; readonly probationMs: number }
+  | { readonly type: 'lease.withdraw'; readonly now: number };
+
+export type LeaseInput = Omit<LeaseContext, 'offerExpiresAt' | 'boundAt' | 'renewAt' | 'rebindAt' | 'expiresAt'
+  | 'holdUntil' | 'changedAt'> & { readonly now: number; readonly holdMs: number };
+
+type Deadline = 'offerExpiresAt' | 'renewAt' | 'rebindAt' | 'expiresAt' | 'holdUntil';
+
+export const leaseMachine = setup({
+  types: {
+    context: {} as LeaseContext,
+    events: {} as LeaseEvent,
+    input: {} as LeaseInput,
+  },
+  delays: {
+    offerHold: ({ context }) => context.offerExpiresAt - context.changedAt,
+    renewal: ({ context }) => context.renewAt - context.changedAt,
+    rebinding: ({ context }) => context.rebindAt - context.changedAt,
+    expiry: ({ context }) => context.expiresAt - context.changedAt,
+    hold: ({ context }) => context.holdUntil - context.changedAt,
+  },
+  actions: {
+    /** A timer's transition happens at its own deadline, so `changedAt` moves to it. */
+    reachDeadline: assign(({ context }, params: { deadline: Deadline }) => ({ changedAt: context[params.deadline] })),
+    holdOffer: assign(({ event }) => {
+      const e = event as Extract<LeaseEvent, { type: 'lease.offer' }>;
+      return { changedAt: e.now, offerExpiresAt: e.now + e.holdMs };
+    }),
+    bind: assign(({ context, event }) => {
+      const e = event as Extract<LeaseEvent, { type: 'lease.commit' }>;
+      const expiresAt = e.now + e.leaseMs;
+      return {
+        changedAt: e.now,
+        boundAt: e.now,
+        renewAt: e.now + e.renewMs,
+        rebindAt: e.now + e.rebindMs,
+        expiresAt,
+        holdUntil: expiresAt + e.graceMs,
+        hostname: e.hostname ?? context.hostname,
+      };
+    }),
+    stamp: assign(({ event }) => ({ changedAt: (event as { now: number }).now })),
+    startProbation: assign(({ event }) => {
+      const e = event as Extract<LeaseEvent, { type: 'lease.decline' }>;
+      return { changedAt: e.now, holdUntil: e.now + e.probationMs };
+    }),
+  },
+}).createMachine({
+  id: 'lease',
+  initial: 'offered',
+  context: ({ input }) => {
+    const { now, holdMs, ...identity } = input;
+    return {
+      ...identity,
+      offerExpiresAt: now + holdMs,
+      boundAt: 0,
+      renewAt: 0,
+      rebindAt: 0,
+      expiresAt: 0,
+      holdUntil: 0,
+      changedAt: now,
+    };
+  },
+  states: {
+    offered: {
+      after: { offerHold: { target: 'reclaimed', actions: { type: 'reachDeadline', params: { deadline: 'offerExpiresAt' } } } },
+      on: {
+        'lease.offer': { target: 'offered', reenter: true, actions: 'holdOffer' },
+        'lease.commit': { target: 'bound', actions: 'bind' },
+        'lease.withdraw': { target: 'reclaimed', actions: 'stamp' },
+      },
+    },
+    bound: {
+      after: { renewal: { target: 'renewing', actions: { type: 'reachDeadline', params: { deadline: 'renewAt' } } } },
+      on: {
+        'lease.commit': { target: 'bound', reenter: true, actions: 'bind' },
+        'lease.release': { target: 'released', actions: 'stamp' },
+        'lease.decline': { target: 'declined', actions: 'startProbation' },
+      },
+    },
+    renewing: {
+      after: { rebinding: { target: 'rebinding', actions: { type: 'reachDeadline', params: { deadline: 'rebindAt' } } } },
+      on: {
+        'lease.commit': { target: 'bound', actions: 'bind' },
+        'lease.release': { target: 'released', actions: 'stamp' },
+        'lease.decline': { target: 'declined', actions: 'startProbation' },
+      },
+    },
+    rebinding: {
+      after: { expiry: { target: 'expired', actions: { type: 'reachDeadline', params: { deadline: 'expiresAt' } } } },
+      on: {
+        'lease.commit': { target: 'bound', actions: 'bind' },
+        'lease.release': { target: 'released', actions: 'stamp' },
+        'lease.decline': { target: 'declined', actions: 'startProbation' },
+      },
+    },
+    expired: {
+      // The grace period: the client may still come back and renew (the owner's renewal diagram).
+      after: { hold: { target: 'reclaimed', actions: { type: 'reachDeadline', params: { deadline: 'holdUntil' } } } },
+      on: {
+        'lease.commit': { target: 'bound', actions: 'bind' },
+        'lease.release': { target: 'released', actions: 'stamp' },
+      },
+    },
+    declined: {
+      // RFC 2131 §4.3.3: the address is held back (probation) before it can be offered again.
+      after: { hold: { target: 'reclaimed', actions: { type: 'reachDeadline', params: { deadline: 'holdUntil' } } } },
+    },
+    released: { type: 'final' },
+    reclaimed: { type: 'final' },
+  },
+});
+
+export type LeaseMachine = typeof leaseMachine;

@@ -1,0 +1,102 @@
+// The root supervisor: opens the store, rehydrates the leases, serves, and restarts a failed child with backoff
+// until the restart intensity is exceeded, then escalates (the process exits non-zero and systemd restarts it).
+import { EMPTY } from 'rxjs';
+import { assign, fromObservable, fromPromise, setup } from 'xstate';
+
+export type ServerEvent = { readonly type: 'server.stop' } | { readonly type: 'server.reload' };
+
+export interface ServerContext {
+  /** Restart times per child kind, inside the strategy's window. */
+  readonly restarts: Readonly<Record<string, readonly number[]>>;
+  readonly lastError?: unknown;
+  readonly failedChild?: string;
+  readonly escalated: boolean;
+}
+
+export const serverMachine = setup({
+  types: {
+    context: {} as ServerContext,
+    events: {} as ServerEvent,
+  },
+  actors: {
+    // All provided by src/app.ts.
+    openStore: fromPromise<void>(async () => {}),
+    rehydrate: fromPromise<{ leases: number }>(async () => ({ leases: 0 })),
+    serve: fromObservable<never, void>(() => EMPTY),
+    drain: fromPromise<void>(async () => {}),
+  },
+  actions: {
+    // Provided by src/: counts the restart against the child's strategy and sets `escalated`.
+    noteFailure: assign((_, params: { child: string; error: unknown }) => ({
+      failedChild: params.child,
+      lastError: params.error,
+    })),
+    report: (_, _params: { evt: string; child?: string; error?: unknown }) => {},
+  },
+  guards: {
+    escalated: ({ context }) => context.escalated,
+  },
+  delays: {
+    // Provided by src/: the child's backoff for its current restart count.
+    restartBackoff: 1_000,
+  },
+}).createMachine({
+  id: 'server',
+  initial: 'openingStore',
+  context: { restarts: {}, escalated: false },
+  states: {
+    openingStore: {
+      invoke: {
+        src: 'openStore',
+        onDone: 'rehydrating',
+        onError: {
+          target: 'recovering',
+          actions: { type: 'noteFailure', params: ({ event }) => ({ child: 'store', error: event.error }) },
+        },
+      },
+    },
+    rehydrating: {
+      invoke: {
+        src: 'rehydrate',
+        onDone: 'serving',
+        onError: {
+          target: 'failed',
+          actions: { type: 'noteFailure', params: ({ event }) => ({ child: 'rehydrate', error: event.error }) },
+        },
+      },
+    },
+    serving: {
+      entry: { type: 'report', params: { evt: 'server.ready' } },
+      invoke: {
+        id: 'ingress',
+        src: 'serve',
+        onError: {
+          target: 'recovering',
+          actions: { type: 'noteFailure', params: ({ event }) => ({ child: 'ingress', error: event.error }) },
+        },
+      },
+      on: { 'server.stop': 'draining' },
+    },
+    recovering: {
+      always: { guard: 'escalated', target: 'failed' },
+      entry: { type: 'report', params: ({ context }) => ({ evt: 'supervisor.restarting', child: context.failedChild, error: context.lastError }) },
+      after: {
+        restartBackoff: [
+          { guard: ({ context }) => context.failedChild === 'store', target: 'openingStore' },
+          { target: 'serving' },
+        ],
+      },
+      on: { 'server.stop': 'draining' },
+    },
+    draining: {
+      invoke: { src: 'drain', onDone: 'stopped', onError: 'stopped' },
+    },
+    stopped: { type: 'final' },
+    failed: {
+      type: 'final',
+      entry: { type: 'report', params: ({ context }) => ({ evt: 'supervisor.escalated', child: context.failedChild, error: context.lastError }) },
+    },
+  },
+});
+
+export type ServerMachine = typeof serverMachine;

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// The actor-dhcpd command: runs the daemon in the foreground, checks a config, repairs a store. The only module
+// that touches `process` (signals, exit codes, argv).
+import { readFileSync } from 'node:fs';
+import { Level } from 'level';
+import { startApp } from './app.js';
+import { checkConfigFile, loadConfigFile } from './config/index.js';
+import type { ServerConfig } from './config/types.js';
+import { classify, ConfigError } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import { openTransport } from './net/select-transport.js';
+import { LevelLeaseStore } from './store/level-store.js';
+import { repairStore } from './store/repair.js';
+import type { LeaseStore } from './store/types.js';
+
+const USAGE = `Usage:
+  actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
+  actor-dhcpd check-config FILE      validate a config file: prints "ok" or each error with its JSON path
+  actor-dhcpd repair-store PATH      repair a damaged LevelDB lease store (stop the daemon first)
+  actor-dhcpd --help | --version
+
+Signals: SIGTERM/SIGINT finish in-flight commits, close the store and exit 0.
+Docs: README.md, docs/config.md, docs/errors.md`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, arg] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    console.log(version());
+    return 0;
+  }
+  if (command === 'check-config' && arg !== undefined) {
+    const result = await checkConfigFile(arg);
+    for (const line of result.lines) (result.ok ? console.log : console.error)(line);
+    return result.ok ? 0 : 1;
+  }
+  if (command === 'repair-store' && arg !== undefined) {
+    const report = await repairStore(arg);
+    console.log(JSON.stringify(report));
+    return 0;
+  }
+  if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
+  console.error(USAGE);
+  return 2;
+}
+
+async function run(file: string): Promise<number> {
+  let config: ServerConfig;
+  try {
+    config = await loadConfigFile(file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const issues = (error.details.issues as { path: string; message: string }[] | undefined) ?? [];
+    console.error(`${error.code}: ${error.message}`);
+    for (const issue of issues) console.error(`${issue.path}: ${issue.message}`);
+    return 1;
+  }
+  const log = createLogger(config.logging.level);
+  log.info({ evt: 'server.starting', version: version(), config: file, pid: process.pid }, 'actor-dhcpd starting');
+  const app = startApp({
+    config,
+    log,
+    store: createStore(config, log),
+    openTransport: () =>
+      openTransport({
+        port: config.listen.port,
+        address: config.listen.address,
+        interfaces: config.interfaces,
+        logger: log,
+      }),
+  });
+  const stop = (signal: string) => {
+    log.info({ evt: 'server.stopping', signal }, 'draining');
+    void app.stop();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  const code = await app.done;
+  log.info({ evt: 'server.stopped', code }, 'actor-dhcpd stopped');
+  log.flush();
+  return code;
+}
+
+function createStore(config: ServerConfig, log: Logger): LeaseStore {
+  const options = {
+    maxBatch: config.store.maxBatch,
+    commitIntervalMs: config.store.commitIntervalMs,
+    logger: log.child({ component: 'store' }),
+    location: config.store.path,
+  };
+  return new LevelLeaseStore(new Level<string, string>(config.store.path, { createIfMissing: true }), options);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const err = classify(error);
+    console.error(`${err.code}: ${err.message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,110 @@
+// One shared schedule for every lease timer (not one setTimeout per lease): a min-heap of deadlines, fired in
+// bounded slices so that mass expiry never blocks packet handling for long.
+import type { Clock, TimerHandle } from '../clock.js';
+
+export interface ScheduledTimer {
+  readonly at: number;
+  readonly key: string;
+  readonly event: string;
+}
+
+export interface ExpiryScheduleOptions {
+  readonly clock: Clock;
+  /** Called for each due timer; the owner checks the timer is still current (entries are never removed early). */
+  readonly fire: (timer: ScheduledTimer) => void;
+  /** Timers fired per slice before yielding to the event loop. */
+  readonly sliceSize?: number;
+  /** Yields between slices (setImmediate in the daemon, synchronous in tests). */
+  readonly yieldFn?: (next: () => void) => void;
+}
+
+export class ExpirySchedule {
+  private readonly heap: ScheduledTimer[] = [];
+  private timer: TimerHandle | undefined;
+  private timerAt = Infinity;
+  private draining = false;
+
+  constructor(private readonly options: ExpiryScheduleOptions) {}
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  add(timer: ScheduledTimer): void {
+    this.push(timer);
+    if (!this.draining && timer.at < this.timerAt) this.arm();
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.heap.length = 0;
+  }
+
+  private arm(): void {
+    this.timer?.cancel();
+    const first = this.heap[0];
+    if (first === undefined) {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      return;
+    }
+    this.timerAt = first.at;
+    this.timer = this.options.clock.setTimer(first.at - this.options.clock.now(), () => this.drain());
+  }
+
+  private drain(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.draining = true;
+    const now = this.options.clock.now();
+    const slice = this.options.sliceSize ?? 256;
+    let fired = 0;
+    while (fired < slice && this.heap[0] !== undefined && this.heap[0].at <= now) {
+      this.options.fire(this.pop());
+      fired++;
+    }
+    this.draining = false;
+    const first = this.heap[0];
+    if (first !== undefined && first.at <= now) {
+      const yieldFn = this.options.yieldFn ?? ((next: () => void) => setImmediate(next));
+      this.timerAt = -Infinity; // a drain is already queued: adds must not arm another one
+      yieldFn(() => this.drain());
+    } else {
+      this.arm();
+    }
+  }
+
+  private push(timer: ScheduledTimer): void {
+    const heap = this.heap;
+    heap.push(timer);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.at <= timer.at) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = timer;
+  }
+
+  private pop(): ScheduledTimer {
+    const heap = this.heap;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= heap.length) break;
+      const r = l + 1;
+      const child = r < heap.length && heap[r]!.at < heap[l]!.at ? r : l;
+      if (heap[child]!.at >= last.at) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = last;
+    return top;
+  }
+}

@@ -1,0 +1,121 @@
+// The in-memory lease table: every lease's machine snapshot, indexed by address and by client, with its timers
+// in the shared expiry schedule. Only events that go through the lease machine change a lease.
+import type { Clock } from '../clock.js';
+import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
+import type { LeaseRecord } from '../../machines/lease.types.js';
+import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
+import { isFinal, startLease, stepLease, type TimerEvent } from './lease-runner.js';
+
+export interface LeaseChange {
+  readonly before: LeaseRecord | undefined;
+  readonly after: LeaseRecord;
+}
+
+export interface LeaseBookOptions {
+  readonly clock: Clock;
+  /** A timer moved a lease (T1, T2, expiry, end of grace or probation, offer timeout). */
+  readonly onTimerChange: (change: LeaseChange) => void;
+  readonly yieldFn?: (next: () => void) => void;
+}
+
+const clientIndexKey = (subnetId: number, clientKey: string): string => `${subnetId}/${clientKey}`;
+
+export class LeaseBook {
+  private readonly byIp = new Map<string, LeaseRecord>();
+  private readonly byClient = new Map<string, string>();
+  private readonly schedule: ExpirySchedule;
+
+  constructor(private readonly options: LeaseBookOptions) {
+    this.schedule = new ExpirySchedule({
+      clock: options.clock,
+      fire: (timer) => this.fire(timer),
+      ...(options.yieldFn ? { yieldFn: options.yieldFn } : {}),
+    });
+  }
+
+  get size(): number {
+    return this.byIp.size;
+  }
+
+  get(ip: string): LeaseRecord | undefined {
+    return this.byIp.get(ip);
+  }
+
+  /** The client's latest lease in a subnet, whatever its state (final ones give lease affinity). */
+  forClient(subnetId: number, clientKey: string): LeaseRecord | undefined {
+    const ip = this.byClient.get(clientIndexKey(subnetId, clientKey));
+    return ip === undefined ? undefined : this.byIp.get(ip);
+  }
+
+  /** Whether the address is taken: offered, bound, renewing, rebinding, expired in grace, or declined. */
+  isTaken(ip: string): boolean {
+    const record = this.byIp.get(ip);
+    return record !== undefined && !isFinal(record.state);
+  }
+
+  /** Starts a new lease machine for the address (an offer); the address must not be taken. */
+  offer(input: LeaseInput): LeaseChange {
+    if (this.isTaken(input.ip)) throw new TypeError(`address ${input.ip} is taken`);
+    const change = { before: this.byIp.get(input.ip), after: startLease(input) };
+    this.set(change.after);
+    return change;
+  }
+
+  /** Sends an event to the address's lease machine; undefined when there is no lease or the event is refused. */
+  send(ip: string, event: LeaseEvent | TimerEvent): LeaseChange | undefined {
+    const before = this.byIp.get(ip);
+    if (before === undefined) return undefined;
+    const after = stepLease(before, event);
+    if (after === undefined) return undefined;
+    this.set(after);
+    return { before, after };
+  }
+
+  /** Puts a record back as it was (rehydration at start, or undoing a change whose write failed). */
+  restore(record: LeaseRecord): void {
+    this.set(record);
+  }
+
+  /** Undoes a change if nothing else changed the lease since. */
+  revert(change: LeaseChange): void {
+    if (this.byIp.get(change.after.context.ip) !== change.after) return;
+    if (change.before === undefined) this.remove(change.after);
+    else this.set(change.before);
+  }
+
+  values(): IterableIterator<LeaseRecord> {
+    return this.byIp.values();
+  }
+
+  stop(): void {
+    this.schedule.stop();
+  }
+
+  private set(record: LeaseRecord): void {
+    const ip = record.context.ip;
+    const previous = this.byIp.get(ip);
+    if (previous !== undefined && previous.context.clientKey !== record.context.clientKey) this.unindex(previous);
+    this.byIp.set(ip, record);
+    this.byClient.set(clientIndexKey(record.context.subnetId, record.context.clientKey), ip);
+    for (const timer of record.timers) this.schedule.add({ at: timer.at, key: ip, event: timer.event });
+  }
+
+  private remove(record: LeaseRecord): void {
+    this.byIp.delete(record.context.ip);
+    this.unindex(record);
+  }
+
+  private unindex(record: LeaseRecord): void {
+    const key = clientIndexKey(record.context.subnetId, record.context.clientKey);
+    if (this.byClient.get(key) === record.context.ip) this.byClient.delete(key);
+  }
+
+  /** Schedule entries are never removed early: a timer fires only if the lease still has it. */
+  private fire(timer: ScheduledTimer): void {
+    const record = this.byIp.get(timer.key);
+    if (record === undefined) return;
+    if (!record.timers.some((t) => t.event === timer.event && t.at === timer.at)) return;
+    const change = this.send(timer.key, { type: timer.event });
+    if (change !== undefined) this.options.onTimerChange(change);
+  }
+}

@@ -1,0 +1,37 @@
+// Where a reply goes (RFC 2131 §4.1): to the relay, to ciaddr, broadcast, or unicast to the client's MAC.
+import { BROADCAST_FLAG, MessageType, type DhcpMessage } from '../codec/types.js';
+import type { Endpoint, Inbound, Outbound } from './types.js';
+
+export interface Ports {
+  readonly server: number;
+  readonly client: number;
+}
+
+export interface Route {
+  readonly to: Endpoint;
+  /** Unicast to this MAC when the transport can (before the client answers ARP). */
+  readonly hwAddress?: string;
+}
+
+const BROADCAST = '255.255.255.255';
+
+export function replyRoute(type: MessageType, reply: DhcpMessage, request: DhcpMessage, ports: Ports, canUnicastToMac: boolean): Route {
+  if (request.giaddr !== '0.0.0.0') return { to: { address: request.giaddr, port: ports.server } };
+  if (type === MessageType.NAK) return { to: { address: BROADCAST, port: ports.client } };
+  if (request.ciaddr !== '0.0.0.0') return { to: { address: request.ciaddr, port: ports.client } };
+  if ((request.flags & BROADCAST_FLAG) !== 0 || reply.yiaddr === '0.0.0.0' || !canUnicastToMac) {
+    return { to: { address: BROADCAST, port: ports.client } };
+  }
+  const hw = [...reply.chaddr.subarray(0, reply.hlen)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  return { to: { address: reply.yiaddr, port: ports.client }, hwAddress: hw };
+}
+
+export function outbound(data: Buffer, route: Route, inbound: Inbound, source: string | undefined): Outbound {
+  return {
+    data,
+    to: route.to,
+    ...(route.hwAddress !== undefined ? { hwAddress: route.hwAddress } : {}),
+    ...(inbound.iface !== undefined ? { ifaceName: inbound.iface.name } : {}),
+    ...(source !== undefined ? { source } : {}),
+  };
+}

@@ -1,0 +1,45 @@
+// What handling one request decides: a reply to send, or a reason to stay silent. Outcomes are values.
+import type { DhcpMessage, MessageType } from '../codec/types.js';
+import type { Subnet } from '../config/types.js';
+
+export type DropReason =
+  | 'no-subnet'
+  | 'pool-exhausted'
+  | 'not-for-us'
+  | 'unknown-client'
+  | 'malformed-request'
+  | 'bootp-disabled'
+  | 'decline-limit'
+  | 'store-unavailable'
+  | 'no-server-id'
+  | 'handled';
+
+export type NakReason =
+  | 'no-lease'
+  | 'not-your-lease'
+  | 'offer-gone'
+  | 'wrong-network'
+  | 'address-invalid'
+  | 'subnet-invalid'
+  | 'expired';
+
+export interface Reply {
+  readonly kind: 'reply';
+  readonly type: MessageType;
+  readonly message: DhcpMessage;
+  /** Option 57 of the request (RFC 2132 §9.10): the reply must fit. */
+  readonly maxSize: number;
+  /** The address the reply is about (yiaddr, or ciaddr for INFORM). */
+  readonly ip?: string;
+  readonly nakReason?: NakReason;
+  readonly subnet?: Subnet;
+}
+
+export interface Drop {
+  readonly kind: 'drop';
+  readonly reason: DropReason;
+}
+
+export type Decision = Reply | Drop;
+
+export const drop = (reason: DropReason): Drop => ({ kind: 'drop', reason });

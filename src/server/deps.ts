@@ -1,0 +1,34 @@
+// What the request handlers need, injected by app.ts: the config, the lease table, the store, the clock, logs.
+import type { Logger } from 'pino';
+import type { Cursor } from '../allocator/allocator.js';
+import type { Clock } from '../clock.js';
+import type { ServerConfig, Subnet } from '../config/types.js';
+import type { LeaseBook } from '../leases/lease-book.js';
+import type { Inbound } from '../net/types.js';
+import type { LeaseStore } from '../store/types.js';
+import type { DeclineLimiter } from './decline-limiter.js';
+import type { Stats } from './stats.js';
+
+export interface ServerDeps {
+  /** The config in force (reload swaps it). */
+  readonly config: () => ServerConfig;
+  readonly book: LeaseBook;
+  readonly store: LeaseStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly stats: Stats;
+  readonly declines: DeclineLimiter;
+  /** Next-fit allocation cursors, one per subnet id. */
+  readonly cursors: Map<number, Cursor>;
+  /** Option 54 for a reply: the configured id, else our address on the client's link. */
+  readonly serverIdFor: (subnet: Subnet | undefined, inbound: Inbound) => string | undefined;
+}
+
+export function cursorFor(deps: ServerDeps, subnetId: number): Cursor {
+  let cursor = deps.cursors.get(subnetId);
+  if (cursor === undefined) {
+    cursor = { next: 0 };
+    deps.cursors.set(subnetId, cursor);
+  }
+  return cursor;
+}

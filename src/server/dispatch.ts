@@ -1,0 +1,32 @@
+// Message processing (RFC 2131 §4.3, table 3): picks the client's subnet and the handler for its message type.
+import { MessageType } from '../codec/types.js';
+import type { RoutedRequest } from '../router/types.js';
+import { drop, type Decision } from './decision.js';
+import type { ServerDeps } from './deps.js';
+import { handleDiscover } from './handlers/discover.js';
+import { handleInform } from './handlers/inform.js';
+import { handleDecline, handleRelease } from './handlers/release.js';
+import { handleRequest } from './handlers/request.js';
+import { selectSubnet } from './subnet-select.js';
+
+export async function decide(deps: ServerDeps, routed: RoutedRequest): Promise<Decision> {
+  const { request, inbound, clientKey } = routed;
+  if (deps.declines.isBlocked(clientKey, deps.clock.now())) return drop('decline-limit');
+  const subnet = selectSubnet(deps.config(), request, inbound);
+  if (request.type === MessageType.INFORM) return handleInform(deps, request, inbound, subnet);
+  if (subnet === undefined) return drop('no-subnet');
+  const input = { request, inbound, clientKey, subnet };
+  switch (request.type) {
+    case MessageType.DISCOVER:
+      return handleDiscover(deps, request, inbound, clientKey, subnet);
+    case MessageType.REQUEST:
+      return handleRequest(deps, input);
+    case MessageType.RELEASE:
+      return handleRelease(deps, input);
+    case MessageType.DECLINE:
+      return handleDecline(deps, input);
+    default:
+      // OFFER, ACK and NAK are server messages: a client sending one gets nothing.
+      return drop('malformed-request');
+  }
+}

@@ -1,0 +1,62 @@
+// DHCPDISCOVER (RFC 2131 §4.3.1): choose an address, hold it for the client, answer with an OFFER.
+import { getIpOption, hwAddressOf, intToIp, ipToInt } from '../../codec/index.js';
+import { MessageType, type DhcpRequest } from '../../codec/types.js';
+import type { Subnet } from '../../config/types.js';
+import { chooseAddress, type Candidates } from '../../allocator/allocator.js';
+import { isFinal } from '../../leases/lease-runner.js';
+import type { Inbound } from '../../net/types.js';
+import { drop, type Decision } from '../decision.js';
+import { cursorFor, type ServerDeps } from '../deps.js';
+import { isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
+import { buildReply, maxReplySize } from '../reply.js';
+
+export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string, subnet: Subnet): Decision {
+  const serverId = deps.serverIdFor(subnet, inbound);
+  if (serverId === undefined) return drop('no-server-id');
+  const ip = pickOfferAddress(deps, request, clientKey, subnet);
+  if (ip === undefined) {
+    deps.log.warn({ evt: 'pool.exhausted', subnet: subnet.cidr, client: clientKey, xid: request.xid }, 'no free address');
+    return drop('pool-exhausted');
+  }
+  holdOffer(deps, request, clientKey, subnet, ip);
+  const message = buildReply(request, {
+    type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
+  });
+  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet };
+}
+
+function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {
+  const current = deps.book.forClient(subnet.id, clientKey);
+  const reservation = reservationFor(subnet, request, clientKey);
+  const isFree = isFreeFor(deps, subnet, reservation);
+  const requested = getIpOption(request, 50);
+  const candidates: Candidates = {
+    ...(current !== undefined && !isFinal(current.state) && current.state !== 'declined'
+      ? { existing: ipToInt(current.context.ip) } : {}),
+    ...(reservation !== undefined && reservationUsable(deps, reservation.address, clientKey)
+      ? { reserved: reservation.address } : {}),
+    ...(requested !== undefined ? { requested: ipToInt(requested) } : {}),
+    ...(current !== undefined && isFinal(current.state) ? { previous: ipToInt(current.context.ip) } : {}),
+  };
+  const choice = chooseAddress(subnet.pools, candidates, isFree, cursorFor(deps, subnet.id));
+  return choice.kind === 'chosen' ? intToIp(choice.ip) : undefined;
+}
+
+/** A reserved address held by another client (e.g. leased before the reservation existed) cannot be offered. */
+function reservationUsable(deps: ServerDeps, address: number, clientKey: string): boolean {
+  const holder = deps.book.get(intToIp(address));
+  return holder === undefined || isFinal(holder.state) || holder.context.clientKey === clientKey;
+}
+
+/** A fresh offer starts a lease machine; a retransmitted DISCOVER extends the hold; a bound lease is re-offered as is. */
+function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string): void {
+  const now = deps.clock.now();
+  const holdMs = deps.config().offerHoldMs;
+  const record = deps.book.get(ip);
+  if (record !== undefined && record.context.clientKey === clientKey && !isFinal(record.state)) {
+    if (record.state === 'offered') deps.book.send(ip, { type: 'lease.offer', now, holdMs });
+    return;
+  }
+  deps.book.offer({ ip, subnetId: subnet.id, clientKey, hwAddress: hwAddressOf(request), now, holdMs });
+  deps.log.info({ evt: 'lease.offered', ip, client: clientKey, xid: request.xid }, 'address offered');
+}

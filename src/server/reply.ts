@@ -1,0 +1,125 @@
+// Builds OFFER / ACK / NAK messages (RFC 2131 §4.3.1, table 3) and fits them to the client's option 57.
+import { BOOTREPLY, BROADCAST_FLAG, MessageType, type DhcpMessage, type DhcpOption, type DhcpRequest } from '../codec/types.js';
+import { encode, getOption, getParameterRequestList, getU16Option } from '../codec/index.js';
+import { CodecError } from '../errors.js';
+import type { Subnet } from '../config/types.js';
+
+export interface LeaseTimesSec {
+  readonly lease: number;
+  readonly renewal: number;
+  readonly rebinding: number;
+}
+
+export interface ReplySpec {
+  readonly type: MessageType;
+  readonly serverId: string;
+  readonly yiaddr?: string;
+  readonly subnet?: Subnet;
+  /** OFFER and ACK to a lease request; absent for INFORM and NAK. */
+  readonly times?: LeaseTimesSec;
+  /** Option 56 text, for a NAK. */
+  readonly message?: string;
+}
+
+const u8 = (v: number): Buffer => Buffer.from([v]);
+const u32 = (v: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(v >>> 0);
+  return b;
+};
+const ipBytes = (ip: string): Buffer => Buffer.from(ip.split('.').map(Number));
+
+/** Options always sent when configured, whether requested or not (the issue's "1 and 3 when configured"). */
+const ALWAYS_SENT = new Set([1, 3]);
+/** Never dropped to fit option 57: the reply means nothing without them. */
+export const ESSENTIAL_OPTIONS: ReadonlySet<number> = new Set([53, 54, 51, 58, 59, 1, 61, 82]);
+
+export function buildReply(request: DhcpRequest, spec: ReplySpec): DhcpMessage {
+  const nak = spec.type === MessageType.NAK;
+  const relayed = request.giaddr !== '0.0.0.0';
+  return {
+    op: BOOTREPLY,
+    htype: request.htype,
+    hlen: request.hlen,
+    hops: 0,
+    xid: request.xid,
+    secs: 0,
+    // RFC 2131 §4.3.2: a NAK through a relay sets the broadcast bit so the relay broadcasts it.
+    flags: nak && relayed ? request.flags | BROADCAST_FLAG : request.flags,
+    ciaddr: spec.type === MessageType.INFORM || spec.type === MessageType.ACK ? request.ciaddr : '0.0.0.0',
+    yiaddr: nak ? '0.0.0.0' : (spec.yiaddr ?? '0.0.0.0'),
+    siaddr: '0.0.0.0',
+    giaddr: request.giaddr,
+    chaddr: request.chaddr,
+    sname: Buffer.alloc(64),
+    file: Buffer.alloc(128),
+    options: replyOptions(request, spec, nak),
+  };
+}
+
+function replyOptions(request: DhcpRequest, spec: ReplySpec, nak: boolean): DhcpOption[] {
+  const type = spec.type === MessageType.INFORM ? MessageType.ACK : spec.type;
+  const options: DhcpOption[] = [
+    { code: 53, data: u8(type) },
+    { code: 54, data: ipBytes(spec.serverId) },
+  ];
+  if (spec.times !== undefined && !nak) {
+    options.push({ code: 51, data: u32(spec.times.lease) });
+    options.push({ code: 58, data: u32(spec.times.renewal) });
+    options.push({ code: 59, data: u32(spec.times.rebinding) });
+  }
+  if (nak) {
+    if (spec.message !== undefined) options.push({ code: 56, data: Buffer.from(spec.message) });
+  } else if (spec.subnet !== undefined) {
+    options.push(...configuredOptions(spec.subnet, getParameterRequestList(request)));
+  }
+  // RFC 6842: echo the client identifier; RFC 3046 §2.2: option 82 is echoed, and last.
+  for (const code of [61, 82]) {
+    const data = getOption(request, code);
+    if (data !== undefined) options.push({ code, data });
+  }
+  return options;
+}
+
+/** Requested options in the client's order (RFC 2132 §9.8), then the always-sent ones it did not ask for. */
+function configuredOptions(subnet: Subnet, requested: readonly number[]): DhcpOption[] {
+  const byCode = new Map(subnet.options.map((o) => [o.code, o]));
+  const chosen: DhcpOption[] = [];
+  const seen = new Set<number>();
+  for (const code of [...ALWAYS_SENT].filter((c) => !requested.includes(c)).concat(requested)) {
+    const option = byCode.get(code);
+    if (option === undefined || seen.has(code) || code === 53 || code === 54) continue;
+    seen.add(code);
+    chosen.push(option);
+  }
+  return chosen;
+}
+
+/** RFC 2132 §9.10: option 57 counts the whole IP datagram; 576 is the floor every client accepts. */
+export function maxReplySize(request: DhcpRequest): number {
+  const asked = getU16Option(request, 57);
+  return Math.max(asked ?? 576, 576) - 28;
+}
+
+/**
+ * Encodes a reply within `maxSize`, dropping the least wanted options (the last requested) until it fits;
+ * the codec itself first tries option overload into `file` and `sname`.
+ */
+export function encodeReply(message: DhcpMessage, maxSize: number): Buffer {
+  let options = message.options;
+  for (;;) {
+    try {
+      return encode({ ...message, options }, { maxSize });
+    } catch (error) {
+      if (!(error instanceof CodecError) || error.code !== 'DHCPD_ERR_CODEC_REPLY_TOO_LARGE') throw error;
+      const index = findLastIndex(options, (o) => !ESSENTIAL_OPTIONS.has(o.code));
+      if (index < 0) throw error;
+      options = options.filter((_, i) => i !== index);
+    }
+  }
+}
+
+function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i]!)) return i;
+  return -1;
+}

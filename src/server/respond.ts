@@ -1,0 +1,58 @@
+// Sends a decision's reply: encoded within option 57, routed per RFC 2131 §4.1, retried on transient errors.
+import { MessageType } from '../codec/types.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { outbound, replyRoute, type Ports } from '../net/egress.js';
+import type { Transport } from '../net/types.js';
+import type { RoutedRequest } from '../router/types.js';
+import { retry } from '../supervisor/retry.js';
+import { DEFAULT_SEND_RETRY } from '../supervisor/strategy.js';
+import { classify } from '../errors.js';
+import type { Decision } from './decision.js';
+import { encodeReply } from './reply.js';
+import type { Stats } from './stats.js';
+
+export interface Responder {
+  respond(decision: Decision, routed: RoutedRequest): void;
+}
+
+export function createResponder(deps: {
+  readonly transport: () => Transport | undefined;
+  readonly ports: () => Ports;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly stats: Stats;
+}): Responder {
+  const { log, stats } = deps;
+  return {
+    respond(decision, routed) {
+      if (decision.kind === 'drop') {
+        stats.count(stats.drops, decision.reason);
+        if (decision.reason !== 'handled') log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
+        return;
+      }
+      const transport = deps.transport();
+      if (transport === undefined) return;
+      if (decision.nakReason !== undefined) stats.count(stats.naks, decision.nakReason);
+      const data = encodeReply(decision.message, decision.maxSize);
+      const canUnicast = transport.kind === 'native' && decision.message.htype === 1 && decision.message.hlen === 6;
+      const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
+      const serverId = decision.message.options.find((o) => o.code === 54)?.data;
+      const source = serverId === undefined ? undefined : [...serverId].join('.');
+      const send = (): Promise<void> => transport.send(outbound(data, route, routed.inbound, source));
+      retry(send, DEFAULT_SEND_RETRY, deps.clock, {
+        onRetry: (err, attempt, delayMs) => {
+          stats.count(stats.events, 'send.retry');
+          log.warn({ evt: 'send.retry', err, attempt, delayMs, xid: routed.request.xid }, 'send failed, retrying');
+        },
+        onGiveUp: (err) => {
+          stats.error(err.category);
+          log.error({ evt: 'send.failed', err, xid: routed.request.xid, to: route.to.address }, 'reply not sent');
+        },
+      }).then(
+        () => stats.count(stats.sent, MessageType[decision.type]),
+        (err: unknown) => stats.error(classify(err).category),
+      );
+    },
+  };
+}

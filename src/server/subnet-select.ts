@@ -1,0 +1,45 @@
+// Which subnet a request belongs to (RFC 2131 §4.3.1): relayed ones by giaddr (or RFC 3527 link selection /
+// RFC 3011 subnet selection), directly attached ones by the receiving interface.
+import { getIpOption, getOption, ipToInt } from '../codec/index.js';
+import type { DhcpMessage } from '../codec/types.js';
+import type { ServerConfig, Subnet } from '../config/types.js';
+import type { Inbound } from '../net/types.js';
+
+export function subnetContaining(config: ServerConfig, ip: string): Subnet | undefined {
+  const n = ipToInt(ip);
+  return config.subnets.find((s) => ((n & s.mask) >>> 0) === s.network);
+}
+
+export function selectSubnet(config: ServerConfig, message: DhcpMessage, inbound: Inbound): Subnet | undefined {
+  const link = linkSelection(message) ?? getIpOption(message, 118);
+  if (link !== undefined) return subnetContaining(config, link);
+  if (message.giaddr !== '0.0.0.0') return subnetContaining(config, message.giaddr);
+  return directSubnet(config, inbound);
+}
+
+function directSubnet(config: ServerConfig, inbound: Inbound): Subnet | undefined {
+  const iface = inbound.iface;
+  if (iface !== undefined) {
+    const named = config.subnets.find((s) => s.interfaces.includes(iface.name));
+    if (named !== undefined) return named;
+    for (const address of iface.addresses) {
+      const subnet = subnetContaining(config, address.address);
+      if (subnet !== undefined) return subnet;
+    }
+    return undefined;
+  }
+  // Without interface information (the dgram transport) only one directly attached subnet can be served.
+  return config.subnets.find((s) => s.interfaces.length > 0);
+}
+
+/** RFC 3527: sub-option 5 of option 82 names the client's link when the relay's giaddr cannot. */
+function linkSelection(message: DhcpMessage): string | undefined {
+  const agent = getOption(message, 82);
+  if (agent === undefined) return undefined;
+  for (let i = 0; i + 1 < agent.length; i += 2 + agent[i + 1]!) {
+    if (agent[i] === 5 && agent[i + 1] === 4 && i + 6 <= agent.length) {
+      return `${agent[i + 2]}.${agent[i + 3]}.${agent[i + 4]}.${agent[i + 5]}`;
+    }
+  }
+  return undefined;
+}
