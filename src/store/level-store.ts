@@ -6,7 +6,7 @@ import type { LeaseRecord } from '../../machines/lease.types.js';
 import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
 import { GroupCommitter } from './group-commit.js';
 import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
-import { mapOpenError } from './open-errors.js';
+import { mapOpenError, mapReadError } from './open-errors.js';
 import { decodeRecord, encodeRecord, RECORD_VALUE_ENCODING, type EncodedRecord } from './record-codec.js';
 import type { LeaseStore, LeaseWrite, StoreHealth } from './types.js';
 
@@ -41,12 +41,6 @@ const LOAD_CHUNK = 1000;
 
 function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
-}
-
-function readError(cause: unknown): StoreError {
-  if (cause instanceof StoreError) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new StoreError('DHCPD_ERR_STORE_READ', `lease store read failed: ${reason}`, { cause });
 }
 
 /** A programmer error in a write is the caller's alone: it must not fail the batch it would share. */
@@ -115,7 +109,7 @@ export class LevelLeaseStore implements LeaseStore {
     try {
       value = await this.leases.get(key);
     } catch (error) {
-      throw readError(error);
+      throw mapReadError(error, this.location);
     }
     return value === undefined ? undefined : this.decodeAt(key, value);
   }
@@ -127,7 +121,7 @@ export class LevelLeaseStore implements LeaseStore {
     try {
       ip = await this.clients.get(indexKey);
     } catch (error) {
-      throw readError(error);
+      throw mapReadError(error, this.location);
     }
     if (ip === undefined || ipToUint32(ip) === undefined) return undefined;
     const record = await this.get(ip);
@@ -144,7 +138,7 @@ export class LevelLeaseStore implements LeaseStore {
         try {
           entries = await iterator.nextv(LOAD_CHUNK);
         } catch (error) {
-          throw readError(error);
+          throw mapReadError(error, this.location);
         }
         if (entries.length === 0) return;
         for (const [key, value] of entries) {

@@ -39,19 +39,31 @@ function isDamagedFile(error: unknown): boolean {
   return causeChain(error).some((e) => /IO error.*(MANIFEST|CURRENT|\.ldb|\.sst|\.log)\b/.test(messageOf(e)));
 }
 
+function damaged(code: 'DHCPD_ERR_STORE_CORRUPT' | 'DHCPD_ERR_STORE_OPEN', error: unknown, location: string): StoreError {
+  return new StoreError(
+    code,
+    `lease store at ${location} is damaged (${innermostMessage(error)}); stop the server, back up the directory ` +
+      `and run: ${repairCommand(location)}`,
+    { cause: error, details: { location, repair: repairCommand(location) } },
+  );
+}
+
+/** A failed read: LevelDB finds a damaged table block only when it reads it, possibly long after open. */
+export function mapReadError(error: unknown, location: string): StoreError {
+  if (error instanceof StoreError) return error;
+  if (isCorruption(error)) return damaged('DHCPD_ERR_STORE_CORRUPT', error, location);
+  return new StoreError('DHCPD_ERR_STORE_READ', `lease store read failed: ${innermostMessage(error)}`, {
+    cause: error,
+    details: { location },
+  });
+}
+
 export function mapOpenError(error: unknown, location: string): StoreError {
   if (error instanceof StoreError) return error;
   const reason = innermostMessage(error);
   const details = { location };
-  if (isCorruption(error) || isDamagedFile(error)) {
-    const code = isCorruption(error) ? 'DHCPD_ERR_STORE_CORRUPT' : 'DHCPD_ERR_STORE_OPEN';
-    return new StoreError(
-      code,
-      `lease store at ${location} is damaged (${reason}); stop the server, back up the directory and run: ` +
-        repairCommand(location),
-      { cause: error, details: { ...details, repair: repairCommand(location) } },
-    );
-  }
+  if (isCorruption(error)) return damaged('DHCPD_ERR_STORE_CORRUPT', error, location);
+  if (isDamagedFile(error)) return damaged('DHCPD_ERR_STORE_OPEN', error, location);
   if (causeChain(error).some((e) => codeOf(e) === 'LEVEL_LOCKED')) {
     return new StoreError(
       'DHCPD_ERR_STORE_OPEN',
