@@ -7,6 +7,7 @@ import type { ConfigResult } from './compile.js';
 import { compileConfig } from './compile.js';
 import type { ConfigIssue } from './issues.js';
 import { formatConfigIssues, fromZodIssues } from './issues.js';
+import { jsonErrorOffset, lineColumn } from './json-position.js';
 import { ConfigSchema } from './schema.js';
 
 export interface ParseOptions {
@@ -14,14 +15,12 @@ export interface ParseOptions {
   readonly baseDir: string;
 }
 
-/** "... at position 42" (V8 in Node 20) -> "line 3, column 5"; newer V8 already says "(line 3 column 5)". */
+/** V8's message plus the line and column of the fault, from our own scan since V8 names it only sometimes. */
 function describeSyntaxError(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const match = /at position (\d+)/.exec(message);
-  if (match === null || /line \d+/.test(message)) return `invalid JSON: ${message}`;
-  const before = text.slice(0, Number(match[1]));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
+  const offset = jsonErrorOffset(text);
+  if (offset === undefined) return `invalid JSON: ${message}`;
+  const { line, column } = lineColumn(text, offset);
   return `invalid JSON at line ${line}, column ${column}: ${message}`;
 }
 

@@ -1,5 +1,6 @@
 // Compiles configured DHCP options (RFC 2132) into encoded, code-ordered option lists via the codec's table.
 import type { DhcpOption } from '../codec/types.js';
+import type { OptionDef } from '../codec/index.js';
 import { encodeOptionValue, findOptionDef } from '../codec/index.js';
 import type { IssueList, Path } from './issues.js';
 import { formatPath } from './issues.js';
@@ -44,16 +45,15 @@ interface Entry {
 
 export type OptionMap = ReadonlyMap<number, Entry>;
 
-function lookup(key: string): ReturnType<typeof findOptionDef> {
-  return findOptionDef(/^[0-9]+$/.test(key) ? Number(key) : key);
+/** A name or code from the table; a code 1-254 missing from it is sent as raw bytes given in hex. */
+function lookup(key: string): OptionDef | undefined {
+  const known = findOptionDef(key);
+  if (known !== undefined || !/^[0-9]{1,3}$/.test(key)) return known;
+  const code = Number(key);
+  return code >= 1 && code <= 254 ? { code, name: `option-${code}`, type: 'bytes' } : undefined;
 }
 
-function encode(code: number, value: unknown, path: Path, issues: IssueList): Buffer | undefined {
-  const def = findOptionDef(code);
-  if (def === undefined) {
-    issues.add(path, `option ${code} is not in the option table`);
-    return undefined;
-  }
+function encode(def: OptionDef, value: unknown, path: Path, issues: IssueList): Buffer | undefined {
   try {
     return encodeOptionValue(def, value);
   } catch (error) {
@@ -79,13 +79,16 @@ export function compileOptionLevel(level: OptionLevel, base: Path, issues: Issue
     const value = level[field];
     if (value === undefined) continue;
     const path = [...base, field];
-    put(map, code, path, encode(code, value, path, issues), issues);
+    const def = findOptionDef(code);
+    // The table is the codec's; a convenience code missing from it is a programmer error.
+    if (def === undefined) throw new TypeError(`option ${code} is missing from the codec's option table`);
+    put(map, code, path, encode(def, value, path, issues), issues);
   }
   for (const [key, value] of Object.entries(level.options ?? {})) {
     const path = [...base, 'options', key];
     const def = lookup(key);
     if (def === undefined) {
-      issues.add(path, `unknown option "${key}": use a name from the option table or a decimal code`);
+      issues.add(path, `unknown option "${key}": use a name from the option table or a decimal code 1-254`);
       continue;
     }
     const reserved = RESERVED.get(def.code);
@@ -93,7 +96,7 @@ export function compileOptionLevel(level: OptionLevel, base: Path, issues: Issue
       issues.add(path, `option ${def.code} cannot be configured: ${reserved}`);
       continue;
     }
-    put(map, def.code, path, encode(def.code, value, path, issues), issues);
+    put(map, def.code, path, encode(def, value, path, issues), issues);
   }
   return map;
 }
