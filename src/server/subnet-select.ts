@@ -1,6 +1,6 @@
 // Which subnet a request belongs to (RFC 2131 §4.3.1): relayed ones by giaddr (or RFC 3527 link selection /
 // RFC 3011 subnet selection), directly attached ones by the receiving interface.
-import { getIpOption, getOption, ipToInt } from '../codec/index.js';
+import { ipToInt, linkSelectionOf } from '../codec/index.js';
 import type { DhcpMessage } from '../codec/types.js';
 import type { ServerConfig, Subnet } from '../config/types.js';
 import type { Inbound } from '../net/types.js';
@@ -11,7 +11,7 @@ export function subnetContaining(config: ServerConfig, ip: string): Subnet | und
 }
 
 export function selectSubnet(config: ServerConfig, message: DhcpMessage, inbound: Inbound): Subnet | undefined {
-  const link = linkSelection(message) ?? getIpOption(message, 118);
+  const link = linkSelectionOf(message);
   if (link !== undefined) return subnetContaining(config, link);
   if (message.giaddr !== '0.0.0.0') return subnetContaining(config, message.giaddr);
   return directSubnet(config, inbound);
@@ -30,16 +30,4 @@ function directSubnet(config: ServerConfig, inbound: Inbound): Subnet | undefine
   }
   // Without interface information (the dgram transport) only one directly attached subnet can be served.
   return config.subnets.find((s) => s.interfaces.length > 0);
-}
-
-/** RFC 3527: sub-option 5 of option 82 names the client's link when the relay's giaddr cannot. */
-function linkSelection(message: DhcpMessage): string | undefined {
-  const agent = getOption(message, 82);
-  if (agent === undefined) return undefined;
-  for (let i = 0; i + 1 < agent.length; i += 2 + agent[i + 1]!) {
-    if (agent[i] === 5 && agent[i + 1] === 4 && i + 6 <= agent.length) {
-      return `${agent[i + 2]}.${agent[i + 3]}.${agent[i + 4]}.${agent[i + 5]}`;
-    }
-  }
-  return undefined;
 }
