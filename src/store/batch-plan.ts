@@ -35,10 +35,7 @@ export async function planBatch(
   onCorrupt: (key: string, error: unknown) => void,
 ): Promise<BatchPlan> {
   const owners = await readOwners(writes, state, onCorrupt);
-  const clientKeys = new Set<string>();
-  for (const owner of owners.values()) if (typeof owner === 'string') clientKeys.add(owner);
-  for (const write of writes) if (write.kind === 'put') clientKeys.add(ownerOf(write.record));
-  const clientList = [...clientKeys];
+  const clientList = [...ownersToCheck(writes, owners)];
   const pointsTo = new Map<string, string | null>();
   const stored = clientList.length === 0 ? [] : await state.clients(clientList);
   clientList.forEach((key, i) => pointsTo.set(key, stored[i] ?? null));
@@ -69,6 +66,24 @@ export async function planBatch(
     }
   }
   return { leases, clients };
+}
+
+/**
+ * The stored owners whose index entry this batch may remove: those of addresses whose first write here is a
+ * delete or a put for another client. Later writes to an address see owners set by this batch, and a new
+ * owner's entry is overwritten without looking, so fresh addresses and renewals read no index entry at all.
+ */
+function ownersToCheck(writes: readonly LeaseWrite[], stored: ReadonlyMap<string, Owner>): Set<string> {
+  const seen = new Set<string>();
+  const check = new Set<string>();
+  for (const write of writes) {
+    const key = addressKey(write.kind === 'put' ? write.record.context.ip : write.ip);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const owner = stored.get(key);
+    if (typeof owner === 'string' && (write.kind === 'delete' || ownerOf(write.record) !== owner)) check.add(owner);
+  }
+  return check;
 }
 
 async function readOwners(

@@ -1,6 +1,12 @@
 // The LeaseStore on any abstract-level database (classic-level on disk, memory-level in tests): two sublevels
 // written in one atomic synced batch per group commit.
-import type { AbstractBatchOperation, AbstractBatchOptions, AbstractLevel, AbstractSublevel } from 'abstract-level';
+import type {
+  AbstractBatchOperation,
+  AbstractBatchOptions,
+  AbstractIteratorOptions,
+  AbstractLevel,
+  AbstractSublevel,
+} from 'abstract-level';
 import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
@@ -38,6 +44,11 @@ type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array,
 /** classic-level reads `sync` from the batch options; other backends ignore it (the type does not declare it). */
 const SYNCED = { sync: true } as AbstractBatchOptions<string, string>;
 const LOAD_CHUNK = 1000;
+/**
+ * classic-level fetches iterator entries from C++ in chunks of at most highWaterMarkBytes (16 KiB by default, about
+ * 80 leases); 1 MiB chunks scan ~1.5-2x faster. Other backends ignore the option.
+ */
+const LOAD_OPTIONS = { highWaterMarkBytes: 1 << 20 } as AbstractIteratorOptions<string, EncodedRecord>;
 
 function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
@@ -131,7 +142,7 @@ export class LevelLeaseStore implements LeaseStore {
 
   async *loadAll(): AsyncIterable<LeaseRecord> {
     if (this.closing !== undefined) throw closedError();
-    const iterator = this.leases.iterator();
+    const iterator = this.leases.iterator(LOAD_OPTIONS);
     try {
       for (;;) {
         let entries: [string, EncodedRecord][];
