@@ -6,7 +6,7 @@ import type { IssueList, Path } from './issues.js';
 import { formatPath } from './issues.js';
 
 /** Options the server computes per message or from other config fields; configuring them is an error. */
-const RESERVED: ReadonlyMap<number, string> = new Map([
+export const RESERVED_OPTIONS: ReadonlyMap<number, string> = new Map([
   [0, 'pad is not an option'],
   [255, 'end is not an option'],
   [1, 'the subnet mask comes from the subnet CIDR'],
@@ -91,7 +91,7 @@ export function compileOptionLevel(level: OptionLevel, base: Path, issues: Issue
       issues.add(path, `unknown option "${key}": use a name from the option table or a decimal code 1-254`);
       continue;
     }
-    const reserved = RESERVED.get(def.code);
+    const reserved = RESERVED_OPTIONS.get(def.code);
     if (reserved !== undefined) {
       issues.add(path, `option ${def.code} cannot be configured: ${reserved}`);
       continue;
