@@ -1,5 +1,6 @@
 // Config issues: a JSON path plus a message; the shape `check-config` prints and reload reports.
 import type { z } from 'zod';
+import { suggestKey } from './suggest.js';
 
 export interface ConfigIssue {
   /** JSON path into the config file, e.g. `$.subnets[0].pools[1].end`. */
@@ -46,13 +47,20 @@ export class IssueList {
   }
 }
 
-/** Maps zod issues to config issues; unknown keys get one issue each, at the key's own path. */
-export function fromZodIssues(issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
+/**
+ * Maps zod issues to config issues; unknown keys get one issue each, at the key's own path, with the
+ * closest allowed key of `schema` at that place as a suggestion.
+ */
+export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType): ConfigIssue[] {
   const list = new IssueList();
   for (const issue of issues) {
     const path = issue.path.filter((seg): seg is PathSegment => typeof seg !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) list.add([...path, key], 'unknown key');
+      for (const key of issue.keys) {
+        const suggestion = suggestKey(schema, path, key);
+        const hint = suggestion === undefined ? '' : `, did you mean "${suggestion}"?`;
+        list.add([...path, key], `unknown key${hint}`);
+      }
     } else if (issue.code === 'invalid_type' && issue.input === undefined) {
       list.add(path, `required: ${issue.message.replace(/, received undefined$/, '')}`);
     } else {

@@ -27,6 +27,22 @@ describe('unknown keys', () => {
     );
   });
 
+  it('come with the closest allowed key at that place when one is near', () => {
+    const config = baseConfig();
+    Object.assign(subnet(config, 0), { leasetime: 60, dnsServer: ['198.51.100.53'] });
+    subnet(config, 0).reservations = [{ hwaddress: '02:00:5e:10:00:10', address: '198.51.100.10' } as never];
+    Object.assign(config, { store: { pth: 'leases' }, subnetz: [] });
+    expect(issuesOf(config)).toEqual(
+      expect.arrayContaining([
+        { path: '$.subnets[0].leasetime', message: 'unknown key, did you mean "leaseTime"?' },
+        { path: '$.subnets[0].dnsServer', message: 'unknown key, did you mean "dnsServers"?' },
+        { path: '$.subnets[0].reservations[0].hwaddress', message: 'unknown key, did you mean "hwAddress"?' },
+        { path: '$.store.pth', message: 'unknown key, did you mean "path"?' },
+        { path: '$.subnetz', message: 'unknown key, did you mean "subnets"?' },
+      ]),
+    );
+  });
+
   it('accept "$schema" so editors can find the JSON Schema', () => {
     expect(compile({ $schema: './actor-dhcpd.schema.json', ...baseConfig() }).ok).toBe(true);
   });
