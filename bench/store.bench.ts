@@ -84,7 +84,12 @@ async function loadBench(dir: string): Promise<void> {
   const raw = new Level<string, string>(dir);
   const rawStarted = performance.now();
   let rawCount = 0;
-  for await (const value of raw.sublevel('lease').values()) rawCount += value.length > 0 ? 1 : 0;
+  // The same scan loadAll does (1 MiB chunks, 1000 entries per nextv), without decoding: the LevelDB share.
+  const iterator = raw.sublevel('lease').iterator({ highWaterMarkBytes: 1 << 20 } as object);
+  for (let entries = await iterator.nextv(1000); entries.length > 0; entries = await iterator.nextv(1000)) {
+    rawCount += entries.length;
+  }
+  await iterator.close();
   const rawSeconds = (performance.now() - rawStarted) / 1000;
   await raw.close();
 

@@ -147,6 +147,8 @@ export function describeLeaseStoreConformance(name: string, factory: () => Promi
       expect(error).toBeInstanceOf(StoreError);
       expect((error as StoreError).code).toBe('DHCPD_ERR_STORE_CLOSED');
       await expect(store.get('198.51.100.1')).rejects.toMatchObject({ code: 'DHCPD_ERR_STORE_CLOSED' });
+      await expect(store.getByClient(1, 'c1')).rejects.toMatchObject({ code: 'DHCPD_ERR_STORE_CLOSED' });
+      await expect(collect(store.loadAll())).rejects.toMatchObject({ code: 'DHCPD_ERR_STORE_CLOSED' });
       await expect(store.close()).resolves.toBeUndefined(); // closing twice is harmless
     });
   });
