@@ -83,8 +83,9 @@ async function initReboot(deps: ServerDeps, input: RequestInput): Promise<Decisi
   return nak(deps, input, 'not-your-lease');
 }
 
+/** A renewing client may unicast from anywhere, so its ciaddr, not the link, names its subnet. */
 async function renewal(deps: ServerDeps, input: RequestInput, state: 'renewing' | 'rebinding'): Promise<Decision> {
-  const { request, clientKey, subnet } = input;
+  const { request, clientKey } = input;
   const ip = request.ciaddr;
   const lease = deps.book.get(ip);
   if (!isClients(lease, clientKey)) return nak(deps, input, 'no-lease');

@@ -1,0 +1,61 @@
+// The layout is the data flow (STYLE.md): these import boundaries keep it honest.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Project-relative targets of a file's imports, with whether each is `import type`. */
+function imports(file: string): { target: string; typeOnly: boolean }[] {
+  const text = readFileSync(file, 'utf8');
+  const found: { target: string; typeOnly: boolean }[] = [];
+  for (const m of text.matchAll(/^(?:import|export)\s+(type\s+)?[^'"]*?from\s+'(\.[^']+)'/gm)) {
+    found.push({ target: relative(root, resolve(dirname(file), m[2]!)), typeOnly: m[1] !== undefined });
+  }
+  return found;
+}
+
+function violations(folder: string, allowed: (target: string, typeOnly: boolean) => boolean): string[] {
+  return sources(join(root, folder)).flatMap((file) =>
+    imports(file)
+      .filter((i) => !allowed(i.target, i.typeOnly))
+      .map((i) => `${relative(root, file)} imports ${i.target}`),
+  );
+}
+
+describe('architecture', () => {
+  it('codec/ is pure: it imports only itself and errors.ts', () => {
+    expect(violations('src/codec', (t) => t.startsWith('src/codec/') || t === 'src/errors.js')).toEqual([]);
+  });
+
+  it('allocator/ is pure pool math: itself, errors.ts and config types only', () => {
+    expect(violations('src/allocator', (t, typeOnly) =>
+      t.startsWith('src/allocator/') || t === 'src/errors.js' || (typeOnly && t === 'src/config/types.js'))).toEqual([]);
+  });
+
+  it('machines/ import only types from src/', () => {
+    expect(violations('machines', (t, typeOnly) => t.startsWith('machines/') || typeOnly)).toEqual([]);
+  });
+
+  it('net/ never imports machines/ or the server', () => {
+    expect(violations('src/net', (t) => !t.startsWith('machines/') && !t.startsWith('src/server/'))).toEqual([]);
+  });
+
+  it('store/ knows nothing of the network, the router or the server', () => {
+    expect(violations('src/store', (t) => !/^src\/(net|router|server)\//.test(t))).toEqual([]);
+  });
+
+  it('only cli.ts touches process', () => {
+    const offenders = [...sources(join(root, 'src')), ...sources(join(root, 'machines'))]
+      .filter((f) => !f.endsWith('/cli.ts') && /\bprocess\.(exit|on|once|argv|exitCode)\b/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(root, f));
+    expect(offenders).toEqual([]);
+  });
+});
