@@ -47,27 +47,60 @@ export class IssueList {
   }
 }
 
-/**
- * Maps zod issues to config issues; unknown keys get one issue each, at the key's own path, with the
- * closest allowed key of `schema` at that place as a suggestion.
- */
-export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType): ConfigIssue[] {
-  const list = new IssueList();
-  for (const issue of issues) {
-    const path = issue.path.filter((seg): seg is PathSegment => typeof seg !== 'symbol');
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const suggestion = suggestKey(schema, path, key);
-        const hint = suggestion === undefined ? '' : `, did you mean "${suggestion}"?`;
-        list.add([...path, key], `unknown key${hint}`);
-      }
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-      list.add(path, `required: ${issue.message.replace(/, received undefined$/, '')}`);
-    } else {
-      list.add(path, issue.message);
-    }
+type ZodIssue = z.core.$ZodIssue;
+
+function valueAt(input: unknown, path: Path): { found: boolean } {
+  let node = input;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, seg)) return { found: false };
+    node = (node as Record<PathSegment, unknown>)[seg];
   }
-  return list.toArray();
+  return { found: true };
+}
+
+/** A union whose other branches failed on the type alone: the branch that matched is the one to report. */
+function matchingBranch(issue: ZodIssue): readonly ZodIssue[] | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const candidates = issue.errors.filter(
+    (branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0),
+  );
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+interface Context {
+  readonly list: IssueList;
+  readonly schema: z.core.$ZodType;
+  readonly input: unknown;
+}
+
+function addIssue(ctx: Context, issue: ZodIssue, prefix: Path): void {
+  const path = [...prefix, ...issue.path.filter((seg): seg is PathSegment => typeof seg !== 'symbol')];
+  const branch = matchingBranch(issue);
+  if (branch !== undefined) {
+    for (const inner of branch) addIssue(ctx, inner, path);
+  } else if (issue.code === 'unrecognized_keys') {
+    for (const key of issue.keys) {
+      const suggestion = suggestKey(ctx.schema, path, key);
+      const hint = suggestion === undefined ? '' : `, did you mean "${suggestion}"?`;
+      ctx.list.add([...path, key], `unknown key${hint}`);
+    }
+  } else if (path.length > 0 && !valueAt(ctx.input, path).found) {
+    const what = issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '');
+    ctx.list.add(path, `required: ${what}`);
+  } else {
+    ctx.list.add(path, issue.message);
+  }
+}
+
+/**
+ * Maps zod issues to config issues: unknown keys get one issue each at the key's own path, with the closest
+ * allowed key at that place as a suggestion; a missing field says "required"; a union reports the branch
+ * whose type matched.
+ */
+export function fromZodIssues(issues: readonly ZodIssue[], schema: z.core.$ZodType, input: unknown): ConfigIssue[] {
+  const ctx: Context = { list: new IssueList(), schema, input };
+  for (const issue of issues) addIssue(ctx, issue, []);
+  return ctx.list.toArray();
 }
 
 /** One line per issue, as `check-config` prints them. */

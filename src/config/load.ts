@@ -38,7 +38,7 @@ function parseJson(text: string): JsonResult {
 
 function compileJson(json: unknown, opts: ParseOptions): ConfigResult {
   const parsed = ConfigSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, errors: fromZodIssues(parsed.error.issues, ConfigSchema) };
+  if (!parsed.success) return { ok: false, errors: fromZodIssues(parsed.error.issues, ConfigSchema, json) };
   return compileConfig(parsed.data, opts);
 }
 

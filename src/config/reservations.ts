@@ -63,7 +63,7 @@ function compileOne(wire: WireReservation, base: Path, cidr: Cidr, seen: Seen, i
   return ok ? reservation : undefined;
 }
 
-/** Reservations may sit inside or outside pools; the allocator must never offer a reserved address to another client. */
+/** Reservations may sit inside or outside pools; the allocator must not offer a reserved address to anyone else. */
 export function compileReservations(
   reservations: readonly WireReservation[],
   base: Path,

@@ -128,7 +128,13 @@ export const ConfigSchema = z
     offerHoldSeconds: seconds(1).default(60).describe('How long an offered address is held for its client.'),
     expiryGraceSeconds: seconds(0).default(300).describe('How long an expired lease can still be renewed.'),
     declineProbationSeconds: seconds(0).default(3600).describe('How long a declined address is held back.'),
-    maxDeclinesPerClient: z.number().int().min(1).max(uint32).default(5).describe('Declines before a client is ignored.'),
+    maxDeclinesPerClient: z
+      .number()
+      .int()
+      .min(1)
+      .max(uint32)
+      .default(5)
+      .describe('Declines before a client is ignored.'),
     bootp: z.boolean().default(false).describe('Answer BOOTP (RFC 951) requests too.'),
     defaults: DefaultsSchema.prefault({}),
     subnets: z.array(SubnetSchema).describe('The subnets served; at least one.'),

@@ -26,7 +26,11 @@ describe('subnet CIDR', () => {
   it('rejects overlapping subnets at the later one', () => {
     const config = baseConfig();
     config.subnets.push({ subnet: '198.51.100.128/25' });
-    expectIssue(config, '$.subnets[2].subnet', 'subnet 198.51.100.128/25 overlaps 198.51.100.0/24 at $.subnets[0].subnet');
+    expectIssue(
+      config,
+      '$.subnets[2].subnet',
+      'subnet 198.51.100.128/25 overlaps 198.51.100.0/24 at $.subnets[0].subnet',
+    );
   });
 
   it('requires at least one subnet', () => {
@@ -144,7 +148,8 @@ describe('reservations', () => {
   it('rejects a duplicate MAC within a subnet, comparing normalised forms', () => {
     const config = baseConfig();
     subnet(config, 0).reservations?.push({ hwAddress: '02-00-5E-10-00-10', address: '198.51.100.11' });
-    expectIssue(config, '$.subnets[0].reservations[1].hwAddress', 'hwAddress 02:00:5e:10:00:10 already has a reservation');
+    const message = 'hwAddress 02:00:5e:10:00:10 already has a reservation at $.subnets[0].reservations[0]';
+    expectIssue(config, '$.subnets[0].reservations[1].hwAddress', message);
   });
 
   it('rejects a duplicate client id within a subnet', () => {
@@ -181,7 +186,8 @@ describe('interfaces and server id', () => {
   });
 
   it('rejects a top-level interface listed twice', () => {
-    expectIssue({ ...baseConfig(), interfaces: ['lab0', 'lab0'] }, '$.interfaces[1]', 'interface "lab0" is listed twice');
+    const config = { ...baseConfig(), interfaces: ['lab0', 'lab0'] };
+    expectIssue(config, '$.interfaces[1]', 'interface "lab0" is listed twice');
   });
 
   it('rejects a malformed or non-unicast server id', () => {

@@ -60,6 +60,17 @@ describe('types and formats', () => {
     expectIssue(rest, '$.subnets', /^required: /);
   });
 
+  it('call a missing field "required" but a wrong type not', () => {
+    const config = baseConfig();
+    subnet(config, 0).pools = [{ start: '198.51.100.100' } as never];
+    Object.assign(subnet(config, 1), { authoritative: 'yes' });
+    const issues = issuesOf(config);
+    expect(issues).toContainEqual({ path: '$.subnets[0].pools[0].end', message: expect.stringMatching(/^required: /) });
+    const wrongType = issues.find((issue) => issue.path === '$.subnets[1].authoritative');
+    expect(wrongType?.message).toMatch(/expected boolean/);
+    expect(wrongType?.message).not.toMatch(/required/);
+  });
+
   it('report a bad pool shorthand and a pool of the wrong type at the pool', () => {
     const config = baseConfig();
     subnet(config, 1).pools = ['203.0.113.100..203.0.113.199', 42 as never];

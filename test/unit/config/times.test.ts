@@ -29,13 +29,15 @@ describe('lease times', () => {
   it('reject T1 >= T2 at renewalTime', () => {
     const config = baseConfig();
     Object.assign(subnet(config, 0), { renewalTime: 3000, rebindingTime: 2000 });
-    expectIssue(config, '$.subnets[0].renewalTime', 'renewalTime (T1 = 3000 s) must be less than rebindingTime (T2 = 2000 s)');
+    const message = 'renewalTime (T1 = 3000 s) must be less than rebindingTime (T2 = 2000 s)';
+    expectIssue(config, '$.subnets[0].renewalTime', message);
   });
 
   it('reject T2 >= lease time at rebindingTime', () => {
     const config = baseConfig();
     subnet(config, 1).rebindingTime = 3600;
-    expectIssue(config, '$.subnets[1].rebindingTime', 'rebindingTime (T2 = 3600 s) must be less than leaseTime (3600 s)');
+    const message = 'rebindingTime (T2 = 3600 s) must be less than leaseTime (3600 s)';
+    expectIssue(config, '$.subnets[1].rebindingTime', message);
   });
 
   it('reject an explicit T1 above the derived T2 at renewalTime', () => {
