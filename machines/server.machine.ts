@@ -66,7 +66,6 @@ export const serverMachine = setup({
       },
     },
     serving: {
-      entry: { type: 'report', params: { evt: 'server.ready' } },
       invoke: {
         id: 'ingress',
         src: 'serve',

@@ -19,7 +19,8 @@ import { decide } from './server/dispatch.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { Stats } from './server/stats.js';
-import type { LeaseStore } from './store/types.js';
+import type { LeaseStore, StoreHealth } from './store/types.js';
+import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { backoffDelay, DEFAULT_STRATEGIES, recordRestart, type RestartStrategy } from './supervisor/strategy.js';
 
 export interface AppOptions {
@@ -41,6 +42,25 @@ export interface App {
   readonly deps: ServerDeps;
   stop(): Promise<number>;
   state(): string;
+  /** Counters, per-pool utilization and sizes, for the control plane. */
+  statistics(): Statistics;
+  /** The supervisor tree and the store, for health checks. */
+  health(): Health;
+}
+
+export interface Statistics {
+  readonly counters: ReturnType<Stats['snapshot']>;
+  readonly pools: PoolUtilization[];
+  readonly leases: number;
+  readonly activeClients: number;
+}
+
+export interface Health {
+  readonly state: string;
+  readonly serving: boolean;
+  readonly store: StoreHealth;
+  readonly restarts: Readonly<Record<string, number>>;
+  readonly failedChild?: string;
 }
 
 export function startApp(options: AppOptions): App {
@@ -67,7 +87,7 @@ export function startApp(options: AppOptions): App {
     actions: { respond: (_, params) => responder.respond(params.decision, params.packet) },
   });
   const router = new Router({
-    createTransaction: (clientKey) => createActor(txnMachine, { input: { clientKey } }),
+    createTransaction: (clientKey) => createActor(txnMachine, { input: { clientKey }, clock: clockAdapter(clock) }),
     maxQueuePerClient: 4,
     maxClients: 100_000,
     onDrop: (reason, routed, error) => {
@@ -91,10 +111,14 @@ export function startApp(options: AppOptions): App {
     });
   }
 
+  let resolveReady!: () => void;
+  let rejectReady!: (error: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => ((resolveReady = resolve), (rejectReady = reject)));
   const ingress$ = defer(() => from(options.openTransport())).pipe(
     tap((opened) => {
       transport = opened;
-      log.info({ evt: 'transport.opened', kind: opened.kind }, 'listening');
+      log.info({ evt: 'server.ready', transport: opened.kind, leases: book.size }, 'serving');
+      resolveReady();
     }),
     switchMap((opened) =>
       decodeInbound(opened.inbound$, (error, inbound) => {
@@ -140,8 +164,7 @@ export function startApp(options: AppOptions): App {
         report: (_, params: { evt: string; child?: string; error?: unknown }) => {
           const err = params.error === undefined ? undefined : classify(params.error);
           if (err !== undefined) stats.error(err.category);
-          const level = params.evt === 'server.ready' ? 'info' : 'error';
-          log[level]({ evt: params.evt, child: params.child, err }, params.evt);
+          log.error({ evt: params.evt, child: params.child, err }, params.evt);
         },
       },
       delays: {
@@ -154,13 +177,9 @@ export function startApp(options: AppOptions): App {
     { clock: clockAdapter(clock) },
   );
 
-  let resolveReady!: () => void;
-  let rejectReady!: (error: unknown) => void;
-  const ready = new Promise<void>((resolve, reject) => ((resolveReady = resolve), (rejectReady = reject)));
   const done = new Promise<number>((resolve) => {
     root.subscribe({
       next: (snapshot) => {
-        if (snapshot.value === 'serving') resolveReady();
         if (snapshot.status !== 'done') return;
         const failed = snapshot.value === 'failed';
         if (failed) rejectReady(snapshot.context.lastError ?? new DhcpdError('DHCPD_ERR_SUPERVISOR_ESCALATED', 'failed'));
@@ -182,6 +201,22 @@ export function startApp(options: AppOptions): App {
     done,
     deps,
     state: () => String(root.getSnapshot().value),
+    statistics: () => ({
+      counters: stats.snapshot(),
+      pools: poolUtilization(config(), book.values()),
+      leases: book.size,
+      activeClients: router.activeClients,
+    }),
+    health: () => {
+      const snapshot = root.getSnapshot();
+      return {
+        state: String(snapshot.value),
+        serving: snapshot.value === 'serving',
+        store: store.health(),
+        restarts: Object.fromEntries(Object.entries(snapshot.context.restarts).map(([k, v]) => [k, v.length])),
+        ...(snapshot.context.failedChild !== undefined ? { failedChild: snapshot.context.failedChild } : {}),
+      };
+    },
     stop: async () => {
       root.send({ type: 'server.stop' });
       return done;
