@@ -1,0 +1,30 @@
+// Every error code in the registry is documented for operators (docs/errors.md), and nothing documented is stale.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { classify, DhcpdError, ERROR_CODES, NetError } from '../../src/errors.js';
+
+const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+
+describe('error registry', () => {
+  it('documents every code with its category', () => {
+    const missing = Object.entries(ERROR_CODES)
+      .filter(([code, spec]) => !new RegExp(`^\\|\\s*\`?${code}\`?\\s*\\|\\s*${spec.category}\\s*\\|`, 'm').test(doc))
+      .map(([code]) => code);
+    expect(missing).toEqual([]);
+  });
+
+  it('documents no code that does not exist', () => {
+    const documented = [...doc.matchAll(/DHCPD_ERR_[A-Z_]+/g)].map((m) => m[0]);
+    expect(documented.filter((code) => !(code in ERROR_CODES))).toEqual([]);
+  });
+
+  it('classifies anything thrown into a coded error with its cause', () => {
+    const enobufs = Object.assign(new Error('send ENOBUFS'), { code: 'ENOBUFS' });
+    const net = classify(enobufs);
+    expect(net).toBeInstanceOf(NetError);
+    expect(net).toMatchObject({ code: 'DHCPD_ERR_NET_SEND', category: 'network', transient: true, cause: enobufs });
+    const unknown = classify('boom');
+    expect(unknown).toBeInstanceOf(DhcpdError);
+    expect(unknown.code).toBe('DHCPD_ERR_UNKNOWN');
+  });
+});
