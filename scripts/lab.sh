@@ -27,7 +27,9 @@ die() { say "error: $*"; exit 1; }
 
 ensure_packages() {
   local missing=() pair
-  for pair in busybox:busybox dhclient:isc-dhcp-client dhcrelay:isc-dhcp-relay ip:iproute2 sysctl:procps; do
+  # make, cc and python3 are for node-gyp, should the native transport addon still need building.
+  for pair in busybox:busybox dhclient:isc-dhcp-client dhcrelay:isc-dhcp-relay ip:iproute2 sysctl:procps \
+    make:build-essential cc:build-essential python3:python3; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
   done
   if ((${#missing[@]})); then
@@ -42,6 +44,8 @@ ensure_built() {
   cd "$REPO"
   [[ -d node_modules ]] || { say "installing npm dependencies (npm ci)"; npm ci; }
   [[ -f dist/src/cli.js ]] || { say "building (npm run build)"; npm run build; }
+  # Without the native addon the daemon falls back to dgram, which cannot answer clients that have no address yet.
+  [[ -f build/Release/actor_dhcpd_net.node ]] || { say "building the native transport (npm run build:native)"; npm run build:native || say "native build failed: the daemon will fall back to dgram"; }
 }
 
 teardown() {
