@@ -20,9 +20,18 @@ export interface LeaseBookOptions {
 
 const clientIndexKey = (subnetId: number, clientKey: string): string => `${subnetId}/${clientKey}`;
 
+/** Offered, bound, renewing, rebinding or expired in grace: the client may still use or renew it. */
+const isLive = (record: LeaseRecord): boolean => !isFinal(record.state) && record.state !== 'declined';
+
+function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
+  if (isLive(a) !== isLive(b)) return isLive(a);
+  return a.context.changedAt > b.context.changedAt;
+}
+
 export class LeaseBook {
   private readonly byIp = new Map<string, LeaseRecord>();
-  private readonly byClient = new Map<string, string>();
+  /** Every address a client still has a record for: timers, restores and undos must not lose its current one. */
+  private readonly byClient = new Map<string, Set<string>>();
   private readonly schedule: ExpirySchedule;
 
   constructor(private readonly options: LeaseBookOptions) {
@@ -41,10 +50,16 @@ export class LeaseBook {
     return this.byIp.get(ip);
   }
 
-  /** The client's latest lease in a subnet, whatever its state (final ones give lease affinity). */
+  /** The client's current lease in a subnet: a live one before a finished one, then the latest (final ones give
+   * lease affinity). Not simply the last one written: a declined address reclaimed after probation, or records
+   * rehydrated in address order, would otherwise hide the client's bound lease. */
   forClient(subnetId: number, clientKey: string): LeaseRecord | undefined {
-    const ip = this.byClient.get(clientIndexKey(subnetId, clientKey));
-    return ip === undefined ? undefined : this.byIp.get(ip);
+    let best: LeaseRecord | undefined;
+    for (const ip of this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? []) {
+      const record = this.byIp.get(ip);
+      if (record !== undefined && (best === undefined || isMoreCurrent(record, best))) best = record;
+    }
+    return best;
   }
 
   /** Whether the address is taken: offered, bound, renewing, rebinding, expired in grace, or declined. */
@@ -94,9 +109,14 @@ export class LeaseBook {
   private set(record: LeaseRecord): void {
     const ip = record.context.ip;
     const previous = this.byIp.get(ip);
-    if (previous !== undefined && previous.context.clientKey !== record.context.clientKey) this.unindex(previous);
+    const key = clientIndexKey(record.context.subnetId, record.context.clientKey);
+    if (previous !== undefined && clientIndexKey(previous.context.subnetId, previous.context.clientKey) !== key) {
+      this.unindex(previous);
+    }
     this.byIp.set(ip, record);
-    this.byClient.set(clientIndexKey(record.context.subnetId, record.context.clientKey), ip);
+    const ips = this.byClient.get(key);
+    if (ips === undefined) this.byClient.set(key, new Set([ip]));
+    else ips.add(ip);
     for (const timer of record.timers) this.schedule.add({ at: timer.at, key: ip, event: timer.event });
   }
 
@@ -107,7 +127,9 @@ export class LeaseBook {
 
   private unindex(record: LeaseRecord): void {
     const key = clientIndexKey(record.context.subnetId, record.context.clientKey);
-    if (this.byClient.get(key) === record.context.ip) this.byClient.delete(key);
+    const ips = this.byClient.get(key);
+    ips?.delete(record.context.ip);
+    if (ips?.size === 0) this.byClient.delete(key);
   }
 
   /** Schedule entries are never removed early: a timer fires only if the lease still has it. */
