@@ -59,8 +59,20 @@ export function startLeaseActor(start: number = T0) {
     state: () => actor.getSnapshot().value as LeaseState,
     context: () => actor.getSnapshot().context,
     status: () => actor.getSnapshot().status,
-    /** Moves the simulated clock to an absolute time. */
-    advanceTo: (at: number) => clock.increment(at - clock.now()),
+    /**
+     * Moves the simulated clock to an absolute time, stopping at each deadline on the way: SimulatedClock jumps
+     * straight to the target, so a timer armed while it flushes would count from the target, not its deadline.
+     */
+    advanceTo: (at: number) => {
+      for (;;) {
+        const timer = actor.getSnapshot().status === 'active' ? TIMER_OF[lease.state()] : undefined;
+        const deadline = timer === undefined ? Infinity : (lease.context()[timer.field] as number);
+        if (deadline > at || deadline < clock.now()) break;
+        clock.set(deadline);
+        if (lease.context()[timer!.field] === deadline && TIMER_OF[lease.state()] === timer) break; // did not fire
+      }
+      clock.set(at);
+    },
     commit: (hostname?: string) =>
       actor.send({ type: 'lease.commit', now: clock.now(), ...TIMES, ...(hostname !== undefined ? { hostname } : {}) }),
     release: () => actor.send({ type: 'lease.release', now: clock.now() }),
