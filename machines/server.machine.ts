@@ -23,6 +23,7 @@ export const serverMachine = setup({
     openStore: fromPromise<void>(async () => {}),
     rehydrate: fromPromise<{ leases: number }>(async () => ({ leases: 0 })),
     serve: fromObservable<never, void>(() => EMPTY),
+    quiesce: fromPromise<void>(async () => {}),
     drain: fromPromise<void>(async () => {}),
   },
   actions: {
@@ -74,7 +75,12 @@ export const serverMachine = setup({
           actions: { type: 'noteFailure', params: ({ event }) => ({ child: 'ingress', error: event.error }) },
         },
       },
-      on: { 'server.stop': 'draining' },
+      initial: 'running',
+      states: {
+        running: { on: { 'server.stop': 'quiescing' } },
+        // Still receiving (so in-flight exchanges can send their ACKs), but taking no new ones.
+        quiescing: { invoke: { src: 'quiesce', onDone: '#server.draining', onError: '#server.draining' } },
+      },
     },
     recovering: {
       always: { guard: 'escalated', target: 'failed' },

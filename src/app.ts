@@ -149,6 +149,7 @@ export function startApp(options: AppOptions): App {
           return { leases };
         }),
         serve: fromObservable(() => ingress$),
+        quiesce: fromPromise(() => router.quiesce(2_000, (ms) => new Promise((r) => setTimeout(r, ms)))),
         drain: fromPromise(async () => {
           router.stop();
           book.stop();
@@ -200,7 +201,7 @@ export function startApp(options: AppOptions): App {
     ready,
     done,
     deps,
-    state: () => String(root.getSnapshot().value),
+    state: () => stateName(root.getSnapshot().value),
     statistics: () => ({
       counters: stats.snapshot(),
       pools: poolUtilization(config(), book.values()),
@@ -210,8 +211,8 @@ export function startApp(options: AppOptions): App {
     health: () => {
       const snapshot = root.getSnapshot();
       return {
-        state: String(snapshot.value),
-        serving: snapshot.value === 'serving',
+        state: stateName(snapshot.value),
+        serving: snapshot.matches({ serving: 'running' }),
         store: store.health(),
         restarts: Object.fromEntries(Object.entries(snapshot.context.restarts).map(([k, v]) => [k, v.length])),
         ...(snapshot.context.failedChild !== undefined ? { failedChild: snapshot.context.failedChild } : {}),
@@ -222,6 +223,12 @@ export function startApp(options: AppOptions): App {
       return done;
     },
   };
+}
+
+/** "serving.running" for nested states. */
+function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}.${stateName(v)}`).join(',');
 }
 
 /** XState's clock interface over ours, so the supervisor's backoff runs on simulated time in tests. */

@@ -13,7 +13,7 @@ export interface TransactionActor {
   stop(): unknown;
 }
 
-export type RouterDropReason = 'duplicate' | 'queue-full' | 'too-many-clients' | 'transaction-failed';
+export type RouterDropReason = 'duplicate' | 'queue-full' | 'too-many-clients' | 'transaction-failed' | 'shutting-down';
 
 export interface RouterOptions {
   readonly createTransaction: (clientKey: string) => TransactionActor;
@@ -37,6 +37,7 @@ const READY = new Set(['idle', 'offered']);
 
 export class Router {
   private readonly lanes = new Map<string, Lane>();
+  private closing = false;
 
   constructor(private readonly options: RouterOptions) {}
 
@@ -45,6 +46,10 @@ export class Router {
   }
 
   route(routed: RoutedRequest): void {
+    if (this.closing) {
+      this.options.onDrop('shutting-down', routed);
+      return;
+    }
     const lane = this.lanes.get(routed.clientKey);
     if (lane !== undefined) {
       lane.enqueue(routed);
@@ -55,6 +60,12 @@ export class Router {
       return;
     }
     this.open(routed.clientKey, [routed]);
+  }
+
+  /** Takes no new requests and waits (at most `timeoutMs`) until no transaction is deciding. */
+  async quiesce(timeoutMs: number, wait: (ms: number) => Promise<void>): Promise<void> {
+    this.closing = true;
+    for (let waited = 0; waited < timeoutMs && [...this.lanes.values()].some((l) => l.busy); waited += 10) await wait(10);
   }
 
   /** Stops every transaction (shutdown). */
@@ -96,6 +107,12 @@ class Lane {
     });
     actor.start();
     this.pump();
+  }
+
+  /** Deciding a request (possibly waiting for its durable write), as opposed to waiting for the client. */
+  get busy(): boolean {
+    const snapshot = this.actor?.getSnapshot();
+    return !this.ended && snapshot !== undefined && snapshot.status === 'active' && !READY.has(snapshot.value as string);
   }
 
   enqueue(routed: RoutedRequest): void {

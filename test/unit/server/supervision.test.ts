@@ -68,7 +68,7 @@ describe('root supervisor', () => {
     const other = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:42' }, MessageType.DISCOVER));
     expect(other?.message.yiaddr).toMatch(/^198\.51\.100\./);
     expect(server.app.deps.stats.drops.get('transaction-failed')).toBe(1);
-    expect(server.app.state()).toBe('serving');
+    expect(server.app.state()).toBe('serving.running');
     await server.stop();
   });
 
