@@ -3,7 +3,7 @@
 import type { AddressRange } from '../config/types.js';
 
 export interface Candidates {
-  /** The address the client is bound to or has been offered in this subnet. */
+  /** The address the client is bound to or has been offered in this subnet (used while still in a pool). */
   readonly existing?: number;
   /** The client's static reservation in this subnet. */
   readonly reserved?: number;
@@ -29,7 +29,11 @@ export function chooseAddress(
   isFree: (ip: number) => boolean,
   cursor: Cursor,
 ): Choice {
-  if (candidates.existing !== undefined) return { kind: 'chosen', ip: candidates.existing, reason: 'existing' };
+  const { existing } = candidates;
+  // A binding the pools no longer hold (shrunk by a reload) is not offered again: renewals NAK it as invalid.
+  if (existing !== undefined && (inPools(pools, existing) || existing === candidates.reserved)) {
+    return { kind: 'chosen', ip: existing, reason: 'existing' };
+  }
   // A reservation is the client's even outside the pools; the caller has checked no one else holds it.
   if (candidates.reserved !== undefined) return { kind: 'chosen', ip: candidates.reserved, reason: 'reserved' };
   for (const reason of ['requested', 'previous'] as const) {
