@@ -1,0 +1,73 @@
+// Loads and types the native addon (native/dhcpd_net.c); a missing or broken build is DHCPD_ERR_NET_NATIVE_UNAVAILABLE.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NetError } from '../errors.js';
+
+/** One datagram as recvmsg saw it; `localAddress` is the IP header destination from IP_PKTINFO. */
+export interface RawDatagram {
+  readonly data: Buffer;
+  readonly address: string;
+  readonly port: number;
+  readonly ifindex: number;
+  readonly localAddress: string;
+}
+
+/** An open UDP socket in the addon (opaque). */
+export type UdpHandle = { readonly __brand: 'dhcpd_net.udp' };
+
+/** The addon's surface. Numbers below zero are negative errno values; nothing throws but wrong argument types. */
+export interface NativeBinding {
+  /** Bound to address:port with SO_REUSEADDR, SO_BROADCAST, IP_PKTINFO; `onBatch` gets up to maxBatch per wakeup. */
+  udpOpen(address: string, port: number, maxBatch: number, onBatch: (errno: number, batch: RawDatagram[]) => void): UdpHandle | number;
+  /** sendmsg with IP_PKTINFO when ifindex > 0 or source != "": bytes sent or -errno. */
+  udpSend(handle: UdpHandle, data: Buffer, address: string, port: number, ifindex: number, source: string): number;
+  udpClose(handle: UdpHandle): number;
+  /** A send-only AF_PACKET/SOCK_DGRAM socket: fd or -errno (EPERM without CAP_NET_RAW). */
+  packetOpen(): number;
+  /** Sends a whole IPv4 datagram to `mac` on `ifindex`: bytes sent or -errno. */
+  packetSend(fd: number, ipDatagram: Buffer, ifindex: number, mac: Buffer): number;
+  fdClose(fd: number): number;
+}
+
+const ADDON = join('build', 'Release', 'actor_dhcpd_net.node');
+const FUNCTIONS = ['udpOpen', 'udpSend', 'udpClose', 'packetOpen', 'packetSend', 'fdClose'] as const;
+
+/** The addon path: build/Release under the package root, found from src/net (tsx) or dist/src/net (compiled). */
+export function findAddon(from: string = dirname(fileURLToPath(import.meta.url))): string | undefined {
+  let dir = from;
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, ADDON);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+const loadedByPath = new Map<string, NativeBinding>();
+
+/** Loads the addon once; throws NetError DHCPD_ERR_NET_NATIVE_UNAVAILABLE with the reason. */
+export function loadNativeBinding(path: string | undefined = findAddon()): NativeBinding {
+  if (process.platform !== 'linux') {
+    throw new NetError('DHCPD_ERR_NET_NATIVE_UNAVAILABLE', `the native transport is Linux-only (platform ${process.platform})`);
+  }
+  if (path === undefined) {
+    throw new NetError('DHCPD_ERR_NET_NATIVE_UNAVAILABLE', `native addon not built (${ADDON} not found; run npm run build:native)`);
+  }
+  const known = loadedByPath.get(path);
+  if (known !== undefined) return known;
+  let loaded: Partial<Record<(typeof FUNCTIONS)[number], unknown>>;
+  try {
+    loaded = createRequire(import.meta.url)(path) as typeof loaded;
+  } catch (error) {
+    throw new NetError('DHCPD_ERR_NET_NATIVE_UNAVAILABLE', `native addon failed to load: ${String(error)}`, { cause: error, details: { path } });
+  }
+  const missing = FUNCTIONS.filter((f) => typeof loaded[f] !== 'function');
+  if (missing.length > 0) {
+    throw new NetError('DHCPD_ERR_NET_NATIVE_UNAVAILABLE', `native addon lacks ${missing.join(', ')}`, { details: { path } });
+  }
+  const binding = loaded as NativeBinding;
+  loadedByPath.set(path, binding);
+  return binding;
+}

@@ -1,0 +1,176 @@
+// The interface-aware Linux transport (RFC 2131 §4.1, §4.3.1): reports the receiving interface and broadcast-ness of
+// every datagram, replies out the link a request came in on, and unicasts to a client's MAC before it has an address.
+import { Subject } from 'rxjs';
+import { NetError } from '../errors.js';
+import { isBroadcastOn, LIMITED_BROADCAST, parseMac, sourceFacing } from './addressing.js';
+import { errnoError, errnoName, LINK_ERRNOS } from './errno.js';
+import type { Discovery } from './interfaces.js';
+import { LinkTable, type NetLogger } from './link-table.js';
+import { loadNativeBinding, type NativeBinding, type RawDatagram, type UdpHandle } from './native-binding.js';
+import { buildUdpIpv4 } from './packet.js';
+import type { Inbound, InterfaceInfo, Outbound, Transport } from './types.js';
+
+export interface NativeTransportOptions {
+  readonly port: number;
+  /** Names of the interfaces to serve; datagrams arriving on any other are dropped and counted. */
+  readonly interfaces: readonly string[];
+  readonly logger: NetLogger;
+  /** Bind address; default 0.0.0.0 (a broadcast to 255.255.255.255 only reaches a socket bound to the wildcard). */
+  readonly address?: string;
+  /** Default 5000 ms: picks up addresses added and links recreated even when no send fails. */
+  readonly refreshIntervalMs?: number;
+  /** Datagrams delivered per socket wakeup at most (then back to the event loop). Default 64. */
+  readonly maxBatch?: number;
+  /** Test seams: the addon, the interface reader and the clock. */
+  readonly binding?: NativeBinding;
+  readonly discover?: (names: readonly string[]) => Discovery;
+  readonly now?: () => number;
+}
+
+export interface NativeTransportStats {
+  readonly received: number;
+  readonly ignoredInterface: number;
+  readonly receiveErrors: number;
+  readonly sent: number;
+  readonly sentToMac: number;
+  readonly macFallbacks: number;
+  readonly sendErrors: number;
+  readonly refreshes: number;
+}
+
+export interface NativeTransport extends Transport {
+  readonly kind: 'native';
+  stats(): NativeTransportStats;
+  /** Re-reads the listed interfaces now (also done every refreshIntervalMs and after link errors). */
+  refreshInterfaces(): readonly InterfaceInfo[];
+}
+
+type Counters = { -readonly [K in keyof NativeTransportStats]: NativeTransportStats[K] };
+
+/** Opens the socket (synchronously); throws NetError DHCPD_ERR_NET_BIND or DHCPD_ERR_NET_NATIVE_UNAVAILABLE. */
+export function createNativeTransport(opts: NativeTransportOptions): NativeTransport {
+  const binding = opts.binding ?? loadNativeBinding();
+  const log = opts.logger;
+  const now = opts.now ?? Date.now;
+  const links = new LinkTable(opts.interfaces, log, opts.discover, now);
+  const inbound = new Subject<Inbound>();
+  const n: Counters = { received: 0, ignoredInterface: 0, receiveErrors: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sendErrors: 0, refreshes: 0 };
+  const bindAddress = opts.address ?? '0.0.0.0';
+  links.refresh('start');
+
+  function deliver(d: RawDatagram): void {
+    const iface = links.index(d.ifindex);
+    if (iface === undefined) {
+      n.ignoredInterface++;
+      log.debug({ evt: 'net.ignored_interface', ifindex: d.ifindex, from: d.address }, 'datagram from an interface not served');
+      // A listed interface that was deleted and recreated comes back with a new index: look again (rate-limited).
+      links.refreshSoon('datagram on an unknown interface');
+      return;
+    }
+    n.received++;
+    const broadcast = isBroadcastOn(d.localAddress, iface);
+    inbound.next({ data: d.data, from: { address: d.address, port: d.port }, iface, broadcast, localAddress: d.localAddress, receivedAt: now() });
+  }
+
+  function onBatch(errno: number, batch: RawDatagram[]): void {
+    // Called straight from the libuv loop: nothing may escape from here.
+    try {
+      if (errno !== 0) {
+        n.receiveErrors++;
+        log.warn({ evt: 'net.receive_failed', err: errnoError('DHCPD_ERR_NET_RECEIVE', errno, 'recvmsg') }, 'receive failed');
+        if (LINK_ERRNOS.has(errnoName(errno))) links.refreshSoon(`receive ${errnoName(errno)}`);
+      }
+      for (const d of batch) deliver(d);
+    } catch (error) {
+      n.receiveErrors++;
+      log.error({ evt: 'net.receive_failed', err: error }, 'inbound datagram handling threw');
+    }
+  }
+
+  const handle = binding.udpOpen(bindAddress === '0.0.0.0' ? '' : bindAddress, opts.port, opts.maxBatch ?? 64, onBatch);
+  if (typeof handle === 'number') {
+    throw errnoError('DHCPD_ERR_NET_BIND', handle, `bind ${bindAddress}:${opts.port}`, { address: bindAddress, port: opts.port });
+  }
+  const udp: UdpHandle = handle;
+  const packetFd = binding.packetOpen();
+  if (packetFd < 0) {
+    log.warn({ evt: 'net.packet_unavailable', errno: errnoName(packetFd) }, 'no packet socket: replies to clients without an address will be broadcast');
+  }
+  const timer = setInterval(() => links.refresh('periodic'), opts.refreshIntervalMs ?? 5_000);
+  timer.unref();
+  let closed = false;
+
+  function sendUdp(out: Outbound, iface: InterfaceInfo | undefined): void {
+    const sent = binding.udpSend(udp, out.data, out.to.address, out.to.port, iface?.index ?? 0, out.source ?? '');
+    if (sent >= 0) {
+      n.sent++;
+      return;
+    }
+    n.sendErrors++;
+    if (LINK_ERRNOS.has(errnoName(sent))) links.refreshSoon(`send ${errnoName(sent)}`);
+    throw errnoError('DHCPD_ERR_NET_SEND', sent, 'sendmsg', { to: out.to, iface: iface?.name });
+  }
+
+  /** RFC 2131 §4.1 unicast to chaddr/yiaddr through the packet socket; returns why it could not, or undefined. */
+  function sendToMac(out: Outbound, hwAddress: string, iface: InterfaceInfo | undefined): string | undefined {
+    if (packetFd < 0) return `no packet socket (${errnoName(packetFd)})`;
+    if (iface === undefined) return 'no served interface faces the destination';
+    const mac = parseMac(hwAddress);
+    if (mac === undefined) return 'not an Ethernet address';
+    const source = out.source ?? sourceFacing(iface, out.to.address);
+    if (source === undefined) return `no IPv4 address on ${iface.name}`;
+    let datagram: Buffer;
+    try {
+      datagram = buildUdpIpv4({ source, destination: out.to.address, sourcePort: opts.port, destinationPort: out.to.port, payload: out.data });
+    } catch (error) {
+      return String(error);
+    }
+    const sent = binding.packetSend(packetFd, datagram, iface.index, mac);
+    if (sent >= 0) return undefined;
+    if (LINK_ERRNOS.has(errnoName(sent))) links.refreshSoon(`packet send ${errnoName(sent)}`);
+    return `packet send ${errnoName(sent)}`;
+  }
+
+  async function send(out: Outbound): Promise<void> {
+    if (closed) throw new NetError('DHCPD_ERR_NET_SEND', 'transport closed', { details: { to: out.to } });
+    let iface: InterfaceInfo | undefined;
+    if (out.ifaceName !== undefined) {
+      iface = links.named(out.ifaceName);
+      if (iface === undefined) {
+        n.sendErrors++;
+        throw new NetError('DHCPD_ERR_NET_INTERFACE', `interface ${out.ifaceName} is not served or not present`, { details: { iface: out.ifaceName } });
+      }
+    }
+    if (out.hwAddress === undefined || isBroadcastOn(out.to.address, iface ?? links.facing(out.to.address))) {
+      sendUdp(out, iface);
+      return;
+    }
+    const why = sendToMac(out, out.hwAddress, iface ?? links.facing(out.to.address));
+    if (why === undefined) {
+      n.sent++;
+      n.sentToMac++;
+      return;
+    }
+    // RFC 2131 §4.1: "If unicasting is not possible, the message MAY be sent as an IP broadcast".
+    n.macFallbacks++;
+    log.warn({ evt: 'net.unicast_fallback', reason: why, to: out.to, hwAddress: out.hwAddress, iface: iface?.name }, 'unicast to MAC failed; broadcasting');
+    sendUdp({ ...out, to: { address: LIMITED_BROADCAST, port: out.to.port } }, iface ?? links.facing(out.to.address));
+  }
+
+  return {
+    kind: 'native',
+    inbound$: inbound.asObservable(),
+    send,
+    interfaces: () => links.list(),
+    refreshInterfaces: () => links.refresh('requested'),
+    stats: () => ({ ...n, refreshes: links.refreshes }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      binding.udpClose(udp);
+      if (packetFd >= 0) binding.fdClose(packetFd);
+      inbound.complete();
+    },
+  };
+}
