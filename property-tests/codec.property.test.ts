@@ -18,7 +18,8 @@ const runs = Number(process.env.PROPERTY_RUNS ?? 200);
  */
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const ip = u32.map(intToIp);
-const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max }).map((a) => Buffer.from(a));
+const bytes = (min: number, max: number, size?: fc.SizeForArbitrary) =>
+  fc.uint8Array({ minLength: min, maxLength: max, size }).map((a) => Buffer.from(a));
 const zeroOr = (size: number) => fc.oneof(fc.constant(Buffer.alloc(size)), bytes(size, size));
 const LABEL_CHARS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'];
 const label = fc.string({ unit: fc.constantFrom(...LABEL_CHARS), minLength: 1, maxLength: 12 });
@@ -61,8 +62,9 @@ const fqdn = fc.record({ flags: fc.integer({ min: 0, max: 255 }), rcode1: fc.int
 const tableOption: fc.Arbitrary<DhcpOption> = fc.constantFrom(...OPTION_DEFS.filter((d) => d.code !== 52))
   .chain((def) => valueFor(def).map((v) => ({ code: def.code, data: encodeOptionValue(def, v) })));
 const unknownOption = fc.record({ code: fc.integer({ min: 160, max: 223 }), data: bytes(0, 40) });
+const mediumOption = fc.record({ code: fc.integer({ min: 160, max: 223 }), data: bytes(40, 200, 'max') });
 const longOption = fc.record({ code: fc.integer({ min: 224, max: 254 }), data: bytes(256, 700) });
-const options = fc.uniqueArray(fc.oneof({ weight: 5, arbitrary: tableOption }, unknownOption, longOption), {
+const options = fc.uniqueArray(fc.oneof({ weight: 5, arbitrary: tableOption }, unknownOption, mediumOption, longOption), {
   selector: (o) => o.code, maxLength: 14,
 });
 
@@ -97,17 +99,22 @@ describe('codec round trip', () => {
   });
 
   it('with a maxSize: fits, round-trips (53/54 first when overloaded), or throws REPLY_TOO_LARGE', () => {
-    const sizes = fc.constantFrom(548, 576, 800, 1500);
-    fc.assert(fc.property(messageArb, sizes, (m, maxSize) => {
+    // Fixed client limits, and limits just below the message size, where overload has to work.
+    const limits = fc.oneof(fc.constantFrom(548, 576, 1500), fc.integer({ min: -20, max: 250 }));
+    const seen = { fits: 0, overloaded: 0, tooLarge: 0 };
+    fc.assert(fc.property(messageArb, limits, (m, limit) => {
+      const maxSize = limit >= 548 ? limit : Math.max(548, encodedSize(m) - limit);
       let bytes: Buffer;
       try {
         bytes = encode(m, { maxSize });
       } catch (error) {
         expect((error as CodecError).code).toBe('DHCPD_ERR_CODEC_REPLY_TOO_LARGE');
+        seen.tooLarge++;
         return;
       }
       expect(bytes.length).toBeLessThanOrEqual(maxSize);
       const overloaded = encodedSize(m) > maxSize;
+      seen[overloaded ? 'overloaded' : 'fits']++;
       const pinned = (o: DhcpOption) => o.code === 53 || o.code === 54;
       const want = overloaded
         ? { ...m, options: [...m.options.filter(pinned), ...m.options.filter((o) => !pinned(o))] }
@@ -116,6 +123,10 @@ describe('codec round trip', () => {
       expect(back.options).toEqual(want.options);
       expect(encode(back, { maxSize }).equals(bytes)).toBe(true);
     }), { numRuns: runs });
+    // Guards against a generator that never reaches the overload path.
+    if (runs >= 100) {
+      expect(Math.min(seen.fits, seen.overloaded, seen.tooLarge), JSON.stringify(seen)).toBeGreaterThan(0);
+    }
   });
 
   it('decodeOptionValue(encodeOptionValue(v)) gives v back for every table entry', () => {

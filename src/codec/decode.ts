@@ -1,4 +1,4 @@
-// Bytes -> DhcpMessage: RFC 2131 §2/§3 header and cookie, RFC 2132 §2/§9.3 options and overload, RFC 3396 concatenation.
+// Bytes -> DhcpMessage: RFC 2131 §2/§3 header and cookie, RFC 2132 §9.3 overload, RFC 3396 concatenation.
 import { CodecError, type ErrorCode } from '../errors.js';
 import { BOOTREQUEST, MessageType, type DhcpMessage, type DhcpOption, type DhcpRequest } from './types.js';
 import { readIp } from './ip.js';
@@ -11,7 +11,9 @@ import {
 /** The outcome of decoding: malformed input is a value, never an exception. */
 export type DecodeResult<T = DhcpMessage> = { ok: true; msg: T } | { ok: false; error: CodecError };
 
-function fail(code: ErrorCode, message: string, details: Record<string, unknown> = {}): { ok: false; error: CodecError } {
+type Failure = { ok: false; error: CodecError };
+
+function fail(code: ErrorCode, message: string, details: Record<string, unknown> = {}): Failure {
   return { ok: false, error: new CodecError(code, message, { details }) };
 }
 
@@ -108,12 +110,12 @@ function overloadValue(col: Collector): number | CodecError {
 export function decode(buf: Buffer): DecodeResult {
   if (!(buf instanceof Uint8Array)) return fail('DHCPD_ERR_CODEC_TRUNCATED', 'input is not a byte buffer');
   if (buf.length < OPTIONS_OFFSET) {
-    return fail('DHCPD_ERR_CODEC_TRUNCATED', `message is ${buf.length} bytes, shorter than the 240 of header and cookie`, {
-      length: buf.length,
-    });
+    const why = `message is ${buf.length} bytes, shorter than the 240 of header and cookie`;
+    return fail('DHCPD_ERR_CODEC_TRUNCATED', why, { length: buf.length });
   }
-  if (buf[COOKIE_OFFSET] !== 99 || buf[COOKIE_OFFSET + 1] !== 130 || buf[COOKIE_OFFSET + 2] !== 83 || buf[COOKIE_OFFSET + 3] !== 99) {
-    return fail('DHCPD_ERR_CODEC_BAD_COOKIE', `bad magic cookie ${buf.subarray(COOKIE_OFFSET, OPTIONS_OFFSET).join('.')}`);
+  const c = COOKIE_OFFSET;
+  if (buf[c] !== 99 || buf[c + 1] !== 130 || buf[c + 2] !== 83 || buf[c + 3] !== 99) {
+    return fail('DHCPD_ERR_CODEC_BAD_COOKIE', `bad magic cookie ${buf.subarray(c, OPTIONS_OFFSET).join('.')}`);
   }
   const hlen = buf[2] as number;
   if (hlen > CHADDR_LEN) return fail('DHCPD_ERR_CODEC_BAD_HLEN', `hlen ${hlen} exceeds the 16-byte chaddr`, { hlen });

@@ -35,7 +35,7 @@ export function isIpv4(s: unknown): s is string {
   return typeof s === 'string' && parseIpv4(s) >= 0;
 }
 
-/** Dotted quad -> host-order uint32. Throws TypeError on an invalid address (a programmer error: check isIpv4 first). */
+/** Dotted quad -> host-order uint32. Throws TypeError on an invalid address (a bug: check isIpv4 first). */
 export function ipToInt(s: string): number {
   const n = parseIpv4(s);
   if (n < 0) throw new TypeError(`not an IPv4 address: ${JSON.stringify(s)}`);

@@ -37,6 +37,58 @@ function regionsFor(msg: DhcpMessage, limit: number): Region[] {
   return regions;
 }
 
+/** Where the layout stands: the current area and position, and what has been decided so far. */
+interface Cursor {
+  readonly regions: readonly Region[];
+  r: number;
+  pos: number;
+  /** End of the options field (after its END), once known. */
+  mainEnd: number;
+  overload: number;
+}
+
+/** Closes the current area with END and moves to the next one; false when there is none. */
+function advance(buf: Buffer, cur: Cursor): boolean {
+  buf[cur.pos] = OPT_END;
+  if (cur.r === 0) cur.mainEnd = cur.pos + 1;
+  cur.r++;
+  const region = cur.regions[cur.r];
+  if (region === undefined) return false;
+  cur.overload |= region.flag;
+  cur.pos = region.start;
+  return true;
+}
+
+/** Places one option; false when it cannot be placed. */
+function place(buf: Buffer, cur: Cursor, opt: DhcpOption): boolean {
+  const region = cur.regions[cur.r] as Region;
+  const need = wireLength(opt.data.length);
+  if (cur.pos + need <= region.end) {
+    cur.pos = writeInstances(buf, cur.pos, opt.code, opt.data);
+    return true;
+  }
+  if (opt.code === OPT_MESSAGE_TYPE || opt.code === OPT_SERVER_ID) return false;
+  const following = cur.regions[cur.r + 1];
+  if (following !== undefined && need <= following.end - following.start) {
+    advance(buf, cur);
+    cur.pos = writeInstances(buf, cur.pos, opt.code, opt.data);
+    return true;
+  }
+  if (opt.data.length === 0) return false;
+  // RFC 3396 §6: split it, filling this area and going on in the next ones.
+  for (let offset = 0; offset < opt.data.length; ) {
+    const room = (cur.regions[cur.r] as Region).end - cur.pos;
+    if (room < 3) {
+      if (!advance(buf, cur)) return false;
+      continue;
+    }
+    const len = Math.min(MAX_INSTANCE_LEN, room - 2, opt.data.length - offset);
+    cur.pos = writeInstances(buf, cur.pos, opt.code, opt.data.subarray(offset, offset + len));
+    offset += len;
+  }
+  return true;
+}
+
 /**
  * Lays the options of `msg` out over the options field, then file, then sname, in order, so that decoding
  * (which concatenates in that same order) gives the options back in this order. An option moves whole to the next
@@ -46,53 +98,15 @@ function regionsFor(msg: DhcpMessage, limit: number): Region[] {
  */
 export function layoutOverloaded(buf: Buffer, msg: DhcpMessage, limit: number): number {
   const regions = regionsFor(msg, limit);
-  let r = 0;
-  let region = regions[0] as Region;
-  let pos = region.start;
-  let mainEnd = -1;
-  let overload = 0;
-  const next = (): boolean => {
-    buf[pos] = OPT_END;
-    if (r === 0) mainEnd = pos + 1;
-    r++;
-    if (r >= regions.length) return false;
-    region = regions[r] as Region;
-    overload |= region.flag;
-    pos = region.start;
-    return true;
-  };
-  for (const opt of orderForOverload(msg.options)) {
-    const need = wireLength(opt.data.length);
-    if (pos + need <= region.end) {
-      pos = writeInstances(buf, pos, opt.code, opt.data);
-      continue;
-    }
-    if (opt.code === OPT_MESSAGE_TYPE || opt.code === OPT_SERVER_ID) return -1;
-    const following = regions[r + 1];
-    if (following !== undefined && need <= following.end - following.start) {
-      next();
-      pos = writeInstances(buf, pos, opt.code, opt.data);
-      continue;
-    }
-    if (opt.data.length === 0) return -1;
-    for (let offset = 0; offset < opt.data.length; ) {
-      const room = region.end - pos;
-      if (room < 3) {
-        if (!next()) return -1;
-        continue;
-      }
-      const len = Math.min(MAX_INSTANCE_LEN, room - 2, opt.data.length - offset);
-      pos = writeInstances(buf, pos, opt.code, opt.data.subarray(offset, offset + len));
-      offset += len;
-    }
-  }
-  buf[pos] = OPT_END;
-  if (r === 0) mainEnd = pos + 1;
+  const cur: Cursor = { regions, r: 0, pos: (regions[0] as Region).start, mainEnd: -1, overload: 0 };
+  for (const opt of orderForOverload(msg.options)) if (!place(buf, cur, opt)) return -1;
+  buf[cur.pos] = OPT_END;
+  if (cur.r === 0) cur.mainEnd = cur.pos + 1;
   // Left as three PAD bytes in the impossible case that nothing spilled, since 52 = 0 is not a legal value.
-  if (overload !== 0) {
+  if (cur.overload !== 0) {
     buf[OPTIONS_OFFSET] = OPT_OVERLOAD;
     buf[OPTIONS_OFFSET + 1] = 1;
-    buf[OPTIONS_OFFSET + 2] = overload;
+    buf[OPTIONS_OFFSET + 2] = cur.overload;
   }
-  return mainEnd;
+  return cur.mainEnd;
 }

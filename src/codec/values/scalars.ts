@@ -70,7 +70,9 @@ export function encodeBool(value: unknown): Buffer {
 }
 
 export function decodeBool(data: Buffer): boolean {
-  if (data.length !== 1 || (data[0] as number) > 1) throw badValue(`a flag is one byte 0 or 1, got ${toColonHex(data)}`);
+  if (data.length !== 1 || (data[0] as number) > 1) {
+    throw badValue(`a flag is one byte 0 or 1, got ${toColonHex(data) || 'nothing'}`);
+  }
   return data[0] === 1;
 }
 
