@@ -13,7 +13,8 @@ export interface TransactionActor {
   stop(): unknown;
 }
 
-export type RouterDropReason = 'duplicate' | 'queue-full' | 'too-many-clients' | 'transaction-failed' | 'shutting-down';
+export type RouterDropReason = 'duplicate' | 'queue-full' | 'too-many-clients' | 'transaction-failed' | 'shutting-down'
+  | 'not-a-request';
 
 export interface RouterOptions {
   readonly createTransaction: (clientKey: string) => TransactionActor;
@@ -48,6 +49,11 @@ export class Router {
   route(routed: RoutedRequest): void {
     if (this.closing) {
       this.options.onDrop('shutting-down', routed);
+      return;
+    }
+    // An OFFER, ACK or NAK sent to the server: no transaction ever takes it, so its lane would never end.
+    if (EVENT_BY_TYPE[routed.request.type] === undefined) {
+      this.options.onDrop('not-a-request', routed);
       return;
     }
     const lane = this.lanes.get(routed.clientKey);
