@@ -1,0 +1,203 @@
+// The router with hand-steered transaction actors: per-client ordering, concurrency, bounded queues, shedding,
+// failure isolation, and no growth once exchanges end.
+import { describe, expect, it } from 'vitest';
+import { Router } from '../../../src/router/router.js';
+import { MessageType, harness, routed } from './fixtures.js';
+
+function setup(limits: { maxQueuePerClient?: number; maxClients?: number } = {}) {
+  const h = harness();
+  const router = new Router({
+    createTransaction: h.createTransaction,
+    onDrop: h.onDrop,
+    maxQueuePerClient: limits.maxQueuePerClient ?? 4,
+    maxClients: limits.maxClients ?? 100,
+  });
+  return { ...h, router };
+}
+
+const { DISCOVER, REQUEST, RELEASE, DECLINE, INFORM, OFFER } = MessageType;
+
+describe('per-client ordering', () => {
+  it('a second message waits until the first is handled, then goes to the same actor', () => {
+    const { router, actorOf, actors } = setup();
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c1', REQUEST, 1));
+    const actor = actorOf('c1');
+    expect(actor.started).toBe(true);
+    expect(actor.log).toEqual(['discover:1']);
+    actor.become('offered');
+    expect(actor.log).toEqual(['discover:1', 'request:1']);
+    expect(actors).toHaveLength(1);
+  });
+
+  it('hands each message type to the matching event', () => {
+    const { router, actorOf } = setup();
+    const types = [REQUEST, RELEASE, DECLINE, INFORM];
+    types.forEach((type, i) => {
+      router.route(routed(`c${i}`, type, i));
+    });
+    expect(types.map((_, i) => actorOf(`c${i}`).log[0])).toEqual(['request:0', 'release:1', 'decline:2', 'inform:3']);
+  });
+
+  it('messages queued behind a finished exchange start a new transaction, in arrival order', () => {
+    const { router, actors, actorOf } = setup();
+    router.route(routed('c1', REQUEST, 1));
+    router.route(routed('c1', RELEASE, 2));
+    router.route(routed('c1', DISCOVER, 3));
+    const first = actorOf('c1');
+    first.become('answered');
+    const second = actorOf('c1');
+    expect(second).not.toBe(first);
+    expect(second.log).toEqual(['release:2']);
+    second.become('answered');
+    expect(actorOf('c1').log).toEqual(['discover:3']);
+    expect(actors).toHaveLength(3);
+    expect(first.log).toEqual(['request:1']);
+  });
+});
+
+describe('concurrency across clients', () => {
+  it('different clients proceed without waiting for each other', () => {
+    const { router, actorOf } = setup();
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c2', DISCOVER, 2));
+    expect(actorOf('c1').log).toEqual(['discover:1']);
+    expect(actorOf('c2').log).toEqual(['discover:2']);
+    expect(router.activeClients).toBe(2);
+  });
+});
+
+describe('bounded queues', () => {
+  it('a retransmission already waiting in the queue replaces the older copy', () => {
+    const { router, actorOf, drops } = setup();
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c1', REQUEST, 7));
+    router.route(routed('c1', REQUEST, 7));
+    expect(drops).toEqual([{ reason: 'duplicate', client: 'c1', xid: 7 }]);
+    actorOf('c1').become('offered');
+    actorOf('c1').become('answered');
+    // Only one copy was left to handle: the lane ends with nothing more to do.
+    expect(actorOf('c1').log).toEqual(['discover:1', 'request:7']);
+    expect(drops).toHaveLength(1);
+  });
+
+  it('a full queue drops its oldest message', () => {
+    const { router, actorOf, drops } = setup({ maxQueuePerClient: 2 });
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c1', REQUEST, 2));
+    router.route(routed('c1', REQUEST, 3));
+    router.route(routed('c1', REQUEST, 4));
+    expect(drops).toEqual([{ reason: 'queue-full', client: 'c1', xid: 2 }]);
+    actorOf('c1').become('offered');
+    expect(actorOf('c1').log).toEqual(['discover:1', 'request:3']);
+  });
+
+  it('new clients beyond maxClients are shed; known clients still get through', () => {
+    const { router, actorOf, drops } = setup({ maxClients: 2 });
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c2', DISCOVER, 2));
+    router.route(routed('c3', DISCOVER, 3));
+    expect(drops).toEqual([{ reason: 'too-many-clients', client: 'c3', xid: 3 }]);
+    router.route(routed('c1', REQUEST, 4));
+    actorOf('c1').become('offered');
+    expect(actorOf('c1').log).toEqual(['discover:1', 'request:4']);
+    actorOf('c1').become('answered');
+    router.route(routed('c3', DISCOVER, 5));
+    expect(actorOf('c3').log).toEqual(['discover:5']);
+  });
+});
+
+describe('failure isolation', () => {
+  it('an actor that errors costs only its own client the exchange; the lane goes away', () => {
+    const { router, actorOf, drops } = setup();
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c2', DISCOVER, 2));
+    const boom = new Error('boom');
+    actorOf('c1').crash(boom);
+    expect(drops).toEqual([{ reason: 'transaction-failed', client: 'c1', xid: 1, error: boom }]);
+    expect(router.activeClients).toBe(1);
+    actorOf('c2').become('offered');
+    router.route(routed('c2', REQUEST, 3));
+    expect(actorOf('c2').log).toEqual(['discover:2', 'request:3']);
+  });
+
+  it('a transaction that ends in `failed` is reported with its error, and a retransmission starts afresh', () => {
+    const { router, actorOf, drops, actors } = setup();
+    router.route(routed('c1', REQUEST, 1));
+    const err = new Error('decide failed');
+    actorOf('c1').become('failed', err);
+    expect(drops).toEqual([{ reason: 'transaction-failed', client: 'c1', xid: 1, error: err }]);
+    expect(router.activeClients).toBe(0);
+    router.route(routed('c1', REQUEST, 1));
+    expect(actors).toHaveLength(2);
+    expect(actorOf('c1').log).toEqual(['request:1']);
+  });
+
+  it('messages queued behind a crashed exchange are still handled, by a fresh actor', () => {
+    const { router, actorOf } = setup();
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c1', DISCOVER, 2));
+    const crashed = actorOf('c1');
+    crashed.crash(new Error('x'));
+    expect(actorOf('c1')).not.toBe(crashed);
+    expect(actorOf('c1').log).toEqual(['discover:2']);
+  });
+});
+
+describe('no growth', () => {
+  it('lanes are removed when exchanges end: answered, timed out or failed', () => {
+    const { router, actors } = setup({ maxClients: 1_000 });
+    for (let i = 0; i < 300; i++) router.route(routed(`c${i}`, i % 2 === 0 ? DISCOVER : REQUEST, i));
+    expect(router.activeClients).toBe(300);
+    actors.forEach((a, i) => a.become(['answered', 'timedOut', 'failed'][i % 3]!));
+    expect(router.activeClients).toBe(0);
+  });
+
+  it('a message that is not a client request (an OFFER sent to the server) opens no lane', () => {
+    // A lane whose only message maps to no event would keep an idle actor forever: spoofed MACs would fill
+    // maxClients and shed every real client.
+    const { router, actors, drops } = setup({ maxClients: 1 });
+    router.route(routed('rogue', OFFER, 1));
+    expect(router.activeClients).toBe(0);
+    expect(actors).toHaveLength(0);
+    expect(drops).toEqual([{ reason: 'not-a-request', client: 'rogue', xid: 1 }]);
+    router.route(routed('c1', DISCOVER, 2));
+    expect(drops).toHaveLength(1);
+  });
+
+  it('stop ends every transaction', () => {
+    const { router, actors } = setup();
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c2', DISCOVER, 2));
+    router.stop();
+    expect(actors.every((a) => a.stopped)).toBe(true);
+    expect(router.activeClients).toBe(0);
+  });
+});
+
+describe('quiesce (graceful shutdown)', () => {
+  it('refuses new requests and waits until no transaction is deciding', async () => {
+    const { router, actorOf, drops } = setup();
+    router.route(routed('c1', REQUEST, 1)); // answering: busy
+    router.route(routed('c2', DISCOVER, 2));
+    actorOf('c2').become('offered'); // waiting for the client: not busy
+    let waits = 0;
+    await router.quiesce(1_000, async () => {
+      waits++;
+      if (waits === 3) actorOf('c1').become('answered');
+    });
+    expect(waits).toBe(3);
+    router.route(routed('c3', DISCOVER, 3));
+    expect(drops).toEqual([{ reason: 'shutting-down', client: 'c3', xid: 3 }]);
+  });
+
+  it('gives up after its timeout when a transaction never finishes', async () => {
+    const { router } = setup();
+    router.route(routed('c1', REQUEST, 1));
+    let waited = 0;
+    await router.quiesce(50, async (ms) => {
+      waited += ms;
+    });
+    expect(waited).toBe(50);
+  });
+});
