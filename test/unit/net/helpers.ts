@@ -1,0 +1,72 @@
+// Shared fakes for the net tests: a recording logger, a scriptable native binding, interface fixtures.
+import type { NetLogger } from '../../../src/net/link-table.js';
+import type { NativeBinding, RawDatagram, UdpHandle } from '../../../src/net/native-binding.js';
+import type { InterfaceInfo } from '../../../src/net/types.js';
+
+export interface LogLine {
+  readonly level: string;
+  readonly obj: Record<string, unknown>;
+}
+
+export function recordingLogger(): NetLogger & { lines: LogLine[]; events(): string[] } {
+  const lines: LogLine[] = [];
+  const at = (level: string) => (obj: unknown) => void lines.push({ level, obj: (obj ?? {}) as Record<string, unknown> });
+  const log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  // pino's LogFn is an overloaded signature; the recorder accepts every form it is called with here.
+  return Object.assign(log as unknown as NetLogger, { lines, events: () => lines.map((l) => String(l.obj.evt)) });
+}
+
+export const ETH1: InterfaceInfo = { name: 'adn-s1', index: 11, mac: '02:00:00:00:01:01', addresses: [{ address: '198.51.100.1', prefixLength: 24 }] };
+export const ETH2: InterfaceInfo = {
+  name: 'adn-s2',
+  index: 12,
+  mac: '02:00:00:00:02:01',
+  addresses: [{ address: '203.0.113.1', prefixLength: 25 }, { address: '203.0.113.129', prefixLength: 25 }],
+};
+
+export interface FakeBinding extends NativeBinding {
+  readonly udpSends: { data: Buffer; address: string; port: number; ifindex: number; source: string }[];
+  readonly packetSends: { datagram: Buffer; ifindex: number; mac: Buffer }[];
+  /** Results the next sends return (bytes or -errno); empty: success. */
+  readonly udpResults: number[];
+  readonly packetResults: number[];
+  openResult: number | undefined;
+  packetFd: number;
+  closed: string[];
+  receive(errno: number, batch: RawDatagram[]): void;
+}
+
+export function fakeBinding(): FakeBinding {
+  let onBatch: ((errno: number, batch: RawDatagram[]) => void) | undefined;
+  const handle = { __brand: 'dhcpd_net.udp' } as unknown as UdpHandle;
+  const fake: FakeBinding = {
+    udpSends: [],
+    packetSends: [],
+    udpResults: [],
+    packetResults: [],
+    openResult: undefined,
+    packetFd: 42,
+    closed: [],
+    udpOpen: (_address, _port, _max, cb) => {
+      onBatch = cb;
+      return fake.openResult ?? handle;
+    },
+    udpSend: (_h, data, address, port, ifindex, source) => {
+      fake.udpSends.push({ data, address, port, ifindex, source });
+      return fake.udpResults.shift() ?? data.length;
+    },
+    udpClose: () => (fake.closed.push('udp'), 0),
+    packetOpen: () => fake.packetFd,
+    packetSend: (_fd, datagram, ifindex, mac) => {
+      fake.packetSends.push({ datagram, ifindex, mac });
+      return fake.packetResults.shift() ?? datagram.length;
+    },
+    fdClose: (fd) => (fake.closed.push(`fd${fd}`), 0),
+    receive: (errno, batch) => onBatch?.(errno, batch),
+  };
+  return fake;
+}
+
+export function datagram(ifindex: number, localAddress: string, from = '0.0.0.0'): RawDatagram {
+  return { data: Buffer.from([1, 2, 3]), address: from, port: 68, ifindex, localAddress };
+}

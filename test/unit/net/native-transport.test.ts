@@ -1,0 +1,184 @@
+import { firstValueFrom, toArray } from 'rxjs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NetError } from '../../../src/errors.js';
+import type { Discovery } from '../../../src/net/interfaces.js';
+import { createNativeTransport } from '../../../src/net/native-transport.js';
+import type { Inbound, InterfaceInfo } from '../../../src/net/types.js';
+import { datagram, ETH1, ETH2, fakeBinding, recordingLogger } from './helpers.js';
+
+const ENETDOWN = -100;
+const EPERM = -1;
+const EMSGSIZE = -90;
+
+function setup(opts: { interfaces?: InterfaceInfo[]; packetFd?: number } = {}) {
+  const binding = fakeBinding();
+  if (opts.packetFd !== undefined) binding.packetFd = opts.packetFd;
+  const logger = recordingLogger();
+  let live: InterfaceInfo[] = opts.interfaces ?? [ETH1, ETH2];
+  const discover = vi.fn((names: readonly string[]): Discovery => ({
+    found: live.filter((i) => names.includes(i.name)),
+    missing: names.filter((n) => !live.some((i) => i.name === n)),
+  }));
+  const clock = { t: 1000 };
+  const transport = createNativeTransport({ port: 67, interfaces: ['adn-s1', 'adn-s2'], logger, binding, discover, now: () => clock.t });
+  const received: Inbound[] = [];
+  transport.inbound$.subscribe((i) => received.push(i));
+  return { binding, logger, discover, transport, received, clock, setLive: (l: InterfaceInfo[]) => (live = l) };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('native transport: receive', () => {
+  it('reports the receiving interface, broadcast-ness and local address', () => {
+    const { binding, received, transport } = setup();
+    binding.receive(0, [datagram(11, '255.255.255.255'), datagram(12, '203.0.113.129'), datagram(12, '203.0.113.127')]);
+    expect(received.map((r) => [r.iface?.name, r.broadcast, r.localAddress])).toEqual([
+      ['adn-s1', true, '255.255.255.255'],
+      ['adn-s2', false, '203.0.113.129'],
+      ['adn-s2', true, '203.0.113.127'],
+    ]);
+    expect(received[0]).toMatchObject({ from: { address: '0.0.0.0', port: 68 }, receivedAt: 1000 });
+    expect(transport.stats().received).toBe(3);
+  });
+
+  it('drops and counts datagrams from interfaces not listed, and looks again for a recreated link', () => {
+    const { binding, received, transport, discover, clock } = setup();
+    binding.receive(0, [datagram(99, '255.255.255.255'), datagram(11, '255.255.255.255')]);
+    expect(received.map((r) => r.iface?.name)).toEqual(['adn-s1']);
+    expect(transport.stats()).toMatchObject({ received: 1, ignoredInterface: 1 });
+    expect(discover).toHaveBeenCalledTimes(1); // start only: re-reads are rate-limited to one a second
+    clock.t += 1_000;
+    binding.receive(0, [datagram(99, '255.255.255.255')]);
+    expect(discover).toHaveBeenCalledTimes(2);
+    expect(transport.stats().ignoredInterface).toBe(2);
+  });
+
+  it('counts receive errors without stopping the stream', () => {
+    const { binding, received, transport, logger } = setup();
+    binding.receive(-105, [datagram(11, '255.255.255.255')]);
+    expect(received).toHaveLength(1);
+    expect(transport.stats().receiveErrors).toBe(1);
+    expect(logger.events()).toContain('net.receive_failed');
+  });
+});
+
+describe('native transport: send', () => {
+  const reply = Buffer.from('offer');
+
+  it('sends through the named interface with IP_PKTINFO and the given source', async () => {
+    const { binding, transport } = setup();
+    await transport.send({ data: reply, to: { address: '255.255.255.255', port: 68 }, ifaceName: 'adn-s2', source: '203.0.113.1' });
+    expect(binding.udpSends).toEqual([{ data: reply, address: '255.255.255.255', port: 68, ifindex: 12, source: '203.0.113.1' }]);
+    expect(binding.packetSends).toEqual([]);
+  });
+
+  it('unicasts to the client MAC through the packet socket (RFC 2131 §4.1)', async () => {
+    const { binding, transport } = setup();
+    await transport.send({ data: reply, to: { address: '203.0.113.140', port: 68 }, ifaceName: 'adn-s2', hwAddress: '02:00:00:00:00:99' });
+    expect(binding.udpSends).toEqual([]);
+    const [sent] = binding.packetSends;
+    expect(sent?.ifindex).toBe(12);
+    expect(sent?.mac).toEqual(Buffer.from([2, 0, 0, 0, 0, 0x99]));
+    const d = sent!.datagram;
+    // Source: the interface address facing yiaddr (the second /25); ports 67 -> 68.
+    expect([d.subarray(12, 16).join('.'), d.subarray(16, 20).join('.'), d.readUInt16BE(20), d.readUInt16BE(22)]).toEqual([
+      '203.0.113.129', '203.0.113.140', 67, 68,
+    ]);
+    expect(d.subarray(28)).toEqual(reply);
+    expect(transport.stats()).toMatchObject({ sent: 1, sentToMac: 1, macFallbacks: 0 });
+  });
+
+  it('broadcasts instead when the destination is a broadcast address even with a MAC', async () => {
+    const { binding, transport } = setup();
+    await transport.send({ data: reply, to: { address: '198.51.100.255', port: 68 }, ifaceName: 'adn-s1', hwAddress: '02:00:00:00:00:99' });
+    expect(binding.packetSends).toEqual([]);
+    expect(binding.udpSends[0]).toMatchObject({ address: '198.51.100.255', ifindex: 11 });
+  });
+
+  it('falls back to broadcast on the same link when the packet send fails, and says so', async () => {
+    const { binding, transport, logger } = setup();
+    binding.packetResults.push(EMSGSIZE);
+    await transport.send({ data: reply, to: { address: '198.51.100.50', port: 68 }, ifaceName: 'adn-s1', hwAddress: '02:00:00:00:00:99' });
+    expect(binding.udpSends).toEqual([{ data: reply, address: '255.255.255.255', port: 68, ifindex: 11, source: '' }]);
+    expect(transport.stats()).toMatchObject({ macFallbacks: 1, sentToMac: 0, sent: 1 });
+    expect(logger.lines.find((l) => l.obj.evt === 'net.unicast_fallback')?.obj.reason).toBe('packet send EMSGSIZE');
+  });
+
+  it('falls back to broadcast when there is no packet socket or the MAC is not Ethernet', async () => {
+    const noPacket = setup({ packetFd: EPERM });
+    expect(noPacket.logger.events()).toContain('net.packet_unavailable');
+    await noPacket.transport.send({ data: reply, to: { address: '198.51.100.50', port: 68 }, ifaceName: 'adn-s1', hwAddress: '02:00:00:00:00:99' });
+    expect(noPacket.binding.udpSends[0]?.address).toBe('255.255.255.255');
+
+    const odd = setup();
+    await odd.transport.send({ data: reply, to: { address: '198.51.100.50', port: 68 }, ifaceName: 'adn-s1', hwAddress: '00:01' });
+    expect(odd.binding.packetSends).toEqual([]);
+    expect(odd.binding.udpSends[0]?.address).toBe('255.255.255.255');
+  });
+
+  it('finds the link facing yiaddr when no interface is named', async () => {
+    const { binding, transport } = setup();
+    await transport.send({ data: reply, to: { address: '198.51.100.50', port: 68 }, hwAddress: '02:00:00:00:00:99' });
+    expect(binding.packetSends[0]?.ifindex).toBe(11);
+  });
+
+  it('turns ENETDOWN into a transient DHCPD_ERR_NET_SEND and re-reads the interfaces', async () => {
+    const { binding, transport, discover, clock } = setup();
+    binding.udpResults.push(ENETDOWN, ENETDOWN);
+    await transport.send({ data: reply, to: { address: '255.255.255.255', port: 68 }, ifaceName: 'adn-s1' }).catch(() => {});
+    expect(discover).toHaveBeenCalledTimes(1); // rate-limited: the start-up read was just now
+    clock.t += 1_000;
+    const error = await transport.send({ data: reply, to: { address: '255.255.255.255', port: 68 }, ifaceName: 'adn-s1' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetError);
+    expect(error).toMatchObject({ code: 'DHCPD_ERR_NET_SEND', transient: true, details: { errno: 'ENETDOWN' } });
+    expect((error as NetError).cause).toMatchObject({ code: 'ENETDOWN' });
+    expect(transport.stats().sendErrors).toBe(2);
+    expect(discover).toHaveBeenCalledTimes(2);
+  });
+
+  it('rejects a send through an interface that is not served with DHCPD_ERR_NET_INTERFACE', async () => {
+    const { transport, setLive } = setup();
+    setLive([ETH1]);
+    transport.refreshInterfaces();
+    await expect(transport.send({ data: reply, to: { address: '255.255.255.255', port: 68 }, ifaceName: 'adn-s2' })).rejects.toMatchObject({
+      code: 'DHCPD_ERR_NET_INTERFACE',
+    });
+    await expect(transport.send({ data: reply, to: { address: '255.255.255.255', port: 68 }, ifaceName: 'eth0' })).rejects.toMatchObject({
+      code: 'DHCPD_ERR_NET_INTERFACE',
+    });
+  });
+});
+
+describe('native transport: lifecycle', () => {
+  it('throws DHCPD_ERR_NET_BIND with the errno when the socket cannot bind', () => {
+    const binding = fakeBinding();
+    binding.openResult = -98;
+    expect(() => createNativeTransport({ port: 67, interfaces: [], logger: recordingLogger(), binding, discover: () => ({ found: [], missing: [] }) })).toThrow(
+      expect.objectContaining({ code: 'DHCPD_ERR_NET_BIND', details: expect.objectContaining({ errno: 'EADDRINUSE' }) }),
+    );
+  });
+
+  it('re-reads the interfaces periodically and logs a change (address added, link gone)', () => {
+    vi.useFakeTimers();
+    const { transport, setLive, logger } = setup();
+    expect(transport.interfaces().map((i) => i.name)).toEqual(['adn-s1', 'adn-s2']);
+    const added = { ...ETH1, addresses: [...ETH1.addresses, { address: '198.51.100.2', prefixLength: 24 }] };
+    setLive([added]);
+    vi.advanceTimersByTime(5_000);
+    expect(transport.interfaces()).toEqual([added]);
+    expect(logger.events()).toEqual(expect.arrayContaining(['net.interfaces', 'net.interface_missing']));
+    void transport.close();
+  });
+
+  it('closes the sockets once, completes inbound$, and refuses sends afterwards', async () => {
+    const { binding, transport } = setup();
+    const all = firstValueFrom(transport.inbound$.pipe(toArray()));
+    await transport.close();
+    await transport.close();
+    expect(binding.closed).toEqual(['udp', 'fd42']);
+    expect(await all).toEqual([]);
+    await expect(transport.send({ data: Buffer.alloc(1), to: { address: '198.51.100.9', port: 68 } })).rejects.toMatchObject({ code: 'DHCPD_ERR_NET_SEND' });
+  });
+});
