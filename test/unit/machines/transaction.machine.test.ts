@@ -1,0 +1,156 @@
+// One client exchange (RFC 2131 §3.1, §3.2) with a fake `decide` and `respond`: DORA, the quiet-client timeout,
+// and a failing decision.
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock, createActor, fromPromise } from 'xstate';
+import { transactionMachine, type DecideInput, type TransactionEvent } from '../../../machines/transaction.machine.js';
+import { drop, type Decision } from '../../../src/server/decision.js';
+import type { RoutedRequest } from '../../../src/router/types.js';
+import { MessageType, routed } from '../router/fixtures.js';
+
+interface Pending { readonly input: DecideInput; resolve(d: Decision): void; reject(e: unknown): void }
+
+/** Lets promise callbacks (the invoked `decide`) run. */
+const settle = () => new Promise<void>((r) => setImmediate(r));
+
+function start(options: { respondThrows?: boolean } = {}) {
+  const pending: Pending[] = [];
+  const responded: { decision: Decision; packet: RoutedRequest }[] = [];
+  const machine = transactionMachine.provide({
+    actors: {
+      decide: fromPromise<Decision, DecideInput>(({ input }) =>
+        new Promise((resolve, reject) => pending.push({ input, resolve, reject }))),
+    },
+    actions: {
+      respond: (_, params) => {
+        if (options.respondThrows) throw new Error('egress exploded');
+        responded.push(params);
+      },
+    },
+  });
+  const clock = new SimulatedClock();
+  const actor = createActor(machine, { input: { clientKey: 'c1' }, clock });
+  const errors: unknown[] = [];
+  actor.subscribe({ error: (e) => errors.push(e) });
+  actor.start();
+  const send = (type: TransactionEvent['type'], msg: MessageType, xid: number) => {
+    const packet = routed('c1', msg, xid);
+    actor.send({ type, packet } as TransactionEvent);
+    return packet;
+  };
+  return { actor, clock, pending, responded, errors, send, value: () => actor.getSnapshot().value };
+}
+
+const OFFER_DECISION = drop('handled');
+const ACK_DECISION = drop('not-for-us');
+
+describe('transaction machine', () => {
+  it('DISCOVER → offering → offered → REQUEST → answering → answered, responding each time', async () => {
+    const t = start();
+    expect(t.value()).toBe('idle');
+    const discover = t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    expect(t.value()).toBe('offering');
+    expect(t.pending).toHaveLength(1);
+    expect(t.pending[0]!.input.packet).toBe(discover);
+    t.pending[0]!.resolve(OFFER_DECISION);
+    await settle();
+    expect(t.value()).toBe('offered');
+    expect(t.responded).toEqual([{ decision: OFFER_DECISION, packet: discover }]);
+
+    const request = t.send('dhcp.request', MessageType.REQUEST, 1);
+    expect(t.value()).toBe('answering');
+    t.pending[1]!.resolve(ACK_DECISION);
+    await settle();
+    expect(t.value()).toBe('answered');
+    expect(t.actor.getSnapshot().status).toBe('done');
+    expect(t.responded.map((r) => r.packet)).toEqual([discover, request]);
+    expect(t.actor.getSnapshot().context).toMatchObject({ exchanges: 2, lastDecision: ACK_DECISION, current: request });
+  });
+
+  for (const [type, msg] of [
+    ['dhcp.release', MessageType.RELEASE], ['dhcp.decline', MessageType.DECLINE], ['dhcp.inform', MessageType.INFORM],
+  ] as const) {
+    it(`${type} from idle is answered in one step`, async () => {
+      const t = start();
+      t.send(type, msg, 9);
+      expect(t.value()).toBe('answering');
+      t.pending[0]!.resolve(ACK_DECISION);
+      await settle();
+      expect(t.value()).toBe('answered');
+    });
+  }
+
+  it('a retransmitted DISCOVER while offered is decided again (the offer is re-sent)', async () => {
+    const t = start();
+    t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    t.pending[0]!.resolve(OFFER_DECISION);
+    await settle();
+    t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    expect(t.value()).toBe('offering');
+    t.pending[1]!.resolve(OFFER_DECISION);
+    await settle();
+    expect(t.value()).toBe('offered');
+    expect(t.responded).toHaveLength(2);
+  });
+
+  it('messages arriving while deciding are not taken (the router holds them back)', () => {
+    const t = start();
+    t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    t.send('dhcp.request', MessageType.REQUEST, 1);
+    expect(t.value()).toBe('offering');
+    expect(t.pending).toHaveLength(1);
+  });
+
+  it('times out when the client stays quiet for clientQuiet (5 s) after the offer', async () => {
+    const t = start();
+    t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    t.pending[0]!.resolve(OFFER_DECISION);
+    await settle();
+    t.clock.increment(4_999);
+    expect(t.value()).toBe('offered');
+    t.clock.increment(1);
+    expect(t.value()).toBe('timedOut');
+    expect(t.actor.getSnapshot().status).toBe('done');
+  });
+
+  it('a REQUEST inside the quiet period cancels the timeout even while it is being decided', async () => {
+    const t = start();
+    t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    t.pending[0]!.resolve(OFFER_DECISION);
+    await settle();
+    t.clock.increment(4_000);
+    t.send('dhcp.request', MessageType.REQUEST, 1);
+    t.clock.increment(10_000);
+    expect(t.value()).toBe('answering');
+  });
+
+  it('a rejecting decide ends in failed with the error, and nothing is sent', async () => {
+    const t = start();
+    t.send('dhcp.request', MessageType.REQUEST, 1);
+    const err = new Error('store down');
+    t.pending[0]!.reject(err);
+    await settle();
+    expect(t.value()).toBe('failed');
+    expect(t.actor.getSnapshot().status).toBe('done');
+    expect(t.actor.getSnapshot().context.error).toBe(err);
+    expect(t.responded).toEqual([]);
+    expect(t.errors).toEqual([]);
+  });
+
+  it('the default decide refuses to run: the server must provide one', async () => {
+    const actor = createActor(transactionMachine, { input: { clientKey: 'c1' } });
+    actor.start();
+    actor.send({ type: 'dhcp.discover', packet: routed('c1', MessageType.DISCOVER, 1) });
+    await settle();
+    expect(actor.getSnapshot().value).toBe('failed');
+    expect(actor.getSnapshot().context.error).toBeInstanceOf(TypeError);
+  });
+
+  it('a throwing respond errors the actor (what the router observes as a failed transaction)', async () => {
+    const t = start({ respondThrows: true });
+    t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    t.pending[0]!.resolve(OFFER_DECISION);
+    await settle();
+    expect(t.actor.getSnapshot().status).toBe('error');
+    expect(t.errors).toHaveLength(1);
+  });
+});
