@@ -18,6 +18,8 @@ export interface Discovery {
   readonly found: readonly InterfaceInfo[];
   /** Listed names that do not exist (or cannot be read) right now. */
   readonly missing: readonly string[];
+  /** Every IPv4 address of this host, listed interfaces or not: tells a unicast to us from a broadcast. */
+  readonly localAddresses?: readonly string[];
 }
 
 /** Linux interface names: 1..15 bytes, no '/', no whitespace, not "." or "..". */
@@ -79,7 +81,8 @@ export function discoverInterfaces(names: readonly string[], source: InterfaceSo
     if (info === undefined) missing.push(name);
     else found.push(info);
   }
-  return { found, missing };
+  const localAddresses = Object.values(table).flatMap((entries) => (entries ?? []).filter((e) => e.family === 'IPv4').map((e) => e.address));
+  return { found, missing, localAddresses };
 }
 
 /** Whether two discoveries describe the same interfaces (to log only real changes). */

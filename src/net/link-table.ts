@@ -14,6 +14,7 @@ export class LinkTable {
   private byName = new Map<string, InterfaceInfo>();
   private current: readonly InterfaceInfo[] = [];
   private missing: readonly string[] = [];
+  private locals: ReadonlySet<string> = new Set();
   private lastRefresh = Number.NEGATIVE_INFINITY;
   refreshes = 0;
 
@@ -43,6 +44,7 @@ export class LinkTable {
     }
     this.current = found.found;
     this.missing = found.missing;
+    this.locals = new Set(found.localAddresses ?? []);
     this.byIndex = new Map(found.found.map((i) => [i.index, i]));
     this.byName = new Map(found.found.map((i) => [i.name, i]));
     return this.current;
@@ -67,6 +69,11 @@ export class LinkTable {
     if (known !== undefined || !this.names.includes(name)) return known;
     this.refreshSoon(`unknown interface ${name}`);
     return this.byName.get(name);
+  }
+
+  /** Whether `address` is one of this host's IPv4 addresses (on any interface), as of the last refresh. */
+  isLocal(address: string): boolean {
+    return this.locals.has(address);
   }
 
   facing(destination: string): InterfaceInfo | undefined {

@@ -12,8 +12,14 @@ import type { Inbound, InterfaceInfo, Outbound, Transport } from './types.js';
 
 export interface NativeTransportOptions {
   readonly port: number;
-  /** Names of the interfaces to serve; datagrams arriving on any other are dropped and counted. */
+  /** Names of the interfaces to serve directly; broadcasts arriving on any other are dropped and counted. */
   readonly interfaces: readonly string[];
+  /**
+   * Datagrams unicast to one of our addresses but arriving on an interface not listed — relayed requests over a
+   * transit link, typically. 'accept' (default) delivers them without `iface` (subnet selection then uses giaddr);
+   * 'drop' treats them like broadcasts from unlisted interfaces.
+   */
+  readonly unlistedUnicast?: 'accept' | 'drop';
   readonly logger: NetLogger;
   /** Bind address; default 0.0.0.0 (a broadcast to 255.255.255.255 only reaches a socket bound to the wildcard). */
   readonly address?: string;
@@ -30,6 +36,8 @@ export interface NativeTransportOptions {
 export interface NativeTransportStats {
   readonly received: number;
   readonly ignoredInterface: number;
+  /** Unicasts to us delivered from interfaces not listed (relayed traffic). */
+  readonly unlistedUnicast: number;
   readonly receiveErrors: number;
   readonly sent: number;
   readonly sentToMac: number;
@@ -54,12 +62,20 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   const now = opts.now ?? Date.now;
   const links = new LinkTable(opts.interfaces, log, opts.discover, now);
   const inbound = new Subject<Inbound>();
-  const n: Counters = { received: 0, ignoredInterface: 0, receiveErrors: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sendErrors: 0, refreshes: 0 };
+  const n: Counters = { received: 0, ignoredInterface: 0, unlistedUnicast: 0, receiveErrors: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sendErrors: 0, refreshes: 0 };
   const bindAddress = opts.address ?? '0.0.0.0';
   links.refresh('start');
 
+  const acceptUnlistedUnicast = (opts.unlistedUnicast ?? 'accept') === 'accept';
+
   function deliver(d: RawDatagram): void {
     const iface = links.index(d.ifindex);
+    if (iface === undefined && acceptUnlistedUnicast && links.isLocal(d.localAddress)) {
+      n.received++;
+      n.unlistedUnicast++;
+      inbound.next({ data: d.data, from: { address: d.address, port: d.port }, broadcast: false, localAddress: d.localAddress, receivedAt: now() });
+      return;
+    }
     if (iface === undefined) {
       n.ignoredInterface++;
       log.debug({ evt: 'net.ignored_interface', ifindex: d.ifindex, from: d.address }, 'datagram from an interface not served');

@@ -10,7 +10,7 @@ const ENETDOWN = -100;
 const EPERM = -1;
 const EMSGSIZE = -90;
 
-function setup(opts: { interfaces?: InterfaceInfo[]; packetFd?: number } = {}) {
+function setup(opts: { interfaces?: InterfaceInfo[]; packetFd?: number; unlistedUnicast?: 'accept' | 'drop' } = {}) {
   const binding = fakeBinding();
   if (opts.packetFd !== undefined) binding.packetFd = opts.packetFd;
   const logger = recordingLogger();
@@ -18,9 +18,13 @@ function setup(opts: { interfaces?: InterfaceInfo[]; packetFd?: number } = {}) {
   const discover = vi.fn((names: readonly string[]): Discovery => ({
     found: live.filter((i) => names.includes(i.name)),
     missing: names.filter((n) => !live.some((i) => i.name === n)),
+    // 198.18.0.1 sits on a transit link that is not listed (relayed traffic arrives there).
+    localAddresses: [...live.flatMap((i) => i.addresses.map((a) => a.address)), '198.18.0.1'],
   }));
   const clock = { t: 1000 };
-  const transport = createNativeTransport({ port: 67, interfaces: ['adn-s1', 'adn-s2'], logger, binding, discover, now: () => clock.t });
+  const transport = createNativeTransport({ port: 67, interfaces: ['adn-s1', 'adn-s2'], logger, binding, discover, now: () => clock.t,
+    ...(opts.unlistedUnicast !== undefined ? { unlistedUnicast: opts.unlistedUnicast } : {}),
+  });
   const received: Inbound[] = [];
   transport.inbound$.subscribe((i) => received.push(i));
   return { binding, logger, discover, transport, received, clock, setLive: (l: InterfaceInfo[]) => (live = l) };
@@ -53,6 +57,20 @@ describe('native transport: receive', () => {
     binding.receive(0, [datagram(99, '255.255.255.255')]);
     expect(discover).toHaveBeenCalledTimes(2);
     expect(transport.stats().ignoredInterface).toBe(2);
+  });
+
+  it('delivers unicasts to us from an unlisted interface (relayed traffic) without iface, unless told to drop them', () => {
+    const accept = setup();
+    accept.binding.receive(0, [datagram(30, '198.18.0.1', '198.18.0.2'), datagram(30, '198.18.255.255'), datagram(30, '255.255.255.255')]);
+    expect(accept.received).toHaveLength(1);
+    expect(accept.received[0]).toMatchObject({ from: { address: '198.18.0.2' }, broadcast: false, localAddress: '198.18.0.1' });
+    expect(accept.received[0]?.iface).toBeUndefined();
+    expect(accept.transport.stats()).toMatchObject({ received: 1, unlistedUnicast: 1, ignoredInterface: 2 });
+
+    const drop = setup({ unlistedUnicast: 'drop' });
+    drop.binding.receive(0, [datagram(30, '198.18.0.1', '198.18.0.2')]);
+    expect(drop.received).toEqual([]);
+    expect(drop.transport.stats()).toMatchObject({ received: 0, unlistedUnicast: 0, ignoredInterface: 1 });
   });
 
   it('counts receive errors without stopping the stream', () => {
