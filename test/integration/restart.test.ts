@@ -24,7 +24,11 @@ describe.skipIf(skip !== undefined)(`leases survive a server crash (${SERVER_KIN
 
   it('the server is SIGKILLed and restarted on the same store', async () => {
     await ctx.server.kill();
-    await ctx.startServer();
+    const server = await ctx.startServer();
+    if (SERVER_KIND === 'daemon') {
+      const restored = await server.waitForEvt('leases.rehydrated', undefined, 5_000);
+      expect(restored['leases']).toBeGreaterThanOrEqual(3);
+    }
   });
 
   // Newcomers ask first and old clients come back in reverse order, so a server that forgot its leases and
@@ -50,11 +54,16 @@ describe.skipIf(skip !== undefined)(`leases survive a server crash (${SERVER_KIN
   it('dhclient (INIT-REBOOT from its lease file) keeps its address', async () => {
     await dhclient!.stop();
     const lease = await dhclient!.acquire();
+    expect(lease.reason).toBe('REBOOT');
     expect(lease.ip).toBe(before.get('dhclient')!.ip);
   });
 
   it('udhcpc (a fresh DISCOVER, no hint) gets its address back', async () => {
     const lease = await udhcpc(ctx.lab.direct[0]!);
     expect(lease.ip).toBe(before.get('udhcpc')!.ip);
+  });
+
+  it('SIGTERM stops the server cleanly (exit 0)', async () => {
+    expect(await ctx.server.stop()).toBe(0);
   });
 });
