@@ -184,7 +184,7 @@ pretty() {
     const L = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
     require("node:readline").createInterface({ input: process.stdin }).on("line", (line) => {
       let r; try { r = JSON.parse(line); } catch { console.log(line); return; }
-      const { time, level, evt, msg, pid, hostname, ...rest } = r;
+      const { time, level, evt, msg, pid, hostname, name, ...rest } = r;
       const kv = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
       const t = new Date(time ?? Date.now()).toISOString().slice(11, 23);
       console.log([t, (L[level] ?? level).padEnd(5), evt ?? "-", msg ?? "", ...kv].join("  "));
