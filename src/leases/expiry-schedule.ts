@@ -61,11 +61,19 @@ export class ExpirySchedule {
     const now = this.options.clock.now();
     const slice = this.options.sliceSize ?? 256;
     let fired = 0;
-    while (fired < slice && this.heap[0] !== undefined && this.heap[0].at <= now) {
-      this.options.fire(this.pop());
-      fired++;
+    try {
+      while (fired < slice && this.heap[0] !== undefined && this.heap[0].at <= now) {
+        this.options.fire(this.pop());
+        fired++;
+      }
+    } finally {
+      // Even when a fire throws: else `draining` stays set, nothing re-arms, and every later timer is lost.
+      this.draining = false;
+      this.next(now);
     }
-    this.draining = false;
+  }
+
+  private next(now: number): void {
     const first = this.heap[0];
     if (first !== undefined && first.at <= now) {
       const yieldFn = this.options.yieldFn ?? ((next: () => void) => setImmediate(next));
