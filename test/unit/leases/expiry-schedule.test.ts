@@ -72,6 +72,26 @@ describe('ExpirySchedule', () => {
     expect(fired).toEqual([100, 200, 300, 400]);
   });
 
+  it('a fire that throws does not stop the schedule: later timers still fire', () => {
+    const clock = new ManualClock(0);
+    const fired: string[] = [];
+    const schedule = new ExpirySchedule({
+      clock,
+      fire: (t) => {
+        if (t.key === 'bad') throw new Error('owner failed');
+        fired.push(t.key);
+      },
+    });
+    schedule.add(timer(10, 'bad'));
+    schedule.add(timer(20, 'next'));
+    expect(() => clock.advance(10)).toThrow('owner failed');
+    clock.advance(10);
+    expect(fired).toEqual(['next']);
+    schedule.add(timer(30, 'after'));
+    clock.advance(10);
+    expect(fired).toEqual(['next', 'after']);
+  });
+
   it('stop cancels everything', () => {
     const { clock, fired, schedule } = setup();
     schedule.add(timer(10));
