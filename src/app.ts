@@ -106,7 +106,7 @@ export function startApp(options: AppOptions): App {
     if (state === 'reclaimed') log.debug({ evt: 'lease.reclaimed', ip: context.ip, was: change.before?.state });
     if (change.before?.state === 'offered') return; // offers were never stored
     // Timer transitions follow from stored times, so their writes need not hold anything up.
-    store.write([{ kind: 'put', record: change.after }]).catch((error: unknown) => {
+    Promise.resolve(change.after).then((record) => store.write([{ kind: 'put', record }])).catch((error: unknown) => {
       log.warn({ evt: 'store.write_failed', err: classify(error), ip: context.ip }, 'timer transition not stored');
     });
   }

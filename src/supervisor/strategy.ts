@@ -26,7 +26,7 @@ export interface RetryPolicy {
 export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
   const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
   const spread = base * policy.jitter;
-  return Math.round(base - spread + random() * 2 * spread);
+  return Math.min(policy.maxMs, Math.round(base - spread + random() * 2 * spread));
 }
 
 /** Restart times still inside the window, including one more at `now`; escalate when over the limit. */

@@ -61,6 +61,7 @@ async function selecting(deps: ServerDeps, input: RequestInput): Promise<Decisio
   if (!isClients(lease, clientKey) || isFinal(lease.state) || lease.state === 'declined') {
     return nak(deps, input, 'offer-gone');
   }
+  if (!isAddressValid(subnet, ip, reservationFor(subnet, request, clientKey))) return nak(deps, input, 'address-invalid');
   return commit(deps, input, ip, 'selecting');
 }
 
