@@ -1,5 +1,7 @@
 // Defaults, normal forms and numeric fields of the compiled ServerConfig, and its deep freeze.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../../src/config/supervision.js';
+import { DEFAULT_SUPERVISION } from '../../../src/supervisor/strategy.js';
 import { baseConfig, compiled, subnet } from './helpers.js';
 
 describe('defaults', () => {
@@ -16,6 +18,8 @@ describe('defaults', () => {
       declineProbationMs: 3_600_000,
       maxDeclinesPerClient: 5,
       bootp: false,
+      supervision: DEFAULT_SUPERVISION,
+      limits: DEFAULT_LIMITS,
     });
     expect('serverId' in config).toBe(false);
   });
