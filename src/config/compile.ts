@@ -12,6 +12,7 @@ import { reportOverlaps } from './pools.js';
 import type { WireConfig } from './schema.js';
 import type { CompiledSubnet } from './subnet.js';
 import { compileSubnet } from './subnet.js';
+import { compileSupervision } from './supervision.js';
 
 export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; errors: ConfigIssue[] };
 
@@ -69,7 +70,7 @@ function checkOverlaps(compiled: readonly CompiledSubnet[], issues: IssueList): 
   );
 }
 
-function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions): ServerConfig {
+function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision']): ServerConfig {
   const config: ServerConfig = {
     ...(wire.serverId === undefined ? {} : { serverId: wire.serverId }),
     interfaces: [...wire.interfaces],
@@ -82,6 +83,8 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions): Serve
     declineProbationMs: wire.declineProbationSeconds * 1000,
     maxDeclinesPerClient: wire.maxDeclinesPerClient,
     bootp: wire.bootp,
+    supervision,
+    limits: { ...wire.limits },
   };
   return deepFreeze(config);
 }
@@ -103,6 +106,7 @@ export function compileConfig(wire: WireConfig, opts: CompileOptions): ConfigRes
   const compiled = wire.subnets.map((subnet, i) => compileSubnet(subnet, i, ctx));
   checkOverlaps(compiled, issues);
   const subnets = compiled.flatMap(({ subnet }) => (subnet === undefined ? [] : [subnet]));
+  const supervision = compileSupervision(wire.supervision, issues);
   if (issues.size > 0) return { ok: false, errors: issues.toArray() };
-  return { ok: true, config: build(wire, subnets, opts) };
+  return { ok: true, config: build(wire, subnets, opts, supervision) };
 }

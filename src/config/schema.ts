@@ -1,5 +1,6 @@
 // Wire shape of the JSON config file (zod 4): types, ranges and defaults; cross-field rules live in compile.ts.
 import { z } from 'zod';
+import { LimitsSchema, SupervisionSchema } from './supervision.js';
 
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
@@ -136,6 +137,8 @@ export const ConfigSchema = z
       .default(5)
       .describe('Declines before a client is ignored.'),
     bootp: z.boolean().default(false).describe('Answer BOOTP (RFC 951) requests too.'),
+    supervision: SupervisionSchema.prefault({}),
+    limits: LimitsSchema.prefault({}),
     defaults: DefaultsSchema.prefault({}),
     subnets: z.array(SubnetSchema).describe('The subnets served; at least one.'),
   })

@@ -1,5 +1,9 @@
 // The compiled, frozen domain config the daemon runs on (the wire shape lives in schema.ts).
 import type { DhcpOption } from '../codec/types.js';
+import type { SupervisionPolicy } from '../supervisor/strategy.js';
+import type { OverloadLimits } from './supervision.js';
+
+export type { OverloadLimits, SupervisionPolicy };
 
 /** An inclusive address range; addresses are host-order uint32. */
 export interface AddressRange {
@@ -63,4 +67,8 @@ export interface ServerConfig {
   /** Declines per client within the probation window before its requests are ignored. */
   readonly maxDeclinesPerClient: number;
   readonly bootp: boolean;
+  /** Restart strategies per child kind and the send/store retry policies. */
+  readonly supervision: SupervisionPolicy;
+  /** Bounds on every queue of the request path. */
+  readonly limits: OverloadLimits;
 }

@@ -56,7 +56,7 @@ describe('backoffDelay', () => {
 });
 
 describe('recordRestart', () => {
-  const strategy: RestartStrategy = { kind: 'one-for-one', backoff: exact, maxRestarts: 3, windowMs: 10_000 };
+  const strategy: RestartStrategy = { kind: 'one-for-one', backoff: exact, maxRestarts: 3, windowMs: 10_000, onPermanent: 'restart' };
 
   it('escalates on the first restart beyond maxRestarts inside the window', () => {
     let history: number[] = [];
