@@ -1,5 +1,4 @@
 // Sends a decision's reply: encoded within option 57, routed per RFC 2131 §4.1, retried on transient errors.
-import { MessageType } from '../codec/types.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { outbound, replyRoute, type Ports } from '../net/egress.js';
@@ -8,7 +7,7 @@ import type { RoutedRequest } from '../router/types.js';
 import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY } from '../supervisor/strategy.js';
 import { classify } from '../errors.js';
-import type { Decision } from './decision.js';
+import type { Decision, Reply } from './decision.js';
 import { encodeReply } from './reply.js';
 import type { Stats } from './stats.js';
 
@@ -34,7 +33,8 @@ export function createResponder(deps: {
       const transport = deps.transport();
       if (transport === undefined) return;
       if (decision.nakReason !== undefined) stats.count(stats.naks, decision.nakReason);
-      const data = encodeReply(decision.message, decision.maxSize);
+      const data = encodeOrReport(decision, routed, deps);
+      if (data === undefined) return;
       const canUnicast = transport.kind === 'native' && decision.message.htype === 1 && decision.message.hlen === 6;
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
       const serverId = decision.message.options.find((o) => o.code === 54)?.data;
@@ -50,9 +50,22 @@ export function createResponder(deps: {
           log.error({ evt: 'send.failed', err, xid: routed.request.xid, to: route.to.address }, 'reply not sent');
         },
       }).then(
-        () => stats.count(stats.sent, MessageType[decision.type]),
+        () => stats.sentMessage(decision.type),
         (err: unknown) => stats.error(classify(err).category),
       );
     },
   };
+}
+
+/** An encode failure (a reply that cannot fit even its essential options) loses this reply, never the daemon. */
+function encodeOrReport(decision: Reply, routed: RoutedRequest, deps: { readonly log: Logger; readonly stats: Stats }): Buffer | undefined {
+  try {
+    return encodeReply(decision.message, decision.maxSize);
+  } catch (error) {
+    const err = classify(error);
+    deps.stats.error(err.category);
+    deps.stats.count(deps.stats.drops, 'reply-unencodable');
+    deps.log.error({ evt: 'reply.encode_failed', err, xid: routed.request.xid, client: routed.clientKey }, 'reply not encodable');
+    return undefined;
+  }
 }

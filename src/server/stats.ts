@@ -1,5 +1,9 @@
 // Counters: messages received and sent by type, NAK and drop reasons, errors by category.
+import { MessageType } from '../codec/types.js';
 import type { ErrorCategory } from '../errors.js';
+
+/** "DISCOVER", "ACK", …: counters are keyed by the message type's RFC 2132 §9.6 name. */
+export const messageName = (type: MessageType): string => MessageType[type] ?? `TYPE-${type}`;
 
 export class Stats {
   readonly received = new Map<string, number>();
@@ -11,6 +15,15 @@ export class Stats {
 
   count(table: Map<string, number>, key: string, by = 1): void {
     table.set(key, (table.get(key) ?? 0) + by);
+  }
+
+  /** A decoded request of this type arrived (before routing, so drops later on are still counted here). */
+  receivedMessage(type: MessageType): void {
+    this.count(this.received, messageName(type));
+  }
+
+  sentMessage(type: MessageType): void {
+    this.count(this.sent, messageName(type));
   }
 
   error(category: ErrorCategory): void {

@@ -31,3 +31,14 @@ function directSubnet(config: ServerConfig, inbound: Inbound): Subnet | undefine
   // Without interface information (the dgram transport) only one directly attached subnet can be served.
   return config.subnets.find((s) => s.interfaces.length > 0);
 }
+
+/**
+ * Whether `other` (the subnet of an address a client names) is on the link `selected` was chosen for: the same
+ * subnet, or one sharing an interface with it (several subnets on one wire). RFC 2131 §4.3.2 "wrong network".
+ */
+export function onSameLink(config: ServerConfig, selected: Subnet, other: Subnet | undefined): boolean {
+  if (other === undefined) return false;
+  if (other.id === selected.id) return true;
+  // A reload may have dropped `other`; only a subnet of the config in force counts.
+  return config.subnets.includes(other) && selected.interfaces.some((name) => other.interfaces.includes(name));
+}

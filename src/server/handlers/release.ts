@@ -25,27 +25,40 @@ function ownLease(deps: ServerDeps, input: Input, ip: string | undefined): strin
 
 export async function handleRelease(deps: ServerDeps, input: Input): Promise<Decision> {
   const ip = ownLease(deps, input, input.request.ciaddr);
-  if (ip === undefined) return drop('not-for-us');
+  if (ip === undefined) return ignored(deps, input, 'release', input.request.ciaddr);
   const change = deps.book.send(ip, { type: 'lease.release', now: deps.clock.now() });
-  if (change === undefined) return drop('not-for-us');
-  await persist(deps, change);
-  deps.log.info({ evt: 'lease.released', ip, client: input.clientKey, xid: input.request.xid }, 'lease released');
+  if (change === undefined) return ignored(deps, input, 'release', ip);
+  if (!(await persist(deps, change))) return drop('store-unavailable');
+  deps.log.info({ evt: 'lease.released', reason: 'client-release', ip, client: input.clientKey, xid: input.request.xid },
+    'lease released');
   return drop('handled');
 }
 
+/**
+ * The address goes on probation (not offered to anyone, the declining client included). A client over its
+ * decline limit is not believed any more: its decline is dropped and, for the window, all its requests too.
+ */
 export async function handleDecline(deps: ServerDeps, input: Input): Promise<Decision> {
   const ip = ownLease(deps, input, getIpOption(input.request, 50));
-  if (ip === undefined) return drop('not-for-us');
+  if (ip === undefined) return ignored(deps, input, 'decline', getIpOption(input.request, 50));
   const now = deps.clock.now();
-  const config = deps.config();
-  const change = deps.book.send(ip, { type: 'lease.decline', now, probationMs: config.declineProbationMs });
-  if (change === undefined) return drop('not-for-us');
-  await persist(deps, change);
-  const withinLimit = deps.declines.record(input.clientKey, now);
+  if (!deps.declines.record(input.clientKey, now)) {
+    deps.log.warn({ evt: 'lease.decline_limit', ip, client: input.clientKey, xid: input.request.xid },
+      'too many declines from this client: ignored for the probation window');
+    return drop('decline-limit');
+  }
+  const change = deps.book.send(ip, { type: 'lease.decline', now, probationMs: deps.config().declineProbationMs });
+  if (change === undefined) return ignored(deps, input, 'decline', ip);
+  if (!(await persist(deps, change))) return drop('store-unavailable');
   deps.log.warn(
-    { evt: 'lease.declined', ip, client: input.clientKey, xid: input.request.xid, probationUntil: change.after.context.holdUntil,
-      overLimit: !withinLimit },
+    { evt: 'lease.declined', ip, client: input.clientKey, xid: input.request.xid, probationUntil: change.after.context.holdUntil },
     'address declined: held back for probation',
   );
   return drop('handled');
+}
+
+/** Not ours, not the client's, or not in a state that takes it: silence, with a debug line to explain it. */
+function ignored(deps: ServerDeps, input: Input, what: string, ip: string | undefined): Decision {
+  deps.log.debug({ evt: `dhcp.${what}_ignored`, ip, client: input.clientKey, xid: input.request.xid });
+  return drop('not-for-us');
 }

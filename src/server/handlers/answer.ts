@@ -1,0 +1,62 @@
+// The two answers a REQUEST can get (RFC 2131 §4.3.2, table 3): an ACK once the lease is durably stored, or a NAK.
+import { getIpOption, hwAddressOf } from '../../codec/index.js';
+import { MessageType, type DhcpRequest } from '../../codec/types.js';
+import type { Subnet } from '../../config/types.js';
+import type { LeaseRecord } from '../../../machines/lease.types.js';
+import type { Inbound } from '../../net/types.js';
+import { drop, type Decision, type NakReason } from '../decision.js';
+import { clientClassOf } from '../client-class.js';
+import type { ServerDeps } from '../deps.js';
+import { commitTimes, leaseTimesSec } from '../lease-policy.js';
+import { persist } from '../persist.js';
+import { buildReply, maxReplySize } from '../reply.js';
+
+export type RequestState = 'selecting' | 'init-reboot' | 'renewing' | 'rebinding';
+
+export interface RequestInput {
+  readonly request: DhcpRequest;
+  readonly inbound: Inbound;
+  readonly clientKey: string;
+  readonly subnet: Subnet;
+}
+
+/** Why an ACK was given, for the log: operators grep `evt` and read `reason`. */
+export type AckReason = 'offer-accepted' | 'init-reboot' | 'renewed' | 'rebound' | 'grace-renewal';
+
+export function isClients(lease: LeaseRecord | undefined, clientKey: string): lease is LeaseRecord {
+  return lease !== undefined && lease.context.clientKey === clientKey;
+}
+
+/** Binds (or extends) the lease, waits for the synced write, then builds the ACK; no ACK without the write. */
+export async function ack(deps: ServerDeps, input: RequestInput, ip: string, state: RequestState, reason: AckReason): Promise<Decision> {
+  const { request, clientKey, subnet } = input;
+  const serverId = deps.serverIdFor(subnet, input.inbound);
+  if (serverId === undefined) return drop('no-server-id');
+  const now = deps.clock.now();
+  const change = deps.book.send(ip, { type: 'lease.commit', ...commitTimes(deps.config(), subnet, now) });
+  if (change === undefined) return nak(deps, input, 'no-lease');
+  const durable = await persist(deps, change);
+  if (!durable) return drop('store-unavailable');
+  deps.log.info(
+    { evt: change.before?.state === 'offered' ? 'lease.bound' : 'lease.renewed', reason, ip, client: clientKey,
+      hw: hwAddressOf(request), xid: request.xid, state, expiresAt: change.after.context.expiresAt, ...clientClassOf(request) },
+    'lease acknowledged',
+  );
+  const message = buildReply(request, {
+    type: MessageType.ACK, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
+  });
+  return { kind: 'reply', type: MessageType.ACK, message, maxSize: maxReplySize(request), ip, subnet };
+}
+
+/** RFC 2131 §4.3.2: yiaddr 0, no lease options, our server identifier; egress broadcasts it or hands it to the relay. */
+export function nak(deps: ServerDeps, input: RequestInput, reason: NakReason): Decision {
+  const serverId = deps.serverIdFor(input.subnet, input.inbound);
+  if (serverId === undefined) return drop('no-server-id');
+  const { request, clientKey } = input;
+  deps.log.info(
+    { evt: 'dhcp.nak', reason, client: clientKey, xid: request.xid, ip: getIpOption(request, 50) ?? request.ciaddr },
+    'request refused',
+  );
+  const message = buildReply(request, { type: MessageType.NAK, serverId, message: reason });
+  return { kind: 'reply', type: MessageType.NAK, message, maxSize: maxReplySize(request), nakReason: reason };
+}
