@@ -129,7 +129,7 @@ export function startApp(options: AppOptions): App {
     ),
     tap((decoded) => {
       const clientKey = clientKeyOf(decoded.request);
-      stats.count(stats.received, decoded.request.type.toString());
+      stats.receivedMessage(decoded.request.type);
       router.route({ ...decoded, clientKey });
     }),
     ignoreElements(),
