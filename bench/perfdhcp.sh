@@ -6,7 +6,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHARED="${SHARED_BENCH:-$REPO/../shared/bench}"
 [[ -x "$SHARED/peers.sh" ]] || { echo "no benchmark harness at $SHARED" >&2; exit 1; }
-command -v perfdhcp >/dev/null || { apt-get update && apt-get install -y --no-install-recommends kea-admin kea-dhcp4-server; }
+command -v perfdhcp >/dev/null && command -v ping >/dev/null || { apt-get update && apt-get install -y --no-install-recommends kea-admin kea-dhcp4-server iputils-ping; }
 [[ -f "$REPO/dist/src/cli.js" ]] || (cd "$REPO" && npm run build)
 rm -rf /tmp/actor-dhcpd-bench
 export SELF_CMD="node $REPO/dist/src/cli.js --config $REPO/bench/bench.json"

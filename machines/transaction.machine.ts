@@ -1,6 +1,7 @@
 // One client exchange (RFC 2131 §3.1, §3.2): DISCOVER → OFFER held → REQUEST → ACK | NAK, or a RELEASE,
-// DECLINE or INFORM; ends when answered or when the client goes quiet. Effects are injected by src/.
-import { assign, fromPromise, setup } from 'xstate';
+// DECLINE or INFORM; ends when answered or when the client goes quiet. Effects are injected by src/: `decide`
+// starts the RFC 2131 rules for the message and reports back with `txn.decided` or `txn.failed`.
+import { assign, setup } from 'xstate';
 import type { Decision } from '../src/server/decision.js';
 import type { RoutedRequest } from '../src/router/types.js';
 
@@ -9,7 +10,11 @@ export type TransactionEvent =
   | { readonly type: 'dhcp.request'; readonly packet: RoutedRequest }
   | { readonly type: 'dhcp.release'; readonly packet: RoutedRequest }
   | { readonly type: 'dhcp.decline'; readonly packet: RoutedRequest }
-  | { readonly type: 'dhcp.inform'; readonly packet: RoutedRequest };
+  | { readonly type: 'dhcp.inform'; readonly packet: RoutedRequest }
+  | { readonly type: 'txn.decided'; readonly decision: Decision }
+  | { readonly type: 'txn.failed'; readonly error: unknown };
+
+export type MessageEvent = Extract<TransactionEvent, { packet: RoutedRequest }>;
 
 export interface TransactionContext {
   readonly clientKey: string;
@@ -20,7 +25,7 @@ export interface TransactionContext {
   readonly error?: unknown;
 }
 
-/** What the `decide` actor is given: the request and which kind of step it is. */
+/** What `decide` is given. */
 export interface DecideInput {
   readonly packet: RoutedRequest;
 }
@@ -33,25 +38,39 @@ const onEveryMessage = {
   'dhcp.inform': { target: 'answering', actions: 'accept' },
 } as const;
 
+const deciding = {
+  entry: { type: 'decide', params: ({ context }: { context: TransactionContext }) => ({ packet: context.current! }) },
+} as const;
+
+const decided = (target: string) => ({
+  target,
+  actions: [
+    'record',
+    {
+      type: 'respond',
+      params: ({ context, event }: { context: TransactionContext; event: TransactionEvent }) => ({
+        decision: (event as Extract<TransactionEvent, { type: 'txn.decided' }>).decision,
+        packet: context.current!,
+      }),
+    },
+  ],
+}) as const;
+
 export const transactionMachine = setup({
   types: {
     context: {} as TransactionContext,
     events: {} as TransactionEvent,
     input: {} as { clientKey: string },
   },
-  actors: {
-    // Provided by src/server: runs the RFC 2131 rules for the request and returns the decision.
-    decide: fromPromise<Decision, DecideInput>(async () => {
-      throw new TypeError('decide is provided by the server');
-    }),
-  },
   actions: {
-    accept: assign(({ event }) => ({ current: event.packet })),
-    record: assign(({ context }, params: { decision: Decision }) => ({
+    accept: assign(({ event }) => ({ current: (event as MessageEvent).packet })),
+    record: assign(({ context, event }) => ({
       exchanges: context.exchanges + 1,
-      lastDecision: params.decision,
+      lastDecision: (event as Extract<TransactionEvent, { type: 'txn.decided' }>).decision,
     })),
-    recordError: assign((_, params: { error: unknown }) => ({ error: params.error })),
+    recordError: assign(({ event }) => ({ error: (event as Extract<TransactionEvent, { type: 'txn.failed' }>).error })),
+    // Provided by src/: runs the RFC 2131 rules for the message; answers with txn.decided or txn.failed.
+    decide: (_, _params: DecideInput) => {},
     // Provided by src/: hands the decision to egress (a reply) or to the counters (a drop).
     respond: (_, _params: { decision: Decision; packet: RoutedRequest }) => {},
   },
@@ -66,36 +85,16 @@ export const transactionMachine = setup({
   states: {
     idle: { on: onEveryMessage },
     offering: {
-      invoke: {
-        src: 'decide',
-        input: ({ event }) => ({ packet: (event as TransactionEvent).packet }),
-        onDone: {
-          target: 'offered',
-          actions: [
-            { type: 'record', params: ({ event }) => ({ decision: event.output }) },
-            { type: 'respond', params: ({ context, event }) => ({ decision: event.output, packet: context.current! }) },
-          ],
-        },
-        onError: { target: 'failed', actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) } },
-      },
+      ...deciding,
+      on: { 'txn.decided': decided('offered'), 'txn.failed': { target: 'failed', actions: 'recordError' } },
     },
     offered: {
       after: { clientQuiet: 'timedOut' },
       on: onEveryMessage,
     },
     answering: {
-      invoke: {
-        src: 'decide',
-        input: ({ event }) => ({ packet: (event as TransactionEvent).packet }),
-        onDone: {
-          target: 'answered',
-          actions: [
-            { type: 'record', params: ({ event }) => ({ decision: event.output }) },
-            { type: 'respond', params: ({ context, event }) => ({ decision: event.output, packet: context.current! }) },
-          ],
-        },
-        onError: { target: 'failed', actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) } },
-      },
+      ...deciding,
+      on: { 'txn.decided': decided('answered'), 'txn.failed': { target: 'failed', actions: 'recordError' } },
     },
     answered: { type: 'final' },
     timedOut: { type: 'final' },

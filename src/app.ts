@@ -2,8 +2,8 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { assign, createActor, fromObservable, fromPromise } from 'xstate';
+import { PassiveTransaction } from './actors/passive-transaction.js';
 import { serverMachine } from '../machines/server.machine.js';
-import { transactionMachine } from '../machines/transaction.machine.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
@@ -16,6 +16,8 @@ import { Router } from './router/router.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/dispatch.js';
+import type { Decision } from './server/decision.js';
+import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { Stats } from './server/stats.js';
@@ -82,12 +84,13 @@ export function startApp(options: AppOptions): App {
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
     clock, log, stats,
   });
-  const txnMachine = transactionMachine.provide({
-    actors: { decide: fromPromise(({ input }) => decide(deps, input.packet)) },
-    actions: { respond: (_, params) => responder.respond(params.decision, params.packet) },
-  });
+  const effects = {
+    decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
+    respond: (decision: Decision, packet: RoutedRequest) => responder.respond(decision, packet),
+    clock,
+  };
   const router = new Router({
-    createTransaction: (clientKey) => createActor(txnMachine, { input: { clientKey }, clock: clockAdapter(clock) }),
+    createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
     maxQueuePerClient: 4,
     maxClients: 100_000,
     onDrop: (reason, routed, error) => {

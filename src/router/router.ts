@@ -1,7 +1,7 @@
 // Routes each request to its client's transaction actor: one exchange at a time per client (per-client
 // ordering), clients concurrently; a client's actor and queue go away when its exchange ends (no growth).
 import { MessageType } from '../codec/types.js';
-import type { TransactionEvent } from '../../machines/transaction.machine.js';
+import type { MessageEvent, TransactionEvent } from '../../machines/transaction.machine.js';
 import type { RoutedRequest } from './types.js';
 
 /** The part of an XState actor the router uses (kept narrow so tests can count and crash actors). */
@@ -25,7 +25,7 @@ export interface RouterOptions {
   readonly onDrop: (reason: RouterDropReason, routed: RoutedRequest, error?: unknown) => void;
 }
 
-const EVENT_BY_TYPE: Partial<Record<MessageType, TransactionEvent['type']>> = {
+const EVENT_BY_TYPE: Partial<Record<MessageType, MessageEvent['type']>> = {
   [MessageType.DISCOVER]: 'dhcp.discover',
   [MessageType.REQUEST]: 'dhcp.request',
   [MessageType.RELEASE]: 'dhcp.release',
@@ -150,7 +150,7 @@ class Lane {
     const type = EVENT_BY_TYPE[next.request.type];
     if (type === undefined) return this.pump();
     this.current = next;
-    actor.send({ type, packet: next });
+    actor.send({ type, packet: next } as MessageEvent);
   }
 
   private fail(err: unknown): void {

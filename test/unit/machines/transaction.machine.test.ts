@@ -1,8 +1,10 @@
-// One client exchange (RFC 2131 §3.1, §3.2) with a fake `decide` and `respond`: DORA, the quiet-client timeout,
-// and a failing decision.
+// One client exchange (RFC 2131 §3.1, §3.2), run by PassiveTransaction with a fake `decide` and `respond`: DORA,
+// the quiet-client timeout, and a failing decision; and the same machine as a live actor.
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock, createActor, fromPromise } from 'xstate';
-import { transactionMachine, type DecideInput, type TransactionEvent } from '../../../machines/transaction.machine.js';
+import { createActor } from 'xstate';
+import { PassiveTransaction } from '../../../src/actors/passive-transaction.js';
+import { ManualClock } from '../../../src/clock.js';
+import { transactionMachine, type DecideInput, type MessageEvent } from '../../../machines/transaction.machine.js';
 import { drop, type Decision } from '../../../src/server/decision.js';
 import type { RoutedRequest } from '../../../src/router/types.js';
 import { MessageType, routed } from '../router/fixtures.js';
@@ -15,29 +17,25 @@ const settle = () => new Promise<void>((r) => setImmediate(r));
 function start(options: { respondThrows?: boolean } = {}) {
   const pending: Pending[] = [];
   const responded: { decision: Decision; packet: RoutedRequest }[] = [];
-  const machine = transactionMachine.provide({
-    actors: {
-      decide: fromPromise<Decision, DecideInput>(({ input }) =>
-        new Promise((resolve, reject) => pending.push({ input, resolve, reject }))),
+  const clock = new ManualClock();
+  const actor = new PassiveTransaction('c1', {
+    decide: (input) => new Promise((resolve, reject) => pending.push({ input, resolve, reject })),
+    respond: (decision, packet) => {
+      if (options.respondThrows) throw new Error('egress exploded');
+      responded.push({ decision, packet });
     },
-    actions: {
-      respond: (_, params) => {
-        if (options.respondThrows) throw new Error('egress exploded');
-        responded.push(params);
-      },
-    },
+    clock: { now: () => clock.now(), setTimer: (ms, fn) => clock.setTimer(ms, fn) },
   });
-  const clock = new SimulatedClock();
-  const actor = createActor(machine, { input: { clientKey: 'c1' }, clock });
   const errors: unknown[] = [];
-  actor.subscribe({ error: (e) => errors.push(e) });
+  actor.subscribe({ next: () => {}, error: (e) => errors.push(e), complete: () => {} });
   actor.start();
-  const send = (type: TransactionEvent['type'], msg: MessageType, xid: number) => {
+  const send = (type: MessageEvent['type'], msg: MessageType, xid: number) => {
     const packet = routed('c1', msg, xid);
-    actor.send({ type, packet } as TransactionEvent);
+    actor.send({ type, packet } as MessageEvent);
     return packet;
   };
-  return { actor, clock, pending, responded, errors, send, value: () => actor.getSnapshot().value };
+  const increment = (ms: number) => clock.advance(ms);
+  return { actor, clock: { increment }, pending, responded, errors, send, value: () => actor.getSnapshot().value };
 }
 
 const OFFER_DECISION = drop('handled');
@@ -136,13 +134,21 @@ describe('transaction machine', () => {
     expect(t.errors).toEqual([]);
   });
 
-  it('the default decide refuses to run: the server must provide one', async () => {
-    const actor = createActor(transactionMachine, { input: { clientKey: 'c1' } });
+  it('runs as a live XState actor too, with decide provided as an action that reports back', async () => {
+    const machine = transactionMachine.provide({
+      actions: {
+        decide: ({ self }) => {
+          queueMicrotask(() => self.send({ type: 'txn.decided', decision: ACK_DECISION }));
+        },
+      },
+    });
+    const actor = createActor(machine, { input: { clientKey: 'c1' } });
     actor.start();
-    actor.send({ type: 'dhcp.discover', packet: routed('c1', MessageType.DISCOVER, 1) });
+    actor.send({ type: 'dhcp.request', packet: routed('c1', MessageType.REQUEST, 1) });
+    expect(actor.getSnapshot().value).toBe('answering');
     await settle();
-    expect(actor.getSnapshot().value).toBe('failed');
-    expect(actor.getSnapshot().context.error).toBeInstanceOf(TypeError);
+    expect(actor.getSnapshot().value).toBe('answered');
+    expect(actor.getSnapshot().context.lastDecision).toBe(ACK_DECISION);
   });
 
   it('a throwing respond errors the actor (what the router observes as a failed transaction)', async () => {

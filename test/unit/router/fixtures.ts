@@ -1,6 +1,6 @@
 // Test doubles for the router: routed requests without a codec, and a transaction actor the test steers by hand.
 import { MessageType, type DhcpRequest } from '../../../src/codec/types.js';
-import type { TransactionEvent } from '../../../machines/transaction.machine.js';
+import type { MessageEvent, TransactionEvent } from '../../../machines/transaction.machine.js';
 import type { RoutedRequest } from '../../../src/router/types.js';
 import type { RouterDropReason, TransactionActor } from '../../../src/router/router.js';
 
@@ -72,7 +72,7 @@ export class FakeTransaction implements TransactionActor {
 
   /** What this actor was asked to handle: "discover:1" for a DISCOVER with xid 1. */
   get log(): string[] {
-    return this.received.map((e) => `${e.type.slice(5)}:${e.packet.request.xid}`);
+    return this.received.map((e) => `${e.type.slice(5)}:${(e as MessageEvent).packet.request.xid}`);
   }
 }
 

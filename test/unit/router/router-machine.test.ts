@@ -1,8 +1,9 @@
-// The router driving the real transaction machine (fake decide and respond): ordering through a whole DORA,
+// The router driving the real transaction machine through PassiveTransaction (fake decide and respond): ordering through a whole DORA,
 // lanes that end on answer, timeout, failure or crash, and no leftover lanes.
 import { describe, expect, it } from 'vitest';
-import { SimulatedClock, createActor, fromPromise } from 'xstate';
-import { transactionMachine, type DecideInput } from '../../../machines/transaction.machine.js';
+import type { DecideInput } from '../../../machines/transaction.machine.js';
+import { PassiveTransaction } from '../../../src/actors/passive-transaction.js';
+import { ManualClock } from '../../../src/clock.js';
 import { Router } from '../../../src/router/router.js';
 import { drop, type Decision } from '../../../src/server/decision.js';
 import { MessageType, harness, routed } from './fixtures.js';
@@ -11,26 +12,23 @@ const settle = () => new Promise<void>((r) => setImmediate(r));
 
 function setup(options: { respondThrowsFor?: string } = {}) {
   const h = harness();
-  const clock = new SimulatedClock();
+  const manual = new ManualClock();
+  const clock = { increment: (ms: number) => manual.advance(ms) };
   const pending: { input: DecideInput; resolve(d: Decision): void; reject(e: unknown): void }[] = [];
   const responded: string[] = [];
-  const machine = transactionMachine.provide({
-    actors: {
-      decide: fromPromise<Decision, DecideInput>(({ input }) =>
-        new Promise((resolve, reject) => pending.push({ input, resolve, reject }))),
+  const effects = {
+    decide: (input: DecideInput) => new Promise<Decision>((resolve, reject) => pending.push({ input, resolve, reject })),
+    respond: (_: Decision, packet: DecideInput['packet']) => {
+      if (packet.clientKey === options.respondThrowsFor) throw new Error('egress exploded');
+      responded.push(`${packet.clientKey}:${MessageType[packet.request.type]}:${packet.request.xid}`);
     },
-    actions: {
-      respond: (_, { packet }) => {
-        if (packet.clientKey === options.respondThrowsFor) throw new Error('egress exploded');
-        responded.push(`${packet.clientKey}:${MessageType[packet.request.type]}:${packet.request.xid}`);
-      },
-    },
-  });
+    clock: manual,
+  };
   let created = 0;
   const router = new Router({
     createTransaction: (clientKey) => {
       created++;
-      return createActor(machine, { input: { clientKey }, clock });
+      return new PassiveTransaction(clientKey, effects);
     },
     onDrop: h.onDrop,
     maxQueuePerClient: 4,

@@ -1,0 +1,121 @@
+// A client's transaction machine run by pure steps (no live XState actor, which cost more than the DHCP work):
+// it executes the machine's `decide` and `respond` actions and its `clientQuiet` timer, and reports like an
+// actor (next / error / complete), so the router supervises it the same way.
+import type { SnapshotFrom } from 'xstate';
+import { transactionMachine, type DecideInput, type TransactionEvent } from '../../machines/transaction.machine.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { RoutedRequest } from '../router/types.js';
+import type { TransactionActor } from '../router/router.js';
+import type { Decision } from '../server/decision.js';
+import { createStepper, type ExecutableAction } from './stepper.js';
+
+export interface TransactionEffects {
+  readonly decide: (input: DecideInput) => Promise<Decision>;
+  readonly respond: (decision: Decision, packet: RoutedRequest) => void;
+  readonly clock: Clock;
+}
+
+type Snapshot = SnapshotFrom<typeof transactionMachine>;
+type Observer = Parameters<TransactionActor['subscribe']>[0];
+
+const stepper = createStepper(transactionMachine, { clientKey: '' });
+
+export class PassiveTransaction implements TransactionActor {
+  private snapshot: Snapshot | undefined;
+  private observer: Observer | undefined;
+  private timer: { id: string; handle: TimerHandle } | undefined;
+  private stopped = false;
+  private errored = false;
+
+  constructor(
+    private readonly clientKey: string,
+    private readonly effects: TransactionEffects,
+  ) {}
+
+  start(): void {
+    const [snapshot, actions] = stepper.initial({ clientKey: this.clientKey });
+    this.snapshot = snapshot;
+    this.run(actions);
+  }
+
+  send(event: TransactionEvent): void {
+    if (this.stopped || this.snapshot === undefined || this.snapshot.status !== 'active') return;
+    const [next, actions] = stepper.step(this.snapshot, event);
+    if (next === this.snapshot) return;
+    this.snapshot = next;
+    try {
+      this.run(actions);
+    } catch (error) {
+      // An effect that throws ends this client's exchange only, as an actor error would.
+      this.errored = true;
+      this.stop();
+      this.observer?.error(error);
+      return;
+    }
+    this.observer?.next();
+    if (next.status === 'done') this.finish();
+  }
+
+  getSnapshot(): { value: unknown; status: string; context: { error?: unknown } } {
+    const snapshot = this.snapshot;
+    if (snapshot === undefined) return { value: 'idle', status: 'active', context: {} };
+    const status = this.errored ? 'error' : this.stopped && snapshot.status === 'active' ? 'stopped' : snapshot.status;
+    return { value: snapshot.value, status, context: snapshot.context };
+  }
+
+  subscribe(observer: Observer): void {
+    this.observer = observer;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.handle.cancel();
+    this.timer = undefined;
+  }
+
+  private finish(): void {
+    this.stop();
+    this.observer?.complete();
+  }
+
+  private run(actions: readonly ExecutableAction[]): void {
+    for (const action of actions) {
+      switch (action.type) {
+        case 'decide':
+          this.decide(action.params as DecideInput);
+          break;
+        case 'respond': {
+          const { decision, packet } = action.params as { decision: Decision; packet: RoutedRequest };
+          this.effects.respond(decision, packet);
+          break;
+        }
+        case 'xstate.raise':
+          this.arm(action.params as { id: string; delay?: number; event: TransactionEvent });
+          break;
+        case 'xstate.cancel':
+          if (this.timer?.id === (action.params as { sendId: string }).sendId) this.timer.handle.cancel();
+          break;
+      }
+    }
+  }
+
+  private decide(input: DecideInput): void {
+    let decision: Promise<Decision>;
+    try {
+      decision = this.effects.decide(input);
+    } catch (error) {
+      decision = Promise.reject(error);
+    }
+    // The answer always comes back as a later step, after the one that asked for it has finished.
+    decision.then(
+      (d) => this.send({ type: 'txn.decided', decision: d }),
+      (error: unknown) => this.send({ type: 'txn.failed', error }),
+    );
+  }
+
+  private arm(params: { id: string; delay?: number; event: TransactionEvent }): void {
+    if (params.delay === undefined) return;
+    this.timer?.handle.cancel();
+    this.timer = { id: params.id, handle: this.effects.clock.setTimer(params.delay, () => this.send(params.event)) };
+  }
+}
