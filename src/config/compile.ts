@@ -96,6 +96,8 @@ export function compileConfig(wire: WireConfig, opts: CompileOptions): ConfigRes
   const interfaces = checkInterfaces(wire.interfaces, issues);
   if (wire.subnets.length === 0) issues.add(['subnets'], 'at least one subnet is required');
   checkIds(wire, issues);
+  // BOOTP-only requests (no option 53) are dropped and counted; saying otherwise in the config would mislead.
+  if (wire.bootp) issues.add(['bootp'], 'BOOTP is not supported: requests without a DHCP message type are dropped');
   const ctx = {
     defaults: wire.defaults,
     defaultOptions: compileOptionLevel(wire.defaults, ['defaults'], issues),

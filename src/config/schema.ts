@@ -136,7 +136,7 @@ export const ConfigSchema = z
       .max(uint32)
       .default(5)
       .describe('Declines before a client is ignored.'),
-    bootp: z.boolean().default(false).describe('Answer BOOTP (RFC 951) requests too.'),
+    bootp: z.boolean().default(false).describe('Reserved: BOOTP (RFC 951) is not served; must be false.'),
     supervision: SupervisionSchema.prefault({}),
     limits: LimitsSchema.prefault({}),
     defaults: DefaultsSchema.prefault({}),
