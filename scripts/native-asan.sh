@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sanitizer check of the native transport addon (native/dhcpd_net.c): builds it with AddressSanitizer + UBSan
+# Sanitizer check of the native transport addon (native/*.c): builds it with AddressSanitizer + UBSan
 # (-Wall -Wextra -Werror) and drives every entry point — socket churn with traffic, close from inside the receive
 # callback, handles dropped without close (finalizer path), sockets left open at exit (env teardown hook), errno
 # paths, wrong argument types — then (with --valgrind) runs the same stress under valgrind's memcheck, reporting
@@ -19,7 +19,7 @@ NODE_INCLUDE="$(dirname "$(dirname "$(command -v node)")")/include/node"
 compile() { # $1 output, rest: extra flags
   local out="$1"; shift
   gcc -shared -fPIC -g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -Werror "$@" \
-    -I"$NODE_INCLUDE" -DNODE_GYP_MODULE_NAME=actor_dhcpd_net "$REPO/native/dhcpd_net.c" -o "$out"
+    -I"$NODE_INCLUDE" -DNODE_GYP_MODULE_NAME=actor_dhcpd_net "$REPO"/native/*.c -o "$out"
 }
 
 cat >"$WORK/stress.cjs" <<'EOF'

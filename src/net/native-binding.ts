@@ -1,4 +1,4 @@
-// Loads and types the native addon (native/dhcpd_net.c); a missing or broken build is DHCPD_ERR_NET_NATIVE_UNAVAILABLE.
+// Loads and types the native addon (native/*.c); a missing or broken build is DHCPD_ERR_NET_NATIVE_UNAVAILABLE.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

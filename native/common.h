@@ -1,0 +1,35 @@
+// Shared declarations of the native transport addon (see addon.c for what it does and why it is this small).
+#ifndef DHCPD_NET_COMMON_H
+#define DHCPD_NET_COMMON_H
+
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Argument helpers: a wrong type is a programmer error, thrown as a TypeError (they return 0 / NULL then). */
+#define CHECK_NAPI(call)                                                  \
+  do {                                                                    \
+    if ((call) != napi_ok) {                                              \
+      napi_throw_type_error(env, NULL, "dhcpd_net: " #call " failed");   \
+      return NULL;                                                        \
+    }                                                                     \
+  } while (0)
+
+napi_value make_int(napi_env env, int64_t v);
+int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv);
+int get_i32(napi_env env, napi_value v, int32_t *out);
+/* Empty string means "unspecified" (INADDR_ANY). */
+int get_ipv4(napi_env env, napi_value v, struct in_addr *out);
+int get_buffer(napi_env env, napi_value v, void **data, size_t *len);
+
+napi_value udp_open(napi_env env, napi_callback_info info);
+napi_value udp_send(napi_env env, napi_callback_info info);
+napi_value udp_close(napi_env env, napi_callback_info info);
+napi_value packet_open(napi_env env, napi_callback_info info);
+napi_value packet_send(napi_env env, napi_callback_info info);
+napi_value fd_close(napi_env env, napi_callback_info info);
+
+#endif

@@ -1,0 +1,253 @@
+// UDP socket with IP_PKTINFO (RFC 2131 §4.1, §4.3.1): receive with the arriving interface and destination address,
+// send through a chosen interface with a chosen source. Driven by a uv_poll_t on Node's loop.
+#include "common.h"
+
+#include <uv.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define RX_BUF_SIZE 65536
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async_ctx;
+  napi_async_cleanup_hook_handle cleanup_hook;
+  int fd;
+  unsigned max_batch;
+  int closing;   /* udpClose (or env teardown) started: no more callbacks, sends fail with EBADF */
+  int uv_closed; /* libuv released the poll handle */
+  int js_dead;   /* the External was finalized: nobody can reach this struct from JS any more */
+  unsigned char buf[RX_BUF_SIZE];
+} rx_t;
+
+static rx_t *get_rx(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
+    napi_throw_type_error(env, NULL, "dhcpd_net: expected a socket handle");
+    return NULL;
+  }
+  return (rx_t *)p;
+}
+
+/* ---------- receive: recvmsg with IP_PKTINFO, batched into one JS call ---------- */
+
+static napi_value datagram_object(napi_env env, rx_t *rx, ssize_t n, const struct sockaddr_in *from, struct msghdr *msg) {
+  char src[INET_ADDRSTRLEN] = "", dst[INET_ADDRSTRLEN] = "";
+  int ifindex = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      ifindex = pi.ipi_ifindex;
+      inet_ntop(AF_INET, &pi.ipi_addr, dst, sizeof dst); /* header destination: tells broadcast from unicast */
+    }
+  }
+  inet_ntop(AF_INET, &from->sin_addr, src, sizeof src);
+  napi_value obj = NULL, data = NULL, v = NULL;
+  void *copy = NULL;
+  napi_create_object(env, &obj);
+  napi_create_buffer_copy(env, (size_t)n, rx->buf, &copy, &data);
+  napi_set_named_property(env, obj, "data", data);
+  napi_create_string_utf8(env, src, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "address", v);
+  napi_set_named_property(env, obj, "port", make_int(env, ntohs(from->sin_port)));
+  napi_set_named_property(env, obj, "ifindex", make_int(env, ifindex));
+  napi_create_string_utf8(env, dst, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "localAddress", v);
+  return obj;
+}
+
+/* Drains up to max_batch datagrams; returns 0 or the errno that stopped the drain (EAGAIN excluded). */
+static int drain(napi_env env, rx_t *rx, napi_value batch, uint32_t *count) {
+  *count = 0;
+  while (*count < rx->max_batch) {
+    struct sockaddr_in from;
+    struct iovec iov = {.iov_base = rx->buf, .iov_len = sizeof rx->buf};
+    char control[CMSG_SPACE(sizeof(struct in_pktinfo))];
+    struct msghdr msg = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = control, .msg_controllen = sizeof control};
+    memset(&from, 0, sizeof from);
+    ssize_t n = recvmsg(rx->fd, &msg, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : errno;
+    }
+    napi_set_element(env, batch, (*count)++, datagram_object(env, rx, n, &from, &msg));
+  }
+  return 0;
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  rx_t *rx = (rx_t *)handle->data;
+  if (rx->closing) return;
+  napi_env env = rx->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value batch = NULL, cb = NULL, recv = NULL, argv[2], result = NULL;
+  uint32_t count = 0;
+  int err = status < 0 ? -status : 0;
+  napi_create_array(env, &batch);
+  if (err == 0) err = drain(env, rx, batch, &count);
+  napi_get_reference_value(env, rx->callback, &cb);
+  napi_get_global(env, &recv); /* napi_make_callback wants an object receiver */
+  argv[0] = make_int(env, -err);
+  argv[1] = batch;
+  if (cb != NULL && (count > 0 || err != 0)) {
+    /* napi_make_callback (not napi_call_function) so promise jobs and nextTicks queued by RxJS subscribers run. */
+    if (napi_make_callback(env, rx->async_ctx, recv, cb, 2, argv, &result) == napi_pending_exception) {
+      napi_value exc = NULL;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_fatal_exception(env, exc); /* same as any uncaught throw: process 'uncaughtException', not abort */
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* ---------- lifetime: close from JS, from env teardown, and free when both libuv and JS let go ---------- */
+
+static void rx_maybe_free(rx_t *rx) {
+  if (rx->uv_closed && rx->js_dead) free(rx);
+}
+
+static void rx_uv_closed(uv_handle_t *handle) {
+  rx_t *rx = (rx_t *)handle->data;
+  close(rx->fd);
+  rx->fd = -1;
+  if (rx->cleanup_hook != NULL) napi_remove_async_cleanup_hook(rx->cleanup_hook);
+  rx->cleanup_hook = NULL;
+  rx->uv_closed = 1;
+  rx_maybe_free(rx);
+}
+
+static void rx_begin_close(rx_t *rx) {
+  if (rx->closing) return;
+  rx->closing = 1;
+  uv_poll_stop(&rx->poll); /* libuv: stop watching before the fd is closed */
+  napi_delete_reference(rx->env, rx->callback);
+  rx->callback = NULL;
+  napi_async_destroy(rx->env, rx->async_ctx);
+  uv_close((uv_handle_t *)&rx->poll, rx_uv_closed);
+}
+
+static void rx_env_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
+  (void)hook;
+  rx_begin_close((rx_t *)arg);
+}
+
+static void rx_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  rx_t *rx = (rx_t *)data;
+  rx_begin_close(rx);
+  rx->js_dead = 1;
+  rx_maybe_free(rx);
+}
+
+/* ---------- UDP socket ---------- */
+
+static int udp_socket(struct in_addr addr, int port) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  int one = 1;
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = addr};
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 ||
+      setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
+      bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    int err = errno;
+    close(fd);
+    return -err;
+  }
+  return fd;
+}
+
+/* udpOpen(address: string, port: number, maxBatch: number, onBatch: (errno, datagrams[]) => void): handle | -errno */
+napi_value udp_open(napi_env env, napi_callback_info info) {
+  napi_value argv[4], handle = NULL, name = NULL;
+  struct in_addr addr;
+  int32_t port = 0, max_batch = 0;
+  napi_valuetype cb_type;
+  if (!get_args(env, info, 4, argv) || !get_ipv4(env, argv[0], &addr) || !get_i32(env, argv[1], &port) ||
+      !get_i32(env, argv[2], &max_batch))
+    return NULL;
+  CHECK_NAPI(napi_typeof(env, argv[3], &cb_type));
+  if (cb_type != napi_function || port < 0 || port > 65535 || max_batch < 1) {
+    napi_throw_type_error(env, NULL, "dhcpd_net: udpOpen(address, port 0..65535, maxBatch >= 1, callback)");
+    return NULL;
+  }
+  int fd = udp_socket(addr, port);
+  if (fd < 0) return make_int(env, fd);
+  uv_loop_t *loop = NULL;
+  rx_t *rx = calloc(1, sizeof *rx);
+  if (rx == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init_socket(loop, &rx->poll, fd) != 0) {
+    free(rx);
+    close(fd);
+    return make_int(env, -ENOMEM);
+  }
+  rx->env = env;
+  rx->fd = fd;
+  rx->max_batch = (unsigned)max_batch;
+  rx->poll.data = rx;
+  napi_create_reference(env, argv[3], 1, &rx->callback);
+  napi_create_string_utf8(env, "dhcpd_net.udp", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &rx->async_ctx);
+  napi_add_async_cleanup_hook(env, rx_env_teardown, rx, &rx->cleanup_hook);
+  uv_poll_start(&rx->poll, UV_READABLE, on_readable);
+  CHECK_NAPI(napi_create_external(env, rx, rx_finalize, NULL, &handle));
+  return handle;
+}
+
+/* udpSend(handle, data, dstIp, dstPort, ifindex, srcIp): bytes sent | -errno. ifindex 0 / srcIp "" = kernel's pick. */
+napi_value udp_send(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  void *data = NULL;
+  size_t len = 0;
+  struct in_addr dst, src;
+  int32_t port = 0, ifindex = 0;
+  if (!get_args(env, info, 6, argv)) return NULL;
+  rx_t *rx = get_rx(env, argv[0]);
+  if (rx == NULL || !get_buffer(env, argv[1], &data, &len) || !get_ipv4(env, argv[2], &dst) ||
+      !get_i32(env, argv[3], &port) || !get_i32(env, argv[4], &ifindex) || !get_ipv4(env, argv[5], &src))
+    return NULL;
+  if (rx->closing) return make_int(env, -EBADF);
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = dst};
+  struct iovec iov = {.iov_base = data, .iov_len = len};
+  char control[CMSG_SPACE(sizeof(struct in_pktinfo))];
+  struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1};
+  memset(control, 0, sizeof control);
+  if (ifindex > 0 || src.s_addr != htonl(INADDR_ANY)) {
+    /* IP_PKTINFO on send: ipi_ifindex picks the outgoing link (also for 255.255.255.255), ipi_spec_dst the source. */
+    struct in_pktinfo pi = {.ipi_ifindex = ifindex, .ipi_spec_dst = src};
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof pi);
+    memcpy(CMSG_DATA(c), &pi, sizeof pi);
+  }
+  ssize_t n;
+  do n = sendmsg(rx->fd, &msg, 0);
+  while (n < 0 && errno == EINTR);
+  return make_int(env, n < 0 ? -errno : n);
+}
+
+/* udpClose(handle): 0 | -EBADF when already closed. */
+napi_value udp_close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  rx_t *rx = get_rx(env, argv[0]);
+  if (rx == NULL) return NULL;
+  if (rx->closing) return make_int(env, -EBADF);
+  rx_begin_close(rx);
+  return make_int(env, 0);
+}
+
