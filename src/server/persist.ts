@@ -1,18 +1,43 @@
 // Makes a lease change durable before it is acted on: no ACK without a synced write (group commit in the store).
+// Transient write failures are retried with bounded backoff; a backlog of writes beyond the limit is shed.
 import { classify } from '../errors.js';
 import type { LeaseChange } from '../leases/lease-book.js';
+import { retry } from '../supervisor/retry.js';
+import type { RetryPolicy } from '../supervisor/strategy.js';
 import type { ServerDeps } from './deps.js';
 
-/** True once stored; on failure the change is undone in memory, logged and counted, and false returned. */
+/** True once stored; otherwise the change is undone in memory, logged and counted, and false returned. */
 export async function persist(deps: ServerDeps, change: LeaseChange): Promise<boolean> {
+  const { log, stats } = deps;
+  const ip = change.after.context.ip;
+  const health = deps.store.health();
+  if (health.pendingWrites >= deps.config().limits.maxPendingCommits) {
+    // A slow disk: this exchange would only add to the backlog; its client retransmits later.
+    deps.book.revert(change);
+    stats.count(stats.drops, 'commit-backlog');
+    log.warn({ evt: 'store.backlog', ip, pendingWrites: health.pendingWrites }, 'commit backlog full: request shed');
+    return false;
+  }
   try {
-    await deps.store.write([{ kind: 'put', record: change.after }]);
+    await retry(() => deps.store.write([{ kind: 'put', record: change.after }]), policyFor(deps, health.writable), deps.clock, {
+      onRetry: (err, attempt, delayMs) => {
+        stats.count(stats.events, 'store.write.retry');
+        log.warn({ evt: 'store.write.retry', err, attempt, delayMs, ip }, 'lease write failed, retrying');
+      },
+    });
     return true;
   } catch (error) {
     deps.book.revert(change);
     const err = classify(error);
-    deps.stats.error(err.category);
-    deps.log.error({ evt: 'store.write_failed', err, ip: change.after.context.ip }, 'lease not stored: no ACK');
+    stats.error(err.category);
+    stats.count(stats.events, 'store.write.gave_up');
+    log.error({ evt: 'store.write.gave_up', err, ip }, 'lease not stored: no ACK');
     return false;
   }
+}
+
+/** While the store is known unwritable each request makes one attempt (the probe) rather than a retry series. */
+function policyFor(deps: ServerDeps, writable: boolean): RetryPolicy {
+  const policy = deps.config().supervision.storeRetry;
+  return writable ? policy : { ...policy, attempts: 1 };
 }

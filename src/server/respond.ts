@@ -5,7 +5,7 @@ import { outbound, replyRoute, type Ports } from '../net/egress.js';
 import type { Transport } from '../net/types.js';
 import type { RoutedRequest } from '../router/types.js';
 import { retry } from '../supervisor/retry.js';
-import { DEFAULT_SEND_RETRY } from '../supervisor/strategy.js';
+import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../supervisor/strategy.js';
 import { classify } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
 import { encodeReply } from './reply.js';
@@ -21,6 +21,8 @@ export function createResponder(deps: {
   readonly clock: Clock;
   readonly log: Logger;
   readonly stats: Stats;
+  /** The config's supervision.sendRetry (read per reply, so a reload applies). */
+  readonly sendRetry?: () => RetryPolicy;
 }): Responder {
   const { log, stats } = deps;
   return {
@@ -40,13 +42,13 @@ export function createResponder(deps: {
       const serverId = decision.message.options.find((o) => o.code === 54)?.data;
       const source = serverId === undefined ? undefined : [...serverId].join('.');
       const send = (): Promise<void> => transport.send(outbound(data, route, routed.inbound, source));
-      retry(send, DEFAULT_SEND_RETRY, deps.clock, {
+      retry(send, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
         onRetry: (err, attempt, delayMs) => {
           stats.count(stats.events, 'send.retry');
           log.warn({ evt: 'send.retry', err, attempt, delayMs, xid: routed.request.xid }, 'send failed, retrying');
         },
         onGiveUp: (err) => {
-          stats.error(err.category);
+          stats.count(stats.events, 'send.failed');
           log.error({ evt: 'send.failed', err, xid: routed.request.xid, to: route.to.address }, 'reply not sent');
         },
       }).then(

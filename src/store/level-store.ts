@@ -14,6 +14,9 @@ import { GroupCommitter } from './group-commit.js';
 import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
 import { decodeRecord, encodeRecord, RECORD_VALUE_ENCODING, type EncodedRecord } from './record-codec.js';
+import { ReopenGate } from './reopen.js';
+import { invalidWrite } from './write-check.js';
+import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../supervisor/strategy.js';
 import type { LeaseStore, LeaseWrite, StoreHealth } from './types.js';
 
 /** Any abstract-level database with string default encodings (Level / ClassicLevel, MemoryLevel). */
@@ -36,6 +39,9 @@ export interface LevelStoreOptions {
   readonly onCorruptRecord?: (key: string, error: unknown) => void;
   /** Names the store in errors when the database has no `location` (memory-level). */
   readonly location?: string;
+  /** Spacing of re-open attempts after a failed write when re-opening fails too (default: the store strategy's). */
+  readonly reopenBackoff?: BackoffPolicy;
+  readonly now?: () => number;
 }
 
 type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string>;
@@ -54,27 +60,12 @@ function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
 }
 
-/** A programmer error in a write is the caller's alone: it must not fail the batch it would share. */
-function invalidWrite(writes: readonly LeaseWrite[]): TypeError | undefined {
-  for (const write of writes) {
-    if (write.kind === 'delete') {
-      if (ipToUint32(write.ip) === undefined) return new TypeError(`delete of a non-IPv4 address ${write.ip}`);
-      continue;
-    }
-    const { ip, subnetId, clientKey } = write.record.context;
-    if (ipToUint32(ip) === undefined) return new TypeError(`put of a non-IPv4 address ${ip}`);
-    if (!Number.isInteger(subnetId) || typeof clientKey !== 'string' || clientKey === '') {
-      return new TypeError(`put of ${ip} without an integer subnetId and a clientKey`);
-    }
-  }
-  return undefined;
-}
-
 export class LevelLeaseStore implements LeaseStore {
   private readonly leases: Sublevel<EncodedRecord>;
   private readonly clients: Sublevel<string>;
   private readonly committer: GroupCommitter<LeaseWrite>;
   private readonly location: string;
+  private readonly reopener: ReopenGate;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -87,6 +78,11 @@ export class LevelLeaseStore implements LeaseStore {
     });
     this.clients = db.sublevel<string, string>('client', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.location = options.location ?? (db as { location?: unknown }).location?.toString() ?? '(in memory)';
+    this.reopener = new ReopenGate(() => this.reopen(), {
+      backoff: options.reopenBackoff ?? DEFAULT_STRATEGIES.store.backoff,
+      now: options.now ?? Date.now,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
     this.committer = new GroupCommitter<LeaseWrite>((writes) => this.commit(writes), {
       maxBatch: options.maxBatch ?? 1000,
       commitIntervalMs: options.commitIntervalMs ?? 0,
@@ -190,15 +186,33 @@ export class LevelLeaseStore implements LeaseStore {
 
   /** One group-commit batch: plan against committed state, then one atomic synced write of both sublevels. */
   private async commit(writes: readonly LeaseWrite[]): Promise<void> {
-    const plan = await planBatch(
-      writes,
-      {
-        leases: (keys) => this.leases.getMany([...keys]),
-        clients: (keys) => this.clients.getMany([...keys]),
-      },
-      (key, error) => this.reportCorrupt(key, error),
-    );
-    await this.db.batch(this.toOperations(plan), SYNCED);
+    await this.reopener.ensureOpen();
+    try {
+      const plan = await planBatch(
+        writes,
+        {
+          leases: (keys) => this.leases.getMany([...keys]),
+          clients: (keys) => this.clients.getMany([...keys]),
+        },
+        (key, error) => this.reportCorrupt(key, error),
+      );
+      await this.db.batch(this.toOperations(plan), SYNCED);
+    } catch (error) {
+      this.reopener.markFailed();
+      throw error;
+    }
+  }
+
+  /** Sublevels do not follow their parent through a re-open: each is opened again. */
+  private async reopen(): Promise<void> {
+    await this.db.close();
+    try {
+      await this.db.open();
+      await this.leases.open();
+      await this.clients.open();
+    } catch (error) {
+      throw mapOpenError(error, this.location);
+    }
   }
 
   private toOperations(plan: BatchPlan): BatchOperation[] {

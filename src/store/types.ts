@@ -12,6 +12,10 @@ export interface StoreHealth {
   readonly lastError?: string;
   readonly pendingWrites: number;
   readonly commits: number;
+  /** Since when writes fail (epoch ms), while they do. */
+  readonly unwritableSince?: number;
+  /** Writes that failed since the store became unwritable. */
+  readonly failedWrites?: number;
 }
 
 export interface LeaseStore {

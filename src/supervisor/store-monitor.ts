@@ -1,0 +1,86 @@
+// Watches the lease store's writes and reports its condition: the moment writes start failing (disk full, I/O
+// error, read-only file system) and the moment one succeeds again, with how long it was down. The next write
+// after a failure is the probe: no separate poller touches the disk.
+import type { Clock } from '../clock.js';
+import { classify, type DhcpdError } from '../errors.js';
+import type { LeaseRecord, LeaseStore, LeaseWrite, StoreHealth } from '../store/types.js';
+
+export interface StoreMonitorHooks {
+  readonly onUnwritable: (error: DhcpdError) => void;
+  readonly onWritable: (downMs: number, failedWrites: number) => void;
+}
+
+interface Outage {
+  readonly since: number;
+  failedWrites: number;
+  lastError: string;
+}
+
+export class MonitoredStore implements LeaseStore {
+  private outage: Outage | undefined;
+
+  constructor(
+    private readonly inner: LeaseStore,
+    private readonly clock: Clock,
+    private readonly hooks: StoreMonitorHooks,
+  ) {}
+
+  open(): Promise<void> {
+    return this.inner.open();
+  }
+
+  async write(writes: readonly LeaseWrite[]): Promise<void> {
+    try {
+      await this.inner.write(writes);
+    } catch (thrown) {
+      this.noteFailure(thrown);
+      throw thrown;
+    }
+    const outage = this.outage;
+    if (outage === undefined) return;
+    this.outage = undefined;
+    this.hooks.onWritable(this.clock.now() - outage.since, outage.failedWrites);
+  }
+
+  get(ip: string): Promise<LeaseRecord | undefined> {
+    return this.inner.get(ip);
+  }
+
+  getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
+    return this.inner.getByClient(subnetId, clientKey);
+  }
+
+  loadAll(): AsyncIterable<LeaseRecord> {
+    return this.inner.loadAll();
+  }
+
+  health(): StoreHealth {
+    const inner = this.inner.health();
+    const outage = this.outage;
+    if (outage === undefined) return inner;
+    return {
+      ...inner,
+      writable: false,
+      lastError: outage.lastError,
+      unwritableSince: outage.since,
+      failedWrites: outage.failedWrites,
+    };
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private noteFailure(thrown: unknown): void {
+    const error = classify(thrown);
+    // A malformed write (a programmer error) or a write after close says nothing about the disk.
+    if (error.category !== 'store' || error.code === 'DHCPD_ERR_STORE_CLOSED') return;
+    if (this.outage !== undefined) {
+      this.outage.failedWrites += 1;
+      this.outage.lastError = error.message;
+      return;
+    }
+    this.outage = { since: this.clock.now(), failedWrites: 1, lastError: error.message };
+    this.hooks.onUnwritable(error);
+  }
+}
