@@ -35,11 +35,18 @@ export interface ServerSetup {
   /** Directory holding the lease store; reuse it across restarts. */
   readonly stateDir: string;
   readonly leaseTime?: number;
+  /** Adjusts the daemon's config before it is written (e.g. T1/T2, options, limits); ignored for Kea. */
+  readonly configure?: (config: DaemonConfig) => void;
+}
+
+export interface DaemonConfig {
+  [key: string]: unknown;
+  subnets: Array<Record<string, unknown>>;
 }
 
 /** The test configuration, in the daemon's config file format (see config/lab.json). */
-export function daemonConfig(setup: ServerSetup): Record<string, unknown> {
-  return {
+export function daemonConfig(setup: ServerSetup): DaemonConfig {
+  const config: DaemonConfig = {
     serverId: SERVER_ADDRESS,
     // Only the bridge is served directly; relayed requests reach the UDP socket over the transit link.
     interfaces: [BRIDGE],
@@ -57,6 +64,8 @@ export function daemonConfig(setup: ServerSetup): Record<string, unknown> {
       { subnet: RELAY_SUBNET, pools: [RELAY_POOL], router: ['203.0.113.1'], leaseTime: setup.leaseTime ?? 120 },
     ],
   };
+  setup.configure?.(config);
+  return config;
 }
 
 export function daemonBuilt(): boolean {

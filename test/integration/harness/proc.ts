@@ -66,8 +66,10 @@ export class Proc {
     cmd: string,
     args: readonly string[],
     env?: NodeJS.ProcessEnv,
+    opts: { readonly stdin?: boolean } = {},
   ) {
-    this.child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    const stdin = opts.stdin === true ? 'pipe' : 'ignore';
+    this.child = spawn(cmd, args, { stdio: [stdin, 'pipe', 'pipe'], env: env ?? process.env });
     this.collect(this.child.stdout);
     this.collect(this.child.stderr);
     this.exited = new Promise((resolve) => {
@@ -138,6 +140,12 @@ export class Proc {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Writes one line to the child's stdin (only for a Proc started with `{ stdin: true }`). */
+  writeLine(line: string): void {
+    if (this.child.stdin === null) throw new TypeError(`${this.name} was started without stdin`);
+    if (this.running) this.child.stdin.write(`${line}\n`);
   }
 
   signal(sig: NodeJS.Signals): void {

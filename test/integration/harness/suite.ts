@@ -24,13 +24,13 @@ export interface LabContext {
 }
 
 /** Registers beforeAll/afterAll that build the lab and start the server; afterAll removes everything, always. */
-export function useLab(spec: LabSpec, opts: { leaseTime?: number } = {}): LabContext {
+export function useLab(spec: LabSpec, opts: Pick<ServerSetup, 'leaseTime' | 'configure'> = {}): LabContext {
   const ctx = {} as LabContext;
   beforeAll(async () => {
     await cleanupLeftovers();
     if (SERVER_KIND === 'daemon') await ensureBuilt();
     ctx.lab = await createLab(spec);
-    ctx.setup = { stateDir: tempDir('state'), leaseTime: opts.leaseTime };
+    ctx.setup = { stateDir: tempDir('state'), leaseTime: opts.leaseTime, configure: opts.configure };
     ctx.startServer = async () => {
       ctx.server = SERVER_KIND === 'kea' ? await startKea(ctx.lab, ctx.setup) : await startDaemon(ctx.lab, ctx.setup);
       return ctx.server;
