@@ -1,9 +1,7 @@
 // Wires the daemon together: transport → ingress → router → transaction actors → lease book → store → egress,
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
-import { assign, createActor, fromObservable, fromPromise } from 'xstate';
 import { PassiveTransaction } from './actors/passive-transaction.js';
-import { serverMachine } from '../machines/server.machine.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
@@ -21,9 +19,14 @@ import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { Stats } from './server/stats.js';
-import type { LeaseStore, StoreHealth } from './store/types.js';
+import type { LeaseStore } from './store/types.js';
 import { poolUtilization, type PoolUtilization } from './server/utilization.js';
-import { backoffDelay, DEFAULT_STRATEGIES, recordRestart, type RestartStrategy } from './supervisor/strategy.js';
+import { healthOf, stateName, type Health } from './supervisor/health.js';
+import { createRoot } from './supervisor/root.js';
+import { MonitoredStore } from './supervisor/store-monitor.js';
+import type { ChildKind, RestartStrategy } from './supervisor/strategy.js';
+
+export type { Health };
 
 export interface AppOptions {
   readonly config: ServerConfig;
@@ -32,7 +35,8 @@ export interface AppOptions {
   /** Opened when serving starts and again after each restart of the ingress. */
   readonly openTransport: () => Promise<Transport>;
   readonly clock?: Clock;
-  readonly strategies?: Readonly<Record<string, RestartStrategy>>;
+  /** Overrides the config's supervision strategies (tests). */
+  readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
 }
 
@@ -55,22 +59,25 @@ export interface Statistics {
   readonly pools: PoolUtilization[];
   readonly leases: number;
   readonly activeClients: number;
-}
-
-export interface Health {
-  readonly state: string;
-  readonly serving: boolean;
-  readonly store: StoreHealth;
-  readonly restarts: Readonly<Record<string, number>>;
-  readonly failedChild?: string;
+  readonly queuedRequests: number;
 }
 
 export function startApp(options: AppOptions): App {
-  const { log, store } = options;
+  const { log } = options;
   const clock = options.clock ?? systemClock;
-  const strategies = { ...DEFAULT_STRATEGIES, ...options.strategies };
   const stats = new Stats();
   const config = (): ServerConfig => options.config;
+  const store = new MonitoredStore(options.store, clock, {
+    onUnwritable: (err) => {
+      stats.error(err.category);
+      stats.count(stats.events, 'store.unwritable');
+      log.error({ evt: 'store.unwritable', err }, 'lease store not writable: no new leases are granted');
+    },
+    onWritable: (downMs, failedWrites) => {
+      stats.count(stats.events, 'store.writable');
+      log.warn({ evt: 'store.writable', downMs, failedWrites }, 'lease store writable again: granting leases');
+    },
+  });
   const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change) });
   const deps: ServerDeps = {
     config, book, store, clock, log, stats,
@@ -83,6 +90,7 @@ export function startApp(options: AppOptions): App {
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
     clock, log, stats,
+    sendRetry: () => config().supervision.sendRetry,
   });
   const effects = {
     decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
@@ -91,8 +99,9 @@ export function startApp(options: AppOptions): App {
   };
   const router = new Router({
     createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
-    maxQueuePerClient: 4,
-    maxClients: 100_000,
+    maxQueuePerClient: config().limits.maxQueuePerClient,
+    maxClients: config().limits.maxClients,
+    maxQueued: config().limits.maxQueued,
     onDrop: (reason, routed, error) => {
       stats.count(stats.drops, reason);
       if (reason === 'transaction-failed') {
@@ -110,7 +119,7 @@ export function startApp(options: AppOptions): App {
     if (change.before?.state === 'offered') return; // offers were never stored
     // Timer transitions follow from stored times, so their writes need not hold anything up.
     Promise.resolve(change.after).then((record) => store.write([{ kind: 'put', record }])).catch((error: unknown) => {
-      log.warn({ evt: 'store.write_failed', err: classify(error), ip: context.ip }, 'timer transition not stored');
+      log.warn({ evt: 'store.write.timer_failed', err: classify(error), ip: context.ip }, 'timer transition not stored');
     });
   }
 
@@ -138,48 +147,26 @@ export function startApp(options: AppOptions): App {
     ignoreElements(),
   );
 
-  const root = createActor(
-    serverMachine.provide({
-      actors: {
-        openStore: fromPromise(() => store.open()),
-        rehydrate: fromPromise(async () => {
-          let leases = 0;
-          for await (const record of store.loadAll()) {
-            book.restore(record);
-            leases++;
-          }
-          log.info({ evt: 'leases.rehydrated', leases }, 'leases restored from the store');
-          return { leases };
-        }),
-        serve: fromObservable(() => ingress$),
-        quiesce: fromPromise(() => router.quiesce(2_000, (ms) => new Promise((r) => setTimeout(r, ms)))),
-        drain: fromPromise(async () => {
-          router.stop();
-          book.stop();
-          await store.close();
-        }),
-      },
-      actions: {
-        noteFailure: assign(({ context }, params: { child: string; error: unknown }) => {
-          const strategy = strategies[params.child as keyof typeof strategies] ?? strategies.ingress;
-          const { history, escalate } = recordRestart(strategy, context.restarts[params.child] ?? [], clock.now());
-          return { failedChild: params.child, lastError: params.error, escalated: escalate, restarts: { ...context.restarts, [params.child]: history } };
-        }),
-        report: (_, params: { evt: string; child?: string; error?: unknown }) => {
-          const err = params.error === undefined ? undefined : classify(params.error);
-          if (err !== undefined) stats.error(err.category);
-          log.error({ evt: params.evt, child: params.child, err }, params.evt);
-        },
-      },
-      delays: {
-        restartBackoff: ({ context }) => {
-          const strategy = strategies[context.failedChild as keyof typeof strategies] ?? strategies.ingress;
-          return backoffDelay(strategy.backoff, context.restarts[context.failedChild ?? '']?.length ?? 1);
-        },
-      },
-    }),
-    { clock: clockAdapter(clock) },
-  );
+  const root = createRoot({
+    openStore: () => store.open(),
+    rehydrate: async () => {
+      let leases = 0;
+      for await (const record of store.loadAll()) {
+        book.restore(record);
+        leases++;
+      }
+      log.info({ evt: 'leases.rehydrated', leases }, 'leases restored from the store');
+      return { leases };
+    },
+    serve: () => ingress$,
+    // In-flight exchanges finish (their commits land and their ACKs go out) before the store is closed.
+    quiesce: () => router.quiesce(2_000, (ms) => new Promise((r) => setTimeout(r, ms))),
+    drain: async () => {
+      router.stop();
+      book.stop();
+      await store.close();
+    },
+  }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });
 
   const done = new Promise<number>((resolve) => {
     root.subscribe({
@@ -210,35 +197,13 @@ export function startApp(options: AppOptions): App {
       pools: poolUtilization(config(), book.values()),
       leases: book.size,
       activeClients: router.activeClients,
+      queuedRequests: router.queuedRequests,
     }),
-    health: () => {
-      const snapshot = root.getSnapshot();
-      return {
-        state: stateName(snapshot.value),
-        serving: snapshot.matches({ serving: 'running' }),
-        store: store.health(),
-        restarts: Object.fromEntries(Object.entries(snapshot.context.restarts).map(([k, v]) => [k, v.length])),
-        ...(snapshot.context.failedChild !== undefined ? { failedChild: snapshot.context.failedChild } : {}),
-      };
-    },
+    health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });
       return done;
     },
-  };
-}
-
-/** "serving.running" for nested states. */
-function stateName(value: unknown): string {
-  if (typeof value === 'string') return value;
-  return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}.${stateName(v)}`).join(',');
-}
-
-/** XState's clock interface over ours, so the supervisor's backoff runs on simulated time in tests. */
-function clockAdapter(clock: Clock) {
-  return {
-    setTimeout: (fn: (...args: unknown[]) => void, ms: number) => clock.setTimer(ms, fn),
-    clearTimeout: (handle: unknown) => (handle as { cancel(): void }).cancel(),
   };
 }
 

@@ -1,0 +1,128 @@
+// One client's lane: its transaction actor and the requests waiting behind the current exchange (bounded; a
+// retransmission replaces its queued copy or is dropped while its original is being decided).
+import type { MessageEvent } from '../../machines/transaction.machine.js';
+import { MessageType } from '../codec/types.js';
+import type { RouterOptions, TransactionActor } from './router.js';
+import type { RoutedRequest } from './types.js';
+
+/** What a lane needs from its router: the options, and the global ledger of queued requests. */
+export interface LaneHost {
+  readonly options: RouterOptions;
+  queued(routed: RoutedRequest, lane: Lane): void;
+  dequeued(routed: RoutedRequest): void;
+}
+
+export const EVENT_BY_TYPE: Partial<Record<MessageType, MessageEvent['type']>> = {
+  [MessageType.DISCOVER]: 'dhcp.discover',
+  [MessageType.REQUEST]: 'dhcp.request',
+  [MessageType.RELEASE]: 'dhcp.release',
+  [MessageType.DECLINE]: 'dhcp.decline',
+  [MessageType.INFORM]: 'dhcp.inform',
+};
+
+/** States in which a transaction can take the client's next message. */
+const READY = new Set(['idle', 'offered']);
+
+const sameMessage = (a: RoutedRequest, b: RoutedRequest): boolean =>
+  a.request.xid === b.request.xid && a.request.type === b.request.type;
+
+export class Lane {
+  private actor: TransactionActor | undefined;
+  private current: RoutedRequest | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly host: LaneHost,
+    private readonly queue: RoutedRequest[],
+    private readonly onEnd: (rest: RoutedRequest[]) => void,
+  ) {
+    for (const routed of queue) host.queued(routed, this);
+  }
+
+  begin(clientKey: string): void {
+    const actor = this.host.options.createTransaction(clientKey);
+    this.actor = actor;
+    // The error observer is what keeps one crashing transaction from taking the daemon down (XState rethrows
+    // unobserved actor errors); only this client's exchange is lost, and its retransmission starts a new one.
+    actor.subscribe({
+      next: () => this.pump(),
+      error: (err) => this.fail(err),
+      complete: () => this.end(),
+    });
+    actor.start();
+    this.pump();
+  }
+
+  /** Deciding a request (possibly waiting for its durable write), as opposed to waiting for the client. */
+  get busy(): boolean {
+    const snapshot = this.actor?.getSnapshot();
+    return !this.ended && snapshot !== undefined && snapshot.status === 'active' && !READY.has(snapshot.value as string);
+  }
+
+  enqueue(routed: RoutedRequest): void {
+    const { onDrop, maxQueuePerClient } = this.host.options;
+    // A retransmission of the request being decided (a slow commit): the answer under way serves both.
+    if (this.busy && this.current !== undefined && sameMessage(this.current, routed)) {
+      onDrop('duplicate', routed);
+      return;
+    }
+    const duplicate = this.queue.findIndex((q) => sameMessage(q, routed));
+    if (duplicate >= 0) {
+      onDrop('duplicate', this.queue[duplicate]!);
+      this.take(duplicate);
+    } else if (this.queue.length >= maxQueuePerClient) {
+      onDrop('queue-full', this.take(0)!);
+    }
+    this.queue.push(routed);
+    this.host.queued(routed, this);
+    this.pump();
+  }
+
+  /** Removes a waiting request the router sheds. */
+  evict(routed: RoutedRequest): void {
+    const at = this.queue.indexOf(routed);
+    if (at >= 0) this.take(at);
+    else this.host.dequeued(routed);
+  }
+
+  close(): void {
+    this.ended = true;
+    this.actor?.stop();
+  }
+
+  private take(at: number): RoutedRequest | undefined {
+    const [taken] = this.queue.splice(at, 1);
+    if (taken !== undefined) this.host.dequeued(taken);
+    return taken;
+  }
+
+  private pump(): void {
+    const actor = this.actor;
+    if (actor === undefined || this.ended) return;
+    const snapshot = actor.getSnapshot();
+    if (snapshot.status !== 'active' || !READY.has(snapshot.value as string)) return;
+    const next = this.take(0);
+    if (next === undefined) return;
+    const type = EVENT_BY_TYPE[next.request.type];
+    if (type === undefined) return this.pump();
+    this.current = next;
+    actor.send({ type, packet: next } as MessageEvent);
+  }
+
+  private fail(err: unknown): void {
+    if (this.ended) return;
+    if (this.current !== undefined) this.host.options.onDrop('transaction-failed', this.current, err);
+    this.end();
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    const snapshot = this.actor?.getSnapshot();
+    if (snapshot?.value === 'failed' && this.current !== undefined) {
+      this.host.options.onDrop('transaction-failed', this.current, snapshot.context.error);
+    }
+    this.ended = true;
+    // The rest stays in the ledger; the lane the router opens for it re-registers each (keeping its place).
+    this.onEnd(this.queue.splice(0));
+  }
+}

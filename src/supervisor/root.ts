@@ -1,0 +1,79 @@
+// The root supervisor as run by the daemon: the server machine with its children provided, restart decisions
+// taken from the configured strategies, and every failure logged with its evt and counted by category.
+import type { Observable } from 'rxjs';
+import { assign, createActor, fromObservable, fromPromise } from 'xstate';
+import { serverMachine } from '../../machines/server.machine.js';
+import type { Clock } from '../clock.js';
+import { classify } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Stats } from '../server/stats.js';
+import { onChildFailure, type ChildKind, type RestartStrategy } from './strategy.js';
+
+export interface RootChildren {
+  readonly openStore: () => Promise<void>;
+  readonly rehydrate: () => Promise<{ leases: number }>;
+  readonly serve: () => Observable<never>;
+  readonly quiesce: () => Promise<void>;
+  readonly drain: () => Promise<void>;
+}
+
+export interface RootDeps {
+  readonly strategies: () => Readonly<Record<ChildKind, RestartStrategy>>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly stats: Stats;
+}
+
+export function createRoot(children: RootChildren, deps: RootDeps) {
+  const { clock, log, stats } = deps;
+  const strategyOf = (child: string | undefined): RestartStrategy => {
+    const strategies = deps.strategies();
+    return child === 'store' ? strategies.store : strategies.ingress;
+  };
+  let nextDelay = 0;
+  let escalating = false;
+  const machine = serverMachine.provide({
+    actors: {
+      openStore: fromPromise(() => children.openStore()),
+      rehydrate: fromPromise(() => children.rehydrate()),
+      serve: fromObservable(() => children.serve()),
+      quiesce: fromPromise(() => children.quiesce()),
+      drain: fromPromise(() => children.drain()),
+    },
+    actions: {
+      noteFailure: assign(({ context }, params: { child: string; error: unknown }) => {
+        const transient = classify(params.error).transient;
+        const decision = onChildFailure(strategyOf(params.child), context.restarts[params.child] ?? [], clock.now(), transient);
+        nextDelay = decision.delayMs;
+        escalating = decision.escalate;
+        return {
+          failedChild: params.child, lastError: params.error, escalated: decision.escalate,
+          restarts: { ...context.restarts, [params.child]: decision.history },
+        };
+      }),
+      report: (_, params: { evt: string; child?: string; error?: unknown }) => {
+        // The machine enters `recovering` before its guard sends an escalated failure on to `failed`.
+        if (params.evt === 'supervisor.restarting' && escalating) return;
+        const err = params.error === undefined ? undefined : classify(params.error);
+        if (err !== undefined) stats.error(err.category);
+        stats.count(stats.events, params.evt);
+        const repair = err?.details['repair'];
+        const fields = { evt: params.evt, child: params.child, err, ...(repair === undefined ? {} : { repair }) };
+        if (params.evt === 'supervisor.escalated') log.fatal(fields, `${params.child ?? 'a child'} failed: exiting`);
+        else log.error({ ...fields, delayMs: nextDelay }, `${params.child ?? 'a child'} failed: restarting`);
+      },
+    },
+    delays: { restartBackoff: () => nextDelay },
+  });
+  return createActor(machine, { clock: clockAdapter(clock) });
+}
+
+export type RootActor = ReturnType<typeof createRoot>;
+
+/** XState's clock interface over ours, so the supervisor's backoff runs on simulated time in tests. */
+export function clockAdapter(clock: Clock) {
+  return {
+    setTimeout: (fn: (...args: unknown[]) => void, ms: number) => clock.setTimer(ms, fn),
+    clearTimeout: (handle: unknown) => (handle as { cancel(): void }).cancel(),
+  };
+}
