@@ -1,0 +1,272 @@
+// The commands of the whole-server model (fc.commands): client messages of every RFC 2131 kind, time, reloads,
+// crashes and restarts. Each one predicts the answer from the model, sends, checks, updates the model.
+import fc from 'fast-check';
+import { MessageType, type DhcpMessage } from '../../src/codec/types.js';
+import { compile } from '../../test/helpers/test-server.js';
+import { clientMessage, type ClientSpec } from '../../test/helpers/test-client.js';
+import { answerOf, checkBook, checkGrant, expectAnswer, violated, type Answer } from './invariants.js';
+import { Model } from './model.js';
+import { ADDRESSES, CLIENTS, TIME_STEPS, VARIANTS, type Client, type Variant } from './scenario.js';
+import type { ServerUnderTest } from './server-under-test.js';
+import { seen } from './coverage.js';
+
+export type Cmd = fc.AsyncCommand<Model, ServerUnderTest>;
+const OUR_ID = '198.51.100.1';
+const OTHER_ID = '198.51.100.2';
+
+/** 'own' is the address the client last heard of; a number picks from ADDRESSES. */
+export type AddressChoice = 'own' | number;
+
+function pick(m: Model, c: Client, choice: AddressChoice): string {
+  if (choice !== 'own') return ADDRESSES[choice % ADDRESSES.length]!;
+  return m.lastAddress.get(c.name) ?? (c.relayed ? '203.0.113.100' : '198.51.100.100');
+}
+
+const direct = (c: Client): ClientSpec => ({ mac: c.spec.mac, ...(c.spec.clientId ? { clientId: c.spec.clientId } : {}) });
+const label = (choice: AddressChoice) => (choice === 'own' ? "'own'" : String(choice));
+
+abstract class Base implements Cmd {
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, s: ServerUnderTest): Promise<void> {
+    await this.act(m, s);
+    checkBook(m, s, this instanceof Crash || this instanceof Restart);
+  }
+  protected abstract act(m: Model, s: ServerUnderTest): Promise<void>;
+  abstract toString(): string;
+}
+
+export class Discover extends Base {
+  constructor(readonly client: string, readonly requested?: AddressChoice) { super(); }
+  toString() { return `new Discover('${this.client}'${this.requested === undefined ? '' : `, ${label(this.requested)}`})`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    const c = Model.client(this.client);
+    const subnet = m.subnetOf(c);
+    const req = this.requested === undefined ? undefined : pick(m, c, this.requested);
+    const out = await s.send(clientMessage(c.spec, MessageType.DISCOVER, req ? { requested: req } : {}), { broadcast: !c.relayed });
+    const what = `${this} (req ${req ?? '-'})`;
+    const { answer, reply } = answerOf(out, what);
+    if (m.blocked(c)) return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
+    if (answer === 'offer') checkGrant(m, c, subnet, reply!, what);
+    expectAnswer(answer, ['offer', 'silent'], what);
+    seen(`discover:${answer}`);
+    const current = m.current(c, subnet.id);
+    const reservation = m.usableReservation(c, subnet);
+    const sure = current !== 'ambiguous' && (reservation === undefined || m.held(reservation).kind !== 'maybe');
+    const keeps = current !== undefined && current !== 'ambiguous' && (m.inPools(subnet, current) || current === reservation);
+    // RFC 2131 §4.3.1: the current binding, else the reservation, else the requested address if free, else any free.
+    const expected = !sure ? undefined : keeps ? current : reservation ?? (req !== undefined && m.freeFor(c, subnet, req) ? req : undefined);
+    if (answer === 'silent') {
+      if (keeps || reservation !== undefined || m.anyFreeFor(c, subnet)) violated('offer-rule', `${what}: silent though an address is available`);
+      return;
+    }
+    if (expected !== undefined && reply!.yiaddr !== expected) violated('offer-rule', `${what}: offered ${reply!.yiaddr}, expected ${expected}`);
+    m.offered(c, subnet, reply!.yiaddr);
+  }
+}
+
+export type RequestKind = 'selecting' | 'other-server' | 'init-reboot' | 'renewing' | 'rebinding';
+
+export class Request extends Base {
+  constructor(readonly client: string, readonly kind: RequestKind, readonly address: AddressChoice) { super(); }
+  toString() { return `new Request('${this.client}', '${this.kind}', ${label(this.address)})`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    const c = Model.client(this.client);
+    const a = pick(m, c, this.address);
+    const what = `${this} for ${a}`;
+    const { answer, reply } = answerOf(await this.send(s, c, a), what);
+    if (m.blocked(c)) {
+      seen('blocked');
+      return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
+    }
+    const { allowed, subnet } = this.expectation(m, c, a);
+    if (answer === 'ack') {
+      if (reply!.yiaddr !== a) violated('nak-rule', `${what}: ACK for ${reply!.yiaddr}`);
+      checkGrant(m, c, subnet, reply!, what);
+    }
+    expectAnswer(answer, allowed, what);
+    seen(`${this.kind}:${answer}`);
+    if (this.kind === 'other-server') m.withdrawn(c, subnet.id);
+    if (answer !== 'ack') return;
+    m.acked(c, subnet, a);
+    const held = m.bindingsOf(c, subnet.id);
+    if (held.length > 1) violated('one-binding', `${what}: ${c.name} now holds ${held.join(', ')} in ${subnet.cidr}`);
+  }
+
+  private send(s: ServerUnderTest, c: Client, a: string) {
+    switch (this.kind) {
+      case 'selecting':
+      case 'other-server':
+        return s.send(clientMessage(c.spec, MessageType.REQUEST, { requested: a, serverId: this.kind === 'selecting' ? OUR_ID : OTHER_ID }), { broadcast: !c.relayed });
+      case 'init-reboot':
+        return s.send(clientMessage(c.spec, MessageType.REQUEST, { requested: a }), { broadcast: !c.relayed });
+      case 'renewing':
+        // RFC 2131 §4.4.5: unicast straight to the server, even from behind a relay.
+        return s.send(clientMessage(direct(c), MessageType.REQUEST, { ciaddr: a }), { broadcast: false });
+      case 'rebinding':
+        return s.send(clientMessage(c.spec, MessageType.REQUEST, { ciaddr: a }), { broadcast: !c.relayed });
+    }
+  }
+
+  /** RFC 2131 §4.3.2 as the model sees it: which answers are right, and which subnet's lease times apply. */
+  private expectation(m: Model, c: Client, a: string): { allowed: Answer[]; subnet: ReturnType<Model['subnetOf']> } {
+    const home = m.subnetOf(c);
+    const live = m.liveOf(c, a);
+    const commit = (valid: boolean): Answer[] => (!valid ? ['nak'] : live === 'maybe' ? ['ack', 'nak'] : live ? ['ack'] : ['nak']);
+    switch (this.kind) {
+      case 'other-server':
+        return { allowed: ['silent'], subnet: home };
+      case 'selecting':
+        return { allowed: commit(m.valid(home, a, c)), subnet: home };
+      case 'init-reboot': {
+        if (m.subnetContaining(a)?.id !== home.id) return { allowed: ['nak'], subnet: home };
+        if (live) return { allowed: commit(m.valid(home, a, c)), subnet: home };
+        // RFC 2131 §4.3.2: no record of the client: silence unless authoritative.
+        if (!m.knows(c, home.id)) return { allowed: [home.authoritative ? 'nak' : 'silent'], subnet: home };
+        return { allowed: ['nak'], subnet: home };
+      }
+      case 'renewing':
+      case 'rebinding': {
+        const subnet = m.subnetContaining(a);
+        // A broadcast (REBINDING) request is checked against the network it was heard on.
+        if (this.kind === 'rebinding' && subnet?.id !== home.id) return { allowed: ['nak'], subnet: home };
+        if (m.records.get(a)?.client !== c.name) {
+          const unknown = m.held(a).kind === 'free' && !m.knows(c, subnet?.id ?? home.id);
+          const silent = this.kind === 'rebinding' && unknown && !(subnet ?? home).authoritative;
+          return { allowed: [silent ? 'silent' : 'nak'], subnet: home };
+        }
+        const owner = m.bindings.get(a) ?? m.offers.get(a);
+        if (subnet === undefined || !live || owner?.subnetId !== subnet.id) return { allowed: ['nak'], subnet: subnet ?? home };
+        return { allowed: commit(m.valid(subnet, a, c)), subnet };
+      }
+    }
+  }
+}
+
+export class Release extends Base {
+  constructor(readonly client: string, readonly address: AddressChoice, readonly wrongServer = false) { super(); }
+  toString() { return `new Release('${this.client}', ${label(this.address)}${this.wrongServer ? ', true' : ''})`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    const c = Model.client(this.client);
+    const a = pick(m, c, this.address);
+    const msg = clientMessage(direct(c), MessageType.RELEASE, { ciaddr: a, serverId: this.wrongServer ? OTHER_ID : OUR_ID });
+    const { answer } = answerOf(await s.send(msg, { broadcast: false }), `${this} for ${a}`);
+    expectAnswer(answer, ['silent'], `${this} for ${a}`);
+    // RFC 2131 §4.3.4: only the client's own binding, and only when the RELEASE names this server.
+    if (!m.blocked(c) && !this.wrongServer && m.liveOf(c, a) === 'binding') {
+      m.released(c, a);
+      seen('release:freed');
+    }
+  }
+}
+
+export class Decline extends Base {
+  constructor(readonly client: string, readonly address: AddressChoice) { super(); }
+  toString() { return `new Decline('${this.client}', ${label(this.address)})`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    const c = Model.client(this.client);
+    const a = pick(m, c, this.address);
+    const msg = clientMessage(c.spec, MessageType.DECLINE, { requested: a, serverId: OUR_ID });
+    const { answer } = answerOf(await s.send(msg, { broadcast: !c.relayed }), `${this} for ${a}`);
+    expectAnswer(answer, ['silent'], `${this} for ${a}`);
+    if (m.blocked(c) || m.records.get(a)?.client !== c.name) return;
+    // A client over its decline limit is not believed: the decline is dropped (the project's policy, issue 2).
+    if (!m.declineCounted(c)) return;
+    const b = m.bindings.get(a);
+    // RFC 2131 §4.3.3: a bound (not yet expired) address the client found in use is held back for probation.
+    if (m.liveOf(c, a) === 'binding' && b !== undefined && m.now < b.expiresAt) {
+      m.declinedBy(c, a);
+      seen('decline:probation');
+    }
+  }
+}
+
+export class Inform extends Base {
+  constructor(readonly client: string, readonly address: AddressChoice) { super(); }
+  toString() { return `new Inform('${this.client}', ${label(this.address)})`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    const c = Model.client(this.client);
+    const a = pick(m, c, this.address);
+    const { answer, reply } = answerOf(await s.send(clientMessage(direct(c), MessageType.INFORM, { ciaddr: a }), { broadcast: false }), `${this}`);
+    expectAnswer(answer, m.blocked(c) ? ['silent'] : ['ack'], `${this} for ${a}`);
+    seen(`inform:${answer}`);
+    // RFC 2131 §4.3.5: configuration only — no lease time, no yiaddr.
+    if (reply !== undefined && (reply.yiaddr !== '0.0.0.0' || hasLeaseTime(reply))) violated('lease-times', `${this}: INFORM's ACK grants a lease`);
+  }
+}
+
+export class Advance extends Base {
+  constructor(readonly ms: number) { super(); }
+  toString() { return `new Advance(${this.ms})`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    const live = [...m.bindings.values()].filter((b) => m.phase(b) !== undefined);
+    m.now += this.ms;
+    await s.advance(this.ms);
+    if (live.some((b) => m.phase(b) === undefined)) seen('advance:grace-over');
+    if (live.some((b) => m.phase(b) === 'expired')) seen('advance:in-grace');
+  }
+}
+
+export class Reconfigure extends Base {
+  constructor(readonly variant: Variant) { super(); }
+  toString() { return `new Reconfigure('${this.variant}')`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    m.variant = this.variant;
+    m.config = compile(VARIANTS[this.variant]);
+    s.reconfigure(VARIANTS[this.variant]);
+  }
+}
+
+export class Crash extends Base {
+  toString() { return 'new Crash()'; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    await s.crash();
+    if (m.bindings.size > 0) seen('crash:with-bindings');
+    m.crashed();
+  }
+}
+
+export class Restart extends Base {
+  toString() { return 'new Restart()'; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    await s.restart();
+    m.crashed();
+  }
+}
+
+/** DISCOVER then REQUEST of what was offered: most runs need bindings to say anything interesting. */
+export class Dora extends Base {
+  constructor(readonly client: string) { super(); }
+  toString() { return `new Dora('${this.client}')`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    const before = m.lastAddress.get(this.client);
+    await new Discover(this.client).run(m, s);
+    if (m.lastAddress.get(this.client) !== before || before !== undefined) await new Request(this.client, 'selecting', 'own').run(m, s);
+  }
+}
+
+const hasLeaseTime = (m: DhcpMessage) => m.options.some((o) => o.code === 51 || o.code === 58 || o.code === 59);
+
+const clientArb = fc.constantFrom(...CLIENTS.map((c) => c.name));
+const addressArb: fc.Arbitrary<AddressChoice> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant('own' as const) },
+  { weight: 2, arbitrary: fc.nat(ADDRESSES.length - 1) },
+);
+const kindArb = fc.constantFrom<RequestKind>('selecting', 'other-server', 'init-reboot', 'renewing', 'rebinding');
+
+export const commandArbs: fc.Arbitrary<Cmd>[] = [
+  clientArb.map((c) => new Dora(c)),
+  clientArb.map((c) => new Dora(c)),
+  fc.tuple(clientArb, fc.option(addressArb, { nil: undefined })).map(([c, a]) => new Discover(c, a)),
+  fc.tuple(clientArb, kindArb, addressArb).map(([c, k, a]) => new Request(c, k, a)),
+  fc.tuple(clientArb, kindArb, addressArb).map(([c, k, a]) => new Request(c, k, a)),
+  fc.tuple(clientArb, addressArb, fc.boolean()).map(([c, a, w]) => new Release(c, a, w)),
+  fc.tuple(clientArb, addressArb).map(([c, a]) => new Decline(c, a)),
+  fc.tuple(clientArb, addressArb).map(([c, a]) => new Inform(c, a)),
+  fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
+  fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
+  fc.constantFrom(...(Object.keys(VARIANTS) as Variant[])).map((v) => new Reconfigure(v)),
+  fc.constant(null).map(() => new Crash()),
+  fc.constant(null).map(() => new Restart()),
+];

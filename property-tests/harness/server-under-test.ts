@@ -1,0 +1,182 @@
+// The whole server in process for model-based tests: real codec, router, transaction and lease machines, lease
+// book and store, over a memory link and a manual clock; it can crash (no shutdown), restart and be reconfigured.
+import { pino } from 'pino';
+import { startApp, type App } from '../../src/app.js';
+import { ManualClock } from '../../src/clock.js';
+import { encode } from '../../src/codec/index.js';
+import type { DhcpMessage } from '../../src/codec/types.js';
+import type { ServerConfig } from '../../src/config/types.js';
+import type { LeaseBook } from '../../src/leases/lease-book.js';
+import type { LeaseStore } from '../../src/store/types.js';
+import { MemoryLink, compile } from '../../test/helpers/test-server.js';
+import { CrashDisk, type DiskKind, type StoreHandle } from './crash-disk.js';
+import { IncarnationClock } from './incarnation-clock.js';
+
+export const SERVER_ADDRESS = '198.51.100.1';
+const LOG = pino({ level: 'silent' });
+const LAB_IFACE = { name: 'lab0', index: 2, mac: '02:00:5e:00:00:01', addresses: [{ address: SERVER_ADDRESS, prefixLength: 24 }] };
+/** Longest real time one message may take to be decided (a hang is a failure, not a wait). */
+const DECISION_TIMEOUT_MS = 5_000;
+
+export interface HarnessOptions {
+  readonly disk: DiskKind;
+  readonly config: unknown;
+  /** Test-only wrapper around each incarnation's store (mutants: e.g. acknowledging before the write). */
+  readonly wrapStore?: (store: LeaseStore) => LeaseStore;
+}
+
+/** How a message reaches the server: directly on lab0 (broadcast or unicast) or through a relay. */
+export interface Route {
+  readonly broadcast: boolean;
+}
+
+/** What the server did with one message: its replies, and the reasons it counted for dropping it. */
+export interface Outcome {
+  readonly replies: readonly DhcpMessage[];
+  readonly drops: readonly string[];
+}
+
+interface Incarnation {
+  readonly app: App;
+  readonly link: MemoryLink;
+  readonly clock: IncarnationClock;
+  readonly store: StoreHandle;
+}
+
+export class ServerUnderTest {
+  readonly clock = new ManualClock();
+  private readonly disk: CrashDisk;
+  private current!: Incarnation;
+  private wire: unknown;
+  private compiled: ServerConfig;
+  incarnations = 0;
+
+  private constructor(private readonly options: HarnessOptions) {
+    this.disk = new CrashDisk(options.disk);
+    this.wire = options.config;
+    this.compiled = compile(options.config);
+  }
+
+  static async start(options: HarnessOptions): Promise<ServerUnderTest> {
+    const server = new ServerUnderTest(options);
+    await server.boot();
+    return server;
+  }
+
+  get config(): ServerConfig {
+    return this.compiled;
+  }
+
+  get book(): LeaseBook {
+    return this.current.app.deps.book;
+  }
+
+  get app(): App {
+    return this.current.app;
+  }
+
+  /** Swaps the config in force, as a reload does (the app reads it through deps.config() on every request). */
+  reconfigure(wire: unknown): void {
+    this.wire = wire;
+    this.compiled = compile(wire);
+  }
+
+  async send(message: DhcpMessage, route: Route): Promise<Outcome> {
+    const { app, link } = this.current;
+    const stats = app.deps.stats;
+    const dropsBefore = new Map(stats.drops);
+    const sentBefore = link.sent.length;
+    const decisions = () => sumOf(stats.drops) + link.sent.length;
+    const before = decisions();
+    const relayed = message.giaddr !== '0.0.0.0';
+    link.inbound$.next({
+      data: encode(message),
+      from: relayed ? { address: message.giaddr, port: 67 } : { address: message.ciaddr, port: 68 },
+      ...(relayed ? {} : { iface: LAB_IFACE }),
+      broadcast: route.broadcast,
+      receivedAt: this.clock.now(),
+    });
+    const deadline = Date.now() + DECISION_TIMEOUT_MS;
+    while (decisions() === before) {
+      if (Date.now() > deadline) throw new Error(`no decision within ${DECISION_TIMEOUT_MS} ms (server hung)`);
+      await tick();
+    }
+    const drops: string[] = [];
+    for (const [reason, n] of stats.drops) for (let i = dropsBefore.get(reason) ?? 0; i < n; i++) drops.push(reason);
+    return { replies: link.sent.slice(sentBefore).map((s) => s.message), drops };
+  }
+
+  /** Moves time on; timers fire; their (unawaited) store writes are let through before the next command. */
+  async advance(ms: number): Promise<void> {
+    this.clock.advance(ms);
+    await this.settle();
+  }
+
+  /** Drops the process: no stop(), no drain; only acknowledged writes survive. Then starts a new one. */
+  async crash(): Promise<void> {
+    const dead = this.current;
+    dead.store.crash();
+    dead.clock.kill();
+    await this.boot();
+  }
+
+  /** A clean stop (quiesce, drain, close) and a start over the same disk. */
+  async restart(): Promise<void> {
+    const old = this.current;
+    const stopping = old.app.stop();
+    // quiesce polls with real timers; stop() itself resolves through the root machine.
+    const code = await stopping;
+    if (code !== 0) throw new Error(`clean stop exited ${code}`);
+    old.clock.kill();
+    await this.boot();
+  }
+
+  async dispose(): Promise<void> {
+    this.current.store.crash();
+    this.current.clock.kill();
+    await this.disk.dispose();
+  }
+
+  private async boot(): Promise<void> {
+    const link = new MemoryLink();
+    const clock = new IncarnationClock(this.clock);
+    const store = this.disk.handle();
+    const options = this.options;
+    const self = this;
+    const app = startApp({
+      // A getter: the app reads options.config on every request, so reconfigure() acts like a reload.
+      get config() {
+        return self.compiled;
+      },
+      log: LOG,
+      store: options.wrapStore ? options.wrapStore(store) : store,
+      clock,
+      openTransport: async () => link,
+      localAddresses: () => [SERVER_ADDRESS],
+    });
+    await app.ready;
+    this.current = { app, link, clock, store };
+    this.incarnations++;
+    // Deadlines that passed while the server was down fire now (the daemon's timers would fire on the next tick).
+    this.clock.advance(0);
+    await this.settle();
+    void this.wire;
+  }
+
+  private async settle(): Promise<void> {
+    const deadline = Date.now() + DECISION_TIMEOUT_MS;
+    await tick();
+    while (this.current.store.health().pendingWrites > 0) {
+      if (Date.now() > deadline) throw new Error('store writes did not settle');
+      await tick();
+    }
+  }
+}
+
+function sumOf(table: ReadonlyMap<string, number>): number {
+  let n = 0;
+  for (const v of table.values()) n += v;
+  return n;
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
