@@ -62,6 +62,16 @@ export class LeaseBook {
     return best;
   }
 
+  /** Every record the client has in a subnet, whatever its state. */
+  ofClient(subnetId: number, clientKey: string): LeaseRecord[] {
+    const out: LeaseRecord[] = [];
+    for (const ip of this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? []) {
+      const record = this.byIp.get(ip);
+      if (record !== undefined) out.push(record);
+    }
+    return out;
+  }
+
   /** Whether the address is taken: offered, bound, renewing, rebinding, expired in grace, or declined. */
   isTaken(ip: string): boolean {
     const record = this.byIp.get(ip);

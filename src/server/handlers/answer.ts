@@ -37,6 +37,7 @@ export async function ack(deps: ServerDeps, input: RequestInput, ip: string, sta
   if (change === undefined) return nak(deps, input, 'no-lease');
   const durable = await persist(deps, change);
   if (!durable) return drop('store-unavailable');
+  await supersede(deps, subnet.id, clientKey, ip);
   deps.log.info(
     { evt: change.before?.state === 'offered' ? 'lease.bound' : 'lease.renewed', reason, ip, client: clientKey,
       hw: hwAddressOf(request), xid: request.xid, state, expiresAt: change.after.context.expiresAt, ...clientClassOf(request) },
@@ -46,6 +47,22 @@ export async function ack(deps: ServerDeps, input: RequestInput, ip: string, sta
     type: MessageType.ACK, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
   return { kind: 'reply', type: MessageType.ACK, message, maxSize: maxReplySize(request), ip, subnet };
+}
+
+const BINDINGS: ReadonlySet<string> = new Set(['bound', 'renewing', 'rebinding', 'expired']);
+
+/**
+ * One binding per client per subnet: a client given a new address (after a reload made its old one invalid, or
+ * moved its reservation) gives the old one up, else that address stays held, unrenewable, until it expires.
+ */
+async function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: string): Promise<void> {
+  for (const record of deps.book.ofClient(subnetId, clientKey)) {
+    if (record.context.ip === ip || !BINDINGS.has(record.state)) continue;
+    const change = deps.book.send(record.context.ip, { type: 'lease.release', now: deps.clock.now() });
+    if (change === undefined || !(await persist(deps, change))) continue;
+    deps.log.info({ evt: 'lease.released', reason: 'superseded', ip: record.context.ip, client: clientKey, by: ip },
+      'previous binding released: the client has a new address');
+  }
 }
 
 /** RFC 2131 §4.3.2: yiaddr 0, no lease options, our server identifier; egress broadcasts it or hands it to the relay. */
