@@ -1,7 +1,7 @@
 // Bugs the whole-server model found, each kept as the shrunk command list that showed it (issue 6, item 5).
 // Each runs the real server against the model exactly as the property does; a regression fails with the invariant.
 import { describe, it } from 'vitest';
-import { Dora, Reconfigure } from './harness/commands.js';
+import { Decline, Dora, Reconfigure } from './harness/commands.js';
 import { runCommands } from './harness/property.js';
 
 describe('regressions found by the whole-server model', () => {
@@ -9,5 +9,11 @@ describe('regressions found by the whole-server model', () => {
     // seed 1242156892, path "51:3:5": c3 bound to its reservation .10, the reload moves it to .101, c3 is given
     // .101 and the server kept .10 bound as well (unrenewable, held until expiry).
     await runCommands([new Dora('c3'), new Reconfigure('shrunk'), new Dora('c3')]);
+  });
+
+  it('probation: a client that declined its own reservation is not offered it again during probation', async () => {
+    // seed 1303737594, path "37:5:4:7:10": the reservation counted as usable because its (declined) holder was
+    // the client itself, so the OFFER named the address in probation; the REQUEST was then NAKed, again and again.
+    await runCommands([new Dora('c3'), new Decline('c3', 'own'), new Dora('c3')]);
   });
 });

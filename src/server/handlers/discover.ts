@@ -42,10 +42,14 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
   return choice.kind === 'chosen' ? intToIp(choice.ip) : undefined;
 }
 
-/** A reserved address held by another client (e.g. leased before the reservation existed) cannot be offered. */
+/**
+ * A reserved address held by another client (e.g. leased before the reservation existed) cannot be offered, nor
+ * one on probation after a DECLINE (RFC 2131 §4.3.3) — even the client's own: someone else answers ARP for it.
+ */
 function reservationUsable(deps: ServerDeps, address: number, clientKey: string): boolean {
   const holder = deps.book.get(intToIp(address));
-  return holder === undefined || isFinal(holder.state) || holder.context.clientKey === clientKey;
+  if (holder === undefined || isFinal(holder.state)) return true;
+  return holder.context.clientKey === clientKey && holder.state !== 'declined';
 }
 
 /** A fresh offer starts a lease machine; a retransmitted DISCOVER extends the hold; a bound lease is re-offered as is. */
