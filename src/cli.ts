@@ -20,6 +20,8 @@ const USAGE = `Usage:
   actor-dhcpd --help | --version
 
 Signals: SIGTERM/SIGINT finish in-flight commits, close the store and exit 0.
+         SIGUSR2 logs one line (evt "server.health") with the supervisor tree, store health and counters.
+Exit codes: 0 stopped, 1 failed (config invalid, store damaged: the message names the repair command), 2 usage.
 Docs: README.md, docs/config.md, docs/errors.md`;
 
 function version(): string {
@@ -83,7 +85,15 @@ async function run(file: string): Promise<number> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  const dumpHealth = () => log.info({ evt: 'server.health', health: app.health(), statistics: app.statistics() }, 'health');
+  process.on('SIGUSR2', dumpHealth);
+  // A failure before serving (a damaged store, say) is also told on stderr, with the repair command in its message.
+  app.ready.catch((error: unknown) => {
+    const err = classify(error);
+    console.error(`${err.code}: ${err.message}`);
+  });
   const code = await app.done;
+  process.off('SIGUSR2', dumpHealth);
   log.info({ evt: 'server.stopped', code }, 'actor-dhcpd stopped');
   log.flush();
   return code;
@@ -95,6 +105,7 @@ function createStore(config: ServerConfig, log: Logger): LeaseStore {
     commitIntervalMs: config.store.commitIntervalMs,
     logger: log.child({ component: 'store' }),
     location: config.store.path,
+    reopenBackoff: config.supervision.strategies.store.backoff,
   };
   return new LevelLeaseStore(new Level<string, string>(config.store.path, { createIfMissing: true }), options);
 }
