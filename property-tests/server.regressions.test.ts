@@ -16,4 +16,10 @@ describe('regressions found by the whole-server model', () => {
     // the client itself, so the OFFER named the address in probation; the REQUEST was then NAKed, again and again.
     await runCommands([new Dora('c3'), new Decline('c3', 'own'), new Dora('c3')]);
   });
+
+  it('reservation: an existing binding now reserved for another client is not offered to its old holder', async () => {
+    // seed 2110581931, path "81:4:3:5:7:7": c2 bound to .102, a reload reserves .102 for c3; c2's DISCOVER was
+    // answered with .102 (the "existing" candidate skipped the reservation check) and its REQUEST then NAKed.
+    await runCommands([new Reconfigure('shrunk'), new Dora('c0'), new Dora('c2'), new Reconfigure('reservedInPool'), new Dora('c2')]);
+  });
 });

@@ -7,7 +7,7 @@ import { isFinal } from '../../leases/lease-runner.js';
 import type { Inbound } from '../../net/types.js';
 import { drop, type Decision } from '../decision.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
-import { isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
+import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
 import { buildReply, maxReplySize } from '../reply.js';
 
 export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string, subnet: Subnet): Decision {
@@ -31,7 +31,10 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
   const isFree = isFreeFor(deps, subnet, reservation);
   const requested = getIpOption(request, 50);
   const candidates: Candidates = {
+    // An existing binding a reload made invalid (outside the pools, or now reserved for someone else) is not
+    // offered again: its renewals are NAKed, so offering it would only lead to a NAK.
     ...(current !== undefined && !isFinal(current.state) && current.state !== 'declined'
+      && isAddressValid(subnet, current.context.ip, reservation)
       ? { existing: ipToInt(current.context.ip) } : {}),
     ...(reservation !== undefined && reservationUsable(deps, reservation.address, clientKey)
       ? { reserved: reservation.address } : {}),
