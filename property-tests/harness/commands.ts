@@ -54,8 +54,8 @@ export class Discover extends Base {
     const current = m.current(c, subnet.id);
     const reservation = m.usableReservation(c, subnet);
     const sure = current !== 'ambiguous' && (reservation === undefined || m.held(reservation).kind !== 'maybe');
-    const keeps = current !== undefined && current !== 'ambiguous' && (m.inPools(subnet, current) || current === reservation);
-    // RFC 2131 §4.3.1: the current binding, else the reservation, else the requested address if free, else any free.
+    const keeps = current !== undefined && current !== 'ambiguous' && m.valid(subnet, current, c);
+    // RFC 2131 §4.3.1: the current binding (if still valid), else the reservation, else the requested address if free, else any free.
     const expected = !sure ? undefined : keeps ? current : reservation ?? (req !== undefined && m.freeFor(c, subnet, req) ? req : undefined);
     if (answer === 'silent') {
       if (keeps || reservation !== undefined || m.anyFreeFor(c, subnet)) violated('offer-rule', `${what}: silent though an address is available`);

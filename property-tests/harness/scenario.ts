@@ -44,7 +44,7 @@ function wire(opts: {
     offerHoldSeconds: 60,
     expiryGraceSeconds: opts.grace,
     declineProbationSeconds: 3600,
-    maxDeclinesPerClient: 2,
+    maxDeclinesPerClient: 1,
     subnets: [
       {
         id: 1, subnet: '198.51.100.0/24', interface: 'lab0', pools: opts.pools1, router: ['198.51.100.1'],
