@@ -16,8 +16,8 @@ describe('send retry', () => {
     expect(offer && typeOf(offer.message)).toBe(MessageType.OFFER);
     expect(link.attempts).toBe(3);
     const counters = server.app.statistics().counters;
-    expect(counters.events['send.retry']).toBe(2);
-    expect(counters.sent['OFFER']).toBe(1);
+    expect(counters.events!['send.retry']).toBe(2);
+    expect(counters.sent!['OFFER']).toBe(1);
     const retries = server.logs.filter((l) => l.evt === 'send.retry');
     expect(retries.map((l) => (l['err'] as { code: string }).code)).toEqual(['DHCPD_ERR_NET_SEND', 'DHCPD_ERR_NET_SEND']);
     await server.app.stop();
@@ -33,7 +33,7 @@ describe('send retry', () => {
     expect(link.attempts).toBe(3);
     const counters = server.app.statistics().counters;
     expect(counters.events).toMatchObject({ 'send.retry': 2, 'send.failed': 1 });
-    expect(counters.errors['network']).toBe(1);
+    expect(counters.errors!['network']).toBe(1);
     expect(server.evts()).toContain('send.failed');
     const next = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:63' }, MessageType.DISCOVER), { stepMs: 1 });
     expect(next && typeOf(next.message)).toBe(MessageType.OFFER);
@@ -47,7 +47,7 @@ describe('send retry', () => {
     await server.app.ready;
     expect(await server.exchange(clientMessage({ mac: '02:00:5e:10:00:64' }, MessageType.DISCOVER), { stepMs: 5, waitMs: 100 })).toBeUndefined();
     expect(link.attempts).toBe(1);
-    expect(server.app.statistics().counters.errors['unknown']).toBe(1);
+    expect(server.app.statistics().counters.errors!['unknown']).toBe(1);
     await server.app.stop();
   });
 });

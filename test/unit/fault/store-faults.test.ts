@@ -25,7 +25,7 @@ describe('a store that fails for a while', () => {
     expect(server.app.deps.book.get(ip)?.state).toBe('offered');
     const counters = server.app.statistics().counters;
     expect(counters.events).toMatchObject({ 'store.write.retry': 2, 'store.write.gave_up': 1, 'store.unwritable': 1 });
-    expect(counters.errors['store']).toBeGreaterThanOrEqual(1);
+    expect(counters.errors!['store']).toBeGreaterThanOrEqual(1);
     expect(server.evts()).toEqual(expect.arrayContaining(['store.write.retry', 'store.write.gave_up', 'store.unwritable']));
     const health = server.app.health();
     expect(health).toMatchObject({ status: 'degraded', serving: true, store: { writable: false, failedWrites: 3 } });
@@ -52,7 +52,7 @@ describe('a store that fails for a while', () => {
     expect(await store.getByClient(1, server.app.deps.book.get(ack!.message.yiaddr)!.context.clientKey)).toBeDefined();
     expect(server.app.health()).toMatchObject({ status: 'ok', store: { writable: true } });
     expect(server.app.health().store.failedWrites).toBeUndefined();
-    expect(server.app.statistics().counters.events['store.writable']).toBe(1);
+    expect(server.app.statistics().counters.events!['store.writable']).toBe(1);
     const recovered = server.logs.find((l) => l.evt === 'store.writable');
     expect(recovered).toMatchObject({ failedWrites: 4 });
     expect(await server.app.stop()).toBe(0);

@@ -121,6 +121,6 @@ describe('graceful stop', () => {
     expect(ack && typeOf(ack.message)).toBe(MessageType.ACK);
     expect(await stopped).toBe(0);
     expect(store.closedAfterWrites).toBe(store.writes);
-    expect(server.app.statistics().counters.drops['shutting-down']).toBe(1);
+    expect(server.app.statistics().counters.drops!['shutting-down']).toBe(1);
   });
 });
