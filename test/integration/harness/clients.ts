@@ -188,6 +188,12 @@ export class DhclientSession {
     return readLease(this.dir, 'dhclient', GOT.dhclient);
   }
 
+  /** Hook reasons in the order dhclient ran them (PREINIT, BOUND, RENEW, REBIND, …). */
+  events(): string[] {
+    const f = join(this.dir, 'events');
+    return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : [];
+  }
+
   /** Runs `dhclient -1`: it exits 0 once bound, leaving a daemon that renews; resolves with the new lease. */
   async acquire(timeoutMs = 25_000): Promise<LeaseResult> {
     for (const r of GOT.dhclient) writeFileSync(join(this.dir, r), '');
