@@ -1,0 +1,105 @@
+// Overload: every queue on the request path is bounded, the oldest waiting request (or a duplicate) goes first,
+// every shed request is counted, memory does not grow with the offered load, and service recovers after it.
+import { describe, expect, it } from 'vitest';
+import { MessageType } from '../../../src/codec/types.js';
+import { Router } from '../../../src/router/router.js';
+import { openMemoryStore } from '../../../src/store/open.js';
+import { clientMessage } from '../../helpers/test-client.js';
+import { LAB_CONFIG } from '../../helpers/test-server.js';
+import { harness, routed } from '../router/fixtures.js';
+import { FaultyStore, settle, startFaultServer, typeOf } from './helpers.js';
+
+const { DISCOVER, REQUEST } = MessageType;
+
+function setup(limits: { maxQueuePerClient?: number; maxClients?: number; maxQueued?: number }) {
+  const h = harness();
+  const router = new Router({
+    createTransaction: h.createTransaction, onDrop: h.onDrop,
+    maxQueuePerClient: limits.maxQueuePerClient ?? 4, maxClients: limits.maxClients ?? 100,
+    ...(limits.maxQueued === undefined ? {} : { maxQueued: limits.maxQueued }),
+  });
+  return { ...h, router };
+}
+
+describe('router under overload', () => {
+  it('sheds the oldest waiting request anywhere once the global queue is full', () => {
+    const { router, drops, actorOf } = setup({ maxQueued: 3 });
+    for (const c of ['a', 'b', 'c']) router.route(routed(c, DISCOVER, 1)); // each busy deciding
+    router.route(routed('a', REQUEST, 10));
+    router.route(routed('b', REQUEST, 20));
+    router.route(routed('c', REQUEST, 30));
+    expect(router.queuedRequests).toBe(3);
+    router.route(routed('b', REQUEST, 21));
+    expect(drops).toEqual([{ reason: 'overload', client: 'a', xid: 10 }]);
+    expect(router.queuedRequests).toBe(3);
+    actorOf('a').become('offered');
+    expect(actorOf('a').log).toEqual(['discover:1']); // its queued request was the one shed
+    actorOf('b').become('offered');
+    expect(actorOf('b').log).toEqual(['discover:1', 'request:20']);
+    expect(router.queuedRequests).toBe(2);
+  });
+
+  it('keeps the ledger exact when a lane ends with requests still waiting', () => {
+    const { router, actorOf } = setup({ maxQueued: 10 });
+    router.route(routed('a', DISCOVER, 1));
+    router.route(routed('a', REQUEST, 2));
+    router.route(routed('a', REQUEST, 3));
+    actorOf('a').become('failed', new Error('crash')); // the rest moves to a fresh lane
+    expect(router.queuedRequests).toBe(1);
+    actorOf('a').become('answered');
+    expect(actorOf('a').log).toEqual(['request:3']);
+    actorOf('a').become('answered');
+    expect([router.queuedRequests, router.activeClients]).toEqual([0, 0]);
+  });
+
+  it('drops a retransmission of the request being decided (a slow commit answers both)', () => {
+    const { router, drops, actorOf } = setup({});
+    router.route(routed('a', REQUEST, 7));
+    router.route(routed('a', REQUEST, 7));
+    router.route(routed('a', REQUEST, 7));
+    expect(drops.map((d) => d.reason)).toEqual(['duplicate', 'duplicate']);
+    expect(router.queuedRequests).toBe(0);
+    actorOf('a').become('answered');
+    expect(router.activeClients).toBe(0);
+  });
+
+  it('holds at most maxClients lanes under a flood of new clients, then recovers to none', () => {
+    const { router, drops, actors } = setup({ maxClients: 1_000, maxQueued: 2_000 });
+    for (let i = 0; i < 50_000; i++) router.route(routed(`c${i % 5_000}`, DISCOVER, i));
+    expect(router.activeClients).toBe(1_000);
+    expect(router.queuedRequests).toBeLessThanOrEqual(2_000);
+    expect(actors).toHaveLength(1_000);
+    const shed = drops.filter((d) => d.reason === 'too-many-clients').length;
+    expect(shed + drops.filter((d) => d.reason !== 'too-many-clients').length + 1_000 + router.queuedRequests).toBe(50_000);
+    for (let round = 0; round < 10 && router.activeClients > 0; round++) {
+      for (const actor of actors.filter((a) => a.status === 'active')) actor.become('answered');
+    }
+    expect([router.activeClients, router.queuedRequests]).toEqual([0, 0]);
+    router.route(routed('late', DISCOVER, 1));
+    expect(router.activeClients).toBe(1);
+  });
+});
+
+describe('a slow store', () => {
+  it('bounds the writes awaiting commit: beyond maxPendingCommits a request is shed before its write, counted', async () => {
+    const store = new FaultyStore(await openMemoryStore());
+    const server = startFaultServer({ store, wire: { ...LAB_CONFIG, limits: { maxPendingCommits: 2 } } });
+    await server.app.ready;
+    const clients = [1, 2, 3].map((n) => ({ mac: `02:00:5e:10:00:8${n}` }));
+    const offers = [];
+    for (const c of clients) offers.push((await server.exchange(clientMessage(c, DISCOVER)))!.message.yiaddr);
+    store.hold = true;
+    const requests = clients.map((c, i) => clientMessage(c, REQUEST, { requested: offers[i], serverId: '198.51.100.1' }));
+    const acks = requests.map((r) => server.exchange(r, { waitMs: 1_000 }));
+    await settle(20);
+    expect(store.heldWrites).toBe(2);
+    expect(server.app.statistics().counters.drops!['commit-backlog']).toBe(1);
+    expect(server.app.deps.book.get(offers[2]!)!.state).toBe('offered'); // reverted, still held for its client
+    store.release();
+    const answered = await Promise.all(acks);
+    expect(answered.map((a) => (a === undefined ? 'none' : typeOf(a.message)))).toEqual([MessageType.ACK, MessageType.ACK, 'none']);
+    const retransmitted = await server.exchange(requests[2]!);
+    expect(retransmitted && typeOf(retransmitted.message)).toBe(MessageType.ACK);
+    await server.app.stop();
+  });
+});
