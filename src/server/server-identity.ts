@@ -1,5 +1,6 @@
 // Option 54 and the reply source (RFC 2131 §4.3.1): the configured server id, else our address on the
-// client's link, else a local address in the client's subnet, else our first non-loopback address.
+// client's link in its subnet, else the address the request was unicast to, else the link's first address, else
+// our first non-loopback address.
 import { networkInterfaces } from 'node:os';
 import { ipToInt } from '../codec/index.js';
 import type { ServerConfig, Subnet } from '../config/types.js';
@@ -20,11 +21,12 @@ export function serverIdResolver(config: () => ServerConfig, local: () => readon
     const configured = config().serverId;
     if (configured !== undefined) return configured;
     const onLink = inbound.iface?.addresses.map((a) => a.address) ?? [];
-    const candidates = [...onLink, ...(inbound.broadcast === false && inbound.localAddress ? [inbound.localAddress] : []), ...local()];
+    // The address a relay (or a renewing client) unicast to is one it can reach: the best answer off-subnet.
+    const target = inbound.broadcast === false && inbound.localAddress !== undefined ? [inbound.localAddress] : [];
     if (subnet !== undefined) {
-      const inside = candidates.find((ip) => inSubnet(subnet, ip));
+      const inside = [...onLink, ...target, ...local()].find((ip) => inSubnet(subnet, ip));
       if (inside !== undefined) return inside;
     }
-    return onLink[0] ?? candidates[0];
+    return target[0] ?? onLink[0] ?? local()[0];
   };
 }
