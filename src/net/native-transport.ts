@@ -42,6 +42,8 @@ export interface NativeTransportStats {
   readonly sent: number;
   readonly sentToMac: number;
   readonly macFallbacks: number;
+  /** Replies sent without the requested source address, which the kernel refused (not, or no longer, ours). */
+  readonly sourceFallbacks: number;
   readonly sendErrors: number;
   readonly refreshes: number;
 }
@@ -55,6 +57,11 @@ export interface NativeTransport extends Transport {
 
 type Counters = { -readonly [K in keyof NativeTransportStats]: NativeTransportStats[K] };
 
+/** Ignored datagrams are logged at info once per foreign interface, then at most once per this many ms. */
+const IGNORED_LOG_GAP_MS = 60_000;
+/** sendmsg refuses an IP_PKTINFO source that is not a local address with these. */
+const SOURCE_ERRNOS: ReadonlySet<string> = new Set(['EINVAL', 'EADDRNOTAVAIL']);
+
 /** Opens the socket (synchronously); throws NetError DHCPD_ERR_NET_BIND or DHCPD_ERR_NET_NATIVE_UNAVAILABLE. */
 export function createNativeTransport(opts: NativeTransportOptions): NativeTransport {
   const binding = opts.binding ?? loadNativeBinding();
@@ -62,14 +69,32 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   const now = opts.now ?? Date.now;
   const links = new LinkTable(opts.interfaces, log, opts.discover, now);
   const inbound = new Subject<Inbound>();
-  const n: Counters = { received: 0, ignoredInterface: 0, unlistedUnicast: 0, receiveErrors: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sendErrors: 0, refreshes: 0 };
+  const n: Counters = { received: 0, ignoredInterface: 0, unlistedUnicast: 0, receiveErrors: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sourceFallbacks: 0, sendErrors: 0, refreshes: 0 };
   const bindAddress = opts.address ?? '0.0.0.0';
   links.refresh('start');
 
   const acceptUnlistedUnicast = (opts.unlistedUnicast ?? 'accept') === 'accept';
 
+  const ignoredLogged = new Map<number, number>();
+
+  /** Counted always; told at info so an operator sees clients on a link not served, without a log storm. */
+  function ignore(d: RawDatagram): void {
+    n.ignoredInterface++;
+    const last = ignoredLogged.get(d.ifindex);
+    const loud = last === undefined || now() - last >= IGNORED_LOG_GAP_MS;
+    if (loud) ignoredLogged.set(d.ifindex, now());
+    const line = { evt: 'net.ignored_interface', ifindex: d.ifindex, from: d.address, to: d.localAddress, ignored: n.ignoredInterface };
+    if (loud) log.info(line, 'datagram from an interface not served: ignored');
+    else log.debug(line, 'datagram from an interface not served');
+  }
+
   function deliver(d: RawDatagram): void {
-    const iface = links.index(d.ifindex);
+    let iface = links.index(d.ifindex);
+    if (iface !== undefined && iface.addresses.length === 0) {
+      // Learnt while the link was down (no addresses then): it is up again, so look now rather than at the next tick.
+      links.refreshSoon(`datagram on ${iface.name}, which had no addresses`);
+      iface = links.index(d.ifindex) ?? iface;
+    }
     if (iface === undefined && acceptUnlistedUnicast && links.isLocal(d.localAddress)) {
       n.received++;
       n.unlistedUnicast++;
@@ -77,8 +102,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
       return;
     }
     if (iface === undefined) {
-      n.ignoredInterface++;
-      log.debug({ evt: 'net.ignored_interface', ifindex: d.ifindex, from: d.address }, 'datagram from an interface not served');
+      ignore(d);
       // A listed interface that was deleted and recreated comes back with a new index: look again (rate-limited).
       links.refreshSoon('datagram on an unknown interface');
       return;
@@ -117,7 +141,13 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   let closed = false;
 
   function sendUdp(out: Outbound, iface: InterfaceInfo | undefined): void {
-    const sent = binding.udpSend(udp, out.data, out.to.address, out.to.port, iface?.index ?? 0, out.source ?? '');
+    let sent = binding.udpSend(udp, out.data, out.to.address, out.to.port, iface?.index ?? 0, out.source ?? '');
+    if (sent < 0 && out.source !== undefined && SOURCE_ERRNOS.has(errnoName(sent))) {
+      // A configured server id that is not (or no longer) one of our addresses: let the kernel pick the source.
+      n.sourceFallbacks++;
+      log.warn({ evt: 'net.source_fallback', source: out.source, errno: errnoName(sent), iface: iface?.name }, 'source address refused; sending from the interface address');
+      sent = binding.udpSend(udp, out.data, out.to.address, out.to.port, iface?.index ?? 0, '');
+    }
     if (sent >= 0) {
       n.sent++;
       return;
@@ -133,7 +163,8 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     if (iface === undefined) return 'no served interface faces the destination';
     const mac = parseMac(hwAddress);
     if (mac === undefined) return 'not an Ethernet address';
-    const source = out.source ?? sourceFacing(iface, out.to.address);
+    // The same source the kernel would allow on the UDP path: a local address, else the interface's own.
+    const source = out.source !== undefined && links.isLocal(out.source) ? out.source : sourceFacing(iface, out.to.address);
     if (source === undefined) return `no IPv4 address on ${iface.name}`;
     let datagram: Buffer;
     try {
