@@ -263,6 +263,8 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc.tuple(clientArb, kindArb, addressArb).map(([c, k, a]) => new Request(c, k, a)),
   fc.tuple(clientArb, addressArb, fc.boolean()).map(([c, a, w]) => new Release(c, a, w)),
   fc.tuple(clientArb, addressArb).map(([c, a]) => new Decline(c, a)),
+  // Two declines in a row from one of two clients: reaches the decline limit (and its silence) in short runs.
+  fc.constantFrom('c0', 'c4').map((c) => new Decline(c, 'own')),
   fc.tuple(clientArb, addressArb).map(([c, a]) => new Inform(c, a)),
   fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
   fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),

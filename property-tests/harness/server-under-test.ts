@@ -47,13 +47,11 @@ export class ServerUnderTest {
   readonly clock = new ManualClock();
   private readonly disk: CrashDisk;
   private current!: Incarnation;
-  private wire: unknown;
   private compiled: ServerConfig;
   incarnations = 0;
 
   private constructor(private readonly options: HarnessOptions) {
     this.disk = new CrashDisk(options.disk);
-    this.wire = options.config;
     this.compiled = compile(options.config);
   }
 
@@ -77,7 +75,6 @@ export class ServerUnderTest {
 
   /** Swaps the config in force, as a reload does (the app reads it through deps.config() on every request). */
   reconfigure(wire: unknown): void {
-    this.wire = wire;
     this.compiled = compile(wire);
   }
 
@@ -123,9 +120,7 @@ export class ServerUnderTest {
   /** A clean stop (quiesce, drain, close) and a start over the same disk. */
   async restart(): Promise<void> {
     const old = this.current;
-    const stopping = old.app.stop();
-    // quiesce polls with real timers; stop() itself resolves through the root machine.
-    const code = await stopping;
+    const code = await old.app.stop();
     if (code !== 0) throw new Error(`clean stop exited ${code}`);
     old.clock.kill();
     await this.boot();
@@ -142,11 +137,11 @@ export class ServerUnderTest {
     const clock = new IncarnationClock(this.clock);
     const store = this.disk.handle();
     const options = this.options;
-    const self = this;
+    const current = (): ServerConfig => this.compiled;
     const app = startApp({
       // A getter: the app reads options.config on every request, so reconfigure() acts like a reload.
       get config() {
-        return self.compiled;
+        return current();
       },
       log: LOG,
       store: options.wrapStore ? options.wrapStore(store) : store,
@@ -160,7 +155,6 @@ export class ServerUnderTest {
     // Deadlines that passed while the server was down fire now (the daemon's timers would fire on the next tick).
     this.clock.advance(0);
     await this.settle();
-    void this.wire;
   }
 
   private async settle(): Promise<void> {

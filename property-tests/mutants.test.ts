@@ -1,0 +1,159 @@
+// The properties can fail (issue 6, quality bar): each invariant of the whole-server model is shown to catch a
+// deliberately broken server. Mutants are injected without touching production code: module mocks (vi.doMock
+// over the real module, changing one function) or a test-only store wrapper. A mutant that survives is a defect
+// of the properties.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LeaseStore } from '../src/store/types.js';
+import type { Invariant } from './harness/invariants.js';
+import { WriteBehindStore } from './mutants/write-behind-store.js';
+
+type Real<T> = () => Promise<T>;
+type Allocator = typeof import('../src/allocator/allocator.js');
+type Book = typeof import('../src/leases/lease-book.js');
+type Policy = typeof import('../src/server/lease-policy.js');
+type ReleaseHandlers = typeof import('../src/server/handlers/release.js');
+
+interface Mutant {
+  readonly name: string;
+  /** The invariants allowed to report it (the first one broken wins; some bugs break two at once). */
+  readonly caughtBy: readonly Invariant[];
+  readonly inject?: () => void;
+  readonly wrapStore?: (store: LeaseStore) => LeaseStore;
+}
+
+const MUTANTS: readonly Mutant[] = [
+  {
+    name: 'allocator hands out a requested address even when it is taken',
+    caughtBy: ['one-holder', 'no-crash'],
+    inject: () => vi.doMock('../src/allocator/allocator.js', async (original: Real<Allocator>) => {
+      const real = await original();
+      return { ...real, chooseAddress: ((pools, c, isFree, cursor) => c.requested !== undefined && real.inPools(pools, c.requested)
+        ? { kind: 'chosen', ip: c.requested, reason: 'requested' } : real.chooseAddress(pools, c, isFree, cursor)) satisfies Allocator['chooseAddress'] };
+    }),
+  },
+  {
+    name: 'lease book forgets that bound leases are taken (allocator returns bound addresses)',
+    caughtBy: ['one-holder'],
+    inject: () => mockBook((real) => class extends real.LeaseBook {
+      override isTaken(ip: string) { return this.get(ip)?.state === 'bound' ? false : super.isTaken(ip); }
+    }),
+  },
+  {
+    name: 'declined addresses are free at once (no probation)',
+    caughtBy: ['probation'],
+    inject: () => mockBook((real) => class extends real.LeaseBook {
+      override isTaken(ip: string) { return this.get(ip)?.state === 'declined' ? false : super.isTaken(ip); }
+    }),
+  },
+  {
+    name: 'a new binding does not end the client\'s old one in the subnet',
+    caughtBy: ['one-binding'],
+    inject: () => mockBook((real) => class extends real.LeaseBook {
+      override ofClient() { return []; }
+    }),
+  },
+  {
+    name: 'next-free runs one address past the end of the pool',
+    caughtBy: ['in-pool'],
+    inject: () => vi.doMock('../src/allocator/allocator.js', async (original: Real<Allocator>) => {
+      const real = await original();
+      return { ...real, chooseAddress: ((pools, c, isFree, cursor) =>
+        real.chooseAddress(pools.map((p) => ({ start: p.start, end: p.end + 1 })), c, isFree, cursor)) satisfies Allocator['chooseAddress'] };
+    }),
+  },
+  {
+    name: 'reservations are ignored when choosing a free address',
+    caughtBy: ['reservation'],
+    inject: () => mockPolicy(() => ({
+      isFreeFor: (deps) => (ip) => !deps.book.isTaken([ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join('.')),
+    })),
+  },
+  {
+    name: 'the store acknowledges a write before it is written (write-behind)',
+    caughtBy: ['durable'],
+    wrapStore: (store) => new WriteBehindStore(store),
+  },
+  {
+    name: 'RELEASE is acknowledged but the lease is kept',
+    caughtBy: ['released-free'],
+    inject: () => vi.doMock('../src/server/handlers/release.js', async (original: Real<ReleaseHandlers>) => ({
+      ...(await original()), handleRelease: async () => ({ kind: 'drop' as const, reason: 'handled' as const }),
+    })),
+  },
+  {
+    name: 'the NAK rule is inverted: valid addresses are refused, invalid ones committed',
+    caughtBy: ['nak-rule', 'in-pool', 'reservation', 'one-holder', 'offer-rule'],
+    inject: () => mockPolicy((real) => ({ isAddressValid: (s, ip, mine) => !real.isAddressValid(s, ip, mine) })),
+  },
+  {
+    name: 'a DECLINE is answered (with a NAK)',
+    caughtBy: ['no-reply'],
+    inject: () => vi.doMock('../src/server/handlers/release.js', async (original: Real<ReleaseHandlers>) => {
+      const { nak } = await import('../src/server/handlers/answer.js');
+      return { ...(await original()), handleDecline: async (deps, input) => nak(deps, input, 'no-lease') } satisfies Partial<ReleaseHandlers>;
+    }),
+  },
+  {
+    name: 'T1 and T2 are swapped in replies',
+    caughtBy: ['lease-times'],
+    inject: () => mockPolicy((real) => ({
+      leaseTimesSec: (subnet) => { const t = real.leaseTimesSec(subnet); return { ...t, renewal: t.rebinding, rebinding: t.renewal }; },
+    })),
+  },
+  {
+    name: 'the grace period is ten times what is configured (expired addresses come back late)',
+    caughtBy: ['expiry-free'],
+    inject: () => mockPolicy((real) => ({
+      commitTimes: (config, subnet, now) => { const t = real.commitTimes(config, subnet, now); return { ...t, graceMs: t.graceMs * 10 }; },
+    })),
+  },
+];
+
+function mockBook(mutate: (real: Book) => Book['LeaseBook']): void {
+  vi.doMock('../src/leases/lease-book.js', async (original: Real<Book>) => {
+    const real = await original();
+    return { ...real, LeaseBook: mutate(real) };
+  });
+}
+
+function mockPolicy(mutate: (real: Policy) => Partial<Policy>): void {
+  vi.doMock('../src/server/lease-policy.js', async (original: Real<Policy>) => {
+    const real = await original();
+    return { ...real, ...mutate(real) };
+  });
+}
+
+const SEED = Number(process.env.MUTANT_SEED ?? 20240601);
+const RUNS = 400;
+
+async function check(mutant?: Mutant): Promise<fc.RunDetails<unknown>> {
+  vi.resetModules();
+  mutant?.inject?.();
+  const { serverModelProperty } = await import('./harness/property.js');
+  const property = serverModelProperty({ disk: 'memory', ...(mutant?.wrapStore ? { wrapStore: mutant.wrapStore } : {}) });
+  // No shrinking: only whether a counterexample exists matters here.
+  return fc.check(property, { numRuns: RUNS, seed: SEED, endOnFailure: true }) as Promise<fc.RunDetails<unknown>>;
+}
+
+describe('mutants: every invariant catches a broken server', () => {
+  afterEach(() => {
+    vi.doUnmock('../src/allocator/allocator.js');
+    vi.doUnmock('../src/leases/lease-book.js');
+    vi.doUnmock('../src/server/lease-policy.js');
+    vi.doUnmock('../src/server/handlers/release.js');
+    vi.resetModules();
+  });
+
+  it('control: the real server passes the same runs', async () => {
+    const details = await check();
+    expect(details.failed, String(details.errorInstance)).toBe(false);
+  }, 300_000);
+
+  it.each(MUTANTS)('$name', async (mutant) => {
+    const details = await check(mutant);
+    expect(details.failed, `mutant survived ${details.numRuns} runs`).toBe(true);
+    const invariant = (details.errorInstance as { invariant?: Invariant } | null)?.invariant;
+    expect(mutant.caughtBy, String(details.errorInstance)).toContain(invariant);
+  }, 300_000);
+});
