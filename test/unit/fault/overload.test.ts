@@ -86,7 +86,7 @@ describe('a slow store', () => {
     const server = startFaultServer({ store, wire: { ...LAB_CONFIG, limits: { maxPendingCommits: 2 } } });
     await server.app.ready;
     const clients = [1, 2, 3].map((n) => ({ mac: `02:00:5e:10:00:8${n}` }));
-    const offers = [];
+    const offers: string[] = [];
     for (const c of clients) offers.push((await server.exchange(clientMessage(c, DISCOVER)))!.message.yiaddr);
     store.hold = true;
     const requests = clients.map((c, i) => clientMessage(c, REQUEST, { requested: offers[i], serverId: '198.51.100.1' }));
