@@ -95,6 +95,8 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** Ask for this address (option 50). */
   readonly requestIp?: string;
+  /** dhcpcd only: probe the offered address with ARP (RFC 5227) and DECLINE it when someone answers. */
+  readonly arp?: boolean;
 }
 
 /** busybox udhcpc, one shot: DISCOVER … ACK, configure, exit. */
@@ -228,10 +230,12 @@ export async function dhcpcd(c: ClientNs, opts: ClientOptions = {}): Promise<Lea
   const dir = tempDir('dhcpcd');
   const hook = writeHook(dir, 'dhcpcd');
   const conf = join(dir, 'dhcpcd.conf');
-  writeFileSync(conf, 'noipv4ll\nnoarp\nclientid\noption subnet_mask, routers, dhcp_lease_time\nnohook resolv.conf\n');
+  const arp = opts.arp === true ? '' : 'noarp\n';
+  writeFileSync(conf, `noipv4ll\n${arp}clientid\noption subnet_mask, routers, dhcp_lease_time\nnohook resolv.conf\n`);
   const req = opts.requestIp === undefined ? [] : ['-r', opts.requestIp];
-  const argv = ['dhcpcd', '-f', conf, '-c', hook, '-1', '-4', '-B', '-t', '15', ...req, c.iface];
-  const r = await exec(...inNs(c, argv), { timeoutMs: opts.timeoutMs ?? 25_000 });
+  // After a DECLINE dhcpcd waits 10 s before it starts again (RFC 2131 §3.1.5), so ARP runs get more time.
+  const argv = ['dhcpcd', '-f', conf, '-c', hook, '-1', '-4', '-B', '-t', opts.arp === true ? '35' : '15', ...req, c.iface];
+  const r = await exec(...inNs(c, argv), { timeoutMs: opts.timeoutMs ?? (opts.arp === true ? 45_000 : 25_000) });
   const lease = readLease(dir, 'dhcpcd', GOT.dhcpcd);
   if (r.code !== 0 || lease === undefined) throw failure('dhcpcd', c, r);
   return lease;
