@@ -77,6 +77,8 @@ async function run(file: string): Promise<number> {
         address: config.listen.address,
         interfaces: config.interfaces,
         logger: log,
+        prefer: config.listen.transport,
+        native: { unlistedUnicast: config.listen.unlistedUnicast },
       }),
   });
   const stop = (signal: string) => {

@@ -122,6 +122,14 @@ export const ConfigSchema = z
         address: ipv4.default('0.0.0.0').describe('Address the UDP socket binds to.'),
         port: port.default(67).describe('Server port.'),
         clientPort: port.default(68).describe('Port replies to clients are sent to.'),
+        transport: z
+          .enum(['auto', 'native', 'dgram'])
+          .default('auto')
+          .describe('"auto": the interface-aware native transport when its addon loads, else dgram; "native": fail without it; "dgram": always dgram.'),
+        unlistedUnicast: z
+          .enum(['accept', 'drop'])
+          .default('accept')
+          .describe('Native transport: datagrams unicast to us over an interface not listed (relayed traffic on a transit link).'),
       })
       .prefault({}),
     store: StoreSchema.prefault({}),

@@ -54,7 +54,15 @@ export interface ServerConfig {
   /** Server identifier (option 54) and reply source when set; else the receiving interface's address. */
   readonly serverId?: string;
   readonly interfaces: readonly string[];
-  readonly listen: { readonly address: string; readonly port: number; readonly clientPort: number };
+  readonly listen: {
+    readonly address: string;
+    readonly port: number;
+    readonly clientPort: number;
+    /** Which transport serves (docs/transport.md): 'auto' falls back to dgram when the native addon is missing. */
+    readonly transport: 'auto' | 'native' | 'dgram';
+    /** Native transport: unicasts to us arriving on an interface not listed (relayed traffic) are served or dropped. */
+    readonly unlistedUnicast: 'accept' | 'drop';
+  };
   readonly store: StoreConfig;
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
   readonly subnets: readonly Subnet[];

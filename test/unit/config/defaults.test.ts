@@ -9,7 +9,7 @@ describe('defaults', () => {
     const config = compiled({ interfaces: [], subnets: [{ subnet: '203.0.113.0/24' }] });
     expect(config).toEqual({
       interfaces: [],
-      listen: { address: '0.0.0.0', port: 67, clientPort: 68 },
+      listen: { address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept' },
       store: { kind: 'level', path: '/var/lib/actor-dhcpd/leases', commitIntervalMs: 2, maxBatch: 1000 },
       logging: { level: 'info' },
       subnets: [expect.objectContaining({ id: 1, leaseTime: 3600, authoritative: false, interfaces: [] })],
