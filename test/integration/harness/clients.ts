@@ -241,6 +241,23 @@ export async function dhcpcd(c: ClientNs, opts: ClientOptions = {}): Promise<Lea
   return lease;
 }
 
+/**
+ * dhcpcd --inform (RFC 2131 §3.4): the interface already has `address/prefix`; dhcpcd asks only for configuration
+ * (DHCPINFORM) and runs its hook with reason INFORM. Resolves with what the hook recorded.
+ */
+export async function dhcpcdInform(c: ClientNs, cidr: string, opts: { timeoutMs?: number } = {}): Promise<LeaseResult> {
+  const dir = tempDir('dhcpcd');
+  const hook = writeHook(dir, 'dhcpcd');
+  const conf = join(dir, 'dhcpcd.conf');
+  writeFileSync(conf, 'noipv4ll\nnoarp\nclientid\noption subnet_mask, routers, domain_name_servers\nnohook resolv.conf\n');
+  await exec('ip', ['-n', c.ns, 'addr', 'replace', cidr, 'dev', c.iface], { timeoutMs: 5_000 });
+  const argv = ['dhcpcd', '-f', conf, '-c', hook, '-1', '-4', '-B', '-t', '15', '-s', cidr, c.iface];
+  const r = await exec(...inNs(c, argv), { timeoutMs: opts.timeoutMs ?? 25_000 });
+  const lease = readLease(dir, 'dhcpcd', ['INFORM']);
+  if (r.code !== 0 || lease === undefined) throw failure('dhcpcd', c, r);
+  return lease;
+}
+
 /** Any of the three, one shot, by name (handy for table-driven tests). */
 export function acquire(kind: ClientKind, c: ClientNs, opts: ClientOptions = {}): Promise<LeaseResult> {
   if (kind === 'udhcpc') return udhcpc(c, opts);
