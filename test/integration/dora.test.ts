@@ -1,6 +1,11 @@
 // DORA on a directly attached segment (RFC 2131 §3.1): udhcpc, dhclient and dhcpcd each get a distinct pool address.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getOption } from '../../src/codec/index.js';
+import { BROADCAST_FLAG, MessageType } from '../../src/codec/types.js';
+import { clientMessage } from '../helpers/test-client.js';
 import { DhclientSession, dhcpcd, udhcpc, type LeaseResult } from './harness/clients.js';
+import { CraftedClient, typeOf } from './harness/crafted.js';
+import { sleep } from './harness/proc.js';
 import { DIRECT_POOL, RESERVED_IP, RESERVED_MAC } from './harness/daemon.js';
 import { SERVER_ADDRESS } from './harness/netns.js';
 import { SERVER_KIND, inRange, integrationSkip, useLab } from './harness/suite.js';
@@ -8,7 +13,11 @@ import { SERVER_KIND, inRange, integrationSkip, useLab } from './harness/suite.j
 const skip = integrationSkip('dora');
 
 describe.skipIf(skip !== undefined)(`DORA with real clients on a direct segment (${SERVER_KIND})`, () => {
-  const ctx = useLab({ direct: [{}, {}, {}, { mac: RESERVED_MAC }] });
+  const ctx = useLab({ direct: [{}, {}, {}, { mac: RESERVED_MAC }, {}] });
+  let crafted: CraftedClient | undefined;
+  afterAll(async () => {
+    await crafted?.stop();
+  });
   const got: LeaseResult[] = [];
 
   const expectPoolLease = (lease: LeaseResult): void => {
@@ -63,5 +72,22 @@ describe.skipIf(skip !== undefined)(`DORA with real clients on a direct segment 
     const lease = await udhcpc(ctx.lab.direct[3]!);
     expect(lease.ip).toBe(RESERVED_IP);
     expect(lease.router).toBe(SERVER_ADDRESS);
+  });
+
+  it('a retransmitted DISCOVER, and a new one while the offer is held, get the same address', async () => {
+    crafted = await CraftedClient.start(ctx.lab.direct[4]!, { address: '198.51.100.64' });
+    const client = { mac: crafted.c.mac, clientId: Buffer.from(`01${crafted.c.mac.replaceAll(':', '')}`, 'hex') };
+    const discover = clientMessage(client, MessageType.DISCOVER, { flags: BROADCAST_FLAG });
+    const first = (await crafted.exchange(discover))!.message!;
+    expect(typeOf(first)).toBe(MessageType.OFFER);
+    // RFC 6842: the client identifier comes back; RFC 2131 §4.1: so does the broadcast bit.
+    expect(getOption(first, 61)).toEqual(client.clientId);
+    expect(first.flags & BROADCAST_FLAG).toBe(BROADCAST_FLAG);
+    const before = crafted.repliesTo(discover.xid).length;
+    await crafted.send(discover);
+    for (const end = Date.now() + 3_000; crafted.repliesTo(discover.xid).length === before && Date.now() < end; ) await sleep(20);
+    expect(crafted.repliesTo(discover.xid)[before]?.message?.yiaddr).toBe(first.yiaddr);
+    const fresh = await crafted.exchange(clientMessage(client, MessageType.DISCOVER, { flags: BROADCAST_FLAG }));
+    expect(fresh!.message!.yiaddr).toBe(first.yiaddr);
   });
 });
