@@ -31,11 +31,11 @@ export function serverModelProperty(options: ModelRunOptions = {}): fc.IAsyncPro
     runCommands(commands, options));
 }
 
-/** Runs settings from the environment: PROPERTY_RUNS, and PROPERTY_SEED + PROPERTY_PATH to replay a failure. */
-export function runSettings(defaultRuns: number): fc.Parameters<[Iterable<Cmd>]> {
+/** fc.assert settings: the runs, and PROPERTY_SEED + PROPERTY_PATH from the environment to replay a failure. */
+export function runSettings(numRuns: number): fc.Parameters<[Iterable<Cmd>]> {
   const env = process.env;
   return {
-    numRuns: Number(env.PROPERTY_RUNS ?? defaultRuns),
+    numRuns,
     ...(env.PROPERTY_SEED !== undefined ? { seed: Number(env.PROPERTY_SEED) } : {}),
     ...(env.PROPERTY_PATH !== undefined ? { path: env.PROPERTY_PATH } : {}),
     // The report then carries the seed, the path and the shrunk command list, ready to paste as a regression.
