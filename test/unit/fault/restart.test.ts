@@ -1,0 +1,65 @@
+// After a restart on the same LevelDB store: a bound lease is its client's again, a declined address stays out of
+// the pool for its probation, and an offer held before the restart is gone (the client's REQUEST is NAKed and its
+// next DISCOVER starts afresh) without that address going to two clients.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/clock.js';
+import { MessageType } from '../../../src/codec/types.js';
+import { openLevelStore } from '../../../src/store/open.js';
+import { clientMessage } from '../../helpers/test-client.js';
+import { makeTempDir } from '../store/helpers.js';
+import { startFaultServer, typeOf, type FaultServer } from './helpers.js';
+
+const SERVER = '198.51.100.1';
+/** The lab's first pool has ten addresses: .100-.109. */
+const POOL_SIZE = 10;
+
+async function dora(server: FaultServer, mac: string): Promise<string> {
+  const offer = await server.exchange(clientMessage({ mac }, MessageType.DISCOVER));
+  const ack = await server.exchange(clientMessage({ mac }, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: SERVER }));
+  expect(ack && typeOf(ack.message)).toBe(MessageType.ACK);
+  return ack!.message.yiaddr;
+}
+
+describe('restart on the same store', () => {
+  it('keeps bound and declined leases, and forgets held offers safely', async () => {
+    const temp = await makeTempDir('dhcpd-restart-');
+    const path = join(temp.dir, 'leases');
+    const clock = new ManualClock();
+    try {
+      const first = startFaultServer({ store: await openLevelStore(path), clock });
+      await first.app.ready;
+      const kept = await dora(first, '02:00:5e:10:00:91');
+      const declined = await dora(first, '02:00:5e:10:00:92');
+      await first.exchange(clientMessage({ mac: '02:00:5e:10:00:92' }, MessageType.DECLINE, { requested: declined, serverId: SERVER }), { waitMs: 30 });
+      const held = (await first.exchange(clientMessage({ mac: '02:00:5e:10:00:93' }, MessageType.DISCOVER)))!.message.yiaddr;
+      expect(first.app.deps.book.get(declined)?.state).toBe('declined');
+      expect(await first.app.stop()).toBe(0);
+
+      const second = startFaultServer({ store: await openLevelStore(path), clock });
+      await second.app.ready;
+      expect(second.app.deps.book.get(kept)?.state).toBe('bound');
+      expect(second.app.deps.book.get(declined)?.state).toBe('declined');
+      expect(second.app.deps.book.get(held)).toBeUndefined();
+      // INIT-REBOOT: the bound client keeps its address.
+      const reboot = await second.exchange(clientMessage({ mac: '02:00:5e:10:00:91' }, MessageType.REQUEST, { requested: kept }));
+      expect(reboot && [typeOf(reboot.message), reboot.message.yiaddr]).toEqual([MessageType.ACK, kept]);
+      // The held offer is gone: its REQUEST is NAKed, the client starts over.
+      const late = await second.exchange(clientMessage({ mac: '02:00:5e:10:00:93' }, MessageType.REQUEST, { requested: held, serverId: SERVER }));
+      expect(late && typeOf(late.message)).toBe(MessageType.NAK);
+      // Filling the rest of the pool never hands out the bound or the declined address.
+      const others: string[] = [];
+      for (let i = 0; i < POOL_SIZE; i++) {
+        const offer = await second.exchange(clientMessage({ mac: `02:00:5e:10:01:${(i + 16).toString(16)}` }, MessageType.DISCOVER), { waitMs: 50 });
+        if (offer !== undefined) others.push(offer.message.yiaddr);
+      }
+      expect(others).toHaveLength(POOL_SIZE - 2);
+      expect(others).not.toContain(kept);
+      expect(others).not.toContain(declined);
+      expect(new Set(others).size).toBe(others.length);
+      await second.app.stop();
+    } finally {
+      await temp.remove();
+    }
+  });
+});
