@@ -1,0 +1,123 @@
+// Reply building (RFC 2131 §4.3.1 table 3, RFC 2132): option 55 order plus the mandatory options, 61 and 82
+// echoed (RFC 6842, RFC 3046), NAK contents, flags and giaddr kept, and option 57 (576 floor) with the least
+// wanted options dropped first and the essential ones never.
+import { describe, expect, it } from 'vitest';
+import { decode, decodeOptionValue, findOptionDef, getOption } from '../../../src/codec/index.js';
+import { BROADCAST_FLAG, MessageType, type DhcpRequest } from '../../../src/codec/types.js';
+import { buildReply, encodeReply, ESSENTIAL_OPTIONS, maxReplySize } from '../../../src/server/reply.js';
+import { clientMessage, type ClientSpec, type MessageSpec } from '../../helpers/test-client.js';
+import { LAB_CONFIG, compile } from '../../helpers/test-server.js';
+
+const SEARCH = Array.from({ length: 12 }, (_, i) => `zone${i}.a-rather-long-domain-name.lab.example`);
+const ROUTES = [{ destination: '198.18.0.0/15', router: '198.51.100.1' }, { destination: '0.0.0.0/0', router: '198.51.100.1' }];
+const wire = structuredClone(LAB_CONFIG) as typeof LAB_CONFIG & { subnets: Record<string, unknown>[] };
+wire.subnets[0]!['options'] = {
+  'domain-search': SEARCH, 'classless-static-routes': ROUTES,
+  'ntp-servers': Array.from({ length: 20 }, (_, i) => `198.51.100.${i + 20}`), 'tftp-server-name': 'tftp.lab.example',
+  // Site-specific options (RFC 2132 §2: 224-254) big enough that not all of them fit in 576.
+  '224': 'e0'.repeat(180), '225': 'e1'.repeat(180), '226': 'e2'.repeat(180),
+};
+const subnet = compile(wire).subnets[0]!;
+const times = { lease: 3600, renewal: 1800, rebinding: 3150 };
+const SERVER = '198.51.100.1';
+
+const request = (spec: MessageSpec = {}, client: ClientSpec = { mac: '02:00:5e:10:00:50' }, type = MessageType.DISCOVER): DhcpRequest =>
+  ({ ...clientMessage(client, type, spec), type }) as DhcpRequest;
+const codes = (m: { options: { code: number }[] }) => m.options.map((o) => o.code);
+const offer = (req: DhcpRequest) => buildReply(req, { type: MessageType.OFFER, serverId: SERVER, yiaddr: '198.51.100.100', subnet, times });
+
+describe('reply options', () => {
+  it('mandatory options first, then 1 and 3 when configured, then the requested ones in option 55 order', () => {
+    expect(codes(offer(request({ prl: [42, 15, 6] })))).toEqual([53, 54, 51, 58, 59, 1, 3, 42, 15, 6]);
+    expect(codes(offer(request({ prl: [121, 3, 119, 1] })))).toEqual([53, 54, 51, 58, 59, 121, 3, 119, 1]);
+  });
+
+  it('skips what is not configured, duplicates, and 53/54 asked for in option 55', () => {
+    expect(codes(offer(request({ prl: [6, 6, 53, 54, 200, 15] })))).toEqual([53, 54, 51, 58, 59, 1, 3, 6, 15]);
+  });
+
+  it('echoes option 61 (RFC 6842) and option 82 verbatim, last (RFC 3046 §2.2)', () => {
+    const clientId = Buffer.from('01020005e1000051', 'hex');
+    const agent = Buffer.from([1, 3, 0x61, 0x62, 0x63, 2, 2, 0xbe, 0xef]);
+    const req = request({ extra: [{ code: 82, data: agent }] }, { mac: '02:00:5e:10:00:51', clientId, giaddr: '203.0.113.1' });
+    const reply = offer(req);
+    expect(getOption(reply, 61)).toEqual(clientId);
+    expect(reply.options.at(-1)).toEqual({ code: 82, data: agent });
+    const nak = buildReply(req, { type: MessageType.NAK, serverId: SERVER, message: 'no-lease' });
+    expect(getOption(nak, 61)).toEqual(clientId);
+    expect(nak.options.at(-1)?.code).toBe(82);
+  });
+
+  it('a NAK: yiaddr and ciaddr 0, only 53, 54 and 56 (no lease or configured options); relayed: broadcast bit', () => {
+    const direct = buildReply(request({ ciaddr: '198.51.100.100' }, undefined, MessageType.REQUEST), { type: MessageType.NAK, serverId: SERVER, yiaddr: '198.51.100.100', subnet, times, message: 'expired' });
+    expect(direct.yiaddr).toBe('0.0.0.0');
+    expect(direct.ciaddr).toBe('0.0.0.0');
+    expect(codes(direct)).toEqual([53, 54, 56]);
+    expect(direct.flags).toBe(0);
+    const relayed = buildReply(request({}, { mac: '02:00:5e:10:00:52', giaddr: '203.0.113.1' }, MessageType.REQUEST), { type: MessageType.NAK, serverId: SERVER });
+    expect(relayed.flags & BROADCAST_FLAG).toBe(BROADCAST_FLAG);
+    expect(relayed.giaddr).toBe('203.0.113.1');
+  });
+
+  it('keeps the request\'s broadcast bit, giaddr, xid and chaddr; INFORM keeps ciaddr and has no lease times', () => {
+    const req = request({ flags: BROADCAST_FLAG, xid: 4242 }, { mac: '02:00:5e:10:00:53', giaddr: '203.0.113.1' });
+    const reply = offer(req);
+    expect([reply.flags, reply.giaddr, reply.xid]).toEqual([BROADCAST_FLAG, '203.0.113.1', 4242]);
+    expect(reply.chaddr).toEqual(req.chaddr);
+    const inform = buildReply(request({ ciaddr: '198.51.100.60' }, undefined, MessageType.INFORM), { type: MessageType.INFORM, serverId: SERVER, subnet });
+    expect(inform.ciaddr).toBe('198.51.100.60');
+    expect(inform.yiaddr).toBe('0.0.0.0');
+    expect(codes(inform).filter((c) => c === 51 || c === 58 || c === 59)).toEqual([]);
+    expect(getOption(inform, 53)?.[0]).toBe(MessageType.ACK);
+  });
+
+  it('encodes 119 (RFC 3397) and 121 (RFC 3442) so they decode to the configured values', () => {
+    const bytes = encodeReply(offer(request({ prl: [119, 121], maxSize: 1500 })), 1500 - 28);
+    const back = decode(bytes);
+    expect(back.ok).toBe(true);
+    if (!back.ok) return;
+    const value = (code: number) => decodeOptionValue(findOptionDef(code)!, getOption(back.msg, code)!);
+    expect(value(119)).toEqual({ ok: true, value: SEARCH });
+    expect(value(121)).toEqual({ ok: true, value: ROUTES });
+  });
+});
+
+describe('option 57', () => {
+  it('counts the IP datagram: 576 floor, below-minimum values raised to it, larger ones honoured', () => {
+    expect(maxReplySize(request())).toBe(548);
+    expect(maxReplySize(request({ maxSize: 300 }))).toBe(548);
+    expect(maxReplySize(request({ maxSize: 1500 }))).toBe(1472);
+  });
+
+  it('fits 576 with overload alone when it can: every requested option kept', () => {
+    const prl = [1, 3, 6, 15, 121, 42, 119, 66];
+    const message = offer(request({ prl, maxSize: 576 }));
+    const bytes = encodeReply(message, 548);
+    expect(bytes.length).toBeLessThanOrEqual(548);
+    const back = decode(bytes);
+    if (!back.ok) throw back.error;
+    expect(codes(back.msg)).toEqual(codes(message));
+    // More than the 308-byte options field holds: option 52 put the rest into file and sname.
+    expect(message.options.reduce((n, o) => n + 2 + o.data.length, 0)).toBeGreaterThan(548 - 240);
+    expect(bytes.subarray(240).includes(Buffer.from([52, 1]))).toBe(true);
+  });
+
+  it('fits 576 with overload, dropping the least wanted (last requested) options first, never the essential', () => {
+    const prl = [1, 3, 6, 15, 224, 42, 225, 226];
+    const message = offer(request({ prl, maxSize: 576 }));
+    const bytes = encodeReply(message, 548);
+    expect(bytes.length).toBeLessThanOrEqual(548);
+    const back = decode(bytes);
+    if (!back.ok) throw back.error;
+    const kept = codes(back.msg);
+    for (const code of ESSENTIAL_OPTIONS) if (getOption(message, code) !== undefined) expect(kept).toContain(code);
+    const requestedKept = prl.filter((c) => kept.includes(c));
+    // What is kept is a prefix of option 55 (1 and 3 also being sent unasked): the tail went first.
+    expect(requestedKept).toEqual(prl.slice(0, requestedKept.length));
+    expect(requestedKept.length).toBeLessThan(prl.length);
+    expect(kept).toContain(224);
+    // Overload was used before dropping: more options fit than the 308-byte options field alone holds.
+    const sent = message.options.filter((o) => kept.includes(o.code)).reduce((n, o) => n + 2 + o.data.length, 0);
+    expect(sent).toBeGreaterThan(548 - 240);
+  });
+});
