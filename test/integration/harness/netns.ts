@@ -119,19 +119,19 @@ export async function cleanupLeftovers(mine = false): Promise<void> {
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
-async function addNamespace(ns: string): Promise<void> {
+export async function addNamespace(ns: string): Promise<void> {
   await ipCmd('netns', 'add', ns);
   await ipCmd('-n', ns, 'link', 'set', 'lo', 'up');
 }
 
-async function addBridge(ns: string, name: string, cidr: string): Promise<void> {
+export async function addBridge(ns: string, name: string, cidr: string): Promise<void> {
   await ipCmd('-n', ns, 'link', 'add', name, 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0');
   await ipCmd('-n', ns, 'addr', 'add', cidr, 'dev', name);
   await ipCmd('-n', ns, 'link', 'set', name, 'up');
 }
 
 /** A client namespace whose interface is a veth into `hubNs`, enslaved to `bridge` there. */
-async function addClient(hubNs: string, bridge: string, port: string, c: ClientNs): Promise<void> {
+export async function addClient(hubNs: string, bridge: string, port: string, c: ClientNs): Promise<void> {
   await addNamespace(c.ns);
   // Created inside the hub namespace with its peer placed straight into the client namespace.
   await ipCmd('-n', hubNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', c.iface, 'netns', c.ns);
@@ -185,15 +185,29 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
   }
 }
 
-async function buildRelay(server: string, relay: string, clients: readonly ClientNs[], created: string[]): Promise<void> {
+/** Addresses of a relay: the transit link to the server and the relayed clients' subnet (its giaddr). */
+export interface RelayNet {
+  readonly transitServer: string;
+  readonly transitRelay: string;
+  readonly transitPrefix: number;
+  readonly clientSubnet: string;
+  readonly giaddr: string;
+}
+
+export const DEFAULT_RELAY_NET: RelayNet = {
+  transitServer: TRANSIT_SERVER, transitRelay: TRANSIT_RELAY, transitPrefix: 15, clientSubnet: RELAY_SUBNET, giaddr: RELAY_GIADDR,
+};
+
+/** The relay namespace, its transit link to `server` and its client bridge, with `clients` on it. */
+export async function buildRelay(server: string, relay: string, clients: readonly ClientNs[], created: string[], net = DEFAULT_RELAY_NET): Promise<void> {
   await addNamespace(relay);
   await ipCmd('-n', server, 'link', 'add', TRANSIT_IF, 'type', 'veth', 'peer', 'name', 'adt-tr1', 'netns', relay);
-  await ipCmd('-n', server, 'addr', 'add', `${TRANSIT_SERVER}/15`, 'dev', TRANSIT_IF);
+  await ipCmd('-n', server, 'addr', 'add', `${net.transitServer}/${net.transitPrefix}`, 'dev', TRANSIT_IF);
   await ipCmd('-n', server, 'link', 'set', TRANSIT_IF, 'up');
-  await ipCmd('-n', relay, 'addr', 'add', `${TRANSIT_RELAY}/15`, 'dev', 'adt-tr1');
+  await ipCmd('-n', relay, 'addr', 'add', `${net.transitRelay}/${net.transitPrefix}`, 'dev', 'adt-tr1');
   await ipCmd('-n', relay, 'link', 'set', 'adt-tr1', 'up');
-  await ipCmd('-n', server, 'route', 'add', RELAY_SUBNET, 'via', TRANSIT_RELAY);
-  await addBridge(relay, 'adt-rbr', `${RELAY_GIADDR}/24`);
+  await ipCmd('-n', server, 'route', 'add', net.clientSubnet, 'via', net.transitRelay);
+  await addBridge(relay, 'adt-rbr', `${net.giaddr}/${net.clientSubnet.split('/')[1]}`);
   await run('ip', ['netns', 'exec', relay, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
   for (const [i, c] of clients.entries()) {
     created.push(c.ns);
@@ -202,9 +216,9 @@ async function buildRelay(server: string, relay: string, clients: readonly Clien
 }
 
 /** ISC dhcrelay in the foreground: downstream on the relay bridge, upstream on the transit link. */
-async function startRelay(relay: string): Promise<Proc> {
+export async function startRelay(relay: string, server = TRANSIT_SERVER): Promise<Proc> {
   const p = new Proc('dhcrelay', 'ip', [
-    'netns', 'exec', relay, 'dhcrelay', '-4', '-d', '-id', 'adt-rbr', '-iu', 'adt-tr1', TRANSIT_SERVER,
+    'netns', 'exec', relay, 'dhcrelay', '-4', '-d', '-id', 'adt-rbr', '-iu', 'adt-tr1', server,
   ]);
   await p.waitForLine((l) => l.includes('Sending on') && l.includes('adt-tr1'), 10_000);
   return p;
