@@ -80,6 +80,18 @@ function ok<T>(res: DecodeResult<T>): T {
   return res.msg;
 }
 
+/** Generous bound on one decode: a pathological loop (a hang on some length byte) fails instead of stalling CI. */
+const DECODE_BUDGET_MS = 250;
+
+/** Runs a decoder with a time budget; an exception escapes (and fails the property). */
+function timed<T>(decodeFn: (buf: Buffer) => T, buf: Buffer): T {
+  const start = performance.now();
+  const res = decodeFn(buf);
+  const took = performance.now() - start;
+  if (took > DECODE_BUDGET_MS) throw new Error(`decode of ${buf.length} bytes took ${took.toFixed(1)} ms`);
+  return res;
+}
+
 function expectTotal(res: DecodeResult<unknown>): void {
   if (!res.ok) {
     expect(res.error).toBeInstanceOf(CodecError);
@@ -143,8 +155,8 @@ describe('decode is total', () => {
     const cookieOrNot = fc.boolean();
     fc.assert(fc.property(bytes(0, 700), cookieOrNot, (buf, withCookie) => {
       if (withCookie && buf.length >= 240) buf.writeUInt32BE(0x63825363, 236);
-      expectTotal(decode(buf));
-      expectTotal(decodeRequest(buf));
+      expectTotal(timed(decode, buf));
+      expectTotal(timed(decodeRequest, buf));
       const res = decode(buf);
       // Whatever decodes also re-encodes, and the re-encoded form is a fixed point.
       if (res.ok) expect(ok(decode(encode(res.msg)))).toEqual(res.msg);
@@ -194,9 +206,21 @@ describe('decode is total', () => {
         buf = encode(m);
       }
       for (const mu of ms) buf = mutate(buf, mu);
-      expectTotal(decode(buf));
-      expectTotal(decodeRequest(buf));
+      expectTotal(timed(decode, buf));
+      expectTotal(timed(decodeRequest, buf));
     }), { numRuns: runs });
+  });
+
+  it('the totality check can fail: it catches a decoder that throws on truncated packets', () => {
+    const broken = (buf: Buffer) => {
+      if (buf.length < 240) throw new RangeError('offset is outside the bounds of the buffer');
+      return decode(buf);
+    };
+    const details = fc.check(fc.property(messageArb, fc.nat(), (m, at) => {
+      const buf = encode(m);
+      expectTotal(timed(broken, buf.subarray(0, at % (buf.length + 1))));
+    }), { numRuns: 200, seed: 7 });
+    expect(details.failed).toBe(true);
   });
 
   it('decodeOptionValue never throws on arbitrary bytes', () => {
