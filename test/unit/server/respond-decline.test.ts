@@ -1,0 +1,60 @@
+// Two guards: a reply that cannot be encoded within option 57 is lost alone (counted, logged), never the daemon;
+// and a client past its decline limit is not believed — its decline does not put the address on probation.
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/clock.js';
+import { MessageType, type DhcpRequest } from '../../../src/codec/types.js';
+import type { Outbound, Transport } from '../../../src/net/types.js';
+import { buildReply } from '../../../src/server/reply.js';
+import { createResponder } from '../../../src/server/respond.js';
+import { Stats } from '../../../src/server/stats.js';
+import { openMemoryStore } from '../../../src/store/open.js';
+import { clientMessage } from '../../helpers/test-client.js';
+import { startTestServer, type TestServer } from '../../helpers/test-server.js';
+
+const SERVER = '198.51.100.1';
+
+describe('respond', () => {
+  it('drops and counts a reply whose essential options cannot fit, without throwing', () => {
+    const sent: Outbound[] = [];
+    const transport = { kind: 'memory', send: async (o: Outbound) => void sent.push(o) } as unknown as Transport;
+    const stats = new Stats();
+    const responder = createResponder({
+      transport: () => transport, ports: () => ({ server: 67, client: 68 }), clock: new ManualClock(), log: pino({ level: 'silent' }), stats,
+    });
+    // A 255-byte client identifier and a 255-byte option 82 must both be echoed: 576 cannot hold them.
+    const request = { ...clientMessage({ mac: '02:00:5e:10:00:80', clientId: Buffer.alloc(255, 1), giaddr: '203.0.113.1' }, MessageType.DISCOVER, {
+      extra: [{ code: 82, data: Buffer.alloc(255, 2) }],
+    }), type: MessageType.DISCOVER } as DhcpRequest;
+    const message = buildReply(request, { type: MessageType.OFFER, serverId: SERVER, yiaddr: '203.0.113.100', times: { lease: 600, renewal: 300, rebinding: 525 } });
+    const routed = { request, clientKey: 'id:01', inbound: { data: Buffer.alloc(0), from: { address: '203.0.113.1', port: 67 }, receivedAt: 0 } };
+    expect(() => responder.respond({ kind: 'reply', type: MessageType.OFFER, message, maxSize: 548 }, routed)).not.toThrow();
+    expect(sent).toEqual([]);
+    expect(stats.drops.get('reply-unencodable')).toBe(1);
+  });
+});
+
+describe('decline limit', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('the decline past the limit is not applied: the address stays bound, the client is then ignored', async () => {
+    server = await startTestServer(await openMemoryStore()); // maxDeclinesPerClient: 2
+    const client = { mac: '02:00:5e:10:00:81' };
+    const declined: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ip = (await server.exchange(clientMessage(client, MessageType.DISCOVER)))!.message.yiaddr;
+      await server.exchange(clientMessage(client, MessageType.REQUEST, { requested: ip, serverId: SERVER }));
+      await server.exchange(clientMessage(client, MessageType.DECLINE, { requested: ip, serverId: SERVER }), { waitMs: 50 });
+      declined.push(ip);
+    }
+    expect(declined.map((ip) => server!.app.deps.book.get(ip)!.state)).toEqual(['declined', 'declined', 'bound']);
+    expect(server.app.deps.stats.drops.get('decline-limit')).toBe(1);
+    expect(await server.exchange(clientMessage(client, MessageType.DISCOVER), { waitMs: 100 })).toBeUndefined();
+    // Another client is served as usual.
+    expect(await server.exchange(clientMessage({ mac: '02:00:5e:10:00:82' }, MessageType.DISCOVER))).toBeDefined();
+  });
+});
