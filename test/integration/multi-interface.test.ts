@@ -23,14 +23,15 @@ const U = { cidr: '198.18.2.0/24', pool: { start: '198.18.2.100', end: '198.18.2
 const TRANSIT_SERVER = '198.18.0.1';
 const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 
-/** Replaces the harness's default config with this topology's. */
-const configure = (transport: 'auto' | 'dgram') => (c: DaemonConfig): void => {
+/** Replaces the harness's default config with this topology's (`extra` on top). */
+const configure = (transport: 'auto' | 'dgram', extra: Record<string, unknown> = {}) => (c: DaemonConfig): void => {
   const store = c['store'];
   for (const key of Object.keys(c)) delete c[key];
   Object.assign(c, {
     // No serverId: each reply carries the receiving interface's address. lab2 is deliberately not listed.
     interfaces: ['lab0', 'lab1'],
-    listen: { transport },
+    listen: { transport, ...(extra['listen'] as object | undefined) },
+    ...(extra['serverId'] !== undefined ? { serverId: extra['serverId'] } : {}),
     store,
     logging: { level: 'info' },
     subnets: [
@@ -177,6 +178,21 @@ describe.skipIf(skip !== undefined)('one daemon serving several interfaces (nati
     expect(after.serverId).toBe(A.server);
     expect(server.logs.some((l) => l.evt === 'net.interfaces' && server.logs.indexOf(l) >= seen && relearnt(l, 1))).toBe(true);
     expect(server.logs.some((l) => l.evt === 'server.stopped' || l.evt === 'supervisor.crashed')).toBe(false);
+  });
+
+  it('with serverId configured, uses it on every link; with unlistedUnicast "drop", refuses the transit link', async () => {
+    expect(await server.stop()).toBe(0);
+    server = await startDaemon(lab, { ...setup, configure: configure('auto', { serverId: A.server, listen: { unlistedUnicast: 'drop' } }) });
+    const c = seg(1, 1);
+    const cap = await Capture.start(c.ns, c.iface, 'udp src port 67', { verbose: true });
+    const lease = await udhcpc(c);
+    const frames = await cap.stop();
+    expect(inRange(lease.ip, B.pool), lease.ip).toBe(true);
+    expect([lease.serverId, lease.router]).toEqual([A.server, B.server]);
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    for (const f of frames) expect([f.dstMac, f.src]).toEqual([c.mac, `${A.server}.67`]);
+    await expect(udhcpc(lab.relayed[0]!, { timeoutMs: 4_000 })).rejects.toThrow(/got no lease/);
+    expect(server.logs.some((l) => l.evt === 'net.ignored_interface' && l['to'] === TRANSIT_SERVER)).toBe(true);
   });
 
   it('with listen.transport "dgram" serves a relayed client, and says which transport it uses', async () => {
