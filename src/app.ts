@@ -4,7 +4,7 @@ import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction } from './actors/passive-transaction.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
-import { classify, DhcpdError } from './errors.js';
+import { classify, DhcpdError, ERROR_CODES } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
 import type { Logger } from './log.js';
 import { decodeInbound } from './net/ingress.js';
@@ -94,7 +94,11 @@ export function startApp(options: AppOptions): App {
   });
   const effects = {
     decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
-    respond: (decision: Decision, packet: RoutedRequest) => responder.respond(decision, packet),
+    respond: (decision: Decision, packet: RoutedRequest) => {
+      // A pool with no free address or a client on no configured subnet: the lease class of errors.
+      if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
+      responder.respond(decision, packet);
+    },
     clock,
   };
   const router = new Router({
@@ -193,7 +197,7 @@ export function startApp(options: AppOptions): App {
     deps,
     state: () => stateName(root.getSnapshot().value),
     statistics: () => ({
-      counters: stats.snapshot(),
+      counters: withEveryCategory(stats.snapshot()),
       pools: poolUtilization(config(), book.values()),
       leases: book.size,
       activeClients: router.activeClients,
@@ -205,6 +209,14 @@ export function startApp(options: AppOptions): App {
       return done;
     },
   };
+}
+
+const LEASE_DROPS: ReadonlySet<string> = new Set(['pool-exhausted', 'no-subnet']);
+const CATEGORIES = [...new Set(Object.values(ERROR_CODES).map((spec) => spec.category))];
+
+/** Every error class has a counter, zero until its first error, so monitoring can alert on its rate from the start. */
+function withEveryCategory(counters: ReturnType<Stats['snapshot']>): ReturnType<Stats['snapshot']> {
+  return { ...counters, errors: { ...Object.fromEntries(CATEGORIES.map((c) => [c, 0])), ...counters.errors } };
 }
 
 function cachedLocalAddresses(): () => readonly string[] {

@@ -61,6 +61,8 @@ async function run(file: string): Promise<number> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const issues = (error.details.issues as { path: string; message: string }[] | undefined) ?? [];
+    // One log line for the journal and alerting (the config's own log level is unknown here), then the details.
+    createLogger('info').fatal({ evt: 'config.invalid', err: error, issues }, 'config rejected: not starting');
     console.error(`${error.code}: ${error.message}`);
     for (const issue of issues) console.error(`${issue.path}: ${issue.message}`);
     return 1;

@@ -2,7 +2,7 @@
 // without a durable write), the condition is reported (log evt, counter, health), INFORM is still answered, and
 // after space is freed the daemon resumes by itself. Every ACK given is in the store afterwards. Needs root (mount).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
