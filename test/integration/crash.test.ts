@@ -85,26 +85,23 @@ describe.skipIf(skip !== undefined)('kill -9 under load, then restart', () => {
     }
   }, 60_000);
 
-  async function loadUntilKilled(round: number): Promise<{ killAfterMs: number; acks: number }> {
+  async function loadUntilKilled(round: number, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<{ killAfterMs: number; acks: number; code: number | null }> {
     const args: LoadgenArgs = {
-      ...base, mode: 'load', prefix: round + 1, first: 0, count: 2_000, renew: ledger.acked(), declineEvery: 97,
+      ...base, mode: 'load', prefix: round + 1, first: 0, count: 1_500, renew: ledger.acked(), declineEvery: 97,
       durationMs: 10_000, maxOps: 8_000,
     };
     const gen = new Loadgen(lab!, args);
     for (let waited = 0; !gen.sync().some((e) => e.t === 'ack') && waited < 10_000; waited += 20) await sleep(20);
     const killAfterMs = 200 + Math.floor(Math.random() * 1_800);
     await sleep(killAfterMs);
-    await daemon!.proc.stop('SIGKILL', 1_000);
+    const code = await daemon!.proc.stop(signal, 8_000);
     const events = await gen.stop();
     ledger.add(events);
-    return { killAfterMs, acks: events.filter((e) => e.t === 'ack').length };
+    return { killAfterMs, acks: events.filter((e) => e.t === 'ack').length, code };
   }
 
-  it(`keeps every ACKed lease through ${ROUNDS} SIGKILLs at random moments`, async () => {
-    daemon = await FaultDaemon.start(lab!, storeDir);
-    for (let round = 0; round < ROUNDS; round++) {
-      const { killAfterMs, acks } = await loadUntilKilled(round);
-      expect(acks, `round ${round}: the load generator got ACKs before the kill`).toBeGreaterThan(50);
+  /** Restarts the daemon on the same store and checks every ACKed lease and held offer from its client. */
+  async function restartAndVerify(round: number, killAfterMs: number, acks: number): Promise<void> {
       daemon = await FaultDaemon.start(lab!, storeDir);
       const rehydrated = daemon.logs().find((l) => l.evt === 'leases.rehydrated')!;
       const acked = ledger.acked();
@@ -129,7 +126,32 @@ describe.skipIf(skip !== undefined)('kill -9 under load, then restart', () => {
       ledger.add(results);
       expect(ledger.doubleAllocated(), `round ${round}: addresses ACKed to two clients`).toEqual([]);
       expect(ledger.movedClients(), `round ${round}: clients that changed address`).toEqual([]);
+  }
+
+  it(`keeps every ACKed lease through ${ROUNDS} SIGKILLs at random moments`, async () => {
+    daemon = await FaultDaemon.start(lab!, storeDir);
+    for (let round = 0; round < ROUNDS; round++) {
+      const { killAfterMs, acks } = await loadUntilKilled(round);
+      expect(acks, `round ${round}: the load generator got ACKs before the kill`).toBeGreaterThan(50);
+      await restartAndVerify(round, killAfterMs, acks);
     }
-    expect(await daemon.proc.stop('SIGTERM', 8_000)).toBe(0);
-  }, 90_000);
+  }, 75_000);
+
+  it('SIGTERM under load finishes in-flight commits and exits 0; every ACK is kept', async () => {
+    const { killAfterMs, acks, code } = await loadUntilKilled(ROUNDS, 'SIGTERM');
+    expect(code).toBe(0);
+    expect(daemon!.logs().map((l) => l.evt)).toContain('server.stopped');
+    await restartAndVerify(ROUNDS, killAfterMs, acks);
+  }, 40_000);
+
+  it('reports its health on SIGUSR2 (evt server.health): serving, store writable, no restarts', async () => {
+    daemon!.proc.signal('SIGUSR2');
+    const line = await daemon!.waitForEvt('server.health', 5_000);
+    expect(line['health']).toMatchObject({
+      status: 'ok', serving: true, store: { writable: true }, restarts: {},
+      children: { store: { status: 'running', restarts: 0 }, ingress: { status: 'running', restarts: 0 } },
+    });
+    expect(line['statistics']).toMatchObject({ counters: { errors: { store: 0 } } });
+    expect(await daemon!.proc.stop('SIGTERM', 8_000)).toBe(0);
+  });
 });
