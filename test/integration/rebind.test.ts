@@ -1,7 +1,7 @@
 // Rebinding (RFC 2131 §4.3.2 REBINDING, §4.4.5): a real dhclient that cannot reach its server by unicast
 // rebinds by broadcast at T2; crafted broadcast REQUESTs with ciaddr cover the relay, the wrong network and an
 // unknown client (silence: another server may hold that lease).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BROADCAST_FLAG, MessageType, type DhcpMessage } from '../../src/codec/types.js';
 import { clientMessage } from '../helpers/test-client.js';
 import { DhclientSession } from './harness/clients.js';

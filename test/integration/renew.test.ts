@@ -1,6 +1,6 @@
 // Renewal (RFC 2131 §4.3.2 RENEWING, §4.4.5) with real clients and a short T1: ISC dhclient renews by itself,
 // busybox udhcpc on demand; then the owner's grace period: an expired lease renewed within it, NAKed after it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { getU32Option } from '../../src/codec/index.js';
 import { BROADCAST_FLAG, MessageType } from '../../src/codec/types.js';
 import { clientMessage } from '../helpers/test-client.js';
