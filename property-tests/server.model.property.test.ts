@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { coverage, resetCoverage } from './harness/coverage.js';
 import { runSettings, serverModelProperty } from './harness/property.js';
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
 /** Answers the generator must reach in a default run, or the property proves little. */
 const MUST_SEE = [
   'discover:offer', 'discover:silent', 'selecting:ack', 'selecting:nak', 'init-reboot:ack', 'init-reboot:nak',
   'init-reboot:silent', 'renewing:ack', 'renewing:nak', 'rebinding:ack', 'rebinding:nak', 'other-server:silent',
   'release:freed', 'decline:probation', 'inform:ack', 'crash:with-bindings', 'advance:grace-over', 'advance:in-grace',
-  'blocked',
+  'blocked', 'burst:concurrent-commits',
 ];
 
 describe('whole server against the model', () => {

@@ -7,7 +7,7 @@ import { clientMessage, type ClientSpec } from '../../test/helpers/test-client.j
 import { answerOf, checkBook, checkGrant, expectAnswer, violated, type Answer } from './invariants.js';
 import { Model } from './model.js';
 import { ADDRESSES, CLIENTS, TIME_STEPS, VARIANTS, type Client, type Variant } from './scenario.js';
-import type { ServerUnderTest } from './server-under-test.js';
+import type { Outcome, Sending, ServerUnderTest } from './server-under-test.js';
 import { seen } from './coverage.js';
 
 export type Cmd = fc.AsyncCommand<Model, ServerUnderTest>;
@@ -17,7 +17,7 @@ const OTHER_ID = '198.51.100.2';
 /** 'own' is the address the client last heard of; a number picks from ADDRESSES. */
 export type AddressChoice = 'own' | number;
 
-function pick(m: Model, c: Client, choice: AddressChoice): string {
+export function pick(m: Model, c: Client, choice: AddressChoice): string {
   if (choice !== 'own') return ADDRESSES[choice % ADDRESSES.length]!;
   return m.lastAddress.get(c.name) ?? (c.relayed ? '203.0.113.100' : '198.51.100.100');
 }
@@ -25,15 +25,18 @@ function pick(m: Model, c: Client, choice: AddressChoice): string {
 const direct = (c: Client): ClientSpec => ({ mac: c.spec.mac, ...(c.spec.clientId ? { clientId: c.spec.clientId } : {}) });
 const label = (choice: AddressChoice) => (choice === 'own' ? "'own'" : String(choice));
 
-abstract class Base implements Cmd {
+export abstract class Base implements Cmd {
   check(): boolean {
     return true;
   }
   async run(m: Model, s: ServerUnderTest): Promise<void> {
     await this.act(m, s);
-    checkBook(m, s, this instanceof Crash || this instanceof Restart);
+    checkBook(m, s, this.restarts());
   }
   protected abstract act(m: Model, s: ServerUnderTest): Promise<void>;
+  protected restarts(): boolean {
+    return false;
+  }
   abstract toString(): string;
 }
 
@@ -42,10 +45,14 @@ export class Discover extends Base {
   toString() { return `new Discover('${this.client}'${this.requested === undefined ? '' : `, ${label(this.requested)}`})`; }
   protected async act(m: Model, s: ServerUnderTest): Promise<void> {
     const c = Model.client(this.client);
-    const subnet = m.subnetOf(c);
     const req = this.requested === undefined ? undefined : pick(m, c, this.requested);
     const out = await s.send(clientMessage(c.spec, MessageType.DISCOVER, req ? { requested: req } : {}), { broadcast: !c.relayed });
-    const what = `${this} (req ${req ?? '-'})`;
+    Discover.judge(m, c, req, out, `${this} (req ${req ?? '-'})`);
+  }
+
+  /** Checks the server's answer to one DISCOVER against the model, then records the offer. */
+  static judge(m: Model, c: Client, req: string | undefined, out: Outcome, what: string): void {
+    const subnet = m.subnetOf(c);
     const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
     if (answer === 'offer') checkGrant(m, c, subnet, reply!, what);
@@ -74,8 +81,13 @@ export class Request extends Base {
   protected async act(m: Model, s: ServerUnderTest): Promise<void> {
     const c = Model.client(this.client);
     const a = pick(m, c, this.address);
+    this.judge(m, c, a, await this.send(s, c, a));
+  }
+
+  /** Checks the server's answer to this REQUEST against RFC 2131 §4.3.2 as the model sees it; records an ACK. */
+  judge(m: Model, c: Client, a: string, out: Outcome): void {
     const what = `${this} for ${a}`;
-    const { answer, reply } = answerOf(await this.send(s, c, a), what);
+    const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) {
       seen('blocked');
       return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
@@ -94,18 +106,23 @@ export class Request extends Base {
     if (held.length > 1) violated('one-binding', `${what}: ${c.name} now holds ${held.join(', ')} in ${subnet.cidr}`);
   }
 
-  private send(s: ServerUnderTest, c: Client, a: string) {
+  send(s: ServerUnderTest, c: Client, a: string): Promise<Outcome> {
+    const { message, route } = this.message(c, a);
+    return s.send(message, route);
+  }
+
+  message(c: Client, a: string): Sending {
     switch (this.kind) {
       case 'selecting':
       case 'other-server':
-        return s.send(clientMessage(c.spec, MessageType.REQUEST, { requested: a, serverId: this.kind === 'selecting' ? OUR_ID : OTHER_ID }), { broadcast: !c.relayed });
+        return { message: clientMessage(c.spec, MessageType.REQUEST, { requested: a, serverId: this.kind === 'selecting' ? OUR_ID : OTHER_ID }), route: { broadcast: !c.relayed } };
       case 'init-reboot':
-        return s.send(clientMessage(c.spec, MessageType.REQUEST, { requested: a }), { broadcast: !c.relayed });
+        return { message: clientMessage(c.spec, MessageType.REQUEST, { requested: a }), route: { broadcast: !c.relayed } };
       case 'renewing':
         // RFC 2131 §4.4.5: unicast straight to the server, even from behind a relay.
-        return s.send(clientMessage(direct(c), MessageType.REQUEST, { ciaddr: a }), { broadcast: false });
+        return { message: clientMessage(direct(c), MessageType.REQUEST, { ciaddr: a }), route: { broadcast: false } };
       case 'rebinding':
-        return s.send(clientMessage(c.spec, MessageType.REQUEST, { ciaddr: a }), { broadcast: !c.relayed });
+        return { message: clientMessage(c.spec, MessageType.REQUEST, { ciaddr: a }), route: { broadcast: !c.relayed } };
     }
   }
 
@@ -220,6 +237,7 @@ export class Reconfigure extends Base {
 
 export class Crash extends Base {
   toString() { return 'new Crash()'; }
+  protected override restarts() { return true; }
   protected async act(m: Model, s: ServerUnderTest): Promise<void> {
     await s.crash();
     if (m.bindings.size > 0) seen('crash:with-bindings');
@@ -229,6 +247,7 @@ export class Crash extends Base {
 
 export class Restart extends Base {
   toString() { return 'new Restart()'; }
+  protected override restarts() { return true; }
   protected async act(m: Model, s: ServerUnderTest): Promise<void> {
     await s.restart();
     m.crashed();

@@ -1,5 +1,6 @@
 // The whole server in process for model-based tests: real codec, router, transaction and lease machines, lease
 // book and store, over a memory link and a manual clock; it can crash (no shutdown), restart and be reconfigured.
+import type fc from 'fast-check';
 import { pino } from 'pino';
 import { startApp, type App } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
@@ -11,6 +12,7 @@ import type { LeaseStore } from '../../src/store/types.js';
 import { MemoryLink, compile } from '../../test/helpers/test-server.js';
 import { CrashDisk, type DiskKind, type StoreHandle } from './crash-disk.js';
 import { IncarnationClock } from './incarnation-clock.js';
+import { GatedStore } from './gated-store.js';
 
 export const SERVER_ADDRESS = '198.51.100.1';
 const LOG = pino({ level: 'silent' });
@@ -34,6 +36,13 @@ export interface Route {
 export interface Outcome {
   readonly replies: readonly DhcpMessage[];
   readonly drops: readonly string[];
+  /** Position of its first reply among everything the server sent in the same exchange (Infinity: none). */
+  readonly order: number;
+}
+
+export interface Sending {
+  readonly message: DhcpMessage;
+  readonly route: Route;
 }
 
 interface Incarnation {
@@ -48,6 +57,7 @@ export class ServerUnderTest {
   private readonly disk: CrashDisk;
   private current!: Incarnation;
   private compiled: ServerConfig;
+  private scheduler: fc.Scheduler | undefined;
   incarnations = 0;
 
   private constructor(private readonly options: HarnessOptions) {
@@ -79,28 +89,51 @@ export class ServerUnderTest {
   }
 
   async send(message: DhcpMessage, route: Route): Promise<Outcome> {
+    const [outcome] = await this.sendMany([{ message, route }]);
+    return outcome!;
+  }
+
+  /**
+   * Sends messages at once (concurrent clients) and waits until each is decided. With a scheduler, the store's
+   * acknowledgements are released in the order it picks, so commits of concurrent requests interleave every way.
+   */
+  async sendMany(sendings: readonly Sending[], scheduler?: fc.Scheduler): Promise<Outcome[]> {
     const { app, link } = this.current;
     const stats = app.deps.stats;
     const dropsBefore = new Map(stats.drops);
     const sentBefore = link.sent.length;
     const decisions = () => sumOf(stats.drops) + link.sent.length;
-    const before = decisions();
+    const target = decisions() + sendings.length;
+    this.scheduler = scheduler;
+    try {
+      for (const { message, route } of sendings) this.inject(message, route);
+      const deadline = Date.now() + DECISION_TIMEOUT_MS;
+      while (decisions() < target || (scheduler?.count() ?? 0) > 0) {
+        if (Date.now() > deadline) throw new Error(`no decision within ${DECISION_TIMEOUT_MS} ms (server hung)`);
+        if (scheduler !== undefined && scheduler.count() > 0) await scheduler.waitOne();
+        else await tick();
+      }
+    } finally {
+      this.scheduler = undefined;
+    }
+    const drops: string[] = [];
+    for (const [reason, n] of stats.drops) for (let i = dropsBefore.get(reason) ?? 0; i < n; i++) drops.push(reason);
+    const sent = link.sent.slice(sentBefore).map((s) => s.message);
+    return sendings.map(({ message }) => {
+      const first = sent.findIndex((r) => r.xid === message.xid);
+      return { replies: sent.filter((r) => r.xid === message.xid), drops, order: first < 0 ? Infinity : first };
+    });
+  }
+
+  private inject(message: DhcpMessage, route: Route): void {
     const relayed = message.giaddr !== '0.0.0.0';
-    link.inbound$.next({
+    this.current.link.inbound$.next({
       data: encode(message),
       from: relayed ? { address: message.giaddr, port: 67 } : { address: message.ciaddr, port: 68 },
       ...(relayed ? {} : { iface: LAB_IFACE }),
       broadcast: route.broadcast,
       receivedAt: this.clock.now(),
     });
-    const deadline = Date.now() + DECISION_TIMEOUT_MS;
-    while (decisions() === before) {
-      if (Date.now() > deadline) throw new Error(`no decision within ${DECISION_TIMEOUT_MS} ms (server hung)`);
-      await tick();
-    }
-    const drops: string[] = [];
-    for (const [reason, n] of stats.drops) for (let i = dropsBefore.get(reason) ?? 0; i < n; i++) drops.push(reason);
-    return { replies: link.sent.slice(sentBefore).map((s) => s.message), drops };
   }
 
   /** Moves time on; timers fire; their (unawaited) store writes are let through before the next command. */
@@ -136,6 +169,7 @@ export class ServerUnderTest {
     const link = new MemoryLink();
     const clock = new IncarnationClock(this.clock);
     const store = this.disk.handle();
+    const gated = new GatedStore(store, () => this.scheduler);
     const options = this.options;
     const current = (): ServerConfig => this.compiled;
     const app = startApp({
@@ -144,7 +178,7 @@ export class ServerUnderTest {
         return current();
       },
       log: LOG,
-      store: options.wrapStore ? options.wrapStore(store) : store,
+      store: options.wrapStore ? options.wrapStore(gated) : gated,
       clock,
       openTransport: async () => link,
       localAddresses: () => [SERVER_ADDRESS],
