@@ -26,12 +26,18 @@ export function replyRoute(type: MessageType, reply: DhcpMessage, request: DhcpM
   return { to: { address: reply.yiaddr, port: ports.client }, hwAddress: hw };
 }
 
+/**
+ * A broadcast or a unicast to a MAC must leave through the link the request came in on; a reply to a routable
+ * address (giaddr, ciaddr) follows the routing table instead, which knows the way back to a relay even when the
+ * request arrived on another link (forcing the interface would make the kernel assume the address is on it).
+ */
 export function outbound(data: Buffer, route: Route, inbound: Inbound, source: string | undefined): Outbound {
+  const onReceivingLink = route.to.address === BROADCAST || route.hwAddress !== undefined;
   return {
     data,
     to: route.to,
     ...(route.hwAddress !== undefined ? { hwAddress: route.hwAddress } : {}),
-    ...(inbound.iface !== undefined ? { ifaceName: inbound.iface.name } : {}),
+    ...(inbound.iface !== undefined && onReceivingLink ? { ifaceName: inbound.iface.name } : {}),
     ...(source !== undefined ? { source } : {}),
   };
 }
