@@ -1,13 +1,12 @@
 // A client's transaction machine run by pure steps (no live XState actor, which cost more than the DHCP work):
 // it executes the machine's `decide` and `respond` actions and its `clientQuiet` timer, and reports like an
 // actor (next / error / complete), so the router supervises it the same way.
-import type { SnapshotFrom } from 'xstate';
-import { transactionMachine, type DecideInput, type TransactionEvent } from '../../machines/transaction.machine.js';
+import { transactionMachine, type DecideInput, type TransactionContext, type TransactionEvent } from '../../machines/transaction.machine.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { RoutedRequest } from '../router/types.js';
 import type { TransactionActor } from '../router/router.js';
 import type { Decision } from '../server/decision.js';
-import { createStepper, type ExecutableAction } from './stepper.js';
+import { createStepper, type ExecutableAction, type FlatSnapshot } from './stepper.js';
 
 export interface TransactionEffects {
   readonly decide: (input: DecideInput) => Promise<Decision>;
@@ -15,10 +14,10 @@ export interface TransactionEffects {
   readonly clock: Clock;
 }
 
-type Snapshot = SnapshotFrom<typeof transactionMachine>;
+type Snapshot = FlatSnapshot<TransactionContext>;
 type Observer = Parameters<TransactionActor['subscribe']>[0];
 
-const stepper = createStepper(transactionMachine, { clientKey: '' });
+const stepper = createStepper<TransactionContext, TransactionEvent, { clientKey: string }>(transactionMachine, { clientKey: '' });
 
 export class PassiveTransaction implements TransactionActor {
   private snapshot: Snapshot | undefined;

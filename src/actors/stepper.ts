@@ -1,20 +1,17 @@
-// Pure steps of a machine without a live actor: XState's `transition()` semantics, but with one reusable inert
-// actor scope per machine. `transition()` builds a fresh scope (an Actor that computes a whole initial snapshot)
-// on every call, which tripled the cost of a lease step; a machine with no spawned children needs none of that.
-import { createActor, type AnyStateMachine, type EventFromLogic, type InputFrom, type SnapshotFrom } from 'xstate';
+// Pure steps of a machine without a live actor (passivation). Flat machines run on the compiled interpreter
+// (flat-machine.ts); anything else on XState's own transition with one reusable inert actor scope — XState's
+// `transition()` builds a fresh scope (an Actor computing a whole initial snapshot) on every call.
+import { createActor, type AnyStateMachine } from 'xstate';
+import { compileFlatMachine, type ExecutableAction, type FlatSnapshot, type FlatStepper } from './flat-machine.js';
 
-export interface ExecutableAction {
-  readonly type: string;
-  readonly params?: unknown;
+export type { ExecutableAction, FlatSnapshot, FlatStepper };
+
+export function createStepper<C, E extends { type: string }, I>(machine: AnyStateMachine, sampleInput: I): FlatStepper<C, E, I> {
+  return compileFlatMachine<C, E, I>(machine) ?? createXStateStepper<C, E, I>(machine, sampleInput);
 }
 
-export interface Stepper<M extends AnyStateMachine> {
-  initial(input: InputFrom<M>): [SnapshotFrom<M>, ExecutableAction[]];
-  /** Returns the very same snapshot when the event enables no transition. */
-  step(snapshot: SnapshotFrom<M>, event: EventFromLogic<M>): [SnapshotFrom<M>, ExecutableAction[]];
-}
-
-export function createStepper<M extends AnyStateMachine>(machine: M, sampleInput: InputFrom<M>): Stepper<M> {
+/** XState's own semantics; the reference the compiled interpreter is tested against. */
+export function createXStateStepper<C, E extends { type: string }, I>(machine: AnyStateMachine, sampleInput: I): FlatStepper<C, E, I> {
   let collected: ExecutableAction[] = [];
   const self = createActor(machine, { input: sampleInput } as never);
   const scope = {
@@ -27,7 +24,7 @@ export function createStepper<M extends AnyStateMachine>(machine: M, sampleInput
     stopChild: () => {},
     emit: () => {},
     actionExecutor: (action: ExecutableAction) => {
-      collected.push(action);
+      collected.push({ type: action.type, ...(action.params !== undefined ? { params: action.params } : {}) });
     },
   };
   // The scope's shape is XState's ActorScope; its type is internal to the library.
@@ -38,7 +35,11 @@ export function createStepper<M extends AnyStateMachine>(machine: M, sampleInput
     return actions;
   };
   return {
-    initial: (input) => [machine.getInitialSnapshot(anyScope, input) as SnapshotFrom<M>, take()],
-    step: (snapshot, event) => [machine.transition(snapshot, event, anyScope) as SnapshotFrom<M>, take()],
+    initial: (input) => [machine.getInitialSnapshot(anyScope, input) as FlatSnapshot<C>, take()],
+    step: (snapshot, event) => {
+      const resolved = 'machine' in snapshot ? snapshot : machine.resolveState({ value: snapshot.value, context: snapshot.context as never });
+      const next = machine.transition(resolved as never, event as never, anyScope) as FlatSnapshot<C>;
+      return [next === resolved ? snapshot : next, take()];
+    },
   };
 }

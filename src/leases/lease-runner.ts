@@ -1,13 +1,12 @@
 // Runs the lease machine without a live actor: pure transitions over stored records (passivation), with the
 // machine's `after` timers turned into absolute deadlines that the shared expiry schedule fires.
-import type { SnapshotFrom } from 'xstate';
 import { leaseMachine, type LeaseEvent, type LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
-import { createStepper, type ExecutableAction } from '../actors/stepper.js';
+import { createStepper, type ExecutableAction, type FlatSnapshot } from '../actors/stepper.js';
 
-type LeaseSnapshot = SnapshotFrom<typeof leaseMachine>;
+type LeaseSnapshot = FlatSnapshot<LeaseContext>;
 
-const stepper = createStepper(leaseMachine, {
+const stepper = createStepper<LeaseContext, LeaseEvent | TimerEvent, LeaseInput>(leaseMachine, {
   ip: '0.0.0.0', subnetId: 0, clientKey: '', hwAddress: '', now: 0, holdMs: 0,
 });
 
@@ -23,8 +22,8 @@ export function startLease(input: LeaseInput): LeaseRecord {
 
 /** The record after `event`, or undefined when the machine does not accept the event in its state. */
 export function stepLease(record: LeaseRecord, event: LeaseEvent | TimerEvent): LeaseRecord | undefined {
-  const snapshot = leaseMachine.resolveState({ value: record.state, context: record.context });
-  const [next, actions] = stepper.step(snapshot, event as LeaseEvent);
+  const snapshot: LeaseSnapshot = { value: record.state, context: record.context, status: isFinal(record.state) ? 'done' : 'active' };
+  const [next, actions] = stepper.step(snapshot, event);
   // XState returns the very same snapshot when no transition is enabled (cheaper than asking `can` first).
   if (next === snapshot) return undefined;
   return toRecord(next, armTimers(record.timers, actions, next.context));
