@@ -123,6 +123,7 @@ export function startApp(options: AppOptions): App {
     if (change.before?.state === 'offered') return; // offers were never stored
     // Timer transitions follow from stored times, so their writes need not hold anything up.
     Promise.resolve(change.after).then((record) => store.write([{ kind: 'put', record }])).catch((error: unknown) => {
+      stats.count(stats.events, 'store.write.timer_failed');
       log.warn({ evt: 'store.write.timer_failed', err: classify(error), ip: context.ip }, 'timer transition not stored');
     });
   }

@@ -91,8 +91,10 @@ describe.skipIf(skip !== undefined)('kill -9 under load, then restart', () => {
       durationMs: 10_000, maxOps: 8_000,
     };
     const gen = new Loadgen(lab!, args);
-    for (let waited = 0; !gen.sync().some((e) => e.t === 'ack') && waited < 10_000; waited += 20) await sleep(20);
-    const killAfterMs = 200 + Math.floor(Math.random() * 1_800);
+    // The kill comes at a random moment once the load is under way (at least 50 ACKs this round, at most 15 s).
+    const acked = () => gen.sync().filter((e) => e.t === 'ack').length;
+    for (let waited = 0; acked() < 50 && waited < 15_000; waited += 20) await sleep(20);
+    const killAfterMs = Math.floor(Math.random() * 1_800);
     await sleep(killAfterMs);
     const code = await daemon!.proc.stop(signal, 8_000);
     const events = await gen.stop();
@@ -116,7 +118,7 @@ describe.skipIf(skip !== undefined)('kill -9 under load, then restart', () => {
       const lost = results.filter((e) => e.t === 'lost');
       const verified = results.filter((e) => e.t === 'verified').length;
       const heldAnswers = results.filter((e) => (e.t === 'ack' || e.t === 'nak') && e.kind === 'held-offer');
-      console.log(`[crash] round ${round}: killed ${killAfterMs} ms into the load, ${acks} ACKs this round, ` +
+      console.log(`[crash] round ${round}: killed ${killAfterMs} ms after the 50th ACK, ${acks} ACKs this round, ` +
         `${acked.length} bindings verified ${verified}, lost ${lost.length}; held offers ${held.length}: ` +
         `${heldAnswers.filter((e) => e.t === 'ack').length} ACKed (their commit had landed), the rest NAKed`);
       expect(lost, `round ${round}: ACKed leases lost after kill -9`).toEqual([]);
