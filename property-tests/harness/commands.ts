@@ -2,10 +2,10 @@
 // crashes and restarts. Each one predicts the answer from the model, sends, checks, updates the model.
 import fc from 'fast-check';
 import { MessageType, type DhcpMessage } from '../../src/codec/types.js';
-import { compile } from '../../test/helpers/test-server.js';
 import { clientMessage, type ClientSpec } from '../../test/helpers/test-client.js';
 import { answerOf, checkBook, checkGrant, expectAnswer, violated, type Answer } from './invariants.js';
 import { Model } from './model.js';
+import { compileOnce } from './server-under-test.js';
 import { ADDRESSES, CLIENTS, TIME_STEPS, VARIANTS, type Client, type Variant } from './scenario.js';
 import type { Outcome, Sending, ServerUnderTest } from './server-under-test.js';
 import { seen } from './coverage.js';
@@ -230,7 +230,7 @@ export class Reconfigure extends Base {
   toString() { return `new Reconfigure('${this.variant}')`; }
   protected async act(m: Model, s: ServerUnderTest): Promise<void> {
     m.variant = this.variant;
-    m.config = compile(VARIANTS[this.variant]);
+    m.config = compileOnce(VARIANTS[this.variant]);
     s.reconfigure(VARIANTS[this.variant]);
   }
 }

@@ -2,7 +2,7 @@
 // what it gave back (releases, declines), the clock, and the config in force. It knows nothing of machines.
 import { ipToInt } from '../../src/codec/index.js';
 import type { Reservation, ServerConfig, Subnet } from '../../src/config/types.js';
-import { compile } from '../../test/helpers/test-server.js';
+import { compileOnce } from './server-under-test.js';
 import { CLIENTS, VARIANTS, type Client, type Variant } from './scenario.js';
 
 export interface Binding {
@@ -41,7 +41,7 @@ export type Held =
 export class Model {
   now: number;
   variant: Variant = 'base';
-  config: ServerConfig = compile(VARIANTS.base);
+  config: ServerConfig = compileOnce(VARIANTS.base);
   readonly bindings = new Map<string, Binding>();
   readonly offers = new Map<string, Offer>();
   readonly declined = new Map<string, { client: string; until: number }>();

@@ -35,7 +35,7 @@ const RESERVED_MAC = '02:00:5e:10:00:10';
 function wire(opts: {
   pools1: { start: string; end: string }[]; pools2: { start: string; end: string }[]; reserved: string;
   lease1: number; lease2: number; t1?: number; t2?: number; grace: number;
-}): unknown {
+}): object {
   return {
     serverId: '198.51.100.1',
     interfaces: ['lab0'],

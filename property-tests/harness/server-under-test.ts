@@ -15,6 +15,13 @@ import { IncarnationClock } from './incarnation-clock.js';
 import { GatedStore } from './gated-store.js';
 
 export const SERVER_ADDRESS = '198.51.100.1';
+/** Compiling a config (zod) costs more than a whole command: each wire object is compiled once. */
+const compiled = new WeakMap<object, ServerConfig>();
+export function compileOnce(wire: object): ServerConfig {
+  let config = compiled.get(wire);
+  if (config === undefined) compiled.set(wire, (config = compile(wire)));
+  return config;
+}
 const LOG = pino({ level: 'silent' });
 const LAB_IFACE = { name: 'lab0', index: 2, mac: '02:00:5e:00:00:01', addresses: [{ address: SERVER_ADDRESS, prefixLength: 24 }] };
 /** Longest real time one message may take to be decided (a hang is a failure, not a wait). */
@@ -22,7 +29,7 @@ const DECISION_TIMEOUT_MS = 5_000;
 
 export interface HarnessOptions {
   readonly disk: DiskKind;
-  readonly config: unknown;
+  readonly config: object;
   /** Test-only wrapper around each incarnation's store (mutants: e.g. acknowledging before the write). */
   readonly wrapStore?: (store: LeaseStore) => LeaseStore;
 }
@@ -62,7 +69,7 @@ export class ServerUnderTest {
 
   private constructor(private readonly options: HarnessOptions) {
     this.disk = new CrashDisk(options.disk);
-    this.compiled = compile(options.config);
+    this.compiled = compileOnce(options.config);
   }
 
   static async start(options: HarnessOptions): Promise<ServerUnderTest> {
@@ -84,8 +91,8 @@ export class ServerUnderTest {
   }
 
   /** Swaps the config in force, as a reload does (the app reads it through deps.config() on every request). */
-  reconfigure(wire: unknown): void {
-    this.compiled = compile(wire);
+  reconfigure(wire: object): void {
+    this.compiled = compileOnce(wire);
   }
 
   async send(message: DhcpMessage, route: Route): Promise<Outcome> {
