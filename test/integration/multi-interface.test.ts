@@ -6,9 +6,9 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Capture, type Frame } from './harness/capture.js';
-import { DhclientSession, udhcpc } from './harness/clients.js';
+import { DhclientSession, udhcpc, UdhcpcSession } from './harness/clients.js';
 import { ensureBuilt, startDaemon, type DaemonConfig, type DhcpServer, type LogLine, type ServerSetup } from './harness/daemon.js';
-import { cleanupLeftovers, teardownAll, type ClientNs } from './harness/netns.js';
+import { cleanupLeftovers, teardownAll, TRANSIT_IF, type ClientNs } from './harness/netns.js';
 import { exec, removeTempDirs, tempDir } from './harness/proc.js';
 import { createSegmentsLab, type SegmentsLab } from './harness/segments.js';
 import { inRange, integrationSkip } from './harness/suite.js';
@@ -29,7 +29,7 @@ const configure = (transport: 'auto' | 'dgram', extra: Record<string, unknown> =
   for (const key of Object.keys(c)) delete c[key];
   Object.assign(c, {
     // No serverId: each reply carries the receiving interface's address. lab2 is deliberately not listed.
-    interfaces: ['lab0', 'lab1'],
+    interfaces: extra['interfaces'] ?? ['lab0', 'lab1'],
     listen: { transport, ...(extra['listen'] as object | undefined) },
     ...(extra['serverId'] !== undefined ? { serverId: extra['serverId'] } : {}),
     store,
@@ -178,6 +178,25 @@ describe.skipIf(skip !== undefined)('one daemon serving several interfaces (nati
     expect(after.serverId).toBe(A.server);
     expect(server.logs.some((l) => l.evt === 'net.interfaces' && server.logs.indexOf(l) >= seen && relearnt(l, 1))).toBe(true);
     expect(server.logs.some((l) => l.evt === 'server.stopped' || l.evt === 'supervisor.crashed')).toBe(false);
+  });
+
+  it('with the transit link listed too, a relayed client gets its lease and renews it by unicast over that link', async () => {
+    expect(await server.stop()).toBe(0);
+    server = await startDaemon(lab, { ...setup, configure: configure('auto', { interfaces: ['lab0', 'lab1', TRANSIT_IF] }) });
+    const c = lab.relayed[0]!;
+    const session = await UdhcpcSession.start(c);
+    try {
+      const lease = session.lease!;
+      expect(inRange(lease.ip, R.pool), lease.ip).toBe(true);
+      expect(lease.serverId).toBe(TRANSIT_SERVER);
+      // RENEWING (RFC 2131 §4.4.5) is a unicast from the client's address straight to the server id.
+      await exec('ip', ['-n', c.ns, 'route', 'replace', 'default', 'via', R.giaddr], { timeoutMs: 5_000 });
+      const renewed = await session.renew();
+      expect(renewed.ip).toBe(lease.ip);
+      await server.waitForEvt('lease.renewed', (l) => l['ip'] === lease.ip && l['reason'] === 'renewed', 5_000);
+    } finally {
+      await session.stop();
+    }
   });
 
   it('with serverId configured, uses it on every link; with unlistedUnicast "drop", refuses the transit link', async () => {
