@@ -101,6 +101,7 @@ export function startApp(options: AppOptions): App {
     },
     clock,
   };
+  const shedding = sheddingReporter(clock, log);
   const router = new Router({
     createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
     maxQueuePerClient: config().limits.maxQueuePerClient,
@@ -108,6 +109,7 @@ export function startApp(options: AppOptions): App {
     maxQueued: config().limits.maxQueued,
     onDrop: (reason, routed, error) => {
       stats.count(stats.drops, reason);
+      if (SHED_REASONS.has(reason)) shedding.note(reason);
       if (reason === 'transaction-failed') {
         const err = classify(error);
         stats.error(err.category);
@@ -208,6 +210,24 @@ export function startApp(options: AppOptions): App {
     stop: async () => {
       root.send({ type: 'server.stop' });
       return done;
+    },
+  };
+}
+
+const SHED_REASONS: ReadonlySet<string> = new Set(['too-many-clients', 'overload', 'queue-full']);
+
+/** Load shedding is logged at most every 10 s per reason (evt router.shedding), with the count since the last line. */
+function sheddingReporter(clock: Clock, log: Logger) {
+  const last = new Map<string, { at: number; shed: number }>();
+  return {
+    note(reason: string): void {
+      const entry = last.get(reason);
+      if (entry !== undefined && clock.now() - entry.at < 10_000) {
+        entry.shed++;
+        return;
+      }
+      log.warn({ evt: 'router.shedding', reason, shed: (entry?.shed ?? 0) + 1 }, 'overloaded: shedding requests');
+      last.set(reason, { at: clock.now(), shed: 0 });
     },
   };
 }
