@@ -13,6 +13,7 @@ type Allocator = typeof import('../src/allocator/allocator.js');
 type Book = typeof import('../src/leases/lease-book.js');
 type Policy = typeof import('../src/server/lease-policy.js');
 type ReleaseHandlers = typeof import('../src/server/handlers/release.js');
+type Persist = typeof import('../src/server/persist.js');
 
 interface Mutant {
   readonly name: string;
@@ -73,6 +74,17 @@ const MUTANTS: readonly Mutant[] = [
     name: 'the store acknowledges a write before it is written (write-behind)',
     caughtBy: ['durable'],
     wrapStore: (store) => new WriteBehindStore(store),
+  },
+  {
+    name: 'the server ACKs without waiting for the store to acknowledge the write',
+    caughtBy: ['durable'],
+    inject: () => vi.doMock('../src/server/persist.js', async (original: Real<Persist>) => {
+      const real = await original();
+      return { ...real, persist: (async (deps, change) => {
+        void real.persist(deps, change);
+        return true;
+      }) satisfies Persist['persist'] };
+    }),
   },
   {
     name: 'RELEASE is acknowledged but the lease is kept',
@@ -142,6 +154,7 @@ describe('mutants: every invariant catches a broken server', () => {
     vi.doUnmock('../src/leases/lease-book.js');
     vi.doUnmock('../src/server/lease-policy.js');
     vi.doUnmock('../src/server/handlers/release.js');
+    vi.doUnmock('../src/server/persist.js');
     vi.resetModules();
   });
 

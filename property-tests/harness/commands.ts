@@ -1,6 +1,7 @@
 // The commands of the whole-server model (fc.commands): client messages of every RFC 2131 kind, time, reloads,
 // crashes and restarts. Each one predicts the answer from the model, sends, checks, updates the model.
 import fc from 'fast-check';
+import { messageTypeOf } from '../../src/codec/index.js';
 import { MessageType, type DhcpMessage } from '../../src/codec/types.js';
 import { clientMessage, type ClientSpec } from '../../test/helpers/test-client.js';
 import { answerOf, checkBook, checkGrant, expectAnswer, violated, type Answer } from './invariants.js';
@@ -254,6 +255,29 @@ export class Restart extends Base {
   }
 }
 
+/**
+ * A crash in the middle of a commit: DISCOVER, then the REQUEST while the disk never completes the write, then the
+ * process dies. An ACK seen before the crash would be a lease the store never had (RFC 2131 §4.3.2 and the
+ * durability rule: no ACK before the synced write).
+ */
+export class CrashInFlight extends Base {
+  constructor(readonly client: string) { super(); }
+  toString() { return `new CrashInFlight('${this.client}')`; }
+  protected override restarts() { return true; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    const c = Model.client(this.client);
+    await new Discover(this.client).run(m, s);
+    const request = new Request(this.client, 'selecting', 'own');
+    const a = pick(m, c, 'own');
+    const { message, route } = request.message(c, a);
+    const replies = await s.sendThenCrash(message, route);
+    const ack = replies.find((r) => messageTypeOf(r) === MessageType.ACK);
+    if (ack !== undefined) violated('durable', `${this}: ACK for ${ack.yiaddr} sent before its write was acknowledged`);
+    seen('crash:mid-commit');
+    m.crashed();
+  }
+}
+
 /** DISCOVER then REQUEST of what was offered: most runs need bindings to say anything interesting. */
 export class Dora extends Base {
   constructor(readonly client: string) { super(); }
@@ -290,4 +314,5 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc.constantFrom(...(Object.keys(VARIANTS) as Variant[])).map((v) => new Reconfigure(v)),
   fc.constant(null).map(() => new Crash()),
   fc.constant(null).map(() => new Restart()),
+  clientArb.map((c) => new CrashInFlight(c)),
 ];

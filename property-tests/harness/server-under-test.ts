@@ -53,6 +53,7 @@ export interface Sending {
 }
 
 interface Incarnation {
+  readonly gate: GatedStore;
   readonly app: App;
   readonly link: MemoryLink;
   readonly clock: IncarnationClock;
@@ -143,6 +144,21 @@ export class ServerUnderTest {
     });
   }
 
+  /**
+   * Sends a message while the store never completes a write, lets the server run for a while, and crashes it:
+   * the server must not have answered with anything that needs a durable write (no ACK before the sync).
+   */
+  async sendThenCrash(message: DhcpMessage, route: Route): Promise<DhcpMessage[]> {
+    const { link, gate } = this.current;
+    const sentBefore = link.sent.length;
+    gate.hold = true;
+    this.inject(message, route);
+    for (let i = 0; i < 50; i++) await tick();
+    const replies = link.sent.slice(sentBefore).map((s) => s.message);
+    await this.crash();
+    return replies;
+  }
+
   /** Moves time on; timers fire; their (unawaited) store writes are let through before the next command. */
   async advance(ms: number): Promise<void> {
     this.clock.advance(ms);
@@ -191,7 +207,7 @@ export class ServerUnderTest {
       localAddresses: () => [SERVER_ADDRESS],
     });
     await app.ready;
-    this.current = { app, link, clock, store };
+    this.current = { app, link, clock, store, gate: gated };
     this.incarnations++;
     // Deadlines that passed while the server was down fire now (the daemon's timers would fire on the next tick).
     this.clock.advance(0);
