@@ -26,7 +26,7 @@ interface Mutant {
 const MUTANTS: readonly Mutant[] = [
   {
     name: 'allocator hands out a requested address even when it is taken',
-    caughtBy: ['one-holder', 'no-crash'],
+    caughtBy: ['one-holder', 'no-crash', 'offer-rule'],
     inject: () => vi.doMock('../src/allocator/allocator.js', async (original: Real<Allocator>) => {
       const real = await original();
       return { ...real, chooseAddress: ((pools, c, isFree, cursor) => c.requested !== undefined && real.inPools(pools, c.requested)

@@ -1,7 +1,8 @@
 // Bugs the whole-server model found, each kept as the shrunk command list that showed it (issue 6, item 5).
 // Each runs the real server against the model exactly as the property does; a regression fails with the invariant.
 import { describe, it } from 'vitest';
-import { Decline, Dora, Reconfigure } from './harness/commands.js';
+import { Decline, Dora } from './harness/commands.js';
+import { Reconfigure } from './harness/lifecycle.js';
 import { runCommands } from './harness/property.js';
 
 describe('regressions found by the whole-server model', () => {

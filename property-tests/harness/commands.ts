@@ -1,13 +1,11 @@
-// The commands of the whole-server model (fc.commands): client messages of every RFC 2131 kind, time, reloads,
-// crashes and restarts. Each one predicts the answer from the model, sends, checks, updates the model.
-import fc from 'fast-check';
-import { messageTypeOf } from '../../src/codec/index.js';
+// The client commands of the whole-server model (fc.commands): messages of every RFC 2131 kind. Each one predicts
+// the answer from the model, sends, checks the answer and the lease book, and updates the model.
+import type fc from 'fast-check';
 import { MessageType, type DhcpMessage } from '../../src/codec/types.js';
 import { clientMessage, type ClientSpec } from '../../test/helpers/test-client.js';
 import { answerOf, checkBook, checkGrant, expectAnswer, violated, type Answer } from './invariants.js';
 import { Model } from './model.js';
-import { compileOnce } from './server-under-test.js';
-import { ADDRESSES, CLIENTS, TIME_STEPS, VARIANTS, type Client, type Variant } from './scenario.js';
+import { ADDRESSES, type Client } from './scenario.js';
 import type { Outcome, Sending, ServerUnderTest } from './server-under-test.js';
 import { seen } from './coverage.js';
 
@@ -214,70 +212,6 @@ export class Inform extends Base {
   }
 }
 
-export class Advance extends Base {
-  constructor(readonly ms: number) { super(); }
-  toString() { return `new Advance(${this.ms})`; }
-  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
-    const live = [...m.bindings.values()].filter((b) => m.phase(b) !== undefined);
-    m.now += this.ms;
-    await s.advance(this.ms);
-    if (live.some((b) => m.phase(b) === undefined)) seen('advance:grace-over');
-    if (live.some((b) => m.phase(b) === 'expired')) seen('advance:in-grace');
-  }
-}
-
-export class Reconfigure extends Base {
-  constructor(readonly variant: Variant) { super(); }
-  toString() { return `new Reconfigure('${this.variant}')`; }
-  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
-    m.variant = this.variant;
-    m.config = compileOnce(VARIANTS[this.variant]);
-    s.reconfigure(VARIANTS[this.variant]);
-  }
-}
-
-export class Crash extends Base {
-  toString() { return 'new Crash()'; }
-  protected override restarts() { return true; }
-  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
-    await s.crash();
-    if (m.bindings.size > 0) seen('crash:with-bindings');
-    m.crashed();
-  }
-}
-
-export class Restart extends Base {
-  toString() { return 'new Restart()'; }
-  protected override restarts() { return true; }
-  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
-    await s.restart();
-    m.crashed();
-  }
-}
-
-/**
- * A crash in the middle of a commit: DISCOVER, then the REQUEST while the disk never completes the write, then the
- * process dies. An ACK seen before the crash would be a lease the store never had (RFC 2131 §4.3.2 and the
- * durability rule: no ACK before the synced write).
- */
-export class CrashInFlight extends Base {
-  constructor(readonly client: string) { super(); }
-  toString() { return `new CrashInFlight('${this.client}')`; }
-  protected override restarts() { return true; }
-  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
-    const c = Model.client(this.client);
-    await new Discover(this.client).run(m, s);
-    const request = new Request(this.client, 'selecting', 'own');
-    const a = pick(m, c, 'own');
-    const { message, route } = request.message(c, a);
-    const replies = await s.sendThenCrash(message, route);
-    const ack = replies.find((r) => messageTypeOf(r) === MessageType.ACK);
-    if (ack !== undefined) violated('durable', `${this}: ACK for ${ack.yiaddr} sent before its write was acknowledged`);
-    seen('crash:mid-commit');
-    m.crashed();
-  }
-}
-
 /** DISCOVER then REQUEST of what was offered: most runs need bindings to say anything interesting. */
 export class Dora extends Base {
   constructor(readonly client: string) { super(); }
@@ -290,29 +224,3 @@ export class Dora extends Base {
 }
 
 const hasLeaseTime = (m: DhcpMessage) => m.options.some((o) => o.code === 51 || o.code === 58 || o.code === 59);
-
-const clientArb = fc.constantFrom(...CLIENTS.map((c) => c.name));
-const addressArb: fc.Arbitrary<AddressChoice> = fc.oneof(
-  { weight: 3, arbitrary: fc.constant('own' as const) },
-  { weight: 2, arbitrary: fc.nat(ADDRESSES.length - 1) },
-);
-const kindArb = fc.constantFrom<RequestKind>('selecting', 'other-server', 'init-reboot', 'renewing', 'rebinding');
-
-export const commandArbs: fc.Arbitrary<Cmd>[] = [
-  clientArb.map((c) => new Dora(c)),
-  clientArb.map((c) => new Dora(c)),
-  fc.tuple(clientArb, fc.option(addressArb, { nil: undefined })).map(([c, a]) => new Discover(c, a)),
-  fc.tuple(clientArb, kindArb, addressArb).map(([c, k, a]) => new Request(c, k, a)),
-  fc.tuple(clientArb, kindArb, addressArb).map(([c, k, a]) => new Request(c, k, a)),
-  fc.tuple(clientArb, addressArb, fc.boolean()).map(([c, a, w]) => new Release(c, a, w)),
-  fc.tuple(clientArb, addressArb).map(([c, a]) => new Decline(c, a)),
-  // Two declines in a row from one of two clients: reaches the decline limit (and its silence) in short runs.
-  fc.constantFrom('c0', 'c4').map((c) => new Decline(c, 'own')),
-  fc.tuple(clientArb, addressArb).map(([c, a]) => new Inform(c, a)),
-  fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
-  fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
-  fc.constantFrom(...(Object.keys(VARIANTS) as Variant[])).map((v) => new Reconfigure(v)),
-  fc.constant(null).map(() => new Crash()),
-  fc.constant(null).map(() => new Restart()),
-  clientArb.map((c) => new CrashInFlight(c)),
-];

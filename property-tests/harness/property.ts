@@ -1,8 +1,8 @@
 // The whole-server model property, shared by the property test (real server) and the mutant tests.
 import fc from 'fast-check';
 import type { LeaseStore } from '../../src/store/types.js';
-import { burstArb } from './burst.js';
-import { commandArbs, type Cmd } from './commands.js';
+import { commandArbs } from './arbitraries.js';
+import type { Cmd } from './commands.js';
 import { Model } from './model.js';
 import { VARIANTS } from './scenario.js';
 import { ServerUnderTest } from './server-under-test.js';
@@ -28,7 +28,7 @@ export async function runCommands(commands: Iterable<Cmd>, options: ModelRunOpti
 }
 
 export function serverModelProperty(options: ModelRunOptions = {}): fc.IAsyncPropertyWithHooks<[Iterable<Cmd>]> {
-  return fc.asyncProperty(fc.commands([...commandArbs, burstArb], { maxCommands: options.maxCommands ?? 40, size: 'max' }), (commands) =>
+  return fc.asyncProperty(fc.commands(commandArbs, { maxCommands: options.maxCommands ?? 40, size: 'max' }), (commands) =>
     runCommands(commands, options));
 }
 

@@ -1,0 +1,34 @@
+// What fc.commands draws from: client messages (DORAs weighted up: bindings make runs interesting), time steps
+// landing on and around every deadline, reloads, crashes, restarts and bursts of concurrent clients.
+import fc from 'fast-check';
+import { burstArb } from './burst.js';
+import { Decline, Discover, Dora, Inform, Release, Request, type AddressChoice, type Cmd, type RequestKind } from './commands.js';
+import { Advance, Crash, CrashInFlight, Reconfigure, Restart } from './lifecycle.js';
+import { ADDRESSES, CLIENTS, TIME_STEPS, VARIANTS, type Variant } from './scenario.js';
+
+const clientArb = fc.constantFrom(...CLIENTS.map((c) => c.name));
+const addressArb: fc.Arbitrary<AddressChoice> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant('own' as const) },
+  { weight: 2, arbitrary: fc.nat(ADDRESSES.length - 1) },
+);
+const kindArb = fc.constantFrom<RequestKind>('selecting', 'other-server', 'init-reboot', 'renewing', 'rebinding');
+
+export const commandArbs: fc.Arbitrary<Cmd>[] = [
+  burstArb,
+  clientArb.map((c) => new Dora(c)),
+  clientArb.map((c) => new Dora(c)),
+  fc.tuple(clientArb, fc.option(addressArb, { nil: undefined })).map(([c, a]) => new Discover(c, a)),
+  fc.tuple(clientArb, kindArb, addressArb).map(([c, k, a]) => new Request(c, k, a)),
+  fc.tuple(clientArb, kindArb, addressArb).map(([c, k, a]) => new Request(c, k, a)),
+  fc.tuple(clientArb, addressArb, fc.boolean()).map(([c, a, w]) => new Release(c, a, w)),
+  fc.tuple(clientArb, addressArb).map(([c, a]) => new Decline(c, a)),
+  // Two declines in a row from one of two clients: reaches the decline limit (and its silence) in short runs.
+  fc.constantFrom('c0', 'c4').map((c) => new Decline(c, 'own')),
+  fc.tuple(clientArb, addressArb).map(([c, a]) => new Inform(c, a)),
+  fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
+  fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
+  fc.constantFrom(...(Object.keys(VARIANTS) as Variant[])).map((v) => new Reconfigure(v)),
+  fc.constant(null).map(() => new Crash()),
+  fc.constant(null).map(() => new Restart()),
+  clientArb.map((c) => new CrashInFlight(c)),
+];
