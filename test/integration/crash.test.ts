@@ -4,10 +4,9 @@
 // Held offers are asked for after the restart (NAK, or ACK when their commit had landed). A few kill points a run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './harness/daemon.js';
-import { cleanupLeftovers, teardownAll } from './harness/netns.js';
-import { removeTempDirs, sleep, tempDir } from './harness/proc.js';
+import { killAllProcs, removeTempDirs, sleep, tempDir } from './harness/proc.js';
 import { integrationSkip } from './harness/suite.js';
-import { createFaultLab, FaultDaemon, GIADDR, Loadgen, SERVER_IP, type FaultLab } from './fault/lab.js';
+import { cleanupDeadNamespaces, createFaultLab, FaultDaemon, GIADDR, Loadgen, SERVER_IP, type FaultLab } from './fault/lab.js';
 import type { Binding, LoadEvent, LoadgenArgs } from './fault/loadgen.child.js';
 
 const skip = integrationSkip('crash');
@@ -69,7 +68,7 @@ describe.skipIf(skip !== undefined)('kill -9 under load, then restart', () => {
   const ledger = new Ledger();
 
   beforeAll(async () => {
-    await cleanupLeftovers();
+    await cleanupDeadNamespaces();
     await ensureBuilt();
     lab = await createFaultLab();
     storeDir = `${tempDir('crash')}/leases`;
@@ -80,7 +79,7 @@ describe.skipIf(skip !== undefined)('kill -9 under load, then restart', () => {
       await daemon?.proc.stop('SIGKILL', 1_000);
       await lab?.destroy();
     } finally {
-      await teardownAll();
+      await killAllProcs();
       removeTempDirs();
     }
   }, 60_000);

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { CLI, REPO } from '../harness/daemon.js';
-import { deleteNamespace } from '../harness/netns.js';
+import { deleteNamespace, listNamespaces } from '../harness/netns.js';
 import { Proc, run, tempDir } from '../harness/proc.js';
 import type { LoadEvent, LoadgenArgs } from './loadgen.child.js';
 
@@ -20,6 +20,26 @@ export interface FaultLab {
 }
 
 const ip = (...args: string[]) => run('ip', args, { timeoutMs: 10_000 });
+
+/**
+ * Removes namespaces of dead runs only. (The harness's cleanupLeftovers() also deletes every adt-* dhcpcd lease
+ * file, which breaks a dhcpcd test running in parallel; this lab runs no dhcpcd.)
+ */
+export async function cleanupDeadNamespaces(): Promise<void> {
+  for (const ns of await listNamespaces()) {
+    const owner = Number.parseInt(ns.split('-')[1] ?? '', 10);
+    if (Number.isInteger(owner) && owner !== process.pid && !alive(owner)) await deleteNamespace(ns);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Namespaces adt-<pid>-<rand>-{srv,gen} (cleanupLeftovers() knows the pattern). */
 export async function createFaultLab(): Promise<FaultLab> {
