@@ -14,6 +14,7 @@ type Book = typeof import('../src/leases/lease-book.js');
 type Policy = typeof import('../src/server/lease-policy.js');
 type ReleaseHandlers = typeof import('../src/server/handlers/release.js');
 type Persist = typeof import('../src/server/persist.js');
+type Renewal = typeof import('../src/server/handlers/renewal.js');
 
 interface Mutant {
   readonly name: string;
@@ -99,6 +100,14 @@ const MUTANTS: readonly Mutant[] = [
     inject: () => mockPolicy((real) => ({ isAddressValid: (s, ip, mine) => !real.isAddressValid(s, ip, mine) })),
   },
   {
+    name: 'the NAK rule is too strict: every RENEWING/REBINDING request is NAKed',
+    caughtBy: ['nak-rule'],
+    inject: () => vi.doMock('../src/server/handlers/renewal.js', async (original: Real<Renewal>) => {
+      const { nak } = await import('../src/server/handlers/answer.js');
+      return { ...(await original()), renewal: (async (deps, input) => nak(deps, input, 'no-lease')) satisfies Renewal['renewal'] };
+    }),
+  },
+  {
     name: 'a DECLINE is answered (with a NAK)',
     caughtBy: ['no-reply'],
     inject: () => vi.doMock('../src/server/handlers/release.js', async (original: Real<ReleaseHandlers>) => {
@@ -155,6 +164,7 @@ describe('mutants: every invariant catches a broken server', () => {
     vi.doUnmock('../src/server/lease-policy.js');
     vi.doUnmock('../src/server/handlers/release.js');
     vi.doUnmock('../src/server/persist.js');
+    vi.doUnmock('../src/server/handlers/renewal.js');
     vi.resetModules();
   });
 

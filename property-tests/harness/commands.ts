@@ -168,7 +168,7 @@ export class Release extends Base {
     const a = pick(m, c, this.address);
     const msg = clientMessage(direct(c), MessageType.RELEASE, { ciaddr: a, serverId: this.wrongServer ? OTHER_ID : OUR_ID });
     const { answer } = answerOf(await s.send(msg, { broadcast: false }), `${this} for ${a}`);
-    expectAnswer(answer, ['silent'], `${this} for ${a}`);
+    expectAnswer(answer, ['silent'], `${this} for ${a}`, 'no-reply');
     // RFC 2131 §4.3.4: only the client's own binding, and only when the RELEASE names this server.
     if (!m.blocked(c) && !this.wrongServer && m.liveOf(c, a) === 'binding') {
       m.released(c, a);
@@ -185,7 +185,7 @@ export class Decline extends Base {
     const a = pick(m, c, this.address);
     const msg = clientMessage(c.spec, MessageType.DECLINE, { requested: a, serverId: OUR_ID });
     const { answer } = answerOf(await s.send(msg, { broadcast: !c.relayed }), `${this} for ${a}`);
-    expectAnswer(answer, ['silent'], `${this} for ${a}`);
+    expectAnswer(answer, ['silent'], `${this} for ${a}`, 'no-reply');
     if (m.blocked(c) || m.records.get(a)?.client !== c.name) return;
     // A client over its decline limit is not believed: the decline is dropped (the project's policy, issue 2).
     if (!m.declineCounted(c)) return;
