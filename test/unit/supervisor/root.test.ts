@@ -1,7 +1,7 @@
 // The root supervisor's decisions as configured: a damaged store escalates at once (exit code 1, the repair
 // command in the error and the log), a transient store failure is restarted with backoff, the health tree shows
 // which child is restarting, and a graceful stop lets an in-flight commit finish and its ACK go out first.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { openLevelStore, openMemoryStore } from '../../../src/store/open.js';
 import type { LeaseStore } from '../../../src/store/types.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { LAB_CONFIG } from '../../helpers/test-server.js';
-import { makeTempDir } from '../store/helpers.js';
+import { makeRecord, makeTempDir, put, testIp } from '../store/helpers.js';
 import { FaultyStore, settle, startFaultServer, typeOf } from '../fault/helpers.js';
 
 /** A memory store whose open() fails with the given errors first. */
@@ -47,6 +47,31 @@ describe('root supervisor and the store', () => {
       const health = server.app.health();
       expect(health).toMatchObject({ status: 'failed', serving: false });
       expect(health.children.store).toEqual({ status: 'failed', restarts: 1, lastError: 'DHCPD_ERR_STORE_CORRUPT' });
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('a table found damaged while rehydrating stops the daemon (exit code 1) rather than serving a partial lease set', async () => {
+    const temp = await makeTempDir('dhcpd-root-');
+    try {
+      const path = join(temp.dir, 'leases');
+      const seeded = await openLevelStore(path);
+      await seeded.write(Array.from({ length: 500 }, (_, i) => put(makeRecord(testIp(i), `c${i}`))));
+      await seeded.close();
+      const db = new Level<string, string>(path);
+      // Level's types omit ClassicLevel's compactRange; it moves the log into a .ldb table file.
+      await (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('\x00', '\xff');
+      await db.close();
+      const table = join(path, readdirSync(path).find((f) => f.endsWith('.ldb'))!);
+      const bytes = readFileSync(table);
+      for (let i = 64; i < bytes.length - 64; i += 11) bytes[i] = (bytes[i] ?? 0) ^ 0x5a;
+      writeFileSync(table, bytes);
+      const server = startFaultServer({ store: new LevelLeaseStore(new Level<string, string>(path), { location: path }) });
+      await expect(server.app.ready).rejects.toMatchObject({ code: 'DHCPD_ERR_STORE_CORRUPT' });
+      expect(await server.app.done).toBe(1);
+      expect(server.logs.find((l) => l.evt === 'supervisor.escalated')).toMatchObject({ child: 'rehydrate', repair: expect.stringContaining('repair-store') });
+      expect(server.evts()).not.toContain('server.ready');
     } finally {
       await temp.remove();
     }
