@@ -105,14 +105,18 @@ export async function deleteNamespace(ns: string): Promise<void> {
 
 /** Removes namespaces left by dead runs (or by this process when mine=true) and stale dhcpcd lease files. */
 export async function cleanupLeftovers(mine = false): Promise<void> {
+  let otherRunAlive = false;
   for (const ns of await listNamespaces()) {
     const owner = Number.parseInt(ns.split('-')[1] ?? '', 10);
     const ours = owner === process.pid;
-    if ((ours && mine) || (!ours && !(Number.isInteger(owner) && pidAlive(owner)))) await deleteNamespace(ns);
+    const alive = Number.isInteger(owner) && pidAlive(owner);
+    if (!ours && alive) otherRunAlive = true;
+    if ((ours && mine) || (!ours && !alive)) await deleteNamespace(ns);
   }
-  // dhcpcd keeps <iface>.lease on the host filesystem; our client interfaces are all named adt-*.
+  // dhcpcd keeps <iface>.lease on the host filesystem; our client interfaces are all named adt-*. Interface names
+  // are too short to carry the run's pid, so the files go only while no other run is alive.
   const dir = '/var/lib/dhcpcd';
-  if (existsSync(dir)) {
+  if (existsSync(dir) && !otherRunAlive) {
     for (const f of readdirSync(dir)) if (f.startsWith(PREFIX)) rmSync(`${dir}/${f}`, { force: true });
   }
 }
