@@ -49,5 +49,7 @@ export interface Transport {
   send(out: Outbound): Promise<void>;
   /** Interfaces served, as last learnt (empty for dgram). */
   interfaces(): readonly InterfaceInfo[];
+  /** The transport's own counters (ignored interfaces, MAC/source fallbacks, …), when it keeps any. */
+  stats?(): object;
   close(): Promise<void>;
 }

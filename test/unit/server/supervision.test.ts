@@ -80,6 +80,7 @@ describe('root supervisor', () => {
     await server.exchange(clientMessage(client, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: '198.51.100.1' }));
     const [lab] = server.app.statistics().pools;
     expect(lab).toEqual({ subnet: '198.51.100.0/24', total: 10, bound: 1, offered: 1, declined: 0, grace: 0, free: 8 });
+    expect(server.app.statistics().transport).toEqual({ kind: 'memory', counters: undefined });
     await server.stop();
   });
 });
