@@ -153,6 +153,8 @@ static void rx_finalize(napi_env env, void *data, void *hint) {
 
 /* ---------- UDP socket ---------- */
 
+#define RCVBUF_BYTES (1024 * 1024)
+
 static int udp_socket(struct in_addr addr, int port) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
@@ -165,6 +167,13 @@ static int udp_socket(struct in_addr addr, int port) {
     int err = errno;
     close(fd);
     return -err;
+  }
+  /* A deep receive queue absorbs bursts (a relay flushing, many clients booting at once) that the default
+     ~200 KB would drop in the kernel. FORCE needs CAP_NET_ADMIN and ignores rmem_max; without it, ask for what
+     rmem_max allows. Failure is harmless: the default queue stays. */
+  int rcvbuf = RCVBUF_BYTES;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0) {
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   }
   return fd;
 }
