@@ -3,7 +3,8 @@
 // after a failure is the probe: no separate poller touches the disk.
 import type { Clock } from '../clock.js';
 import { classify, type DhcpdError } from '../errors.js';
-import type { LeaseRecord, LeaseStore, LeaseWrite, StoreHealth } from '../store/types.js';
+import { DelegatingLeaseStore } from '../store/delegating-store.js';
+import type { LeaseStore, LeaseWrite, StoreHealth } from '../store/types.js';
 
 export interface StoreMonitorHooks {
   readonly onUnwritable: (error: DhcpdError) => void;
@@ -16,20 +17,19 @@ interface Outage {
   lastError: string;
 }
 
-export class MonitoredStore implements LeaseStore {
+export class MonitoredStore extends DelegatingLeaseStore {
   private outage: Outage | undefined;
 
   constructor(
-    private readonly inner: LeaseStore,
+    inner: LeaseStore,
     private readonly clock: Clock,
     private readonly hooks: StoreMonitorHooks,
-  ) {}
-
-  open(): Promise<void> {
-    return this.inner.open();
+  ) {
+    super(inner);
   }
 
-  async write(writes: readonly LeaseWrite[]): Promise<void> {
+
+  override async write(writes: readonly LeaseWrite[]): Promise<void> {
     try {
       await this.inner.write(writes);
     } catch (thrown) {
@@ -42,19 +42,10 @@ export class MonitoredStore implements LeaseStore {
     this.hooks.onWritable(this.clock.now() - outage.since, outage.failedWrites);
   }
 
-  get(ip: string): Promise<LeaseRecord | undefined> {
-    return this.inner.get(ip);
-  }
 
-  getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
-    return this.inner.getByClient(subnetId, clientKey);
-  }
 
-  loadAll(): AsyncIterable<LeaseRecord> {
-    return this.inner.loadAll();
-  }
 
-  health(): StoreHealth {
+  override health(): StoreHealth {
     const inner = this.inner.health();
     const outage = this.outage;
     if (outage === undefined) return inner;
@@ -67,9 +58,6 @@ export class MonitoredStore implements LeaseStore {
     };
   }
 
-  close(): Promise<void> {
-    return this.inner.close();
-  }
 
   private noteFailure(thrown: unknown): void {
     const error = classify(thrown);

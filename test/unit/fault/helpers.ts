@@ -9,11 +9,12 @@ import { encode } from '../../../src/codec/index.js';
 import type { DhcpMessage } from '../../../src/codec/types.js';
 import { StoreError } from '../../../src/errors.js';
 import type { Outbound } from '../../../src/net/types.js';
-import type { LeaseRecord, LeaseStore, LeaseWrite, StoreHealth } from '../../../src/store/types.js';
+import { DelegatingLeaseStore } from '../../../src/store/delegating-store.js';
+import type { LeaseStore, LeaseWrite, StoreHealth } from '../../../src/store/types.js';
 import { compile, LAB_CONFIG, MemoryLink, type Sent } from '../../helpers/test-server.js';
 
 /** Wraps a real store; `failing` makes every write reject as a full disk would, `gate` holds writes back. */
-export class FaultyStore implements LeaseStore {
+export class FaultyStore extends DelegatingLeaseStore {
   failing = false;
   writes = 0;
   failedWrites = 0;
@@ -21,13 +22,9 @@ export class FaultyStore implements LeaseStore {
   private held: (() => void)[] = [];
   hold = false;
 
-  constructor(private readonly inner: LeaseStore) {}
 
-  open(): Promise<void> {
-    return this.inner.open();
-  }
 
-  async write(writes: readonly LeaseWrite[]): Promise<void> {
+  override async write(writes: readonly LeaseWrite[]): Promise<void> {
     this.writes += 1;
     if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
     if (this.failing) {
@@ -47,24 +44,15 @@ export class FaultyStore implements LeaseStore {
     return this.held.length;
   }
 
-  get(ip: string): Promise<LeaseRecord | undefined> {
-    return this.inner.get(ip);
-  }
 
-  getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
-    return this.inner.getByClient(subnetId, clientKey);
-  }
 
-  loadAll(): AsyncIterable<LeaseRecord> {
-    return this.inner.loadAll();
-  }
 
-  health(): StoreHealth {
+  override health(): StoreHealth {
     const inner = this.inner.health();
     return { ...inner, pendingWrites: inner.pendingWrites + this.held.length };
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.closedAfterWrites = this.writes - this.held.length;
     return this.inner.close();
   }
