@@ -17,9 +17,10 @@ const view = (s: FlatSnapshot, actions: readonly { type: string; params?: unknow
 });
 
 function sameSteps<I>(compiled: FlatStepper<unknown, Event, I>, reference: FlatStepper<unknown, Event, I>, input: I, events: Event[]): void {
-  let [a, aa] = compiled.initial(input);
-  let [b, ba] = reference.initial(input);
-  expect(view(a, aa)).toEqual(view(b, ba));
+  const [a0, aa] = compiled.initial(input);
+  const [b0, ba] = reference.initial(input);
+  expect(view(a0, aa)).toEqual(view(b0, ba));
+  let [a, b] = [a0, b0];
   for (const event of events) {
     const [na, naa] = compiled.step(a, event);
     const [nb, nba] = reference.step(b, event);
