@@ -47,7 +47,7 @@ export class LeaseBook {
   }
 
   get(ip: string): LeaseRecord | undefined {
-    return this.byIp.get(ip);
+    return this.current(ip);
   }
 
   /** The client's current lease in a subnet: a live one before a finished one, then the latest (final ones give
@@ -55,8 +55,8 @@ export class LeaseBook {
    * rehydrated in address order, would otherwise hide the client's bound lease. */
   forClient(subnetId: number, clientKey: string): LeaseRecord | undefined {
     let best: LeaseRecord | undefined;
-    for (const ip of this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? []) {
-      const record = this.byIp.get(ip);
+    for (const ip of [...(this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? [])]) {
+      const record = this.current(ip);
       if (record !== undefined && (best === undefined || isMoreCurrent(record, best))) best = record;
     }
     return best;
@@ -65,8 +65,8 @@ export class LeaseBook {
   /** Every record the client has in a subnet, whatever its state. */
   ofClient(subnetId: number, clientKey: string): LeaseRecord[] {
     const out: LeaseRecord[] = [];
-    for (const ip of this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? []) {
-      const record = this.byIp.get(ip);
+    for (const ip of [...(this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? [])]) {
+      const record = this.current(ip);
       if (record !== undefined) out.push(record);
     }
     return out;
@@ -74,8 +74,27 @@ export class LeaseBook {
 
   /** Whether the address is taken: offered, bound, renewing, rebinding, expired in grace, or declined. */
   isTaken(ip: string): boolean {
-    const record = this.byIp.get(ip);
+    const record = this.current(ip);
     return record !== undefined && !isFinal(record.state);
+  }
+
+  /**
+   * The lease as of now: timers already due are applied first. The shared schedule fires them too, but in
+   * slices and only once the event loop gets to it (after a restart, a whole backlog): a request must never
+   * see a lease that has in fact expired as still bound.
+   */
+  private current(ip: string): LeaseRecord | undefined {
+    let record = this.byIp.get(ip);
+    const now = this.options.clock.now();
+    while (record !== undefined) {
+      const due = record.timers.find((t) => t.at <= now);
+      if (due === undefined) break;
+      const change = this.send(ip, { type: due.event });
+      if (change === undefined) break;
+      this.options.onTimerChange(change);
+      record = change.after;
+    }
+    return record;
   }
 
   /** Starts a new lease machine for the address (an offer); the address must not be taken. */

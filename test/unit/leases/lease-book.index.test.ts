@@ -68,6 +68,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 /** What forClient must return, computed from the records alone: live before finished, then latest. */
 function expectIndexConsistent(book: LeaseBook): void {
+  // Reads see leases as of now: bring every record up to date first, as any read would.
+  for (const record of [...book.values()]) book.get(record.context.ip);
   const records = [...book.values()];
   for (const record of records) {
     expect(book.get(record.context.ip)).toBe(record);
@@ -89,6 +91,24 @@ function expectIndexConsistent(book: LeaseBook): void {
     }
   }
 }
+
+describe('reads see leases as of now', () => {
+  it('a restored lease whose timers fell due is settled on read, before the schedule gets to it', () => {
+    const { book, clock, input } = setup();
+    const ip = IPS[0]!;
+    book.offer(input(ip, CLIENTS[0]!, subnetOf(ip)));
+    const bound = book.send(ip, { type: 'lease.commit', now: clock.now(), ...TIMES })!.after;
+    book.stop(); // no schedule: only the read can settle it
+    const later = setup();
+    later.clock.advance(bound.context.expiresAt - later.clock.now() + 1);
+    later.book.restore(bound);
+    later.book.stop();
+    expect(later.book.get(ip)?.state).toBe('expired');
+    expect(later.book.isTaken(ip)).toBe(true);
+    later.clock.advance(bound.context.holdUntil - bound.context.expiresAt);
+    expect(later.book.isTaken(ip)).toBe(false);
+  });
+});
 
 describe('index consistency under random operations', () => {
   it('by address and by client after any mix of offer, events, timers, revert and restore', () => {
