@@ -200,7 +200,7 @@ describe('allocator with the server\'s isFreeFor policy', () => {
         expect(given.has(choice.ip)).toBe(false);
         given.add(choice.ip);
         // The offer holds the address in the book, as handleDiscover does.
-        book.offer({ ip: intToIp(choice.ip), subnetId: 1, clientKey: `hw:1:new${client}`, hwAddress: '02:00:00:00:02:00', now: 0, holdMs: 60_000 });
+        book.offer({ ip: intToIp(choice.ip), subnetId: 1, clientKey: `hw:1:new${client}`, hwAddress: '02:00:00:00:02:00', now: 1_700_000_000_000, holdMs: 60_000 });
       }
       expect(chooseAddress(scenario.pools, { requested: scenario.requested }, isFree, cursor)).toEqual({ kind: 'exhausted' });
     }), { numRuns });
