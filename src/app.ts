@@ -4,7 +4,7 @@ import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction } from './actors/passive-transaction.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
-import { classify, DhcpdError, ERROR_CODES } from './errors.js';
+import { classify, DhcpdError } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
 import type { Logger } from './log.js';
 import { decodeInbound } from './net/ingress.js';
@@ -19,6 +19,7 @@ import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { Stats } from './server/stats.js';
+import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
 import type { LeaseStore } from './store/types.js';
 import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
@@ -96,7 +97,6 @@ export function startApp(options: AppOptions): App {
   const effects = {
     decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
     respond: (decision: Decision, packet: RoutedRequest) => {
-      // A pool with no free address or a client on no configured subnet: the lease class of errors.
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       responder.respond(decision, packet);
     },
@@ -201,7 +201,7 @@ export function startApp(options: AppOptions): App {
     deps,
     state: () => stateName(root.getSnapshot().value),
     statistics: () => ({
-      counters: withEveryCategory(stats.snapshot()),
+      counters: stats.snapshot(),
       pools: poolUtilization(config(), book.values()),
       leases: book.size,
       activeClients: router.activeClients,
@@ -214,32 +214,6 @@ export function startApp(options: AppOptions): App {
       return done;
     },
   };
-}
-
-const SHED_REASONS: ReadonlySet<string> = new Set(['too-many-clients', 'overload', 'queue-full']);
-
-/** Load shedding is logged at most every 10 s per reason (evt router.shedding), with the count since the last line. */
-function sheddingReporter(clock: Clock, log: Logger) {
-  const last = new Map<string, { at: number; shed: number }>();
-  return {
-    note(reason: string): void {
-      const entry = last.get(reason);
-      if (entry !== undefined && clock.now() - entry.at < 10_000) {
-        entry.shed++;
-        return;
-      }
-      log.warn({ evt: 'router.shedding', reason, shed: (entry?.shed ?? 0) + 1 }, 'overloaded: shedding requests');
-      last.set(reason, { at: clock.now(), shed: 0 });
-    },
-  };
-}
-
-const LEASE_DROPS: ReadonlySet<string> = new Set(['pool-exhausted', 'no-subnet']);
-const CATEGORIES = [...new Set(Object.values(ERROR_CODES).map((spec) => spec.category))];
-
-/** Every error class has a counter, zero until its first error, so monitoring can alert on its rate from the start. */
-function withEveryCategory(counters: ReturnType<Stats['snapshot']>): ReturnType<Stats['snapshot']> {
-  return { ...counters, errors: { ...Object.fromEntries(CATEGORIES.map((c) => [c, 0])), ...counters.errors } };
 }
 
 function cachedLocalAddresses(): () => readonly string[] {

@@ -1,6 +1,8 @@
 // Counters: messages received and sent by type, NAK and drop reasons, errors by category.
 import { MessageType } from '../codec/types.js';
-import type { ErrorCategory } from '../errors.js';
+import { ERROR_CODES, type ErrorCategory } from '../errors.js';
+
+const CATEGORIES = [...new Set(Object.values(ERROR_CODES).map((spec) => spec.category))];
 
 /** "DISCOVER", "ACK", …: counters are keyed by the message type's RFC 2132 §9.6 name. */
 export const messageName = (type: MessageType): string => MessageType[type] ?? `TYPE-${type}`;
@@ -10,7 +12,8 @@ export class Stats {
   readonly sent = new Map<string, number>();
   readonly naks = new Map<string, number>();
   readonly drops = new Map<string, number>();
-  readonly errors = new Map<ErrorCategory, number>();
+  /** Every error class has a counter, zero until its first error, so monitoring can alert on it from the start. */
+  readonly errors = new Map<ErrorCategory, number>(CATEGORIES.map((c) => [c, 0]));
   readonly events = new Map<string, number>();
 
   count(table: Map<string, number>, key: string, by = 1): void {
