@@ -1,12 +1,14 @@
 // Every state and transition of the lease machine, enumerated with xstate/graph and replayed on a live actor.
 // xstate/graph does not follow `after` transitions, so the timers' own events (`xstate.after.<delay>.lease.<state>`)
-// are offered to the traversal as ordinary events (and createTestModel refuses `after`, so TestModel is used); on the live actor they are replayed by advancing the
-// SimulatedClock to the deadline in the lease's context, so the real timers are what the replay exercises.
+// are offered to the traversal as ordinary events (createTestModel refuses `after`, so TestModel is used); on the
+// live actor they are replayed by advancing the SimulatedClock to the deadline in the lease's context, so the real
+// timers are what the replay exercises.
 import { describe, expect, it } from 'vitest';
 import { TestModel, getAdjacencyMap, getShortestPaths, getSimplePaths } from 'xstate/graph';
 import type { SnapshotFrom } from 'xstate';
 import { leaseMachine, type LeaseEvent } from '../../../machines/lease.machine.js';
 import type { LeaseState } from '../../../machines/lease.types.js';
+import { LEASE_DIAGRAM } from '../../helpers/lease-diagram.js';
 import {
   ALL_STATES, T0, TIMER_OF, afterEvent, externalEvents, leaseInput, startLeaseActor, type LeaseHarness,
 } from './lease-fixtures.js';
@@ -21,28 +23,7 @@ const ALL_EVENTS = [...externalEvents(T0 + 1), ...TIMER_EVENTS] as unknown as Le
 const byName = { serializeState: (s: Snapshot) => String(s.value), input: leaseInput() };
 
 /** The whole transition table, as the diagram draws it: state → event type → next state. */
-const EXPECTED: Record<LeaseState, Record<string, LeaseState>> = {
-  offered: {
-    'lease.offer': 'offered', 'lease.commit': 'bound', 'lease.withdraw': 'reclaimed',
-    'xstate.after.offerHold.lease.offered': 'reclaimed',
-  },
-  bound: {
-    'lease.commit': 'bound', 'lease.release': 'released', 'lease.decline': 'declined',
-    'xstate.after.renewal.lease.bound': 'renewing',
-  },
-  renewing: {
-    'lease.commit': 'bound', 'lease.release': 'released', 'lease.decline': 'declined',
-    'xstate.after.rebinding.lease.renewing': 'rebinding',
-  },
-  rebinding: {
-    'lease.commit': 'bound', 'lease.release': 'released', 'lease.decline': 'declined',
-    'xstate.after.expiry.lease.rebinding': 'expired',
-  },
-  expired: { 'lease.commit': 'bound', 'lease.release': 'released', 'xstate.after.hold.lease.expired': 'reclaimed' },
-  declined: { 'xstate.after.hold.lease.declined': 'reclaimed' },
-  released: {},
-  reclaimed: {},
-};
+const EXPECTED = LEASE_DIAGRAM;
 
 describe('lease machine graph', () => {
   it('every state is reachable once timer events are offered', () => {
