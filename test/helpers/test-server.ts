@@ -5,11 +5,12 @@ import { pino } from 'pino';
 import { startApp, type App } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { decode, encode } from '../../src/codec/index.js';
-import type { DhcpMessage } from '../../src/codec/types.js';
+import { MessageType, type DhcpMessage } from '../../src/codec/types.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { ServerConfig } from '../../src/config/types.js';
 import type { Inbound, Outbound, Transport } from '../../src/net/types.js';
 import type { LeaseStore } from '../../src/store/types.js';
+import { clientMessage, type ClientSpec } from './test-client.js';
 
 export interface Sent {
   readonly out: Outbound;
@@ -107,4 +108,21 @@ export async function startTestServer(store: LeaseStore, wire: unknown = LAB_CON
     },
     stop: () => app.stop(),
   };
+}
+
+export const SERVER_ID = '198.51.100.1';
+
+/** Option 53 of a reply. */
+export const replyType = (m: DhcpMessage): number | undefined => m.options.find((o) => o.code === 53)?.data[0];
+
+/** DISCOVER, then a SELECTING REQUEST for the offered address; fails the test unless it ends in an ACK. */
+export async function bindClient(s: TestServer, client: ClientSpec): Promise<{ client: ClientSpec; ip: string; ack: DhcpMessage }> {
+  const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER));
+  if (offer === undefined || replyType(offer.message) !== MessageType.OFFER) throw new Error(`no OFFER for ${client.mac}`);
+  const ip = offer.message.yiaddr;
+  const ack = await s.exchange(clientMessage(client, MessageType.REQUEST, { requested: ip, serverId: SERVER_ID }));
+  if (ack === undefined || replyType(ack.message) !== MessageType.ACK || ack.message.yiaddr !== ip) {
+    throw new Error(`no ACK of ${ip} for ${client.mac}`);
+  }
+  return { client, ip, ack: ack.message };
 }

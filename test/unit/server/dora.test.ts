@@ -4,9 +4,7 @@ import { getIpOption, getU32Option } from '../../../src/codec/index.js';
 import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { startTestServer, type TestServer } from '../../helpers/test-server.js';
-
-const typeOf = (m: { options: { code: number; data: Buffer }[] }) => m.options.find((o) => o.code === 53)?.data[0];
+import { bindClient, startTestServer, type TestServer } from '../../helpers/test-server.js';
 
 describe('DORA in process', () => {
   let server: TestServer | undefined;
@@ -15,22 +13,9 @@ describe('DORA in process', () => {
     server = undefined;
   });
 
-  async function dora(s: TestServer, mac: string) {
-    const client = { mac };
-    const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER));
-    expect(offer).toBeDefined();
-    expect(typeOf(offer!.message)).toBe(MessageType.OFFER);
-    const ip = offer!.message.yiaddr;
-    const ack = await s.exchange(clientMessage(client, MessageType.REQUEST, { requested: ip, serverId: '198.51.100.1' }));
-    expect(ack).toBeDefined();
-    expect(typeOf(ack!.message)).toBe(MessageType.ACK);
-    expect(ack!.message.yiaddr).toBe(ip);
-    return ack!.message;
-  }
-
   it('grants an address from the pool with lease options', async () => {
     server = await startTestServer(await openMemoryStore());
-    const ack = await dora(server, '02:00:5e:10:00:01');
+    const { ack } = await bindClient(server, { mac: '02:00:5e:10:00:01' });
     expect(ack.yiaddr).toMatch(/^198\.51\.100\.10\d$/);
     expect(getIpOption(ack, 54)).toBe('198.51.100.1');
     expect(getU32Option(ack, 51)).toBe(3600);
@@ -40,9 +25,9 @@ describe('DORA in process', () => {
 
   it('gives two clients different addresses and the reserved MAC its reservation', async () => {
     server = await startTestServer(await openMemoryStore());
-    const a = await dora(server, '02:00:5e:10:00:01');
-    const b = await dora(server, '02:00:5e:10:00:02');
-    const r = await dora(server, '02:00:5e:10:00:10');
+    const { ack: a } = await bindClient(server, { mac: '02:00:5e:10:00:01' });
+    const { ack: b } = await bindClient(server, { mac: '02:00:5e:10:00:02' });
+    const { ack: r } = await bindClient(server, { mac: '02:00:5e:10:00:10' });
     expect(a.yiaddr).not.toBe(b.yiaddr);
     expect(r.yiaddr).toBe('198.51.100.10');
   });
@@ -60,7 +45,7 @@ describe('DORA in process', () => {
   it('keeps acknowledged leases across a restart on the same store', async () => {
     const store = await openMemoryStore();
     server = await startTestServer(store);
-    const ack = await dora(server, '02:00:5e:10:00:04');
+    const { ack } = await bindClient(server, { mac: '02:00:5e:10:00:04' });
     // Simulate a crash: drop the server without draining, then reopen on the same database contents.
     const records = [];
     for await (const r of store.loadAll()) records.push(r);

@@ -4,10 +4,8 @@ import { encode, getOption, getU32Option } from '../../../src/codec/index.js';
 import { BOOTREPLY, MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { startTestServer, type TestServer } from '../../helpers/test-server.js';
+import { bindClient, replyType, SERVER_ID, startTestServer, type TestServer } from '../../helpers/test-server.js';
 
-const typeOf = (m: { options: { code: number; data: Buffer }[] }) => m.options.find((o) => o.code === 53)?.data[0];
-const SERVER = '198.51.100.1';
 
 describe('RELEASE, DECLINE, INFORM', () => {
   let server: TestServer | undefined;
@@ -16,21 +14,13 @@ describe('RELEASE, DECLINE, INFORM', () => {
     server = undefined;
   });
 
-  async function bound(s: TestServer, mac: string) {
-    const client = { mac };
-    const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER));
-    const ip = offer!.message.yiaddr;
-    await s.exchange(clientMessage(client, MessageType.REQUEST, { requested: ip, serverId: SERVER }));
-    return { client, ip };
-  }
-
   it('RELEASE frees the lease only when client and server id match', async () => {
     server = await startTestServer(await openMemoryStore());
-    const { client, ip } = await bound(server, '02:00:5e:10:00:31');
-    await server.exchange(clientMessage({ mac: '02:00:5e:10:00:32' }, MessageType.RELEASE, { ciaddr: ip, serverId: SERVER }), { waitMs: 50 });
+    const { client, ip } = await bindClient(server, { mac: '02:00:5e:10:00:31' });
+    await server.exchange(clientMessage({ mac: '02:00:5e:10:00:32' }, MessageType.RELEASE, { ciaddr: ip, serverId: SERVER_ID }), { waitMs: 50 });
     await server.exchange(clientMessage(client, MessageType.RELEASE, { ciaddr: ip, serverId: '198.51.100.2' }), { waitMs: 50 });
     expect(server.app.deps.book.get(ip)!.state).toBe('bound');
-    const reply = await server.exchange(clientMessage(client, MessageType.RELEASE, { ciaddr: ip, serverId: SERVER }), { waitMs: 50 });
+    const reply = await server.exchange(clientMessage(client, MessageType.RELEASE, { ciaddr: ip, serverId: SERVER_ID }), { waitMs: 50 });
     expect(reply).toBeUndefined();
     expect(server.app.deps.book.get(ip)!.state).toBe('released');
     // Lease affinity: the client gets its previous address back.
@@ -40,8 +30,8 @@ describe('RELEASE, DECLINE, INFORM', () => {
 
   it('DECLINE holds the address back for its probation, from everyone', async () => {
     server = await startTestServer(await openMemoryStore());
-    const { client, ip } = await bound(server, '02:00:5e:10:00:33');
-    await server.exchange(clientMessage(client, MessageType.DECLINE, { requested: ip, serverId: SERVER }), { waitMs: 50 });
+    const { client, ip } = await bindClient(server, { mac: '02:00:5e:10:00:33' });
+    await server.exchange(clientMessage(client, MessageType.DECLINE, { requested: ip, serverId: SERVER_ID }), { waitMs: 50 });
     expect(server.app.deps.book.get(ip)!.state).toBe('declined');
     const retry = await server.exchange(clientMessage(client, MessageType.DISCOVER));
     expect(retry!.message.yiaddr).not.toBe(ip);
@@ -55,8 +45,8 @@ describe('RELEASE, DECLINE, INFORM', () => {
     for (let i = 0; i < 3; i++) {
       const offer = await server.exchange(clientMessage(client, MessageType.DISCOVER));
       const ip = offer!.message.yiaddr;
-      await server.exchange(clientMessage(client, MessageType.REQUEST, { requested: ip, serverId: SERVER }));
-      await server.exchange(clientMessage(client, MessageType.DECLINE, { requested: ip, serverId: SERVER }), { waitMs: 50 });
+      await server.exchange(clientMessage(client, MessageType.REQUEST, { requested: ip, serverId: SERVER_ID }));
+      await server.exchange(clientMessage(client, MessageType.DECLINE, { requested: ip, serverId: SERVER_ID }), { waitMs: 50 });
     }
     expect(await server.exchange(clientMessage(client, MessageType.DISCOVER))).toBeUndefined();
   });
@@ -64,7 +54,7 @@ describe('RELEASE, DECLINE, INFORM', () => {
   it('INFORM gets an ACK with options only: no lease time, yiaddr 0, sent to ciaddr', async () => {
     server = await startTestServer(await openMemoryStore());
     const ack = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:35' }, MessageType.INFORM, { ciaddr: '198.51.100.50' }), { broadcast: false });
-    expect(typeOf(ack!.message)).toBe(MessageType.ACK);
+    expect(replyType(ack!.message)).toBe(MessageType.ACK);
     expect(ack!.message.yiaddr).toBe('0.0.0.0');
     expect(getU32Option(ack!.message, 51)).toBeUndefined();
     expect(getOption(ack!.message, 6)).toBeDefined();
@@ -86,7 +76,7 @@ describe('RELEASE, DECLINE, INFORM', () => {
     expect(server.app.deps.stats.drops.get('DHCPD_ERR_CODEC_TRUNCATED')).toBe(1);
     // …and keeps serving.
     const offer = await server.exchange(clientMessage(client, MessageType.DISCOVER));
-    expect(typeOf(offer!.message)).toBe(MessageType.OFFER);
+    expect(replyType(offer!.message)).toBe(MessageType.OFFER);
   });
 
   it('fits replies within option 57 = 576 with many options requested', async () => {
@@ -102,7 +92,7 @@ describe('RELEASE, DECLINE, INFORM', () => {
       clientMessage({ mac: '02:00:5e:10:00:37' }, MessageType.DISCOVER, { maxSize: 576, prl: [1, 3, 6, 15, 119, 42, 66, 67] }),
     );
     expect(offer!.out.data.length).toBeLessThanOrEqual(576 - 28);
-    expect(typeOf(offer!.message)).toBe(MessageType.OFFER);
+    expect(replyType(offer!.message)).toBe(MessageType.OFFER);
     expect(getOption(offer!.message, 1)).toBeDefined();
   });
 });

@@ -8,10 +8,8 @@ import type { Inbound } from '../../../src/net/types.js';
 import { requestState } from '../../../src/server/handlers/request.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { LAB_CONFIG, startTestServer, type TestServer } from '../../helpers/test-server.js';
+import { bindClient, LAB_CONFIG, replyType, SERVER_ID, startTestServer, type TestServer } from '../../helpers/test-server.js';
 
-const typeOf = (m: { options: { code: number; data: Buffer }[] }) => m.options.find((o) => o.code === 53)?.data[0];
-const SERVER = '198.51.100.1';
 const RELAY = '203.0.113.1';
 const nakText = (m: { options: { code: number; data: Buffer }[] }) => getOption(m as never, 56)?.toString();
 
@@ -21,14 +19,14 @@ describe('requestState (RFC 2131 §4.3.2, table 4)', () => {
     ({ ...clientMessage({ mac: '02:00:5e:10:00:40', ...(giaddr ? { giaddr } : {}) }, MessageType.REQUEST, spec), type: MessageType.REQUEST }) as DhcpRequest;
 
   it.each([
-    ['server id + requested address', req({ serverId: SERVER, requested: '198.51.100.100' }), inbound(true), 'selecting'],
-    ['server id, ciaddr 0, no requested address', req({ serverId: SERVER }), inbound(true), 'selecting'],
+    ['server id + requested address', req({ serverId: SERVER_ID, requested: '198.51.100.100' }), inbound(true), 'selecting'],
+    ['server id, ciaddr 0, no requested address', req({ serverId: SERVER_ID }), inbound(true), 'selecting'],
     ['requested address, ciaddr 0', req({ requested: '198.51.100.100' }), inbound(true), 'init-reboot'],
     ['ciaddr, unicast', req({ ciaddr: '198.51.100.100' }), inbound(false), 'renewing'],
     ['ciaddr, transport cannot tell', req({ ciaddr: '198.51.100.100' }), inbound(), 'renewing'],
     ['ciaddr, broadcast', req({ ciaddr: '198.51.100.100' }), inbound(true), 'rebinding'],
     ['ciaddr, relayed (relays forward only broadcasts)', req({ ciaddr: '203.0.113.100' }, RELAY), inbound(false), 'rebinding'],
-    ['ciaddr + server id, no requested address (non-conforming renewal)', req({ ciaddr: '198.51.100.100', serverId: SERVER }), inbound(false), 'renewing'],
+    ['ciaddr + server id, no requested address (non-conforming renewal)', req({ ciaddr: '198.51.100.100', serverId: SERVER_ID }), inbound(false), 'renewing'],
     ['nothing to go by', req({}), inbound(true), undefined],
   ])('%s → %s', (_, request, from, state) => {
     expect(requestState(request, from)).toBe(state);
@@ -42,30 +40,21 @@ describe('renewal flow', () => {
     server = undefined;
   });
 
-  async function bound(s: TestServer, mac: string, giaddr?: string) {
-    const client = { mac, ...(giaddr ? { giaddr } : {}) };
-    const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER));
-    const ip = offer!.message.yiaddr;
-    const ack = await s.exchange(clientMessage(client, MessageType.REQUEST, { requested: ip, serverId: SERVER }));
-    expect(typeOf(ack!.message)).toBe(MessageType.ACK);
-    return { client, ip };
-  }
-
   it('a relayed REQUEST with ciaddr is REBINDING: ACK back to the relay, lease extended', async () => {
     server = await startTestServer(await openMemoryStore());
-    const { client, ip } = await bound(server, '02:00:5e:10:00:41', RELAY);
+    const { client, ip } = await bindClient(server, { mac: '02:00:5e:10:00:41', giaddr: RELAY });
     server.clock.advance(400_000); // past T1 of the 600 s relayed subnet
     const ack = await server.exchange(clientMessage(client, MessageType.REQUEST, { ciaddr: ip }));
-    expect(typeOf(ack!.message)).toBe(MessageType.ACK);
+    expect(replyType(ack!.message)).toBe(MessageType.ACK);
     expect(ack!.out.to).toEqual({ address: RELAY, port: 67 });
     expect(server.app.deps.book.get(ip)!.state).toBe('bound');
   });
 
   it('REBINDING with an address of another network: NAK wrong-network', async () => {
     server = await startTestServer(await openMemoryStore());
-    await bound(server, '02:00:5e:10:00:42');
+    await bindClient(server, { mac: '02:00:5e:10:00:42' });
     const reply = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:42' }, MessageType.REQUEST, { ciaddr: '203.0.113.150', flags: BROADCAST_FLAG }), { broadcast: true });
-    expect(typeOf(reply!.message)).toBe(MessageType.NAK);
+    expect(replyType(reply!.message)).toBe(MessageType.NAK);
     expect(nakText(reply!.message)).toBe('wrong-network');
   });
 
@@ -81,12 +70,12 @@ describe('renewal flow', () => {
     wire.subnets[0]!.authoritative = true;
     server = await startTestServer(await openMemoryStore(), wire);
     const nak = await server.exchange(rebind(), { broadcast: true });
-    expect(typeOf(nak!.message)).toBe(MessageType.NAK);
+    expect(replyType(nak!.message)).toBe(MessageType.NAK);
   });
 
   it('REBINDING for an address held by another client: NAK, even when not authoritative', async () => {
     server = await startTestServer(await openMemoryStore());
-    const { ip } = await bound(server, '02:00:5e:10:00:44');
+    const { ip } = await bindClient(server, { mac: '02:00:5e:10:00:44' });
     const reply = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:45' }, MessageType.REQUEST, { ciaddr: ip }), { broadcast: true });
     expect(nakText(reply!.message)).toBe('no-lease');
     expect(server.app.deps.book.get(ip)!.state).toBe('bound');
@@ -95,7 +84,7 @@ describe('renewal flow', () => {
   it('past the grace period (its timer not run yet) the lease is released and stored, then NAKed', async () => {
     const store = await openMemoryStore();
     server = await startTestServer(store);
-    const { client, ip } = await bound(server, '02:00:5e:10:00:46');
+    const { client, ip } = await bindClient(server, { mac: '02:00:5e:10:00:46' });
     const record = server.app.deps.book.get(ip)!;
     const now = server.clock.now();
     // As the expiry schedule could leave it between slices: expired, grace over, no timer left to move it.
@@ -111,11 +100,11 @@ describe('renewal flow', () => {
 
   it('a renewal naming another server is not ours (silence); naming us it is ACKed', async () => {
     server = await startTestServer(await openMemoryStore());
-    const { client, ip } = await bound(server, '02:00:5e:10:00:47');
+    const { client, ip } = await bindClient(server, { mac: '02:00:5e:10:00:47' });
     const other = clientMessage(client, MessageType.REQUEST, { ciaddr: ip, serverId: '198.51.100.2' });
     expect(await server.exchange(other, { broadcast: false, waitMs: 250 })).toBeUndefined();
-    const ours = await server.exchange(clientMessage(client, MessageType.REQUEST, { ciaddr: ip, serverId: SERVER }), { broadcast: false });
-    expect(typeOf(ours!.message)).toBe(MessageType.ACK);
+    const ours = await server.exchange(clientMessage(client, MessageType.REQUEST, { ciaddr: ip, serverId: SERVER_ID }), { broadcast: false });
+    expect(replyType(ours!.message)).toBe(MessageType.ACK);
   });
 });
 
@@ -130,7 +119,7 @@ describe('INIT-REBOOT records', () => {
     server = await startTestServer(await openMemoryStore());
     const a = { mac: '02:00:5e:10:00:48' };
     const offer = await server.exchange(clientMessage(a, MessageType.DISCOVER));
-    await server.exchange(clientMessage(a, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: SERVER }));
+    await server.exchange(clientMessage(a, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: SERVER_ID }));
     const stranger = clientMessage({ mac: '02:00:5e:10:00:49' }, MessageType.REQUEST, { requested: offer!.message.yiaddr });
     expect(await server.exchange(stranger, { waitMs: 250 })).toBeUndefined();
   });
@@ -141,14 +130,14 @@ describe('INIT-REBOOT records', () => {
     const b = { mac: '02:00:5e:10:00:4b' };
     const lease = async (c: { mac: string }) => {
       const offer = await server!.exchange(clientMessage(c, MessageType.DISCOVER));
-      await server!.exchange(clientMessage(c, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: SERVER }));
+      await server!.exchange(clientMessage(c, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: SERVER_ID }));
       return offer!.message.yiaddr;
     };
     const ipA = await lease(a);
     const ipB = await lease(b);
     const theft = await server.exchange(clientMessage(a, MessageType.REQUEST, { requested: ipB }));
     expect(nakText(theft!.message)).toBe('not-your-lease');
-    await server.exchange(clientMessage(a, MessageType.RELEASE, { ciaddr: ipA, serverId: SERVER }), { waitMs: 50 });
+    await server.exchange(clientMessage(a, MessageType.RELEASE, { ciaddr: ipA, serverId: SERVER_ID }), { waitMs: 50 });
     const stale = await server.exchange(clientMessage(a, MessageType.REQUEST, { requested: ipA }));
     expect(nakText(stale!.message)).toBe('expired');
   });
