@@ -1,6 +1,6 @@
 // In-process DORA throughput: the real server (codec, router, machines, lease book, LevelDB group commit) driven
 // through a memory transport — what the daemon costs without the kernel. Bounded: N clients, W in flight.
-// usage: npx tsx bench/inprocess.bench.ts [clients=20000] [window=256] [memory|level]
+// usage: npx tsx bench/inprocess.bench.ts [clients=20000] [window=256] [level|memory|null]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,8 +35,10 @@ const transport: Transport = {
   },
 };
 const dir = mkdtempSync(join(tmpdir(), 'adbench-'));
-const store = kind === 'memory' ? await openMemoryStore() : await openLevelStore(join(dir, 'db'));
-await store.close?.call; // opened by the factory; the app opens again below only if closed
+// "null": a store that acknowledges at once, to see what the rest of the path costs without LevelDB.
+const store = kind === 'memory' ? await openMemoryStore()
+  : kind === 'null' ? Object.assign(await openMemoryStore(), { write: async () => {} })
+  : await openLevelStore(join(dir, 'db'));
 const app = startApp({ config: compiled.config, log: pino({ level: 'silent' }), store, openTransport: async () => transport });
 await app.ready.catch(async (e) => { console.error('not ready', e); process.exit(1); });
 

@@ -9,5 +9,6 @@ SHARED="${SHARED_BENCH:-$REPO/../shared/bench}"
 command -v perfdhcp >/dev/null && command -v ping >/dev/null || { apt-get update && apt-get install -y --no-install-recommends kea-admin kea-dhcp4-server iputils-ping; }
 [[ -f "$REPO/dist/src/cli.js" ]] || (cd "$REPO" && npm run build)
 rm -rf /tmp/actor-dhcpd-bench
-export SELF_CMD="node $REPO/dist/src/cli.js --config $REPO/bench/bench.json"
+# The installed command itself (its shebang sets the V8 flags the daemon runs with).
+export SELF_CMD="$REPO/dist/src/cli.js --config $REPO/bench/bench.json"
 exec "$SHARED/peers.sh" self kea "$@"
