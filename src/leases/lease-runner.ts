@@ -33,13 +33,6 @@ export function isFinal(state: LeaseState): boolean {
   return state === 'released' || state === 'reclaimed';
 }
 
-/** The earliest deadline of a record, if it has one. */
-export function nextDeadline(record: LeaseRecord): LeaseTimer | undefined {
-  let first: LeaseTimer | undefined;
-  for (const timer of record.timers) if (first === undefined || timer.at < first.at) first = timer;
-  return first;
-}
-
 function toRecord(snapshot: LeaseSnapshot, timers: readonly LeaseTimer[]): LeaseRecord {
   return { state: snapshot.value as LeaseState, context: snapshot.context, timers };
 }

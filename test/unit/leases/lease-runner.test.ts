@@ -2,11 +2,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LeaseEvent } from '../../../machines/lease.machine.js';
-import type { LeaseRecord } from '../../../machines/lease.types.js';
-import { isFinal, nextDeadline, startLease, stepLease } from '../../../src/leases/lease-runner.js';
+import { isFinal, startLease, stepLease } from '../../../src/leases/lease-runner.js';
+import type { LeaseRecord, LeaseTimer } from '../../../machines/lease.types.js';
 import {
   HOLD_MS, PROBATION_MS, T0, TIMES, afterEvent, leaseInput, startLeaseActor,
 } from '../machines/lease-fixtures.js';
+
+/** The earliest deadline of a record, if it has one. */
+function nextDeadline(record: LeaseRecord): LeaseTimer | undefined {
+  let first: LeaseTimer | undefined;
+  for (const timer of record.timers) if (first === undefined || timer.at < first.at) first = timer;
+  return first;
+}
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 
