@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Level } from 'level';
 import type { LeaseRecord } from '../machines/lease.types.js';
 import { openLevelStore } from '../src/store/open.js';
+import { makeRecord } from '../test/unit/store/helpers.js';
 
 const [writesArg, callersArg, loadArg] = process.argv.slice(2);
 const WRITES = Number(writesArg ?? 20_000);
@@ -20,26 +21,8 @@ function ipOf(i: number): string {
 }
 
 function record(i: number): LeaseRecord {
-  const now = Date.now();
   const mac = (i + 0x1000000).toString(16).slice(-6).match(/../g)?.join(':') ?? '00:00:00';
-  return {
-    state: 'bound',
-    context: {
-      ip: ipOf(i),
-      subnetId: 1,
-      clientKey: `hw:1:02:00:00:${mac}`,
-      hwAddress: `02:00:00:${mac}`,
-      hostname: `host-${i}`,
-      offerExpiresAt: now + 60_000,
-      boundAt: now,
-      renewAt: now + 1_800_000,
-      rebindAt: now + 3_150_000,
-      expiresAt: now + 3_600_000,
-      holdUntil: 0,
-      changedAt: now,
-    },
-    timers: [{ event: 'lease.renew', at: now + 1_800_000 }],
-  };
+  return makeRecord(ipOf(i), `hw:1:02:00:00:${mac}`, { hostname: `host-${i}` });
 }
 
 function percentile(sorted: readonly number[], p: number): number {
