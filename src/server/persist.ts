@@ -6,20 +6,28 @@ import { retry } from '../supervisor/retry.js';
 import type { RetryPolicy } from '../supervisor/strategy.js';
 import type { ServerDeps } from './deps.js';
 
-/** True once stored; otherwise the change is undone in memory, logged and counted, and false returned. */
-export async function persist(deps: ServerDeps, change: LeaseChange): Promise<boolean> {
+/**
+ * True once stored — all the changes in one atomic batch; otherwise they are undone in memory (last first),
+ * logged and counted, and false returned.
+ */
+export async function persist(deps: ServerDeps, change: LeaseChange, ...together: readonly LeaseChange[]): Promise<boolean> {
   const { log, stats } = deps;
+  const changes = [change, ...together];
+  const undo = (): void => {
+    for (const c of [...changes].reverse()) deps.book.revert(c);
+  };
   const ip = change.after.context.ip;
   const health = deps.store.health();
   if (health.pendingWrites >= deps.config().limits.maxPendingCommits) {
     // A slow disk: this exchange would only add to the backlog; its client retransmits later.
-    deps.book.revert(change);
+    undo();
     stats.count(stats.drops, 'commit-backlog');
     log.warn({ evt: 'store.backlog', ip, pendingWrites: health.pendingWrites }, 'commit backlog full: request shed');
     return false;
   }
   try {
-    await retry(() => deps.store.write([{ kind: 'put', record: change.after }]), policyFor(deps, health.writable), deps.clock, {
+    const writes = changes.map((c) => ({ kind: 'put' as const, record: c.after }));
+    await retry(() => deps.store.write(writes), policyFor(deps, health.writable), deps.clock, {
       onRetry: (err, attempt, delayMs) => {
         stats.count(stats.events, 'store.write.retry');
         log.warn({ evt: 'store.write.retry', err, attempt, delayMs, ip }, 'lease write failed, retrying');
@@ -27,7 +35,7 @@ export async function persist(deps: ServerDeps, change: LeaseChange): Promise<bo
     });
     return true;
   } catch (error) {
-    deps.book.revert(change);
+    undo();
     const err = classify(error);
     stats.error(err.category);
     stats.count(stats.events, 'store.write.gave_up');

@@ -3,6 +3,7 @@ import { getIpOption, hwAddressOf } from '../../codec/index.js';
 import { MessageType, type DhcpRequest } from '../../codec/types.js';
 import type { Subnet } from '../../config/types.js';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
+import type { LeaseChange } from '../../leases/lease-book.js';
 import type { Inbound } from '../../net/types.js';
 import { drop, type Decision, type NakReason } from '../decision.js';
 import { clientClassOf } from '../client-class.js';
@@ -35,9 +36,14 @@ export async function ack(deps: ServerDeps, input: RequestInput, ip: string, sta
   const now = deps.clock.now();
   const change = deps.book.send(ip, { type: 'lease.commit', ...commitTimes(deps.config(), subnet, now) });
   if (change === undefined) return nak(deps, input, 'no-lease');
-  const durable = await persist(deps, change);
-  if (!durable) return drop('store-unavailable');
-  await supersede(deps, subnet.id, clientKey, ip);
+  const superseded = supersede(deps, subnet.id, clientKey, ip);
+  // The new binding and the release of the old one land in one batch: a crash between them cannot leave a
+  // client with two bindings in a subnet.
+  if (!(await persist(deps, change, ...superseded))) return drop('store-unavailable');
+  for (const old of superseded) {
+    deps.log.info({ evt: 'lease.released', reason: 'superseded', ip: old.after.context.ip, client: clientKey, by: ip },
+      'previous binding released: the client has a new address');
+  }
   deps.log.info(
     { evt: change.before?.state === 'offered' ? 'lease.bound' : 'lease.renewed', reason, ip, client: clientKey,
       hw: hwAddressOf(request), xid: request.xid, state, expiresAt: change.after.context.expiresAt, ...clientClassOf(request) },
@@ -55,14 +61,14 @@ const BINDINGS: ReadonlySet<string> = new Set(['bound', 'renewing', 'rebinding',
  * One binding per client per subnet: a client given a new address (after a reload made its old one invalid, or
  * moved its reservation) gives the old one up, else that address stays held, unrenewable, until it expires.
  */
-async function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: string): Promise<void> {
+function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: string): LeaseChange[] {
+  const released: LeaseChange[] = [];
   for (const record of deps.book.ofClient(subnetId, clientKey)) {
     if (record.context.ip === ip || !BINDINGS.has(record.state)) continue;
     const change = deps.book.send(record.context.ip, { type: 'lease.release', now: deps.clock.now() });
-    if (change === undefined || !(await persist(deps, change))) continue;
-    deps.log.info({ evt: 'lease.released', reason: 'superseded', ip: record.context.ip, client: clientKey, by: ip },
-      'previous binding released: the client has a new address');
+    if (change !== undefined) released.push(change);
   }
+  return released;
 }
 
 /** RFC 2131 §4.3.2: yiaddr 0, no lease options, our server identifier; egress broadcasts it or hands it to the relay. */
