@@ -1,5 +1,6 @@
 // Message processing (RFC 2131 §4.3, table 3): picks the client's subnet and the handler for its message type.
 import { MessageType } from '../codec/types.js';
+import { LeaseError } from '../errors.js';
 import type { RoutedRequest } from '../router/types.js';
 import { drop, type Decision } from './decision.js';
 import type { ServerDeps } from './deps.js';
@@ -14,7 +15,12 @@ export async function decide(deps: ServerDeps, routed: RoutedRequest): Promise<D
   if (deps.declines.isBlocked(clientKey, deps.clock.now())) return drop('decline-limit');
   const subnet = selectSubnet(deps.config(), request, inbound);
   if (request.type === MessageType.INFORM) return handleInform(deps, request, inbound, subnet);
-  if (subnet === undefined) return drop('no-subnet');
+  if (subnet === undefined) {
+    // Debug only: traffic from links we do not serve can be steady and is not the operator's problem per packet.
+    const err = new LeaseError('DHCPD_ERR_LEASE_NO_SUBNET', `no subnet for giaddr ${request.giaddr}`);
+    deps.log.debug({ evt: 'dhcp.no_subnet', err, client: clientKey, xid: request.xid });
+    return drop('no-subnet');
+  }
   const input = { request, inbound, clientKey, subnet };
   switch (request.type) {
     case MessageType.DISCOVER:

@@ -5,6 +5,7 @@ import type { Subnet } from '../../config/types.js';
 import { chooseAddress, type Candidates } from '../../allocator/allocator.js';
 import { isFinal } from '../../leases/lease-runner.js';
 import type { Inbound } from '../../net/types.js';
+import { LeaseError } from '../../errors.js';
 import { drop, type Decision } from '../decision.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
@@ -15,7 +16,8 @@ export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: 
   if (serverId === undefined) return drop('no-server-id');
   const ip = pickOfferAddress(deps, request, clientKey, subnet);
   if (ip === undefined) {
-    deps.log.warn({ evt: 'pool.exhausted', subnet: subnet.cidr, client: clientKey, xid: request.xid }, 'no free address');
+    const err = new LeaseError('DHCPD_ERR_LEASE_POOL_EXHAUSTED', `no free address in ${subnet.cidr}`);
+    deps.log.warn({ evt: 'pool.exhausted', err, subnet: subnet.cidr, client: clientKey, xid: request.xid }, 'no free address');
     return drop('pool-exhausted');
   }
   holdOffer(deps, request, clientKey, subnet, ip);
@@ -36,7 +38,7 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
     ...(current !== undefined && !isFinal(current.state) && current.state !== 'declined'
       && isAddressValid(subnet, current.context.ip, reservation)
       ? { existing: ipToInt(current.context.ip) } : {}),
-    ...(reservation !== undefined && reservationUsable(deps, reservation.address, clientKey)
+    ...(reservation !== undefined && reservationUsable(deps, reservation.address, clientKey, request.xid)
       ? { reserved: reservation.address } : {}),
     ...(requested !== undefined ? { requested: ipToInt(requested) } : {}),
     ...(current !== undefined && isFinal(current.state) ? { previous: ipToInt(current.context.ip) } : {}),
@@ -49,10 +51,15 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
  * A reserved address held by another client (e.g. leased before the reservation existed) cannot be offered, nor
  * one on probation after a DECLINE (RFC 2131 §4.3.3) — even the client's own: someone else answers ARP for it.
  */
-function reservationUsable(deps: ServerDeps, address: number, clientKey: string): boolean {
-  const holder = deps.book.get(intToIp(address));
+function reservationUsable(deps: ServerDeps, address: number, clientKey: string, xid: number): boolean {
+  const ip = intToIp(address);
+  const holder = deps.book.get(ip);
   if (holder === undefined || isFinal(holder.state)) return true;
-  return holder.context.clientKey === clientKey && holder.state !== 'declined';
+  if (holder.context.clientKey === clientKey) return holder.state !== 'declined';
+  const err = new LeaseError('DHCPD_ERR_LEASE_CONFLICT', `reserved address ${ip} is held by another client`);
+  deps.log.warn({ evt: 'reservation.conflict', err, ip, client: clientKey, holder: holder.context.clientKey, xid },
+    'reserved address held by another client: offering a pool address instead');
+  return false;
 }
 
 /** A fresh offer starts a lease machine; a retransmitted DISCOVER extends the hold; a bound lease is re-offered as is. */

@@ -129,5 +129,5 @@ export function startFaultServer(opts: { store: LeaseStore; link?: MemoryLink; w
   };
 }
 
-export const typeOf = (m: DhcpMessage): number | undefined => m.options.find((o) => o.code === 53)?.data[0];
+export { replyType as typeOf } from '../../helpers/test-server.js';
 export const settle = (ms = 5) => new Promise((r) => setTimeout(r, ms));
