@@ -26,17 +26,7 @@ die() { say "error: $*"; exit 1; }
 [[ "$(uname -s)" == Linux ]] || die "needs Linux network namespaces"
 
 ensure_packages() {
-  local missing=() pair
-  # make, cc and python3 are for node-gyp, should the native transport addon still need building.
-  for pair in busybox:busybox dhclient:isc-dhcp-client dhcrelay:isc-dhcp-relay ip:iproute2 sysctl:procps \
-    make:build-essential cc:build-essential python3:python3; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
-  done
-  if ((${#missing[@]})); then
-    say "installing ${missing[*]}"
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-  fi
+  bash "$REPO/scripts/setup.sh" || die "set-up failed"
   command -v node >/dev/null || die "node (>= 20.19) is required"
 }
 
