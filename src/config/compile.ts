@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ipToInt } from '../codec/index.js';
 import type { ServerConfig, Subnet } from './types.js';
 import { cidrText } from './addr.js';
+import { compileControl, type ControlConfig } from './control.js';
 import { deepFreeze } from './freeze.js';
 import type { ConfigIssue } from './issues.js';
 import { IssueList, formatPath } from './issues.js';
@@ -70,7 +71,9 @@ function checkOverlaps(compiled: readonly CompiledSubnet[], issues: IssueList): 
   );
 }
 
-function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision']): ServerConfig {
+function build(
+  wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision'], control: ControlConfig,
+): ServerConfig {
   const config: ServerConfig = {
     ...(wire.serverId === undefined ? {} : { serverId: wire.serverId }),
     interfaces: [...wire.interfaces],
@@ -85,6 +88,7 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, superv
     bootp: wire.bootp,
     supervision,
     limits: { ...wire.limits },
+    control,
   };
   return deepFreeze(config);
 }
@@ -109,6 +113,7 @@ export function compileConfig(wire: WireConfig, opts: CompileOptions): ConfigRes
   checkOverlaps(compiled, issues);
   const subnets = compiled.flatMap(({ subnet }) => (subnet === undefined ? [] : [subnet]));
   const supervision = compileSupervision(wire.supervision, issues);
+  const control = compileControl(wire.control, opts.baseDir, issues);
   if (issues.size > 0) return { ok: false, errors: issues.toArray() };
-  return { ok: true, config: build(wire, subnets, opts, supervision) };
+  return { ok: true, config: build(wire, subnets, opts, supervision, control) };
 }

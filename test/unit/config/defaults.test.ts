@@ -20,6 +20,7 @@ describe('defaults', () => {
       bootp: false,
       supervision: DEFAULT_SUPERVISION,
       limits: DEFAULT_LIMITS,
+      control: { enabled: true, socket: '/run/actor-dhcpd/control.sock', bodyLimitBytes: 1_048_576 },
     });
     expect('serverId' in config).toBe(false);
   });
