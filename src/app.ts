@@ -2,6 +2,7 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction } from './actors/passive-transaction.js';
+import type { MessageType } from './codec/types.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
@@ -39,6 +40,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Called as each reply is decided with the time since its request arrived (metrics); must not throw. */
+  readonly onReply?: (type: MessageType, latencyMs: number) => void;
 }
 
 export interface App {
@@ -98,6 +101,7 @@ export function startApp(options: AppOptions): App {
     decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
+      if (decision.kind === 'reply') options.onReply?.(decision.type, clock.now() - packet.inbound.receivedAt);
       responder.respond(decision, packet);
     },
     clock,

@@ -3,6 +3,7 @@
 import type { App } from '../app.js';
 import { parseConfig } from '../config/index.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
+import type { MetricsSource } from '../metrics/metrics.js';
 import { adminRelease } from '../server/admin-release.js';
 import type { ControlApi, LeaseHistoryEntry, SecurityEventEntry } from './api.js';
 import { configView } from './config-view.js';
@@ -30,5 +31,15 @@ export function controlApiOf(app: () => App, extras: AppExtras): ControlApi {
     ...(extras.securityEvents === undefined ? {} : { securityEvents: extras.securityEvents }),
     ...(extras.history === undefined ? {} : { history: extras.history }),
     ...(extras.metrics === undefined ? {} : { metrics: extras.metrics }),
+  };
+}
+
+/** What /metrics reads from the running App at each scrape. */
+export function metricsSourceOf(app: () => App): MetricsSource {
+  return {
+    statistics: () => app().statistics(),
+    health: () => app().health(),
+    config: () => app().deps.config(),
+    leases: () => app().deps.book.values(),
   };
 }

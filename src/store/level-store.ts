@@ -42,6 +42,8 @@ export interface LevelStoreOptions {
   /** Spacing of re-open attempts after a failed write when re-opening fails too (default: the store strategy's). */
   readonly reopenBackoff?: BackoffPolicy;
   readonly now?: () => number;
+  /** Each committed batch's size and synced-write duration (metrics). */
+  readonly onCommit?: (writes: number, durationMs: number) => void;
 }
 
 type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string>;
@@ -89,6 +91,7 @@ export class LevelLeaseStore implements LeaseStore {
       onFailure: (error, requests) =>
         options.logger?.error({ evt: 'store.write.failed', err: error, requests }, 'lease store write failed'),
       onRecover: () => options.logger?.info({ evt: 'store.write.recovered' }, 'lease store writable again'),
+      ...(options.onCommit === undefined ? {} : { onCommit: options.onCommit }),
     });
   }
 

@@ -57,6 +57,7 @@ export function createRoot(children: RootChildren, deps: RootDeps) {
         const err = params.error === undefined ? undefined : classify(params.error);
         if (err !== undefined) stats.error(err.category);
         stats.count(stats.events, params.evt);
+        if (params.evt === 'supervisor.restarting' && params.child !== undefined) stats.count(stats.restarts, params.child);
         const repair = err?.details['repair'];
         const fields = { evt: params.evt, child: params.child, err, ...(repair === undefined ? {} : { repair }) };
         if (params.evt === 'supervisor.escalated') log.fatal(fields, `${params.child ?? 'a child'} failed: exiting`);
