@@ -7,6 +7,7 @@ import { deepFreeze } from './freeze.js';
 import type { ConfigIssue } from './issues.js';
 import { IssueList, formatPath } from './issues.js';
 import { compileOptionLevel } from './options.js';
+import { compileScaleOut } from './scale-out.js';
 import type { PlacedRange } from './pools.js';
 import { reportOverlaps } from './pools.js';
 import type { WireConfig } from './schema.js';
@@ -70,7 +71,8 @@ function checkOverlaps(compiled: readonly CompiledSubnet[], issues: IssueList): 
   );
 }
 
-function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision']): ServerConfig {
+function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision'],
+  scaleOut: ServerConfig['scaleOut']): ServerConfig {
   const config: ServerConfig = {
     ...(wire.serverId === undefined ? {} : { serverId: wire.serverId }),
     interfaces: [...wire.interfaces],
@@ -85,6 +87,7 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, superv
     bootp: wire.bootp,
     supervision,
     limits: { ...wire.limits },
+    ...(scaleOut === undefined ? {} : { scaleOut }),
   };
   return deepFreeze(config);
 }
@@ -109,6 +112,7 @@ export function compileConfig(wire: WireConfig, opts: CompileOptions): ConfigRes
   checkOverlaps(compiled, issues);
   const subnets = compiled.flatMap(({ subnet }) => (subnet === undefined ? [] : [subnet]));
   const supervision = compileSupervision(wire.supervision, issues);
+  const scaleOut = compileScaleOut(wire.store.kind, wire.store.postgres, wire.scaleOut, issues);
   if (issues.size > 0) return { ok: false, errors: issues.toArray() };
-  return { ok: true, config: build(wire, subnets, opts, supervision) };
+  return { ok: true, config: build(wire, subnets, opts, supervision, scaleOut) };
 }

@@ -1,9 +1,10 @@
 // The compiled, frozen domain config the daemon runs on (the wire shape lives in schema.ts).
 import type { DhcpOption } from '../codec/types.js';
 import type { SupervisionPolicy } from '../supervisor/strategy.js';
+import type { PostgresConfig, ScaleOutConfig } from './scale-out.js';
 import type { OverloadLimits } from './supervision.js';
 
-export type { OverloadLimits, SupervisionPolicy };
+export type { OverloadLimits, PostgresConfig, ScaleOutConfig, SupervisionPolicy };
 
 /** An inclusive address range; addresses are host-order uint32. */
 export interface AddressRange {
@@ -43,8 +44,10 @@ export interface Subnet {
 }
 
 export interface StoreConfig {
-  readonly kind: 'level' | 'memory';
+  readonly kind: 'level' | 'memory' | 'postgres';
   readonly path: string;
+  /** Present when kind is "postgres". */
+  readonly postgres?: PostgresConfig;
   /** Longest an ACK waits for its group commit to start. */
   readonly commitIntervalMs: number;
   readonly maxBatch: number;
@@ -64,6 +67,8 @@ export interface ServerConfig {
     readonly unlistedUnicast: 'accept' | 'drop';
   };
   readonly store: StoreConfig;
+  /** Several servers sharing the PostgreSQL store (RFC 3074 load balancing); absent for a single server. */
+  readonly scaleOut?: ScaleOutConfig;
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
   readonly subnets: readonly Subnet[];
   /** Milliseconds an OFFERed address stays held for its client. */
