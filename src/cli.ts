@@ -112,6 +112,7 @@ function createStore(config: ServerConfig, log: Logger): LeaseStore {
     logger: log.child({ component: 'store' }),
     location: config.store.path,
     reopenBackoff: config.supervision.strategies.store.backoff,
+    history: config.history,
   };
   return new LevelLeaseStore(new Level<string, string>(config.store.path, { createIfMissing: true }), options);
 }

@@ -2,6 +2,7 @@
 import type { DhcpOption } from '../codec/types.js';
 import type { SupervisionPolicy } from '../supervisor/strategy.js';
 import type { OverloadLimits } from './supervision.js';
+import type { HistoryConfig } from './history.js';
 
 export type { OverloadLimits, SupervisionPolicy };
 
@@ -64,6 +65,8 @@ export interface ServerConfig {
     readonly unlistedUnicast: 'accept' | 'drop';
   };
   readonly store: StoreConfig;
+  /** How much lease history the store keeps. */
+  readonly history: HistoryConfig;
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
   readonly subnets: readonly Subnet[];
   /** Milliseconds an OFFERed address stays held for its client. */
