@@ -6,6 +6,8 @@ import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
+import { TransitionFanout } from './leases/transition-fanout.js';
+import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
 import { decodeInbound } from './net/ingress.js';
 import type { Transport } from './net/types.js';
@@ -20,7 +22,9 @@ import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
-import type { LeaseStore } from './store/types.js';
+import { HistoryRecorder } from './store/history-recorder.js';
+import type { LeaseHistoryStore, LeaseStore } from './store/types.js';
+import { causeOf } from './server/transition-cause.js';
 import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
@@ -53,6 +57,10 @@ export interface App {
   statistics(): Statistics;
   /** The supervisor tree and the store, for health checks. */
   health(): Health;
+  /** Every lease transition from now on; returns the unsubscribe function. */
+  onLeaseTransition(listener: TransitionListener): () => void;
+  /** Each address's transitions: stored, and those waiting for the lease's next write. */
+  readonly history: LeaseHistoryStore;
 }
 
 export interface Statistics {
@@ -69,7 +77,11 @@ export function startApp(options: AppOptions): App {
   const clock = options.clock ?? systemClock;
   const stats = new Stats();
   const config = (): ServerConfig => options.config;
-  const store = new MonitoredStore(options.store, clock, {
+  const transitions = new TransitionFanout((err: unknown) =>
+    log.error({ evt: 'lease.transition.listener_failed', err: classify(err) }, 'a lease transition listener threw'));
+  const history = new HistoryRecorder(options.store, () => config().history.perLease);
+  transitions.subscribe((t) => history.record(t));
+  const store = new MonitoredStore(history, clock, {
     onUnwritable: (err) => {
       stats.error(err.category);
       stats.count(stats.events, 'store.unwritable');
@@ -80,7 +92,7 @@ export function startApp(options: AppOptions): App {
       log.warn({ evt: 'store.writable', downMs, failedWrites }, 'lease store writable again: granting leases');
     },
   });
-  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change) });
+  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
   const deps: ServerDeps = {
     config, book, store, clock, log, stats,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
@@ -95,7 +107,8 @@ export function startApp(options: AppOptions): App {
     sendRetry: () => config().supervision.sendRetry,
   });
   const effects = {
-    decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
+    decide: (input: { packet: RoutedRequest }) =>
+      decide({ ...deps, book: book.withCause(causeOf(input.packet)) }, input.packet),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       responder.respond(decision, packet);
@@ -208,6 +221,8 @@ export function startApp(options: AppOptions): App {
       queuedRequests: router.queuedRequests,
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
     }),
+    onLeaseTransition: (listener) => transitions.subscribe(listener),
+    history,
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });

@@ -13,6 +13,7 @@ import { reportOverlaps } from './pools.js';
 import type { WireConfig } from './schema.js';
 import type { CompiledSubnet } from './subnet.js';
 import { compileSubnet } from './subnet.js';
+import { compileHistory } from './history.js';
 import { compileSupervision } from './supervision.js';
 
 export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; errors: ConfigIssue[] };
@@ -78,6 +79,7 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, superv
     interfaces: [...wire.interfaces],
     listen: { ...wire.listen },
     store: { ...wire.store, path: resolve(opts.baseDir, wire.store.path) },
+    history: compileHistory(wire.history),
     logging: { ...wire.logging },
     subnets,
     offerHoldMs: wire.offerHoldSeconds * 1000,

@@ -3,6 +3,7 @@ import type { DhcpOption } from '../codec/types.js';
 import type { SupervisionPolicy } from '../supervisor/strategy.js';
 import type { PostgresConfig, ScaleOutConfig } from './scale-out.js';
 import type { OverloadLimits } from './supervision.js';
+import type { HistoryConfig } from './history.js';
 
 export type { OverloadLimits, PostgresConfig, ScaleOutConfig, SupervisionPolicy };
 
@@ -69,6 +70,8 @@ export interface ServerConfig {
   readonly store: StoreConfig;
   /** Several servers sharing the PostgreSQL store (RFC 3074 load balancing); absent for a single server. */
   readonly scaleOut?: ScaleOutConfig;
+  /** How much lease history the store keeps. */
+  readonly history: HistoryConfig;
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
   readonly subnets: readonly Subnet[];
   /** Milliseconds an OFFERed address stays held for its client. */

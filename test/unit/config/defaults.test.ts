@@ -11,6 +11,7 @@ describe('defaults', () => {
       interfaces: [],
       listen: { address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept' },
       store: { kind: 'level', path: '/var/lib/actor-dhcpd/leases', commitIntervalMs: 2, maxBatch: 1000 },
+      history: { perLease: 64, retentionMs: 30 * 86_400_000 },
       logging: { level: 'info' },
       subnets: [expect.objectContaining({ id: 1, leaseTime: 3600, authoritative: false, interfaces: [] })],
       offerHoldMs: 60_000,
