@@ -5,6 +5,7 @@ import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
 import { isFinal, startLease, stepLease, type TimerEvent } from './lease-runner.js';
+import { OfferQueue } from './offer-queue.js';
 
 export interface LeaseChange {
   readonly before: LeaseRecord | undefined;
@@ -33,6 +34,7 @@ export class LeaseBook {
   /** Every address a client still has a record for: timers, restores and undos must not lose its current one. */
   private readonly byClient = new Map<string, Set<string>>();
   private readonly schedule: ExpirySchedule;
+  private readonly offers = new OfferQueue();
 
   constructor(private readonly options: LeaseBookOptions) {
     this.schedule = new ExpirySchedule({
@@ -127,6 +129,11 @@ export class LeaseBook {
     else this.set(change.before);
   }
 
+  /** Addresses held as offers in a subnet, the oldest offer first (some may have timed out since: check). */
+  offeredOldestFirst(subnetId: number): Iterable<string> {
+    return this.offers.oldest(subnetId);
+  }
+
   values(): IterableIterator<LeaseRecord> {
     return this.byIp.values();
   }
@@ -143,6 +150,7 @@ export class LeaseBook {
       this.unindex(previous);
     }
     this.byIp.set(ip, record);
+    this.offers.update(previous, record);
     const ips = this.byClient.get(key);
     if (ips === undefined) this.byClient.set(key, new Set([ip]));
     else ips.add(ip);
@@ -151,6 +159,7 @@ export class LeaseBook {
 
   private remove(record: LeaseRecord): void {
     this.byIp.delete(record.context.ip);
+    this.offers.update(record, undefined);
     this.unindex(record);
   }
 
