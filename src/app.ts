@@ -2,6 +2,7 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction } from './actors/passive-transaction.js';
+import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
@@ -76,6 +77,7 @@ export function startApp(options: AppOptions): App {
   const { log } = options;
   const clock = options.clock ?? systemClock;
   const stats = new Stats();
+  const notices = new AggregatedLog({ clock, log });
   const config = (): ServerConfig => options.config;
   const transitions = new TransitionFanout((err: unknown) =>
     log.error({ evt: 'lease.transition.listener_failed', err: classify(err) }, 'a lease transition listener threw'));
@@ -94,7 +96,7 @@ export function startApp(options: AppOptions): App {
   });
   const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
   const deps: ServerDeps = {
-    config, book, store, clock, log, stats,
+    config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors: new Map(),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
@@ -103,7 +105,7 @@ export function startApp(options: AppOptions): App {
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
-    clock, log, stats,
+    clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
   });
   const effects = {
@@ -115,7 +117,7 @@ export function startApp(options: AppOptions): App {
     },
     clock,
   };
-  const shedding = sheddingReporter(clock, log);
+  const shedding = sheddingReporter(notices);
   const router = new Router({
     createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
     maxQueuePerClient: config().limits.maxQueuePerClient,
@@ -185,6 +187,7 @@ export function startApp(options: AppOptions): App {
     drain: async () => {
       router.stop();
       book.stop();
+      notices.flush();
       await store.close();
     },
   }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });

@@ -6,6 +6,7 @@ import type { LeaseRecord } from '../../machines/lease.types.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
 import { isFinal, startLease, stepLease, type TimerEvent } from './lease-runner.js';
 import { transitionOf, type TransitionCause, type TransitionListener } from './transition.js';
+import { OfferQueue } from './offer-queue.js';
 
 export interface LeaseChange {
   readonly before: LeaseRecord | undefined;
@@ -38,6 +39,7 @@ export class LeaseBook {
   private readonly schedule: ExpirySchedule;
   /** Set only on the views `withCause` returns. */
   private readonly cause: TransitionCause | undefined;
+  private readonly offers = new OfferQueue();
 
   constructor(private readonly options: LeaseBookOptions) {
     this.schedule = new ExpirySchedule({
@@ -147,6 +149,11 @@ export class LeaseBook {
     onTransition({ ...undone, at: this.options.clock.now(), to: change.before?.state ?? 'none' });
   }
 
+  /** Addresses held as offers in a subnet, the oldest offer first (some may have timed out since: check). */
+  offeredOldestFirst(subnetId: number): Iterable<string> {
+    return this.offers.oldest(subnetId);
+  }
+
   values(): IterableIterator<LeaseRecord> {
     return this.byIp.values();
   }
@@ -169,6 +176,7 @@ export class LeaseBook {
       this.unindex(previous);
     }
     this.byIp.set(ip, record);
+    this.offers.update(previous, record);
     const ips = this.byClient.get(key);
     if (ips === undefined) this.byClient.set(key, new Set([ip]));
     else ips.add(ip);
@@ -177,6 +185,7 @@ export class LeaseBook {
 
   private remove(record: LeaseRecord): void {
     this.byIp.delete(record.context.ip);
+    this.offers.update(record, undefined);
     this.unindex(record);
   }
 
