@@ -32,12 +32,15 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
   const reservation = reservationFor(subnet, request, clientKey);
   const isFree = isFreeFor(deps, subnet, reservation);
   const requested = getIpOption(request, 50);
+  // An existing binding a reload made invalid (outside the pools, or now reserved for someone else) is not
+  // offered again: its renewals are NAKed, so offering it would only lead to a NAK.
+  const live = current !== undefined && !isFinal(current.state) && current.state !== 'declined'
+    && isAddressValid(subnet, current.context.ip, reservation);
   const candidates: Candidates = {
-    // An existing binding a reload made invalid (outside the pools, or now reserved for someone else) is not
-    // offered again: its renewals are NAKed, so offering it would only lead to a NAK.
-    ...(current !== undefined && !isFinal(current.state) && current.state !== 'declined'
-      && isAddressValid(subnet, current.context.ip, reservation)
-      ? { existing: ipToInt(current.context.ip) } : {}),
+    // RFC 2131 §4.3.1: a binding is the client's current address; a mere offer is not, so an address it asks for
+    // that has become free (released by another client) comes before the offer.
+    ...(live && current.state !== 'offered' ? { existing: ipToInt(current.context.ip) } : {}),
+    ...(live && current.state === 'offered' ? { offered: ipToInt(current.context.ip) } : {}),
     ...(reservation !== undefined && reservationUsable(deps, reservation.address, clientKey, request.xid)
       ? { reserved: reservation.address } : {}),
     ...(requested !== undefined ? { requested: ipToInt(requested) } : {}),
@@ -66,6 +69,9 @@ function reservationUsable(deps: ServerDeps, address: number, clientKey: string,
 function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string): void {
   const now = deps.clock.now();
   const holdMs = deps.config().offerHoldMs;
+  const mine = deps.book.forClient(subnet.id, clientKey);
+  // An offer the client no longer takes (it asked for an address that has become free) goes back to the pool.
+  if (mine?.state === 'offered' && mine.context.ip !== ip) deps.book.send(mine.context.ip, { type: 'lease.withdraw', now });
   const record = deps.book.get(ip);
   if (record !== undefined && record.context.clientKey === clientKey && !isFinal(record.state)) {
     if (record.state === 'offered') deps.book.send(ip, { type: 'lease.offer', now, holdMs });
