@@ -1,7 +1,7 @@
 // DHCPDISCOVER (RFC 2131 §4.3.1): choose an address, hold it for the client, answer with an OFFER.
 import { getIpOption, hwAddressOf, intToIp, ipToInt } from '../../codec/index.js';
 import { MessageType, type DhcpRequest } from '../../codec/types.js';
-import type { Subnet } from '../../config/types.js';
+import type { Reservation, Subnet } from '../../config/types.js';
 import { chooseAddress, type Candidates } from '../../allocator/allocator.js';
 import { isFinal } from '../../leases/lease-runner.js';
 import type { Inbound } from '../../net/types.js';
@@ -10,6 +10,7 @@ import { drop, type Decision } from '../decision.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
 import { buildReply, maxReplySize } from '../reply.js';
+import { isSameHost } from '../same-host.js';
 
 export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string, subnet: Subnet): Decision {
   const serverId = deps.serverIdFor(subnet, inbound);
@@ -41,7 +42,7 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
     // that has become free (released by another client) comes before the offer.
     ...(live && current.state !== 'offered' ? { existing: ipToInt(current.context.ip) } : {}),
     ...(live && current.state === 'offered' ? { offered: ipToInt(current.context.ip) } : {}),
-    ...(reservation !== undefined && reservationUsable(deps, reservation.address, clientKey, request.xid)
+    ...(reservation !== undefined && reservationUsable(deps, reservation, request, clientKey)
       ? { reserved: reservation.address } : {}),
     ...(requested !== undefined ? { requested: ipToInt(requested) } : {}),
     ...(current !== undefined && isFinal(current.state) ? { previous: ipToInt(current.context.ip) } : {}),
@@ -53,12 +54,15 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
 /**
  * A reserved address held by another client (e.g. leased before the reservation existed) cannot be offered, nor
  * one on probation after a DECLINE (RFC 2131 §4.3.3) — even the client's own: someone else answers ARP for it.
+ * The reserved host itself under another client identifier is not another client (its REQUEST takes it over).
  */
-function reservationUsable(deps: ServerDeps, address: number, clientKey: string, xid: number): boolean {
-  const ip = intToIp(address);
+function reservationUsable(deps: ServerDeps, reservation: Reservation, request: DhcpRequest, clientKey: string): boolean {
+  const ip = intToIp(reservation.address);
+  const xid = request.xid;
   const holder = deps.book.get(ip);
   if (holder === undefined || isFinal(holder.state)) return true;
   if (holder.context.clientKey === clientKey) return holder.state !== 'declined';
+  if (isSameHost(holder, reservation, request)) return true;
   const err = new LeaseError('DHCPD_ERR_LEASE_CONFLICT', `reserved address ${ip} is held by another client`);
   deps.log.warn({ evt: 'reservation.conflict', err, ip, client: clientKey, holder: holder.context.clientKey, xid },
     'reserved address held by another client: offering a pool address instead');
@@ -77,6 +81,8 @@ function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, su
     if (record.state === 'offered') deps.book.send(ip, { type: 'lease.offer', now, holdMs });
     return;
   }
+  // The host's reserved address under its other identifier: that lease keeps holding it until the REQUEST.
+  if (record !== undefined && !isFinal(record.state)) return;
   deps.book.offer({ ip, subnetId: subnet.id, clientKey, hwAddress: hwAddressOf(request), now, holdMs });
   deps.log.info({ evt: 'lease.offered', ip, client: clientKey, xid: request.xid }, 'address offered');
 }
