@@ -116,6 +116,14 @@ export class LeaseBook {
   /** Starts a new lease machine for the address (an offer); the address must not be taken. */
   offer(input: LeaseInput): LeaseChange {
     if (this.isTaken(input.ip)) throw new TypeError(`address ${input.ip} is taken`);
+    return this.takeOver(input);
+  }
+
+  /**
+   * Starts a new lease machine for the address in place of whatever lease it has, taken or not: for the same host
+   * coming back under another client identifier. `revert` of the change puts the old lease back.
+   */
+  takeOver(input: LeaseInput): LeaseChange {
     const change = { before: this.byIp.get(input.ip), after: startLease(input) };
     this.set(change.after);
     this.report(change.before, change.after, 'lease.offer');
