@@ -1,16 +1,19 @@
 // Wires the daemon together: transport → ingress → router → transaction actors → lease book → store → egress,
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
-import { PassiveTransaction } from './actors/passive-transaction.js';
+import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
 import type { Logger } from './log.js';
 import { decodeInbound } from './net/ingress.js';
+import type { EchoProber } from './net/icmp-prober.js';
 import type { Transport } from './net/types.js';
 import { clientKeyOf } from './router/client-key.js';
 import { Router } from './router/router.js';
+import { checkConflict } from './server/conflict-check/check.js';
+import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/dispatch.js';
@@ -39,6 +42,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
+  readonly openProber?: () => EchoProber;
 }
 
 export interface App {
@@ -94,8 +99,12 @@ export function startApp(options: AppOptions): App {
     clock, log, stats,
     sendRetry: () => config().supervision.sendRetry,
   });
-  const effects = {
+  const probes = new ProbeGate({
+    policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
+  });
+  const effects: TransactionEffects = {
     decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
+    checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       responder.respond(decision, packet);
@@ -172,6 +181,7 @@ export function startApp(options: AppOptions): App {
     drain: async () => {
       router.stop();
       book.stop();
+      probes.close();
       await store.close();
     },
   }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });

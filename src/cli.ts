@@ -6,10 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { Level } from 'level';
 import { startApp } from './app.js';
+import { systemClock } from './clock.js';
 import { checkConfigFile, loadConfigFile } from './config/index.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { openIcmpProber } from './net/icmp-prober.js';
 import { openTransport } from './net/select-transport.js';
 import { LevelLeaseStore } from './store/level-store.js';
 import { repairStore } from './store/repair.js';
@@ -84,6 +86,7 @@ async function run(file: string): Promise<number> {
         prefer: config.listen.transport,
         native: { unlistedUnicast: config.listen.unlistedUnicast },
       }),
+    openProber: () => openIcmpProber({ clock: systemClock }),
   });
   const stop = (signal: string) => {
     log.info({ evt: 'server.stopping', signal }, 'draining');

@@ -35,15 +35,20 @@ interface Pending {
 const MAX_BATCH = 64;
 const SEQUENCES = 0x10000;
 
-/** Opens the ICMP socket; throws NetError DHCPD_ERR_NET_NATIVE_UNAVAILABLE (no addon) or DHCPD_ERR_NET_BIND. */
+/** Opens the ICMP socket; throws NetError DHCPD_ERR_NET_ICMP_UNAVAILABLE with the reason. */
 export function openIcmpProber(options: IcmpProberOptions): EchoProber {
-  const binding = options.binding ?? loadNativeBinding();
+  let binding: NativeBinding;
+  try {
+    binding = options.binding ?? loadNativeBinding();
+  } catch (error) {
+    throw new NetError('DHCPD_ERR_NET_ICMP_UNAVAILABLE', `no ICMP socket: ${(error as Error).message}`, { cause: error });
+  }
   if (typeof binding.icmpOpen !== 'function') {
-    throw new NetError('DHCPD_ERR_NET_NATIVE_UNAVAILABLE', 'native addon lacks icmpOpen (rebuild it: npm run build:native)');
+    throw new NetError('DHCPD_ERR_NET_ICMP_UNAVAILABLE', 'native addon lacks icmpOpen (rebuild it: npm run build:native)');
   }
   const prober = new IcmpProber(binding, options);
   const handle = binding.icmpOpen(MAX_BATCH, (errno, batch) => prober.onBatch(errno, batch));
-  if (typeof handle === 'number') throw errnoError('DHCPD_ERR_NET_BIND', handle, 'opening the ICMP socket');
+  if (typeof handle === 'number') throw errnoError('DHCPD_ERR_NET_ICMP_UNAVAILABLE', handle, 'opening the ICMP socket');
   prober.attach(handle);
   return prober;
 }

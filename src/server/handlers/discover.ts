@@ -7,6 +7,7 @@ import { isFinal } from '../../leases/lease-runner.js';
 import type { Inbound } from '../../net/types.js';
 import { LeaseError } from '../../errors.js';
 import { drop, type Decision } from '../decision.js';
+import { needsConflictCheck } from '../conflict-check/needs-check.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
 import { buildReply, maxReplySize } from '../reply.js';
@@ -20,11 +21,12 @@ export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: 
     deps.log.warn({ evt: 'pool.exhausted', err, subnet: subnet.cidr, client: clientKey, xid: request.xid }, 'no free address');
     return drop('pool-exhausted');
   }
+  const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
   holdOffer(deps, request, clientKey, subnet, ip);
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
-  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet };
+  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet, ...(probe ? { probe } : {}) };
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {
