@@ -1,7 +1,7 @@
 // Wires the daemon together: transport → ingress → router → transaction actors → lease book → store → egress,
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
-import { PassiveTransaction } from './actors/passive-transaction.js';
+import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
 import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
@@ -11,9 +11,12 @@ import { TransitionFanout } from './leases/transition-fanout.js';
 import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
 import { decodeInbound } from './net/ingress.js';
+import type { EchoProber } from './net/icmp-prober.js';
 import type { Transport } from './net/types.js';
 import { clientKeyOf } from './router/client-key.js';
 import { Router } from './router/router.js';
+import { checkConflict } from './server/conflict-check/check.js';
+import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/dispatch.js';
@@ -44,6 +47,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
+  readonly openProber?: () => EchoProber;
 }
 
 export interface App {
@@ -108,9 +113,13 @@ export function startApp(options: AppOptions): App {
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
   });
-  const effects = {
+  const probes = new ProbeGate({
+    policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
+  });
+  const effects: TransactionEffects = {
     decide: (input: { packet: RoutedRequest }) =>
       decide({ ...deps, book: book.withCause(causeOf(input.packet)) }, input.packet),
+    checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       responder.respond(decision, packet);
@@ -188,6 +197,7 @@ export function startApp(options: AppOptions): App {
       router.stop();
       book.stop();
       notices.flush();
+      probes.close();
       await store.close();
     },
   }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });

@@ -43,9 +43,11 @@ export const ERROR_CODES = {
   DHCPD_ERR_NET_RECEIVE: { category: 'network', transient: true },
   DHCPD_ERR_NET_INTERFACE: { category: 'network', transient: true },
   DHCPD_ERR_NET_NATIVE_UNAVAILABLE: { category: 'network', transient: false },
+  DHCPD_ERR_NET_ICMP_UNAVAILABLE: { category: 'network', transient: false },
 
   DHCPD_ERR_LEASE_POOL_EXHAUSTED: lease,
   DHCPD_ERR_LEASE_CONFLICT: lease,
+  DHCPD_ERR_LEASE_IN_USE: lease,
   DHCPD_ERR_LEASE_NO_SUBNET: lease,
 
   DHCPD_ERR_SECURITY_REJECTED: { category: 'security', transient: false },

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ipToInt } from '../codec/index.js';
 import type { ServerConfig, Subnet } from './types.js';
 import { cidrText } from './addr.js';
+import { compileConflictCheck } from './conflict-check.js';
 import { deepFreeze } from './freeze.js';
 import type { ConfigIssue } from './issues.js';
 import { IssueList, formatPath } from './issues.js';
@@ -90,6 +91,7 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, superv
     supervision,
     limits: { ...wire.limits },
     ...(scaleOut === undefined ? {} : { scaleOut }),
+    conflictCheck: compileConflictCheck(wire.conflictCheck),
   };
   return deepFreeze(config);
 }

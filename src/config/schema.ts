@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PostgresSchema, ScaleOutSchema } from './scale-out.js';
 import { HistorySchema } from './history.js';
+import { ConflictCheckSchema } from './conflict-check.js';
 import { LimitsSchema, SupervisionSchema } from './supervision.js';
 
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
@@ -155,6 +156,7 @@ export const ConfigSchema = z
     bootp: z.boolean().default(false).describe('Reserved: BOOTP (RFC 951) is not served; must be false.'),
     supervision: SupervisionSchema.prefault({}),
     limits: LimitsSchema.prefault({}),
+    conflictCheck: ConflictCheckSchema.prefault({}),
     defaults: DefaultsSchema.prefault({}),
     subnets: z.array(SubnetSchema).describe('The subnets served; at least one.'),
   })

@@ -2,10 +2,11 @@
 import type { DhcpOption } from '../codec/types.js';
 import type { SupervisionPolicy } from '../supervisor/strategy.js';
 import type { PostgresConfig, ScaleOutConfig } from './scale-out.js';
+import type { ConflictCheckPolicy } from './conflict-check.js';
 import type { OverloadLimits } from './supervision.js';
 import type { HistoryConfig } from './history.js';
 
-export type { OverloadLimits, PostgresConfig, ScaleOutConfig, SupervisionPolicy };
+export type { ConflictCheckPolicy, OverloadLimits, PostgresConfig, ScaleOutConfig, SupervisionPolicy };
 
 /** An inclusive address range; addresses are host-order uint32. */
 export interface AddressRange {
@@ -87,4 +88,6 @@ export interface ServerConfig {
   readonly supervision: SupervisionPolicy;
   /** Bounds on every queue of the request path. */
   readonly limits: OverloadLimits;
+  /** The ICMP echo probe before an offer. */
+  readonly conflictCheck: ConflictCheckPolicy;
 }

@@ -8,6 +8,7 @@ import type { Inbound } from '../../net/types.js';
 import { briefError } from '../../aggregated-log.js';
 import { LeaseError } from '../../errors.js';
 import { drop, type Decision } from '../decision.js';
+import { needsConflictCheck } from '../conflict-check/needs-check.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
 import { reclaimOldestOffer } from '../offer-yield.js';
@@ -25,11 +26,12 @@ export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: 
     });
     return drop('pool-exhausted');
   }
+  const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
   holdOffer(deps, request, clientKey, subnet, ip);
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
-  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet };
+  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet, ...(probe ? { probe } : {}) };
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {
