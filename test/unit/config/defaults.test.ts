@@ -22,6 +22,7 @@ describe('defaults', () => {
       supervision: DEFAULT_SUPERVISION,
       limits: DEFAULT_LIMITS,
       conflictCheck: { enabled: true, timeoutMs: 500, maxCandidates: 3, cacheMs: 5_000, maxCacheEntries: 4096, maxConcurrent: 256 },
+      control: { enabled: true, socket: '/run/actor-dhcpd/control.sock', bodyLimitBytes: 1_048_576 },
     });
     expect('serverId' in config).toBe(false);
   });
