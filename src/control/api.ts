@@ -2,12 +2,13 @@
 import type { Statistics } from '../app.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
 import type { ConfigResult } from '../config/compile.js';
+import type { LeaseTransition } from '../leases/transition.js';
 import type { AdminReleaseOutcome } from '../server/admin-release.js';
 import type { LeaseRecord } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
 
-/** One entry of a lease's recent history (viz's LeaseTransition); shown as is. */
-export type LeaseHistoryEntry = Readonly<Record<string, unknown>>;
+/** One entry of a lease's recent history. */
+export type LeaseHistoryEntry = LeaseTransition;
 
 /** One recent security event (sec's SecurityEvent); shown as is. */
 export type SecurityEventEntry = Readonly<Record<string, unknown>> & { readonly at: number };
