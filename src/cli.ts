@@ -145,7 +145,6 @@ async function openControl(
   const api = controlApiOf(app, {
     baseDir: dirname(resolve(file)),
     metrics: () => metrics.render(),
-    history: (ip, limit) => app().history.history(ip, limit),
     // INTEGRATION: app.reload
     reload: async () => ({ result: 'failed', issues: [{ path: '', message: 'reload is not available in this build' }], durationMs: 0 }),
     // INTEGRATION: app.securityEvents

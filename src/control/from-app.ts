@@ -5,7 +5,7 @@ import { parseConfig } from '../config/index.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
 import type { MetricsSource } from '../metrics/metrics.js';
 import { adminRelease } from '../server/admin-release.js';
-import type { ControlApi, LeaseHistoryEntry, SecurityEventEntry } from './api.js';
+import type { ControlApi, SecurityEventEntry } from './api.js';
 import { configView } from './config-view.js';
 
 export interface AppExtras {
@@ -13,7 +13,6 @@ export interface AppExtras {
   readonly baseDir: string;
   readonly reload: (trigger: ReloadTrigger) => Promise<ReloadReport>;
   readonly securityEvents?: (limit: number) => readonly SecurityEventEntry[];
-  readonly history?: (ip: string, limit: number) => Promise<readonly LeaseHistoryEntry[]> | readonly LeaseHistoryEntry[];
   readonly metrics?: ControlApi['metrics'];
 }
 
@@ -29,7 +28,7 @@ export function controlApiOf(app: () => App, extras: AppExtras): ControlApi {
     testConfig: (text) => parseConfig(text, { baseDir: extras.baseDir }),
     reload: extras.reload,
     ...(extras.securityEvents === undefined ? {} : { securityEvents: extras.securityEvents }),
-    ...(extras.history === undefined ? {} : { history: extras.history }),
+    history: (ip, limit) => app().history.history(ip, limit),
     ...(extras.metrics === undefined ? {} : { metrics: extras.metrics }),
   };
 }
