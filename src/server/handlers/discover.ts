@@ -5,27 +5,33 @@ import type { Reservation, Subnet } from '../../config/types.js';
 import { chooseAddress, type Candidates } from '../../allocator/allocator.js';
 import { isFinal } from '../../leases/lease-runner.js';
 import type { Inbound } from '../../net/types.js';
+import { briefError } from '../../aggregated-log.js';
 import { LeaseError } from '../../errors.js';
 import { drop, type Decision } from '../decision.js';
+import { needsConflictCheck } from '../conflict-check/needs-check.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
+import { reclaimOldestOffer } from '../offer-yield.js';
 import { buildReply, maxReplySize } from '../reply.js';
 import { isSameHost } from '../same-host.js';
 
 export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string, subnet: Subnet): Decision {
   const serverId = deps.serverIdFor(subnet, inbound);
   if (serverId === undefined) return drop('no-server-id');
-  const ip = pickOfferAddress(deps, request, clientKey, subnet);
+  const ip = pickOfferAddress(deps, request, clientKey, subnet) ?? reclaimOldestOffer(deps, request, clientKey, subnet);
   if (ip === undefined) {
     const err = new LeaseError('DHCPD_ERR_LEASE_POOL_EXHAUSTED', `no free address in ${subnet.cidr}`);
-    deps.log.warn({ evt: 'pool.exhausted', err, subnet: subnet.cidr, client: clientKey, xid: request.xid }, 'no free address');
+    deps.notices.note('warn', 'pool.exhausted', subnet.cidr, 'no free address', {
+      err: briefError(err), subnet: subnet.cidr, client: clientKey, xid: request.xid,
+    });
     return drop('pool-exhausted');
   }
+  const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
   holdOffer(deps, request, clientKey, subnet, ip);
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
-  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet };
+  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet, ...(probe ? { probe } : {}) };
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {

@@ -2,6 +2,7 @@
 // and a client past its decline limit is not believed — its decline does not put the address on probation.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AggregatedLog } from '../../../src/aggregated-log.js';
 import { ManualClock } from '../../../src/clock.js';
 import { MessageType, type DhcpRequest } from '../../../src/codec/types.js';
 import type { Outbound, Transport } from '../../../src/net/types.js';
@@ -20,9 +21,10 @@ describe('respond', () => {
     const transport = { kind: 'memory', send: async (o: Outbound) => void sent.push(o) } as unknown as Transport;
     const stats = new Stats();
     const lines: Record<string, unknown>[] = [];
+    const clock = new ManualClock();
     const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
     const responder = createResponder({
-      transport: () => transport, ports: () => ({ server: 67, client: 68 }), clock: new ManualClock(), log, stats,
+      transport: () => transport, ports: () => ({ server: 67, client: 68 }), clock, log, stats, notices: new AggregatedLog({ clock, log }),
     });
     // A 255-byte client identifier and a 255-byte option 82 (a packet generator): 576 cannot hold both.
     const request = { ...clientMessage({ mac: '02:00:5e:10:00:80', clientId: Buffer.alloc(255, 1), giaddr: '203.0.113.1' }, MessageType.DISCOVER, {
