@@ -156,8 +156,10 @@ export class Request extends Base {
         if (!m.knows(c, home.id)) return { allowed: [home.authoritative ? 'nak' : 'silent'], subnet: home };
         return { allowed: ['nak'], subnet: home };
       }
-      default:
+      case 'selecting':
         return { allowed: commit(m.valid(home, a, c)), subnet: home };
+      default:
+        throw new TypeError(`${this.kind} is judged box by box in renewal-flow.ts`);
     }
   }
 }
