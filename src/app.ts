@@ -43,6 +43,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Every decision, as it is handed to egress (replay prints them). */
+  readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
 }
 
 export interface App {
@@ -111,6 +113,7 @@ export function startApp(options: AppOptions): App {
       decide({ ...deps, book: book.withCause(causeOf(input.packet)) }, input.packet),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
+      options.onDecision?.(decision, packet);
       responder.respond(decision, packet);
     },
     clock,

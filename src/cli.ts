@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './log.js';
 import { openTransport } from './net/select-transport.js';
 import { LevelLeaseStore } from './store/level-store.js';
 import { repairStore } from './store/repair.js';
+import { replayCommand } from './replay/command.js';
 import { diagramCommand, historyCommand, type CommandResult } from './visualizer/commands.js';
 import type { LeaseStore } from './store/types.js';
 
@@ -24,6 +25,8 @@ const USAGE = `Usage:
                                      draw a state machine from its definition
   actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]
                                      a lease's transitions: from the running daemon, or from a stopped one's store
+  actor-dhcpd replay CAPTURE --config FILE [--compare]
+                                     feed a pcap/pcapng capture through the server on a simulated clock (JSON lines)
   actor-dhcpd --help | --version
 
 Signals: SIGTERM/SIGINT finish in-flight commits, close the store and exit 0.
@@ -58,6 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'diagram') return printed(await diagramCommand(argv.slice(1)));
   if (command === 'history') return printed(await historyCommand(argv.slice(1)));
+  if (command === 'replay') return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
   if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
   console.error(USAGE);
   return 2;
