@@ -90,7 +90,7 @@ export async function toSvg(chart: Statechart): Promise<string> {
   for (const edge of (laid.edges ?? []) as ElkExtendedEdge[]) {
     for (const section of edge.sections ?? []) {
       const points = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint];
-      parts.push(`<path class="edge" d="M${points.map((p) => `${p.x},${p.y}`).join(' L')}" marker-end="url(#arrow)"/>`);
+      parts.push(`<path class="edge" d="M${points.map((p) => `${p.x},${p.y}`).join(' L')}" marker-end="url(#arrow-${chart.machine})"/>`);
     }
     for (const label of edge.labels ?? []) {
       const lines = (label.text ?? '').split('\n');
@@ -103,7 +103,7 @@ export async function toSvg(chart: Statechart): Promise<string> {
   const height = Math.ceil((laid.height ?? 0) + 2);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="statechart" data-machine="${escapeXml(chart.machine)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`,
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>',
+    `<defs><marker id="arrow-${chart.machine}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>`,
     `<style>${SVG_STYLE}</style>`,
     ...parts,
     '</svg>',
