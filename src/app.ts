@@ -1,8 +1,9 @@
 // Wires the daemon together: transport → ingress → router → transaction actors → lease book → store → egress,
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
-import { PassiveTransaction } from './actors/passive-transaction.js';
+import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
 import { TransactionCensus } from './actors/transaction-census.js';
+import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
@@ -11,9 +12,12 @@ import { TransitionFanout } from './leases/transition-fanout.js';
 import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
 import { decodeInbound } from './net/ingress.js';
+import type { EchoProber } from './net/icmp-prober.js';
 import type { Transport } from './net/types.js';
 import { clientKeyOf } from './router/client-key.js';
 import { Router } from './router/router.js';
+import { checkConflict } from './server/conflict-check/check.js';
+import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/dispatch.js';
@@ -46,6 +50,8 @@ export interface AppOptions {
   readonly localAddresses?: () => readonly string[];
   /** Every decision, as it is handed to egress (replay prints them). */
   readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
+  /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
+  readonly openProber?: () => EchoProber;
 }
 
 export interface App {
@@ -81,6 +87,7 @@ export function startApp(options: AppOptions): App {
   const { log } = options;
   const clock = options.clock ?? systemClock;
   const stats = new Stats();
+  const notices = new AggregatedLog({ clock, log });
   const config = (): ServerConfig => options.config;
   const transitions = new TransitionFanout((err: unknown) =>
     log.error({ evt: 'lease.transition.listener_failed', err: classify(err) }, 'a lease transition listener threw'));
@@ -99,7 +106,7 @@ export function startApp(options: AppOptions): App {
   });
   const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
   const deps: ServerDeps = {
-    config, book, store, clock, log, stats,
+    config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors: new Map(),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
@@ -108,12 +115,16 @@ export function startApp(options: AppOptions): App {
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
-    clock, log, stats,
+    clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
   });
-  const effects = {
+  const probes = new ProbeGate({
+    policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
+  });
+  const effects: TransactionEffects = {
     decide: (input: { packet: RoutedRequest }) =>
       decide({ ...deps, book: book.withCause(causeOf(input.packet)) }, input.packet),
+    checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       options.onDecision?.(decision, packet);
@@ -121,7 +132,7 @@ export function startApp(options: AppOptions): App {
     },
     clock,
   };
-  const shedding = sheddingReporter(clock, log);
+  const shedding = sheddingReporter(notices);
   const census = new TransactionCensus();
   const router = new Router({
     createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
@@ -192,6 +203,8 @@ export function startApp(options: AppOptions): App {
     drain: async () => {
       router.stop();
       book.stop();
+      notices.flush();
+      probes.close();
       await store.close();
     },
   }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });

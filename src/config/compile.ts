@@ -3,10 +3,12 @@ import { resolve } from 'node:path';
 import { ipToInt } from '../codec/index.js';
 import type { ServerConfig, Subnet } from './types.js';
 import { cidrText } from './addr.js';
+import { compileConflictCheck } from './conflict-check.js';
 import { deepFreeze } from './freeze.js';
 import type { ConfigIssue } from './issues.js';
 import { IssueList, formatPath } from './issues.js';
 import { compileOptionLevel } from './options.js';
+import { compileScaleOut } from './scale-out.js';
 import type { PlacedRange } from './pools.js';
 import { reportOverlaps } from './pools.js';
 import type { WireConfig } from './schema.js';
@@ -71,7 +73,8 @@ function checkOverlaps(compiled: readonly CompiledSubnet[], issues: IssueList): 
   );
 }
 
-function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision']): ServerConfig {
+function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision'],
+  scaleOut: ServerConfig['scaleOut']): ServerConfig {
   const config: ServerConfig = {
     ...(wire.serverId === undefined ? {} : { serverId: wire.serverId }),
     interfaces: [...wire.interfaces],
@@ -87,6 +90,8 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, superv
     bootp: wire.bootp,
     supervision,
     limits: { ...wire.limits },
+    ...(scaleOut === undefined ? {} : { scaleOut }),
+    conflictCheck: compileConflictCheck(wire.conflictCheck),
   };
   return deepFreeze(config);
 }
@@ -111,6 +116,7 @@ export function compileConfig(wire: WireConfig, opts: CompileOptions): ConfigRes
   checkOverlaps(compiled, issues);
   const subnets = compiled.flatMap(({ subnet }) => (subnet === undefined ? [] : [subnet]));
   const supervision = compileSupervision(wire.supervision, issues);
+  const scaleOut = compileScaleOut(wire.store.kind, wire.store.postgres, wire.scaleOut, issues);
   if (issues.size > 0) return { ok: false, errors: issues.toArray() };
-  return { ok: true, config: build(wire, subnets, opts, supervision) };
+  return { ok: true, config: build(wire, subnets, opts, supervision, scaleOut) };
 }

@@ -6,6 +6,7 @@ import type { LeaseRecord } from '../../machines/lease.types.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
 import { isFinal, startLease, stepLease, type TimerEvent } from './lease-runner.js';
 import { transitionOf, type TransitionCause, type TransitionListener } from './transition.js';
+import { OfferQueue } from './offer-queue.js';
 
 export interface LeaseChange {
   readonly before: LeaseRecord | undefined;
@@ -38,6 +39,7 @@ export class LeaseBook {
   private readonly schedule: ExpirySchedule;
   /** Set only on the views `withCause` returns. */
   private readonly cause: TransitionCause | undefined;
+  private readonly offers = new OfferQueue();
 
   constructor(private readonly options: LeaseBookOptions) {
     this.schedule = new ExpirySchedule({
@@ -114,6 +116,14 @@ export class LeaseBook {
   /** Starts a new lease machine for the address (an offer); the address must not be taken. */
   offer(input: LeaseInput): LeaseChange {
     if (this.isTaken(input.ip)) throw new TypeError(`address ${input.ip} is taken`);
+    return this.takeOver(input);
+  }
+
+  /**
+   * Starts a new lease machine for the address in place of whatever lease it has, taken or not: for the same host
+   * coming back under another client identifier. `revert` of the change puts the old lease back.
+   */
+  takeOver(input: LeaseInput): LeaseChange {
     const change = { before: this.byIp.get(input.ip), after: startLease(input) };
     this.set(change.after);
     this.report(change.before, change.after, 'lease.offer');
@@ -147,6 +157,11 @@ export class LeaseBook {
     onTransition({ ...undone, at: this.options.clock.now(), to: change.before?.state ?? 'none' });
   }
 
+  /** Addresses held as offers in a subnet, the oldest offer first (some may have timed out since: check). */
+  offeredOldestFirst(subnetId: number): Iterable<string> {
+    return this.offers.oldest(subnetId);
+  }
+
   values(): IterableIterator<LeaseRecord> {
     return this.byIp.values();
   }
@@ -169,6 +184,7 @@ export class LeaseBook {
       this.unindex(previous);
     }
     this.byIp.set(ip, record);
+    this.offers.update(previous, record);
     const ips = this.byClient.get(key);
     if (ips === undefined) this.byClient.set(key, new Set([ip]));
     else ips.add(ip);
@@ -177,6 +193,7 @@ export class LeaseBook {
 
   private remove(record: LeaseRecord): void {
     this.byIp.delete(record.context.ip);
+    this.offers.update(record, undefined);
     this.unindex(record);
   }
 

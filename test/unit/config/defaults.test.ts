@@ -21,6 +21,7 @@ describe('defaults', () => {
       bootp: false,
       supervision: DEFAULT_SUPERVISION,
       limits: DEFAULT_LIMITS,
+      conflictCheck: { enabled: true, timeoutMs: 500, maxCandidates: 3, cacheMs: 5_000, maxCacheEntries: 4096, maxConcurrent: 256 },
     });
     expect('serverId' in config).toBe(false);
   });
