@@ -1,13 +1,11 @@
-// A statechart as a standalone SVG, laid out by elkjs (layered, left to right) on the server: no browser or
+// A statechart as a standalone SVG, laid out by elkjs (layered, left to right; in a worker thread) on the server: no browser or
 // network needed. Every state is a <g class="state" data-state="…"> with an empty count badge, so the /ui page
 // can write live counts into it and highlight a lease's state.
-import elkBundled from 'elkjs/lib/elk.bundled.js';
-import type { ELK as Elk, ELKConstructorArguments, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import { layoutInWorker } from './elk-worker.js';
 import { childrenOf } from './render-text.js';
 import type { Statechart } from './statechart.js';
 
-/** elk.bundled.js is CommonJS (`module.exports = ELK`); its .d.ts re-exports as ESM, which NodeNext misreads. */
-const ELK = elkBundled as unknown as new (args?: ELKConstructorArguments) => Elk;
 const CHAR_W = 7.2;
 const FONT = 12;
 const STATE_H = 40;
@@ -53,9 +51,8 @@ function elkGraph(chart: Statechart): ElkNode {
   };
 }
 
-export async function layoutStatechart(chart: Statechart): Promise<ElkNode> {
-  const elk = new ELK();
-  return elk.layout(elkGraph(chart));
+export function layoutStatechart(chart: Statechart): Promise<ElkNode> {
+  return layoutInWorker(elkGraph(chart));
 }
 
 export async function toSvg(chart: Statechart): Promise<string> {

@@ -23,6 +23,8 @@ export function uiPlugin(deps: UiDeps): FastifyPluginAsync {
     let charts: Promise<Record<string, string>> | undefined;
     const chartsOnce = (): Promise<Record<string, string>> =>
       (charts ??= Promise.all(MACHINE_NAMES.map(async (name) => [name, await toSvg(statechartOf(name))] as const)).then(Object.fromEntries));
+    // ELK's first layout takes seconds: start it now, so the first page load does not wait for it.
+    chartsOnce().catch((err: unknown) => fastify.log.warn({ evt: 'ui.charts.failed', err }, 'statechart layout failed'));
     const streams = new UiStreams(deps);
     fastify.addHook('onClose', async () => streams.closeAll());
 
