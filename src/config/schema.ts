@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PostgresSchema, ScaleOutSchema } from './scale-out.js';
 import { HistorySchema } from './history.js';
 import { ConflictCheckSchema } from './conflict-check.js';
+import { ControlSchema } from './control.js';
 import { LimitsSchema, SupervisionSchema } from './supervision.js';
 
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
@@ -157,6 +158,7 @@ export const ConfigSchema = z
     supervision: SupervisionSchema.prefault({}),
     limits: LimitsSchema.prefault({}),
     conflictCheck: ConflictCheckSchema.prefault({}),
+    control: ControlSchema.prefault({}),
     defaults: DefaultsSchema.prefault({}),
     subnets: z.array(SubnetSchema).describe('The subnets served; at least one.'),
   })

@@ -1,12 +1,15 @@
 // The compiled, frozen domain config the daemon runs on (the wire shape lives in schema.ts).
 import type { DhcpOption } from '../codec/types.js';
-import type { SupervisionPolicy } from '../supervisor/strategy.js';
+import type { SupervisionPolicy } from './supervision-policy.js';
 import type { PostgresConfig, ScaleOutConfig } from './scale-out.js';
 import type { ConflictCheckPolicy } from './conflict-check.js';
+import type { ControlConfig, ControlTcpConfig } from './control.js';
 import type { OverloadLimits } from './supervision.js';
 import type { HistoryConfig } from './history.js';
 
-export type { ConflictCheckPolicy, OverloadLimits, PostgresConfig, ScaleOutConfig, SupervisionPolicy };
+export type {
+  ConflictCheckPolicy, ControlConfig, ControlTcpConfig, OverloadLimits, PostgresConfig, ScaleOutConfig, SupervisionPolicy,
+};
 
 /** An inclusive address range; addresses are host-order uint32. */
 export interface AddressRange {
@@ -90,4 +93,6 @@ export interface ServerConfig {
   readonly limits: OverloadLimits;
   /** The ICMP echo probe before an offer. */
   readonly conflictCheck: ConflictCheckPolicy;
+  /** The control API's listeners (docs/control.md). */
+  readonly control: ControlConfig;
 }

@@ -1,7 +1,7 @@
 // Defaults, normal forms and numeric fields of the compiled ServerConfig, and its deep freeze.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../src/config/supervision.js';
-import { DEFAULT_SUPERVISION } from '../../../src/supervisor/strategy.js';
+import { DEFAULT_SUPERVISION } from '../../../src/config/supervision-policy.js';
 import { baseConfig, compiled, subnet } from './helpers.js';
 
 describe('defaults', () => {
@@ -22,6 +22,7 @@ describe('defaults', () => {
       supervision: DEFAULT_SUPERVISION,
       limits: DEFAULT_LIMITS,
       conflictCheck: { enabled: true, timeoutMs: 500, maxCandidates: 3, cacheMs: 5_000, maxCacheEntries: 4096, maxConcurrent: 256 },
+      control: { enabled: true, socket: '/run/actor-dhcpd/control.sock', bodyLimitBytes: 1_048_576 },
     });
     expect('serverId' in config).toBe(false);
   });
