@@ -2,6 +2,7 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
+import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
@@ -47,6 +48,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Every decision, as it is handed to egress (replay prints them). */
+  readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
   /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
   readonly openProber?: () => EchoProber;
 }
@@ -67,6 +70,8 @@ export interface App {
   onLeaseTransition(listener: TransitionListener): () => void;
   /** Each address's transitions: stored, and those waiting for the lease's next write. */
   readonly history: LeaseHistoryStore;
+  /** Client exchanges in flight per transaction machine state. */
+  transactionStates(): Record<string, number>;
 }
 
 export interface Statistics {
@@ -122,13 +127,15 @@ export function startApp(options: AppOptions): App {
     checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
+      options.onDecision?.(decision, packet);
       responder.respond(decision, packet);
     },
     clock,
   };
   const shedding = sheddingReporter(notices);
+  const census = new TransactionCensus();
   const router = new Router({
-    createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
+    createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
     maxQueuePerClient: config().limits.maxQueuePerClient,
     maxClients: config().limits.maxClients,
     maxQueued: config().limits.maxQueued,
@@ -239,6 +246,7 @@ export function startApp(options: AppOptions): App {
     }),
     onLeaseTransition: (listener) => transitions.subscribe(listener),
     history,
+    transactionStates: () => census.counts(),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });
