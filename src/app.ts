@@ -18,6 +18,8 @@ import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
+import { ExhaustionLog } from './server/exhaustion-log.js';
+import { FreeAddresses } from './server/free-addresses.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
 import type { LeaseStore } from './store/types.js';
@@ -85,6 +87,8 @@ export function startApp(options: AppOptions): App {
     config, book, store, clock, log, stats,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors: new Map(),
+    freeAddresses: new FreeAddresses(book),
+    exhaustion: new ExhaustionLog(log, clock),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
   };
   let transport: Transport | undefined;

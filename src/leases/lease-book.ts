@@ -11,6 +11,9 @@ export interface LeaseChange {
   readonly after: LeaseRecord;
 }
 
+/** Told when an address becomes taken (a live or declined lease) or free (no lease, or a final one). */
+export type TakenListener = (record: LeaseRecord, taken: boolean) => void;
+
 export interface LeaseBookOptions {
   readonly clock: Clock;
   /** A timer moved a lease (T1, T2, expiry, end of grace or probation, offer timeout). */
@@ -19,6 +22,9 @@ export interface LeaseBookOptions {
 }
 
 const clientIndexKey = (subnetId: number, clientKey: string): string => `${subnetId}/${clientKey}`;
+
+/** The address is not free: as `isTaken`, but of a stored record, without applying due timers. */
+const isTakenRecord = (record: LeaseRecord): boolean => !isFinal(record.state);
 
 /** Offered, bound, renewing, rebinding or expired in grace: the client may still use or renew it. */
 const isLive = (record: LeaseRecord): boolean => !isFinal(record.state) && record.state !== 'declined';
@@ -33,6 +39,7 @@ export class LeaseBook {
   /** Every address a client still has a record for: timers, restores and undos must not lose its current one. */
   private readonly byClient = new Map<string, Set<string>>();
   private readonly schedule: ExpirySchedule;
+  private readonly takenListeners = new Set<TakenListener>();
 
   constructor(private readonly options: LeaseBookOptions) {
     this.schedule = new ExpirySchedule({
@@ -127,6 +134,18 @@ export class LeaseBook {
     else this.set(change.before);
   }
 
+  /** Follows every change of an address between taken and free (free-address indexes); returns the unsubscribe. */
+  onTakenChange(listener: TakenListener): () => void {
+    this.takenListeners.add(listener);
+    return () => this.takenListeners.delete(listener);
+  }
+
+  /** Fires up to `limit` timers that are already due (the schedule fires them in slices, later): a search over
+   * taken addresses then sees expired leases as free, as `current` would. Cheap when nothing is due. */
+  settleDue(limit: number): void {
+    this.schedule.fireDue(limit);
+  }
+
   values(): IterableIterator<LeaseRecord> {
     return this.byIp.values();
   }
@@ -143,6 +162,7 @@ export class LeaseBook {
       this.unindex(previous);
     }
     this.byIp.set(ip, record);
+    this.notifyTaken(previous, record);
     const ips = this.byClient.get(key);
     if (ips === undefined) this.byClient.set(key, new Set([ip]));
     else ips.add(ip);
@@ -152,6 +172,17 @@ export class LeaseBook {
   private remove(record: LeaseRecord): void {
     this.byIp.delete(record.context.ip);
     this.unindex(record);
+    if (isTakenRecord(record)) for (const listener of this.takenListeners) listener(record, false);
+  }
+
+  private notifyTaken(previous: LeaseRecord | undefined, record: LeaseRecord): void {
+    if (this.takenListeners.size === 0) return;
+    const wasTaken = previous !== undefined && isTakenRecord(previous);
+    const taken = isTakenRecord(record);
+    // A record that moved to another subnet (a reload) leaves the old subnet's index and enters the new one's.
+    const moved = previous !== undefined && previous.context.subnetId !== record.context.subnetId;
+    if (wasTaken && (!taken || moved)) for (const listener of this.takenListeners) listener(previous, false);
+    if (taken && (!wasTaken || moved)) for (const listener of this.takenListeners) listener(record, true);
   }
 
   private unindex(record: LeaseRecord): void {

@@ -2,7 +2,7 @@
 import { getIpOption, hwAddressOf, intToIp, ipToInt } from '../../codec/index.js';
 import { MessageType, type DhcpRequest } from '../../codec/types.js';
 import type { Subnet } from '../../config/types.js';
-import { chooseAddress, type Candidates } from '../../allocator/allocator.js';
+import { chooseAddress, type Candidates, type NextFreeSearch } from '../../allocator/allocator.js';
 import { isFinal } from '../../leases/lease-runner.js';
 import type { Inbound } from '../../net/types.js';
 import { LeaseError } from '../../errors.js';
@@ -16,8 +16,7 @@ export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: 
   if (serverId === undefined) return drop('no-server-id');
   const ip = pickOfferAddress(deps, request, clientKey, subnet);
   if (ip === undefined) {
-    const err = new LeaseError('DHCPD_ERR_LEASE_POOL_EXHAUSTED', `no free address in ${subnet.cidr}`);
-    deps.log.warn({ evt: 'pool.exhausted', err, subnet: subnet.cidr, client: clientKey, xid: request.xid }, 'no free address');
+    deps.exhaustion.report(subnet.cidr, clientKey, request.xid);
     return drop('pool-exhausted');
   }
   holdOffer(deps, request, clientKey, subnet, ip);
@@ -43,7 +42,8 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
     ...(requested !== undefined ? { requested: ipToInt(requested) } : {}),
     ...(current !== undefined && isFinal(current.state) ? { previous: ipToInt(current.context.ip) } : {}),
   };
-  const choice = chooseAddress(subnet.pools, candidates, isFree, cursorFor(deps, subnet.id));
+  const search: NextFreeSearch = (_pools, free, cursor) => deps.freeAddresses.nextFree(subnet, free, cursor);
+  const choice = chooseAddress(subnet.pools, candidates, isFree, cursorFor(deps, subnet.id), search);
   return choice.kind === 'chosen' ? intToIp(choice.ip) : undefined;
 }
 
