@@ -20,6 +20,7 @@ import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { ExhaustionLog } from './server/exhaustion-log.js';
 import { FreeAddresses } from './server/free-addresses.js';
+import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
 import type { LeaseStore } from './store/types.js';
@@ -63,6 +64,8 @@ export interface Statistics {
   readonly leases: number;
   readonly activeClients: number;
   readonly queuedRequests: number;
+  /** Replies to retransmissions served from the response cache. */
+  readonly responseCache: ResponseCacheStats;
   readonly transport?: { readonly kind: string; readonly counters?: object };
 }
 
@@ -92,11 +95,14 @@ export function startApp(options: AppOptions): App {
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
   };
   let transport: Transport | undefined;
+  const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
+  book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
     clock, log, stats,
     sendRetry: () => config().supervision.sendRetry,
+    cache: responseCache,
   });
   const effects = {
     decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
@@ -154,7 +160,8 @@ export function startApp(options: AppOptions): App {
     tap((decoded) => {
       const clientKey = clientKeyOf(decoded.request);
       stats.receivedMessage(decoded.request.type);
-      router.route({ ...decoded, clientKey });
+      const routed = { ...decoded, clientKey };
+      if (!responder.replay(routed)) router.route(routed);
     }),
     ignoreElements(),
   );
@@ -210,6 +217,7 @@ export function startApp(options: AppOptions): App {
       leases: book.size,
       activeClients: router.activeClients,
       queuedRequests: router.queuedRequests,
+      responseCache: responseCache.stats(),
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
     }),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),

@@ -8,11 +8,14 @@ import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../supervisor/strategy.js';
 import { classify } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
+import type { ResponseCache } from './response-cache.js';
 import { encodeReply } from './reply.js';
 import type { Stats } from './stats.js';
 
 export interface Responder {
   respond(decision: Decision, routed: RoutedRequest): void;
+  /** Sends the cached reply when the request is a retransmission of one already answered; false if it is not. */
+  replay(routed: RoutedRequest): boolean;
 }
 
 export function createResponder(deps: {
@@ -23,6 +26,8 @@ export function createResponder(deps: {
   readonly stats: Stats;
   /** The config's supervision.sendRetry (read per reply, so a reload applies). */
   readonly sendRetry?: () => RetryPolicy;
+  /** Replies kept for retransmissions. */
+  readonly cache?: ResponseCache;
 }): Responder {
   const { log, stats } = deps;
   return {
@@ -41,7 +46,8 @@ export function createResponder(deps: {
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
       const serverId = decision.message.options.find((o) => o.code === 54)?.data;
       const source = serverId === undefined ? undefined : [...serverId].join('.');
-      const send = (): Promise<void> => transport.send(outbound(data, route, routed.inbound, source));
+      const out = outbound(data, route, routed.inbound, source);
+      const send = (): Promise<void> => transport.send(out);
       retry(send, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
         onRetry: (err, attempt, delayMs) => {
           stats.count(stats.events, 'send.retry');
@@ -52,9 +58,23 @@ export function createResponder(deps: {
           log.error({ evt: 'send.failed', err, xid: routed.request.xid, to: route.to.address }, 'reply not sent');
         },
       }).then(
-        () => stats.sentMessage(decision.type),
+        () => {
+          stats.sentMessage(decision.type);
+          deps.cache?.remember(routed, out, decision.type);
+        },
         (err: unknown) => stats.error(classify(err).category),
       );
+    },
+    replay(routed) {
+      const transport = deps.transport();
+      const cached = transport === undefined ? undefined : deps.cache?.lookup(routed);
+      if (transport === undefined || cached === undefined) return false;
+      // One attempt: if it fails, the client retransmits again.
+      transport.send(cached.reply).then(
+        () => stats.sentMessage(cached.type),
+        (err: unknown) => stats.error(classify(err).category),
+      );
+      return true;
     },
   };
 }
