@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from '../src/codec/index.js';
-import { MessageType } from '../src/codec/types.js';
+import { MessageType, type DhcpMessage } from '../src/codec/types.js';
 import { openLevelStore } from '../src/store/open.js';
 import { clientMessage } from '../test/helpers/test-client.js';
 import { macOf, startDriver } from './lib/driver.js';
@@ -20,7 +20,7 @@ const driver = await startDriver({
   serverId, subnets: [{ subnet: '198.19.0.0/16', pools: [{ start: '198.19.1.0', end: '198.19.255.254' }], router: ['198.19.0.1'] }],
 }, await openLevelStore(join(dir, 'db')));
 
-const requests = [];
+const requests: DhcpMessage[] = [];
 for (let i = 0; i < clients; i++) {
   const client = { mac: macOf(i), giaddr: '198.19.0.1' };
   const offer = decode((await driver.send(clientMessage(client, MessageType.DISCOVER, { xid: 2 * i + 1 }))).data);
