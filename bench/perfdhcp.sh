@@ -7,6 +7,8 @@
 # and the ratios (see bench/README.md). Every ACK of ours is fsynced (LevelDB group commit); Kea's memfile is not.
 # usage: bench/perfdhcp.sh      knobs: MODES="relay bcast" PEERS="self kea" RATES PERIOD CLIENTS SAT_RATE SRV_CPU
 #        CLI_CPU KEEP_RUNDIR=1 SELF_CMD (default: the built daemon). Quick check: RATES=500 PERIOD=3 SAT_RATE=0
+#        Another build of ours in the same run (before/after a change): PEERS="self base kea" BASE_CMD="/path/to/
+#        other/dist/src/cli.js --config @RUNDIR@/actor-dhcpd.json".
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 H=$REPO/bench/perfdhcp
@@ -55,11 +57,13 @@ start_server() {   # start_server PEER MODE RUNDIR -> SRV_PID
       sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$run#g" -e "s/@SOCKTYPE@/$sock/" "$H/kea-dhcp4.json" >"$run/kea.json"
       KEA_PIDFILE_DIR=$run KEA_LOCKFILE_DIR=$run "${NSX[@]}" kea-dhcp4 -c "$run/kea.json" >"$run/server.log" 2>&1 &
       ;;
-    self)
+    self|base)
+      local cmd=$SELF_CMD
+      if [ "$peer" = base ]; then cmd=${BASE_CMD:?BASE_CMD must be set for the peer base}; fi
       sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$run#g" "$H/actor-dhcpd.json" >"$run/actor-dhcpd.json"
-      "${NSX[@]}" bash -c "exec ${SELF_CMD//@RUNDIR@/$run}" >"$run/server.log" 2>&1 &
+      "${NSX[@]}" bash -c "exec ${cmd//@RUNDIR@/$run}" >"$run/server.log" 2>&1 &
       ;;
-    *) echo "unknown server $peer (self|kea)" >&2; return 1 ;;
+    *) echo "unknown server $peer (self|base|kea)" >&2; return 1 ;;
   esac
   SRV_PID=$!   # ip netns exec, taskset and bash exec all exec(): this is the server's PID
   for _ in $(seq 1 100); do   # at most 10 s until something listens on UDP :67
@@ -82,7 +86,7 @@ for mode in $MODES; do
 done
 echo
 echo "===== same run: $(date -u +%FT%TZ), load now $(cut -d' ' -f1-3 /proc/loadavg) ====="
-node "$H/table.mjs" "$RESULTS_CSV" self kea
+node "$H/table.mjs" "$RESULTS_CSV" kea
 echo
 echo "----- per-step CSV"
 cat "$RESULTS_CSV"
