@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.js';
 import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
+import { ClientAddresses } from './client-addresses.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
 import { isFinal, startLease, stepLease, type TimerEvent } from './lease-runner.js';
 
@@ -37,7 +38,7 @@ function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
 export class LeaseBook {
   private readonly byIp = new Map<string, LeaseRecord>();
   /** Every address a client still has a record for: timers, restores and undos must not lose its current one. */
-  private readonly byClient = new Map<string, Set<string>>();
+  private readonly byClient = new ClientAddresses();
   private readonly schedule: ExpirySchedule;
   private readonly takenListeners = new Set<TakenListener>();
 
@@ -62,7 +63,7 @@ export class LeaseBook {
    * rehydrated in address order, would otherwise hide the client's bound lease. */
   forClient(subnetId: number, clientKey: string): LeaseRecord | undefined {
     let best: LeaseRecord | undefined;
-    for (const ip of [...(this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? [])]) {
+    for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
       const record = this.current(ip);
       if (record !== undefined && (best === undefined || isMoreCurrent(record, best))) best = record;
     }
@@ -72,7 +73,7 @@ export class LeaseBook {
   /** Every record the client has in a subnet, whatever its state. */
   ofClient(subnetId: number, clientKey: string): LeaseRecord[] {
     const out: LeaseRecord[] = [];
-    for (const ip of [...(this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? [])]) {
+    for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
       const record = this.current(ip);
       if (record !== undefined) out.push(record);
     }
@@ -163,9 +164,7 @@ export class LeaseBook {
     }
     this.byIp.set(ip, record);
     this.notifyTaken(previous, record);
-    const ips = this.byClient.get(key);
-    if (ips === undefined) this.byClient.set(key, new Set([ip]));
-    else ips.add(ip);
+    this.byClient.add(key, ip);
     for (const timer of record.timers) this.schedule.add({ at: timer.at, key: ip, event: timer.event });
   }
 
@@ -186,10 +185,7 @@ export class LeaseBook {
   }
 
   private unindex(record: LeaseRecord): void {
-    const key = clientIndexKey(record.context.subnetId, record.context.clientKey);
-    const ips = this.byClient.get(key);
-    ips?.delete(record.context.ip);
-    if (ips?.size === 0) this.byClient.delete(key);
+    this.byClient.delete(clientIndexKey(record.context.subnetId, record.context.clientKey), record.context.ip);
   }
 
   /** Schedule entries are never removed early: a timer fires only if the lease still has it. */
