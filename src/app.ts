@@ -1,16 +1,22 @@
 // Wires the daemon together: transport → ingress → router → transaction actors → lease book → store → egress,
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
-import { PassiveTransaction } from './actors/passive-transaction.js';
+import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
+import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
+import { TransitionFanout } from './leases/transition-fanout.js';
+import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
 import { decodeInbound } from './net/ingress.js';
+import type { EchoProber } from './net/icmp-prober.js';
 import type { Transport } from './net/types.js';
 import { clientKeyOf } from './router/client-key.js';
 import { Router } from './router/router.js';
+import { checkConflict } from './server/conflict-check/check.js';
+import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/dispatch.js';
@@ -18,12 +24,13 @@ import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
-import { ExhaustionLog } from './server/exhaustion-log.js';
 import { FreeAddresses } from './server/free-addresses.js';
 import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
-import type { LeaseStore } from './store/types.js';
+import { HistoryRecorder } from './store/history-recorder.js';
+import type { LeaseHistoryStore, LeaseStore } from './store/types.js';
+import { causeOf } from './server/transition-cause.js';
 import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
@@ -42,6 +49,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
+  readonly openProber?: () => EchoProber;
 }
 
 export interface App {
@@ -56,6 +65,10 @@ export interface App {
   statistics(): Statistics;
   /** The supervisor tree and the store, for health checks. */
   health(): Health;
+  /** Every lease transition from now on; returns the unsubscribe function. */
+  onLeaseTransition(listener: TransitionListener): () => void;
+  /** Each address's transitions: stored, and those waiting for the lease's next write. */
+  readonly history: LeaseHistoryStore;
 }
 
 export interface Statistics {
@@ -65,7 +78,7 @@ export interface Statistics {
   readonly activeClients: number;
   readonly queuedRequests: number;
   /** Replies to retransmissions served from the response cache. */
-  readonly responseCache: ResponseCacheStats;
+  readonly responseCache?: ResponseCacheStats;
   readonly transport?: { readonly kind: string; readonly counters?: object };
 }
 
@@ -73,8 +86,13 @@ export function startApp(options: AppOptions): App {
   const { log } = options;
   const clock = options.clock ?? systemClock;
   const stats = new Stats();
+  const notices = new AggregatedLog({ clock, log });
   const config = (): ServerConfig => options.config;
-  const store = new MonitoredStore(options.store, clock, {
+  const transitions = new TransitionFanout((err: unknown) =>
+    log.error({ evt: 'lease.transition.listener_failed', err: classify(err) }, 'a lease transition listener threw'));
+  const history = new HistoryRecorder(options.store, () => config().history.perLease);
+  transitions.subscribe((t) => history.record(t));
+  const store = new MonitoredStore(history, clock, {
     onUnwritable: (err) => {
       stats.error(err.category);
       stats.count(stats.events, 'store.unwritable');
@@ -85,13 +103,12 @@ export function startApp(options: AppOptions): App {
       log.warn({ evt: 'store.writable', downMs, failedWrites }, 'lease store writable again: granting leases');
     },
   });
-  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change) });
+  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
   const deps: ServerDeps = {
-    config, book, store, clock, log, stats,
+    config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors: new Map(),
     freeAddresses: new FreeAddresses(book),
-    exhaustion: new ExhaustionLog(log, clock),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
   };
   let transport: Transport | undefined;
@@ -100,19 +117,24 @@ export function startApp(options: AppOptions): App {
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
-    clock, log, stats,
+    clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
     cache: responseCache,
   });
-  const effects = {
-    decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
+  const probes = new ProbeGate({
+    policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
+  });
+  const effects: TransactionEffects = {
+    decide: (input: { packet: RoutedRequest }) =>
+      decide({ ...deps, book: book.withCause(causeOf(input.packet)) }, input.packet),
+    checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       responder.respond(decision, packet);
     },
     clock,
   };
-  const shedding = sheddingReporter(clock, log);
+  const shedding = sheddingReporter(notices);
   const router = new Router({
     createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
     maxQueuePerClient: config().limits.maxQueuePerClient,
@@ -183,6 +205,8 @@ export function startApp(options: AppOptions): App {
     drain: async () => {
       router.stop();
       book.stop();
+      notices.flush();
+      probes.close();
       await store.close();
     },
   }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });
@@ -220,6 +244,8 @@ export function startApp(options: AppOptions): App {
       responseCache: responseCache.stats(),
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
     }),
+    onLeaseTransition: (listener) => transitions.subscribe(listener),
+    history,
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });

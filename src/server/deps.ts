@@ -1,13 +1,13 @@
 // What the request handlers need, injected by app.ts: the config, the lease table, the store, the clock, logs.
 import type { Logger } from 'pino';
 import type { Cursor } from '../allocator/allocator.js';
+import type { AggregatedLog } from '../aggregated-log.js';
 import type { Clock } from '../clock.js';
 import type { ServerConfig, Subnet } from '../config/types.js';
 import type { LeaseBook } from '../leases/lease-book.js';
 import type { Inbound } from '../net/types.js';
 import type { LeaseStore } from '../store/types.js';
 import type { DeclineLimiter } from './decline-limiter.js';
-import type { ExhaustionLog } from './exhaustion-log.js';
 import type { FreeAddresses } from './free-addresses.js';
 import type { Stats } from './stats.js';
 
@@ -19,13 +19,13 @@ export interface ServerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly stats: Stats;
+  /** Per-packet trouble (pool exhausted, offers reclaimed), logged aggregated: one line per reason per interval. */
+  readonly notices: AggregatedLog;
   readonly declines: DeclineLimiter;
   /** Next-fit allocation cursors, one per subnet id. */
   readonly cursors: Map<number, Cursor>;
   /** Free-address index: the next free address without probing taken ones. */
   readonly freeAddresses: FreeAddresses;
-  /** Pool exhaustion, logged aggregated. */
-  readonly exhaustion: ExhaustionLog;
   /** Option 54 for a reply: the configured id, else our address on the client's link. */
   readonly serverIdFor: (subnet: Subnet | undefined, inbound: Inbound) => string | undefined;
 }
