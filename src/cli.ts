@@ -11,20 +11,29 @@ import { checkConfigFile, loadConfigFile } from './config/index.js';
 import type { ServerConfig } from './config/types.js';
 import { isClientCommand } from './control/cli/args.js';
 import { runClientCommand } from './control/cli/commands.js';
-import { controlApiOf, metricsSourceOf } from './control/from-app.js';
+import { controlApiOf, lazyUiDeps, metricsSourceOf } from './control/from-app.js';
 import { startControlServer, type ControlServer } from './control/server.js';
 import { classify, ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type DaemonMetrics } from './metrics/metrics.js';
 import { openIcmpProber } from './net/icmp-prober.js';
 import { openTransport } from './net/select-transport.js';
+import { uiPlugin } from './visualizer/ui-plugin.js';
 import { createStore } from './store/factory.js';
 import { repairStore } from './store/repair.js';
+import { replayCommand } from './replay/command.js';
+import { diagramCommand, historyCommand, type CommandResult } from './visualizer/commands.js';
 
 const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
   actor-dhcpd check-config FILE      validate a config file: prints "ok" or each error with its JSON path
   actor-dhcpd repair-store PATH      repair a damaged LevelDB lease store (stop the daemon first)
+  actor-dhcpd diagram lease|transaction|server [--format mermaid|dot|svg]
+                                     draw a state machine from its definition
+  actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]
+                                     a lease's transitions: from the running daemon, or from a stopped one's store
+  actor-dhcpd replay CAPTURE --config FILE [--compare]
+                                     feed a pcap/pcapng capture through the server on a simulated clock (JSON lines)
   actor-dhcpd --help | --version
 
 Asking the running daemon (over its control socket; --socket PATH when control.socket is not the default
@@ -67,6 +76,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(JSON.stringify(report));
     return 0;
   }
+  if (command === 'diagram') return printed(await diagramCommand(argv.slice(1)));
+  if (command === 'history') return printed(await historyCommand(argv.slice(1)));
+  if (command === 'replay') return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
   if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
   if (isClientCommand(command)) {
     const result = await runClientCommand(argv);
@@ -76,6 +88,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   console.error(USAGE);
   return 2;
+}
+
+function printed(result: CommandResult): number {
+  if (result.stdout !== undefined) process.stdout.write(result.stdout);
+  if (result.stderr !== undefined) process.stderr.write(result.stderr);
+  return result.code;
 }
 
 async function run(file: string): Promise<number> {
@@ -103,7 +121,7 @@ async function run(file: string): Promise<number> {
     config,
     log,
     store: createStore(config, log, metrics.observeCommit),
-    onReply: metrics.observeReply,
+    onDecision: metrics.observeDecision,
     openTransport: () =>
       openTransport({
         port: config.listen.port,
@@ -151,7 +169,8 @@ async function openControl(
     securityEvents: () => [],
   });
   try {
-    return await startControlServer({ config: config.control, api, log, version: version() });
+    const plugins = [uiPlugin(lazyUiDeps(app))];
+    return await startControlServer({ config: config.control, api, log, version: version(), plugins });
   } catch (error) {
     const err = classify(error);
     log.fatal({ evt: 'control.listen_failed', err }, 'control API cannot listen: not starting');

@@ -5,6 +5,7 @@ import { parseConfig } from '../config/index.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
 import type { MetricsSource } from '../metrics/metrics.js';
 import { adminRelease } from '../server/admin-release.js';
+import { uiDepsOf, type UiDeps } from '../visualizer/ui-plugin.js';
 import type { ControlApi, SecurityEventEntry } from './api.js';
 import { configView } from './config-view.js';
 
@@ -40,5 +41,21 @@ export function metricsSourceOf(app: () => App): MetricsSource {
     health: () => app().health(),
     config: () => app().deps.config(),
     leases: () => app().deps.book.values(),
+  };
+}
+
+/** The /ui page's view of the App, read at each call (the listener, and so the plugin, exist before the App). */
+export function lazyUiDeps(app: () => App): UiDeps {
+  const deps = () => uiDepsOf(app());
+  return {
+    leases: () => deps().leases(),
+    transactionStates: () => deps().transactionStates(),
+    serverState: () => deps().serverState(),
+    pools: () => deps().pools(),
+    health: () => deps().health(),
+    onLeaseTransition: (listener) => deps().onLeaseTransition(listener),
+    history: { history: (ip, limit) => app().history.history(ip, limit) },
+    securityEvents: (limit) => deps().securityEvents?.(limit) ?? [],
+    now: Date.now,
   };
 }

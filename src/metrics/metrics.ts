@@ -5,6 +5,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Statistics } from '../app.js';
 import type { MessageType } from '../codec/types.js';
 import type { ServerConfig } from '../config/types.js';
+import type { RoutedRequest } from '../router/types.js';
+import type { Decision } from '../server/decision.js';
 import { messageName } from '../server/stats.js';
 import type { LeaseRecord } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
@@ -20,6 +22,8 @@ export interface MetricsSource {
 export interface DaemonMetrics {
   /** A reply was decided this long after its request arrived. */
   observeReply(type: MessageType, latencyMs: number): void;
+  /** App's onDecision: each reply's latency since its request arrived (transports stamp arrival with Date.now()). */
+  observeDecision(decision: Decision, packet: RoutedRequest): void;
   /** The store committed a batch of this many writes in this long (synced). */
   observeCommit(writes: number, durationMs: number): void;
   render(): Promise<{ readonly contentType: string; readonly body: string }>;
@@ -154,11 +158,15 @@ export function createMetrics(source: MetricsSource, version: string): DaemonMet
   const commits = new Histogram({
     name: `${P}store_commit_duration_seconds`, help: 'Duration of one synced group commit of the lease store.', buckets: LATENCY_BUCKETS, registers: [registry],
   });
+  const observeReply = (type: MessageType, ms: number): void => replies.observe({ type: messageName(type) }, ms / 1000);
   const batches = new Histogram({
     name: `${P}store_commit_batch_writes`, help: 'Lease writes per group commit.', buckets: BATCH_BUCKETS, registers: [registry],
   });
   return {
-    observeReply: (type, ms) => replies.observe({ type: messageName(type) }, ms / 1000),
+    observeReply,
+    observeDecision: (decision, packet) => {
+      if (decision.kind === 'reply') observeReply(decision.type, Date.now() - packet.inbound.receivedAt);
+    },
     observeCommit: (writes, ms) => {
       commits.observe(ms / 1000);
       batches.observe(writes);

@@ -113,6 +113,9 @@ describe.skipIf(skip !== undefined)('control API (actor-dhcpd)', () => {
     const config = (await get('/v1/config')).text;
     expect(config).toContain('"198.51.100.100"');
     expect(config).not.toContain(ADMIN);
+    const ui = await get('/ui');
+    expect(ui.status).toBe(200);
+    expect(ui.contentType).toContain('text/html');
     const doc = (await get('/v1/openapi.json')).json as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/leases', '/v1/leases/{ip}', '/v1/leases/{ip}/release', '/v1/stats',
       '/v1/health', '/v1/config', '/v1/config/test', '/v1/reload', '/v1/security/events', '/metrics']));
