@@ -11,12 +11,14 @@ import { classify, ConfigError } from './errors.js';
 import { createLogger } from './log.js';
 import { openTransport } from './net/select-transport.js';
 import { createStore } from './store/factory.js';
+import { migrateDatabase } from './store/postgres/migrate-command.js';
 import { repairStore } from './store/repair.js';
 
 const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
   actor-dhcpd check-config FILE      validate a config file: prints "ok" or each error with its JSON path
   actor-dhcpd repair-store PATH      repair a damaged LevelDB lease store (stop the daemon first)
+  actor-dhcpd migrate --config FILE  create or upgrade the PostgreSQL lease database of a config (store.kind "postgres")
   actor-dhcpd --help | --version
 
 Signals: SIGTERM/SIGINT finish in-flight commits, close the store and exit 0.
@@ -49,6 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(JSON.stringify(report));
     return 0;
   }
+  if (command === 'migrate' && argv[2] !== undefined && (arg === '--config' || arg === '-c')) return runMigrate(argv[2]);
   if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
   console.error(USAGE);
   return 2;
@@ -72,7 +75,7 @@ async function run(file: string): Promise<number> {
   const app = startApp({
     config,
     log,
-    store: createStore(config, log),
+    store: createStore(config, log, version()),
     openTransport: () =>
       openTransport({
         port: config.listen.port,
@@ -101,6 +104,12 @@ async function run(file: string): Promise<number> {
   log.info({ evt: 'server.stopped', code }, 'actor-dhcpd stopped');
   log.flush();
   return code;
+}
+
+async function runMigrate(file: string): Promise<number> {
+  const report = await migrateDatabase(await loadConfigFile(file));
+  console.log(JSON.stringify(report));
+  return 0;
 }
 
 main(process.argv.slice(2)).then(
