@@ -2,6 +2,7 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction } from './actors/passive-transaction.js';
+import type { Cursor } from './allocator/allocator.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
@@ -25,6 +26,7 @@ import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
 import { MonitoredStore } from './supervisor/store-monitor.js';
+import { startScaleOut } from './scaleout/scale-out.js';
 import type { ChildKind, RestartStrategy } from './supervisor/strategy.js';
 
 export type { Health };
@@ -81,11 +83,14 @@ export function startApp(options: AppOptions): App {
     },
   });
   const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change) });
+  const cursors = new Map<number, Cursor>();
+  const scaleOut = startScaleOut(config(), options.store, book, cursors, log);
   const deps: ServerDeps = {
     config, book, store, clock, log, stats,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
-    cursors: new Map(),
+    cursors,
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
+    ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),
   };
   let transport: Transport | undefined;
   const responder = createResponder({
@@ -171,6 +176,7 @@ export function startApp(options: AppOptions): App {
     quiesce: () => router.quiesce(2_000, (ms) => new Promise((r) => setTimeout(r, ms))),
     drain: async () => {
       router.stop();
+      scaleOut.stop();
       book.stop();
       await store.close();
     },

@@ -81,13 +81,14 @@ export function resolveBatch(writes: readonly PendingWrite[], rows: ReadonlyMap<
       if (out.has(w.group)) continue;
       const row = rows.get(w.ip);
       const current = versions.has(w.ip) ? versions.get(w.ip)! : versionOf(row);
-      const wins = basedOnCurrent(w.basis, current) || (!versions.has(w.ip) && isNoOp(w.write, row));
-      if (!wins) {
+      const based = basedOnCurrent(w.basis, current);
+      if (!based && (versions.has(w.ip) || !isNoOp(w.write, row))) {
         newLoser = w;
         break;
       }
       versions.set(w.ip, w);
-      final.set(w.ip, w.write.kind === 'put' ? w.write.record : null);
+      // A no-op is not written: the row already says it (and rewriting it would wake every server for nothing).
+      if (based) final.set(w.ip, w.write.kind === 'put' ? w.write.record : null);
       winners.push(w);
     }
     if (newLoser === undefined) {

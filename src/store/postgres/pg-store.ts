@@ -209,7 +209,8 @@ export class PostgresLeaseStore implements SharedLeaseStore {
       },
       committed: (outcome, seqs, rows) => {
         for (const w of outcome.winners) {
-          w.seq = seqs.get(w.ip);
+          const row = rows.find((r) => r.ip === w.ip);
+          w.seq = seqs.get(w.ip) ?? (row === undefined ? undefined : Number(row.seq));
           w.state = 'applied';
           this.versions.set(w.ip, w.seq ?? null);
         }
