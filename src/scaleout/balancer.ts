@@ -9,7 +9,7 @@ import type { PeerStatus } from '../store/shared.js';
 import { assignBuckets, servingPeer } from './buckets.js';
 import { hashKey, loadBalanceHash } from './rfc3074-hash.js';
 
-export type DiscoverVerdict = 'own-bucket' | 'taken-over' | 'secs' | 'peer-bucket';
+export type DiscoverVerdict = 'own-bucket' | 'taken-over' | 'secs' | 'peer-bucket' | 'cut-off';
 
 export class LoadBalancer {
   private readonly owners: readonly string[];
@@ -27,17 +27,19 @@ export class LoadBalancer {
   }
 
   verdict(request: DhcpRequest): DiscoverVerdict {
+    // No fresh heartbeat of its own: this server is cut off from the database. It could not commit a lease, and
+    // its peers take its buckets over, so it offers nothing (an offer it cannot honour only delays the client).
+    const status = this.peers();
+    if (status === undefined) return 'cut-off';
     const bucket = this.bucketOf(request);
     if (this.owners[bucket] === this.config.self) return 'own-bucket';
     if (this.config.maxSecs > 0 && request.secs >= this.config.maxSecs) return 'secs';
-    // Without a fresh view of the heartbeats nothing is taken over: this server may be the one cut off.
-    const status = this.peers();
-    if (status === undefined) return 'peer-bucket';
     const alive = new Set([...status.alive].filter((p) => this.config.peers.includes(p)));
     return servingPeer(this.owners, bucket, alive) === this.config.self ? 'taken-over' : 'peer-bucket';
   }
 
   answersDiscover(request: DhcpRequest): boolean {
-    return this.verdict(request) !== 'peer-bucket';
+    const verdict = this.verdict(request);
+    return verdict !== 'peer-bucket' && verdict !== 'cut-off';
   }
 }

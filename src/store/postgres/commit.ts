@@ -2,7 +2,7 @@
 // batch touches, then one multi-row statement for the puts and one for the deletes, and COMMIT.
 import type pg from 'pg';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
-import { storeError } from './connection.js';
+import { storeError, withClient } from './connection.js';
 import type { BatchOutcome, PendingWrite } from './optimistic.js';
 import { SQL, type CurrentRowWire } from './statements.js';
 
@@ -14,41 +14,39 @@ export interface CommitSteps {
 }
 
 export async function commitBatch(pool: pg.Pool, serverName: string, writes: readonly PendingWrite[], steps: CommitSteps): Promise<void> {
-  let client: pg.PoolClient;
   try {
-    client = await pool.connect();
-  } catch (error) {
-    throw storeError('DHCPD_ERR_STORE_WRITE', 'cannot reach the lease database', error);
-  }
-  let broken = false;
-  try {
-    await client.query('BEGIN');
-    await client.query(SQL.lock);
-    const ips = [...new Set(writes.map((w) => w.ip))];
-    const rows = (await client.query<CurrentRowWire>(SQL.current, [ips])).rows;
-    const outcome = steps.resolve(rows);
-    const seqs = new Map<string, number>();
-    const puts = [...outcome.final].filter((e): e is [string, LeaseRecord] => e[1] !== null);
-    const deletes = [...outcome.final].filter(([, r]) => r === null).map(([ip]) => ip);
-    if (puts.length > 0) {
-      const result = await client.query<{ ip: string; seq: string }>(SQL.upsert, upsertParams(puts, serverName));
-      for (const r of result.rows) seqs.set(r.ip, Number(r.seq));
-    }
-    if (deletes.length > 0) {
-      const result = await client.query<{ ip: string; seq: string }>(SQL.tombstone, [deletes, serverName]);
-      for (const r of result.rows) seqs.set(r.ip, Number(r.seq));
-    }
-    await client.query('COMMIT');
-    steps.committed(outcome, seqs, rows);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
+    await withClient(pool, async (client) => {
+      await client.query('BEGIN');
+      try {
+        await transaction(client, serverName, writes, steps);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     });
+  } catch (error) {
     throw storeError('DHCPD_ERR_STORE_WRITE', 'lease database write failed', error);
-  } finally {
-    // A connection whose ROLLBACK failed is in an unknown state: it is closed, not reused.
-    client.release(broken);
   }
+}
+
+async function transaction(client: pg.PoolClient, serverName: string, writes: readonly PendingWrite[], steps: CommitSteps): Promise<void> {
+  await client.query(SQL.lock);
+  const ips = [...new Set(writes.map((w) => w.ip))];
+  const rows = (await client.query<CurrentRowWire>(SQL.current, [ips])).rows;
+  const outcome = steps.resolve(rows);
+  const seqs = new Map<string, number>();
+  const puts = [...outcome.final].filter((e): e is [string, LeaseRecord] => e[1] !== null);
+  const deletes = [...outcome.final].filter(([, r]) => r === null).map(([ip]) => ip);
+  if (puts.length > 0) {
+    const result = await client.query<{ ip: string; seq: string }>(SQL.upsert, upsertParams(puts, serverName));
+    for (const r of result.rows) seqs.set(r.ip, Number(r.seq));
+  }
+  if (deletes.length > 0) {
+    const result = await client.query<{ ip: string; seq: string }>(SQL.tombstone, [deletes, serverName]);
+    for (const r of result.rows) seqs.set(r.ip, Number(r.seq));
+  }
+  await client.query('COMMIT');
+  steps.committed(outcome, seqs, rows);
 }
 
 function upsertParams(puts: readonly [string, LeaseRecord][], serverName: string): unknown[] {

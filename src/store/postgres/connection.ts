@@ -42,6 +42,33 @@ export function createPool(config: PostgresConfig, applicationName: string, onId
   return pool;
 }
 
+/**
+ * Runs `use` on a pooled connection. A connection that dies between two statements emits 'error' on the client,
+ * which unheard would crash the process; the statement in flight fails anyway, so the event is only absorbed here.
+ * A connection left broken is closed instead of going back to the pool.
+ */
+export async function withClient<T>(pool: pg.Pool, use: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    return await use(client);
+  } catch (error) {
+    broken ??= error instanceof Error && isConnectionError(error) ? error : undefined;
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+function isConnectionError(error: Error): boolean {
+  return (error as { code?: unknown }).code === undefined || /terminat|ECONN|EPIPE|timeout/i.test(error.message);
+}
+
 /** Where the store lives, for messages: never the password. */
 export function describeDatabase(config: PostgresConfig): string {
   if (config.connectionString !== undefined) {

@@ -33,7 +33,7 @@ export class Heartbeat {
     this.timer.unref();
   }
 
-  /** The last view; stale views are dropped, so a server cut off from the database takes nothing over. */
+  /** The last view; undefined once a beat failed or the view aged past peerTimeoutMs (this server is cut off). */
   status(): PeerStatus | undefined {
     const now = (this.options.now ?? Date.now)();
     if (this.view === undefined || now - this.view.readAt > this.options.peerTimeoutMs) return undefined;
@@ -45,6 +45,15 @@ export class Heartbeat {
     await this.beating;
   }
 
+  private reportChange(alive: ReadonlySet<string>): void {
+    const before = this.view?.alive ?? new Set<string>();
+    const joined = [...alive].filter((p) => !before.has(p));
+    const left = [...before].filter((p) => !alive.has(p));
+    if (joined.length === 0 && left.length === 0) return;
+    this.options.logger?.info({ evt: 'scaleout.peers.changed', alive: [...alive].sort(), joined, left },
+      'the set of live servers changed');
+  }
+
   /** One update-and-read; a failure is logged once until a beat succeeds again. */
   private beat(): Promise<void> {
     if (this.beating !== undefined) return this.beating;
@@ -54,17 +63,24 @@ export class Heartbeat {
       .then((result) => {
         const alive = new Set(result.rows[0]?.alive ?? []);
         alive.add(name);
+        this.reportChange(alive);
         this.view = { alive, readAt: (this.options.now ?? Date.now)() };
         if (this.failing) logger?.info({ evt: 'scaleout.heartbeat.resumed' }, 'heartbeat written again');
         this.failing = false;
       })
       .catch((error: unknown) => {
-        if (!this.failing) logger?.warn({ evt: 'scaleout.heartbeat.failed', err: error }, 'heartbeat not written');
+        if (!this.failing) logger?.warn({ evt: 'scaleout.heartbeat.failed', reason: messageOf(error) }, 'heartbeat not written');
         this.failing = true;
+        // This server cannot reach the database: it is the one cut off, whatever it last saw of the others.
+        this.view = undefined;
       })
       .finally(() => {
         this.beating = undefined;
       });
     return this.beating;
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

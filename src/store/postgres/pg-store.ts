@@ -12,7 +12,7 @@ import type { LeaseWrite, StoreHealth } from '../types.js';
 import { invalidWrite } from '../write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../../supervisor/strategy.js';
 import { ChangeFeed } from './change-feed.js';
-import { clientConfig, createPool, describeDatabase, storeError, type PostgresConfig } from './connection.js';
+import { clientConfig, createPool, describeDatabase, storeError, withClient, type PostgresConfig } from './connection.js';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { checkSchema } from './migrations.js';
 import { resolveBatch, type Basis, type CurrentRow, type PendingWrite, type RequestGroup } from './optimistic.js';
@@ -68,15 +68,11 @@ export class PostgresLeaseStore implements SharedLeaseStore {
     if (this.closing !== undefined) throw closedError();
     if (this.pool !== undefined) return;
     const { config, logger, serverName } = this.options;
+    // Only the message: pg hangs the whole client object on the error.
     const pool = createPool(config, `actor-dhcpd ${serverName}`, (error) =>
-      logger?.warn({ evt: 'store.connection.lost', err: error }, 'a lease database connection dropped'));
+      logger?.warn({ evt: 'store.connection.lost', reason: error.message }, 'a lease database connection dropped'));
     try {
-      const client = await pool.connect();
-      try {
-        await checkSchema(client);
-      } finally {
-        client.release();
-      }
+      await withClient(pool, (client) => checkSchema(client));
       const feed = new ChangeFeed({
         pool,
         listenConfig: clientConfig(config, `actor-dhcpd ${serverName} feed`),

@@ -79,10 +79,10 @@ describe('LoadBalancer', () => {
     expect(balancers.some((b) => [...Array(500).keys()].some((i) => b.verdict(discover(i)) === 'taken-over'))).toBe(true);
   });
 
-  it('takes nothing over without a fresh heartbeat view (it may be the one cut off)', () => {
+  it('answers no DISCOVER without a fresh heartbeat of its own (cut off from the database)', () => {
     const a = new LoadBalancer(config('a'), () => undefined);
-    const verdicts = new Set([...Array(300).keys()].map((i) => a.verdict(discover(i))));
-    expect(verdicts).toEqual(new Set(['own-bucket', 'peer-bucket']));
+    const verdicts = new Set([...Array(300).keys()].map((i) => a.verdict(discover(i, 60))));
+    expect(verdicts).toEqual(new Set(['cut-off']));
   });
 
   it('answers any client whose secs reached maxSecs (load-balance-max-seconds); 0 turns that off', () => {
