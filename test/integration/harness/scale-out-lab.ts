@@ -131,7 +131,7 @@ export async function createScaleOutLab(spec: ScaleOutLabSpec): Promise<ScaleOut
     const proc = new Proc(`actor-dhcpd ${node.name}`, 'ip', ['netns', 'exec', node.ns, process.execPath, CLI, '--config', node.configFile]);
     const daemon = new Daemon(proc);
     node.daemon = daemon;
-    await daemon.waitForEvt('server.ready', undefined, 20_000);
+    await daemon.waitForEvt('server.ready', undefined, 45_000);
     return daemon;
   };
   return { servers, clients, cluster: cluster!, start, destroy };
