@@ -24,3 +24,13 @@ describe('store.postgres and scaleOut', () => {
       '$.scaleOut.peerTimeoutMs', 'twice heartbeatMs');
   });
 });
+
+describe('config/scale-out.example.json', () => {
+  it('is a valid three-server config', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../../../config/scale-out.example.json', import.meta.url), 'utf8');
+    const config = compiled(JSON.parse(text));
+    expect(config.store.kind).toBe('postgres');
+    expect(config.scaleOut?.peers).toEqual(['dhcp-a', 'dhcp-b', 'dhcp-c']);
+  });
+});
