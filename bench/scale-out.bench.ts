@@ -15,6 +15,8 @@ import type { WorkerSetup } from './scale-out.worker.js';
 const clients = Number(process.argv[2] ?? 5000);
 const window = Number(process.argv[3] ?? 128);
 const SERVER_IDS = ['198.19.0.250', '198.19.0.251'];
+/** Worker threads do not inherit tsx's loader: the worker registers it, then imports the TypeScript entry. */
+const WORKER_BOOT = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./scale-out.worker.ts', import.meta.url).href)}); })`;
 
 interface Server {
   readonly worker: Worker;
@@ -25,8 +27,9 @@ async function startServers(kind: WorkerSetup['kind'], count: number, cluster: P
   const peers = Array.from({ length: count }, (_, i) => `s${i + 1}`);
   return Promise.all(peers.map((self, i) => new Promise<Server>((resolve, reject) => {
     const setup: WorkerSetup = { kind, self, peers, serverId: SERVER_IDS[i]!, socketDir: cluster.socketDir };
-    const worker = new Worker(new URL('./scale-out.worker.ts', import.meta.url), { workerData: setup });
+    const worker = new Worker(WORKER_BOOT, { eval: true, workerData: setup });
     worker.once('error', reject);
+    worker.on('error', (error) => console.error(`worker ${self}:`, error));
     worker.on('message', (m: Uint8Array | string) => {
       if (m === 'ready') resolve({ worker, send: (data) => worker.postMessage(data) });
       else if (typeof m !== 'string') onReply(Buffer.from(m), i);
@@ -69,6 +72,7 @@ async function run(kind: WorkerSetup['kind'], count: number, cluster: PgCluster)
 const cluster = await startPgCluster({ durable: true });
 try {
   const admin = new pg.Client({ host: cluster.socketDir, port: cluster.port, user: cluster.user, database: cluster.database });
+  admin.on('error', (error) => console.error('admin connection:', error.message));
   await admin.connect();
   await migrate(admin);
   const results: Record<string, number> = {};
