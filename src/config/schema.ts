@@ -1,6 +1,9 @@
 // Wire shape of the JSON config file (zod 4): types, ranges and defaults; cross-field rules live in compile.ts.
 import { z } from 'zod';
 import { PostgresSchema, ScaleOutSchema } from './scale-out.js';
+import { HistorySchema } from './history.js';
+import { ConflictCheckSchema } from './conflict-check.js';
+import { ControlSchema } from './control.js';
 import { LimitsSchema, SupervisionSchema } from './supervision.js';
 
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
@@ -139,6 +142,7 @@ export const ConfigSchema = z
       .prefault({}),
     store: StoreSchema.prefault({}),
     scaleOut: ScaleOutSchema.optional(),
+    history: HistorySchema.prefault({}),
     logging: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
     offerHoldSeconds: seconds(1).default(60).describe('How long an offered address is held for its client.'),
     expiryGraceSeconds: seconds(0).default(300).describe('How long an expired lease can still be renewed.'),
@@ -153,6 +157,8 @@ export const ConfigSchema = z
     bootp: z.boolean().default(false).describe('Reserved: BOOTP (RFC 951) is not served; must be false.'),
     supervision: SupervisionSchema.prefault({}),
     limits: LimitsSchema.prefault({}),
+    conflictCheck: ConflictCheckSchema.prefault({}),
+    control: ControlSchema.prefault({}),
     defaults: DefaultsSchema.prefault({}),
     subnets: z.array(SubnetSchema).describe('The subnets served; at least one.'),
   })

@@ -14,6 +14,7 @@ export type DropReason =
   | 'no-server-id'
   /** RFC 3074: the client hashes into a live peer's bucket (scaleOut). */
   | 'peer-bucket'
+  | 'address-in-use'
   | 'handled';
 
 export type NakReason =
@@ -35,6 +36,8 @@ export interface Reply {
   readonly ip?: string;
   readonly nakReason?: NakReason;
   readonly subnet?: Subnet;
+  /** An OFFER of an address new to the client: probed for a conflict before it is sent (RFC 2131 §4.4.1). */
+  readonly probe?: boolean;
 }
 
 export interface Drop {

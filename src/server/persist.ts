@@ -38,8 +38,8 @@ export async function persist(deps: ServerDeps, change: LeaseChange, ...together
     undo();
     const err = classify(error);
     if (err.code === 'DHCPD_ERR_LEASE_TAKEN') {
-      stats.count(stats.events, 'lease.conflict');
-      log.info({ evt: 'lease.conflict', err, ip }, 'another server changed this lease first: no ACK');
+      stats.count(stats.events, 'lease.taken');
+      log.info({ evt: 'lease.taken', err, ip }, 'another server changed this lease first: no ACK');
       return false;
     }
     stats.error(err.category);

@@ -16,6 +16,7 @@ export function createStore(config: ServerConfig, log: Logger, version = 'unknow
     logger: log.child({ component: 'store' }),
     location: store.path,
     reopenBackoff: config.supervision.strategies.store.backoff,
+    history: config.history,
   };
   switch (store.kind) {
     case 'memory':
