@@ -147,6 +147,8 @@ function serverConfig(node: ServerNode, peers: readonly string[], cluster: PgClu
     },
     scaleOut: { self: node.name, peers, heartbeatMs: 500, peerTimeoutMs: 3000, maxSecs: 30 },
     logging: { level: 'info' },
+    // Three daemons on one host: each its own control socket (relative: next to its config file).
+    control: { socket: `${node.name}-control.sock` },
     subnets: [{ subnet: SUBNET, interface: node.iface, pools: [POOL], router: [node.ip], leaseTime: LEASE_SECONDS }],
   };
   spec.configure?.(config, node);
