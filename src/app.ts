@@ -2,6 +2,7 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
+import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
 import type { Cursor } from './allocator/allocator.js';
 import { systemClock, type Clock } from './clock.js';
@@ -25,6 +26,8 @@ import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
+import { FreeAddresses } from './server/free-addresses.js';
+import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
 import { HistoryRecorder } from './store/history-recorder.js';
@@ -35,7 +38,7 @@ import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
 import { MonitoredStore } from './supervisor/store-monitor.js';
 import { startScaleOut } from './scaleout/scale-out.js';
-import type { ChildKind, RestartStrategy } from './supervisor/strategy.js';
+import type { ChildKind, RestartStrategy } from './config/supervision-policy.js';
 
 export type { Health };
 
@@ -49,6 +52,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Every decision, as it is handed to egress (replay prints them). */
+  readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
   /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
   readonly openProber?: () => EchoProber;
 }
@@ -69,6 +74,8 @@ export interface App {
   onLeaseTransition(listener: TransitionListener): () => void;
   /** Each address's transitions: stored, and those waiting for the lease's next write. */
   readonly history: LeaseHistoryStore;
+  /** Client exchanges in flight per transaction machine state. */
+  transactionStates(): Record<string, number>;
 }
 
 export interface Statistics {
@@ -77,6 +84,8 @@ export interface Statistics {
   readonly leases: number;
   readonly activeClients: number;
   readonly queuedRequests: number;
+  /** Replies to retransmissions served from the response cache. */
+  readonly responseCache?: ResponseCacheStats;
   readonly transport?: { readonly kind: string; readonly counters?: object };
 }
 
@@ -108,15 +117,19 @@ export function startApp(options: AppOptions): App {
     config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors,
+    freeAddresses: new FreeAddresses(book),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
     ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),
   };
   let transport: Transport | undefined;
+  const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
+  book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
+    cache: responseCache,
   });
   const probes = new ProbeGate({
     policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
@@ -127,13 +140,15 @@ export function startApp(options: AppOptions): App {
     checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
+      options.onDecision?.(decision, packet);
       responder.respond(decision, packet);
     },
     clock,
   };
   const shedding = sheddingReporter(notices);
+  const census = new TransactionCensus();
   const router = new Router({
-    createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
+    createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
     maxQueuePerClient: config().limits.maxQueuePerClient,
     maxClients: config().limits.maxClients,
     maxQueued: config().limits.maxQueued,
@@ -179,7 +194,8 @@ export function startApp(options: AppOptions): App {
     tap((decoded) => {
       const clientKey = clientKeyOf(decoded.request);
       stats.receivedMessage(decoded.request.type);
-      router.route({ ...decoded, clientKey });
+      const routed = { ...decoded, clientKey };
+      if (!responder.replay(routed)) router.route(routed);
     }),
     ignoreElements(),
   );
@@ -206,7 +222,10 @@ export function startApp(options: AppOptions): App {
       probes.close();
       await store.close();
     },
-  }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });
+  }, {
+    strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log,
+    counters: { error: (category) => stats.error(category), event: (evt) => stats.count(stats.events, evt) },
+  });
 
   const done = new Promise<number>((resolve) => {
     root.subscribe({
@@ -238,10 +257,12 @@ export function startApp(options: AppOptions): App {
       leases: book.size,
       activeClients: router.activeClients,
       queuedRequests: router.queuedRequests,
+      responseCache: responseCache.stats(),
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
     }),
     onLeaseTransition: (listener) => transitions.subscribe(listener),
     history,
+    transactionStates: () => census.counts(),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });

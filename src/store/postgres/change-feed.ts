@@ -3,7 +3,7 @@
 // A slow poll does the same read in case a notification was missed (the listening connection dropped).
 import pg from 'pg';
 import type { StoreLogger } from '../level-store.js';
-import { backoffDelay, type BackoffPolicy } from '../../supervisor/strategy.js';
+import { backoffDelay, type BackoffPolicy } from '../../config/supervision-policy.js';
 import { SQL, type ChangeRow } from './statements.js';
 
 export const CHANNEL = 'actor_dhcpd_leases';

@@ -10,7 +10,7 @@ import { decodeRecord } from '../record-codec.js';
 import type { PeerStatus, RemoteChange, SharedLeaseStore } from '../shared.js';
 import type { LeaseWrite, StoreHealth } from '../types.js';
 import { invalidWrite } from '../write-check.js';
-import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../../supervisor/strategy.js';
+import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../../config/supervision-policy.js';
 import { ChangeFeed } from './change-feed.js';
 import { clientConfig, createPool, describeDatabase, storeError, withClient, type PostgresConfig } from './connection.js';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
