@@ -4,6 +4,7 @@ import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
 import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
+import type { Cursor } from './allocator/allocator.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
@@ -36,6 +37,7 @@ import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
 import { MonitoredStore } from './supervisor/store-monitor.js';
+import { startScaleOut } from './scaleout/scale-out.js';
 import type { ChildKind, RestartStrategy } from './config/supervision-policy.js';
 
 export type { Health };
@@ -109,12 +111,15 @@ export function startApp(options: AppOptions): App {
     },
   });
   const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
+  const cursors = new Map<number, Cursor>();
+  const scaleOut = startScaleOut(config(), options.store, book, cursors, log);
   const deps: ServerDeps = {
     config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
-    cursors: new Map(),
+    cursors,
     freeAddresses: new FreeAddresses(book),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
+    ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),
   };
   let transport: Transport | undefined;
   const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
@@ -211,6 +216,7 @@ export function startApp(options: AppOptions): App {
     quiesce: () => router.quiesce(2_000, (ms) => new Promise((r) => setTimeout(r, ms))),
     drain: async () => {
       router.stop();
+      scaleOut.stop();
       book.stop();
       notices.flush();
       probes.close();
