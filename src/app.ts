@@ -22,6 +22,10 @@ import { localIpv4Addresses, serverIdResolver } from './server/server-identity.j
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
 import type { LeaseStore } from './store/types.js';
+import type { SecurityEvent } from './security/events.js';
+import { Security } from './security/pipeline.js';
+import { startRogueDetector, type RogueDetector } from './security/rogue-detector.js';
+import { MessageType } from './codec/types.js';
 import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
@@ -54,6 +58,8 @@ export interface App {
   statistics(): Statistics;
   /** The supervisor tree and the store, for health checks. */
   health(): Health;
+  /** The most recent security events, newest first (docs/security.md). */
+  securityEvents(limit?: number): readonly SecurityEvent[];
 }
 
 export interface Statistics {
@@ -63,6 +69,8 @@ export interface Statistics {
   readonly activeClients: number;
   readonly queuedRequests: number;
   readonly transport?: { readonly kind: string; readonly counters?: object };
+  /** Security rejections (and rogue servers heard) per stage and reason. */
+  readonly security: Record<string, Record<string, number>>;
 }
 
 export function startApp(options: AppOptions): App {
@@ -89,6 +97,10 @@ export function startApp(options: AppOptions): App {
     cursors: new Map(),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
   };
+  const security = new Security({
+    config, clock, log, book, clientKeyOf: (d) => clientKeyOf(d.request), onReject: () => stats.error('security'),
+  });
+  let rogue: RogueDetector | undefined;
   let transport: Transport | undefined;
   const responder = createResponder({
     transport: () => transport,
@@ -100,6 +112,7 @@ export function startApp(options: AppOptions): App {
     decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
+      if (decision.kind === 'reply' && decision.type === MessageType.ACK && decision.ip !== undefined) security.granted(packet, decision.ip);
       responder.respond(decision, packet);
     },
     clock,
@@ -133,6 +146,20 @@ export function startApp(options: AppOptions): App {
     });
   }
 
+  function startRogue(): void {
+    const ours = options.localAddresses ?? cachedLocalAddresses();
+    startRogueDetector({
+      port: config().listen.clientPort,
+      intervalMs: () => config().security.rogueDetection.reportIntervalMs,
+      isOurs: (address) => address === config().serverId || ours().includes(address),
+      now: () => clock.now(),
+      report: (event) => security.rogue(event),
+      onError: (err) => log.warn({ evt: 'security.rogue_listener_failed', err: classify(err) }, 'rogue-server detection stopped'),
+    }).then((detector) => (rogue = detector), (err: unknown) => {
+      log.warn({ evt: 'security.rogue_listener_failed', err: classify(err) }, 'rogue-server detection not started');
+    });
+  }
+
   let resolveReady!: () => void;
   let rejectReady!: (error: unknown) => void;
   const ready = new Promise<void>((resolve, reject) => ((resolveReady = resolve), (rejectReady = reject)));
@@ -141,19 +168,19 @@ export function startApp(options: AppOptions): App {
       transport = opened;
       log.info({ evt: 'server.ready', transport: opened.kind, leases: book.size }, 'serving');
       resolveReady();
+      if (rogue === undefined && config().security.rogueDetection.enabled) startRogue();
     }),
     switchMap((opened) =>
       decodeInbound(opened.inbound$, (error, inbound) => {
         stats.count(stats.drops, error.code);
         stats.error(error.category);
         log.debug({ evt: 'codec.rejected', err: error, from: inbound.from.address });
+        security.codecRejected(error, inbound);
       }).pipe(finalize(() => void opened.close())),
     ),
-    tap((decoded) => {
-      const clientKey = clientKeyOf(decoded.request);
-      stats.receivedMessage(decoded.request.type);
-      router.route({ ...decoded, clientKey });
-    }),
+    tap((decoded) => stats.receivedMessage(decoded.request.type)),
+    security.operator(),
+    tap((admitted) => router.route(admitted)),
     ignoreElements(),
   );
 
@@ -174,7 +201,9 @@ export function startApp(options: AppOptions): App {
     drain: async () => {
       router.stop();
       book.stop();
+      rogue?.close();
       notices.flush();
+      security.flush();
       await store.close();
     },
   }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });
@@ -210,7 +239,9 @@ export function startApp(options: AppOptions): App {
       activeClients: router.activeClients,
       queuedRequests: router.queuedRequests,
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
+      security: security.counters.snapshot(),
     }),
+    securityEvents: (limit) => security.events.recent(limit),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });

@@ -12,6 +12,7 @@ import { reportOverlaps } from './pools.js';
 import type { WireConfig } from './schema.js';
 import type { CompiledSubnet } from './subnet.js';
 import { compileSubnet } from './subnet.js';
+import { compileSecurity } from './security.js';
 import { compileSupervision } from './supervision.js';
 
 export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; errors: ConfigIssue[] };
@@ -70,7 +71,7 @@ function checkOverlaps(compiled: readonly CompiledSubnet[], issues: IssueList): 
   );
 }
 
-function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision']): ServerConfig {
+function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision'], security: ServerConfig['security']): ServerConfig {
   const config: ServerConfig = {
     ...(wire.serverId === undefined ? {} : { serverId: wire.serverId }),
     interfaces: [...wire.interfaces],
@@ -85,6 +86,7 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, superv
     bootp: wire.bootp,
     supervision,
     limits: { ...wire.limits },
+    security,
   };
   return deepFreeze(config);
 }
@@ -109,6 +111,7 @@ export function compileConfig(wire: WireConfig, opts: CompileOptions): ConfigRes
   checkOverlaps(compiled, issues);
   const subnets = compiled.flatMap(({ subnet }) => (subnet === undefined ? [] : [subnet]));
   const supervision = compileSupervision(wire.supervision, issues);
+  const security = compileSecurity(wire.security, subnets, issues);
   if (issues.size > 0) return { ok: false, errors: issues.toArray() };
-  return { ok: true, config: build(wire, subnets, opts, supervision) };
+  return { ok: true, config: build(wire, subnets, opts, supervision, security) };
 }

@@ -1,5 +1,6 @@
 // Wire shape of the JSON config file (zod 4): types, ranges and defaults; cross-field rules live in compile.ts.
 import { z } from 'zod';
+import { SecuritySchema } from './security.js';
 import { LimitsSchema, SupervisionSchema } from './supervision.js';
 
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
@@ -147,6 +148,7 @@ export const ConfigSchema = z
     bootp: z.boolean().default(false).describe('Reserved: BOOTP (RFC 951) is not served; must be false.'),
     supervision: SupervisionSchema.prefault({}),
     limits: LimitsSchema.prefault({}),
+    security: SecuritySchema,
     defaults: DefaultsSchema.prefault({}),
     subnets: z.array(SubnetSchema).describe('The subnets served; at least one.'),
   })

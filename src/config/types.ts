@@ -1,9 +1,10 @@
 // The compiled, frozen domain config the daemon runs on (the wire shape lives in schema.ts).
 import type { DhcpOption } from '../codec/types.js';
 import type { SupervisionPolicy } from '../supervisor/strategy.js';
+import type { SecurityConfig } from './security.js';
 import type { OverloadLimits } from './supervision.js';
 
-export type { OverloadLimits, SupervisionPolicy };
+export type { OverloadLimits, SecurityConfig, SupervisionPolicy };
 
 /** An inclusive address range; addresses are host-order uint32. */
 export interface AddressRange {
@@ -79,4 +80,6 @@ export interface ServerConfig {
   readonly supervision: SupervisionPolicy;
   /** Bounds on every queue of the request path. */
   readonly limits: OverloadLimits;
+  /** The security stages' settings (docs/security.md). */
+  readonly security: SecurityConfig;
 }

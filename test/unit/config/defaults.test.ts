@@ -20,6 +20,7 @@ describe('defaults', () => {
       bootp: false,
       supervision: DEFAULT_SUPERVISION,
       limits: DEFAULT_LIMITS,
+      security: expect.objectContaining({ global: {}, interfaces: {}, subnets: {}, rogueDetection: { enabled: false, reportIntervalMs: 300_000 } }),
     });
     expect('serverId' in config).toBe(false);
   });
