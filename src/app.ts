@@ -1,17 +1,22 @@
 // Wires the daemon together: transport → ingress → router → transaction actors → lease book → store → egress,
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
-import { PassiveTransaction } from './actors/passive-transaction.js';
+import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
 import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
+import { TransitionFanout } from './leases/transition-fanout.js';
+import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
 import { decodeInbound } from './net/ingress.js';
+import type { EchoProber } from './net/icmp-prober.js';
 import type { Transport } from './net/types.js';
 import { clientKeyOf } from './router/client-key.js';
 import { Router } from './router/router.js';
+import { checkConflict } from './server/conflict-check/check.js';
+import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/dispatch.js';
@@ -21,11 +26,13 @@ import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
-import type { LeaseStore } from './store/types.js';
 import type { SecurityEvent } from './security/events.js';
 import { Security } from './security/pipeline.js';
 import { startRogueDetector, type RogueDetector } from './security/rogue-detector.js';
 import { MessageType } from './codec/types.js';
+import { HistoryRecorder } from './store/history-recorder.js';
+import type { LeaseHistoryStore, LeaseStore } from './store/types.js';
+import { causeOf } from './server/transition-cause.js';
 import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
@@ -44,6 +51,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
+  readonly openProber?: () => EchoProber;
 }
 
 export interface App {
@@ -60,6 +69,10 @@ export interface App {
   health(): Health;
   /** The most recent security events, newest first (docs/security.md). */
   securityEvents(limit?: number): readonly SecurityEvent[];
+  /** Every lease transition from now on; returns the unsubscribe function. */
+  onLeaseTransition(listener: TransitionListener): () => void;
+  /** Each address's transitions: stored, and those waiting for the lease's next write. */
+  readonly history: LeaseHistoryStore;
 }
 
 export interface Statistics {
@@ -79,7 +92,11 @@ export function startApp(options: AppOptions): App {
   const stats = new Stats();
   const notices = new AggregatedLog({ clock, log });
   const config = (): ServerConfig => options.config;
-  const store = new MonitoredStore(options.store, clock, {
+  const transitions = new TransitionFanout((err: unknown) =>
+    log.error({ evt: 'lease.transition.listener_failed', err: classify(err) }, 'a lease transition listener threw'));
+  const history = new HistoryRecorder(options.store, () => config().history.perLease);
+  transitions.subscribe((t) => history.record(t));
+  const store = new MonitoredStore(history, clock, {
     onUnwritable: (err) => {
       stats.error(err.category);
       stats.count(stats.events, 'store.unwritable');
@@ -90,7 +107,7 @@ export function startApp(options: AppOptions): App {
       log.warn({ evt: 'store.writable', downMs, failedWrites }, 'lease store writable again: granting leases');
     },
   });
-  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change) });
+  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
   const deps: ServerDeps = {
     config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
@@ -108,8 +125,13 @@ export function startApp(options: AppOptions): App {
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
   });
-  const effects = {
-    decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
+  const probes = new ProbeGate({
+    policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
+  });
+  const effects: TransactionEffects = {
+    decide: (input: { packet: RoutedRequest }) =>
+      decide({ ...deps, book: book.withCause(causeOf(input.packet)) }, input.packet),
+    checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       if (decision.kind === 'reply' && decision.type === MessageType.ACK && decision.ip !== undefined) security.granted(packet, decision.ip);
@@ -204,6 +226,7 @@ export function startApp(options: AppOptions): App {
       rogue?.close();
       notices.flush();
       security.flush();
+      probes.close();
       await store.close();
     },
   }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });
@@ -242,6 +265,8 @@ export function startApp(options: AppOptions): App {
       security: security.counters.snapshot(),
     }),
     securityEvents: (limit) => security.events.recent(limit),
+    onLeaseTransition: (listener) => transitions.subscribe(listener),
+    history,
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });

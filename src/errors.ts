@@ -43,12 +43,24 @@ export const ERROR_CODES = {
   DHCPD_ERR_NET_RECEIVE: { category: 'network', transient: true },
   DHCPD_ERR_NET_INTERFACE: { category: 'network', transient: true },
   DHCPD_ERR_NET_NATIVE_UNAVAILABLE: { category: 'network', transient: false },
+  DHCPD_ERR_NET_ICMP_UNAVAILABLE: { category: 'network', transient: false },
 
   DHCPD_ERR_LEASE_POOL_EXHAUSTED: lease,
   DHCPD_ERR_LEASE_CONFLICT: lease,
+  DHCPD_ERR_LEASE_IN_USE: lease,
   DHCPD_ERR_LEASE_NO_SUBNET: lease,
+  DHCPD_ERR_LEASE_NOT_FOUND: lease,
 
   DHCPD_ERR_SECURITY_REJECTED: { category: 'security', transient: false },
+
+  DHCPD_ERR_CONTROL_LISTEN: { category: 'network', transient: false },
+  DHCPD_ERR_CONTROL_NO_DAEMON: { category: 'network', transient: true },
+  DHCPD_ERR_CONTROL_UNAUTHORIZED: { category: 'security', transient: false },
+  DHCPD_ERR_CONTROL_FORBIDDEN: { category: 'security', transient: false },
+  DHCPD_ERR_CONTROL_BAD_REQUEST: parse,
+  DHCPD_ERR_CONTROL_BODY_TOO_LARGE: parse,
+  DHCPD_ERR_CONTROL_NOT_FOUND: parse,
+  DHCPD_ERR_CONTROL_UNAVAILABLE: { category: 'unknown', transient: true },
 
   DHCPD_ERR_SUPERVISOR_ESCALATED: { category: 'unknown', transient: false },
   DHCPD_ERR_UNKNOWN: { category: 'unknown', transient: false },
