@@ -2,6 +2,7 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
+import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
@@ -24,6 +25,8 @@ import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
+import { FreeAddresses } from './server/free-addresses.js';
+import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
 import type { SecurityEvent } from './security/events.js';
@@ -37,7 +40,7 @@ import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
 import { MonitoredStore } from './supervisor/store-monitor.js';
-import type { ChildKind, RestartStrategy } from './supervisor/strategy.js';
+import type { ChildKind, RestartStrategy } from './config/supervision-policy.js';
 
 export type { Health };
 
@@ -51,6 +54,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Every decision, as it is handed to egress (replay prints them). */
+  readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
   /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
   readonly openProber?: () => EchoProber;
 }
@@ -73,6 +78,8 @@ export interface App {
   onLeaseTransition(listener: TransitionListener): () => void;
   /** Each address's transitions: stored, and those waiting for the lease's next write. */
   readonly history: LeaseHistoryStore;
+  /** Client exchanges in flight per transaction machine state. */
+  transactionStates(): Record<string, number>;
 }
 
 export interface Statistics {
@@ -81,6 +88,8 @@ export interface Statistics {
   readonly leases: number;
   readonly activeClients: number;
   readonly queuedRequests: number;
+  /** Replies to retransmissions served from the response cache. */
+  readonly responseCache?: ResponseCacheStats;
   readonly transport?: { readonly kind: string; readonly counters?: object };
   /** Security rejections (and rogue servers heard) per stage and reason. */
   readonly security: Record<string, Record<string, number>>;
@@ -112,6 +121,7 @@ export function startApp(options: AppOptions): App {
     config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors: new Map(),
+    freeAddresses: new FreeAddresses(book),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
   };
   const security = new Security({
@@ -119,11 +129,14 @@ export function startApp(options: AppOptions): App {
   });
   let rogue: RogueDetector | undefined;
   let transport: Transport | undefined;
+  const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
+  book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
+    cache: responseCache,
   });
   const probes = new ProbeGate({
     policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
@@ -135,13 +148,15 @@ export function startApp(options: AppOptions): App {
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       if (decision.kind === 'reply' && decision.type === MessageType.ACK && decision.ip !== undefined) security.granted(packet, decision.ip);
+      options.onDecision?.(decision, packet);
       responder.respond(decision, packet);
     },
     clock,
   };
   const shedding = sheddingReporter(notices);
+  const census = new TransactionCensus();
   const router = new Router({
-    createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
+    createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
     maxQueuePerClient: config().limits.maxQueuePerClient,
     maxClients: config().limits.maxClients,
     maxQueued: config().limits.maxQueued,
@@ -202,7 +217,9 @@ export function startApp(options: AppOptions): App {
     ),
     tap((decoded) => stats.receivedMessage(decoded.request.type)),
     security.operator(),
-    tap((admitted) => router.route(admitted)),
+    tap((admitted) => {
+      if (!responder.replay(admitted)) router.route(admitted);
+    }),
     ignoreElements(),
   );
 
@@ -229,7 +246,10 @@ export function startApp(options: AppOptions): App {
       probes.close();
       await store.close();
     },
-  }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });
+  }, {
+    strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log,
+    counters: { error: (category) => stats.error(category), event: (evt) => stats.count(stats.events, evt) },
+  });
 
   const done = new Promise<number>((resolve) => {
     root.subscribe({
@@ -261,12 +281,14 @@ export function startApp(options: AppOptions): App {
       leases: book.size,
       activeClients: router.activeClients,
       queuedRequests: router.queuedRequests,
+      responseCache: responseCache.stats(),
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
       security: security.counters.snapshot(),
     }),
     securityEvents: (limit) => security.events.recent(limit),
     onLeaseTransition: (listener) => transitions.subscribe(listener),
     history,
+    transactionStates: () => census.counts(),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });
