@@ -2,10 +2,13 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
+import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
+import { TransitionFanout } from './leases/transition-fanout.js';
+import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
 import { decodeInbound } from './net/ingress.js';
 import type { EchoProber } from './net/icmp-prober.js';
@@ -23,7 +26,9 @@ import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
-import type { LeaseStore } from './store/types.js';
+import { HistoryRecorder } from './store/history-recorder.js';
+import type { LeaseHistoryStore, LeaseStore } from './store/types.js';
+import { causeOf } from './server/transition-cause.js';
 import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
@@ -58,6 +63,10 @@ export interface App {
   statistics(): Statistics;
   /** The supervisor tree and the store, for health checks. */
   health(): Health;
+  /** Every lease transition from now on; returns the unsubscribe function. */
+  onLeaseTransition(listener: TransitionListener): () => void;
+  /** Each address's transitions: stored, and those waiting for the lease's next write. */
+  readonly history: LeaseHistoryStore;
 }
 
 export interface Statistics {
@@ -73,8 +82,13 @@ export function startApp(options: AppOptions): App {
   const { log } = options;
   const clock = options.clock ?? systemClock;
   const stats = new Stats();
+  const notices = new AggregatedLog({ clock, log });
   const config = (): ServerConfig => options.config;
-  const store = new MonitoredStore(options.store, clock, {
+  const transitions = new TransitionFanout((err: unknown) =>
+    log.error({ evt: 'lease.transition.listener_failed', err: classify(err) }, 'a lease transition listener threw'));
+  const history = new HistoryRecorder(options.store, () => config().history.perLease);
+  transitions.subscribe((t) => history.record(t));
+  const store = new MonitoredStore(history, clock, {
     onUnwritable: (err) => {
       stats.error(err.category);
       stats.count(stats.events, 'store.unwritable');
@@ -85,9 +99,9 @@ export function startApp(options: AppOptions): App {
       log.warn({ evt: 'store.writable', downMs, failedWrites }, 'lease store writable again: granting leases');
     },
   });
-  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change) });
+  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
   const deps: ServerDeps = {
-    config, book, store, clock, log, stats,
+    config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors: new Map(),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
@@ -96,14 +110,15 @@ export function startApp(options: AppOptions): App {
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
-    clock, log, stats,
+    clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
   });
   const probes = new ProbeGate({
     policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
   });
   const effects: TransactionEffects = {
-    decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
+    decide: (input: { packet: RoutedRequest }) =>
+      decide({ ...deps, book: book.withCause(causeOf(input.packet)) }, input.packet),
     checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
@@ -111,7 +126,7 @@ export function startApp(options: AppOptions): App {
     },
     clock,
   };
-  const shedding = sheddingReporter(clock, log);
+  const shedding = sheddingReporter(notices);
   const router = new Router({
     createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
     maxQueuePerClient: config().limits.maxQueuePerClient,
@@ -181,6 +196,7 @@ export function startApp(options: AppOptions): App {
     drain: async () => {
       router.stop();
       book.stop();
+      notices.flush();
       probes.close();
       await store.close();
     },
@@ -218,6 +234,8 @@ export function startApp(options: AppOptions): App {
       queuedRequests: router.queuedRequests,
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
     }),
+    onLeaseTransition: (listener) => transitions.subscribe(listener),
+    history,
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });

@@ -118,6 +118,7 @@ export function faultConfig(storeDir: string, extra: Record<string, unknown>): R
     interfaces: [],
     store: { kind: 'level', path: storeDir },
     logging: { level: 'info' },
+    control: { socket: join(tempDir('ctl'), 'control.sock') },
     declineProbationSeconds: 3600,
     maxDeclinesPerClient: 1000,
     // The load generator's simulated clients have no hosts behind them: a probe would only add its timeout to
