@@ -20,8 +20,12 @@ export async function checkConflict(deps: ServerDeps, gate: ProbeGate, input: Ch
 /** The held offer becomes a declined address; the client gets the next candidate, or silence past the bound. */
 async function onProbation(deps: ServerDeps, input: CheckConflictInput, ip: string, by: Extract<ProbeOutcome, { kind: 'in-use' }>): Promise<ConflictVerdict> {
   const { clientKey, request } = input.packet;
-  const change = deps.book.send(ip, { type: 'lease.conflict', now: deps.clock.now(), probationMs: deps.config().declineProbationMs });
-  // The offer is no longer held (it cannot be while this client's exchange runs, but then choosing again is right).
+  const held = deps.book.get(ip);
+  // Offers yield under pressure: another client may have been given this offer during the probe (its own probe
+  // will find the host); this client just chooses again.
+  const change = held?.state === 'offered' && held.context.clientKey === clientKey
+    ? deps.book.send(ip, { type: 'lease.conflict', now: deps.clock.now(), probationMs: deps.config().declineProbationMs })
+    : undefined;
   if (change === undefined) return { kind: 'conflict' };
   if (!(await persist(deps, change))) return checked(drop('store-unavailable'));
   deps.stats.count(deps.stats.events, 'lease.conflict');

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MessageType } from '../../../../src/codec/types.js';
 import { NetError } from '../../../../src/errors.js';
 import { clientMessage } from '../../../helpers/test-client.js';
-import { replyType, SERVER_ID } from '../../../helpers/test-server.js';
+import { LAB_CONFIG, replyType, SERVER_ID } from '../../../helpers/test-server.js';
 import { settle, startProbeServer, type ProbeServer } from './harness.js';
 
 const A = { mac: '02:00:5e:10:01:01' };
@@ -126,6 +126,27 @@ describe('conflict check before an offer', () => {
     await until(() => s.prober.inFlight === 2);
     s.clock.advance(500);
     await until(() => s.link.sent.filter((m) => replyType(m.message) === MessageType.OFFER).length === 3);
+  });
+
+  it('an offer reclaimed by another client during its probe is not put on probation by the stale answer', async () => {
+    const s = (server = await startProbeServer({ wire: { subnets: [{ ...LAB_CONFIG.subnets[0]!, pools: [{ start: FIRST, end: FIRST }] }] } }));
+    s.prober.manual = true;
+    s.send(discover(A));
+    await until(() => s.prober.waiting.length === 1);
+    // The pool is full: B's DISCOVER takes A's offer, which was never REQUESTed (offers yield under pressure).
+    s.send(discover(B));
+    await until(() => s.prober.waiting.length === 2);
+    expect(s.app.deps.book.get(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
+    s.prober.waiting[0]!.resolve({ kind: 'reply', from: FIRST, mac: SQUATTER_MAC });
+    await settle(20);
+    expect(s.logs.filter((l) => l.evt === 'lease.conflict')).toEqual([]);
+    // B's own probe finds the host and puts the address on probation.
+    s.prober.manual = false;
+    s.prober.inUse.set(FIRST, SQUATTER_MAC);
+    s.prober.waiting[1]!.resolve({ kind: 'reply', from: FIRST, mac: SQUATTER_MAC });
+    await until(() => s.logs.some((l) => l.evt === 'lease.conflict'));
+    expect(s.logs.find((l) => l.evt === 'lease.conflict')).toMatchObject({ ip: FIRST, client: `hw:1:${B.mac}` });
+    for (const w of s.prober.waiting.slice(2)) w.resolve({ kind: 'silent' });
   });
 
   it('an address that stayed silent is trusted for cacheSeconds, then probed again', async () => {

@@ -25,11 +25,15 @@ export class ScriptedProber implements EchoProber {
   /** Probes whose result has not come back yet. */
   inFlight = 0;
   closed = false;
+  /** When set, probes wait for `answer` instead of ending on their own. */
+  manual = false;
+  readonly waiting: { ip: string; resolve: (r: EchoResult) => void }[] = [];
 
   constructor(private readonly clock: ManualClock) {}
 
   probe(ip: string, timeoutMs: number): Promise<EchoResult> {
     this.calls.push({ ip, timeoutMs });
+    if (this.manual) return new Promise((resolve) => this.waiting.push({ ip, resolve }));
     const mac = this.inUse.get(ip);
     if (mac !== undefined) return Promise.resolve({ kind: 'reply', from: ip, mac });
     this.inFlight++;
