@@ -2,6 +2,7 @@
 // an OFFER of an address new to the client goes out only if the address stays silent to an ICMP echo. One that
 // answers is put on decline probation (stored) and the transaction chooses again, up to `maxCandidates` addresses.
 import type { CheckConflictInput } from '../../../machines/transaction.machine.js';
+import { briefError } from '../../aggregated-log.js';
 import { LeaseError } from '../../errors.js';
 import { drop } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
@@ -26,16 +27,18 @@ async function onProbation(deps: ServerDeps, input: CheckConflictInput, ip: stri
   const change = held?.state === 'offered' && held.context.clientKey === clientKey
     ? deps.book.send(ip, { type: 'lease.conflict', now: deps.clock.now(), probationMs: deps.config().declineProbationMs })
     : undefined;
-  if (change === undefined) return { kind: 'conflict' };
-  if (!(await persist(deps, change))) return checked(drop('store-unavailable'));
-  deps.stats.count(deps.stats.events, 'lease.conflict');
-  const err = new LeaseError('DHCPD_ERR_LEASE_IN_USE', `${ip} answered an ICMP echo before it was offered`);
-  deps.log.warn({
-    evt: 'lease.conflict', err, ip, client: clientKey, xid: request.xid, answeredBy: by.from,
-    ...(by.mac !== undefined ? { mac: by.mac } : {}), probationUntil: change.after.context.holdUntil,
-  }, 'address in use by a host the server does not know: held back for probation');
-  if (input.conflicts + 1 < deps.config().conflictCheck.maxCandidates) return { kind: 'conflict' };
-  deps.log.warn({ evt: 'conflict_check.gave_up', client: clientKey, xid: request.xid, tried: input.conflicts + 1 },
+  if (change !== undefined) {
+    if (!(await persist(deps, change))) return checked(drop('store-unavailable'));
+    deps.stats.count(deps.stats.events, 'lease.conflict');
+    const err = new LeaseError('DHCPD_ERR_LEASE_IN_USE', `${ip} answered an ICMP echo before it was offered`);
+    deps.log.warn({
+      evt: 'lease.conflict', err: briefError(err), ip, client: clientKey, xid: request.xid, answeredBy: by.from,
+      ...(by.mac !== undefined ? { mac: by.mac } : {}), probationUntil: change.after.context.holdUntil,
+    }, 'address in use by a host the server does not know: held back for probation');
+  }
+  const tried = input.conflicts + 1;
+  if (tried < deps.config().conflictCheck.maxCandidates) return { kind: 'conflict' };
+  deps.log.warn({ evt: 'conflict_check.gave_up', client: clientKey, xid: request.xid, tried },
     'every address probed for this client is in use: no offer (the client will retry)');
   return checked(drop('address-in-use'));
 }
