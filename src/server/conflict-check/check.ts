@@ -24,11 +24,13 @@ async function onProbation(deps: ServerDeps, input: CheckConflictInput, ip: stri
   const held = deps.book.get(ip);
   // Offers yield under pressure: another client may have been given this offer during the probe (its own probe
   // will find the host); this client just chooses again.
+  // The lease history names the answer, not the DISCOVER, as the cause of this transition.
+  const book = deps.book.withCause({ xid: request.xid, message: `ICMP echo reply from ${by.from}${by.mac !== undefined ? ` (${by.mac})` : ''}` });
   const change = held?.state === 'offered' && held.context.clientKey === clientKey
-    ? deps.book.send(ip, { type: 'lease.conflict', now: deps.clock.now(), probationMs: deps.config().declineProbationMs })
+    ? book.send(ip, { type: 'lease.conflict', now: deps.clock.now(), probationMs: deps.config().declineProbationMs })
     : undefined;
   if (change !== undefined) {
-    if (!(await persist(deps, change))) return checked(drop('store-unavailable'));
+    if (!(await persist({ ...deps, book }, change))) return checked(drop('store-unavailable'));
     deps.stats.count(deps.stats.events, 'lease.conflict');
     const err = new LeaseError('DHCPD_ERR_LEASE_IN_USE', `${ip} answered an ICMP echo before it was offered`);
     deps.log.warn({

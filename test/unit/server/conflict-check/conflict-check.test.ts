@@ -57,9 +57,14 @@ describe('conflict check before an offer', () => {
 
   it('an address that answers goes on stored probation, logged with who answered, and the next one is offered', async () => {
     const s = (server = await startProbeServer());
+    const transitions: { ip: string; from: string; to: string; message?: string }[] = [];
+    s.app.onLeaseTransition((t) => transitions.push(t));
     s.prober.inUse.set(FIRST, SQUATTER_MAC);
     const offer = await s.exchange(discover(A));
     expect(offer!.message.yiaddr).toBe(SECOND);
+    // The lease history names the answer as the cause.
+    expect(transitions.find((t) => t.ip === FIRST && t.to === 'declined'))
+      .toMatchObject({ from: 'offered', message: `ICMP echo reply from ${FIRST} (${SQUATTER_MAC})` });
     expect(s.prober.probed()).toEqual([FIRST, SECOND]);
     const conflict = s.logs.find((l) => l.evt === 'lease.conflict');
     expect(conflict).toMatchObject({ ip: FIRST, answeredBy: FIRST, mac: SQUATTER_MAC, err: { code: 'DHCPD_ERR_LEASE_IN_USE' } });
