@@ -2,6 +2,7 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
+import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
@@ -24,6 +25,8 @@ import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
+import { FreeAddresses } from './server/free-addresses.js';
+import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
 import { HistoryRecorder } from './store/history-recorder.js';
@@ -47,6 +50,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Every decision, as it is handed to egress (replay prints them). */
+  readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
   /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
   readonly openProber?: () => EchoProber;
 }
@@ -67,6 +72,8 @@ export interface App {
   onLeaseTransition(listener: TransitionListener): () => void;
   /** Each address's transitions: stored, and those waiting for the lease's next write. */
   readonly history: LeaseHistoryStore;
+  /** Client exchanges in flight per transaction machine state. */
+  transactionStates(): Record<string, number>;
 }
 
 export interface Statistics {
@@ -75,6 +82,8 @@ export interface Statistics {
   readonly leases: number;
   readonly activeClients: number;
   readonly queuedRequests: number;
+  /** Replies to retransmissions served from the response cache. */
+  readonly responseCache?: ResponseCacheStats;
   readonly transport?: { readonly kind: string; readonly counters?: object };
 }
 
@@ -104,14 +113,18 @@ export function startApp(options: AppOptions): App {
     config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors: new Map(),
+    freeAddresses: new FreeAddresses(book),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
   };
   let transport: Transport | undefined;
+  const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
+  book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
+    cache: responseCache,
   });
   const probes = new ProbeGate({
     policy: () => config().conflictCheck, clock, log, stats, notices, ...(options.openProber ? { open: options.openProber } : {}),
@@ -122,13 +135,15 @@ export function startApp(options: AppOptions): App {
     checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
+      options.onDecision?.(decision, packet);
       responder.respond(decision, packet);
     },
     clock,
   };
   const shedding = sheddingReporter(notices);
+  const census = new TransactionCensus();
   const router = new Router({
-    createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
+    createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
     maxQueuePerClient: config().limits.maxQueuePerClient,
     maxClients: config().limits.maxClients,
     maxQueued: config().limits.maxQueued,
@@ -174,7 +189,8 @@ export function startApp(options: AppOptions): App {
     tap((decoded) => {
       const clientKey = clientKeyOf(decoded.request);
       stats.receivedMessage(decoded.request.type);
-      router.route({ ...decoded, clientKey });
+      const routed = { ...decoded, clientKey };
+      if (!responder.replay(routed)) router.route(routed);
     }),
     ignoreElements(),
   );
@@ -235,10 +251,12 @@ export function startApp(options: AppOptions): App {
       leases: book.size,
       activeClients: router.activeClients,
       queuedRequests: router.queuedRequests,
+      responseCache: responseCache.stats(),
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
     }),
     onLeaseTransition: (listener) => transitions.subscribe(listener),
     history,
+    transactionStates: () => census.counts(),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     stop: async () => {
       root.send({ type: 'server.stop' });
