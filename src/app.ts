@@ -218,7 +218,11 @@ export function startApp(options: AppOptions): App {
     },
   }, {
     strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log,
-    counters: { error: (category) => stats.error(category), event: (evt) => stats.count(stats.events, evt) },
+    counters: {
+      error: (category) => stats.error(category),
+      event: (evt) => stats.count(stats.events, evt),
+      restart: (child) => stats.count(stats.restarts, child),
+    },
   });
 
   const done = new Promise<number>((resolve) => {
