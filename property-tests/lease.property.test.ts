@@ -41,7 +41,9 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   ),
   kind: fc.oneof(
     { weight: 4, arbitrary: fc.constant<Kind>('lease.commit') },
-    { weight: 3, arbitrary: fc.constantFrom<Kind>('lease.offer', 'lease.release', 'lease.decline', 'lease.conflict', 'lease.withdraw') },
+    { weight: 3, arbitrary: fc.constantFrom<Kind>('lease.offer', 'lease.release', 'lease.decline', 'lease.withdraw') },
+    // Only an offer takes it: rarer, so the walks still cover the edges of the bound states.
+    { weight: 1, arbitrary: fc.constant<Kind>('lease.conflict') },
   ),
 });
 const stepsArb = fc.array(stepArb, { minLength: 1, maxLength: 14 });
@@ -89,8 +91,9 @@ describe('lease machine on a live actor (SimulatedClock)', () => {
           edges.add(`${t.from} ${t.event}`);
         }
       }
-    }), { numRuns: Math.max(RUNS, 1_000) });
-    // The random walks must exercise every edge of the diagram, or this proves less than it says.
+    }), { numRuns: Math.max(RUNS, 2_000) });
+    // The random walks must exercise every edge of the diagram, or this proves less than it says (the rarest, a
+    // release inside the short T2..expiry window, needs about 2000 walks to be sure).
     const all = ALL_STATES.flatMap((s) => Object.keys(LEASE_DIAGRAM[s]).map((e) => `${s} ${e}`));
     expect(all.filter((e) => !edges.has(e))).toEqual([]);
   });

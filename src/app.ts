@@ -144,7 +144,7 @@ export function startApp(options: AppOptions): App {
     cache: responseCache,
   });
   const probes = new ProbeGate({
-    policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
+    policy: () => config().conflictCheck, clock, log, stats, notices, ...(options.openProber ? { open: options.openProber } : {}),
   });
   const effects: TransactionEffects = {
     decide: (input: { packet: RoutedRequest }) =>

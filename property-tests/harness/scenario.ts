@@ -55,6 +55,8 @@ function wire(opts: VariantSpec): object {
     expiryGraceSeconds: opts.grace,
     declineProbationSeconds: 3600,
     maxDeclinesPerClient: 1,
+    // The model has no foreign hosts to answer a probe; the check is tested in test/unit/server/conflict-check.
+    conflictCheck: { enabled: false },
     subnets: [
       {
         id: 1, subnet: '198.51.100.0/24', interface: 'lab0', pools: opts.pools1, router: ['198.51.100.1'],

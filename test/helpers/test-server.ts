@@ -50,6 +50,8 @@ export const LAB_CONFIG = {
   expiryGraceSeconds: 300,
   declineProbationSeconds: 3600,
   maxDeclinesPerClient: 2,
+  // In process there is no network to probe (tests of the check enable it with a scripted prober).
+  conflictCheck: { enabled: false },
   subnets: [
     {
       id: 1, subnet: '198.51.100.0/24', interface: 'lab0',

@@ -1,11 +1,19 @@
 // Runs the native ICMP prober inside a test namespace for test/integration/icmp-prober.test.ts: probes each
-// address of argv[2] (a JSON list) at once, prints one JSON line of results, closes the socket and exits.
+// address of argv[2] (a JSON list) at once, prints one JSON line of results (or of the open error), closes the
+// socket and exits.
 import { systemClock } from '../../src/clock.js';
-import { openIcmpProber } from '../../src/net/icmp-prober.js';
+import { classify } from '../../src/errors.js';
+import { openIcmpProber, type EchoProber } from '../../src/net/icmp-prober.js';
 
 const targets = JSON.parse(process.argv[2] ?? '[]') as string[];
 const timeoutMs = Number(process.argv[3] ?? 500);
-const prober = openIcmpProber({ clock: systemClock });
+let prober: EchoProber;
+try {
+  prober = openIcmpProber({ clock: systemClock });
+} catch (error) {
+  process.stdout.write(`${JSON.stringify({ openError: classify(error).code, message: (error as Error).message })}\n`);
+  process.exit(0);
+}
 const started = Date.now();
 const results = await Promise.all(targets.map(async (ip) => ({ ip, ...(await prober.probe(ip, timeoutMs)), ms: Date.now() - started })));
 prober.close();

@@ -1,6 +1,7 @@
 // The native ICMP prober of the conflict check (RFC 2131 §4.4.1) on real sockets: inside a namespace of its own,
 // an address a neighbour owns answers (with that neighbour's MAC from the ARP table), a free one stays silent
-// until the timeout, and the socket closes so the process exits.
+// until the timeout, and the socket closes so the process exits. Without CAP_NET_RAW it uses a ping socket when
+// net.ipv4.ping_group_range allows it, and otherwise says it is unavailable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { exec } from './harness/proc.js';
@@ -50,6 +51,20 @@ describe.skipIf(skip !== undefined)('native ICMP prober', () => {
     expect(owned!.ms).toBeLessThan(400);
     expect(free).toMatchObject({ ip: '198.51.100.151', kind: 'silent' });
     expect(free!.ms).toBeGreaterThanOrEqual(390);
+  }, 30_000);
+
+  it('without CAP_NET_RAW: DHCPD_ERR_NET_ICMP_UNAVAILABLE, or a ping socket once ping_group_range allows it', async () => {
+    const unprivileged = (targets: string[]) => exec('ip', ['netns', 'exec', PROBER, 'setpriv', '--bounding-set=-net_raw', '--inh-caps=-net_raw',
+      process.execPath, '--import', 'tsx', CHILD, JSON.stringify(targets), '300'], { timeoutMs: 20_000 });
+    await ip('netns', 'exec', PROBER, 'sysctl', '-qw', 'net.ipv4.ping_group_range=1 0');
+    const denied = await unprivileged(['198.51.100.150']);
+    expect(JSON.parse(denied.stdout.trim()), denied.stderr).toMatchObject({ openError: 'DHCPD_ERR_NET_ICMP_UNAVAILABLE' });
+    await ip('netns', 'exec', PROBER, 'sysctl', '-qw', 'net.ipv4.ping_group_range=0 0');
+    const ping = await unprivileged(['198.51.100.150', '198.51.100.151']);
+    expect(JSON.parse(ping.stdout.trim()), ping.stderr).toMatchObject([
+      { ip: '198.51.100.150', kind: 'reply', from: '198.51.100.150', mac: OWNER_MAC },
+      { ip: '198.51.100.151', kind: 'silent' },
+    ]);
   }, 30_000);
 
   it('a network it has no route to is a send error, not a crash', async () => {

@@ -2,6 +2,7 @@
 // an OFFER of an address new to the client goes out only if the address stays silent to an ICMP echo. One that
 // answers is put on decline probation (stored) and the transaction chooses again, up to `maxCandidates` addresses.
 import type { CheckConflictInput } from '../../../machines/transaction.machine.js';
+import { briefError } from '../../aggregated-log.js';
 import { LeaseError } from '../../errors.js';
 import { drop } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
@@ -20,18 +21,26 @@ export async function checkConflict(deps: ServerDeps, gate: ProbeGate, input: Ch
 /** The held offer becomes a declined address; the client gets the next candidate, or silence past the bound. */
 async function onProbation(deps: ServerDeps, input: CheckConflictInput, ip: string, by: Extract<ProbeOutcome, { kind: 'in-use' }>): Promise<ConflictVerdict> {
   const { clientKey, request } = input.packet;
-  const change = deps.book.send(ip, { type: 'lease.conflict', now: deps.clock.now(), probationMs: deps.config().declineProbationMs });
-  // The offer is no longer held (it cannot be while this client's exchange runs, but then choosing again is right).
-  if (change === undefined) return { kind: 'conflict' };
-  if (!(await persist(deps, change))) return checked(drop('store-unavailable'));
-  deps.stats.count(deps.stats.events, 'lease.conflict');
-  const err = new LeaseError('DHCPD_ERR_LEASE_IN_USE', `${ip} answered an ICMP echo before it was offered`);
-  deps.log.warn({
-    evt: 'lease.conflict', err, ip, client: clientKey, xid: request.xid, answeredBy: by.from,
-    ...(by.mac !== undefined ? { mac: by.mac } : {}), probationUntil: change.after.context.holdUntil,
-  }, 'address in use by a host the server does not know: held back for probation');
-  if (input.conflicts + 1 < deps.config().conflictCheck.maxCandidates) return { kind: 'conflict' };
-  deps.log.warn({ evt: 'conflict_check.gave_up', client: clientKey, xid: request.xid, tried: input.conflicts + 1 },
+  const held = deps.book.get(ip);
+  // Offers yield under pressure: another client may have been given this offer during the probe (its own probe
+  // will find the host); this client just chooses again.
+  // The lease history names the answer, not the DISCOVER, as the cause of this transition.
+  const book = deps.book.withCause({ xid: request.xid, message: `ICMP echo reply from ${by.from}${by.mac !== undefined ? ` (${by.mac})` : ''}` });
+  const change = held?.state === 'offered' && held.context.clientKey === clientKey
+    ? book.send(ip, { type: 'lease.conflict', now: deps.clock.now(), probationMs: deps.config().declineProbationMs })
+    : undefined;
+  if (change !== undefined) {
+    if (!(await persist({ ...deps, book }, change))) return checked(drop('store-unavailable'));
+    deps.stats.count(deps.stats.events, 'lease.conflict');
+    const err = new LeaseError('DHCPD_ERR_LEASE_IN_USE', `${ip} answered an ICMP echo before it was offered`);
+    deps.log.warn({
+      evt: 'lease.conflict', err: briefError(err), ip, client: clientKey, xid: request.xid, answeredBy: by.from,
+      ...(by.mac !== undefined ? { mac: by.mac } : {}), probationUntil: change.after.context.holdUntil,
+    }, 'address in use by a host the server does not know: held back for probation');
+  }
+  const tried = input.conflicts + 1;
+  if (tried < deps.config().conflictCheck.maxCandidates) return { kind: 'conflict' };
+  deps.log.warn({ evt: 'conflict_check.gave_up', client: clientKey, xid: request.xid, tried },
     'every address probed for this client is in use: no offer (the client will retry)');
   return checked(drop('address-in-use'));
 }

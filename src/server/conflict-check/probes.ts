@@ -1,9 +1,10 @@
 // Runs the conflict check's probes: opens the ICMP prober at the first need (or says once that it cannot), trusts
 // an address that stayed silent for `cacheMs` (bounded), caps the probes in flight, and reports what it could not
-// check as counters and at most one log line per reason per 10 s.
+// check as counters and aggregated log lines.
+import { briefError, type AggregatedLog } from '../../aggregated-log.js';
 import type { Clock } from '../../clock.js';
 import type { ConflictCheckPolicy } from '../../config/types.js';
-import { classify } from '../../errors.js';
+import { classify, type DhcpdError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { EchoProber } from '../../net/icmp-prober.js';
 import type { Stats } from '../stats.js';
@@ -22,11 +23,10 @@ export interface ProbeGateOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly stats: Stats;
+  readonly notices: AggregatedLog;
   /** Opens the ICMP prober; throws a DhcpdError saying why it cannot. Absent: the check is unavailable. */
   readonly open?: () => EchoProber;
 }
-
-const REPORT_INTERVAL_MS = 10_000;
 
 export class ProbeGate {
   private prober: EchoProber | undefined;
@@ -34,7 +34,6 @@ export class ProbeGate {
   private inFlight = 0;
   /** Address → until when its silence is trusted; oldest first (re-inserted on refresh). */
   private readonly silentUntil = new Map<string, number>();
-  private readonly reported = new Map<UncheckedReason, { at: number; since: number }>();
 
   constructor(private readonly options: ProbeGateOptions) {}
 
@@ -45,8 +44,8 @@ export class ProbeGate {
       return { kind: 'free', cached: true };
     }
     const prober = this.proberOrNothing();
-    if (prober === undefined) return this.unchecked('unavailable');
-    if (this.inFlight >= policy.maxConcurrent) return this.unchecked('busy');
+    if (prober === undefined) return this.unchecked('unavailable', ip);
+    if (this.inFlight >= policy.maxConcurrent) return this.unchecked('busy', ip);
     this.inFlight++;
     this.options.stats.count(this.options.stats.events, 'conflict_check.probed');
     let result: Awaited<ReturnType<EchoProber['probe']>>;
@@ -63,7 +62,7 @@ export class ProbeGate {
         this.remember(ip, policy);
         return { kind: 'free', cached: false };
       case 'error':
-        return this.unchecked('send-failed', result.error);
+        return this.unchecked('send-failed', ip, result.error);
     }
   }
 
@@ -100,19 +99,15 @@ export class ProbeGate {
     return this.prober;
   }
 
-  /** Counted each time; logged at most once per reason per interval (unavailable: once, when the prober failed). */
-  private unchecked(reason: UncheckedReason, error?: unknown): ProbeOutcome {
-    const { stats, clock, log } = this.options;
+  /** Counted each time and logged aggregated (unavailable: logged once, when the prober failed to open). */
+  private unchecked(reason: UncheckedReason, ip: string, error?: DhcpdError): ProbeOutcome {
+    const { stats, notices } = this.options;
     stats.count(stats.events, `conflict_check.${reason}`);
-    if (reason === 'unavailable') return { kind: 'unchecked', reason };
-    const last = this.reported.get(reason);
-    if (last !== undefined && clock.now() - last.at < REPORT_INTERVAL_MS) {
-      last.since++;
-      return { kind: 'unchecked', reason };
+    if (reason !== 'unavailable') {
+      notices.note('warn', 'conflict_check.skipped', reason, 'address offered without a conflict check', {
+        ip, ...(error !== undefined ? { err: briefError(error) } : {}),
+      });
     }
-    this.reported.set(reason, { at: clock.now(), since: 0 });
-    log.warn({ evt: 'conflict_check.skipped', reason, count: (last?.since ?? 0) + 1, ...(error !== undefined ? { err: classify(error) } : {}) },
-      'address offered without a conflict check');
     return { kind: 'unchecked', reason };
   }
 }

@@ -121,6 +121,9 @@ export function faultConfig(storeDir: string, extra: Record<string, unknown>): R
     control: { socket: join(tempDir('ctl'), 'control.sock') },
     declineProbationSeconds: 3600,
     maxDeclinesPerClient: 1000,
+    // The load generator's simulated clients have no hosts behind them: a probe would only add its timeout to
+    // every offer of a timing-bound load test (the check is tested in conflict.test.ts).
+    conflictCheck: { enabled: false },
     subnets: [{ subnet: '198.19.0.0/16', pools: [POOL], router: [GIADDR], leaseTime: 3600, authoritative: true }],
     ...extra,
   };
