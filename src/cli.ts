@@ -174,8 +174,7 @@ async function openControl(
     metrics: () => metrics.render(),
     // INTEGRATION: app.reload
     reload: async () => ({ result: 'failed', issues: [{ path: '', message: 'reload is not available in this build' }], durationMs: 0 }),
-    // INTEGRATION: app.securityEvents
-    securityEvents: () => [],
+    securityEvents: (limit) => app().securityEvents(limit),
   });
   try {
     const plugins = [uiPlugin(lazyUiDeps(app))];

@@ -25,7 +25,7 @@ const statistics = (extra: object = {}): Statistics => ({
     drops: { DHCPD_ERR_CODEC_TRUNCATED: 2 }, errors: { parse: 2, store: 0 }, events: { 'config.reload_failed': 1 },
     restarts: { ingress: 2 },
   },
-  pools: [], leases: 3, activeClients: 1, queuedRequests: 0,
+  pools: [], leases: 3, activeClients: 1, queuedRequests: 0, security: {},
   transport: { kind: 'native', counters: { received: 9, sendErrors: 0 } },
   ...extra,
 }) as Statistics;
