@@ -19,6 +19,7 @@ import { createStore } from './store/factory.js';
 import { repairStore } from './store/repair.js';
 import { replayCommand } from './replay/command.js';
 import { diagramCommand, historyCommand, type CommandResult } from './visualizer/commands.js';
+import { uiDepsOf, uiPlugin } from './visualizer/ui-plugin.js';
 
 const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
@@ -26,7 +27,7 @@ const USAGE = `Usage:
   actor-dhcpd repair-store PATH      repair a damaged LevelDB lease store (stop the daemon first)
   actor-dhcpd diagram lease|transaction|server [--format mermaid|dot|svg]
                                      draw a state machine from its definition
-  actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]
+  actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH | --config FILE] [--json]
                                      a lease's transitions: from the running daemon, or from a stopped one's store
   actor-dhcpd replay CAPTURE --config FILE [--compare]
                                      feed a pcap/pcapng capture through the server on a simulated clock (JSON lines)
@@ -143,7 +144,8 @@ async function openControl(app: () => App, config: ServerConfig, file: string, l
     securityEvents: () => [],
   });
   try {
-    return await startControlServer({ config: config.control, api, log, version: version() });
+    const plugins = [uiPlugin(uiDepsOf(app))];
+    return await startControlServer({ config: config.control, api, log, version: version(), plugins });
   } catch (error) {
     const err = classify(error);
     log.fatal({ evt: 'control.listen_failed', err }, 'control API cannot listen: not starting');

@@ -2,6 +2,8 @@
 // transitions, from the running daemon's control socket or from a stopped daemon's store). cli.ts hands them
 // argv and prints what they return.
 import { request } from 'node:http';
+import { DEFAULT_CONTROL_SOCKET } from '../config/control.js';
+import { loadConfigFile } from '../config/index.js';
 import { openLevelStore } from '../store/open.js';
 import { formatTransition, searchHistory, type LeaseHistoryEntry, type LeaseQuery } from './lease-search.js';
 import { toSvg } from './render-svg.js';
@@ -13,8 +15,6 @@ export interface CommandResult {
   readonly stdout?: string;
   readonly stderr?: string;
 }
-
-export const DEFAULT_CONTROL_SOCKET = '/run/actor-dhcpd/control.sock';
 
 const usage = (text: string): CommandResult => ({ code: 2, stderr: `${text}\n` });
 
@@ -33,15 +33,15 @@ export async function diagramCommand(args: readonly string[]): Promise<CommandRe
   return usage(`unknown format "${format}": expected mermaid, dot or svg`);
 }
 
-/** `history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]` */
+/** `history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH | --config FILE] [--json]` */
 export async function historyCommand(args: readonly string[]): Promise<CommandResult> {
   const { flags } = parseArgs(args);
   const query = queryOf(flags);
   if (query === undefined) {
-    return usage('usage: actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]');
+    return usage('usage: actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH | --config FILE] [--json]');
   }
   const store = flags.get('store');
-  const entries = store !== undefined ? await fromStore(store, query) : await fromDaemon(flags.get('socket') ?? DEFAULT_CONTROL_SOCKET, query);
+  const entries = store !== undefined ? await fromStore(store, query) : await fromDaemon(await socketOf(flags), query);
   if (flags.has('json')) return { code: 0, stdout: `${JSON.stringify(entries)}\n` };
   if (entries.length === 0) return { code: 1, stderr: 'no lease found\n' };
   const lines = entries.flatMap((entry) => [
@@ -49,6 +49,14 @@ export async function historyCommand(args: readonly string[]): Promise<CommandRe
     ...entry.transitions.map((t) => `  ${formatTransition(t)}`),
   ]);
   return { code: 0, stdout: `${lines.join('\n')}\n` };
+}
+
+/** --socket, else the control socket of the daemon's config file (--config), else the default one. */
+async function socketOf(flags: ReadonlyMap<string, string>): Promise<string> {
+  const socket = flags.get('socket');
+  if (socket !== undefined) return socket;
+  const config = flags.get('config');
+  return config === undefined ? DEFAULT_CONTROL_SOCKET : (await loadConfigFile(config)).control.socket;
 }
 
 function queryOf(flags: ReadonlyMap<string, string>): LeaseQuery | undefined {

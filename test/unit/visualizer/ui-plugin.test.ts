@@ -54,10 +54,11 @@ describe('the /ui plugin', () => {
   });
 
   async function start(): Promise<{ server: TestServer; web: FastifyInstance }> {
-    server = await startTestServer(await openMemoryStore(), undefined, new ManualClock(Date.now()));
+    const started = await startTestServer(await openMemoryStore(), undefined, new ManualClock(Date.now()));
+    server = started;
     web = Fastify();
-    await web.register(uiPlugin(uiDepsOf(server.app)));
-    return { server, web };
+    await web.register(uiPlugin(uiDepsOf(() => started.app)));
+    return { server: started, web };
   }
 
   it('serves the page with its own script and style, nothing from elsewhere', async () => {
