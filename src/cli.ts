@@ -18,7 +18,7 @@ import { openTransport } from './net/select-transport.js';
 import { createStore } from './store/factory.js';
 import { repairStore } from './store/repair.js';
 import { replayCommand } from './replay/command.js';
-import { diagramCommand, historyCommand, type CommandResult } from './visualizer/commands.js';
+import { diagramCommand, historyCommand, uiCommand, type CommandResult } from './visualizer/commands.js';
 import { uiDepsOf, uiPlugin } from './visualizer/ui-plugin.js';
 
 const USAGE = `Usage:
@@ -29,6 +29,8 @@ const USAGE = `Usage:
                                      draw a state machine from its definition
   actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH | --config FILE] [--json]
                                      a lease's transitions: from the running daemon, or from a stopped one's store
+  actor-dhcpd ui [--listen HOST:PORT] [--socket PATH | --config FILE]
+                                     open the daemon's /ui page in a browser: relays GET /ui from 127.0.0.1:8067
   actor-dhcpd replay CAPTURE --config FILE [--compare]
                                      feed a pcap/pcapng capture through the server on a simulated clock (JSON lines)
   actor-dhcpd --help | --version
@@ -65,6 +67,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'diagram') return printed(await diagramCommand(argv.slice(1)));
   if (command === 'history') return printed(await historyCommand(argv.slice(1)));
+  if (command === 'ui') {
+    const stopped = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+    return printed(await uiCommand(argv.slice(1), stopped, (text) => process.stdout.write(text)));
+  }
   if (command === 'replay') return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
   if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
   console.error(USAGE);

@@ -7,6 +7,7 @@ import { loadConfigFile } from '../config/index.js';
 import { openLevelStore } from '../store/open.js';
 import { formatTransition, searchHistory, type LeaseHistoryEntry, type LeaseQuery } from './lease-search.js';
 import { toSvg } from './render-svg.js';
+import { startUiRelay, type UiRelay } from './ui-relay.js';
 import { toDot, toMermaid } from './render-text.js';
 import { MACHINE_NAMES, statechartOf, type MachineName } from './statechart.js';
 
@@ -49,6 +50,24 @@ export async function historyCommand(args: readonly string[]): Promise<CommandRe
     ...entry.transitions.map((t) => `  ${formatTransition(t)}`),
   ]);
   return { code: 0, stdout: `${lines.join('\n')}\n` };
+}
+
+/** `ui [--listen HOST:PORT] [--socket PATH | --config FILE]`: the relay runs until `stopped` resolves. */
+export async function uiCommand(args: readonly string[], stopped: Promise<void>, print: (text: string) => void): Promise<CommandResult> {
+  const { flags } = parseArgs(args);
+  const listen = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(flags.get('listen') ?? '127.0.0.1:8067');
+  if (listen === null) return usage('usage: actor-dhcpd ui [--listen HOST:PORT] [--socket PATH | --config FILE]');
+  const socket = await socketOf(flags);
+  let relay: UiRelay;
+  try {
+    relay = await startUiRelay(socket, listen[1], Number(listen[2]));
+  } catch (error) {
+    return { code: 1, stderr: `cannot listen on ${listen[0]}: ${(error as Error).message}\n` };
+  }
+  print(`open ${relay.url}  (relaying GET /ui to ${socket}; Ctrl-C stops)\n`);
+  await stopped;
+  await relay.close();
+  return { code: 0 };
 }
 
 /** --socket, else the control socket of the daemon's config file (--config), else the default one. */

@@ -3,12 +3,12 @@
 // their states; a client that binds moves the `bound` count up without a reload; a search shows the lease on its
 // chart with its history. Screenshots go to test-artifacts/ui/ (gitignored).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyCommand } from '../../src/visualizer/commands.js';
+import { startUiRelay, type UiRelay } from '../../src/visualizer/ui-relay.js';
 import { DhclientSession, udhcpc } from './harness/clients.js';
 import { REPO, controlSocket, ensureBuilt, startDaemon, type DhcpServer } from './harness/daemon.js';
 import { cleanupLeftovers, createLab, skipReason, teardownAll, type Lab } from './harness/netns.js';
@@ -22,7 +22,7 @@ if (skip !== undefined) console.warn(`[ui] skipped: ${skip}`);
 describe.skipIf(skip !== undefined)('the /ui page in headless Chromium', () => {
   let lab: Lab;
   let daemon: DhcpServer;
-  let proxy: Server;
+  let relay: UiRelay;
   let context: BrowserContext;
   let page: Page;
   let base: string;
@@ -37,10 +37,9 @@ describe.skipIf(skip !== undefined)('the /ui page in headless Chromium', () => {
     const setup = { stateDir: tempDir('ui'), leaseTime: 120, configure: (c: Record<string, unknown>) => (c['conflictCheck'] = { enabled: false }) };
     socket = controlSocket(setup);
     daemon = await startDaemon(lab, setup);
-    // The browser lives outside the namespaces; it reaches the UNIX socket through a loopback relay of its own.
-    proxy = createServer((c) => c.pipe(createConnection(socket)).pipe(c));
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    // The browser reaches the control socket as an operator's would: through `actor-dhcpd ui`'s loopback relay.
+    relay = await startUiRelay(socket, '127.0.0.1', 0);
+    base = relay.url.replace(/\/ui$/, '');
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -54,7 +53,7 @@ describe.skipIf(skip !== undefined)('the /ui page in headless Chromium', () => {
   afterAll(async () => {
     try {
       await context?.close();
-      proxy?.close();
+      await relay?.close();
       await daemon?.stop();
       await lab?.destroy();
     } finally {

@@ -12,6 +12,7 @@ import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { historyCommand } from '../../../src/visualizer/commands.js';
 import { uiDepsOf, uiPlugin } from '../../../src/visualizer/ui-plugin.js';
+import { startUiRelay } from '../../../src/visualizer/ui-relay.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { bindClient, startTestServer, type TestServer } from '../../helpers/test-server.js';
 
@@ -126,12 +127,25 @@ describe('the /ui plugin', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ui-sock-'));
     try {
       const socket = join(dir, 'control.sock');
+      web.get('/v1/secret', async () => 'not for the relay');
       await web.listen({ path: socket });
       const { ip } = await bindClient(server, { mac: '02:00:5e:10:00:33' });
       const out = await historyCommand(['--mac', '02:00:5e:10:00:33', '--socket', socket]);
       expect(out.code).toBe(0);
       expect(out.stdout).toContain(`${ip}  bound  hw:1:02:00:5e:10:00:33`);
       expect(out.stdout).toMatch(/offered → bound {2}lease\.commit {2}xid=0x/);
+      // `actor-dhcpd ui` relays GET /ui… from loopback to the socket, and nothing else.
+      const relay = await startUiRelay(socket, '127.0.0.1', 0);
+      try {
+        const page = await fetch(relay.url);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('<title>actor-dhcpd');
+        expect((await fetch(relay.url.replace('/ui', '/ui/api/snapshot'))).status).toBe(200);
+        expect((await fetch(relay.url.replace('/ui', '/v1/secret'))).status).toBe(404);
+        expect((await fetch(relay.url, { method: 'POST' })).status).toBe(404);
+      } finally {
+        await relay.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
