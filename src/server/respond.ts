@@ -9,11 +9,15 @@ import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
 import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
-import { encodeReply } from './reply.js';
+import { getParameterRequestList } from '../codec/index.js';
+import { fitReply, type FittedReply } from './reply-fit.js';
+import type { ResponseCache } from './response-cache.js';
 import type { Stats } from './stats.js';
 
 export interface Responder {
   respond(decision: Decision, routed: RoutedRequest): void;
+  /** Sends the cached reply when the request is a retransmission of one already answered; false if it is not. */
+  replay(routed: RoutedRequest): boolean;
 }
 
 export function createResponder(deps: {
@@ -25,6 +29,8 @@ export function createResponder(deps: {
   readonly notices: AggregatedLog;
   /** The config's supervision.sendRetry (read per reply, so a reload applies). */
   readonly sendRetry?: () => RetryPolicy;
+  /** Replies kept for retransmissions. */
+  readonly cache?: ResponseCache;
 }): Responder {
   const { log, stats } = deps;
   return {
@@ -43,7 +49,8 @@ export function createResponder(deps: {
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
       const serverId = decision.message.options.find((o) => o.code === 54)?.data;
       const source = serverId === undefined ? undefined : [...serverId].join('.');
-      const send = (): Promise<void> => transport.send(outbound(data, route, routed.inbound, source));
+      const out = outbound(data, route, routed.inbound, source);
+      const send = (): Promise<void> => transport.send(out);
       retry(send, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
         // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).
         onRetry: (err) => {
@@ -55,17 +62,36 @@ export function createResponder(deps: {
           deps.notices.note('warn', 'send.failed', reasonOf(err), 'reply not sent', { err: briefError(err), xid: routed.request.xid, to: route.to.address });
         },
       }).then(
-        () => stats.sentMessage(decision.type),
+        () => {
+          stats.sentMessage(decision.type);
+          deps.cache?.remember(routed, out, decision.type);
+        },
         (err: unknown) => stats.error(classify(err).category),
       );
+    },
+    replay(routed) {
+      const transport = deps.transport();
+      const cached = transport === undefined ? undefined : deps.cache?.lookup(routed);
+      if (transport === undefined || cached === undefined) return false;
+      // One attempt: if it fails, the client retransmits again.
+      transport.send(cached.reply).then(
+        () => stats.sentMessage(cached.type),
+        (err: unknown) => stats.error(classify(err).category),
+      );
+      return true;
     },
   };
 }
 
-/** An encode failure (a reply that cannot fit even its essential options) loses this reply, never the daemon. */
+/**
+ * Fits the reply to option 57 (trimmed options are logged at debug and counted); an encode failure (a bug: a
+ * malformed message) loses this reply, never the daemon.
+ */
 function encodeOrReport(decision: Reply, routed: RoutedRequest, deps: { readonly log: Logger; readonly stats: Stats }): Buffer | undefined {
   try {
-    return encodeReply(decision.message, decision.maxSize);
+    const fitted = fitReply(decision.message, decision.maxSize, getParameterRequestList(routed.request));
+    if (fitted.dropped.length > 0 || fitted.oversize) reportTrim(fitted, decision, routed, deps);
+    return fitted.data;
   } catch (error) {
     const err = classify(error);
     deps.stats.error(err.category);
@@ -73,6 +99,15 @@ function encodeOrReport(decision: Reply, routed: RoutedRequest, deps: { readonly
     deps.log.error({ evt: 'reply.encode_failed', err, xid: routed.request.xid, client: routed.clientKey }, 'reply not encodable');
     return undefined;
   }
+}
+
+/** Per-packet, so debug only; the counters say how often it happens. */
+function reportTrim(fitted: FittedReply, decision: Reply, routed: RoutedRequest, deps: { readonly log: Logger; readonly stats: Stats }): void {
+  deps.stats.count(deps.stats.events, fitted.oversize ? 'reply.oversize' : 'reply.trimmed');
+  deps.log.debug({
+    evt: fitted.oversize ? 'reply.oversize' : 'reply.trimmed', dropped: fitted.dropped, maxSize: decision.maxSize,
+    size: fitted.data.length, xid: routed.request.xid, client: routed.clientKey,
+  }, fitted.oversize ? 'reply larger than the client asked for: even its protected options do not fit' : 'options dropped to fit the client\'s maximum message size');
 }
 
 /** The errno name when the kernel gave one, else the error code: the key send trouble is aggregated by. */
