@@ -16,8 +16,8 @@ import { startUiRelay } from '../../../src/visualizer/ui-relay.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { bindClient, startTestServer, type TestServer } from '../../helpers/test-server.js';
 
-/** Reads server-sent events until `until` is satisfied (or the time is up). */
-function readEvents(url: string, until: (events: { event: string; data: unknown }[]) => boolean, timeoutMs = 5000) {
+/** Reads server-sent events until `until` is satisfied (or the time is up); `onEvent` sees each as it comes. */
+function readEvents(url: string, until: (events: { event: string; data: unknown }[]) => boolean, onEvent: () => void, timeoutMs = 10_000) {
   return new Promise<{ event: string; data: unknown }[]>((resolve, reject) => {
     const events: { event: string; data: unknown }[] = [];
     const req = request(url, (res) => {
@@ -32,6 +32,7 @@ function readEvents(url: string, until: (events: { event: string; data: unknown 
           const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
           const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as unknown;
           events.push({ event, data });
+          onEvent();
         }
         if (until(events)) {
           req.destroy();
@@ -87,9 +88,13 @@ describe('the /ui plugin', () => {
   it('counts leases per state and pools, and streams transitions and fresh counts live', async () => {
     const { server, web } = await start();
     const address = await web.listen({ port: 0, host: '127.0.0.1' });
+    let subscribed!: () => void;
+    const firstEvent = new Promise<void>((r) => (subscribed = r));
     const events = readEvents(`${address}/ui/api/events`, (evs) =>
-      evs.some((e) => e.event === 'snapshot' && ((e.data as { counts: { lease: Record<string, number> } }).counts.lease['bound'] ?? 0) === 1));
-    await new Promise((r) => setTimeout(r, 100));
+      evs.some((e) => e.event === 'snapshot' && ((e.data as { counts: { lease: Record<string, number> } }).counts.lease['bound'] ?? 0) === 1),
+    () => subscribed());
+    // The stream's first event is sent once it is subscribed to transitions: only then does the client bind.
+    await firstEvent;
     const { ip } = await bindClient(server, { mac: '02:00:5e:10:00:31' });
     const seen = await events;
     expect(seen[0]!.event).toBe('snapshot');
