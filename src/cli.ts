@@ -9,13 +9,17 @@ import { startApp, type App } from './app.js';
 import { systemClock } from './clock.js';
 import { checkConfigFile, loadConfigFile } from './config/index.js';
 import type { ServerConfig } from './config/types.js';
-import { controlApiOf } from './control/from-app.js';
+import { isClientCommand } from './control/cli/args.js';
+import { runClientCommand } from './control/cli/commands.js';
+import { controlApiOf, metricsSourceOf } from './control/from-app.js';
 import { startControlServer, type ControlServer } from './control/server.js';
 import { classify, ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { createMetrics, type DaemonMetrics } from './metrics/metrics.js';
 import { openIcmpProber } from './net/icmp-prober.js';
 import { openTransport } from './net/select-transport.js';
 import { createStore } from './store/factory.js';
+import { migrateDatabase } from './store/postgres/migrate-command.js';
 import { repairStore } from './store/repair.js';
 import { replayCommand } from './replay/command.js';
 import { diagramCommand, historyCommand, uiCommand, type CommandResult } from './visualizer/commands.js';
@@ -25,6 +29,7 @@ const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
   actor-dhcpd check-config FILE      validate a config file: prints "ok" or each error with its JSON path
   actor-dhcpd repair-store PATH      repair a damaged LevelDB lease store (stop the daemon first)
+  actor-dhcpd migrate --config FILE  create or upgrade the PostgreSQL lease database of a config (store.kind "postgres")
   actor-dhcpd diagram lease|transaction|server [--format mermaid|dot|svg]
                                      draw a state machine from its definition
   actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH | --config FILE] [--json]
@@ -35,9 +40,19 @@ const USAGE = `Usage:
                                      feed a pcap/pcapng capture through the server on a simulated clock (JSON lines)
   actor-dhcpd --help | --version
 
+Asking the running daemon (over its control socket; --socket PATH when control.socket is not the default
+/run/actor-dhcpd/control.sock; a table by default, the API's JSON with --json):
+  actor-dhcpd leases [--mac M | --client-id HEX | --ip IP | --subnet ID | --state S] [--json]
+  actor-dhcpd lease IP [--json]      one lease and its recent history
+  actor-dhcpd release IP             release a lease now (stored and logged as lease.released)
+  actor-dhcpd stats [--json]         counters and pool utilization
+  actor-dhcpd health [--json]        the supervisor tree and the store (exit 1 unless ok)
+  actor-dhcpd reload [--json]        reload the config file, as SIGHUP (exit 1 if refused)
+
 Signals: SIGTERM/SIGINT finish in-flight commits, close the store and exit 0.
          SIGUSR2 logs one line (evt "server.health") with the supervisor tree, store health and counters.
-Exit codes: 0 stopped, 1 failed (config invalid, store damaged: the message names the repair command), 2 usage.
+Exit codes: 0 stopped, 1 failed (config invalid, store damaged: the message names the repair command), 2 usage;
+            client commands: 0 ok, 1 error answer, 2 usage, 3 no daemon answers on the socket.
 Docs: README.md, docs/config.md, docs/errors.md`;
 
 function version(): string {
@@ -65,6 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(JSON.stringify(report));
     return 0;
   }
+  if (command === 'migrate' && argv[2] !== undefined && (arg === '--config' || arg === '-c')) return runMigrate(argv[2]);
   if (command === 'diagram') return printed(await diagramCommand(argv.slice(1)));
   if (command === 'history') return printed(await historyCommand(argv.slice(1)));
   if (command === 'ui') {
@@ -73,6 +89,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'replay') return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
   if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
+  if (isClientCommand(command)) {
+    const result = await runClientCommand(argv);
+    for (const line of result.stdout) console.log(line);
+    for (const line of result.stderr) console.error(line);
+    return result.code;
+  }
   console.error(USAGE);
   return 2;
 }
@@ -99,13 +121,16 @@ async function run(file: string): Promise<number> {
   const log = createLogger(config.logging.level);
   log.info({ evt: 'server.starting', version: version(), config: file, pid: process.pid }, 'actor-dhcpd starting');
   const started: { app?: App } = {};
+  const running = () => started.app as App;
+  const metrics = createMetrics(metricsSourceOf(running), version());
   // Before the App starts: a control socket another daemon holds stops this one before it serves anything.
-  const control = await openControl(() => started.app as App, config, file, log);
+  const control = await openControl(running, metrics, config, file, log);
   if (control === 'failed') return 1;
   const app = startApp({
     config,
     log,
-    store: createStore(config, log),
+    store: createStore(config, log, { version: version(), onCommit: metrics.observeCommit }),
+    onDecision: metrics.observeDecision,
     openTransport: () =>
       openTransport({
         port: config.listen.port,
@@ -139,11 +164,20 @@ async function run(file: string): Promise<number> {
   return code;
 }
 
+async function runMigrate(file: string): Promise<number> {
+  const report = await migrateDatabase(await loadConfigFile(file));
+  console.log(JSON.stringify(report));
+  return 0;
+}
+
 /** The control API and /metrics, up while the daemon runs; a socket it cannot take keeps the daemon from starting (exit 1). */
-async function openControl(app: () => App, config: ServerConfig, file: string, log: Logger): Promise<ControlServer | undefined | 'failed'> {
+async function openControl(
+  app: () => App, metrics: DaemonMetrics, config: ServerConfig, file: string, log: Logger,
+): Promise<ControlServer | undefined | 'failed'> {
   if (!config.control.enabled) return undefined;
   const api = controlApiOf(app, {
     baseDir: dirname(resolve(file)),
+    metrics: () => metrics.render(),
     // INTEGRATION: app.reload
     reload: async () => ({ result: 'failed', issues: [{ path: '', message: 'reload is not available in this build' }], durationMs: 0 }),
     // INTEGRATION: app.securityEvents
