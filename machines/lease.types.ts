@@ -45,3 +45,20 @@ export interface LeaseRecord {
   readonly context: LeaseContext;
   readonly timers: readonly LeaseTimer[];
 }
+
+/** One lease transition, as the lease book reports it and the store keeps it in the lease's history. Plain data. */
+export interface LeaseTransition {
+  /** Epoch ms: the moment of the transition (a timer's own deadline for timer transitions). */
+  readonly at: number;
+  readonly ip: string;
+  readonly subnetId: number;
+  readonly clientKey: string;
+  /** The state before, or "none" when the address had no record. */
+  readonly from: string;
+  readonly to: string;
+  /** The machine event ("lease.commit", …), a timer ("timer.T1", "timer.expiry", …) or "lease.revert". */
+  readonly event: string;
+  readonly xid?: number;
+  /** The message that caused it, e.g. "DHCPREQUEST from 02:00:5e:10:00:01 via 203.0.113.1". */
+  readonly message?: string;
+}

@@ -197,6 +197,7 @@ main() {
   report_leases
   say "streaming the daemon's log; Ctrl-C stops the daemon and removes the lab"
   say "watch the wire: ip netns exec $SRV tcpdump -ni lab0 -vv port 67 or port 68"
+  say "watch the actors: npx actor-dhcpd ui --config $RUN/lab.json, then open http://127.0.0.1:8067/ui"
   tail -n +1 -f --pid="$DAEMON_PID" "$RUN/daemon.log" | pretty &
   wait "$DAEMON_PID" || say "actor-dhcpd exited with status $?"
   DAEMON_PID=""

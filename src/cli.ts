@@ -11,19 +11,19 @@ import { checkConfigFile, loadConfigFile } from './config/index.js';
 import type { ServerConfig } from './config/types.js';
 import { isClientCommand } from './control/cli/args.js';
 import { runClientCommand } from './control/cli/commands.js';
-import { controlApiOf, lazyUiDeps, metricsSourceOf } from './control/from-app.js';
+import { controlApiOf, metricsSourceOf } from './control/from-app.js';
 import { startControlServer, type ControlServer } from './control/server.js';
 import { classify, ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type DaemonMetrics } from './metrics/metrics.js';
 import { openIcmpProber } from './net/icmp-prober.js';
 import { openTransport } from './net/select-transport.js';
-import { uiPlugin } from './visualizer/ui-plugin.js';
 import { createStore } from './store/factory.js';
 import { migrateDatabase } from './store/postgres/migrate-command.js';
 import { repairStore } from './store/repair.js';
 import { replayCommand } from './replay/command.js';
-import { diagramCommand, historyCommand, type CommandResult } from './visualizer/commands.js';
+import { diagramCommand, historyCommand, uiCommand, type CommandResult } from './visualizer/commands.js';
+import { uiDepsOf, uiPlugin } from './visualizer/ui-plugin.js';
 
 const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
@@ -32,8 +32,10 @@ const USAGE = `Usage:
   actor-dhcpd migrate --config FILE  create or upgrade the PostgreSQL lease database of a config (store.kind "postgres")
   actor-dhcpd diagram lease|transaction|server [--format mermaid|dot|svg]
                                      draw a state machine from its definition
-  actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]
+  actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH | --config FILE] [--json]
                                      a lease's transitions: from the running daemon, or from a stopped one's store
+  actor-dhcpd ui [--listen HOST:PORT] [--socket PATH | --config FILE]
+                                     open the daemon's /ui page in a browser: relays GET /ui from 127.0.0.1:8067
   actor-dhcpd replay CAPTURE --config FILE [--compare]
                                      feed a pcap/pcapng capture through the server on a simulated clock (JSON lines)
   actor-dhcpd --help | --version
@@ -81,6 +83,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'migrate' && argv[2] !== undefined && (arg === '--config' || arg === '-c')) return runMigrate(argv[2]);
   if (command === 'diagram') return printed(await diagramCommand(argv.slice(1)));
   if (command === 'history') return printed(await historyCommand(argv.slice(1)));
+  if (command === 'ui') {
+    const stopped = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+    return printed(await uiCommand(argv.slice(1), stopped, (text) => process.stdout.write(text)));
+  }
   if (command === 'replay') return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
   if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
   if (isClientCommand(command)) {
@@ -177,7 +183,7 @@ async function openControl(
     securityEvents: (limit) => app().securityEvents(limit),
   });
   try {
-    const plugins = [uiPlugin(lazyUiDeps(app))];
+    const plugins = [uiPlugin(uiDepsOf(app))];
     return await startControlServer({ config: config.control, api, log, version: version(), plugins });
   } catch (error) {
     const err = classify(error);

@@ -46,16 +46,5 @@ export function metricsSourceOf(app: () => App): MetricsSource {
 
 /** The /ui page's view of the App, read at each call (the listener, and so the plugin, exist before the App). */
 export function lazyUiDeps(app: () => App): UiDeps {
-  const deps = () => uiDepsOf(app());
-  return {
-    leases: () => deps().leases(),
-    transactionStates: () => deps().transactionStates(),
-    serverState: () => deps().serverState(),
-    pools: () => deps().pools(),
-    health: () => deps().health(),
-    onLeaseTransition: (listener) => deps().onLeaseTransition(listener),
-    history: { history: (ip, limit) => app().history.history(ip, limit) },
-    securityEvents: (limit) => deps().securityEvents?.(limit) ?? [],
-    now: Date.now,
-  };
+  return uiDepsOf(app);
 }

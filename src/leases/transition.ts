@@ -1,22 +1,8 @@
 // One lease transition, as the lease book reports it to its listener: the seam for the lease history, the /ui
 // page and metrics. Plain data (JSON as it stands) so it can be stored, streamed and printed unchanged.
-import type { LeaseRecord } from '../../machines/lease.types.js';
+import type { LeaseRecord, LeaseTransition } from '../../machines/lease.types.js';
 
-export interface LeaseTransition {
-  /** Epoch ms: the moment of the transition (a timer's own deadline for timer transitions). */
-  readonly at: number;
-  readonly ip: string;
-  readonly subnetId: number;
-  readonly clientKey: string;
-  /** The state before, or "none" when the address had no record. */
-  readonly from: string;
-  readonly to: string;
-  /** The machine event ("lease.commit", …), a timer ("timer.T1", "timer.expiry", …) or "lease.revert". */
-  readonly event: string;
-  readonly xid?: number;
-  /** The message that caused it, e.g. "DHCPREQUEST from 02:00:5e:10:00:01 via 203.0.113.1". */
-  readonly message?: string;
-}
+export type { LeaseTransition };
 
 /** What made the lease book move a lease: the request being answered (absent for timers). */
 export interface TransitionCause {

@@ -1,5 +1,5 @@
 // Deterministic replay of a packet capture: the client packets go through the real daemon (codec, security
-// stages, router, machines, lease book, store on memory-level) one at a time, on a simulated clock set to each
+// stages, router, machines, lease book, the memory store) one at a time, on a simulated clock set to each
 // packet's capture time. Every request, decision, reply and lease transition is one JSON line; the same capture
 // and config always give the same bytes. With `compare`, our replies are lined up with the capture's.
 import { Subject } from 'rxjs';
@@ -10,7 +10,7 @@ import { decode, decodeRequest, ipToInt } from '../codec/index.js';
 import { BOOTREPLY } from '../codec/types.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Inbound, InterfaceInfo, Outbound, Transport } from '../net/types.js';
-import { openMemoryStore } from '../store/open.js';
+import { MemoryLeaseStore } from '../store/memory-store.js';
 import type { CapturedDatagram } from './capture.js';
 import { describeDecision, differences, summarize, typeName, xidText, type MessageSummary } from './describe.js';
 
@@ -49,7 +49,8 @@ export async function replay(options: ReplayOptions): Promise<number> {
     const exchange = exchanges.find((e) => e.record === current?.record);
     if (exchange !== undefined) exchange.ours ??= summary;
   });
-  const store = await openMemoryStore({ now: () => clock.now() });
+  // Opened by the daemon's supervisor like any store; memory-level is missing only from a production install.
+  const store = new MemoryLeaseStore({ now: () => clock.now() });
   const app = startApp({
     config, store, clock,
     log: pino({ level: 'silent' }),

@@ -3,9 +3,9 @@
 // batch (no extra sync); each address keeps at most `perLease` entries, and a sweep deletes those older than the
 // retention.
 import type { AbstractBatchOperation, AbstractSublevel } from 'abstract-level';
-import type { LeaseTransition } from '../leases/transition.js';
+import type { LeaseTransition } from '../../machines/lease.types.js';
 import { addressKey } from './keys.js';
-import type { LevelDatabase } from './level-store.js';
+import type { LevelDatabase } from './level-database.js';
 import type { LeaseWrite } from './types.js';
 
 type HistorySublevel = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, string>;

@@ -1,7 +1,7 @@
 // Puts each lease's transitions into the write of the lease itself, so history costs no extra sync: transitions
 // wait here (per address, bounded) until their address is next written — offers, which are never stored on
 // their own, go with the commit that follows them. Reads join what is stored with what still waits.
-import type { LeaseTransition } from '../leases/transition.js';
+import type { LeaseTransition } from '../../machines/lease.types.js';
 import { DelegatingLeaseStore } from './delegating-store.js';
 import { hasHistory, type LeaseHistoryStore, type LeaseStore, type LeaseWrite } from './types.js';
 

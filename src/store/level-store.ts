@@ -4,7 +4,6 @@ import type {
   AbstractBatchOperation,
   AbstractBatchOptions,
   AbstractIteratorOptions,
-  AbstractLevel,
   AbstractSublevel,
 } from 'abstract-level';
 import { StoreError } from '../errors.js';
@@ -13,6 +12,7 @@ import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
 import { CommittedMemo, type Committed } from './committed-memo.js';
 import { GroupCommitter } from './group-commit.js';
 import { HistoryLog, type HistoryOptions } from './history-log.js';
+import type { LevelDatabase } from './level-database.js';
 import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
 import { decodeRecord, encodeRecord, RECORD_VALUE_ENCODING, type EncodedRecord } from './record-codec.js';
@@ -21,8 +21,7 @@ import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
-/** Any abstract-level database with string default encodings (Level / ClassicLevel, MemoryLevel). */
-export type LevelDatabase = AbstractLevel<string | Buffer | Uint8Array, string, string>;
+export type { LevelDatabase };
 
 /** The subset of a pino logger the store uses. */
 export interface StoreLogger {

@@ -1,6 +1,5 @@
 // The lease store contract: every implementation passes test/unit/store/conformance.ts.
-import type { LeaseRecord } from '../../machines/lease.types.js';
-import type { LeaseTransition } from '../leases/transition.js';
+import type { LeaseRecord, LeaseTransition } from '../../machines/lease.types.js';
 
 export type { LeaseRecord, LeaseTransition };
 

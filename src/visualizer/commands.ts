@@ -2,9 +2,12 @@
 // transitions, from the running daemon's control socket or from a stopped daemon's store). cli.ts hands them
 // argv and prints what they return.
 import { request } from 'node:http';
+import { DEFAULT_CONTROL_SOCKET } from '../config/control.js';
+import { loadConfigFile } from '../config/index.js';
 import { openLevelStore } from '../store/open.js';
 import { formatTransition, searchHistory, type LeaseHistoryEntry, type LeaseQuery } from './lease-search.js';
 import { toSvg } from './render-svg.js';
+import { startUiRelay, type UiRelay } from './ui-relay.js';
 import { toDot, toMermaid } from './render-text.js';
 import { MACHINE_NAMES, statechartOf, type MachineName } from './statechart.js';
 
@@ -13,8 +16,6 @@ export interface CommandResult {
   readonly stdout?: string;
   readonly stderr?: string;
 }
-
-export const DEFAULT_CONTROL_SOCKET = '/run/actor-dhcpd/control.sock';
 
 const usage = (text: string): CommandResult => ({ code: 2, stderr: `${text}\n` });
 
@@ -33,15 +34,15 @@ export async function diagramCommand(args: readonly string[]): Promise<CommandRe
   return usage(`unknown format "${format}": expected mermaid, dot or svg`);
 }
 
-/** `history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]` */
+/** `history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH | --config FILE] [--json]` */
 export async function historyCommand(args: readonly string[]): Promise<CommandResult> {
   const { flags } = parseArgs(args);
   const query = queryOf(flags);
   if (query === undefined) {
-    return usage('usage: actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]');
+    return usage('usage: actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH | --config FILE] [--json]');
   }
   const store = flags.get('store');
-  const entries = store !== undefined ? await fromStore(store, query) : await fromDaemon(flags.get('socket') ?? DEFAULT_CONTROL_SOCKET, query);
+  const entries = store !== undefined ? await fromStore(store, query) : await fromDaemon(await socketOf(flags), query);
   if (flags.has('json')) return { code: 0, stdout: `${JSON.stringify(entries)}\n` };
   if (entries.length === 0) return { code: 1, stderr: 'no lease found\n' };
   const lines = entries.flatMap((entry) => [
@@ -49,6 +50,32 @@ export async function historyCommand(args: readonly string[]): Promise<CommandRe
     ...entry.transitions.map((t) => `  ${formatTransition(t)}`),
   ]);
   return { code: 0, stdout: `${lines.join('\n')}\n` };
+}
+
+/** `ui [--listen HOST:PORT] [--socket PATH | --config FILE]`: the relay runs until `stopped` resolves. */
+export async function uiCommand(args: readonly string[], stopped: Promise<void>, print: (text: string) => void): Promise<CommandResult> {
+  const { flags } = parseArgs(args);
+  const listen = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(flags.get('listen') ?? '127.0.0.1:8067');
+  if (listen === null) return usage('usage: actor-dhcpd ui [--listen HOST:PORT] [--socket PATH | --config FILE]');
+  const socket = await socketOf(flags);
+  let relay: UiRelay;
+  try {
+    relay = await startUiRelay(socket, listen[1], Number(listen[2]));
+  } catch (error) {
+    return { code: 1, stderr: `cannot listen on ${listen[0]}: ${(error as Error).message}\n` };
+  }
+  print(`open ${relay.url}  (relaying GET /ui to ${socket}; Ctrl-C stops)\n`);
+  await stopped;
+  await relay.close();
+  return { code: 0 };
+}
+
+/** --socket, else the control socket of the daemon's config file (--config), else the default one. */
+async function socketOf(flags: ReadonlyMap<string, string>): Promise<string> {
+  const socket = flags.get('socket');
+  if (socket !== undefined) return socket;
+  const config = flags.get('config');
+  return config === undefined ? DEFAULT_CONTROL_SOCKET : (await loadConfigFile(config)).control.socket;
 }
 
 function queryOf(flags: ReadonlyMap<string, string>): LeaseQuery | undefined {

@@ -25,25 +25,28 @@ export interface UiDeps {
   readonly health: () => Health;
   readonly onLeaseTransition: (listener: TransitionListener) => () => void;
   readonly history: LeaseHistoryStore;
-  /** Present once the security stages exist. */
-  readonly securityEvents?: (limit?: number) => readonly UiSecurityEvent[];
+  /** Recent security events; undefined while the daemon has no security stages. */
+  readonly securityEvents?: (limit?: number) => readonly UiSecurityEvent[] | undefined;
   readonly now: () => number;
   /** Most live-update (SSE) connections at once (default 32); more are refused with 503. */
   readonly maxStreams?: number;
 }
 
-export function uiDepsOf(app: App, now: () => number = Date.now): UiDeps {
-  // securityEvents arrives with the security stages; until then the page leaves its panel out.
-  const security = (app as Partial<{ securityEvents: (limit?: number) => readonly UiSecurityEvent[] }>).securityEvents;
+/** Reads the app lazily: the control listener (and this plugin) starts before the app does. */
+export function uiDepsOf(app: () => App, now: () => number = Date.now): UiDeps {
   return {
-    leases: () => app.deps.book.values(),
-    transactionStates: () => app.transactionStates(),
-    serverState: () => app.state(),
-    pools: () => app.statistics().pools,
-    health: () => app.health(),
-    onLeaseTransition: (listener) => app.onLeaseTransition(listener),
-    history: app.history,
-    ...(security === undefined ? {} : { securityEvents: (limit?: number) => security.call(app, limit) }),
+    leases: () => app().deps.book.values(),
+    transactionStates: () => app().transactionStates(),
+    serverState: () => app().state(),
+    pools: () => app().statistics().pools,
+    health: () => app().health(),
+    onLeaseTransition: (listener) => app().onLeaseTransition(listener),
+    history: { history: (ip, limit) => app().history.history(ip, limit) },
+    // App.securityEvents comes with the security stages; without it the page leaves its panel out.
+    securityEvents: (limit) => {
+      const daemon = app() as App & Partial<{ securityEvents: (limit?: number) => readonly UiSecurityEvent[] }>;
+      return daemon.securityEvents?.(limit);
+    },
     now,
   };
 }

@@ -18,11 +18,17 @@ export { uiDepsOf } from './ui-deps.js';
 
 const MAX_QUERY = 256;
 
+/** The charts depend only on the machine definitions: laid out once per process, shared by every listener. */
+let charts: Promise<Record<string, string>> | undefined;
+function chartsOnce(): Promise<Record<string, string>> {
+  charts ??= Promise.all(MACHINE_NAMES.map(async (name) => [name, await toSvg(statechartOf(name))] as const)).then(Object.fromEntries);
+  // A failed layout is tried again on the next request rather than remembered.
+  charts.catch(() => (charts = undefined));
+  return charts;
+}
+
 export function uiPlugin(deps: UiDeps): FastifyPluginAsync {
   return async (fastify) => {
-    let charts: Promise<Record<string, string>> | undefined;
-    const chartsOnce = (): Promise<Record<string, string>> =>
-      (charts ??= Promise.all(MACHINE_NAMES.map(async (name) => [name, await toSvg(statechartOf(name))] as const)).then(Object.fromEntries));
     // ELK's first layout takes seconds: start it now, so the first page load does not wait for it.
     chartsOnce().catch((err: unknown) => fastify.log.warn({ evt: 'ui.charts.failed', err }, 'statechart layout failed'));
     const streams = new UiStreams(deps);

@@ -23,12 +23,13 @@ export function snapshotOf(deps: UiDeps): UiSnapshot {
   const server: Record<string, number> = {};
   const parts = deps.serverState().split('.');
   parts.forEach((_, i) => (server[parts.slice(0, i + 1).join('.')] = 1));
+  const security = deps.securityEvents?.(50);
   return {
     now: deps.now(),
     counts: { lease, transaction: deps.transactionStates(), server },
     pools: deps.pools(),
     supervisor: deps.health(),
-    ...(deps.securityEvents === undefined ? {} : { security: deps.securityEvents(50) }),
+    ...(security === undefined ? {} : { security }),
   };
 }
 

@@ -1,31 +1,32 @@
-// The /ui page as an operator uses it: the real daemon serves it, real clients (busybox udhcpc, ISC dhclient)
+// The /ui page as an operator uses it: the real daemon (dist/src/cli.js) serves it on its control socket, real clients (busybox udhcpc, ISC dhclient)
 // get leases in network namespaces, and headless Chromium (playwright-core) opens the page. The statecharts show
 // their states; a client that binds moves the `bound` count up without a reload; a search shows the lease on its
 // chart with its history. Screenshots go to test-artifacts/ui/ (gitignored).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyCommand } from '../../src/visualizer/commands.js';
+import { startUiRelay, type UiRelay } from '../../src/visualizer/ui-relay.js';
 import { DhclientSession, udhcpc } from './harness/clients.js';
-import { REPO, daemonConfig, ensureBuilt } from './harness/daemon.js';
+import { REPO, controlSocket, ensureBuilt, startDaemon, type DhcpServer } from './harness/daemon.js';
 import { cleanupLeftovers, createLab, skipReason, teardownAll, type Lab } from './harness/netns.js';
-import { Proc, removeTempDirs, tempDir } from './harness/proc.js';
+import { removeTempDirs, tempDir } from './harness/proc.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(REPO, 'test-artifacts/ui');
-const RUNNER = resolve(import.meta.dirname, 'harness/ui-daemon.mjs');
 const skip = skipReason();
 if (skip !== undefined) console.warn(`[ui] skipped: ${skip}`);
 
 describe.skipIf(skip !== undefined)('the /ui page in headless Chromium', () => {
   let lab: Lab;
-  let daemon: Proc;
-  let proxy: Server;
+  let daemon: DhcpServer;
+  let relay: UiRelay;
   let context: BrowserContext;
   let page: Page;
   let base: string;
+  let socket: string;
   const profile = mkdtempSync(join(tmpdir(), 'ui-chromium-'));
 
   beforeAll(async () => {
@@ -33,16 +34,12 @@ describe.skipIf(skip !== undefined)('the /ui page in headless Chromium', () => {
     await ensureBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
     lab = await createLab({ direct: [{}, {}] });
-    const dir = tempDir('ui');
-    const socket = join(dir, 'control.sock');
-    const config = daemonConfig({ stateDir: dir, leaseTime: 120, configure: (c) => (c['conflictCheck'] = { enabled: false }) });
-    writeFileSync(join(dir, 'dhcpd.json'), JSON.stringify(config));
-    daemon = new Proc('ui-daemon', 'ip', ['netns', 'exec', lab.server, process.execPath, RUNNER, join(dir, 'dhcpd.json'), socket]);
-    await daemon.waitForLine((l) => l.includes('"ui.listening"'), 20_000);
-    // The browser lives outside the namespaces; it reaches the UNIX socket through a loopback relay of its own.
-    proxy = createServer((c) => c.pipe(createConnection(socket)).pipe(c));
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const setup = { stateDir: tempDir('ui'), leaseTime: 120, configure: (c: Record<string, unknown>) => (c['conflictCheck'] = { enabled: false }) };
+    socket = controlSocket(setup);
+    daemon = await startDaemon(lab, setup);
+    // The browser reaches the control socket as an operator's would: through `actor-dhcpd ui`'s loopback relay.
+    relay = await startUiRelay(socket, '127.0.0.1', 0);
+    base = relay.url.replace(/\/ui$/, '');
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -56,8 +53,8 @@ describe.skipIf(skip !== undefined)('the /ui page in headless Chromium', () => {
   afterAll(async () => {
     try {
       await context?.close();
-      proxy?.close();
-      await daemon?.stop('SIGTERM', 8_000);
+      await relay?.close();
+      await daemon?.stop();
       await lab?.destroy();
     } finally {
       await teardownAll();
@@ -122,5 +119,13 @@ describe.skipIf(skip !== undefined)('the /ui page in headless Chromium', () => {
     expect(timers).toMatch(/T1 \(renew\)\s+in \d/);
     expect(timers).toContain('expiry');
     await page.screenshot({ path: join(ARTIFACTS, '3-search.png'), fullPage: true });
+  });
+
+  it('`actor-dhcpd history --mac` prints the same history from the running daemon over its control socket', async () => {
+    const out = await historyCommand(['--mac', lab.direct[0]!.mac, '--socket', socket]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/ {2}bound {2}/);
+    expect(out.stdout).toMatch(/none → offered {2}lease\.offer {2}xid=0x[0-9a-f]{8} {2}DHCPDISCOVER from /);
+    expect(out.stdout).toMatch(/offered → bound {2}lease\.commit/);
   });
 });

@@ -12,11 +12,12 @@ import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { historyCommand } from '../../../src/visualizer/commands.js';
 import { uiDepsOf, uiPlugin } from '../../../src/visualizer/ui-plugin.js';
+import { startUiRelay } from '../../../src/visualizer/ui-relay.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { bindClient, startTestServer, type TestServer } from '../../helpers/test-server.js';
 
-/** Reads server-sent events until `until` is satisfied (or the time is up). */
-function readEvents(url: string, until: (events: { event: string; data: unknown }[]) => boolean, timeoutMs = 5000) {
+/** Reads server-sent events until `until` is satisfied (or the time is up); `onEvent` sees each as it comes. */
+function readEvents(url: string, until: (events: { event: string; data: unknown }[]) => boolean, onEvent: () => void, timeoutMs = 10_000) {
   return new Promise<{ event: string; data: unknown }[]>((resolve, reject) => {
     const events: { event: string; data: unknown }[] = [];
     const req = request(url, (res) => {
@@ -31,6 +32,7 @@ function readEvents(url: string, until: (events: { event: string; data: unknown 
           const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
           const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as unknown;
           events.push({ event, data });
+          onEvent();
         }
         if (until(events)) {
           req.destroy();
@@ -54,10 +56,11 @@ describe('the /ui plugin', () => {
   });
 
   async function start(): Promise<{ server: TestServer; web: FastifyInstance }> {
-    server = await startTestServer(await openMemoryStore(), undefined, new ManualClock(Date.now()));
+    const started = await startTestServer(await openMemoryStore(), undefined, new ManualClock(Date.now()));
+    server = started;
     web = Fastify();
-    await web.register(uiPlugin(uiDepsOf(server.app)));
-    return { server, web };
+    await web.register(uiPlugin(uiDepsOf(() => started.app)));
+    return { server: started, web };
   }
 
   it('serves the page with its own script and style, nothing from elsewhere', async () => {
@@ -85,9 +88,13 @@ describe('the /ui plugin', () => {
   it('counts leases per state and pools, and streams transitions and fresh counts live', async () => {
     const { server, web } = await start();
     const address = await web.listen({ port: 0, host: '127.0.0.1' });
+    let subscribed!: () => void;
+    const firstEvent = new Promise<void>((r) => (subscribed = r));
     const events = readEvents(`${address}/ui/api/events`, (evs) =>
-      evs.some((e) => e.event === 'snapshot' && ((e.data as { counts: { lease: Record<string, number> } }).counts.lease['bound'] ?? 0) === 1));
-    await new Promise((r) => setTimeout(r, 100));
+      evs.some((e) => e.event === 'snapshot' && ((e.data as { counts: { lease: Record<string, number> } }).counts.lease['bound'] ?? 0) === 1),
+    () => subscribed());
+    // The stream's first event is sent once it is subscribed to transitions: only then does the client bind.
+    await firstEvent;
     const { ip } = await bindClient(server, { mac: '02:00:5e:10:00:31' });
     const seen = await events;
     expect(seen[0]!.event).toBe('snapshot');
@@ -125,12 +132,25 @@ describe('the /ui plugin', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ui-sock-'));
     try {
       const socket = join(dir, 'control.sock');
+      web.get('/v1/secret', async () => 'not for the relay');
       await web.listen({ path: socket });
       const { ip } = await bindClient(server, { mac: '02:00:5e:10:00:33' });
       const out = await historyCommand(['--mac', '02:00:5e:10:00:33', '--socket', socket]);
       expect(out.code).toBe(0);
       expect(out.stdout).toContain(`${ip}  bound  hw:1:02:00:5e:10:00:33`);
       expect(out.stdout).toMatch(/offered → bound {2}lease\.commit {2}xid=0x/);
+      // `actor-dhcpd ui` relays GET /ui… from loopback to the socket, and nothing else.
+      const relay = await startUiRelay(socket, '127.0.0.1', 0);
+      try {
+        const page = await fetch(relay.url);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('<title>actor-dhcpd');
+        expect((await fetch(relay.url.replace('/ui', '/ui/api/snapshot'))).status).toBe(200);
+        expect((await fetch(relay.url.replace('/ui', '/v1/secret'))).status).toBe(404);
+        expect((await fetch(relay.url, { method: 'POST' })).status).toBe(404);
+      } finally {
+        await relay.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
