@@ -3,10 +3,15 @@
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction } from './actors/passive-transaction.js';
 import { systemClock, type Clock } from './clock.js';
+import type { ReloadReport, ReloadTrigger } from './config/reload-report.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
 import type { Logger } from './log.js';
+import { ConfigHolder } from './reload/holder.js';
+import type { ConfigLoader } from './reload/load.js';
+import { reloadOnce } from './reload/flow.js';
+import { ReloadQueue } from './reload/queue.js';
 import { decodeInbound } from './net/ingress.js';
 import type { Transport } from './net/types.js';
 import { clientKeyOf } from './router/client-key.js';
@@ -14,6 +19,8 @@ import { Router } from './router/router.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/dispatch.js';
+import { pinDeps } from './server/pinned-deps.js';
+import { applyConfigToLeases } from './server/reload-apply.js';
 import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
@@ -39,6 +46,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Where `reload()` reads the new config (the CLI: the file the daemon started with). */
+  readonly loadConfig?: ConfigLoader;
 }
 
 export interface App {
@@ -53,6 +62,10 @@ export interface App {
   statistics(): Statistics;
   /** The supervisor tree and the store, for health checks. */
   health(): Health;
+  /** The config in force (a reload swaps it). */
+  config(): ServerConfig;
+  /** Reloads the config (SIGHUP, the control API, the CLI): coalesced, validated, applied atomically or refused. */
+  reload(trigger: ReloadTrigger): Promise<ReloadReport>;
 }
 
 export interface Statistics {
@@ -68,7 +81,8 @@ export function startApp(options: AppOptions): App {
   const { log } = options;
   const clock = options.clock ?? systemClock;
   const stats = new Stats();
-  const config = (): ServerConfig => options.config;
+  const holder = new ConfigHolder(options.config);
+  const config = holder.read;
   const store = new MonitoredStore(options.store, clock, {
     onUnwritable: (err) => {
       stats.error(err.category);
@@ -87,6 +101,13 @@ export function startApp(options: AppOptions): App {
     cursors: new Map(),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
   };
+  // Each decision reads one config from start to end, even across a reload while it awaits its write.
+  let pinned = pinDeps(deps, config());
+  holder.subscribe((next, previous) => {
+    pinned = pinDeps(deps, next);
+    applyConfigToLeases(deps, next);
+    if (next.logging.level !== previous.logging.level) log.level = next.logging.level;
+  });
   let transport: Transport | undefined;
   const responder = createResponder({
     transport: () => transport,
@@ -95,7 +116,7 @@ export function startApp(options: AppOptions): App {
     sendRetry: () => config().supervision.sendRetry,
   });
   const effects = {
-    decide: (input: { packet: RoutedRequest }) => decide(deps, input.packet),
+    decide: (input: { packet: RoutedRequest }) => decide(pinned, input.packet),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       responder.respond(decision, packet);
@@ -105,9 +126,10 @@ export function startApp(options: AppOptions): App {
   const shedding = sheddingReporter(clock, log);
   const router = new Router({
     createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
-    maxQueuePerClient: config().limits.maxQueuePerClient,
-    maxClients: config().limits.maxClients,
-    maxQueued: config().limits.maxQueued,
+    // Getters: the limits in force, after any reload.
+    get maxQueuePerClient() { return config().limits.maxQueuePerClient; },
+    get maxClients() { return config().limits.maxClients; },
+    get maxQueued() { return config().limits.maxQueued; },
     onDrop: (reason, routed, error) => {
       stats.count(stats.drops, reason);
       if (SHED_REASONS.has(reason)) shedding.note(reason);
@@ -155,6 +177,13 @@ export function startApp(options: AppOptions): App {
     ignoreElements(),
   );
 
+  const noSource: ConfigLoader = async () => ({
+    ok: false, code: 'DHCPD_ERR_CONFIG_READ', issues: [{ path: '$', message: 'this daemon was started without a config file' }],
+  });
+  const reloads = new ReloadQueue(
+    (triggers) => reloadOnce({ load: options.loadConfig ?? noSource, holder, log, stats }, triggers),
+    () => root.send({ type: 'server.reload' }),
+  );
   const root = createRoot({
     openStore: () => store.open(),
     rehydrate: async () => {
@@ -174,12 +203,14 @@ export function startApp(options: AppOptions): App {
       book.stop();
       await store.close();
     },
+    reload: () => reloads.runWaiting(),
   }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });
 
   const done = new Promise<number>((resolve) => {
     root.subscribe({
       next: (snapshot) => {
         if (snapshot.status !== 'done') return;
+        reloads.cancel('the daemon stopped before the reload could run');
         const failed = snapshot.value === 'failed';
         if (failed) rejectReady(snapshot.context.lastError ?? new DhcpdError('DHCPD_ERR_SUPERVISOR_ESCALATED', 'failed'));
         resolve(failed ? 1 : 0);
@@ -209,6 +240,8 @@ export function startApp(options: AppOptions): App {
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
     }),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
+    config,
+    reload: (trigger) => reloads.ask(trigger),
     stop: async () => {
       root.send({ type: 'server.stop' });
       return done;
