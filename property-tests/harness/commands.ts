@@ -8,6 +8,7 @@ import { Model } from './model.js';
 import { ADDRESSES, type Client } from './scenario.js';
 import type { Outcome, Sending, ServerUnderTest } from './server-under-test.js';
 import { seen } from './coverage.js';
+import { reservationMoves } from './reload-model.js';
 
 export type Cmd = fc.AsyncCommand<Model, ServerUnderTest>;
 const OUR_ID = '198.51.100.1';
@@ -59,8 +60,9 @@ export class Discover extends Base {
     seen(`discover:${answer}`);
     const current = m.current(c, subnet.id);
     const reservation = m.usableReservation(c, subnet);
-    const sure = current !== 'ambiguous' && (reservation === undefined || m.held(reservation).kind !== 'maybe');
-    const keeps = current !== undefined && current !== 'ambiguous' && m.valid(subnet, current, c);
+    const moves = current === undefined || current === 'ambiguous' ? false : reservationMoves(m, c, subnet, current);
+    const sure = current !== 'ambiguous' && (reservation === undefined || m.held(reservation).kind !== 'maybe') && moves !== 'maybe';
+    const keeps = current !== undefined && current !== 'ambiguous' && m.valid(subnet, current, c) && !moves;
     // RFC 2131 §4.3.1: the current binding (if still valid), else the reservation, else the requested address if free, else any free.
     const expected = !sure ? undefined : keeps ? current : reservation ?? (req !== undefined && m.freeFor(c, subnet, req) ? req : undefined);
     if (answer === 'silent') {
@@ -154,7 +156,10 @@ export class Request extends Base {
         }
         const owner = m.bindings.get(a) ?? m.offers.get(a);
         if (subnet === undefined || !live || owner?.subnetId !== subnet.id) return { allowed: ['nak'], subnet: subnet ?? home };
-        return { allowed: commit(m.valid(subnet, a, c)), subnet };
+        // A reservation the client can have now takes effect at its renewal (NAK, then DISCOVER gets it).
+        const moves = reservationMoves(m, c, subnet, a);
+        if (moves === 'maybe' && m.valid(subnet, a, c)) return { allowed: ['ack', 'nak'], subnet };
+        return { allowed: commit(m.valid(subnet, a, c) && !moves), subnet };
       }
     }
   }

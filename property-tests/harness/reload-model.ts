@@ -1,8 +1,9 @@
 // What a reload does in the model: the new config is in force, and an offer it no longer allows (subnet gone,
 // address out of every pool, reserved for another client) is withdrawn; bindings stay, for renewals to NAK.
-import type { ServerConfig } from '../../src/config/types.js';
+import type { ServerConfig, Subnet } from '../../src/config/types.js';
 import { seen } from './coverage.js';
-import { Model } from './model.js';
+import { Model, intIp } from './model.js';
+import type { Client } from './scenario.js';
 
 export function reloaded(m: Model, config: ServerConfig): void {
   m.config = config;
@@ -15,4 +16,16 @@ export function reloaded(m: Model, config: ServerConfig): void {
     m.offers.delete(ip);
     seen('reload:offer-withdrawn');
   }
+}
+
+/**
+ * Does a reservation the client can have now (free, or already its own) take precedence over its binding at `ip`
+ * (src/server/reservation-move.ts)? 'maybe' when the reserved address is held by an offer the model cannot place.
+ */
+export function reservationMoves(m: Model, c: Client, subnet: Subnet, ip: string): boolean | 'maybe' {
+  const r = m.reservationOf(c, subnet);
+  if (r === undefined || intIp(r.address) === ip) return false;
+  const h = m.held(intIp(r.address));
+  if (h.kind === 'maybe') return 'maybe';
+  return h.kind === 'free' || ((h.kind === 'binding' || h.kind === 'offer') && h.client === c.name);
 }

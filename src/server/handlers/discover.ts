@@ -10,6 +10,7 @@ import { drop, type Decision } from '../decision.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
 import { buildReply, maxReplySize } from '../reply.js';
+import { reservedElsewhere } from '../reservation-move.js';
 
 export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string, subnet: Subnet): Decision {
   const serverId = deps.serverIdFor(subnet, inbound);
@@ -33,10 +34,10 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
   const isFree = isFreeFor(deps, subnet, reservation);
   const requested = getIpOption(request, 50);
   const candidates: Candidates = {
-    // An existing binding a reload made invalid (outside the pools, or now reserved for someone else) is not
-    // offered again: its renewals are NAKed, so offering it would only lead to a NAK.
+    // An existing binding a reload made invalid (outside the pools, now reserved for someone else, or its client
+    // now has a reservation it can have) is not offered again: its renewals are NAKed, so it would only lead to a NAK.
     ...(current !== undefined && !isFinal(current.state) && current.state !== 'declined'
-      && isAddressValid(subnet, current.context.ip, reservation)
+      && isAddressValid(subnet, current.context.ip, reservation) && !reservedElsewhere(deps, reservation, clientKey, current.context.ip)
       ? { existing: ipToInt(current.context.ip) } : {}),
     ...(reservation !== undefined && reservationUsable(deps, reservation.address, clientKey, request.xid)
       ? { reserved: reservation.address } : {}),
