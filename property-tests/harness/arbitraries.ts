@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { burstArb } from './burst.js';
 import { Decline, Discover, Dora, Inform, Release, Request, type AddressChoice, type Cmd, type RequestKind } from './commands.js';
 import { Advance, Crash, CrashInFlight, Reconfigure, Restart } from './lifecycle.js';
+import { configArb } from './config-arb.js';
+import { Reload } from './reload-command.js';
 import { ADDRESSES, CLIENTS, TIME_STEPS, VARIANTS, type Variant } from './scenario.js';
 
 const clientArb = fc.constantFrom(...CLIENTS.map((c) => c.name));
@@ -28,6 +30,7 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
   fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
   fc.constantFrom(...(Object.keys(VARIANTS) as Variant[])).map((v) => new Reconfigure(v)),
+  configArb.map((wire) => new Reload(wire)),
   fc.constant(null).map(() => new Crash()),
   fc.constant(null).map(() => new Restart()),
   clientArb.map((c) => new CrashInFlight(c)),
