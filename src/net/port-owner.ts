@@ -67,7 +67,7 @@ export function processOfInode(inode: number): PortOwner {
   const target = `socket:[${inode}]`;
   for (const entry of safeList('/proc')) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (!Number.isInteger(pid)) continue;
     for (const fd of safeList(`/proc/${pid}/fd`)) {
       if (safeReadlink(`/proc/${pid}/fd/${fd}`) !== target) continue;
       return { pid, ...commandOf(pid) };

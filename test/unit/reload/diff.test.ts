@@ -24,7 +24,7 @@ describe('config diff', () => {
     const diff = diffConfigs(compile(before), compile(after));
     expect(diff.subnets).toEqual({ added: [3], removed: [2], changed: [1] });
     expect(diff.reservations).toEqual({ added: ['1/id:0102005e100077'], removed: ['1/02:00:5e:10:00:10'] });
-    expect(diff.sections.sort()).toEqual(['limits', 'offerHoldSeconds']);
+    expect([...diff.sections].sort()).toEqual(['limits', 'offerHoldSeconds']);
   });
 
   it('compares sections generically: one it has never heard of (e.g. security) is reported too', () => {
