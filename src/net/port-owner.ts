@@ -114,13 +114,13 @@ function inUse(port: number, owner: PortOwner, what: string): NetError {
 /** The abstract socket a running actor-dhcpd holds for its port (the name is per network namespace). */
 const lockName = (port: number): string => `\0actor-dhcpd/udp/${port}`;
 
-/** The process holding our lock socket: /proc/net/unix lists abstract names with a leading "@". */
+/** The process holding our lock socket: /proc/net/unix shows an abstract name's NUL bytes as "@" (Node pads it). */
 function lockHolder(port: number): PortOwner {
   const name = `@actor-dhcpd/udp/${port}`;
   try {
     for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n')) {
       const fields = line.trim().split(/\s+/);
-      if (fields[7] === name) return processOfInode(Number(fields[6]));
+      if (fields[7]?.replace(/@+$/, '') === name) return processOfInode(Number(fields[6]));
     }
   } catch {
     // fall through: the holder stays unnamed
@@ -139,14 +139,16 @@ function lock(port: number): Promise<Server | undefined> {
   });
 }
 
-/** Claims `port` for this daemon, or throws DHCPD_ERR_NET_PORT_IN_USE naming who serves it. */
+/**
+ * Claims `port` for this daemon, or throws DHCPD_ERR_NET_PORT_IN_USE naming who serves it: a process holding a
+ * socket on the port, else another actor-dhcpd holding the lock (starting, not bound yet).
+ */
 export async function claimPort(port: number, address: string): Promise<PortClaim> {
-  const server = await lock(port);
-  if (server === undefined) throw inUse(port, lockHolder(port), ' (another actor-dhcpd)');
   const taken = conflicting(udpSockets(), port, address)[0];
   if (taken !== undefined) {
-    server.close();
     throw inUse(port, processOfInode(taken.inode), ` on ${taken.address === WILDCARD ? 'all addresses' : taken.address}`);
   }
+  const server = await lock(port);
+  if (server === undefined) throw inUse(port, lockHolder(port), ' (another actor-dhcpd, starting)');
   return { release: () => new Promise((resolve) => server.close(() => resolve())) };
 }

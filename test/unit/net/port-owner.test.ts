@@ -57,7 +57,8 @@ describe('port owner', () => {
     const claim = await claimPort(port, '127.0.0.1');
     // A second claim in the same network namespace meets the first one's lock.
     await expect(claimPort(port, '127.0.0.1')).rejects.toMatchObject({
-      code: 'DHCPD_ERR_NET_PORT_IN_USE', message: expect.stringMatching(new RegExp(`UDP port ${port} .*another actor-dhcpd`)),
+      code: 'DHCPD_ERR_NET_PORT_IN_USE', details: { port, pid: process.pid },
+      message: expect.stringMatching(new RegExp(`UDP port ${port} is already served by pid ${process.pid} .*another actor-dhcpd`)),
     });
     await claim.release();
     const child = spawn(process.execPath, ['-e', `
