@@ -1,5 +1,6 @@
 // The lease lifecycle (RFC 2131 §4.4.5 seen from the server): offered → bound → renewing → rebinding → expired,
-// or released / declined; expired and declined addresses return to the pool once their hold time is over.
+// or released / declined (by the client, or by the conflict check before an offer goes out); expired and declined
+// addresses return to the pool once their hold time is over.
 import { assign, setup } from 'xstate';
 import type { LeaseContext } from './lease.types.js';
 
@@ -18,6 +19,7 @@ export type LeaseEvent =
   | ({ readonly type: 'lease.commit'; readonly hostname?: string } & LeaseTimes)
   | { readonly type: 'lease.release'; readonly now: number }
   | { readonly type: 'lease.decline'; readonly now: number; readonly probationMs: number }
+  | { readonly type: 'lease.conflict'; readonly now: number; readonly probationMs: number }
   | { readonly type: 'lease.withdraw'; readonly now: number };
 
 export type LeaseInput = Omit<LeaseContext, 'offerExpiresAt' | 'boundAt' | 'renewAt' | 'rebindAt' | 'expiresAt'
@@ -60,7 +62,7 @@ export const leaseMachine = setup({
     }),
     stamp: assign(({ event }) => ({ changedAt: (event as { now: number }).now })),
     startProbation: assign(({ event }) => {
-      const e = event as Extract<LeaseEvent, { type: 'lease.decline' }>;
+      const e = event as Extract<LeaseEvent, { type: 'lease.decline' | 'lease.conflict' }>;
       return { changedAt: e.now, holdUntil: e.now + e.probationMs };
     }),
   },
@@ -89,6 +91,8 @@ export const leaseMachine = setup({
         'lease.offer': { target: 'offered', reenter: true, actions: 'holdOffer' },
         'lease.commit': { target: 'bound', actions: 'bind' },
         'lease.withdraw': { target: 'reclaimed', actions: 'stamp' },
+        // The conflict check found the address in use before the OFFER went out (RFC 2131 §4.4.1).
+        'lease.conflict': { target: 'declined', actions: 'startProbation' },
       },
     },
     bound: {

@@ -1,6 +1,8 @@
 // One client exchange (RFC 2131 §3.1, §3.2): DISCOVER → OFFER held → REQUEST → ACK | NAK, or a RELEASE,
 // DECLINE or INFORM; ends when answered or when the client goes quiet. Effects are injected by src/: `decide`
-// starts the RFC 2131 rules for the message and reports back with `txn.decided` or `txn.failed`.
+// starts the RFC 2131 rules for the message and reports back with `txn.decided` or `txn.failed`; before an OFFER
+// goes out, `checkConflict` probes its address (RFC 2131 §4.4.1) and answers `txn.checked` with the decision to
+// send, or `txn.conflict` when someone answered: the address is on probation and the next one is chosen.
 import { assign, setup } from 'xstate';
 import type { Decision } from '../src/server/decision.js';
 import type { RoutedRequest } from '../src/router/types.js';
@@ -12,6 +14,8 @@ export type TransactionEvent =
   | { readonly type: 'dhcp.decline'; readonly packet: RoutedRequest }
   | { readonly type: 'dhcp.inform'; readonly packet: RoutedRequest }
   | { readonly type: 'txn.decided'; readonly decision: Decision }
+  | { readonly type: 'txn.checked'; readonly decision: Decision }
+  | { readonly type: 'txn.conflict' }
   | { readonly type: 'txn.failed'; readonly error: unknown };
 
 export type MessageEvent = Extract<TransactionEvent, { packet: RoutedRequest }>;
@@ -22,12 +26,23 @@ export interface TransactionContext {
   /** The message being handled. */
   readonly current?: RoutedRequest;
   readonly lastDecision?: Decision;
+  /** The OFFER decision whose address is being probed. */
+  readonly pending?: Decision;
+  /** Addresses of the current DISCOVER found in use so far. */
+  readonly conflicts: number;
   readonly error?: unknown;
 }
 
 /** What `decide` is given. */
 export interface DecideInput {
   readonly packet: RoutedRequest;
+}
+
+/** What `checkConflict` is given: the decision of a DISCOVER and how many addresses were found in use before. */
+export interface CheckConflictInput {
+  readonly decision: Decision;
+  readonly packet: RoutedRequest;
+  readonly conflicts: number;
 }
 
 const onEveryMessage = {
@@ -49,12 +64,14 @@ const decided = (target: string) => ({
     {
       type: 'respond',
       params: ({ context, event }: { context: TransactionContext; event: TransactionEvent }) => ({
-        decision: (event as Extract<TransactionEvent, { type: 'txn.decided' }>).decision,
+        decision: (event as Extract<TransactionEvent, { type: 'txn.decided' | 'txn.checked' }>).decision,
         packet: context.current!,
       }),
     },
   ],
 }) as const;
+
+const failed = { target: 'failed', actions: 'recordError' } as const;
 
 export const transactionMachine = setup({
   types: {
@@ -63,14 +80,18 @@ export const transactionMachine = setup({
     input: {} as { clientKey: string },
   },
   actions: {
-    accept: assign(({ event }) => ({ current: (event as MessageEvent).packet })),
+    accept: assign(({ event }) => ({ current: (event as MessageEvent).packet, conflicts: 0 })),
     record: assign(({ context, event }) => ({
       exchanges: context.exchanges + 1,
-      lastDecision: (event as Extract<TransactionEvent, { type: 'txn.decided' }>).decision,
+      lastDecision: (event as Extract<TransactionEvent, { type: 'txn.decided' | 'txn.checked' }>).decision,
     })),
+    hold: assign(({ event }) => ({ pending: (event as Extract<TransactionEvent, { type: 'txn.decided' }>).decision })),
+    countConflict: assign(({ context }) => ({ conflicts: context.conflicts + 1 })),
     recordError: assign(({ event }) => ({ error: (event as Extract<TransactionEvent, { type: 'txn.failed' }>).error })),
     // Provided by src/: runs the RFC 2131 rules for the message; answers with txn.decided or txn.failed.
     decide: (_, _params: DecideInput) => {},
+    // Provided by src/: probes the offered address; answers with txn.checked, txn.conflict or txn.failed.
+    checkConflict: (_, _params: CheckConflictInput) => {},
     // Provided by src/: hands the decision to egress (a reply) or to the counters (a drop).
     respond: (_, _params: { decision: Decision; packet: RoutedRequest }) => {},
   },
@@ -81,12 +102,26 @@ export const transactionMachine = setup({
 }).createMachine({
   id: 'transaction',
   initial: 'idle',
-  context: ({ input }) => ({ clientKey: input.clientKey, exchanges: 0 }),
+  context: ({ input }) => ({ clientKey: input.clientKey, exchanges: 0, conflicts: 0 }),
   states: {
     idle: { on: onEveryMessage },
     offering: {
       ...deciding,
-      on: { 'txn.decided': decided('offered'), 'txn.failed': { target: 'failed', actions: 'recordError' } },
+      on: { 'txn.decided': { target: 'probing', actions: 'hold' }, 'txn.failed': failed },
+    },
+    // The lease-allocation flow's "Check IP Conflict": an address in use is put on probation and the next chosen.
+    probing: {
+      entry: {
+        type: 'checkConflict',
+        params: ({ context }: { context: TransactionContext }) => ({
+          decision: context.pending!, packet: context.current!, conflicts: context.conflicts,
+        }),
+      },
+      on: {
+        'txn.checked': decided('offered'),
+        'txn.conflict': { target: 'offering', actions: 'countConflict' },
+        'txn.failed': failed,
+      },
     },
     offered: {
       after: { clientQuiet: 'timedOut' },
@@ -94,7 +129,7 @@ export const transactionMachine = setup({
     },
     answering: {
       ...deciding,
-      on: { 'txn.decided': decided('answered'), 'txn.failed': { target: 'failed', actions: 'recordError' } },
+      on: { 'txn.decided': decided('answered'), 'txn.failed': failed },
     },
     answered: { type: 'final' },
     timedOut: { type: 'final' },

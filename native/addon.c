@@ -1,4 +1,5 @@
-// N-API addon: the Linux socket calls Node's dgram lacks (IP_PKTINFO receive/send, AF_PACKET send), for RFC 2131 §4.1.
+// N-API addon: the Linux socket calls Node's dgram lacks (IP_PKTINFO receive/send, AF_PACKET send), for RFC 2131 §4.1,
+// and the ICMP socket of the conflict check before an offer (RFC 2131 §4.4.1).
 //
 // Kept deliberately small: every decision (which interface, broadcast or not, IP/UDP headers, checksums) is made in
 // TypeScript (src/net/native-transport.ts, src/net/packet.ts). System failures come back as negative errno numbers,
@@ -18,6 +19,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"packetOpen", NULL, packet_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetSend", NULL, packet_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fdClose", NULL, fd_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"icmpOpen", NULL, icmp_open, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

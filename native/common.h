@@ -25,11 +25,15 @@ int get_i32(napi_env env, napi_value v, int32_t *out);
 int get_ipv4(napi_env env, napi_value v, struct in_addr *out);
 int get_buffer(napi_env env, napi_value v, void **data, size_t *len);
 
+/* Watches a non-blocking datagram socket (udp.c); the handle works with udpSend and udpClose. */
+napi_value rx_attach(napi_env env, int fd, int32_t max_batch, napi_value callback);
+
 napi_value udp_open(napi_env env, napi_callback_info info);
 napi_value udp_send(napi_env env, napi_callback_info info);
 napi_value udp_close(napi_env env, napi_callback_info info);
 napi_value packet_open(napi_env env, napi_callback_info info);
 napi_value packet_send(napi_env env, napi_callback_info info);
 napi_value fd_close(napi_env env, napi_callback_info info);
+napi_value icmp_open(napi_env env, napi_callback_info info);
 
 #endif

@@ -178,9 +178,33 @@ static int udp_socket(struct in_addr addr, int port) {
   return fd;
 }
 
+/* Watches an open non-blocking datagram socket on Node's loop: each wakeup drains up to max_batch datagrams into one
+   call of `callback` (errno, datagrams[]). Returns the handle (udpSend/udpClose take it) or -errno; closes fd on failure. */
+napi_value rx_attach(napi_env env, int fd, int32_t max_batch, napi_value callback) {
+  napi_value handle = NULL, name = NULL;
+  uv_loop_t *loop = NULL;
+  rx_t *rx = calloc(1, sizeof *rx);
+  if (rx == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init_socket(loop, &rx->poll, fd) != 0) {
+    free(rx);
+    close(fd);
+    return make_int(env, -ENOMEM);
+  }
+  rx->env = env;
+  rx->fd = fd;
+  rx->max_batch = (unsigned)max_batch;
+  rx->poll.data = rx;
+  napi_create_reference(env, callback, 1, &rx->callback);
+  napi_create_string_utf8(env, "dhcpd_net.udp", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &rx->async_ctx);
+  napi_add_async_cleanup_hook(env, rx_env_teardown, rx, &rx->cleanup_hook);
+  uv_poll_start(&rx->poll, UV_READABLE, on_readable);
+  CHECK_NAPI(napi_create_external(env, rx, rx_finalize, NULL, &handle));
+  return handle;
+}
+
 /* udpOpen(address: string, port: number, maxBatch: number, onBatch: (errno, datagrams[]) => void): handle | -errno */
 napi_value udp_open(napi_env env, napi_callback_info info) {
-  napi_value argv[4], handle = NULL, name = NULL;
+  napi_value argv[4];
   struct in_addr addr;
   int32_t port = 0, max_batch = 0;
   napi_valuetype cb_type;
@@ -194,24 +218,7 @@ napi_value udp_open(napi_env env, napi_callback_info info) {
   }
   int fd = udp_socket(addr, port);
   if (fd < 0) return make_int(env, fd);
-  uv_loop_t *loop = NULL;
-  rx_t *rx = calloc(1, sizeof *rx);
-  if (rx == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init_socket(loop, &rx->poll, fd) != 0) {
-    free(rx);
-    close(fd);
-    return make_int(env, -ENOMEM);
-  }
-  rx->env = env;
-  rx->fd = fd;
-  rx->max_batch = (unsigned)max_batch;
-  rx->poll.data = rx;
-  napi_create_reference(env, argv[3], 1, &rx->callback);
-  napi_create_string_utf8(env, "dhcpd_net.udp", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &rx->async_ctx);
-  napi_add_async_cleanup_hook(env, rx_env_teardown, rx, &rx->cleanup_hook);
-  uv_poll_start(&rx->poll, UV_READABLE, on_readable);
-  CHECK_NAPI(napi_create_external(env, rx, rx_finalize, NULL, &handle));
-  return handle;
+  return rx_attach(env, fd, max_batch, argv[3]);
 }
 
 /* udpSend(handle, data, dstIp, dstPort, ifindex, srcIp): bytes sent | -errno. ifindex 0 / srcIp "" = kernel's pick. */

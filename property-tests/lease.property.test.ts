@@ -26,6 +26,7 @@ function eventAt(kind: Kind, now: number): LeaseEvent {
     case 'lease.commit': return { type: kind, now, ...TIMES };
     case 'lease.release': return { type: kind, now };
     case 'lease.decline': return { type: kind, now, probationMs: PROBATION_MS };
+    case 'lease.conflict': return { type: kind, now, probationMs: PROBATION_MS };
     case 'lease.withdraw': return { type: kind, now };
   }
 }
@@ -40,7 +41,7 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   ),
   kind: fc.oneof(
     { weight: 4, arbitrary: fc.constant<Kind>('lease.commit') },
-    { weight: 3, arbitrary: fc.constantFrom<Kind>('lease.offer', 'lease.release', 'lease.decline', 'lease.withdraw') },
+    { weight: 3, arbitrary: fc.constantFrom<Kind>('lease.offer', 'lease.release', 'lease.decline', 'lease.conflict', 'lease.withdraw') },
   ),
 });
 const stepsArb = fc.array(stepArb, { minLength: 1, maxLength: 14 });

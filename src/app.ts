@@ -1,25 +1,30 @@
 // Wires the daemon together: transport → ingress → router → transaction actors → lease book → store → egress,
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
-import { PassiveTransaction } from './actors/passive-transaction.js';
+import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
+import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ReloadReport, ReloadTrigger } from './config/reload-report.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
+import { TransitionFanout } from './leases/transition-fanout.js';
+import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
 import { ConfigHolder } from './reload/holder.js';
 import type { ConfigLoader } from './reload/load.js';
 import { reloadOnce } from './reload/flow.js';
 import { ReloadQueue } from './reload/queue.js';
 import { decodeInbound } from './net/ingress.js';
+import type { EchoProber } from './net/icmp-prober.js';
 import type { Transport } from './net/types.js';
 import { clientKeyOf } from './router/client-key.js';
 import { Router } from './router/router.js';
+import { checkConflict } from './server/conflict-check/check.js';
+import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/dispatch.js';
-import { pinDeps } from './server/pinned-deps.js';
 import { applyConfigToLeases } from './server/reload-apply.js';
 import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from './router/types.js';
@@ -27,7 +32,9 @@ import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
-import type { LeaseStore } from './store/types.js';
+import { HistoryRecorder } from './store/history-recorder.js';
+import type { LeaseHistoryStore, LeaseStore } from './store/types.js';
+import { causeOf } from './server/transition-cause.js';
 import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
@@ -48,6 +55,8 @@ export interface AppOptions {
   readonly localAddresses?: () => readonly string[];
   /** Where `reload()` reads the new config (the CLI: the file the daemon started with). */
   readonly loadConfig?: ConfigLoader;
+  /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
+  readonly openProber?: () => EchoProber;
 }
 
 export interface App {
@@ -66,6 +75,10 @@ export interface App {
   config(): ServerConfig;
   /** Reloads the config (SIGHUP, the control API, the CLI): coalesced, validated, applied atomically or refused. */
   reload(trigger: ReloadTrigger): Promise<ReloadReport>;
+  /** Every lease transition from now on; returns the unsubscribe function. */
+  onLeaseTransition(listener: TransitionListener): () => void;
+  /** Each address's transitions: stored, and those waiting for the lease's next write. */
+  readonly history: LeaseHistoryStore;
 }
 
 export interface Statistics {
@@ -81,9 +94,14 @@ export function startApp(options: AppOptions): App {
   const { log } = options;
   const clock = options.clock ?? systemClock;
   const stats = new Stats();
+  const notices = new AggregatedLog({ clock, log });
   const holder = new ConfigHolder(options.config);
   const config = holder.read;
-  const store = new MonitoredStore(options.store, clock, {
+  const transitions = new TransitionFanout((err: unknown) =>
+    log.error({ evt: 'lease.transition.listener_failed', err: classify(err) }, 'a lease transition listener threw'));
+  const history = new HistoryRecorder(options.store, () => config().history.perLease);
+  transitions.subscribe((t) => history.record(t));
+  const store = new MonitoredStore(history, clock, {
     onUnwritable: (err) => {
       stats.error(err.category);
       stats.count(stats.events, 'store.unwritable');
@@ -94,17 +112,17 @@ export function startApp(options: AppOptions): App {
       log.warn({ evt: 'store.writable', downMs, failedWrites }, 'lease store writable again: granting leases');
     },
   });
-  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change) });
+  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
   const deps: ServerDeps = {
-    config, book, store, clock, log, stats,
+    config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors: new Map(),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
   };
-  // Each decision reads one config from start to end, even across a reload while it awaits its write.
-  let pinned = pinDeps(deps, config());
+  // What a decision reads as its config: fixed for the config in force when it began (see effects.decide).
+  let pinned = (): ServerConfig => options.config;
   holder.subscribe((next, previous) => {
-    pinned = pinDeps(deps, next);
+    pinned = () => next;
     applyConfigToLeases(deps, next);
     if (next.logging.level !== previous.logging.level) log.level = next.logging.level;
   });
@@ -112,18 +130,24 @@ export function startApp(options: AppOptions): App {
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
-    clock, log, stats,
+    clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
   });
-  const effects = {
-    decide: (input: { packet: RoutedRequest }) => decide(pinned, input.packet),
+  const probes = new ProbeGate({
+    policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
+  });
+  const effects: TransactionEffects = {
+    // Each decision reads one config from start to end, even across a reload while it awaits its write.
+    decide: (input: { packet: RoutedRequest }) =>
+      decide({ ...deps, config: pinned, book: book.withCause(causeOf(input.packet)) }, input.packet),
+    checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       responder.respond(decision, packet);
     },
     clock,
   };
-  const shedding = sheddingReporter(clock, log);
+  const shedding = sheddingReporter(notices);
   const router = new Router({
     createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
     // Getters: the limits in force, after any reload.
@@ -201,6 +225,8 @@ export function startApp(options: AppOptions): App {
     drain: async () => {
       router.stop();
       book.stop();
+      notices.flush();
+      probes.close();
       await store.close();
     },
     reload: () => reloads.runWaiting(),
@@ -239,6 +265,8 @@ export function startApp(options: AppOptions): App {
       queuedRequests: router.queuedRequests,
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
     }),
+    onLeaseTransition: (listener) => transitions.subscribe(listener),
+    history,
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     config,
     reload: (trigger) => reloads.ask(trigger),

@@ -4,18 +4,21 @@
 // path allocates many short-lived objects, and the default semi-space made scavenges ~28 % of the CPU (measured
 // with bench/inprocess.bench.ts; the larger one gave ~15 % more DORA/s). It cannot be set from inside the process.
 import { readFileSync } from 'node:fs';
-import { Level } from 'level';
+import { dirname, resolve } from 'node:path';
 import { startApp, type App } from './app.js';
+import { systemClock } from './clock.js';
 import { checkConfigFile, loadConfigFile } from './config/index.js';
 import type { ServerConfig } from './config/types.js';
+import { controlApiOf } from './control/from-app.js';
+import { startControlServer, type ControlServer } from './control/server.js';
 import { classify, ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
-import { claimPort } from './net/port-owner.js';
+import { openIcmpProber } from './net/icmp-prober.js';
+import { claimPort, type PortClaim } from './net/port-owner.js';
 import { openTransport } from './net/select-transport.js';
 import { fileLoader } from './reload/load.js';
-import { LevelLeaseStore } from './store/level-store.js';
+import { createStore } from './store/factory.js';
 import { repairStore } from './store/repair.js';
-import type { LeaseStore } from './store/types.js';
 
 const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
@@ -75,7 +78,7 @@ async function run(file: string): Promise<number> {
   }
 }
 
-async function serve(file: string, started: (app: App) => void): Promise<number> {
+async function serve(file: string, onStarted: (app: App) => void): Promise<number> {
   let config: ServerConfig;
   try {
     config = await loadConfigFile(file);
@@ -90,7 +93,7 @@ async function serve(file: string, started: (app: App) => void): Promise<number>
   }
   const log = createLogger(config.logging.level);
   log.info({ evt: 'server.starting', version: version(), config: file, pid: process.pid }, 'actor-dhcpd starting');
-  let claim;
+  let claim: PortClaim;
   try {
     claim = await claimPort(config.listen.port, config.listen.address);
   } catch (error) {
@@ -100,6 +103,10 @@ async function serve(file: string, started: (app: App) => void): Promise<number>
     console.error(`${err.code}: ${err.message}`);
     return 1;
   }
+  const started: { app?: App } = {};
+  // Before the App starts: a control socket another daemon holds stops this one before it serves anything.
+  const control = await openControl(() => started.app as App, config, file, log);
+  if (control === 'failed') return 1;
   const app = startApp({
     config,
     log,
@@ -113,9 +120,11 @@ async function serve(file: string, started: (app: App) => void): Promise<number>
         prefer: config.listen.transport,
         native: { unlistedUnicast: config.listen.unlistedUnicast },
       }),
+    openProber: () => openIcmpProber({ clock: systemClock }),
     loadConfig: fileLoader(file),
   });
-  started(app);
+  started.app = app;
+  onStarted(app);
   const stop = (signal: string) => {
     log.info({ evt: 'server.stopping', signal }, 'draining');
     void app.stop();
@@ -130,6 +139,7 @@ async function serve(file: string, started: (app: App) => void): Promise<number>
     console.error(`${err.code}: ${err.message}`);
   });
   const code = await app.done;
+  await control?.close();
   process.off('SIGUSR2', dumpHealth);
   await claim.release();
   log.info({ evt: 'server.stopped', code }, 'actor-dhcpd stopped');
@@ -137,15 +147,23 @@ async function serve(file: string, started: (app: App) => void): Promise<number>
   return code;
 }
 
-function createStore(config: ServerConfig, log: Logger): LeaseStore {
-  const options = {
-    maxBatch: config.store.maxBatch,
-    commitIntervalMs: config.store.commitIntervalMs,
-    logger: log.child({ component: 'store' }),
-    location: config.store.path,
-    reopenBackoff: config.supervision.strategies.store.backoff,
-  };
-  return new LevelLeaseStore(new Level<string, string>(config.store.path, { createIfMissing: true }), options);
+/** The control API and /metrics, up while the daemon runs; a socket it cannot take keeps the daemon from starting (exit 1). */
+async function openControl(app: () => App, config: ServerConfig, file: string, log: Logger): Promise<ControlServer | undefined | 'failed'> {
+  if (!config.control.enabled) return undefined;
+  const api = controlApiOf(app, {
+    baseDir: dirname(resolve(file)),
+    reload: (trigger) => app().reload(trigger),
+    // INTEGRATION: app.securityEvents
+    securityEvents: () => [],
+  });
+  try {
+    return await startControlServer({ config: config.control, api, log, version: version() });
+  } catch (error) {
+    const err = classify(error);
+    log.fatal({ evt: 'control.listen_failed', err }, 'control API cannot listen: not starting');
+    console.error(`${err.code}: ${err.message}`);
+    return 'failed';
+  }
 }
 
 main(process.argv.slice(2)).then(

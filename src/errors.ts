@@ -41,15 +41,28 @@ export const ERROR_CODES = {
   DHCPD_ERR_NET_BIND: { category: 'network', transient: false },
   DHCPD_ERR_NET_PORT_IN_USE: { category: 'network', transient: false },
   DHCPD_ERR_NET_SEND: { category: 'network', transient: true },
+  DHCPD_ERR_NET_UNREACHABLE: { category: 'network', transient: false },
   DHCPD_ERR_NET_RECEIVE: { category: 'network', transient: true },
   DHCPD_ERR_NET_INTERFACE: { category: 'network', transient: true },
   DHCPD_ERR_NET_NATIVE_UNAVAILABLE: { category: 'network', transient: false },
+  DHCPD_ERR_NET_ICMP_UNAVAILABLE: { category: 'network', transient: false },
 
   DHCPD_ERR_LEASE_POOL_EXHAUSTED: lease,
   DHCPD_ERR_LEASE_CONFLICT: lease,
+  DHCPD_ERR_LEASE_IN_USE: lease,
   DHCPD_ERR_LEASE_NO_SUBNET: lease,
+  DHCPD_ERR_LEASE_NOT_FOUND: lease,
 
   DHCPD_ERR_SECURITY_REJECTED: { category: 'security', transient: false },
+
+  DHCPD_ERR_CONTROL_LISTEN: { category: 'network', transient: false },
+  DHCPD_ERR_CONTROL_NO_DAEMON: { category: 'network', transient: true },
+  DHCPD_ERR_CONTROL_UNAUTHORIZED: { category: 'security', transient: false },
+  DHCPD_ERR_CONTROL_FORBIDDEN: { category: 'security', transient: false },
+  DHCPD_ERR_CONTROL_BAD_REQUEST: parse,
+  DHCPD_ERR_CONTROL_BODY_TOO_LARGE: parse,
+  DHCPD_ERR_CONTROL_NOT_FOUND: parse,
+  DHCPD_ERR_CONTROL_UNAVAILABLE: { category: 'unknown', transient: true },
 
   DHCPD_ERR_SUPERVISOR_ESCALATED: { category: 'unknown', transient: false },
   DHCPD_ERR_UNKNOWN: { category: 'unknown', transient: false },
@@ -98,6 +111,9 @@ export class LeaseError extends DhcpdError {
 export function classify(error: unknown): DhcpdError {
   if (error instanceof DhcpdError) return error;
   const errno = (error as { code?: unknown } | null)?.code;
+  if (typeof errno === 'string' && PERMANENT_SEND_ERRNOS.has(errno)) {
+    return new NetError('DHCPD_ERR_NET_UNREACHABLE', `destination refused: ${errno}`, { cause: error });
+  }
   if (typeof errno === 'string' && NET_ERRNOS.has(errno)) {
     return new NetError('DHCPD_ERR_NET_SEND', `network error ${errno}`, { cause: error });
   }
@@ -110,9 +126,27 @@ export const NET_ERRNOS: ReadonlySet<string> = new Set([
   'ENOBUFS',
   'EAGAIN',
   'EWOULDBLOCK',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
   'ENETDOWN',
   'EADDRNOTAVAIL',
   'ENXIO',
 ]);
+
+/**
+ * Errnos no retry can cure: no route to the destination (a hostile or bogus giaddr/ciaddr), a destination the
+ * kernel refuses, a datagram it cannot send. Retrying them only holds memory and floods the log.
+ */
+export const PERMANENT_SEND_ERRNOS: ReadonlySet<string> = new Set([
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EACCES',
+  'EPERM',
+  'EINVAL',
+  'EMSGSIZE',
+  'EAFNOSUPPORT',
+  'EDESTADDRREQ',
+]);
+
+/** The code of a failed send with this errno name: retried (NET_SEND) or not (NET_UNREACHABLE). */
+export function sendErrorCode(errno: string): 'DHCPD_ERR_NET_SEND' | 'DHCPD_ERR_NET_UNREACHABLE' {
+  return PERMANENT_SEND_ERRNOS.has(errno) ? 'DHCPD_ERR_NET_UNREACHABLE' : 'DHCPD_ERR_NET_SEND';
+}

@@ -63,8 +63,11 @@ export class Discover extends Base {
     const moves = current === undefined || current === 'ambiguous' ? false : reservationMoves(m, c, subnet, current);
     const sure = current !== 'ambiguous' && (reservation === undefined || m.held(reservation).kind !== 'maybe') && moves !== 'maybe';
     const keeps = current !== undefined && current !== 'ambiguous' && m.valid(subnet, current, c) && !moves;
-    // RFC 2131 §4.3.1: the current binding (if still valid), else the reservation, else the requested address if free, else any free.
-    const expected = !sure ? undefined : keeps ? current : reservation ?? (req !== undefined && m.freeFor(c, subnet, req) ? req : undefined);
+    const bound = keeps && m.held(current).kind === 'binding';
+    const asked = req !== undefined && m.freeFor(c, subnet, req) ? req : undefined;
+    // RFC 2131 §4.3.1: the current binding (if still valid), else the reservation, else the requested address if
+    // free (a released one included), else the client's outstanding offer, else any free.
+    const expected = !sure ? undefined : bound ? current : reservation ?? asked ?? (keeps ? current : undefined);
     if (answer === 'silent') {
       if (keeps || reservation !== undefined || m.anyFreeFor(c, subnet)) violated('offer-rule', `${what}: silent though an address is available`);
       return;

@@ -180,6 +180,8 @@ export class Model {
   // --- updates, applied once the server's answer has been checked ---
 
   offered(client: Client, subnet: Subnet, ip: string): void {
+    // An outstanding offer of another address is withdrawn: the client asked for one that had become free.
+    if (this.current(client, subnet.id) !== ip) this.withdrawn(client, subnet.id);
     const h = this.held(ip);
     if (h.kind === 'offer' && h.client === client.name) {
       this.offers.set(ip, { ...this.offers.get(ip)!, at: this.now, until: this.now + this.config.offerHoldMs });

@@ -1,15 +1,19 @@
 // A client's transaction machine run by pure steps (no live XState actor, which cost more than the DHCP work):
-// it executes the machine's `decide` and `respond` actions and its `clientQuiet` timer, and reports like an
-// actor (next / error / complete), so the router supervises it the same way.
-import { transactionMachine, type DecideInput, type TransactionContext, type TransactionEvent } from '../../machines/transaction.machine.js';
+// it executes the machine's `decide`, `checkConflict` and `respond` actions and its `clientQuiet` timer, and
+// reports like an actor (next / error / complete), so the router supervises it the same way.
+import {
+  transactionMachine, type CheckConflictInput, type DecideInput, type TransactionContext, type TransactionEvent,
+} from '../../machines/transaction.machine.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { RoutedRequest } from '../router/types.js';
 import type { TransactionActor } from '../router/router.js';
+import type { ConflictVerdict } from '../server/conflict-check/verdict.js';
 import type { Decision } from '../server/decision.js';
 import { createStepper, type ExecutableAction, type FlatSnapshot } from './stepper.js';
 
 export interface TransactionEffects {
   readonly decide: (input: DecideInput) => Promise<Decision>;
+  readonly checkConflict: (input: CheckConflictInput) => Promise<ConflictVerdict>;
   readonly respond: (decision: Decision, packet: RoutedRequest) => void;
   readonly clock: Clock;
 }
@@ -81,7 +85,11 @@ export class PassiveTransaction implements TransactionActor {
     for (const action of actions) {
       switch (action.type) {
         case 'decide':
-          this.decide(action.params as DecideInput);
+          this.answer(() => this.effects.decide(action.params as DecideInput), (decision) => ({ type: 'txn.decided', decision }));
+          break;
+        case 'checkConflict':
+          this.answer(() => this.effects.checkConflict(action.params as CheckConflictInput), (verdict) =>
+            verdict.kind === 'checked' ? { type: 'txn.checked', decision: verdict.decision } : { type: 'txn.conflict' });
           break;
         case 'respond': {
           const { decision, packet } = action.params as { decision: Decision; packet: RoutedRequest };
@@ -98,16 +106,17 @@ export class PassiveTransaction implements TransactionActor {
     }
   }
 
-  private decide(input: DecideInput): void {
-    let decision: Promise<Decision>;
+  /** Runs an asynchronous effect; its result (or failure) comes back as the event `toEvent` makes of it. */
+  private answer<T>(effect: () => Promise<T>, toEvent: (result: T) => TransactionEvent): void {
+    let result: Promise<T>;
     try {
-      decision = this.effects.decide(input);
+      result = effect();
     } catch (error) {
-      decision = Promise.reject(error);
+      result = Promise.reject(error);
     }
     // The answer always comes back as a later step, after the one that asked for it has finished.
-    decision.then(
-      (d) => this.send({ type: 'txn.decided', decision: d }),
+    result.then(
+      (r) => this.send(toEvent(r)),
       (error: unknown) => this.send({ type: 'txn.failed', error }),
     );
   }

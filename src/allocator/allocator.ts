@@ -1,10 +1,12 @@
 // Address choice for one subnet (RFC 2131 §4.3.1): existing binding, reservation, requested address, the
-// client's previous address, then the next free one. Pure pool math: it knows nothing of leases or time.
+// client's outstanding offer, the client's previous address, then the next free one. Pure pool math: it knows nothing of leases or time.
 import type { AddressRange } from '../config/types.js';
 
 export interface Candidates {
-  /** The address the client is bound to or has been offered in this subnet (used while still in a pool). */
+  /** The address the client is bound to in this subnet (used while still in a pool). */
   readonly existing?: number;
+  /** The address the client has been offered and not yet requested: kept unless it asks for another free one. */
+  readonly offered?: number;
   /** The client's static reservation in this subnet. */
   readonly reserved?: number;
   /** Option 50 of a DISCOVER. */
@@ -36,10 +38,12 @@ export function chooseAddress(
   }
   // A reservation is the client's even outside the pools; the caller has checked no one else holds it.
   if (candidates.reserved !== undefined) return { kind: 'chosen', ip: candidates.reserved, reason: 'reserved' };
-  for (const reason of ['requested', 'previous'] as const) {
-    const ip = candidates[reason];
-    if (ip !== undefined && inPools(pools, ip) && isFree(ip)) return { kind: 'chosen', ip, reason };
-  }
+  const { requested, offered, previous } = candidates;
+  if (requested !== undefined && inPools(pools, requested) && isFree(requested)) return { kind: 'chosen', ip: requested, reason: 'requested' };
+  // The offer holds its address for this client, so it is not "free" to it; a shrunk pool drops it.
+  if (offered !== undefined && inPools(pools, offered)) return { kind: 'chosen', ip: offered, reason: 'offered' };
+  // Lease affinity is a preference only: a client asking for its old address gets it first (above).
+  if (previous !== undefined && inPools(pools, previous) && isFree(previous)) return { kind: 'chosen', ip: previous, reason: 'previous' };
   const ip = nextFree(pools, isFree, cursor);
   return ip === undefined ? { kind: 'exhausted' } : { kind: 'chosen', ip, reason: 'next-free' };
 }

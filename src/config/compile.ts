@@ -3,15 +3,19 @@ import { resolve } from 'node:path';
 import { ipToInt } from '../codec/index.js';
 import type { ServerConfig, Subnet } from './types.js';
 import { cidrText } from './addr.js';
+import { compileConflictCheck } from './conflict-check.js';
+import { compileControl, type ControlConfig } from './control.js';
 import { deepFreeze } from './freeze.js';
 import type { ConfigIssue } from './issues.js';
 import { IssueList, formatPath } from './issues.js';
 import { compileOptionLevel } from './options.js';
+import { compileScaleOut } from './scale-out.js';
 import type { PlacedRange } from './pools.js';
 import { reportOverlaps } from './pools.js';
 import type { WireConfig } from './schema.js';
 import type { CompiledSubnet } from './subnet.js';
 import { compileSubnet } from './subnet.js';
+import { compileHistory } from './history.js';
 import { compileSupervision } from './supervision.js';
 
 export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; errors: ConfigIssue[] };
@@ -70,12 +74,21 @@ function checkOverlaps(compiled: readonly CompiledSubnet[], issues: IssueList): 
   );
 }
 
-function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, supervision: ServerConfig['supervision']): ServerConfig {
+/** The sections compiled on their own, with their own cross-field checks. */
+interface CompiledSections {
+  readonly supervision: ServerConfig['supervision'];
+  readonly scaleOut: ServerConfig['scaleOut'];
+  readonly control: ControlConfig;
+}
+
+function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, sections: CompiledSections): ServerConfig {
+  const { supervision, scaleOut, control } = sections;
   const config: ServerConfig = {
     ...(wire.serverId === undefined ? {} : { serverId: wire.serverId }),
     interfaces: [...wire.interfaces],
     listen: { ...wire.listen },
     store: { ...wire.store, path: resolve(opts.baseDir, wire.store.path) },
+    history: compileHistory(wire.history),
     logging: { ...wire.logging },
     subnets,
     offerHoldMs: wire.offerHoldSeconds * 1000,
@@ -85,6 +98,9 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, superv
     bootp: wire.bootp,
     supervision,
     limits: { ...wire.limits },
+    ...(scaleOut === undefined ? {} : { scaleOut }),
+    conflictCheck: compileConflictCheck(wire.conflictCheck),
+    control,
   };
   return deepFreeze(config);
 }
@@ -109,6 +125,8 @@ export function compileConfig(wire: WireConfig, opts: CompileOptions): ConfigRes
   checkOverlaps(compiled, issues);
   const subnets = compiled.flatMap(({ subnet }) => (subnet === undefined ? [] : [subnet]));
   const supervision = compileSupervision(wire.supervision, issues);
+  const scaleOut = compileScaleOut(wire.store.kind, wire.store.postgres, wire.scaleOut, issues);
+  const control = compileControl(wire.control, opts.baseDir, issues);
   if (issues.size > 0) return { ok: false, errors: issues.toArray() };
-  return { ok: true, config: build(wire, subnets, opts, supervision) };
+  return { ok: true, config: build(wire, subnets, opts, { supervision, scaleOut, control }) };
 }

@@ -1,5 +1,9 @@
 // Wire shape of the JSON config file (zod 4): types, ranges and defaults; cross-field rules live in compile.ts.
 import { z } from 'zod';
+import { PostgresSchema, ScaleOutSchema } from './scale-out.js';
+import { HistorySchema } from './history.js';
+import { ConflictCheckSchema } from './conflict-check.js';
+import { ControlSchema } from './control.js';
 import { LimitsSchema, SupervisionSchema } from './supervision.js';
 
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
@@ -100,7 +104,10 @@ export const DefaultsSchema = z.strictObject({
 });
 
 export const StoreSchema = z.strictObject({
-  kind: z.enum(['level', 'memory']).default('level').describe('"level": LevelDB on disk; "memory": lost on exit.'),
+  kind: z
+    .enum(['level', 'memory', 'postgres'])
+    .default('level')
+    .describe('"level": LevelDB on disk; "memory": lost on exit; "postgres": a PostgreSQL database several servers can share.'),
   path: z
     .string()
     .min(1)
@@ -108,6 +115,7 @@ export const StoreSchema = z.strictObject({
     .describe('LevelDB directory; relative paths are resolved against the config file directory.'),
   commitIntervalMs: z.number().int().min(0).max(60_000).default(2).describe('Longest an ACK waits for its commit.'),
   maxBatch: z.number().int().min(1).max(1_000_000).default(1000).describe('Most lease writes in one commit.'),
+  postgres: PostgresSchema.optional(),
 });
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -133,6 +141,8 @@ export const ConfigSchema = z
       })
       .prefault({}),
     store: StoreSchema.prefault({}),
+    scaleOut: ScaleOutSchema.optional(),
+    history: HistorySchema.prefault({}),
     logging: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
     offerHoldSeconds: seconds(1).default(60).describe('How long an offered address is held for its client.'),
     expiryGraceSeconds: seconds(0).default(300).describe('How long an expired lease can still be renewed.'),
@@ -147,6 +157,8 @@ export const ConfigSchema = z
     bootp: z.boolean().default(false).describe('Reserved: BOOTP (RFC 951) is not served; must be false.'),
     supervision: SupervisionSchema.prefault({}),
     limits: LimitsSchema.prefault({}),
+    conflictCheck: ConflictCheckSchema.prefault({}),
+    control: ControlSchema.prefault({}),
     defaults: DefaultsSchema.prefault({}),
     subnets: z.array(SubnetSchema).describe('The subnets served; at least one.'),
   })

@@ -1,9 +1,15 @@
 // The compiled, frozen domain config the daemon runs on (the wire shape lives in schema.ts).
 import type { DhcpOption } from '../codec/types.js';
 import type { SupervisionPolicy } from '../supervisor/strategy.js';
+import type { PostgresConfig, ScaleOutConfig } from './scale-out.js';
+import type { ConflictCheckPolicy } from './conflict-check.js';
+import type { ControlConfig, ControlTcpConfig } from './control.js';
 import type { OverloadLimits } from './supervision.js';
+import type { HistoryConfig } from './history.js';
 
-export type { OverloadLimits, SupervisionPolicy };
+export type {
+  ConflictCheckPolicy, ControlConfig, ControlTcpConfig, OverloadLimits, PostgresConfig, ScaleOutConfig, SupervisionPolicy,
+};
 
 /** An inclusive address range; addresses are host-order uint32. */
 export interface AddressRange {
@@ -43,8 +49,10 @@ export interface Subnet {
 }
 
 export interface StoreConfig {
-  readonly kind: 'level' | 'memory';
+  readonly kind: 'level' | 'memory' | 'postgres';
   readonly path: string;
+  /** Present when kind is "postgres". */
+  readonly postgres?: PostgresConfig;
   /** Longest an ACK waits for its group commit to start. */
   readonly commitIntervalMs: number;
   readonly maxBatch: number;
@@ -64,6 +72,10 @@ export interface ServerConfig {
     readonly unlistedUnicast: 'accept' | 'drop';
   };
   readonly store: StoreConfig;
+  /** Several servers sharing the PostgreSQL store (RFC 3074 load balancing); absent for a single server. */
+  readonly scaleOut?: ScaleOutConfig;
+  /** How much lease history the store keeps. */
+  readonly history: HistoryConfig;
   readonly logging: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
   readonly subnets: readonly Subnet[];
   /** Milliseconds an OFFERed address stays held for its client. */
@@ -79,4 +91,8 @@ export interface ServerConfig {
   readonly supervision: SupervisionPolicy;
   /** Bounds on every queue of the request path. */
   readonly limits: OverloadLimits;
+  /** The ICMP echo probe before an offer. */
+  readonly conflictCheck: ConflictCheckPolicy;
+  /** The control API's listeners (docs/control.md). */
+  readonly control: ControlConfig;
 }

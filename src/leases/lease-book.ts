@@ -5,6 +5,8 @@ import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
 import { isFinal, startLease, stepLease, type TimerEvent } from './lease-runner.js';
+import { transitionOf, type TransitionCause, type TransitionListener } from './transition.js';
+import { OfferQueue } from './offer-queue.js';
 
 export interface LeaseChange {
   readonly before: LeaseRecord | undefined;
@@ -16,6 +18,8 @@ export interface LeaseBookOptions {
   /** A timer moved a lease (T1, T2, expiry, end of grace or probation, offer timeout). */
   readonly onTimerChange: (change: LeaseChange) => void;
   readonly yieldFn?: (next: () => void) => void;
+  /** Every transition of every lease: offers, events, timers, and undos of changes whose write failed. */
+  readonly onTransition?: TransitionListener;
 }
 
 const clientIndexKey = (subnetId: number, clientKey: string): string => `${subnetId}/${clientKey}`;
@@ -33,6 +37,9 @@ export class LeaseBook {
   /** Every address a client still has a record for: timers, restores and undos must not lose its current one. */
   private readonly byClient = new Map<string, Set<string>>();
   private readonly schedule: ExpirySchedule;
+  /** Set only on the views `withCause` returns. */
+  private readonly cause: TransitionCause | undefined;
+  private readonly offers = new OfferQueue();
 
   constructor(private readonly options: LeaseBookOptions) {
     this.schedule = new ExpirySchedule({
@@ -40,6 +47,15 @@ export class LeaseBook {
       fire: (timer) => this.fire(timer),
       ...(options.yieldFn ? { yieldFn: options.yieldFn } : {}),
     });
+  }
+
+  /**
+   * A view of this book whose offers and events are reported with `cause` (the request being answered). It shares
+   * every table with the book (it is an object whose prototype is the book), so the handlers need not pass the
+   * cause to each call, and it holds across the awaits of an exchange.
+   */
+  withCause(cause: TransitionCause): this {
+    return Object.create(this, { cause: { value: cause } }) as this;
   }
 
   get size(): number {
@@ -100,8 +116,17 @@ export class LeaseBook {
   /** Starts a new lease machine for the address (an offer); the address must not be taken. */
   offer(input: LeaseInput): LeaseChange {
     if (this.isTaken(input.ip)) throw new TypeError(`address ${input.ip} is taken`);
+    return this.takeOver(input);
+  }
+
+  /**
+   * Starts a new lease machine for the address in place of whatever lease it has, taken or not: for the same host
+   * coming back under another client identifier. `revert` of the change puts the old lease back.
+   */
+  takeOver(input: LeaseInput): LeaseChange {
     const change = { before: this.byIp.get(input.ip), after: startLease(input) };
     this.set(change.after);
+    this.report(change.before, change.after, 'lease.offer');
     return change;
   }
 
@@ -112,6 +137,7 @@ export class LeaseBook {
     const after = stepLease(before, event);
     if (after === undefined) return undefined;
     this.set(after);
+    this.report(before, after, event.type);
     return { before, after };
   }
 
@@ -125,6 +151,15 @@ export class LeaseBook {
     if (this.byIp.get(change.after.context.ip) !== change.after) return;
     if (change.before === undefined) this.remove(change.after);
     else this.set(change.before);
+    const { onTransition } = this.options;
+    if (onTransition === undefined) return;
+    const undone = transitionOf(change.after, change.before ?? change.after, 'lease.revert', this.cause);
+    onTransition({ ...undone, at: this.options.clock.now(), to: change.before?.state ?? 'none' });
+  }
+
+  /** Addresses held as offers in a subnet, the oldest offer first (some may have timed out since: check). */
+  offeredOldestFirst(subnetId: number): Iterable<string> {
+    return this.offers.oldest(subnetId);
   }
 
   values(): IterableIterator<LeaseRecord> {
@@ -135,6 +170,12 @@ export class LeaseBook {
     this.schedule.stop();
   }
 
+  private report(before: LeaseRecord | undefined, after: LeaseRecord, event: string): void {
+    // A timer that falls due while a request looks at the lease was not caused by that request.
+    const cause = event.startsWith('xstate.after.') ? undefined : this.cause;
+    this.options.onTransition?.(transitionOf(before, after, event, cause));
+  }
+
   private set(record: LeaseRecord): void {
     const ip = record.context.ip;
     const previous = this.byIp.get(ip);
@@ -143,6 +184,7 @@ export class LeaseBook {
       this.unindex(previous);
     }
     this.byIp.set(ip, record);
+    this.offers.update(previous, record);
     const ips = this.byClient.get(key);
     if (ips === undefined) this.byClient.set(key, new Set([ip]));
     else ips.add(ip);
@@ -151,6 +193,7 @@ export class LeaseBook {
 
   private remove(record: LeaseRecord): void {
     this.byIp.delete(record.context.ip);
+    this.offers.update(record, undefined);
     this.unindex(record);
   }
 

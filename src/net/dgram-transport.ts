@@ -2,7 +2,7 @@
 // blind to the receiving interface, and unable to unicast to a MAC (replies that need it go out as broadcast).
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { Subject } from 'rxjs';
-import { classify, NetError } from '../errors.js';
+import { classify, NetError, sendErrorCode } from '../errors.js';
 import type { NetLogger } from './link-table.js';
 import type { Inbound, Outbound, Transport } from './types.js';
 
@@ -14,7 +14,7 @@ export interface DgramTransportOptions {
   readonly now?: () => number;
 }
 
-function netError(code: 'DHCPD_ERR_NET_BIND' | 'DHCPD_ERR_NET_SEND' | 'DHCPD_ERR_NET_RECEIVE', what: string, error: unknown, details: Record<string, unknown>): NetError {
+function netError(code: 'DHCPD_ERR_NET_BIND' | 'DHCPD_ERR_NET_SEND' | 'DHCPD_ERR_NET_UNREACHABLE' | 'DHCPD_ERR_NET_RECEIVE', what: string, error: unknown, details: Record<string, unknown>): NetError {
   const errno = (error as { code?: unknown } | null)?.code;
   return new NetError(code, `${what} failed: ${typeof errno === 'string' ? errno : String(error)}`, { cause: error, details });
 }
@@ -63,7 +63,7 @@ export async function createDgramTransport(opts: DgramTransportOptions): Promise
           return;
         }
         socket.send(out.data, out.to.port, out.to.address, (error) => {
-          if (error) reject(netError('DHCPD_ERR_NET_SEND', `send to ${out.to.address}:${out.to.port}`, error, { to: out.to }));
+          if (error) reject(netError(sendErrorCode(String((error as { code?: unknown }).code)), `send to ${out.to.address}:${out.to.port}`, error, { to: out.to }));
           else resolve();
         });
       }),

@@ -29,6 +29,11 @@ export interface NativeBinding {
   /** Sends a whole IPv4 datagram to `mac` on `ifindex`: bytes sent or -errno. */
   packetSend(fd: number, ipDatagram: Buffer, ifindex: number, mac: Buffer): number;
   fdClose(fd: number): number;
+  /**
+   * An ICMP socket (raw, else an unprivileged ping socket) watched like udpOpen's: sends go through udpSend (port 0),
+   * close through udpClose. Optional: an addon built before it still serves as the transport.
+   */
+  icmpOpen?(maxBatch: number, onBatch: (errno: number, batch: RawDatagram[]) => void): UdpHandle | number;
 }
 
 const ADDON = join('build', 'Release', 'actor_dhcpd_net.node');

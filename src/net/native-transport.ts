@@ -1,7 +1,7 @@
 // The interface-aware Linux transport (RFC 2131 §4.1, §4.3.1): reports the receiving interface and broadcast-ness of
 // every datagram, replies out the link a request came in on, and unicasts to a client's MAC before it has an address.
 import { Subject } from 'rxjs';
-import { NetError } from '../errors.js';
+import { NetError, sendErrorCode } from '../errors.js';
 import { isBroadcastOn, LIMITED_BROADCAST, parseMac, sourceFacing } from './addressing.js';
 import { errnoError, errnoName, LINK_ERRNOS } from './errno.js';
 import type { Discovery } from './interfaces.js';
@@ -154,7 +154,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     }
     n.sendErrors++;
     if (LINK_ERRNOS.has(errnoName(sent))) links.refreshSoon(`send ${errnoName(sent)}`);
-    throw errnoError('DHCPD_ERR_NET_SEND', sent, 'sendmsg', { to: out.to, iface: iface?.name });
+    throw errnoError(sendErrorCode(errnoName(sent)), sent, 'sendmsg', { to: out.to, iface: iface?.name });
   }
 
   /** RFC 2131 §4.1 unicast to chaddr/yiaddr through the packet socket; returns why it could not, or undefined. */

@@ -1,11 +1,11 @@
-// Settings a running daemon cannot take over: the sockets (listen, interfaces) and the lease store are opened
-// once at start. A reload that changes one is refused as a whole — the old config keeps serving — with one issue
+// Settings a running daemon cannot take over: the sockets (listen, interfaces), the lease store and its peers
+// (store, scaleOut) and the control listener (control) are opened once at start. A reload that changes one is refused as a whole — the old config keeps serving — with one issue
 // per changed setting, so the running config never silently differs from the file.
 import { isDeepStrictEqual } from 'node:util';
 import type { ConfigIssue } from '../config/reload-report.js';
 import type { ServerConfig } from '../config/types.js';
 
-const SECTIONS = ['interfaces', 'listen', 'store'] as const;
+const SECTIONS = ['interfaces', 'listen', 'store', 'scaleOut', 'control'] as const;
 
 const MESSAGE = 'cannot change while the daemon runs: restart it to apply (the running config is unchanged)';
 

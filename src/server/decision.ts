@@ -12,6 +12,7 @@ export type DropReason =
   | 'decline-limit'
   | 'store-unavailable'
   | 'no-server-id'
+  | 'address-in-use'
   | 'handled';
 
 export type NakReason =
@@ -33,6 +34,8 @@ export interface Reply {
   readonly ip?: string;
   readonly nakReason?: NakReason;
   readonly subnet?: Subnet;
+  /** An OFFER of an address new to the client: probed for a conflict before it is sent (RFC 2131 §4.4.1). */
+  readonly probe?: boolean;
 }
 
 export interface Drop {

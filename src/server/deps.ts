@@ -1,6 +1,7 @@
 // What the request handlers need, injected by app.ts: the config, the lease table, the store, the clock, logs.
 import type { Logger } from 'pino';
 import type { Cursor } from '../allocator/allocator.js';
+import type { AggregatedLog } from '../aggregated-log.js';
 import type { Clock } from '../clock.js';
 import type { ServerConfig, Subnet } from '../config/types.js';
 import type { LeaseBook } from '../leases/lease-book.js';
@@ -17,6 +18,8 @@ export interface ServerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly stats: Stats;
+  /** Per-packet trouble (pool exhausted, offers reclaimed), logged aggregated: one line per reason per interval. */
+  readonly notices: AggregatedLog;
   readonly declines: DeclineLimiter;
   /** Next-fit allocation cursors, one per subnet id. */
   readonly cursors: Map<number, Cursor>;

@@ -1,4 +1,5 @@
 // Sends a decision's reply: encoded within option 57, routed per RFC 2131 §4.1, retried on transient errors.
+import { briefError, type AggregatedLog } from '../aggregated-log.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { outbound, replyRoute, type Ports } from '../net/egress.js';
@@ -6,7 +7,7 @@ import type { Transport } from '../net/types.js';
 import type { RoutedRequest } from '../router/types.js';
 import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../supervisor/strategy.js';
-import { classify } from '../errors.js';
+import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
 import { encodeReply } from './reply.js';
 import type { Stats } from './stats.js';
@@ -21,6 +22,7 @@ export function createResponder(deps: {
   readonly clock: Clock;
   readonly log: Logger;
   readonly stats: Stats;
+  readonly notices: AggregatedLog;
   /** The config's supervision.sendRetry (read per reply, so a reload applies). */
   readonly sendRetry?: () => RetryPolicy;
 }): Responder {
@@ -43,13 +45,14 @@ export function createResponder(deps: {
       const source = serverId === undefined ? undefined : [...serverId].join('.');
       const send = (): Promise<void> => transport.send(outbound(data, route, routed.inbound, source));
       retry(send, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
-        onRetry: (err, attempt, delayMs) => {
+        // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).
+        onRetry: (err) => {
           stats.count(stats.events, 'send.retry');
-          log.warn({ evt: 'send.retry', err, attempt, delayMs, xid: routed.request.xid }, 'send failed, retrying');
+          deps.notices.note('warn', 'send.retry', reasonOf(err), 'send failed, retrying', { err: briefError(err), xid: routed.request.xid });
         },
         onGiveUp: (err) => {
           stats.count(stats.events, 'send.failed');
-          log.error({ evt: 'send.failed', err, xid: routed.request.xid, to: route.to.address }, 'reply not sent');
+          deps.notices.note('warn', 'send.failed', reasonOf(err), 'reply not sent', { err: briefError(err), xid: routed.request.xid, to: route.to.address });
         },
       }).then(
         () => stats.sentMessage(decision.type),
@@ -70,4 +73,10 @@ function encodeOrReport(decision: Reply, routed: RoutedRequest, deps: { readonly
     deps.log.error({ evt: 'reply.encode_failed', err, xid: routed.request.xid, client: routed.clientKey }, 'reply not encodable');
     return undefined;
   }
+}
+
+/** The errno name when the kernel gave one, else the error code: the key send trouble is aggregated by. */
+function reasonOf(err: DhcpdError): string {
+  const errno = (err.cause as { code?: unknown } | undefined)?.code;
+  return typeof errno === 'string' ? errno : err.code;
 }

@@ -1,21 +1,13 @@
 // Load shedding and lease-class drops as operators see them: a warn line at most every 10 s per reason.
-import type { Clock } from '../clock.js';
-import type { Logger } from '../log.js';
+import type { AggregatedLog } from '../aggregated-log.js';
 
 export const SHED_REASONS: ReadonlySet<string> = new Set(['too-many-clients', 'overload', 'queue-full']);
 
-/** Load shedding is logged at most every 10 s per reason (evt router.shedding), with the count since the last line. */
-export function sheddingReporter(clock: Clock, log: Logger) {
-  const last = new Map<string, { at: number; shed: number }>();
+/** Load shedding is logged aggregated (evt router.shedding): one line per reason per interval, with the count. */
+export function sheddingReporter(notices: AggregatedLog) {
   return {
     note(reason: string): void {
-      const entry = last.get(reason);
-      if (entry !== undefined && clock.now() - entry.at < 10_000) {
-        entry.shed++;
-        return;
-      }
-      log.warn({ evt: 'router.shedding', reason, shed: (entry?.shed ?? 0) + 1 }, 'overloaded: shedding requests');
-      last.set(reason, { at: clock.now(), shed: 0 });
+      notices.note('warn', 'router.shedding', reason, 'overloaded: shedding requests');
     },
   };
 }

@@ -11,13 +11,14 @@ import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
 import { GroupCommitter } from './group-commit.js';
+import { HistoryLog, type HistoryOptions } from './history-log.js';
 import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
 import { decodeRecord, encodeRecord, RECORD_VALUE_ENCODING, type EncodedRecord } from './record-codec.js';
 import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../supervisor/strategy.js';
-import type { LeaseStore, LeaseWrite, StoreHealth } from './types.js';
+import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
 /** Any abstract-level database with string default encodings (Level / ClassicLevel, MemoryLevel). */
 export type LevelDatabase = AbstractLevel<string | Buffer | Uint8Array, string, string>;
@@ -42,6 +43,8 @@ export interface LevelStoreOptions {
   /** Spacing of re-open attempts after a failed write when re-opening fails too (default: the store strategy's). */
   readonly reopenBackoff?: BackoffPolicy;
   readonly now?: () => number;
+  /** Bounds of the lease history (per address, by age). */
+  readonly history?: HistoryOptions;
 }
 
 type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string>;
@@ -50,6 +53,8 @@ type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array,
 /** classic-level reads `sync` from the batch options; other backends ignore it (the type does not declare it). */
 const SYNCED = { sync: true } as AbstractBatchOptions<string, string>;
 const LOAD_CHUNK = 1000;
+/** How often the first commit after a while starts a sweep of history older than the retention. */
+const HISTORY_SWEEP_INTERVAL_MS = 3_600_000;
 /**
  * classic-level fetches iterator entries from C++ in chunks of at most highWaterMarkBytes (16 KiB by default, about
  * 80 leases); 1 MiB chunks scan ~1.5-2x faster. Other backends ignore the option.
@@ -60,9 +65,13 @@ function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
 }
 
-export class LevelLeaseStore implements LeaseStore {
+export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
   private readonly leases: Sublevel<EncodedRecord>;
   private readonly clients: Sublevel<string>;
+  private readonly historyLog: HistoryLog;
+  private readonly historySublevel: Sublevel<string>;
+  private lastSweep = -Infinity;
+  private sweeping: Promise<void> = Promise.resolve();
   private readonly committer: GroupCommitter<LeaseWrite>;
   private readonly location: string;
   private readonly reopener: ReopenGate;
@@ -77,6 +86,8 @@ export class LevelLeaseStore implements LeaseStore {
       valueEncoding: RECORD_VALUE_ENCODING,
     });
     this.clients = db.sublevel<string, string>('client', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    this.historySublevel = db.sublevel<string, string>('history', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    this.historyLog = new HistoryLog(this.historySublevel, options.history);
     this.location = options.location ?? (db as { location?: unknown }).location?.toString() ?? '(in memory)';
     this.reopener = new ReopenGate(() => this.reopen(), {
       backoff: options.reopenBackoff ?? DEFAULT_STRATEGIES.store.backoff,
@@ -158,6 +169,15 @@ export class LevelLeaseStore implements LeaseStore {
     }
   }
 
+  async history(ip: string, limit?: number): Promise<LeaseTransition[]> {
+    if (this.closing !== undefined) throw closedError();
+    try {
+      return await this.historyLog.read(ip, limit);
+    } catch (error) {
+      throw mapReadError(error, this.location);
+    }
+  }
+
   health(): StoreHealth {
     const stats = this.committer.stats();
     return {
@@ -175,6 +195,7 @@ export class LevelLeaseStore implements LeaseStore {
 
   private async drainAndClose(): Promise<void> {
     await this.committer.drain();
+    await this.sweeping;
     try {
       await this.db.close();
     } catch (error) {
@@ -196,11 +217,27 @@ export class LevelLeaseStore implements LeaseStore {
         },
         (key, error) => this.reportCorrupt(key, error),
       );
-      await this.db.batch(this.toOperations(plan), SYNCED);
+      const history = await this.historyLog.plan(writes);
+      await this.db.batch([...this.toOperations(plan), ...history], SYNCED);
     } catch (error) {
+      this.historyLog.forget();
       this.reopener.markFailed();
       throw error;
     }
+    this.maybeSweepHistory();
+  }
+
+  /** In the background, at most hourly; a failed sweep is logged and tried again at the next interval. */
+  private maybeSweepHistory(): void {
+    const now = (this.options.now ?? Date.now)();
+    if (now - this.lastSweep < HISTORY_SWEEP_INTERVAL_MS) return;
+    this.lastSweep = now;
+    this.sweeping = this.historyLog.sweep(now).then(
+      (deleted) => {
+        if (deleted > 0) this.options.logger?.info({ evt: 'store.history.swept', deleted }, 'old lease history deleted');
+      },
+      (error: unknown) => this.options.logger?.warn({ evt: 'store.history.sweep_failed', err: error }, 'history sweep failed'),
+    );
   }
 
   /** Sublevels do not follow their parent through a re-open: each is opened again. */
@@ -210,6 +247,7 @@ export class LevelLeaseStore implements LeaseStore {
       await this.db.open();
       await this.leases.open();
       await this.clients.open();
+      await this.historySublevel.open();
     } catch (error) {
       throw mapOpenError(error, this.location);
     }

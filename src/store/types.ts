@@ -1,10 +1,16 @@
 // The lease store contract: every implementation passes test/unit/store/conformance.ts.
 import type { LeaseRecord } from '../../machines/lease.types.js';
+import type { LeaseTransition } from '../leases/transition.js';
 
-export type { LeaseRecord };
+export type { LeaseRecord, LeaseTransition };
 
 export type LeaseWrite =
-  | { readonly kind: 'put'; readonly record: LeaseRecord }
+  | {
+      readonly kind: 'put';
+      readonly record: LeaseRecord;
+      /** The lease's transitions since it was last written; a store with history keeps them in the same commit. */
+      readonly transitions?: readonly LeaseTransition[];
+    }
   | { readonly kind: 'delete'; readonly ip: string };
 
 export interface StoreHealth {
@@ -33,4 +39,17 @@ export interface LeaseStore {
   health(): StoreHealth;
   /** Waits for in-flight commits, then closes. */
   close(): Promise<void>;
+}
+
+/**
+ * Optional beside LeaseStore: a store that keeps the `transitions` of its writes (bounded per address and by age)
+ * and reads them back. A store without it simply ignores them.
+ */
+export interface LeaseHistoryStore {
+  /** The address's stored transitions, oldest first; at most `limit` of the newest. */
+  history(ip: string, limit?: number): Promise<LeaseTransition[]>;
+}
+
+export function hasHistory<S extends LeaseStore>(store: S): store is S & LeaseHistoryStore {
+  return typeof (store as Partial<LeaseHistoryStore>).history === 'function';
 }

@@ -4,7 +4,7 @@ import type { LeaseState } from '../../machines/lease.types.js';
 
 export const LEASE_DIAGRAM: Readonly<Record<LeaseState, Readonly<Record<string, LeaseState>>>> = {
   offered: {
-    'lease.offer': 'offered', 'lease.commit': 'bound', 'lease.withdraw': 'reclaimed',
+    'lease.offer': 'offered', 'lease.commit': 'bound', 'lease.withdraw': 'reclaimed', 'lease.conflict': 'declined',
     'xstate.after.offerHold.lease.offered': 'reclaimed',
   },
   bound: {

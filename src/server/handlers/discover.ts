@@ -1,31 +1,38 @@
 // DHCPDISCOVER (RFC 2131 §4.3.1): choose an address, hold it for the client, answer with an OFFER.
 import { getIpOption, hwAddressOf, intToIp, ipToInt } from '../../codec/index.js';
 import { MessageType, type DhcpRequest } from '../../codec/types.js';
-import type { Subnet } from '../../config/types.js';
+import type { Reservation, Subnet } from '../../config/types.js';
 import { chooseAddress, type Candidates } from '../../allocator/allocator.js';
 import { isFinal } from '../../leases/lease-runner.js';
 import type { Inbound } from '../../net/types.js';
+import { briefError } from '../../aggregated-log.js';
 import { LeaseError } from '../../errors.js';
 import { drop, type Decision } from '../decision.js';
+import { needsConflictCheck } from '../conflict-check/needs-check.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
+import { reclaimOldestOffer } from '../offer-yield.js';
 import { buildReply, maxReplySize } from '../reply.js';
 import { reservedElsewhere } from '../reservation-move.js';
+import { isSameHost } from '../same-host.js';
 
 export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string, subnet: Subnet): Decision {
   const serverId = deps.serverIdFor(subnet, inbound);
   if (serverId === undefined) return drop('no-server-id');
-  const ip = pickOfferAddress(deps, request, clientKey, subnet);
+  const ip = pickOfferAddress(deps, request, clientKey, subnet) ?? reclaimOldestOffer(deps, request, clientKey, subnet);
   if (ip === undefined) {
     const err = new LeaseError('DHCPD_ERR_LEASE_POOL_EXHAUSTED', `no free address in ${subnet.cidr}`);
-    deps.log.warn({ evt: 'pool.exhausted', err, subnet: subnet.cidr, client: clientKey, xid: request.xid }, 'no free address');
+    deps.notices.note('warn', 'pool.exhausted', subnet.cidr, 'no free address', {
+      err: briefError(err), subnet: subnet.cidr, client: clientKey, xid: request.xid,
+    });
     return drop('pool-exhausted');
   }
+  const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
   holdOffer(deps, request, clientKey, subnet, ip);
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
-  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet };
+  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet, ...(probe ? { probe } : {}) };
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {
@@ -33,13 +40,16 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
   const reservation = reservationFor(subnet, request, clientKey);
   const isFree = isFreeFor(deps, subnet, reservation);
   const requested = getIpOption(request, 50);
+  // An existing binding a reload made invalid (outside the pools, now reserved for someone else, or its client now
+  // has a reservation it can have) is not offered again: its renewals are NAKed, so it would only lead to a NAK.
+  const live = current !== undefined && !isFinal(current.state) && current.state !== 'declined'
+    && isAddressValid(subnet, current.context.ip, reservation) && !reservedElsewhere(deps, reservation, clientKey, current.context.ip);
   const candidates: Candidates = {
-    // An existing binding a reload made invalid (outside the pools, now reserved for someone else, or its client
-    // now has a reservation it can have) is not offered again: its renewals are NAKed, so it would only lead to a NAK.
-    ...(current !== undefined && !isFinal(current.state) && current.state !== 'declined'
-      && isAddressValid(subnet, current.context.ip, reservation) && !reservedElsewhere(deps, reservation, clientKey, current.context.ip)
-      ? { existing: ipToInt(current.context.ip) } : {}),
-    ...(reservation !== undefined && reservationUsable(deps, reservation.address, clientKey, request.xid)
+    // RFC 2131 §4.3.1: a binding is the client's current address; a mere offer is not, so an address it asks for
+    // that has become free (released by another client) comes before the offer.
+    ...(live && current.state !== 'offered' ? { existing: ipToInt(current.context.ip) } : {}),
+    ...(live && current.state === 'offered' ? { offered: ipToInt(current.context.ip) } : {}),
+    ...(reservation !== undefined && reservationUsable(deps, reservation, request, clientKey)
       ? { reserved: reservation.address } : {}),
     ...(requested !== undefined ? { requested: ipToInt(requested) } : {}),
     ...(current !== undefined && isFinal(current.state) ? { previous: ipToInt(current.context.ip) } : {}),
@@ -51,12 +61,15 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
 /**
  * A reserved address held by another client (e.g. leased before the reservation existed) cannot be offered, nor
  * one on probation after a DECLINE (RFC 2131 §4.3.3) — even the client's own: someone else answers ARP for it.
+ * The reserved host itself under another client identifier is not another client (its REQUEST takes it over).
  */
-function reservationUsable(deps: ServerDeps, address: number, clientKey: string, xid: number): boolean {
-  const ip = intToIp(address);
+function reservationUsable(deps: ServerDeps, reservation: Reservation, request: DhcpRequest, clientKey: string): boolean {
+  const ip = intToIp(reservation.address);
+  const xid = request.xid;
   const holder = deps.book.get(ip);
   if (holder === undefined || isFinal(holder.state)) return true;
   if (holder.context.clientKey === clientKey) return holder.state !== 'declined';
+  if (isSameHost(holder, reservation, request)) return true;
   const err = new LeaseError('DHCPD_ERR_LEASE_CONFLICT', `reserved address ${ip} is held by another client`);
   deps.log.warn({ evt: 'reservation.conflict', err, ip, client: clientKey, holder: holder.context.clientKey, xid },
     'reserved address held by another client: offering a pool address instead');
@@ -67,11 +80,16 @@ function reservationUsable(deps: ServerDeps, address: number, clientKey: string,
 function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string): void {
   const now = deps.clock.now();
   const holdMs = deps.config().offerHoldMs;
+  const mine = deps.book.forClient(subnet.id, clientKey);
+  // An offer the client no longer takes (it asked for an address that has become free) goes back to the pool.
+  if (mine?.state === 'offered' && mine.context.ip !== ip) deps.book.send(mine.context.ip, { type: 'lease.withdraw', now });
   const record = deps.book.get(ip);
   if (record !== undefined && record.context.clientKey === clientKey && !isFinal(record.state)) {
     if (record.state === 'offered') deps.book.send(ip, { type: 'lease.offer', now, holdMs });
     return;
   }
+  // The host's reserved address under its other identifier: that lease keeps holding it until the REQUEST.
+  if (record !== undefined && !isFinal(record.state)) return;
   deps.book.offer({ ip, subnetId: subnet.id, clientKey, hwAddress: hwAddressOf(request), now, holdMs });
   deps.log.info({ evt: 'lease.offered', ip, client: clientKey, xid: request.xid }, 'address offered');
 }

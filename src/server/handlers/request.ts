@@ -10,6 +10,7 @@ import { isAddressValid, reservationFor } from '../lease-policy.js';
 import { onSameLink, subnetContaining } from '../subnet-select.js';
 import { ack, isClients, nak, type RequestInput, type RequestState } from './answer.js';
 import { renewal } from './renewal.js';
+import { mayTakeOver, takeOver } from './take-over.js';
 
 export type { RequestInput, RequestState } from './answer.js';
 
@@ -60,6 +61,7 @@ async function selecting(deps: ServerDeps, input: RequestInput): Promise<Decisio
   const ip = getIpOption(request, 50);
   if (ip === undefined) return drop('malformed-request');
   const lease = deps.book.get(ip);
+  if (mayTakeOver(input, lease) && !isFinal(lease.state)) return takeOver(deps, input, lease, 'selecting', 'offer-accepted');
   if (!isClients(lease, clientKey) || isFinal(lease.state) || lease.state === 'declined') {
     return nak(deps, input, 'offer-gone');
   }
@@ -80,6 +82,9 @@ async function initReboot(deps: ServerDeps, input: RequestInput): Promise<Decisi
   if (isClients(lease, clientKey) && !isFinal(lease.state) && lease.state !== 'declined') {
     if (!isAddressValid(own, ip, reservationFor(own, request, clientKey))) return nak(deps, input, 'address-invalid');
     return ack(deps, { ...input, subnet: own }, ip, 'init-reboot', 'init-reboot');
+  }
+  if (mayTakeOver({ ...input, subnet: own }, lease) && !isFinal(lease.state)) {
+    return takeOver(deps, { ...input, subnet: own }, lease, 'init-reboot', 'init-reboot');
   }
   if (deps.book.forClient(own.id, clientKey) === undefined) {
     return own.authoritative ? nak(deps, input, 'no-lease') : drop('unknown-client');

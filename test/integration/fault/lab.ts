@@ -118,6 +118,7 @@ export function faultConfig(storeDir: string, extra: Record<string, unknown>): R
     interfaces: [],
     store: { kind: 'level', path: storeDir },
     logging: { level: 'info' },
+    control: { socket: join(tempDir('ctl'), 'control.sock') },
     declineProbationSeconds: 3600,
     maxDeclinesPerClient: 1000,
     subnets: [{ subnet: '198.19.0.0/16', pools: [POOL], router: [GIADDR], leaseTime: 3600, authoritative: true }],

@@ -48,6 +48,9 @@ export interface DaemonConfig {
   subnets: Array<Record<string, unknown>>;
 }
 
+/** The daemon's control API socket (the CLI's `--socket`). */
+export const controlSocket = (setup: Pick<ServerSetup, 'stateDir'>): string => join(setup.stateDir, 'control.sock');
+
 /** The test configuration, in the daemon's config file format (see config/lab.json). */
 export function daemonConfig(setup: ServerSetup): DaemonConfig {
   const config: DaemonConfig = {
@@ -56,6 +59,8 @@ export function daemonConfig(setup: ServerSetup): DaemonConfig {
     interfaces: [BRIDGE],
     store: { kind: 'level', path: join(setup.stateDir, 'leases') },
     logging: { level: 'info' },
+    // Each daemon its own control socket: tests run daemons side by side (and the CLI tests talk to it).
+    control: { socket: controlSocket(setup) },
     subnets: [
       {
         subnet: DIRECT_SUBNET,

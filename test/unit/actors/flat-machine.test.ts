@@ -39,6 +39,7 @@ const leaseEvent: fc.Arbitrary<Event> = fc.oneof(
   }),
   fc.record({ type: fc.constant('lease.release'), now: time }),
   fc.record({ type: fc.constant('lease.decline'), now: time, probationMs: fc.nat(1_000_000) }),
+  fc.record({ type: fc.constant('lease.conflict'), now: time, probationMs: fc.nat(1_000_000) }),
   fc.record({ type: fc.constant('lease.withdraw'), now: time }),
   fc.constantFrom(
     ...['offerHold.lease.offered', 'renewal.lease.bound', 'rebinding.lease.renewing', 'expiry.lease.rebinding',
@@ -63,6 +64,8 @@ describe('compiled flat machines', () => {
     const event: fc.Arbitrary<Event> = fc.oneof(
       fc.constantFrom('dhcp.discover', 'dhcp.request', 'dhcp.release', 'dhcp.decline', 'dhcp.inform').map((type) => ({ type, packet })),
       fc.constant({ type: 'txn.decided', decision: drop('handled') }),
+      fc.constant({ type: 'txn.checked', decision: drop('not-for-us') }),
+      fc.constant({ type: 'txn.conflict' }),
       fc.constant({ type: 'txn.failed', error: 'boom' }),
       fc.constant({ type: 'xstate.after.clientQuiet.transaction.offered' }),
     );

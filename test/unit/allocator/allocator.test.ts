@@ -34,6 +34,17 @@ describe('selection order', () => {
       .toEqual({ kind: 'chosen', ip: at(10), reason: 'next-free' });
   });
 
+  it('an outstanding offer comes after a free requested address, before the previous one; not outside the pools', () => {
+    // The offer holds its address for this client, so isFree says no for it.
+    const taken = except(at(14));
+    expect(chooseAddress(POOL, { requested: at(12), offered: at(14), previous: at(13) }, taken, cursor()))
+      .toEqual({ kind: 'chosen', ip: at(12), reason: 'requested' });
+    expect(chooseAddress(POOL, { requested: at(12), offered: at(14), previous: at(13) }, except(at(12), at(14)), cursor()))
+      .toEqual({ kind: 'chosen', ip: at(14), reason: 'offered' });
+    expect(chooseAddress(POOL, { offered: at(30), previous: at(13) }, all, cursor()))
+      .toEqual({ kind: 'chosen', ip: at(13), reason: 'previous' });
+  });
+
   it('ignores a requested or previous address outside the pools, even when isFree says yes', () => {
     expect(chooseAddress(POOL, { requested: at(9) }, all, cursor()))
       .toEqual({ kind: 'chosen', ip: at(10), reason: 'next-free' });

@@ -11,6 +11,7 @@ describe('defaults', () => {
       interfaces: [],
       listen: { address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept' },
       store: { kind: 'level', path: '/var/lib/actor-dhcpd/leases', commitIntervalMs: 2, maxBatch: 1000 },
+      history: { perLease: 64, retentionMs: 30 * 86_400_000 },
       logging: { level: 'info' },
       subnets: [expect.objectContaining({ id: 1, leaseTime: 3600, authoritative: false, interfaces: [] })],
       offerHoldMs: 60_000,
@@ -20,6 +21,8 @@ describe('defaults', () => {
       bootp: false,
       supervision: DEFAULT_SUPERVISION,
       limits: DEFAULT_LIMITS,
+      conflictCheck: { enabled: true, timeoutMs: 500, maxCandidates: 3, cacheMs: 5_000, maxCacheEntries: 4096, maxConcurrent: 256 },
+      control: { enabled: true, socket: '/run/actor-dhcpd/control.sock', bodyLimitBytes: 1_048_576 },
     });
     expect('serverId' in config).toBe(false);
   });

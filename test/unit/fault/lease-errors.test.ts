@@ -27,7 +27,12 @@ describe('lease errors', () => {
     const s = startFaultServer({ store: await openMemoryStore() });
     servers.push(s);
     await s.app.ready;
-    for (let i = 0; i < 10; i++) await s.exchange(clientMessage({ mac: `02:00:5e:10:02:${i.toString(16).padStart(2, '0')}` }, MessageType.DISCOVER));
+    // Bound, not merely offered: an unrequested offer would yield to the new client (offer-yield.test.ts).
+    for (let i = 0; i < 10; i++) {
+      const client = { mac: `02:00:5e:10:02:${i.toString(16).padStart(2, '0')}` };
+      const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER));
+      await s.exchange(clientMessage(client, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: '198.51.100.1' }));
+    }
     expect(await s.exchange(clientMessage({ mac: '02:00:5e:10:02:99' }, MessageType.DISCOVER))).toBeUndefined();
     expect(codeOf(s, 'pool.exhausted')).toEqual(['DHCPD_ERR_LEASE_POOL_EXHAUSTED']);
     expect(s.app.statistics().counters.errors?.lease).toBe(1);

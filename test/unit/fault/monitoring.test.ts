@@ -30,7 +30,8 @@ describe('monitoring', () => {
     const wire = { ...LAB_CONFIG, subnets: [{ ...LAB_CONFIG.subnets[0], pools: [{ start: '198.51.100.100', end: '198.51.100.100' }], reservations: [] }] };
     const server = startFaultServer({ store: await openMemoryStore(), wire });
     await server.app.ready;
-    expect(await server.exchange(clientMessage({ mac: '02:00:5e:10:00:a1' }, MessageType.DISCOVER))).toBeDefined();
+    const offer = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:a1' }, MessageType.DISCOVER));
+    await server.exchange(clientMessage({ mac: '02:00:5e:10:00:a1' }, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: '198.51.100.1' }));
     expect(await server.exchange(clientMessage({ mac: '02:00:5e:10:00:a2' }, MessageType.DISCOVER), { waitMs: 50 })).toBeUndefined();
     expect(server.app.statistics().counters.errors).toMatchObject({ lease: 1 });
     expect(server.evts()).toContain('pool.exhausted');

@@ -39,6 +39,7 @@ const makeEvent = (kind: Kind, now: number, holdMs = HOLD_MS): LeaseEvent => {
     case 'lease.commit': return { type: kind, now, ...TIMES };
     case 'lease.release': return { type: kind, now };
     case 'lease.decline': return { type: kind, now, probationMs: PROBATION_MS };
+    case 'lease.conflict': return { type: kind, now, probationMs: PROBATION_MS };
     case 'lease.withdraw': return { type: kind, now };
   }
 };
@@ -56,7 +57,7 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   // Commits are weighted up, or most runs would end in `reclaimed` straight after the offer.
   kind: fc.oneof(
     { arbitrary: fc.constant<Kind>('lease.commit'), weight: 4 },
-    { arbitrary: fc.constantFrom<Kind>('lease.offer', 'lease.release', 'lease.decline', 'lease.withdraw'), weight: 3 },
+    { arbitrary: fc.constantFrom<Kind>('lease.offer', 'lease.release', 'lease.decline', 'lease.conflict', 'lease.withdraw'), weight: 3 },
   ),
 });
 
@@ -178,7 +179,7 @@ describe('refusals', () => {
   it('final records accept nothing', () => {
     const released = stepLease(stepLease(startLease(leaseInput()), makeEvent('lease.commit', T0 + 1))!, makeEvent('lease.release', T0 + 2))!;
     expect(isFinal(released.state)).toBe(true);
-    for (const kind of ['lease.offer', 'lease.commit', 'lease.release', 'lease.decline', 'lease.withdraw'] as const) {
+    for (const kind of ['lease.offer', 'lease.commit', 'lease.release', 'lease.decline', 'lease.conflict', 'lease.withdraw'] as const) {
       expect(stepLease(released, makeEvent(kind, T0 + 3))).toBeUndefined();
     }
     expect(isFinal('declined')).toBe(false);

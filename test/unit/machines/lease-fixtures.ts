@@ -44,6 +44,7 @@ export function externalEvents(now: number): LeaseEvent[] {
     { type: 'lease.commit', now, ...TIMES },
     { type: 'lease.release', now },
     { type: 'lease.decline', now, probationMs: PROBATION_MS },
+    { type: 'lease.conflict', now, probationMs: PROBATION_MS },
     { type: 'lease.withdraw', now },
   ];
 }

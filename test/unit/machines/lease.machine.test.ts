@@ -117,6 +117,20 @@ describe('release', () => {
 });
 
 describe('decline (RFC 2131 §4.3.3): probation, then back to the pool', () => {
+  it('offered → declined by a conflict found before the OFFER went out (RFC 2131 §4.4.1) → reclaimed after probation', () => {
+    const lease = leaseIn('offered');
+    const now = lease.clock.now() + 5;
+    lease.advanceTo(now);
+    lease.actor.send({ type: 'lease.conflict', now, probationMs: PROBATION_MS });
+    expect(lease.state()).toBe('declined');
+    expect(lease.context()).toMatchObject({ changedAt: now, holdUntil: now + PROBATION_MS });
+    // The offer-hold timer (shorter than probation) must not free the address early.
+    lease.advanceTo(now + PROBATION_MS - 1);
+    expect(lease.state()).toBe('declined');
+    lease.advanceTo(now + PROBATION_MS);
+    expect(lease.state()).toBe('reclaimed');
+  });
+
   for (const from of ['bound', 'renewing', 'rebinding'] as const) {
     it(`${from} → declined → reclaimed after probation`, () => {
       const lease = leaseIn(from);
@@ -138,11 +152,11 @@ describe('decline (RFC 2131 §4.3.3): probation, then back to the pool', () => {
 /** Events each state must refuse, by type. */
 const REFUSED: Partial<Record<LeaseState, readonly LeaseEvent['type'][]>> = {
   offered: ['lease.release', 'lease.decline'],
-  bound: ['lease.offer', 'lease.withdraw'],
-  renewing: ['lease.offer', 'lease.withdraw'],
-  rebinding: ['lease.offer', 'lease.withdraw'],
-  expired: ['lease.offer', 'lease.withdraw', 'lease.decline'],
-  declined: ['lease.offer', 'lease.commit', 'lease.release', 'lease.decline', 'lease.withdraw'],
+  bound: ['lease.offer', 'lease.withdraw', 'lease.conflict'],
+  renewing: ['lease.offer', 'lease.withdraw', 'lease.conflict'],
+  rebinding: ['lease.offer', 'lease.withdraw', 'lease.conflict'],
+  expired: ['lease.offer', 'lease.withdraw', 'lease.decline', 'lease.conflict'],
+  declined: ['lease.offer', 'lease.commit', 'lease.release', 'lease.decline', 'lease.withdraw', 'lease.conflict'],
   // released and reclaimed: see 'final states stay final' (a live actor there is stopped and ignores everything).
 };
 

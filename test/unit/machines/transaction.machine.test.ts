@@ -1,10 +1,14 @@
-// One client exchange (RFC 2131 §3.1, §3.2), run by PassiveTransaction with a fake `decide` and `respond`: DORA,
-// the quiet-client timeout, and a failing decision; and the same machine as a live actor.
+// One client exchange (RFC 2131 §3.1, §3.2), run by PassiveTransaction with a fake `decide`, `checkConflict` and
+// `respond`: DORA, the conflict check of an offer, the quiet-client timeout, and a failing decision; and the same
+// machine as a live actor.
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { PassiveTransaction } from '../../../src/actors/passive-transaction.js';
 import { ManualClock } from '../../../src/clock.js';
-import { transactionMachine, type DecideInput, type MessageEvent } from '../../../machines/transaction.machine.js';
+import {
+  transactionMachine, type CheckConflictInput, type DecideInput, type MessageEvent,
+} from '../../../machines/transaction.machine.js';
+import type { ConflictVerdict } from '../../../src/server/conflict-check/verdict.js';
 import { drop, type Decision } from '../../../src/server/decision.js';
 import type { RoutedRequest } from '../../../src/router/types.js';
 import { MessageType, routed } from '../router/fixtures.js';
@@ -14,12 +18,19 @@ interface Pending { readonly input: DecideInput; resolve(d: Decision): void; rej
 /** Lets promise callbacks (the invoked `decide`) run. */
 const settle = () => new Promise<void>((r) => setImmediate(r));
 
-function start(options: { respondThrows?: boolean } = {}) {
+interface Check { readonly input: CheckConflictInput; resolve(v: ConflictVerdict): void }
+
+/** `holdChecks`: conflict checks wait for the test to answer them; otherwise every decision passes at once. */
+function start(options: { respondThrows?: boolean; holdChecks?: boolean } = {}) {
   const pending: Pending[] = [];
+  const checks: Check[] = [];
   const responded: { decision: Decision; packet: RoutedRequest }[] = [];
   const clock = new ManualClock();
   const actor = new PassiveTransaction('c1', {
     decide: (input) => new Promise((resolve, reject) => pending.push({ input, resolve, reject })),
+    checkConflict: (input) => options.holdChecks
+      ? new Promise((resolve) => checks.push({ input, resolve }))
+      : Promise.resolve({ kind: 'checked', decision: input.decision }),
     respond: (decision, packet) => {
       if (options.respondThrows) throw new Error('egress exploded');
       responded.push({ decision, packet });
@@ -35,7 +46,7 @@ function start(options: { respondThrows?: boolean } = {}) {
     return packet;
   };
   const increment = (ms: number) => clock.advance(ms);
-  return { actor, clock: { increment }, pending, responded, errors, send, value: () => actor.getSnapshot().value };
+  return { actor, clock: { increment }, pending, checks, responded, errors, send, value: () => actor.getSnapshot().value };
 }
 
 const OFFER_DECISION = drop('handled');
@@ -62,6 +73,53 @@ describe('transaction machine', () => {
     expect(t.actor.getSnapshot().status).toBe('done');
     expect(t.responded.map((r) => r.packet)).toEqual([discover, request]);
     expect(t.actor.getSnapshot().context).toMatchObject({ exchanges: 2, lastDecision: ACK_DECISION, current: request });
+  });
+
+  it('an offer is sent only once its conflict check passed (offering → probing → offered)', async () => {
+    const t = start({ holdChecks: true });
+    const discover = t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    t.pending[0]!.resolve(OFFER_DECISION);
+    await settle();
+    expect(t.value()).toBe('probing');
+    expect(t.checks[0]!.input).toEqual({ decision: OFFER_DECISION, packet: discover, conflicts: 0 });
+    expect(t.responded).toEqual([]);
+    t.checks[0]!.resolve({ kind: 'checked', decision: OFFER_DECISION });
+    await settle();
+    expect(t.value()).toBe('offered');
+    expect(t.responded).toEqual([{ decision: OFFER_DECISION, packet: discover }]);
+  });
+
+  it('an address in use sends the exchange back to choose again, counting the conflicts; one offer goes out', async () => {
+    const t = start({ holdChecks: true });
+    t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    const second = drop('not-for-us');
+    t.pending[0]!.resolve(OFFER_DECISION);
+    await settle();
+    t.checks[0]!.resolve({ kind: 'conflict' });
+    await settle();
+    expect(t.value()).toBe('offering');
+    expect(t.pending).toHaveLength(2);
+    t.pending[1]!.resolve(second);
+    await settle();
+    expect(t.checks[1]!.input).toMatchObject({ decision: second, conflicts: 1 });
+    t.checks[1]!.resolve({ kind: 'checked', decision: second });
+    await settle();
+    expect(t.value()).toBe('offered');
+    expect(t.responded.map((r) => r.decision)).toEqual([second]);
+    expect(t.actor.getSnapshot().context).toMatchObject({ exchanges: 1, conflicts: 1 });
+    // The next message of the exchange starts counting afresh.
+    t.send('dhcp.discover', MessageType.DISCOVER, 2);
+    expect(t.actor.getSnapshot().context).toMatchObject({ conflicts: 0 });
+  });
+
+  it('a retransmission of the DISCOVER while its address is probed is not taken', async () => {
+    const t = start({ holdChecks: true });
+    t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    t.pending[0]!.resolve(OFFER_DECISION);
+    await settle();
+    t.send('dhcp.discover', MessageType.DISCOVER, 1);
+    expect(t.value()).toBe('probing');
+    expect(t.pending).toHaveLength(1);
   });
 
   for (const [type, msg] of [
@@ -134,11 +192,14 @@ describe('transaction machine', () => {
     expect(t.errors).toEqual([]);
   });
 
-  it('runs as a live XState actor too, with decide provided as an action that reports back', async () => {
+  it('runs as a live XState actor too, with decide and checkConflict provided as actions that report back', async () => {
     const machine = transactionMachine.provide({
       actions: {
         decide: ({ self }) => {
           queueMicrotask(() => self.send({ type: 'txn.decided', decision: ACK_DECISION }));
+        },
+        checkConflict: ({ self }, params) => {
+          queueMicrotask(() => self.send({ type: 'txn.checked', decision: params.decision }));
         },
       },
     });
@@ -149,6 +210,11 @@ describe('transaction machine', () => {
     await settle();
     expect(actor.getSnapshot().value).toBe('answered');
     expect(actor.getSnapshot().context.lastDecision).toBe(ACK_DECISION);
+    const offering = createActor(machine, { input: { clientKey: 'c1' } });
+    offering.start();
+    offering.send({ type: 'dhcp.discover', packet: routed('c1', MessageType.DISCOVER, 2) });
+    await settle();
+    expect(offering.getSnapshot().value).toBe('offered');
   });
 
   it('a throwing respond errors the actor (what the router observes as a failed transaction)', async () => {

@@ -58,8 +58,9 @@ describe('native transport: source address', () => {
   it('does not retry other failures, nor sends without a source', async () => {
     const { binding, transport } = setup();
     binding.udpResults.push(EINVAL);
+    // EINVAL cannot succeed on retry: typed as such, so the responder does not retry it either.
     await expect(transport.send({ data: reply, to: { address: '255.255.255.255', port: 68 }, ifaceName: 'adn-s1' })).rejects.toMatchObject({
-      code: 'DHCPD_ERR_NET_SEND',
+      code: 'DHCPD_ERR_NET_UNREACHABLE', transient: false,
     });
     expect(binding.udpSends).toHaveLength(1);
   });

@@ -18,6 +18,7 @@ function setup(options: { respondThrowsFor?: string } = {}) {
   const responded: string[] = [];
   const effects = {
     decide: (input: DecideInput) => new Promise<Decision>((resolve, reject) => pending.push({ input, resolve, reject })),
+    checkConflict: async ({ decision }: { decision: Decision }) => ({ kind: 'checked' as const, decision }),
     respond: (_: Decision, packet: DecideInput['packet']) => {
       if (packet.clientKey === options.respondThrowsFor) throw new Error('egress exploded');
       responded.push(`${packet.clientKey}:${MessageType[packet.request.type]}:${packet.request.xid}`);

@@ -2,6 +2,7 @@
 // and a client past its decline limit is not believed — its decline does not put the address on probation.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AggregatedLog } from '../../../src/aggregated-log.js';
 import { ManualClock } from '../../../src/clock.js';
 import { MessageType, type DhcpRequest } from '../../../src/codec/types.js';
 import type { Outbound, Transport } from '../../../src/net/types.js';
@@ -19,8 +20,10 @@ describe('respond', () => {
     const sent: Outbound[] = [];
     const transport = { kind: 'memory', send: async (o: Outbound) => void sent.push(o) } as unknown as Transport;
     const stats = new Stats();
+    const clock = new ManualClock();
+    const log = pino({ level: 'silent' });
     const responder = createResponder({
-      transport: () => transport, ports: () => ({ server: 67, client: 68 }), clock: new ManualClock(), log: pino({ level: 'silent' }), stats,
+      transport: () => transport, ports: () => ({ server: 67, client: 68 }), clock, log, stats, notices: new AggregatedLog({ clock, log }),
     });
     // A 255-byte client identifier and a 255-byte option 82 must both be echoed: 576 cannot hold them.
     const request = { ...clientMessage({ mac: '02:00:5e:10:00:80', clientId: Buffer.alloc(255, 1), giaddr: '203.0.113.1' }, MessageType.DISCOVER, {

@@ -1,0 +1,37 @@
+// The transaction's `checkConflict` effect (the lease-allocation flow's "Check IP Conflict", RFC 2131 §4.4.1):
+// an OFFER of an address new to the client goes out only if the address stays silent to an ICMP echo. One that
+// answers is put on decline probation (stored) and the transaction chooses again, up to `maxCandidates` addresses.
+import type { CheckConflictInput } from '../../../machines/transaction.machine.js';
+import { LeaseError } from '../../errors.js';
+import { drop } from '../decision.js';
+import type { ServerDeps } from '../deps.js';
+import { persist } from '../persist.js';
+import type { ProbeGate, ProbeOutcome } from './probes.js';
+import { checked, type ConflictVerdict } from './verdict.js';
+
+export async function checkConflict(deps: ServerDeps, gate: ProbeGate, input: CheckConflictInput): Promise<ConflictVerdict> {
+  const { decision } = input;
+  if (decision.kind !== 'reply' || decision.probe !== true || decision.ip === undefined) return checked(decision);
+  const outcome = await gate.probe(decision.ip);
+  if (outcome.kind !== 'in-use') return checked(decision);
+  return onProbation(deps, input, decision.ip, outcome);
+}
+
+/** The held offer becomes a declined address; the client gets the next candidate, or silence past the bound. */
+async function onProbation(deps: ServerDeps, input: CheckConflictInput, ip: string, by: Extract<ProbeOutcome, { kind: 'in-use' }>): Promise<ConflictVerdict> {
+  const { clientKey, request } = input.packet;
+  const change = deps.book.send(ip, { type: 'lease.conflict', now: deps.clock.now(), probationMs: deps.config().declineProbationMs });
+  // The offer is no longer held (it cannot be while this client's exchange runs, but then choosing again is right).
+  if (change === undefined) return { kind: 'conflict' };
+  if (!(await persist(deps, change))) return checked(drop('store-unavailable'));
+  deps.stats.count(deps.stats.events, 'lease.conflict');
+  const err = new LeaseError('DHCPD_ERR_LEASE_IN_USE', `${ip} answered an ICMP echo before it was offered`);
+  deps.log.warn({
+    evt: 'lease.conflict', err, ip, client: clientKey, xid: request.xid, answeredBy: by.from,
+    ...(by.mac !== undefined ? { mac: by.mac } : {}), probationUntil: change.after.context.holdUntil,
+  }, 'address in use by a host the server does not know: held back for probation');
+  if (input.conflicts + 1 < deps.config().conflictCheck.maxCandidates) return { kind: 'conflict' };
+  deps.log.warn({ evt: 'conflict_check.gave_up', client: clientKey, xid: request.xid, tried: input.conflicts + 1 },
+    'every address probed for this client is in use: no offer (the client will retry)');
+  return checked(drop('address-in-use'));
+}

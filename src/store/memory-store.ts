@@ -1,0 +1,58 @@
+// store.kind "memory": a LevelLeaseStore on memory-level, loaded when the store opens. memory-level is a
+// devDependency (tests, throw-away labs), so a production install without it fails at open with a clear error.
+import { StoreError } from '../errors.js';
+import { LevelLeaseStore, type LevelDatabase, type LevelStoreOptions } from './level-store.js';
+import type { LeaseRecord, LeaseStore, LeaseWrite, StoreHealth } from './types.js';
+
+export class MemoryLeaseStore implements LeaseStore {
+  private inner: LevelLeaseStore | undefined;
+  private closed = false;
+
+  constructor(private readonly options: LevelStoreOptions = {}) {}
+
+  async open(): Promise<void> {
+    if (this.closed) throw new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
+    if (this.inner === undefined) {
+      let db: LevelDatabase;
+      try {
+        const { MemoryLevel } = await import('memory-level');
+        db = new MemoryLevel<string, string>();
+      } catch (cause) {
+        throw new StoreError('DHCPD_ERR_STORE_OPEN', 'store.kind "memory" needs the memory-level package (npm install memory-level)', { cause });
+      }
+      this.inner = new LevelLeaseStore(db, { location: '(in memory)', ...this.options });
+    }
+    await this.inner.open();
+  }
+
+  async write(writes: readonly LeaseWrite[]): Promise<void> {
+    return this.opened().write(writes);
+  }
+
+  async get(ip: string): Promise<LeaseRecord | undefined> {
+    return this.opened().get(ip);
+  }
+
+  async getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
+    return this.opened().getByClient(subnetId, clientKey);
+  }
+
+  async *loadAll(): AsyncIterable<LeaseRecord> {
+    yield* this.opened().loadAll();
+  }
+
+  health(): StoreHealth {
+    return this.inner?.health() ?? { writable: true, pendingWrites: 0, commits: 0 };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.inner?.close();
+  }
+
+  private opened(): LeaseStore {
+    if (this.inner !== undefined) return this.inner;
+    const code = this.closed ? 'DHCPD_ERR_STORE_CLOSED' : 'DHCPD_ERR_STORE_UNAVAILABLE';
+    throw new StoreError(code, 'lease store is not open');
+  }
+}

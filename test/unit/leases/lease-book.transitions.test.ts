@@ -1,0 +1,75 @@
+// The lease book reports every transition to its one listener: offers, events, timers (also those applied
+// lazily when a request looks at a lease), and undos — with the cause of the request when there is one.
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/clock.js';
+import { LeaseBook } from '../../../src/leases/lease-book.js';
+import { eventName, type LeaseTransition } from '../../../src/leases/transition.js';
+import { HOLD_MS, T0, TIMES } from '../machines/lease-fixtures.js';
+
+function setup() {
+  const clock = new ManualClock(T0);
+  const seen: LeaseTransition[] = [];
+  const book = new LeaseBook({ clock, onTimerChange: () => {}, onTransition: (t) => seen.push(t), yieldFn: (n) => n() });
+  const input = { ip: '198.51.100.10', subnetId: 1, clientKey: 'hw:1:02:00:00:00:00:01', hwAddress: '02:00:00:00:00:01', now: T0, holdMs: HOLD_MS };
+  const brief = () => seen.map((t) => `${t.from}>${t.to} ${t.event}${t.xid === undefined ? '' : ` #${t.xid}`}`);
+  return { clock, book, seen, input, brief };
+}
+
+describe('lease transitions', () => {
+  it('reports the offer, the commit and every timer through the whole life of a lease', () => {
+    const { clock, book, input, brief, seen } = setup();
+    const caused = book.withCause({ xid: 7, message: 'DHCPREQUEST from 02:00:00:00:00:01' });
+    caused.offer(input);
+    caused.send(input.ip, { type: 'lease.commit', now: clock.now(), ...TIMES });
+    clock.advance(TIMES.leaseMs + TIMES.graceMs + 1);
+    expect(brief()).toEqual([
+      'none>offered lease.offer #7',
+      'offered>bound lease.commit #7',
+      'bound>renewing timer.T1',
+      'renewing>rebinding timer.T2',
+      'rebinding>expired timer.expiry',
+      'expired>reclaimed timer.grace',
+    ]);
+    expect(seen[1]).toMatchObject({ ip: input.ip, subnetId: 1, clientKey: input.clientKey, at: T0, message: 'DHCPREQUEST from 02:00:00:00:00:01' });
+    expect(seen[2]!.at).toBe(T0 + TIMES.renewMs);
+    expect(book.get(input.ip)?.state).toBe('reclaimed');
+  });
+
+  it('a timer applied while a request reads the lease is not attributed to that request', () => {
+    const { clock, book, input, seen } = setup();
+    book.offer(input);
+    book.send(input.ip, { type: 'lease.commit', now: clock.now(), ...TIMES });
+    // Jump the clock without running timers: the next read applies T1 lazily, inside a caused view.
+    (clock as unknown as { time: number }).time = T0 + TIMES.renewMs + 5;
+    expect(book.withCause({ xid: 9 }).get(input.ip)?.state).toBe('renewing');
+    expect(seen.at(-1)).toMatchObject({ from: 'bound', to: 'renewing', event: 'timer.T1' });
+    expect(seen.at(-1)?.xid).toBeUndefined();
+  });
+
+  it('reports an undo of a change whose write failed, back to the state before (or none)', () => {
+    const { clock, book, input, brief } = setup();
+    const offer = book.offer(input);
+    const commit = book.send(input.ip, { type: 'lease.commit', now: clock.now(), ...TIMES })!;
+    book.revert(commit);
+    book.revert(offer);
+    expect(brief()).toEqual(['none>offered lease.offer', 'offered>bound lease.commit', 'bound>offered lease.revert', 'offered>none lease.revert']);
+    expect(book.get(input.ip)).toBeUndefined();
+  });
+
+  it('reports declines with their probation, and refused events not at all', () => {
+    const { clock, book, input, brief } = setup();
+    book.offer(input);
+    expect(book.send(input.ip, { type: 'lease.release', now: clock.now() })).toBeUndefined();
+    book.send(input.ip, { type: 'lease.commit', now: clock.now(), ...TIMES });
+    book.send(input.ip, { type: 'lease.decline', now: clock.now(), probationMs: 1000 });
+    clock.advance(1000);
+    expect(brief()).toEqual(['none>offered lease.offer', 'offered>bound lease.commit', 'bound>declined lease.decline', 'declined>reclaimed timer.probation']);
+  });
+
+  it('names timers as operators know them', () => {
+    expect(eventName('xstate.after.offerHold.lease.offered')).toBe('timer.offer-hold');
+    expect(eventName('xstate.after.hold.expired'.replace('hold.', 'hold.lease.'))).toBe('timer.grace');
+    expect(eventName('xstate.after.somethingNew.lease.bound')).toBe('timer.somethingNew');
+    expect(eventName('lease.commit')).toBe('lease.commit');
+  });
+});

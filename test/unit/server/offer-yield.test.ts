@@ -1,0 +1,74 @@
+// Offers yield under pressure: a DISCOVER-only flood larger than the pool cannot keep a new client from a lease;
+// bound leases are never taken; exhaustion of bound addresses is logged aggregated.
+import { afterEach, describe, expect, it } from 'vitest';
+import { MessageType } from '../../../src/codec/types.js';
+import { openMemoryStore } from '../../../src/store/open.js';
+import { clientMessage, type ClientSpec } from '../../helpers/test-client.js';
+import { SERVER_ID } from '../../helpers/test-server.js';
+import { startFaultServer, typeOf, type FaultServer } from '../fault/helpers.js';
+
+const mac = (i: number) => `02:00:5e:20:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+
+async function bind(s: FaultServer, client: ClientSpec): Promise<string | undefined> {
+  const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER));
+  if (offer === undefined) return undefined;
+  const ack = await s.exchange(clientMessage(client, MessageType.REQUEST, { requested: offer.message.yiaddr, serverId: SERVER_ID }));
+  return ack !== undefined && typeOf(ack.message) === MessageType.ACK ? ack.message.yiaddr : undefined;
+}
+
+describe('offers yield under pressure', () => {
+  const servers: FaultServer[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.app.stop();
+  });
+
+  async function server(): Promise<FaultServer> {
+    const s = startFaultServer({ store: await openMemoryStore() });
+    servers.push(s);
+    await s.app.ready;
+    return s;
+  }
+
+  it('a DISCOVER-only flood three times the pool still leaves a new client a lease (the oldest offer is reclaimed)', async () => {
+    const s = await server();
+    const offers: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      s.clock.advance(100);
+      const offer = await s.exchange(clientMessage({ mac: mac(i) }, MessageType.DISCOVER));
+      expect(offer && typeOf(offer.message)).toBe(MessageType.OFFER);
+      offers.push(offer!.message.yiaddr);
+    }
+    // Ten addresses, handed round oldest-offer first.
+    expect(offers.slice(10)).toEqual([...offers.slice(0, 10), ...offers.slice(0, 10)]);
+    expect(await bind(s, { mac: mac(999) })).toBe(offers[0]);
+    expect(s.app.statistics().counters.events!['offer.reclaimed']).toBe(21);
+    expect(s.evts()).not.toContain('pool.exhausted');
+    // The reclaimed offer's first holder is NAKed when it finally REQUESTs, and starts over.
+    const late = await s.exchange(clientMessage({ mac: mac(0) }, MessageType.REQUEST, { requested: offers[0], serverId: SERVER_ID }));
+    expect(late && typeOf(late.message)).toBe(MessageType.NAK);
+    // One aggregated line per interval, not one per reclaimed offer.
+    expect(s.logs.filter((l) => l.evt === 'offer.reclaimed')).toHaveLength(1);
+  });
+
+  it('a retransmitted DISCOVER keeps its own offer and moves it to the back of the queue', async () => {
+    const s = await server();
+    const first = await s.exchange(clientMessage({ mac: mac(0) }, MessageType.DISCOVER));
+    for (let i = 1; i < 10; i++) await s.exchange(clientMessage({ mac: mac(i) }, MessageType.DISCOVER));
+    const again = await s.exchange(clientMessage({ mac: mac(0) }, MessageType.DISCOVER));
+    expect(again!.message.yiaddr).toBe(first!.message.yiaddr);
+    const newcomer = await s.exchange(clientMessage({ mac: mac(50) }, MessageType.DISCOVER));
+    expect(newcomer!.message.yiaddr).not.toBe(first!.message.yiaddr);
+  });
+
+  it('never takes a bound lease: with every address bound, DISCOVERs are dropped and logged aggregated', async () => {
+    const s = await server();
+    for (let i = 0; i < 10; i++) expect(await bind(s, { mac: mac(i) })).toBeDefined();
+    for (let i = 10; i < 15; i++) expect(await s.exchange(clientMessage({ mac: mac(i) }, MessageType.DISCOVER), { waitMs: 30 })).toBeUndefined();
+    const lines = () => s.logs.filter((l) => l.evt === 'pool.exhausted');
+    expect(lines()).toMatchObject([{ count: 1, reason: '198.51.100.0/24', err: { code: 'DHCPD_ERR_LEASE_POOL_EXHAUSTED' } }]);
+    expect((lines()[0]!['err'] as { stack?: string }).stack ?? '').toBe(''); // no stack for a packet's trouble
+    s.clock.advance(10_000);
+    expect(lines()).toMatchObject([{ count: 1 }, { count: 4 }]);
+    expect(s.app.statistics().counters.drops!['pool-exhausted']).toBe(5);
+  });
+});
