@@ -39,7 +39,7 @@ import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
 import { MonitoredStore } from './supervisor/store-monitor.js';
-import type { ChildKind, RestartStrategy } from './supervisor/strategy.js';
+import type { ChildKind, RestartStrategy } from './config/supervision-policy.js';
 
 export type { Health };
 
@@ -230,7 +230,10 @@ export function startApp(options: AppOptions): App {
       await store.close();
     },
     reload: () => reloads.runWaiting(),
-  }, { strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log, stats });
+  }, {
+    strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log,
+    counters: { error: (category) => stats.error(category), event: (evt) => stats.count(stats.events, evt) },
+  });
 
   const done = new Promise<number>((resolve) => {
     root.subscribe({

@@ -6,7 +6,7 @@ import {
 } from '../../machines/transaction.machine.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { RoutedRequest } from '../router/types.js';
-import type { TransactionActor } from '../router/router.js';
+import type { TransactionActor } from '../router/options.js';
 import type { ConflictVerdict } from '../server/conflict-check/verdict.js';
 import type { Decision } from '../server/decision.js';
 import { createStepper, type ExecutableAction, type FlatSnapshot } from './stepper.js';

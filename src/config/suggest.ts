@@ -1,6 +1,5 @@
 // "Did you mean …?" for unknown keys: walks the zod schema to the object at the key's path.
 import type { z } from 'zod';
-import type { Path } from './issues.js';
 
 type Node = z.core.$ZodType;
 
@@ -53,7 +52,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The closest allowed key of the object at `objectPath`, if one is close enough to be a likely typo. */
-export function suggestKey(schema: Node, objectPath: Path, key: string): string | undefined {
+export function suggestKey(schema: Node, objectPath: readonly (string | number)[], key: string): string | undefined {
   let node: Node | undefined = schema;
   for (const seg of objectPath) node = node === undefined ? undefined : child(node, seg);
   if (node === undefined) return undefined;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import {
   DEFAULT_SEND_RETRY, DEFAULT_STORE_RETRY, DEFAULT_STRATEGIES, type BackoffPolicy, type RestartStrategy,
   type RetryPolicy, type SupervisionPolicy,
-} from '../supervisor/strategy.js';
+} from './supervision-policy.js';
 import type { IssueList, Path } from './issues.js';
 
 const ms = (max: number) => z.number().int().min(0).max(max);

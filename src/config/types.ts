@@ -1,6 +1,6 @@
 // The compiled, frozen domain config the daemon runs on (the wire shape lives in schema.ts).
 import type { DhcpOption } from '../codec/types.js';
-import type { SupervisionPolicy } from '../supervisor/strategy.js';
+import type { SupervisionPolicy } from './supervision-policy.js';
 import type { PostgresConfig, ScaleOutConfig } from './scale-out.js';
 import type { ConflictCheckPolicy } from './conflict-check.js';
 import type { ControlConfig, ControlTcpConfig } from './control.js';

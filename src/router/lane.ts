@@ -2,7 +2,7 @@
 // retransmission replaces its queued copy or is dropped while its original is being decided).
 import type { MessageEvent } from '../../machines/transaction.machine.js';
 import { MessageType } from '../codec/types.js';
-import type { RouterOptions, TransactionActor } from './router.js';
+import type { RouterOptions, TransactionActor } from './options.js';
 import type { RoutedRequest } from './types.js';
 
 /** What a lane needs from its router: the options, and the global ledger of queued requests. */

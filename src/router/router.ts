@@ -1,32 +1,8 @@
 // Routes each request to its client's transaction actor: one exchange at a time per client (per-client
 // ordering), clients concurrently; a client's actor and queue go away when its exchange ends (no growth).
-import type { TransactionEvent } from '../../machines/transaction.machine.js';
 import { EVENT_BY_TYPE, Lane, type LaneHost } from './lane.js';
+import type { RouterOptions } from './options.js';
 import type { RoutedRequest } from './types.js';
-
-/** The part of an XState actor the router uses (kept narrow so tests can count and crash actors). */
-export interface TransactionActor {
-  send(event: TransactionEvent): void;
-  getSnapshot(): { value: unknown; status: string; context: { error?: unknown } };
-  subscribe(observer: { next: () => void; error: (err: unknown) => void; complete: () => void }): unknown;
-  start(): unknown;
-  stop(): unknown;
-}
-
-export type RouterDropReason = 'duplicate' | 'queue-full' | 'too-many-clients' | 'transaction-failed' | 'shutting-down'
-  | 'not-a-request' | 'overload';
-
-export interface RouterOptions {
-  readonly createTransaction: (clientKey: string) => TransactionActor;
-  /** Requests waiting per client; the oldest goes first when full. */
-  readonly maxQueuePerClient: number;
-  /** Clients with an exchange under way; new clients are shed beyond it. */
-  readonly maxClients: number;
-  /** Requests waiting in all lanes together; beyond it the oldest anywhere is shed (default: unbounded). */
-  readonly maxQueued?: number;
-  readonly onDrop: (reason: RouterDropReason, routed: RoutedRequest, error?: unknown) => void;
-}
-
 
 export class Router {
   private readonly lanes = new Map<string, Lane>();

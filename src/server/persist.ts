@@ -3,7 +3,7 @@
 import { classify } from '../errors.js';
 import type { LeaseChange } from '../leases/lease-book.js';
 import { retry } from '../supervisor/retry.js';
-import type { RetryPolicy } from '../supervisor/strategy.js';
+import type { RetryPolicy } from '../config/supervision-policy.js';
 import type { ServerDeps } from './deps.js';
 
 /**

@@ -6,7 +6,7 @@ import { outbound, replyRoute, type Ports } from '../net/egress.js';
 import type { Transport } from '../net/types.js';
 import type { RoutedRequest } from '../router/types.js';
 import { retry } from '../supervisor/retry.js';
-import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../supervisor/strategy.js';
+import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
 import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
 import { encodeReply } from './reply.js';

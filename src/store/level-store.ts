@@ -17,7 +17,7 @@ import { mapOpenError, mapReadError } from './open-errors.js';
 import { decodeRecord, encodeRecord, RECORD_VALUE_ENCODING, type EncodedRecord } from './record-codec.js';
 import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
-import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../supervisor/strategy.js';
+import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
 /** Any abstract-level database with string default encodings (Level / ClassicLevel, MemoryLevel). */

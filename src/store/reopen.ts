@@ -3,7 +3,7 @@
 // dropped when the log is replayed. Re-opening replays the log up to the torn tail (nothing after it was ever
 // acknowledged) and starts a fresh log file. Re-open attempts that fail are spaced by a backoff.
 import { StoreError } from '../errors.js';
-import { backoffDelay, type BackoffPolicy } from '../supervisor/strategy.js';
+import { backoffDelay, type BackoffPolicy } from '../config/supervision-policy.js';
 
 export interface ReopenLogger {
   info(obj: object, msg?: string): void;

@@ -1,7 +1,7 @@
 // Bounded retry of transient failures (a send hitting ENOBUFS while a queue drains, a link flapping).
 import type { Clock } from '../clock.js';
 import { classify, type DhcpdError } from '../errors.js';
-import { backoffDelay, type RetryPolicy } from './strategy.js';
+import { backoffDelay, type RetryPolicy } from '../config/supervision-policy.js';
 
 export interface RetryHooks {
   readonly onRetry?: (error: DhcpdError, attempt: number, delayMs: number) => void;

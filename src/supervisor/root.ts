@@ -4,10 +4,10 @@ import type { Observable } from 'rxjs';
 import { assign, createActor, fromObservable, fromPromise } from 'xstate';
 import { serverMachine } from '../../machines/server.machine.js';
 import type { Clock } from '../clock.js';
-import { classify } from '../errors.js';
+import { classify, type ErrorCategory } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Stats } from '../server/stats.js';
-import { onChildFailure, type ChildKind, type RestartStrategy } from './strategy.js';
+import type { ChildKind, RestartStrategy } from '../config/supervision-policy.js';
+import { onChildFailure } from './strategy.js';
 
 export interface RootChildren {
   readonly openStore: () => Promise<void>;
@@ -23,11 +23,17 @@ export interface RootDeps {
   readonly strategies: () => Readonly<Record<ChildKind, RestartStrategy>>;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly stats: Stats;
+  readonly counters: SupervisorCounters;
+}
+
+/** What the supervisor counts: each failure by its error category, and each of its own events. */
+export interface SupervisorCounters {
+  error(category: ErrorCategory): void;
+  event(evt: string): void;
 }
 
 export function createRoot(children: RootChildren, deps: RootDeps) {
-  const { clock, log, stats } = deps;
+  const { clock, log, counters } = deps;
   const strategyOf = (child: string | undefined): RestartStrategy => {
     const strategies = deps.strategies();
     return child === 'store' ? strategies.store : strategies.ingress;
@@ -58,8 +64,8 @@ export function createRoot(children: RootChildren, deps: RootDeps) {
         // The machine enters `recovering` before its guard sends an escalated failure on to `failed`.
         if (params.evt === 'supervisor.restarting' && escalating) return;
         const err = params.error === undefined ? undefined : classify(params.error);
-        if (err !== undefined) stats.error(err.category);
-        stats.count(stats.events, params.evt);
+        if (err !== undefined) counters.error(err.category);
+        counters.event(params.evt);
         const repair = err?.details['repair'];
         const fields = { evt: params.evt, child: params.child, err, ...(repair === undefined ? {} : { repair }) };
         if (params.evt === 'supervisor.escalated') log.fatal(fields, `${params.child ?? 'a child'} failed: exiting`);

@@ -30,6 +30,32 @@ function violations(folder: string, allowed: (target: string, typeOnly: boolean)
   );
 }
 
+/** Every strongly connected group of files (Tarjan), as project-relative paths: each one is an import cycle. */
+function importCycles(files: string[]): string[][] {
+  const graph = new Map(files.map((f) => [relative(root, f), imports(f).map((i) => i.target.replace(/\.js$/, '.ts'))]));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(file, Math.min(low.get(file)!, low.get(next)!));
+      } else if (stack.includes(next)) low.set(file, Math.min(low.get(file)!, index.get(next)!));
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const group = stack.splice(stack.indexOf(file));
+    if (group.length > 1) cycles.push(group.sort());
+  };
+  for (const file of graph.keys()) if (!index.has(file)) visit(file);
+  return cycles;
+}
+
 describe('architecture', () => {
   it('codec/ is pure: it imports only itself and errors.ts', () => {
     expect(violations('src/codec', (t) => t.startsWith('src/codec/') || t === 'src/errors.js')).toEqual([]);
@@ -48,8 +74,20 @@ describe('architecture', () => {
     expect(violations('src/net', (t) => !t.startsWith('machines/') && !t.startsWith('src/server/'))).toEqual([]);
   });
 
-  it('store/ knows nothing of the network, the router or the server', () => {
-    expect(violations('src/store', (t) => !/^src\/(net|router|server)\//.test(t))).toEqual([]);
+  it('store/ knows nothing of the network, the router, the server, the lease book or the supervisor', () => {
+    expect(violations('src/store', (t) => !/^src\/(net|router|server|leases|supervisor)\//.test(t))).toEqual([]);
+  });
+
+  it('config/ is read by every layer, so it imports only the codec, errors.ts and itself', () => {
+    expect(violations('src/config', (t) => /^src\/(config|codec)\//.test(t) || t === 'src/errors.js')).toEqual([]);
+  });
+
+  it('supervisor/ restarts children without knowing the server', () => {
+    expect(violations('src/supervisor', (t) => !/^src\/(server|router|net|control)\//.test(t))).toEqual([]);
+  });
+
+  it('no two files import each other, directly or through others', () => {
+    expect(importCycles([...sources(join(root, 'src')), ...sources(join(root, 'machines'))])).toEqual([]);
   });
 
   it('only cli.ts touches process', () => {

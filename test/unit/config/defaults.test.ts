@@ -1,7 +1,7 @@
 // Defaults, normal forms and numeric fields of the compiled ServerConfig, and its deep freeze.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../src/config/supervision.js';
-import { DEFAULT_SUPERVISION } from '../../../src/supervisor/strategy.js';
+import { DEFAULT_SUPERVISION } from '../../../src/config/supervision-policy.js';
 import { baseConfig, compiled, subnet } from './helpers.js';
 
 describe('defaults', () => {

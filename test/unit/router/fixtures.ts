@@ -2,7 +2,7 @@
 import { MessageType, type DhcpRequest } from '../../../src/codec/types.js';
 import type { MessageEvent, TransactionEvent } from '../../../machines/transaction.machine.js';
 import type { RoutedRequest } from '../../../src/router/types.js';
-import type { RouterDropReason, TransactionActor } from '../../../src/router/router.js';
+import type { RouterDropReason, TransactionActor } from '../../../src/router/options.js';
 
 export function routed(clientKey: string, type: MessageType, xid: number): RoutedRequest {
   const request: DhcpRequest = {

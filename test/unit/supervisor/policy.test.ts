@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { parseConfig } from '../../../src/config/index.js';
-import { DEFAULT_SUPERVISION, onChildFailure, type RestartStrategy } from '../../../src/supervisor/strategy.js';
+import { DEFAULT_SUPERVISION, type RestartStrategy } from '../../../src/config/supervision-policy.js';
+import { onChildFailure } from '../../../src/supervisor/strategy.js';
 import { LAB_CONFIG } from '../../helpers/test-server.js';
 
 const strategy: RestartStrategy = {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { DhcpdError, NetError, StoreError } from '../../../src/errors.js';
 import { retry } from '../../../src/supervisor/retry.js';
-import type { RetryPolicy } from '../../../src/supervisor/strategy.js';
+import type { RetryPolicy } from '../../../src/config/supervision-policy.js';
 
 const policy: RetryPolicy = { attempts: 4, backoff: { initialMs: 10, maxMs: 1_000, factor: 2, jitter: 0 } };
 const enobufs = () => Object.assign(new Error('send ENOBUFS'), { code: 'ENOBUFS' });

@@ -1,10 +1,8 @@
 // Restart strategies as data: exponential backoff with jitter, and the restart-intensity window.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_BACKOFF, DEFAULT_SEND_RETRY, DEFAULT_STRATEGIES, backoffDelay, recordRestart, type BackoffPolicy,
-  type RestartStrategy,
-} from '../../../src/supervisor/strategy.js';
+import { DEFAULT_BACKOFF, DEFAULT_SEND_RETRY, DEFAULT_STRATEGIES, backoffDelay, type BackoffPolicy, type RestartStrategy } from '../../../src/config/supervision-policy.js';
+import { recordRestart } from '../../../src/supervisor/strategy.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 const exact: BackoffPolicy = { initialMs: 100, maxMs: 5_000, factor: 2, jitter: 0 };

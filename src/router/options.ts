@@ -1,0 +1,26 @@
+// What the router is built with: the transaction actor it drives per client, its bounds, and where drops go.
+import type { TransactionEvent } from '../../machines/transaction.machine.js';
+import type { RoutedRequest } from './types.js';
+
+/** The part of an XState actor the router uses (kept narrow so tests can count and crash actors). */
+export interface TransactionActor {
+  send(event: TransactionEvent): void;
+  getSnapshot(): { value: unknown; status: string; context: { error?: unknown } };
+  subscribe(observer: { next: () => void; error: (err: unknown) => void; complete: () => void }): unknown;
+  start(): unknown;
+  stop(): unknown;
+}
+
+export type RouterDropReason = 'duplicate' | 'queue-full' | 'too-many-clients' | 'transaction-failed' | 'shutting-down'
+  | 'not-a-request' | 'overload';
+
+export interface RouterOptions {
+  readonly createTransaction: (clientKey: string) => TransactionActor;
+  /** Requests waiting per client; the oldest goes first when full. */
+  readonly maxQueuePerClient: number;
+  /** Clients with an exchange under way; new clients are shed beyond it. */
+  readonly maxClients: number;
+  /** Requests waiting in all lanes together; beyond it the oldest anywhere is shed (default: unbounded). */
+  readonly maxQueued?: number;
+  readonly onDrop: (reason: RouterDropReason, routed: RoutedRequest, error?: unknown) => void;
+}
