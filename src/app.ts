@@ -12,7 +12,7 @@ import { TransitionFanout } from './leases/transition-fanout.js';
 import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
 import { ConfigHolder } from './reload/holder.js';
-import type { ConfigLoader } from './reload/load.js';
+import { noConfigFile, type ConfigLoader } from './reload/load.js';
 import { reloadOnce } from './reload/flow.js';
 import { ReloadQueue } from './reload/queue.js';
 import { decodeInbound } from './net/ingress.js';
@@ -201,11 +201,8 @@ export function startApp(options: AppOptions): App {
     ignoreElements(),
   );
 
-  const noSource: ConfigLoader = async () => ({
-    ok: false, code: 'DHCPD_ERR_CONFIG_READ', issues: [{ path: '$', message: 'this daemon was started without a config file' }],
-  });
   const reloads = new ReloadQueue(
-    (triggers) => reloadOnce({ load: options.loadConfig ?? noSource, holder, log, stats }, triggers),
+    (triggers) => reloadOnce({ load: options.loadConfig ?? noConfigFile, holder, log, stats }, triggers),
     () => root.send({ type: 'server.reload' }),
   );
   const root = createRoot({

@@ -22,3 +22,8 @@ export function fileLoader(file: string): ConfigLoader {
     }
   };
 }
+
+/** An App started without a file (tests, embedding): a reload has nothing to read. */
+export const noConfigFile: ConfigLoader = async () => ({
+  ok: false, code: 'DHCPD_ERR_CONFIG_READ', issues: [{ path: '$', message: 'this daemon was started without a config file' }],
+});
