@@ -26,10 +26,11 @@ export async function reloadOnce(deps: ReloadFlowDeps, triggers: readonly Reload
   const { log, stats, holder } = deps;
   const fail = (code: ErrorCode, issues: readonly ConfigIssue[], cause?: unknown): ReloadReport => {
     const err = new ConfigError(code, 'config reload refused', { cause, details: { issues } });
+    const durationMs = elapsed();
     stats.error('config');
     stats.count(stats.events, 'config.reload_failed');
-    log.error({ evt: 'config.reload_failed', triggers, err, issues }, 'config reload refused: the running config is unchanged');
-    return { result: 'failed', issues, durationMs: elapsed() };
+    log.error({ evt: 'config.reload_failed', triggers, err, issues, durationMs }, 'config reload refused: the running config is unchanged');
+    return { result: 'failed', issues, durationMs };
   };
   let loaded;
   try {
@@ -41,9 +42,10 @@ export async function reloadOnce(deps: ReloadFlowDeps, triggers: readonly Reload
   const previous = holder.read();
   const diff = diffConfigs(previous, loaded.config);
   if (isEmptyDiff(diff)) {
+    const durationMs = elapsed();
     stats.count(stats.events, 'config.unchanged');
-    log.info({ evt: 'config.unchanged', triggers }, 'config reloaded: nothing changed');
-    return { result: 'unchanged', durationMs: elapsed() };
+    log.info({ evt: 'config.unchanged', triggers, durationMs }, 'config reloaded: nothing changed');
+    return { result: 'unchanged', durationMs };
   }
   const refused = restartOnlyChanges(previous, loaded.config);
   if (refused.length > 0) return fail('DHCPD_ERR_CONFIG_RESTART_REQUIRED', refused);
@@ -52,7 +54,8 @@ export async function reloadOnce(deps: ReloadFlowDeps, triggers: readonly Reload
   } catch (error) {
     return fail('DHCPD_ERR_CONFIG_INVALID', [{ path: '$', message: `could not be applied: ${classify(error).message}` }], error);
   }
+  const durationMs = elapsed();
   stats.count(stats.events, 'config.reloaded');
-  log.info({ evt: 'config.reloaded', triggers, diff }, 'config reloaded');
-  return { result: 'reloaded', diff, durationMs: elapsed() };
+  log.info({ evt: 'config.reloaded', triggers, diff, durationMs }, 'config reloaded');
+  return { result: 'reloaded', diff, durationMs };
 }
