@@ -4,6 +4,8 @@
 // of the properties.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Clock } from '../src/clock.js';
+import type { Subnet } from '../src/config/types.js';
 import type { LeaseStore } from '../src/store/types.js';
 import type { Invariant } from './harness/invariants.js';
 import { WriteBehindStore } from './mutants/write-behind-store.js';
@@ -15,6 +17,7 @@ type Policy = typeof import('../src/server/lease-policy.js');
 type ReleaseHandlers = typeof import('../src/server/handlers/release.js');
 type Persist = typeof import('../src/server/persist.js');
 type Renewal = typeof import('../src/server/handlers/renewal.js');
+type ConfigModule = typeof import('../src/config/index.js');
 
 interface Mutant {
   readonly name: string;
@@ -96,12 +99,12 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'the NAK rule is inverted: valid addresses are refused, invalid ones committed',
-    caughtBy: ['nak-rule', 'in-pool', 'reservation', 'one-holder', 'offer-rule'],
+    caughtBy: ['nak-rule', 'in-pool', 'reservation', 'one-holder', 'offer-rule', 'renew-address', 'renew-ack', 'renew-grace'],
     inject: () => mockPolicy((real) => ({ isAddressValid: (s, ip, mine) => !real.isAddressValid(s, ip, mine) })),
   },
   {
     name: 'the NAK rule is too strict: every RENEWING/REBINDING request is NAKed',
-    caughtBy: ['nak-rule'],
+    caughtBy: ['nak-rule', 'renew-ack', 'renew-grace', 'renew-expired', 'renew-subnet', 'renew-address'],
     inject: () => vi.doMock('../src/server/handlers/renewal.js', async (original: Real<Renewal>) => {
       const { nak } = await import('../src/server/handlers/answer.js');
       return { ...(await original()), renewal: (async (deps, input) => nak(deps, input, 'no-lease')) satisfies Renewal['renewal'] };
@@ -124,12 +127,97 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'the grace period is ten times what is configured (expired addresses come back late)',
-    caughtBy: ['expiry-free'],
+    caughtBy: ['expiry-free', 'renew-grace'],
     inject: () => mockPolicy((real) => ({
       commitTimes: (config, subnet, now) => { const t = real.commitTimes(config, subnet, now); return { ...t, graceMs: t.graceMs * 10 }; },
     })),
   },
+  // The renewal flow, decision box by decision box (issue 9, item 6): each box's invariant catches its own mutant.
+  {
+    name: 'lease found? — a renewal takes whatever lease sits at ciaddr for the client\'s',
+    caughtBy: ['renew-found'],
+    inject: () => mockRenewal((real) => (deps, input, state) => {
+      const holder = deps.book.get(input.request.ciaddr);
+      return real(deps, holder === undefined ? input : { ...input, clientKey: holder.context.clientKey }, state);
+    }),
+  },
+  {
+    name: 'expired? — a released lease is renewed as if it were still bound',
+    caughtBy: ['renew-expired'],
+    inject: () => mockRenewal((real) => (deps, input, state) => {
+      const ip = input.request.ciaddr;
+      const lease = deps.book.get(ip);
+      if (lease?.state === 'released' && lease.context.clientKey === input.clientKey) {
+        const { subnetId, hwAddress } = lease.context;
+        deps.book.offer({ ip, subnetId, clientKey: input.clientKey, hwAddress, now: deps.clock.now(), holdMs: 60_000 });
+      }
+      return real(deps, input, state);
+    }),
+  },
+  {
+    name: 'within grace? — an expired lease still in its grace period is NAKed',
+    caughtBy: ['renew-grace'],
+    inject: () => mockRenewal((real) => async (deps, input, state) => {
+      const lease = deps.book.get(input.request.ciaddr);
+      if (lease?.state !== 'expired' || lease.context.clientKey !== input.clientKey) return real(deps, input, state);
+      const { nak } = await import('../src/server/handlers/answer.js');
+      return nak(deps, input, 'expired');
+    }),
+  },
+  {
+    name: 'within grace? — the grace period is one second too long (caught only just after it ends)',
+    caughtBy: ['expiry-free', 'renew-grace'],
+    inject: () => mockPolicy((real) => ({
+      commitTimes: (config, subnet, now) => { const t = real.commitTimes(config, subnet, now); return { ...t, graceMs: t.graceMs + 1_000 }; },
+    })),
+  },
+  {
+    name: 'within grace? — the config compiler makes the grace period too long (the model does not read it from the server)',
+    caughtBy: ['expiry-free', 'renew-grace'],
+    inject: () => vi.doMock('../src/config/index.js', async (original: Real<ConfigModule>) => {
+      const real = await original();
+      return { ...real, parseConfig: ((text, options) => {
+        const result = real.parseConfig(text, options);
+        return result.ok ? { ...result, config: { ...result.config, expiryGraceMs: result.config.expiryGraceMs * 10 } } : result;
+      }) satisfies ConfigModule['parseConfig'] };
+    }),
+  },
+  {
+    name: 'subnet still valid? — a renewal still finds the subnet a reload removed',
+    caughtBy: ['renew-subnet'],
+    inject: () => mockRenewal((real) => async (deps, input, state) => {
+      const { compileOnce } = await import('./harness/server-under-test.js');
+      const { VARIANTS } = await import('./harness/scenario.js');
+      const removed = compileOnce(VARIANTS.base).subnets.filter((old) => !deps.config().subnets.some((s) => s.id === old.id));
+      return real({ ...deps, config: () => ({ ...deps.config(), subnets: [...deps.config().subnets, ...removed] }) }, input, state);
+    }),
+  },
+  {
+    name: 'address still valid? — a renewal checks the address against the whole subnet, not its pools',
+    caughtBy: ['renew-address'],
+    inject: () => mockRenewal((real) => (deps, input, state) => {
+      const wide = (s: Subnet): Subnet => ({ ...s, pools: [{ start: s.network + 1, end: s.broadcast - 1 }] });
+      return real({ ...deps, config: () => ({ ...deps.config(), subnets: deps.config().subnets.map(wide) }) }, input, state);
+    }),
+  },
+  {
+    name: 'update lease times — a renewal is ACKed but its lease still runs from the original binding',
+    caughtBy: ['renew-ack'],
+    inject: () => mockRenewal((real) => (deps, input, state) => {
+      const boundAt = deps.book.get(input.request.ciaddr)?.context.boundAt ?? 0;
+      if (boundAt === 0) return real(deps, input, state);
+      const clock = Object.assign(Object.create(deps.clock) as Clock, { now: () => boundAt });
+      return real({ ...deps, clock }, input, state);
+    }),
+  },
 ];
+
+function mockRenewal(mutate: (real: Renewal['renewal']) => Renewal['renewal']): void {
+  vi.doMock('../src/server/handlers/renewal.js', async (original: Real<Renewal>) => {
+    const real = await original();
+    return { ...real, renewal: mutate(real.renewal) };
+  });
+}
 
 function mockBook(mutate: (real: Book) => Book['LeaseBook']): void {
   vi.doMock('../src/leases/lease-book.js', async (original: Real<Book>) => {
@@ -165,6 +253,7 @@ describe('mutants: every invariant catches a broken server', () => {
     vi.doUnmock('../src/server/handlers/release.js');
     vi.doUnmock('../src/server/persist.js');
     vi.doUnmock('../src/server/handlers/renewal.js');
+    vi.doUnmock('../src/config/index.js');
     vi.resetModules();
   });
 

@@ -14,6 +14,8 @@ const MUST_SEE = [
   'init-reboot:silent', 'renewing:ack', 'renewing:nak', 'rebinding:ack', 'rebinding:nak', 'other-server:silent',
   'release:freed', 'decline:probation', 'inform:ack', 'crash:with-bindings', 'advance:grace-over', 'advance:in-grace',
   'blocked', 'burst:concurrent-commits', 'crash:mid-commit', 'reload:changed', 'reload:subnet-added', 'reload:offer-withdrawn',
+  // Every decision box of the renewal flow, both sides of the grace period's end.
+  'renew-found', 'renew-expired', 'renew-grace:within', 'renew-grace:over', 'renew-subnet', 'renew-address', 'renew-ack',
 ];
 
 describe('whole server against the model', () => {

@@ -2,6 +2,7 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
+import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ReloadReport, ReloadTrigger } from './config/reload-report.js';
@@ -55,6 +56,8 @@ export interface AppOptions {
   readonly localAddresses?: () => readonly string[];
   /** Where `reload()` reads the new config (the CLI: the file the daemon started with). */
   readonly loadConfig?: ConfigLoader;
+  /** Every decision, as it is handed to egress (replay prints them). */
+  readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
   /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
   readonly openProber?: () => EchoProber;
 }
@@ -79,6 +82,8 @@ export interface App {
   onLeaseTransition(listener: TransitionListener): () => void;
   /** Each address's transitions: stored, and those waiting for the lease's next write. */
   readonly history: LeaseHistoryStore;
+  /** Client exchanges in flight per transaction machine state. */
+  transactionStates(): Record<string, number>;
 }
 
 export interface Statistics {
@@ -143,13 +148,15 @@ export function startApp(options: AppOptions): App {
     checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
+      options.onDecision?.(decision, packet);
       responder.respond(decision, packet);
     },
     clock,
   };
   const shedding = sheddingReporter(notices);
+  const census = new TransactionCensus();
   const router = new Router({
-    createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
+    createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
     // Getters: the limits in force, after any reload.
     get maxQueuePerClient() { return config().limits.maxQueuePerClient; },
     get maxClients() { return config().limits.maxClients; },
@@ -267,6 +274,7 @@ export function startApp(options: AppOptions): App {
     }),
     onLeaseTransition: (listener) => transitions.subscribe(listener),
     history,
+    transactionStates: () => census.counts(),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     config,
     reload: (trigger) => reloads.ask(trigger),

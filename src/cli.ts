@@ -19,11 +19,19 @@ import { openTransport } from './net/select-transport.js';
 import { fileLoader } from './reload/load.js';
 import { createStore } from './store/factory.js';
 import { repairStore } from './store/repair.js';
+import { replayCommand } from './replay/command.js';
+import { diagramCommand, historyCommand, type CommandResult } from './visualizer/commands.js';
 
 const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
   actor-dhcpd check-config FILE      validate a config file: prints "ok" or each error with its JSON path
   actor-dhcpd repair-store PATH      repair a damaged LevelDB lease store (stop the daemon first)
+  actor-dhcpd diagram lease|transaction|server [--format mermaid|dot|svg]
+                                     draw a state machine from its definition
+  actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]
+                                     a lease's transitions: from the running daemon, or from a stopped one's store
+  actor-dhcpd replay CAPTURE --config FILE [--compare]
+                                     feed a pcap/pcapng capture through the server on a simulated clock (JSON lines)
   actor-dhcpd --help | --version
 
 Signals: SIGTERM/SIGINT finish in-flight commits, close the store and exit 0.
@@ -57,9 +65,18 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(JSON.stringify(report));
     return 0;
   }
+  if (command === 'diagram') return printed(await diagramCommand(argv.slice(1)));
+  if (command === 'history') return printed(await historyCommand(argv.slice(1)));
+  if (command === 'replay') return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
   if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
   console.error(USAGE);
   return 2;
+}
+
+function printed(result: CommandResult): number {
+  if (result.stdout !== undefined) process.stdout.write(result.stdout);
+  if (result.stderr !== undefined) process.stderr.write(result.stderr);
+  return result.code;
 }
 
 async function run(file: string): Promise<number> {

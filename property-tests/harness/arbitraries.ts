@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { burstArb } from './burst.js';
 import { Decline, Discover, Dora, Inform, Release, Request, type AddressChoice, type Cmd, type RequestKind } from './commands.js';
-import { Advance, Crash, CrashInFlight, Reconfigure, Restart } from './lifecycle.js';
+import { Advance, AdvanceTo, Crash, CrashInFlight, Reconfigure, RenewAcross, Restart, type Boundary } from './lifecycle.js';
 import { configArb } from './config-arb.js';
 import { Reload } from './reload-command.js';
 import { ADDRESSES, CLIENTS, TIME_STEPS, VARIANTS, type Variant } from './scenario.js';
@@ -14,6 +14,9 @@ const addressArb: fc.Arbitrary<AddressChoice> = fc.oneof(
   { weight: 2, arbitrary: fc.nat(ADDRESSES.length - 1) },
 );
 const kindArb = fc.constantFrom<RequestKind>('selecting', 'other-server', 'init-reboot', 'renewing', 'rebinding');
+const variantArb = fc.constantFrom(...(Object.keys(VARIANTS) as Variant[]));
+/** Just before, on and just after a deadline: where an off-by-some-time server decides differently. */
+const boundaryArb = fc.tuple(fc.constantFrom<Boundary>('renewAt', 'rebindAt', 'expiresAt', 'holdUntil'), fc.constantFrom(-1, 0, 1));
 
 export const commandArbs: fc.Arbitrary<Cmd>[] = [
   burstArb,
@@ -26,10 +29,23 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc.tuple(clientArb, addressArb).map(([c, a]) => new Decline(c, a)),
   // Two declines in a row from one of two clients: reaches the decline limit (and its silence) in short runs.
   fc.constantFrom('c0', 'c4').map((c) => new Decline(c, 'own')),
+  fc.constant('c0').map((c) => new Decline(c, 'own')),
   fc.tuple(clientArb, addressArb).map(([c, a]) => new Inform(c, a)),
   fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
   fc.oneof(fc.constantFrom(...TIME_STEPS), fc.integer({ min: 1, max: 4_000_000 })).map((ms) => new Advance(ms)),
-  fc.constantFrom(...(Object.keys(VARIANTS) as Variant[])).map((v) => new Reconfigure(v)),
+  variantArb.map((v) => new Reconfigure(v)),
+  fc.tuple(clientArb, boundaryArb).map(([c, [b, o]]) => new AdvanceTo(c, b, o)),
+  // The renewal flow right across what decides it: a deadline of the binding, or a reload.
+  fc.tuple(
+    clientArb,
+    fc.oneof(boundaryArb.map(([b, o]) => ['time', b, o] as const), variantArb.map((v) => ['reload', v] as const)),
+    fc.constantFrom('renewing' as const, 'rebinding' as const),
+  ).map(([c, step, k]) => new RenewAcross(c, step[0] === 'time' ? new AdvanceTo(c, step[1], step[2]) : new Reconfigure(step[1]), k)),
+  // A pool shrunk (and the reservation moved) by a reload, then a renewal: the "address still valid?" box.
+  clientArb.map((c) => new RenewAcross(c, new Reconfigure('shrunk'), 'renewing')),
+  // A relayed client's subnet removed by a reload, then its unicast renewal: the "subnet still valid?" box.
+  fc.constantFrom('c4', 'c5').map((c) => new RenewAcross(c, new Reconfigure('noRelay'), 'renewing')),
+  // A random valid config through App.reload (config-arb.ts).
   configArb.map((wire) => new Reload(wire)),
   fc.constant(null).map(() => new Crash()),
   fc.constant(null).map(() => new Restart()),

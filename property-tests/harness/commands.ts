@@ -2,9 +2,11 @@
 // the answer from the model, sends, checks the answer and the lease book, and updates the model.
 import type fc from 'fast-check';
 import { MessageType, type DhcpMessage } from '../../src/codec/types.js';
+import type { Subnet } from '../../src/config/types.js';
 import { clientMessage, type ClientSpec } from '../../test/helpers/test-client.js';
 import { answerOf, checkBook, checkGrant, expectAnswer, violated, type Answer } from './invariants.js';
 import { Model } from './model.js';
+import { checkRenewal, checkRenewed, renewalExpectation } from './renewal-flow.js';
 import { ADDRESSES, type Client } from './scenario.js';
 import type { Outcome, Sending, ServerUnderTest } from './server-under-test.js';
 import { seen } from './coverage.js';
@@ -55,6 +57,7 @@ export class Discover extends Base {
     const subnet = m.subnetOf(c);
     const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
+    if (subnet === undefined) return expectAnswer(answer, ['silent'], `${what}: its subnet was removed by a reload`, 'offer-rule');
     if (answer === 'offer') checkGrant(m, c, subnet, reply!, what);
     expectAnswer(answer, ['offer', 'silent'], what);
     seen(`discover:${answer}`);
@@ -85,26 +88,34 @@ export class Request extends Base {
   protected async act(m: Model, s: ServerUnderTest): Promise<void> {
     const c = Model.client(this.client);
     const a = pick(m, c, this.address);
-    this.judge(m, c, a, await this.send(s, c, a));
+    this.judge(m, c, a, await this.send(s, c, a), s);
   }
 
-  /** Checks the server's answer to this REQUEST against RFC 2131 §4.3.2 as the model sees it; records an ACK. */
-  judge(m: Model, c: Client, a: string, out: Outcome): void {
+  /**
+   * Checks the server's answer to this REQUEST against RFC 2131 §4.3.2 as the model sees it (a renewal box by box,
+   * with the renewed lease read back from the server's book when it is given); records an ACK.
+   */
+  judge(m: Model, c: Client, a: string, out: Outcome, s?: ServerUnderTest): void {
     const what = `${this} for ${a}`;
     const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) {
       seen('blocked');
       return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
     }
-    const { allowed, subnet } = this.expectation(m, c, a);
+    const renewal = this.kind === 'renewing' || this.kind === 'rebinding' ? renewalExpectation(m, c, a, this.kind) : undefined;
+    const { allowed, subnet } = renewal ?? this.expectation(m, c, a);
+    // A renewal is judged by its decision box first: that names the box a wrong answer came from.
+    if (renewal !== undefined) checkRenewal(renewal, answer, reply, what);
     if (answer === 'ack') {
       if (reply!.yiaddr !== a) violated('nak-rule', `${what}: ACK for ${reply!.yiaddr}`);
+      if (subnet === undefined) return violated('nak-rule', `${what}: ACK though ${a} is in no subnet of the client`);
       checkGrant(m, c, subnet, reply!, what);
+      if (renewal !== undefined && s !== undefined) checkRenewed(m, s.book.get(a), subnet, what);
     }
     expectAnswer(answer, allowed, what);
     seen(`${this.kind}:${answer}`);
-    if (this.kind === 'other-server') m.withdrawn(c, subnet.id);
-    if (answer !== 'ack') return;
+    if (this.kind === 'other-server' && subnet !== undefined) m.withdrawn(c, subnet.id);
+    if (answer !== 'ack' || subnet === undefined) return;
     m.acked(c, subnet, a);
     const held = m.bindingsOf(c, subnet.id);
     if (held.length > 1) violated('one-binding', `${what}: ${c.name} now holds ${held.join(', ')} in ${subnet.cidr}`);
@@ -130,16 +141,16 @@ export class Request extends Base {
     }
   }
 
-  /** RFC 2131 §4.3.2 as the model sees it: which answers are right, and which subnet's lease times apply. */
-  private expectation(m: Model, c: Client, a: string): { allowed: Answer[]; subnet: ReturnType<Model['subnetOf']> } {
+  /** RFC 2131 §4.3.2 as the model sees it (SELECTING and INIT-REBOOT): which answers are right, whose lease times apply. */
+  private expectation(m: Model, c: Client, a: string): { allowed: Answer[]; subnet?: Subnet } {
     const home = m.subnetOf(c);
+    // A relayed client whose subnet a reload removed: nothing serves its link.
+    if (home === undefined) return { allowed: ['silent'] };
     const live = m.liveOf(c, a);
     const commit = (valid: boolean): Answer[] => (!valid ? ['nak'] : live === 'maybe' ? ['ack', 'nak'] : live ? ['ack'] : ['nak']);
     switch (this.kind) {
       case 'other-server':
         return { allowed: ['silent'], subnet: home };
-      case 'selecting':
-        return { allowed: commit(m.valid(home, a, c)), subnet: home };
       case 'init-reboot': {
         if (m.subnetContaining(a)?.id !== home.id) return { allowed: ['nak'], subnet: home };
         if (live) return { allowed: commit(m.valid(home, a, c)), subnet: home };
@@ -147,23 +158,10 @@ export class Request extends Base {
         if (!m.knows(c, home.id)) return { allowed: [home.authoritative ? 'nak' : 'silent'], subnet: home };
         return { allowed: ['nak'], subnet: home };
       }
-      case 'renewing':
-      case 'rebinding': {
-        const subnet = m.subnetContaining(a);
-        // A broadcast (REBINDING) request is checked against the network it was heard on.
-        if (this.kind === 'rebinding' && subnet?.id !== home.id) return { allowed: ['nak'], subnet: home };
-        if (m.records.get(a)?.client !== c.name) {
-          const unknown = m.held(a).kind === 'free' && !m.knows(c, subnet?.id ?? home.id);
-          const silent = this.kind === 'rebinding' && unknown && !(subnet ?? home).authoritative;
-          return { allowed: [silent ? 'silent' : 'nak'], subnet: home };
-        }
-        const owner = m.bindings.get(a) ?? m.offers.get(a);
-        if (subnet === undefined || !live || owner?.subnetId !== subnet.id) return { allowed: ['nak'], subnet: subnet ?? home };
-        // A reservation the client can have now takes effect at its renewal (NAK, then DISCOVER gets it).
-        const moves = reservationMoves(m, c, subnet, a);
-        if (moves === 'maybe' && m.valid(subnet, a, c)) return { allowed: ['ack', 'nak'], subnet };
-        return { allowed: commit(m.valid(subnet, a, c) && !moves), subnet };
-      }
+      case 'selecting':
+        return { allowed: commit(m.valid(home, a, c)), subnet: home };
+      default:
+        throw new TypeError(`${this.kind} is judged box by box in renewal-flow.ts`);
     }
   }
 }
@@ -194,7 +192,8 @@ export class Decline extends Base {
     const msg = clientMessage(c.spec, MessageType.DECLINE, { requested: a, serverId: OUR_ID });
     const { answer } = answerOf(await s.send(msg, { broadcast: !c.relayed }), `${this} for ${a}`);
     expectAnswer(answer, ['silent'], `${this} for ${a}`, 'no-reply');
-    if (m.blocked(c) || m.records.get(a)?.client !== c.name) return;
+    // A relayed client whose subnet was removed: its DECLINE reaches no subnet and is dropped.
+    if (m.blocked(c) || m.subnetOf(c) === undefined || m.records.get(a)?.client !== c.name) return;
     // A client over its decline limit is not believed: the decline is dropped (the project's policy, issue 2).
     if (!m.declineCounted(c)) return;
     const b = m.bindings.get(a);

@@ -4,12 +4,14 @@ import { MessageType, type DhcpMessage } from '../../src/codec/types.js';
 import type { Subnet } from '../../src/config/types.js';
 import type { LeaseState } from '../../machines/lease.types.js';
 import { Model } from './model.js';
-import { ADDRESSES, CLIENTS, type Client } from './scenario.js';
+import { ADDRESSES, CLIENTS, type Client, type Timing } from './scenario.js';
 import type { Outcome, ServerUnderTest } from './server-under-test.js';
 
 export type Invariant =
   | 'one-holder' | 'one-binding' | 'in-pool' | 'reservation' | 'durable' | 'probation' | 'released-free'
-  | 'nak-rule' | 'no-reply' | 'lease-times' | 'expiry-free' | 'offer-rule' | 'lease-state' | 'no-crash' | 'reload';
+  | 'nak-rule' | 'no-reply' | 'lease-times' | 'expiry-free' | 'offer-rule' | 'lease-state' | 'no-crash' | 'reload'
+  // The decision boxes of the renewal flow (renewal-flow.ts).
+  | 'renew-found' | 'renew-expired' | 'renew-grace' | 'renew-subnet' | 'renew-address' | 'renew-ack';
 
 export class InvariantViolation extends Error {
   constructor(readonly invariant: Invariant, detail: string) {
@@ -48,15 +50,16 @@ export function checkGrant(model: Model, client: Client, subnet: Subnet, reply: 
   if (!(mine !== undefined && ipEq(mine.address, ip)) && !model.inPools(subnet, ip)) {
     violated('in-pool', `${what}: ${ip} is outside the pools of ${subnet.cidr} and not the client's reservation`);
   }
-  checkTimes(subnet, reply, what);
+  checkTimes(model.timing(subnet.id), reply, what);
 }
 
-function checkTimes(subnet: Subnet, reply: DhcpMessage, what: string): void {
+function checkTimes(timing: Timing, reply: DhcpMessage, what: string): void {
   const lease = getU32Option(reply, 51);
   const t1 = getU32Option(reply, 58);
   const t2 = getU32Option(reply, 59);
-  if (lease !== subnet.leaseTime || t1 !== subnet.renewalTime || t2 !== subnet.rebindingTime) {
-    violated('lease-times', `${what}: lease/T1/T2 ${lease}/${t1}/${t2}, configured ${subnet.leaseTime}/${subnet.renewalTime}/${subnet.rebindingTime}`);
+  const [want, wantT1, wantT2] = [timing.leaseMs / 1000, timing.renewMs / 1000, timing.rebindMs / 1000];
+  if (lease !== want || t1 !== wantT1 || t2 !== wantT2) {
+    violated('lease-times', `${what}: lease/T1/T2 ${lease}/${t1}/${t2}, configured ${want}/${wantT1}/${wantT2}`);
   }
   if (!(t1 < t2 && t2 < lease)) violated('lease-times', `${what}: not T1 < T2 < lease: ${t1} ${t2} ${lease}`);
 }

@@ -14,11 +14,49 @@ export class Advance extends Base {
   constructor(readonly ms: number) { super(); }
   toString() { return `new Advance(${this.ms})`; }
   protected async act(m: Model, s: ServerUnderTest): Promise<void> {
-    const live = [...m.bindings.values()].filter((b) => m.phase(b) !== undefined);
-    m.now += this.ms;
-    await s.advance(this.ms);
-    if (live.some((b) => m.phase(b) === undefined)) seen('advance:grace-over');
-    if (live.some((b) => m.phase(b) === 'expired')) seen('advance:in-grace');
+    await advanceBoth(m, s, this.ms);
+  }
+}
+
+async function advanceBoth(m: Model, s: ServerUnderTest, ms: number): Promise<void> {
+  const live = [...m.bindings.values()].filter((b) => m.phase(b) !== undefined);
+  m.now += ms;
+  await s.advance(ms);
+  if (live.some((b) => m.phase(b) === undefined)) seen('advance:grace-over');
+  if (live.some((b) => m.phase(b) === 'expired')) seen('advance:in-grace');
+}
+
+/** A deadline of a binding: T1, T2, the end of the lease, the end of its grace period. */
+export type Boundary = 'renewAt' | 'rebindAt' | 'expiresAt' | 'holdUntil';
+
+/**
+ * Moves time to 1 ms before, onto, or 1 ms after a deadline of the client's latest binding, so the decisions that
+ * turn on it (renew or rebind, expired, within grace) are checked on both sides of the line. A deadline already
+ * past (or no binding) moves nothing.
+ */
+export class AdvanceTo extends Base {
+  constructor(readonly client: string, readonly boundary: Boundary, readonly offsetMs: number) { super(); }
+  toString() { return `new AdvanceTo('${this.client}', '${this.boundary}', ${this.offsetMs})`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    const latest = [...m.bindings.values()].filter((b) => b.client === this.client).sort((a, b) => b.boundAt - a.boundAt)[0];
+    if (latest === undefined) return;
+    const target = latest[this.boundary] + this.offsetMs;
+    if (target <= m.now) return;
+    await advanceBoth(m, s, target - m.now);
+    seen(`boundary:${this.boundary}:${Math.sign(this.offsetMs)}`);
+  }
+}
+
+/**
+ * The renewal flow's decisions right after what changes them: a deadline of the client's binding (± 1 ms) or a
+ * reload (a pool shrinks, a subnet goes), then a RENEWING or REBINDING request for its own address.
+ */
+export class RenewAcross extends Base {
+  constructor(readonly client: string, readonly step: AdvanceTo | Reconfigure, readonly kind: 'renewing' | 'rebinding') { super(); }
+  toString() { return `new RenewAcross('${this.client}', ${this.step}, '${this.kind}')`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    await this.step.run(m, s);
+    await new Request(this.client, this.kind, 'own').run(m, s);
   }
 }
 

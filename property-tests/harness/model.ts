@@ -3,7 +3,7 @@
 import { ipToInt } from '../../src/codec/index.js';
 import type { Reservation, ServerConfig, Subnet } from '../../src/config/types.js';
 import { compileOnce } from './server-under-test.js';
-import { CLIENTS, VARIANTS, type Client, type Variant } from './scenario.js';
+import { CLIENTS, VARIANTS, timingOf, type Client, type Timing, type Variant } from './scenario.js';
 
 export interface Binding {
   readonly client: string;
@@ -61,8 +61,14 @@ export class Model {
     return found;
   }
 
-  subnetOf(client: Client): Subnet {
-    return this.config.subnets.find((s) => s.id === (client.relayed ? 2 : 1))!;
+  /** The client's home subnet; undefined once a reload removed it (relayed clients under 'noRelay'). */
+  subnetOf(client: Client): Subnet | undefined {
+    return this.config.subnets.find((s) => s.id === (client.relayed ? 2 : 1));
+  }
+
+  /** Lease times of a subnet under the variant in force, from the scenario (not the server's compiled config). */
+  timing(subnetId: number): Timing {
+    return timingOf(this.variant, subnetId);
   }
 
   subnetContaining(ip: string): Subnet | undefined {
@@ -195,12 +201,12 @@ export class Model {
   }
 
   acked(client: Client, subnet: Subnet, ip: string): void {
-    const c = this.config;
+    const t = this.timing(subnet.id);
     const now = this.now;
-    const expiresAt = now + subnet.leaseTime * 1000;
+    const expiresAt = now + t.leaseMs;
     this.bindings.set(ip, {
-      client: client.name, subnetId: subnet.id, boundAt: now, renewAt: now + subnet.renewalTime * 1000,
-      rebindAt: now + subnet.rebindingTime * 1000, expiresAt, holdUntil: expiresAt + c.expiryGraceMs,
+      client: client.name, subnetId: subnet.id, boundAt: now, renewAt: now + t.renewMs,
+      rebindAt: now + t.rebindMs, expiresAt, holdUntil: expiresAt + t.graceMs,
     });
     this.offers.delete(ip);
     this.declined.delete(ip);

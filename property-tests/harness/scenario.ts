@@ -32,10 +32,20 @@ export const CLIENTS: readonly Client[] = [
 
 const RESERVED_MAC = '02:00:5e:10:00:10';
 
-function wire(opts: {
-  pools1: { start: string; end: string }[]; pools2: { start: string; end: string }[]; reserved: string;
-  lease1: number; lease2: number; t1?: number; t2?: number; grace: number;
-}): object {
+/** One config variant as the scenario states it; the model reads its times from here, not from the compiled config. */
+interface VariantSpec {
+  readonly pools1: readonly { start: string; end: string }[];
+  /** Absent: the relayed subnet (id 2) is removed by this variant. */
+  readonly pools2?: readonly { start: string; end: string }[];
+  readonly reserved: string;
+  readonly lease1: number;
+  readonly lease2: number;
+  readonly t1?: number;
+  readonly t2?: number;
+  readonly grace: number;
+}
+
+function wire(opts: VariantSpec): object {
   return {
     serverId: '198.51.100.1',
     interfaces: ['lab0'],
@@ -52,34 +62,67 @@ function wire(opts: {
         ...(opts.t1 !== undefined ? { renewalTime: opts.t1, rebindingTime: opts.t2 } : {}),
         reservations: [{ hwAddress: RESERVED_MAC, address: opts.reserved }],
       },
-      { id: 2, subnet: '203.0.113.0/24', pools: opts.pools2, router: ['203.0.113.1'], leaseTime: opts.lease2 },
+      ...(opts.pools2 === undefined ? [] : [
+        { id: 2, subnet: '203.0.113.0/24', pools: opts.pools2, router: ['203.0.113.1'], leaseTime: opts.lease2 },
+      ]),
     ],
   };
 }
 
 const range = (start: string, end: string) => ({ start, end });
 
-/** Each variant is a valid config; switching between them is a reload within validity. */
-export const VARIANTS = {
-  base: wire({
+const SPECS = {
+  base: {
     pools1: [range('198.51.100.100', '198.51.100.102')], pools2: [range('203.0.113.100', '203.0.113.101')],
     reserved: '198.51.100.10', lease1: 3600, lease2: 600, grace: 300,
-  }),
-  grown: wire({
+  },
+  grown: {
     pools1: [range('198.51.100.100', '198.51.100.104')], pools2: [range('203.0.113.100', '203.0.113.103')],
     reserved: '198.51.100.10', lease1: 7200, lease2: 900, t1: 1000, t2: 5000, grace: 120,
-  }),
-  shrunk: wire({
+  },
+  shrunk: {
     pools1: [range('198.51.100.100', '198.51.100.100'), range('198.51.100.102', '198.51.100.102')],
     pools2: [range('203.0.113.101', '203.0.113.101')], reserved: '198.51.100.101', lease1: 1200, lease2: 600, grace: 300,
-  }),
-  reservedInPool: wire({
+  },
+  reservedInPool: {
     pools1: [range('198.51.100.100', '198.51.100.102')], pools2: [range('203.0.113.100', '203.0.113.101')],
     reserved: '198.51.100.102', lease1: 1800, lease2: 600, t1: 600, t2: 1200, grace: 300,
-  }),
-} as const;
+  },
+  // The relayed subnet is removed (its leases stay in the book until they run out; renewals are NAKed).
+  noRelay: {
+    pools1: [range('198.51.100.100', '198.51.100.102')], reserved: '198.51.100.10', lease1: 2400, lease2: 600, grace: 60,
+  },
+} as const satisfies Record<string, VariantSpec>;
 
-export type Variant = keyof typeof VARIANTS;
+export type Variant = keyof typeof SPECS;
+
+/** Each variant is a valid config; switching between them is a reload within validity (pools grow, shrink, a subnet goes). */
+export const VARIANTS: Readonly<Record<Variant, object>> = {
+  base: wire(SPECS.base), grown: wire(SPECS.grown), shrunk: wire(SPECS.shrunk),
+  reservedInPool: wire(SPECS.reservedInPool), noRelay: wire(SPECS.noRelay),
+};
+
+/** Lease timing in milliseconds, as a client is told and the lease book must keep it. */
+export interface Timing {
+  readonly leaseMs: number;
+  readonly renewMs: number;
+  readonly rebindMs: number;
+  readonly graceMs: number;
+}
+
+/**
+ * The timing the scenario configures for a subnet, worked out here (RFC 2131 §4.4.5 defaults: T1 = 0.5 and
+ * T2 = 0.875 x lease, whole seconds) rather than read from the server's compiled config, so a server that gets
+ * them wrong (a grace period too long) cannot agree with the model by construction.
+ */
+export function timingOf(variant: Variant, subnetId: number): Timing {
+  const spec: VariantSpec = SPECS[variant];
+  const lease = subnetId === 1 ? spec.lease1 : spec.lease2;
+  const own = subnetId === 1 && spec.t1 !== undefined;
+  const t1 = own ? spec.t1! : Math.floor(lease * 0.5);
+  const t2 = own ? spec.t2! : Math.floor(lease * 0.875);
+  return { leaseMs: lease * 1000, renewMs: t1 * 1000, rebindMs: t2 * 1000, graceMs: spec.grace * 1000 };
+}
 
 /** Every address a command may name: all pools of all variants, the reservations, and one off every subnet. */
 export const ADDRESSES: readonly string[] = [

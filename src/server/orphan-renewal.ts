@@ -11,7 +11,7 @@ import { nak } from './handlers/answer.js';
 export function orphanRenewal(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string): Decision | undefined {
   if (request.type !== MessageType.REQUEST || request.ciaddr === '0.0.0.0') return undefined;
   const lease = deps.book.get(request.ciaddr);
-  if (lease === undefined || lease.context.clientKey !== clientKey || isFinal(lease.state)) return undefined;
+  if (lease === undefined || lease.context.clientKey !== clientKey || isFinal(lease.state) || lease.state === 'declined') return undefined;
   if (deps.config().subnets.some((s) => s.id === lease.context.subnetId)) return undefined;
   return nak(deps, { request, inbound, clientKey }, 'subnet-invalid');
 }

@@ -1,7 +1,6 @@
-// Builds OFFER / ACK / NAK messages (RFC 2131 §4.3.1, table 3) and fits them to the client's option 57.
+// Builds OFFER / ACK / NAK messages (RFC 2131 §4.3.1, table 3); reply-fit.ts fits them to the client's option 57.
 import { BOOTREPLY, BROADCAST_FLAG, MessageType, type DhcpMessage, type DhcpOption, type DhcpRequest } from '../codec/types.js';
-import { encode, getOption, getParameterRequestList, getU16Option } from '../codec/index.js';
-import { CodecError } from '../errors.js';
+import { getOption, getParameterRequestList, getU16Option } from '../codec/index.js';
 import type { Subnet } from '../config/types.js';
 
 export interface LeaseTimesSec {
@@ -31,8 +30,6 @@ const ipBytes = (ip: string): Buffer => Buffer.from(ip.split('.').map(Number));
 
 /** Options always sent when configured, whether requested or not (the issue's "1 and 3 when configured"). */
 const ALWAYS_SENT = new Set([1, 3]);
-/** Never dropped to fit option 57: the reply means nothing without them. */
-export const ESSENTIAL_OPTIONS: ReadonlySet<number> = new Set([53, 54, 51, 58, 59, 1, 61, 82]);
 
 export function buildReply(request: DhcpRequest, spec: ReplySpec): DhcpMessage {
   const nak = spec.type === MessageType.NAK;
@@ -99,27 +96,4 @@ function configuredOptions(subnet: Subnet, requested: readonly number[]): DhcpOp
 export function maxReplySize(request: DhcpRequest): number {
   const asked = getU16Option(request, 57);
   return Math.max(asked ?? 576, 576) - 28;
-}
-
-/**
- * Encodes a reply within `maxSize`, dropping the least wanted options (the last requested) until it fits;
- * the codec itself first tries option overload into `file` and `sname`.
- */
-export function encodeReply(message: DhcpMessage, maxSize: number): Buffer {
-  let options = message.options;
-  for (;;) {
-    try {
-      return encode({ ...message, options }, { maxSize });
-    } catch (error) {
-      if (!(error instanceof CodecError) || error.code !== 'DHCPD_ERR_CODEC_REPLY_TOO_LARGE') throw error;
-      const index = findLastIndex(options, (o) => !ESSENTIAL_OPTIONS.has(o.code));
-      if (index < 0) throw error;
-      options = options.filter((_, i) => i !== index);
-    }
-  }
-}
-
-function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
-  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i]!)) return i;
-  return -1;
 }

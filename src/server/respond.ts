@@ -9,7 +9,8 @@ import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
 import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
-import { encodeReply } from './reply.js';
+import { getParameterRequestList } from '../codec/index.js';
+import { fitReply, type FittedReply } from './reply-fit.js';
 import type { Stats } from './stats.js';
 
 export interface Responder {
@@ -62,10 +63,15 @@ export function createResponder(deps: {
   };
 }
 
-/** An encode failure (a reply that cannot fit even its essential options) loses this reply, never the daemon. */
+/**
+ * Fits the reply to option 57 (trimmed options are logged at debug and counted); an encode failure (a bug: a
+ * malformed message) loses this reply, never the daemon.
+ */
 function encodeOrReport(decision: Reply, routed: RoutedRequest, deps: { readonly log: Logger; readonly stats: Stats }): Buffer | undefined {
   try {
-    return encodeReply(decision.message, decision.maxSize);
+    const fitted = fitReply(decision.message, decision.maxSize, getParameterRequestList(routed.request));
+    if (fitted.dropped.length > 0 || fitted.oversize) reportTrim(fitted, decision, routed, deps);
+    return fitted.data;
   } catch (error) {
     const err = classify(error);
     deps.stats.error(err.category);
@@ -73,6 +79,15 @@ function encodeOrReport(decision: Reply, routed: RoutedRequest, deps: { readonly
     deps.log.error({ evt: 'reply.encode_failed', err, xid: routed.request.xid, client: routed.clientKey }, 'reply not encodable');
     return undefined;
   }
+}
+
+/** Per-packet, so debug only; the counters say how often it happens. */
+function reportTrim(fitted: FittedReply, decision: Reply, routed: RoutedRequest, deps: { readonly log: Logger; readonly stats: Stats }): void {
+  deps.stats.count(deps.stats.events, fitted.oversize ? 'reply.oversize' : 'reply.trimmed');
+  deps.log.debug({
+    evt: fitted.oversize ? 'reply.oversize' : 'reply.trimmed', dropped: fitted.dropped, maxSize: decision.maxSize,
+    size: fitted.data.length, xid: routed.request.xid, client: routed.clientKey,
+  }, fitted.oversize ? 'reply larger than the client asked for: even its protected options do not fit' : 'options dropped to fit the client\'s maximum message size');
 }
 
 /** The errno name when the kernel gave one, else the error code: the key send trouble is aggregated by. */

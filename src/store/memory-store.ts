@@ -2,9 +2,9 @@
 // devDependency (tests, throw-away labs), so a production install without it fails at open with a clear error.
 import { StoreError } from '../errors.js';
 import { LevelLeaseStore, type LevelDatabase, type LevelStoreOptions } from './level-store.js';
-import type { LeaseRecord, LeaseStore, LeaseWrite, StoreHealth } from './types.js';
+import type { LeaseHistoryStore, LeaseRecord, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
-export class MemoryLeaseStore implements LeaseStore {
+export class MemoryLeaseStore implements LeaseStore, LeaseHistoryStore {
   private inner: LevelLeaseStore | undefined;
   private closed = false;
 
@@ -39,6 +39,10 @@ export class MemoryLeaseStore implements LeaseStore {
 
   async *loadAll(): AsyncIterable<LeaseRecord> {
     yield* this.opened().loadAll();
+  }
+
+  async history(ip: string, limit?: number): Promise<LeaseTransition[]> {
+    return this.inner === undefined ? [] : this.inner.history(ip, limit);
   }
 
   health(): StoreHealth {

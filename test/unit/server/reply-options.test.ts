@@ -1,10 +1,11 @@
 // Reply building (RFC 2131 §4.3.1 table 3, RFC 2132): option 55 order plus the mandatory options, 61 and 82
 // echoed (RFC 6842, RFC 3046), NAK contents, flags and giaddr kept, and option 57 (576 floor) with the least
-// wanted options dropped first and the essential ones never.
+// wanted options dropped first and the protected ones never.
 import { describe, expect, it } from 'vitest';
 import { decode, decodeOptionValue, findOptionDef, getOption } from '../../../src/codec/index.js';
 import { BROADCAST_FLAG, MessageType, type DhcpRequest } from '../../../src/codec/types.js';
-import { buildReply, encodeReply, ESSENTIAL_OPTIONS, maxReplySize } from '../../../src/server/reply.js';
+import { buildReply, maxReplySize } from '../../../src/server/reply.js';
+import { dropOrder, fitReply, PROTECTED_OPTIONS } from '../../../src/server/reply-fit.js';
 import { clientMessage, type ClientSpec, type MessageSpec } from '../../helpers/test-client.js';
 import { LAB_CONFIG, compile } from '../../helpers/test-server.js';
 
@@ -72,7 +73,7 @@ describe('reply options', () => {
   });
 
   it('encodes 119 (RFC 3397) and 121 (RFC 3442) so they decode to the configured values', () => {
-    const bytes = encodeReply(offer(request({ prl: [119, 121], maxSize: 1500 })), 1500 - 28);
+    const bytes = fitReply(offer(request({ prl: [119, 121], maxSize: 1500 })), 1500 - 28, [119, 121]).data;
     const back = decode(bytes);
     expect(back.ok).toBe(true);
     if (!back.ok) return;
@@ -92,7 +93,7 @@ describe('option 57', () => {
   it('fits 576 with overload alone when it can: every requested option kept', () => {
     const prl = [1, 3, 6, 15, 121, 42, 119, 66];
     const message = offer(request({ prl, maxSize: 576 }));
-    const bytes = encodeReply(message, 548);
+    const bytes = fitReply(message, 548, prl).data;
     expect(bytes.length).toBeLessThanOrEqual(548);
     const back = decode(bytes);
     if (!back.ok) throw back.error;
@@ -105,12 +106,12 @@ describe('option 57', () => {
   it('fits 576 with overload, dropping the least wanted (last requested) options first, never the essential', () => {
     const prl = [1, 3, 6, 15, 224, 42, 225, 226];
     const message = offer(request({ prl, maxSize: 576 }));
-    const bytes = encodeReply(message, 548);
+    const bytes = fitReply(message, 548, prl).data;
     expect(bytes.length).toBeLessThanOrEqual(548);
     const back = decode(bytes);
     if (!back.ok) throw back.error;
     const kept = codes(back.msg);
-    for (const code of ESSENTIAL_OPTIONS) if (getOption(message, code) !== undefined) expect(kept).toContain(code);
+    for (const code of PROTECTED_OPTIONS) if (getOption(message, code) !== undefined) expect(kept).toContain(code);
     const requestedKept = prl.filter((c) => kept.includes(c));
     // What is kept is a prefix of option 55 (1 and 3 also being sent unasked): the tail went first.
     expect(requestedKept).toEqual(prl.slice(0, requestedKept.length));
@@ -119,5 +120,55 @@ describe('option 57', () => {
     // Overload was used before dropping: more options fit than the 308-byte options field alone holds.
     const sent = message.options.filter((o) => kept.includes(o.code)).reduce((n, o) => n + 2 + o.data.length, 0);
     expect(sent).toBeGreaterThan(548 - 240);
+  });
+
+  it('drops what the client did not ask for first, then what it asked for from the end of option 55; never 53, 54, 51, 58, 59, 1, 3, 82', () => {
+    const options = [53, 54, 51, 58, 59, 1, 3, 6, 15, 42, 250, 61, 82].map((code) => ({ code, data: Buffer.alloc(1) }));
+    expect(dropOrder(options, [42, 1, 6, 3, 15])).toEqual([61, 250, 15, 6, 42]);
+  });
+
+  it('a 255-byte client identifier and a 255-byte option 82 (a packet generator): 61 goes, the answer is sent', () => {
+    const clientId = Buffer.alloc(255, 1);
+    const agent = Buffer.alloc(255, 2);
+    const prl = [1, 3, 6, 15];
+    const req = request({ prl, extra: [{ code: 82, data: agent }] }, { mac: '02:00:5e:10:00:54', clientId, giaddr: '203.0.113.1' });
+    const fitted = fitReply(offer(req), 548, prl);
+    expect(fitted.oversize).toBe(false);
+    expect(fitted.data.length).toBeLessThanOrEqual(548);
+    // 61 is not protected and was not asked for: it goes first; then the asked-for ones from the end, as needed.
+    expect(fitted.dropped[0]).toBe(61);
+    const back = decode(fitted.data);
+    if (!back.ok) throw back.error;
+    expect(getOption(back.msg, 82)).toEqual(agent);
+    for (const code of [53, 54, 51, 58, 59, 1, 3]) expect(getOption(back.msg, code)).toBeDefined();
+  });
+
+  it('keeps a long router list (option 3), dropping by priority instead', () => {
+    const routers = Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`);
+    const big = structuredClone(wire);
+    big.subnets[0]!['router'] = routers;
+    const withRouters = compile(big).subnets[0]!;
+    const prl = [1, 3, 6, 15, 224];
+    const req = request({ prl, extra: [{ code: 82, data: Buffer.alloc(255, 2) }] }, { mac: '02:00:5e:10:00:55', clientId: Buffer.alloc(255, 1), giaddr: '203.0.113.1' });
+    const message = buildReply(req, { type: MessageType.OFFER, serverId: SERVER, yiaddr: '198.51.100.100', subnet: withRouters, times });
+    const fitted = fitReply(message, 548, prl);
+    expect(fitted.oversize).toBe(false);
+    const back = decode(fitted.data);
+    if (!back.ok) throw back.error;
+    expect(getOption(back.msg, 3)?.length).toBe(4 * routers.length);
+    // 61 (not asked for), then 224 (asked for last) were enough: 6 and 15, asked for earlier, stay.
+    expect(fitted.dropped).toEqual([61, 224]);
+    for (const code of [6, 15]) expect(getOption(back.msg, code)).toBeDefined();
+  });
+
+  it('when even the protected options cannot fit (a 600-byte option 82), the answer still goes, whole', () => {
+    const agent = Buffer.alloc(600, 3);
+    const req = request({ extra: [{ code: 82, data: agent }] }, { mac: '02:00:5e:10:00:56', giaddr: '203.0.113.1' });
+    const fitted = fitReply(offer(req), 548, [1, 3, 6, 15]);
+    expect(fitted.oversize).toBe(true);
+    const back = decode(fitted.data);
+    if (!back.ok) throw back.error;
+    expect(getOption(back.msg, 82)).toEqual(agent);
+    expect(getOption(back.msg, 53)?.[0]).toBe(MessageType.OFFER);
   });
 });

@@ -91,5 +91,15 @@ describe('a reservation by MAC under another client identifier', () => {
     expect(s.app.deps.book.get(RESERVED)?.context.clientKey).toBe(OLD_KEY);
     expect(s.app.deps.book.get(RESERVED)?.state).toBe('bound');
   });
+  it('a reserved address the host declined stays on probation under its other identifier too', async () => {
+    const s = await start();
+    await bind(s, WITH_ID);
+    await s.exchange(clientMessage(WITH_ID, MessageType.DECLINE, { requested: RESERVED, serverId: SERVER_ID }), { waitMs: 50 });
+    expect(s.app.deps.book.get(RESERVED)?.state).toBe('declined');
+    const offer = await s.exchange(clientMessage(WITHOUT_ID, MessageType.DISCOVER));
+    expect(offer?.message.yiaddr).toMatch(/^198\.51\.100\.10\d$/);
+    expect(s.app.deps.book.get(RESERVED)?.context.clientKey).toBe(OLD_KEY);
+  });
+
   // A different client (another MAC) holding the reserved address: test/unit/fault/lease-errors.test.ts.
 });

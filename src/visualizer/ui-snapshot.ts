@@ -1,0 +1,58 @@
+// The page's view of the daemon at one moment: per-state counts of the three machines, pools, the supervisor
+// tree and recent security events; and a lease found by search with its timers and history.
+import type { LeaseRecord } from '../../machines/lease.types.js';
+import { parseQuery, searchHistory, type LeaseHistoryEntry } from './lease-search.js';
+import type { UiDeps } from './ui-deps.js';
+
+export interface UiSnapshot {
+  readonly now: number;
+  readonly counts: {
+    readonly lease: Record<string, number>;
+    readonly transaction: Record<string, number>;
+    /** The server machine is one actor: its current state (and its parent, for nested ones) count 1. */
+    readonly server: Record<string, number>;
+  };
+  readonly pools: unknown;
+  readonly supervisor: unknown;
+  readonly security?: unknown;
+}
+
+export function snapshotOf(deps: UiDeps): UiSnapshot {
+  const lease: Record<string, number> = {};
+  for (const record of deps.leases()) lease[record.state] = (lease[record.state] ?? 0) + 1;
+  const server: Record<string, number> = {};
+  const parts = deps.serverState().split('.');
+  parts.forEach((_, i) => (server[parts.slice(0, i + 1).join('.')] = 1));
+  return {
+    now: deps.now(),
+    counts: { lease, transaction: deps.transactionStates(), server },
+    pools: deps.pools(),
+    supervisor: deps.health(),
+    ...(deps.securityEvents === undefined ? {} : { security: deps.securityEvents(50) }),
+  };
+}
+
+export interface LeaseTimer {
+  readonly name: string;
+  readonly at: number;
+}
+
+/** The deadlines that matter in the lease's state, as the operator names them. */
+export function timersOf(record: LeaseRecord): LeaseTimer[] {
+  const c = record.context;
+  switch (record.state) {
+    case 'offered': return [{ name: 'offer hold', at: c.offerExpiresAt }];
+    case 'bound':
+    case 'renewing':
+    case 'rebinding':
+      return [{ name: 'T1 (renew)', at: c.renewAt }, { name: 'T2 (rebind)', at: c.rebindAt }, { name: 'expiry', at: c.expiresAt }, { name: 'grace ends', at: c.holdUntil }];
+    case 'expired': return [{ name: 'grace ends', at: c.holdUntil }];
+    case 'declined': return [{ name: 'probation ends', at: c.holdUntil }];
+    default: return [];
+  }
+}
+
+export async function searchLeases(deps: UiDeps, text: string): Promise<(LeaseHistoryEntry & { timers: LeaseTimer[] })[]> {
+  const entries = await searchHistory(deps.leases(), deps.history, parseQuery(text));
+  return entries.map((entry) => ({ ...entry, timers: entry.lease === undefined ? [] : timersOf(entry.lease) }));
+}

@@ -1,0 +1,76 @@
+// The diagrams come from the machine definitions: the lease chart has exactly the owner's diagram's transitions,
+// every format names every state, and the docs hold the current drawings.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eventName } from '../../../src/leases/transition.js';
+import { diagramCommand } from '../../../src/visualizer/commands.js';
+import { refreshDiagrams } from '../../../src/visualizer/diagram-docs.js';
+import { toSvg } from '../../../src/visualizer/render-svg.js';
+import { toDot, toMermaid } from '../../../src/visualizer/render-text.js';
+import { MACHINE_NAMES, statechartOf } from '../../../src/visualizer/statechart.js';
+import { LEASE_DIAGRAM } from '../../helpers/lease-diagram.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+/** Each layout runs once for the file (ELK is slow to warm up), all in one worker. */
+const svgs = Promise.all(MACHINE_NAMES.map((name) => toSvg(statechartOf(name)))).then((list) =>
+  Object.fromEntries(MACHINE_NAMES.map((name, i) => [name, list[i]!])));
+
+describe('statecharts from the machine definitions', () => {
+  it('the lease chart has exactly the transitions of the owner\'s lease diagram', () => {
+    const chart = statechartOf('lease');
+    const drawn = chart.edges.flatMap((e) => e.label.split('\n').map((label) => `${e.from} -${label}-> ${e.to}`)).sort();
+    const expected = Object.entries(LEASE_DIAGRAM)
+      .flatMap(([from, events]) => Object.entries(events).map(([event, to]) => `${from} -${eventName(event)}-> ${to}`))
+      .sort();
+    expect(drawn).toEqual(expected);
+    expect(chart.states.filter((s) => s.final).map((s) => s.id).sort()).toEqual(['reclaimed', 'released']);
+    expect(chart.states.find((s) => s.initial)?.id).toBe('offered');
+  });
+
+  it('the server chart nests serving.running and serving.quiescing and shows guards and invocations', () => {
+    const chart = statechartOf('server');
+    expect(chart.states.filter((s) => s.parent === 'serving').map((s) => s.id)).toEqual(['serving.running', 'serving.quiescing']);
+    expect(chart.edges).toContainEqual({ from: 'recovering', to: 'failed', label: 'always [escalated]' });
+    expect(chart.edges).toContainEqual({ from: 'openingStore', to: 'rehydrating', label: 'openStore done' });
+    expect(chart.edges).toContainEqual({ from: 'serving.quiescing', to: 'draining', label: 'quiesce done\nquiesce failed' });
+  });
+
+  it.each(MACHINE_NAMES)('every format of the %s machine names every state and edge', async (name) => {
+    const chart = statechartOf(name);
+    const mermaid = toMermaid(chart);
+    const dot = toDot(chart);
+    const svg = (await svgs)[name]!;
+    expect(mermaid.startsWith('stateDiagram-v2\n')).toBe(true);
+    expect(dot).toMatch(/^digraph "\w+" \{/);
+    for (const state of chart.states) {
+      expect(mermaid).toContain(state.id.replace(/\./g, '_'));
+      expect(dot).toContain(`"${state.id}"`);
+      expect(svg).toContain(`data-state="${state.id}"`);
+    }
+    expect(mermaid.split('\n').filter((l) => / --> (?!\[\*\])/.test(l) && !l.includes('[*] -->'))).toHaveLength(chart.edges.length);
+    expect(svg.match(/class="edge"/g)?.length).toBeGreaterThanOrEqual(chart.edges.length);
+    expect(svg).not.toMatch(/NaN|undefined/);
+  });
+
+  it('README.md, docs/machines.md and docs/img hold the current diagrams (npx tsx scripts/gen-diagrams.ts)', async () => {
+    for (const file of ['README.md', 'docs/machines.md']) {
+      const text = readFileSync(resolve(root, file), 'utf8');
+      expect(text).toContain('<!-- diagram:lease -->');
+      expect(refreshDiagrams(text)).toBe(text);
+    }
+    for (const name of MACHINE_NAMES) {
+      expect(readFileSync(resolve(root, `docs/img/${name}-machine.svg`), 'utf8')).toBe((await svgs)[name]);
+    }
+  });
+});
+
+describe('actor-dhcpd diagram', () => {
+  it('prints mermaid by default, dot and svg on request, and refuses the unknown with usage', async () => {
+    expect((await diagramCommand(['lease'])).stdout).toBe(toMermaid(statechartOf('lease')));
+    expect((await diagramCommand(['server', '--format', 'dot'])).stdout).toBe(toDot(statechartOf('server')));
+    expect((await diagramCommand(['transaction', '--format=svg'])).stdout).toBe((await svgs)['transaction']);
+    expect(await diagramCommand(['leases'])).toMatchObject({ code: 2, stderr: expect.stringContaining('usage') });
+    expect(await diagramCommand(['lease', '--format', 'png'])).toMatchObject({ code: 2, stderr: expect.stringContaining('png') });
+  });
+});
