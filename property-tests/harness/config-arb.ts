@@ -2,7 +2,7 @@
 // need them) with random pools, reservations (by MAC or client identifier, inside or outside the pools), lease
 // times, grace, offer hold, options, authority and limits, and sometimes a third subnet added. Every one compiles.
 import fc from 'fast-check';
-import { CLIENTS, RELAY } from './scenario.js';
+import { CLIENTS, RELAY, type Timing } from './scenario.js';
 
 const NET1 = '198.51.100';
 const NET2 = '203.0.113';
@@ -45,6 +45,28 @@ const timesArb = (leases: number[]) =>
     leaseTime,
     ...(split ? { renewalTime: leaseTime / 4, rebindingTime: (leaseTime * 3) / 4 } : {}),
   }));
+
+interface WireSubnet {
+  readonly id: number;
+  readonly leaseTime: number;
+  readonly renewalTime?: number;
+  readonly rebindingTime?: number;
+}
+
+/**
+ * A generated config's timing, worked out from the file as the scenario's is (RFC 2131 §4.4.5 defaults: T1 = 0.5
+ * and T2 = 0.875 x lease, whole seconds), never read back from the server's compiled config.
+ */
+export function timingOfWire(wire: object): (subnetId: number) => Timing {
+  const { subnets, expiryGraceSeconds } = wire as { subnets: WireSubnet[]; expiryGraceSeconds: number };
+  return (subnetId) => {
+    const s = subnets.find((x) => x.id === subnetId);
+    if (s === undefined) throw new TypeError(`no subnet ${subnetId} in the generated config`);
+    const t1 = s.renewalTime ?? Math.floor(s.leaseTime * 0.5);
+    const t2 = s.rebindingTime ?? Math.floor(s.leaseTime * 0.875);
+    return { leaseMs: s.leaseTime * 1000, renewMs: t1 * 1000, rebindMs: t2 * 1000, graceMs: expiryGraceSeconds * 1000 };
+  };
+}
 
 export const configArb: fc.Arbitrary<object> = fc
   .record({

@@ -2,6 +2,7 @@
 // atomic swap, offers withdrawn); the report must say what changed, and the book must then match the model.
 import { isDeepStrictEqual } from 'node:util';
 import { Base } from './commands.js';
+import { timingOfWire } from './config-arb.js';
 import { seen } from './coverage.js';
 import { violated } from './invariants.js';
 import type { Model } from './model.js';
@@ -23,6 +24,6 @@ export class Reload extends Base {
       if (!isDeepStrictEqual([...report.diff.subnets.added], added)) violated('reload', `${this}: diff says added ${report.diff.subnets.added}, expected ${added}`);
       seen(added.length > 0 ? 'reload:subnet-added' : 'reload:changed');
     }
-    reloaded(m, next);
+    reloaded(m, next, timingOfWire(this.wire));
   }
 }

@@ -3,10 +3,11 @@
 import type { ServerConfig, Subnet } from '../../src/config/types.js';
 import { seen } from './coverage.js';
 import { Model, intIp } from './model.js';
-import type { Client } from './scenario.js';
+import type { Client, Timing } from './scenario.js';
 
-export function reloaded(m: Model, config: ServerConfig): void {
+export function reloaded(m: Model, config: ServerConfig, timing?: (subnetId: number) => Timing): void {
   m.config = config;
+  m.generatedTiming = timing;
   for (const [ip, offer] of [...m.offers]) {
     const kind = m.held(ip).kind;
     if (kind !== 'offer' && kind !== 'maybe') continue;
