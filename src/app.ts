@@ -31,6 +31,8 @@ import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
+import { FreeAddresses } from './server/free-addresses.js';
+import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
 import { HistoryRecorder } from './store/history-recorder.js';
@@ -92,6 +94,8 @@ export interface Statistics {
   readonly leases: number;
   readonly activeClients: number;
   readonly queuedRequests: number;
+  /** Replies to retransmissions served from the response cache. */
+  readonly responseCache?: ResponseCacheStats;
   readonly transport?: { readonly kind: string; readonly counters?: object };
 }
 
@@ -122,6 +126,7 @@ export function startApp(options: AppOptions): App {
     config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors: new Map(),
+    freeAddresses: new FreeAddresses(book),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
   };
   // What a decision reads as its config: fixed for the config in force when it began (see effects.decide).
@@ -132,11 +137,14 @@ export function startApp(options: AppOptions): App {
     if (next.logging.level !== previous.logging.level) log.level = next.logging.level;
   });
   let transport: Transport | undefined;
+  const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
+  book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
+    cache: responseCache,
   });
   const probes = new ProbeGate({
     policy: () => config().conflictCheck, clock, log, stats, ...(options.openProber ? { open: options.openProber } : {}),
@@ -203,7 +211,8 @@ export function startApp(options: AppOptions): App {
     tap((decoded) => {
       const clientKey = clientKeyOf(decoded.request);
       stats.receivedMessage(decoded.request.type);
-      router.route({ ...decoded, clientKey });
+      const routed = { ...decoded, clientKey };
+      if (!responder.replay(routed)) router.route(routed);
     }),
     ignoreElements(),
   );
@@ -270,6 +279,7 @@ export function startApp(options: AppOptions): App {
       leases: book.size,
       activeClients: router.activeClients,
       queuedRequests: router.queuedRequests,
+      responseCache: responseCache.stats(),
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
     }),
     onLeaseTransition: (listener) => transitions.subscribe(listener),

@@ -24,12 +24,16 @@ export interface Cursor {
   next: number;
 }
 
+/** Finds the next free pool address from the cursor: `nextFree` below, or an index that gives the same answer. */
+export type NextFreeSearch = (pools: readonly AddressRange[], isFree: (ip: number) => boolean, cursor: Cursor) => number | undefined;
+
 /** `isFree` says whether an address may be given to this client (not bound, held, declined or reserved for another). */
 export function chooseAddress(
   pools: readonly AddressRange[],
   candidates: Candidates,
   isFree: (ip: number) => boolean,
   cursor: Cursor,
+  search: NextFreeSearch = nextFree,
 ): Choice {
   const { existing } = candidates;
   // A binding the pools no longer hold (shrunk by a reload) is not offered again: renewals NAK it as invalid.
@@ -44,7 +48,7 @@ export function chooseAddress(
   if (offered !== undefined && inPools(pools, offered)) return { kind: 'chosen', ip: offered, reason: 'offered' };
   // Lease affinity is a preference only: a client asking for its old address gets it first (above).
   if (previous !== undefined && inPools(pools, previous) && isFree(previous)) return { kind: 'chosen', ip: previous, reason: 'previous' };
-  const ip = nextFree(pools, isFree, cursor);
+  const ip = search(pools, isFree, cursor);
   return ip === undefined ? { kind: 'exhausted' } : { kind: 'chosen', ip, reason: 'next-free' };
 }
 

@@ -35,6 +35,14 @@ export class ExpirySchedule {
     if (!this.draining && timer.at < this.timerAt) this.arm();
   }
 
+  /** Fires up to `limit` due timers now, ahead of the next slice. */
+  fireDue(limit: number): void {
+    const now = this.options.clock.now();
+    for (let fired = 0; fired < limit && this.heap[0] !== undefined && this.heap[0].at <= now; fired++) {
+      this.options.fire(this.pop());
+    }
+  }
+
   stop(): void {
     this.timer?.cancel();
     this.timer = undefined;

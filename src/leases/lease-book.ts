@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.js';
 import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
+import { ClientAddresses } from './client-addresses.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
 import { isFinal, startLease, stepLease, type TimerEvent } from './lease-runner.js';
 import { transitionOf, type TransitionCause, type TransitionListener } from './transition.js';
@@ -12,6 +13,9 @@ export interface LeaseChange {
   readonly before: LeaseRecord | undefined;
   readonly after: LeaseRecord;
 }
+
+/** Told when an address becomes taken (a live or declined lease) or free (no lease, or a final one). */
+export type TakenListener = (record: LeaseRecord, taken: boolean) => void;
 
 export interface LeaseBookOptions {
   readonly clock: Clock;
@@ -24,6 +28,9 @@ export interface LeaseBookOptions {
 
 const clientIndexKey = (subnetId: number, clientKey: string): string => `${subnetId}/${clientKey}`;
 
+/** The address is not free: as `isTaken`, but of a stored record, without applying due timers. */
+const isTakenRecord = (record: LeaseRecord): boolean => !isFinal(record.state);
+
 /** Offered, bound, renewing, rebinding or expired in grace: the client may still use or renew it. */
 const isLive = (record: LeaseRecord): boolean => !isFinal(record.state) && record.state !== 'declined';
 
@@ -35,8 +42,9 @@ function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
 export class LeaseBook {
   private readonly byIp = new Map<string, LeaseRecord>();
   /** Every address a client still has a record for: timers, restores and undos must not lose its current one. */
-  private readonly byClient = new Map<string, Set<string>>();
+  private readonly byClient = new ClientAddresses();
   private readonly schedule: ExpirySchedule;
+  private readonly takenListeners = new Set<TakenListener>();
   /** Set only on the views `withCause` returns. */
   private readonly cause: TransitionCause | undefined;
   private readonly offers = new OfferQueue();
@@ -71,7 +79,7 @@ export class LeaseBook {
    * rehydrated in address order, would otherwise hide the client's bound lease. */
   forClient(subnetId: number, clientKey: string): LeaseRecord | undefined {
     let best: LeaseRecord | undefined;
-    for (const ip of [...(this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? [])]) {
+    for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
       const record = this.current(ip);
       if (record !== undefined && (best === undefined || isMoreCurrent(record, best))) best = record;
     }
@@ -81,7 +89,7 @@ export class LeaseBook {
   /** Every record the client has in a subnet, whatever its state. */
   ofClient(subnetId: number, clientKey: string): LeaseRecord[] {
     const out: LeaseRecord[] = [];
-    for (const ip of [...(this.byClient.get(clientIndexKey(subnetId, clientKey)) ?? [])]) {
+    for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
       const record = this.current(ip);
       if (record !== undefined) out.push(record);
     }
@@ -162,6 +170,18 @@ export class LeaseBook {
     return this.offers.oldest(subnetId);
   }
 
+  /** Follows every change of an address between taken and free (free-address indexes); returns the unsubscribe. */
+  onTakenChange(listener: TakenListener): () => void {
+    this.takenListeners.add(listener);
+    return () => this.takenListeners.delete(listener);
+  }
+
+  /** Fires up to `limit` timers that are already due (the schedule fires them in slices, later): a search over
+   * taken addresses then sees expired leases as free, as `current` would. Cheap when nothing is due. */
+  settleDue(limit: number): void {
+    this.schedule.fireDue(limit);
+  }
+
   values(): IterableIterator<LeaseRecord> {
     return this.byIp.values();
   }
@@ -184,10 +204,9 @@ export class LeaseBook {
       this.unindex(previous);
     }
     this.byIp.set(ip, record);
+    this.notifyTaken(previous, record);
     this.offers.update(previous, record);
-    const ips = this.byClient.get(key);
-    if (ips === undefined) this.byClient.set(key, new Set([ip]));
-    else ips.add(ip);
+    this.byClient.add(key, ip);
     for (const timer of record.timers) this.schedule.add({ at: timer.at, key: ip, event: timer.event });
   }
 
@@ -195,13 +214,21 @@ export class LeaseBook {
     this.byIp.delete(record.context.ip);
     this.offers.update(record, undefined);
     this.unindex(record);
+    if (isTakenRecord(record)) for (const listener of this.takenListeners) listener(record, false);
+  }
+
+  private notifyTaken(previous: LeaseRecord | undefined, record: LeaseRecord): void {
+    if (this.takenListeners.size === 0) return;
+    const wasTaken = previous !== undefined && isTakenRecord(previous);
+    const taken = isTakenRecord(record);
+    // A record that moved to another subnet (a reload) leaves the old subnet's index and enters the new one's.
+    const moved = previous !== undefined && previous.context.subnetId !== record.context.subnetId;
+    if (wasTaken && (!taken || moved)) for (const listener of this.takenListeners) listener(previous, false);
+    if (taken && (!wasTaken || moved)) for (const listener of this.takenListeners) listener(record, true);
   }
 
   private unindex(record: LeaseRecord): void {
-    const key = clientIndexKey(record.context.subnetId, record.context.clientKey);
-    const ips = this.byClient.get(key);
-    ips?.delete(record.context.ip);
-    if (ips?.size === 0) this.byClient.delete(key);
+    this.byClient.delete(clientIndexKey(record.context.subnetId, record.context.clientKey), record.context.ip);
   }
 
   /** Schedule entries are never removed early: a timer fires only if the lease still has it. */

@@ -8,6 +8,7 @@ import type { LeaseBook } from '../leases/lease-book.js';
 import type { Inbound } from '../net/types.js';
 import type { LeaseStore } from '../store/types.js';
 import type { DeclineLimiter } from './decline-limiter.js';
+import type { FreeAddresses } from './free-addresses.js';
 import type { Stats } from './stats.js';
 
 export interface ServerDeps {
@@ -23,6 +24,8 @@ export interface ServerDeps {
   readonly declines: DeclineLimiter;
   /** Next-fit allocation cursors, one per subnet id. */
   readonly cursors: Map<number, Cursor>;
+  /** Free-address index: the next free address without probing taken ones. */
+  readonly freeAddresses: FreeAddresses;
   /** Option 54 for a reply: the configured id, else our address on the client's link. */
   readonly serverIdFor: (subnet: Subnet | undefined, inbound: Inbound) => string | undefined;
 }

@@ -11,10 +11,13 @@ import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
 import { getParameterRequestList } from '../codec/index.js';
 import { fitReply, type FittedReply } from './reply-fit.js';
+import type { ResponseCache } from './response-cache.js';
 import type { Stats } from './stats.js';
 
 export interface Responder {
   respond(decision: Decision, routed: RoutedRequest): void;
+  /** Sends the cached reply when the request is a retransmission of one already answered; false if it is not. */
+  replay(routed: RoutedRequest): boolean;
 }
 
 export function createResponder(deps: {
@@ -26,6 +29,8 @@ export function createResponder(deps: {
   readonly notices: AggregatedLog;
   /** The config's supervision.sendRetry (read per reply, so a reload applies). */
   readonly sendRetry?: () => RetryPolicy;
+  /** Replies kept for retransmissions. */
+  readonly cache?: ResponseCache;
 }): Responder {
   const { log, stats } = deps;
   return {
@@ -44,7 +49,8 @@ export function createResponder(deps: {
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
       const serverId = decision.message.options.find((o) => o.code === 54)?.data;
       const source = serverId === undefined ? undefined : [...serverId].join('.');
-      const send = (): Promise<void> => transport.send(outbound(data, route, routed.inbound, source));
+      const out = outbound(data, route, routed.inbound, source);
+      const send = (): Promise<void> => transport.send(out);
       retry(send, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
         // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).
         onRetry: (err) => {
@@ -56,9 +62,23 @@ export function createResponder(deps: {
           deps.notices.note('warn', 'send.failed', reasonOf(err), 'reply not sent', { err: briefError(err), xid: routed.request.xid, to: route.to.address });
         },
       }).then(
-        () => stats.sentMessage(decision.type),
+        () => {
+          stats.sentMessage(decision.type);
+          deps.cache?.remember(routed, out, decision.type);
+        },
         (err: unknown) => stats.error(classify(err).category),
       );
+    },
+    replay(routed) {
+      const transport = deps.transport();
+      const cached = transport === undefined ? undefined : deps.cache?.lookup(routed);
+      if (transport === undefined || cached === undefined) return false;
+      // One attempt: if it fails, the client retransmits again.
+      transport.send(cached.reply).then(
+        () => stats.sentMessage(cached.type),
+        (err: unknown) => stats.error(classify(err).category),
+      );
+      return true;
     },
   };
 }

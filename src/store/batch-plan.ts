@@ -5,9 +5,10 @@ import { decodeRecord, type EncodedRecord } from './record-codec.js';
 import { addressKey, clientIndexKey } from './keys.js';
 import type { LeaseWrite } from './types.js';
 
-/** Reads of committed state; batches are serialized, so nothing changes under a plan while it is made. */
+/** Reads of committed state; batches are serialized, so nothing changes under a plan while it is made. Leases come
+ * stored (encoded) or already decoded, when the store remembers them. */
 export interface CommittedState {
-  leases(keys: readonly string[]): Promise<readonly (EncodedRecord | undefined)[]>;
+  leases(keys: readonly string[]): Promise<readonly (EncodedRecord | LeaseRecord | undefined)[]>;
   clients(keys: readonly string[]): Promise<readonly (string | undefined)[]>;
 }
 
@@ -101,7 +102,7 @@ async function readOwners(
       return;
     }
     try {
-      owners.set(key, ownerOf(decodeRecord(value)));
+      owners.set(key, ownerOf(typeof value === 'string' ? decodeRecord(value) : value));
     } catch (error) {
       // Overwriting an unreadable record is allowed (it repairs it); only its stale index entry cannot be found.
       onCorrupt(key, error);

@@ -10,6 +10,7 @@ import type {
 import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
+import { CommittedMemo, type Committed } from './committed-memo.js';
 import { GroupCommitter } from './group-commit.js';
 import { HistoryLog, type HistoryOptions } from './history-log.js';
 import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
@@ -75,6 +76,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
   private readonly committer: GroupCommitter<LeaseWrite>;
   private readonly location: string;
   private readonly reopener: ReopenGate;
+  private readonly memo = new CommittedMemo();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -150,6 +152,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
   async *loadAll(): AsyncIterable<LeaseRecord> {
     if (this.closing !== undefined) throw closedError();
     const iterator = this.leases.iterator(LOAD_OPTIONS);
+    const scan = this.memo.scan();
     try {
       for (;;) {
         let entries: [string, EncodedRecord][];
@@ -158,9 +161,13 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
         } catch (error) {
           throw mapReadError(error, this.location);
         }
-        if (entries.length === 0) return;
+        if (entries.length === 0) {
+          scan.finished();
+          return;
+        }
         for (const [key, value] of entries) {
           const record = this.decodeAt(key, value);
+          scan.loaded(key, record ?? value);
           if (record !== undefined) yield record;
         }
       }
@@ -212,14 +219,16 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
       const plan = await planBatch(
         writes,
         {
-          leases: (keys) => this.leases.getMany([...keys]),
+          leases: (keys) => this.committedLeases(keys),
           clients: (keys) => this.clients.getMany([...keys]),
         },
         (key, error) => this.reportCorrupt(key, error),
       );
       const history = await this.historyLog.plan(writes);
       await this.db.batch([...this.toOperations(plan), ...history], SYNCED);
+      this.memo.committed(plan.leases);
     } catch (error) {
+      this.memo.forget();
       this.historyLog.forget();
       this.reopener.markFailed();
       throw error;
@@ -240,8 +249,18 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
     );
   }
 
+  /** The committed records of these keys: from the memo where it knows them, else read (one getMany). */
+  private async committedLeases(keys: readonly string[]): Promise<(Committed | undefined)[]> {
+    const known = keys.map((key) => this.memo.get(key));
+    const unknown = keys.filter((_, i) => known[i] === undefined);
+    const read = unknown.length === 0 ? [] : await this.leases.getMany(unknown);
+    let next = 0;
+    return known.map((value) => (value === undefined ? read[next++] : value ?? undefined));
+  }
+
   /** Sublevels do not follow their parent through a re-open: each is opened again. */
   private async reopen(): Promise<void> {
+    this.memo.forget();
     await this.db.close();
     try {
       await this.db.open();

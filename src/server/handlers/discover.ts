@@ -2,7 +2,7 @@
 import { getIpOption, hwAddressOf, intToIp, ipToInt } from '../../codec/index.js';
 import { MessageType, type DhcpRequest } from '../../codec/types.js';
 import type { Reservation, Subnet } from '../../config/types.js';
-import { chooseAddress, type Candidates } from '../../allocator/allocator.js';
+import { chooseAddress, type Candidates, type NextFreeSearch } from '../../allocator/allocator.js';
 import { isFinal } from '../../leases/lease-runner.js';
 import type { Inbound } from '../../net/types.js';
 import { briefError } from '../../aggregated-log.js';
@@ -54,7 +54,8 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
     ...(requested !== undefined ? { requested: ipToInt(requested) } : {}),
     ...(current !== undefined && isFinal(current.state) ? { previous: ipToInt(current.context.ip) } : {}),
   };
-  const choice = chooseAddress(subnet.pools, candidates, isFree, cursorFor(deps, subnet.id));
+  const search: NextFreeSearch = (_pools, free, cursor) => deps.freeAddresses.nextFree(subnet, free, cursor);
+  const choice = chooseAddress(subnet.pools, candidates, isFree, cursorFor(deps, subnet.id), search);
   return choice.kind === 'chosen' ? intToIp(choice.ip) : undefined;
 }
 

@@ -1,0 +1,15 @@
+# Settings shared by the perfdhcp harness (sourced). Every name can be overridden from the environment.
+# Addresses only from the benchmarking range 198.18.0.0/15 (RFC 2544); names distinct from any other harness so
+# a run never collides with one of the project's test namespaces.
+NS_SRV=${NS_SRV:-adbsrv}             # namespace of the DHCP server under test
+NS_CLI=${NS_CLI:-adbcli}             # namespace of perfdhcp (the load generator)
+IF_SRV=${IF_SRV:-adbs0}              # veth end inside NS_SRV
+IF_CLI=${IF_CLI:-adbc0}              # veth end inside NS_CLI
+SRV_ADDR=${SRV_ADDR:-198.18.0.1}     # server, on the direct subnet 198.18.0.0/16
+CLI_ADDR=${CLI_ADDR:-198.18.0.2}     # perfdhcp's address on the link (giaddr in bcast mode)
+RELAY_ADDR=${RELAY_ADDR:-198.19.0.1} # giaddr in relay mode (subnet 198.19.0.0/16, routed via CLI_ADDR)
+# Both servers' configs (actor-dhcpd.json, kea-dhcp4.json) serve these pools:
+#   198.18.0.0/16 pool 198.18.1.0-198.18.255.254 (bcast) and 198.19.0.0/16 pool 198.19.1.0-198.19.255.254 (relay)
+
+nss() { ip netns exec "$NS_SRV" "$@"; }
+nsc() { ip netns exec "$NS_CLI" "$@"; }

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# sweep.sh LABEL relay|bcast — steps `perfdhcp -r` over RATES against whatever server listens in NS_SRV, then one
+# saturation run at SAT_RATE. One CSV row per step goes to RESULTS_CSV (columns: see HEADER below); a line per step
+# to stdout. A step passes when both stages (DISCOVER-OFFER, REQUEST-ACK) lose < MAX_DROP % and perfdhcp really sent
+# >= MIN_ACHIEVED % of the requested rate. Every perfdhcp run is bounded by PERIOD (+15 s hard timeout).
+#   relay: perfdhcp -l RELAY_ADDR SRV_ADDR — unicast from a relay (giaddr 198.19.0.1), replies go to giaddr:67.
+#   bcast: perfdhcp -l IF_CLI -B — sent to 255.255.255.255:67 from CLI_ADDR:67 (perfdhcp 2.2 still sets
+#          giaddr=CLI_ADDR and hops=1, so the server answers giaddr:67 from subnet 198.18.0.0/16).
+# Knobs: RATES PERIOD CLIENTS MAX_DROP MIN_ACHIEVED STOP_AFTER SAT_RATE CLI_CPU SRV_PID LOGDIR RESULTS_CSV
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/env.sh"
+
+LABEL=${1:?usage: $0 LABEL relay|bcast}
+MODE=${2:-relay}
+RATES=${RATES:-"1000 2000 4000 6000 8000 10000 12000 15000 20000 25000"}
+PERIOD=${PERIOD:-10}
+CLIENTS=${CLIENTS:-50000}
+MAX_DROP=${MAX_DROP:-1}
+MIN_ACHIEVED=${MIN_ACHIEVED:-95}
+STOP_AFTER=${STOP_AFTER:-2}
+SAT_RATE=${SAT_RATE:-100000}
+CLI_CPU=${CLI_CPU:-0}
+LOGDIR=${LOGDIR:?LOGDIR must be set}
+HEADER=label,mode,req,sent_per_s,done_per_s,drop_DO_pct,drop_RA_pct,DO_avg_ms,DO_max_ms,RA_avg_ms,RA_max_ms,rc,ok,srv_cpu_pct,load1m,kind
+mkdir -p "$LOGDIR"
+
+case "$MODE" in
+  relay) TARGET=(-l "$RELAY_ADDR" "$SRV_ADDR") ;;
+  bcast) TARGET=(-l "$IF_CLI" -B) ;;
+  *) echo "mode must be relay or bcast" >&2; exit 2 ;;
+esac
+
+# One perfdhcp report -> "sent/s done/s dropDO dropRA DOavg DOmax RAavg RAmax". done/s = ACKs received / PERIOD
+# (perfdhcp's own Rate: line also divides by its exit wait).
+parse() {
+  awk -v p="$PERIOD" '
+    /Statistics for: DISCOVER-OFFER/ { s="do" }
+    /Statistics for: REQUEST-ACK/    { s="ra" }
+    /^sent packets:/     { sent[s]=$3 }
+    /^received packets:/ { recv[s]=$3 }
+    /^drops ratio:/      { gsub("%","",$3); drop[s]=$3 }
+    /^avg delay:/ && $3 != "min" { avg[s]=$3 }
+    /^max delay:/        { max[s]=$3 }
+    function num(x) { return (x ~ /^[0-9.]+$/) ? x : "100" }
+    function v(x)   { return (x == "") ? "" : x }
+    END { printf "%.0f %.0f %s %s %s %s %s %s\n", sent["do"]/p, recv["ra"]/p, num(drop["do"]), num(drop["ra"]),
+            v(avg["do"]), v(max["do"]), v(avg["ra"]), v(max["ra"]) }' "$1"
+}
+
+# CPU ticks (user+sys, all threads) used so far by SRV_PID
+srv_ticks() { [ -n "${SRV_PID:-}" ] && awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SRV_PID/stat" 2>/dev/null; }
+
+PERF_PID=""
+trap '[ -n "$PERF_PID" ] && kill "$PERF_PID" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+
+run_step() {   # run_step RATE KIND -> 0 if the step passes
+  local rate=$1 kind=$2 out="$LOGDIR/$LABEL-$MODE-$1.txt" t0 t1 w0 w1 cpu=""
+  t0=$(srv_ticks); w0=$(date +%s%N)
+  timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" taskset -c "$CLI_CPU" \
+    perfdhcp -4 -r "$rate" -R "$CLIENTS" -p "$PERIOD" -W 1000000 "${TARGET[@]}" >"$out" 2>&1 &
+  PERF_PID=$!; wait "$PERF_PID"; local rc=$?; PERF_PID=""
+  t1=$(srv_ticks); w1=$(date +%s%N)
+  if [ -n "$t0" ] && [ -n "$t1" ]; then
+    cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" -v ns=$((w1 - w0)) 'BEGIN { printf "%.0f", (b-a)/hz/(ns/1e9)*100 }')
+  fi
+  local snt ach dod rad doa dom raa ram ok load
+  read -r snt ach dod rad doa dom raa ram < <(parse "$out")
+  ok=$(awk -v r="$rate" -v s="$snt" -v d1="$dod" -v d2="$rad" -v md="$MAX_DROP" -v ma="$MIN_ACHIEVED" \
+        'BEGIN { print ((d1+0 < md && d2+0 < md && s >= r*ma/100) ? "ok" : "FAIL") }')
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  printf '%-6s %-5s %-4s req=%s sent=%s/s done=%s/s drop DO/RA=%s%%/%s%% RA avg/max=%s/%s ms cpu=%s%% load=%s %s\n' \
+    "$LABEL" "$MODE" "$kind" "$rate" "$snt" "$ach" "$dod" "$rad" "$raa" "$ram" "$cpu" "$load" "$ok"
+  if [ -n "${RESULTS_CSV:-}" ]; then
+    [ -s "$RESULTS_CSV" ] || echo "$HEADER" >"$RESULTS_CSV"
+    echo "$LABEL,$MODE,$rate,$snt,$ach,$dod,$rad,$doa,$dom,$raa,$ram,$rc,$ok,$cpu,$load,$kind" >>"$RESULTS_CSV"
+  fi
+  [ "$ok" = ok ]
+}
+
+fails=0
+for r in $RATES; do
+  run_step "$r" step || fails=$((fails + 1))
+  [ "$fails" -ge "$STOP_AFTER" ] && break
+done
+[ "$SAT_RATE" -gt 0 ] && { run_step "$SAT_RATE" sat || true; }
+exit 0

@@ -1,0 +1,41 @@
+// Prints the same-run comparison from the sweep CSV: per mode, each server's highest sustainable rate (< MAX_DROP %
+// drops, >= MIN_ACHIEVED % sent), its CPU per DORA at that rate, its saturation goodput, and the ratio of each of
+// ours to the reference server (Kea).
+// usage: node table.mjs results.csv [reference=kea]
+import { readFileSync } from 'node:fs';
+
+const [file, reference = 'kea'] = process.argv.slice(2);
+const [head, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+const cols = head.split(',');
+const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+
+function summary(label, mode) {
+  const mine = rows.filter((r) => r.label === label && r.mode === mode);
+  const best = mine.filter((r) => r.kind === 'step' && r.ok === 'ok').sort((a, b) => Number(b.req) - Number(a.req))[0];
+  const sat = mine.find((r) => r.kind === 'sat');
+  const cpuUs = (r) => (r && r.srv_cpu_pct && Number(r.done_per_s) > 0 ? (Number(r.srv_cpu_pct) * 1e4) / Number(r.done_per_s) : NaN);
+  return {
+    sustained: best ? Number(best.req) : 0, sustainedCpu: best?.srv_cpu_pct, sustainedLoad: best?.load1m,
+    cpuPerDora: cpuUs(best), sat: sat ? Number(sat.done_per_s) : NaN, satLatency: sat?.RA_avg_ms, satCpuPerDora: cpuUs(sat),
+    satLoad: sat?.load1m, topOfSweep: best !== undefined && !mine.some((r) => r.kind === 'step' && r.ok !== 'ok'),
+  };
+}
+
+const f = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
+const ratio = (a, b) => (b > 0 && a > 0 && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : 'n/a');
+const modes = [...new Set(rows.map((r) => r.mode))];
+const labels = [...new Set(rows.map((r) => r.label))];
+const ours = labels.filter((l) => l !== reference);
+console.log(`| mode | figure | ${labels.join(' | ')} | ${ours.map((l) => `${l} / ${reference}`).join(' | ')} |`);
+console.log(`|---|---|${labels.map(() => '---|').join('')}${ours.map(() => '---|').join('')}`);
+for (const mode of modes) {
+  const s = Object.fromEntries(labels.map((l) => [l, summary(l, mode)]));
+  const ref = s[reference];
+  const row = (figure, cell, ratioOf) =>
+    console.log(`| ${mode} | ${figure} | ${labels.map((l) => cell(s[l])).join(' | ')} | ${ours.map((l) => (ratioOf && ref ? ratioOf(s[l], ref) : '')).join(' | ')} |`);
+  row('max DORA/s, < 1 % drops', (x) => `${f(x.sustained)}${x.topOfSweep ? ' (top of sweep)' : ''}`, (a, b) => ratio(a.sustained, b.sustained));
+  row('server CPU there, µs per DORA (ratio: Kea µs / ours)', (x) => `${x.sustainedCpu ?? 'n/a'} %, ${f(x.cpuPerDora)}`, (a, b) => ratio(b.cpuPerDora, a.cpuPerDora));
+  row('saturation goodput, ACK/s', (x) => f(x.sat), (a, b) => ratio(a.sat, b.sat));
+  row('saturation: µs CPU per DORA; RA latency avg ms', (x) => `${f(x.satCpuPerDora)}; ${x.satLatency ?? 'n/a'}`, (a, b) => ratio(b.satCpuPerDora, a.satCpuPerDora));
+  row('host load (1 min) at those two steps', (x) => `${x.sustainedLoad ?? '-'} / ${x.satLoad ?? '-'}`);
+}

@@ -1,0 +1,85 @@
+// Cost of address allocation as the pool fills: DORA + RELEASE per second with the pool empty and 99 % used, and
+// DISCOVERs per second to an exhausted pool (each one dropped). Memory store, to see the allocation path and not the
+// disk. Bounded: N clients per phase, one 65,024-address pool.
+// usage: npx tsx bench/pool-pressure.bench.ts [clients=20000]
+import { decode, intToIp, ipToInt } from '../src/codec/index.js';
+import { MessageType } from '../src/codec/types.js';
+import type { LeaseRecord } from '../machines/lease.types.js';
+import { openMemoryStore } from '../src/store/open.js';
+import { clientMessage } from '../test/helpers/test-client.js';
+import { macOf, startDriver, type Driver } from './lib/driver.js';
+
+const clients = Number(process.argv[2] ?? 20_000);
+const window = 256;
+const POOL = { start: '198.19.1.0', end: '198.19.255.254' };
+const poolStart = ipToInt(POOL.start);
+const poolSize = ipToInt(POOL.end) - poolStart + 1;
+const wire = { serverId: '198.19.0.254', subnets: [{ id: 1, subnet: '198.19.0.0/16', pools: [POOL], router: ['198.19.0.1'] }] };
+const giaddr = '198.19.0.1';
+let xid = 1;
+
+/** A bound lease held by a client that is not part of the measured traffic. */
+function boundRecord(ip: string, i: number): LeaseRecord {
+  const now = Date.now();
+  const day = 86_400_000;
+  return {
+    state: 'bound',
+    context: { ip, subnetId: 1, clientKey: `hw:1:fill-${i}`, hwAddress: '02:ff:00:00:00:01', offerExpiresAt: now, boundAt: now,
+      renewAt: now + day / 2, rebindAt: now + day * 0.875, expiresAt: now + day, holdUntil: 0, changedAt: now },
+    timers: [{ event: 'lease.renew', at: now + day / 2 }],
+  };
+}
+
+async function driverAt(fraction: number): Promise<Driver> {
+  const driver = await startDriver(wire, await openMemoryStore());
+  // Spread the used addresses over the pool (every k-th one stays free), as churn leaves them.
+  const used = Math.round(poolSize * fraction);
+  const free = poolSize - used;
+  const stride = free > 0 ? poolSize / free : Infinity;
+  let nextFreeAt = stride / 2;
+  for (let o = 0, n = 0; o < poolSize && n < used; o++) {
+    if (o >= nextFreeAt) { nextFreeAt += stride; continue; }
+    driver.app.deps.book.restore(boundRecord(intToIp(poolStart + o), n++));
+  }
+  return driver;
+}
+
+async function doraRelease(driver: Driver, i: number): Promise<void> {
+  const client = { mac: macOf(i), giaddr };
+  const offer = decode((await driver.send(clientMessage(client, MessageType.DISCOVER, { xid: xid++ }))).data);
+  if (!offer.ok) throw offer.error;
+  const ip = offer.msg.yiaddr;
+  await driver.send(clientMessage(client, MessageType.REQUEST, { xid: xid++, requested: ip, serverId: '198.19.0.254' }));
+  driver.fire(clientMessage(client, MessageType.RELEASE, { xid: xid++, ciaddr: ip, serverId: '198.19.0.254' }));
+}
+
+async function rate(label: string, driver: Driver): Promise<number> {
+  const start = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: window }, async () => {
+    while (next < clients) await doraRelease(driver, next++);
+  }));
+  const perSecond = clients / ((performance.now() - start) / 1000);
+  console.log(`${label.padEnd(40)} ${perSecond.toFixed(0).padStart(7)} /s`);
+  await driver.app.stop();
+  return perSecond;
+}
+
+async function exhausted(): Promise<number> {
+  const driver = await driverAt(1);
+  const drops = () => driver.app.deps.stats.drops.get('pool-exhausted') ?? 0;
+  const start = performance.now();
+  for (let sent = 0; sent < clients; ) {
+    for (let k = 0; k < window && sent < clients; k++, sent++) driver.fire(clientMessage({ mac: macOf(sent), giaddr }, MessageType.DISCOVER, { xid: xid++ }));
+    while (drops() < sent) await new Promise((r) => setImmediate(r));
+  }
+  const perSecond = clients / ((performance.now() - start) / 1000);
+  console.log(`${'DISCOVER to an exhausted pool (dropped)'.padEnd(40)} ${perSecond.toFixed(0).padStart(7)} /s`);
+  await driver.app.stop();
+  return perSecond;
+}
+
+const empty = await rate('DORA+RELEASE, pool empty', await driverAt(0));
+const full = await rate('DORA+RELEASE, pool 99 % used', await driverAt(0.99));
+await exhausted();
+console.log(`99 % used / empty: ${(full / empty).toFixed(2)}x`);

@@ -1,0 +1,98 @@
+// Replies to retransmissions: a client that did not hear our reply sends the very same request again (same xid,
+// same content; only `secs` may have grown). Such a request gets the bytes already sent, without a new decision or
+// a new write. One entry per client (its last reply), bounded in count, expiring after a short time and forgotten
+// as soon as the client sends anything else or one of its leases is freed or taken.
+import type { Clock } from '../clock.js';
+import { MessageType } from '../codec/types.js';
+import type { Outbound } from '../net/types.js';
+import type { RoutedRequest } from '../router/types.js';
+
+export interface ResponseCacheLimits {
+  readonly maxEntries: number;
+  readonly ttlMs: number;
+}
+
+/** Clients retransmit after 4 s (±1 s, RFC 2131 §4.1), then 8 s: one retransmission is caught, a later one is
+ * decided afresh. Each entry holds a request and a reply (~0.7 KB). */
+export const DEFAULT_CACHE_LIMITS: ResponseCacheLimits = { maxEntries: 16_384, ttlMs: 10_000 };
+
+export interface ResponseCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly entries: number;
+  readonly maxEntries: number;
+  readonly ttlMs: number;
+}
+
+interface Entry {
+  readonly request: Buffer;
+  readonly from: string;
+  readonly iface: string | undefined;
+  readonly reply: Outbound;
+  readonly type: MessageType;
+  readonly expiresAt: number;
+}
+
+/** Requests whose reply depends only on the lease state they leave behind. */
+const CACHEABLE = new Set([MessageType.DISCOVER, MessageType.REQUEST, MessageType.INFORM]);
+/** Bytes 8-9 of the BOOTP header: seconds since the client began, which a retransmission may advance. */
+const SECS = 8;
+
+export class ResponseCache {
+  /** Oldest first: a Map keeps insertion order, and entries are re-inserted when replaced. */
+  private readonly entries = new Map<string, Entry>();
+  private hits = 0;
+  private misses = 0;
+
+  constructor(private readonly clock: Clock, private readonly limits: () => ResponseCacheLimits) {}
+
+  /** The reply already sent for this very request, or undefined (then the client's older entry is forgotten). */
+  lookup(routed: RoutedRequest): { readonly reply: Outbound; readonly type: MessageType } | undefined {
+    if (!CACHEABLE.has(routed.request.type)) {
+      this.entries.delete(routed.clientKey);
+      return undefined;
+    }
+    const entry = this.entries.get(routed.clientKey);
+    if (entry !== undefined && this.matches(entry, routed)) {
+      this.hits++;
+      return entry;
+    }
+    if (entry !== undefined) this.entries.delete(routed.clientKey);
+    this.misses++;
+    return undefined;
+  }
+
+  /** Keeps the reply just sent for this request. */
+  remember(routed: RoutedRequest, reply: Outbound, type: MessageType): void {
+    const { maxEntries, ttlMs } = this.limits();
+    if (!CACHEABLE.has(routed.request.type) || maxEntries <= 0) return;
+    this.entries.delete(routed.clientKey);
+    this.entries.set(routed.clientKey, {
+      request: Buffer.from(routed.inbound.data), from: endpoint(routed), iface: routed.inbound.iface?.name,
+      reply, type, expiresAt: this.clock.now() + ttlMs,
+    });
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= maxEntries) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** The client's lease changed some other way (a timer, a release): its last reply may no longer hold. */
+  forget(clientKey: string): void {
+    this.entries.delete(clientKey);
+  }
+
+  stats(): ResponseCacheStats {
+    return { hits: this.hits, misses: this.misses, entries: this.entries.size, ...this.limits() };
+  }
+
+  private matches(entry: Entry, routed: RoutedRequest): boolean {
+    if (this.clock.now() >= entry.expiresAt) return false;
+    const data = routed.inbound.data;
+    const request = entry.request;
+    return data.length === request.length && endpoint(routed) === entry.from && routed.inbound.iface?.name === entry.iface
+      && data.compare(request, 0, SECS, 0, SECS) === 0 && data.compare(request, SECS + 2, request.length, SECS + 2) === 0;
+  }
+}
+
+const endpoint = (routed: RoutedRequest): string => `${routed.inbound.from.address}:${routed.inbound.from.port}`;

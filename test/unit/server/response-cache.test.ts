@@ -1,0 +1,84 @@
+// A retransmitted request (same client, same xid, same content; `secs` may grow) gets the very bytes already sent,
+// without a new decision or a new write; anything else from the client, a lease change or the time limit ends
+// that. Bounded in count, counted in statistics.
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/clock.js';
+import { MessageType } from '../../../src/codec/types.js';
+import type { RoutedRequest } from '../../../src/router/types.js';
+import { ResponseCache } from '../../../src/server/response-cache.js';
+import { openMemoryStore } from '../../../src/store/open.js';
+import { clientMessage } from '../../helpers/test-client.js';
+import { SERVER_ID } from '../../helpers/test-server.js';
+import { FaultyStore, startFaultServer } from '../fault/helpers.js';
+
+async function server() {
+  const store = new FaultyStore(await openMemoryStore());
+  const s = startFaultServer({ store });
+  await s.app.ready;
+  return { s, store };
+}
+
+describe('response cache', () => {
+  it('answers a retransmitted REQUEST with the same bytes, without a new decision or write', async () => {
+    const { s, store } = await server();
+    const client = { mac: '02:00:5e:10:04:01' };
+    const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER, { xid: 0x4001 }));
+    const request = clientMessage(client, MessageType.REQUEST, { xid: 0x4002, requested: offer!.message.yiaddr, serverId: SERVER_ID });
+    const ack = await s.exchange(request);
+    const writes = store.writes;
+    const again = await s.exchange({ ...request, secs: 4 }); // a retransmission 4 s later
+    expect(again!.out.data.equals(ack!.out.data)).toBe(true);
+    expect(store.writes).toBe(writes);
+    expect(s.app.statistics().responseCache).toMatchObject({ hits: 1, entries: 1 });
+    expect(s.app.statistics().counters.sent?.ACK).toBe(2);
+    await s.app.stop();
+  });
+
+  it('answers a retransmitted DISCOVER with the same OFFER; a new xid or other content is decided afresh', async () => {
+    const { s } = await server();
+    const client = { mac: '02:00:5e:10:04:02' };
+    const discover = clientMessage(client, MessageType.DISCOVER, { xid: 0x4010 });
+    const first = await s.exchange(discover);
+    expect((await s.exchange(discover))!.out.data.equals(first!.out.data)).toBe(true);
+    await s.exchange(clientMessage(client, MessageType.DISCOVER, { xid: 0x4010, requested: '198.51.100.109' }));
+    await s.exchange(clientMessage(client, MessageType.DISCOVER, { xid: 0x4011 }));
+    expect(s.app.statistics().responseCache).toMatchObject({ hits: 1, misses: 3 });
+    await s.app.stop();
+  });
+
+  it('forgets the reply once the time limit passes, or when the lease is released', async () => {
+    const { s, store } = await server();
+    const client = { mac: '02:00:5e:10:04:03' };
+    const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER, { xid: 0x4020 }));
+    const request = clientMessage(client, MessageType.REQUEST, { xid: 0x4021, requested: offer!.message.yiaddr, serverId: SERVER_ID });
+    await s.exchange(request);
+    s.clock.advance(11_000);
+    const writes = store.writes;
+    await s.exchange(request);
+    expect(store.writes).toBe(writes + 1); // decided and stored again
+    expect(s.app.statistics().responseCache?.hits).toBe(0);
+    // Released through the lease book (as a timer or an operator would): the cached ACK must not be replayed.
+    await s.exchange(request);
+    expect(s.app.statistics().responseCache?.hits).toBe(1);
+    s.app.deps.book.send(offer!.message.yiaddr, { type: 'lease.release', now: s.clock.now() });
+    await s.exchange(request);
+    expect(s.app.statistics().responseCache?.hits).toBe(1);
+    await s.app.stop();
+  });
+
+  it('holds at most maxEntries clients, the oldest going first', () => {
+    const clock = new ManualClock();
+    const cache = new ResponseCache(clock, () => ({ maxEntries: 2, ttlMs: 1_000 }));
+    const routed = (client: string): RoutedRequest => {
+      const request = clientMessage({ mac: '02:00:5e:10:04:04' }, MessageType.DISCOVER, { xid: 1 });
+      const data = Buffer.alloc(300, client.charCodeAt(0));
+      return { clientKey: client, request: { ...request, type: MessageType.DISCOVER } as RoutedRequest['request'],
+        inbound: { data, from: { address: '0.0.0.0', port: 68 }, receivedAt: 0 } };
+    };
+    const reply = { data: Buffer.alloc(10), to: { address: '255.255.255.255', port: 68 } };
+    for (const c of ['a', 'b', 'c']) cache.remember(routed(c), reply, MessageType.OFFER);
+    expect(cache.stats().entries).toBe(2);
+    expect(cache.lookup(routed('a'))).toBeUndefined();
+    expect(cache.lookup(routed('c'))?.reply).toBe(reply);
+  });
+});

@@ -1,0 +1,91 @@
+// The store remembers what it committed and loaded, so a batch after a full loadAll reads nothing before writing;
+// with or without that memory (loads at any point, failed batches) the stored leases and index are the same.
+import fc from 'fast-check';
+import { MemoryLevel } from 'memory-level';
+import { describe, expect, it } from 'vitest';
+import { LevelLeaseStore } from '../../../src/store/level-store.js';
+import type { LeaseWrite } from '../../../src/store/types.js';
+import { collect, del, injectBatchFault, makeRecord, put, testIp } from './helpers.js';
+
+type GetMany = (keys: string[], options?: unknown) => Promise<unknown>;
+
+/** Counts the database reads made through the root's getMany (sublevels read through it). */
+function countReads(db: MemoryLevel<string, string>): { readonly count: number } {
+  const root = db as unknown as { getMany: GetMany };
+  const original = root.getMany.bind(db);
+  const counter = { count: 0 };
+  root.getMany = (keys, options) => {
+    counter.count += keys.length;
+    return original(keys, options);
+  };
+  return counter;
+}
+
+async function dump(db: MemoryLevel<string, string>): Promise<[string, string][]> {
+  return db.iterator().all();
+}
+
+describe('committed memo', () => {
+  it('after a full loadAll, fresh addresses and renewals are written without reading the database', async () => {
+    const db = new MemoryLevel<string, string>();
+    const first = new LevelLeaseStore(db);
+    await first.open();
+    await first.write(Array.from({ length: 50 }, (_, i) => put(makeRecord(testIp(i), `c${i}`))));
+    await first.close();
+
+    const store = new LevelLeaseStore(db);
+    await store.open();
+    expect(await collect(store.loadAll())).toHaveLength(50);
+    const reads = countReads(db);
+    await store.write([put(makeRecord(testIp(100), 'new'))]); // a fresh address
+    await store.write([put(makeRecord(testIp(3), 'c3', { state: 'renewing' }))]); // a renewal
+    expect(reads.count).toBe(0);
+    // An address taken over by another client: only the old owner's index entry is read.
+    await store.write([put(makeRecord(testIp(4), 'other'))]);
+    expect(reads.count).toBe(1);
+    expect(await store.getByClient(1, 'c4')).toBeUndefined();
+    await store.close();
+  });
+
+  it('reads again after a failed batch', async () => {
+    const db = new MemoryLevel<string, string>();
+    const store = new LevelLeaseStore(db);
+    await store.open();
+    await collect(store.loadAll());
+    let fail = true;
+    injectBatchFault(db, () => (fail ? new Error('IO error') : undefined));
+    await expect(store.write([put(makeRecord(testIp(1), 'a'))])).rejects.toBeDefined();
+    fail = false;
+    const reads = countReads(db);
+    await store.write([put(makeRecord(testIp(1), 'a'))]);
+    expect(reads.count).toBeGreaterThan(0);
+    await store.close();
+  });
+
+  it('stores the same leases and index as a store that always reads, with loads at any point', async () => {
+    const ips = [testIp(1), testIp(2), testIp(3)];
+    const writeArb: fc.Arbitrary<LeaseWrite> = fc.oneof(
+      fc.record({ ip: fc.constantFrom(...ips), client: fc.constantFrom('a', 'b', 'c') }).map(({ ip, client }) => put(makeRecord(ip, client))),
+      fc.constantFrom(...ips).map(del),
+    );
+    await fc.assert(fc.asyncProperty(fc.array(fc.record({ writes: fc.array(writeArb, { minLength: 1, maxLength: 4 }), load: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+      async (rounds) => {
+        const remembering = new MemoryLevel<string, string>();
+        const reading = new MemoryLevel<string, string>();
+        const store = new LevelLeaseStore(remembering);
+        await store.open();
+        for (const { writes, load } of rounds) {
+          if (load) await collect(store.loadAll());
+          await store.write(writes);
+          // A new instance per batch knows nothing and reads everything it needs.
+          const fresh = new LevelLeaseStore(reading);
+          await fresh.open();
+          await fresh.write(writes);
+          await fresh.close();
+          await reading.open();
+        }
+        expect(await dump(remembering)).toEqual(await dump(reading));
+        await store.close();
+      }), { numRuns: 150 });
+  });
+});
