@@ -139,6 +139,7 @@ export function startApp(options: AppOptions): App {
   let transport: Transport | undefined;
   const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
   book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
+  holder.subscribe(() => responseCache.clear());
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),

@@ -58,6 +58,20 @@ describe('App.reload', () => {
     await s.stop();
   });
 
+  it('a retransmission after a reload is decided under the new config, not answered from the reply cache', async () => {
+    const s = await startReloadServer(labWire());
+    const discover = clientMessage(DIRECT, MessageType.DISCOVER);
+    const first = await s.exchange(discover);
+    expect(first?.message.options.find((o) => o.code === 3)?.data).toEqual(Buffer.from([198, 51, 100, 1]));
+    const next = labWire();
+    next.subnets[0]!.router = ['198.51.100.254'];
+    s.write(next);
+    await s.app.reload('signal');
+    const again = await s.exchange(discover);
+    expect(again?.message.options.find((o) => o.code === 3)?.data).toEqual(Buffer.from([198, 51, 100, 254]));
+    await s.stop();
+  });
+
   it('the same file again: config.unchanged', async () => {
     const s = await startReloadServer(labWire());
     expect(await s.app.reload('signal')).toMatchObject({ result: 'unchanged' });
