@@ -246,7 +246,11 @@ export function startApp(options: AppOptions): App {
     reload: () => reloads.runWaiting(),
   }, {
     strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log,
-    counters: { error: (category) => stats.error(category), event: (evt) => stats.count(stats.events, evt) },
+    counters: {
+      error: (category) => stats.error(category),
+      event: (evt) => stats.count(stats.events, evt),
+      restart: (child) => stats.count(stats.restarts, child),
+    },
   });
 
   const done = new Promise<number>((resolve) => {

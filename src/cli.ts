@@ -9,14 +9,18 @@ import { startApp, type App } from './app.js';
 import { systemClock } from './clock.js';
 import { checkConfigFile, loadConfigFile } from './config/index.js';
 import type { ServerConfig } from './config/types.js';
-import { controlApiOf } from './control/from-app.js';
+import { isClientCommand } from './control/cli/args.js';
+import { runClientCommand } from './control/cli/commands.js';
+import { controlApiOf, lazyUiDeps, metricsSourceOf } from './control/from-app.js';
 import { startControlServer, type ControlServer } from './control/server.js';
 import { classify, ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { createMetrics, type DaemonMetrics } from './metrics/metrics.js';
 import { openIcmpProber } from './net/icmp-prober.js';
 import { claimPort, type PortClaim } from './net/port-owner.js';
 import { openTransport } from './net/select-transport.js';
 import { fileLoader } from './reload/load.js';
+import { uiPlugin } from './visualizer/ui-plugin.js';
 import { createStore } from './store/factory.js';
 import { repairStore } from './store/repair.js';
 import { replayCommand } from './replay/command.js';
@@ -34,10 +38,20 @@ const USAGE = `Usage:
                                      feed a pcap/pcapng capture through the server on a simulated clock (JSON lines)
   actor-dhcpd --help | --version
 
+Asking the running daemon (over its control socket; --socket PATH when control.socket is not the default
+/run/actor-dhcpd/control.sock; a table by default, the API's JSON with --json):
+  actor-dhcpd leases [--mac M | --client-id HEX | --ip IP | --subnet ID | --state S] [--json]
+  actor-dhcpd lease IP [--json]      one lease and its recent history
+  actor-dhcpd release IP             release a lease now (stored and logged as lease.released)
+  actor-dhcpd stats [--json]         counters and pool utilization
+  actor-dhcpd health [--json]        the supervisor tree and the store (exit 1 unless ok)
+  actor-dhcpd reload [--json]        reload the config file, as SIGHUP (exit 1 if refused)
+
 Signals: SIGTERM/SIGINT finish in-flight commits, close the store and exit 0.
          SIGHUP reloads the config file: applied atomically, or refused with each error (the old config keeps serving).
          SIGUSR2 logs one line (evt "server.health") with the supervisor tree, store health and counters.
-Exit codes: 0 stopped, 1 failed (config invalid, store damaged: the message names the repair command), 2 usage.
+Exit codes: 0 stopped, 1 failed (config invalid, store damaged: the message names the repair command), 2 usage;
+            client commands: 0 ok, 1 error answer, 2 usage, 3 no daemon answers on the socket.
 Docs: README.md, docs/config.md, docs/errors.md`;
 
 function version(): string {
@@ -69,6 +83,12 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === 'history') return printed(await historyCommand(argv.slice(1)));
   if (command === 'replay') return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
   if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
+  if (isClientCommand(command)) {
+    const result = await runClientCommand(argv);
+    for (const line of result.stdout) console.log(line);
+    for (const line of result.stderr) console.error(line);
+    return result.code;
+  }
   console.error(USAGE);
   return 2;
 }
@@ -121,13 +141,16 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
     return 1;
   }
   const started: { app?: App } = {};
+  const running = () => started.app as App;
+  const metrics = createMetrics(metricsSourceOf(running), version());
   // Before the App starts: a control socket another daemon holds stops this one before it serves anything.
-  const control = await openControl(() => started.app as App, config, file, log);
+  const control = await openControl(running, metrics, config, file, log);
   if (control === 'failed') return 1;
   const app = startApp({
     config,
     log,
-    store: createStore(config, log),
+    store: createStore(config, log, metrics.observeCommit),
+    onDecision: metrics.observeDecision,
     openTransport: () =>
       openTransport({
         port: config.listen.port,
@@ -165,16 +188,20 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
 }
 
 /** The control API and /metrics, up while the daemon runs; a socket it cannot take keeps the daemon from starting (exit 1). */
-async function openControl(app: () => App, config: ServerConfig, file: string, log: Logger): Promise<ControlServer | undefined | 'failed'> {
+async function openControl(
+  app: () => App, metrics: DaemonMetrics, config: ServerConfig, file: string, log: Logger,
+): Promise<ControlServer | undefined | 'failed'> {
   if (!config.control.enabled) return undefined;
   const api = controlApiOf(app, {
     baseDir: dirname(resolve(file)),
+    metrics: () => metrics.render(),
     reload: (trigger) => app().reload(trigger),
     // INTEGRATION: app.securityEvents
     securityEvents: () => [],
   });
   try {
-    return await startControlServer({ config: config.control, api, log, version: version() });
+    const plugins = [uiPlugin(lazyUiDeps(app))];
+    return await startControlServer({ config: config.control, api, log, version: version(), plugins });
   } catch (error) {
     const err = classify(error);
     log.fatal({ evt: 'control.listen_failed', err }, 'control API cannot listen: not starting');

@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   DHCPD_ERR_LEASE_IN_USE: lease,
   DHCPD_ERR_LEASE_NO_SUBNET: lease,
   DHCPD_ERR_LEASE_NOT_FOUND: lease,
+  DHCPD_ERR_LEASE_NOT_HELD: lease,
 
   DHCPD_ERR_SECURITY_REJECTED: { category: 'security', transient: false },
 

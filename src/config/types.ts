@@ -93,6 +93,6 @@ export interface ServerConfig {
   readonly limits: OverloadLimits;
   /** The ICMP echo probe before an offer. */
   readonly conflictCheck: ConflictCheckPolicy;
-  /** The control API's listeners (docs/control.md). */
+  /** The control API's listeners (docs/config.md, `control`). */
   readonly control: ControlConfig;
 }

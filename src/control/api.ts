@@ -2,15 +2,25 @@
 import type { Statistics } from '../app.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
 import type { ConfigResult } from '../config/compile.js';
+import type { LeaseTransition } from '../leases/transition.js';
 import type { AdminReleaseOutcome } from '../server/admin-release.js';
 import type { LeaseRecord } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
 
-/** One entry of a lease's recent history (viz's LeaseTransition); shown as is. */
-export type LeaseHistoryEntry = Readonly<Record<string, unknown>>;
+/** One entry of a lease's recent history. */
+export type LeaseHistoryEntry = LeaseTransition;
 
-/** One recent security event (sec's SecurityEvent); shown as is. */
-export type SecurityEventEntry = Readonly<Record<string, unknown>> & { readonly at: number };
+/** One recent security event, the shape of src/security/events.ts's SecurityEvent; shown as is. */
+export interface SecurityEventEntry {
+  /** Epoch ms. */
+  readonly at: number;
+  readonly stage: string;
+  readonly reason: string;
+  readonly client?: string;
+  readonly iface?: string;
+  readonly giaddr?: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
 
 export type ReleaseOutcome = AdminReleaseOutcome;
 

@@ -8,6 +8,7 @@ import type { ControlApi } from './api.js';
 import { bearerAuth } from './auth.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
 import { v1Routes } from './routes/index.js';
+import { metricsRoute } from './routes/metrics.js';
 
 export interface BuildOptions {
   readonly config: ControlConfig;
@@ -46,7 +47,8 @@ export async function buildControlApp(options: BuildOptions): Promise<FastifyIns
       security: options.tokens !== undefined ? [{ bearer: [] }] : [],
     },
   });
-  await app.register(v1Routes(options.api), { prefix: '/v1' });
+  await app.register(v1Routes(options.api, log), { prefix: '/v1' });
+  await app.register(metricsRoute(options.api));
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   await app.ready();

@@ -22,7 +22,7 @@ export interface RequestOptions {
 }
 
 /** Errnos that mean nobody listens at the target (as opposed to a daemon that answered badly). */
-const NO_DAEMON = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EACCES', 'ECONNRESET']);
+const NO_DAEMON = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'ECONNRESET']);
 
 function where(target: ControlTarget): string {
   return 'socket' in target ? target.socket : `${target.host}:${target.port}`;
@@ -57,7 +57,9 @@ export function controlRequest(target: ControlTarget, path: string, options: Req
     req.on('timeout', () => req.destroy(new DhcpdError('DHCPD_ERR_CONTROL_NO_DAEMON', `no answer from ${where(target)} in time`)));
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error instanceof DhcpdError) return reject(error);
-      if (error.code !== undefined && NO_DAEMON.has(error.code)) {
+      if (error.code === 'EACCES') {
+        reject(new DhcpdError('DHCPD_ERR_CONTROL_NO_DAEMON', `permission denied on ${where(target)}: run as root or as a member of the socket's group`, { cause: error }));
+      } else if (error.code !== undefined && NO_DAEMON.has(error.code)) {
         reject(new DhcpdError('DHCPD_ERR_CONTROL_NO_DAEMON', `no actor-dhcpd daemon answers on ${where(target)} (${error.code})`, { cause: error }));
       } else reject(error);
     });

@@ -3,8 +3,10 @@
 import type { App } from '../app.js';
 import { parseConfig } from '../config/index.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
+import type { MetricsSource } from '../metrics/metrics.js';
 import { adminRelease } from '../server/admin-release.js';
-import type { ControlApi, LeaseHistoryEntry, SecurityEventEntry } from './api.js';
+import { uiDepsOf, type UiDeps } from '../visualizer/ui-plugin.js';
+import type { ControlApi, SecurityEventEntry } from './api.js';
 import { configView } from './config-view.js';
 
 export interface AppExtras {
@@ -12,7 +14,6 @@ export interface AppExtras {
   readonly baseDir: string;
   readonly reload: (trigger: ReloadTrigger) => Promise<ReloadReport>;
   readonly securityEvents?: (limit: number) => readonly SecurityEventEntry[];
-  readonly history?: (ip: string, limit: number) => Promise<readonly LeaseHistoryEntry[]> | readonly LeaseHistoryEntry[];
   readonly metrics?: ControlApi['metrics'];
 }
 
@@ -28,7 +29,33 @@ export function controlApiOf(app: () => App, extras: AppExtras): ControlApi {
     testConfig: (text) => parseConfig(text, { baseDir: extras.baseDir }),
     reload: extras.reload,
     ...(extras.securityEvents === undefined ? {} : { securityEvents: extras.securityEvents }),
-    ...(extras.history === undefined ? {} : { history: extras.history }),
+    history: (ip, limit) => app().history.history(ip, limit),
     ...(extras.metrics === undefined ? {} : { metrics: extras.metrics }),
+  };
+}
+
+/** What /metrics reads from the running App at each scrape. */
+export function metricsSourceOf(app: () => App): MetricsSource {
+  return {
+    statistics: () => app().statistics(),
+    health: () => app().health(),
+    config: () => app().deps.config(),
+    leases: () => app().deps.book.values(),
+  };
+}
+
+/** The /ui page's view of the App, read at each call (the listener, and so the plugin, exist before the App). */
+export function lazyUiDeps(app: () => App): UiDeps {
+  const deps = () => uiDepsOf(app());
+  return {
+    leases: () => deps().leases(),
+    transactionStates: () => deps().transactionStates(),
+    serverState: () => deps().serverState(),
+    pools: () => deps().pools(),
+    health: () => deps().health(),
+    onLeaseTransition: (listener) => deps().onLeaseTransition(listener),
+    history: { history: (ip, limit) => app().history.history(ip, limit) },
+    securityEvents: (limit) => deps().securityEvents?.(limit) ?? [],
+    now: Date.now,
   };
 }

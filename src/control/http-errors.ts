@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   DHCPD_ERR_CONTROL_FORBIDDEN: 403,
   DHCPD_ERR_CONTROL_NOT_FOUND: 404,
   DHCPD_ERR_LEASE_NOT_FOUND: 404,
+  DHCPD_ERR_LEASE_NOT_HELD: 409,
   DHCPD_ERR_CONTROL_BODY_TOO_LARGE: 413,
   DHCPD_ERR_CONFIG_SYNTAX: 422,
   DHCPD_ERR_CONFIG_INVALID: 422,
@@ -52,14 +53,17 @@ function fromFastify(error: FastifyError): DhcpdError | undefined {
   return code === undefined ? undefined : new DhcpdError(code, error.message);
 }
 
-export function sendError(reply: FastifyReply, error: DhcpdError): FastifyReply {
-  return reply.code(statusOf(error.code)).type('application/json').send(errorBody(error));
+/** `status` overrides the code's usual one (fastify knows 415 from 400 for the same registry code). */
+export function sendError(reply: FastifyReply, error: DhcpdError, status = statusOf(error.code)): FastifyReply {
+  return reply.code(status).type('application/json').send(errorBody(error));
 }
 
 export function errorHandler(log: Logger) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const mapped = error instanceof DhcpdError ? error : fromFastify(error);
-    if (mapped !== undefined) return sendError(reply, mapped);
+    if (error instanceof DhcpdError) return sendError(reply, error);
+    const mapped = fromFastify(error);
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : undefined;
+    if (mapped !== undefined) return sendError(reply, mapped, status);
     // Not a request problem: a bug or a failing dependency, logged with its stack once per request.
     const err = classify(error);
     log.error({ evt: 'control.failed', err, method: request.method, url: request.url }, 'control request failed');

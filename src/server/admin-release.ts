@@ -12,7 +12,8 @@ export async function adminRelease(deps: ServerDeps, ip: string, by: string): Pr
   const before = deps.book.get(ip);
   if (before === undefined) return { released: false, reason: 'not-found' };
   // Offers, declined and already free addresses are not held by a client: the lease machine ignores the event.
-  const change = deps.book.send(ip, { type: 'lease.release', now: deps.clock.now() });
+  const book = deps.book.withCause({ message: `released by an operator (${by})` });
+  const change = book.send(ip, { type: 'lease.release', now: deps.clock.now() });
   if (change === undefined || change.after.state !== 'released') return { released: false, reason: 'not-releasable', lease: before };
   if (!(await persist(deps, change))) return { released: false, reason: 'store-unavailable', lease: before };
   deps.stats.count(deps.stats.events, 'lease.admin_released');

@@ -15,6 +15,8 @@ export class Stats {
   /** Every error class has a counter, zero until its first error, so monitoring can alert on it from the start. */
   readonly errors = new Map<ErrorCategory, number>(CATEGORIES.map((c) => [c, 0]));
   readonly events = new Map<string, number>();
+  /** Supervisor restarts by child since start (the health report counts only those inside the window). */
+  readonly restarts = new Map<string, number>();
 
   count(table: Map<string, number>, key: string, by = 1): void {
     table.set(key, (table.get(key) ?? 0) + by);
@@ -41,6 +43,7 @@ export class Stats {
       drops: Object.fromEntries(this.drops),
       errors: Object.fromEntries(this.errors),
       events: Object.fromEntries(this.events),
+      restarts: Object.fromEntries(this.restarts),
     };
   }
 }

@@ -7,7 +7,7 @@ import { MemoryLeaseStore } from './memory-store.js';
 import type { LeaseStore } from './types.js';
 
 /** Not opened yet: the supervisor opens it (and re-opens it after a failure). */
-export function createStore(config: ServerConfig, log: Logger): LeaseStore {
+export function createStore(config: ServerConfig, log: Logger, onCommit?: LevelStoreOptions['onCommit']): LeaseStore {
   const { store } = config;
   const options: LevelStoreOptions = {
     maxBatch: store.maxBatch,
@@ -16,6 +16,7 @@ export function createStore(config: ServerConfig, log: Logger): LeaseStore {
     location: store.path,
     reopenBackoff: config.supervision.strategies.store.backoff,
     history: config.history,
+    ...(onCommit === undefined ? {} : { onCommit }),
   };
   switch (store.kind) {
     case 'memory':

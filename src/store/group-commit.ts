@@ -10,6 +10,8 @@ export interface GroupCommitOptions {
   readonly onFailure?: (error: StoreError, requests: number) => void;
   /** Called when a batch succeeds after one or more failed. */
   readonly onRecover?: () => void;
+  /** Called after each committed batch with its size and how long the synced write took (metrics). */
+  readonly onCommit?: (writes: number, durationMs: number) => void;
 }
 
 interface Request<W> {
@@ -150,6 +152,7 @@ export class GroupCommitter<W> {
 
   private async commitOne(batch: readonly Request<W>[]): Promise<void> {
     const writes = batch.length === 1 ? (batch[0] as Request<W>).writes : batch.flatMap((r) => r.writes);
+    const started = performance.now();
     try {
       await this.commitBatch(writes);
     } catch (cause) {
@@ -157,6 +160,7 @@ export class GroupCommitter<W> {
       return;
     }
     this.commits += 1;
+    if (this.options.onCommit !== undefined) notify(() => this.options.onCommit?.(writes.length, performance.now() - started));
     if (!this.writable) {
       this.writable = true;
       notify(() => this.options.onRecover?.());

@@ -44,6 +44,8 @@ export interface LevelStoreOptions {
   /** Spacing of re-open attempts after a failed write when re-opening fails too (default: the store strategy's). */
   readonly reopenBackoff?: BackoffPolicy;
   readonly now?: () => number;
+  /** Each committed batch's size and synced-write duration (metrics). */
+  readonly onCommit?: (writes: number, durationMs: number) => void;
   /** Bounds of the lease history (per address, by age). */
   readonly history?: HistoryOptions;
 }
@@ -102,6 +104,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
       onFailure: (error, requests) =>
         options.logger?.error({ evt: 'store.write.failed', err: error, requests }, 'lease store write failed'),
       onRecover: () => options.logger?.info({ evt: 'store.write.recovered' }, 'lease store writable again'),
+      ...(options.onCommit === undefined ? {} : { onCommit: options.onCommit }),
     });
   }
 

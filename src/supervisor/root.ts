@@ -30,6 +30,8 @@ export interface RootDeps {
 export interface SupervisorCounters {
   error(category: ErrorCategory): void;
   event(evt: string): void;
+  /** A child is being restarted (cumulative restarts by child, for metrics). */
+  restart?(child: string): void;
 }
 
 export function createRoot(children: RootChildren, deps: RootDeps) {
@@ -66,6 +68,7 @@ export function createRoot(children: RootChildren, deps: RootDeps) {
         const err = params.error === undefined ? undefined : classify(params.error);
         if (err !== undefined) counters.error(err.category);
         counters.event(params.evt);
+        if (params.evt === 'supervisor.restarting' && params.child !== undefined) counters.restart?.(params.child);
         const repair = err?.details['repair'];
         const fields = { evt: params.evt, child: params.child, err, ...(repair === undefined ? {} : { repair }) };
         if (params.evt === 'supervisor.escalated') log.fatal(fields, `${params.child ?? 'a child'} failed: exiting`);

@@ -86,6 +86,14 @@ describe('control listener on a UNIX socket', () => {
     const missing = await controlRequest({ socket: server.socket }, '/v1/nothing-here');
     expect(missing.status).toBe(404);
     expect(missing.json).toMatchObject({ error: { code: 'DHCPD_ERR_CONTROL_NOT_FOUND' } });
+    const form = await controlRequest({ socket: server.socket }, '/v1/reload', { method: 'POST', body: 'a=b', contentType: 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(415);
+    expect(form.json).toMatchObject({ error: { code: 'DHCPD_ERR_CONTROL_BAD_REQUEST' } });
+    const json = await controlRequest({ socket: server.socket }, '/v1/reload', { method: 'POST', body: '{"trigger":' });
+    expect(json.status).toBe(400);
+    expect(json.json).toMatchObject({ error: { code: 'DHCPD_ERR_CONTROL_BAD_REQUEST' } });
+    // A POST without a body is an empty object.
+    expect((await controlRequest({ socket: server.socket }, '/v1/reload', { method: 'POST' })).json).toMatchObject({ result: 'unchanged' });
   });
 
   it('serves the plugins it is given on the same listener', async () => {

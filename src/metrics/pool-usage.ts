@@ -1,0 +1,44 @@
+// Per-pool size / used / free and leases by state, from one walk over the lease book (at scrape time).
+import { intToIp, ipToInt } from '../codec/index.js';
+import type { ServerConfig } from '../config/types.js';
+import { LEASE_STATES } from '../leases/states.js';
+import type { LeaseRecord } from '../store/types.js';
+
+export interface PoolUsage {
+  readonly subnetId: number;
+  readonly subnet: string;
+  /** "first-last" */
+  readonly pool: string;
+  readonly size: number;
+  readonly used: number;
+}
+
+export interface LeaseCensus {
+  readonly pools: readonly PoolUsage[];
+  readonly byState: ReadonlyMap<string, number>;
+}
+
+/** Released and reclaimed addresses are free again; every other state holds its address. */
+const FREE_STATES = new Set(['released', 'reclaimed']);
+
+export function leaseCensus(config: ServerConfig, leases: Iterable<LeaseRecord>): LeaseCensus {
+  const pools = config.subnets.flatMap((s) =>
+    s.pools.map((p) => ({ subnetId: s.id, subnet: s.cidr, start: p.start, end: p.end, used: 0 })));
+  const bySubnet = new Map<number, typeof pools>();
+  for (const pool of pools) bySubnet.set(pool.subnetId, [...(bySubnet.get(pool.subnetId) ?? []), pool]);
+  // Every state is reported, at 0 too, so alerts and graphs need no absent() guards.
+  const byState = new Map<string, number>(LEASE_STATES.map((state) => [state, 0]));
+  for (const lease of leases) {
+    byState.set(lease.state, (byState.get(lease.state) ?? 0) + 1);
+    if (FREE_STATES.has(lease.state)) continue;
+    const n = ipToInt(lease.context.ip);
+    const pool = bySubnet.get(lease.context.subnetId)?.find((p) => n >= p.start && n <= p.end);
+    if (pool !== undefined) pool.used++;
+  }
+  return {
+    byState,
+    pools: pools.map((p) => ({
+      subnetId: p.subnetId, subnet: p.subnet, pool: `${intToIp(p.start)}-${intToIp(p.end)}`, size: p.end - p.start + 1, used: p.used,
+    })),
+  };
+}
