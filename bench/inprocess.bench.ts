@@ -1,6 +1,7 @@
 // In-process DORA throughput: the real server (codec, router, machines, lease book, LevelDB group commit) driven
 // through a memory transport — what the daemon costs without the kernel. Bounded: N clients, W in flight.
-// usage: npx tsx bench/inprocess.bench.ts [clients=20000] [window=256] [level|memory|null]
+// usage: npx tsx bench/inprocess.bench.ts [clients=20000] [window=256] [level|memory|null] [stages: none|all]
+// `all` turns every security stage on with settings every request passes (the stages' cost, not their drops).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +18,20 @@ import { clientMessage } from '../test/helpers/test-client.js';
 const clients = Number(process.argv[2] ?? 20_000);
 const window = Number(process.argv[3] ?? 256);
 const kind = process.argv[4] ?? 'level';
+const stages = process.argv[5] ?? 'none';
+const unlimited = { perSecond: 1e6, burst: 1_000_000 };
+const ALL_STAGES = {
+  trust: { untrusted: false, relayAllow: ['198.19.0.0/16'] },
+  macFilter: { deny: ['0e:ff:ff'] },
+  ipFilter: { source: { deny: ['192.0.2.0/24'] }, giaddr: { allow: ['198.19.0.0/16'] }, ciaddr: { deny: ['192.0.2.0/24'] } },
+  rateLimit: { client: unlimited, relay: unlimited, circuitId: unlimited, remoteId: unlimited, global: unlimited, maxNewLeasesPerMinutePerRelay: 10_000_000 },
+  auth: { mode: 'optional' },
+  authKeys: [{ id: 1, secret: '00112233445566778899aabbccddeeff' }],
+};
 
 const wire = {
-  serverId: '198.19.0.254', interfaces: [], logging: { level: 'silent' },
+  serverId: '198.19.0.254', interfaces: [], logging: { level: 'silent' }, conflictCheck: { enabled: false },
+  ...(stages === 'all' ? { security: ALL_STAGES } : {}),
   subnets: [{ subnet: '198.19.0.0/16', pools: [{ start: '198.19.1.0', end: '198.19.255.254' }], router: ['198.19.0.1'] }],
 };
 const compiled = parseConfig(JSON.stringify(wire), { baseDir: '/tmp' });
@@ -68,8 +80,8 @@ const seconds = (performance.now() - start) / 1000;
 // CPU time (all threads, user + system) per DORA: on a shared host, steadier than the wall-clock rate.
 const cpu = process.cpuUsage(cpuStart);
 const cpuPerDora = (cpu.user + cpu.system) / clients;
-console.log(`${kind}: ${clients} DORA in ${seconds.toFixed(2)} s = ${(clients / seconds).toFixed(0)} DORA/s (window ${window}); ` +
+console.log(`${kind}, stages ${stages}: ${clients} DORA in ${seconds.toFixed(2)} s = ${(clients / seconds).toFixed(0)} DORA/s (window ${window}); ` +
   `CPU ${cpuPerDora.toFixed(0)} us per DORA`);
-console.log(JSON.stringify(app.statistics().counters));
+console.log(JSON.stringify({ ...app.statistics().counters, security: app.statistics().security }));
 await app.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
 import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
+import type { Cursor } from './allocator/allocator.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ReloadReport, ReloadTrigger } from './config/reload-report.js';
 import type { ServerConfig } from './config/types.js';
@@ -35,6 +36,10 @@ import { FreeAddresses } from './server/free-addresses.js';
 import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
 import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
+import type { SecurityEvent } from './security/events.js';
+import { Security } from './security/pipeline.js';
+import { startRogueDetector, type RogueDetector } from './security/rogue-detector.js';
+import { MessageType } from './codec/types.js';
 import { HistoryRecorder } from './store/history-recorder.js';
 import type { LeaseHistoryStore, LeaseStore } from './store/types.js';
 import { causeOf } from './server/transition-cause.js';
@@ -42,6 +47,7 @@ import { poolUtilization, type PoolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
 import { MonitoredStore } from './supervisor/store-monitor.js';
+import { startScaleOut } from './scaleout/scale-out.js';
 import type { ChildKind, RestartStrategy } from './config/supervision-policy.js';
 
 export type { Health };
@@ -80,6 +86,8 @@ export interface App {
   config(): ServerConfig;
   /** Reloads the config (SIGHUP, the control API, the CLI): coalesced, validated, applied atomically or refused. */
   reload(trigger: ReloadTrigger): Promise<ReloadReport>;
+  /** The most recent security events, newest first (docs/security.md). */
+  securityEvents(limit?: number): readonly SecurityEvent[];
   /** Every lease transition from now on; returns the unsubscribe function. */
   onLeaseTransition(listener: TransitionListener): () => void;
   /** Each address's transitions: stored, and those waiting for the lease's next write. */
@@ -97,6 +105,8 @@ export interface Statistics {
   /** Replies to retransmissions served from the response cache. */
   readonly responseCache?: ResponseCacheStats;
   readonly transport?: { readonly kind: string; readonly counters?: object };
+  /** Security rejections (and rogue servers heard) per stage and reason. */
+  readonly security: Record<string, Record<string, number>>;
 }
 
 export function startApp(options: AppOptions): App {
@@ -122,12 +132,15 @@ export function startApp(options: AppOptions): App {
     },
   });
   const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
+  const cursors = new Map<number, Cursor>();
+  const scaleOut = startScaleOut(config(), options.store, book, cursors, log);
   const deps: ServerDeps = {
     config, book, store, clock, log, stats, notices,
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
-    cursors: new Map(),
+    cursors,
     freeAddresses: new FreeAddresses(book),
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
+    ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),
   };
   // What a decision reads as its config: fixed for the config in force when it began (see effects.decide).
   let pinned = (): ServerConfig => options.config;
@@ -136,6 +149,10 @@ export function startApp(options: AppOptions): App {
     applyConfigToLeases(deps, next);
     if (next.logging.level !== previous.logging.level) log.level = next.logging.level;
   });
+  const security = new Security({
+    config, clock, log, book, clientKeyOf: (d) => clientKeyOf(d.request), onReject: () => stats.error('security'),
+  });
+  let rogue: RogueDetector | undefined;
   let transport: Transport | undefined;
   const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
   book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
@@ -157,6 +174,7 @@ export function startApp(options: AppOptions): App {
     checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
+      if (decision.kind === 'reply' && decision.type === MessageType.ACK && decision.ip !== undefined) security.granted(packet, decision.ip);
       options.onDecision?.(decision, packet);
       responder.respond(decision, packet);
     },
@@ -193,6 +211,20 @@ export function startApp(options: AppOptions): App {
     });
   }
 
+  function startRogue(): void {
+    const ours = options.localAddresses ?? cachedLocalAddresses();
+    startRogueDetector({
+      port: config().listen.clientPort,
+      intervalMs: () => config().security.rogueDetection.reportIntervalMs,
+      isOurs: (address) => address === config().serverId || ours().includes(address),
+      now: () => clock.now(),
+      report: (event) => security.rogue(event),
+      onError: (err) => log.warn({ evt: 'security.rogue_listener_failed', err: classify(err) }, 'rogue-server detection stopped'),
+    }).then((detector) => (rogue = detector), (err: unknown) => {
+      log.warn({ evt: 'security.rogue_listener_failed', err: classify(err) }, 'rogue-server detection not started');
+    });
+  }
+
   let resolveReady!: () => void;
   let rejectReady!: (error: unknown) => void;
   const ready = new Promise<void>((resolve, reject) => ((resolveReady = resolve), (rejectReady = reject)));
@@ -201,19 +233,20 @@ export function startApp(options: AppOptions): App {
       transport = opened;
       log.info({ evt: 'server.ready', transport: opened.kind, leases: book.size }, 'serving');
       resolveReady();
+      if (rogue === undefined && config().security.rogueDetection.enabled) startRogue();
     }),
     switchMap((opened) =>
       decodeInbound(opened.inbound$, (error, inbound) => {
         stats.count(stats.drops, error.code);
         stats.error(error.category);
         log.debug({ evt: 'codec.rejected', err: error, from: inbound.from.address });
+        security.codecRejected(error, inbound);
       }).pipe(finalize(() => void opened.close())),
     ),
-    tap((decoded) => {
-      const clientKey = clientKeyOf(decoded.request);
-      stats.receivedMessage(decoded.request.type);
-      const routed = { ...decoded, clientKey };
-      if (!responder.replay(routed)) router.route(routed);
+    tap((decoded) => stats.receivedMessage(decoded.request.type)),
+    security.operator(),
+    tap((admitted) => {
+      if (!responder.replay(admitted)) router.route(admitted);
     }),
     ignoreElements(),
   );
@@ -238,8 +271,11 @@ export function startApp(options: AppOptions): App {
     quiesce: () => router.quiesce(2_000, (ms) => new Promise((r) => setTimeout(r, ms))),
     drain: async () => {
       router.stop();
+      scaleOut.stop();
       book.stop();
+      rogue?.close();
       notices.flush();
+      security.flush();
       probes.close();
       await store.close();
     },
@@ -286,7 +322,9 @@ export function startApp(options: AppOptions): App {
       queuedRequests: router.queuedRequests,
       responseCache: responseCache.stats(),
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
+      security: security.counters.snapshot(),
     }),
+    securityEvents: (limit) => security.events.recent(limit),
     onLeaseTransition: (listener) => transitions.subscribe(listener),
     history,
     transactionStates: () => census.counts(),

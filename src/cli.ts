@@ -22,6 +22,7 @@ import { openTransport } from './net/select-transport.js';
 import { fileLoader } from './reload/load.js';
 import { uiPlugin } from './visualizer/ui-plugin.js';
 import { createStore } from './store/factory.js';
+import { migrateDatabase } from './store/postgres/migrate-command.js';
 import { repairStore } from './store/repair.js';
 import { replayCommand } from './replay/command.js';
 import { diagramCommand, historyCommand, type CommandResult } from './visualizer/commands.js';
@@ -30,6 +31,7 @@ const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
   actor-dhcpd check-config FILE      validate a config file: prints "ok" or each error with its JSON path
   actor-dhcpd repair-store PATH      repair a damaged LevelDB lease store (stop the daemon first)
+  actor-dhcpd migrate --config FILE  create or upgrade the PostgreSQL lease database of a config (store.kind "postgres")
   actor-dhcpd diagram lease|transaction|server [--format mermaid|dot|svg]
                                      draw a state machine from its definition
   actor-dhcpd history --mac M | --ip IP | --client-id HEX | --hostname H [--store PATH | --socket PATH] [--json]
@@ -79,6 +81,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(JSON.stringify(report));
     return 0;
   }
+  if (command === 'migrate' && argv[2] !== undefined && (arg === '--config' || arg === '-c')) return runMigrate(argv[2]);
   if (command === 'diagram') return printed(await diagramCommand(argv.slice(1)));
   if (command === 'history') return printed(await historyCommand(argv.slice(1)));
   if (command === 'replay') return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
@@ -149,7 +152,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   const app = startApp({
     config,
     log,
-    store: createStore(config, log, metrics.observeCommit),
+    store: createStore(config, log, { version: version(), onCommit: metrics.observeCommit }),
     onDecision: metrics.observeDecision,
     openTransport: () =>
       openTransport({
@@ -185,6 +188,12 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   log.info({ evt: 'server.stopped', code }, 'actor-dhcpd stopped');
   log.flush();
   return code;
+}
+
+async function runMigrate(file: string): Promise<number> {
+  const report = await migrateDatabase(await loadConfigFile(file));
+  console.log(JSON.stringify(report));
+  return 0;
 }
 
 /** The control API and /metrics, up while the daemon runs; a socket it cannot take keeps the daemon from starting (exit 1). */

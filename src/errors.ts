@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   DHCPD_ERR_STORE_READ: { category: 'store', transient: true },
   DHCPD_ERR_STORE_CLOSED: { category: 'store', transient: false },
   DHCPD_ERR_STORE_UNAVAILABLE: { category: 'store', transient: true },
+  DHCPD_ERR_STORE_SCHEMA: { category: 'store', transient: false },
 
   DHCPD_ERR_NET_BIND: { category: 'network', transient: false },
   DHCPD_ERR_NET_PORT_IN_USE: { category: 'network', transient: false },
@@ -50,6 +51,7 @@ export const ERROR_CODES = {
 
   DHCPD_ERR_LEASE_POOL_EXHAUSTED: lease,
   DHCPD_ERR_LEASE_CONFLICT: lease,
+  DHCPD_ERR_LEASE_TAKEN: lease,
   DHCPD_ERR_LEASE_IN_USE: lease,
   DHCPD_ERR_LEASE_NO_SUBNET: lease,
   DHCPD_ERR_LEASE_NOT_FOUND: lease,

@@ -58,6 +58,7 @@ export class Discover extends Base {
     const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
     if (subnet === undefined) return expectAnswer(answer, ['silent'], `${what}: its subnet was removed by a reload`, 'offer-rule');
+    const reclaims = reclaimsOffer(m, c, subnet, answer === 'offer' ? reply!.yiaddr : undefined, what);
     if (answer === 'offer') checkGrant(m, c, subnet, reply!, what);
     expectAnswer(answer, ['offer', 'silent'], what);
     seen(`discover:${answer}`);
@@ -73,11 +74,29 @@ export class Discover extends Base {
     const expected = !sure ? undefined : bound ? current : reservation ?? asked ?? (keeps ? current : undefined);
     if (answer === 'silent') {
       if (keeps || reservation !== undefined || m.anyFreeFor(c, subnet)) violated('offer-rule', `${what}: silent though an address is available`);
+      if (!m.blocked(c) && m.reclaimable(c, subnet).some((o) => !o.maybe)) violated('offer-rule', `${what}: silent though an unrequested offer could yield`);
       return;
     }
+    if (reclaims) return m.offered(c, subnet, reply!.yiaddr);
     if (expected !== undefined && reply!.yiaddr !== expected) violated('offer-rule', `${what}: offered ${reply!.yiaddr}, expected ${expected}`);
     m.offered(c, subnet, reply!.yiaddr);
   }
+}
+
+/**
+ * Offers yield under pressure: with no free address, the server may give the oldest unrequested offer of another
+ * client to this one. Checks it picked the oldest and records the withdrawal; true when this reply is one.
+ */
+function reclaimsOffer(m: Model, c: Client, subnet: Subnet, offered: string | undefined, what: string): boolean {
+  if (offered === undefined) return false;
+  const h = m.held(offered);
+  const others = (h.kind === 'offer' && h.client !== c.name) || (h.kind === 'maybe' && m.offers.get(offered)?.client !== c.name);
+  if (!others) return false;
+  if (m.anyFreeFor(c, subnet)) violated('one-holder', `${what}: took ${offered} from another client's offer though an address is free`);
+  if (m.reservedForOther(subnet, offered, c)) violated('reservation', `${what}: reclaimed ${offered}, reserved for another client`);
+  if (!m.oldestReclaimable(c, subnet).includes(offered)) violated('offer-rule', `${what}: reclaimed ${offered}, not the oldest offer`);
+  m.reclaimed(offered);
+  return true;
 }
 
 export type RequestKind = 'selecting' | 'other-server' | 'init-reboot' | 'renewing' | 'rebinding';

@@ -176,6 +176,30 @@ export class Model {
     return false;
   }
 
+  /**
+   * Offers the server may reclaim for `client` when its pool has no free address (docs/protocol.md "Offers yield
+   * under pressure"): other clients' live offers in the subnet, still valid there for `client`, oldest first.
+   */
+  reclaimable(client: Client, subnet: Subnet): { ip: string; at: number; maybe: boolean }[] {
+    return [...this.offers]
+      .filter(([ip, o]) => o.subnetId === subnet.id && o.client !== client.name && this.now < o.until
+        && this.held(ip).kind !== 'free' && this.inPools(subnet, ip) && !this.reservedForOther(subnet, ip, client))
+      .map(([ip, o]) => ({ ip, at: o.at, maybe: o.maybe }))
+      .sort((a, b) => a.at - b.at);
+  }
+
+  /** The oldest offers the server could have reclaimed: up to the first certain one and its ties on time. */
+  oldestReclaimable(client: Client, subnet: Subnet): string[] {
+    const all = this.reclaimable(client, subnet);
+    const firstSure = all.find((o) => !o.maybe);
+    return all.filter((o) => firstSure === undefined || o.at <= firstSure.at).map((o) => o.ip);
+  }
+
+  /** The server withdrew this offer to give its address to another client. */
+  reclaimed(ip: string): void {
+    this.offers.delete(ip);
+  }
+
   /** Does the book hold any record (any state) of this client in this subnet. */
   knows(client: Client, subnetId: number): boolean {
     return this.addressesOf(client, subnetId).length > 0;

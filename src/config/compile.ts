@@ -15,6 +15,7 @@ import { reportOverlaps } from './pools.js';
 import type { WireConfig } from './schema.js';
 import type { CompiledSubnet } from './subnet.js';
 import { compileSubnet } from './subnet.js';
+import { compileSecurity } from './security.js';
 import { compileHistory } from './history.js';
 import { compileSupervision } from './supervision.js';
 
@@ -79,10 +80,11 @@ interface CompiledSections {
   readonly supervision: ServerConfig['supervision'];
   readonly scaleOut: ServerConfig['scaleOut'];
   readonly control: ControlConfig;
+  readonly security: ServerConfig['security'];
 }
 
 function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, sections: CompiledSections): ServerConfig {
-  const { supervision, scaleOut, control } = sections;
+  const { supervision, scaleOut, control, security } = sections;
   const config: ServerConfig = {
     ...(wire.serverId === undefined ? {} : { serverId: wire.serverId }),
     interfaces: [...wire.interfaces],
@@ -98,6 +100,7 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, sectio
     bootp: wire.bootp,
     supervision,
     limits: { ...wire.limits },
+    security,
     ...(scaleOut === undefined ? {} : { scaleOut }),
     conflictCheck: compileConflictCheck(wire.conflictCheck),
     control,
@@ -125,8 +128,9 @@ export function compileConfig(wire: WireConfig, opts: CompileOptions): ConfigRes
   checkOverlaps(compiled, issues);
   const subnets = compiled.flatMap(({ subnet }) => (subnet === undefined ? [] : [subnet]));
   const supervision = compileSupervision(wire.supervision, issues);
+  const security = compileSecurity(wire.security, subnets, issues);
   const scaleOut = compileScaleOut(wire.store.kind, wire.store.postgres, wire.scaleOut, issues);
   const control = compileControl(wire.control, opts.baseDir, issues);
   if (issues.size > 0) return { ok: false, errors: issues.toArray() };
-  return { ok: true, config: build(wire, subnets, opts, { supervision, scaleOut, control }) };
+  return { ok: true, config: build(wire, subnets, opts, { supervision, scaleOut, control, security }) };
 }

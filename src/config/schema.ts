@@ -1,5 +1,6 @@
 // Wire shape of the JSON config file (zod 4): types, ranges and defaults; cross-field rules live in compile.ts.
 import { z } from 'zod';
+import { SecuritySchema } from './security.js';
 import { PostgresSchema, ScaleOutSchema } from './scale-out.js';
 import { HistorySchema } from './history.js';
 import { ConflictCheckSchema } from './conflict-check.js';
@@ -157,6 +158,7 @@ export const ConfigSchema = z
     bootp: z.boolean().default(false).describe('Reserved: BOOTP (RFC 951) is not served; must be false.'),
     supervision: SupervisionSchema.prefault({}),
     limits: LimitsSchema.prefault({}),
+    security: SecuritySchema,
     conflictCheck: ConflictCheckSchema.prefault({}),
     control: ControlSchema.prefault({}),
     defaults: DefaultsSchema.prefault({}),

@@ -1,6 +1,7 @@
 // The compiled, frozen domain config the daemon runs on (the wire shape lives in schema.ts).
 import type { DhcpOption } from '../codec/types.js';
 import type { SupervisionPolicy } from './supervision-policy.js';
+import type { SecurityConfig } from './security.js';
 import type { PostgresConfig, ScaleOutConfig } from './scale-out.js';
 import type { ConflictCheckPolicy } from './conflict-check.js';
 import type { ControlConfig, ControlTcpConfig } from './control.js';
@@ -8,7 +9,7 @@ import type { OverloadLimits } from './supervision.js';
 import type { HistoryConfig } from './history.js';
 
 export type {
-  ConflictCheckPolicy, ControlConfig, ControlTcpConfig, OverloadLimits, PostgresConfig, ScaleOutConfig, SupervisionPolicy,
+  ConflictCheckPolicy, ControlConfig, ControlTcpConfig, OverloadLimits, PostgresConfig, ScaleOutConfig, SecurityConfig, SupervisionPolicy,
 };
 
 /** An inclusive address range; addresses are host-order uint32. */
@@ -91,6 +92,8 @@ export interface ServerConfig {
   readonly supervision: SupervisionPolicy;
   /** Bounds on every queue of the request path. */
   readonly limits: OverloadLimits;
+  /** The security stages' settings (docs/security.md). */
+  readonly security: SecurityConfig;
   /** The ICMP echo probe before an offer. */
   readonly conflictCheck: ConflictCheckPolicy;
   /** The control API's listeners (docs/config.md, `control`). */

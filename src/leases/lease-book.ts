@@ -154,6 +154,12 @@ export class LeaseBook {
     this.set(record);
   }
 
+  /** Drops an address's lease: another server deleted it from the shared database. */
+  forget(ip: string): void {
+    const record = this.byIp.get(ip);
+    if (record !== undefined) this.remove(record);
+  }
+
   /** Undoes a change if nothing else changed the lease since. */
   revert(change: LeaseChange): void {
     if (this.byIp.get(change.after.context.ip) !== change.after) return;

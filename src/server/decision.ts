@@ -12,6 +12,8 @@ export type DropReason =
   | 'decline-limit'
   | 'store-unavailable'
   | 'no-server-id'
+  /** RFC 3074: the client hashes into a live peer's bucket (scaleOut). */
+  | 'peer-bucket'
   | 'address-in-use'
   | 'handled';
 

@@ -1,6 +1,7 @@
 // What the request handlers need, injected by app.ts: the config, the lease table, the store, the clock, logs.
 import type { Logger } from 'pino';
 import type { Cursor } from '../allocator/allocator.js';
+import type { DhcpRequest } from '../codec/types.js';
 import type { AggregatedLog } from '../aggregated-log.js';
 import type { Clock } from '../clock.js';
 import type { ServerConfig, Subnet } from '../config/types.js';
@@ -28,6 +29,8 @@ export interface ServerDeps {
   readonly freeAddresses: FreeAddresses;
   /** Option 54 for a reply: the configured id, else our address on the client's link. */
   readonly serverIdFor: (subnet: Subnet | undefined, inbound: Inbound) => string | undefined;
+  /** RFC 3074 load balancing with peers (scaleOut): false when another server answers this DISCOVER. */
+  readonly answersDiscover?: (request: DhcpRequest) => boolean;
 }
 
 export function cursorFor(deps: ServerDeps, subnetId: number): Cursor {

@@ -27,6 +27,7 @@ export async function decide(deps: ServerDeps, routed: RoutedRequest): Promise<D
   const input = { request, inbound, clientKey, subnet };
   switch (request.type) {
     case MessageType.DISCOVER:
+      if (deps.answersDiscover?.(request) === false) return drop('peer-bucket');
       return handleDiscover(deps, request, inbound, clientKey, subnet);
     case MessageType.REQUEST:
       return handleRequest(deps, input);

@@ -37,6 +37,11 @@ export async function persist(deps: ServerDeps, change: LeaseChange, ...together
   } catch (error) {
     undo();
     const err = classify(error);
+    if (err.code === 'DHCPD_ERR_LEASE_TAKEN') {
+      stats.count(stats.events, 'lease.taken');
+      log.info({ evt: 'lease.taken', err, ip }, 'another server changed this lease first: no ACK');
+      return false;
+    }
     stats.error(err.category);
     stats.count(stats.events, 'store.write.gave_up');
     log.error({ evt: 'store.write.gave_up', err, ip }, 'lease not stored: no ACK');

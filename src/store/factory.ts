@@ -4,10 +4,18 @@ import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { LevelLeaseStore, type LevelStoreOptions } from './level-store.js';
 import { MemoryLeaseStore } from './memory-store.js';
+import { PostgresLeaseStore } from './postgres/pg-store.js';
 import type { LeaseStore } from './types.js';
 
+/** What the daemon adds to the config: its version (checked against the database schema) and a commit observer. */
+export interface StoreExtras {
+  readonly version?: string;
+  readonly onCommit?: LevelStoreOptions['onCommit'];
+}
+
 /** Not opened yet: the supervisor opens it (and re-opens it after a failure). */
-export function createStore(config: ServerConfig, log: Logger, onCommit?: LevelStoreOptions['onCommit']): LeaseStore {
+export function createStore(config: ServerConfig, log: Logger, extras: StoreExtras = {}): LeaseStore {
+  const { version = 'unknown', onCommit } = extras;
   const { store } = config;
   const options: LevelStoreOptions = {
     maxBatch: store.maxBatch,
@@ -23,7 +31,24 @@ export function createStore(config: ServerConfig, log: Logger, onCommit?: LevelS
       return new MemoryLeaseStore({ ...options, location: '(in memory)' });
     case 'level':
       return new LevelLeaseStore(new Level<string, string>(store.path, { createIfMissing: true }), options);
-    default:
-      throw new TypeError(`store kind ${store.kind} is not built in yet`);
+    case 'postgres':
+      return createPostgresStore(config, log, version);
   }
+}
+
+function createPostgresStore(config: ServerConfig, log: Logger, version: string): PostgresLeaseStore {
+  const { store, scaleOut } = config;
+  // compile.ts rejects store.kind "postgres" without its section.
+  if (store.postgres === undefined) throw new TypeError('store.kind "postgres" without store.postgres');
+  return new PostgresLeaseStore({
+    config: store.postgres,
+    serverName: scaleOut?.self ?? 'single',
+    maxBatch: store.maxBatch,
+    commitIntervalMs: store.commitIntervalMs,
+    logger: log.child({ component: 'store' }),
+    backoff: config.supervision.strategies.store.backoff,
+    ...(scaleOut === undefined ? {} : {
+      heartbeat: { intervalMs: scaleOut.heartbeatMs, peerTimeoutMs: scaleOut.peerTimeoutMs, version },
+    }),
+  });
 }

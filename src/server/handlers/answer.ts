@@ -39,7 +39,10 @@ export async function ack(deps: ServerDeps, input: RequestInput, ip: string, sta
   const superseded = supersede(deps, subnet.id, clientKey, ip);
   // The new binding and the release of the old one land in one batch: a crash between them cannot leave a
   // client with two bindings in a subnet.
-  if (!(await persist(deps, change, ...superseded))) return drop('store-unavailable');
+  if (!(await persist(deps, change, ...superseded))) {
+    // Shared database: the lost write brought the winning row into the book. Never ACK another client's address.
+    return isClients(deps.book.get(ip), clientKey) ? drop('store-unavailable') : nak(deps, input, 'not-your-lease');
+  }
   for (const old of superseded) {
     deps.log.info({ evt: 'lease.released', reason: 'superseded', ip: old.after.context.ip, client: clientKey, by: ip },
       'previous binding released: the client has a new address');

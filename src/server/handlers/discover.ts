@@ -19,7 +19,8 @@ import { isSameHost } from '../same-host.js';
 export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string, subnet: Subnet): Decision {
   const serverId = deps.serverIdFor(subnet, inbound);
   if (serverId === undefined) return drop('no-server-id');
-  const ip = pickOfferAddress(deps, request, clientKey, subnet) ?? reclaimOldestOffer(deps, request, clientKey, subnet);
+  const free = pickOfferAddress(deps, request, clientKey, subnet);
+  const ip = free ?? reclaimOldestOffer(deps, request, clientKey, subnet);
   if (ip === undefined) {
     const err = new LeaseError('DHCPD_ERR_LEASE_POOL_EXHAUSTED', `no free address in ${subnet.cidr}`);
     deps.notices.note('warn', 'pool.exhausted', subnet.cidr, 'no free address', {
@@ -28,7 +29,7 @@ export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: 
     return drop('pool-exhausted');
   }
   const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
-  holdOffer(deps, request, clientKey, subnet, ip);
+  holdOffer(deps, request, clientKey, subnet, ip, free === undefined);
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
@@ -78,7 +79,7 @@ function reservationUsable(deps: ServerDeps, reservation: Reservation, request: 
 }
 
 /** A fresh offer starts a lease machine; a retransmitted DISCOVER extends the hold; a bound lease is re-offered as is. */
-function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string): void {
+function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string, reclaimed: boolean): void {
   const now = deps.clock.now();
   const holdMs = deps.config().offerHoldMs;
   const mine = deps.book.forClient(subnet.id, clientKey);
@@ -92,5 +93,7 @@ function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, su
   // The host's reserved address under its other identifier: that lease keeps holding it until the REQUEST.
   if (record !== undefined && !isFinal(record.state)) return;
   deps.book.offer({ ip, subnetId: subnet.id, clientKey, hwAddress: hwAddressOf(request), now, holdMs });
-  deps.log.info({ evt: 'lease.offered', ip, client: clientKey, xid: request.xid }, 'address offered');
+  // An offer of a reclaimed address is logged aggregated (offer.reclaimed): a DISCOVER flood must not cost a line
+  // per packet once the pool is full; before that the lines are bounded by the pool.
+  deps.log[reclaimed ? 'debug' : 'info']({ evt: 'lease.offered', ip, client: clientKey, xid: request.xid }, 'address offered');
 }

@@ -81,7 +81,7 @@ export function daemonBuilt(): boolean {
   return existsSync(CLI);
 }
 
-class Daemon implements DhcpServer {
+export class Daemon implements DhcpServer {
   readonly name = 'actor-dhcpd';
   private readonly parsedLogs: LogLine[] = [];
   private parsed = 0;

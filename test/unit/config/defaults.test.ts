@@ -21,6 +21,7 @@ describe('defaults', () => {
       bootp: false,
       supervision: DEFAULT_SUPERVISION,
       limits: DEFAULT_LIMITS,
+      security: expect.objectContaining({ global: {}, interfaces: {}, subnets: {}, rogueDetection: { enabled: false, reportIntervalMs: 300_000 } }),
       conflictCheck: { enabled: true, timeoutMs: 500, maxCandidates: 3, cacheMs: 5_000, maxCacheEntries: 4096, maxConcurrent: 256 },
       control: { enabled: true, socket: '/run/actor-dhcpd/control.sock', bodyLimitBytes: 1_048_576 },
     });

@@ -21,7 +21,7 @@ export function fakeApi(overrides: Partial<ControlApi> = {}): ControlApi {
   return {
     leases: { get: (ip) => leases.get(ip), values: () => leases.values() },
     release: async () => ({ released: false, reason: 'not-found' }),
-    statistics: () => ({ counters: {}, pools: [], leases: 0, activeClients: 0, queuedRequests: 0 }),
+    statistics: () => ({ counters: {}, pools: [], leases: 0, activeClients: 0, queuedRequests: 0, security: {} }),
     health: () => HEALTH_OK,
     runningConfig: () => ({}),
     testConfig: () => ({ ok: false, errors: [{ path: '$', message: 'not under test' }] }),

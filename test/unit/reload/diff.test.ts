@@ -29,8 +29,8 @@ describe('config diff', () => {
 
   it('compares sections generically: one it has never heard of (e.g. security) is reported too', () => {
     const base = compile(labWire());
-    const withSection = { ...base, security: { rateLimit: 5 } } as ServerConfig;
-    const changed = { ...base, security: { rateLimit: 6 } } as ServerConfig;
+    const withSection = { ...base, security: { rateLimit: 5 } } as unknown as ServerConfig;
+    const changed = { ...base, security: { rateLimit: 6 } } as unknown as ServerConfig;
     expect(diffConfigs(withSection, changed).sections).toEqual(['security']);
     expect(diffConfigs(base, withSection).sections).toEqual(['security']);
   });

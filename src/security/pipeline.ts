@@ -1,0 +1,133 @@
+// The security stages as RxJS operators between decode and routing, in the seed's order: snooping/trust → MAC
+// filter → IP filter → rate limit → authentication → allow. Every rejection becomes a SecurityEvent: counted per
+// stage and reason, kept in a bounded ring, logged aggregated (`security.rejected`, DHCPD_ERR_SECURITY_REJECTED).
+import { filter, map, pipe, type OperatorFunction } from 'rxjs';
+import { AggregatedLog } from '../aggregated-log.js';
+import type { Clock } from '../clock.js';
+import { MessageType } from '../codec/types.js';
+import type { ServerConfig } from '../config/types.js';
+import type { CodecError } from '../errors.js';
+import type { LeaseBook } from '../leases/lease-book.js';
+import { isFinal } from '../leases/lease-runner.js';
+import type { Logger } from '../log.js';
+import type { LeaseRecord } from '../../machines/lease.types.js';
+import type { DecodedInbound } from '../net/ingress.js';
+import type { Inbound } from '../net/types.js';
+import { authStage, ReplayCounters } from './auth.js';
+import { SecurityCounters, SecurityEventRing, type SecurityEvent } from './events.js';
+import { ipFilterStage } from './ip-filter.js';
+import { macFilterStage } from './mac-filter.js';
+import { rateLimitStage } from './rate-limit.js';
+import { snoopingStage } from './snooping.js';
+import { SecurityPacket, type Rejection, type Stage } from './stage.js';
+import { StarvationGuard, type LeaseView } from './starvation-guard.js';
+import { TokenBuckets } from './token-buckets.js';
+
+export interface SecurityDeps {
+  readonly config: () => ServerConfig;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly book: LeaseBook;
+  readonly clientKeyOf: (decoded: DecodedInbound) => string;
+  /** Every rejection, also for the daemon's error counters. */
+  readonly onReject?: (event: SecurityEvent) => void;
+}
+
+/** What the ingress routes: a decoded request that passed every stage, with its client key. */
+export interface Admitted extends DecodedInbound {
+  readonly clientKey: string;
+}
+
+export class Security {
+  readonly counters = new SecurityCounters();
+  readonly events: SecurityEventRing;
+  readonly buckets: TokenBuckets;
+  readonly replays: ReplayCounters;
+  private readonly guard: StarvationGuard;
+  private readonly notices: AggregatedLog;
+  private readonly stages: readonly Stage[];
+
+  constructor(private readonly deps: SecurityDeps) {
+    const sec = () => deps.config().security;
+    this.events = new SecurityEventRing(sec().eventRing);
+    this.notices = new AggregatedLog({ clock: deps.clock, log: deps.log, intervalMs: sec().logIntervalMs });
+    this.buckets = new TokenBuckets(() => ({ maxBuckets: sec().maxBuckets, idleMs: sec().bucketIdleMs }));
+    this.replays = new ReplayCounters(() => sec().maxReplayClients);
+    this.guard = new StarvationGuard(leaseView(deps.book), this.buckets);
+    this.stages = [snoopingStage(), macFilterStage(), ipFilterStage(), rateLimitStage(this.buckets, this.guard), authStage(this.replays)];
+  }
+
+  /** The stages as operators, one per stage; what passes them all goes on to routing. */
+  operator(): OperatorFunction<DecodedInbound, Admitted> {
+    const wrap = map((d: DecodedInbound) => new SecurityPacket(d.request, d.inbound, this.deps.clientKeyOf(d), this.deps.clock.now(), this.deps.config()));
+    const [snooping, mac, ip, rate, auth] = this.stages.map((stage) => filter((p: SecurityPacket) => this.passes(stage, p)));
+    const unwrap = map((p: SecurityPacket): Admitted => ({ request: p.request, inbound: p.inbound, clientKey: p.clientKey }));
+    return pipe(wrap, snooping!, mac!, ip!, rate!, auth!, unwrap);
+  }
+
+  /** A server-only datagram (a BOOTREPLY) heard on the server port: a loop or a confused server. */
+  codecRejected(error: CodecError, inbound: Inbound): void {
+    if (error.code !== 'DHCPD_ERR_CODEC_NOT_REQUEST') return;
+    this.report({ at: this.deps.clock.now(), stage: 'snooping', reason: 'bootreply-on-server-port', ...where(inbound) });
+  }
+
+  /** An ACK went out: the starvation guard counts new leases (the ACK of an INFORM grants none). */
+  granted(routed: Admitted, ip: string): void {
+    if (routed.request.type === MessageType.INFORM) return;
+    const p = new SecurityPacket(routed.request, routed.inbound, routed.clientKey, this.deps.clock.now(), this.deps.config());
+    const limits = p.settings('rateLimit');
+    if (limits !== undefined) this.guard.granted(p, ip, limits);
+  }
+
+  report(event: SecurityEvent): void {
+    this.counters.count(event.stage, event.reason);
+    this.events.push(event);
+    this.deps.onReject?.(event);
+    this.notices.note('warn', 'security.rejected', `${event.stage}/${event.reason}`, 'packet rejected by a security stage', {
+      err: { type: 'SecurityError', code: 'DHCPD_ERR_SECURITY_REJECTED', message: `${event.stage}: ${event.reason}` },
+      stage: event.stage, client: event.client, iface: event.iface, giaddr: event.giaddr, detail: event.detail,
+    });
+  }
+
+  /** Another server answering on our links (rogue-detector.ts): counted, kept, logged (once per source per interval). */
+  rogue(event: SecurityEvent): void {
+    this.counters.count(event.stage, event.reason);
+    this.events.push(event);
+    this.deps.log.warn({ evt: 'security.rogue_server', ...event.detail }, 'another DHCP server answers on a served link');
+  }
+
+  flush(): void {
+    this.notices.flush();
+  }
+
+  private passes(stage: Stage, p: SecurityPacket): boolean {
+    const rejected = stage.check(p);
+    if (rejected === undefined) return true;
+    this.report(eventOf(rejected, p));
+    return false;
+  }
+}
+
+function where(inbound: Inbound): Pick<SecurityEvent, 'iface' | 'detail'> {
+  return { ...(inbound.iface ? { iface: inbound.iface.name } : {}), detail: { source: inbound.from.address } };
+}
+
+function eventOf(r: Rejection, p: SecurityPacket): SecurityEvent {
+  return {
+    at: p.now, stage: r.stage, reason: r.reason, client: p.clientKey,
+    ...(p.iface !== undefined ? { iface: p.iface } : {}),
+    ...(p.request.giaddr !== '0.0.0.0' ? { giaddr: p.request.giaddr } : {}),
+    detail: { source: p.inbound.from.address, type: MessageType[p.request.type], ...r.detail },
+  };
+}
+
+function leaseView(book: LeaseBook): LeaseView {
+  const live = (record: LeaseRecord | undefined): record is LeaseRecord => record !== undefined && !isFinal(record.state) && record.state !== 'declined';
+  return {
+    hasLease: (subnetId, clientKey) => live(book.forClient(subnetId, clientKey)),
+    isHeldBy: (ip, clientKey) => {
+      const record = book.get(ip);
+      return live(record) && record.context.clientKey === clientKey;
+    },
+  };
+}

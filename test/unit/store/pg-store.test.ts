@@ -1,0 +1,216 @@
+// The PostgreSQL lease store on a throwaway cluster: the shared conformance suite, then what sharing adds —
+// migrations and the schema check, versioned writes between two servers, the change feed, heartbeats, outages.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresLeaseStore, type PostgresStoreOptions } from '../../../src/store/postgres/pg-store.js';
+import { checkSchema, knownVersion, migrate } from '../../../src/store/postgres/migrations.js';
+import type { PostgresConfig } from '../../../src/config/types.js';
+import type { RemoteChange } from '../../../src/store/shared.js';
+import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster.js';
+import { describeLeaseStoreConformance } from './conformance.js';
+import { collect, del, makeRecord, put, settle } from './helpers.js';
+
+let cluster: PgCluster;
+let databases = 0;
+
+beforeAll(async () => {
+  cluster = await startPgCluster({ durable: false });
+  const client = new pg.Client(connection('actor_dhcpd'));
+  await client.connect();
+  await migrate(client);
+  await client.end();
+  await cluster.psql('ALTER DATABASE actor_dhcpd WITH is_template true');
+}, 120_000);
+afterAll(async () => cluster?.destroy(), 60_000);
+
+function connection(database: string): pg.ClientConfig {
+  return { host: cluster.socketDir, port: cluster.port, user: cluster.user, database };
+}
+
+function pgConfig(database: string, overrides: Partial<PostgresConfig> = {}): PostgresConfig {
+  return {
+    host: cluster.socketDir, port: cluster.port, database, user: cluster.user, poolSize: 4,
+    connectTimeoutMs: 1000, statementTimeoutMs: 2000, pollIntervalMs: 200, ...overrides,
+  };
+}
+
+/** A fresh, migrated database cloned from the template. */
+async function freshDatabase(): Promise<string> {
+  const name = `t${process.pid}_${++databases}`;
+  await cluster.psql(`CREATE DATABASE ${name} TEMPLATE actor_dhcpd`);
+  return name;
+}
+
+function storeOn(database: string, options: Partial<PostgresStoreOptions> = {}): PostgresLeaseStore {
+  return new PostgresLeaseStore({ config: pgConfig(database), serverName: 'a', ...options });
+}
+
+/** One database for the conformance runs, emptied before each (cheaper than a new database per test). */
+let conformanceDb: string | undefined;
+async function emptiedDatabase(): Promise<string> {
+  conformanceDb ??= await freshDatabase();
+  const client = new pg.Client(connection(conformanceDb));
+  await client.connect();
+  await client.query('TRUNCATE leases, servers');
+  await client.end();
+  return conformanceDb;
+}
+
+describeLeaseStoreConformance('PostgreSQL (throwaway cluster)', async () => ({
+  store: storeOn(await emptiedDatabase()),
+  dispose: async () => undefined,
+}));
+
+describeLeaseStoreConformance('PostgreSQL, commitIntervalMs 5 and maxBatch 7', async () => ({
+  store: storeOn(await emptiedDatabase(), { commitIntervalMs: 5, maxBatch: 7 }),
+  dispose: async () => undefined,
+}));
+
+async function until<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('PostgreSQL schema migrations', () => {
+  it('migrate creates the schema once and is idempotent; the daemon checks the version at open', async () => {
+    await cluster.psql(`CREATE DATABASE m${process.pid}`);
+    const client = new pg.Client(connection(`m${process.pid}`));
+    await client.connect();
+    try {
+      await expect(checkSchema(client)).rejects.toMatchObject({ code: 'DHCPD_ERR_STORE_SCHEMA', message: expect.stringContaining('actor-dhcpd migrate') });
+      const first = await migrate(client);
+      expect(first).toMatchObject({ from: 0, to: knownVersion() });
+      expect(first.applied[0]).toBe('001_leases');
+      expect(await migrate(client)).toEqual({ from: knownVersion(), to: knownVersion(), applied: [] });
+      await expect(checkSchema(client)).resolves.toBeUndefined();
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('a daemon refuses a database whose schema is newer than it knows, and one never migrated', async () => {
+    const newer = await freshDatabase();
+    const client = new pg.Client(connection(newer));
+    await client.connect();
+    await client.query(`INSERT INTO actor_dhcpd_schema (version, name) VALUES (${knownVersion() + 1}, 'future')`);
+    await client.end();
+    await expect(storeOn(newer).open()).rejects.toMatchObject({
+      code: 'DHCPD_ERR_STORE_SCHEMA',
+      message: expect.stringContaining('newer than this daemon knows'),
+    });
+    await cluster.psql(`CREATE DATABASE u${process.pid}`);
+    await expect(storeOn(`u${process.pid}`).open()).rejects.toMatchObject({ message: expect.stringContaining('migrate') });
+  });
+});
+
+describe('PostgreSQL store shared by two servers', () => {
+  it('the database decides: a write based on a version another server replaced loses, atomically with its request', async () => {
+    const database = await freshDatabase();
+    const a = storeOn(database, { serverName: 'a' });
+    const b = storeOn(database, { serverName: 'b' });
+    await a.open();
+    await b.open();
+    try {
+      const seenByB: RemoteChange[] = [];
+      b.watchRemote((c) => seenByB.push(c));
+      await a.write([put(makeRecord('198.51.100.100', 'c1'))]);
+      // b has not caught up yet when it tries the same free-looking address for another client, with a second
+      // write in the same request: both must be refused.
+      const outcome = await settle(b.write([put(makeRecord('198.51.100.100', 'c2')), put(makeRecord('198.51.100.101', 'c2'))]));
+      expect(outcome.ok).toBe(false);
+      expect(outcome.ok ? undefined : outcome.error).toMatchObject({ code: 'DHCPD_ERR_LEASE_TAKEN', details: { ip: '198.51.100.100', holder: 'c1' } });
+      expect((await a.get('198.51.100.100'))?.context.clientKey).toBe('c1');
+      expect(await a.get('198.51.100.101')).toBeUndefined();
+      // The loser learned the winning row at once.
+      expect(seenByB.find((c) => c.ip === '198.51.100.100')?.record?.context.clientKey).toBe('c1');
+      // Based on that row, b may now change it (e.g. the client renews with b).
+      const renewed = makeRecord('198.51.100.100', 'c1', { state: 'renewing' });
+      await b.write([put(renewed)]);
+      expect(await a.get('198.51.100.100')).toEqual(renewed);
+      // Two servers writing the identical record (the same timer firing on both) both succeed.
+      const seenByA = await until(() => (a.health().commits > 0 ? true : undefined));
+      expect(seenByA).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('follows the other server: puts and deletes arrive through LISTEN/NOTIFY, in commit order', async () => {
+    const database = await freshDatabase();
+    const a = storeOn(database, { serverName: 'a' });
+    const b = storeOn(database, { serverName: 'b', config: pgConfig(database, { pollIntervalMs: 60_000 }) });
+    await a.open();
+    await b.open();
+    try {
+      const seen: RemoteChange[] = [];
+      b.watchRemote((c) => seen.push(c));
+      await a.write([put(makeRecord('198.51.100.110', 'c1'))]);
+      await a.write([put(makeRecord('198.51.100.111', 'c2')), del('198.51.100.110')]);
+      await until(() => (seen.length >= 3 ? true : undefined), 3000);
+      const last = new Map(seen.map((c) => [c.ip, c.record]));
+      expect(last.get('198.51.100.110')).toBeUndefined();
+      expect(last.get('198.51.100.111')?.context.clientKey).toBe('c2');
+      // b's own writes are not fed back to it.
+      await b.write([put(makeRecord('198.51.100.112', 'c3'))]);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seen.some((c) => c.ip === '198.51.100.112')).toBe(false);
+      // An operator's DELETE becomes a tombstone the servers hear of.
+      const client = new pg.Client(connection(database));
+      await client.connect();
+      await client.query(`DELETE FROM leases WHERE ip = '198.51.100.111'`);
+      await client.end();
+      await until(() => (seen.some((c) => c.ip === '198.51.100.111' && c.record === undefined) ? true : undefined), 3000);
+      expect(await collect(b.loadAll())).toHaveLength(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('heartbeats: each server sees the other alive, and not once it stopped beating', async () => {
+    const database = await freshDatabase();
+    const heartbeat = { intervalMs: 100, peerTimeoutMs: 600, version: 'test' };
+    const a = storeOn(database, { serverName: 'a', heartbeat });
+    const b = storeOn(database, { serverName: 'b', heartbeat });
+    await a.open();
+    await b.open();
+    try {
+      await until(() => (a.peerStatus()?.alive.has('b') === true ? true : undefined));
+      expect([...(b.peerStatus()?.alive ?? [])].sort()).toEqual(['a', 'b']);
+      await b.close();
+      await until(() => (a.peerStatus()?.alive.has('b') === false ? true : undefined), 3000);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('PostgreSQL store when the database goes away', () => {
+  it('fails writes (no commit, no success) while the database is down, and recovers by itself', async () => {
+    const database = await freshDatabase();
+    const store = storeOn(database);
+    await store.open();
+    try {
+      await store.write([put(makeRecord('198.51.100.120', 'c1'))]);
+      await cluster.stop('fast');
+      const failed = await settle(store.write([put(makeRecord('198.51.100.121', 'c2'))]));
+      expect(failed.ok).toBe(false);
+      expect(failed.ok ? undefined : failed.error).toMatchObject({ code: 'DHCPD_ERR_STORE_WRITE' });
+      expect(store.health().writable).toBe(false);
+      await cluster.start();
+      await store.write([put(makeRecord('198.51.100.122', 'c3'))]);
+      expect(store.health().writable).toBe(true);
+      expect((await collect(store.loadAll())).map((r) => r.context.ip)).toEqual(['198.51.100.120', '198.51.100.122']);
+    } finally {
+      await cluster.start();
+      await store.close();
+    }
+  }, 30_000);
+});
