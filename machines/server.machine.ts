@@ -11,6 +11,8 @@ export interface ServerContext {
   readonly lastError?: unknown;
   readonly failedChild?: string;
   readonly escalated: boolean;
+  /** A reload was asked for while one ran or while not serving: one more runs as soon as serving allows. */
+  readonly reloadPending: boolean;
 }
 
 export const serverMachine = setup({
@@ -24,6 +26,8 @@ export const serverMachine = setup({
     rehydrate: fromPromise<{ leases: number }>(async () => ({ leases: 0 })),
     serve: fromObservable<never, void>(() => EMPTY),
     quiesce: fromPromise<void>(async () => {}),
+    // Loads, validates, diffs and applies the config (src/reload); never rejects: a bad file is a report.
+    reload: fromPromise<void>(async () => {}),
     drain: fromPromise<void>(async () => {}),
   },
   actions: {
@@ -36,6 +40,7 @@ export const serverMachine = setup({
   },
   guards: {
     escalated: ({ context }) => context.escalated,
+    reloadPending: ({ context }) => context.reloadPending,
   },
   delays: {
     // Provided by src/: the child's backoff for its current restart count.
@@ -44,7 +49,9 @@ export const serverMachine = setup({
 }).createMachine({
   id: 'server',
   initial: 'openingStore',
-  context: { restarts: {}, escalated: false },
+  context: { restarts: {}, escalated: false, reloadPending: false },
+  // A reload asked for in any state is remembered; `serving.running` runs it (the reload lock is `reloading`).
+  on: { 'server.reload': { actions: assign({ reloadPending: true }) } },
   states: {
     openingStore: {
       invoke: {
@@ -77,7 +84,16 @@ export const serverMachine = setup({
       },
       initial: 'running',
       states: {
-        running: { on: { 'server.stop': 'quiescing' } },
+        running: {
+          always: { guard: 'reloadPending', target: 'reloading' },
+          on: { 'server.stop': 'quiescing', 'server.reload': 'reloading' },
+        },
+        // Packets keep flowing; the new config is swapped in at once, between two of them.
+        reloading: {
+          entry: assign({ reloadPending: false }),
+          invoke: { src: 'reload', onDone: 'running', onError: 'running' },
+          on: { 'server.stop': 'quiescing' },
+        },
         // Still receiving (so in-flight exchanges can send their ACKs), but taking no new ones.
         quiescing: { invoke: { src: 'quiesce', onDone: '#server.draining', onError: '#server.draining' } },
       },

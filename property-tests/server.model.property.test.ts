@@ -13,7 +13,7 @@ const MUST_SEE = [
   'discover:offer', 'discover:silent', 'selecting:ack', 'selecting:nak', 'init-reboot:ack', 'init-reboot:nak',
   'init-reboot:silent', 'renewing:ack', 'renewing:nak', 'rebinding:ack', 'rebinding:nak', 'other-server:silent',
   'release:freed', 'decline:probation', 'inform:ack', 'crash:with-bindings', 'advance:grace-over', 'advance:in-grace',
-  'blocked', 'burst:concurrent-commits', 'crash:mid-commit',
+  'blocked', 'burst:concurrent-commits', 'crash:mid-commit', 'reload:changed', 'reload:subnet-added', 'reload:offer-withdrawn',
   // Every decision box of the renewal flow, both sides of the grace period's end.
   'renew-found', 'renew-expired', 'renew-grace:within', 'renew-grace:over', 'renew-subnet', 'renew-address', 'renew-ack',
 ];

@@ -6,12 +6,17 @@ import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
 import type { Cursor } from './allocator/allocator.js';
 import { systemClock, type Clock } from './clock.js';
+import type { ReloadReport, ReloadTrigger } from './config/reload-report.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
 import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
 import { TransitionFanout } from './leases/transition-fanout.js';
 import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
+import { ConfigHolder } from './reload/holder.js';
+import { noConfigFile, type ConfigLoader } from './reload/load.js';
+import { reloadOnce } from './reload/flow.js';
+import { ReloadQueue } from './reload/queue.js';
 import { decodeInbound } from './net/ingress.js';
 import type { EchoProber } from './net/icmp-prober.js';
 import type { Transport } from './net/types.js';
@@ -22,6 +27,7 @@ import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/dispatch.js';
+import { applyConfigToLeases } from './server/reload-apply.js';
 import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from './router/types.js';
 import { createResponder } from './server/respond.js';
@@ -56,6 +62,8 @@ export interface AppOptions {
   /** Overrides the config's supervision strategies (tests). */
   readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
   readonly localAddresses?: () => readonly string[];
+  /** Where `reload()` reads the new config (the CLI: the file the daemon started with). */
+  readonly loadConfig?: ConfigLoader;
   /** Every decision, as it is handed to egress (replay prints them). */
   readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
   /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
@@ -74,6 +82,10 @@ export interface App {
   statistics(): Statistics;
   /** The supervisor tree and the store, for health checks. */
   health(): Health;
+  /** The config in force (a reload swaps it). */
+  config(): ServerConfig;
+  /** Reloads the config (SIGHUP, the control API, the CLI): coalesced, validated, applied atomically or refused. */
+  reload(trigger: ReloadTrigger): Promise<ReloadReport>;
   /** The most recent security events, newest first (docs/security.md). */
   securityEvents(limit?: number): readonly SecurityEvent[];
   /** Every lease transition from now on; returns the unsubscribe function. */
@@ -102,7 +114,8 @@ export function startApp(options: AppOptions): App {
   const clock = options.clock ?? systemClock;
   const stats = new Stats();
   const notices = new AggregatedLog({ clock, log });
-  const config = (): ServerConfig => options.config;
+  const holder = new ConfigHolder(options.config);
+  const config = holder.read;
   const transitions = new TransitionFanout((err: unknown) =>
     log.error({ evt: 'lease.transition.listener_failed', err: classify(err) }, 'a lease transition listener threw'));
   const history = new HistoryRecorder(options.store, () => config().history.perLease);
@@ -129,6 +142,13 @@ export function startApp(options: AppOptions): App {
     serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
     ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),
   };
+  // What a decision reads as its config: fixed for the config in force when it began (see effects.decide).
+  let pinned = (): ServerConfig => options.config;
+  holder.subscribe((next, previous) => {
+    pinned = () => next;
+    applyConfigToLeases(deps, next);
+    if (next.logging.level !== previous.logging.level) log.level = next.logging.level;
+  });
   const security = new Security({
     config, clock, log, book, clientKeyOf: (d) => clientKeyOf(d.request), onReject: () => stats.error('security'),
   });
@@ -136,6 +156,7 @@ export function startApp(options: AppOptions): App {
   let transport: Transport | undefined;
   const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
   book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
+  holder.subscribe(() => responseCache.clear());
   const responder = createResponder({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
@@ -147,8 +168,9 @@ export function startApp(options: AppOptions): App {
     policy: () => config().conflictCheck, clock, log, stats, notices, ...(options.openProber ? { open: options.openProber } : {}),
   });
   const effects: TransactionEffects = {
+    // Each decision reads one config from start to end, even across a reload while it awaits its write.
     decide: (input: { packet: RoutedRequest }) =>
-      decide({ ...deps, book: book.withCause(causeOf(input.packet)) }, input.packet),
+      decide({ ...deps, config: pinned, book: book.withCause(causeOf(input.packet)) }, input.packet),
     checkConflict: (input) => checkConflict(deps, probes, input),
     respond: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
@@ -162,9 +184,10 @@ export function startApp(options: AppOptions): App {
   const census = new TransactionCensus();
   const router = new Router({
     createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
-    maxQueuePerClient: config().limits.maxQueuePerClient,
-    maxClients: config().limits.maxClients,
-    maxQueued: config().limits.maxQueued,
+    // Getters: the limits in force, after any reload.
+    get maxQueuePerClient() { return config().limits.maxQueuePerClient; },
+    get maxClients() { return config().limits.maxClients; },
+    get maxQueued() { return config().limits.maxQueued; },
     onDrop: (reason, routed, error) => {
       stats.count(stats.drops, reason);
       if (SHED_REASONS.has(reason)) shedding.note(reason);
@@ -228,6 +251,10 @@ export function startApp(options: AppOptions): App {
     ignoreElements(),
   );
 
+  const reloads = new ReloadQueue(
+    (triggers) => reloadOnce({ load: options.loadConfig ?? noConfigFile, holder, log, stats }, triggers),
+    () => root.send({ type: 'server.reload' }),
+  );
   const root = createRoot({
     openStore: () => store.open(),
     rehydrate: async () => {
@@ -252,6 +279,7 @@ export function startApp(options: AppOptions): App {
       probes.close();
       await store.close();
     },
+    reload: () => reloads.runWaiting(),
   }, {
     strategies: () => ({ ...config().supervision.strategies, ...options.strategies }), clock, log,
     counters: {
@@ -265,6 +293,7 @@ export function startApp(options: AppOptions): App {
     root.subscribe({
       next: (snapshot) => {
         if (snapshot.status !== 'done') return;
+        reloads.cancel('the daemon stopped before the reload could run');
         const failed = snapshot.value === 'failed';
         if (failed) rejectReady(snapshot.context.lastError ?? new DhcpdError('DHCPD_ERR_SUPERVISOR_ESCALATED', 'failed'));
         resolve(failed ? 1 : 0);
@@ -300,6 +329,8 @@ export function startApp(options: AppOptions): App {
     history,
     transactionStates: () => census.counts(),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
+    config,
+    reload: (trigger) => reloads.ask(trigger),
     stop: async () => {
       root.send({ type: 'server.stop' });
       return done;

@@ -17,7 +17,9 @@ import { classify, ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type DaemonMetrics } from './metrics/metrics.js';
 import { openIcmpProber } from './net/icmp-prober.js';
+import { claimPort, type PortClaim } from './net/port-owner.js';
 import { openTransport } from './net/select-transport.js';
+import { fileLoader } from './reload/load.js';
 import { createStore } from './store/factory.js';
 import { migrateDatabase } from './store/postgres/migrate-command.js';
 import { repairStore } from './store/repair.js';
@@ -50,6 +52,7 @@ Asking the running daemon (over its control socket; --socket PATH when control.s
   actor-dhcpd reload [--json]        reload the config file, as SIGHUP (exit 1 if refused)
 
 Signals: SIGTERM/SIGINT finish in-flight commits, close the store and exit 0.
+         SIGHUP reloads the config file: applied atomically, or refused with each error (the old config keeps serving).
          SIGUSR2 logs one line (evt "server.health") with the supervisor tree, store health and counters.
 Exit codes: 0 stopped, 1 failed (config invalid, store damaged: the message names the repair command), 2 usage;
             client commands: 0 ok, 1 error answer, 2 usage, 3 no daemon answers on the socket.
@@ -106,6 +109,22 @@ function printed(result: CommandResult): number {
 }
 
 async function run(file: string): Promise<number> {
+  // Node's default action for SIGHUP is to exit: from here on it asks for a reload (one asked early runs once serving).
+  let app: App | undefined;
+  let reloadAsked = false;
+  const onHangup = () => (app === undefined ? (reloadAsked = true) : void app.reload('signal'));
+  process.on('SIGHUP', onHangup);
+  try {
+    return await serve(file, (started) => {
+      app = started;
+      if (reloadAsked) void started.reload('signal');
+    });
+  } finally {
+    process.off('SIGHUP', onHangup);
+  }
+}
+
+async function serve(file: string, onStarted: (app: App) => void): Promise<number> {
   let config: ServerConfig;
   try {
     config = await loadConfigFile(file);
@@ -120,6 +139,16 @@ async function run(file: string): Promise<number> {
   }
   const log = createLogger(config.logging.level);
   log.info({ evt: 'server.starting', version: version(), config: file, pid: process.pid }, 'actor-dhcpd starting');
+  let claim: PortClaim;
+  try {
+    claim = await claimPort(config.listen.port, config.listen.address);
+  } catch (error) {
+    const err = classify(error);
+    log.fatal({ evt: 'server.port_in_use', err }, 'not starting: the DHCP port is served by another process');
+    log.flush();
+    console.error(`${err.code}: ${err.message}`);
+    return 1;
+  }
   const started: { app?: App } = {};
   const running = () => started.app as App;
   const metrics = createMetrics(metricsSourceOf(running), version());
@@ -141,8 +170,10 @@ async function run(file: string): Promise<number> {
         native: { unlistedUnicast: config.listen.unlistedUnicast },
       }),
     openProber: () => openIcmpProber({ clock: systemClock }),
+    loadConfig: fileLoader(file),
   });
   started.app = app;
+  onStarted(app);
   const stop = (signal: string) => {
     log.info({ evt: 'server.stopping', signal }, 'draining');
     void app.stop();
@@ -159,6 +190,7 @@ async function run(file: string): Promise<number> {
   const code = await app.done;
   await control?.close();
   process.off('SIGUSR2', dumpHealth);
+  await claim.release();
   log.info({ evt: 'server.stopped', code }, 'actor-dhcpd stopped');
   log.flush();
   return code;
@@ -178,8 +210,7 @@ async function openControl(
   const api = controlApiOf(app, {
     baseDir: dirname(resolve(file)),
     metrics: () => metrics.render(),
-    // INTEGRATION: app.reload
-    reload: async () => ({ result: 'failed', issues: [{ path: '', message: 'reload is not available in this build' }], durationMs: 0 }),
+    reload: (trigger) => app().reload(trigger),
     securityEvents: (limit) => app().securityEvents(limit),
   });
   try {

@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   DHCPD_ERR_CONFIG_READ: config,
   DHCPD_ERR_CONFIG_SYNTAX: config,
   DHCPD_ERR_CONFIG_INVALID: config,
+  DHCPD_ERR_CONFIG_RESTART_REQUIRED: config,
 
   DHCPD_ERR_STORE_OPEN: { category: 'store', transient: false },
   DHCPD_ERR_STORE_CORRUPT: { category: 'store', transient: false },
@@ -40,6 +41,7 @@ export const ERROR_CODES = {
   DHCPD_ERR_STORE_SCHEMA: { category: 'store', transient: false },
 
   DHCPD_ERR_NET_BIND: { category: 'network', transient: false },
+  DHCPD_ERR_NET_PORT_IN_USE: { category: 'network', transient: false },
   DHCPD_ERR_NET_SEND: { category: 'network', transient: true },
   DHCPD_ERR_NET_UNREACHABLE: { category: 'network', transient: false },
   DHCPD_ERR_NET_RECEIVE: { category: 'network', transient: true },

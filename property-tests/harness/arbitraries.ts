@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { burstArb } from './burst.js';
 import { Decline, Discover, Dora, Inform, Release, Request, type AddressChoice, type Cmd, type RequestKind } from './commands.js';
 import { Advance, AdvanceTo, Crash, CrashInFlight, Reconfigure, RenewAcross, Restart, type Boundary } from './lifecycle.js';
+import { configArb } from './config-arb.js';
+import { Reload } from './reload-command.js';
 import { ADDRESSES, CLIENTS, TIME_STEPS, VARIANTS, type Variant } from './scenario.js';
 
 const clientArb = fc.constantFrom(...CLIENTS.map((c) => c.name));
@@ -43,6 +45,8 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
   clientArb.map((c) => new RenewAcross(c, new Reconfigure('shrunk'), 'renewing')),
   // A relayed client's subnet removed by a reload, then its unicast renewal: the "subnet still valid?" box.
   fc.constantFrom('c4', 'c5').map((c) => new RenewAcross(c, new Reconfigure('noRelay'), 'renewing')),
+  // A random valid config through App.reload (config-arb.ts).
+  configArb.map((wire) => new Reload(wire)),
   fc.constant(null).map(() => new Crash()),
   fc.constant(null).map(() => new Restart()),
   clientArb.map((c) => new CrashInFlight(c)),

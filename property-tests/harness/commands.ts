@@ -10,6 +10,7 @@ import { checkRenewal, checkRenewed, renewalExpectation } from './renewal-flow.j
 import { ADDRESSES, type Client } from './scenario.js';
 import type { Outcome, Sending, ServerUnderTest } from './server-under-test.js';
 import { seen } from './coverage.js';
+import { reservationMoves } from './reload-model.js';
 
 export type Cmd = fc.AsyncCommand<Model, ServerUnderTest>;
 const OUR_ID = '198.51.100.1';
@@ -63,8 +64,9 @@ export class Discover extends Base {
     seen(`discover:${answer}`);
     const current = m.current(c, subnet.id);
     const reservation = m.usableReservation(c, subnet);
-    const sure = current !== 'ambiguous' && (reservation === undefined || m.held(reservation).kind !== 'maybe');
-    const keeps = current !== undefined && current !== 'ambiguous' && m.valid(subnet, current, c);
+    const moves = current === undefined || current === 'ambiguous' ? false : reservationMoves(m, c, subnet, current);
+    const sure = current !== 'ambiguous' && (reservation === undefined || m.held(reservation).kind !== 'maybe') && moves !== 'maybe';
+    const keeps = current !== undefined && current !== 'ambiguous' && m.valid(subnet, current, c) && !moves;
     const bound = keeps && m.held(current).kind === 'binding';
     const asked = req !== undefined && m.freeFor(c, subnet, req) ? req : undefined;
     // RFC 2131 §4.3.1: the current binding (if still valid), else the reservation, else the requested address if

@@ -9,7 +9,7 @@ import type { Outcome, ServerUnderTest } from './server-under-test.js';
 
 export type Invariant =
   | 'one-holder' | 'one-binding' | 'in-pool' | 'reservation' | 'durable' | 'probation' | 'released-free'
-  | 'nak-rule' | 'no-reply' | 'lease-times' | 'expiry-free' | 'offer-rule' | 'lease-state' | 'no-crash'
+  | 'nak-rule' | 'no-reply' | 'lease-times' | 'expiry-free' | 'offer-rule' | 'lease-state' | 'no-crash' | 'reload'
   // The decision boxes of the renewal flow (renewal-flow.ts).
   | 'renew-found' | 'renew-expired' | 'renew-grace' | 'renew-subnet' | 'renew-address' | 'renew-ack';
 

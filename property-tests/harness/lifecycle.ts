@@ -6,6 +6,7 @@ import { Base, Discover, Request, pick } from './commands.js';
 import { seen } from './coverage.js';
 import { violated } from './invariants.js';
 import { Model } from './model.js';
+import { reloaded } from './reload-model.js';
 import { VARIANTS, type Variant } from './scenario.js';
 import { compileOnce, type ServerUnderTest } from './server-under-test.js';
 
@@ -64,8 +65,8 @@ export class Reconfigure extends Base {
   toString() { return `new Reconfigure('${this.variant}')`; }
   protected async act(m: Model, s: ServerUnderTest): Promise<void> {
     m.variant = this.variant;
-    m.config = compileOnce(VARIANTS[this.variant]);
-    s.reconfigure(VARIANTS[this.variant]);
+    await s.reconfigure(VARIANTS[this.variant]);
+    reloaded(m, compileOnce(VARIANTS[this.variant]));
   }
 }
 

@@ -66,9 +66,12 @@ export class Model {
     return this.config.subnets.find((s) => s.id === (client.relayed ? 2 : 1));
   }
 
+  /** Set while a generated config is in force (reload-command.ts): its timing, worked out from that file. */
+  generatedTiming: ((subnetId: number) => Timing) | undefined;
+
   /** Lease times of a subnet under the variant in force, from the scenario (not the server's compiled config). */
   timing(subnetId: number): Timing {
-    return timingOf(this.variant, subnetId);
+    return this.generatedTiming?.(subnetId) ?? timingOf(this.variant, subnetId);
   }
 
   subnetContaining(ip: string): Subnet | undefined {

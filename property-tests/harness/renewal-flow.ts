@@ -9,6 +9,7 @@ import type { LeaseRecord } from '../../machines/lease.types.js';
 import { seen } from './coverage.js';
 import { violated, type Answer, type Invariant } from './invariants.js';
 import type { Model } from './model.js';
+import { reservationMoves } from './reload-model.js';
 import type { Client } from './scenario.js';
 
 export type RenewalBox = Extract<Invariant, `renew-${string}`>;
@@ -32,7 +33,7 @@ export function renewalExpectation(m: Model, c: Client, a: string, kind: 'renewi
   // A renewal is unicast straight to the server, so it is heard on lab0 (subnet 1) even from behind the relay.
   const link = kind === 'renewing' ? m.config.subnets.find((s) => s.id === 1) : home;
   const subnet = m.subnetContaining(a);
-  if (link === undefined) return box('nak-rule', ['silent']); // relayed, its subnet removed: no subnet, dropped
+  if (link === undefined) return orphan(m, c, a); // relayed, its subnet removed: no subnet
   // RFC 2131 §4.3.2: a REBINDING request is checked against the network it was heard on.
   if (kind === 'rebinding' && subnet?.id !== link.id) return box('nak-rule', ['nak'], 'wrong-network');
   // Lease found? The book's record at ciaddr must be this client's.
@@ -56,8 +57,24 @@ export function renewalExpectation(m: Model, c: Client, a: string, kind: 'renewi
   if (subnet === undefined || owner?.subnetId !== subnet.id) return box('renew-subnet', ['nak'], why('subnet-invalid'), subnet);
   // Address still valid? A reload may have shrunk its pool or reserved it for another client.
   if (!m.valid(subnet, a, c)) return box('renew-address', ['nak'], why('address-invalid'), subnet);
+  // A reservation (added by a reload) the client can have now takes effect here: NAK, and its DISCOVER gets it.
+  const moves = reservationMoves(m, c, subnet, a);
+  if (moves === 'maybe') return box('renew-address', ['ack', 'nak'], undefined, subnet);
+  if (moves) return box('renew-address', ['nak'], why('address-invalid'), subnet);
   // Within grace the lease is extended like any renewal: the grace box decides this ACK.
   return box(expired ? 'renew-grace' : 'renew-ack', sure ? ['ack'] : ['ack', 'nak'], undefined, subnet);
+}
+
+/**
+ * A request heard through a relay whose subnet a reload removed matches no subnet: dropped, unless the client's
+ * lease at ciaddr is still live there — then NAKed, so it starts over at once (src/server/orphan-renewal.ts).
+ */
+function orphan(m: Model, c: Client, a: string): RenewalExpectation {
+  const live = m.liveOf(c, a);
+  const owner = m.bindings.get(a) ?? m.offers.get(a);
+  const removed = owner !== undefined && !m.config.subnets.some((s) => s.id === owner.subnetId);
+  if (m.records.get(a)?.client !== c.name || live === undefined || !removed) return box('nak-rule', ['silent']);
+  return live === 'maybe' ? box('renew-subnet', ['nak', 'silent']) : box('renew-subnet', ['nak'], 'subnet-invalid');
 }
 
 /** Judges the answer box by box; `what` names the command for the report. */

@@ -6,6 +6,7 @@ import { startApp, type App } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { encode } from '../../src/codec/index.js';
 import type { DhcpMessage } from '../../src/codec/types.js';
+import type { ReloadReport } from '../../src/config/reload-report.js';
 import type { ServerConfig } from '../../src/config/types.js';
 import type { LeaseBook } from '../../src/leases/lease-book.js';
 import type { LeaseStore } from '../../src/store/types.js';
@@ -91,9 +92,13 @@ export class ServerUnderTest {
     return this.current.app;
   }
 
-  /** Swaps the config in force, as a reload does (the app reads it through deps.config() on every request). */
-  reconfigure(wire: object): void {
+  /** Reloads the config through the daemon's own reload path (lock, diff, atomic swap, offers withdrawn). */
+  async reconfigure(wire: object): Promise<ReloadReport> {
     this.compiled = compileOnce(wire);
+    const report = await this.current.app.reload('api');
+    if (report.result === 'failed') throw new Error(`reload of a valid config failed: ${JSON.stringify(report.issues)}`);
+    await this.settle();
+    return report;
   }
 
   async send(message: DhcpMessage, route: Route): Promise<Outcome> {
@@ -194,12 +199,10 @@ export class ServerUnderTest {
     const store = this.disk.handle();
     const gated = new GatedStore(store, () => this.scheduler);
     const options = this.options;
-    const current = (): ServerConfig => this.compiled;
     const app = startApp({
-      // A getter: the app reads options.config on every request, so reconfigure() acts like a reload.
-      get config() {
-        return current();
-      },
+      config: this.compiled,
+      // A reload reads the config reconfigure() set, as the daemon reads its file again.
+      loadConfig: async () => ({ ok: true, config: this.compiled }),
       log: LOG,
       store: options.wrapStore ? options.wrapStore(gated) : gated,
       clock,

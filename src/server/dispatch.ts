@@ -8,6 +8,7 @@ import { handleDiscover } from './handlers/discover.js';
 import { handleInform } from './handlers/inform.js';
 import { handleDecline, handleRelease } from './handlers/release.js';
 import { handleRequest } from './handlers/request.js';
+import { orphanRenewal } from './orphan-renewal.js';
 import { selectSubnet } from './subnet-select.js';
 
 export async function decide(deps: ServerDeps, routed: RoutedRequest): Promise<Decision> {
@@ -16,6 +17,8 @@ export async function decide(deps: ServerDeps, routed: RoutedRequest): Promise<D
   const subnet = selectSubnet(deps.config(), request, inbound);
   if (request.type === MessageType.INFORM) return handleInform(deps, request, inbound, subnet);
   if (subnet === undefined) {
+    const orphan = orphanRenewal(deps, request, inbound, clientKey);
+    if (orphan !== undefined) return orphan;
     // Debug only: traffic from links we do not serve can be steady and is not the operator's problem per packet.
     const err = new LeaseError('DHCPD_ERR_LEASE_NO_SUBNET', `no subnet for giaddr ${request.giaddr}`);
     deps.log.debug({ evt: 'dhcp.no_subnet', err, client: clientKey, xid: request.xid });

@@ -82,6 +82,11 @@ export class ResponseCache {
     this.entries.delete(clientKey);
   }
 
+  /** A reload: replies built under the old config are not sent again. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   stats(): ResponseCacheStats {
     return { hits: this.hits, misses: this.misses, entries: this.entries.size, ...this.limits() };
   }

@@ -53,7 +53,8 @@ function childHealth(snapshot: RootSnapshot, child: 'store' | 'ingress', up: Chi
 }
 
 export function healthOf(snapshot: RootSnapshot, store: StoreHealth, transactions: Health['children']['transactions']): Health {
-  const serving = snapshot.matches({ serving: 'running' });
+  // A reload swaps the config between packets: the daemon serves throughout.
+  const serving = snapshot.matches({ serving: 'running' }) || snapshot.matches({ serving: 'reloading' });
   const starting = snapshot.matches('openingStore') || snapshot.matches('rehydrating');
   const storeUp: ChildStatus = starting ? 'starting' : store.writable ? 'running' : 'degraded';
   const children = {

@@ -15,6 +15,8 @@ export interface RootChildren {
   readonly serve: () => Observable<never>;
   readonly quiesce: () => Promise<void>;
   readonly drain: () => Promise<void>;
+  /** Runs the reloads waiting (src/reload/queue.ts) while the machine holds the reload lock. */
+  readonly reload: () => Promise<void>;
 }
 
 export interface RootDeps {
@@ -47,6 +49,7 @@ export function createRoot(children: RootChildren, deps: RootDeps) {
       serve: fromObservable(() => children.serve()),
       quiesce: fromPromise(() => children.quiesce()),
       drain: fromPromise(() => children.drain()),
+      reload: fromPromise(() => children.reload()),
     },
     actions: {
       noteFailure: assign(({ context }, params: { child: string; error: unknown }) => {

@@ -75,7 +75,7 @@ function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: st
 }
 
 /** RFC 2131 §4.3.2: yiaddr 0, no lease options, our server identifier; egress broadcasts it or hands it to the relay. */
-export function nak(deps: ServerDeps, input: RequestInput, reason: NakReason): Decision {
+export function nak(deps: ServerDeps, input: Omit<RequestInput, 'subnet'> & { readonly subnet?: Subnet }, reason: NakReason): Decision {
   const serverId = deps.serverIdFor(input.subnet, input.inbound);
   if (serverId === undefined) return drop('no-server-id');
   const { request, clientKey } = input;

@@ -13,6 +13,7 @@ import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
 import { reclaimOldestOffer } from '../offer-yield.js';
 import { buildReply, maxReplySize } from '../reply.js';
+import { reservedElsewhere } from '../reservation-move.js';
 import { isSameHost } from '../same-host.js';
 
 export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string, subnet: Subnet): Decision {
@@ -40,10 +41,10 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
   const reservation = reservationFor(subnet, request, clientKey);
   const isFree = isFreeFor(deps, subnet, reservation);
   const requested = getIpOption(request, 50);
-  // An existing binding a reload made invalid (outside the pools, or now reserved for someone else) is not
-  // offered again: its renewals are NAKed, so offering it would only lead to a NAK.
+  // An existing binding a reload made invalid (outside the pools, now reserved for someone else, or its client now
+  // has a reservation it can have) is not offered again: its renewals are NAKed, so it would only lead to a NAK.
   const live = current !== undefined && !isFinal(current.state) && current.state !== 'declined'
-    && isAddressValid(subnet, current.context.ip, reservation);
+    && isAddressValid(subnet, current.context.ip, reservation) && !reservedElsewhere(deps, reservation, clientKey, current.context.ip);
   const candidates: Candidates = {
     // RFC 2131 §4.3.1: a binding is the client's current address; a mere offer is not, so an address it asks for
     // that has become free (released by another client) comes before the offer.

@@ -7,6 +7,7 @@ import { drop, type Decision } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
 import { isAddressValid, reservationFor } from '../lease-policy.js';
 import { persist } from '../persist.js';
+import { reservedElsewhere } from '../reservation-move.js';
 import { onSameLink, subnetContaining } from '../subnet-select.js';
 import { ack, isClients, nak, type AckReason, type RequestInput } from './answer.js';
 
@@ -34,7 +35,10 @@ export async function renewal(deps: ServerDeps, input: RequestInput, state: 'ren
   }
   // A reload may have moved the address out of its pool or removed its subnet.
   if (current === undefined || current.id !== lease.context.subnetId) return nak(deps, input, 'subnet-invalid');
-  if (!isAddressValid(current, ip, reservationFor(current, request, clientKey))) return nak(deps, input, 'address-invalid');
+  const reservation = reservationFor(current, request, clientKey);
+  if (!isAddressValid(current, ip, reservation) || reservedElsewhere(deps, reservation, clientKey, ip)) {
+    return nak(deps, input, 'address-invalid');
+  }
   return ack(deps, { ...input, subnet: current }, ip, state, reason);
 }
 

@@ -145,6 +145,24 @@ export class UdhcpcSession {
     return this.lease as LeaseResult;
   }
 
+  /**
+   * Asks for a renewal (SIGUSR1) and waits for the hook `reason` it leads to: 'renew' when ACKed; 'nak' when
+   * NAKed, or 'bound' once udhcpc, NAKed, has started over and bound again. Resolves with the lease recorded under
+   * that reason (none for 'nak').
+   */
+  async renewUntil(reason: 'renew' | 'nak' | 'bound', timeoutMs = 20_000): Promise<LeaseResult | undefined> {
+    const before = this.events().length;
+    this.proc.signal('SIGUSR1');
+    await this.waitForEvent(reason, timeoutMs, before);
+    return reason === 'nak' ? undefined : readLease(this.dir, 'udhcpc', [reason]);
+  }
+
+  /** Waits for a hook reason after the `after`-th event (e.g. 'bound' once the server serves the client again). */
+  async until(reason: string, after: number, timeoutMs = 20_000): Promise<LeaseResult | undefined> {
+    await this.waitForEvent(reason, timeoutMs, after);
+    return readLease(this.dir, 'udhcpc', [reason]);
+  }
+
   /** Sends RELEASE and deconfigures (udhcpc stays idle until stopped). */
   async release(timeoutMs = 5_000): Promise<void> {
     const before = this.events().length;

@@ -29,6 +29,8 @@ export interface DhcpServer {
   /** SIGKILL: a crash, for restart tests. */
   kill(): Promise<void>;
   output(): string;
+  /** Sends a signal (e.g. SIGHUP: reload); our daemon only. */
+  signal?(sig: NodeJS.Signals): void;
 }
 
 export interface ServerSetup {
@@ -37,6 +39,8 @@ export interface ServerSetup {
   readonly leaseTime?: number;
   /** Adjusts the daemon's config before it is written (e.g. T1/T2, options, limits); ignored for Kea. */
   readonly configure?: (config: DaemonConfig) => void;
+  /** Where the config file is written (default: a fresh temp file); a reload test rewrites it. */
+  readonly configFile?: string;
 }
 
 export interface DaemonConfig {
@@ -118,6 +122,10 @@ export class Daemon implements DhcpServer {
     await this.proc.stop('SIGKILL', 1_000);
   }
 
+  signal(sig: NodeJS.Signals): void {
+    this.proc.signal(sig);
+  }
+
   output(): string {
     return this.proc.tail(60);
   }
@@ -126,7 +134,7 @@ export class Daemon implements DhcpServer {
 /** Writes the config and starts `node dist/src/cli.js --config F` in the server namespace; resolves at server.ready. */
 export async function startDaemon(lab: Lab, setup: ServerSetup, timeoutMs = 20_000): Promise<DhcpServer> {
   if (!daemonBuilt()) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  const cfgFile = join(tempDir('cfg'), 'dhcpd.json');
+  const cfgFile = setup.configFile ?? join(tempDir('cfg'), 'dhcpd.json');
   writeFileSync(cfgFile, JSON.stringify(daemonConfig(setup), null, 2));
   const proc = new Proc('actor-dhcpd', 'ip', ['netns', 'exec', lab.server, process.execPath, CLI, '--config', cfgFile]);
   const d = new Daemon(proc);
