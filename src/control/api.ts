@@ -6,21 +6,13 @@ import type { LeaseTransition } from '../leases/transition.js';
 import type { AdminReleaseOutcome } from '../server/admin-release.js';
 import type { LeaseRecord } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
+import type { SecurityEvent } from '../security/events.js';
 
 /** One entry of a lease's recent history. */
 export type LeaseHistoryEntry = LeaseTransition;
 
-/** One recent security event, the shape of src/security/events.ts's SecurityEvent; shown as is. */
-export interface SecurityEventEntry {
-  /** Epoch ms. */
-  readonly at: number;
-  readonly stage: string;
-  readonly reason: string;
-  readonly client?: string;
-  readonly iface?: string;
-  readonly giaddr?: string;
-  readonly detail?: Readonly<Record<string, unknown>>;
-}
+/** One recent security event, shown as the security stages record it. */
+export type SecurityEventEntry = SecurityEvent;
 
 export type ReleaseOutcome = AdminReleaseOutcome;
 

@@ -6,16 +6,10 @@ import type { TransitionListener } from '../leases/transition.js';
 import type { PoolUtilization } from '../server/utilization.js';
 import type { LeaseHistoryStore } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
+import type { SecurityEvent } from '../security/events.js';
 
-/** The shape of the security stages' events (src/security/events.ts), as far as the page shows them. */
-export interface UiSecurityEvent {
-  readonly at: number;
-  readonly stage: string;
-  readonly reason: string;
-  readonly client?: string;
-  readonly iface?: string;
-  readonly giaddr?: string;
-}
+/** A security stage's event, as the page shows it. */
+export type UiSecurityEvent = SecurityEvent;
 
 export interface UiDeps {
   readonly leases: () => Iterable<LeaseRecord>;
