@@ -30,7 +30,7 @@ interface Mutant {
 const MUTANTS: readonly Mutant[] = [
   {
     name: 'allocator hands out a requested address even when it is taken',
-    caughtBy: ['one-holder', 'no-crash', 'offer-rule'],
+    caughtBy: ['one-holder', 'no-crash', 'offer-rule', 'probation'],
     inject: () => vi.doMock('../src/allocator/allocator.js', async (original: Real<Allocator>) => {
       const real = await original();
       return { ...real, chooseAddress: ((pools, c, isFree, cursor) => c.requested !== undefined && real.inPools(pools, c.requested)
@@ -39,7 +39,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'lease book forgets that bound leases are taken (allocator returns bound addresses)',
-    caughtBy: ['one-holder'],
+    caughtBy: ['one-holder', 'renew-found'],
     inject: () => mockBook((real) => class extends real.LeaseBook {
       override isTaken(ip: string) { return this.get(ip)?.state === 'bound' ? false : super.isTaken(ip); }
     }),
@@ -69,14 +69,15 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'reservations are ignored when choosing a free address',
-    caughtBy: ['reservation'],
+    caughtBy: ['reservation', 'offer-rule'],
     inject: () => mockPolicy(() => ({
       isFreeFor: (deps) => (ip) => !deps.book.isTaken([ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join('.')),
     })),
   },
   {
     name: 'the store acknowledges a write before it is written (write-behind)',
-    caughtBy: ['durable'],
+    // A declined address whose write was lost in a crash comes back free: the probation check sees it first.
+    caughtBy: ['durable', 'probation'],
     wrapStore: (store) => new WriteBehindStore(store),
   },
   {
