@@ -1,5 +1,6 @@
 // Group commit: merges concurrent write requests into one synced batch, one batch in flight at a time.
 import { StoreError } from '../errors.js';
+import type { StoreHealth } from './types.js';
 
 export interface GroupCommitOptions {
   /** Most writes merged into one batch; a single request is never split, so one may exceed it. */
@@ -84,6 +85,16 @@ export class GroupCommitter<W> {
       pending: this.queue.length + this.inFlight,
       commits: this.commits,
       failures: this.failures,
+    };
+  }
+
+  /** The store's health as far as its commits tell it (every store built on a committer reports this). */
+  health(): StoreHealth {
+    return {
+      writable: this.writable,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      pendingWrites: this.queue.length + this.inFlight,
+      commits: this.commits,
     };
   }
 

@@ -188,13 +188,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
   }
 
   health(): StoreHealth {
-    const stats = this.committer.stats();
-    return {
-      writable: stats.writable,
-      ...(stats.lastError === undefined ? {} : { lastError: stats.lastError }),
-      pendingWrites: stats.pending,
-      commits: stats.commits,
-    };
+    return this.committer.health();
   }
 
   close(): Promise<void> {

@@ -137,13 +137,7 @@ export class PostgresLeaseStore implements SharedLeaseStore {
   }
 
   health(): StoreHealth {
-    const stats = this.committer.stats();
-    return {
-      writable: stats.writable,
-      ...(stats.lastError === undefined ? {} : { lastError: stats.lastError }),
-      pendingWrites: stats.pending,
-      commits: stats.commits,
-    };
+    return this.committer.health();
   }
 
   watchRemote(listener: (change: RemoteChange) => void): () => void {
