@@ -9,7 +9,7 @@ import { isAddressValid, reservationFor } from '../lease-policy.js';
 import { persist } from '../persist.js';
 import { reservedElsewhere } from '../reservation-move.js';
 import { onSameLink, subnetContaining } from '../subnet-select.js';
-import { ack, isClients, nak, type AckReason, type RequestInput } from './answer.js';
+import { ack, isClients, nak, type AckReason, type RequestInput } from './ack-nak.js';
 
 /** A renewing client may unicast from anywhere, so its ciaddr, not the link, names its subnet. */
 export async function renewal(deps: ServerDeps, input: RequestInput, state: 'renewing' | 'rebinding'): Promise<Decision> {

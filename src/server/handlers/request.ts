@@ -8,11 +8,11 @@ import { drop, type Decision } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
 import { isAddressValid, reservationFor } from '../lease-policy.js';
 import { onSameLink, subnetContaining } from '../subnet-select.js';
-import { ack, isClients, nak, type RequestInput, type RequestState } from './answer.js';
+import { ack, isClients, nak, type RequestInput, type RequestState } from './ack-nak.js';
 import { renewal } from './renewal.js';
 import { mayTakeOver, takeOver } from './take-over.js';
 
-export type { RequestInput, RequestState } from './answer.js';
+export type { RequestInput, RequestState } from './ack-nak.js';
 
 /** RFC 2131 §4.3.2 (and table 4 of §4.4.1). */
 export function requestState(request: DhcpRequest, inbound: Inbound): RequestState | undefined {

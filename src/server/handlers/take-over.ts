@@ -7,7 +7,7 @@ import type { Decision } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
 import { reservationFor } from '../lease-policy.js';
 import { isSameHost } from '../same-host.js';
-import { ack, type AckReason, type RequestInput, type RequestState } from './answer.js';
+import { ack, type AckReason, type RequestInput, type RequestState } from './ack-nak.js';
 
 /** Whether `lease`, held under another key, is this host's reserved address it may take over. */
 export function mayTakeOver(input: RequestInput, lease: LeaseRecord | undefined): lease is LeaseRecord {
