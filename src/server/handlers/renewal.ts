@@ -30,7 +30,7 @@ export async function renewal(deps: ServerDeps, input: RequestInput, kind: 'rene
   if (isFinal(lease.state) || lease.state === 'declined') return nak(deps, input, 'expired');
   let reason: AckReason = kind === 'renew' ? 'renewed' : 'rebound';
   if (lease.state === 'expired') {
-    if (deps.clock.now() >= lease.context.holdUntil) return releaseAfterGrace(deps, input, lease);
+    if (deps.clock.now() >= lease.context.graceUntil) return releaseAfterGrace(deps, input, lease);
     reason = 'grace-renewal';
   }
   // A reload may have moved the address out of its pool or removed its subnet.

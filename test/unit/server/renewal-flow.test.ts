@@ -88,7 +88,7 @@ describe('renewal flow', () => {
     const record = server.app.deps.book.get(ip)!;
     const now = server.clock.now();
     // As the expiry schedule could leave it between slices: expired, grace over, no timer left to move it.
-    server.app.deps.book.restore({ ...record, state: 'expired', timers: [], context: { ...record.context, expiresAt: now - 2, holdUntil: now - 1 } });
+    server.app.deps.book.restore({ ...record, state: 'expired', timers: [], context: { ...record.context, expiresAt: now - 2, graceUntil: now - 1 } });
     const nak = await server.exchange(clientMessage(client, MessageType.REQUEST, { ciaddr: ip }), { broadcast: false });
     expect(nakText(nak!.message)).toBe('expired');
     expect(server.app.deps.book.get(ip)!.state).toBe('released');
