@@ -1,4 +1,5 @@
-// What handling one request decides: a reply to send, or a reason to stay silent. Outcomes are values.
+// What handling one request decides: a reply to send, a message accepted that gets no reply, or a reason to drop
+// it. Outcomes are values.
 import type { DhcpMessage, MessageType } from '../codec/types.js';
 import type { Subnet } from '../config/types.js';
 
@@ -14,8 +15,7 @@ export type DropReason =
   | 'no-server-id'
   /** RFC 3074: the client hashes into a live peer's bucket (scaleOut). */
   | 'peer-bucket'
-  | 'address-in-use'
-  | 'handled';
+  | 'address-in-use';
 
 export type NakReason =
   | 'no-lease'
@@ -45,6 +45,13 @@ export interface Drop {
   readonly reason: DropReason;
 }
 
-export type Decision = Reply | Drop;
+/** A RELEASE or DECLINE acted on: RFC 2131 sends nothing back, and nothing was dropped. */
+export interface Accepted {
+  readonly kind: 'accepted';
+}
+
+export type Decision = Reply | Accepted | Drop;
+
+export const ACCEPTED: Accepted = { kind: 'accepted' };
 
 export const drop = (reason: DropReason): Drop => ({ kind: 'drop', reason });

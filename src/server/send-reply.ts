@@ -35,9 +35,10 @@ export function createReplySender(deps: {
   const { log, stats } = deps;
   return {
     send(decision, routed) {
+      if (decision.kind === 'accepted') return;
       if (decision.kind === 'drop') {
         stats.count(stats.drops, decision.reason);
-        if (decision.reason !== 'handled') log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
+        log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
         return;
       }
       const transport = deps.transport();

@@ -4,7 +4,7 @@ import { getIpOption } from '../../codec/index.js';
 import type { DhcpRequest } from '../../codec/types.js';
 import type { Subnet } from '../../config/types.js';
 import type { Inbound } from '../../net/types.js';
-import { drop, type Decision } from '../decision.js';
+import { ACCEPTED, drop, type Decision } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
 import { persist } from '../persist.js';
 
@@ -31,7 +31,7 @@ export async function handleRelease(deps: ServerDeps, input: Input): Promise<Dec
   if (!(await persist(deps, change))) return drop('store-unavailable');
   deps.log.info({ evt: 'lease.released', reason: 'client-release', ip, client: input.clientKey, xid: input.request.xid },
     'lease released');
-  return drop('handled');
+  return ACCEPTED;
 }
 
 /**
@@ -54,7 +54,7 @@ export async function handleDecline(deps: ServerDeps, input: Input): Promise<Dec
     { evt: 'lease.declined', ip, client: input.clientKey, xid: input.request.xid, probationUntil: change.after.context.probationUntil },
     'address declined: held back for probation',
   );
-  return drop('handled');
+  return ACCEPTED;
 }
 
 /** Not ours, not the client's, or not in a state that takes it: silence, with a debug line to explain it. */

@@ -7,7 +7,7 @@ import { leaseMachine } from '../../../machines/lease.machine.js';
 import { transactionMachine } from '../../../machines/transaction.machine.js';
 import { compileFlatMachine, type FlatSnapshot, type FlatStepper } from '../../../src/actors/flat-machine.js';
 import { createXStateStepper } from '../../../src/actors/stepper.js';
-import { drop } from '../../../src/server/decision.js';
+import { ACCEPTED, drop } from '../../../src/server/decision.js';
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 200);
 type Event = { type: string; [k: string]: unknown };
@@ -63,7 +63,7 @@ describe('compiled flat machines', () => {
     const packet = { clientKey: 'c' };
     const event: fc.Arbitrary<Event> = fc.oneof(
       fc.constantFrom('dhcp.discover', 'dhcp.request', 'dhcp.release', 'dhcp.decline', 'dhcp.inform').map((type) => ({ type, packet })),
-      fc.constant({ type: 'txn.decided', decision: drop('handled') }),
+      fc.constant({ type: 'txn.decided', decision: ACCEPTED }),
       fc.constant({ type: 'txn.checked', decision: drop('not-for-us') }),
       fc.constant({ type: 'txn.conflict' }),
       fc.constant({ type: 'txn.failed', error: 'boom' }),
