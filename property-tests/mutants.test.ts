@@ -55,7 +55,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'a new binding does not end the client\'s old one in the subnet',
     caughtBy: ['one-binding'],
     inject: () => mockBook((real) => class extends real.LeaseBook {
-      override ofClient() { return []; }
+      override leasesOf() { return []; }
     }),
   },
   {

@@ -77,7 +77,7 @@ export class LeaseBook {
   /** The client's current lease in a subnet: a live one before a finished one, then the latest (final ones give
    * lease affinity). Not simply the last one written: a declined address reclaimed after probation, or records
    * rehydrated in address order, would otherwise hide the client's bound lease. */
-  forClient(subnetId: number, clientKey: string): LeaseRecord | undefined {
+  currentLeaseOf(subnetId: number, clientKey: string): LeaseRecord | undefined {
     let best: LeaseRecord | undefined;
     for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
       const record = this.current(ip);
@@ -86,8 +86,8 @@ export class LeaseBook {
     return best;
   }
 
-  /** Every record the client has in a subnet, whatever its state. */
-  ofClient(subnetId: number, clientKey: string): LeaseRecord[] {
+  /** Every record the client has in a subnet, whatever its state (`currentLeaseOf` picks the one that counts). */
+  leasesOf(subnetId: number, clientKey: string): LeaseRecord[] {
     const out: LeaseRecord[] = [];
     for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
       const record = this.current(ip);

@@ -124,7 +124,7 @@ function eventOf(r: Rejection, p: SecurityPacket): SecurityEvent {
 function leaseView(book: LeaseBook): LeaseView {
   const live = (record: LeaseRecord | undefined): record is LeaseRecord => record !== undefined && !isFinal(record.state) && record.state !== 'declined';
   return {
-    hasLease: (subnetId, clientKey) => live(book.forClient(subnetId, clientKey)),
+    hasLease: (subnetId, clientKey) => live(book.currentLeaseOf(subnetId, clientKey)),
     isHeldBy: (ip, clientKey) => {
       const record = book.get(ip);
       return live(record) && record.context.clientKey === clientKey;

@@ -70,7 +70,7 @@ const BINDINGS: ReadonlySet<string> = new Set(['bound', 'renewing', 'rebinding',
  */
 function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: string): LeaseChange[] {
   const released: LeaseChange[] = [];
-  for (const record of deps.book.ofClient(subnetId, clientKey)) {
+  for (const record of deps.book.leasesOf(subnetId, clientKey)) {
     if (record.context.ip === ip || !BINDINGS.has(record.state)) continue;
     const change = deps.book.send(record.context.ip, { type: 'lease.release', now: deps.clock.now() });
     if (change !== undefined) released.push(change);

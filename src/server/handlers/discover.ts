@@ -37,7 +37,7 @@ export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: 
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {
-  const current = deps.book.forClient(subnet.id, clientKey);
+  const current = deps.book.currentLeaseOf(subnet.id, clientKey);
   const reservation = reservationFor(subnet, request, clientKey);
   const isFree = isFreeFor(deps, subnet, reservation);
   const requested = getIpOption(request, 50);
@@ -82,7 +82,7 @@ function reservationUsable(deps: ServerDeps, reservation: Reservation, request: 
 function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string, reclaimed: boolean): void {
   const now = deps.clock.now();
   const holdMs = deps.config().offerHoldMs;
-  const mine = deps.book.forClient(subnet.id, clientKey);
+  const mine = deps.book.currentLeaseOf(subnet.id, clientKey);
   // An offer the client no longer takes (it asked for an address that has become free) goes back to the pool.
   if (mine?.state === 'offered' && mine.context.ip !== ip) deps.book.send(mine.context.ip, { type: 'lease.withdraw', now });
   const record = deps.book.get(ip);

@@ -23,7 +23,7 @@ export async function renewal(deps: ServerDeps, input: RequestInput, kind: 'rene
   if (!isClients(lease, clientKey)) {
     // A rebinding client asks every server: one with no record of it or its address stays silent unless it is
     // authoritative, so servers that do not share leases can coexist (as for INIT-REBOOT).
-    const unknown = !deps.book.isTaken(ip) && deps.book.forClient(current?.id ?? input.subnet.id, clientKey) === undefined;
+    const unknown = !deps.book.isTaken(ip) && deps.book.currentLeaseOf(current?.id ?? input.subnet.id, clientKey) === undefined;
     if (kind === 'rebind' && unknown && !(current ?? input.subnet).authoritative) return drop('unknown-client');
     return nak(deps, input, 'no-lease');
   }

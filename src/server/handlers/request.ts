@@ -51,7 +51,7 @@ async function selecting(deps: ServerDeps, input: RequestInput): Promise<Decisio
   const { request, clientKey, subnet } = input;
   if (!namesUsOrNobody(deps, input)) {
     // The client took another server's offer: our held address goes back to the pool, silently.
-    const mine = deps.book.forClient(subnet.id, clientKey);
+    const mine = deps.book.currentLeaseOf(subnet.id, clientKey);
     if (mine?.state === 'offered') {
       deps.book.send(mine.context.ip, { type: 'lease.withdraw', now: deps.clock.now() });
       deps.log.debug({ evt: 'lease.withdrawn', ip: mine.context.ip, client: clientKey, xid: request.xid });
@@ -86,7 +86,7 @@ async function initReboot(deps: ServerDeps, input: RequestInput): Promise<Decisi
   if (mayTakeOver({ ...input, subnet: own }, lease) && !isFinal(lease.state)) {
     return takeOver(deps, { ...input, subnet: own }, lease, 'reboot', 'init-reboot');
   }
-  if (deps.book.forClient(own.id, clientKey) === undefined) {
+  if (deps.book.currentLeaseOf(own.id, clientKey) === undefined) {
     return own.authoritative ? nak(deps, input, 'no-lease') : drop('unknown-client');
   }
   return nak(deps, input, isClients(lease, clientKey) ? 'expired' : 'not-your-lease');
