@@ -1,7 +1,7 @@
 // Message processing (RFC 2131 §4.3, table 3): picks the client's subnet and the handler for its message type.
 import { MessageType } from '../codec/types.js';
 import { LeaseError } from '../errors.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 import { drop, type Decision } from './decision.js';
 import type { ServerDeps } from './deps.js';
 import { handleDiscover } from './handlers/discover.js';

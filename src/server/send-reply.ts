@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { outbound, replyRoute, type Ports } from '../net/egress.js';
 import type { Transport } from '../net/types.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
 import { classify, type DhcpdError } from '../errors.js';

@@ -10,7 +10,7 @@ import {
 } from '../../../machines/transaction.machine.js';
 import type { ConflictVerdict } from '../../../src/server/conflict-check/verdict.js';
 import { ACCEPTED, drop, type Decision } from '../../../src/server/decision.js';
-import type { RoutedRequest } from '../../../src/router/types.js';
+import type { RoutedRequest } from '../../../machines/transaction.types.js';
 import { MessageType, routed } from '../router/fixtures.js';
 
 interface Pending { readonly input: DecideInput; resolve(d: Decision): void; reject(e: unknown): void }

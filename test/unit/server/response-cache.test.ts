@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { MessageType } from '../../../src/codec/types.js';
-import type { RoutedRequest } from '../../../src/router/types.js';
+import type { RoutedRequest } from '../../../machines/transaction.types.js';
 import { ResponseCache } from '../../../src/server/response-cache.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
