@@ -18,7 +18,6 @@ export type DropReason =
   | 'not-for-us'
   | 'unknown-client'
   | 'malformed-request'
-  | 'bootp-disabled'
   | 'decline-limit'
   | 'store-unavailable'
   | 'no-server-id'

@@ -35,8 +35,17 @@ export async function decide(deps: ServerDeps, routed: RoutedRequest): Promise<D
       return handleRelease(deps, input);
     case MessageType.DECLINE:
       return handleDecline(deps, input);
+    case MessageType.OFFER:
+    case MessageType.ACK:
+    case MessageType.NAK:
+      // A programmer error: the router drops server messages (router.ts), so none is ever decided.
+      throw new TypeError(`${MessageType[request.type]} is a server message: the router must not route it`);
     default:
-      // OFFER, ACK and NAK are server messages: a client sending one gets nothing.
-      return drop('malformed-request');
+      return unreachable(request.type);
   }
+}
+
+/** Every message type has its case above: adding one to MessageType fails to compile here. */
+function unreachable(type: never): never {
+  throw new TypeError(`unhandled message type ${String(type)}`);
 }
