@@ -28,7 +28,7 @@ export async function decide(deps: ServerDeps, routed: RoutedRequest): Promise<D
   switch (request.type) {
     case MessageType.DISCOVER:
       if (deps.answersDiscover?.(request) === false) return drop('peer-bucket');
-      return handleDiscover(deps, request, inbound, clientKey, subnet);
+      return handleDiscover(deps, input);
     case MessageType.REQUEST:
       return handleRequest(deps, input);
     case MessageType.RELEASE:

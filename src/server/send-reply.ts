@@ -9,7 +9,7 @@ import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
 import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
-import { getParameterRequestList } from '../codec/index.js';
+import { getIpOption, getParameterRequestList } from '../codec/index.js';
 import { fitReply, type FittedReply } from './reply-fit.js';
 import type { ResponseCache } from './response-cache.js';
 import type { Stats } from './stats.js';
@@ -48,9 +48,7 @@ export function createReplySender(deps: {
       if (data === undefined) return;
       const canUnicast = transport.kind === 'native' && decision.message.htype === 1 && decision.message.hlen === 6;
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
-      const serverId = decision.message.options.find((o) => o.code === 54)?.data;
-      const source = serverId === undefined ? undefined : [...serverId].join('.');
-      const out = outbound(data, route, routed.inbound, source);
+      const out = outbound(data, route, routed.inbound, getIpOption(decision.message, 54));
       const send = (): Promise<void> => transport.send(out);
       retry(send, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
         // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { LeaseEvent } from '../../../machines/lease.machine.js';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
 import type { LeaseBook, LeaseChange } from '../../../src/leases/lease-book.js';
-import { isFinal } from '../../../src/leases/lease-runner.js';
+import { isFinal } from '../../../src/leases/states.js';
 import { PROBATION_MS, TIMES } from '../machines/lease-fixtures.js';
 import { A, B, C, setup } from './book-fixtures.js';
 
