@@ -33,7 +33,7 @@ export function makeRecord(
   };
 }
 
-export const put = (record: LeaseRecord): LeaseWrite => ({ kind: 'put', record });
+export const put = (record: LeaseRecord): Extract<LeaseWrite, { kind: 'put' }> => ({ kind: 'put', record });
 export const del = (ip: string): LeaseWrite => ({ kind: 'delete', ip });
 
 /** The i-th address of 198.18.0.0/15 (test range), i < 131072. */
