@@ -10,7 +10,7 @@ import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
 import { CommittedMemo, type Committed } from './committed-memo.js';
-import { GroupCommitter } from './group-commit.js';
+import { GroupCommitter, type CommitLimits, type GroupCommitStats } from './group-commit.js';
 import { HistoryLog, type CommittedRange, type HistoryOptions } from './history-log.js';
 import type { LevelDatabase } from './level-database.js';
 import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
@@ -19,6 +19,7 @@ import { decodeLeaseValue, encodeLeaseValue, type LeaseValue } from './lease-val
 import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
+import type { TunableCommits } from './tunable.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
 export type { LevelDatabase };
@@ -67,7 +68,7 @@ function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
 }
 
-export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
+export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCommits {
   private readonly leases: Sublevel<Uint8Array>;
   private readonly clients: Sublevel<string>;
   private readonly historyLog: HistoryLog;
@@ -186,6 +187,18 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
 
   health(): StoreHealth {
     return this.committer.health();
+  }
+
+  commitLimits(): CommitLimits {
+    return this.committer.limits();
+  }
+
+  setCommitLimits(limits: CommitLimits): void {
+    this.committer.setLimits(limits);
+  }
+
+  commitStats(): GroupCommitStats {
+    return this.committer.stats();
   }
 
   close(): Promise<void> {
