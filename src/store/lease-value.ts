@@ -22,15 +22,15 @@ const VERSION_1 = 0xb1;
 const JSON_OPEN = 0x7b; // "{"
 const HAS_HOSTNAME = 1;
 const HAS_HISTORY = 2;
-/** Fixed part: version, state, flags, timer count, ip, subnetId, 7 times. */
-const FIXED = 4 + 4 + 4 + 7 * 8;
+/** Fixed part: version, state, flags, timer count, ip, subnetId, 8 times. */
+const FIXED = 4 + 4 + 4 + 8 * 8;
 const MAX_STRING = 0xffff;
 
 const STATES: readonly LeaseState[] = ['offered', 'bound', 'renewing', 'rebinding', 'expired', 'released', 'declined', 'reclaimed'];
 const STATE_INDEX = new Map(STATES.map((state, i) => [state, i]));
 const CONTEXT_FIELDS = new Set([
   'ip', 'subnetId', 'clientKey', 'hwAddress', 'hostname', 'offerExpiresAt', 'boundAt', 'renewAt', 'rebindAt',
-  'expiresAt', 'holdUntil', 'changedAt',
+  'expiresAt', 'graceUntil', 'probationUntil', 'changedAt',
 ]);
 
 /**
@@ -83,7 +83,7 @@ function encodeBinary(record: LeaseRecord, history: HistoryRange | undefined): U
   out.writeUInt32BE(context.subnetId, 8);
   let at = 12;
   for (const time of [context.offerExpiresAt, context.boundAt, context.renewAt, context.rebindAt, context.expiresAt,
-    context.holdUntil, context.changedAt]) at = out.writeDoubleLE(time, at);
+    context.graceUntil, context.probationUntil, context.changedAt]) at = out.writeDoubleLE(time, at);
   if (history !== undefined) at = out.writeDoubleLE(history.next, out.writeDoubleLE(history.first, at));
   for (const text of strings) at = writeString(out, text, at);
   for (const timer of timers) at = out.writeDoubleLE(timer.at, writeString(out, timer.event, at));
@@ -112,7 +112,8 @@ function decodeBinary(value: Uint8Array): LeaseValue {
   const renewAt = reader.double();
   const rebindAt = reader.double();
   const expiresAt = reader.double();
-  const holdUntil = reader.double();
+  const graceUntil = reader.double();
+  const probationUntil = reader.double();
   const changedAt = reader.double();
   const history = (flags & HAS_HISTORY) === 0 ? undefined : { first: reader.double(), next: reader.double() };
   const clientKey = reader.string();
@@ -127,8 +128,9 @@ function decodeBinary(value: Uint8Array): LeaseValue {
   if (reader.at !== bytes.length) throw corrupt('has trailing bytes');
   // Field order as the lease machine builds the context, so decoded records share its hidden class.
   const context: LeaseContext = hostname === undefined
-    ? { ip, subnetId, clientKey, hwAddress, offerExpiresAt, boundAt, renewAt, rebindAt, expiresAt, holdUntil, changedAt }
-    : { ip, subnetId, clientKey, hwAddress, hostname, offerExpiresAt, boundAt, renewAt, rebindAt, expiresAt, holdUntil, changedAt };
+    ? { ip, subnetId, clientKey, hwAddress, offerExpiresAt, boundAt, renewAt, rebindAt, expiresAt, graceUntil, probationUntil, changedAt }
+    : { ip, subnetId, clientKey, hwAddress, hostname, offerExpiresAt, boundAt, renewAt, rebindAt, expiresAt, graceUntil,
+      probationUntil, changedAt };
   return { record: { state, context, timers }, history };
 }
 

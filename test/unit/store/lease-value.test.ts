@@ -17,16 +17,16 @@ const recordArb: fc.Arbitrary<LeaseRecord> = fc.record({
   clientKey: fc.string({ minLength: 1, unit: 'grapheme' }),
   hwAddress: fc.string(),
   hostname: fc.option(fc.string({ unit: 'grapheme' }), { nil: undefined }),
-  times: fc.array(time, { minLength: 7, maxLength: 7 }),
+  times: fc.array(time, { minLength: 8, maxLength: 8 }),
   timers: fc.array(fc.record({ event: fc.string(), at: time }), { maxLength: 4 }),
 }).map(({ state, ip, subnetId, clientKey, hwAddress, hostname, times, timers }) => {
-  const [offerExpiresAt, boundAt, renewAt, rebindAt, expiresAt, holdUntil, changedAt] = times as number[];
+  const [offerExpiresAt, boundAt, renewAt, rebindAt, expiresAt, graceUntil, probationUntil, changedAt] = times as number[];
   return {
     state,
     context: {
       ip, subnetId, clientKey, hwAddress, ...(hostname === undefined ? {} : { hostname }),
       offerExpiresAt: offerExpiresAt!, boundAt: boundAt!, renewAt: renewAt!, rebindAt: rebindAt!, expiresAt: expiresAt!,
-      holdUntil: holdUntil!, changedAt: changedAt!,
+      graceUntil: graceUntil!, probationUntil: probationUntil!, changedAt: changedAt!,
     },
     timers,
   };
