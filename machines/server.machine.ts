@@ -1,5 +1,7 @@
 // The root supervisor: opens the store, rehydrates the leases, serves, and restarts a failed child with backoff
 // until the restart intensity is exceeded, then escalates (the process exits non-zero and systemd restarts it).
+// The restart counts and the backoff live in the context; the restart policy that fills them is injected
+// (`noteFailure`), so src/ only wires effects.
 import { EMPTY } from 'rxjs';
 import { assign, fromObservable, fromPromise, setup } from 'xstate';
 
@@ -10,7 +12,10 @@ export interface ServerContext {
   readonly restarts: Readonly<Record<string, readonly number[]>>;
   readonly lastError?: unknown;
   readonly failedChild?: string;
+  /** The policy's verdict on the last failure: give up (escalate) rather than restart. */
   readonly escalated: boolean;
+  /** How long to wait before the restart of the last failed child. */
+  readonly backoffMs: number;
   /** A reload was asked for while one ran or while not serving: one more runs as soon as serving allows. */
   readonly reloadPending: boolean;
 }
@@ -31,25 +36,25 @@ export const serverMachine = setup({
     drain: fromPromise<void>(async () => {}),
   },
   actions: {
-    // Provided by src/: counts the restart against the child's strategy and sets `escalated`.
+    // Provided by src/: counts the restart against the child's strategy; sets `restarts`, `escalated`, `backoffMs`.
     noteFailure: assign((_, params: { child: string; error: unknown }) => ({
       failedChild: params.child,
       lastError: params.error,
     })),
-    report: (_, _params: { evt: string; child?: string; error?: unknown }) => {},
+    report: (_, _params: { evt: string; child?: string; error?: unknown; delayMs?: number }) => {},
   },
   guards: {
     escalated: ({ context }) => context.escalated,
     reloadPending: ({ context }) => context.reloadPending,
+    storeFailed: ({ context }) => context.failedChild === 'store',
   },
   delays: {
-    // Provided by src/: the child's backoff for its current restart count.
-    restartBackoff: 1_000,
+    restartBackoff: ({ context }) => context.backoffMs,
   },
 }).createMachine({
   id: 'server',
   initial: 'openingStore',
-  context: { restarts: {}, escalated: false, reloadPending: false },
+  context: { restarts: {}, escalated: false, backoffMs: 0, reloadPending: false },
   // A reload asked for in any state is remembered; `serving.running` runs it (the reload lock is `reloading`).
   on: { 'server.reload': { actions: assign({ reloadPending: true }) } },
   states: {
@@ -58,7 +63,7 @@ export const serverMachine = setup({
         src: 'openStore',
         onDone: 'rehydrating',
         onError: {
-          target: 'recovering',
+          target: 'failing',
           actions: { type: 'noteFailure', params: ({ event }) => ({ child: 'store', error: event.error }) },
         },
       },
@@ -78,7 +83,7 @@ export const serverMachine = setup({
         id: 'ingress',
         src: 'serve',
         onError: {
-          target: 'recovering',
+          target: 'failing',
           actions: { type: 'noteFailure', params: ({ event }) => ({ child: 'ingress', error: event.error }) },
         },
       },
@@ -98,14 +103,17 @@ export const serverMachine = setup({
         quiescing: { invoke: { src: 'quiesce', onDone: '#server.draining', onError: '#server.draining' } },
       },
     },
+    // The policy's verdict on the failure just noted: give up, or restart after the backoff.
+    failing: {
+      always: [{ guard: 'escalated', target: 'failed' }, { target: 'recovering' }],
+    },
     recovering: {
-      always: { guard: 'escalated', target: 'failed' },
-      entry: { type: 'report', params: ({ context }) => ({ evt: 'supervisor.restarting', child: context.failedChild, error: context.lastError }) },
+      entry: {
+        type: 'report',
+        params: ({ context }) => ({ evt: 'supervisor.restarting', child: context.failedChild, error: context.lastError, delayMs: context.backoffMs }),
+      },
       after: {
-        restartBackoff: [
-          { guard: ({ context }) => context.failedChild === 'store', target: 'openingStore' },
-          { target: 'serving' },
-        ],
+        restartBackoff: [{ guard: 'storeFailed', target: 'openingStore' }, { target: 'serving' }],
       },
       on: { 'server.stop': 'draining' },
     },

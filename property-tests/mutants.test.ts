@@ -107,7 +107,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'the NAK rule is too strict: every RENEWING/REBINDING request is NAKed',
     caughtBy: ['nak-rule', 'renew-ack', 'renew-grace', 'renew-expired', 'renew-subnet', 'renew-address'],
     inject: () => vi.doMock('../src/server/handlers/renewal.js', async (original: Real<Renewal>) => {
-      const { nak } = await import('../src/server/handlers/answer.js');
+      const { nak } = await import('../src/server/handlers/ack-nak.js');
       return { ...(await original()), renewal: (async (deps, input) => nak(deps, input, 'no-lease')) satisfies Renewal['renewal'] };
     }),
   },
@@ -115,7 +115,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'a DECLINE is answered (with a NAK)',
     caughtBy: ['no-reply'],
     inject: () => vi.doMock('../src/server/handlers/release.js', async (original: Real<ReleaseHandlers>) => {
-      const { nak } = await import('../src/server/handlers/answer.js');
+      const { nak } = await import('../src/server/handlers/ack-nak.js');
       return { ...(await original()), handleDecline: async (deps, input) => nak(deps, input, 'no-lease') } satisfies Partial<ReleaseHandlers>;
     }),
   },
@@ -161,7 +161,7 @@ const MUTANTS: readonly Mutant[] = [
     inject: () => mockRenewal((real) => async (deps, input, state) => {
       const lease = deps.book.get(input.request.ciaddr);
       if (lease?.state !== 'expired' || lease.context.clientKey !== input.clientKey) return real(deps, input, state);
-      const { nak } = await import('../src/server/handlers/answer.js');
+      const { nak } = await import('../src/server/handlers/ack-nak.js');
       return nak(deps, input, 'expired');
     }),
   },

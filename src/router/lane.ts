@@ -21,7 +21,7 @@ export const EVENT_BY_TYPE: Partial<Record<MessageType, MessageEvent['type']>> =
 };
 
 /** States in which a transaction can take the client's next message. */
-const READY = new Set(['idle', 'offered']);
+const READY = new Set(['idle', 'awaitingRequest']);
 
 const sameMessage = (a: RoutedRequest, b: RoutedRequest): boolean =>
   a.request.xid === b.request.xid && a.request.type === b.request.type;

@@ -6,7 +6,7 @@ import { isFinal } from '../leases/lease-runner.js';
 import type { Inbound } from '../net/types.js';
 import type { Decision } from './decision.js';
 import type { ServerDeps } from './deps.js';
-import { nak } from './handlers/answer.js';
+import { nak } from './handlers/ack-nak.js';
 
 export function orphanRenewal(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string): Decision | undefined {
   if (request.type !== MessageType.REQUEST || request.ciaddr === '0.0.0.0') return undefined;

@@ -20,7 +20,7 @@ export function selectSubnet(config: ServerConfig, message: DhcpMessage, inbound
   if (message.giaddr !== ZERO) return subnetContaining(config, message.giaddr);
   // RFC 2131 §4.3.2 RENEWING: a client unicasts from its own address, over any path (a relayed client too), so
   // ciaddr names its subnet; the renewal handler checks the address against its lease.
-  // (A transport that cannot tell broadcast from unicast is taken at its word the way requestState takes it.)
+  // (A transport that cannot tell broadcast from unicast is taken at its word the way requestKind takes it.)
   if (message.ciaddr !== ZERO && inbound.broadcast !== true) {
     const own = subnetContaining(config, message.ciaddr);
     if (own !== undefined) return own;

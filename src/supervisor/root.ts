@@ -40,8 +40,6 @@ export function createRoot(children: RootChildren, deps: RootDeps) {
     const strategies = deps.strategies();
     return child === 'store' ? strategies.store : strategies.ingress;
   };
-  let nextDelay = 0;
-  let escalating = false;
   const machine = serverMachine.provide({
     actors: {
       openStore: fromPromise(() => children.openStore()),
@@ -55,16 +53,12 @@ export function createRoot(children: RootChildren, deps: RootDeps) {
       noteFailure: assign(({ context }, params: { child: string; error: unknown }) => {
         const transient = classify(params.error).transient;
         const decision = onChildFailure(strategyOf(params.child), context.restarts[params.child] ?? [], clock.now(), transient);
-        nextDelay = decision.delayMs;
-        escalating = decision.escalate;
         return {
-          failedChild: params.child, lastError: params.error, escalated: decision.escalate,
+          failedChild: params.child, lastError: params.error, escalated: decision.escalate, backoffMs: decision.delayMs,
           restarts: { ...context.restarts, [params.child]: decision.history },
         };
       }),
-      report: (_, params: { evt: string; child?: string; error?: unknown }) => {
-        // The machine enters `recovering` before its guard sends an escalated failure on to `failed`.
-        if (params.evt === 'supervisor.restarting' && escalating) return;
+      report: (_, params: { evt: string; child?: string; error?: unknown; delayMs?: number }) => {
         const err = params.error === undefined ? undefined : classify(params.error);
         if (err !== undefined) counters.error(err.category);
         counters.event(params.evt);
@@ -72,10 +66,9 @@ export function createRoot(children: RootChildren, deps: RootDeps) {
         const repair = err?.details['repair'];
         const fields = { evt: params.evt, child: params.child, err, ...(repair === undefined ? {} : { repair }) };
         if (params.evt === 'supervisor.escalated') log.fatal(fields, `${params.child ?? 'a child'} failed: exiting`);
-        else log.error({ ...fields, delayMs: nextDelay }, `${params.child ?? 'a child'} failed: restarting`);
+        else log.error({ ...fields, delayMs: params.delayMs }, `${params.child ?? 'a child'} failed: restarting`);
       },
     },
-    delays: { restartBackoff: () => nextDelay },
   });
   return createActor(machine, { clock: clockAdapter(clock) });
 }

@@ -1,7 +1,7 @@
 // Every error code in the registry is documented for operators (docs/errors.md), and nothing documented is stale.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classify, DhcpdError, ERROR_CODES, NetError } from '../../src/errors.js';
+import { classify, CodecError, DhcpdError, ERROR_CODES, LeaseError, NetError, StoreError } from '../../src/errors.js';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
 
@@ -26,5 +26,14 @@ describe('error registry', () => {
     const unknown = classify('boom');
     expect(unknown).toBeInstanceOf(DhcpdError);
     expect(unknown.code).toBe('DHCPD_ERR_UNKNOWN');
+  });
+
+  it('captures no stack for verdicts about a packet (thousands a second under a flood), and keeps it for the rest', () => {
+    const frames = (e: Error) => (e.stack ?? '').split('\n').filter((l) => l.trim().startsWith('at ')).length;
+    expect(frames(new CodecError('DHCPD_ERR_CODEC_TRUNCATED', 'short'))).toBe(0);
+    expect(frames(new LeaseError('DHCPD_ERR_LEASE_POOL_EXHAUSTED', 'full'))).toBe(0);
+    expect(frames(new NetError('DHCPD_ERR_NET_UNREACHABLE', 'ENETUNREACH'))).toBe(0);
+    expect(frames(new StoreError('DHCPD_ERR_STORE_WRITE', 'disk'))).toBeGreaterThan(0);
+    expect(frames(new Error('after'))).toBeGreaterThan(0);
   });
 });

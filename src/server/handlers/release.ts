@@ -51,7 +51,7 @@ export async function handleDecline(deps: ServerDeps, input: Input): Promise<Dec
   if (change === undefined) return ignored(deps, input, 'decline', ip);
   if (!(await persist(deps, change))) return drop('store-unavailable');
   deps.log.warn(
-    { evt: 'lease.declined', ip, client: input.clientKey, xid: input.request.xid, probationUntil: change.after.context.holdUntil },
+    { evt: 'lease.declined', ip, client: input.clientKey, xid: input.request.xid, probationUntil: change.after.context.probationUntil },
     'address declined: held back for probation',
   );
   return drop('handled');

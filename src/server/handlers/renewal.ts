@@ -9,28 +9,28 @@ import { isAddressValid, reservationFor } from '../lease-policy.js';
 import { persist } from '../persist.js';
 import { reservedElsewhere } from '../reservation-move.js';
 import { onSameLink, subnetContaining } from '../subnet-select.js';
-import { ack, isClients, nak, type AckReason, type RequestInput } from './answer.js';
+import { ack, isClients, nak, type AckReason, type RequestInput } from './ack-nak.js';
 
 /** A renewing client may unicast from anywhere, so its ciaddr, not the link, names its subnet. */
-export async function renewal(deps: ServerDeps, input: RequestInput, state: 'renewing' | 'rebinding'): Promise<Decision> {
+export async function renewal(deps: ServerDeps, input: RequestInput, kind: 'renew' | 'rebind'): Promise<Decision> {
   const { request, clientKey } = input;
   const ip = request.ciaddr;
   const config = deps.config();
   const current = subnetContaining(config, ip);
   // RFC 2131 §4.3.2: a broadcast (REBINDING) request is checked against the network it was heard on.
-  if (state === 'rebinding' && !onSameLink(config, input.subnet, current)) return nak(deps, input, 'wrong-network');
+  if (kind === 'rebind' && !onSameLink(config, input.subnet, current)) return nak(deps, input, 'wrong-network');
   const lease = deps.book.get(ip);
   if (!isClients(lease, clientKey)) {
     // A rebinding client asks every server: one with no record of it or its address stays silent unless it is
     // authoritative, so servers that do not share leases can coexist (as for INIT-REBOOT).
     const unknown = !deps.book.isTaken(ip) && deps.book.forClient(current?.id ?? input.subnet.id, clientKey) === undefined;
-    if (state === 'rebinding' && unknown && !(current ?? input.subnet).authoritative) return drop('unknown-client');
+    if (kind === 'rebind' && unknown && !(current ?? input.subnet).authoritative) return drop('unknown-client');
     return nak(deps, input, 'no-lease');
   }
   if (isFinal(lease.state) || lease.state === 'declined') return nak(deps, input, 'expired');
-  let reason: AckReason = state === 'renewing' ? 'renewed' : 'rebound';
+  let reason: AckReason = kind === 'renew' ? 'renewed' : 'rebound';
   if (lease.state === 'expired') {
-    if (deps.clock.now() >= lease.context.holdUntil) return releaseAfterGrace(deps, input, lease);
+    if (deps.clock.now() >= lease.context.graceUntil) return releaseAfterGrace(deps, input, lease);
     reason = 'grace-renewal';
   }
   // A reload may have moved the address out of its pool or removed its subnet.
@@ -39,7 +39,7 @@ export async function renewal(deps: ServerDeps, input: RequestInput, state: 'ren
   if (!isAddressValid(current, ip, reservation) || reservedElsewhere(deps, reservation, clientKey, ip)) {
     return nak(deps, input, 'address-invalid');
   }
-  return ack(deps, { ...input, subnet: current }, ip, state, reason);
+  return ack(deps, { ...input, subnet: current }, ip, kind, reason);
 }
 
 /** The grace period is over (its timer has not run yet): the lease is released, logged, and the client NAKed. */

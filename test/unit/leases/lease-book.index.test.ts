@@ -105,7 +105,7 @@ describe('reads see leases as of now', () => {
     later.book.stop();
     expect(later.book.get(ip)?.state).toBe('expired');
     expect(later.book.isTaken(ip)).toBe(true);
-    later.clock.advance(bound.context.holdUntil - bound.context.expiresAt);
+    later.clock.advance(bound.context.graceUntil - bound.context.expiresAt);
     expect(later.book.isTaken(ip)).toBe(false);
   });
 });

@@ -136,7 +136,7 @@ describe('timers hold absolute deadlines', () => {
     const expired = runTimersUntil(rebinding, at + TIMES.leaseMs);
     expect(expired.state).toBe('expired');
     expect(timersOf(expired)).toEqual([
-      { event: afterEvent('hold', 'expired').type, at: at + TIMES.leaseMs + TIMES.graceMs },
+      { event: afterEvent('grace', 'expired').type, at: at + TIMES.leaseMs + TIMES.graceMs },
     ]);
     const reclaimed = runTimersUntil(expired, Number.MAX_SAFE_INTEGER);
     expect(reclaimed.state).toBe('reclaimed');
@@ -146,7 +146,7 @@ describe('timers hold absolute deadlines', () => {
   it('a decline replaces the old timer by the end of probation; a release leaves none', () => {
     const bound = stepLease(startLease(leaseInput()), makeEvent('lease.commit', T0 + 10))!;
     const declined = stepLease(bound, makeEvent('lease.decline', T0 + 20))!;
-    expect(timersOf(declined)).toEqual([{ event: afterEvent('hold', 'declined').type, at: T0 + 20 + PROBATION_MS }]);
+    expect(timersOf(declined)).toEqual([{ event: afterEvent('probation', 'declined').type, at: T0 + 20 + PROBATION_MS }]);
     const released = stepLease(bound, makeEvent('lease.release', T0 + 20))!;
     expect(released.state).toBe('released');
     expect(released.timers).toEqual([]);

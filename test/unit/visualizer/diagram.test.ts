@@ -31,7 +31,8 @@ describe('statecharts from the machine definitions', () => {
   it('the server chart nests serving.running, serving.reloading and serving.quiescing and shows guards and invocations', () => {
     const chart = statechartOf('server');
     expect(chart.states.filter((s) => s.parent === 'serving').map((s) => s.id)).toEqual(['serving.running', 'serving.reloading', 'serving.quiescing']);
-    expect(chart.edges).toContainEqual({ from: 'recovering', to: 'failed', label: 'always [escalated]' });
+    expect(chart.edges).toContainEqual({ from: 'failing', to: 'failed', label: 'always [escalated]' });
+    expect(chart.edges).toContainEqual({ from: 'failing', to: 'recovering', label: 'always' });
     expect(chart.edges).toContainEqual({ from: 'openingStore', to: 'rehydrating', label: 'openStore done' });
     expect(chart.edges).toContainEqual({ from: 'serving.quiescing', to: 'draining', label: 'quiesce done\nquiesce failed' });
   });

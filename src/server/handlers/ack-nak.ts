@@ -12,7 +12,11 @@ import { commitTimes, leaseTimesSec } from '../lease-policy.js';
 import { persist } from '../persist.js';
 import { buildReply, maxReplySize } from '../reply.js';
 
-export type RequestState = 'selecting' | 'init-reboot' | 'renewing' | 'rebinding';
+/**
+ * What a REQUEST asks (RFC 2131 §4.3.2 names each by the client state that sends it: SELECTING, INIT-REBOOT,
+ * RENEWING, REBINDING). Verbs, so they are not mistaken for the lease's own `renewing` / `rebinding` states.
+ */
+export type RequestKind = 'select' | 'reboot' | 'renew' | 'rebind';
 
 export interface RequestInput {
   readonly request: DhcpRequest;
@@ -29,7 +33,7 @@ export function isClients(lease: LeaseRecord | undefined, clientKey: string): le
 }
 
 /** Binds (or extends) the lease, waits for the synced write, then builds the ACK; no ACK without the write. */
-export async function ack(deps: ServerDeps, input: RequestInput, ip: string, state: RequestState, reason: AckReason): Promise<Decision> {
+export async function ack(deps: ServerDeps, input: RequestInput, ip: string, kind: RequestKind, reason: AckReason): Promise<Decision> {
   const { request, clientKey, subnet } = input;
   const serverId = deps.serverIdFor(subnet, input.inbound);
   if (serverId === undefined) return drop('no-server-id');
@@ -49,7 +53,7 @@ export async function ack(deps: ServerDeps, input: RequestInput, ip: string, sta
   }
   deps.log.info(
     { evt: change.before?.state === 'offered' ? 'lease.bound' : 'lease.renewed', reason, ip, client: clientKey,
-      hw: hwAddressOf(request), xid: request.xid, state, expiresAt: change.after.context.expiresAt, ...clientClassOf(request) },
+      hw: hwAddressOf(request), xid: request.xid, request: kind, expiresAt: change.after.context.expiresAt, ...clientClassOf(request) },
     'lease acknowledged',
   );
   const message = buildReply(request, {

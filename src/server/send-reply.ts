@@ -14,13 +14,13 @@ import { fitReply, type FittedReply } from './reply-fit.js';
 import type { ResponseCache } from './response-cache.js';
 import type { Stats } from './stats.js';
 
-export interface Responder {
-  respond(decision: Decision, routed: RoutedRequest): void;
+export interface ReplySender {
+  send(decision: Decision, routed: RoutedRequest): void;
   /** Sends the cached reply when the request is a retransmission of one already answered; false if it is not. */
-  replay(routed: RoutedRequest): boolean;
+  resend(routed: RoutedRequest): boolean;
 }
 
-export function createResponder(deps: {
+export function createReplySender(deps: {
   readonly transport: () => Transport | undefined;
   readonly ports: () => Ports;
   readonly clock: Clock;
@@ -31,10 +31,10 @@ export function createResponder(deps: {
   readonly sendRetry?: () => RetryPolicy;
   /** Replies kept for retransmissions. */
   readonly cache?: ResponseCache;
-}): Responder {
+}): ReplySender {
   const { log, stats } = deps;
   return {
-    respond(decision, routed) {
+    send(decision, routed) {
       if (decision.kind === 'drop') {
         stats.count(stats.drops, decision.reason);
         if (decision.reason !== 'handled') log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
@@ -69,7 +69,7 @@ export function createResponder(deps: {
         (err: unknown) => stats.error(classify(err).category),
       );
     },
-    replay(routed) {
+    resend(routed) {
       const transport = deps.transport();
       const cached = transport === undefined ? undefined : deps.cache?.lookup(routed);
       if (transport === undefined || cached === undefined) return false;
