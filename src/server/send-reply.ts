@@ -36,7 +36,11 @@ export function createReplySender(deps: {
   const { log, stats } = deps;
   return {
     send(decision, routed) {
-      if (decision.kind === 'accepted') return;
+      if (decision.kind === 'accepted') {
+        // A RELEASE or DECLINE acted on: counted, so every message handled shows in some counter.
+        stats.count(stats.events, 'dhcp.accepted');
+        return;
+      }
       if (decision.kind === 'drop') {
         stats.count(stats.drops, decision.reason);
         if (LEASE_DROPS.has(decision.reason)) stats.error('lease');

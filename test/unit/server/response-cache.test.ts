@@ -9,11 +9,12 @@ import { ResponseCache } from '../../../src/server/response-cache.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { SERVER_ID } from '../../helpers/test-server.js';
-import { FaultyStore, startFaultServer } from '../fault/helpers.js';
+import { FaultyStore } from '../../helpers/faults.js';
+import { startTestDaemon } from '../../helpers/test-daemon.js';
 
 async function server() {
   const store = new FaultyStore(await openMemoryStore());
-  const s = startFaultServer({ store });
+  const s = startTestDaemon({ captureLogs: true, store });
   await s.app.ready;
   return { s, store };
 }
