@@ -5,20 +5,16 @@ import { PassiveTransaction, type TransactionEffects } from './actors/passive-tr
 import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
 import type { Cursor } from './allocator/allocator.js';
-import { systemClock, type Clock } from './clock.js';
-import type { ReloadReport, ReloadTrigger } from './config/reload-report.js';
+import { systemClock } from './clock.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
 import { LeaseBook } from './leases/lease-book.js';
 import { TransitionFanout } from './leases/transition-fanout.js';
-import type { TransitionListener } from './leases/transition.js';
-import type { Logger } from './log.js';
 import { ConfigHolder } from './reload/holder.js';
-import { noConfigFile, type ConfigLoader } from './reload/load.js';
+import { noConfigFile } from './reload/load.js';
 import { reloadOnce } from './reload/flow.js';
 import { ReloadQueue } from './reload/queue.js';
 import { decodeInbound } from './net/ingress.js';
-import type { EchoProber } from './net/icmp-prober.js';
 import type { Transport } from './net/types.js';
 import { clientKeyOf } from './router/client-key.js';
 import { Router } from './router/router.js';
@@ -32,88 +28,28 @@ import { onLeaseTimer } from './server/lease-timers.js';
 import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from '../machines/transaction.types.js';
 import { createReplySender } from './server/send-reply.js';
-import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
+import { cachedLocalAddresses, serverIdResolver } from './server/server-identity.js';
 import { FreeAddresses } from './server/free-addresses.js';
-import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
+import { DEFAULT_CACHE_LIMITS, ResponseCache } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
-import { SHED_REASONS, sheddingReporter } from './server/shedding.js';
-import type { SecurityEvent } from './security/events.js';
+import { routerDropReporter } from './server/shedding.js';
 import { Security } from './security/pipeline.js';
-import { startRogueDetector, type RogueDetector } from './security/rogue-detector.js';
+import type { RogueDetector } from './security/rogue-detector.js';
 import { MessageType } from './codec/types.js';
-import { HistoryRecorder } from './store/history-recorder.js';
 import { isTunable } from './store/tunable.js';
-import { AdaptiveTuner, type TuningSnapshot } from './tuning/adaptive-tuner.js';
+import { AdaptiveTuner } from './tuning/adaptive-tuner.js';
 import { tuningPolicy } from './tuning/policy.js';
-import type { LeaseHistoryStore, LeaseStore } from './store/types.js';
 import { causeOf } from './server/transition-cause.js';
-import { poolUtilization, type PoolUtilization } from './server/utilization.js';
+import { poolUtilization } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
-import { MonitoredStore } from './supervisor/store-monitor.js';
 import { startScaleOut } from './scaleout/scale-out.js';
-import type { ChildKind, RestartStrategy } from './config/supervision-policy.js';
+import { startRogue } from './app/rogue.js';
+import { storeChain } from './app/store-chain.js';
+import type { App, AppOptions } from './app/types.js';
 
 export type { Health };
-
-export interface AppOptions {
-  readonly config: ServerConfig;
-  readonly log: Logger;
-  readonly store: LeaseStore;
-  /** Opened when serving starts and again after each restart of the ingress. */
-  readonly openTransport: () => Promise<Transport>;
-  readonly clock?: Clock;
-  /** Overrides the config's supervision strategies (tests). */
-  readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
-  readonly localAddresses?: () => readonly string[];
-  /** Where `reload()` reads the new config (the CLI: the file the daemon started with). */
-  readonly loadConfig?: ConfigLoader;
-  /** Every decision, as it is handed to egress (replay prints them). */
-  readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
-  /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
-  readonly openProber?: () => EchoProber;
-}
-
-export interface App {
-  /** Resolves once the daemon serves; rejects if it fails before. */
-  readonly ready: Promise<void>;
-  /** Resolves with the exit code when the daemon stopped (0) or escalated a failure (1). */
-  readonly done: Promise<number>;
-  readonly deps: ServerDeps;
-  stop(): Promise<number>;
-  state(): string;
-  /** Counters, per-pool utilization and sizes, for the control plane. */
-  statistics(): Statistics;
-  /** The supervisor tree and the store, for health checks. */
-  health(): Health;
-  /** The config in force (a reload swaps it). */
-  config(): ServerConfig;
-  /** Reloads the config (SIGHUP, the control API, the CLI): coalesced, validated, applied atomically or refused. */
-  reload(trigger: ReloadTrigger): Promise<ReloadReport>;
-  /** The most recent security events, newest first (docs/security.md). */
-  securityEvents(limit?: number): readonly SecurityEvent[];
-  /** Every lease transition from now on; returns the unsubscribe function. */
-  onLeaseTransition(listener: TransitionListener): () => void;
-  /** Each address's transitions: stored, and those waiting for the lease's next write. */
-  readonly history: LeaseHistoryStore;
-  /** Client exchanges in flight per transaction machine state. */
-  transactionStates(): Record<string, number>;
-}
-
-export interface Statistics {
-  readonly counters: ReturnType<Stats['snapshot']>;
-  readonly pools: PoolUtilization[];
-  readonly leases: number;
-  readonly activeClients: number;
-  readonly queuedRequests: number;
-  /** Replies to retransmissions served from the response cache. */
-  readonly responseCache?: ResponseCacheStats;
-  /** The commit window, batch limit and cache size adaptive tuning chose. */
-  readonly tuning?: TuningSnapshot;
-  readonly transport?: { readonly kind: string; readonly counters?: object };
-  /** Security rejections (and rogue servers heard) per stage and reason. */
-  readonly security: Record<string, Record<string, number>>;
-}
+export type { App, AppOptions, Statistics } from './app/types.js';
 
 export function startApp(options: AppOptions): App {
   const { log } = options;
@@ -124,19 +60,8 @@ export function startApp(options: AppOptions): App {
   const config = holder.read;
   const transitions = new TransitionFanout((err: unknown) =>
     log.error({ evt: 'lease.transition.listener_failed', err: classify(err) }, 'a lease transition listener threw'));
-  const history = new HistoryRecorder(options.store, () => config().history.perLease);
-  transitions.subscribe((t) => history.record(t));
-  const store = new MonitoredStore(history, clock, {
-    onUnwritable: (err) => {
-      stats.error(err.category);
-      stats.count(stats.events, 'store.unwritable');
-      log.error({ evt: 'store.unwritable', err }, 'lease store not writable: no new leases are granted');
-    },
-    onWritable: (downMs, failedWrites) => {
-      stats.count(stats.events, 'store.writable');
-      log.warn({ evt: 'store.writable', downMs, failedWrites }, 'lease store writable again: granting leases');
-    },
-  });
+  const { history, store } = storeChain(options.store, { config, transitions, clock, log, stats });
+  const localAddresses = options.localAddresses ?? cachedLocalAddresses();
   const book = new LeaseBook({ clock, onTimerChange: (change) => onLeaseTimer(deps, change), onTransition: transitions.emit });
   const cursors = new Map<number, Cursor>();
   const scaleOut = startScaleOut(config(), options.store, book, cursors, log);
@@ -145,7 +70,7 @@ export function startApp(options: AppOptions): App {
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors,
     freeAddresses: new FreeAddresses(book),
-    serverIdFor: serverIdResolver(config, options.localAddresses ?? cachedLocalAddresses()),
+    serverIdFor: serverIdResolver(config, localAddresses),
     ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),
   };
   // What a decision reads as its config: fixed for the config in force when it began (see effects.decide).
@@ -190,7 +115,6 @@ export function startApp(options: AppOptions): App {
     },
     clock,
   };
-  const shedding = sheddingReporter(notices);
   const census = new TransactionCensus();
   const router = new Router({
     createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
@@ -198,30 +122,8 @@ export function startApp(options: AppOptions): App {
     get maxQueuePerClient() { return config().limits.maxQueuePerClient; },
     get maxClients() { return config().limits.maxClients; },
     get maxQueued() { return config().limits.maxQueued; },
-    onDrop: (reason, routed, error) => {
-      stats.count(stats.drops, reason);
-      if (SHED_REASONS.has(reason)) shedding.note(reason);
-      if (reason === 'transaction-failed') {
-        const err = classify(error);
-        stats.error(err.category);
-        log.error({ evt: 'txn.failed', err, client: routed.clientKey, xid: routed.request.xid }, 'transaction failed');
-      }
-    },
+    onDrop: routerDropReporter({ stats, notices, log }),
   });
-
-  function startRogue(): void {
-    const ours = options.localAddresses ?? cachedLocalAddresses();
-    startRogueDetector({
-      port: config().listen.clientPort,
-      intervalMs: () => config().security.rogueDetection.reportIntervalMs,
-      isOurs: (address) => address === config().serverId || ours().includes(address),
-      now: () => clock.now(),
-      report: (event) => security.rogue(event),
-      onError: (err) => log.warn({ evt: 'security.rogue_listener_failed', err: classify(err) }, 'rogue-server detection stopped'),
-    }).then((detector) => (rogue = detector), (err: unknown) => {
-      log.warn({ evt: 'security.rogue_listener_failed', err: classify(err) }, 'rogue-server detection not started');
-    });
-  }
 
   let resolveReady!: () => void;
   let rejectReady!: (error: unknown) => void;
@@ -231,7 +133,9 @@ export function startApp(options: AppOptions): App {
       transport = opened;
       log.info({ evt: 'server.ready', transport: opened.kind, leases: book.size }, 'serving');
       resolveReady();
-      if (rogue === undefined && config().security.rogueDetection.enabled) startRogue();
+      if (rogue === undefined && config().security.rogueDetection.enabled) {
+        startRogue({ config, ours: localAddresses, clock, log, security }, (detector) => (rogue = detector));
+      }
     }),
     switchMap((opened) =>
       decodeInbound(opened.inbound$, (error, inbound) => {
@@ -335,13 +239,5 @@ export function startApp(options: AppOptions): App {
       root.send({ type: 'server.stop' });
       return done;
     },
-  };
-}
-
-function cachedLocalAddresses(): () => readonly string[] {
-  let cache: { at: number; list: string[] } | undefined;
-  return () => {
-    if (cache === undefined || Date.now() - cache.at > 5_000) cache = { at: Date.now(), list: localIpv4Addresses() };
-    return cache.list;
   };
 }

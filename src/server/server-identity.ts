@@ -28,3 +28,12 @@ export function serverIdResolver(config: () => ServerConfig, local: () => readon
     return target[0] ?? onLink[0] ?? local()[0];
   };
 }
+
+/** Our addresses, read from the system at most every 5 s. */
+export function cachedLocalAddresses(): () => readonly string[] {
+  let cache: { at: number; list: string[] } | undefined;
+  return () => {
+    if (cache === undefined || Date.now() - cache.at > 5_000) cache = { at: Date.now(), list: localIpv4Addresses() };
+    return cache.list;
+  };
+}

@@ -1,0 +1,79 @@
+// The daemon's public face: what startApp is given (AppOptions) and what it returns (App, Statistics).
+import type { Clock } from '../clock.js';
+import type { ChildKind, RestartStrategy } from '../config/supervision-policy.js';
+import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
+import type { ServerConfig } from '../config/types.js';
+import type { TransitionListener } from '../leases/transition.js';
+import type { Logger } from '../log.js';
+import type { ConfigLoader } from '../reload/load.js';
+import type { EchoProber } from '../net/icmp-prober.js';
+import type { Transport } from '../net/types.js';
+import type { ServerDeps } from '../server/deps.js';
+import type { Decision } from '../server/decision.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
+import type { ResponseCacheStats } from '../server/response-cache.js';
+import type { Stats } from '../server/stats.js';
+import type { PoolUtilization } from '../server/utilization.js';
+import type { SecurityEvent } from '../security/events.js';
+import type { LeaseHistoryStore, LeaseStore } from '../store/types.js';
+import type { Health } from '../supervisor/health.js';
+import type { TuningSnapshot } from '../tuning/adaptive-tuner.js';
+
+export interface AppOptions {
+  readonly config: ServerConfig;
+  readonly log: Logger;
+  readonly store: LeaseStore;
+  /** Opened when serving starts and again after each restart of the ingress. */
+  readonly openTransport: () => Promise<Transport>;
+  readonly clock?: Clock;
+  /** Overrides the config's supervision strategies (tests). */
+  readonly strategies?: Partial<Record<ChildKind, RestartStrategy>>;
+  readonly localAddresses?: () => readonly string[];
+  /** Where `reload()` reads the new config (the CLI: the file the daemon started with). */
+  readonly loadConfig?: ConfigLoader;
+  /** Every decision, as it is handed to egress (replay prints them). */
+  readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
+  /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
+  readonly openProber?: () => EchoProber;
+}
+
+export interface App {
+  /** Resolves once the daemon serves; rejects if it fails before. */
+  readonly ready: Promise<void>;
+  /** Resolves with the exit code when the daemon stopped (0) or escalated a failure (1). */
+  readonly done: Promise<number>;
+  readonly deps: ServerDeps;
+  stop(): Promise<number>;
+  state(): string;
+  /** Counters, per-pool utilization and sizes, for the control plane. */
+  statistics(): Statistics;
+  /** The supervisor tree and the store, for health checks. */
+  health(): Health;
+  /** The config in force (a reload swaps it). */
+  config(): ServerConfig;
+  /** Reloads the config (SIGHUP, the control API, the CLI): coalesced, validated, applied atomically or refused. */
+  reload(trigger: ReloadTrigger): Promise<ReloadReport>;
+  /** The most recent security events, newest first (docs/security.md). */
+  securityEvents(limit?: number): readonly SecurityEvent[];
+  /** Every lease transition from now on; returns the unsubscribe function. */
+  onLeaseTransition(listener: TransitionListener): () => void;
+  /** Each address's transitions: stored, and those waiting for the lease's next write. */
+  readonly history: LeaseHistoryStore;
+  /** Client exchanges in flight per transaction machine state. */
+  transactionStates(): Record<string, number>;
+}
+
+export interface Statistics {
+  readonly counters: ReturnType<Stats['snapshot']>;
+  readonly pools: PoolUtilization[];
+  readonly leases: number;
+  readonly activeClients: number;
+  readonly queuedRequests: number;
+  /** Replies to retransmissions served from the response cache. */
+  readonly responseCache?: ResponseCacheStats;
+  /** The commit window, batch limit and cache size adaptive tuning chose. */
+  readonly tuning?: TuningSnapshot;
+  readonly transport?: { readonly kind: string; readonly counters?: object };
+  /** Security rejections (and rogue servers heard) per stage and reason. */
+  readonly security: Record<string, Record<string, number>>;
+}
