@@ -70,10 +70,10 @@ export function nak(deps: ServerDeps, input: Omit<HandlerInput, 'subnet'> & { re
   const serverId = deps.serverIdFor(input.subnet, input.inbound);
   if (serverId === undefined) return drop('no-server-id');
   const { request, clientKey } = input;
-  deps.log.info(
-    { evt: 'dhcp.nak', reason, client: clientKey, xid: request.xid, ip: getIpOption(request, 50) ?? request.ciaddr },
-    'request refused',
-  );
+  // Per-packet: a client refused again and again (or many of them) is one line per reason per interval, with the
+  // count; the first of each interval keeps its client, xid and address.
+  deps.notices.note('info', 'dhcp.nak', reason, 'request refused',
+    { client: clientKey, xid: request.xid, ip: getIpOption(request, 50) ?? request.ciaddr });
   const message = buildReply(request, { type: MessageType.NAK, serverId, message: reason });
   return { kind: 'reply', type: MessageType.NAK, message, maxSize: maxReplySize(request), nakReason: reason };
 }
