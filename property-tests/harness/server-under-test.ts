@@ -109,7 +109,8 @@ export class ServerUnderTest {
     const stats = app.deps.stats;
     const dropsBefore = new Map(stats.drops);
     const sentBefore = link.sent.length;
-    const decisions = () => sumOf(stats.drops) + link.sent.length;
+    // Every decision shows: a reply sent, a drop counted, or a RELEASE / DECLINE accepted (no reply, no drop).
+    const decisions = () => sumOf(stats.drops) + link.sent.length + (stats.events.get('dhcp.accepted') ?? 0);
     const target = decisions() + sendings.length;
     this.scheduler = scheduler;
     try {

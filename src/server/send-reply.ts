@@ -12,6 +12,7 @@ import type { Decision, Reply } from './decision.js';
 import { getIpOption, getParameterRequestList } from '../codec/index.js';
 import { fitReply, type FittedReply } from './reply-fit.js';
 import type { ResponseCache } from './response-cache.js';
+import { LEASE_DROPS } from './shedding.js';
 import type { Stats } from './stats.js';
 
 export interface ReplySender {
@@ -35,9 +36,14 @@ export function createReplySender(deps: {
   const { log, stats } = deps;
   return {
     send(decision, routed) {
-      if (decision.kind === 'accepted') return;
+      if (decision.kind === 'accepted') {
+        // A RELEASE or DECLINE acted on: counted, so every message handled shows in some counter.
+        stats.count(stats.events, 'dhcp.accepted');
+        return;
+      }
       if (decision.kind === 'drop') {
         stats.count(stats.drops, decision.reason);
+        if (LEASE_DROPS.has(decision.reason)) stats.error('lease');
         log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
         return;
       }
