@@ -25,7 +25,7 @@ function boundRecord(ip: string, i: number): LeaseRecord {
   return {
     state: 'bound',
     context: { ip, subnetId: 1, clientKey: `hw:1:fill-${i}`, hwAddress: '02:ff:00:00:00:01', offerExpiresAt: now, boundAt: now,
-      renewAt: now + day / 2, rebindAt: now + day * 0.875, expiresAt: now + day, holdUntil: 0, changedAt: now },
+      renewAt: now + day / 2, rebindAt: now + day * 0.875, expiresAt: now + day, graceUntil: 0, probationUntil: 0, changedAt: now },
     timers: [{ event: 'lease.renew', at: now + day / 2 }],
   };
 }

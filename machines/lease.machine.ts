@@ -1,6 +1,6 @@
 // The lease lifecycle (RFC 2131 §4.4.5 seen from the server): offered → leased (bound → renewing → rebinding) → expired,
 // or released / declined (by the client, or by the conflict check before an offer goes out); expired and declined
-// addresses return to the pool once their hold time is over.
+// addresses return to the pool once their grace or probation is over.
 import { assign, setup } from 'xstate';
 import type { LeaseContext } from './lease.types.js';
 
@@ -23,9 +23,9 @@ export type LeaseEvent =
   | { readonly type: 'lease.withdraw'; readonly now: number };
 
 export type LeaseInput = Omit<LeaseContext, 'offerExpiresAt' | 'boundAt' | 'renewAt' | 'rebindAt' | 'expiresAt'
-  | 'holdUntil' | 'changedAt'> & { readonly now: number; readonly holdMs: number };
+  | 'graceUntil' | 'probationUntil' | 'changedAt'> & { readonly now: number; readonly holdMs: number };
 
-type Deadline = 'offerExpiresAt' | 'renewAt' | 'rebindAt' | 'expiresAt' | 'holdUntil';
+type Deadline = 'offerExpiresAt' | 'renewAt' | 'rebindAt' | 'expiresAt' | 'graceUntil' | 'probationUntil';
 
 export const leaseMachine = setup({
   types: {
@@ -38,7 +38,8 @@ export const leaseMachine = setup({
     renewal: ({ context }) => context.renewAt - context.changedAt,
     rebinding: ({ context }) => context.rebindAt - context.changedAt,
     expiry: ({ context }) => context.expiresAt - context.changedAt,
-    hold: ({ context }) => context.holdUntil - context.changedAt,
+    grace: ({ context }) => context.graceUntil - context.changedAt,
+    probation: ({ context }) => context.probationUntil - context.changedAt,
   },
   actions: {
     /** A timer's transition happens at its own deadline, so `changedAt` moves to it. */
@@ -56,14 +57,14 @@ export const leaseMachine = setup({
         renewAt: e.now + e.renewMs,
         rebindAt: e.now + e.rebindMs,
         expiresAt,
-        holdUntil: expiresAt + e.graceMs,
+        graceUntil: expiresAt + e.graceMs,
         hostname: e.hostname ?? context.hostname,
       };
     }),
     stamp: assign(({ event }) => ({ changedAt: (event as { now: number }).now })),
     startProbation: assign(({ event }) => {
       const e = event as Extract<LeaseEvent, { type: 'lease.decline' | 'lease.conflict' }>;
-      return { changedAt: e.now, holdUntil: e.now + e.probationMs };
+      return { changedAt: e.now, probationUntil: e.now + e.probationMs };
     }),
   },
 }).createMachine({
@@ -81,7 +82,8 @@ export const leaseMachine = setup({
     renewAt: 0,
     rebindAt: 0,
     expiresAt: 0,
-    holdUntil: 0,
+    graceUntil: 0,
+    probationUntil: 0,
     changedAt: input.now,
   }),
   states: {
@@ -122,7 +124,7 @@ export const leaseMachine = setup({
     },
     expired: {
       // The grace period: the client may still come back and renew (the owner's renewal diagram).
-      after: { hold: { target: 'reclaimed', actions: { type: 'reachDeadline', params: { deadline: 'holdUntil' } } } },
+      after: { grace: { target: 'reclaimed', actions: { type: 'reachDeadline', params: { deadline: 'graceUntil' } } } },
       on: {
         'lease.commit': { target: 'leased.bound', actions: 'bind' },
         'lease.release': { target: 'released', actions: 'stamp' },
@@ -130,7 +132,7 @@ export const leaseMachine = setup({
     },
     declined: {
       // RFC 2131 §4.3.3: the address is held back (probation) before it can be offered again.
-      after: { hold: { target: 'reclaimed', actions: { type: 'reachDeadline', params: { deadline: 'holdUntil' } } } },
+      after: { probation: { target: 'reclaimed', actions: { type: 'reachDeadline', params: { deadline: 'probationUntil' } } } },
     },
     released: { type: 'final' },
     reclaimed: { type: 'final' },

@@ -27,8 +27,10 @@ export interface LeaseContext {
   readonly renewAt: number;
   readonly rebindAt: number;
   readonly expiresAt: number;
-  /** Until when an expired lease may still be renewed, or a declined address stays held back. */
-  readonly holdUntil: number;
+  /** Until when the lease, once expired, may still be renewed (the grace period); set when it is bound. */
+  readonly graceUntil: number;
+  /** Until when a declined address stays held back (RFC 2131 §4.3.3); set when it is declined. */
+  readonly probationUntil: number;
   /** When the last transition happened: timers are measured from it, which keeps the machine free of clocks. */
   readonly changedAt: number;
 }

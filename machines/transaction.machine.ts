@@ -4,8 +4,7 @@
 // goes out, `checkConflict` probes its address (RFC 2131 §4.4.1) and answers `txn.checked` with the decision to
 // send, or `txn.conflict` when someone answered: the address is on probation and the next one is chosen.
 import { assign, setup } from 'xstate';
-import type { Decision } from '../src/server/decision.js';
-import type { RoutedRequest } from '../src/router/types.js';
+import type { Decision, RoutedRequest } from './transaction.types.js';
 
 export type TransactionEvent =
   | { readonly type: 'dhcp.discover'; readonly packet: RoutedRequest }
@@ -47,13 +46,13 @@ export interface CheckConflictInput {
 
 const onEveryMessage = {
   'dhcp.discover': { target: 'offering', actions: 'accept' },
-  'dhcp.request': { target: 'answering', actions: 'accept' },
-  'dhcp.release': { target: 'answering', actions: 'accept' },
-  'dhcp.decline': { target: 'answering', actions: 'accept' },
-  'dhcp.inform': { target: 'answering', actions: 'accept' },
+  'dhcp.request': { target: 'deciding', actions: 'accept' },
+  'dhcp.release': { target: 'deciding', actions: 'accept' },
+  'dhcp.decline': { target: 'deciding', actions: 'accept' },
+  'dhcp.inform': { target: 'deciding', actions: 'accept' },
 } as const;
 
-const deciding = {
+const decideOnEntry = {
   entry: { type: 'decide', params: ({ context }: { context: TransactionContext }) => ({ packet: context.current! }) },
 } as const;
 
@@ -62,7 +61,7 @@ const decided = (target: string) => ({
   actions: [
     'record',
     {
-      type: 'respond',
+      type: 'sendReply',
       params: ({ context, event }: { context: TransactionContext; event: TransactionEvent }) => ({
         decision: (event as Extract<TransactionEvent, { type: 'txn.decided' | 'txn.checked' }>).decision,
         packet: context.current!,
@@ -93,7 +92,7 @@ export const transactionMachine = setup({
     // Provided by src/: probes the offered address; answers with txn.checked, txn.conflict or txn.failed.
     checkConflict: (_, _params: CheckConflictInput) => {},
     // Provided by src/: hands the decision to egress (a reply) or to the counters (a drop).
-    respond: (_, _params: { decision: Decision; packet: RoutedRequest }) => {},
+    sendReply: (_, _params: { decision: Decision; packet: RoutedRequest }) => {},
   },
   delays: {
     // How long a transaction waits for the REQUEST after its OFFER; the offer itself is held by the lease.
@@ -106,7 +105,7 @@ export const transactionMachine = setup({
   states: {
     idle: { on: onEveryMessage },
     offering: {
-      ...deciding,
+      ...decideOnEntry,
       on: { 'txn.decided': { target: 'probing', actions: 'hold' }, 'txn.failed': failed },
     },
     // The lease-allocation flow's "Check IP Conflict": an address in use is put on probation and the next chosen.
@@ -118,20 +117,20 @@ export const transactionMachine = setup({
         }),
       },
       on: {
-        'txn.checked': decided('offered'),
+        'txn.checked': decided('awaitingRequest'),
         'txn.conflict': { target: 'offering', actions: 'countConflict' },
         'txn.failed': failed,
       },
     },
-    offered: {
+    awaitingRequest: {
       after: { clientQuiet: 'timedOut' },
       on: onEveryMessage,
     },
-    answering: {
-      ...deciding,
-      on: { 'txn.decided': decided('answered'), 'txn.failed': failed },
+    deciding: {
+      ...decideOnEntry,
+      on: { 'txn.decided': decided('done'), 'txn.failed': failed },
     },
-    answered: { type: 'final' },
+    done: { type: 'final' },
     timedOut: { type: 'final' },
     failed: { type: 'final' },
   },

@@ -55,7 +55,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'a new binding does not end the client\'s old one in the subnet',
     caughtBy: ['one-binding'],
     inject: () => mockBook((real) => class extends real.LeaseBook {
-      override ofClient() { return []; }
+      override leasesOf() { return []; }
     }),
   },
   {
@@ -95,7 +95,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'RELEASE is acknowledged but the lease is kept',
     caughtBy: ['released-free'],
     inject: () => vi.doMock('../src/server/handlers/release.js', async (original: Real<ReleaseHandlers>) => ({
-      ...(await original()), handleRelease: async () => ({ kind: 'drop' as const, reason: 'handled' as const }),
+      ...(await original()), handleRelease: async () => ({ kind: 'accepted' as const }),
     })),
   },
   {
@@ -107,7 +107,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'the NAK rule is too strict: every RENEWING/REBINDING request is NAKed',
     caughtBy: ['nak-rule', 'renew-ack', 'renew-grace', 'renew-expired', 'renew-subnet', 'renew-address'],
     inject: () => vi.doMock('../src/server/handlers/renewal.js', async (original: Real<Renewal>) => {
-      const { nak } = await import('../src/server/handlers/answer.js');
+      const { nak } = await import('../src/server/handlers/ack-nak.js');
       return { ...(await original()), renewal: (async (deps, input) => nak(deps, input, 'no-lease')) satisfies Renewal['renewal'] };
     }),
   },
@@ -115,7 +115,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'a DECLINE is answered (with a NAK)',
     caughtBy: ['no-reply'],
     inject: () => vi.doMock('../src/server/handlers/release.js', async (original: Real<ReleaseHandlers>) => {
-      const { nak } = await import('../src/server/handlers/answer.js');
+      const { nak } = await import('../src/server/handlers/ack-nak.js');
       return { ...(await original()), handleDecline: async (deps, input) => nak(deps, input, 'no-lease') } satisfies Partial<ReleaseHandlers>;
     }),
   },
@@ -161,7 +161,7 @@ const MUTANTS: readonly Mutant[] = [
     inject: () => mockRenewal((real) => async (deps, input, state) => {
       const lease = deps.book.get(input.request.ciaddr);
       if (lease?.state !== 'expired' || lease.context.clientKey !== input.clientKey) return real(deps, input, state);
-      const { nak } = await import('../src/server/handlers/answer.js');
+      const { nak } = await import('../src/server/handlers/ack-nak.js');
       return nak(deps, input, 'expired');
     }),
   },

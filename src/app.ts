@@ -26,11 +26,11 @@ import { checkConflict } from './server/conflict-check/check.js';
 import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
-import { decide } from './server/dispatch.js';
+import { decide } from './server/decide.js';
 import { applyConfigToLeases } from './server/reload-apply.js';
 import type { Decision } from './server/decision.js';
-import type { RoutedRequest } from './router/types.js';
-import { createResponder } from './server/respond.js';
+import type { RoutedRequest } from '../machines/transaction.types.js';
+import { createReplySender } from './server/send-reply.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { FreeAddresses } from './server/free-addresses.js';
 import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
@@ -157,7 +157,7 @@ export function startApp(options: AppOptions): App {
   const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
   book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
   holder.subscribe(() => responseCache.clear());
-  const responder = createResponder({
+  const replies = createReplySender({
     transport: () => transport,
     ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
     clock, log, stats, notices,
@@ -172,11 +172,11 @@ export function startApp(options: AppOptions): App {
     decide: (input: { packet: RoutedRequest }) =>
       decide({ ...deps, config: pinned, book: book.withCause(causeOf(input.packet)) }, input.packet),
     checkConflict: (input) => checkConflict(deps, probes, input),
-    respond: (decision: Decision, packet: RoutedRequest) => {
+    sendReply: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       if (decision.kind === 'reply' && decision.type === MessageType.ACK && decision.ip !== undefined) security.granted(packet, decision.ip);
       options.onDecision?.(decision, packet);
-      responder.respond(decision, packet);
+      replies.send(decision, packet);
     },
     clock,
   };
@@ -246,7 +246,7 @@ export function startApp(options: AppOptions): App {
     tap((decoded) => stats.receivedMessage(decoded.request.type)),
     security.operator(),
     tap((admitted) => {
-      if (!responder.replay(admitted)) router.route(admitted);
+      if (!replies.resend(admitted)) router.route(admitted);
     }),
     ignoreElements(),
   );

@@ -74,6 +74,14 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * Verdicts about one packet (undecodable, no lease for it, rejected, unroutable reply) carry no stack: a hostile
+ * network makes thousands a second, they are logged without one (a stack is for a bug), and capturing it was most
+ * of their cost.
+ */
+const STACKLESS_CATEGORIES: ReadonlySet<ErrorCategory> = new Set(['parse', 'lease', 'security']);
+const isStackless = (code: ErrorCode): boolean => STACKLESS_CATEGORIES.has(ERROR_CODES[code].category) || code === 'DHCPD_ERR_NET_UNREACHABLE';
+
 export class DhcpdError extends Error {
   readonly code: ErrorCode;
   readonly category: ErrorCategory;
@@ -81,7 +89,10 @@ export class DhcpdError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    const stackLimit = Error.stackTraceLimit;
+    if (isStackless(code)) Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = stackLimit;
     this.name = 'DhcpdError';
     this.code = code;
     this.category = ERROR_CODES[code].category;

@@ -16,7 +16,7 @@ const addressArb: fc.Arbitrary<AddressChoice> = fc.oneof(
 const kindArb = fc.constantFrom<RequestKind>('selecting', 'other-server', 'init-reboot', 'renewing', 'rebinding');
 const variantArb = fc.constantFrom(...(Object.keys(VARIANTS) as Variant[]));
 /** Just before, on and just after a deadline: where an off-by-some-time server decides differently. */
-const boundaryArb = fc.tuple(fc.constantFrom<Boundary>('renewAt', 'rebindAt', 'expiresAt', 'holdUntil'), fc.constantFrom(-1, 0, 1));
+const boundaryArb = fc.tuple(fc.constantFrom<Boundary>('renewAt', 'rebindAt', 'expiresAt', 'graceUntil'), fc.constantFrom(-1, 0, 1));
 
 export const commandArbs: fc.Arbitrary<Cmd>[] = [
   burstArb,

@@ -27,7 +27,7 @@ async function advanceBoth(m: Model, s: ServerUnderTest, ms: number): Promise<vo
 }
 
 /** A deadline of a binding: T1, T2, the end of the lease, the end of its grace period. */
-export type Boundary = 'renewAt' | 'rebindAt' | 'expiresAt' | 'holdUntil';
+export type Boundary = 'renewAt' | 'rebindAt' | 'expiresAt' | 'graceUntil';
 
 /**
  * Moves time to 1 ms before, onto, or 1 ms after a deadline of the client's latest binding, so the decisions that

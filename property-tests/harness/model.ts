@@ -12,7 +12,7 @@ export interface Binding {
   readonly renewAt: number;
   readonly rebindAt: number;
   readonly expiresAt: number;
-  readonly holdUntil: number;
+  readonly graceUntil: number;
 }
 
 export interface Offer {
@@ -102,7 +102,7 @@ export class Model {
   }
 
   phase(b: Binding): Phase | undefined {
-    if (this.now >= b.holdUntil) return undefined;
+    if (this.now >= b.graceUntil) return undefined;
     if (this.now >= b.expiresAt) return 'expired';
     if (this.now >= b.rebindAt) return 'rebinding';
     if (this.now >= b.renewAt) return 'renewing';
@@ -128,7 +128,7 @@ export class Model {
     return undefined;
   }
 
-  /** The lease book's `forClient` among live records: the latest changed one; 'ambiguous' on a tie or a maybe. */
+  /** The lease book's `currentLeaseOf` among live records: the latest changed one; 'ambiguous' on a tie or a maybe. */
   current(client: Client, subnetId: number): string | 'ambiguous' | undefined {
     let best: string | undefined;
     let bestAt = -Infinity;
@@ -233,7 +233,7 @@ export class Model {
     const expiresAt = now + t.leaseMs;
     this.bindings.set(ip, {
       client: client.name, subnetId: subnet.id, boundAt: now, renewAt: now + t.renewMs,
-      rebindAt: now + t.rebindMs, expiresAt, holdUntil: expiresAt + t.graceMs,
+      rebindAt: now + t.rebindMs, expiresAt, graceUntil: expiresAt + t.graceMs,
     });
     this.offers.delete(ip);
     this.declined.delete(ip);

@@ -1,11 +1,11 @@
 // A client's transaction machine run by pure steps (no live XState actor, which cost more than the DHCP work):
-// it executes the machine's `decide`, `checkConflict` and `respond` actions and its `clientQuiet` timer, and
+// it executes the machine's `decide`, `checkConflict` and `sendReply` actions and its `clientQuiet` timer, and
 // reports like an actor (next / error / complete), so the router supervises it the same way.
 import {
   transactionMachine, type CheckConflictInput, type DecideInput, type TransactionContext, type TransactionEvent,
 } from '../../machines/transaction.machine.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 import type { TransactionActor } from '../router/options.js';
 import type { ConflictVerdict } from '../server/conflict-check/verdict.js';
 import type { Decision } from '../server/decision.js';
@@ -14,7 +14,7 @@ import { createStepper, type ExecutableAction, type FlatSnapshot } from './stepp
 export interface TransactionEffects {
   readonly decide: (input: DecideInput) => Promise<Decision>;
   readonly checkConflict: (input: CheckConflictInput) => Promise<ConflictVerdict>;
-  readonly respond: (decision: Decision, packet: RoutedRequest) => void;
+  readonly sendReply: (decision: Decision, packet: RoutedRequest) => void;
   readonly clock: Clock;
 }
 
@@ -91,9 +91,9 @@ export class PassiveTransaction implements TransactionActor {
           this.answer(() => this.effects.checkConflict(action.params as CheckConflictInput), (verdict) =>
             verdict.kind === 'checked' ? { type: 'txn.checked', decision: verdict.decision } : { type: 'txn.conflict' });
           break;
-        case 'respond': {
+        case 'sendReply': {
           const { decision, packet } = action.params as { decision: Decision; packet: RoutedRequest };
-          this.effects.respond(decision, packet);
+          this.effects.sendReply(decision, packet);
           break;
         }
         case 'xstate.raise':

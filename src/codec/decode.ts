@@ -119,7 +119,17 @@ export function decode(buf: Buffer): DecodeResult {
   }
   const hlen = buf[2] as number;
   if (hlen > CHADDR_LEN) return fail('DHCPD_ERR_CODEC_BAD_HLEN', `hlen ${hlen} exceeds the 16-byte chaddr`, { hlen });
-  return decodeBody(Buffer.from(buf));
+  return decodeBody(privateCopy(buf));
+}
+
+/**
+ * An exact-size copy outside Node's 8 KiB allocation pool: a decoded message may be held for seconds (a client's
+ * exchange, the reply cache), and a pooled copy would pin the whole 8 KiB slab it shares with ~25 other packets.
+ */
+function privateCopy(buf: Uint8Array): Buffer {
+  const own = Buffer.allocUnsafeSlow(buf.length);
+  own.set(buf);
+  return own;
 }
 
 function decodeBody(own: Buffer): DecodeResult {

@@ -34,7 +34,10 @@ export interface LeaseView {
   readonly rebindAt?: string;
   readonly expiresAt?: string;
   readonly offerExpiresAt?: string;
-  readonly holdUntil?: string;
+  /** Until when the lease may still be renewed after it expires. */
+  readonly graceUntil?: string;
+  /** Declined: until when the address is held back. */
+  readonly probationUntil?: string;
   readonly changedAt: string;
 }
 
@@ -45,7 +48,8 @@ export function leaseView(record: LeaseRecord): LeaseView {
   const c = record.context;
   const times = {
     boundAt: time(c.boundAt), renewAt: time(c.renewAt), rebindAt: time(c.rebindAt), expiresAt: time(c.expiresAt),
-    offerExpiresAt: record.state === 'offered' ? time(c.offerExpiresAt) : undefined, holdUntil: time(c.holdUntil),
+    offerExpiresAt: record.state === 'offered' ? time(c.offerExpiresAt) : undefined, graceUntil: record.state === 'declined' ? undefined : time(c.graceUntil),
+    probationUntil: record.state === 'declined' ? time(c.probationUntil) : undefined,
   };
   const defined = Object.fromEntries(Object.entries(times).filter(([, v]) => v !== undefined)) as Partial<LeaseView>;
   return {

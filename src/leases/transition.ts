@@ -18,8 +18,8 @@ const TIMER_NAMES: Readonly<Record<string, string>> = {
   'renewal.bound': 'timer.T1',
   'rebinding.renewing': 'timer.T2',
   'expiry.rebinding': 'timer.expiry',
-  'hold.expired': 'timer.grace',
-  'hold.declined': 'timer.probation',
+  'grace.expired': 'timer.grace',
+  'probation.declined': 'timer.probation',
 };
 
 /** "xstate.after.renewal.lease.bound" → "timer.T1"; any other event type is kept as it is. */

@@ -3,7 +3,7 @@
 import type { MessageEvent } from '../../machines/transaction.machine.js';
 import { MessageType } from '../codec/types.js';
 import type { RouterOptions, TransactionActor } from './options.js';
-import type { RoutedRequest } from './types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 /** What a lane needs from its router: the options, and the global ledger of queued requests. */
 export interface LaneHost {
@@ -21,7 +21,7 @@ export const EVENT_BY_TYPE: Partial<Record<MessageType, MessageEvent['type']>> =
 };
 
 /** States in which a transaction can take the client's next message. */
-const READY = new Set(['idle', 'offered']);
+const READY = new Set(['idle', 'awaitingRequest']);
 
 const sameMessage = (a: RoutedRequest, b: RoutedRequest): boolean =>
   a.request.xid === b.request.xid && a.request.type === b.request.type;

@@ -5,7 +5,7 @@
 import type { Clock } from '../clock.js';
 import { MessageType } from '../codec/types.js';
 import type { Outbound } from '../net/types.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 export interface ResponseCacheLimits {
   readonly maxEntries: number;
@@ -13,7 +13,8 @@ export interface ResponseCacheLimits {
 }
 
 /** Clients retransmit after 4 s (±1 s, RFC 2131 §4.1), then 8 s: one retransmission is caught, a later one is
- * decided afresh. Each entry holds a request and a reply (~0.7 KB). */
+ * decided afresh. Each entry holds exact-size copies of a request and a reply (~1 KB with its bookkeeping), so a
+ * full cache costs ~16 MB; expired entries are dropped as new ones come. */
 export const DEFAULT_CACHE_LIMITS: ResponseCacheLimits = { maxEntries: 16_384, ttlMs: 10_000 };
 
 export interface ResponseCacheStats {
@@ -66,14 +67,16 @@ export class ResponseCache {
   remember(routed: RoutedRequest, reply: Outbound, type: MessageType): void {
     const { maxEntries, ttlMs } = this.limits();
     if (!CACHEABLE.has(routed.request.type) || maxEntries <= 0) return;
+    const now = this.clock.now();
     this.entries.delete(routed.clientKey);
     this.entries.set(routed.clientKey, {
-      request: Buffer.from(routed.inbound.data), from: endpoint(routed), iface: routed.inbound.iface?.name,
-      reply, type, expiresAt: this.clock.now() + ttlMs,
+      request: compactCopy(routed.inbound.data), from: endpoint(routed), iface: routed.inbound.iface?.name,
+      reply: { ...reply, data: compactCopy(reply.data) }, type, expiresAt: now + ttlMs,
     });
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= maxEntries) break;
-      this.entries.delete(oldest);
+    // Oldest first, and every entry lives ttlMs: the expired ones are at the front.
+    for (const [key, oldest] of this.entries) {
+      if (this.entries.size <= maxEntries && oldest.expiresAt > now) break;
+      this.entries.delete(key);
     }
   }
 
@@ -98,6 +101,13 @@ export class ResponseCache {
     return data.length === request.length && endpoint(routed) === entry.from && routed.inbound.iface?.name === entry.iface
       && data.compare(request, 0, SECS, 0, SECS) === 0 && data.compare(request, SECS + 2, request.length, SECS + 2) === 0;
   }
+}
+
+/** An exact-size copy outside Node's 8 KiB allocation pool: a pooled one would keep its whole slab alive. */
+function compactCopy(data: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(data.length);
+  copy.set(data);
+  return copy;
 }
 
 const endpoint = (routed: RoutedRequest): string => `${routed.inbound.from.address}:${routed.inbound.from.port}`;

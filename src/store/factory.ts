@@ -32,11 +32,11 @@ export function createStore(config: ServerConfig, log: Logger, extras: StoreExtr
     case 'level':
       return new LevelLeaseStore(new Level<string, string>(store.path, { createIfMissing: true }), options);
     case 'postgres':
-      return createPostgresStore(config, log, version);
+      return createPostgresStore(config, log, version, onCommit);
   }
 }
 
-function createPostgresStore(config: ServerConfig, log: Logger, version: string): PostgresLeaseStore {
+function createPostgresStore(config: ServerConfig, log: Logger, version: string, onCommit: StoreExtras['onCommit']): PostgresLeaseStore {
   const { store, scaleOut } = config;
   // compile.ts rejects store.kind "postgres" without its section.
   if (store.postgres === undefined) throw new TypeError('store.kind "postgres" without store.postgres');
@@ -47,6 +47,8 @@ function createPostgresStore(config: ServerConfig, log: Logger, version: string)
     commitIntervalMs: store.commitIntervalMs,
     logger: log.child({ component: 'store' }),
     backoff: config.supervision.strategies.store.backoff,
+    history: config.history,
+    ...(onCommit === undefined ? {} : { onCommit }),
     ...(scaleOut === undefined ? {} : {
       heartbeat: { intervalMs: scaleOut.heartbeatMs, peerTimeoutMs: scaleOut.peerTimeoutMs, version },
     }),

@@ -1,6 +1,7 @@
 // The one place that knows how a LeaseRecord is encoded on disk (JSON today; swap for a binary format here).
 import { StoreError } from '../errors.js';
 import type { LeaseRecord, LeaseState } from '../../machines/lease.types.js';
+import { upgradeRecord } from './record-upgrade.js';
 
 /** What encodeRecord produces and the lease sublevel stores. */
 export type EncodedRecord = string;
@@ -35,7 +36,7 @@ export function decodeRecord(value: EncodedRecord | Uint8Array): LeaseRecord {
   }
   const problem = recordProblem(parsed);
   if (problem !== undefined) throw new StoreError('DHCPD_ERR_STORE_CORRUPT', `lease record ${problem}`);
-  return parsed as LeaseRecord;
+  return upgradeRecord(parsed as LeaseRecord);
 }
 
 /** Checks only the identity and lifecycle fields: cheap enough for 10^6 records at start-up. */

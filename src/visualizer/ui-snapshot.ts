@@ -58,9 +58,9 @@ export function timersOf(record: LeaseRecord): LeaseTimer[] {
     case 'bound':
     case 'renewing':
     case 'rebinding':
-      return [{ name: 'T1 (renew)', at: c.renewAt }, { name: 'T2 (rebind)', at: c.rebindAt }, { name: 'expiry', at: c.expiresAt }, { name: 'grace ends', at: c.holdUntil }];
-    case 'expired': return [{ name: 'grace ends', at: c.holdUntil }];
-    case 'declined': return [{ name: 'probation ends', at: c.holdUntil }];
+      return [{ name: 'T1 (renew)', at: c.renewAt }, { name: 'T2 (rebind)', at: c.rebindAt }, { name: 'expiry', at: c.expiresAt }, { name: 'grace ends', at: c.graceUntil }];
+    case 'expired': return [{ name: 'grace ends', at: c.graceUntil }];
+    case 'declined': return [{ name: 'probation ends', at: c.probationUntil }];
     default: return [];
   }
 }

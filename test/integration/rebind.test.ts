@@ -50,10 +50,10 @@ describe.skipIf(skip !== undefined)(`lease rebinding (${SERVER_KIND})`, () => {
     const blockedAt = Date.now();
     const seen = session.events().length;
     if (SERVER_KIND === 'daemon') {
-      const line = await ctx.server.waitForEvt('lease.renewed', (l) => l['ip'] === first.ip && l['state'] === 'rebinding', 15_000);
+      const line = await ctx.server.waitForEvt('lease.renewed', (l) => l['ip'] === first.ip && l['request'] === 'rebind', 15_000);
       expect(line['reason']).toBe('rebound');
       const after = ctx.server.logs.filter((l) => l['ip'] === first.ip && Number(l['time']) > blockedAt + 500);
-      expect(after.map((l) => l['state']), 'no unicast renewal got through').not.toContain('renewing');
+      expect(after.map((l) => l['request']), 'no unicast renewal got through').not.toContain('renew');
     }
     // ISC dhclient never enters its S_REBINDING state: a broadcast renewal at T2 still runs the hook as RENEW.
     for (const deadline = Date.now() + 15_000; !session.events().slice(seen).includes('RENEW') && Date.now() < deadline; ) await sleep(100);
@@ -70,7 +70,7 @@ describe.skipIf(skip !== undefined)(`lease rebinding (${SERVER_KIND})`, () => {
     expect(typeOf(ack!.message!)).toBe(MessageType.ACK);
     expect(ack!.message!.yiaddr).toBe(ip);
     expect(ack!.message!.ciaddr).toBe(ip);
-    if (SERVER_KIND === 'daemon') await ctx.server.waitForEvt('lease.renewed', (l) => l['ip'] === ip && l['state'] === 'rebinding', 3_000);
+    if (SERVER_KIND === 'daemon') await ctx.server.waitForEvt('lease.renewed', (l) => l['ip'] === ip && l['request'] === 'rebind', 3_000);
   });
 
   it('REBINDING with an address of another network is NAKed', async () => {
@@ -92,6 +92,6 @@ describe.skipIf(skip !== undefined)(`lease rebinding (${SERVER_KIND})`, () => {
     const ack = await c.exchange(rebindRequest(client, ip), { waitMs: 5_000 });
     expect(typeOf(ack!.message!)).toBe(MessageType.ACK);
     expect(ack!.message!.giaddr).toBe(RELAY_GIADDR);
-    if (SERVER_KIND === 'daemon') await ctx.server.waitForEvt('lease.renewed', (l) => l['ip'] === ip && l['state'] === 'rebinding', 3_000);
+    if (SERVER_KIND === 'daemon') await ctx.server.waitForEvt('lease.renewed', (l) => l['ip'] === ip && l['request'] === 'rebind', 3_000);
   });
 });

@@ -23,9 +23,9 @@ describe.skipIf(skip !== undefined)(`lease renewal with a short T1 (${SERVER_KIN
       Object.assign(config.subnets[0]!, { renewalTime: 3, rebindingTime: 8 });
     },
   });
-  const renewedLine = (ip: string, state: string, timeoutMs: number): Promise<LogLine | undefined> =>
+  const renewedLine = (ip: string, kind: string, timeoutMs: number): Promise<LogLine | undefined> =>
     SERVER_KIND === 'daemon'
-      ? ctx.server.waitForEvt('lease.renewed', (l) => l['ip'] === ip && l['state'] === state, timeoutMs)
+      ? ctx.server.waitForEvt('lease.renewed', (l) => l['ip'] === ip && l['request'] === kind, timeoutMs)
       : sleep(timeoutMs / 2).then(() => undefined);
   let crafted: CraftedClient[] = [];
   afterAll(async () => {
@@ -38,7 +38,7 @@ describe.skipIf(skip !== undefined)(`lease renewal with a short T1 (${SERVER_KIN
     expect(bound.reason).toBe('BOUND');
     expect(inRange(bound.ip, DIRECT_POOL)).toBe(true);
     const started = Date.now();
-    const line = await renewedLine(bound.ip, 'renewing', 12_000);
+    const line = await renewedLine(bound.ip, 'renew', 12_000);
     if (line !== undefined) expect(line['reason']).toBe('renewed');
     for (const deadline = Date.now() + 8_000; session.lease?.reason !== 'RENEW' && Date.now() < deadline; ) await sleep(100);
     expect(session.lease?.reason).toBe('RENEW');
@@ -55,7 +55,7 @@ describe.skipIf(skip !== undefined)(`lease renewal with a short T1 (${SERVER_KIN
       const renewed = await session.renew();
       expect(renewed.ip).toBe(bound.ip);
       expect(renewed.leaseTime).toBe(LEASE);
-      await renewedLine(bound.ip, 'renewing', 5_000);
+      await renewedLine(bound.ip, 'renew', 5_000);
     } finally {
       await session.stop();
     }
@@ -86,7 +86,7 @@ describe.skipIf(skip !== undefined)(`lease renewal with a short T1 (${SERVER_KIN
     expect(getU32Option(inGrace!.message!, 51)).toBe(LEASE);
     if (SERVER_KIND === 'daemon') {
       const line = await ctx.server.waitForEvt('lease.renewed', (l) => l['ip'] === leased[0]!.ip && l['reason'] === 'grace-renewal', 3_000);
-      expect(line['state']).toBe('renewing');
+      expect(line['request']).toBe('renew');
     }
     await sleep((GRACE + 1) * 1000);
     const late = await renew(leased[1]!);

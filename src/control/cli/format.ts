@@ -11,7 +11,7 @@ const when = (iso: string | undefined): string => (iso === undefined ? '-' : `${
 export function formatLeases(leases: readonly LeaseView[]): string[] {
   if (leases.length === 0) return ['no leases'];
   const rows = leases.map((l) => [
-    l.ip, l.state, l.hwAddress, l.clientId ?? '-', l.hostname ?? '-', String(l.subnetId), when(l.expiresAt ?? l.offerExpiresAt ?? l.holdUntil),
+    l.ip, l.state, l.hwAddress, l.clientId ?? '-', l.hostname ?? '-', String(l.subnetId), when(l.expiresAt ?? l.offerExpiresAt ?? l.probationUntil),
   ]);
   return [...table(['IP', 'STATE', 'MAC', 'CLIENT-ID', 'HOSTNAME', 'SUBNET', 'EXPIRES'], rows), `${leases.length} lease(s)`];
 }

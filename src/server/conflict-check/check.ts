@@ -35,7 +35,7 @@ async function onProbation(deps: ServerDeps, input: CheckConflictInput, ip: stri
     const err = new LeaseError('DHCPD_ERR_LEASE_IN_USE', `${ip} answered an ICMP echo before it was offered`);
     deps.log.warn({
       evt: 'lease.conflict', err: briefError(err), ip, client: clientKey, xid: request.xid, answeredBy: by.from,
-      ...(by.mac !== undefined ? { mac: by.mac } : {}), probationUntil: change.after.context.holdUntil,
+      ...(by.mac !== undefined ? { mac: by.mac } : {}), probationUntil: change.after.context.probationUntil,
     }, 'address in use by a host the server does not know: held back for probation');
   }
   const tried = input.conflicts + 1;

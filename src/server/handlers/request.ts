@@ -2,56 +2,57 @@
 // option 50, ciaddr and how the request arrived; an ACK is sent only after the lease is durably stored.
 import { getIpOption } from '../../codec/index.js';
 import type { DhcpRequest } from '../../codec/types.js';
-import { isFinal } from '../../leases/lease-runner.js';
+import { isFinal, isLeaseOf, isLiveLeaseOf } from '../../leases/states.js';
 import type { Inbound } from '../../net/types.js';
 import { drop, type Decision } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
 import { isAddressValid, reservationFor } from '../lease-policy.js';
 import { onSameLink, subnetContaining } from '../subnet-select.js';
-import { ack, isClients, nak, type RequestInput, type RequestState } from './answer.js';
+import { ack, nak, type RequestKind } from './ack-nak.js';
+import type { HandlerInput } from './input.js';
 import { renewal } from './renewal.js';
 import { mayTakeOver, takeOver } from './take-over.js';
 
-export type { RequestInput, RequestState } from './answer.js';
+export type { RequestKind } from './ack-nak.js';
 
 /** RFC 2131 §4.3.2 (and table 4 of §4.4.1). */
-export function requestState(request: DhcpRequest, inbound: Inbound): RequestState | undefined {
+export function requestKind(request: DhcpRequest, inbound: Inbound): RequestKind | undefined {
   const requested = getIpOption(request, 50);
   const unconfigured = request.ciaddr === '0.0.0.0';
-  if (getIpOption(request, 54) !== undefined && (requested !== undefined || unconfigured)) return 'selecting';
-  if (unconfigured) return requested !== undefined ? 'init-reboot' : undefined;
+  if (getIpOption(request, 54) !== undefined && (requested !== undefined || unconfigured)) return 'select';
+  if (unconfigured) return requested !== undefined ? 'reboot' : undefined;
   // A renewing client unicasts to its server; a rebinding one broadcasts (RFC 2131 §4.4.5), and relays forward
   // only broadcasts, so a relayed request with ciaddr set is a rebinding one too.
-  return inbound.broadcast === true || request.giaddr !== '0.0.0.0' ? 'rebinding' : 'renewing';
+  return inbound.broadcast === true || request.giaddr !== '0.0.0.0' ? 'rebind' : 'renew';
 }
 
-export async function handleRequest(deps: ServerDeps, input: RequestInput): Promise<Decision> {
-  const state = requestState(input.request, input.inbound);
-  switch (state) {
-    case 'selecting':
+export async function handleRequest(deps: ServerDeps, input: HandlerInput): Promise<Decision> {
+  const kind = requestKind(input.request, input.inbound);
+  switch (kind) {
+    case 'select':
       return selecting(deps, input);
-    case 'init-reboot':
+    case 'reboot':
       return initReboot(deps, input);
-    case 'renewing':
-    case 'rebinding':
+    case 'renew':
+    case 'rebind':
       // Some clients (against RFC 2131) name a server while renewing: if it is not us, the request is not ours.
       if (!namesUsOrNobody(deps, input)) return drop('not-for-us');
-      return renewal(deps, input, state);
+      return renewal(deps, input, kind);
     default:
       return drop('malformed-request');
   }
 }
 
-function namesUsOrNobody(deps: ServerDeps, input: RequestInput): boolean {
+function namesUsOrNobody(deps: ServerDeps, input: HandlerInput): boolean {
   const named = getIpOption(input.request, 54);
   return named === undefined || named === deps.serverIdFor(input.subnet, input.inbound);
 }
 
-async function selecting(deps: ServerDeps, input: RequestInput): Promise<Decision> {
+async function selecting(deps: ServerDeps, input: HandlerInput): Promise<Decision> {
   const { request, clientKey, subnet } = input;
   if (!namesUsOrNobody(deps, input)) {
     // The client took another server's offer: our held address goes back to the pool, silently.
-    const mine = deps.book.forClient(subnet.id, clientKey);
+    const mine = deps.book.currentLeaseOf(subnet.id, clientKey);
     if (mine?.state === 'offered') {
       deps.book.send(mine.context.ip, { type: 'lease.withdraw', now: deps.clock.now() });
       deps.log.debug({ evt: 'lease.withdrawn', ip: mine.context.ip, client: clientKey, xid: request.xid });
@@ -61,33 +62,31 @@ async function selecting(deps: ServerDeps, input: RequestInput): Promise<Decisio
   const ip = getIpOption(request, 50);
   if (ip === undefined) return drop('malformed-request');
   const lease = deps.book.get(ip);
-  if (mayTakeOver(input, lease) && !isFinal(lease.state)) return takeOver(deps, input, lease, 'selecting', 'offer-accepted');
-  if (!isClients(lease, clientKey) || isFinal(lease.state) || lease.state === 'declined') {
-    return nak(deps, input, 'offer-gone');
-  }
+  if (mayTakeOver(input, lease) && !isFinal(lease.state)) return takeOver(deps, input, lease, 'select', 'offer-accepted');
+  if (!isLiveLeaseOf(lease, clientKey)) return nak(deps, input, 'offer-gone');
   if (!isAddressValid(subnet, ip, reservationFor(subnet, request, clientKey))) return nak(deps, input, 'address-invalid');
-  return ack(deps, input, ip, 'selecting', 'offer-accepted');
+  return ack(deps, input, ip, 'select', 'offer-accepted');
 }
 
 /**
  * RFC 2131 §4.3.2 INIT-REBOOT: NAK an address on the wrong network or not the client's; ACK the client's own
  * lease; with no record of the client stay silent (peaceful coexistence) unless the subnet is authoritative.
  */
-async function initReboot(deps: ServerDeps, input: RequestInput): Promise<Decision> {
+async function initReboot(deps: ServerDeps, input: HandlerInput): Promise<Decision> {
   const { request, clientKey, subnet } = input;
   const ip = getIpOption(request, 50)!;
   if (!onSameLink(deps.config(), subnet, subnetContaining(deps.config(), ip))) return nak(deps, input, 'wrong-network');
   const lease = deps.book.get(ip);
   const own = deps.config().subnets.find((s) => s.id === lease?.context.subnetId) ?? subnet;
-  if (isClients(lease, clientKey) && !isFinal(lease.state) && lease.state !== 'declined') {
+  if (isLiveLeaseOf(lease, clientKey)) {
     if (!isAddressValid(own, ip, reservationFor(own, request, clientKey))) return nak(deps, input, 'address-invalid');
-    return ack(deps, { ...input, subnet: own }, ip, 'init-reboot', 'init-reboot');
+    return ack(deps, { ...input, subnet: own }, ip, 'reboot', 'init-reboot');
   }
   if (mayTakeOver({ ...input, subnet: own }, lease) && !isFinal(lease.state)) {
-    return takeOver(deps, { ...input, subnet: own }, lease, 'init-reboot', 'init-reboot');
+    return takeOver(deps, { ...input, subnet: own }, lease, 'reboot', 'init-reboot');
   }
-  if (deps.book.forClient(own.id, clientKey) === undefined) {
+  if (deps.book.currentLeaseOf(own.id, clientKey) === undefined) {
     return own.authoritative ? nak(deps, input, 'no-lease') : drop('unknown-client');
   }
-  return nak(deps, input, isClients(lease, clientKey) ? 'expired' : 'not-your-lease');
+  return nak(deps, input, isLeaseOf(lease, clientKey) ? 'expired' : 'not-your-lease');
 }

@@ -1,5 +1,5 @@
 // One group-commit batch on PostgreSQL: a transaction holding the change lock, the version check of the rows the
-// batch touches, then one multi-row statement for the puts and one for the deletes, and COMMIT.
+// batch touches, then one multi-row statement for the puts and one for the deletes, the history, and COMMIT.
 import type pg from 'pg';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
 import { storeError, withClient } from './connection.js';
@@ -9,6 +9,8 @@ import { SQL, type CurrentRowWire } from './statements.js';
 export interface CommitSteps {
   /** Decides the winners against the current rows (inside the lock). */
   readonly resolve: (rows: readonly CurrentRowWire[]) => BatchOutcome;
+  /** More writes of the same transaction after the leases' (their history). */
+  readonly alsoWrite?: (client: pg.PoolClient, outcome: BatchOutcome) => Promise<void>;
   /** After COMMIT: the new version of every written address, and the rows the check read. */
   readonly committed: (outcome: BatchOutcome, seqs: ReadonlyMap<string, number>, rows: readonly CurrentRowWire[]) => void;
 }
@@ -45,6 +47,7 @@ async function transaction(client: pg.PoolClient, serverName: string, writes: re
     const result = await client.query<{ ip: string; seq: string }>(SQL.tombstone, [deletes, serverName]);
     for (const r of result.rows) seqs.set(r.ip, Number(r.seq));
   }
+  await steps.alsoWrite?.(client, outcome);
   await client.query('COMMIT');
   steps.committed(outcome, seqs, rows);
 }

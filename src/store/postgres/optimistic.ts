@@ -34,6 +34,8 @@ export interface BatchOutcome {
   /** Final value per address of the winning writes: a record to put, or null to delete. */
   readonly final: ReadonlyMap<string, LeaseRecord | null>;
   readonly winners: readonly PendingWrite[];
+  /** The winners actually written (not no-ops), in batch order: their transitions go into the history. */
+  readonly written: readonly PendingWrite[];
   readonly losers: readonly PendingWrite[];
 }
 
@@ -76,6 +78,7 @@ export function resolveBatch(writes: readonly PendingWrite[], rows: ReadonlyMap<
     const versions = new Map<string, Version>();
     const final = new Map<string, LeaseRecord | null>();
     const winners: PendingWrite[] = [];
+    const written: PendingWrite[] = [];
     let newLoser: PendingWrite | undefined;
     for (const w of writes) {
       if (out.has(w.group)) continue;
@@ -88,12 +91,15 @@ export function resolveBatch(writes: readonly PendingWrite[], rows: ReadonlyMap<
       }
       versions.set(w.ip, w);
       // A no-op is not written: the row already says it (and rewriting it would wake every server for nothing).
-      if (based) final.set(w.ip, w.write.kind === 'put' ? w.write.record : null);
+      if (based) {
+        final.set(w.ip, w.write.kind === 'put' ? w.write.record : null);
+        written.push(w);
+      }
       winners.push(w);
     }
     if (newLoser === undefined) {
       const losers = writes.filter((w) => out.has(w.group));
-      return { final, winners, losers };
+      return { final, winners, written, losers };
     }
     const row = rows.get(newLoser.ip);
     newLoser.group.lost = { ip: newLoser.ip, holder: row === undefined || row.deleted ? undefined : row.clientKey };

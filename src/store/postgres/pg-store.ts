@@ -8,10 +8,12 @@ import { GroupCommitter } from '../group-commit.js';
 import type { StoreLogger } from '../level-store.js';
 import { decodeRecord } from '../record-codec.js';
 import type { PeerStatus, RemoteChange, SharedLeaseStore } from '../shared.js';
-import type { LeaseWrite, StoreHealth } from '../types.js';
+import type { LeaseHistoryStore, LeaseTransition, LeaseWrite, StoreHealth } from '../types.js';
 import { invalidWrite } from '../write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../../config/supervision-policy.js';
+import type { HistoryOptions } from '../history-log.js';
 import { ChangeFeed } from './change-feed.js';
+import { PostgresHistory } from './history.js';
 import { clientConfig, createPool, describeDatabase, storeError, withClient, type PostgresConfig } from './connection.js';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { checkSchema } from './migrations.js';
@@ -29,15 +31,23 @@ export interface PostgresStoreOptions {
   readonly backoff?: BackoffPolicy;
   /** Heartbeats and peer liveness (scaleOut). */
   readonly heartbeat?: Omit<HeartbeatOptions, 'pool' | 'name' | 'logger'>;
+  /** Bounds of the lease history (per address, by age). */
+  readonly history?: HistoryOptions;
+  /** Each committed batch's size and duration until COMMIT returned (metrics). */
+  readonly onCommit?: (writes: number, durationMs: number) => void;
+  /** The clock of the history's retention sweep. */
+  readonly now?: () => number;
 }
 
 const LOAD_PAGE = 1000;
+/** How often the first commit after a while starts a sweep of history older than the retention. */
+const HISTORY_SWEEP_INTERVAL_MS = 3_600_000;
 
 function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
 }
 
-export class PostgresLeaseStore implements SharedLeaseStore {
+export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
   private pool: pg.Pool | undefined;
   private feed: ChangeFeed | undefined;
   private heartbeat: Heartbeat | undefined;
@@ -50,16 +60,21 @@ export class PostgresLeaseStore implements SharedLeaseStore {
   private readonly bases = new WeakMap<LeaseRecord, Basis>();
   private readonly listeners = new Set<(change: RemoteChange) => void>();
   private readonly location: string;
+  private readonly historyLog: PostgresHistory;
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  private sweeping: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.location = describeDatabase(options.config);
+    this.historyLog = new PostgresHistory(options.history);
     this.committer = new GroupCommitter<PendingWrite>((writes) => this.commit(writes), {
       maxBatch: options.maxBatch ?? 1000,
       commitIntervalMs: options.commitIntervalMs ?? 0,
       onFailure: (error, requests) =>
         options.logger?.error({ evt: 'store.write.failed', err: error, requests }, 'lease store write failed'),
       onRecover: () => options.logger?.info({ evt: 'store.write.recovered' }, 'lease store writable again'),
+      ...(options.onCommit === undefined ? {} : { onCommit: options.onCommit }),
     });
   }
 
@@ -136,6 +151,15 @@ export class PostgresLeaseStore implements SharedLeaseStore {
     }
   }
 
+  async history(ip: string, limit?: number): Promise<LeaseTransition[]> {
+    const pool = this.openPool();
+    try {
+      return await this.historyLog.read(pool, ip, limit);
+    } catch (error) {
+      throw storeError('DHCPD_ERR_STORE_READ', 'lease history read failed', error);
+    }
+  }
+
   health(): StoreHealth {
     return this.committer.health();
   }
@@ -156,6 +180,7 @@ export class PostgresLeaseStore implements SharedLeaseStore {
 
   private async drainAndClose(): Promise<void> {
     await this.committer.drain();
+    await this.sweeping;
     await this.heartbeat?.stop();
     await this.feed?.stop();
     await this.pool?.end().catch(() => undefined);
@@ -197,6 +222,7 @@ export class PostgresLeaseStore implements SharedLeaseStore {
         for (const r of rows) current.set(r.ip, toCurrent(r));
         return resolveBatch(writes, current);
       },
+      alsoWrite: (client, outcome) => this.historyLog.write(client, outcome.written, this.options.serverName),
       committed: (outcome, seqs, rows) => {
         for (const w of outcome.winners) {
           const row = rows.find((r) => r.ip === w.ip);
@@ -212,6 +238,20 @@ export class PostgresLeaseStore implements SharedLeaseStore {
         }
       },
     });
+    this.maybeSweepHistory(pool);
+  }
+
+  /** In the background, at most hourly; a failed sweep is logged and tried again at the next interval. */
+  private maybeSweepHistory(pool: pg.Pool): void {
+    const now = (this.options.now ?? Date.now)();
+    if (now - this.lastSweep < HISTORY_SWEEP_INTERVAL_MS) return;
+    this.lastSweep = now;
+    this.sweeping = this.historyLog.sweep(pool, now).then(
+      (deleted) => {
+        if (deleted > 0) this.options.logger?.info({ evt: 'store.history.swept', deleted }, 'old lease history deleted');
+      },
+      (error: unknown) => this.options.logger?.warn({ evt: 'store.history.sweep_failed', err: error }, 'history sweep failed'),
+    );
   }
 
   private onChange(row: ChangeRow): void {
@@ -238,11 +278,16 @@ export class PostgresLeaseStore implements SharedLeaseStore {
     }
   }
 
-  private async read<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+  private openPool(): pg.Pool {
     if (this.closing !== undefined) throw closedError();
     if (this.pool === undefined) throw new StoreError('DHCPD_ERR_STORE_UNAVAILABLE', 'lease store is not open');
+    return this.pool;
+  }
+
+  private async read<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    const pool = this.openPool();
     try {
-      return (await this.pool.query<R>(sql, params)).rows;
+      return (await pool.query<R>(sql, params)).rows;
     } catch (error) {
       throw storeError('DHCPD_ERR_STORE_READ', 'lease database read failed', error);
     }

@@ -8,7 +8,7 @@ import { leaseMachine } from '../../../machines/lease.machine.js';
 import { transactionMachine } from '../../../machines/transaction.machine.js';
 import { compileMachine, type FlatSnapshot, type FlatStepper } from '../../../src/actors/compiled-machine.js';
 import { createXStateStepper } from '../../../src/actors/stepper.js';
-import { drop } from '../../../src/server/decision.js';
+import { ACCEPTED, drop } from '../../../src/server/decision.js';
 
 const runs = Number(process.env.PROPERTY_RUNS ?? 200);
 type Event = { type: string; [k: string]: unknown };
@@ -92,7 +92,7 @@ const leaseEvent: fc.Arbitrary<Event> = fc.oneof(
   fc.record({ type: fc.constant('lease.withdraw'), now: time }),
   fc.constantFrom(
     ...['offerHold.lease.offered', 'renewal.lease.bound', 'rebinding.lease.renewing', 'expiry.lease.rebinding',
-      'hold.lease.expired', 'hold.lease.declined'].map((t) => ({ type: `xstate.after.${t}` })),
+      'grace.lease.expired', 'probation.lease.declined'].map((t) => ({ type: `xstate.after.${t}` })),
     { type: 'nonsense' },
   ),
 );
@@ -112,11 +112,11 @@ describe('compiled machines', () => {
     const packet = { clientKey: 'c' };
     const event: fc.Arbitrary<Event> = fc.oneof(
       fc.constantFrom('dhcp.discover', 'dhcp.request', 'dhcp.release', 'dhcp.decline', 'dhcp.inform').map((type) => ({ type, packet })),
-      fc.constant({ type: 'txn.decided', decision: drop('handled') }),
+      fc.constant({ type: 'txn.decided', decision: ACCEPTED }),
       fc.constant({ type: 'txn.checked', decision: drop('not-for-us') }),
       fc.constant({ type: 'txn.conflict' }),
       fc.constant({ type: 'txn.failed', error: 'boom' }),
-      fc.constant({ type: 'xstate.after.clientQuiet.transaction.offered' }),
+      fc.constant({ type: 'xstate.after.clientQuiet.transaction.awaitingRequest' }),
     );
     fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameSteps(compiled, reference, { clientKey: 'c' }, events)), { numRuns: runs });
   });

@@ -46,6 +46,11 @@ describe('decode: header', () => {
     expect(msg.sname.every((b) => b === 0)).toBe(true);
   });
 
+  it('copies into a buffer of its own size, not a slice of a shared 8 KiB pool slab a held message would pin', () => {
+    const msg = ok(decode(rawPacket([53, 1, 1, 255])));
+    expect(msg.chaddr.buffer.byteLength).toBe(244);
+  });
+
   it('accepts a plain Uint8Array', () => {
     const buf = rawPacket([53, 1, 1, 255]);
     expect(decode(new Uint8Array(buf) as Buffer).ok).toBe(true);

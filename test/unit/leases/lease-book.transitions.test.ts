@@ -68,7 +68,8 @@ describe('lease transitions', () => {
 
   it('names timers as operators know them', () => {
     expect(eventName('xstate.after.offerHold.lease.offered')).toBe('timer.offer-hold');
-    expect(eventName('xstate.after.hold.expired'.replace('hold.', 'hold.lease.'))).toBe('timer.grace');
+    expect(eventName('xstate.after.grace.lease.expired')).toBe('timer.grace');
+    expect(eventName('xstate.after.probation.lease.declined')).toBe('timer.probation');
     expect(eventName('xstate.after.somethingNew.lease.bound')).toBe('timer.somethingNew');
     expect(eventName('lease.commit')).toBe('lease.commit');
   });

@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LeaseEvent } from '../../../machines/lease.machine.js';
-import { isFinal, startLease, stepLease } from '../../../src/leases/lease-runner.js';
+import { startLease, stepLease } from '../../../src/leases/lease-runner.js';
+import { isFinal } from '../../../src/leases/states.js';
 import type { LeaseRecord, LeaseTimer } from '../../../machines/lease.types.js';
 import {
   HOLD_MS, PROBATION_MS, T0, TIMES, afterEvent, leaseInput, startLeaseActor,
@@ -136,7 +137,7 @@ describe('timers hold absolute deadlines', () => {
     const expired = runTimersUntil(rebinding, at + TIMES.leaseMs);
     expect(expired.state).toBe('expired');
     expect(timersOf(expired)).toEqual([
-      { event: afterEvent('hold', 'expired').type, at: at + TIMES.leaseMs + TIMES.graceMs },
+      { event: afterEvent('grace', 'expired').type, at: at + TIMES.leaseMs + TIMES.graceMs },
     ]);
     const reclaimed = runTimersUntil(expired, Number.MAX_SAFE_INTEGER);
     expect(reclaimed.state).toBe('reclaimed');
@@ -146,7 +147,7 @@ describe('timers hold absolute deadlines', () => {
   it('a decline replaces the old timer by the end of probation; a release leaves none', () => {
     const bound = stepLease(startLease(leaseInput()), makeEvent('lease.commit', T0 + 10))!;
     const declined = stepLease(bound, makeEvent('lease.decline', T0 + 20))!;
-    expect(timersOf(declined)).toEqual([{ event: afterEvent('hold', 'declined').type, at: T0 + 20 + PROBATION_MS }]);
+    expect(timersOf(declined)).toEqual([{ event: afterEvent('probation', 'declined').type, at: T0 + 20 + PROBATION_MS }]);
     const released = stepLease(bound, makeEvent('lease.release', T0 + 20))!;
     expect(released.state).toBe('released');
     expect(released.timers).toEqual([]);

@@ -33,8 +33,8 @@ export const TIMER_OF: Partial<Record<LeaseState, { delay: string; field: keyof 
   bound: { delay: 'renewal', field: 'renewAt' },
   renewing: { delay: 'rebinding', field: 'rebindAt' },
   rebinding: { delay: 'expiry', field: 'expiresAt' },
-  expired: { delay: 'hold', field: 'holdUntil' },
-  declined: { delay: 'hold', field: 'holdUntil' },
+  expired: { delay: 'grace', field: 'graceUntil' },
+  declined: { delay: 'probation', field: 'probationUntil' },
 };
 
 export const ALL_STATES: readonly LeaseState[] = [

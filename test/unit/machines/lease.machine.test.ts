@@ -54,7 +54,7 @@ describe('the bound lifecycle: bound → renewing → rebinding → expired → 
     const at = T0 + 1_000;
     expect(lease.context()).toMatchObject({
       boundAt: at, changedAt: at, renewAt: at + TIMES.renewMs, rebindAt: at + TIMES.rebindMs,
-      expiresAt: at + TIMES.leaseMs, holdUntil: at + TIMES.leaseMs + TIMES.graceMs,
+      expiresAt: at + TIMES.leaseMs, graceUntil: at + TIMES.leaseMs + TIMES.graceMs,
     });
     const steps: [LeaseState, number][] = [
       ['renewing', at + TIMES.renewMs],
@@ -123,7 +123,7 @@ describe('decline (RFC 2131 §4.3.3): probation, then back to the pool', () => {
     lease.advanceTo(now);
     lease.actor.send({ type: 'lease.conflict', now, probationMs: PROBATION_MS });
     expect(lease.state()).toBe('declined');
-    expect(lease.context()).toMatchObject({ changedAt: now, holdUntil: now + PROBATION_MS });
+    expect(lease.context()).toMatchObject({ changedAt: now, probationUntil: now + PROBATION_MS });
     // The offer-hold timer (shorter than probation) must not free the address early.
     lease.advanceTo(now + PROBATION_MS - 1);
     expect(lease.state()).toBe('declined');
@@ -138,7 +138,7 @@ describe('decline (RFC 2131 §4.3.3): probation, then back to the pool', () => {
       lease.advanceTo(now);
       lease.decline();
       expect(lease.state()).toBe('declined');
-      expect(lease.context()).toMatchObject({ changedAt: now, holdUntil: now + PROBATION_MS });
+      expect(lease.context()).toMatchObject({ changedAt: now, probationUntil: now + PROBATION_MS });
       // The old state's timer (T1, T2 or expiry) must not move a declined address.
       lease.advanceTo(now + PROBATION_MS - 1);
       expect(lease.state()).toBe('declined');

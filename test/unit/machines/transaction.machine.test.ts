@@ -1,5 +1,5 @@
 // One client exchange (RFC 2131 §3.1, §3.2), run by PassiveTransaction with a fake `decide`, `checkConflict` and
-// `respond`: DORA, the conflict check of an offer, the quiet-client timeout, and a failing decision; and the same
+// `sendReply`: DORA, the conflict check of an offer, the quiet-client timeout, and a failing decision; and the same
 // machine as a live actor.
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
@@ -9,8 +9,8 @@ import {
   transactionMachine, type CheckConflictInput, type DecideInput, type MessageEvent,
 } from '../../../machines/transaction.machine.js';
 import type { ConflictVerdict } from '../../../src/server/conflict-check/verdict.js';
-import { drop, type Decision } from '../../../src/server/decision.js';
-import type { RoutedRequest } from '../../../src/router/types.js';
+import { ACCEPTED, drop, type Decision } from '../../../src/server/decision.js';
+import type { RoutedRequest } from '../../../machines/transaction.types.js';
 import { MessageType, routed } from '../router/fixtures.js';
 
 interface Pending { readonly input: DecideInput; resolve(d: Decision): void; reject(e: unknown): void }
@@ -31,7 +31,7 @@ function start(options: { respondThrows?: boolean; holdChecks?: boolean } = {}) 
     checkConflict: (input) => options.holdChecks
       ? new Promise((resolve) => checks.push({ input, resolve }))
       : Promise.resolve({ kind: 'checked', decision: input.decision }),
-    respond: (decision, packet) => {
+    sendReply: (decision, packet) => {
       if (options.respondThrows) throw new Error('egress exploded');
       responded.push({ decision, packet });
     },
@@ -49,11 +49,11 @@ function start(options: { respondThrows?: boolean; holdChecks?: boolean } = {}) 
   return { actor, clock: { increment }, pending, checks, responded, errors, send, value: () => actor.getSnapshot().value };
 }
 
-const OFFER_DECISION = drop('handled');
+const OFFER_DECISION = ACCEPTED;
 const ACK_DECISION = drop('not-for-us');
 
 describe('transaction machine', () => {
-  it('DISCOVER → offering → offered → REQUEST → answering → answered, responding each time', async () => {
+  it('DISCOVER → offering → awaitingRequest → REQUEST → deciding → done, sending a reply each time', async () => {
     const t = start();
     expect(t.value()).toBe('idle');
     const discover = t.send('dhcp.discover', MessageType.DISCOVER, 1);
@@ -62,20 +62,20 @@ describe('transaction machine', () => {
     expect(t.pending[0]!.input.packet).toBe(discover);
     t.pending[0]!.resolve(OFFER_DECISION);
     await settle();
-    expect(t.value()).toBe('offered');
+    expect(t.value()).toBe('awaitingRequest');
     expect(t.responded).toEqual([{ decision: OFFER_DECISION, packet: discover }]);
 
     const request = t.send('dhcp.request', MessageType.REQUEST, 1);
-    expect(t.value()).toBe('answering');
+    expect(t.value()).toBe('deciding');
     t.pending[1]!.resolve(ACK_DECISION);
     await settle();
-    expect(t.value()).toBe('answered');
+    expect(t.value()).toBe('done');
     expect(t.actor.getSnapshot().status).toBe('done');
     expect(t.responded.map((r) => r.packet)).toEqual([discover, request]);
     expect(t.actor.getSnapshot().context).toMatchObject({ exchanges: 2, lastDecision: ACK_DECISION, current: request });
   });
 
-  it('an offer is sent only once its conflict check passed (offering → probing → offered)', async () => {
+  it('an offer is sent only once its conflict check passed (offering → probing → awaitingRequest)', async () => {
     const t = start({ holdChecks: true });
     const discover = t.send('dhcp.discover', MessageType.DISCOVER, 1);
     t.pending[0]!.resolve(OFFER_DECISION);
@@ -85,7 +85,7 @@ describe('transaction machine', () => {
     expect(t.responded).toEqual([]);
     t.checks[0]!.resolve({ kind: 'checked', decision: OFFER_DECISION });
     await settle();
-    expect(t.value()).toBe('offered');
+    expect(t.value()).toBe('awaitingRequest');
     expect(t.responded).toEqual([{ decision: OFFER_DECISION, packet: discover }]);
   });
 
@@ -104,7 +104,7 @@ describe('transaction machine', () => {
     expect(t.checks[1]!.input).toMatchObject({ decision: second, conflicts: 1 });
     t.checks[1]!.resolve({ kind: 'checked', decision: second });
     await settle();
-    expect(t.value()).toBe('offered');
+    expect(t.value()).toBe('awaitingRequest');
     expect(t.responded.map((r) => r.decision)).toEqual([second]);
     expect(t.actor.getSnapshot().context).toMatchObject({ exchanges: 1, conflicts: 1 });
     // The next message of the exchange starts counting afresh.
@@ -128,14 +128,14 @@ describe('transaction machine', () => {
     it(`${type} from idle is answered in one step`, async () => {
       const t = start();
       t.send(type, msg, 9);
-      expect(t.value()).toBe('answering');
+      expect(t.value()).toBe('deciding');
       t.pending[0]!.resolve(ACK_DECISION);
       await settle();
-      expect(t.value()).toBe('answered');
+      expect(t.value()).toBe('done');
     });
   }
 
-  it('a retransmitted DISCOVER while offered is decided again (the offer is re-sent)', async () => {
+  it('a retransmitted DISCOVER while awaiting the REQUEST is decided again (the offer is re-sent)', async () => {
     const t = start();
     t.send('dhcp.discover', MessageType.DISCOVER, 1);
     t.pending[0]!.resolve(OFFER_DECISION);
@@ -144,7 +144,7 @@ describe('transaction machine', () => {
     expect(t.value()).toBe('offering');
     t.pending[1]!.resolve(OFFER_DECISION);
     await settle();
-    expect(t.value()).toBe('offered');
+    expect(t.value()).toBe('awaitingRequest');
     expect(t.responded).toHaveLength(2);
   });
 
@@ -162,7 +162,7 @@ describe('transaction machine', () => {
     t.pending[0]!.resolve(OFFER_DECISION);
     await settle();
     t.clock.increment(4_999);
-    expect(t.value()).toBe('offered');
+    expect(t.value()).toBe('awaitingRequest');
     t.clock.increment(1);
     expect(t.value()).toBe('timedOut');
     expect(t.actor.getSnapshot().status).toBe('done');
@@ -176,7 +176,7 @@ describe('transaction machine', () => {
     t.clock.increment(4_000);
     t.send('dhcp.request', MessageType.REQUEST, 1);
     t.clock.increment(10_000);
-    expect(t.value()).toBe('answering');
+    expect(t.value()).toBe('deciding');
   });
 
   it('a rejecting decide ends in failed with the error, and nothing is sent', async () => {
@@ -206,18 +206,18 @@ describe('transaction machine', () => {
     const actor = createActor(machine, { input: { clientKey: 'c1' } });
     actor.start();
     actor.send({ type: 'dhcp.request', packet: routed('c1', MessageType.REQUEST, 1) });
-    expect(actor.getSnapshot().value).toBe('answering');
+    expect(actor.getSnapshot().value).toBe('deciding');
     await settle();
-    expect(actor.getSnapshot().value).toBe('answered');
+    expect(actor.getSnapshot().value).toBe('done');
     expect(actor.getSnapshot().context.lastDecision).toBe(ACK_DECISION);
     const offering = createActor(machine, { input: { clientKey: 'c1' } });
     offering.start();
     offering.send({ type: 'dhcp.discover', packet: routed('c1', MessageType.DISCOVER, 2) });
     await settle();
-    expect(offering.getSnapshot().value).toBe('offered');
+    expect(offering.getSnapshot().value).toBe('awaitingRequest');
   });
 
-  it('a throwing respond errors the actor (what the router observes as a failed transaction)', async () => {
+  it('a throwing sendReply errors the actor (what the router observes as a failed transaction)', async () => {
     const t = start({ respondThrows: true });
     t.send('dhcp.discover', MessageType.DISCOVER, 1);
     t.pending[0]!.resolve(OFFER_DECISION);

@@ -14,7 +14,7 @@ const config = compiled(baseConfig());
 function lease(ip: string, state: LeaseRecord['state']): LeaseRecord {
   const context = {
     ip, subnetId: 1, clientKey: `hw:1:02:00:00:00:00:${ip.split('.')[3]}`, hwAddress: '02:00:00:00:00:01', offerExpiresAt: 0, boundAt: 1,
-    renewAt: 2, rebindAt: 3, expiresAt: 4, holdUntil: 0, changedAt: 1,
+    renewAt: 2, rebindAt: 3, expiresAt: 4, graceUntil: 0, probationUntil: 0, changedAt: 1,
   };
   return { state, context, timers: [] };
 }

@@ -1,7 +1,7 @@
 // Test doubles for the router: routed requests without a codec, and a transaction actor the test steers by hand.
 import { MessageType, type DhcpRequest } from '../../../src/codec/types.js';
 import type { MessageEvent, TransactionEvent } from '../../../machines/transaction.machine.js';
-import type { RoutedRequest } from '../../../src/router/types.js';
+import type { RoutedRequest } from '../../../machines/transaction.types.js';
 import type { RouterDropReason, TransactionActor } from '../../../src/router/options.js';
 
 export function routed(clientKey: string, type: MessageType, xid: number): RoutedRequest {
@@ -34,7 +34,7 @@ export class FakeTransaction implements TransactionActor {
   send(event: TransactionEvent): void {
     if (this.status !== 'active') return;
     this.received.push(event);
-    this.become(event.type === 'dhcp.discover' ? 'offering' : 'answering');
+    this.become(event.type === 'dhcp.discover' ? 'offering' : 'deciding');
   }
 
   getSnapshot() {
@@ -54,11 +54,11 @@ export class FakeTransaction implements TransactionActor {
     this.status = 'stopped';
   }
 
-  /** Moves to a state; final ones ('answered', 'timedOut', 'failed') complete the actor. */
+  /** Moves to a state; final ones ('done', 'timedOut', 'failed') complete the actor. */
   become(value: string, error?: unknown): void {
     this.value = value;
     if (error !== undefined) this.error = error;
-    const final = value === 'answered' || value === 'timedOut' || value === 'failed';
+    const final = value === 'done' || value === 'timedOut' || value === 'failed';
     if (final) this.status = 'done';
     for (const o of [...this.observers]) o.next();
     if (final) for (const o of [...this.observers]) o.complete();

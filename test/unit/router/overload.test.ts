@@ -33,9 +33,9 @@ describe('router under overload', () => {
     router.route(routed('b', REQUEST, 21));
     expect(drops).toEqual([{ reason: 'overload', client: 'a', xid: 10 }]);
     expect(router.queuedRequests).toBe(3);
-    actorOf('a').become('offered');
+    actorOf('a').become('awaitingRequest');
     expect(actorOf('a').log).toEqual(['discover:1']); // its queued request was the one shed
-    actorOf('b').become('offered');
+    actorOf('b').become('awaitingRequest');
     expect(actorOf('b').log).toEqual(['discover:1', 'request:20']);
     expect(router.queuedRequests).toBe(2);
   });
@@ -47,9 +47,9 @@ describe('router under overload', () => {
     router.route(routed('a', REQUEST, 3));
     actorOf('a').become('failed', new Error('crash')); // the rest moves to a fresh lane
     expect(router.queuedRequests).toBe(1);
-    actorOf('a').become('answered');
+    actorOf('a').become('done');
     expect(actorOf('a').log).toEqual(['request:3']);
-    actorOf('a').become('answered');
+    actorOf('a').become('done');
     expect([router.queuedRequests, router.activeClients]).toEqual([0, 0]);
   });
 
@@ -60,7 +60,7 @@ describe('router under overload', () => {
     router.route(routed('a', REQUEST, 7));
     expect(drops.map((d) => d.reason)).toEqual(['duplicate', 'duplicate']);
     expect(router.queuedRequests).toBe(0);
-    actorOf('a').become('answered');
+    actorOf('a').become('done');
     expect(router.activeClients).toBe(0);
   });
 
@@ -73,7 +73,7 @@ describe('router under overload', () => {
     const shed = drops.filter((d) => d.reason === 'too-many-clients').length;
     expect(shed + drops.filter((d) => d.reason !== 'too-many-clients').length + 1_000 + router.queuedRequests).toBe(50_000);
     for (let round = 0; round < 10 && router.activeClients > 0; round++) {
-      for (const actor of actors.filter((a) => a.status === 'active')) actor.become('answered');
+      for (const actor of actors.filter((a) => a.status === 'active')) actor.become('done');
     }
     expect([router.activeClients, router.queuedRequests]).toEqual([0, 0]);
     router.route(routed('late', DISCOVER, 1));

@@ -1,11 +1,11 @@
-// The router driving the real transaction machine through PassiveTransaction (fake decide and respond): ordering through a whole DORA,
+// The router driving the real transaction machine through PassiveTransaction (fake decide and sendReply): ordering through a whole DORA,
 // lanes that end on answer, timeout, failure or crash, and no leftover lanes.
 import { describe, expect, it } from 'vitest';
 import type { DecideInput } from '../../../machines/transaction.machine.js';
 import { PassiveTransaction } from '../../../src/actors/passive-transaction.js';
 import { ManualClock } from '../../../src/clock.js';
 import { Router } from '../../../src/router/router.js';
-import { drop, type Decision } from '../../../src/server/decision.js';
+import { ACCEPTED, type Decision } from '../../../src/server/decision.js';
 import { MessageType, harness, routed } from './fixtures.js';
 
 const settle = () => new Promise<void>((r) => setImmediate(r));
@@ -19,7 +19,7 @@ function setup(options: { respondThrowsFor?: string } = {}) {
   const effects = {
     decide: (input: DecideInput) => new Promise<Decision>((resolve, reject) => pending.push({ input, resolve, reject })),
     checkConflict: async ({ decision }: { decision: Decision }) => ({ kind: 'checked' as const, decision }),
-    respond: (_: Decision, packet: DecideInput['packet']) => {
+    sendReply: (_: Decision, packet: DecideInput['packet']) => {
       if (packet.clientKey === options.respondThrowsFor) throw new Error('egress exploded');
       responded.push(`${packet.clientKey}:${MessageType[packet.request.type]}:${packet.request.xid}`);
     },
@@ -36,7 +36,7 @@ function setup(options: { respondThrowsFor?: string } = {}) {
     maxClients: 1_000,
   });
   /** Resolves the oldest pending decision. */
-  const decideNext = async (decision: Decision = drop('handled')) => {
+  const decideNext = async (decision: Decision = ACCEPTED) => {
     const next = pending.shift();
     if (next === undefined) throw new Error('nothing is being decided');
     next.resolve(decision);
@@ -70,7 +70,7 @@ describe('router with the real transaction machine', () => {
     expect(t.router.activeClients).toBe(0);
   });
 
-  it('an offered client that goes quiet times out and its lane is removed', async () => {
+  it('a client that goes quiet after its offer times out and its lane is removed', async () => {
     const t = setup();
     t.router.route(routed('c1', MessageType.DISCOVER, 1));
     await t.decideNext();
@@ -90,7 +90,7 @@ describe('router with the real transaction machine', () => {
     expect(t.router.activeClients).toBe(0);
   });
 
-  it('an actor that crashes (respond throws) affects only its own client', async () => {
+  it('an actor that crashes (sendReply throws) affects only its own client', async () => {
     const t = setup({ respondThrowsFor: 'bad' });
     t.router.route(routed('bad', MessageType.REQUEST, 1));
     t.router.route(routed('good', MessageType.REQUEST, 2));

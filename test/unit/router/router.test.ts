@@ -25,7 +25,7 @@ describe('per-client ordering', () => {
     const actor = actorOf('c1');
     expect(actor.started).toBe(true);
     expect(actor.log).toEqual(['discover:1']);
-    actor.become('offered');
+    actor.become('awaitingRequest');
     expect(actor.log).toEqual(['discover:1', 'request:1']);
     expect(actors).toHaveLength(1);
   });
@@ -45,11 +45,11 @@ describe('per-client ordering', () => {
     router.route(routed('c1', RELEASE, 2));
     router.route(routed('c1', DISCOVER, 3));
     const first = actorOf('c1');
-    first.become('answered');
+    first.become('done');
     const second = actorOf('c1');
     expect(second).not.toBe(first);
     expect(second.log).toEqual(['release:2']);
-    second.become('answered');
+    second.become('done');
     expect(actorOf('c1').log).toEqual(['discover:3']);
     expect(actors).toHaveLength(3);
     expect(first.log).toEqual(['request:1']);
@@ -74,8 +74,8 @@ describe('bounded queues', () => {
     router.route(routed('c1', REQUEST, 7));
     router.route(routed('c1', REQUEST, 7));
     expect(drops).toEqual([{ reason: 'duplicate', client: 'c1', xid: 7 }]);
-    actorOf('c1').become('offered');
-    actorOf('c1').become('answered');
+    actorOf('c1').become('awaitingRequest');
+    actorOf('c1').become('done');
     // Only one copy was left to handle: the lane ends with nothing more to do.
     expect(actorOf('c1').log).toEqual(['discover:1', 'request:7']);
     expect(drops).toHaveLength(1);
@@ -88,7 +88,7 @@ describe('bounded queues', () => {
     router.route(routed('c1', REQUEST, 3));
     router.route(routed('c1', REQUEST, 4));
     expect(drops).toEqual([{ reason: 'queue-full', client: 'c1', xid: 2 }]);
-    actorOf('c1').become('offered');
+    actorOf('c1').become('awaitingRequest');
     expect(actorOf('c1').log).toEqual(['discover:1', 'request:3']);
   });
 
@@ -99,9 +99,9 @@ describe('bounded queues', () => {
     router.route(routed('c3', DISCOVER, 3));
     expect(drops).toEqual([{ reason: 'too-many-clients', client: 'c3', xid: 3 }]);
     router.route(routed('c1', REQUEST, 4));
-    actorOf('c1').become('offered');
+    actorOf('c1').become('awaitingRequest');
     expect(actorOf('c1').log).toEqual(['discover:1', 'request:4']);
-    actorOf('c1').become('answered');
+    actorOf('c1').become('done');
     router.route(routed('c3', DISCOVER, 5));
     expect(actorOf('c3').log).toEqual(['discover:5']);
   });
@@ -116,7 +116,7 @@ describe('failure isolation', () => {
     actorOf('c1').crash(boom);
     expect(drops).toEqual([{ reason: 'transaction-failed', client: 'c1', xid: 1, error: boom }]);
     expect(router.activeClients).toBe(1);
-    actorOf('c2').become('offered');
+    actorOf('c2').become('awaitingRequest');
     router.route(routed('c2', REQUEST, 3));
     expect(actorOf('c2').log).toEqual(['discover:2', 'request:3']);
   });
@@ -145,11 +145,11 @@ describe('failure isolation', () => {
 });
 
 describe('no growth', () => {
-  it('lanes are removed when exchanges end: answered, timed out or failed', () => {
+  it('lanes are removed when exchanges end: done, timed out or failed', () => {
     const { router, actors } = setup({ maxClients: 1_000 });
     for (let i = 0; i < 300; i++) router.route(routed(`c${i}`, i % 2 === 0 ? DISCOVER : REQUEST, i));
     expect(router.activeClients).toBe(300);
-    actors.forEach((a, i) => a.become(['answered', 'timedOut', 'failed'][i % 3]!));
+    actors.forEach((a, i) => a.become(['done', 'timedOut', 'failed'][i % 3]!));
     expect(router.activeClients).toBe(0);
   });
 
@@ -178,13 +178,13 @@ describe('no growth', () => {
 describe('quiesce (graceful shutdown)', () => {
   it('refuses new requests and waits until no transaction is deciding', async () => {
     const { router, actorOf, drops } = setup();
-    router.route(routed('c1', REQUEST, 1)); // answering: busy
+    router.route(routed('c1', REQUEST, 1)); // deciding: busy
     router.route(routed('c2', DISCOVER, 2));
-    actorOf('c2').become('offered'); // waiting for the client: not busy
+    actorOf('c2').become('awaitingRequest'); // waiting for the client: not busy
     let waits = 0;
     await router.quiesce(1_000, async () => {
       waits++;
-      if (waits === 3) actorOf('c1').become('answered');
+      if (waits === 3) actorOf('c1').become('done');
     });
     expect(waits).toBe(3);
     router.route(routed('c3', DISCOVER, 3));

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getOption } from '../../../src/codec/index.js';
 import { BROADCAST_FLAG, MessageType, type DhcpRequest } from '../../../src/codec/types.js';
 import type { Inbound } from '../../../src/net/types.js';
-import { requestState } from '../../../src/server/handlers/request.js';
+import { requestKind } from '../../../src/server/handlers/request.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { bindClient, LAB_CONFIG, replyType, SERVER_ID, startTestServer, type TestServer } from '../../helpers/test-server.js';
@@ -13,23 +13,23 @@ import { bindClient, LAB_CONFIG, replyType, SERVER_ID, startTestServer, type Tes
 const RELAY = '203.0.113.1';
 const nakText = (m: { options: { code: number; data: Buffer }[] }) => getOption(m as never, 56)?.toString();
 
-describe('requestState (RFC 2131 §4.3.2, table 4)', () => {
+describe('requestKind (RFC 2131 §4.3.2, table 4)', () => {
   const inbound = (broadcast?: boolean): Inbound => ({ data: Buffer.alloc(0), from: { address: '0.0.0.0', port: 68 }, receivedAt: 0, ...(broadcast === undefined ? {} : { broadcast }) });
   const req = (spec: Parameters<typeof clientMessage>[2], giaddr?: string) =>
     ({ ...clientMessage({ mac: '02:00:5e:10:00:40', ...(giaddr ? { giaddr } : {}) }, MessageType.REQUEST, spec), type: MessageType.REQUEST }) as DhcpRequest;
 
   it.each([
-    ['server id + requested address', req({ serverId: SERVER_ID, requested: '198.51.100.100' }), inbound(true), 'selecting'],
-    ['server id, ciaddr 0, no requested address', req({ serverId: SERVER_ID }), inbound(true), 'selecting'],
-    ['requested address, ciaddr 0', req({ requested: '198.51.100.100' }), inbound(true), 'init-reboot'],
-    ['ciaddr, unicast', req({ ciaddr: '198.51.100.100' }), inbound(false), 'renewing'],
-    ['ciaddr, transport cannot tell', req({ ciaddr: '198.51.100.100' }), inbound(), 'renewing'],
-    ['ciaddr, broadcast', req({ ciaddr: '198.51.100.100' }), inbound(true), 'rebinding'],
-    ['ciaddr, relayed (relays forward only broadcasts)', req({ ciaddr: '203.0.113.100' }, RELAY), inbound(false), 'rebinding'],
-    ['ciaddr + server id, no requested address (non-conforming renewal)', req({ ciaddr: '198.51.100.100', serverId: SERVER_ID }), inbound(false), 'renewing'],
+    ['server id + requested address', req({ serverId: SERVER_ID, requested: '198.51.100.100' }), inbound(true), 'select'],
+    ['server id, ciaddr 0, no requested address', req({ serverId: SERVER_ID }), inbound(true), 'select'],
+    ['requested address, ciaddr 0', req({ requested: '198.51.100.100' }), inbound(true), 'reboot'],
+    ['ciaddr, unicast', req({ ciaddr: '198.51.100.100' }), inbound(false), 'renew'],
+    ['ciaddr, transport cannot tell', req({ ciaddr: '198.51.100.100' }), inbound(), 'renew'],
+    ['ciaddr, broadcast', req({ ciaddr: '198.51.100.100' }), inbound(true), 'rebind'],
+    ['ciaddr, relayed (relays forward only broadcasts)', req({ ciaddr: '203.0.113.100' }, RELAY), inbound(false), 'rebind'],
+    ['ciaddr + server id, no requested address (non-conforming renewal)', req({ ciaddr: '198.51.100.100', serverId: SERVER_ID }), inbound(false), 'renew'],
     ['nothing to go by', req({}), inbound(true), undefined],
-  ])('%s → %s', (_, request, from, state) => {
-    expect(requestState(request, from)).toBe(state);
+  ])('%s → %s', (_, request, from, kind) => {
+    expect(requestKind(request, from)).toBe(kind);
   });
 });
 
@@ -88,7 +88,7 @@ describe('renewal flow', () => {
     const record = server.app.deps.book.get(ip)!;
     const now = server.clock.now();
     // As the expiry schedule could leave it between slices: expired, grace over, no timer left to move it.
-    server.app.deps.book.restore({ ...record, state: 'expired', timers: [], context: { ...record.context, expiresAt: now - 2, holdUntil: now - 1 } });
+    server.app.deps.book.restore({ ...record, state: 'expired', timers: [], context: { ...record.context, expiresAt: now - 2, graceUntil: now - 1 } });
     const nak = await server.exchange(clientMessage(client, MessageType.REQUEST, { ciaddr: ip }), { broadcast: false });
     expect(nakText(nak!.message)).toBe('expired');
     expect(server.app.deps.book.get(ip)!.state).toBe('released');

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { MessageType } from '../../../src/codec/types.js';
-import type { RoutedRequest } from '../../../src/router/types.js';
+import type { RoutedRequest } from '../../../machines/transaction.types.js';
 import { ResponseCache } from '../../../src/server/response-cache.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
@@ -67,19 +67,38 @@ describe('response cache', () => {
     await s.app.stop();
   });
 
+  const routed = (client: string): RoutedRequest => {
+    const request = clientMessage({ mac: '02:00:5e:10:04:04' }, MessageType.DISCOVER, { xid: 1 });
+    const data = Buffer.alloc(300, client.charCodeAt(0));
+    return { clientKey: client, request: { ...request, type: MessageType.DISCOVER } as RoutedRequest['request'],
+      inbound: { data, from: { address: '0.0.0.0', port: 68 }, receivedAt: 0 } };
+  };
+  const reply = { data: Buffer.alloc(10, 7), to: { address: '255.255.255.255', port: 68 } };
+
   it('holds at most maxEntries clients, the oldest going first', () => {
-    const clock = new ManualClock();
-    const cache = new ResponseCache(clock, () => ({ maxEntries: 2, ttlMs: 1_000 }));
-    const routed = (client: string): RoutedRequest => {
-      const request = clientMessage({ mac: '02:00:5e:10:04:04' }, MessageType.DISCOVER, { xid: 1 });
-      const data = Buffer.alloc(300, client.charCodeAt(0));
-      return { clientKey: client, request: { ...request, type: MessageType.DISCOVER } as RoutedRequest['request'],
-        inbound: { data, from: { address: '0.0.0.0', port: 68 }, receivedAt: 0 } };
-    };
-    const reply = { data: Buffer.alloc(10), to: { address: '255.255.255.255', port: 68 } };
+    const cache = new ResponseCache(new ManualClock(), () => ({ maxEntries: 2, ttlMs: 1_000 }));
     for (const c of ['a', 'b', 'c']) cache.remember(routed(c), reply, MessageType.OFFER);
     expect(cache.stats().entries).toBe(2);
     expect(cache.lookup(routed('a'))).toBeUndefined();
-    expect(cache.lookup(routed('c'))?.reply).toBe(reply);
+    expect(cache.lookup(routed('c'))?.reply).toEqual(reply);
+  });
+
+  it('drops expired entries as new ones come: a flood of one-time clients does not keep it full', () => {
+    const clock = new ManualClock();
+    const cache = new ResponseCache(clock, () => ({ maxEntries: 100, ttlMs: 1_000 }));
+    for (const c of ['a', 'b', 'c']) cache.remember(routed(c), reply, MessageType.OFFER);
+    clock.advance(1_000);
+    cache.remember(routed('d'), reply, MessageType.OFFER);
+    expect(cache.stats().entries).toBe(1);
+  });
+
+  it('keeps exact-size copies, never a view of an 8 KiB pool slab shared with other packets', () => {
+    const cache = new ResponseCache(new ManualClock(), () => ({ maxEntries: 100, ttlMs: 1_000 }));
+    const pooled = { ...reply, data: Buffer.from([1, 2, 3]) };
+    expect(pooled.data.buffer.byteLength).toBeGreaterThan(3); // Buffer.from of a small array takes a pool slice
+    cache.remember(routed('a'), pooled, MessageType.OFFER);
+    const kept = cache.lookup(routed('a'))!.reply.data;
+    expect([...kept]).toEqual([1, 2, 3]);
+    expect(kept.buffer.byteLength).toBe(3);
   });
 });

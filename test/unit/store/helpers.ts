@@ -25,14 +25,15 @@ export function makeRecord(
       renewAt: now + 1_800_000,
       rebindAt: now + 3_150_000,
       expiresAt: now + 3_600_000,
-      holdUntil: 0,
+      graceUntil: 0,
+      probationUntil: 0,
       changedAt: now,
     },
     timers: [{ event: 'lease.renew', at: now + 1_800_000 }],
   };
 }
 
-export const put = (record: LeaseRecord): LeaseWrite => ({ kind: 'put', record });
+export const put = (record: LeaseRecord): Extract<LeaseWrite, { kind: 'put' }> => ({ kind: 'put', record });
 export const del = (ip: string): LeaseWrite => ({ kind: 'delete', ip });
 
 /** The i-th address of 198.18.0.0/15 (test range), i < 131072. */

@@ -8,6 +8,7 @@ import type { PostgresConfig } from '../../../src/config/types.js';
 import type { RemoteChange } from '../../../src/store/shared.js';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster.js';
 import { describeLeaseStoreConformance } from './conformance.js';
+import { describeHistoryConformance } from './history-conformance.js';
 import { collect, del, makeRecord, put, settle } from './helpers.js';
 
 let cluster: PgCluster;
@@ -65,6 +66,38 @@ describeLeaseStoreConformance('PostgreSQL, commitIntervalMs 5 and maxBatch 7', a
   store: storeOn(await emptiedDatabase(), { commitIntervalMs: 5, maxBatch: 7 }),
   dispose: async () => undefined,
 }));
+
+/** One statement on a database of the cluster: rows as objects. */
+async function sqlOn(database: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client(connection(database));
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describeHistoryConformance('PostgreSQL', async () => {
+  const database = await freshDatabase();
+  return {
+    open: async ({ perLease, retentionMs, now }) => {
+      const store = storeOn(database, {
+        now, history: { ...(perLease === undefined ? {} : { perLease }), ...(retentionMs === undefined ? {} : { retentionMs }) },
+      });
+      await store.open();
+      return store;
+    },
+    // A failing statement late in the transaction: the lease's upsert before it must be rolled back with it.
+    failCommits: async (_store, fail) => {
+      await sqlOn(database, fail
+        ? 'ALTER TABLE lease_history ADD CONSTRAINT failing CHECK (false) NOT VALID'
+        : 'ALTER TABLE lease_history DROP CONSTRAINT failing');
+    },
+    storedTransitions: async () => Number((await sqlOn(database, 'SELECT count(*) AS n FROM lease_history'))[0]?.n),
+    dispose: async () => undefined,
+  };
+});
 
 async function until<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -135,6 +168,35 @@ describe('PostgreSQL store shared by two servers', () => {
       // Two servers writing the identical record (the same timer firing on both) both succeed.
       const seenByA = await until(() => (a.health().commits > 0 ? true : undefined));
       expect(seenByA).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('history: a losing write stores none of its transitions, and the same timer fired on two servers is kept once', async () => {
+    const database = await freshDatabase();
+    const a = storeOn(database, { serverName: 'a' });
+    const b = storeOn(database, { serverName: 'b' });
+    await a.open();
+    await b.open();
+    const ip = '198.51.100.120';
+    const transition = (clientKey: string, event: string) => ({
+      at: Date.now(), ip, subnetId: 1, clientKey, from: 'offered', to: 'bound', event,
+    });
+    try {
+      // Both bind the free address for different clients at once: the database lets one win.
+      const outcomes = await Promise.all([a, b].map((store, i) =>
+        settle(store.write([{ ...put(makeRecord(ip, `c${i}`)), transitions: [transition(`c${i}`, 'lease.commit')] }]))));
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+      const winner = `c${outcomes.findIndex((o) => o.ok)}`;
+      // Both now know the winning row; both fire its expiry timer at once, writing the same record and
+      // transition based on it: one writes, the other finds the row already saying so.
+      const expired = makeRecord(ip, winner, { state: 'expired' });
+      const fired = { ...put(expired), transitions: [{ ...transition(winner, 'lease.expire'), from: 'bound', to: 'expired' }] };
+      await Promise.all([a.write([fired]), b.write([{ ...fired, record: structuredClone(expired) }])]);
+      const history = await b.history(ip);
+      expect(history.map((t) => [t.clientKey, t.event])).toEqual([[winner, 'lease.commit'], [winner, 'lease.expire']]);
     } finally {
       await a.close();
       await b.close();

@@ -70,7 +70,7 @@ describe('conflict check before an offer', () => {
     const conflict = s.logs.find((l) => l.evt === 'lease.conflict');
     expect(conflict).toMatchObject({ ip: FIRST, answeredBy: FIRST, mac: SQUATTER_MAC, err: { code: 'DHCPD_ERR_LEASE_IN_USE' } });
     expect(s.app.deps.book.get(FIRST)?.state).toBe('declined');
-    expect(await s.store.get(FIRST)).toMatchObject({ state: 'declined', context: { holdUntil: s.app.deps.book.get(FIRST)!.context.holdUntil } });
+    expect(await s.store.get(FIRST)).toMatchObject({ state: 'declined', context: { probationUntil: s.app.deps.book.get(FIRST)!.context.probationUntil } });
     expect(s.app.statistics().counters.events).toMatchObject({ 'lease.conflict': 1, 'conflict_check.probed': 2 });
     // The client takes the address it was offered in the end.
     const ack = await s.exchange(clientMessage(A, MessageType.REQUEST, { requested: SECOND, serverId: SERVER_ID }));

@@ -4,23 +4,23 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { outbound, replyRoute, type Ports } from '../net/egress.js';
 import type { Transport } from '../net/types.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
 import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
-import { getParameterRequestList } from '../codec/index.js';
+import { getIpOption, getParameterRequestList } from '../codec/index.js';
 import { fitReply, type FittedReply } from './reply-fit.js';
 import type { ResponseCache } from './response-cache.js';
 import type { Stats } from './stats.js';
 
-export interface Responder {
-  respond(decision: Decision, routed: RoutedRequest): void;
+export interface ReplySender {
+  send(decision: Decision, routed: RoutedRequest): void;
   /** Sends the cached reply when the request is a retransmission of one already answered; false if it is not. */
-  replay(routed: RoutedRequest): boolean;
+  resend(routed: RoutedRequest): boolean;
 }
 
-export function createResponder(deps: {
+export function createReplySender(deps: {
   readonly transport: () => Transport | undefined;
   readonly ports: () => Ports;
   readonly clock: Clock;
@@ -31,13 +31,14 @@ export function createResponder(deps: {
   readonly sendRetry?: () => RetryPolicy;
   /** Replies kept for retransmissions. */
   readonly cache?: ResponseCache;
-}): Responder {
+}): ReplySender {
   const { log, stats } = deps;
   return {
-    respond(decision, routed) {
+    send(decision, routed) {
+      if (decision.kind === 'accepted') return;
       if (decision.kind === 'drop') {
         stats.count(stats.drops, decision.reason);
-        if (decision.reason !== 'handled') log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
+        log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
         return;
       }
       const transport = deps.transport();
@@ -47,9 +48,7 @@ export function createResponder(deps: {
       if (data === undefined) return;
       const canUnicast = transport.kind === 'native' && decision.message.htype === 1 && decision.message.hlen === 6;
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
-      const serverId = decision.message.options.find((o) => o.code === 54)?.data;
-      const source = serverId === undefined ? undefined : [...serverId].join('.');
-      const out = outbound(data, route, routed.inbound, source);
+      const out = outbound(data, route, routed.inbound, getIpOption(decision.message, 54));
       const send = (): Promise<void> => transport.send(out);
       retry(send, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
         // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).
@@ -69,7 +68,7 @@ export function createResponder(deps: {
         (err: unknown) => stats.error(classify(err).category),
       );
     },
-    replay(routed) {
+    resend(routed) {
       const transport = deps.transport();
       const cached = transport === undefined ? undefined : deps.cache?.lookup(routed);
       if (transport === undefined || cached === undefined) return false;

@@ -7,7 +7,7 @@ import { ManualClock } from '../../../src/clock.js';
 import { MessageType, type DhcpRequest } from '../../../src/codec/types.js';
 import type { Outbound, Transport } from '../../../src/net/types.js';
 import { buildReply } from '../../../src/server/reply.js';
-import { createResponder } from '../../../src/server/respond.js';
+import { createReplySender } from '../../../src/server/send-reply.js';
 import { Stats } from '../../../src/server/stats.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
@@ -15,7 +15,7 @@ import { startTestServer, type TestServer } from '../../helpers/test-server.js';
 
 const SERVER = '198.51.100.1';
 
-describe('respond', () => {
+describe('send-reply', () => {
   it('a reply that does not fit even with overload is trimmed, logged at debug with the dropped codes, counted and sent', () => {
     const sent: Outbound[] = [];
     const transport = { kind: 'memory', send: async (o: Outbound) => void sent.push(o) } as unknown as Transport;
@@ -23,7 +23,7 @@ describe('respond', () => {
     const lines: Record<string, unknown>[] = [];
     const clock = new ManualClock();
     const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-    const responder = createResponder({
+    const replies = createReplySender({
       transport: () => transport, ports: () => ({ server: 67, client: 68 }), clock, log, stats, notices: new AggregatedLog({ clock, log }),
     });
     // A 255-byte client identifier and a 255-byte option 82 (a packet generator): 576 cannot hold both.
@@ -32,7 +32,7 @@ describe('respond', () => {
     }), type: MessageType.DISCOVER } as DhcpRequest;
     const message = buildReply(request, { type: MessageType.OFFER, serverId: SERVER, yiaddr: '203.0.113.100', times: { lease: 600, renewal: 300, rebinding: 525 } });
     const routed = { request, clientKey: 'id:01', inbound: { data: Buffer.alloc(0), from: { address: '203.0.113.1', port: 67 }, receivedAt: 0 } };
-    expect(() => responder.respond({ kind: 'reply', type: MessageType.OFFER, message, maxSize: 548 }, routed)).not.toThrow();
+    expect(() => replies.send({ kind: 'reply', type: MessageType.OFFER, message, maxSize: 548 }, routed)).not.toThrow();
     expect(sent).toHaveLength(1);
     expect(sent[0]!.data.length).toBeLessThanOrEqual(548);
     expect(stats.drops.get('reply-unencodable')).toBeUndefined();
