@@ -51,6 +51,7 @@ export class LeaseBook {
     this.schedule = new ExpirySchedule({
       clock: options.clock,
       fire: (timer) => this.fire(timer),
+      isCurrent: (timer) => this.isCurrent(timer),
       ...(options.yieldFn ? { yieldFn: options.yieldFn } : {}),
     });
   }
@@ -235,11 +236,13 @@ export class LeaseBook {
     this.byClient.delete(clientIndexKey(record.context.subnetId, record.context.clientKey), record.context.ip);
   }
 
+  private isCurrent(timer: ScheduledTimer): boolean {
+    return this.byIp.get(timer.key)?.timers.some((t) => t.event === timer.event && t.at === timer.at) ?? false;
+  }
+
   /** Schedule entries are never removed early: a timer fires only if the lease still has it. */
   private fire(timer: ScheduledTimer): void {
-    const record = this.byIp.get(timer.key);
-    if (record === undefined) return;
-    if (!record.timers.some((t) => t.event === timer.event && t.at === timer.at)) return;
+    if (!this.isCurrent(timer)) return;
     const change = this.send(timer.key, { type: timer.event });
     if (change !== undefined) this.options.onTimerChange(change);
   }
