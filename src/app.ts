@@ -163,6 +163,7 @@ export function startApp(options: AppOptions): App {
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
     cache: responseCache,
+    signReply: (reply, routed) => security.signReply(reply, routed.inbound),
   });
   const probes = new ProbeGate({
     policy: () => config().conflictCheck, clock, log, stats, notices, ...(options.openProber ? { open: options.openProber } : {}),

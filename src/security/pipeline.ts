@@ -13,12 +13,13 @@ import type { Logger } from '../log.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import type { DecodedInbound } from '../net/ingress.js';
 import type { Inbound } from '../net/types.js';
-import { authStage, ReplayCounters } from './auth.js';
+import { authStage, ReplayCounters, type Authenticated } from './auth.js';
 import { SecurityCounters, SecurityEventRing, type SecurityEvent } from './events.js';
 import { ipFilterStage } from './ip-filter.js';
 import { macFilterStage } from './mac-filter.js';
 import { rateLimitStage } from './rate-limit.js';
 import { snoopingStage } from './snooping.js';
+import { ReplySigner } from './reply-signer.js';
 import { SecurityPacket, type Rejection, type Stage } from './stage.js';
 import { StarvationGuard, type LeaseView } from './starvation-guard.js';
 import { TokenBuckets } from './token-buckets.js';
@@ -46,6 +47,9 @@ export class Security {
   private readonly guard: StarvationGuard;
   private readonly notices: AggregatedLog;
   private readonly stages: readonly Stage[];
+  /** Datagrams that authenticated (RFC 3118), weakly: an entry goes with its datagram. */
+  private readonly authenticated: Authenticated = new WeakMap();
+  private readonly signer: ReplySigner;
 
   constructor(private readonly deps: SecurityDeps) {
     const sec = () => deps.config().security;
@@ -54,7 +58,8 @@ export class Security {
     this.buckets = new TokenBuckets(() => ({ maxBuckets: sec().maxBuckets, idleMs: sec().bucketIdleMs }));
     this.replays = new ReplayCounters(() => sec().maxReplayClients);
     this.guard = new StarvationGuard(leaseView(deps.book), this.buckets);
-    this.stages = [snoopingStage(), macFilterStage(), ipFilterStage(), rateLimitStage(this.buckets, this.guard), authStage(this.replays)];
+    this.stages = [snoopingStage(), macFilterStage(), ipFilterStage(), rateLimitStage(this.buckets, this.guard), authStage(this.replays, this.authenticated)];
+    this.signer = new ReplySigner(() => deps.clock.now());
   }
 
   /** The stages as operators, one per stage; what passes them all goes on to routing. */
@@ -63,6 +68,12 @@ export class Security {
     const [snooping, mac, ip, rate, auth] = this.stages.map((stage) => filter((p: SecurityPacket) => this.passes(stage, p)));
     const unwrap = map((p: SecurityPacket): Admitted => ({ request: p.request, inbound: p.inbound, clientKey: p.clientKey }));
     return pipe(wrap, snooping!, mac!, ip!, rate!, auth!, unwrap);
+  }
+
+  /** The reply to a request that authenticated carries our own option 90 and MAC; others are returned as they are. */
+  signReply(reply: Buffer, request: Inbound): Buffer {
+    const signing = this.authenticated.get(request);
+    return signing === undefined ? reply : this.signer.sign(reply, signing);
   }
 
   /** A server-only datagram (a BOOTREPLY) heard on the server port: a loop or a confused server. */
