@@ -176,6 +176,7 @@ export function startApp(options: AppOptions): App {
     sendReply: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       if (decision.kind === 'reply' && decision.type === MessageType.ACK && decision.ip !== undefined) security.granted(packet, decision.ip);
+      else security.notGranted(packet);
       options.onDecision?.(decision, packet);
       replies.send(decision, packet);
     },

@@ -90,6 +90,11 @@ export class Security {
     if (limits !== undefined) this.guard.granted(p, ip, limits);
   }
 
+  /** A request answered otherwise than with an ACK (a NAK, a drop): it no longer counts against its ids. */
+  notGranted(routed: Admitted): void {
+    if (routed.request.type === MessageType.REQUEST) this.guard.notGranted(routed.clientKey);
+  }
+
   report(event: SecurityEvent): void {
     this.counters.count(event.stage, event.reason);
     this.events.push(event);
@@ -135,7 +140,11 @@ function eventOf(r: Rejection, p: SecurityPacket): SecurityEvent {
 function leaseView(book: LeaseBook): LeaseView {
   const live = (record: LeaseRecord | undefined): record is LeaseRecord => record !== undefined && !isFinal(record.state) && record.state !== 'declined';
   return {
-    hasLease: (subnetId, clientKey) => live(book.forClient(subnetId, clientKey)),
+    // A held offer is not a lease: a flood of clients each holding one must not pass as renewing holders.
+    hasLease: (subnetId, clientKey) => {
+      const record = book.forClient(subnetId, clientKey);
+      return live(record) && record.state !== 'offered';
+    },
     isHeldBy: (ip, clientKey) => {
       const record = book.get(ip);
       return live(record) && record.context.clientKey === clientKey;
