@@ -159,7 +159,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   const app = startApp({
     config,
     log,
-    store: createStore(config, log, { version: version(), onCommit: metrics.observeCommit }),
+    store: createStore(config, log, { version: version(), onCommit: metrics.observeCommit, telemetry: metrics.postgres }),
     onDecision: metrics.observeDecision,
     openTransport: () =>
       openTransport({

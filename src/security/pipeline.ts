@@ -8,9 +8,8 @@ import { MessageType } from '../codec/types.js';
 import type { ServerConfig } from '../config/types.js';
 import type { CodecError } from '../errors.js';
 import type { LeaseBook } from '../leases/lease-book.js';
-import { isFinal } from '../leases/lease-runner.js';
+import { isBinding, isLeaseOf, isLiveLeaseOf } from '../leases/states.js';
 import type { Logger } from '../log.js';
-import type { LeaseRecord } from '../../machines/lease.types.js';
 import type { DecodedInbound } from '../net/ingress.js';
 import type { Inbound } from '../net/types.js';
 import { authStage, ReplayCounters, type Authenticated } from './auth.js';
@@ -138,16 +137,12 @@ function eventOf(r: Rejection, p: SecurityPacket): SecurityEvent {
 }
 
 function leaseView(book: LeaseBook): LeaseView {
-  const live = (record: LeaseRecord | undefined): record is LeaseRecord => record !== undefined && !isFinal(record.state) && record.state !== 'declined';
   return {
     // A held offer is not a lease: a flood of clients each holding one must not pass as renewing holders.
     hasLease: (subnetId, clientKey) => {
-      const record = book.forClient(subnetId, clientKey);
-      return live(record) && record.state !== 'offered';
+      const record = book.currentLeaseOf(subnetId, clientKey);
+      return isLeaseOf(record, clientKey) && isBinding(record.state);
     },
-    isHeldBy: (ip, clientKey) => {
-      const record = book.get(ip);
-      return live(record) && record.context.clientKey === clientKey;
-    },
+    isHeldBy: (ip, clientKey) => isLiveLeaseOf(book.get(ip), clientKey),
   };
 }

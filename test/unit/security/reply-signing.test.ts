@@ -9,8 +9,8 @@ import { delayedAuthValue, sign } from '../../../src/security/rfc3118.js';
 import { ReplySigner } from '../../../src/security/reply-signer.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { LAB_CONFIG, SERVER_ID } from '../../helpers/test-server.js';
-import { startFaultServer, typeOf, type FaultServer } from '../fault/helpers.js';
+import { LAB_CONFIG, replyType, SERVER_ID } from '../../helpers/test-server.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/test-daemon.js';
 
 const KEY = Buffer.from('0f0e0d0c0b0a09080706050403020100', 'hex');
 const OTHER_KEY = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
@@ -47,11 +47,11 @@ function checkSigned(d: Buffer, secretId: number, key: Buffer): bigint {
 }
 
 describe('signing our replies (RFC 3118 delayed authentication)', () => {
-  let s: FaultServer | undefined;
+  let s: TestDaemon | undefined;
   afterEach(async () => s?.app.stop());
 
-  async function server(): Promise<FaultServer> {
-    s = startFaultServer({ store: await openMemoryStore(), wire: { ...LAB_CONFIG, conflictCheck: { enabled: false }, security: {
+  async function server(): Promise<TestDaemon> {
+    s = startTestDaemon({ store: await openMemoryStore(), wire: { ...LAB_CONFIG, conflictCheck: { enabled: false }, security: {
       authKeys: [{ id: 7, secret: OTHER_KEY.toString('hex') }, { id: 3, secret: KEY.toString('hex') }],
       subnets: { '198.51.100.0/24': { auth: { mode: 'optional' } } },
     } } });
@@ -59,7 +59,7 @@ describe('signing our replies (RFC 3118 delayed authentication)', () => {
     return s;
   }
 
-  async function exchangeRaw(srv: FaultServer, data: Buffer): Promise<Buffer | undefined> {
+  async function exchangeRaw(srv: TestDaemon, data: Buffer): Promise<Buffer | undefined> {
     const before = srv.link.sent.length;
     srv.link.inbound$.next({ data, from: { address: '0.0.0.0', port: 68 }, iface: IFACE, broadcast: true, receivedAt: srv.clock.now() });
     for (let i = 0; i < 100 && srv.link.sent.length === before; i++) await new Promise((r) => setTimeout(r, 2));
@@ -82,7 +82,7 @@ describe('signing our replies (RFC 3118 delayed authentication)', () => {
     const srv = await server();
     const offer = await exchangeRaw(srv, encode(clientMessage(CLIENT, MessageType.DISCOVER)));
     expect(offer).toBeDefined();
-    expect(typeOf(srv.link.sent[0]!.message)).toBe(MessageType.OFFER);
+    expect(replyType(srv.link.sent[0]!.message)).toBe(MessageType.OFFER);
     expect(authOption(offer!)).toBeUndefined();
   });
 

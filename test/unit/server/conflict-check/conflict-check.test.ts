@@ -7,7 +7,8 @@ import { MessageType } from '../../../../src/codec/types.js';
 import { NetError } from '../../../../src/errors.js';
 import { clientMessage } from '../../../helpers/test-client.js';
 import { LAB_CONFIG, replyType, SERVER_ID } from '../../../helpers/test-server.js';
-import { settle, startProbeServer, type ProbeServer } from './harness.js';
+import { settle } from '../../../helpers/test-daemon.js';
+import { startProbeServer, type ProbeServer } from './harness.js';
 
 const A = { mac: '02:00:5e:10:01:01' };
 const B = { mac: '02:00:5e:10:01:02' };
