@@ -5,7 +5,7 @@
 // authentication accepts a signed REQUEST and rejects a wrong MAC and a replayed counter. One lab for the file.
 import { describe, expect, it } from 'vitest';
 import { MessageType, type DhcpMessage } from '../../src/codec/types.js';
-import { delayedAuthValue, sign } from '../../src/security/rfc3118.js';
+import { delayedAuthMac, delayedAuthValue, findAuthOption, sign } from '../../src/security/rfc3118.js';
 import { clientMessage } from '../helpers/test-client.js';
 import { udhcpc } from './harness/clients.js';
 import { CraftedClient, typeOf } from './harness/crafted.js';
@@ -119,6 +119,10 @@ describe.skipIf(skip !== undefined)('security stages with real traffic (daemon)'
       const ack = await c.waitFor(signed.readUInt32BE(4), 5_000);
       expect(ack?.message && typeOf(ack.message)).toBe(MessageType.ACK);
       expect(ack!.message!.yiaddr).toBe(yiaddr);
+      // Our ACK is signed in turn (RFC 3118 §5): option 90 with key id 1 and the HMAC-MD5 of the ACK under KEY.
+      const ours = findAuthOption(ack!.data);
+      expect(ours?.secretId).toBe(1);
+      expect(ack!.data.subarray(ours!.macOffset!, ours!.macOffset! + 16)).toEqual(delayedAuthMac(ack!.data, ours!.macOffset!, KEY));
       // The same counter again, in a new message (new xid, valid MAC): a replay.
       const replayed = request(6n, KEY);
       await c.sendRaw(replayed);
