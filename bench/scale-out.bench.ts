@@ -3,6 +3,7 @@
 // two servers every DISCOVER goes to both (RFC 3074: only the bucket's owner answers) and the REQUEST to the one
 // that offered. PostgreSQL is a throwaway cluster with fsync on, like LevelDB's synced writes. Bounded: N clients.
 // usage: npx tsx bench/scale-out.bench.ts [clients=5000] [window=128]   (as root: initdb runs as postgres)
+import { cpus, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { decode, encode } from '../src/codec/index.js';
@@ -76,11 +77,14 @@ try {
   await admin.connect();
   await migrate(admin);
   const results: Record<string, number> = {};
+  const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`host: ${cpus().length} cores, load average ${load()} at the start`);
   for (const [label, kind, count] of [['LevelDB, 1 server', 'level', 1], ['PostgreSQL, 1 server', 'postgres', 1], ['PostgreSQL, 2 servers', 'postgres', 2]] as const) {
-    await admin.query('TRUNCATE leases, servers');
+    await admin.query('TRUNCATE leases, servers, lease_history');
     results[label] = await run(kind, count, cluster);
     console.log(`${label}: ${results[label]!.toFixed(0)} DORA/s (${clients} clients, window ${window})`);
   }
+  console.log(`load average ${load()} at the end`);
   const leases = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM leases WHERE state = 'bound'`);
   console.log(`bound leases in PostgreSQL after the last run: ${leases.rows[0]?.n} (expected ${clients})`);
   await admin.end();

@@ -29,7 +29,7 @@ import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/decide.js';
 import { applyConfigToLeases } from './server/reload-apply.js';
 import type { Decision } from './server/decision.js';
-import type { RoutedRequest } from './router/types.js';
+import type { RoutedRequest } from '../machines/transaction.types.js';
 import { createReplySender } from './server/send-reply.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { FreeAddresses } from './server/free-addresses.js';

@@ -5,12 +5,14 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Statistics } from '../app.js';
 import type { MessageType } from '../codec/types.js';
 import type { ServerConfig } from '../config/types.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 import type { Decision } from '../server/decision.js';
 import { messageName } from '../server/stats.js';
 import type { LeaseRecord } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
 import { leaseCensus, type LeaseCensus } from './pool-usage.js';
+import type { PostgresTelemetry } from '../store/postgres/telemetry.js';
+import { postgresMetrics } from './postgres-metrics.js';
 
 export interface MetricsSource {
   statistics(): Statistics;
@@ -27,6 +29,8 @@ export interface DaemonMetrics {
   /** The store committed a batch of this many writes in this long (synced). */
   observeCommit(writes: number, durationMs: number): void;
   render(): Promise<{ readonly contentType: string; readonly body: string }>;
+  /** What the PostgreSQL store reports (createStore's `telemetry`). */
+  readonly postgres: PostgresTelemetry;
 }
 
 const P = 'actor_dhcpd_';
@@ -162,7 +166,9 @@ export function createMetrics(source: MetricsSource, version: string): DaemonMet
   const batches = new Histogram({
     name: `${P}store_commit_batch_writes`, help: 'Lease writes per group commit.', buckets: BATCH_BUCKETS, registers: [registry],
   });
+  const postgres = postgresMetrics(registry, () => source.config().scaleOut);
   return {
+    postgres,
     observeReply,
     observeDecision: (decision, packet) => {
       if (decision.kind === 'reply') observeReply(decision.type, Date.now() - packet.inbound.receivedAt);

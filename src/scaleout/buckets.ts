@@ -31,3 +31,10 @@ export function servingPeer(owners: readonly string[], bucket: number, alive: Re
   const candidates = weighted.length > 0 ? weighted : live;
   return candidates.length === 0 ? undefined : candidates[bucket % candidates.length];
 }
+
+/** How many buckets `self` answers while `alive` are the live servers. */
+export function servedBuckets(owners: readonly string[], alive: ReadonlySet<string>, self: string): number {
+  let served = 0;
+  for (let bucket = 0; bucket < owners.length; bucket++) if (servingPeer(owners, bucket, alive) === self) served++;
+  return served;
+}

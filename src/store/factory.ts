@@ -5,12 +5,15 @@ import type { Logger } from '../log.js';
 import { LevelLeaseStore, type LevelStoreOptions } from './level-store.js';
 import { MemoryLeaseStore } from './memory-store.js';
 import { PostgresLeaseStore } from './postgres/pg-store.js';
+import type { PostgresTelemetry } from './postgres/telemetry.js';
 import type { LeaseStore } from './types.js';
 
 /** What the daemon adds to the config: its version (checked against the database schema) and a commit observer. */
 export interface StoreExtras {
   readonly version?: string;
   readonly onCommit?: LevelStoreOptions['onCommit'];
+  /** The PostgreSQL store's own metrics. */
+  readonly telemetry?: PostgresTelemetry;
 }
 
 /** Not opened yet: the supervisor opens it (and re-opens it after a failure). */
@@ -32,12 +35,13 @@ export function createStore(config: ServerConfig, log: Logger, extras: StoreExtr
     case 'level':
       return new LevelLeaseStore(new Level<string, string>(store.path, { createIfMissing: true }), options);
     case 'postgres':
-      return createPostgresStore(config, log, version, onCommit);
+      return createPostgresStore(config, log, version, extras);
   }
 }
 
-function createPostgresStore(config: ServerConfig, log: Logger, version: string, onCommit: StoreExtras['onCommit']): PostgresLeaseStore {
+function createPostgresStore(config: ServerConfig, log: Logger, version: string, extras: StoreExtras): PostgresLeaseStore {
   const { store, scaleOut } = config;
+  const { onCommit, telemetry } = extras;
   // compile.ts rejects store.kind "postgres" without its section.
   if (store.postgres === undefined) throw new TypeError('store.kind "postgres" without store.postgres');
   return new PostgresLeaseStore({
@@ -49,6 +53,7 @@ function createPostgresStore(config: ServerConfig, log: Logger, version: string,
     backoff: config.supervision.strategies.store.backoff,
     history: config.history,
     ...(onCommit === undefined ? {} : { onCommit }),
+    ...(telemetry === undefined ? {} : { telemetry }),
     ...(scaleOut === undefined ? {} : {
       heartbeat: { intervalMs: scaleOut.heartbeatMs, peerTimeoutMs: scaleOut.peerTimeoutMs, version },
     }),

@@ -13,6 +13,8 @@ export interface PeerStatus {
   readonly alive: ReadonlySet<string>;
   /** When this view was read (epoch ms, local clock). */
   readonly readAt: number;
+  /** Each other server's heartbeat age when the view was read (ms, database clock), stale ones included. */
+  readonly ages?: ReadonlyMap<string, number>;
 }
 
 export interface SharedLeaseStore extends LeaseStore {

@@ -1,22 +1,26 @@
 // Three actor-dhcpd servers on one segment sharing one PostgreSQL database (throwaway cluster), with real busybox
-// udhcpc clients: one lease per client, a server killed under load, a server cut off from the database, and a
+// udhcpc clients on the segment and behind ISC dhcrelay (relaying to all three): one lease per client, the lease
+// history shared through the database, a server killed under load, a server cut off from the database, and a
 // database restart. Checked by the clients and in the database. Prints the measured failover times.
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MessageType } from '../../src/codec/types.js';
+import { controlRequest } from '../../src/control/client.js';
 import { LoadBalancer } from '../../src/scaleout/balancer.js';
+import { promtoolCheckMetrics } from '../helpers/promtool.js';
 import { clientMessage } from '../helpers/test-client.js';
 import { UdhcpcSession, udhcpc, type LeaseResult } from './harness/clients.js';
 import { ensureBuilt, type LogLine } from './harness/daemon.js';
-import { cleanupLeftovers, teardownAll, type ClientNs } from './harness/netns.js';
+import { cleanupLeftovers, RELAY_GIADDR, teardownAll, type ClientNs } from './harness/netns.js';
 import { removeTempDirs, sleep } from './harness/proc.js';
-import { createScaleOutLab, query, type ScaleOutLab, type ServerNode } from './harness/scale-out-lab.js';
+import { createScaleOutLab, LEASE_SECONDS, POOL, query, RELAYED_POOL, type ScaleOutLab, type ServerNode } from './harness/scale-out-lab.js';
 import { integrationSkip, inRange } from './harness/suite.js';
-import { LEASE_SECONDS, POOL } from './harness/scale-out-lab.js';
 
 const skip = integrationSkip('scale-out.test.ts');
 const PEERS = ['s1', 's2', 's3'];
 /** Clients started at first; the others are kept for "new client" checks. */
 const INITIAL = 9;
+const INITIAL_RELAYED = 6;
 
 /** Which server owns a client's RFC 3074 bucket (udhcpc sends client id 01 + MAC). */
 function ownerOf(c: ClientNs): string {
@@ -46,14 +50,16 @@ describe.skipIf(skip !== undefined)('three servers sharing one PostgreSQL lease 
   const acked = new Map<string, string>();
   const node = (name: string): ServerNode => lab.servers.find((s) => s.name === name)!;
   const byIp = (ip: string | undefined): ServerNode | undefined => lab.servers.find((s) => s.ip === ip);
+  /** Each daemon's control API listens next to its config file. */
+  const control = (s: ServerNode) => ({ socket: join(dirname(s.configFile), `${s.name}-control.sock`) });
 
   beforeAll(async () => {
     await cleanupLeftovers();
     await ensureBuilt();
-    lab = await createScaleOutLab({ servers: 3, clients: 24 });
+    lab = await createScaleOutLab({ servers: 3, clients: 24, relayedClients: 8 });
     await Promise.all(lab.servers.map((s) => lab.start(s)));
     await everyoneSeesAllPeers();
-  }, 180_000);
+  }, 240_000);
 
   /** Until every server's heartbeat view has all three alive (before that, live ones cover the others' buckets). */
   async function everyoneSeesAllPeers(): Promise<void> {
@@ -85,7 +91,7 @@ describe.skipIf(skip !== undefined)('three servers sharing one PostgreSQL lease 
     const holder = new Map(rows.map(([ip, key]) => [ip!, key!]));
     // 0 acknowledged leases lost: every address a client was ACKed is still its own in the database.
     for (const [ns, ip] of acked) {
-      const c = lab.clients.find((x) => x.ns === ns)!;
+      const c = [...lab.clients, ...lab.relayed].find((x) => x.ns === ns)!;
       expect(holder.get(ip), `${c.mac} holds ${ip}`).toBe(`id:01${c.mac.replaceAll(':', '')}`);
     }
   }
@@ -96,25 +102,49 @@ describe.skipIf(skip !== undefined)('three servers sharing one PostgreSQL lease 
     acked.set(c.ns, lease.ip);
   }
 
-  it('gives each client exactly one lease, DISCOVERs answered by the owner of its bucket', async () => {
-    const clients = lab.clients.slice(0, INITIAL);
-    await Promise.all(clients.map(async (c) => sessions.set(c.ns, await UdhcpcSession.start(c, 30_000))));
-    for (const c of clients) {
+  it('gives each client exactly one lease, on the segment and behind the relay, DISCOVERs answered by the owner of its bucket', async () => {
+    const direct = lab.clients.slice(0, INITIAL);
+    const relayed = lab.relayed.slice(0, INITIAL_RELAYED);
+    await Promise.all([...direct, ...relayed].map(async (c) => sessions.set(c.ns, await UdhcpcSession.start(c, 30_000))));
+    for (const c of [...direct, ...relayed]) {
       const lease = sessions.get(c.ns)!.lease!;
-      expect(inRange(lease.ip, POOL)).toBe(true);
-      expect(byIp(lease.serverId)?.name).toBe(ownerOf(c));
+      expect(inRange(lease.ip, c.segment === 'relayed' ? RELAYED_POOL : POOL), `${c.mac} got ${lease.ip}`).toBe(true);
+      if (c.segment === 'relayed') expect(lease.router).toBe(RELAY_GIADDR);
+      // The relay forwards every DISCOVER to all three: the bucket's owner alone answers, relayed or not.
+      expect(byIp(lease.serverId)?.name, `${c.mac}'s server`).toBe(ownerOf(c));
       recordAck(c, lease);
     }
-    expect(new Set([...acked.values()]).size).toBe(INITIAL);
-    expect(new Set(clients.map(ownerOf)).size).toBeGreaterThan(1);
+    expect(new Set([...acked.values()]).size).toBe(INITIAL + INITIAL_RELAYED);
+    expect(new Set(direct.map(ownerOf)).size).toBeGreaterThan(1);
+    expect(new Set(relayed.map(ownerOf)).size).toBeGreaterThan(1);
     await expectDatabaseConsistent();
   }, 90_000);
+
+  it('keeps the lease history in the database: every server\'s control API and /ui show a lease another one bound', async () => {
+    const [ns, ip] = [...acked].find(([n]) => lab.relayed.some((c) => c.ns === n))!;
+    const client = `id:01${lab.relayed.find((c) => c.ns === ns)!.mac.replaceAll(':', '')}`;
+    const binder = byIp(sessions.get(ns)!.lease!.serverId)!;
+    for (const s of lab.servers) {
+      const lease = (await controlRequest(control(s), `/v1/leases/${ip}`)).json as { lease: { clientKey?: string }; history?: { to: string; clientKey: string }[] };
+      expect(lease.history?.map((t) => t.to), `${s.name} (bound by ${binder.name})`).toEqual(expect.arrayContaining(['offered', 'bound']));
+      expect(lease.history?.every((t) => t.clientKey === client)).toBe(true);
+      const page = (await controlRequest(control(s), `/ui/api/history?ip=${ip}`)).json as { leases: { transitions: { to: string }[] }[] };
+      expect(page.leases[0]?.transitions.map((t) => t.to)).toEqual(expect.arrayContaining(['bound']));
+    }
+    const stored = await query(lab.cluster, `SELECT written_by, transition->>'to' FROM lease_history WHERE ip = '${ip}' ORDER BY id`);
+    expect(stored).toContainEqual([binder.name, 'bound']);
+  }, 30_000);
 
   it('kill -9 of a server under load: its clients rebind with another, new clients are served, nothing lost', async () => {
     const counts = PEERS.map((p) => [...sessions.values()].filter((s) => byIp(s.lease?.serverId)?.name === p).length);
     const victim = node(PEERS[counts.indexOf(Math.max(...counts))]!);
     const orphans = [...sessions.values()].filter((s) => s.lease?.serverId === victim.ip);
-    const fresh = lab.clients.slice(INITIAL).filter((c) => ownerOf(c) === victim.name).slice(0, 2);
+    expect(orphans.some((o) => o.c.segment === 'relayed'), 'the victim served relayed clients').toBe(true);
+    const fresh = [
+      ...lab.clients.slice(INITIAL).filter((c) => ownerOf(c) === victim.name).slice(0, 2),
+      ...lab.relayed.slice(INITIAL_RELAYED).filter((c) => ownerOf(c) === victim.name).slice(0, 1),
+    ];
+    expect(fresh.filter((c) => c.segment === 'relayed')).toHaveLength(1);
     const killedAt = Date.now();
     await victim.daemon!.kill();
     // New clients whose bucket was the victim's, from the moment it died: served once the peers see its heartbeat
@@ -133,10 +163,19 @@ describe.skipIf(skip !== undefined)('three servers sharing one PostgreSQL lease 
     const newClientMs = Math.max(...served.map((s) => s.at - killedAt));
     fresh.forEach((c, i) => recordAck(c, served[i]!.lease));
     for (const { lease } of served) expect(byIp(lease.serverId)?.name).not.toBe(victim.name);
+    // A survivor's metrics say the same: the victim's heartbeat stale, its buckets served by the survivors.
+    const exposition = (await controlRequest(control(lab.servers.find((s) => s !== victim)!), '/metrics')).text;
+    expect(await promtoolCheckMetrics(exposition)).toEqual({ code: 0, output: '' });
+    expect(exposition).toContain(`actor_dhcpd_scaleout_peer_up{peer="${victim.name}"} 0`);
+    const buckets = (kind: string) => Number(new RegExp(`actor_dhcpd_scaleout_buckets\\{kind="${kind}"\\} (\\d+)`).exec(exposition)?.[1]);
+    expect(buckets('served')).toBeGreaterThan(buckets('owned'));
+    expect(exposition).toMatch(/actor_dhcpd_store_commit_batch_writes_count [1-9]/);
+    expect(exposition).toContain('actor_dhcpd_store_db_listening 1');
     const failoverMs = Math.max(...rebound.map((r) => r.at - killedAt));
+    const relayedMs = Math.max(...rebound.filter((_, i) => orphans[i]!.c.segment === 'relayed').map((r) => r.at - killedAt));
     console.log(`[scale-out] failover after kill -9: ${orphans.length} clients of the dead server all rebound with a peer ` +
-      `within ${failoverMs} ms (lease ${LEASE_SECONDS} s: renewal at half of it); new clients of its buckets served ` +
-      `${newClientMs} ms after the kill`);
+      `within ${failoverMs} ms (relayed ones within ${relayedMs} ms; lease ${LEASE_SECONDS} s: renewal at half of it); ` +
+      `new clients of its buckets (on the segment and relayed) served ${newClientMs} ms after the kill`);
     expect(newClientMs).toBeLessThan(20_000);
     await expectDatabaseConsistent();
     await lab.start(victim); // back for the next tests

@@ -17,6 +17,8 @@ export interface ChangeFeedOptions {
   readonly logger?: StoreLogger;
   /** Every committed row after the start, in commit order. */
   readonly onRow: (row: ChangeRow) => void;
+  /** The listening connection failed or dropped (metrics). */
+  readonly onConnectionError?: () => void;
 }
 
 export class ChangeFeed {
@@ -37,7 +39,7 @@ export class ChangeFeed {
     this.cursor = Number(result.rows[0]?.seq ?? 0);
     this.pollTimer = setInterval(() => this.catchUp(), this.options.pollIntervalMs);
     this.pollTimer.unref();
-    await this.listen().catch(() => this.scheduleReconnect());
+    await this.listen().catch(() => this.listenFailed());
   }
 
   /** Reads every change after the cursor; calls made while a read runs are folded into one more read. */
@@ -57,6 +59,11 @@ export class ChangeFeed {
         }
       });
     return this.reading;
+  }
+
+  /** Whether notifications arrive now (the LISTEN connection is up). */
+  get listening(): boolean {
+    return this.listener !== undefined;
   }
 
   async stop(): Promise<void> {
@@ -111,6 +118,12 @@ export class ChangeFeed {
     this.listener = undefined;
     client.end().catch(() => undefined);
     this.options.logger?.warn({ evt: 'store.feed.lost' }, 'lost the lease change notifications: reconnecting (polling meanwhile)');
+    this.options.onConnectionError?.();
+    this.scheduleReconnect();
+  }
+
+  private listenFailed(): void {
+    this.options.onConnectionError?.();
     this.scheduleReconnect();
   }
 
@@ -120,7 +133,7 @@ export class ChangeFeed {
     const delay = backoffDelay(this.options.backoff, this.failures);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      this.listen().catch(() => this.scheduleReconnect());
+      this.listen().catch(() => this.listenFailed());
     }, delay);
     this.reconnectTimer.unref();
   }

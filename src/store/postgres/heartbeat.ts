@@ -12,16 +12,21 @@ export interface HeartbeatOptions {
   readonly version: string;
   readonly logger?: StoreLogger;
   readonly now?: () => number;
+  /** Each failed beat (metrics). */
+  readonly onError?: () => void;
 }
 
+/** Writes this server's heartbeat and reads every other server's age, by the database's clock. */
 const BEAT = `INSERT INTO servers (name, heartbeat_at, started_at, pid, version) VALUES ($1, now(), now(), $2, $3)
   ON CONFLICT (name) DO UPDATE SET heartbeat_at = now(), pid = EXCLUDED.pid, version = EXCLUDED.version
-  RETURNING (SELECT coalesce(array_agg(name), '{}') FROM servers
-    WHERE name <> $1 AND heartbeat_at > now() - make_interval(secs => $4 / 1000.0)) AS alive`;
+  RETURNING (SELECT coalesce(array_agg(name ORDER BY name), '{}') FROM servers WHERE name <> $1) AS names,
+    (SELECT coalesce(array_agg(extract(epoch FROM now() - heartbeat_at) * 1000 ORDER BY name), '{}')
+      FROM servers WHERE name <> $1) AS ages`;
 
 export class Heartbeat {
   private timer: ReturnType<typeof setInterval> | undefined;
   private view: PeerStatus | undefined;
+  private lastRead: PeerStatus | undefined;
   private failing = false;
   private beating: Promise<void> | undefined;
 
@@ -38,6 +43,11 @@ export class Heartbeat {
     const now = (this.options.now ?? Date.now)();
     if (this.view === undefined || now - this.view.readAt > this.options.peerTimeoutMs) return undefined;
     return this.view;
+  }
+
+  /** The last view read, fresh or not (metrics: how old the peers' heartbeats were then). */
+  lastView(): PeerStatus | undefined {
+    return this.lastRead;
   }
 
   async stop(): Promise<void> {
@@ -59,17 +69,21 @@ export class Heartbeat {
     if (this.beating !== undefined) return this.beating;
     const { pool, name, version, peerTimeoutMs, logger } = this.options;
     this.beating = pool
-      .query<{ alive: string[] }>(BEAT, [name, process.pid, version, peerTimeoutMs])
+      .query<{ names: string[]; ages: number[] }>(BEAT, [name, process.pid, version])
       .then((result) => {
-        const alive = new Set(result.rows[0]?.alive ?? []);
+        const row = result.rows[0];
+        const ages = new Map((row?.names ?? []).map((peer, i) => [peer, Number(row!.ages[i])]));
+        const alive = new Set([...ages].filter(([, age]) => age < peerTimeoutMs).map(([peer]) => peer));
         alive.add(name);
         this.reportChange(alive);
-        this.view = { alive, readAt: (this.options.now ?? Date.now)() };
+        this.view = { alive, readAt: (this.options.now ?? Date.now)(), ages };
+        this.lastRead = this.view;
         if (this.failing) logger?.info({ evt: 'scaleout.heartbeat.resumed' }, 'heartbeat written again');
         this.failing = false;
       })
       .catch((error: unknown) => {
         if (!this.failing) logger?.warn({ evt: 'scaleout.heartbeat.failed', reason: messageOf(error) }, 'heartbeat not written');
+        this.options.onError?.();
         this.failing = true;
         // This server cannot reach the database: it is the one cut off, whatever it last saw of the others.
         this.view = undefined;

@@ -19,6 +19,7 @@ import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { checkSchema } from './migrations.js';
 import { resolveBatch, type Basis, type CurrentRow, type PendingWrite, type RequestGroup } from './optimistic.js';
 import { SQL, type ChangeRow, type CurrentRowWire, type RecordRow } from './statements.js';
+import type { PostgresState, PostgresTelemetry } from './telemetry.js';
 import { commitBatch } from './commit.js';
 
 export interface PostgresStoreOptions {
@@ -35,6 +36,8 @@ export interface PostgresStoreOptions {
   readonly history?: HistoryOptions;
   /** Each committed batch's size and duration until COMMIT returned (metrics). */
   readonly onCommit?: (writes: number, durationMs: number) => void;
+  /** Conflicts, connection errors, sync lag and state for the metrics. */
+  readonly telemetry?: PostgresTelemetry;
   /** The clock of the history's retention sweep. */
   readonly now?: () => number;
 }
@@ -68,6 +71,7 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
   constructor(private readonly options: PostgresStoreOptions) {
     this.location = describeDatabase(options.config);
     this.historyLog = new PostgresHistory(options.history);
+    options.telemetry?.attach(() => this.state());
     this.committer = new GroupCommitter<PendingWrite>((writes) => this.commit(writes), {
       maxBatch: options.maxBatch ?? 1000,
       commitIntervalMs: options.commitIntervalMs ?? 0,
@@ -84,8 +88,11 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
     if (this.pool !== undefined) return;
     const { config, logger, serverName } = this.options;
     // Only the message: pg hangs the whole client object on the error.
-    const pool = createPool(config, `actor-dhcpd ${serverName}`, (error) =>
-      logger?.warn({ evt: 'store.connection.lost', reason: error.message }, 'a lease database connection dropped'));
+    const { telemetry } = this.options;
+    const pool = createPool(config, `actor-dhcpd ${serverName}`, (error) => {
+      logger?.warn({ evt: 'store.connection.lost', reason: error.message }, 'a lease database connection dropped');
+      telemetry?.connectionError('idle');
+    });
     try {
       await withClient(pool, (client) => checkSchema(client));
       const feed = new ChangeFeed({
@@ -94,6 +101,7 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
         pollIntervalMs: config.pollIntervalMs,
         backoff: this.options.backoff ?? DEFAULT_STRATEGIES.store.backoff,
         onRow: (row) => this.onChange(row),
+        onConnectionError: () => telemetry?.connectionError('feed'),
         ...(logger === undefined ? {} : { logger }),
       });
       await feed.start();
@@ -106,6 +114,7 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
     if (this.options.heartbeat !== undefined) {
       this.heartbeat = new Heartbeat({
         ...this.options.heartbeat, pool, name: serverName, ...(logger === undefined ? {} : { logger }),
+        onError: () => telemetry?.connectionError('heartbeat'),
       });
       this.heartbeat.start();
     }
@@ -173,6 +182,18 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
     return this.heartbeat?.status();
   }
 
+  /** For the metrics, at each scrape. */
+  state(): PostgresState {
+    const pool = this.pool;
+    return {
+      pool: { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 },
+      listening: this.feed?.listening ?? false,
+      ...(this.heartbeat === undefined ? {} : {
+        heartbeat: { last: this.heartbeat.lastView(), fresh: this.heartbeat.status() !== undefined },
+      }),
+    };
+  }
+
   close(): Promise<void> {
     this.closing ??= this.drainAndClose();
     return this.closing;
@@ -206,6 +227,7 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
   private settled(pending: readonly PendingWrite[], group: RequestGroup): void {
     for (const p of pending) this.settle(p, group.lost === undefined ? 'applied' : 'lost');
     if (group.lost === undefined) return;
+    this.options.telemetry?.conflictLost();
     const { ip, holder } = group.lost;
     throw new LeaseError('DHCPD_ERR_LEASE_TAKEN', `lease ${ip} was changed by another server first`, {
       details: { ip, ...(holder === undefined ? {} : { holder }) },
@@ -256,6 +278,7 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
 
   private onChange(row: ChangeRow): void {
     if (row.written_by === this.options.serverName) return;
+    this.options.telemetry?.remoteChange(Number(row.lag_ms));
     this.applyRemote(row.ip, Number(row.seq), row.deleted ? undefined : row.record);
   }
 

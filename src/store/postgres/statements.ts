@@ -13,7 +13,8 @@ export const SQL = {
   loadPage: `SELECT ${RECORD_COLUMNS} FROM leases
     WHERE ($1::inet IS NULL OR ip > $1::inet) AND NOT deleted ORDER BY leases.ip LIMIT $2`,
   /** The change feed: everything committed after the last version seen, in commit order. */
-  changesSince: `SELECT ${RECORD_COLUMNS}, written_by FROM leases WHERE seq > $1 ORDER BY seq LIMIT $2`,
+  changesSince: `SELECT ${RECORD_COLUMNS}, written_by,
+    extract(epoch FROM clock_timestamp() - written_at) * 1000 AS lag_ms FROM leases WHERE seq > $1 ORDER BY seq LIMIT $2`,
   lastChange: `SELECT coalesce(max(seq), 0) AS seq FROM leases`,
   lock: `SELECT pg_advisory_xact_lock(${CHANGE_LOCK})`,
   /** The rows a batch touches, with the version each write is checked against. */
@@ -43,6 +44,8 @@ export interface RecordRow {
 
 export interface ChangeRow extends RecordRow {
   readonly written_by: string;
+  /** From the writing transaction's start to this read, by the database's clock (numeric arrives as a string). */
+  readonly lag_ms: string;
 }
 
 export interface CurrentRowWire {

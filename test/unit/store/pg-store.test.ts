@@ -187,13 +187,13 @@ describe('PostgreSQL store shared by two servers', () => {
     try {
       // Both bind the free address for different clients at once: the database lets one win.
       const outcomes = await Promise.all([a, b].map((store, i) =>
-        settle(store.write([{ ...put(makeRecord(ip, `c${i}`)), transitions: [transition(`c${i}`, 'lease.commit')] }]))));
+        settle(store.write([{ kind: 'put', record: makeRecord(ip, `c${i}`), transitions: [transition(`c${i}`, 'lease.commit')] }]))));
       expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
       const winner = `c${outcomes.findIndex((o) => o.ok)}`;
       // Both now know the winning row; both fire its expiry timer at once, writing the same record and
       // transition based on it: one writes, the other finds the row already saying so.
       const expired = makeRecord(ip, winner, { state: 'expired' });
-      const fired = { ...put(expired), transitions: [{ ...transition(winner, 'lease.expire'), from: 'bound', to: 'expired' }] };
+      const fired = { kind: 'put' as const, record: expired, transitions: [{ ...transition(winner, 'lease.expire'), from: 'bound', to: 'expired' }] };
       await Promise.all([a.write([fired]), b.write([{ ...fired, record: structuredClone(expired) }])]);
       const history = await b.history(ip);
       expect(history.map((t) => [t.clientKey, t.event])).toEqual([[winner, 'lease.commit'], [winner, 'lease.expire']]);
