@@ -1,4 +1,4 @@
-// The lease lifecycle (RFC 2131 §4.4.5 seen from the server): offered → bound → renewing → rebinding → expired,
+// The lease lifecycle (RFC 2131 §4.4.5 seen from the server): offered → leased (bound → renewing → rebinding) → expired,
 // or released / declined (by the client, or by the conflict check before an offer goes out); expired and declined
 // addresses return to the pool once their grace or probation is over.
 import { assign, setup } from 'xstate';
@@ -91,41 +91,42 @@ export const leaseMachine = setup({
       after: { offerHold: { target: 'reclaimed', actions: { type: 'reachDeadline', params: { deadline: 'offerExpiresAt' } } } },
       on: {
         'lease.offer': { target: 'offered', reenter: true, actions: 'holdOffer' },
-        'lease.commit': { target: 'bound', actions: 'bind' },
+        'lease.commit': { target: 'leased.bound', actions: 'bind' },
         'lease.withdraw': { target: 'reclaimed', actions: 'stamp' },
         // The conflict check found the address in use before the OFFER went out (RFC 2131 §4.4.1).
         'lease.conflict': { target: 'declined', actions: 'startProbation' },
       },
     },
-    bound: {
-      after: { renewal: { target: 'renewing', actions: { type: 'reachDeadline', params: { deadline: 'renewAt' } } } },
+    // What bound, renewing and rebinding share: the client may renew (back to bound, timers from the new ACK),
+    // release or decline at any time; each child only adds the timer that moves it on.
+    leased: {
+      initial: 'bound',
       on: {
-        'lease.commit': { target: 'bound', reenter: true, actions: 'bind' },
+        'lease.commit': { target: '.bound', actions: 'bind' },
         'lease.release': { target: 'released', actions: 'stamp' },
         'lease.decline': { target: 'declined', actions: 'startProbation' },
       },
-    },
-    renewing: {
-      after: { rebinding: { target: 'rebinding', actions: { type: 'reachDeadline', params: { deadline: 'rebindAt' } } } },
-      on: {
-        'lease.commit': { target: 'bound', actions: 'bind' },
-        'lease.release': { target: 'released', actions: 'stamp' },
-        'lease.decline': { target: 'declined', actions: 'startProbation' },
-      },
-    },
-    rebinding: {
-      after: { expiry: { target: 'expired', actions: { type: 'reachDeadline', params: { deadline: 'expiresAt' } } } },
-      on: {
-        'lease.commit': { target: 'bound', actions: 'bind' },
-        'lease.release': { target: 'released', actions: 'stamp' },
-        'lease.decline': { target: 'declined', actions: 'startProbation' },
+      states: {
+        // The ids keep the timers' event names (`xstate.after.renewal.lease.bound`, …), persisted with each lease.
+        bound: {
+          id: 'lease.bound',
+          after: { renewal: { target: 'renewing', actions: { type: 'reachDeadline', params: { deadline: 'renewAt' } } } },
+        },
+        renewing: {
+          id: 'lease.renewing',
+          after: { rebinding: { target: 'rebinding', actions: { type: 'reachDeadline', params: { deadline: 'rebindAt' } } } },
+        },
+        rebinding: {
+          id: 'lease.rebinding',
+          after: { expiry: { target: '#lease.expired', actions: { type: 'reachDeadline', params: { deadline: 'expiresAt' } } } },
+        },
       },
     },
     expired: {
       // The grace period: the client may still come back and renew (the owner's renewal diagram).
       after: { grace: { target: 'reclaimed', actions: { type: 'reachDeadline', params: { deadline: 'graceUntil' } } } },
       on: {
-        'lease.commit': { target: 'bound', actions: 'bind' },
+        'lease.commit': { target: 'leased.bound', actions: 'bind' },
         'lease.release': { target: 'released', actions: 'stamp' },
       },
     },

@@ -4,8 +4,7 @@
 // goes out, `checkConflict` probes its address (RFC 2131 §4.4.1) and answers `txn.checked` with the decision to
 // send, or `txn.conflict` when someone answered: the address is on probation and the next one is chosen.
 import { assign, setup } from 'xstate';
-import type { Decision } from '../src/server/decision.js';
-import type { RoutedRequest } from '../src/router/types.js';
+import type { Decision, RoutedRequest } from './transaction.types.js';
 
 export type TransactionEvent =
   | { readonly type: 'dhcp.discover'; readonly packet: RoutedRequest }

@@ -12,7 +12,7 @@ import { LeaseBook } from '../src/leases/lease-book.js';
 import { startLease, stepLease } from '../src/leases/lease-runner.js';
 import { decodeRecord, encodeRecord } from '../src/store/record-codec.js';
 import { FINAL_LEASE_STATES, LEASE_DIAGRAM } from '../test/helpers/lease-diagram.js';
-import { HOLD_MS, PROBATION_MS, T0, TIMES, externalEvents, leaseInput, startLeaseActor } from '../test/unit/machines/lease-fixtures.js';
+import { HOLD_MS, PROBATION_MS, T0, TIMES, externalEvents, leaseInput, startLeaseActor, stateOf } from '../test/unit/machines/lease-fixtures.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 const ALL_STATES = Object.keys(LEASE_DIAGRAM) as LeaseState[];
@@ -56,7 +56,7 @@ function observed() {
   lease.actor.system.inspect((ev) => {
     if (ev.type !== '@xstate.snapshot' || ev.actorRef !== lease.actor) return;
     const next = lease.actor.getSnapshot();
-    transitions.push({ from: last.value as LeaseState, event: ev.event.type, to: next.value as LeaseState, contextChanged: next.context !== last.context });
+    transitions.push({ from: stateOf(last), event: ev.event.type, to: stateOf(next), contextChanged: next.context !== last.context });
     last = next;
   });
   return { lease, transitions };
@@ -103,7 +103,7 @@ describe('lease machine on a live actor (SimulatedClock)', () => {
       const { lease, now } = play(before);
       lease.advanceTo(now + 10 * (TIMES.leaseMs + PROBATION_MS));
       const final = lease.actor.getSnapshot();
-      expect(FINAL_LEASE_STATES.has(final.value as LeaseState)).toBe(true);
+      expect(FINAL_LEASE_STATES.has(stateOf(final))).toBe(true);
       expect(final.status).toBe('done');
       let t = lease.clock.now();
       for (const step of after) {
@@ -167,14 +167,14 @@ describe('lease machine on a live actor (SimulatedClock)', () => {
     lease.advanceTo(T0 + 1_000 + TIMES.renewMs);
     // The original moves to renewing at T1; the actor revived from XState's snapshot alone never does.
     expect(lease.state()).toBe('renewing');
-    expect(revived.getSnapshot().value).toBe('bound');
+    expect(stateOf(revived.getSnapshot())).toBe('bound');
   });
 
   it('every state of the diagram is reachable (xstate/graph, timer events offered as events)', () => {
     const timerEvents = ALL_STATES.flatMap((s) => Object.keys(LEASE_DIAGRAM[s]).filter((e) => e.startsWith('xstate.after.')));
     const events = [...externalEvents(T0 + 1), ...timerEvents.map((type) => ({ type }))] as unknown as LeaseEvent[];
-    const paths = getShortestPaths(leaseMachine, { events, input: leaseInput(), serializeState: (s) => String(s.value) });
-    expect(new Set(paths.map((p) => p.state.value))).toEqual(new Set(ALL_STATES));
+    const paths = getShortestPaths(leaseMachine, { events, input: leaseInput(), serializeState: (s) => stateOf(s) });
+    expect(new Set(paths.map((p) => stateOf(p.state)))).toEqual(new Set(ALL_STATES));
   });
 });
 

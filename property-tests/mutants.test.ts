@@ -55,7 +55,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'a new binding does not end the client\'s old one in the subnet',
     caughtBy: ['one-binding'],
     inject: () => mockBook((real) => class extends real.LeaseBook {
-      override ofClient() { return []; }
+      override leasesOf() { return []; }
     }),
   },
   {
@@ -95,7 +95,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'RELEASE is acknowledged but the lease is kept',
     caughtBy: ['released-free'],
     inject: () => vi.doMock('../src/server/handlers/release.js', async (original: Real<ReleaseHandlers>) => ({
-      ...(await original()), handleRelease: async () => ({ kind: 'drop' as const, reason: 'handled' as const }),
+      ...(await original()), handleRelease: async () => ({ kind: 'accepted' as const }),
     })),
   },
   {

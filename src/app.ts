@@ -29,7 +29,7 @@ import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/decide.js';
 import { applyConfigToLeases } from './server/reload-apply.js';
 import type { Decision } from './server/decision.js';
-import type { RoutedRequest } from './router/types.js';
+import type { RoutedRequest } from '../machines/transaction.types.js';
 import { createReplySender } from './server/send-reply.js';
 import { localIpv4Addresses, serverIdResolver } from './server/server-identity.js';
 import { FreeAddresses } from './server/free-addresses.js';
@@ -41,6 +41,9 @@ import { Security } from './security/pipeline.js';
 import { startRogueDetector, type RogueDetector } from './security/rogue-detector.js';
 import { MessageType } from './codec/types.js';
 import { HistoryRecorder } from './store/history-recorder.js';
+import { isTunable } from './store/tunable.js';
+import { AdaptiveTuner, type TuningSnapshot } from './tuning/adaptive-tuner.js';
+import { tuningPolicy } from './tuning/policy.js';
 import type { LeaseHistoryStore, LeaseStore } from './store/types.js';
 import { causeOf } from './server/transition-cause.js';
 import { poolUtilization, type PoolUtilization } from './server/utilization.js';
@@ -104,6 +107,8 @@ export interface Statistics {
   readonly queuedRequests: number;
   /** Replies to retransmissions served from the response cache. */
   readonly responseCache?: ResponseCacheStats;
+  /** The commit window, batch limit and cache size adaptive tuning chose. */
+  readonly tuning?: TuningSnapshot;
   readonly transport?: { readonly kind: string; readonly counters?: object };
   /** Security rejections (and rogue servers heard) per stage and reason. */
   readonly security: Record<string, Record<string, number>>;
@@ -154,7 +159,12 @@ export function startApp(options: AppOptions): App {
   });
   let rogue: RogueDetector | undefined;
   let transport: Transport | undefined;
-  const responseCache = new ResponseCache(clock, () => DEFAULT_CACHE_LIMITS);
+  const responseCache: ResponseCache = new ResponseCache(clock, () => tuner.cacheLimits());
+  const tuner = new AdaptiveTuner(tuningPolicy(options.config), {
+    clock, log: log.child({ component: 'tuning' }), cache: () => responseCache.stats(), cacheTtlMs: DEFAULT_CACHE_LIMITS.ttlMs,
+    ...(isTunable(options.store) ? { commits: options.store } : {}),
+  });
+  tuner.start();
   book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
   holder.subscribe(() => responseCache.clear());
   const replies = createReplySender({
@@ -273,6 +283,7 @@ export function startApp(options: AppOptions): App {
       router.stop();
       scaleOut.stop();
       book.stop();
+      tuner.stop();
       rogue?.close();
       notices.flush();
       security.flush();
@@ -321,6 +332,7 @@ export function startApp(options: AppOptions): App {
       activeClients: router.activeClients,
       queuedRequests: router.queuedRequests,
       responseCache: responseCache.stats(),
+      tuning: tuner.snapshot(),
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
       security: security.counters.snapshot(),
     }),

@@ -137,7 +137,9 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
     for (const issue of issues) console.error(`${issue.path}: ${issue.message}`);
     return 1;
   }
-  const log = createLogger(config.logging.level);
+  const started: { app?: App } = {};
+  // A line the bounded log writer had to drop (stdout stalled) is counted: statistics().counters.events['log.dropped'].
+  const log = createLogger(config.logging.level, 1, { onDrop: () => countLogDrop(started.app) });
   log.info({ evt: 'server.starting', version: version(), config: file, pid: process.pid }, 'actor-dhcpd starting');
   let claim: PortClaim;
   try {
@@ -149,7 +151,6 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
     console.error(`${err.code}: ${err.message}`);
     return 1;
   }
-  const started: { app?: App } = {};
   const running = () => started.app as App;
   const metrics = createMetrics(metricsSourceOf(running), version());
   // Before the App starts: a control socket another daemon holds stops this one before it serves anything.
@@ -194,6 +195,10 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   log.info({ evt: 'server.stopped', code }, 'actor-dhcpd stopped');
   log.flush();
   return code;
+}
+
+function countLogDrop(app: App | undefined): void {
+  app?.deps.stats.count(app.deps.stats.events, 'log.dropped');
 }
 
 async function runMigrate(file: string): Promise<number> {

@@ -128,7 +128,7 @@ export class Model {
     return undefined;
   }
 
-  /** The lease book's `forClient` among live records: the latest changed one; 'ambiguous' on a tie or a maybe. */
+  /** The lease book's `currentLeaseOf` among live records: the latest changed one; 'ambiguous' on a tie or a maybe. */
   current(client: Client, subnetId: number): string | 'ambiguous' | undefined {
     let best: string | undefined;
     let bestAt = -Infinity;

@@ -1,21 +1,18 @@
 // The whole server in process for model-based tests: real codec, router, transaction and lease machines, lease
 // book and store, over a memory link and a manual clock; it can crash (no shutdown), restart and be reconfigured.
 import type fc from 'fast-check';
-import { pino } from 'pino';
-import { startApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
-import { encode } from '../../src/codec/index.js';
 import type { DhcpMessage } from '../../src/codec/types.js';
 import type { ReloadReport } from '../../src/config/reload-report.js';
 import type { ServerConfig } from '../../src/config/types.js';
 import type { LeaseBook } from '../../src/leases/lease-book.js';
 import type { LeaseStore } from '../../src/store/types.js';
-import { MemoryLink, compile } from '../../test/helpers/test-server.js';
+import { compile, startTestDaemon, type TestDaemon } from '../../test/helpers/test-daemon.js';
 import { CrashDisk, type DiskKind, type StoreHandle } from './crash-disk.js';
 import { IncarnationClock } from './incarnation-clock.js';
 import { GatedStore } from './gated-store.js';
 
-export const SERVER_ADDRESS = '198.51.100.1';
 /** Compiling a config (zod) costs more than a whole command: each wire object is compiled once. */
 const compiled = new WeakMap<object, ServerConfig>();
 export function compileOnce(wire: object): ServerConfig {
@@ -23,8 +20,6 @@ export function compileOnce(wire: object): ServerConfig {
   if (config === undefined) compiled.set(wire, (config = compile(wire)));
   return config;
 }
-const LOG = pino({ level: 'silent' });
-const LAB_IFACE = { name: 'lab0', index: 2, mac: '02:00:5e:00:00:01', addresses: [{ address: SERVER_ADDRESS, prefixLength: 24 }] };
 /** Longest real time one message may take to be decided (a hang is a failure, not a wait). */
 const DECISION_TIMEOUT_MS = 5_000;
 
@@ -55,8 +50,7 @@ export interface Sending {
 
 interface Incarnation {
   readonly gate: GatedStore;
-  readonly app: App;
-  readonly link: MemoryLink;
+  readonly daemon: TestDaemon;
   readonly clock: IncarnationClock;
   readonly store: StoreHandle;
 }
@@ -85,17 +79,17 @@ export class ServerUnderTest {
   }
 
   get book(): LeaseBook {
-    return this.current.app.deps.book;
+    return this.current.daemon.app.deps.book;
   }
 
   get app(): App {
-    return this.current.app;
+    return this.current.daemon.app;
   }
 
   /** Reloads the config through the daemon's own reload path (lock, diff, atomic swap, offers withdrawn). */
   async reconfigure(wire: object): Promise<ReloadReport> {
     this.compiled = compileOnce(wire);
-    const report = await this.current.app.reload('api');
+    const report = await this.app.reload('api');
     if (report.result === 'failed') throw new Error(`reload of a valid config failed: ${JSON.stringify(report.issues)}`);
     await this.settle();
     return report;
@@ -111,7 +105,7 @@ export class ServerUnderTest {
    * acknowledgements are released in the order it picks, so commits of concurrent requests interleave every way.
    */
   async sendMany(sendings: readonly Sending[], scheduler?: fc.Scheduler): Promise<Outcome[]> {
-    const { app, link } = this.current;
+    const { app, link } = this.current.daemon;
     const stats = app.deps.stats;
     const dropsBefore = new Map(stats.drops);
     const sentBefore = link.sent.length;
@@ -139,14 +133,8 @@ export class ServerUnderTest {
   }
 
   private inject(message: DhcpMessage, route: Route): void {
-    const relayed = message.giaddr !== '0.0.0.0';
-    this.current.link.inbound$.next({
-      data: encode(message),
-      from: relayed ? { address: message.giaddr, port: 67 } : { address: message.ciaddr, port: 68 },
-      ...(relayed ? {} : { iface: LAB_IFACE }),
-      broadcast: route.broadcast,
-      receivedAt: this.clock.now(),
-    });
+    const from = message.giaddr !== '0.0.0.0' ? message.giaddr : message.ciaddr;
+    this.current.daemon.inject(message, { from, broadcast: route.broadcast });
   }
 
   /**
@@ -154,7 +142,7 @@ export class ServerUnderTest {
    * the server must not have answered with anything that needs a durable write (no ACK before the sync).
    */
   async sendThenCrash(message: DhcpMessage, route: Route): Promise<DhcpMessage[]> {
-    const { link, gate } = this.current;
+    const { daemon: { link }, gate } = this.current;
     const sentBefore = link.sent.length;
     gate.hold = true;
     this.inject(message, route);
@@ -181,7 +169,7 @@ export class ServerUnderTest {
   /** A clean stop (quiesce, drain, close) and a start over the same disk. */
   async restart(): Promise<void> {
     const old = this.current;
-    const code = await old.app.stop();
+    const code = await old.daemon.stop();
     if (code !== 0) throw new Error(`clean stop exited ${code}`);
     old.clock.kill();
     await this.boot();
@@ -194,23 +182,19 @@ export class ServerUnderTest {
   }
 
   private async boot(): Promise<void> {
-    const link = new MemoryLink();
     const clock = new IncarnationClock(this.clock);
     const store = this.disk.handle();
     const gated = new GatedStore(store, () => this.scheduler);
-    const options = this.options;
-    const app = startApp({
+    const daemon = startTestDaemon({
       config: this.compiled,
       // A reload reads the config reconfigure() set, as the daemon reads its file again.
       loadConfig: async () => ({ ok: true, config: this.compiled }),
-      log: LOG,
-      store: options.wrapStore ? options.wrapStore(gated) : gated,
-      clock,
-      openTransport: async () => link,
-      localAddresses: () => [SERVER_ADDRESS],
+      store: this.options.wrapStore ? this.options.wrapStore(gated) : gated,
+      clock: this.clock,
+      daemonClock: clock,
     });
-    await app.ready;
-    this.current = { app, link, clock, store, gate: gated };
+    await daemon.app.ready;
+    this.current = { daemon, clock, store, gate: gated };
     this.incarnations++;
     // Deadlines that passed while the server was down fire now (the daemon's timers would fire on the next tick).
     this.clock.advance(0);

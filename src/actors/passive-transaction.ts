@@ -5,7 +5,7 @@ import {
   transactionMachine, type CheckConflictInput, type DecideInput, type TransactionContext, type TransactionEvent,
 } from '../../machines/transaction.machine.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 import type { TransactionActor } from '../router/options.js';
 import type { ConflictVerdict } from '../server/conflict-check/verdict.js';
 import type { Decision } from '../server/decision.js';

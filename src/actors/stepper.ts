@@ -1,17 +1,32 @@
-// Pure steps of a machine without a live actor (passivation). Flat machines run on the compiled interpreter
-// (flat-machine.ts); anything else on XState's own transition with one reusable inert actor scope — XState's
+// Pure steps of a machine without a live actor (passivation). Machines the compiled interpreter supports run on it
+// (compiled-machine.ts); anything else on XState's own transition with one reusable inert actor scope — XState's
 // `transition()` builds a fresh scope (an Actor computing a whole initial snapshot) on every call.
-import { createActor, type AnyStateMachine } from 'xstate';
-import { compileFlatMachine, type ExecutableAction, type FlatSnapshot, type FlatStepper } from './flat-machine.js';
+import { createActor, type AnyStateMachine, type StateValue } from 'xstate';
+import { compileMachine, type ExecutableAction, type FlatSnapshot, type FlatStepper } from './compiled-machine.js';
 
 export type { ExecutableAction, FlatSnapshot, FlatStepper };
 
 export function createStepper<C, E extends { type: string }, I>(machine: AnyStateMachine, sampleInput: I): FlatStepper<C, E, I> {
-  return compileFlatMachine<C, E, I>(machine) ?? createXStateStepper<C, E, I>(machine, sampleInput);
+  return compileMachine<C, E, I>(machine) ?? createXStateStepper<C, E, I>(machine, sampleInput);
 }
 
-/** XState's own semantics; the reference the compiled interpreter is tested against. */
+/** The active leaf state's key: "bound" for `{ leased: 'bound' }`. Machines without parallel states have one. */
+export function leafOf(value: StateValue): string {
+  let v: StateValue = value;
+  while (typeof v !== 'string') {
+    const keys = Object.keys(v);
+    if (keys.length !== 1) throw new TypeError('a parallel state has no single leaf');
+    v = v[keys[0]!] as StateValue;
+  }
+  return v;
+}
+
+/**
+ * XState's own semantics; the reference the compiled interpreter is tested against. States are named by their
+ * leaf key, as the compiled interpreter names them, so the machine's leaf keys must be unique.
+ */
 export function createXStateStepper<C, E extends { type: string }, I>(machine: AnyStateMachine, sampleInput: I): FlatStepper<C, E, I> {
+  const valueOf = stateValues(machine);
   let collected: ExecutableAction[] = [];
   const self = createActor(machine, { input: sampleInput } as never);
   const scope = {
@@ -34,12 +49,33 @@ export function createXStateStepper<C, E extends { type: string }, I>(machine: A
     collected = [];
     return actions;
   };
+  /** XState's snapshot, named by its leaf; it keeps XState's own fields, so it can be stepped again as it is. */
+  const flat = (snapshot: { value: StateValue }): FlatSnapshot<C> => ({ ...snapshot, value: leafOf(snapshot.value) }) as unknown as FlatSnapshot<C>;
   return {
-    initial: (input) => [machine.getInitialSnapshot(anyScope, input) as FlatSnapshot<C>, take()],
+    initial: (input) => [flat(machine.getInitialSnapshot(anyScope, input)), take()],
     step: (snapshot, event) => {
-      const resolved = 'machine' in snapshot ? snapshot : machine.resolveState({ value: snapshot.value, context: snapshot.context as never });
-      const next = machine.transition(resolved as never, event as never, anyScope) as FlatSnapshot<C>;
-      return [next === resolved ? snapshot : next, take()];
+      const resolved = 'machine' in snapshot
+        ? { ...snapshot, value: valueOf.get(snapshot.value) }
+        : machine.resolveState({ value: valueOf.get(snapshot.value) ?? snapshot.value, context: snapshot.context as never });
+      const next = machine.transition(resolved as never, event as never, anyScope) as { value: StateValue };
+      return [next === resolved ? snapshot : flat(next), take()];
     },
   };
+}
+
+/** Each leaf state's full value, by its key: "bound" → `{ leased: 'bound' }`. */
+function stateValues(machine: AnyStateMachine): Map<string, StateValue> {
+  const values = new Map<string, StateValue>();
+  const visit = (node: AnyStateMachine['root'], wrap: (leaf: string) => StateValue): void => {
+    for (const [key, child] of Object.entries(node.states)) {
+      if (Object.keys(child.states).length === 0) {
+        if (values.has(key)) throw new TypeError(`state key "${key}" is not unique: steppers name states by their leaf`);
+        values.set(key, wrap(key));
+      } else {
+        visit(child, (leaf) => wrap({ [key]: leaf } as never));
+      }
+    }
+  };
+  visit(machine.root, (leaf) => leaf);
+  return values;
 }

@@ -16,13 +16,23 @@ export interface ExpiryScheduleOptions {
   readonly sliceSize?: number;
   /** Yields between slices (setImmediate in the daemon, synchronous in tests). */
   readonly yieldFn?: (next: () => void) => void;
+  /**
+   * Whether a timer is still its lease's. With it, entries that went stale (an offer withdrawn, renewed or taken
+   * before its hold ran out) are swept out once they make up half the schedule: under a DISCOVER flood every
+   * offer leaves one, and they would otherwise pile up for the whole hold (rate × offerHoldSeconds entries).
+   */
+  readonly isCurrent?: (timer: ScheduledTimer) => boolean;
 }
+
+/** Below this many entries the schedule is never swept (a sweep costs a pass over it). */
+const MIN_SWEEP = 1024;
 
 export class ExpirySchedule {
   private readonly heap: ScheduledTimer[] = [];
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private draining = false;
+  private sweepAt = MIN_SWEEP;
 
   constructor(private readonly options: ExpiryScheduleOptions) {}
 
@@ -32,6 +42,7 @@ export class ExpirySchedule {
 
   add(timer: ScheduledTimer): void {
     this.push(timer);
+    if (this.heap.length >= this.sweepAt) this.sweep();
     if (!this.draining && timer.at < this.timerAt) this.arm();
   }
 
@@ -90,6 +101,17 @@ export class ExpirySchedule {
     } else {
       this.arm();
     }
+  }
+
+  /** Drops stale entries; a sorted array is a valid min-heap. Amortized O(log n) per add (at most every n/2 adds). */
+  private sweep(): void {
+    const isCurrent = this.options.isCurrent;
+    if (isCurrent !== undefined) {
+      const current = this.heap.filter(isCurrent).sort((a, b) => a.at - b.at);
+      this.heap.length = 0;
+      this.heap.push(...current);
+    }
+    this.sweepAt = Math.max(MIN_SWEEP, this.heap.length * 2);
   }
 
   private push(timer: ScheduledTimer): void {

@@ -5,7 +5,8 @@ import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { ClientAddresses } from './client-addresses.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
-import { isFinal, startLease, stepLease, type TimerEvent } from './lease-runner.js';
+import { startLease, stepLease, type TimerEvent } from './lease-runner.js';
+import { isFinal, isLive } from './states.js';
 import { transitionOf, type TransitionCause, type TransitionListener } from './transition.js';
 import { OfferQueue } from './offer-queue.js';
 
@@ -31,11 +32,8 @@ const clientIndexKey = (subnetId: number, clientKey: string): string => `${subne
 /** The address is not free: as `isTaken`, but of a stored record, without applying due timers. */
 const isTakenRecord = (record: LeaseRecord): boolean => !isFinal(record.state);
 
-/** Offered, bound, renewing, rebinding or expired in grace: the client may still use or renew it. */
-const isLive = (record: LeaseRecord): boolean => !isFinal(record.state) && record.state !== 'declined';
-
 function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
-  if (isLive(a) !== isLive(b)) return isLive(a);
+  if (isLive(a.state) !== isLive(b.state)) return isLive(a.state);
   return a.context.changedAt > b.context.changedAt;
 }
 
@@ -53,6 +51,7 @@ export class LeaseBook {
     this.schedule = new ExpirySchedule({
       clock: options.clock,
       fire: (timer) => this.fire(timer),
+      isCurrent: (timer) => this.isCurrent(timer),
       ...(options.yieldFn ? { yieldFn: options.yieldFn } : {}),
     });
   }
@@ -77,7 +76,7 @@ export class LeaseBook {
   /** The client's current lease in a subnet: a live one before a finished one, then the latest (final ones give
    * lease affinity). Not simply the last one written: a declined address reclaimed after probation, or records
    * rehydrated in address order, would otherwise hide the client's bound lease. */
-  forClient(subnetId: number, clientKey: string): LeaseRecord | undefined {
+  currentLeaseOf(subnetId: number, clientKey: string): LeaseRecord | undefined {
     let best: LeaseRecord | undefined;
     for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
       const record = this.current(ip);
@@ -86,8 +85,8 @@ export class LeaseBook {
     return best;
   }
 
-  /** Every record the client has in a subnet, whatever its state. */
-  ofClient(subnetId: number, clientKey: string): LeaseRecord[] {
+  /** Every record the client has in a subnet, whatever its state (`currentLeaseOf` picks the one that counts). */
+  leasesOf(subnetId: number, clientKey: string): LeaseRecord[] {
     const out: LeaseRecord[] = [];
     for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
       const record = this.current(ip);
@@ -237,11 +236,13 @@ export class LeaseBook {
     this.byClient.delete(clientIndexKey(record.context.subnetId, record.context.clientKey), record.context.ip);
   }
 
+  private isCurrent(timer: ScheduledTimer): boolean {
+    return this.byIp.get(timer.key)?.timers.some((t) => t.event === timer.event && t.at === timer.at) ?? false;
+  }
+
   /** Schedule entries are never removed early: a timer fires only if the lease still has it. */
   private fire(timer: ScheduledTimer): void {
-    const record = this.byIp.get(timer.key);
-    if (record === undefined) return;
-    if (!record.timers.some((t) => t.event === timer.event && t.at === timer.at)) return;
+    if (!this.isCurrent(timer)) return;
     const change = this.send(timer.key, { type: timer.event });
     if (change !== undefined) this.options.onTimerChange(change);
   }

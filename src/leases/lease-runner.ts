@@ -2,6 +2,7 @@
 // machine's `after` timers turned into absolute deadlines that the shared expiry schedule fires.
 import { leaseMachine, type LeaseEvent, type LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
+import { isFinal } from './states.js';
 import { createStepper, type ExecutableAction, type FlatSnapshot } from '../actors/stepper.js';
 
 type LeaseSnapshot = FlatSnapshot<LeaseContext>;
@@ -27,10 +28,6 @@ export function stepLease(record: LeaseRecord, event: LeaseEvent | TimerEvent): 
   // XState returns the very same snapshot when no transition is enabled (cheaper than asking `can` first).
   if (next === snapshot) return undefined;
   return toRecord(next, armTimers(record.timers, actions, next.context));
-}
-
-export function isFinal(state: LeaseState): boolean {
-  return state === 'released' || state === 'reclaimed';
 }
 
 function toRecord(snapshot: LeaseSnapshot, timers: readonly LeaseTimer[]): LeaseRecord {

@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Statistics } from '../app.js';
 import type { MessageType } from '../codec/types.js';
 import type { ServerConfig } from '../config/types.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 import type { Decision } from '../server/decision.js';
 import { messageName } from '../server/stats.js';
 import type { LeaseRecord } from '../store/types.js';

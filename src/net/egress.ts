@@ -1,4 +1,5 @@
 // Where a reply goes (RFC 2131 §4.1): to the relay, to ciaddr, broadcast, or unicast to the client's MAC.
+import { hwAddressOf } from '../codec/index.js';
 import { BROADCAST_FLAG, MessageType, type DhcpMessage } from '../codec/types.js';
 import type { Endpoint, Inbound, Outbound } from './types.js';
 
@@ -22,8 +23,7 @@ export function replyRoute(type: MessageType, reply: DhcpMessage, request: DhcpM
   if ((request.flags & BROADCAST_FLAG) !== 0 || reply.yiaddr === '0.0.0.0' || !canUnicastToMac) {
     return { to: { address: BROADCAST, port: ports.client } };
   }
-  const hw = [...reply.chaddr.subarray(0, reply.hlen)].map((b) => b.toString(16).padStart(2, '0')).join(':');
-  return { to: { address: reply.yiaddr, port: ports.client }, hwAddress: hw };
+  return { to: { address: reply.yiaddr, port: ports.client }, hwAddress: hwAddressOf(reply) };
 }
 
 /**

@@ -31,6 +31,7 @@ export function summarize(message: DhcpMessage): MessageSummary {
 }
 
 export function describeDecision(decision: Decision): Record<string, unknown> {
+  if (decision.kind === 'accepted') return { decision: 'accepted' };
   if (decision.kind === 'drop') return { decision: 'drop', reason: decision.reason };
   return {
     decision: decision.nakReason === undefined ? 'reply' : 'nak',

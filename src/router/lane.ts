@@ -3,7 +3,7 @@
 import type { MessageEvent } from '../../machines/transaction.machine.js';
 import { MessageType } from '../codec/types.js';
 import type { RouterOptions, TransactionActor } from './options.js';
-import type { RoutedRequest } from './types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 /** What a lane needs from its router: the options, and the global ledger of queued requests. */
 export interface LaneHost {

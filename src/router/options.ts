@@ -1,6 +1,6 @@
 // What the router is built with: the transaction actor it drives per client, its bounds, and where drops go.
 import type { TransactionEvent } from '../../machines/transaction.machine.js';
-import type { RoutedRequest } from './types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 /** The part of an XState actor the router uses (kept narrow so tests can count and crash actors). */
 export interface TransactionActor {

@@ -2,7 +2,7 @@
 // ordering), clients concurrently; a client's actor and queue go away when its exchange ends (no growth).
 import { EVENT_BY_TYPE, Lane, type LaneHost } from './lane.js';
 import type { RouterOptions } from './options.js';
-import type { RoutedRequest } from './types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 export class Router {
   private readonly lanes = new Map<string, Lane>();

@@ -8,9 +8,8 @@ import { MessageType } from '../codec/types.js';
 import type { ServerConfig } from '../config/types.js';
 import type { CodecError } from '../errors.js';
 import type { LeaseBook } from '../leases/lease-book.js';
-import { isFinal } from '../leases/lease-runner.js';
+import { isLiveLeaseOf } from '../leases/states.js';
 import type { Logger } from '../log.js';
-import type { LeaseRecord } from '../../machines/lease.types.js';
 import type { DecodedInbound } from '../net/ingress.js';
 import type { Inbound } from '../net/types.js';
 import { authStage, ReplayCounters } from './auth.js';
@@ -122,12 +121,8 @@ function eventOf(r: Rejection, p: SecurityPacket): SecurityEvent {
 }
 
 function leaseView(book: LeaseBook): LeaseView {
-  const live = (record: LeaseRecord | undefined): record is LeaseRecord => record !== undefined && !isFinal(record.state) && record.state !== 'declined';
   return {
-    hasLease: (subnetId, clientKey) => live(book.forClient(subnetId, clientKey)),
-    isHeldBy: (ip, clientKey) => {
-      const record = book.get(ip);
-      return live(record) && record.context.clientKey === clientKey;
-    },
+    hasLease: (subnetId, clientKey) => isLiveLeaseOf(book.currentLeaseOf(subnetId, clientKey), clientKey),
+    isHeldBy: (ip, clientKey) => isLiveLeaseOf(book.get(ip), clientKey),
   };
 }

@@ -1,7 +1,7 @@
 // Message processing (RFC 2131 §4.3, table 3): picks the client's subnet and the handler for its message type.
 import { MessageType } from '../codec/types.js';
 import { LeaseError } from '../errors.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 import { drop, type Decision } from './decision.js';
 import type { ServerDeps } from './deps.js';
 import { handleDiscover } from './handlers/discover.js';
@@ -28,15 +28,24 @@ export async function decide(deps: ServerDeps, routed: RoutedRequest): Promise<D
   switch (request.type) {
     case MessageType.DISCOVER:
       if (deps.answersDiscover?.(request) === false) return drop('peer-bucket');
-      return handleDiscover(deps, request, inbound, clientKey, subnet);
+      return handleDiscover(deps, input);
     case MessageType.REQUEST:
       return handleRequest(deps, input);
     case MessageType.RELEASE:
       return handleRelease(deps, input);
     case MessageType.DECLINE:
       return handleDecline(deps, input);
+    case MessageType.OFFER:
+    case MessageType.ACK:
+    case MessageType.NAK:
+      // A programmer error: the router drops server messages (router.ts), so none is ever decided.
+      throw new TypeError(`${MessageType[request.type]} is a server message: the router must not route it`);
     default:
-      // OFFER, ACK and NAK are server messages: a client sending one gets nothing.
-      return drop('malformed-request');
+      return unreachable(request.type);
   }
+}
+
+/** Every message type has its case above: adding one to MessageType fails to compile here. */
+function unreachable(type: never): never {
+  throw new TypeError(`unhandled message type ${String(type)}`);
 }

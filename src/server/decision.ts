@@ -1,50 +1,9 @@
-// What handling one request decides: a reply to send, or a reason to stay silent. Outcomes are values.
-import type { DhcpMessage, MessageType } from '../codec/types.js';
-import type { Subnet } from '../config/types.js';
+// The server's outcome values (STYLE.md: outcomes are values): the constructors, and the types, defined with the
+// transaction that carries them (machines/transaction.types.ts).
+import type { Accepted, Drop, DropReason } from '../../machines/transaction.types.js';
 
-export type DropReason =
-  | 'no-subnet'
-  | 'pool-exhausted'
-  | 'not-for-us'
-  | 'unknown-client'
-  | 'malformed-request'
-  | 'bootp-disabled'
-  | 'decline-limit'
-  | 'store-unavailable'
-  | 'no-server-id'
-  /** RFC 3074: the client hashes into a live peer's bucket (scaleOut). */
-  | 'peer-bucket'
-  | 'address-in-use'
-  | 'handled';
+export type { Accepted, Decision, Drop, DropReason, NakReason, Reply } from '../../machines/transaction.types.js';
 
-export type NakReason =
-  | 'no-lease'
-  | 'not-your-lease'
-  | 'offer-gone'
-  | 'wrong-network'
-  | 'address-invalid'
-  | 'subnet-invalid'
-  | 'expired';
-
-export interface Reply {
-  readonly kind: 'reply';
-  readonly type: MessageType;
-  readonly message: DhcpMessage;
-  /** Option 57 of the request (RFC 2132 §9.10): the reply must fit. */
-  readonly maxSize: number;
-  /** The address the reply is about (yiaddr, or ciaddr for INFORM). */
-  readonly ip?: string;
-  readonly nakReason?: NakReason;
-  readonly subnet?: Subnet;
-  /** An OFFER of an address new to the client: probed for a conflict before it is sent (RFC 2131 §4.4.1). */
-  readonly probe?: boolean;
-}
-
-export interface Drop {
-  readonly kind: 'drop';
-  readonly reason: DropReason;
-}
-
-export type Decision = Reply | Drop;
+export const ACCEPTED: Accepted = { kind: 'accepted' };
 
 export const drop = (reason: DropReason): Drop => ({ kind: 'drop', reason });

@@ -7,7 +7,7 @@ import { PoolBitmap } from '../allocator/pool-bitmap.js';
 import { ipToInt } from '../codec/index.js';
 import type { Subnet } from '../config/types.js';
 import type { LeaseBook } from '../leases/lease-book.js';
-import { isFinal } from '../leases/lease-runner.js';
+import { isFinal } from '../leases/states.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 
 /** Due timers applied before a search: enough for normal traffic; a larger backlog (after a restart) is the

@@ -6,6 +6,7 @@ import type { LeaseTimes } from '../../machines/lease.machine.js';
 import { inPools } from '../allocator/allocator.js';
 import type { ServerDeps } from './deps.js';
 import type { LeaseTimesSec } from './reply.js';
+import { inSubnet } from './subnet-select.js';
 
 export function reservationFor(subnet: Subnet, message: DhcpMessage, clientKey: string): Reservation | undefined {
   const clientId = clientKey.startsWith('id:') ? clientKey.slice(3) : undefined;
@@ -27,7 +28,7 @@ export function isFreeFor(deps: ServerDeps, subnet: Subnet, mine: Reservation | 
 /** Is `ip` still one the client may hold in this subnet (after a config change it may not be). */
 export function isAddressValid(subnet: Subnet, ip: string, mine: Reservation | undefined): boolean {
   const n = ipToInt(ip);
-  if (((n & subnet.mask) >>> 0) !== subnet.network) return false;
+  if (!inSubnet(subnet, n)) return false;
   if (mine !== undefined && mine.address === n) return true;
   return inPools(subnet.pools, n) && !reservedForOther(subnet, n, mine);
 }

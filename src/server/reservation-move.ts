@@ -4,7 +4,7 @@
 // nobody else and not on decline probation — or the client would be NAKed into a pool address again and again.
 import { intToIp, ipToInt } from '../codec/index.js';
 import type { Reservation } from '../config/types.js';
-import { isFinal } from '../leases/lease-runner.js';
+import { isFinal } from '../leases/states.js';
 import type { ServerDeps } from './deps.js';
 
 export function reservedElsewhere(deps: ServerDeps, reservation: Reservation | undefined, clientKey: string, ip: string): boolean {

@@ -5,7 +5,7 @@
 import type { Clock } from '../clock.js';
 import { MessageType } from '../codec/types.js';
 import type { Outbound } from '../net/types.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 export interface ResponseCacheLimits {
   readonly maxEntries: number;

@@ -4,12 +4,12 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { outbound, replyRoute, type Ports } from '../net/egress.js';
 import type { Transport } from '../net/types.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
 import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
-import { getParameterRequestList } from '../codec/index.js';
+import { getIpOption, getParameterRequestList } from '../codec/index.js';
 import { fitReply, type FittedReply } from './reply-fit.js';
 import type { ResponseCache } from './response-cache.js';
 import type { Stats } from './stats.js';
@@ -35,9 +35,10 @@ export function createReplySender(deps: {
   const { log, stats } = deps;
   return {
     send(decision, routed) {
+      if (decision.kind === 'accepted') return;
       if (decision.kind === 'drop') {
         stats.count(stats.drops, decision.reason);
-        if (decision.reason !== 'handled') log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
+        log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
         return;
       }
       const transport = deps.transport();
@@ -47,9 +48,7 @@ export function createReplySender(deps: {
       if (data === undefined) return;
       const canUnicast = transport.kind === 'native' && decision.message.htype === 1 && decision.message.hlen === 6;
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
-      const serverId = decision.message.options.find((o) => o.code === 54)?.data;
-      const source = serverId === undefined ? undefined : [...serverId].join('.');
-      const out = outbound(data, route, routed.inbound, source);
+      const out = outbound(data, route, routed.inbound, getIpOption(decision.message, 54));
       const send = (): Promise<void> => transport.send(out);
       retry(send, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
         // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).

@@ -2,11 +2,9 @@
 // client's link in its subnet, else the address the request was unicast to, else the link's first address, else
 // our first non-loopback address.
 import { networkInterfaces } from 'node:os';
-import { ipToInt } from '../codec/index.js';
 import type { ServerConfig, Subnet } from '../config/types.js';
 import type { Inbound } from '../net/types.js';
-
-const inSubnet = (subnet: Subnet, ip: string): boolean => ((ipToInt(ip) & subnet.mask) >>> 0) === subnet.network;
+import { inSubnet } from './subnet-select.js';
 
 export function localIpv4Addresses(): string[] {
   const found: string[] = [];

@@ -7,12 +7,18 @@ import type { Inbound, InterfaceInfo } from '../net/types.js';
 
 const ZERO = '0.0.0.0';
 
-export function subnetContaining(config: ServerConfig, ip: string): Subnet | undefined {
-  const n = ipToInt(ip);
-  return config.subnets.find((s) => ((n & s.mask) >>> 0) === s.network);
+/** Whether the address (dotted, or as a number) lies in the subnet: the one place the mask is applied. */
+export function inSubnet(subnet: Subnet, ip: string | number): boolean {
+  const n = typeof ip === 'string' ? ipToInt(ip) : ip;
+  return ((n & subnet.mask) >>> 0) === subnet.network;
 }
 
-const contains = (s: Subnet, ip: string | undefined): boolean => ip !== undefined && ((ipToInt(ip) & s.mask) >>> 0) === s.network;
+export function subnetContaining(config: ServerConfig, ip: string): Subnet | undefined {
+  const n = ipToInt(ip);
+  return config.subnets.find((s) => inSubnet(s, n));
+}
+
+const contains = (s: Subnet, ip: string | undefined): boolean => ip !== undefined && inSubnet(s, ip);
 
 export function selectSubnet(config: ServerConfig, message: DhcpMessage, inbound: Inbound): Subnet | undefined {
   const link = linkSelectionOf(message);

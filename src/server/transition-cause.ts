@@ -1,7 +1,7 @@
 // Names the request that moves a lease, for the lease history: its xid and a one-line summary of the message.
 import { getIpOption, hwAddressOf, MessageType } from '../codec/index.js';
 import type { TransitionCause } from '../leases/transition.js';
-import type { RoutedRequest } from '../router/types.js';
+import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 const REQUESTED_ADDRESS = 50;
 

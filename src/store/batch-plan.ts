@@ -1,14 +1,13 @@
 // Turns one group-commit batch of LeaseWrites into the final lease and by-client index changes, against the
 // committed state, so the batch keeps both sublevels consistent when applied atomically.
 import type { LeaseRecord } from '../../machines/lease.types.js';
-import { decodeRecord, type EncodedRecord } from './record-codec.js';
 import { addressKey, clientIndexKey } from './keys.js';
 import type { LeaseWrite } from './types.js';
 
-/** Reads of committed state; batches are serialized, so nothing changes under a plan while it is made. Leases come
- * stored (encoded) or already decoded, when the store remembers them. */
+/** Reads of committed state; batches are serialized, so nothing changes under a plan while it is made. */
 export interface CommittedState {
-  leases(keys: readonly string[]): Promise<readonly (EncodedRecord | LeaseRecord | undefined)[]>;
+  /** Per key: the stored record, null when none is stored, undefined when the stored value is unreadable. */
+  leases(keys: readonly string[]): Promise<readonly (LeaseRecord | null | undefined)[]>;
   clients(keys: readonly string[]): Promise<readonly (string | undefined)[]>;
 }
 
@@ -30,12 +29,8 @@ export function ownerOf(record: LeaseRecord): string {
  * request order the store promises. A client index entry is removed only while it still points at the address
  * being overwritten or deleted: the client may since hold another address, and that entry must survive.
  */
-export async function planBatch(
-  writes: readonly LeaseWrite[],
-  state: CommittedState,
-  onCorrupt: (key: string, error: unknown) => void,
-): Promise<BatchPlan> {
-  const owners = await readOwners(writes, state, onCorrupt);
+export async function planBatch(writes: readonly LeaseWrite[], state: CommittedState): Promise<BatchPlan> {
+  const owners = await readOwners(writes, state);
   const clientList = [...ownersToCheck(writes, owners)];
   const pointsTo = new Map<string, string | null>();
   const stored = clientList.length === 0 ? [] : await state.clients(clientList);
@@ -87,27 +82,14 @@ function ownersToCheck(writes: readonly LeaseWrite[], stored: ReadonlyMap<string
   return check;
 }
 
-async function readOwners(
-  writes: readonly LeaseWrite[],
-  state: CommittedState,
-  onCorrupt: (key: string, error: unknown) => void,
-): Promise<Map<string, Owner>> {
+async function readOwners(writes: readonly LeaseWrite[], state: CommittedState): Promise<Map<string, Owner>> {
   const keys = [...new Set(writes.map((w) => addressKey(w.kind === 'put' ? w.record.context.ip : w.ip)))];
-  const values = await state.leases(keys);
+  const records = await state.leases(keys);
   const owners = new Map<string, Owner>();
+  // An unreadable record may be overwritten (that repairs it); only its stale index entry cannot be found.
   keys.forEach((key, i) => {
-    const value = values[i];
-    if (value === undefined) {
-      owners.set(key, null);
-      return;
-    }
-    try {
-      owners.set(key, ownerOf(typeof value === 'string' ? decodeRecord(value) : value));
-    } catch (error) {
-      // Overwriting an unreadable record is allowed (it repairs it); only its stale index entry cannot be found.
-      onCorrupt(key, error);
-      owners.set(key, undefined);
-    }
+    const record = records[i];
+    owners.set(key, record === undefined ? undefined : record === null ? null : ownerOf(record));
   });
   return owners;
 }

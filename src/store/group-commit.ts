@@ -26,9 +26,22 @@ export interface GroupCommitStats {
   readonly lastError?: string;
   /** Requests queued or in flight. */
   readonly pending: number;
+  /** Writes queued now, not yet in a batch (the queue depth). */
+  readonly queuedWrites: number;
   /** Batches that committed successfully. */
   readonly commits: number;
   readonly failures: number;
+  /** Writes in the committed batches, and the time their synced writes took (ms), since the start. */
+  readonly committedWrites: number;
+  readonly commitMs: number;
+  /** Batches that left writes queued because they reached maxBatch. */
+  readonly fullBatches: number;
+}
+
+/** The knobs of a committer that may change while it runs (adaptive tuning). */
+export interface CommitLimits {
+  readonly maxBatch: number;
+  readonly commitIntervalMs: number;
 }
 
 /**
@@ -49,17 +62,25 @@ export class GroupCommitter<W> {
   private failures = 0;
   private lastError: string | undefined;
   private writable = true;
+  private committedWrites = 0;
+  private commitMs = 0;
+  private fullBatches = 0;
+  private current: CommitLimits;
 
   constructor(
     private readonly commitBatch: (writes: readonly W[]) => Promise<void>,
     private readonly options: GroupCommitOptions,
   ) {
-    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
-      throw new TypeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);
-    }
-    if (!Number.isFinite(options.commitIntervalMs) || options.commitIntervalMs < 0) {
-      throw new TypeError(`commitIntervalMs must be >= 0, got ${options.commitIntervalMs}`);
-    }
+    this.current = checkedLimits(options);
+  }
+
+  limits(): CommitLimits {
+    return this.current;
+  }
+
+  /** Takes effect from the next batch (and the next gathering delay); throws TypeError on a value out of range. */
+  setLimits(limits: CommitLimits): void {
+    this.current = checkedLimits(limits);
   }
 
   /** Resolves once the batch holding these writes has committed; rejects with DHCPD_ERR_STORE_WRITE if it failed. */
@@ -83,8 +104,12 @@ export class GroupCommitter<W> {
       writable: this.writable,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
       pending: this.queue.length + this.inFlight,
+      queuedWrites: this.queuedWrites,
       commits: this.commits,
       failures: this.failures,
+      committedWrites: this.committedWrites,
+      commitMs: this.commitMs,
+      fullBatches: this.fullBatches,
     };
   }
 
@@ -100,13 +125,13 @@ export class GroupCommitter<W> {
 
   private schedule(): void {
     if (this.active) return; // the running loop picks the request up after the current batch
-    if (this.queuedWrites >= this.options.maxBatch) {
+    if (this.queuedWrites >= this.current.maxBatch) {
       this.cancelTimers();
       this.start();
       return;
     }
     if (this.timer !== undefined || this.immediate !== undefined) return;
-    if (this.options.commitIntervalMs === 0) {
+    if (this.current.commitIntervalMs === 0) {
       this.immediate = setImmediate(() => {
         this.immediate = undefined;
         this.start();
@@ -115,7 +140,7 @@ export class GroupCommitter<W> {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.start();
-      }, this.options.commitIntervalMs);
+      }, this.current.commitIntervalMs);
     }
   }
 
@@ -152,12 +177,13 @@ export class GroupCommitter<W> {
     let size = 0;
     while (this.queue.length > 0) {
       const next = this.queue[0] as Request<W>;
-      if (batch.length > 0 && size + next.writes.length > this.options.maxBatch) break;
+      if (batch.length > 0 && size + next.writes.length > this.current.maxBatch) break;
       this.queue.shift();
       batch.push(next);
       size += next.writes.length;
     }
     this.queuedWrites -= size;
+    if (this.queue.length > 0) this.fullBatches += 1;
     return batch;
   }
 
@@ -170,8 +196,11 @@ export class GroupCommitter<W> {
       this.fail(batch, cause);
       return;
     }
+    const durationMs = performance.now() - started;
     this.commits += 1;
-    if (this.options.onCommit !== undefined) notify(() => this.options.onCommit?.(writes.length, performance.now() - started));
+    this.committedWrites += writes.length;
+    this.commitMs += durationMs;
+    if (this.options.onCommit !== undefined) notify(() => this.options.onCommit?.(writes.length, durationMs));
     if (!this.writable) {
       this.writable = true;
       notify(() => this.options.onRecover?.());
@@ -199,4 +228,14 @@ function notify(observer: () => void): void {
   } catch {
     // A throwing observer must not break the commit loop: it would strand every later request.
   }
+}
+
+function checkedLimits({ maxBatch, commitIntervalMs }: CommitLimits): CommitLimits {
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) {
+    throw new TypeError(`maxBatch must be a positive integer, got ${maxBatch}`);
+  }
+  if (!Number.isFinite(commitIntervalMs) || commitIntervalMs < 0) {
+    throw new TypeError(`commitIntervalMs must be >= 0, got ${commitIntervalMs}`);
+  }
+  return { maxBatch, commitIntervalMs };
 }

@@ -1,11 +1,12 @@
 // The lease history in LevelDB: one key per transition under its own sublevel, "<address key>!<sequence>", so an
 // address's transitions are one contiguous, ordered range. Appends are planned into the lease's own group-commit
 // batch (no extra sync); each address keeps at most `perLease` entries, and a sweep deletes those older than the
-// retention.
+// retention. The sequence range of each address is stored in its lease value, so an append reads nothing.
 import type { AbstractBatchOperation, AbstractSublevel } from 'abstract-level';
 import type { LeaseTransition } from '../../machines/lease.types.js';
 import { addressKey } from './keys.js';
 import type { LevelDatabase } from './level-database.js';
+import type { HistoryRange } from './lease-value.js';
 import type { LeaseWrite } from './types.js';
 
 type HistorySublevel = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, string>;
@@ -18,13 +19,25 @@ export interface HistoryOptions {
   readonly retentionMs?: number;
 }
 
-/** The stored sequence range of one address: keys first..next-1 may exist. */
-interface Range {
-  first: number;
-  next: number;
+/**
+ * The committed range of an address: null when no lease is stored there, undefined when its lease value does not
+ * carry one (a JSON value of an older version), which is then read from the history keys once.
+ */
+export type CommittedRange = HistoryRange | null | undefined;
+
+export interface HistoryPlan {
+  readonly ops: BatchOperation[];
+  /** The new range of each address this batch appends to. */
+  readonly ranges: ReadonlyMap<string, HistoryRange>;
 }
 
 const SEQ_DIGITS = 12;
+/**
+ * Where the range of an address without a stored lease starts: its epoch ms times 16. Keys an older lease of the
+ * address left behind (deleted, or written by a version that counted from 0) all sort before it, unless that lease
+ * appended more than 16 transitions per millisecond of its life. 16^12 holds this until the year 2527.
+ */
+const FRESH_PER_MS = 16;
 const seqKey = (address: string, seq: number): string => `${address}!${seq.toString(16).padStart(SEQ_DIGITS, '0')}`;
 /** Bounds of one address's range: "!" sorts just before '"'. */
 const rangeOf = (address: string) => ({ gte: `${address}!`, lt: `${address}"` });
@@ -32,8 +45,6 @@ const rangeOf = (address: string) => ({ gte: `${address}!`, lt: `${address}"` })
 export class HistoryLog {
   readonly perLease: number;
   readonly retentionMs: number;
-  /** Ranges of addresses written since open; batches are serialized, so no two plans use it at once. */
-  private readonly ranges = new Map<string, Range>();
 
   constructor(
     private readonly sublevel: HistorySublevel,
@@ -44,7 +55,7 @@ export class HistoryLog {
   }
 
   /** Puts for the batch's transitions, and deletes of what falls out of each address's bound. */
-  async plan(writes: readonly LeaseWrite[]): Promise<BatchOperation[]> {
+  async plan(writes: readonly LeaseWrite[], committed: (address: string) => CommittedRange, now: number): Promise<HistoryPlan> {
     const byAddress = new Map<string, LeaseTransition[]>();
     for (const write of writes) {
       if (write.kind !== 'put' || write.transitions === undefined || write.transitions.length === 0) continue;
@@ -53,24 +64,22 @@ export class HistoryLog {
       if (list === undefined) byAddress.set(address, [...write.transitions]);
       else list.push(...write.transitions);
     }
-    if (byAddress.size === 0) return [];
-    await Promise.all([...byAddress.keys()].filter((a) => !this.ranges.has(a)).map((a) => this.loadRange(a)));
+    const ranges = new Map<string, HistoryRange>();
+    if (byAddress.size === 0) return { ops: [], ranges };
+    for (const address of byAddress.keys()) {
+      const range = committed(address);
+      ranges.set(address, range === null ? { first: now * FRESH_PER_MS, next: now * FRESH_PER_MS } : range ?? await this.readRange(address));
+    }
     const ops: BatchOperation[] = [];
     for (const [address, transitions] of byAddress) {
-      const range = this.ranges.get(address)!;
+      let { first, next } = ranges.get(address) as HistoryRange;
       for (const transition of transitions.slice(-this.perLease)) {
-        ops.push({ type: 'put', key: seqKey(address, range.next++), value: JSON.stringify(transition), sublevel: this.sublevel });
+        ops.push({ type: 'put', key: seqKey(address, next++), value: JSON.stringify(transition), sublevel: this.sublevel });
       }
-      while (range.next - range.first > this.perLease) {
-        ops.push({ type: 'del', key: seqKey(address, range.first++), sublevel: this.sublevel });
-      }
+      while (next - first > this.perLease) ops.push({ type: 'del', key: seqKey(address, first++), sublevel: this.sublevel });
+      ranges.set(address, { first, next });
     }
-    return ops;
-  }
-
-  /** After a failed batch the cached ranges may be ahead of the disk: read them again when next needed. */
-  forget(): void {
-    this.ranges.clear();
+    return { ops, ranges };
   }
 
   /** The address's transitions, oldest first: at most `limit` of the newest. Unreadable entries are skipped. */
@@ -98,14 +107,14 @@ export class HistoryLog {
     return deleted;
   }
 
-  private async loadRange(address: string): Promise<void> {
+  /** The range of an address whose lease value does not carry it, from its first and last key. */
+  private async readRange(address: string): Promise<HistoryRange> {
     const [first] = await this.sublevel.keys({ ...rangeOf(address), limit: 1 }).all();
     const [last] = await this.sublevel.keys({ ...rangeOf(address), reverse: true, limit: 1 }).all();
     const seqOf = (key: string | undefined): number | undefined =>
       key === undefined ? undefined : Number.parseInt(key.slice(address.length + 1), 16);
-    const firstSeq = seqOf(first) ?? 0;
     const lastSeq = seqOf(last);
-    this.ranges.set(address, { first: firstSeq, next: lastSeq === undefined ? 0 : lastSeq + 1 });
+    return { first: seqOf(first) ?? 0, next: lastSeq === undefined ? 0 : lastSeq + 1 };
   }
 }
 

@@ -10,15 +10,16 @@ import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
 import { CommittedMemo, type Committed } from './committed-memo.js';
-import { GroupCommitter } from './group-commit.js';
-import { HistoryLog, type HistoryOptions } from './history-log.js';
+import { GroupCommitter, type CommitLimits, type GroupCommitStats } from './group-commit.js';
+import { HistoryLog, type CommittedRange, type HistoryOptions } from './history-log.js';
 import type { LevelDatabase } from './level-database.js';
 import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
-import { decodeRecord, encodeRecord, RECORD_VALUE_ENCODING, type EncodedRecord } from './record-codec.js';
+import { decodeLeaseValue, encodeLeaseValue, type LeaseValue } from './lease-value.js';
 import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
+import type { TunableCommits } from './tunable.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
 export type { LevelDatabase };
@@ -49,7 +50,7 @@ export interface LevelStoreOptions {
   readonly history?: HistoryOptions;
 }
 
-type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string>;
+type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string | Uint8Array>;
 type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, V>;
 
 /** classic-level reads `sync` from the batch options; other backends ignore it (the type does not declare it). */
@@ -61,14 +62,14 @@ const HISTORY_SWEEP_INTERVAL_MS = 3_600_000;
  * classic-level fetches iterator entries from C++ in chunks of at most highWaterMarkBytes (16 KiB by default, about
  * 80 leases); 1 MiB chunks scan ~1.5-2x faster. Other backends ignore the option.
  */
-const LOAD_OPTIONS = { highWaterMarkBytes: 1 << 20 } as AbstractIteratorOptions<string, EncodedRecord>;
+const LOAD_OPTIONS = { highWaterMarkBytes: 1 << 20 } as AbstractIteratorOptions<string, Uint8Array>;
 
 function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
 }
 
-export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
-  private readonly leases: Sublevel<EncodedRecord>;
+export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCommits {
+  private readonly leases: Sublevel<Uint8Array>;
   private readonly clients: Sublevel<string>;
   private readonly historyLog: HistoryLog;
   private readonly historySublevel: Sublevel<string>;
@@ -84,10 +85,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
     private readonly db: LevelDatabase,
     private readonly options: LevelStoreOptions = {},
   ) {
-    this.leases = db.sublevel<string, EncodedRecord>('lease', {
-      keyEncoding: 'utf8',
-      valueEncoding: RECORD_VALUE_ENCODING,
-    });
+    this.leases = db.sublevel<string, Uint8Array>('lease', { keyEncoding: 'utf8', valueEncoding: 'view' });
     this.clients = db.sublevel<string, string>('client', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.historySublevel = db.sublevel<string, string>('history', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.historyLog = new HistoryLog(this.historySublevel, options.history);
@@ -127,13 +125,13 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
   async get(ip: string): Promise<LeaseRecord | undefined> {
     const key = addressKey(ip);
     if (this.closing !== undefined) throw closedError();
-    let value: EncodedRecord | undefined;
+    let value: Uint8Array | undefined;
     try {
       value = await this.leases.get(key);
     } catch (error) {
       throw mapReadError(error, this.location);
     }
-    return value === undefined ? undefined : this.decodeAt(key, value);
+    return value === undefined ? undefined : this.decodeAt(key, value)?.record;
   }
 
   async getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
@@ -157,7 +155,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
     const scan = this.memo.scan();
     try {
       for (;;) {
-        let entries: [string, EncodedRecord][];
+        let entries: [string, Uint8Array][];
         try {
           entries = await iterator.nextv(LOAD_CHUNK);
         } catch (error) {
@@ -168,9 +166,9 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
           return;
         }
         for (const [key, value] of entries) {
-          const record = this.decodeAt(key, value);
-          scan.loaded(key, record ?? value);
-          if (record !== undefined) yield record;
+          const decoded = this.decodeAt(key, value);
+          scan.loaded(key, decoded ?? value);
+          if (decoded !== undefined) yield decoded.record;
         }
       }
     } finally {
@@ -189,6 +187,18 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
 
   health(): StoreHealth {
     return this.committer.health();
+  }
+
+  commitLimits(): CommitLimits {
+    return this.committer.limits();
+  }
+
+  setCommitLimits(limits: CommitLimits): void {
+    this.committer.setLimits(limits);
+  }
+
+  commitStats(): GroupCommitStats {
+    return this.committer.stats();
   }
 
   close(): Promise<void> {
@@ -212,24 +222,30 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
   private async commit(writes: readonly LeaseWrite[]): Promise<void> {
     await this.reopener.ensureOpen();
     try {
-      const plan = await planBatch(
-        writes,
-        {
-          leases: (keys) => this.committedLeases(keys),
-          clients: (keys) => this.clients.getMany([...keys]),
-        },
-        (key, error) => this.reportCorrupt(key, error),
-      );
-      const history = await this.historyLog.plan(writes);
-      await this.db.batch([...this.toOperations(plan), ...history], SYNCED);
-      this.memo.committed(plan.leases);
+      const committed = await this.committedValues(writes);
+      const plan = await planBatch(writes, {
+        leases: async (keys) => keys.map((key) => recordOf(committed.get(key) ?? null)),
+        clients: (keys) => this.clients.getMany([...keys]),
+      });
+      const history = await this.historyLog.plan(writes, (key) => rangeOf(committed.get(key) ?? null), this.now());
+      const values = new Map<string, LeaseValue | null>();
+      for (const [key, record] of plan.leases) {
+        values.set(key, record === null ? null : { record, history: history.ranges.get(key) ?? rangeOf(committed.get(key) ?? null) ?? undefined });
+      }
+      // The root's type says string values; each operation names its sublevel, whose encoding applies.
+      const ops = [...this.toOperations(values, plan), ...history.ops] as AbstractBatchOperation<LevelDatabase, string, string>[];
+      await this.db.batch(ops, SYNCED);
+      this.memo.committed(values);
     } catch (error) {
       this.memo.forget();
-      this.historyLog.forget();
       this.reopener.markFailed();
       throw error;
     }
     this.maybeSweepHistory();
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   /** In the background, at most hourly; a failed sweep is logged and tried again at the next interval. */
@@ -245,13 +261,24 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
     );
   }
 
-  /** The committed records of these keys: from the memo where it knows them, else read (one getMany). */
-  private async committedLeases(keys: readonly string[]): Promise<(Committed | undefined)[]> {
-    const known = keys.map((key) => this.memo.get(key));
-    const unknown = keys.filter((_, i) => known[i] === undefined);
-    const read = unknown.length === 0 ? [] : await this.leases.getMany(unknown);
-    let next = 0;
-    return known.map((value) => (value === undefined ? read[next++] : value ?? undefined));
+  /** The committed values of the keys the writes touch: from the memo where it knows them, else read (one getMany). */
+  private async committedValues(writes: readonly LeaseWrite[]): Promise<Map<string, Committed | null>> {
+    const committed = new Map<string, Committed | null>();
+    const unknown: string[] = [];
+    for (const write of writes) {
+      const key = addressKey(write.kind === 'put' ? write.record.context.ip : write.ip);
+      if (committed.has(key)) continue;
+      const known = this.memo.get(key);
+      committed.set(key, known ?? null);
+      if (known === undefined) unknown.push(key);
+    }
+    if (unknown.length === 0) return committed;
+    const read = await this.leases.getMany(unknown);
+    unknown.forEach((key, i) => {
+      const value = read[i];
+      committed.set(key, value === undefined ? null : this.decodeAt(key, value) ?? value);
+    });
+    return committed;
   }
 
   /** Sublevels do not follow their parent through a re-open: each is opened again. */
@@ -268,13 +295,13 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
     }
   }
 
-  private toOperations(plan: BatchPlan): BatchOperation[] {
+  private toOperations(values: ReadonlyMap<string, LeaseValue | null>, plan: BatchPlan): BatchOperation[] {
     const ops: BatchOperation[] = [];
-    for (const [key, record] of plan.leases) {
+    for (const [key, value] of values) {
       ops.push(
-        record === null
+        value === null
           ? { type: 'del', key, sublevel: this.leases }
-          : { type: 'put', key, value: encodeRecord(record), sublevel: this.leases },
+          : { type: 'put', key, value: encodeLeaseValue(value.record, value.history), sublevel: this.leases },
       );
     }
     for (const [key, ip] of plan.clients) {
@@ -287,14 +314,14 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
     return ops;
   }
 
-  /** Decodes a stored record; an unreadable one (or one stored under another address) is reported and skipped. */
-  private decodeAt(key: string, value: EncodedRecord): LeaseRecord | undefined {
+  /** Decodes a stored value; an unreadable one (or one stored under another address) is reported and skipped. */
+  private decodeAt(key: string, value: Uint8Array): LeaseValue | undefined {
     try {
-      const record = decodeRecord(value);
-      if (record.context.ip !== keyToIp(key)) {
-        throw new StoreError('DHCPD_ERR_STORE_CORRUPT', `lease record for ${record.context.ip} stored under key ${key}`);
+      const decoded = decodeLeaseValue(value);
+      if (decoded.record.context.ip !== keyToIp(key)) {
+        throw new StoreError('DHCPD_ERR_STORE_CORRUPT', `lease record for ${decoded.record.context.ip} stored under key ${key}`);
       }
-      return record;
+      return decoded;
     } catch (error) {
       this.reportCorrupt(key, error);
       return undefined;
@@ -309,4 +336,16 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore {
       // A throwing observer must not turn one bad record into a failed load.
     }
   }
+}
+
+/** The stored record (null: none), or undefined when the stored value is unreadable. */
+function recordOf(committed: Committed | null): LeaseRecord | null | undefined {
+  if (committed === null) return null;
+  return committed instanceof Uint8Array ? undefined : committed.record;
+}
+
+/** The stored history range: null without a stored lease, undefined when unknown (unreadable or older format). */
+function rangeOf(committed: Committed | null): CommittedRange {
+  if (committed === null) return null;
+  return committed instanceof Uint8Array ? undefined : committed.history;
 }

@@ -76,6 +76,18 @@ export function chartOf(machine: AnyStateMachine): Statechart {
   return { machine: machine.id, states, edges };
 }
 
+/** Each leaf state's chart id by its key ("bound" → "leased.bound"): lease records name a state by its leaf. */
+export function leafIds(machine: AnyStateMachine): ReadonlyMap<string, string> {
+  const ids = new Map<string, string>();
+  const visit = (node: AnyStateNode): void => {
+    const children = Object.values(node.states);
+    if (children.length === 0) ids.set(node.key, node.path.join('.'));
+    children.forEach(visit);
+  };
+  visit(machine.root);
+  return ids;
+}
+
 function labelOf(eventType: string, invokes: ReadonlyMap<string, string>): string {
   const timer = eventName(eventType);
   if (timer !== eventType) return timer;

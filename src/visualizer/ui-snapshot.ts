@@ -2,11 +2,13 @@
 // tree and recent security events; and a lease found by search with its timers and history.
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { parseQuery, searchHistory, type LeaseHistoryEntry } from './lease-search.js';
+import { leafIds, MACHINES } from './statechart.js';
 import type { UiDeps } from './ui-deps.js';
 
 export interface UiSnapshot {
   readonly now: number;
   readonly counts: {
+    /** By chart id: a nested state counts for its parent too ("leased" and "leased.bound"). */
     readonly lease: Record<string, number>;
     readonly transaction: Record<string, number>;
     /** The server machine is one actor: its current state (and its parent, for nested ones) count 1. */
@@ -17,12 +19,13 @@ export interface UiSnapshot {
   readonly security?: unknown;
 }
 
+const LEASE_CHART_IDS = leafIds(MACHINES.lease);
+
 export function snapshotOf(deps: UiDeps): UiSnapshot {
   const lease: Record<string, number> = {};
-  for (const record of deps.leases()) lease[record.state] = (lease[record.state] ?? 0) + 1;
+  for (const record of deps.leases()) countIn(lease, LEASE_CHART_IDS.get(record.state) ?? record.state);
   const server: Record<string, number> = {};
-  const parts = deps.serverState().split('.');
-  parts.forEach((_, i) => (server[parts.slice(0, i + 1).join('.')] = 1));
+  countIn(server, deps.serverState());
   const security = deps.securityEvents?.(50);
   return {
     now: deps.now(),
@@ -31,6 +34,15 @@ export function snapshotOf(deps: UiDeps): UiSnapshot {
     supervisor: deps.health(),
     ...(security === undefined ? {} : { security }),
   };
+}
+
+/** Counts a state and each of its ancestors, by chart id ("serving.running" counts "serving" too). */
+function countIn(counts: Record<string, number>, id: string): void {
+  const parts = id.split('.');
+  parts.forEach((_, i) => {
+    const at = parts.slice(0, i + 1).join('.');
+    counts[at] = (counts[at] ?? 0) + 1;
+  });
 }
 
 export interface LeaseTimer {

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageType } from '../../src/codec/types.js';
 import { LevelLeaseStore } from '../../src/store/level-store.js';
 import { clientMessage } from '../helpers/test-client.js';
-import { startFaultServer, typeOf, type FaultServer } from '../unit/fault/helpers.js';
+import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js';
+import { replyType } from '../helpers/test-server.js';
 import { integrationSkip } from './harness/suite.js';
 
 const skip = integrationSkip('diskfull');
@@ -45,7 +46,7 @@ function openStore(path: string): LevelLeaseStore {
 describe.skipIf(skip !== undefined)('disk full under the lease store', () => {
   let mnt = '';
   let mounted = false;
-  let server: FaultServer | undefined;
+  let server: TestDaemon | undefined;
   const acked = new Map<string, string>();
 
   beforeAll(() => {
@@ -74,14 +75,14 @@ describe.skipIf(skip !== undefined)('disk full under the lease store', () => {
       clientMessage(client, MessageType.REQUEST, { requested: offer.message.yiaddr, serverId: SERVER }),
       { stepMs: 20, waitMs: opts.waitMs ?? 300 },
     );
-    if (reply === undefined || typeOf(reply.message) !== MessageType.ACK) return 'none';
+    if (reply === undefined || replyType(reply.message) !== MessageType.ACK) return 'none';
     acked.set(mac(i), reply.message.yiaddr);
     return 'ack';
   }
 
   it('grants leases, then none once the disk is full, reports it, and resumes when space frees', async () => {
     const path = join(mnt, 'leases');
-    server = startFaultServer({ store: openStore(path), wire: WIRE });
+    server = startTestDaemon({ captureLogs: true, store: openStore(path), wire: WIRE });
     await server.app.ready;
     for (let i = 0; i < 5; i++) expect(await dora(i)).toBe('ack');
 
@@ -98,7 +99,7 @@ describe.skipIf(skip !== undefined)('disk full under the lease store', () => {
     expect(server.app.statistics().counters.events).toMatchObject({ 'store.unwritable': 1 });
     expect(server.evts()).toEqual(expect.arrayContaining(['store.unwritable', 'store.write.gave_up']));
     const inform = await server.exchange(clientMessage({ mac: mac(99) }, MessageType.INFORM, { ciaddr: '198.51.100.5' }), { from: '198.51.100.5' });
-    expect(inform && typeOf(inform.message)).toBe(MessageType.ACK);
+    expect(inform && replyType(inform.message)).toBe(MessageType.ACK);
 
     rmSync(filler);
     // The next REQUEST is the probe; a re-open still inside its backoff is retried by the client's retransmission.

@@ -64,15 +64,15 @@ describe.skipIf(skip !== undefined)('the /ui page in headless Chromium', () => {
   }, 60_000);
 
   const boundCount = async (): Promise<number> =>
-    Number(await page.locator('#chart-lease [data-count-for="bound"]').textContent());
+    Number(await page.locator('#chart-lease [data-count-for="leased.bound"]').textContent());
   // Page-side expressions as strings: the tests are type-checked without the DOM library.
   const waitForBound = (n: number) =>
-    page.waitForFunction(`Number(document.querySelector('#chart-lease [data-count-for="bound"]')?.textContent) === ${n}`, undefined, { timeout: 10_000 });
+    page.waitForFunction(`Number(document.querySelector('#chart-lease [data-count-for="leased.bound"]')?.textContent) === ${n}`, undefined, { timeout: 10_000 });
 
   it('draws the lease, transaction and server statecharts with all their states', async () => {
     await page.goto(`${base}/ui`);
     await page.waitForSelector('body[data-charts="ready"]');
-    for (const state of ['offered', 'bound', 'renewing', 'rebinding', 'expired', 'declined', 'released', 'reclaimed']) {
+    for (const state of ['offered', 'leased', 'leased.bound', 'leased.renewing', 'leased.rebinding', 'expired', 'declined', 'released', 'reclaimed']) {
       expect(await page.locator(`#chart-lease svg [data-state="${state}"]`).count()).toBe(1);
     }
     expect(await page.locator('#chart-transaction svg [data-state="idle"]').count()).toBe(1);
@@ -109,7 +109,7 @@ describe.skipIf(skip !== undefined)('the /ui page in headless Chromium', () => {
     await page.click('[data-testid="search-button"]');
     await page.waitForSelector('#lease-view:not([hidden]) #history tbody tr');
     expect(await page.getAttribute('#lease-view', 'data-state')).toBe('bound');
-    expect(await page.locator('#chart-lease .state.current').getAttribute('data-state')).toBe('bound');
+    expect(await page.locator('#chart-lease .state.current').getAttribute('data-state')).toBe('leased.bound');
     const history = await page.locator('#history tbody').innerText();
     expect(history).toContain('none → offered');
     expect(history).toContain('offered → bound');

@@ -14,9 +14,17 @@ export async function checkConflict(deps: ServerDeps, gate: ProbeGate, input: Ch
   const { decision } = input;
   if (decision.kind !== 'reply' || decision.probe !== true || decision.ip === undefined) return checked(decision);
   const outcome = await gate.probe(decision.ip);
-  if (outcome.kind !== 'in-use') return checked(decision);
-  return onProbation(deps, input, decision.ip, outcome);
+  if (outcome.kind === 'in-use') return onProbation(deps, input, decision.ip, outcome);
+  if (heldFor(deps, decision.ip, input.packet.clientKey)) return checked(decision);
+  // Offers yield under pressure: a DISCOVER flood reclaimed this offer for another client during the probe. The
+  // client chooses again (bounded like conflicts) instead of being sent an OFFER its REQUEST would find gone.
+  return input.conflicts + 1 < deps.config().conflictCheck.maxCandidates ? { kind: 'conflict' } : checked(drop('pool-exhausted'));
 }
+
+const heldFor = (deps: ServerDeps, ip: string, clientKey: string): boolean => {
+  const held = deps.book.get(ip);
+  return held?.state === 'offered' && held.context.clientKey === clientKey;
+};
 
 /** The held offer becomes a declined address; the client gets the next candidate, or silence past the bound. */
 async function onProbation(deps: ServerDeps, input: CheckConflictInput, ip: string, by: Extract<ProbeOutcome, { kind: 'in-use' }>): Promise<ConflictVerdict> {

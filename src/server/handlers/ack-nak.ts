@@ -1,16 +1,16 @@
 // The two answers a REQUEST can get (RFC 2131 §4.3.2, table 3): an ACK once the lease is durably stored, or a NAK.
 import { getIpOption, hwAddressOf } from '../../codec/index.js';
-import { MessageType, type DhcpRequest } from '../../codec/types.js';
+import { MessageType } from '../../codec/types.js';
 import type { Subnet } from '../../config/types.js';
-import type { LeaseRecord } from '../../../machines/lease.types.js';
 import type { LeaseChange } from '../../leases/lease-book.js';
-import type { Inbound } from '../../net/types.js';
+import { isBinding, isLeaseOf } from '../../leases/states.js';
 import { drop, type Decision, type NakReason } from '../decision.js';
 import { clientClassOf } from '../client-class.js';
 import type { ServerDeps } from '../deps.js';
 import { commitTimes, leaseTimesSec } from '../lease-policy.js';
 import { persist } from '../persist.js';
 import { buildReply, maxReplySize } from '../reply.js';
+import type { HandlerInput } from './input.js';
 
 /**
  * What a REQUEST asks (RFC 2131 §4.3.2 names each by the client state that sends it: SELECTING, INIT-REBOOT,
@@ -18,22 +18,11 @@ import { buildReply, maxReplySize } from '../reply.js';
  */
 export type RequestKind = 'select' | 'reboot' | 'renew' | 'rebind';
 
-export interface RequestInput {
-  readonly request: DhcpRequest;
-  readonly inbound: Inbound;
-  readonly clientKey: string;
-  readonly subnet: Subnet;
-}
-
 /** Why an ACK was given, for the log: operators grep `evt` and read `reason`. */
 export type AckReason = 'offer-accepted' | 'init-reboot' | 'renewed' | 'rebound' | 'grace-renewal';
 
-export function isClients(lease: LeaseRecord | undefined, clientKey: string): lease is LeaseRecord {
-  return lease !== undefined && lease.context.clientKey === clientKey;
-}
-
 /** Binds (or extends) the lease, waits for the synced write, then builds the ACK; no ACK without the write. */
-export async function ack(deps: ServerDeps, input: RequestInput, ip: string, kind: RequestKind, reason: AckReason): Promise<Decision> {
+export async function ack(deps: ServerDeps, input: HandlerInput, ip: string, kind: RequestKind, reason: AckReason): Promise<Decision> {
   const { request, clientKey, subnet } = input;
   const serverId = deps.serverIdFor(subnet, input.inbound);
   if (serverId === undefined) return drop('no-server-id');
@@ -45,7 +34,7 @@ export async function ack(deps: ServerDeps, input: RequestInput, ip: string, kin
   // client with two bindings in a subnet.
   if (!(await persist(deps, change, ...superseded))) {
     // Shared database: the lost write brought the winning row into the book. Never ACK another client's address.
-    return isClients(deps.book.get(ip), clientKey) ? drop('store-unavailable') : nak(deps, input, 'not-your-lease');
+    return isLeaseOf(deps.book.get(ip), clientKey) ? drop('store-unavailable') : nak(deps, input, 'not-your-lease');
   }
   for (const old of superseded) {
     deps.log.info({ evt: 'lease.released', reason: 'superseded', ip: old.after.context.ip, client: clientKey, by: ip },
@@ -62,16 +51,14 @@ export async function ack(deps: ServerDeps, input: RequestInput, ip: string, kin
   return { kind: 'reply', type: MessageType.ACK, message, maxSize: maxReplySize(request), ip, subnet };
 }
 
-const BINDINGS: ReadonlySet<string> = new Set(['bound', 'renewing', 'rebinding', 'expired']);
-
 /**
  * One binding per client per subnet: a client given a new address (after a reload made its old one invalid, or
  * moved its reservation) gives the old one up, else that address stays held, unrenewable, until it expires.
  */
 function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: string): LeaseChange[] {
   const released: LeaseChange[] = [];
-  for (const record of deps.book.ofClient(subnetId, clientKey)) {
-    if (record.context.ip === ip || !BINDINGS.has(record.state)) continue;
+  for (const record of deps.book.leasesOf(subnetId, clientKey)) {
+    if (record.context.ip === ip || !isBinding(record.state)) continue;
     const change = deps.book.send(record.context.ip, { type: 'lease.release', now: deps.clock.now() });
     if (change !== undefined) released.push(change);
   }
@@ -79,7 +66,7 @@ function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: st
 }
 
 /** RFC 2131 §4.3.2: yiaddr 0, no lease options, our server identifier; egress broadcasts it or hands it to the relay. */
-export function nak(deps: ServerDeps, input: Omit<RequestInput, 'subnet'> & { readonly subnet?: Subnet }, reason: NakReason): Decision {
+export function nak(deps: ServerDeps, input: Omit<HandlerInput, 'subnet'> & { readonly subnet?: Subnet }, reason: NakReason): Decision {
   const serverId = deps.serverIdFor(input.subnet, input.inbound);
   if (serverId === undefined) return drop('no-server-id');
   const { request, clientKey } = input;

@@ -3,8 +3,7 @@ import { getIpOption, hwAddressOf, intToIp, ipToInt } from '../../codec/index.js
 import { MessageType, type DhcpRequest } from '../../codec/types.js';
 import type { Reservation, Subnet } from '../../config/types.js';
 import { chooseAddress, type Candidates, type NextFreeSearch } from '../../allocator/allocator.js';
-import { isFinal } from '../../leases/lease-runner.js';
-import type { Inbound } from '../../net/types.js';
+import { isFinal, isLive } from '../../leases/states.js';
 import { briefError } from '../../aggregated-log.js';
 import { LeaseError } from '../../errors.js';
 import { drop, type Decision } from '../decision.js';
@@ -15,8 +14,10 @@ import { reclaimOldestOffer } from '../offer-yield.js';
 import { buildReply, maxReplySize } from '../reply.js';
 import { reservedElsewhere } from '../reservation-move.js';
 import { isSameHost } from '../same-host.js';
+import type { HandlerInput } from './input.js';
 
-export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: Inbound, clientKey: string, subnet: Subnet): Decision {
+export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision {
+  const { request, inbound, clientKey, subnet } = input;
   const serverId = deps.serverIdFor(subnet, inbound);
   if (serverId === undefined) return drop('no-server-id');
   const free = pickOfferAddress(deps, request, clientKey, subnet);
@@ -37,13 +38,13 @@ export function handleDiscover(deps: ServerDeps, request: DhcpRequest, inbound: 
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {
-  const current = deps.book.forClient(subnet.id, clientKey);
+  const current = deps.book.currentLeaseOf(subnet.id, clientKey);
   const reservation = reservationFor(subnet, request, clientKey);
   const isFree = isFreeFor(deps, subnet, reservation);
   const requested = getIpOption(request, 50);
   // An existing binding a reload made invalid (outside the pools, now reserved for someone else, or its client now
   // has a reservation it can have) is not offered again: its renewals are NAKed, so it would only lead to a NAK.
-  const live = current !== undefined && !isFinal(current.state) && current.state !== 'declined'
+  const live = current !== undefined && isLive(current.state)
     && isAddressValid(subnet, current.context.ip, reservation) && !reservedElsewhere(deps, reservation, clientKey, current.context.ip);
   const candidates: Candidates = {
     // RFC 2131 §4.3.1: a binding is the client's current address; a mere offer is not, so an address it asks for
@@ -82,7 +83,7 @@ function reservationUsable(deps: ServerDeps, reservation: Reservation, request: 
 function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string, reclaimed: boolean): void {
   const now = deps.clock.now();
   const holdMs = deps.config().offerHoldMs;
-  const mine = deps.book.forClient(subnet.id, clientKey);
+  const mine = deps.book.currentLeaseOf(subnet.id, clientKey);
   // An offer the client no longer takes (it asked for an address that has become free) goes back to the pool.
   if (mine?.state === 'offered' && mine.context.ip !== ip) deps.book.send(mine.context.ip, { type: 'lease.withdraw', now });
   const record = deps.book.get(ip);

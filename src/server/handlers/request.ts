@@ -2,17 +2,18 @@
 // option 50, ciaddr and how the request arrived; an ACK is sent only after the lease is durably stored.
 import { getIpOption } from '../../codec/index.js';
 import type { DhcpRequest } from '../../codec/types.js';
-import { isFinal } from '../../leases/lease-runner.js';
+import { isFinal, isLeaseOf, isLiveLeaseOf } from '../../leases/states.js';
 import type { Inbound } from '../../net/types.js';
 import { drop, type Decision } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
 import { isAddressValid, reservationFor } from '../lease-policy.js';
 import { onSameLink, subnetContaining } from '../subnet-select.js';
-import { ack, isClients, nak, type RequestInput, type RequestKind } from './ack-nak.js';
+import { ack, nak, type RequestKind } from './ack-nak.js';
+import type { HandlerInput } from './input.js';
 import { renewal } from './renewal.js';
 import { mayTakeOver, takeOver } from './take-over.js';
 
-export type { RequestInput, RequestKind } from './ack-nak.js';
+export type { RequestKind } from './ack-nak.js';
 
 /** RFC 2131 §4.3.2 (and table 4 of §4.4.1). */
 export function requestKind(request: DhcpRequest, inbound: Inbound): RequestKind | undefined {
@@ -25,7 +26,7 @@ export function requestKind(request: DhcpRequest, inbound: Inbound): RequestKind
   return inbound.broadcast === true || request.giaddr !== '0.0.0.0' ? 'rebind' : 'renew';
 }
 
-export async function handleRequest(deps: ServerDeps, input: RequestInput): Promise<Decision> {
+export async function handleRequest(deps: ServerDeps, input: HandlerInput): Promise<Decision> {
   const kind = requestKind(input.request, input.inbound);
   switch (kind) {
     case 'select':
@@ -42,16 +43,16 @@ export async function handleRequest(deps: ServerDeps, input: RequestInput): Prom
   }
 }
 
-function namesUsOrNobody(deps: ServerDeps, input: RequestInput): boolean {
+function namesUsOrNobody(deps: ServerDeps, input: HandlerInput): boolean {
   const named = getIpOption(input.request, 54);
   return named === undefined || named === deps.serverIdFor(input.subnet, input.inbound);
 }
 
-async function selecting(deps: ServerDeps, input: RequestInput): Promise<Decision> {
+async function selecting(deps: ServerDeps, input: HandlerInput): Promise<Decision> {
   const { request, clientKey, subnet } = input;
   if (!namesUsOrNobody(deps, input)) {
     // The client took another server's offer: our held address goes back to the pool, silently.
-    const mine = deps.book.forClient(subnet.id, clientKey);
+    const mine = deps.book.currentLeaseOf(subnet.id, clientKey);
     if (mine?.state === 'offered') {
       deps.book.send(mine.context.ip, { type: 'lease.withdraw', now: deps.clock.now() });
       deps.log.debug({ evt: 'lease.withdrawn', ip: mine.context.ip, client: clientKey, xid: request.xid });
@@ -62,9 +63,7 @@ async function selecting(deps: ServerDeps, input: RequestInput): Promise<Decisio
   if (ip === undefined) return drop('malformed-request');
   const lease = deps.book.get(ip);
   if (mayTakeOver(input, lease) && !isFinal(lease.state)) return takeOver(deps, input, lease, 'select', 'offer-accepted');
-  if (!isClients(lease, clientKey) || isFinal(lease.state) || lease.state === 'declined') {
-    return nak(deps, input, 'offer-gone');
-  }
+  if (!isLiveLeaseOf(lease, clientKey)) return nak(deps, input, 'offer-gone');
   if (!isAddressValid(subnet, ip, reservationFor(subnet, request, clientKey))) return nak(deps, input, 'address-invalid');
   return ack(deps, input, ip, 'select', 'offer-accepted');
 }
@@ -73,21 +72,21 @@ async function selecting(deps: ServerDeps, input: RequestInput): Promise<Decisio
  * RFC 2131 §4.3.2 INIT-REBOOT: NAK an address on the wrong network or not the client's; ACK the client's own
  * lease; with no record of the client stay silent (peaceful coexistence) unless the subnet is authoritative.
  */
-async function initReboot(deps: ServerDeps, input: RequestInput): Promise<Decision> {
+async function initReboot(deps: ServerDeps, input: HandlerInput): Promise<Decision> {
   const { request, clientKey, subnet } = input;
   const ip = getIpOption(request, 50)!;
   if (!onSameLink(deps.config(), subnet, subnetContaining(deps.config(), ip))) return nak(deps, input, 'wrong-network');
   const lease = deps.book.get(ip);
   const own = deps.config().subnets.find((s) => s.id === lease?.context.subnetId) ?? subnet;
-  if (isClients(lease, clientKey) && !isFinal(lease.state) && lease.state !== 'declined') {
+  if (isLiveLeaseOf(lease, clientKey)) {
     if (!isAddressValid(own, ip, reservationFor(own, request, clientKey))) return nak(deps, input, 'address-invalid');
     return ack(deps, { ...input, subnet: own }, ip, 'reboot', 'init-reboot');
   }
   if (mayTakeOver({ ...input, subnet: own }, lease) && !isFinal(lease.state)) {
     return takeOver(deps, { ...input, subnet: own }, lease, 'reboot', 'init-reboot');
   }
-  if (deps.book.forClient(own.id, clientKey) === undefined) {
+  if (deps.book.currentLeaseOf(own.id, clientKey) === undefined) {
     return own.authoritative ? nak(deps, input, 'no-lease') : drop('unknown-client');
   }
-  return nak(deps, input, isClients(lease, clientKey) ? 'expired' : 'not-your-lease');
+  return nak(deps, input, isLeaseOf(lease, clientKey) ? 'expired' : 'not-your-lease');
 }

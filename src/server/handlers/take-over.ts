@@ -7,15 +7,16 @@ import type { Decision } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
 import { reservationFor } from '../lease-policy.js';
 import { isSameHost } from '../same-host.js';
-import { ack, type AckReason, type RequestInput, type RequestKind } from './ack-nak.js';
+import { ack, type AckReason, type RequestKind } from './ack-nak.js';
+import type { HandlerInput } from './input.js';
 
 /** Whether `lease`, held under another key, is this host's reserved address it may take over. */
-export function mayTakeOver(input: RequestInput, lease: LeaseRecord | undefined): lease is LeaseRecord {
+export function mayTakeOver(input: HandlerInput, lease: LeaseRecord | undefined): lease is LeaseRecord {
   if (lease === undefined || lease.context.clientKey === input.clientKey || lease.context.subnetId !== input.subnet.id) return false;
   return isSameHost(lease, reservationFor(input.subnet, input.request, input.clientKey), input.request);
 }
 
-export async function takeOver(deps: ServerDeps, input: RequestInput, lease: LeaseRecord, kind: RequestKind, reason: AckReason): Promise<Decision> {
+export async function takeOver(deps: ServerDeps, input: HandlerInput, lease: LeaseRecord, kind: RequestKind, reason: AckReason): Promise<Decision> {
   const { ip } = lease.context;
   const { request, clientKey, subnet } = input;
   const change = deps.book.takeOver({

@@ -100,8 +100,14 @@ export const PAGE_SCRIPT = String.raw`
     showSecurity(s.security);
   }
 
+  // Lease records name a state by its leaf ("bound"); the chart by its path ("leased.bound").
+  function stateNode(machine, state) {
+    var chart = '#chart-' + machine + ' ';
+    return document.querySelector(chart + '[data-state="' + CSS.escape(state) + '"]') ||
+      document.querySelector(chart + '[data-state$=".' + CSS.escape(state) + '"]');
+  }
   function flash(machine, state) {
-    var node = document.querySelector('#chart-' + machine + ' [data-state="' + CSS.escape(state) + '"]');
+    var node = stateNode(machine, state);
     if (!node) return;
     node.classList.add('flash');
     setTimeout(function () { node.classList.remove('flash'); }, 600);
@@ -120,7 +126,7 @@ export const PAGE_SCRIPT = String.raw`
   function highlight(state) {
     document.querySelectorAll('#chart-lease .state.current').forEach(function (n) { n.classList.remove('current'); });
     if (!state) return;
-    var node = document.querySelector('#chart-lease [data-state="' + CSS.escape(state) + '"]');
+    var node = stateNode('lease', state);
     if (node) node.classList.add('current');
   }
   function showTimers() {

@@ -92,6 +92,21 @@ describe('ExpirySchedule', () => {
     expect(fired).toEqual(['next', 'after']);
   });
 
+  it('sweeps out stale entries once they are half of it: a flood of withdrawn offers does not pile up for the whole hold', () => {
+    const clock = new ManualClock(0);
+    const fired: ScheduledTimer[] = [];
+    const current = new Set<string>();
+    const schedule = new ExpirySchedule({ clock, fire: (t) => current.has(t.key) && fired.push(t), isCurrent: (t) => current.has(t.key) });
+    for (let i = 0; i < 100_000; i++) {
+      schedule.add(timer(60_000 + i, `k${i}`));
+      current.add(`k${i}`);
+      if (i >= 10) current.delete(`k${i - 10}`); // at most 10 live at once: the rest went stale
+    }
+    expect(schedule.size).toBeLessThan(2_048);
+    clock.advance(200_000);
+    expect(fired.map((t) => t.key)).toEqual(Array.from({ length: 10 }, (_, i) => `k${99_990 + i}`));
+  });
+
   it('stop cancels everything', () => {
     const { clock, fired, schedule } = setup();
     schedule.add(timer(10));

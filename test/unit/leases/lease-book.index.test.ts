@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { LeaseEvent } from '../../../machines/lease.machine.js';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
 import type { LeaseBook, LeaseChange } from '../../../src/leases/lease-book.js';
-import { isFinal } from '../../../src/leases/lease-runner.js';
+import { isFinal } from '../../../src/leases/states.js';
 import { PROBATION_MS, TIMES } from '../machines/lease-fixtures.js';
 import { A, B, C, setup } from './book-fixtures.js';
 
@@ -24,7 +24,7 @@ describe('the client index follows the client\'s current lease', () => {
     clock.advance(PROBATION_MS - 1_000);
     expect(book.get(B)!.state).toBe('rebinding');
     expect(book.get(A)!.state).toBe('reclaimed');
-    expect(book.forClient(1, 'c1')?.context.ip).toBe(B);
+    expect(book.currentLeaseOf(1, 'c1')?.context.ip).toBe(B);
   });
 
   it('rehydration in address order does not let an old released lease hide a bound one', () => {
@@ -39,8 +39,8 @@ describe('the client index follows the client\'s current lease', () => {
 
     const { book } = setup();
     for (const record of records) book.restore(record); // the store loads by address: A, then C
-    expect(book.forClient(1, 'c1')?.context.ip).toBe(A);
-    expect(book.forClient(1, 'c1')?.state).toBe('bound');
+    expect(book.currentLeaseOf(1, 'c1')?.context.ip).toBe(A);
+    expect(book.currentLeaseOf(1, 'c1')?.state).toBe('bound');
   });
 });
 
@@ -66,7 +66,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('advance' as const), ms: fc.oneof(fc.nat(120_000), fc.nat(2 * PROBATION_MS)) }),
 );
 
-/** What forClient must return, computed from the records alone: live before finished, then latest. */
+/** What currentLeaseOf must return, computed from the records alone: live before finished, then latest. */
 function expectIndexConsistent(book: LeaseBook): void {
   // Reads see leases as of now: bring every record up to date first, as any read would.
   for (const record of [...book.values()]) book.get(record.context.ip);
@@ -79,7 +79,7 @@ function expectIndexConsistent(book: LeaseBook): void {
   for (const subnetId of [1, 2]) {
     for (const client of CLIENTS) {
       const mine = records.filter((r) => r.context.clientKey === client && r.context.subnetId === subnetId);
-      const found = book.forClient(subnetId, client);
+      const found = book.currentLeaseOf(subnetId, client);
       if (mine.length === 0) {
         expect(found).toBeUndefined();
         continue;

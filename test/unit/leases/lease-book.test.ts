@@ -11,8 +11,8 @@ describe('LeaseBook basics', () => {
     expect(change.before).toBeUndefined();
     expect(change.after.state).toBe('offered');
     expect(book.get(A)).toBe(change.after);
-    expect(book.forClient(1, 'c1')).toBe(change.after);
-    expect(book.forClient(2, 'c1')).toBeUndefined();
+    expect(book.currentLeaseOf(1, 'c1')).toBe(change.after);
+    expect(book.currentLeaseOf(2, 'c1')).toBeUndefined();
     expect(book.isTaken(A)).toBe(true);
     expect(() => book.offer(input(A, 'c2'))).toThrow(TypeError);
   });
@@ -41,8 +41,8 @@ describe('LeaseBook basics', () => {
     book.send(A, ev.withdraw());
     const change = book.offer(input(A, 'c2'));
     expect(change.before?.state).toBe('reclaimed');
-    expect(book.forClient(1, 'c2')?.context.ip).toBe(A);
-    expect(book.forClient(1, 'c1')).toBeUndefined();
+    expect(book.currentLeaseOf(1, 'c2')?.context.ip).toBe(A);
+    expect(book.currentLeaseOf(1, 'c1')).toBeUndefined();
     expect(book.size).toBe(1);
   });
 
@@ -144,7 +144,7 @@ describe('revert', () => {
     const change = book.offer(input(A, 'c1'));
     book.revert(change);
     expect(book.get(A)).toBeUndefined();
-    expect(book.forClient(1, 'c1')).toBeUndefined();
+    expect(book.currentLeaseOf(1, 'c1')).toBeUndefined();
     expect(book.isTaken(A)).toBe(false);
     clock.advance(HOLD_MS);
     expect(changes).toEqual([]);
@@ -176,7 +176,7 @@ describe('revert', () => {
     const released = book.send(A, ev.release())!.after;
     const change = book.offer(input(B, 'c1'));
     book.revert(change);
-    expect(book.forClient(1, 'c1')).toBe(released);
+    expect(book.currentLeaseOf(1, 'c1')).toBe(released);
   });
 });
 

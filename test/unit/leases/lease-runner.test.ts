@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LeaseEvent } from '../../../machines/lease.machine.js';
-import { isFinal, startLease, stepLease } from '../../../src/leases/lease-runner.js';
+import { startLease, stepLease } from '../../../src/leases/lease-runner.js';
+import { isFinal } from '../../../src/leases/states.js';
 import type { LeaseRecord, LeaseTimer } from '../../../machines/lease.types.js';
 import {
   HOLD_MS, PROBATION_MS, T0, TIMES, afterEvent, leaseInput, startLeaseActor,

@@ -1,7 +1,8 @@
 // Shared fixtures for lease machine tests: one lease's identity, its times, and a live actor on a simulated clock.
-import { createActor, SimulatedClock } from 'xstate';
+import { createActor, SimulatedClock, type StateValue } from 'xstate';
 import { leaseMachine, type LeaseEvent, type LeaseInput } from '../../../machines/lease.machine.js';
 import type { LeaseContext, LeaseState } from '../../../machines/lease.types.js';
+import { leafOf } from '../../../src/actors/stepper.js';
 
 export const T0 = 1_700_000_000_000;
 export const HOLD_MS = 60_000;
@@ -15,6 +16,9 @@ export const IDENTITY = {
   clientKey: 'hw:1:02:00:00:00:00:01',
   hwAddress: '02:00:00:00:00:01',
 } as const;
+
+/** A snapshot's lease state, as the store names it: `{ leased: 'bound' }` is "bound". */
+export const stateOf = (snapshot: { readonly value: StateValue }): LeaseState => leafOf(snapshot.value) as LeaseState;
 
 export const leaseInput = (now: number = T0, holdMs: number = HOLD_MS): LeaseInput => ({ ...IDENTITY, now, holdMs });
 
@@ -57,7 +61,7 @@ export function startLeaseActor(start: number = T0) {
   const lease = {
     clock,
     actor,
-    state: () => actor.getSnapshot().value as LeaseState,
+    state: () => stateOf(actor.getSnapshot()),
     context: () => actor.getSnapshot().context,
     status: () => actor.getSnapshot().status,
     /**

@@ -10,7 +10,7 @@ import { leaseMachine, type LeaseEvent } from '../../../machines/lease.machine.j
 import type { LeaseState } from '../../../machines/lease.types.js';
 import { LEASE_DIAGRAM } from '../../helpers/lease-diagram.js';
 import {
-  ALL_STATES, T0, TIMER_OF, afterEvent, externalEvents, leaseInput, startLeaseActor, type LeaseHarness,
+  ALL_STATES, T0, TIMER_OF, afterEvent, externalEvents, leaseInput, startLeaseActor, stateOf, type LeaseHarness,
 } from './lease-fixtures.js';
 
 type Snapshot = SnapshotFrom<typeof leaseMachine>;
@@ -19,8 +19,8 @@ const TIMER_EVENTS = Object.entries(TIMER_OF).map(([state, t]) => afterEvent(t!.
 /** The traversal's events: the outside world's, then every timer's (cast: they are not in LeaseEvent). */
 const ALL_EVENTS = [...externalEvents(T0 + 1), ...TIMER_EVENTS] as unknown as LeaseEvent[];
 
-/** Context holds timestamps, so a state is identified by its name alone (else the graph never closes). */
-const byName = { serializeState: (s: Snapshot) => String(s.value), input: leaseInput() };
+/** Context holds timestamps, so a state is identified by its leaf name alone (else the graph never closes). */
+const byName = { serializeState: (s: Snapshot) => stateOf(s), input: leaseInput() };
 
 /** The whole transition table, as the diagram draws it: state → event type → next state. */
 const EXPECTED = LEASE_DIAGRAM;
@@ -28,13 +28,13 @@ const EXPECTED = LEASE_DIAGRAM;
 describe('lease machine graph', () => {
   it('every state is reachable once timer events are offered', () => {
     const paths = getShortestPaths(leaseMachine, { ...byName, events: ALL_EVENTS });
-    expect(paths.map((p) => p.state.value).sort()).toEqual([...ALL_STATES].sort());
+    expect(paths.map((p) => stateOf(p.state)).sort()).toEqual([...ALL_STATES].sort());
   });
 
   it('without timer events only offered, bound, released, declined and reclaimed are reachable', () => {
     // Documents why the timer events must be offered: the traversal never waits for `after`.
     const paths = getShortestPaths(leaseMachine, { ...byName, events: externalEvents(T0 + 1) });
-    expect(paths.map((p) => p.state.value).sort()).toEqual(['bound', 'declined', 'offered', 'reclaimed', 'released']);
+    expect(paths.map((p) => stateOf(p.state)).sort()).toEqual(['bound', 'declined', 'offered', 'reclaimed', 'released']);
   });
 
   it('the transition table is exactly the diagram: every other event is refused', () => {
@@ -44,7 +44,7 @@ describe('lease machine graph', () => {
       const row: Record<string, string> = {};
       for (const { event, state: next } of Object.values(transitions) as { event: { type: string }; state: Snapshot }[]) {
         // A refused event leaves the state as it was, and the very same context (no assign ran).
-        if (next.value !== state || next.context !== snapshot.context) row[event.type] = String(next.value);
+        if (stateOf(next) !== state || next.context !== snapshot.context) row[event.type] = stateOf(next);
       }
       table[state] = row;
     }
@@ -56,12 +56,12 @@ describe('lease machine graph', () => {
     for (const path of paths) {
       let from: LeaseState = 'offered';
       for (const step of path.steps) {
-        const to = step.state.value as LeaseState;
+        const to = stateOf(step.state);
         if ((step.event.type as string) !== 'xstate.init') expect(EXPECTED[from][step.event.type]).toBe(to);
         from = to;
       }
     }
-    const finals = new Set(paths.map((p) => p.state.value).filter((v) => v === 'released' || v === 'reclaimed'));
+    const finals = new Set(paths.map((p) => stateOf(p.state)).filter((v) => v === 'released' || v === 'reclaimed'));
     expect(finals).toEqual(new Set(['released', 'reclaimed']));
   });
 });
@@ -83,15 +83,15 @@ describe('lease machine test model on a live actor with SimulatedClock', () => {
   const model = new TestModel(leaseMachine, {
     events: ALL_EVENTS,
     input: leaseInput(),
-    serializeState: (s) => String(s.value),
-    stateMatcher: (s, key) => s.value === key,
+    serializeState: (s) => stateOf(s),
+    stateMatcher: (s, key) => stateOf(s) === key,
   });
   const paths = model.getSimplePaths();
 
   it('generates paths that pass through every state (prefixes are deduplicated, so they all end final)', () => {
-    const visited = new Set(paths.flatMap((p) => p.steps.map((s) => s.state.value)));
+    const visited = new Set(paths.flatMap((p) => p.steps.map((s) => stateOf(s.state))));
     expect(visited).toEqual(new Set(ALL_STATES));
-    expect(new Set(paths.map((p) => p.state.value))).toEqual(new Set(['released', 'reclaimed']));
+    expect(new Set(paths.map((p) => stateOf(p.state)))).toEqual(new Set(['released', 'reclaimed']));
   });
 
   it('every simple path is replayed by the live actor, timers included', async () => {
@@ -101,10 +101,10 @@ describe('lease machine test model on a live actor with SimulatedClock', () => {
         [...new Set(ALL_EVENTS.map((e) => e.type))].map((type) => [type, (step: { event: { type: string } }) => exec(lease, step.event)]),
       );
       const states = Object.fromEntries(ALL_STATES.map((s) => [s, (snap: Snapshot) => {
-        expect(lease.state(), path.description).toBe(snap.value);
+        expect(lease.state(), path.description).toBe(stateOf(snap));
       }]));
       await path.test({ events, states });
-      expect(lease.state()).toBe(path.state.value);
+      expect(lease.state()).toBe(stateOf(path.state));
     }
   });
 });

@@ -9,8 +9,8 @@ import {
   transactionMachine, type CheckConflictInput, type DecideInput, type MessageEvent,
 } from '../../../machines/transaction.machine.js';
 import type { ConflictVerdict } from '../../../src/server/conflict-check/verdict.js';
-import { drop, type Decision } from '../../../src/server/decision.js';
-import type { RoutedRequest } from '../../../src/router/types.js';
+import { ACCEPTED, drop, type Decision } from '../../../src/server/decision.js';
+import type { RoutedRequest } from '../../../machines/transaction.types.js';
 import { MessageType, routed } from '../router/fixtures.js';
 
 interface Pending { readonly input: DecideInput; resolve(d: Decision): void; reject(e: unknown): void }
@@ -49,7 +49,7 @@ function start(options: { respondThrows?: boolean; holdChecks?: boolean } = {}) 
   return { actor, clock: { increment }, pending, checks, responded, errors, send, value: () => actor.getSnapshot().value };
 }
 
-const OFFER_DECISION = drop('handled');
+const OFFER_DECISION = ACCEPTED;
 const ACK_DECISION = drop('not-for-us');
 
 describe('transaction machine', () => {

@@ -45,6 +45,26 @@ describe('native transport: links that change', () => {
   });
 });
 
+describe('native transport: sends a forged address makes fail', () => {
+  it('a flood of ENETUNREACH replies (forged giaddr/ciaddr) re-reads the links at most once a second', async () => {
+    const ENETUNREACH = -101;
+    const { binding, transport, discover, clock } = setup();
+    clock.t += 1_000;
+    const before = discover.mock.calls.length;
+    const fail = () => transport.send({ data: reply, to: { address: '192.0.2.7', port: 67 } }).catch(() => undefined);
+    for (let i = 0; i < 1_000; i++) {
+      binding.udpResults.push(ENETUNREACH);
+      await fail();
+    }
+    expect(discover.mock.calls.length - before).toBe(1);
+    clock.t += 1_000;
+    binding.udpResults.push(ENETUNREACH);
+    await fail();
+    expect(discover.mock.calls.length - before).toBe(2);
+    expect(transport.stats().sendErrors).toBe(1_001);
+  });
+});
+
 describe('native transport: source address', () => {
   it('retries without the source when the kernel refuses it (a configured server id that is not ours)', async () => {
     const { binding, transport, logger } = setup();

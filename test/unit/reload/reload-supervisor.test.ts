@@ -1,12 +1,11 @@
 // The root machine's server.reload is the reload path: asked while the ingress is restarting, a reload is
 // remembered and runs once serving resumes; a daemon without a config file says so instead of hanging.
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startApp } from '../../../src/app.js';
 import { ManualClock } from '../../../src/clock.js';
 import { NetError } from '../../../src/errors.js';
 import { openMemoryStore } from '../../../src/store/open.js';
-import { MemoryLink, compile } from '../../helpers/test-server.js';
+import { compile, startTestDaemon } from '../../helpers/test-daemon.js';
+import { MemoryLink } from '../../helpers/test-server.js';
 import { labWire } from './helpers.js';
 
 const settle = () => new Promise((r) => setImmediate(r));
@@ -17,8 +16,8 @@ describe('reload and the root supervisor', () => {
     let opens = 0;
     let loads = 0;
     const next = compile({ ...labWire(), offerHoldSeconds: 7 });
-    const app = startApp({
-      config: compile(labWire()), log: pino({ level: 'silent' }), store: await openMemoryStore(), clock,
+    const { app } = startTestDaemon({
+      wire: labWire(), store: await openMemoryStore(), clock,
       openTransport: async () => {
         if (++opens === 1) throw new NetError('DHCPD_ERR_NET_BIND', 'address in use');
         return new MemoryLink();
@@ -43,10 +42,7 @@ describe('reload and the root supervisor', () => {
   });
 
   it('without a config file a reload fails with a clear issue', async () => {
-    const app = startApp({
-      config: compile(labWire()), log: pino({ level: 'silent' }), store: await openMemoryStore(), clock: new ManualClock(),
-      openTransport: async () => new MemoryLink(),
-    });
+    const { app } = startTestDaemon({ wire: labWire(), store: await openMemoryStore() });
     await app.ready;
     expect(await app.reload('cli')).toMatchObject({ result: 'failed', issues: [{ path: '$', message: expect.stringMatching(/without a config file/) }] });
     await app.stop();

@@ -43,7 +43,7 @@ describe('replay of real client captures', () => {
       'request:DHCPDISCOVER', 'transition:offered', 'decision:DHCPOFFER', 'reply:DHCPOFFER',
       'request:DHCPREQUEST', 'transition:bound', 'decision:DHCPACK', 'reply:DHCPACK',
       'request:DHCPREQUEST', 'transition:bound', 'decision:DHCPACK', 'reply:DHCPACK',
-      'request:DHCPRELEASE', 'transition:released', 'decision:drop',
+      'request:DHCPRELEASE', 'transition:released', 'decision:accepted',
     ]);
     // The simulated clock follows the capture: the renewal's transition is stamped with its packet's time.
     const renewal = lines.filter((l) => l['type'] === 'request')[2]!;

@@ -1,7 +1,7 @@
 // Test doubles for the router: routed requests without a codec, and a transaction actor the test steers by hand.
 import { MessageType, type DhcpRequest } from '../../../src/codec/types.js';
 import type { MessageEvent, TransactionEvent } from '../../../machines/transaction.machine.js';
-import type { RoutedRequest } from '../../../src/router/types.js';
+import type { RoutedRequest } from '../../../machines/transaction.types.js';
 import type { RouterDropReason, TransactionActor } from '../../../src/router/options.js';
 
 export function routed(clientKey: string, type: MessageType, xid: number): RoutedRequest {

@@ -5,7 +5,7 @@ import type { DecideInput } from '../../../machines/transaction.machine.js';
 import { PassiveTransaction } from '../../../src/actors/passive-transaction.js';
 import { ManualClock } from '../../../src/clock.js';
 import { Router } from '../../../src/router/router.js';
-import { drop, type Decision } from '../../../src/server/decision.js';
+import { ACCEPTED, type Decision } from '../../../src/server/decision.js';
 import { MessageType, harness, routed } from './fixtures.js';
 
 const settle = () => new Promise<void>((r) => setImmediate(r));
@@ -36,7 +36,7 @@ function setup(options: { respondThrowsFor?: string } = {}) {
     maxClients: 1_000,
   });
   /** Resolves the oldest pending decision. */
-  const decideNext = async (decision: Decision = drop('handled')) => {
+  const decideNext = async (decision: Decision = ACCEPTED) => {
     const next = pending.shift();
     if (next === undefined) throw new Error('nothing is being decided');
     next.resolve(decision);

@@ -7,29 +7,29 @@ import { MessageType, type DhcpMessage } from '../../../src/codec/types.js';
 import { TokenBuckets } from '../../../src/security/token-buckets.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { LAB_CONFIG, SERVER_ID } from '../../helpers/test-server.js';
-import { startFaultServer, typeOf, type FaultServer } from '../fault/helpers.js';
+import { LAB_CONFIG, SERVER_ID, replyType } from '../../helpers/test-server.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/test-daemon.js';
 
 const IFACE = { name: 'lab0', index: 2, mac: '02:00:5e:00:00:01', addresses: [{ address: '198.51.100.1', prefixLength: 24 }] };
 const agent = (circuit: string): DhcpMessage['options'][number] => ({ code: 82, data: Buffer.from([1, circuit.length, ...Buffer.from(circuit)]) });
 const mac = (i: number) => `02:00:5e:40:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
 
 describe('security stages', () => {
-  const servers: FaultServer[] = [];
+  const servers: TestDaemon[] = [];
   afterEach(async () => {
     for (const s of servers.splice(0)) await s.app.stop();
   });
 
-  async function server(security: unknown, extra: object = {}): Promise<FaultServer> {
-    const s = startFaultServer({ store: await openMemoryStore(), wire: { ...LAB_CONFIG, conflictCheck: { enabled: false }, ...extra, security } });
+  async function server(security: unknown, extra: object = {}): Promise<TestDaemon> {
+    const s = startTestDaemon({ captureLogs: true, relayedOnLab0: true, store: await openMemoryStore(), wire: { ...LAB_CONFIG, conflictCheck: { enabled: false }, ...extra, security } });
     servers.push(s);
     await s.app.ready;
     return s;
   }
-  const rejected = (s: FaultServer) => s.app.securityEvents().map((e) => `${e.stage}/${e.reason}`);
-  const offered = async (s: FaultServer, m: DhcpMessage) => {
+  const rejected = (s: TestDaemon) => s.app.securityEvents().map((e) => `${e.stage}/${e.reason}`);
+  const offered = async (s: TestDaemon, m: DhcpMessage) => {
     const r = await s.exchange(m, { waitMs: 40 });
-    return r !== undefined && typeOf(r.message) === MessageType.OFFER;
+    return r !== undefined && replyType(r.message) === MessageType.OFFER;
   };
 
   it('with nothing configured, only server-only messages are rejected (snooping is always on)', async () => {
@@ -106,7 +106,7 @@ describe('security stages', () => {
       const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER, { extra }), { waitMs: 40 });
       if (offer === undefined) return undefined;
       const ack = await s.exchange(clientMessage(client, MessageType.REQUEST, { requested: offer.message.yiaddr, serverId: SERVER_ID, extra }), { waitMs: 40 });
-      return ack && typeOf(ack.message) === MessageType.ACK ? ack.message.yiaddr : undefined;
+      return ack && replyType(ack.message) === MessageType.ACK ? ack.message.yiaddr : undefined;
     };
     const first = await bind(mac(1));
     expect(first).toBeDefined();

@@ -13,7 +13,7 @@ import { FreeAddresses } from '../../../src/server/free-addresses.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { LAB_CONFIG, SERVER_ID } from '../../helpers/test-server.js';
-import { startFaultServer } from '../fault/helpers.js';
+import { startTestDaemon } from '../../helpers/test-daemon.js';
 
 const BASE = 0xc6120000; // 198.18.0.0
 
@@ -64,7 +64,7 @@ describe('free-address index', () => {
   });
 
   it('a DISCOVER to an exhausted pool probes no address (O(1)), and the log line is aggregated without a stack', async () => {
-    const s = startFaultServer({ store: await openMemoryStore() });
+    const s = startTestDaemon({ captureLogs: true, store: await openMemoryStore() });
     await s.app.ready;
     const pool = LAB_CONFIG.subnets[0]!.pools[0]!;
     const size = Number(pool.end.split('.')[3]) - Number(pool.start.split('.')[3]) + 1;

@@ -4,26 +4,26 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage, type ClientSpec } from '../../helpers/test-client.js';
-import { SERVER_ID } from '../../helpers/test-server.js';
-import { startFaultServer, typeOf, type FaultServer } from '../fault/helpers.js';
+import { SERVER_ID, replyType } from '../../helpers/test-server.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/test-daemon.js';
 
 const mac = (i: number) => `02:00:5e:20:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
 
-async function bind(s: FaultServer, client: ClientSpec): Promise<string | undefined> {
+async function bind(s: TestDaemon, client: ClientSpec): Promise<string | undefined> {
   const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER));
   if (offer === undefined) return undefined;
   const ack = await s.exchange(clientMessage(client, MessageType.REQUEST, { requested: offer.message.yiaddr, serverId: SERVER_ID }));
-  return ack !== undefined && typeOf(ack.message) === MessageType.ACK ? ack.message.yiaddr : undefined;
+  return ack !== undefined && replyType(ack.message) === MessageType.ACK ? ack.message.yiaddr : undefined;
 }
 
 describe('offers yield under pressure', () => {
-  const servers: FaultServer[] = [];
+  const servers: TestDaemon[] = [];
   afterEach(async () => {
     for (const s of servers.splice(0)) await s.app.stop();
   });
 
-  async function server(): Promise<FaultServer> {
-    const s = startFaultServer({ store: await openMemoryStore() });
+  async function server(): Promise<TestDaemon> {
+    const s = startTestDaemon({ captureLogs: true, store: await openMemoryStore() });
     servers.push(s);
     await s.app.ready;
     return s;
@@ -35,7 +35,7 @@ describe('offers yield under pressure', () => {
     for (let i = 0; i < 30; i++) {
       s.clock.advance(100);
       const offer = await s.exchange(clientMessage({ mac: mac(i) }, MessageType.DISCOVER));
-      expect(offer && typeOf(offer.message)).toBe(MessageType.OFFER);
+      expect(offer && replyType(offer.message)).toBe(MessageType.OFFER);
       offers.push(offer!.message.yiaddr);
     }
     // Ten addresses, handed round oldest-offer first.
@@ -45,7 +45,7 @@ describe('offers yield under pressure', () => {
     expect(s.evts()).not.toContain('pool.exhausted');
     // The reclaimed offer's first holder is NAKed when it finally REQUESTs, and starts over.
     const late = await s.exchange(clientMessage({ mac: mac(0) }, MessageType.REQUEST, { requested: offers[0], serverId: SERVER_ID }));
-    expect(late && typeOf(late.message)).toBe(MessageType.NAK);
+    expect(late && replyType(late.message)).toBe(MessageType.NAK);
     // One aggregated line per interval, not one per reclaimed offer.
     expect(s.logs.filter((l) => l.evt === 'offer.reclaimed')).toHaveLength(1);
   });

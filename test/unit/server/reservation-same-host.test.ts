@@ -8,7 +8,8 @@ import { openMemoryStore } from '../../../src/store/open.js';
 import type { LeaseStore, LeaseWrite } from '../../../src/store/types.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { replyType, SERVER_ID } from '../../helpers/test-server.js';
-import { FaultyStore, startFaultServer, type FaultServer } from '../fault/helpers.js';
+import { FaultyStore } from '../../helpers/faults.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/test-daemon.js';
 
 const MAC = '02:00:5e:10:00:10';
 const RESERVED = '198.51.100.10';
@@ -26,7 +27,7 @@ class RecordingStore extends FaultyStore {
   }
 }
 
-async function bind(s: FaultServer, client: typeof WITH_ID | typeof WITHOUT_ID, type: 'selecting' | 'init-reboot' = 'selecting') {
+async function bind(s: TestDaemon, client: typeof WITH_ID | typeof WITHOUT_ID, type: 'selecting' | 'init-reboot' = 'selecting') {
   if (type === 'selecting') {
     const offer = await s.exchange(clientMessage(client, MessageType.DISCOVER));
     expect(offer?.message.yiaddr).toBe(RESERVED);
@@ -37,16 +38,16 @@ async function bind(s: FaultServer, client: typeof WITH_ID | typeof WITHOUT_ID, 
   expect(ack!.message.yiaddr).toBe(RESERVED);
 }
 
-const evts = (s: FaultServer, evt: string) => s.logs.filter((l) => l.evt === evt);
+const evts = (s: TestDaemon, evt: string) => s.logs.filter((l) => l.evt === evt);
 
 describe('a reservation by MAC under another client identifier', () => {
-  const servers: FaultServer[] = [];
+  const servers: TestDaemon[] = [];
   afterEach(async () => {
     for (const s of servers.splice(0)) await s.app.stop();
   });
 
-  async function start(store?: LeaseStore): Promise<FaultServer> {
-    const s = startFaultServer({ store: store ?? await openMemoryStore() });
+  async function start(store?: LeaseStore): Promise<TestDaemon> {
+    const s = startTestDaemon({ captureLogs: true, store: store ?? await openMemoryStore() });
     servers.push(s);
     await s.app.ready;
     return s;
@@ -101,5 +102,5 @@ describe('a reservation by MAC under another client identifier', () => {
     expect(s.app.deps.book.get(RESERVED)?.context.clientKey).toBe(OLD_KEY);
   });
 
-  // A different client (another MAC) holding the reserved address: test/unit/fault/lease-errors.test.ts.
+  // A different client (another MAC) holding the reserved address: test/unit/server/lease-errors.test.ts.
 });

@@ -4,16 +4,17 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { MessageType } from '../../../src/codec/types.js';
-import type { RoutedRequest } from '../../../src/router/types.js';
+import type { RoutedRequest } from '../../../machines/transaction.types.js';
 import { ResponseCache } from '../../../src/server/response-cache.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { SERVER_ID } from '../../helpers/test-server.js';
-import { FaultyStore, startFaultServer } from '../fault/helpers.js';
+import { FaultyStore } from '../../helpers/faults.js';
+import { startTestDaemon } from '../../helpers/test-daemon.js';
 
 async function server() {
   const store = new FaultyStore(await openMemoryStore());
-  const s = startFaultServer({ store });
+  const s = startTestDaemon({ captureLogs: true, store });
   await s.app.ready;
   return { s, store };
 }

@@ -21,6 +21,20 @@ function countReads(db: MemoryLevel<string, string>): { readonly count: number }
   return counter;
 }
 
+/** Counts the iterators opened on the database (sublevels open theirs through the root): history range reads. */
+function countIterators(db: MemoryLevel<string, string>): { readonly count: number } {
+  const root = db as unknown as Record<'iterator' | 'keys' | 'values', (options?: unknown) => unknown>;
+  const counter = { count: 0 };
+  for (const method of ['iterator', 'keys', 'values'] as const) {
+    const original = root[method].bind(db);
+    root[method] = (options) => {
+      counter.count++;
+      return original(options);
+    };
+  }
+  return counter;
+}
+
 async function dump(db: MemoryLevel<string, string>): Promise<[string, string][]> {
   return db.iterator().all();
 }
@@ -44,6 +58,32 @@ describe('committed memo', () => {
     await store.write([put(makeRecord(testIp(4), 'other'))]);
     expect(reads.count).toBe(1);
     expect(await store.getByClient(1, 'c4')).toBeUndefined();
+    await store.close();
+  });
+
+  it('after a full loadAll, history appends read neither the lease nor the history keys', async () => {
+    const db = new MemoryLevel<string, string>();
+    const first = new LevelLeaseStore(db);
+    await first.open();
+    const transition = (ip: string, xid: number) =>
+      ({ at: Date.now(), ip, subnetId: 1, clientKey: 'c', from: 'offered', to: 'bound', event: 'lease.commit', xid });
+    await first.write([{ kind: 'put' as const, record: makeRecord(testIp(1), 'c'), transitions: [transition(testIp(1), 1)] }]);
+    await first.close();
+
+    const store = new LevelLeaseStore(db);
+    await store.open();
+    await collect(store.loadAll());
+    // The first commit starts the hourly sweep of old history (a scan in the background): let it finish first.
+    await store.write([put(makeRecord(testIp(9), 'c9'))]);
+    await (store as unknown as { sweeping: Promise<void> }).sweeping;
+    const reads = countReads(db);
+    const iterators = countIterators(db);
+    await store.write([{ kind: 'put' as const, record: makeRecord(testIp(1), 'c'), transitions: [transition(testIp(1), 2)] }]); // known address
+    await store.write([{ kind: 'put' as const, record: makeRecord(testIp(2), 'c'), transitions: [transition(testIp(2), 3)] }]); // fresh address
+    await store.write([{ kind: 'put' as const, record: makeRecord(testIp(2), 'c'), transitions: [transition(testIp(2), 4)] }]);
+    expect({ reads: reads.count, iterators: iterators.count }).toEqual({ reads: 0, iterators: 0 });
+    expect((await store.history(testIp(1))).map((t) => t.xid)).toEqual([1, 2]);
+    expect((await store.history(testIp(2))).map((t) => t.xid)).toEqual([3, 4]);
     await store.close();
   });
 

@@ -62,3 +62,14 @@ describe('record codec', () => {
     }
   });
 });
+
+describe('ipToUint32', () => {
+  it('accepts exactly the canonical dotted quads', () => {
+    const canonical = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
+    fc.assert(fc.property(fc.stringMatching(/^[0-9.a+ -]{0,17}$/), (text) => {
+      const parts = text.split('.').map(Number);
+      const valid = canonical.test(text) && parts.every((p) => p <= 255);
+      expect(ipToUint32(text)).toBe(valid ? parts.reduce((v, p) => v * 256 + p, 0) : undefined);
+    }), { numRuns: 5000 });
+  });
+});

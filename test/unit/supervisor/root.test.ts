@@ -12,9 +12,10 @@ import { LevelLeaseStore } from '../../../src/store/level-store.js';
 import { openLevelStore, openMemoryStore } from '../../../src/store/open.js';
 import type { LeaseStore } from '../../../src/store/types.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { LAB_CONFIG } from '../../helpers/test-server.js';
+import { LAB_CONFIG, replyType } from '../../helpers/test-server.js';
 import { makeRecord, makeTempDir, put, testIp } from '../store/helpers.js';
-import { FaultyStore, settle, startFaultServer, typeOf } from '../fault/helpers.js';
+import { FaultyStore } from '../../helpers/faults.js';
+import { settle, startTestDaemon } from '../../helpers/test-daemon.js';
 
 /** A memory store whose open() fails with the given errors first. */
 async function storeFailingOpen(...errors: Error[]): Promise<LeaseStore & { opens: number }> {
@@ -37,7 +38,7 @@ describe('root supervisor and the store', () => {
       await seeded.close();
       writeFileSync(join(path, 'CURRENT'), 'garbage');
       const store = new LevelLeaseStore(new Level<string, string>(path), { location: path });
-      const server = startFaultServer({ store });
+      const server = startTestDaemon({ captureLogs: true, store });
       await expect(server.app.ready).rejects.toMatchObject({ code: 'DHCPD_ERR_STORE_CORRUPT' });
       expect(await server.app.done).toBe(1);
       const escalated = server.logs.find((l) => l.evt === 'supervisor.escalated');
@@ -67,7 +68,7 @@ describe('root supervisor and the store', () => {
       const bytes = readFileSync(table);
       for (let i = 64; i < bytes.length - 64; i += 11) bytes[i] = (bytes[i] ?? 0) ^ 0x5a;
       writeFileSync(table, bytes);
-      const server = startFaultServer({ store: new LevelLeaseStore(new Level<string, string>(path), { location: path }) });
+      const server = startTestDaemon({ captureLogs: true, store: new LevelLeaseStore(new Level<string, string>(path), { location: path }) });
       await expect(server.app.ready).rejects.toMatchObject({ code: 'DHCPD_ERR_STORE_CORRUPT' });
       expect(await server.app.done).toBe(1);
       expect(server.logs.find((l) => l.evt === 'supervisor.escalated')).toMatchObject({ child: 'rehydrate', repair: expect.stringContaining('repair-store') });
@@ -80,7 +81,7 @@ describe('root supervisor and the store', () => {
   it('a transient open failure is restarted after the store backoff, and the health tree says so', async () => {
     const store = await storeFailingOpen(new StoreError('DHCPD_ERR_STORE_UNAVAILABLE', 'disk not ready'));
     const clock = new ManualClock();
-    const server = startFaultServer({ store, clock });
+    const server = startTestDaemon({ captureLogs: true, store, clock });
     await settle();
     expect(server.app.state()).toBe('recovering');
     expect(server.app.health().children.store).toEqual({ status: 'restarting', restarts: 1, lastError: 'DHCPD_ERR_STORE_UNAVAILABLE' });
@@ -100,7 +101,7 @@ describe('root supervisor and the store', () => {
     const store = await storeFailingOpen(new StoreError('DHCPD_ERR_STORE_OPEN', 'permission denied'));
     const clock = new ManualClock();
     const wire = { ...LAB_CONFIG, supervision: { store: { onPermanent: 'restart', backoff: { initialMs: 10, jitter: 0 } } } };
-    const server = startFaultServer({ store, clock, wire });
+    const server = startTestDaemon({ captureLogs: true, store, clock, wire });
     await settle();
     expect(server.app.state()).toBe('recovering');
     clock.advance(10);
@@ -114,7 +115,7 @@ describe('root supervisor and the store', () => {
     const store = await storeFailingOpen(unavailable(), unavailable(), unavailable(), unavailable());
     const clock = new ManualClock();
     const wire = { ...LAB_CONFIG, supervision: { store: { maxRestarts: 2, backoff: { initialMs: 10, jitter: 0 } } } };
-    const server = startFaultServer({ store, clock, wire });
+    const server = startTestDaemon({ captureLogs: true, store, clock, wire });
     for (let i = 0; i < 6; i++) {
       await settle();
       clock.advance(100);
@@ -128,7 +129,7 @@ describe('root supervisor and the store', () => {
 describe('graceful stop', () => {
   it('finishes the in-flight commit and sends its ACK before the store closes', async () => {
     const store = new FaultyStore(await openMemoryStore());
-    const server = startFaultServer({ store });
+    const server = startTestDaemon({ captureLogs: true, store });
     await server.app.ready;
     const client = { mac: '02:00:5e:10:00:71' };
     const offer = await server.exchange(clientMessage(client, MessageType.DISCOVER));
@@ -143,7 +144,7 @@ describe('graceful stop', () => {
     expect(await server.exchange(clientMessage({ mac: '02:00:5e:10:00:72' }, MessageType.DISCOVER), { waitMs: 50 })).toBeUndefined();
     store.release();
     const ack = await pending;
-    expect(ack && typeOf(ack.message)).toBe(MessageType.ACK);
+    expect(ack && replyType(ack.message)).toBe(MessageType.ACK);
     expect(await stopped).toBe(0);
     expect(store.closedAfterWrites).toBe(store.writes);
     expect(server.app.statistics().counters.drops!['shutting-down']).toBe(1);

@@ -79,7 +79,7 @@ describe('the /ui plugin', () => {
     const { web } = await start();
     const charts = (await web.inject('/ui/api/charts')).json<Record<string, string>>();
     expect(Object.keys(charts).sort()).toEqual(['lease', 'server', 'transaction']);
-    for (const state of ['offered', 'bound', 'renewing', 'rebinding', 'expired', 'declined', 'released', 'reclaimed']) {
+    for (const state of ['offered', 'leased', 'leased.bound', 'leased.renewing', 'leased.rebinding', 'expired', 'declined', 'released', 'reclaimed']) {
       expect(charts['lease']).toContain(`data-count-for="${state}"`);
     }
     expect(charts['server']).toContain('data-state="serving.running"');
@@ -91,7 +91,7 @@ describe('the /ui plugin', () => {
     let subscribed!: () => void;
     const firstEvent = new Promise<void>((r) => (subscribed = r));
     const events = readEvents(`${address}/ui/api/events`, (evs) =>
-      evs.some((e) => e.event === 'snapshot' && ((e.data as { counts: { lease: Record<string, number> } }).counts.lease['bound'] ?? 0) === 1),
+      evs.some((e) => e.event === 'snapshot' && ((e.data as { counts: { lease: Record<string, number> } }).counts.lease['leased.bound'] ?? 0) === 1),
     () => subscribed());
     // The stream's first event is sent once it is subscribed to transitions: only then does the client bind.
     await firstEvent;
@@ -100,7 +100,7 @@ describe('the /ui plugin', () => {
     expect(seen[0]!.event).toBe('snapshot');
     expect(seen.filter((e) => e.event === 'transition').map((e) => (e.data as { to: string }).to)).toEqual(['offered', 'bound']);
     const snapshot = (await web.inject('/ui/api/snapshot')).json<{ counts: { lease: Record<string, number>; server: Record<string, number> }; pools: { bound: number }[]; supervisor: { state: string } }>();
-    expect(snapshot.counts.lease).toEqual({ bound: 1 });
+    expect(snapshot.counts.lease).toEqual({ leased: 1, 'leased.bound': 1 });
     expect(snapshot.counts.server).toEqual({ serving: 1, 'serving.running': 1 });
     expect(snapshot.pools[0]!.bound).toBe(1);
     expect(snapshot.supervisor.state).toBe('serving.running');

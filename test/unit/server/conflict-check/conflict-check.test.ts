@@ -7,7 +7,8 @@ import { MessageType } from '../../../../src/codec/types.js';
 import { NetError } from '../../../../src/errors.js';
 import { clientMessage } from '../../../helpers/test-client.js';
 import { LAB_CONFIG, replyType, SERVER_ID } from '../../../helpers/test-server.js';
-import { settle, startProbeServer, type ProbeServer } from './harness.js';
+import { settle } from '../../../helpers/test-daemon.js';
+import { startProbeServer, type ProbeServer } from './harness.js';
 
 const A = { mac: '02:00:5e:10:01:01' };
 const B = { mac: '02:00:5e:10:01:02' };
@@ -152,6 +153,31 @@ describe('conflict check before an offer', () => {
     await until(() => s.logs.some((l) => l.evt === 'lease.conflict'));
     expect(s.logs.find((l) => l.evt === 'lease.conflict')).toMatchObject({ ip: FIRST, client: `hw:1:${B.mac}` });
     for (const w of s.prober.waiting.slice(2)) w.resolve({ kind: 'silent' });
+  });
+
+  it('a client whose offer was reclaimed during its probe chooses again: it is never sent an OFFER its REQUEST would find gone', async () => {
+    const s = (server = await startProbeServer({ wire: { subnets: [{ ...LAB_CONFIG.subnets[0]!, pools: [{ start: FIRST, end: SECOND }] }] } }));
+    const C = { mac: '02:00:5e:10:01:03' };
+    s.prober.manual = true;
+    s.send(discover(A));
+    await until(() => s.prober.waiting.length === 1);
+    s.send(discover(B));
+    await until(() => s.prober.waiting.length === 2);
+    // The pool is full: C's DISCOVER takes the oldest offer, A's, still being probed (a DISCOVER flood does this).
+    s.send(discover(C));
+    await until(() => s.prober.waiting.length === 3);
+    expect(s.app.deps.book.get(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${C.mac}` } });
+    s.prober.waiting[0]!.resolve({ kind: 'silent' });
+    // A chooses again: the oldest offer now is B's, probed in turn.
+    await until(() => s.prober.waiting.length === 4);
+    expect(s.prober.waiting[3]!.ip).toBe(SECOND);
+    expect(s.link.sent).toEqual([]);
+    s.prober.manual = false;
+    for (const w of s.prober.waiting.slice(1)) w.resolve({ kind: 'silent' });
+    await until(() => s.link.sent.some((m) => m.message.chaddr.subarray(0, 6).toString('hex') === A.mac.replaceAll(':', '')));
+    const offerToA = s.link.sent.find((m) => m.message.chaddr.subarray(0, 6).toString('hex') === A.mac.replaceAll(':', ''))!;
+    expect(offerToA.message.yiaddr).toBe(SECOND);
+    expect(s.app.deps.book.get(SECOND)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${A.mac}` } });
   });
 
   it('an address that stayed silent is trusted for cacheSeconds, then probed again', async () => {

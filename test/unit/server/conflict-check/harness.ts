@@ -1,22 +1,12 @@
 // The real server in process (memory link, manual clock, memory-level store) with a scripted ICMP prober whose
 // silence lasts `timeoutMs` of the manual clock, and the log lines captured, for the conflict-check tests.
-import { Writable } from 'node:stream';
 import { MemoryLevel } from 'memory-level';
-import { pino } from 'pino';
-import { filter, firstValueFrom, take, timeout } from 'rxjs';
-import { startApp, type App } from '../../../../src/app.js';
 import { ManualClock } from '../../../../src/clock.js';
-import { encode } from '../../../../src/codec/index.js';
 import type { DhcpMessage } from '../../../../src/codec/types.js';
 import type { EchoProber, EchoResult } from '../../../../src/net/icmp-prober.js';
 import { LevelLeaseStore } from '../../../../src/store/level-store.js';
-import { compile, LAB_CONFIG, MemoryLink, type Sent } from '../../../helpers/test-server.js';
-
-export interface LogLine {
-  readonly evt?: string;
-  readonly level: number;
-  readonly [key: string]: unknown;
-}
+import { startTestDaemon, type TestDaemon } from '../../../helpers/test-daemon.js';
+import { LAB_CONFIG, type Sent } from '../../../helpers/test-server.js';
 
 /** Answers for the addresses in `inUse` at once; stays silent for the others until the probe's timeout. */
 export class ScriptedProber implements EchoProber {
@@ -52,62 +42,25 @@ export class ScriptedProber implements EchoProber {
   }
 }
 
-export interface ProbeServer {
-  readonly app: App;
-  readonly link: MemoryLink;
-  readonly clock: ManualClock;
+export interface ProbeServer extends Omit<TestDaemon, 'exchange'> {
   readonly prober: ScriptedProber;
-  readonly logs: LogLine[];
   readonly store: LevelLeaseStore;
   /** Sends a message and waits for its reply, moving the clock `stepMs` per real millisecond (probes end). */
   exchange(message: DhcpMessage, opts?: { stepMs?: number; waitMs?: number }): Promise<Sent | undefined>;
   /** Sends a message without waiting. */
   send(message: DhcpMessage): void;
-  stop(): Promise<number>;
 }
 
-export const settle = (ms = 2): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export async function startProbeServer(opts: { conflictCheck?: object; wire?: object; openProber?: () => EchoProber } = {}): Promise<ProbeServer> {
-  const logs: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line !== '') logs.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
   const clock = new ManualClock();
-  const link = new MemoryLink();
   const prober = new ScriptedProber(clock);
   const store = new LevelLeaseStore(new MemoryLevel<string, string>(), { commitIntervalMs: 0 });
   const wire = { ...LAB_CONFIG, ...opts.wire, conflictCheck: { enabled: true, timeoutMs: 500, ...opts.conflictCheck } };
-  const app = startApp({
-    config: compile(wire), log: pino({ level: 'debug' }, sink), store, clock,
-    openTransport: async () => link, localAddresses: () => ['198.51.100.1'],
-    openProber: opts.openProber ?? (() => prober),
-  });
-  await app.ready;
-  const send = (message: DhcpMessage): void => {
-    const iface = { name: 'lab0', index: 2, mac: '02:00:5e:00:00:01', addresses: [{ address: '198.51.100.1', prefixLength: 24 }] };
-    link.inbound$.next({
-      data: encode(message), from: { address: '0.0.0.0', port: 68 }, iface,
-      broadcast: message.ciaddr === '0.0.0.0', receivedAt: clock.now(),
-    });
-  };
+  const daemon = startTestDaemon({ wire, store, clock, captureLogs: true, openProber: opts.openProber ?? (() => prober) });
+  await daemon.app.ready;
   return {
-    app, link, clock, prober, logs, store, send,
-    async exchange(message, { stepMs = 100, waitMs = 1_000 } = {}) {
-      const reply = firstValueFrom(link.sent$.pipe(filter((s) => s.message.xid === message.xid), take(1), timeout(waitMs)))
-        .catch(() => undefined);
-      let settled = false;
-      void reply.then(() => (settled = true));
-      send(message);
-      while (stepMs > 0 && !settled) {
-        await settle(1);
-        clock.advance(stepMs);
-      }
-      return reply;
-    },
-    stop: () => app.stop(),
+    ...daemon, prober, store,
+    send: (message) => daemon.inject(message),
+    exchange: (message, { stepMs = 100, waitMs = 1_000 } = {}) => daemon.exchange(message, { stepMs, waitMs }),
   };
 }

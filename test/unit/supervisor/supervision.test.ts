@@ -1,24 +1,21 @@
 // The root supervisor: restarts a failing child with backoff, escalates past its restart intensity, and keeps
 // a failing client transaction to that client.
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import { startApp } from '../../../src/app.js';
 import { ManualClock } from '../../../src/clock.js';
 import { NetError } from '../../../src/errors.js';
 import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { compile, LAB_CONFIG, MemoryLink, startTestServer } from '../../helpers/test-server.js';
-
-const settle = () => new Promise((r) => setTimeout(r, 5));
+import { settle, startTestDaemon } from '../../helpers/test-daemon.js';
+import { MemoryLink, startTestServer } from '../../helpers/test-server.js';
 
 describe('root supervisor', () => {
   it('restarts the ingress with backoff after its transport fails, then serves', async () => {
     const clock = new ManualClock();
     const link = new MemoryLink();
     let opens = 0;
-    const app = startApp({
-      config: compile(LAB_CONFIG), log: pino({ level: 'silent' }), store: await openMemoryStore(), clock,
+    const { app } = startTestDaemon({
+      store: await openMemoryStore(), clock,
       openTransport: async () => {
         opens++;
         if (opens <= 2) throw new NetError('DHCPD_ERR_NET_BIND', 'address in use');
@@ -40,8 +37,8 @@ describe('root supervisor', () => {
 
   it('escalates when the restart intensity is exceeded: done with exit code 1', async () => {
     const clock = new ManualClock();
-    const app = startApp({
-      config: compile(LAB_CONFIG), log: pino({ level: 'silent' }), store: await openMemoryStore(), clock,
+    const { app } = startTestDaemon({
+      store: await openMemoryStore(), clock,
       openTransport: async () => {
         throw new NetError('DHCPD_ERR_NET_BIND', 'address in use');
       },

@@ -7,14 +7,14 @@ import { ERROR_CODES } from '../../../src/errors.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { LAB_CONFIG } from '../../helpers/test-server.js';
-import { startFaultServer } from './helpers.js';
+import { startTestDaemon } from '../../helpers/test-daemon.js';
 
 const categories = [...new Set(Object.values(ERROR_CODES).map((s) => s.category))];
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 
 describe('monitoring', () => {
   it('has a counter for every error class, zero before any error', async () => {
-    const server = startFaultServer({ store: await openMemoryStore() });
+    const server = startTestDaemon({ captureLogs: true, store: await openMemoryStore() });
     await server.app.ready;
     expect(categories).toHaveLength(7);
     expect(server.app.statistics().counters.errors).toEqual(Object.fromEntries(categories.map((c) => [c, 0])));
@@ -28,7 +28,7 @@ describe('monitoring', () => {
 
   it('counts an exhausted pool as a lease-class error, with its evt', async () => {
     const wire = { ...LAB_CONFIG, subnets: [{ ...LAB_CONFIG.subnets[0], pools: [{ start: '198.51.100.100', end: '198.51.100.100' }], reservations: [] }] };
-    const server = startFaultServer({ store: await openMemoryStore(), wire });
+    const server = startTestDaemon({ captureLogs: true, store: await openMemoryStore(), wire });
     await server.app.ready;
     const offer = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:a1' }, MessageType.DISCOVER));
     await server.exchange(clientMessage({ mac: '02:00:5e:10:00:a1' }, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: '198.51.100.1' }));
@@ -39,7 +39,7 @@ describe('monitoring', () => {
   });
 
   it('reports the supervisor tree and the store in health()', async () => {
-    const server = startFaultServer({ store: await openMemoryStore() });
+    const server = startTestDaemon({ captureLogs: true, store: await openMemoryStore() });
     await server.app.ready;
     expect(server.app.health()).toMatchObject({
       status: 'ok', state: 'serving.running', serving: true, store: { writable: true, pendingWrites: 0 },

@@ -4,16 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { LAB_CONFIG } from '../../helpers/test-server.js';
-import { FlakyLink, startFaultServer, typeOf } from './helpers.js';
+import { LAB_CONFIG, replyType } from '../../helpers/test-server.js';
+import { FlakyLink } from '../../helpers/faults.js';
+import { startTestDaemon } from '../../helpers/test-daemon.js';
 
 describe('send retry', () => {
   it('retries a reply that hits ENOBUFS and delivers it', async () => {
     const link = new FlakyLink(2);
-    const server = startFaultServer({ store: await openMemoryStore(), link });
+    const server = startTestDaemon({ captureLogs: true, store: await openMemoryStore(), link });
     await server.app.ready;
     const offer = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:61' }, MessageType.DISCOVER), { stepMs: 5 });
-    expect(offer && typeOf(offer.message)).toBe(MessageType.OFFER);
+    expect(offer && replyType(offer.message)).toBe(MessageType.OFFER);
     expect(link.attempts).toBe(3);
     const counters = server.app.statistics().counters;
     expect(counters.events!['send.retry']).toBe(2);
@@ -29,7 +30,7 @@ describe('send retry', () => {
   it('gives up after the configured attempts, counts it, and serves the next client', async () => {
     const link = new FlakyLink(3, 'EAGAIN');
     const wire = { ...LAB_CONFIG, supervision: { sendRetry: { attempts: 3, backoff: { initialMs: 1, maxMs: 4, jitter: 0 } } } };
-    const server = startFaultServer({ store: await openMemoryStore(), link, wire });
+    const server = startTestDaemon({ captureLogs: true, store: await openMemoryStore(), link, wire });
     await server.app.ready;
     const lost = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:62' }, MessageType.DISCOVER), { stepMs: 1, waitMs: 100 });
     expect(lost).toBeUndefined();
@@ -39,14 +40,14 @@ describe('send retry', () => {
     expect(counters.errors!['network']).toBe(1);
     expect(server.evts()).toContain('send.failed');
     const next = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:63' }, MessageType.DISCOVER), { stepMs: 1 });
-    expect(next && typeOf(next.message)).toBe(MessageType.OFFER);
+    expect(next && replyType(next.message)).toBe(MessageType.OFFER);
     expect(server.app.health().status).toBe('ok');
     await server.app.stop();
   });
 
   it.each(['ENETUNREACH', 'EHOSTUNREACH', 'EACCES', 'EINVAL'])('does not retry %s: counted as NET_UNREACHABLE, logged aggregated', async (errno) => {
     const link = new FlakyLink(20, errno);
-    const server = startFaultServer({ store: await openMemoryStore(), link });
+    const server = startTestDaemon({ captureLogs: true, store: await openMemoryStore(), link });
     await server.app.ready;
     for (let i = 0; i < 5; i++) {
       expect(await server.exchange(clientMessage({ mac: `02:00:5e:10:00:7${i}` }, MessageType.DISCOVER), { stepMs: 5, waitMs: 50 })).toBeUndefined();

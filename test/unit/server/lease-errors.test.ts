@@ -10,21 +10,21 @@ import { LevelLeaseStore } from '../../../src/store/level-store.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { LAB_CONFIG } from '../../helpers/test-server.js';
-import { startFaultServer, type FaultServer } from './helpers.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/test-daemon.js';
 
-const codeOf = (s: FaultServer, evt: string) =>
+const codeOf = (s: TestDaemon, evt: string) =>
   s.logs.filter((l) => l.evt === evt).map((l) => (l.err as { code?: string } | undefined)?.code);
 
 describe('lease errors', () => {
   const dirs: string[] = [];
-  const servers: FaultServer[] = [];
+  const servers: TestDaemon[] = [];
   afterEach(async () => {
     for (const s of servers.splice(0)) await s.app.stop();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
   it('an exhausted pool is logged as DHCPD_ERR_LEASE_POOL_EXHAUSTED and counted in the lease class', async () => {
-    const s = startFaultServer({ store: await openMemoryStore() });
+    const s = startTestDaemon({ captureLogs: true, store: await openMemoryStore() });
     servers.push(s);
     await s.app.ready;
     // Bound, not merely offered: an unrequested offer would yield to the new client (offer-yield.test.ts).
@@ -39,7 +39,7 @@ describe('lease errors', () => {
   });
 
   it('a relayed request from a link with no subnet is logged as DHCPD_ERR_LEASE_NO_SUBNET', async () => {
-    const s = startFaultServer({ store: await openMemoryStore() });
+    const s = startTestDaemon({ captureLogs: true, store: await openMemoryStore() });
     servers.push(s);
     await s.app.ready;
     expect(await s.exchange(clientMessage({ mac: '02:00:5e:10:02:50', giaddr: '198.18.5.1' }, MessageType.DISCOVER))).toBeUndefined();
@@ -50,7 +50,7 @@ describe('lease errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'adlerr-'));
     dirs.push(dir);
     const store = () => new LevelLeaseStore(new Level<string, string>(join(dir, 'db'), { createIfMissing: true }), { location: dir });
-    const before = startFaultServer({ store: store() });
+    const before = startTestDaemon({ captureLogs: true, store: store() });
     await before.app.ready;
     const squatter = { mac: '02:00:5e:10:02:60' };
     const offer = await before.exchange(clientMessage(squatter, MessageType.DISCOVER));
@@ -60,7 +60,7 @@ describe('lease errors', () => {
     // The operator reserves that address for another host and restarts.
     const wire = structuredClone(LAB_CONFIG);
     wire.subnets[0]!.reservations = [{ hwAddress: '02:00:5e:10:02:61', address: taken }];
-    const after = startFaultServer({ store: store(), wire });
+    const after = startTestDaemon({ captureLogs: true, store: store(), wire });
     servers.push(after);
     await after.app.ready;
     const other = await after.exchange(clientMessage({ mac: '02:00:5e:10:02:61' }, MessageType.DISCOVER));

@@ -8,16 +8,17 @@ import { MessageType } from '../../../src/codec/types.js';
 import { openLevelStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { makeTempDir } from '../store/helpers.js';
-import { startFaultServer, typeOf, type FaultServer } from './helpers.js';
+import { startTestDaemon, type TestDaemon } from '../../helpers/test-daemon.js';
+import { replyType } from '../../helpers/test-server.js';
 
 const SERVER = '198.51.100.1';
 /** The lab's first pool has ten addresses: .100-.109. */
 const POOL_SIZE = 10;
 
-async function dora(server: FaultServer, mac: string): Promise<string> {
+async function dora(server: TestDaemon, mac: string): Promise<string> {
   const offer = await server.exchange(clientMessage({ mac }, MessageType.DISCOVER));
   const ack = await server.exchange(clientMessage({ mac }, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: SERVER }));
-  expect(ack && typeOf(ack.message)).toBe(MessageType.ACK);
+  expect(ack && replyType(ack.message)).toBe(MessageType.ACK);
   return ack!.message.yiaddr;
 }
 
@@ -27,7 +28,7 @@ describe('restart on the same store', () => {
     const path = join(temp.dir, 'leases');
     const clock = new ManualClock();
     try {
-      const first = startFaultServer({ store: await openLevelStore(path), clock });
+      const first = startTestDaemon({ captureLogs: true, store: await openLevelStore(path), clock });
       await first.app.ready;
       const kept = await dora(first, '02:00:5e:10:00:91');
       const declined = await dora(first, '02:00:5e:10:00:92');
@@ -36,17 +37,17 @@ describe('restart on the same store', () => {
       expect(first.app.deps.book.get(declined)?.state).toBe('declined');
       expect(await first.app.stop()).toBe(0);
 
-      const second = startFaultServer({ store: await openLevelStore(path), clock });
+      const second = startTestDaemon({ captureLogs: true, store: await openLevelStore(path), clock });
       await second.app.ready;
       expect(second.app.deps.book.get(kept)?.state).toBe('bound');
       expect(second.app.deps.book.get(declined)?.state).toBe('declined');
       expect(second.app.deps.book.get(held)).toBeUndefined();
       // INIT-REBOOT: the bound client keeps its address.
       const reboot = await second.exchange(clientMessage({ mac: '02:00:5e:10:00:91' }, MessageType.REQUEST, { requested: kept }));
-      expect(reboot && [typeOf(reboot.message), reboot.message.yiaddr]).toEqual([MessageType.ACK, kept]);
+      expect(reboot && [replyType(reboot.message), reboot.message.yiaddr]).toEqual([MessageType.ACK, kept]);
       // The held offer is gone: its REQUEST is NAKed, the client starts over.
       const late = await second.exchange(clientMessage({ mac: '02:00:5e:10:00:93' }, MessageType.REQUEST, { requested: held, serverId: SERVER }));
-      expect(late && typeOf(late.message)).toBe(MessageType.NAK);
+      expect(late && replyType(late.message)).toBe(MessageType.NAK);
       // Filling the rest of the pool never hands out the bound or the declined address.
       const others: string[] = [];
       for (let i = 0; i < POOL_SIZE; i++) {

@@ -5,9 +5,10 @@ import { MessageType } from '../../../src/codec/types.js';
 import { Router } from '../../../src/router/router.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { LAB_CONFIG } from '../../helpers/test-server.js';
+import { LAB_CONFIG, replyType } from '../../helpers/test-server.js';
 import { harness, routed } from '../router/fixtures.js';
-import { FaultyStore, settle, startFaultServer, typeOf } from './helpers.js';
+import { FaultyStore } from '../../helpers/faults.js';
+import { settle, startTestDaemon } from '../../helpers/test-daemon.js';
 
 const { DISCOVER, REQUEST } = MessageType;
 
@@ -83,7 +84,7 @@ describe('router under overload', () => {
 describe('a slow store', () => {
   it('bounds the writes awaiting commit: beyond maxPendingCommits a request is shed before its write, counted', async () => {
     const store = new FaultyStore(await openMemoryStore());
-    const server = startFaultServer({ store, wire: { ...LAB_CONFIG, limits: { maxPendingCommits: 2 } } });
+    const server = startTestDaemon({ captureLogs: true, store, wire: { ...LAB_CONFIG, limits: { maxPendingCommits: 2 } } });
     await server.app.ready;
     const clients = [1, 2, 3].map((n) => ({ mac: `02:00:5e:10:00:8${n}` }));
     const offers: string[] = [];
@@ -97,16 +98,16 @@ describe('a slow store', () => {
     expect(server.app.deps.book.get(offers[2]!)!.state).toBe('offered'); // reverted, still held for its client
     store.release();
     const answered = await Promise.all(acks);
-    expect(answered.map((a) => (a === undefined ? 'none' : typeOf(a.message)))).toEqual([MessageType.ACK, MessageType.ACK, 'none']);
+    expect(answered.map((a) => (a === undefined ? 'none' : replyType(a.message)))).toEqual([MessageType.ACK, MessageType.ACK, 'none']);
     const retransmitted = await server.exchange(requests[2]!);
-    expect(retransmitted && typeOf(retransmitted.message)).toBe(MessageType.ACK);
+    expect(retransmitted && replyType(retransmitted.message)).toBe(MessageType.ACK);
     await server.app.stop();
   });
 });
 
 describe('shedding is reported', () => {
   it('logs router.shedding at most once per 10 s interval per reason, with the count, and serves again once the lane ends', async () => {
-    const server = startFaultServer({ store: await openMemoryStore(), wire: { ...LAB_CONFIG, limits: { maxClients: 1 } } });
+    const server = startTestDaemon({ captureLogs: true, store: await openMemoryStore(), wire: { ...LAB_CONFIG, limits: { maxClients: 1 } } });
     await server.app.ready;
     expect(await server.exchange(clientMessage({ mac: '02:00:5e:10:00:b1' }, DISCOVER))).toBeDefined();
     for (let i = 2; i < 5; i++) expect(await server.exchange(clientMessage({ mac: `02:00:5e:10:00:b${i}` }, DISCOVER), { waitMs: 20 })).toBeUndefined();
@@ -114,7 +115,7 @@ describe('shedding is reported', () => {
     expect(server.app.statistics().counters.drops!['too-many-clients']).toBe(3);
     server.clock.advance(10_000); // the first client's exchange times out; its lane goes away
     const later = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:b5' }, DISCOVER));
-    expect(later && typeOf(later.message)).toBe(MessageType.OFFER);
+    expect(later && replyType(later.message)).toBe(MessageType.OFFER);
     await server.exchange(clientMessage({ mac: '02:00:5e:10:00:b6' }, DISCOVER), { waitMs: 20 });
     // The interval's end logged the two shed meanwhile; the next one is counted into the following interval.
     expect(server.logs.filter((l) => l.evt === 'router.shedding')).toMatchObject([{ count: 1 }, { count: 2 }]);

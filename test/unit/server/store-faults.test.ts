@@ -4,14 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
-import { FaultyStore, startFaultServer, typeOf } from './helpers.js';
+import { FaultyStore } from '../../helpers/faults.js';
+import { startTestDaemon } from '../../helpers/test-daemon.js';
+import { replyType } from '../../helpers/test-server.js';
 
 const SERVER = '198.51.100.1';
 
 describe('a store that fails for a while', () => {
   it('grants no lease while writes fail, answers what it safely can, and resumes by itself', async () => {
     const store = new FaultyStore(await openMemoryStore());
-    const server = startFaultServer({ store });
+    const server = startTestDaemon({ captureLogs: true, store });
     await server.app.ready;
     const client = { mac: '02:00:5e:10:00:51' };
     const offer = await server.exchange(clientMessage(client, MessageType.DISCOVER));
@@ -40,15 +42,15 @@ describe('a store that fails for a while', () => {
     // INFORM needs no lease; a REQUEST for an address on another network still gets its NAK (RFC 2131 §4.3.2).
     const inform = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:52' }, MessageType.INFORM, { ciaddr: '198.51.100.20' }),
       { from: '198.51.100.20' });
-    expect(inform && typeOf(inform.message)).toBe(MessageType.ACK);
+    expect(inform && replyType(inform.message)).toBe(MessageType.ACK);
     const wrongNet = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:53' }, MessageType.REQUEST, { requested: '203.0.113.150' }));
-    expect(wrongNet && typeOf(wrongNet.message)).toBe(MessageType.NAK);
-    expect(server.link.sent.filter((s) => typeOf(s.message) === MessageType.ACK && s.message.yiaddr !== '0.0.0.0')).toEqual([]);
+    expect(wrongNet && replyType(wrongNet.message)).toBe(MessageType.NAK);
+    expect(server.link.sent.filter((s) => replyType(s.message) === MessageType.ACK && s.message.yiaddr !== '0.0.0.0')).toEqual([]);
 
     store.failing = false;
     const fresh = await server.exchange(clientMessage(client, MessageType.DISCOVER));
     const ack = await server.exchange(clientMessage(client, MessageType.REQUEST, { requested: fresh!.message.yiaddr, serverId: SERVER }));
-    expect(ack && typeOf(ack.message)).toBe(MessageType.ACK);
+    expect(ack && replyType(ack.message)).toBe(MessageType.ACK);
     expect(await store.getByClient(1, server.app.deps.book.get(ack!.message.yiaddr)!.context.clientKey)).toBeDefined();
     expect(server.app.health()).toMatchObject({ status: 'ok', store: { writable: true } });
     expect(server.app.health().store.failedWrites).toBeUndefined();
@@ -60,7 +62,7 @@ describe('a store that fails for a while', () => {
 
   it('keeps a renewal it cannot store from being ACKed, and the lease keeps its old times', async () => {
     const store = new FaultyStore(await openMemoryStore());
-    const server = startFaultServer({ store });
+    const server = startTestDaemon({ captureLogs: true, store });
     await server.app.ready;
     const client = { mac: '02:00:5e:10:00:54' };
     const offer = await server.exchange(clientMessage(client, MessageType.DISCOVER));
@@ -75,7 +77,7 @@ describe('a store that fails for a while', () => {
     expect((await store.get(ip))?.context.expiresAt).toBe(before);
     store.failing = false;
     const ack = await server.exchange(renew, { from: ip });
-    expect(ack && typeOf(ack.message)).toBe(MessageType.ACK);
+    expect(ack && replyType(ack.message)).toBe(MessageType.ACK);
     expect(server.app.deps.book.get(ip)!.context.expiresAt).toBeGreaterThan(before);
     await server.app.stop();
   });

@@ -1,0 +1,182 @@
+// The stored value of one lease in LevelDB: a compact binary record (version byte 0xB1), which also carries the
+// sequence range of the address's history keys so an append needs no read. Values written by older versions are
+// JSON records ("{" first): they still decode, and the next write of the lease stores it in binary.
+import { StoreError } from '../errors.js';
+import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
+import { decodeRecord, encodeRecord } from './record-codec.js';
+import { ipToUint32 } from './keys.js';
+
+/** The stored sequence numbers of an address's history keys: first..next-1 may exist. */
+export interface HistoryRange {
+  readonly first: number;
+  readonly next: number;
+}
+
+export interface LeaseValue {
+  readonly record: LeaseRecord;
+  /** Undefined for a JSON value (written before the range was kept): the range must be read from the history. */
+  readonly history: HistoryRange | undefined;
+}
+
+const VERSION_1 = 0xb1;
+const JSON_OPEN = 0x7b; // "{"
+const HAS_HOSTNAME = 1;
+const HAS_HISTORY = 2;
+/** Fixed part: version, state, flags, timer count, ip, subnetId, 8 times. */
+const FIXED = 4 + 4 + 4 + 8 * 8;
+const MAX_STRING = 0xffff;
+
+const STATES: readonly LeaseState[] = ['offered', 'bound', 'renewing', 'rebinding', 'expired', 'released', 'declined', 'reclaimed'];
+const STATE_INDEX = new Map(STATES.map((state, i) => [state, i]));
+const CONTEXT_FIELDS = new Set([
+  'ip', 'subnetId', 'clientKey', 'hwAddress', 'hostname', 'offerExpiresAt', 'boundAt', 'renewAt', 'rebindAt',
+  'expiresAt', 'graceUntil', 'probationUntil', 'changedAt',
+]);
+
+/**
+ * Encodes the record in binary; a record the binary layout cannot hold exactly (a field it does not know, a
+ * subnet id beyond uint32, a string over 64 KiB) is stored as JSON instead, which is always exact.
+ */
+export function encodeLeaseValue(record: LeaseRecord, history: HistoryRange | undefined): Uint8Array {
+  return fitsBinary(record) ? encodeBinary(record, history) : Buffer.from(encodeRecord(record));
+}
+
+/** Decodes either format; throws DHCPD_ERR_STORE_CORRUPT when the value is damaged. */
+export function decodeLeaseValue(value: Uint8Array): LeaseValue {
+  if (value.length > 0 && value[0] === VERSION_1) return decodeBinary(value);
+  if (value.length > 0 && value[0] === JSON_OPEN) return { record: decodeRecord(value), history: undefined };
+  throw corrupt(`has an unknown format (first byte ${value.length === 0 ? 'none' : value[0]})`);
+}
+
+function fitsBinary(record: LeaseRecord): boolean {
+  const { context, timers } = record;
+  if (!STATE_INDEX.has(record.state) || ipToUint32(context.ip) === undefined) return false;
+  if (!Number.isInteger(context.subnetId) || context.subnetId < 0 || context.subnetId > 0xffffffff) return false;
+  let fields = 0;
+  for (const key in record) if (Object.hasOwn(record, key)) fields++;
+  if (fields !== 3 || timers.length > 255) return false;
+  for (const key in context) if (Object.hasOwn(context, key) && !CONTEXT_FIELDS.has(key)) return false;
+  if (typeof context.clientKey !== 'string' || typeof context.hwAddress !== 'string') return false;
+  if (context.hostname !== undefined && typeof context.hostname !== 'string') return false;
+  for (const timer of timers) {
+    let timerFields = 0;
+    for (const key in timer) if (Object.hasOwn(timer, key)) timerFields++;
+    if (timerFields !== 2 || typeof timer.event !== 'string' || typeof timer.at !== 'number') return false;
+  }
+  return [context.clientKey, context.hwAddress, context.hostname ?? '', ...timers.map((t) => t.event)].every(
+    (text) => Buffer.byteLength(text) <= MAX_STRING,
+  );
+}
+
+function encodeBinary(record: LeaseRecord, history: HistoryRange | undefined): Uint8Array {
+  const { context, timers } = record;
+  const strings = [context.clientKey, context.hwAddress, ...(context.hostname === undefined ? [] : [context.hostname])];
+  let size = FIXED + (history === undefined ? 0 : 16);
+  for (const text of strings) size += 2 + Buffer.byteLength(text);
+  for (const timer of timers) size += 2 + Buffer.byteLength(timer.event) + 8;
+  const out = Buffer.allocUnsafe(size);
+  out[0] = VERSION_1;
+  out[1] = STATE_INDEX.get(record.state) as number;
+  out[2] = (context.hostname === undefined ? 0 : HAS_HOSTNAME) | (history === undefined ? 0 : HAS_HISTORY);
+  out[3] = timers.length;
+  out.writeUInt32BE(ipToUint32(context.ip) as number, 4);
+  out.writeUInt32BE(context.subnetId, 8);
+  let at = 12;
+  for (const time of [context.offerExpiresAt, context.boundAt, context.renewAt, context.rebindAt, context.expiresAt,
+    context.graceUntil, context.probationUntil, context.changedAt]) at = out.writeDoubleLE(time, at);
+  if (history !== undefined) at = out.writeDoubleLE(history.next, out.writeDoubleLE(history.first, at));
+  for (const text of strings) at = writeString(out, text, at);
+  for (const timer of timers) at = out.writeDoubleLE(timer.at, writeString(out, timer.event, at));
+  return out;
+}
+
+function writeString(out: Buffer, text: string, at: number): number {
+  const length = out.write(text, at + 2);
+  out.writeUInt16LE(length, at);
+  return at + 2 + length;
+}
+
+/** Reads a v1 value; every read is bounds-checked so a truncated value is reported, never misread. */
+function decodeBinary(value: Uint8Array): LeaseValue {
+  const bytes = Buffer.from(value.buffer, value.byteOffset, value.length);
+  if (bytes.length < FIXED) throw corrupt('is truncated');
+  const state = STATES[bytes[1] as number];
+  if (state === undefined) throw corrupt('has no valid state');
+  const flags = bytes[2] as number;
+  const timerCount = bytes[3] as number;
+  const ip = dotted(bytes.readUInt32BE(4));
+  const subnetId = bytes.readUInt32BE(8);
+  const reader = new Reader(bytes, 12);
+  const offerExpiresAt = reader.double();
+  const boundAt = reader.double();
+  const renewAt = reader.double();
+  const rebindAt = reader.double();
+  const expiresAt = reader.double();
+  const graceUntil = reader.double();
+  const probationUntil = reader.double();
+  const changedAt = reader.double();
+  const history = (flags & HAS_HISTORY) === 0 ? undefined : { first: reader.double(), next: reader.double() };
+  const clientKey = reader.string();
+  if (clientKey === '') throw corrupt('has no context.clientKey');
+  const hwAddress = reader.string();
+  const hostname = (flags & HAS_HOSTNAME) === 0 ? undefined : reader.string();
+  const timers: LeaseTimer[] = [];
+  for (let i = 0; i < timerCount; i++) {
+    const event = reader.event();
+    timers.push({ event, at: reader.double() });
+  }
+  if (reader.at !== bytes.length) throw corrupt('has trailing bytes');
+  // Field order as the lease machine builds the context, so decoded records share its hidden class.
+  const context: LeaseContext = hostname === undefined
+    ? { ip, subnetId, clientKey, hwAddress, offerExpiresAt, boundAt, renewAt, rebindAt, expiresAt, graceUntil, probationUntil, changedAt }
+    : { ip, subnetId, clientKey, hwAddress, hostname, offerExpiresAt, boundAt, renewAt, rebindAt, expiresAt, graceUntil,
+      probationUntil, changedAt };
+  return { record: { state, context, timers }, history };
+}
+
+/** Timer event names repeat across every lease: one string each instead of one per decoded timer. */
+const EVENT_NAMES = new Map<string, string>();
+const MAX_EVENT_NAMES = 64;
+
+class Reader {
+  constructor(
+    private readonly bytes: Buffer,
+    public at: number,
+  ) {}
+
+  double(): number {
+    this.need(8);
+    const value = this.bytes.readDoubleLE(this.at);
+    this.at += 8;
+    return value;
+  }
+
+  string(): string {
+    this.need(2);
+    const length = this.bytes.readUInt16LE(this.at);
+    this.need(2 + length);
+    const text = this.bytes.toString('utf8', this.at + 2, this.at + 2 + length);
+    this.at += 2 + length;
+    return text;
+  }
+
+  event(): string {
+    const text = this.string();
+    const known = EVENT_NAMES.get(text);
+    if (known !== undefined) return known;
+    if (EVENT_NAMES.size < MAX_EVENT_NAMES) EVENT_NAMES.set(text, text);
+    return text;
+  }
+
+  private need(length: number): void {
+    if (this.at + length > this.bytes.length) throw corrupt('is truncated');
+  }
+}
+
+function dotted(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+}
+
+function corrupt(problem: string): StoreError {
+  return new StoreError('DHCPD_ERR_STORE_CORRUPT', `lease record ${problem}`);
+}

@@ -1,0 +1,198 @@
+// Adaptive tuning: the group commit's gathering window and batch size, and the response cache's size, follow the
+// measured load (commit rate, writes per commit, commit latency, full batches, cache use) within configured bounds.
+// One look per interval; every change is logged with its reason and the current values are in statistics.
+import type { Clock, TimerHandle } from '../clock.js';
+
+export interface Bounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface TuningPolicy {
+  /** How often the load is looked at (ms). */
+  readonly intervalMs: number;
+  /** Longest a commit may take, gathering window included, before the window and the batch shrink (ms). */
+  readonly latencyBudgetMs: number;
+  readonly commitIntervalMs: Bounds;
+  readonly maxBatch: Bounds;
+  readonly cacheEntries: Bounds;
+}
+
+/** The cumulative counters of a group committer (src/store/group-commit.ts) the tuner reads. */
+export interface CommitCounters {
+  readonly commits: number;
+  readonly committedWrites: number;
+  readonly commitMs: number;
+  readonly fullBatches: number;
+}
+
+/** A group commit the tuner may retune (a store that supports it). */
+export interface CommitKnobs {
+  commitLimits(): { readonly maxBatch: number; readonly commitIntervalMs: number };
+  setCommitLimits(limits: { readonly maxBatch: number; readonly commitIntervalMs: number }): void;
+  commitStats(): CommitCounters;
+}
+
+/** What the tuner reads of the response cache. */
+export interface CacheUse {
+  readonly hits: number;
+  readonly entries: number;
+}
+
+export interface TuningLogger {
+  info(obj: object, msg?: string): void;
+}
+
+export interface TuningSnapshot {
+  readonly commitIntervalMs: number;
+  readonly maxBatch: number;
+  readonly responseCacheEntries: number;
+  /** Changes made since the start. */
+  readonly changes: number;
+}
+
+type Knob = 'commitIntervalMs' | 'maxBatch' | 'responseCacheEntries';
+
+/** Commits per second above which gathering writes for a moment saves more syncs than it costs in latency. */
+const BUSY_COMMITS_PER_S = 100;
+/** Writes per commit below which the window widens (while busy), and at or above which it is not needed. */
+const SMALL_BATCH = 8;
+const LARGE_BATCH = 32;
+/** The cache grows when at least this full and replaying retransmissions; shrinks when under a quarter used. */
+const CACHE_FULL = 0.9;
+
+export class AdaptiveTuner {
+  private values: Record<Knob, number>;
+  private changes = 0;
+  private lastCommits: CommitCounters | undefined;
+  private lastHits: number | undefined;
+  private timer: TimerHandle | undefined;
+  private cacheLimit: { readonly maxEntries: number; readonly ttlMs: number };
+
+  constructor(
+    private readonly policy: TuningPolicy,
+    private readonly sources: {
+      readonly clock: Clock;
+      readonly log: TuningLogger;
+      /** Absent when the store cannot be retuned (its configured limits then stay). */
+      readonly commits?: CommitKnobs;
+      readonly cache: () => CacheUse;
+      readonly cacheTtlMs: number;
+    },
+  ) {
+    const limits = sources.commits?.commitLimits();
+    this.values = {
+      commitIntervalMs: clamp(limits?.commitIntervalMs ?? policy.commitIntervalMs.max, policy.commitIntervalMs),
+      maxBatch: clamp(limits?.maxBatch ?? policy.maxBatch.max, policy.maxBatch),
+      responseCacheEntries: policy.cacheEntries.max,
+    };
+    this.cacheLimit = { maxEntries: this.values.responseCacheEntries, ttlMs: sources.cacheTtlMs };
+    this.applyCommitLimits();
+  }
+
+  /** The response cache's limits now: the same object until the size changes (read per packet). */
+  cacheLimits(): { readonly maxEntries: number; readonly ttlMs: number } {
+    return this.cacheLimit;
+  }
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    const tick = (): void => {
+      this.tick();
+      this.timer = this.sources.clock.setTimer(this.policy.intervalMs, tick);
+    };
+    this.timer = this.sources.clock.setTimer(this.policy.intervalMs, tick);
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  snapshot(): TuningSnapshot {
+    return { ...this.values, changes: this.changes };
+  }
+
+  /** One look at the load since the last one (the timer calls it; tests call it directly). */
+  tick(): void {
+    this.tuneCommits();
+    this.tuneCache();
+  }
+
+  private tuneCommits(): void {
+    const { commits } = this.sources;
+    if (commits === undefined) return;
+    const now = commits.commitStats();
+    const last = this.lastCommits;
+    this.lastCommits = now;
+    if (last === undefined) return;
+    if (now.commits === last.commits) {
+      // Idle: the next request after a pause should not wait for company.
+      this.set('commitIntervalMs', Math.floor(this.values.commitIntervalMs / 2), 'idle');
+    } else {
+      this.tuneBusy(last, now);
+    }
+    this.applyCommitLimits();
+  }
+
+  private tuneBusy(last: CommitCounters, now: CommitCounters): void {
+    const count = now.commits - last.commits;
+    const window = this.values.commitIntervalMs;
+    const perCommit = (now.committedWrites - last.committedWrites) / count;
+    const commitMs = (now.commitMs - last.commitMs) / count;
+    const perSecond = (count * 1000) / this.policy.intervalMs;
+    const budget = this.policy.latencyBudgetMs;
+    if (commitMs + window > budget) {
+      this.set('commitIntervalMs', Math.floor(window / 2), `commits take ${commitMs.toFixed(1)} ms`);
+    } else if (perSecond >= BUSY_COMMITS_PER_S && perCommit < SMALL_BATCH) {
+      this.set('commitIntervalMs', Math.max(1, window * 2), `${perSecond.toFixed(0)} commits/s of ${perCommit.toFixed(1)} writes`);
+    } else if (perCommit >= LARGE_BATCH) {
+      this.set('commitIntervalMs', Math.floor(window / 2), `${perCommit.toFixed(0)} writes per commit without waiting`);
+    }
+    const batch = this.values.maxBatch;
+    if (commitMs > budget) {
+      this.set('maxBatch', Math.floor(batch / 2), `commits take ${commitMs.toFixed(1)} ms`);
+    } else if (now.fullBatches > last.fullBatches && commitMs < budget / 2) {
+      this.set('maxBatch', batch * 2, `${now.fullBatches - last.fullBatches} full batches left writes queued`);
+    }
+  }
+
+  private tuneCache(): void {
+    const { hits, entries } = this.sources.cache();
+    const hitsNow = this.lastHits === undefined ? 0 : hits - this.lastHits;
+    this.lastHits = hits;
+    const size = this.values.responseCacheEntries;
+    if (entries >= size * CACHE_FULL && hitsNow > 0) {
+      this.set('responseCacheEntries', size * 2, `full, ${hitsNow} retransmissions replayed`);
+    } else if (entries < size / 4) {
+      this.set('responseCacheEntries', Math.floor(size / 2), `${entries} of ${size} entries used`);
+    }
+    if (this.cacheLimit.maxEntries !== this.values.responseCacheEntries) {
+      this.cacheLimit = { maxEntries: this.values.responseCacheEntries, ttlMs: this.sources.cacheTtlMs };
+    }
+  }
+
+  private set(knob: Knob, wanted: number, reason: string): void {
+    const bounds = knob === 'responseCacheEntries' ? this.policy.cacheEntries : this.policy[knob];
+    const from = this.values[knob];
+    const to = clamp(wanted, bounds);
+    if (to === from) return;
+    this.values[knob] = to;
+    this.changes++;
+    this.sources.log.info({ evt: 'tuning.changed', knob, from, to, reason }, `${knob} ${from} -> ${to}: ${reason}`);
+  }
+
+  private applyCommitLimits(): void {
+    const { commits } = this.sources;
+    if (commits === undefined) return;
+    const current = commits.commitLimits();
+    const { commitIntervalMs, maxBatch } = this.values;
+    if (current.commitIntervalMs !== commitIntervalMs || current.maxBatch !== maxBatch) {
+      commits.setCommitLimits({ commitIntervalMs, maxBatch });
+    }
+  }
+}
+
+function clamp(value: number, { min, max }: Bounds): number {
+  return Math.min(max, Math.max(min, Math.round(value)));
+}

@@ -1,0 +1,126 @@
+// Adaptive tuning on the manual clock: the commit window widens under many small commits and narrows when commits
+// grow large, slow or stop; the batch limit grows when batches fill and shrinks when commits are slow; the cache
+// grows when full and useful and shrinks when mostly empty; every value stays within its bounds, is applied to the
+// store, reported in the snapshot and logged when it changes.
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/clock.js';
+import { AdaptiveTuner, type CacheUse, type CommitCounters, type TuningPolicy } from '../../../src/tuning/adaptive-tuner.js';
+import { tuningPolicy } from '../../../src/tuning/policy.js';
+import { openMemoryStore } from '../../../src/store/open.js';
+import { baseConfig, compiled } from '../config/helpers.js';
+
+const POLICY: TuningPolicy = {
+  intervalMs: 1000, latencyBudgetMs: 20,
+  commitIntervalMs: { min: 0, max: 8 }, maxBatch: { min: 64, max: 1000 }, cacheEntries: { min: 1024, max: 16_384 },
+};
+
+/** A fake committer whose counters the test advances, and a fake cache use. */
+function rig(start = { commitIntervalMs: 2, maxBatch: 1000 }) {
+  const clock = new ManualClock();
+  const lines: { knob: string; from: number; to: number; reason: string }[] = [];
+  let limits = start;
+  const counters: { -readonly [K in keyof CommitCounters]: number } = { commits: 0, committedWrites: 0, commitMs: 0, fullBatches: 0 };
+  let cache: CacheUse = { hits: 0, entries: 16_000 };
+  const tuner = new AdaptiveTuner(POLICY, {
+    clock,
+    log: { info: (obj) => lines.push(obj as (typeof lines)[number]) },
+    commits: { commitLimits: () => limits, setCommitLimits: (next) => (limits = next), commitStats: () => ({ ...counters }) },
+    cache: () => cache,
+    cacheTtlMs: 10_000,
+  });
+  tuner.start();
+  /** One interval of load: `commits` commits of `writes` each taking `ms`, and `full` full batches. */
+  const second = (commits: number, writes: number, ms: number, full = 0): void => {
+    counters.commits += commits;
+    counters.committedWrites += commits * writes;
+    counters.commitMs += commits * ms;
+    counters.fullBatches += full;
+    clock.advance(1000);
+  };
+  return { tuner, clock, lines, second, limits: () => limits, setCache: (c: CacheUse) => (cache = c) };
+}
+
+describe('adaptive tuner', () => {
+  it('widens the commit window under many small commits, up to its bound, and applies it to the store', () => {
+    const { tuner, second, limits, lines } = rig();
+    second(0, 0, 0); // the first look only takes the counters
+    second(2000, 2, 0.3);
+    expect(limits().commitIntervalMs).toBe(4);
+    second(2000, 2, 0.3);
+    second(2000, 2, 0.3);
+    expect(limits().commitIntervalMs).toBe(8);
+    expect(tuner.snapshot()).toMatchObject({ commitIntervalMs: 8, maxBatch: 1000 });
+    expect(lines.filter((l) => l.knob === 'commitIntervalMs').map((l) => [l.from, l.to])).toEqual([[2, 4], [4, 8]]);
+    expect(lines[0]?.reason).toMatch(/2000 commits\/s of 2.0 writes/);
+  });
+
+  it('narrows the window when batches are large anyway, when commits are slow, and when idle', () => {
+    const large = rig({ commitIntervalMs: 8, maxBatch: 1000 });
+    large.second(0, 0, 0);
+    large.second(200, 100, 1);
+    expect(large.limits().commitIntervalMs).toBe(4);
+
+    const slow = rig({ commitIntervalMs: 8, maxBatch: 1000 });
+    slow.second(0, 0, 0);
+    slow.second(50, 4, 15); // 15 ms + 8 ms window > 20 ms budget
+    expect(slow.limits().commitIntervalMs).toBe(4);
+
+    const idle = rig({ commitIntervalMs: 8, maxBatch: 1000 });
+    idle.second(0, 0, 0);
+    for (let i = 0; i < 5; i++) idle.second(0, 0, 0);
+    expect(idle.limits().commitIntervalMs).toBe(0);
+  });
+
+  it('grows the batch limit when batches fill, and halves it when commits exceed the budget, within bounds', () => {
+    const { second, limits } = rig({ commitIntervalMs: 0, maxBatch: 100 });
+    second(0, 0, 0);
+    second(50, 100, 2, 10);
+    expect(limits().maxBatch).toBe(200);
+    for (let i = 0; i < 5; i++) second(50, 200, 2, 10);
+    expect(limits().maxBatch).toBe(1000);
+    second(10, 1000, 40);
+    expect(limits().maxBatch).toBe(500);
+    for (let i = 0; i < 5; i++) second(10, 500, 40);
+    expect(limits().maxBatch).toBe(64);
+  });
+
+  it('grows the response cache when it is full and replaying, shrinks it when mostly empty', () => {
+    const { tuner, clock, setCache } = rig();
+    setCache({ hits: 10, entries: 100 });
+    clock.advance(1000);
+    expect(tuner.cacheLimits().maxEntries).toBe(8192);
+    const same = tuner.cacheLimits();
+    setCache({ hits: 10, entries: 8000 });
+    clock.advance(1000);
+    expect(tuner.cacheLimits()).toBe(same); // unchanged: the same object (read per packet)
+    setCache({ hits: 50, entries: 8000 });
+    clock.advance(1000);
+    expect(tuner.cacheLimits()).toEqual({ maxEntries: 16_384, ttlMs: 10_000 });
+    setCache({ hits: 90, entries: 16_384 });
+    clock.advance(1000);
+    expect(tuner.snapshot().responseCacheEntries).toBe(16_384); // at its bound
+  });
+
+  it('stops looking when stopped', () => {
+    const { tuner, second, limits } = rig();
+    second(0, 0, 0);
+    tuner.stop();
+    second(2000, 2, 0.3);
+    expect(limits().commitIntervalMs).toBe(2);
+  });
+
+  it('retunes a real store: its committer takes the new limits', async () => {
+    const config = compiled({ ...baseConfig(), store: { kind: 'memory', commitIntervalMs: 5, maxBatch: 500 } });
+    const policy = tuningPolicy(config);
+    expect(policy.commitIntervalMs).toEqual({ min: 0, max: 5 });
+    expect(policy.maxBatch).toEqual({ min: 64, max: 500 });
+    const store = await openMemoryStore({ commitIntervalMs: 5, maxBatch: 500 });
+    const clock = new ManualClock();
+    const tuner = new AdaptiveTuner(policy, { clock, log: { info: () => {} }, commits: store, cache: () => ({ hits: 0, entries: 0 }), cacheTtlMs: 1 });
+    tuner.start();
+    clock.advance(1000);
+    clock.advance(1000); // idle: the window halves
+    expect(store.commitLimits()).toEqual({ commitIntervalMs: 2, maxBatch: 500 });
+    await store.close();
+  });
+});
