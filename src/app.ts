@@ -99,6 +99,7 @@ export function startApp(options: AppOptions): App {
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
     cache: responseCache,
+    signReply: (reply, routed) => security.signReply(reply, routed.inbound),
   });
   const probes = new ProbeGate({
     policy: () => config().conflictCheck, clock, log, stats, notices, ...(options.openProber ? { open: options.openProber } : {}),
@@ -110,6 +111,7 @@ export function startApp(options: AppOptions): App {
     checkConflict: (input) => checkConflict(deps, probes, input),
     sendReply: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'reply' && decision.type === MessageType.ACK && decision.ip !== undefined) security.granted(packet, decision.ip);
+      else security.notGranted(packet);
       options.onDecision?.(decision, packet);
       replies.send(decision, packet);
     },

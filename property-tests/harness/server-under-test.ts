@@ -62,6 +62,8 @@ export class ServerUnderTest {
   private compiled: ServerConfig;
   private scheduler: fc.Scheduler | undefined;
   incarnations = 0;
+  /** RELEASEs and DECLINEs acted on, over every incarnation. */
+  private accepted = 0;
 
   private constructor(private readonly options: HarnessOptions) {
     this.disk = new CrashDisk(options.disk);
@@ -109,8 +111,8 @@ export class ServerUnderTest {
     const stats = app.deps.stats;
     const dropsBefore = new Map(stats.drops);
     const sentBefore = link.sent.length;
-    // Every decision shows: a reply sent, a drop counted, or a RELEASE / DECLINE accepted (no reply, no drop).
-    const decisions = () => sumOf(stats.drops) + link.sent.length + (stats.events.get('dhcp.accepted') ?? 0);
+    // Every message ends in a reply, a counted drop or an accepted RELEASE / DECLINE (which sends nothing).
+    const decisions = () => sumOf(stats.drops) + link.sent.length + this.accepted;
     const target = decisions() + sendings.length;
     this.scheduler = scheduler;
     try {
@@ -193,6 +195,9 @@ export class ServerUnderTest {
       store: this.options.wrapStore ? this.options.wrapStore(gated) : gated,
       clock: this.clock,
       daemonClock: clock,
+      onDecision: (decision) => {
+        if (decision.kind === 'accepted') this.accepted++;
+      },
     });
     await daemon.app.ready;
     this.current = { daemon, clock, store, gate: gated };

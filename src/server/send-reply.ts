@@ -32,6 +32,8 @@ export function createReplySender(deps: {
   readonly sendRetry?: () => RetryPolicy;
   /** Replies kept for retransmissions. */
   readonly cache?: ResponseCache;
+  /** RFC 3118: signs the reply to a request that authenticated (security/reply-signer.ts). */
+  readonly signReply?: (reply: Buffer, routed: RoutedRequest) => Buffer;
 }): ReplySender {
   const { log, stats } = deps;
   return {
@@ -50,8 +52,9 @@ export function createReplySender(deps: {
       const transport = deps.transport();
       if (transport === undefined) return;
       if (decision.nakReason !== undefined) stats.count(stats.naks, decision.nakReason);
-      const data = encodeOrReport(decision, routed, deps);
-      if (data === undefined) return;
+      const encoded = encodeOrReport(decision, routed, deps);
+      if (encoded === undefined) return;
+      const data = deps.signReply?.(encoded, routed) ?? encoded;
       const canUnicast = transport.kind === 'native' && decision.message.htype === 1 && decision.message.hlen === 6;
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
       const out = outbound(data, route, routed.inbound, getIpOption(decision.message, 54));

@@ -1,5 +1,5 @@
 // Starts the built actor-dhcpd (dist/src/cli.js) inside the lab's server namespace and parses its pino JSON log.
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Proc, exec, tempDir } from './proc.js';
 import { RELAY_SUBNET, DIRECT_SUBNET, SERVER_ADDRESS, BRIDGE, type Lab } from './netns.js';
@@ -165,4 +165,6 @@ export async function ensureBuilt(): Promise<void> {
     timeoutMs: 120_000,
   });
   if (!daemonBuilt()) throw new Error(`build failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-3000)}`);
+  // As `npm run build` does: tsc writes the file anew, without the execute bit the systemd unit's ExecStart needs.
+  chmodSync(CLI, 0o755);
 }

@@ -92,7 +92,7 @@ const leaseEvent: fc.Arbitrary<Event> = fc.oneof(
   fc.record({ type: fc.constant('lease.withdraw'), now: time }),
   fc.constantFrom(
     ...['offerHold.lease.offered', 'renewal.lease.bound', 'rebinding.lease.renewing', 'expiry.lease.rebinding',
-      'hold.lease.expired', 'hold.lease.declined'].map((t) => ({ type: `xstate.after.${t}` })),
+      'grace.lease.expired', 'probation.lease.declined'].map((t) => ({ type: `xstate.after.${t}` })),
     { type: 'nonsense' },
   ),
 );
@@ -116,7 +116,7 @@ describe('compiled machines', () => {
       fc.constant({ type: 'txn.checked', decision: drop('not-for-us') }),
       fc.constant({ type: 'txn.conflict' }),
       fc.constant({ type: 'txn.failed', error: 'boom' }),
-      fc.constant({ type: 'xstate.after.clientQuiet.transaction.offered' }),
+      fc.constant({ type: 'xstate.after.clientQuiet.transaction.awaitingRequest' }),
     );
     fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameSteps(compiled, reference, { clientKey: 'c' }, events)), { numRuns: runs });
   });
