@@ -2,7 +2,7 @@
 # Same-run comparison of actor-dhcpd and ISC Kea (Debian's kea-dhcp4 2.2, memfile, one thread) under ISC perfdhcp,
 # in relay and broadcast modes, on a veth pair between two network namespaces this script creates and removes
 # (addresses only from 198.18.0.0/15; the host's interfaces are never touched). Self-contained: installs perfdhcp
-# (Debian kea-admin), kea-dhcp4-server and ethtool if missing and builds dist/ if absent. Root only.
+# (Debian kea-admin), kea-dhcp4-server and ethtool if missing and builds dist/ if absent or stale. Root only.
 # Each server is pinned to SRV_CPU, perfdhcp to CLI_CPU. Prints the per-step lines, then one table with both servers
 # and the ratios (see bench/README.md). Every ACK of ours is fsynced (LevelDB group commit); Kea's memfile is not.
 # usage: bench/perfdhcp.sh      knobs: MODES="relay bcast" PEERS="self kea" RATES PERIOD CLIENTS SAT_RATE SRV_CPU
@@ -22,7 +22,10 @@ if ! command -v perfdhcp >/dev/null || ! command -v ping >/dev/null || ! command
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     kea-admin kea-dhcp4-server ethtool iputils-ping >/dev/null || { echo "could not install perfdhcp/Kea" >&2; exit 1; }
 fi
-[ -f "$REPO/dist/src/cli.js" ] || (cd "$REPO" && npm run build) || exit 1
+# Rebuilt when absent or older than any source: a stale dist/ would measure yesterday's code.
+if [ ! -f "$REPO/dist/src/cli.js" ] || [ -n "$(find "$REPO/src" "$REPO/machines" -name '*.ts' -newer "$REPO/dist/src/cli.js" | head -1)" ]; then
+  (cd "$REPO" && npm run build) || exit 1
+fi
 # The installed command itself: its shebang sets the V8 flags the daemon runs with.
 SELF_CMD=${SELF_CMD:-"$REPO/dist/src/cli.js --config @RUNDIR@/actor-dhcpd.json"}
 

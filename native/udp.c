@@ -11,7 +11,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define RX_BUF_SIZE 65536
+/* recvmmsg fills up to RX_SLOTS datagrams per system call, each into its own slot. A DHCP message is at most
+   what option 57 allows and in practice one MTU: a datagram over RX_SLOT_SIZE arrives truncated (MSG_TRUNC) and is
+   dropped, reported as EMSGSIZE. */
+#define RX_SLOTS 64
+#define RX_SLOT_SIZE 8192
+#define RX_CONTROL_SIZE CMSG_SPACE(sizeof(struct in_pktinfo))
 
 typedef struct {
   uv_poll_t poll;
@@ -24,7 +29,12 @@ typedef struct {
   int closing;   /* udpClose (or env teardown) started: no more callbacks, sends fail with EBADF */
   int uv_closed; /* libuv released the poll handle */
   int js_dead;   /* the External was finalized: nobody can reach this struct from JS any more */
-  unsigned char buf[RX_BUF_SIZE];
+  int no_mmsg;   /* recvmmsg is not available (ENOSYS): one recvmsg per datagram */
+  struct mmsghdr msgs[RX_SLOTS];
+  struct iovec iovs[RX_SLOTS];
+  struct sockaddr_in from[RX_SLOTS];
+  char control[RX_SLOTS][RX_CONTROL_SIZE];
+  unsigned char buf[RX_SLOTS][RX_SLOT_SIZE];
 } rx_t;
 
 static rx_t *get_rx(napi_env env, napi_value v) {
@@ -36,9 +46,10 @@ static rx_t *get_rx(napi_env env, napi_value v) {
   return (rx_t *)p;
 }
 
-/* ---------- receive: recvmsg with IP_PKTINFO, batched into one JS call ---------- */
+/* ---------- receive: recvmmsg with IP_PKTINFO, batched into one JS call ---------- */
 
-static napi_value datagram_object(napi_env env, rx_t *rx, ssize_t n, const struct sockaddr_in *from, struct msghdr *msg) {
+static napi_value datagram_object(napi_env env, const unsigned char *buf, size_t n, const struct sockaddr_in *from,
+                                  struct msghdr *msg) {
   char src[INET_ADDRSTRLEN] = "", dst[INET_ADDRSTRLEN] = "";
   int ifindex = 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
@@ -53,7 +64,7 @@ static napi_value datagram_object(napi_env env, rx_t *rx, ssize_t n, const struc
   napi_value obj = NULL, data = NULL, v = NULL;
   void *copy = NULL;
   napi_create_object(env, &obj);
-  napi_create_buffer_copy(env, (size_t)n, rx->buf, &copy, &data);
+  napi_create_buffer_copy(env, n, buf, &copy, &data);
   napi_set_named_property(env, obj, "data", data);
   napi_create_string_utf8(env, src, NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, obj, "address", v);
@@ -64,24 +75,61 @@ static napi_value datagram_object(napi_env env, rx_t *rx, ssize_t n, const struc
   return obj;
 }
 
-/* Drains up to max_batch datagrams; returns 0 or the errno that stopped the drain (EAGAIN excluded). */
-static int drain(napi_env env, rx_t *rx, napi_value batch, uint32_t *count) {
-  *count = 0;
-  while (*count < rx->max_batch) {
-    struct sockaddr_in from;
-    struct iovec iov = {.iov_base = rx->buf, .iov_len = sizeof rx->buf};
-    char control[CMSG_SPACE(sizeof(struct in_pktinfo))];
-    struct msghdr msg = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = control, .msg_controllen = sizeof control};
-    memset(&from, 0, sizeof from);
-    ssize_t n = recvmsg(rx->fd, &msg, 0);
-    if (n < 0) {
+/* Points slot i's header at its buffers again (recvmmsg overwrites the lengths). */
+static void rx_slot_reset(rx_t *rx, unsigned i) {
+  memset(&rx->from[i], 0, sizeof rx->from[i]);
+  rx->iovs[i] = (struct iovec){.iov_base = rx->buf[i], .iov_len = RX_SLOT_SIZE};
+  rx->msgs[i].msg_hdr = (struct msghdr){.msg_name = &rx->from[i], .msg_namelen = sizeof rx->from[i],
+                                        .msg_iov = &rx->iovs[i], .msg_iovlen = 1,
+                                        .msg_control = rx->control[i], .msg_controllen = RX_CONTROL_SIZE};
+  rx->msgs[i].msg_len = 0;
+}
+
+/* Receives up to `want` datagrams into the slots: how many, or -errno (EAGAIN: none waiting). */
+static int rx_receive(rx_t *rx, unsigned want) {
+  for (unsigned i = 0; i < want; i++) rx_slot_reset(rx, i);
+  for (;;) {
+    if (!rx->no_mmsg) {
+      int got = recvmmsg(rx->fd, rx->msgs, want, 0, NULL);
+      if (got >= 0) return got;
       if (errno == EINTR) continue;
-      return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : errno;
+      if (errno != ENOSYS) return -errno;
+      rx->no_mmsg = 1;
     }
-    napi_set_element(env, batch, (*count)++, datagram_object(env, rx, n, &from, &msg));
+    ssize_t n = recvmsg(rx->fd, &rx->msgs[0].msg_hdr, 0);
+    if (n >= 0) {
+      rx->msgs[0].msg_len = (unsigned)n;
+      return 1;
+    }
+    if (errno != EINTR) return -errno;
   }
-  return 0;
+}
+
+/* Drains up to max_batch datagrams; returns 0 or the errno that stopped the drain (EAGAIN excluded). A truncated
+   datagram is skipped and reported as EMSGSIZE once the drain ends. */
+static int drain(napi_env env, rx_t *rx, napi_value batch, uint32_t *count) {
+  int truncated = 0;
+  unsigned received = 0; /* the bound: dropped datagrams count too, so a flood of them cannot hold the loop */
+  *count = 0;
+  while (received < rx->max_batch) {
+    unsigned want = rx->max_batch - received < RX_SLOTS ? rx->max_batch - received : RX_SLOTS;
+    int got = rx_receive(rx, want);
+    if (got < 0) {
+      if (got == -EAGAIN || got == -EWOULDBLOCK) break;
+      return -got;
+    }
+    received += (unsigned)got;
+    for (int i = 0; i < got; i++) {
+      struct msghdr *msg = &rx->msgs[i].msg_hdr;
+      if (msg->msg_flags & MSG_TRUNC) {
+        truncated = 1;
+        continue;
+      }
+      napi_set_element(env, batch, (*count)++, datagram_object(env, rx->buf[i], rx->msgs[i].msg_len, &rx->from[i], msg));
+    }
+    if ((unsigned)got < want) break; /* the queue is empty: no need to ask again */
+  }
+  return truncated ? EMSGSIZE : 0;
 }
 
 static void on_readable(uv_poll_t *handle, int status, int events) {

@@ -9,7 +9,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { ReloadReport, ReloadTrigger } from './config/reload-report.js';
 import type { ServerConfig } from './config/types.js';
 import { classify, DhcpdError } from './errors.js';
-import { LeaseBook, type LeaseChange } from './leases/lease-book.js';
+import { LeaseBook } from './leases/lease-book.js';
 import { TransitionFanout } from './leases/transition-fanout.js';
 import type { TransitionListener } from './leases/transition.js';
 import type { Logger } from './log.js';
@@ -28,6 +28,7 @@ import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/decide.js';
 import { applyConfigToLeases } from './server/reload-apply.js';
+import { onLeaseTimer } from './server/lease-timers.js';
 import type { Decision } from './server/decision.js';
 import type { RoutedRequest } from '../machines/transaction.types.js';
 import { createReplySender } from './server/send-reply.js';
@@ -35,7 +36,7 @@ import { localIpv4Addresses, serverIdResolver } from './server/server-identity.j
 import { FreeAddresses } from './server/free-addresses.js';
 import { DEFAULT_CACHE_LIMITS, ResponseCache, type ResponseCacheStats } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
-import { LEASE_DROPS, SHED_REASONS, sheddingReporter } from './server/shedding.js';
+import { SHED_REASONS, sheddingReporter } from './server/shedding.js';
 import type { SecurityEvent } from './security/events.js';
 import { Security } from './security/pipeline.js';
 import { startRogueDetector, type RogueDetector } from './security/rogue-detector.js';
@@ -136,7 +137,7 @@ export function startApp(options: AppOptions): App {
       log.warn({ evt: 'store.writable', downMs, failedWrites }, 'lease store writable again: granting leases');
     },
   });
-  const book = new LeaseBook({ clock, onTimerChange: (change) => onTimerChange(change), onTransition: transitions.emit });
+  const book = new LeaseBook({ clock, onTimerChange: (change) => onLeaseTimer(deps, change), onTransition: transitions.emit });
   const cursors = new Map<number, Cursor>();
   const scaleOut = startScaleOut(config(), options.store, book, cursors, log);
   const deps: ServerDeps = {
@@ -173,6 +174,7 @@ export function startApp(options: AppOptions): App {
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
     cache: responseCache,
+    signReply: (reply, routed) => security.signReply(reply, routed.inbound),
   });
   const probes = new ProbeGate({
     policy: () => config().conflictCheck, clock, log, stats, notices, ...(options.openProber ? { open: options.openProber } : {}),
@@ -183,8 +185,8 @@ export function startApp(options: AppOptions): App {
       decide({ ...deps, config: pinned, book: book.withCause(causeOf(input.packet)) }, input.packet),
     checkConflict: (input) => checkConflict(deps, probes, input),
     sendReply: (decision: Decision, packet: RoutedRequest) => {
-      if (decision.kind === 'drop' && LEASE_DROPS.has(decision.reason)) stats.error('lease');
       if (decision.kind === 'reply' && decision.type === MessageType.ACK && decision.ip !== undefined) security.granted(packet, decision.ip);
+      else security.notGranted(packet);
       options.onDecision?.(decision, packet);
       replies.send(decision, packet);
     },
@@ -208,18 +210,6 @@ export function startApp(options: AppOptions): App {
       }
     },
   });
-
-  function onTimerChange(change: LeaseChange): void {
-    const { state, context } = change.after;
-    if (state === 'expired') log.info({ evt: 'lease.expired', ip: context.ip, client: context.clientKey }, 'lease expired');
-    if (state === 'reclaimed') log.debug({ evt: 'lease.reclaimed', ip: context.ip, was: change.before?.state });
-    if (change.before?.state === 'offered') return; // offers were never stored
-    // Timer transitions follow from stored times, so their writes need not hold anything up.
-    Promise.resolve(change.after).then((record) => store.write([{ kind: 'put', record }])).catch((error: unknown) => {
-      stats.count(stats.events, 'store.write.timer_failed');
-      log.warn({ evt: 'store.write.timer_failed', err: classify(error), ip: context.ip }, 'timer transition not stored');
-    });
-  }
 
   function startRogue(): void {
     const ours = options.localAddresses ?? cachedLocalAddresses();

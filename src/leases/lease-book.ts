@@ -69,8 +69,9 @@ export class LeaseBook {
     return this.byIp.size;
   }
 
+  /** The lease as of now (see `asOfNow`). Pure, as every query here: only commands and timers change the book. */
   get(ip: string): LeaseRecord | undefined {
-    return this.current(ip);
+    return this.asOfNow(ip);
   }
 
   /** The client's current lease in a subnet: a live one before a finished one, then the latest (final ones give
@@ -79,7 +80,7 @@ export class LeaseBook {
   currentLeaseOf(subnetId: number, clientKey: string): LeaseRecord | undefined {
     let best: LeaseRecord | undefined;
     for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
-      const record = this.current(ip);
+      const record = this.asOfNow(ip);
       if (record !== undefined && (best === undefined || isMoreCurrent(record, best))) best = record;
     }
     return best;
@@ -89,7 +90,7 @@ export class LeaseBook {
   leasesOf(subnetId: number, clientKey: string): LeaseRecord[] {
     const out: LeaseRecord[] = [];
     for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
-      const record = this.current(ip);
+      const record = this.asOfNow(ip);
       if (record !== undefined) out.push(record);
     }
     return out;
@@ -97,27 +98,43 @@ export class LeaseBook {
 
   /** Whether the address is taken: offered, bound, renewing, rebinding, expired in grace, or declined. */
   isTaken(ip: string): boolean {
-    const record = this.current(ip);
+    const record = this.asOfNow(ip);
     return record !== undefined && !isFinal(record.state);
   }
 
   /**
-   * The lease as of now: timers already due are applied first. The shared schedule fires them too, but in
-   * slices and only once the event loop gets to it (after a restart, a whole backlog): a request must never
-   * see a lease that has in fact expired as still bound.
+   * The lease as of now: the stored record with the timers already due applied, without storing the result. The
+   * shared schedule fires those timers, but in slices and only once the event loop gets to it (after a restart, a
+   * whole backlog): a request must never see a lease that has in fact expired as still bound.
    */
-  private current(ip: string): LeaseRecord | undefined {
+  private asOfNow(ip: string): LeaseRecord | undefined {
     let record = this.byIp.get(ip);
     const now = this.options.clock.now();
     while (record !== undefined) {
       const due = record.timers.find((t) => t.at <= now);
       if (due === undefined) break;
-      const change = this.send(ip, { type: due.event });
-      if (change === undefined) break;
+      const next = stepLease(record, { type: due.event });
+      if (next === undefined) break;
+      record = next;
+    }
+    return record;
+  }
+
+  /**
+   * Applies the address's due timers for real (reported, and handed to `onTimerChange` to be stored) before a
+   * command changes the lease, so the command starts from the lease the queries showed. A global settle before
+   * each decision would instead fire a whole restart backlog inside one request.
+   */
+  private settle(ip: string): void {
+    const now = this.options.clock.now();
+    for (let record = this.byIp.get(ip); record !== undefined;) {
+      const due = record.timers.find((t) => t.at <= now);
+      if (due === undefined) return;
+      const change = this.apply(ip, { type: due.event });
+      if (change === undefined) return;
       this.options.onTimerChange(change);
       record = change.after;
     }
-    return record;
   }
 
   /** Starts a new lease machine for the address (an offer); the address must not be taken. */
@@ -131,6 +148,7 @@ export class LeaseBook {
    * coming back under another client identifier. `revert` of the change puts the old lease back.
    */
   takeOver(input: LeaseInput): LeaseChange {
+    this.settle(input.ip);
     const change = { before: this.byIp.get(input.ip), after: startLease(input) };
     this.set(change.after);
     this.report(change.before, change.after, 'lease.offer');
@@ -139,6 +157,11 @@ export class LeaseBook {
 
   /** Sends an event to the address's lease machine; undefined when there is no lease or the event is refused. */
   send(ip: string, event: LeaseEvent | TimerEvent): LeaseChange | undefined {
+    this.settle(ip);
+    return this.apply(ip, event);
+  }
+
+  private apply(ip: string, event: LeaseEvent | TimerEvent): LeaseChange | undefined {
     const before = this.byIp.get(ip);
     if (before === undefined) return undefined;
     const after = stepLease(before, event);
@@ -243,7 +266,7 @@ export class LeaseBook {
   /** Schedule entries are never removed early: a timer fires only if the lease still has it. */
   private fire(timer: ScheduledTimer): void {
     if (!this.isCurrent(timer)) return;
-    const change = this.send(timer.key, { type: timer.event });
+    const change = this.apply(timer.key, { type: timer.event });
     if (change !== undefined) this.options.onTimerChange(change);
   }
 }

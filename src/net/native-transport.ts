@@ -39,6 +39,8 @@ export interface NativeTransportStats {
   /** Unicasts to us delivered from interfaces not listed (relayed traffic). */
   readonly unlistedUnicast: number;
   readonly receiveErrors: number;
+  /** Datagrams larger than the receive slots (8 KiB), dropped: no DHCP message is that large. */
+  readonly truncated: number;
   readonly sent: number;
   readonly sentToMac: number;
   readonly macFallbacks: number;
@@ -69,7 +71,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   const now = opts.now ?? Date.now;
   const links = new LinkTable(opts.interfaces, log, opts.discover, now);
   const inbound = new Subject<Inbound>();
-  const n: Counters = { received: 0, ignoredInterface: 0, unlistedUnicast: 0, receiveErrors: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sourceFallbacks: 0, sendErrors: 0, refreshes: 0 };
+  const n: Counters = { received: 0, ignoredInterface: 0, unlistedUnicast: 0, receiveErrors: 0, truncated: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sourceFallbacks: 0, sendErrors: 0, refreshes: 0 };
   const bindAddress = opts.address ?? '0.0.0.0';
   links.refresh('start');
 
@@ -115,7 +117,10 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   function onBatch(errno: number, batch: RawDatagram[]): void {
     // Called straight from the libuv loop: nothing may escape from here.
     try {
-      if (errno !== 0) {
+      if (errno !== 0 && errnoName(errno) === 'EMSGSIZE') {
+        n.truncated++;
+        log.debug({ evt: 'net.truncated', truncated: n.truncated }, 'oversized datagram dropped');
+      } else if (errno !== 0) {
         n.receiveErrors++;
         log.warn({ evt: 'net.receive_failed', err: errnoError('DHCPD_ERR_NET_RECEIVE', errno, 'recvmsg') }, 'receive failed');
         if (LINK_ERRNOS.has(errnoName(errno))) links.refreshSoon(`receive ${errnoName(errno)}`);

@@ -31,7 +31,10 @@ export class ReplayCounters {
   }
 }
 
-export function authStage(replays: ReplayCounters): Stage {
+/** Who authenticated, by the datagram it arrived in: the key its reply is signed with (reply-signer.ts). */
+export type Authenticated = WeakMap<object, { readonly secretId: number; readonly key: Buffer }>;
+
+export function authStage(replays: ReplayCounters, authenticated?: Authenticated): Stage {
   const keyCache = new WeakMap<object, Map<number, Buffer>>();
   const keyOf = (keys: Readonly<Record<number, string>>, id: number): Buffer | undefined => {
     let map = keyCache.get(keys);
@@ -48,7 +51,13 @@ export function authStage(replays: ReplayCounters): Stage {
       if (auth.protocol !== DELAYED || auth.algorithm !== HMAC_MD5) {
         return mode === 'required' ? rejection('auth', 'unsupported-protocol', { protocol: auth.protocol, algorithm: auth.algorithm }) : undefined;
       }
-      if (p.request.type === MessageType.DISCOVER) return undefined; // §5.3: the client only asks for authentication
+      if (p.request.type === MessageType.DISCOVER) {
+        // §5.3: the client only asks for authentication; §5.4: the server chooses the key its OFFER is signed with.
+        const first = Object.keys(p.security.authKeys).map(Number).sort((a, b) => a - b)[0];
+        const key = first === undefined ? undefined : keyOf(p.security.authKeys, first);
+        if (first !== undefined && key !== undefined) authenticated?.set(p.inbound, { secretId: first, key });
+        return undefined;
+      }
       if (auth.rdm !== RDM_MONOTONIC) return rejection('auth', 'unsupported-rdm', { rdm: auth.rdm });
       if (auth.secretId === undefined || auth.macOffset === undefined) return rejection('auth', 'no-mac', { length: auth.length });
       const key = keyOf(p.security.authKeys, auth.secretId);
@@ -58,6 +67,7 @@ export function authStage(replays: ReplayCounters): Stage {
       if (!timingSafeEqual(expected, given)) return rejection('auth', 'bad-mac', { secretId: auth.secretId });
       if (!replays.isFresh(p.clientKey, auth.replay)) return rejection('auth', 'replayed', { replay: auth.replay.toString() });
       replays.accept(p.clientKey, auth.replay);
+      authenticated?.set(p.inbound, { secretId: auth.secretId, key });
       return undefined;
     },
   };

@@ -8,16 +8,17 @@ import { MessageType } from '../codec/types.js';
 import type { ServerConfig } from '../config/types.js';
 import type { CodecError } from '../errors.js';
 import type { LeaseBook } from '../leases/lease-book.js';
-import { isLiveLeaseOf } from '../leases/states.js';
+import { isBinding, isLeaseOf, isLiveLeaseOf } from '../leases/states.js';
 import type { Logger } from '../log.js';
 import type { DecodedInbound } from '../net/ingress.js';
 import type { Inbound } from '../net/types.js';
-import { authStage, ReplayCounters } from './auth.js';
+import { authStage, ReplayCounters, type Authenticated } from './auth.js';
 import { SecurityCounters, SecurityEventRing, type SecurityEvent } from './events.js';
 import { ipFilterStage } from './ip-filter.js';
 import { macFilterStage } from './mac-filter.js';
 import { rateLimitStage } from './rate-limit.js';
 import { snoopingStage } from './snooping.js';
+import { ReplySigner } from './reply-signer.js';
 import { SecurityPacket, type Rejection, type Stage } from './stage.js';
 import { StarvationGuard, type LeaseView } from './starvation-guard.js';
 import { TokenBuckets } from './token-buckets.js';
@@ -45,6 +46,9 @@ export class Security {
   private readonly guard: StarvationGuard;
   private readonly notices: AggregatedLog;
   private readonly stages: readonly Stage[];
+  /** Datagrams that authenticated (RFC 3118), weakly: an entry goes with its datagram. */
+  private readonly authenticated: Authenticated = new WeakMap();
+  private readonly signer: ReplySigner;
 
   constructor(private readonly deps: SecurityDeps) {
     const sec = () => deps.config().security;
@@ -53,7 +57,8 @@ export class Security {
     this.buckets = new TokenBuckets(() => ({ maxBuckets: sec().maxBuckets, idleMs: sec().bucketIdleMs }));
     this.replays = new ReplayCounters(() => sec().maxReplayClients);
     this.guard = new StarvationGuard(leaseView(deps.book), this.buckets);
-    this.stages = [snoopingStage(), macFilterStage(), ipFilterStage(), rateLimitStage(this.buckets, this.guard), authStage(this.replays)];
+    this.stages = [snoopingStage(), macFilterStage(), ipFilterStage(), rateLimitStage(this.buckets, this.guard), authStage(this.replays, this.authenticated)];
+    this.signer = new ReplySigner(() => deps.clock.now());
   }
 
   /** The stages as operators, one per stage; what passes them all goes on to routing. */
@@ -62,6 +67,12 @@ export class Security {
     const [snooping, mac, ip, rate, auth] = this.stages.map((stage) => filter((p: SecurityPacket) => this.passes(stage, p)));
     const unwrap = map((p: SecurityPacket): Admitted => ({ request: p.request, inbound: p.inbound, clientKey: p.clientKey }));
     return pipe(wrap, snooping!, mac!, ip!, rate!, auth!, unwrap);
+  }
+
+  /** The reply to a request that authenticated carries our own option 90 and MAC; others are returned as they are. */
+  signReply(reply: Buffer, request: Inbound): Buffer {
+    const signing = this.authenticated.get(request);
+    return signing === undefined ? reply : this.signer.sign(reply, signing);
   }
 
   /** A server-only datagram (a BOOTREPLY) heard on the server port: a loop or a confused server. */
@@ -76,6 +87,11 @@ export class Security {
     const p = new SecurityPacket(routed.request, routed.inbound, routed.clientKey, this.deps.clock.now(), this.deps.config());
     const limits = p.settings('rateLimit');
     if (limits !== undefined) this.guard.granted(p, ip, limits);
+  }
+
+  /** A request answered otherwise than with an ACK (a NAK, a drop): it no longer counts against its ids. */
+  notGranted(routed: Admitted): void {
+    if (routed.request.type === MessageType.REQUEST) this.guard.notGranted(routed.clientKey);
   }
 
   report(event: SecurityEvent): void {
@@ -122,7 +138,11 @@ function eventOf(r: Rejection, p: SecurityPacket): SecurityEvent {
 
 function leaseView(book: LeaseBook): LeaseView {
   return {
-    hasLease: (subnetId, clientKey) => isLiveLeaseOf(book.currentLeaseOf(subnetId, clientKey), clientKey),
+    // A held offer is not a lease: a flood of clients each holding one must not pass as renewing holders.
+    hasLease: (subnetId, clientKey) => {
+      const record = book.currentLeaseOf(subnetId, clientKey);
+      return isLeaseOf(record, clientKey) && isBinding(record.state);
+    },
     isHeldBy: (ip, clientKey) => isLiveLeaseOf(book.get(ip), clientKey),
   };
 }

@@ -1,5 +1,7 @@
 // Makes a lease change durable before it is acted on: no ACK without a synced write (group commit in the store).
-// Transient write failures are retried with bounded backoff; a backlog of writes beyond the limit is shed.
+// Transient write failures are retried with bounded backoff; a backlog of writes beyond the limit is shed. Timer
+// transitions are stored here too: the one path of lease writes.
+import { briefError } from '../aggregated-log.js';
 import { classify } from '../errors.js';
 import type { LeaseChange } from '../leases/lease-book.js';
 import { retry } from '../supervisor/retry.js';
@@ -53,4 +55,32 @@ export async function persist(deps: ServerDeps, change: LeaseChange, ...together
 function policyFor(deps: ServerDeps, writable: boolean): RetryPolicy {
   const policy = deps.config().supervision.storeRetry;
   return writable ? policy : { ...policy, attempts: 1 };
+}
+
+/**
+ * Stores a timer transition (T1, T2, expiry, end of grace, probation or offer hold). Nothing waits for it and a
+ * failure undoes nothing: the transition follows from times already stored, so after a restart the stored timer
+ * fires again. Retried like any lease write; skipped when the commit backlog is full or when a newer change of
+ * the lease has replaced it (that change's own write carries the lease on).
+ */
+export function persistTimerChange(deps: ServerDeps, change: LeaseChange): void {
+  if (change.before?.state === 'offered') return; // offers are never stored
+  const { stats } = deps;
+  const { ip } = change.after.context;
+  const health = deps.store.health();
+  if (health.pendingWrites >= deps.config().limits.maxPendingCommits) {
+    stats.count(stats.events, 'store.write.timer_skipped');
+    return;
+  }
+  const write = async (): Promise<void> => {
+    if (deps.book.get(ip) !== change.after) return;
+    await deps.store.write([{ kind: 'put', record: change.after }]);
+  };
+  retry(write, policyFor(deps, health.writable), deps.clock, {
+    onRetry: () => stats.count(stats.events, 'store.write.retry'),
+  }).catch((error: unknown) => {
+    const err = classify(error);
+    stats.count(stats.events, 'store.write.timer_failed');
+    deps.notices.note('warn', 'store.write.timer_failed', err.code, 'timer transition not stored', { err: briefError(err), ip });
+  });
 }

@@ -12,6 +12,7 @@ import type { Decision, Reply } from './decision.js';
 import { getIpOption, getParameterRequestList } from '../codec/index.js';
 import { fitReply, type FittedReply } from './reply-fit.js';
 import type { ResponseCache } from './response-cache.js';
+import { LEASE_DROPS } from './shedding.js';
 import type { Stats } from './stats.js';
 
 export interface ReplySender {
@@ -31,21 +32,29 @@ export function createReplySender(deps: {
   readonly sendRetry?: () => RetryPolicy;
   /** Replies kept for retransmissions. */
   readonly cache?: ResponseCache;
+  /** RFC 3118: signs the reply to a request that authenticated (security/reply-signer.ts). */
+  readonly signReply?: (reply: Buffer, routed: RoutedRequest) => Buffer;
 }): ReplySender {
   const { log, stats } = deps;
   return {
     send(decision, routed) {
-      if (decision.kind === 'accepted') return;
+      if (decision.kind === 'accepted') {
+        // A RELEASE or DECLINE acted on: counted, so every message handled shows in some counter.
+        stats.count(stats.events, 'dhcp.accepted');
+        return;
+      }
       if (decision.kind === 'drop') {
         stats.count(stats.drops, decision.reason);
+        if (LEASE_DROPS.has(decision.reason)) stats.error('lease');
         log.debug({ evt: 'dhcp.dropped', reason: decision.reason, client: routed.clientKey, xid: routed.request.xid });
         return;
       }
       const transport = deps.transport();
       if (transport === undefined) return;
       if (decision.nakReason !== undefined) stats.count(stats.naks, decision.nakReason);
-      const data = encodeOrReport(decision, routed, deps);
-      if (data === undefined) return;
+      const encoded = encodeOrReport(decision, routed, deps);
+      if (encoded === undefined) return;
+      const data = deps.signReply?.(encoded, routed) ?? encoded;
       const canUnicast = transport.kind === 'native' && decision.message.htype === 1 && decision.message.hlen === 6;
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
       const out = outbound(data, route, routed.inbound, getIpOption(decision.message, 54));

@@ -13,8 +13,13 @@ export interface MemoScan {
   finished(): void;
 }
 
+/**
+ * The map key of an address key (8 hex digits): its uint32 as a signed int32, which V8 keeps as a small integer
+ * (no heap number per entry, cheaper hashing) — at 10^6 leases the memo is filled in the start-up's hot loop.
+ */
+const slot = (key: string): number => Number.parseInt(key, 16) | 0;
+
 export class CommittedMemo {
-  /** By address key parsed as a number (8 hex digits): lighter than the key strings at 10^6 leases. */
   private readonly values = new Map<number, Committed>();
   private complete = false;
   /** Bumped by every change, so a scan (which reads a snapshot) stops adding entries once the memo moved on. */
@@ -22,7 +27,7 @@ export class CommittedMemo {
 
   /** The committed value (null: nothing stored), or undefined when the database must be asked. */
   get(key: string): Committed | null | undefined {
-    const known = this.values.get(Number.parseInt(key, 16));
+    const known = this.values.get(slot(key));
     if (known !== undefined) return known;
     return this.complete ? null : undefined;
   }
@@ -31,8 +36,8 @@ export class CommittedMemo {
   committed(values: ReadonlyMap<string, LeaseValue | null>): void {
     this.generation++;
     for (const [key, value] of values) {
-      if (value === null) this.values.delete(Number.parseInt(key, 16));
-      else this.values.set(Number.parseInt(key, 16), value);
+      if (value === null) this.values.delete(slot(key));
+      else this.values.set(slot(key), value);
     }
   }
 
@@ -48,7 +53,7 @@ export class CommittedMemo {
     const at = this.generation;
     return {
       loaded: (key, value) => {
-        if (this.generation === at) this.values.set(Number.parseInt(key, 16), value);
+        if (this.generation === at) this.values.set(slot(key), value);
       },
       finished: () => {
         if (this.generation === at) this.complete = true;

@@ -1,4 +1,5 @@
-// The one place that knows how a LeaseRecord is encoded on disk (JSON today; swap for a binary format here).
+// The JSON encoding of a LeaseRecord: PostgreSQL's record column, and LevelDB lease values written before the binary
+// format (lease-value.ts), which still decode through here.
 import { StoreError } from '../errors.js';
 import type { LeaseRecord, LeaseState } from '../../machines/lease.types.js';
 import { upgradeRecord } from './record-upgrade.js';

@@ -80,9 +80,11 @@ describe.skipIf(skip !== undefined)('a hostile network (daemon)', () => {
     // when the kernel dropped none; a real client must bind once the flood is over (below).
     if (kernelDrops === 0) expect(s.probesAnswered, JSON.stringify(s.probeDetail)).toBe(s.probes);
     else expect(s.probesAnswered).toBeGreaterThanOrEqual(1);
-    // Issue 10 asks for < 50 MB. After the merges of this round the daemon grows ~115 MB per 10⁵ hostile packets
-    // (still open: find what grows); until then this bound only catches a regression beyond today's figure.
-    expect(numbers.rssGrowthMb).toBeLessThan(env('HOSTILE_RSS_LIMIT_MB', 160));
+    // Issue 10 asks for < 50 MB. What grew without bound is fixed (pooled 8 KiB slabs pinned by held messages and
+    // the reply cache, finished exchanges kept by the census, stale lease timers): 10⁵ packets now cost ~68 MB on
+    // a saturated 2-core host (10⁶: ~122 MB, sublinear), most of it V8 sizing its heap under the allocation rate
+    // and the backlog the kernel buffered. The bound catches any of those leaks coming back (each was ≥ 50 MB).
+    expect(numbers.rssGrowthMb).toBeLessThan(env('HOSTILE_RSS_LIMIT_MB', 100));
     expect(numbers.logBytes).toBeLessThan(count < 500_000 ? 1_000_000 : 5_000_000);
     // Still serving a real client afterwards (once the backlog the kernel buffered is read).
     const lease = await udhcpc(ctx.lab.direct[1]!, { timeoutMs: 60_000 });

@@ -48,10 +48,11 @@ describe.skipIf(skip !== undefined)('one daemon per port', () => {
   }, 60_000);
 
   it('a second daemon with another store exits 1 at once, naming port 67 and the daemon serving it', async () => {
-    const started = Date.now();
     const { code, output } = await startRefused(lab);
     expect(code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(8_000);
+    // "At once": refused before serving, not after the supervisor retried the bind (a wall-clock bound here
+    // failed on a loaded host while proving less).
+    expect(output).not.toContain('supervisor.restarting');
     expect(output).toMatch(/DHCPD_ERR_NET_PORT_IN_USE: UDP port 67 is already served by pid \d+/);
     expect(output).toContain(firstConfig);
     expect(output).toMatch(/"evt":"server.port_in_use"/);

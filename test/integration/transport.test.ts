@@ -114,6 +114,16 @@ describe.skipIf(skip !== undefined)('transports in network namespaces', () => {
     expect(await server.waitFor(inboundWith('unicast-c2'))).toMatchObject({ iface: S2.serverIf, broadcast: false, localAddress: S2.serverAddress });
   });
 
+  it('drops a datagram larger than a receive slot, counted, and delivers those after it (recvmmsg slots)', async () => {
+    const before = ((await server.request({ cmd: 'stats' })).stats as { truncated: number }).truncated;
+    const big = 'x'.repeat(9000);
+    await clientSend(S2, S2.serverAddress, big);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => clientSend(S2, S2.serverAddress, `burst-${i}`)));
+    for (let i = 0; i < 50; i++) await server.waitFor(inboundWith(`burst-${i}`));
+    expect(server.events.some(inboundWith(big))).toBe(false);
+    expect(((await server.request({ cmd: 'stats' })).stats as { truncated: number }).truncated).toBe(before + 1);
+  });
+
   it('sends a broadcast reply out of the named interface only, from its address', async () => {
     const before1 = agents.get(S1)!.events.length;
     const r = await server.request({ cmd: 'send', out: { data: hex('offer-to-seg2'), to: { address: '255.255.255.255', port: 68 }, ifaceName: S2.serverIf, source: S2.serverAddress } });

@@ -86,9 +86,8 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
   async open(): Promise<void> {
     if (this.closing !== undefined) throw closedError();
     if (this.pool !== undefined) return;
-    const { config, logger, serverName } = this.options;
+    const { config, logger, serverName, telemetry } = this.options;
     // Only the message: pg hangs the whole client object on the error.
-    const { telemetry } = this.options;
     const pool = createPool(config, `actor-dhcpd ${serverName}`, (error) => {
       logger?.warn({ evt: 'store.connection.lost', reason: error.message }, 'a lease database connection dropped');
       telemetry?.connectionError('idle');

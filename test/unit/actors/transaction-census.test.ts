@@ -20,26 +20,26 @@ class Fake {
 describe('transaction census', () => {
   it('counts the live exchanges by state, not the finished ones', () => {
     const census = new TransactionCensus();
-    const live = [census.track(new Fake('offered')), census.track(new Fake('offered')), census.track(new Fake('answering'))];
+    const live = [census.track(new Fake('awaitingRequest')), census.track(new Fake('awaitingRequest')), census.track(new Fake('deciding'))];
     live[2]!.status = 'done';
-    expect(census.counts()).toEqual({ offered: 2 });
+    expect(census.counts()).toEqual({ awaitingRequest: 2 });
   });
 
   it('does not keep a finished exchange alive: it is collected once nothing else holds it', async () => {
     const census = new TransactionCensus();
     const collected: string[] = [];
     const registry = new FinalizationRegistry<string>((name) => collected.push(name));
-    const kept = census.track(new Fake('offered'));
+    const kept = census.track(new Fake('awaitingRequest'));
     (() => {
-      for (let i = 0; i < 50; i++) registry.register(census.track(new Fake('offered')), `t${i}`);
+      for (let i = 0; i < 50; i++) registry.register(census.track(new Fake('awaitingRequest')), `t${i}`);
     })();
     for (let i = 0; i < 5 && collected.length < 50; i++) {
       gc();
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(collected).toHaveLength(50);
-    expect(census.counts()).toEqual({ offered: 1 });
+    expect(census.counts()).toEqual({ awaitingRequest: 1 });
     expect(census.size).toBe(1);
-    expect(kept.value).toBe('offered');
+    expect(kept.value).toBe('awaitingRequest');
   });
 });

@@ -35,15 +35,22 @@ describe('lease transitions', () => {
     expect(book.get(input.ip)?.state).toBe('reclaimed');
   });
 
-  it('a timer applied while a request reads the lease is not attributed to that request', () => {
+  it('a read changes nothing; a due timer is applied before the request\'s command, and not attributed to it', () => {
     const { clock, book, input, seen } = setup();
     book.offer(input);
     book.send(input.ip, { type: 'lease.commit', now: clock.now(), ...TIMES });
-    // Jump the clock without running timers: the next read applies T1 lazily, inside a caused view.
+    // Jump the clock without running timers: a read shows T1 applied, but applies nothing.
     (clock as unknown as { time: number }).time = T0 + TIMES.renewMs + 5;
-    expect(book.withCause({ xid: 9 }).get(input.ip)?.state).toBe('renewing');
-    expect(seen.at(-1)).toMatchObject({ from: 'bound', to: 'renewing', event: 'timer.T1' });
-    expect(seen.at(-1)?.xid).toBeUndefined();
+    const caused = book.withCause({ xid: 9 });
+    const reported = seen.length;
+    expect(caused.get(input.ip)?.state).toBe('renewing');
+    expect(seen).toHaveLength(reported);
+    expect([...book.values()][0]?.state).toBe('bound');
+    // The command settles the lease first: T1, then the release, which alone is the request's.
+    caused.send(input.ip, { type: 'lease.release', now: clock.now() });
+    expect(seen.slice(reported).map((t) => [t.from, t.to, t.event, t.xid])).toEqual([
+      ['bound', 'renewing', 'timer.T1', undefined], ['renewing', 'released', 'lease.release', 9],
+    ]);
   });
 
   it('reports an undo of a change whose write failed, back to the state before (or none)', () => {

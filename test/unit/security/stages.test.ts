@@ -122,6 +122,24 @@ describe('security stages', () => {
     expect(s.app.statistics().security['rate-limit']).toEqual({ 'interface-new-lease-rate': 1, 'circuit-id-lease-limit': 1 });
   });
 
+  it('starvation guard: clients holding only an offer, whose REQUESTs all arrive before the first ACK, get no more than the limit', async () => {
+    const s = await server({ rateLimit: { maxActiveLeasesPerCircuitId: 2 } });
+    const extra = [agent('port-9')];
+    const clients = [20, 21, 22, 23, 24].map((i) => ({ mac: mac(i), giaddr: '203.0.113.1' }));
+    const offers: Awaited<ReturnType<TestDaemon['exchange']>>[] = [];
+    for (const client of clients) offers.push(await s.exchange(clientMessage(client, MessageType.DISCOVER, { extra }), { waitMs: 40 }));
+    expect(offers.every((o) => o !== undefined)).toBe(true);
+    const before = s.link.sent.length;
+    clients.forEach((client, i) => s.link.inbound$.next({
+      data: encode(clientMessage(client, MessageType.REQUEST, { requested: offers[i]!.message.yiaddr, serverId: SERVER_ID, extra })),
+      from: { address: '203.0.113.1', port: 67 }, receivedAt: s.clock.now(),
+    }));
+    await new Promise((r) => setTimeout(r, 50));
+    const acks = s.link.sent.slice(before).filter((m) => replyType(m.message) === MessageType.ACK);
+    expect(acks).toHaveLength(2);
+    expect(s.app.statistics().security['rate-limit']).toEqual({ 'circuit-id-lease-limit': 3 });
+  });
+
   it('authentication required per subnet: accepted, replayed, tampered, unknown key, missing', async () => {
     const vectors = JSON.parse(readFileSync(new URL('../../fixtures/security/rfc3118-vectors.json', import.meta.url), 'utf8')) as { key: string; secretId: number; packet: string }[];
     const v = vectors[0]!;

@@ -42,6 +42,7 @@ describe('app.statistics()', () => {
       'unknown-client': 1, DHCPD_ERR_CODEC_NOT_REQUEST: 1, DHCPD_ERR_CODEC_NO_MESSAGE_TYPE: 1,
     });
     expect(stats.counters.drops, 'an accepted DECLINE is not a drop').not.toHaveProperty('handled');
+    expect(stats.counters.events).toMatchObject({ 'dhcp.accepted': 1 });
     const direct = stats.pools.find((p) => p.subnet === '198.51.100.0/24')!;
     expect(direct).toMatchObject({ total: 10, bound: 1, offered: 1, declined: 1, free: 7 });
     expect(stats.pools.find((p) => p.subnet === '203.0.113.0/24')).toMatchObject({ total: 100, free: 100 });

@@ -144,8 +144,10 @@ describe('PostgreSQL schema migrations', () => {
 describe('PostgreSQL store shared by two servers', () => {
   it('the database decides: a write based on a version another server replaced loses, atomically with its request', async () => {
     const database = await freshDatabase();
+    let conflicts = 0;
+    const telemetry = { conflictLost: () => conflicts++, remoteChange: () => undefined, attach: () => undefined, connectionError: () => undefined };
     const a = storeOn(database, { serverName: 'a' });
-    const b = storeOn(database, { serverName: 'b' });
+    const b = storeOn(database, { serverName: 'b', telemetry });
     await a.open();
     await b.open();
     try {
@@ -157,6 +159,7 @@ describe('PostgreSQL store shared by two servers', () => {
       const outcome = await settle(b.write([put(makeRecord('198.51.100.100', 'c2')), put(makeRecord('198.51.100.101', 'c2'))]));
       expect(outcome.ok).toBe(false);
       expect(outcome.ok ? undefined : outcome.error).toMatchObject({ code: 'DHCPD_ERR_LEASE_TAKEN', details: { ip: '198.51.100.100', holder: 'c1' } });
+      expect(conflicts).toBe(1); // one request lost (its two writes together)
       expect((await a.get('198.51.100.100'))?.context.clientKey).toBe('c1');
       expect(await a.get('198.51.100.101')).toBeUndefined();
       // The loser learned the winning row at once.
@@ -247,6 +250,9 @@ describe('PostgreSQL store shared by two servers', () => {
       expect([...(b.peerStatus()?.alive ?? [])].sort()).toEqual(['a', 'b']);
       await b.close();
       await until(() => (a.peerStatus()?.alive.has('b') === false ? true : undefined), 3000);
+      // The view carries each peer's heartbeat age (the metrics show it): b's is past the timeout now.
+      expect(a.peerStatus()?.ages?.get('b')).toBeGreaterThanOrEqual(600);
+      expect(a.state().heartbeat).toMatchObject({ fresh: true });
     } finally {
       await a.close();
       await b.close();
@@ -257,11 +263,17 @@ describe('PostgreSQL store shared by two servers', () => {
 describe('PostgreSQL store when the database goes away', () => {
   it('fails writes (no commit, no success) while the database is down, and recovers by itself', async () => {
     const database = await freshDatabase();
-    const store = storeOn(database);
+    const errors: string[] = [];
+    const telemetry = { conflictLost: () => undefined, remoteChange: () => undefined, attach: () => undefined, connectionError: (source: string) => errors.push(source) };
+    const store = storeOn(database, { telemetry });
     await store.open();
     try {
       await store.write([put(makeRecord('198.51.100.120', 'c1'))]);
+      expect(store.state()).toMatchObject({ listening: true });
       await cluster.stop('fast');
+      // The change feed's connection drops with the database: counted, and no longer listening.
+      await until(() => (errors.includes('feed') ? true : undefined), 5000);
+      expect(store.state().listening).toBe(false);
       const failed = await settle(store.write([put(makeRecord('198.51.100.121', 'c2'))]));
       expect(failed.ok).toBe(false);
       expect(failed.ok ? undefined : failed.error).toMatchObject({ code: 'DHCPD_ERR_STORE_WRITE' });
