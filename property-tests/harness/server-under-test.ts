@@ -62,8 +62,6 @@ export class ServerUnderTest {
   private compiled: ServerConfig;
   private scheduler: fc.Scheduler | undefined;
   incarnations = 0;
-  /** RELEASEs and DECLINEs acted on, over every incarnation. */
-  private accepted = 0;
 
   private constructor(private readonly options: HarnessOptions) {
     this.disk = new CrashDisk(options.disk);
@@ -112,7 +110,7 @@ export class ServerUnderTest {
     const dropsBefore = new Map(stats.drops);
     const sentBefore = link.sent.length;
     // Every message ends in a reply, a counted drop or an accepted RELEASE / DECLINE (which sends nothing).
-    const decisions = () => sumOf(stats.drops) + link.sent.length + this.accepted;
+    const decisions = () => sumOf(stats.drops) + link.sent.length + (stats.events.get('dhcp.accepted') ?? 0);
     const target = decisions() + sendings.length;
     this.scheduler = scheduler;
     try {
@@ -195,9 +193,6 @@ export class ServerUnderTest {
       store: this.options.wrapStore ? this.options.wrapStore(gated) : gated,
       clock: this.clock,
       daemonClock: clock,
-      onDecision: (decision) => {
-        if (decision.kind === 'accepted') this.accepted++;
-      },
     });
     await daemon.app.ready;
     this.current = { daemon, clock, store, gate: gated };

@@ -62,6 +62,14 @@ type Implementations = {
   delays: Record<string, number | ((args: Args) => number)>;
 };
 
+/** What one event does in one leaf state, planned once: the actions to run in order, and the leaf it ends in. */
+interface Move {
+  readonly exit: readonly Action[];
+  readonly actions: readonly Action[];
+  readonly entry: readonly Action[];
+  readonly next: Node;
+}
+
 /** The compiled stepper, or undefined when the machine uses a feature this interpreter does not implement. */
 export function compileMachine<C, E extends { type: string }, I>(machine: AnyStateMachine): FlatStepper<C, E, I> | undefined {
   const root = machine.root as unknown as Node;
@@ -70,18 +78,11 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
   if (leaves === undefined || initialNode === undefined) return undefined;
   const impl = machine.implementations as unknown as Implementations;
   const contextFactory = (machine.config as { context?: unknown }).context;
+  const moves = movesOf(root, leaves);
+  const start = entering(root, initialNode);
 
   const run = (actions: readonly Action[], args: Args, out: ExecutableAction[]): void => {
     for (const action of actions) execute(action, args, out, impl);
-  };
-  /** Enters `target` from just below `domain`: ancestors first, then a compound target's initial child. */
-  const enter = (domain: Node, target: Node, args: Args, out: ExecutableAction[]): Node => {
-    if (target.parent !== domain && target.parent !== undefined && target !== domain) run(target.parent.entry, args, out);
-    if (target !== domain) run(target.entry, args, out);
-    const child = target.initial?.target[0];
-    if (child === undefined) return target;
-    run(child.entry, args, out);
-    return child;
   };
 
   return {
@@ -89,35 +90,57 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
       const context = (typeof contextFactory === 'function' ? contextFactory({ input }) : { ...(contextFactory as object) }) as Record<string, unknown>;
       const args: Args = { context, event: { type: 'xstate.init' } };
       const out: ExecutableAction[] = [];
-      const leaf = enter(root, initialNode, args, out);
-      return [snapshotOf(leaf, args.context) as FlatSnapshot<C>, out];
+      run(start.entry, args, out);
+      return [snapshotOf(start.next, args.context) as FlatSnapshot<C>, out];
     },
     step(snapshot, event) {
-      const leaf = leaves.get(snapshot.value);
-      if (leaf === undefined || snapshot.status !== 'active') return [snapshot, []];
-      // XState's selection: the innermost state with a transition for the event takes it.
-      let source = leaf;
-      let transition = leaf.transitions.get(event.type)?.[0];
-      if (transition === undefined && leaf.parent !== root) {
-        source = leaf.parent!;
-        transition = source.transitions.get(event.type)?.[0];
-      }
-      if (transition === undefined) return [snapshot, []];
+      const move = snapshot.status === 'active' ? moves.get(snapshot.value)?.get(event.type) : undefined;
+      if (move === undefined) return [snapshot, []];
       const args: Args = { context: snapshot.context as Record<string, unknown>, event };
       const out: ExecutableAction[] = [];
-      const target = transition.target?.[0];
-      if (target === undefined) {
-        run(transition.actions, args, out);
-        return [snapshotOf(leaf, args.context) as FlatSnapshot<C>, out];
-      }
-      const domain = domainOf(source, target, transition.reenter === true);
-      // Exit every active state inside the domain, innermost first.
-      for (let node: Node = leaf; node !== root && node !== domain; node = node.parent!) run(node.exit, args, out);
-      run(transition.actions, args, out);
-      const next = enter(domain, target, args, out);
-      return [snapshotOf(next, args.context) as FlatSnapshot<C>, out];
+      run(move.exit, args, out);
+      run(move.actions, args, out);
+      run(move.entry, args, out);
+      return [snapshotOf(move.next, args.context) as FlatSnapshot<C>, out];
     },
   };
+}
+
+/**
+ * Each leaf's moves by event type, as XState selects them: the leaf's own transition first, else its parent's.
+ * A move exits every active state inside the transition's domain (innermost first) and enters down to the target.
+ */
+function movesOf(root: Node, leaves: ReadonlyMap<string, Node>): Map<string, Map<string, Move>> {
+  const moves = new Map<string, Map<string, Move>>();
+  for (const [key, leaf] of leaves) {
+    const byEvent = new Map<string, Move>();
+    const sources = leaf.parent === root ? [leaf] : [leaf.parent!, leaf];
+    for (const source of sources) {
+      for (const [event, [transition]] of source.transitions) byEvent.set(event, moveOf(root, leaf, source, transition!));
+    }
+    moves.set(key, byEvent);
+  }
+  return moves;
+}
+
+function moveOf(root: Node, leaf: Node, source: Node, transition: Transition): Move {
+  const target = transition.target?.[0];
+  if (target === undefined) return { exit: [], actions: transition.actions, entry: [], next: leaf };
+  const domain = domainOf(source, target, transition.reenter === true);
+  const exit: Action[] = [];
+  for (let node: Node = leaf; node !== root && node !== domain; node = node.parent!) exit.push(...node.exit);
+  return { exit, actions: transition.actions, ...entering(domain, target) };
+}
+
+/** Entering `target` from just below `domain`: ancestors first, then a compound target's initial child. */
+function entering(domain: Node, target: Node): { entry: Action[]; next: Node } {
+  const entry: Action[] = [];
+  if (target !== domain && target.parent !== domain && target.parent !== undefined) entry.push(...target.parent.entry);
+  if (target !== domain) entry.push(...target.entry);
+  const child = target.initial?.target[0];
+  if (child === undefined) return { entry, next: target };
+  entry.push(...child.entry);
+  return { entry, next: child };
 }
 
 /**

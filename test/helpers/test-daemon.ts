@@ -3,7 +3,7 @@
 // the daemon on the test's clock or on a view of it (a property test's incarnation). Presets: startTestServer
 // (test-server.ts) and the model harness (property-tests/harness/server-under-test.ts).
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { pino, type Level, type Logger } from 'pino';
 import { filter, firstValueFrom, take, timeout } from 'rxjs';
 import { startApp, type App, type AppOptions } from '../../src/app.js';
 import { ManualClock, type Clock } from '../../src/clock.js';
@@ -18,7 +18,7 @@ import { MemoryLink, type Sent } from './memory-link.js';
 export const SERVER_ID = '198.51.100.1';
 const LAB_IFACE = { name: 'lab0', index: 2, mac: '02:00:5e:00:00:01', addresses: [{ address: SERVER_ID, prefixLength: 24 }] };
 
-export interface TestDaemonOptions extends Partial<Pick<AppOptions, 'loadConfig' | 'openProber' | 'strategies' | 'openTransport' | 'onDecision'>> {
+export interface TestDaemonOptions extends Partial<Pick<AppOptions, 'loadConfig' | 'openProber' | 'strategies' | 'openTransport'>> {
   readonly store: LeaseStore;
   /** The wire config, compiled here; the lab's by default. */
   readonly wire?: unknown;
@@ -28,8 +28,10 @@ export interface TestDaemonOptions extends Partial<Pick<AppOptions, 'loadConfig'
   readonly clock?: ManualClock;
   /** The clock the daemon runs on when it is not `clock` itself but a view of it (an incarnation that can die). */
   readonly daemonClock?: Clock;
-  /** Keep the log lines (debug and up) in `logs`; else the daemon logs nothing. */
+  /** Keep the log lines in `logs`; else the daemon logs nothing. */
   readonly captureLogs?: boolean;
+  /** The level the captured log starts at (the config's own `logging.level` is the daemon's at start); debug by default. */
+  readonly logLevel?: Level;
   /** The daemon's link when `openTransport` is not given; a fresh memory link by default. */
   readonly link?: MemoryLink;
   /** Relayed messages arrive on lab0 too, as a socket reports them (tests of per-interface trust); else on none. */
@@ -53,6 +55,8 @@ export interface TestDaemon {
   readonly app: App;
   readonly link: MemoryLink;
   readonly clock: ManualClock;
+  /** The logger the daemon was given (a reload of `logging.level` changes its level). */
+  readonly log: Logger;
   /** The captured log lines (empty unless `captureLogs`). */
   readonly logs: LogLine[];
   evts(): string[];
@@ -74,14 +78,15 @@ export function compile(wire: unknown): ServerConfig {
 
 /** Starts the daemon; `app.ready` tells when it serves. */
 export function startTestDaemon(options: TestDaemonOptions): TestDaemon {
-  const { wire, config, clock = new ManualClock(), daemonClock, captureLogs, link = new MemoryLink(), relayedOnLab0, ...appOptions } = options;
+  const { wire, config, clock = new ManualClock(), daemonClock, captureLogs, logLevel = 'debug', link = new MemoryLink(), relayedOnLab0, ...appOptions } = options;
   const logs: LogLine[] = [];
+  const log = captureLogs === true ? pino({ level: logLevel }, logSink(logs)) : pino({ level: 'silent' });
   const app = startApp({
     openTransport: async () => link,
     localAddresses: () => [SERVER_ID],
     ...appOptions,
     config: config ?? compile(wire ?? LAB_CONFIG),
-    log: captureLogs === true ? pino({ level: 'debug' }, logSink(logs)) : pino({ level: 'silent' }),
+    log,
     clock: daemonClock ?? clock,
   });
   const inject = (message: DhcpMessage, opts: InjectOptions = {}): void => {
@@ -95,7 +100,7 @@ export function startTestDaemon(options: TestDaemonOptions): TestDaemon {
     });
   };
   return {
-    app, link, clock, logs, inject,
+    app, link, clock, log, logs, inject,
     evts: () => logs.map((l) => l.evt ?? ''),
     async exchange(message, { waitMs = 300, stepMs = 0, ...route } = {}) {
       const reply = firstValueFrom(

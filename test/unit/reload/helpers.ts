@@ -8,6 +8,7 @@ import type { DhcpMessage } from '../../../src/codec/types.js';
 import { fileLoader, type ConfigLoader } from '../../../src/reload/load.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import type { LeaseStore } from '../../../src/store/types.js';
+import type { Logger } from '../../../src/log.js';
 import { startTestDaemon, type LogLine } from '../../helpers/test-daemon.js';
 import { LAB_CONFIG, type Sent } from '../../helpers/test-server.js';
 
@@ -19,6 +20,7 @@ export const labWire = (): Wire => ({ ...structuredClone(LAB_CONFIG), store: { k
 export interface ReloadServer {
   readonly app: App;
   readonly clock: ManualClock;
+  readonly log: Logger;
   readonly logs: LogLine[];
   /** Writes the config file (an object as JSON, a string as is). */
   write(config: object | string): void;
@@ -39,12 +41,13 @@ export async function startReloadServer(
     wire: initial,
     store: opts.store ?? (await openMemoryStore()),
     captureLogs: true,
+    logLevel: 'info',
     loadConfig: (opts.load ?? ((l) => l))(fileLoader(file)),
   });
-  const { app, clock, logs } = daemon;
+  const { app, clock, log, logs } = daemon;
   await app.ready;
   return {
-    app, clock, logs, write,
+    app, clock, log, logs, write,
     exchange: (message, o = {}) => daemon.exchange(message, { from: message.giaddr !== '0.0.0.0' ? message.giaddr : message.ciaddr, ...o }),
     evts: (evt) => logs.filter((l) => l.evt === evt),
     stop: async () => {

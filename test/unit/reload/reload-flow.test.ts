@@ -162,8 +162,9 @@ describe('App.reload', () => {
   it('a new log level applies at once', async () => {
     const s = await startReloadServer(labWire());
     s.write({ ...labWire(), logging: { level: 'debug' } });
+    expect(s.log.level).toBe('info');
     await s.app.reload('signal');
-    expect(s.app.deps.log.level).toBe('debug');
+    expect(s.log.level).toBe('debug');
     await s.stop();
   });
 });

@@ -73,7 +73,7 @@ describe('RELEASE, DECLINE, INFORM', () => {
     const truncated = encode(clientMessage(client, MessageType.DISCOVER)).subarray(0, 200);
     server.link.inbound$.next({ data: truncated, from: { address: '0.0.0.0', port: 68 }, receivedAt: 0 });
     expect(server.link.sent).toHaveLength(0);
-    expect(server.app.deps.stats.drops.get('DHCPD_ERR_CODEC_TRUNCATED')).toBe(1);
+    expect(server.app.statistics().counters['drops']?.['DHCPD_ERR_CODEC_TRUNCATED']).toBe(1);
     // …and keeps serving.
     const offer = await server.exchange(clientMessage(client, MessageType.DISCOVER));
     expect(replyType(offer!.message)).toBe(MessageType.OFFER);

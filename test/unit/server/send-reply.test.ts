@@ -60,7 +60,7 @@ describe('decline limit', () => {
       declined.push(ip);
     }
     expect(declined.map((ip) => server!.app.deps.book.get(ip)!.state)).toEqual(['declined', 'declined', 'bound']);
-    expect(server.app.deps.stats.drops.get('decline-limit')).toBe(1);
+    expect(server.app.statistics().counters['drops']?.['decline-limit']).toBe(1);
     expect(await server.exchange(clientMessage(client, MessageType.DISCOVER), { waitMs: 100 })).toBeUndefined();
     // Another client is served as usual.
     expect(await server.exchange(clientMessage({ mac: '02:00:5e:10:00:82' }, MessageType.DISCOVER))).toBeDefined();

@@ -64,7 +64,7 @@ describe('root supervisor', () => {
     expect(victim).toBeUndefined();
     const other = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:42' }, MessageType.DISCOVER));
     expect(other?.message.yiaddr).toMatch(/^198\.51\.100\./);
-    expect(server.app.deps.stats.drops.get('transaction-failed')).toBe(1);
+    expect(server.app.statistics().counters['drops']?.['transaction-failed']).toBe(1);
     expect(server.app.state()).toBe('serving.running');
     await server.stop();
   });
