@@ -28,7 +28,7 @@ export interface ExpiryScheduleOptions {
 const MIN_SWEEP = 1024;
 
 export class ExpirySchedule {
-  private readonly heap: ScheduledTimer[] = [];
+  private heap: ScheduledTimer[] = [];
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private draining = false;
@@ -107,9 +107,8 @@ export class ExpirySchedule {
   private sweep(): void {
     const isCurrent = this.options.isCurrent;
     if (isCurrent !== undefined) {
-      const current = this.heap.filter(isCurrent).sort((a, b) => a.at - b.at);
-      this.heap.length = 0;
-      this.heap.push(...current);
+      // Replaced, not refilled with push(...current): spreading 10^6 entries overflows the call stack.
+      this.heap = this.heap.filter(isCurrent).sort((a, b) => a.at - b.at);
     }
     this.sweepAt = Math.max(MIN_SWEEP, this.heap.length * 2);
   }

@@ -107,6 +107,17 @@ describe('ExpirySchedule', () => {
     expect(fired.map((t) => t.key)).toEqual(Array.from({ length: 10 }, (_, i) => `k${99_990 + i}`));
   });
 
+  it('a sweep of a schedule as large as 10^6 leases keeps every current timer (no call-stack limit on its size)', () => {
+    const clock = new ManualClock(0);
+    let fired = 0;
+    const schedule = new ExpirySchedule({ clock, fire: () => fired++, isCurrent: () => true });
+    const count = 600_000; // past the sweep threshold, and past what one push(...entries) can spread
+    for (let i = 0; i < count; i++) schedule.add(timer(1_000 + (i % 1_000), `k${i}`));
+    expect(schedule.size).toBe(count);
+    schedule.stop();
+    expect(fired).toBe(0);
+  });
+
   it('stop cancels everything', () => {
     const { clock, fired, schedule } = setup();
     schedule.add(timer(10));
