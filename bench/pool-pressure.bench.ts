@@ -6,6 +6,7 @@ import { decode, intToIp, ipToInt } from '../src/codec/index.js';
 import { MessageType } from '../src/codec/types.js';
 import type { LeaseRecord } from '../machines/lease.types.js';
 import { openMemoryStore } from '../src/store/open.js';
+import type { LeaseWrite } from '../src/store/types.js';
 import { clientMessage } from '../test/helpers/test-client.js';
 import { macOf, startDriver, type Driver } from './lib/driver.js';
 
@@ -31,17 +32,20 @@ function boundRecord(ip: string, i: number): LeaseRecord {
 }
 
 async function driverAt(fraction: number): Promise<Driver> {
-  const driver = await startDriver(wire, await openMemoryStore());
-  // Spread the used addresses over the pool (every k-th one stays free), as churn leaves them.
+  // Spread the used addresses over the pool (every k-th one stays free), as churn leaves them; stored before the
+  // daemon starts, which restores them as it would after a restart.
+  const store = await openMemoryStore();
   const used = Math.round(poolSize * fraction);
   const free = poolSize - used;
   const stride = free > 0 ? poolSize / free : Infinity;
   let nextFreeAt = stride / 2;
+  const writes: LeaseWrite[] = [];
   for (let o = 0, n = 0; o < poolSize && n < used; o++) {
     if (o >= nextFreeAt) { nextFreeAt += stride; continue; }
-    driver.app.deps.book.restore(boundRecord(intToIp(poolStart + o), n++));
+    writes.push({ kind: 'put', record: boundRecord(intToIp(poolStart + o), n++) });
   }
-  return driver;
+  await store.write(writes);
+  return startDriver(wire, store);
 }
 
 async function doraRelease(driver: Driver, i: number): Promise<void> {
@@ -67,7 +71,7 @@ async function rate(label: string, driver: Driver): Promise<number> {
 
 async function exhausted(): Promise<number> {
   const driver = await driverAt(1);
-  const drops = () => driver.app.deps.stats.drops.get('pool-exhausted') ?? 0;
+  const drops = () => driver.drops.get('pool-exhausted') ?? 0;
   const start = performance.now();
   for (let sent = 0; sent < clients; ) {
     for (let k = 0; k < window && sent < clients; k++, sent++) driver.fire(clientMessage({ mac: macOf(sent), giaddr }, MessageType.DISCOVER, { xid: xid++ }));

@@ -23,6 +23,7 @@ import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/decide.js';
+import { adminRelease } from './server/admin-release.js';
 import { applyConfigToLeases } from './server/reload-apply.js';
 import { onLeaseTimer } from './server/lease-timers.js';
 import type { Decision } from './server/decision.js';
@@ -217,7 +218,6 @@ export function startApp(options: AppOptions): App {
   return {
     ready,
     done,
-    deps,
     state: () => stateName(root.getSnapshot().value),
     statistics: () => ({
       counters: stats.snapshot(),
@@ -234,6 +234,11 @@ export function startApp(options: AppOptions): App {
     onLeaseTransition: (listener) => transitions.subscribe(listener),
     history,
     transactionStates: () => census.counts(),
+    lease: (ip) => book.get(ip),
+    isTaken: (ip) => book.isTaken(ip),
+    leases: () => book.values(),
+    release: (ip, by) => adminRelease(deps, ip, by),
+    noteLogDropped: () => stats.count(stats.events, 'log.dropped'),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),
     config,
     reload: (trigger) => reloads.ask(trigger),

@@ -198,7 +198,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
 }
 
 function countLogDrop(app: App | undefined): void {
-  app?.deps.stats.count(app.deps.stats.events, 'log.dropped');
+  app?.noteLogDropped();
 }
 
 async function runMigrate(file: string): Promise<number> {

@@ -15,6 +15,8 @@ export interface Driver {
   send(msg: DhcpMessage): Promise<Outbound>;
   /** Sends a request without waiting for anything. */
   fire(msg: DhcpMessage): void;
+  /** Requests dropped so far, per drop reason (counted from the daemon's decisions). */
+  readonly drops: ReadonlyMap<string, number>;
 }
 
 export async function startDriver(wire: object, store: LeaseStore): Promise<Driver> {
@@ -31,11 +33,17 @@ export async function startDriver(wire: object, store: LeaseStore): Promise<Driv
       resolve?.(out);
     },
   };
-  const app = startApp({ config: compiled.config, log: pino({ level: 'silent' }), store, openTransport: async () => transport });
+  const drops = new Map<string, number>();
+  const app = startApp({
+    config: compiled.config, log: pino({ level: 'silent' }), store, openTransport: async () => transport,
+    onDecision: (decision) => {
+      if (decision.kind === 'drop') drops.set(decision.reason, (drops.get(decision.reason) ?? 0) + 1);
+    },
+  });
   await app.ready;
   const fire = (msg: DhcpMessage) => inbound$.next({ data: encode(msg), from: { address: msg.giaddr, port: 67 }, receivedAt: Date.now() });
   return {
-    app, fire,
+    app, fire, drops,
     send: (msg) => new Promise((resolve) => {
       pending.set(msg.xid, resolve);
       fire(msg);

@@ -6,7 +6,6 @@ import { ManualClock } from '../../src/clock.js';
 import type { DhcpMessage } from '../../src/codec/types.js';
 import type { ReloadReport } from '../../src/config/reload-report.js';
 import type { ServerConfig } from '../../src/config/types.js';
-import type { LeaseBook } from '../../src/leases/lease-book.js';
 import type { LeaseStore } from '../../src/store/types.js';
 import { compile, startTestDaemon, type TestDaemon } from '../../test/helpers/test-daemon.js';
 import { CrashDisk, type DiskKind, type StoreHandle } from './crash-disk.js';
@@ -78,8 +77,10 @@ export class ServerUnderTest {
     return this.compiled;
   }
 
-  get book(): LeaseBook {
-    return this.current.daemon.app.deps.book;
+  /** The daemon's leases, through its public queries. */
+  get book(): Pick<App, 'isTaken'> & { get: App['lease']; values: App['leases'] } {
+    const { app } = this.current.daemon;
+    return { get: (ip) => app.lease(ip), isTaken: (ip) => app.isTaken(ip), values: () => app.leases() };
   }
 
   get app(): App {
@@ -106,11 +107,14 @@ export class ServerUnderTest {
    */
   async sendMany(sendings: readonly Sending[], scheduler?: fc.Scheduler): Promise<Outcome[]> {
     const { app, link } = this.current.daemon;
-    const stats = app.deps.stats;
-    const dropsBefore = new Map(stats.drops);
+    const counters = () => app.statistics().counters;
+    const dropsBefore = counters().drops ?? {};
     const sentBefore = link.sent.length;
     // Every message ends in a reply, a counted drop or an accepted RELEASE / DECLINE (which sends nothing).
-    const decisions = () => sumOf(stats.drops) + link.sent.length + (stats.events.get('dhcp.accepted') ?? 0);
+    const decisions = (): number => {
+      const { drops = {}, events = {} } = counters();
+      return sumOf(drops) + link.sent.length + (events['dhcp.accepted'] ?? 0);
+    };
     const target = decisions() + sendings.length;
     this.scheduler = scheduler;
     try {
@@ -125,7 +129,7 @@ export class ServerUnderTest {
       this.scheduler = undefined;
     }
     const drops: string[] = [];
-    for (const [reason, n] of stats.drops) for (let i = dropsBefore.get(reason) ?? 0; i < n; i++) drops.push(reason);
+    for (const [reason, n] of Object.entries(counters().drops ?? {})) for (let i = dropsBefore[reason] ?? 0; i < n; i++) drops.push(reason);
     const sent = link.sent.slice(sentBefore).map((s) => s.message);
     return sendings.map(({ message }) => {
       const first = sent.findIndex((r) => r.xid === message.xid);
@@ -212,9 +216,9 @@ export class ServerUnderTest {
   }
 }
 
-function sumOf(table: ReadonlyMap<string, number>): number {
+function sumOf(table: Readonly<Record<string, number>>): number {
   let n = 0;
-  for (const v of table.values()) n += v;
+  for (const v of Object.values(table)) n += v;
   return n;
 }
 

@@ -8,14 +8,14 @@ import type { Logger } from '../log.js';
 import type { ConfigLoader } from '../reload/load.js';
 import type { EchoProber } from '../net/icmp-prober.js';
 import type { Transport } from '../net/types.js';
-import type { ServerDeps } from '../server/deps.js';
+import type { AdminReleaseOutcome } from '../server/admin-release.js';
 import type { Decision } from '../server/decision.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
 import type { ResponseCacheStats } from '../server/response-cache.js';
 import type { Stats } from '../server/stats.js';
 import type { PoolUtilization } from '../server/utilization.js';
 import type { SecurityEvent } from '../security/events.js';
-import type { LeaseHistoryStore, LeaseStore } from '../store/types.js';
+import type { LeaseHistoryStore, LeaseRecord, LeaseStore } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
 import type { TuningSnapshot } from '../tuning/adaptive-tuner.js';
 
@@ -31,7 +31,10 @@ export interface AppOptions {
   readonly localAddresses?: () => readonly string[];
   /** Where `reload()` reads the new config (the CLI: the file the daemon started with). */
   readonly loadConfig?: ConfigLoader;
-  /** Every decision, as it is handed to egress (replay prints them). */
+  /**
+   * Every decision, as it is handed to egress (replay prints them). A throw here fails that client's exchange only
+   * (dropped as transaction-failed, as a handler bug would): tests use it as their fault-injection seam.
+   */
   readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
   /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
   readonly openProber?: () => EchoProber;
@@ -42,7 +45,6 @@ export interface App {
   readonly ready: Promise<void>;
   /** Resolves with the exit code when the daemon stopped (0) or escalated a failure (1). */
   readonly done: Promise<number>;
-  readonly deps: ServerDeps;
   stop(): Promise<number>;
   state(): string;
   /** Counters, per-pool utilization and sizes, for the control plane. */
@@ -61,6 +63,16 @@ export interface App {
   readonly history: LeaseHistoryStore;
   /** Client exchanges in flight per transaction machine state. */
   transactionStates(): Record<string, number>;
+  /** The address's lease as of now (timers already due applied), or undefined when it has none. */
+  lease(ip: string): LeaseRecord | undefined;
+  /** Whether the address is held: offered, bound, renewing, rebinding, expired in grace, or declined. */
+  isTaken(ip: string): boolean;
+  /** Every lease the daemon holds, as stored in its lease book (for listings, metrics and the /ui page). */
+  leases(): Iterable<LeaseRecord>;
+  /** An operator's release (control API, CLI): the same lease event and durable write as a client's DHCPRELEASE. */
+  release(ip: string, by: string): Promise<AdminReleaseOutcome>;
+  /** Counts a log line the logger had to drop (its buffer was full): the event counter `log.dropped`. */
+  noteLogDropped(): void;
 }
 
 export interface Statistics {

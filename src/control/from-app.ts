@@ -4,7 +4,6 @@ import type { App } from '../app.js';
 import { parseConfig } from '../config/index.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
 import type { MetricsSource } from '../metrics/metrics.js';
-import { adminRelease } from '../server/admin-release.js';
 import { uiDepsOf, type UiDeps } from '../visualizer/ui-plugin.js';
 import type { ControlApi, SecurityEventEntry } from './api.js';
 import { configView } from './config-view.js';
@@ -19,13 +18,12 @@ export interface AppExtras {
 
 /** `app` is read at each call: the listener is opened before the App starts, so a taken socket stops nothing. */
 export function controlApiOf(app: () => App, extras: AppExtras): ControlApi {
-  const deps = () => app().deps;
   return {
-    leases: { get: (ip) => deps().book.get(ip), values: () => deps().book.values() },
-    release: (ip, by) => adminRelease(deps(), ip, by),
+    leases: { get: (ip) => app().lease(ip), values: () => app().leases() },
+    release: (ip, by) => app().release(ip, by),
     statistics: () => app().statistics(),
     health: () => app().health(),
-    runningConfig: () => configView(deps().config()),
+    runningConfig: () => configView(app().config()),
     testConfig: (text) => parseConfig(text, { baseDir: extras.baseDir }),
     reload: extras.reload,
     ...(extras.securityEvents === undefined ? {} : { securityEvents: extras.securityEvents }),
@@ -39,8 +37,8 @@ export function metricsSourceOf(app: () => App): MetricsSource {
   return {
     statistics: () => app().statistics(),
     health: () => app().health(),
-    config: () => app().deps.config(),
-    leases: () => app().deps.book.values(),
+    config: () => app().config(),
+    leases: () => app().leases(),
   };
 }
 

@@ -29,7 +29,7 @@ export interface UiDeps {
 /** Reads the app lazily: the control listener (and this plugin) starts before the app does. */
 export function uiDepsOf(app: () => App, now: () => number = Date.now): UiDeps {
   return {
-    leases: () => app().deps.book.values(),
+    leases: () => app().leases(),
     transactionStates: () => app().transactionStates(),
     serverState: () => app().state(),
     pools: () => app().statistics().pools,

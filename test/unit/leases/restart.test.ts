@@ -34,14 +34,14 @@ describe('restart on the same store', () => {
       const declined = await dora(first, '02:00:5e:10:00:92');
       await first.exchange(clientMessage({ mac: '02:00:5e:10:00:92' }, MessageType.DECLINE, { requested: declined, serverId: SERVER }), { waitMs: 30 });
       const held = (await first.exchange(clientMessage({ mac: '02:00:5e:10:00:93' }, MessageType.DISCOVER)))!.message.yiaddr;
-      expect(first.app.deps.book.get(declined)?.state).toBe('declined');
+      expect(first.app.lease(declined)?.state).toBe('declined');
       expect(await first.app.stop()).toBe(0);
 
       const second = startTestDaemon({ captureLogs: true, store: await openLevelStore(path), clock });
       await second.app.ready;
-      expect(second.app.deps.book.get(kept)?.state).toBe('bound');
-      expect(second.app.deps.book.get(declined)?.state).toBe('declined');
-      expect(second.app.deps.book.get(held)).toBeUndefined();
+      expect(second.app.lease(kept)?.state).toBe('bound');
+      expect(second.app.lease(declined)?.state).toBe('declined');
+      expect(second.app.lease(held)).toBeUndefined();
       // INIT-REBOOT: the bound client keeps its address.
       const reboot = await second.exchange(clientMessage({ mac: '02:00:5e:10:00:91' }, MessageType.REQUEST, { requested: kept }));
       expect(reboot && [replyType(reboot.message), reboot.message.yiaddr]).toEqual([MessageType.ACK, kept]);

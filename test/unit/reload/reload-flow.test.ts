@@ -147,7 +147,7 @@ describe('App.reload', () => {
     const reply = await ack;
     expect(reply && replyType(reply.message)).toBe(MessageType.ACK);
     expect(getU32Option(reply!.message, 51)).toBe(3600);
-    expect(s.app.deps.book.get(ip)?.context.expiresAt).toBe(s.clock.now() + 3600_000);
+    expect(s.app.lease(ip)?.context.expiresAt).toBe(s.clock.now() + 3600_000);
     await s.stop();
   });
 

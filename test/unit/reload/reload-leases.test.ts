@@ -32,9 +32,9 @@ describe('reload and leases', () => {
     next.subnets = [next.subnets[0]!];
     s.write(next);
     expect(await s.app.reload('signal')).toMatchObject({ result: 'reloaded', diff: { subnets: { removed: [2] } } });
-    expect(s.app.deps.book.isTaken(held)).toBe(false);
+    expect(s.app.isTaken(held)).toBe(false);
     expect(s.evts('lease.withdrawn')).toEqual([expect.objectContaining({ ip: held, reason: 'config-reloaded' })]);
-    expect(s.app.deps.book.get(ip)?.state).toBe('bound');
+    expect(s.app.lease(ip)?.state).toBe('bound');
     expect((await store.get(ip))?.state).toBe('bound');
     // RENEWING: unicast from the client's address, straight to us.
     const renew = await s.exchange(clientMessage({ mac: bound.mac }, MessageType.REQUEST, { ciaddr: ip }), { broadcast: false });
@@ -93,7 +93,7 @@ describe('reload and leases', () => {
     expect(renew && replyType(renew.message)).toBe(MessageType.NAK);
     expect(await bind(s, client)).toBe('198.51.100.20');
     // The old binding is given up in the same write as the new one.
-    expect(s.app.deps.book.isTaken(old)).toBe(false);
+    expect(s.app.isTaken(old)).toBe(false);
     await s.stop();
   });
 

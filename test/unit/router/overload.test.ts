@@ -95,7 +95,7 @@ describe('a slow store', () => {
     await settle(20);
     expect(store.heldWrites).toBe(2);
     expect(server.app.statistics().counters.drops!['commit-backlog']).toBe(1);
-    expect(server.app.deps.book.get(offers[2]!)!.state).toBe('offered'); // reverted, still held for its client
+    expect(server.app.lease(offers[2]!)!.state).toBe('offered'); // reverted, still held for its client
     store.release();
     const answered = await Promise.all(acks);
     expect(answered.map((a) => (a === undefined ? 'none' : replyType(a.message)))).toEqual([MessageType.ACK, MessageType.ACK, 'none']);

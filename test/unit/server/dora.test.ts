@@ -20,7 +20,7 @@ describe('DORA in process', () => {
     expect(getIpOption(ack, 54)).toBe('198.51.100.1');
     expect(getU32Option(ack, 51)).toBe(3600);
     expect(getIpOption(ack, 3)).toBe('198.51.100.1');
-    expect(server.app.deps.book.get(ack.yiaddr)?.state).toBe('bound');
+    expect(server.app.lease(ack.yiaddr)?.state).toBe('bound');
   });
 
   it('gives two clients different addresses and the reserved MAC its reservation', async () => {

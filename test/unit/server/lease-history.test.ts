@@ -55,7 +55,7 @@ describe('lease transitions of the running daemon', () => {
       server.app.onLeaseTransition((t) => seen.push(t.to));
       const { ip } = await bindClient(server, { mac: '02:00:5e:10:00:02' });
       expect(seen).toEqual(['offered', 'bound']);
-      expect(server.app.deps.book.get(ip)?.state).toBe('bound');
+      expect(server.app.lease(ip)?.state).toBe('bound');
       await server.stop();
     } finally {
       await temp.remove();

@@ -19,10 +19,10 @@ describe('RELEASE, DECLINE, INFORM', () => {
     const { client, ip } = await bindClient(server, { mac: '02:00:5e:10:00:31' });
     await server.exchange(clientMessage({ mac: '02:00:5e:10:00:32' }, MessageType.RELEASE, { ciaddr: ip, serverId: SERVER_ID }), { waitMs: 50 });
     await server.exchange(clientMessage(client, MessageType.RELEASE, { ciaddr: ip, serverId: '198.51.100.2' }), { waitMs: 50 });
-    expect(server.app.deps.book.get(ip)!.state).toBe('bound');
+    expect(server.app.lease(ip)!.state).toBe('bound');
     const reply = await server.exchange(clientMessage(client, MessageType.RELEASE, { ciaddr: ip, serverId: SERVER_ID }), { waitMs: 50 });
     expect(reply).toBeUndefined();
-    expect(server.app.deps.book.get(ip)!.state).toBe('released');
+    expect(server.app.lease(ip)!.state).toBe('released');
     // Lease affinity: the client gets its previous address back.
     const again = await server.exchange(clientMessage(client, MessageType.DISCOVER));
     expect(again!.message.yiaddr).toBe(ip);
@@ -32,11 +32,11 @@ describe('RELEASE, DECLINE, INFORM', () => {
     server = await startTestServer(await openMemoryStore());
     const { client, ip } = await bindClient(server, { mac: '02:00:5e:10:00:33' });
     await server.exchange(clientMessage(client, MessageType.DECLINE, { requested: ip, serverId: SERVER_ID }), { waitMs: 50 });
-    expect(server.app.deps.book.get(ip)!.state).toBe('declined');
+    expect(server.app.lease(ip)!.state).toBe('declined');
     const retry = await server.exchange(clientMessage(client, MessageType.DISCOVER));
     expect(retry!.message.yiaddr).not.toBe(ip);
     server.clock.advance(3_600_000);
-    expect(server.app.deps.book.get(ip)!.state).toBe('reclaimed');
+    expect(server.app.lease(ip)!.state).toBe('reclaimed');
   });
 
   it('a client that declines too often is ignored for the probation window', async () => {

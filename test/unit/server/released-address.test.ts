@@ -18,7 +18,7 @@ describe('a released address', () => {
 
   async function release(s: TestServer, client: ClientSpec, ip: string): Promise<void> {
     await s.exchange(clientMessage(client, MessageType.RELEASE, { ciaddr: ip, serverId: SERVER_ID }), { waitMs: 50 });
-    expect(s.app.deps.book.get(ip)?.state).toBe('released');
+    expect(s.app.lease(ip)?.state).toBe('released');
   }
 
   async function discover(s: TestServer, client: ClientSpec, requested?: string): Promise<string> {
@@ -46,8 +46,8 @@ describe('a released address', () => {
     expect(y).not.toBe(x);
     await release(server, A, x);
     expect(await discover(server, B, x)).toBe(x);
-    expect(server.app.deps.book.get(y)?.state).toBe('reclaimed');
-    expect(server.app.deps.book.isTaken(y)).toBe(false);
+    expect(server.app.lease(y)?.state).toBe('reclaimed');
+    expect(server.app.isTaken(y)).toBe(false);
   });
 
   it('goes back to its previous client when nobody else asks for it (lease affinity)', async () => {
@@ -66,7 +66,7 @@ describe('a released address', () => {
     await release(server, B, z);
     expect(await discover(server, B, x)).toBe(x);
     // Z, B's previous address, stays free for whoever comes next.
-    expect(server.app.deps.book.isTaken(z)).toBe(false);
+    expect(server.app.isTaken(z)).toBe(false);
   });
 
   it('a bound client keeps its binding even when it asks for another address (its current binding comes first)', async () => {

@@ -47,7 +47,7 @@ describe('renewal flow', () => {
     const ack = await server.exchange(clientMessage(client, MessageType.REQUEST, { ciaddr: ip }));
     expect(replyType(ack!.message)).toBe(MessageType.ACK);
     expect(ack!.out.to).toEqual({ address: RELAY, port: 67 });
-    expect(server.app.deps.book.get(ip)!.state).toBe('bound');
+    expect(server.app.lease(ip)!.state).toBe('bound');
   });
 
   it('REBINDING with an address of another network: NAK wrong-network', async () => {
@@ -78,20 +78,23 @@ describe('renewal flow', () => {
     const { ip } = await bindClient(server, { mac: '02:00:5e:10:00:44' });
     const reply = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:45' }, MessageType.REQUEST, { ciaddr: ip }), { broadcast: true });
     expect(nakText(reply!.message)).toBe('no-lease');
-    expect(server.app.deps.book.get(ip)!.state).toBe('bound');
+    expect(server.app.lease(ip)!.state).toBe('bound');
   });
 
   it('past the grace period (its timer not run yet) the lease is released and stored, then NAKed', async () => {
+    const first = await startTestServer(await openMemoryStore());
+    const { client, ip } = await bindClient(first, { mac: '02:00:5e:10:00:46' });
+    const record = first.app.lease(ip)!;
+    await first.stop();
+    // As the expiry schedule could leave it between slices: expired, grace over, no timer left to move it. Stored
+    // so, the daemon starts with it.
+    const now = first.clock.now();
     const store = await openMemoryStore();
-    server = await startTestServer(store);
-    const { client, ip } = await bindClient(server, { mac: '02:00:5e:10:00:46' });
-    const record = server.app.deps.book.get(ip)!;
-    const now = server.clock.now();
-    // As the expiry schedule could leave it between slices: expired, grace over, no timer left to move it.
-    server.app.deps.book.restore({ ...record, state: 'expired', timers: [], context: { ...record.context, expiresAt: now - 2, graceUntil: now - 1 } });
+    await store.write([{ kind: 'put', record: { ...record, state: 'expired', timers: [], context: { ...record.context, expiresAt: now - 2, graceUntil: now - 1 } } }]);
+    server = await startTestServer(store, LAB_CONFIG, first.clock);
     const nak = await server.exchange(clientMessage(client, MessageType.REQUEST, { ciaddr: ip }), { broadcast: false });
     expect(nakText(nak!.message)).toBe('expired');
-    expect(server.app.deps.book.get(ip)!.state).toBe('released');
+    expect(server.app.lease(ip)!.state).toBe('released');
     expect((await store.get(ip))?.state).toBe('released');
     // The address is free: lease affinity gives it back on the next DISCOVER.
     const again = await server.exchange(clientMessage(client, MessageType.DISCOVER));

@@ -21,7 +21,7 @@ describe('REQUEST states', () => {
     const ip = offer!.message.yiaddr;
     const reply = await server.exchange(clientMessage(client, MessageType.REQUEST, { requested: ip, serverId: '198.51.100.2' }));
     expect(reply).toBeUndefined();
-    expect(server.app.deps.book.isTaken(ip)).toBe(false);
+    expect(server.app.isTaken(ip)).toBe(false);
   });
 
   it('SELECTING an address no longer held: NAK broadcast, no lease options, server id present', async () => {
@@ -57,14 +57,14 @@ describe('REQUEST states', () => {
   it('RENEWING: ACK unicast to ciaddr with fresh times; NAK for an address that is not the client\'s', async () => {
     server = await startTestServer(await openMemoryStore());
     const { client, ip } = await bindClient(server, { mac: '02:00:5e:10:00:24' });
-    const before = server.app.deps.book.get(ip)!.context.expiresAt;
+    const before = server.app.lease(ip)!.context.expiresAt;
     server.clock.advance(1_900_000); // past T1
-    expect(server.app.deps.book.get(ip)!.state).toBe('renewing');
+    expect(server.app.lease(ip)!.state).toBe('renewing');
     const ack = await server.exchange(clientMessage(client, MessageType.REQUEST, { ciaddr: ip }), { broadcast: false });
     expect(replyType(ack!.message)).toBe(MessageType.ACK);
     expect(ack!.out.to).toEqual({ address: ip, port: 68 });
-    expect(server.app.deps.book.get(ip)!.context.expiresAt).toBeGreaterThan(before);
-    expect(server.app.deps.book.get(ip)!.state).toBe('bound');
+    expect(server.app.lease(ip)!.context.expiresAt).toBeGreaterThan(before);
+    expect(server.app.lease(ip)!.state).toBe('bound');
     const other = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:25' }, MessageType.REQUEST, { ciaddr: ip }), { broadcast: false });
     expect(replyType(other!.message)).toBe(MessageType.NAK);
   });
@@ -74,11 +74,11 @@ describe('REQUEST states', () => {
     const a = await bindClient(server, { mac: '02:00:5e:10:00:26' });
     const b = await bindClient(server, { mac: '02:00:5e:10:00:27' });
     server.clock.advance(3_600_000 + 1_000); // expired, inside the 300 s grace
-    expect(server.app.deps.book.get(a.ip)!.state).toBe('expired');
+    expect(server.app.lease(a.ip)!.state).toBe('expired');
     const ack = await server.exchange(clientMessage(a.client, MessageType.REQUEST, { ciaddr: a.ip, flags: BROADCAST_FLAG }));
     expect(replyType(ack!.message)).toBe(MessageType.ACK);
     server.clock.advance(300_000);
-    expect(server.app.deps.book.get(b.ip)!.state).toBe('reclaimed');
+    expect(server.app.lease(b.ip)!.state).toBe('reclaimed');
     const nak = await server.exchange(clientMessage(b.client, MessageType.REQUEST, { ciaddr: b.ip, flags: BROADCAST_FLAG }));
     expect(replyType(nak!.message)).toBe(MessageType.NAK);
   });

@@ -60,8 +60,8 @@ describe('a reservation by MAC under another client identifier', () => {
     store.batches.length = 0;
     await bind(s, WITHOUT_ID);
     expect(evts(s, 'reservation.conflict')).toEqual([]);
-    expect(s.app.deps.book.get(RESERVED)?.context.clientKey).toBe(NEW_KEY);
-    expect(s.app.deps.book.get(RESERVED)?.state).toBe('bound');
+    expect(s.app.lease(RESERVED)?.context.clientKey).toBe(NEW_KEY);
+    expect(s.app.lease(RESERVED)?.state).toBe('bound');
     // One batch: the new binding replaces the old one at that address, and the old key's index entry goes.
     expect(store.batches).toHaveLength(1);
     expect(await store.getByClient(1, OLD_KEY)).toBeUndefined();
@@ -69,14 +69,14 @@ describe('a reservation by MAC under another client identifier', () => {
     expect(evts(s, 'lease.released').map((l) => [l.reason, l.client, l.ip])).toEqual([['same-host', OLD_KEY, RESERVED]]);
     // …and back: the host with option 61 again takes it back the same way.
     await bind(s, WITH_ID);
-    expect(s.app.deps.book.get(RESERVED)?.context.clientKey).toBe(OLD_KEY);
+    expect(s.app.lease(RESERVED)?.context.clientKey).toBe(OLD_KEY);
   });
 
   it('an INIT-REBOOT of the reserved address under the other identifier is ACKed too', async () => {
     const s = await start();
     await bind(s, WITH_ID);
     await bind(s, WITHOUT_ID, 'init-reboot');
-    expect(s.app.deps.book.get(RESERVED)?.context.clientKey).toBe(NEW_KEY);
+    expect(s.app.lease(RESERVED)?.context.clientKey).toBe(NEW_KEY);
   });
 
   it('if the write fails, nothing changes: the old binding stays, no ACK', async () => {
@@ -89,17 +89,17 @@ describe('a reservation by MAC under another client identifier', () => {
     const reply = await s.exchange(clientMessage(WITHOUT_ID, MessageType.REQUEST, { requested: RESERVED, serverId: SERVER_ID }), { waitMs: 1_000, stepMs: 50 });
     expect(reply).toBeUndefined();
     await vi.waitFor(() => expect(s.evts()).toContain('store.write.gave_up'));
-    expect(s.app.deps.book.get(RESERVED)?.context.clientKey).toBe(OLD_KEY);
-    expect(s.app.deps.book.get(RESERVED)?.state).toBe('bound');
+    expect(s.app.lease(RESERVED)?.context.clientKey).toBe(OLD_KEY);
+    expect(s.app.lease(RESERVED)?.state).toBe('bound');
   });
   it('a reserved address the host declined stays on probation under its other identifier too', async () => {
     const s = await start();
     await bind(s, WITH_ID);
     await s.exchange(clientMessage(WITH_ID, MessageType.DECLINE, { requested: RESERVED, serverId: SERVER_ID }), { waitMs: 50 });
-    expect(s.app.deps.book.get(RESERVED)?.state).toBe('declined');
+    expect(s.app.lease(RESERVED)?.state).toBe('declined');
     const offer = await s.exchange(clientMessage(WITHOUT_ID, MessageType.DISCOVER));
     expect(offer?.message.yiaddr).toMatch(/^198\.51\.100\.10\d$/);
-    expect(s.app.deps.book.get(RESERVED)?.context.clientKey).toBe(OLD_KEY);
+    expect(s.app.lease(RESERVED)?.context.clientKey).toBe(OLD_KEY);
   });
 
   // A different client (another MAC) holding the reserved address: test/unit/server/lease-errors.test.ts.

@@ -59,7 +59,7 @@ describe('decline limit', () => {
       await server.exchange(clientMessage(client, MessageType.DECLINE, { requested: ip, serverId: SERVER }), { waitMs: 50 });
       declined.push(ip);
     }
-    expect(declined.map((ip) => server!.app.deps.book.get(ip)!.state)).toEqual(['declined', 'declined', 'bound']);
+    expect(declined.map((ip) => server!.app.lease(ip)!.state)).toEqual(['declined', 'declined', 'bound']);
     expect(server.app.statistics().counters['drops']?.['decline-limit']).toBe(1);
     expect(await server.exchange(clientMessage(client, MessageType.DISCOVER), { waitMs: 100 })).toBeUndefined();
     // Another client is served as usual.

@@ -24,7 +24,7 @@ describe('a store that fails for a while', () => {
     expect(await server.exchange(request, { stepMs: 50, waitMs: 400 })).toBeUndefined();
     // Retried with backoff (the store was believed healthy), then given up: 3 attempts, nothing stored.
     expect(store.failedWrites).toBe(3);
-    expect(server.app.deps.book.get(ip)?.state).toBe('offered');
+    expect(server.app.lease(ip)?.state).toBe('offered');
     const counters = server.app.statistics().counters;
     expect(counters.events).toMatchObject({ 'store.write.retry': 2, 'store.write.gave_up': 1, 'store.unwritable': 1 });
     expect(counters.errors!['store']).toBeGreaterThanOrEqual(1);
@@ -51,7 +51,7 @@ describe('a store that fails for a while', () => {
     const fresh = await server.exchange(clientMessage(client, MessageType.DISCOVER));
     const ack = await server.exchange(clientMessage(client, MessageType.REQUEST, { requested: fresh!.message.yiaddr, serverId: SERVER }));
     expect(ack && replyType(ack.message)).toBe(MessageType.ACK);
-    expect(await store.getByClient(1, server.app.deps.book.get(ack!.message.yiaddr)!.context.clientKey)).toBeDefined();
+    expect(await store.getByClient(1, server.app.lease(ack!.message.yiaddr)!.context.clientKey)).toBeDefined();
     expect(server.app.health()).toMatchObject({ status: 'ok', store: { writable: true } });
     expect(server.app.health().store.failedWrites).toBeUndefined();
     expect(server.app.statistics().counters.events!['store.writable']).toBe(1);
@@ -68,17 +68,17 @@ describe('a store that fails for a while', () => {
     const offer = await server.exchange(clientMessage(client, MessageType.DISCOVER));
     const ip = offer!.message.yiaddr;
     await server.exchange(clientMessage(client, MessageType.REQUEST, { requested: ip, serverId: SERVER }));
-    const before = server.app.deps.book.get(ip)!.context.expiresAt;
+    const before = server.app.lease(ip)!.context.expiresAt;
     server.clock.advance(1_800_000);
     store.failing = true;
     const renew = clientMessage(client, MessageType.REQUEST, { ciaddr: ip });
     expect(await server.exchange(renew, { from: ip, stepMs: 50, waitMs: 400 })).toBeUndefined();
-    expect(server.app.deps.book.get(ip)!.context.expiresAt).toBe(before);
+    expect(server.app.lease(ip)!.context.expiresAt).toBe(before);
     expect((await store.get(ip))?.context.expiresAt).toBe(before);
     store.failing = false;
     const ack = await server.exchange(renew, { from: ip });
     expect(ack && replyType(ack.message)).toBe(MessageType.ACK);
-    expect(server.app.deps.book.get(ip)!.context.expiresAt).toBeGreaterThan(before);
+    expect(server.app.lease(ip)!.context.expiresAt).toBeGreaterThan(before);
     await server.app.stop();
   });
 });

@@ -31,7 +31,7 @@ describe('timer transitions are stored through persist', () => {
     const store = new FlakyStore(await openMemoryStore());
     server = await startTestServer(store);
     const { ip } = await bindClient(server, { mac: '02:00:5e:10:00:71' });
-    const bound = server.app.deps.book.get(ip)!;
+    const bound = server.app.lease(ip)!;
     store.failNext = 1;
     server.clock.advance(bound.context.renewAt - server.clock.now() + 1);
     await settle();

@@ -69,8 +69,8 @@ describe('conflict check before an offer', () => {
     expect(s.prober.probed()).toEqual([FIRST, SECOND]);
     const conflict = s.logs.find((l) => l.evt === 'lease.conflict');
     expect(conflict).toMatchObject({ ip: FIRST, answeredBy: FIRST, mac: SQUATTER_MAC, err: { code: 'DHCPD_ERR_LEASE_IN_USE' } });
-    expect(s.app.deps.book.get(FIRST)?.state).toBe('declined');
-    expect(await s.store.get(FIRST)).toMatchObject({ state: 'declined', context: { probationUntil: s.app.deps.book.get(FIRST)!.context.probationUntil } });
+    expect(s.app.lease(FIRST)?.state).toBe('declined');
+    expect(await s.store.get(FIRST)).toMatchObject({ state: 'declined', context: { probationUntil: s.app.lease(FIRST)!.context.probationUntil } });
     expect(s.app.statistics().counters.events).toMatchObject({ 'lease.conflict': 1, 'conflict_check.probed': 2 });
     // The client takes the address it was offered in the end.
     const ack = await s.exchange(clientMessage(A, MessageType.REQUEST, { requested: SECOND, serverId: SERVER_ID }));
@@ -142,7 +142,7 @@ describe('conflict check before an offer', () => {
     // The pool is full: B's DISCOVER takes A's offer, which was never REQUESTed (offers yield under pressure).
     s.send(discover(B));
     await until(() => s.prober.waiting.length === 2);
-    expect(s.app.deps.book.get(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
+    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
     s.prober.waiting[0]!.resolve({ kind: 'reply', from: FIRST, mac: SQUATTER_MAC });
     await settle(20);
     expect(s.logs.filter((l) => l.evt === 'lease.conflict')).toEqual([]);
@@ -166,7 +166,7 @@ describe('conflict check before an offer', () => {
     // The pool is full: C's DISCOVER takes the oldest offer, A's, still being probed (a DISCOVER flood does this).
     s.send(discover(C));
     await until(() => s.prober.waiting.length === 3);
-    expect(s.app.deps.book.get(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${C.mac}` } });
+    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${C.mac}` } });
     s.prober.waiting[0]!.resolve({ kind: 'silent' });
     // A chooses again: the oldest offer now is B's, probed in turn.
     await until(() => s.prober.waiting.length === 4);
@@ -177,7 +177,7 @@ describe('conflict check before an offer', () => {
     await until(() => s.link.sent.some((m) => m.message.chaddr.subarray(0, 6).toString('hex') === A.mac.replaceAll(':', '')));
     const offerToA = s.link.sent.find((m) => m.message.chaddr.subarray(0, 6).toString('hex') === A.mac.replaceAll(':', ''))!;
     expect(offerToA.message.yiaddr).toBe(SECOND);
-    expect(s.app.deps.book.get(SECOND)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${A.mac}` } });
+    expect(s.app.lease(SECOND)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${A.mac}` } });
   });
 
   it('an address that stayed silent is trusted for cacheSeconds, then probed again', async () => {
