@@ -1,7 +1,6 @@
 // The control API of the real daemon, over its UNIX socket and over TCP with bearer tokens: health, leases of
 // real clients, force-release, stats, config, config test, reload, security events, metrics; unauthenticated
 // and malformed requests; the socket's life with the daemon's.
-import { spawn } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { udhcpc } from './harness/clients.js';
 import { nsFetch } from './harness/ns-http.js';
 import { exec, Proc, tempDir } from './harness/proc.js';
 import { SERVER_KIND, integrationSkip, useLab } from './harness/suite.js';
+import { promtoolCheckMetrics } from '../helpers/promtool.js';
 
 const skip = integrationSkip('control-api') ?? (SERVER_KIND === 'kea' ? 'the control API is actor-dhcpd\'s own' : undefined);
 const READ = 'read-token-for-tests-0001';
@@ -20,17 +20,6 @@ const TCP_PORT = 9167;
 const TCP = `http://127.0.0.1:${TCP_PORT}`;
 
 const ipNum = (ip: string): number => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-
-function promtoolCheck(text: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
-}
 
 describe.skipIf(skip !== undefined)('control API (actor-dhcpd)', () => {
   const ctx = useLab({ direct: [{}, {}] }, {
@@ -155,7 +144,7 @@ describe.skipIf(skip !== undefined)('control API (actor-dhcpd)', () => {
     expect(res.text).toMatch(/^actor_dhcpd_reply_latency_seconds_count\{type="ACK"\} [1-9]/m);
     expect(res.text).toMatch(/^actor_dhcpd_store_commit_batch_writes_count [1-9]/m);
     expect(res.text).toContain('actor_dhcpd_pool_addresses{subnet_id="1",subnet="198.51.100.0/24",pool="198.51.100.100-198.51.100.199"} 100');
-    const check = await promtoolCheck(res.text);
+    const check = await promtoolCheckMetrics(res.text);
     expect(check).toEqual({ code: 0, output: '' });
   });
 

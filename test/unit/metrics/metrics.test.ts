@@ -1,6 +1,5 @@
 // The Prometheus exposition: values from the daemon's statistics and lease book, per-pool usage, histograms,
 // and names `promtool check metrics` accepts.
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Statistics } from '../../../src/app.js';
 import { MessageType } from '../../../src/codec/types.js';
@@ -8,6 +7,7 @@ import { createMetrics } from '../../../src/metrics/metrics.js';
 import type { LeaseRecord } from '../../../src/store/types.js';
 import { baseConfig, compiled } from '../config/helpers.js';
 import { HEALTH_OK } from '../control/fake-api.js';
+import { promtoolCheckMetrics } from '../../helpers/promtool.js';
 
 const config = compiled(baseConfig());
 
@@ -33,17 +33,6 @@ const statistics = (extra: object = {}): Statistics => ({
 function metrics(stats = statistics()) {
   const leases = [lease('198.51.100.100', 'bound'), lease('198.51.100.101', 'offered'), lease('198.51.100.102', 'released'), lease('198.51.100.10', 'bound')];
   return createMetrics({ statistics: () => stats, health: () => HEALTH_OK, config: () => config, leases: () => leases }, '1.2.3');
-}
-
-function promtool(text: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-    child.stdin.end(text);
-  });
 }
 
 describe('metrics', () => {
@@ -91,6 +80,6 @@ describe('metrics', () => {
     m.observeReply(MessageType.OFFER, 1);
     m.observeCommit(1, 1);
     const { body } = await m.render();
-    expect(await promtool(body)).toEqual({ code: 0, output: '' });
+    expect(await promtoolCheckMetrics(body)).toEqual({ code: 0, output: '' });
   });
 });
