@@ -18,10 +18,14 @@ export class Burst extends Base {
     const discovers = cs.map((c) => ({ message: clientMessage(c.spec, MessageType.DISCOVER), route: { broadcast: !c.relayed } }));
     const offers = await s.sendMany(discovers, this.scheduler);
     const offered = new Set<string>();
+    const addresses = new Set<string>();
     for (const i of decisionOrder(offers)) {
       const c = cs[i]!;
-      Discover.judge(m, c, undefined, offers[i]!, `${this} DISCOVER of ${c.name}`);
-      if (offers[i]!.replies.length > 0) offered.add(c.name);
+      Discover.judge(m, c, undefined, offers[i]!, `${this} DISCOVER of ${c.name}`, addresses);
+      const reply = offers[i]!.replies[0];
+      if (reply === undefined) continue;
+      offered.add(c.name);
+      addresses.add(reply.yiaddr);
     }
     const requests = cs.filter((c) => offered.has(c.name)).map((c) => ({ c, a: m.lastAddress.get(c.name)!, r: new Request(c.name, 'selecting', 'own') }));
     const acks = await s.sendMany(requests.map(({ c, a, r }) => r.message(c, a)), this.scheduler);

@@ -52,8 +52,12 @@ export class Discover extends Base {
     Discover.judge(m, c, req, out, `${this} (req ${req ?? '-'})`);
   }
 
-  /** Checks the server's answer to one DISCOVER against the model, then records the offer. */
-  static judge(m: Model, c: Client, req: string | undefined, out: Outcome, what: string): void {
+  /**
+   * Checks the server's answer to one DISCOVER against the model, then records the offer. `concurrent`: the
+   * addresses offered by DISCOVERs decided at the same time as this one (a Burst), which may have been in their
+   * conflict-check probe when this one was decided.
+   */
+  static judge(m: Model, c: Client, req: string | undefined, out: Outcome, what: string, concurrent: ReadonlySet<string> = new Set()): void {
     const subnet = m.subnetOf(c);
     const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
@@ -74,7 +78,10 @@ export class Discover extends Base {
     const expected = !sure ? undefined : bound ? current : reservation ?? asked ?? (keeps ? current : undefined);
     if (answer === 'silent') {
       if (keeps || reservation !== undefined || m.anyFreeFor(c, subnet)) violated('offer-rule', `${what}: silent though an address is available`);
-      if (!m.blocked(c) && m.reclaimable(c, subnet).some((o) => !o.maybe)) violated('offer-rule', `${what}: silent though an unrequested offer could yield`);
+      // An offer still in its probe was not sent yet and does not yield (src/server/offers-in-check.ts): silence is
+      // allowed only when every offer that could yield was made concurrently with this DISCOVER, under the check.
+      const inCheck = (ip: string) => m.config.conflictCheck.enabled && concurrent.has(ip);
+      if (!m.blocked(c) && m.reclaimable(c, subnet).some((o) => !o.maybe && !inCheck(o.ip))) violated('offer-rule', `${what}: silent though an unrequested offer could yield`);
       return;
     }
     if (reclaims) return m.offered(c, subnet, reply!.yiaddr);
