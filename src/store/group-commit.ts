@@ -239,3 +239,23 @@ function checkedLimits({ maxBatch, commitIntervalMs }: CommitLimits): CommitLimi
   }
   return { maxBatch, commitIntervalMs };
 }
+
+/** What a store's options say about its committer (LevelDB and PostgreSQL take the same ones). */
+export interface StoreCommitSettings {
+  readonly maxBatch?: number;
+  readonly commitIntervalMs?: number;
+  readonly logger?: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  readonly onCommit?: (writes: number, durationMs: number) => void;
+}
+
+/** A store's committer options: its defaults, and the failure / recovery log lines every store writes alike. */
+export function storeCommitOptions(settings: StoreCommitSettings): GroupCommitOptions {
+  const { logger, onCommit } = settings;
+  return {
+    maxBatch: settings.maxBatch ?? 1000,
+    commitIntervalMs: settings.commitIntervalMs ?? 0,
+    onFailure: (error, requests) => logger?.error({ evt: 'store.write.failed', err: error, requests }, 'lease store write failed'),
+    onRecover: () => logger?.info({ evt: 'store.write.recovered' }, 'lease store writable again'),
+    ...(onCommit === undefined ? {} : { onCommit }),
+  };
+}

@@ -10,7 +10,7 @@ import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
 import { CommittedMemo, type Committed } from './committed-memo.js';
-import { GroupCommitter, type CommitLimits, type GroupCommitStats } from './group-commit.js';
+import { GroupCommitter, type CommitLimits, type GroupCommitStats, storeCommitOptions } from './group-commit.js';
 import { HistoryLog, type CommittedRange, type HistoryOptions } from './history-log.js';
 import type { LevelDatabase } from './level-database.js';
 import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
@@ -95,14 +95,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       now: options.now ?? Date.now,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
-    this.committer = new GroupCommitter<LeaseWrite>((writes) => this.commit(writes), {
-      maxBatch: options.maxBatch ?? 1000,
-      commitIntervalMs: options.commitIntervalMs ?? 0,
-      onFailure: (error, requests) =>
-        options.logger?.error({ evt: 'store.write.failed', err: error, requests }, 'lease store write failed'),
-      onRecover: () => options.logger?.info({ evt: 'store.write.recovered' }, 'lease store writable again'),
-      ...(options.onCommit === undefined ? {} : { onCommit: options.onCommit }),
-    });
+    this.committer = new GroupCommitter<LeaseWrite>((writes) => this.commit(writes), storeCommitOptions(options));
   }
 
   async open(): Promise<void> {

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { LeaseError, StoreError } from '../../errors.js';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
-import { GroupCommitter } from '../group-commit.js';
+import { GroupCommitter, storeCommitOptions } from '../group-commit.js';
 import type { StoreLogger } from '../level-store.js';
 import { decodeRecord } from '../record-codec.js';
 import type { PeerStatus, RemoteChange, SharedLeaseStore } from '../shared.js';
@@ -72,14 +72,7 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
     this.location = describeDatabase(options.config);
     this.historyLog = new PostgresHistory(options.history);
     options.telemetry?.attach(() => this.state());
-    this.committer = new GroupCommitter<PendingWrite>((writes) => this.commit(writes), {
-      maxBatch: options.maxBatch ?? 1000,
-      commitIntervalMs: options.commitIntervalMs ?? 0,
-      onFailure: (error, requests) =>
-        options.logger?.error({ evt: 'store.write.failed', err: error, requests }, 'lease store write failed'),
-      onRecover: () => options.logger?.info({ evt: 'store.write.recovered' }, 'lease store writable again'),
-      ...(options.onCommit === undefined ? {} : { onCommit: options.onCommit }),
-    });
+    this.committer = new GroupCommitter<PendingWrite>((writes) => this.commit(writes), storeCommitOptions(options));
   }
 
   /** Connects, checks the schema version, and starts following other servers' changes. Idempotent. */
