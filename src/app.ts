@@ -41,7 +41,7 @@ import { isTunable } from './store/tunable.js';
 import { AdaptiveTuner } from './tuning/adaptive-tuner.js';
 import { tuningPolicy } from './tuning/policy.js';
 import { causeOf } from './server/transition-cause.js';
-import { poolUtilization } from './server/utilization.js';
+import { PoolUtilizationCounter } from './server/utilization.js';
 import { healthOf, stateName, type Health } from './supervisor/health.js';
 import { createRoot } from './supervisor/root.js';
 import { startScaleOut } from './scaleout/scale-out.js';
@@ -64,6 +64,7 @@ export function startApp(options: AppOptions): App {
   const { history, store } = storeChain(options.store, { config, transitions, clock, log, stats });
   const localAddresses = options.localAddresses ?? cachedLocalAddresses();
   const book = new LeaseBook({ clock, onTimerChange: (change) => onLeaseTimer(deps, change), onTransition: transitions.emit });
+  const utilization = new PoolUtilizationCounter(book, config);
   const cursors = new Map<number, Cursor>();
   const scaleOut = startScaleOut(config(), options.store, book, cursors, log);
   const deps: ServerDeps = {
@@ -165,7 +166,7 @@ export function startApp(options: AppOptions): App {
     rehydrate: async () => {
       let leases = 0;
       for await (const record of store.loadAll()) {
-        book.restore(record);
+        book.rehydrate(record);
         leases++;
       }
       log.info({ evt: 'leases.rehydrated', leases }, 'leases restored from the store');
@@ -221,7 +222,7 @@ export function startApp(options: AppOptions): App {
     state: () => stateName(root.getSnapshot().value),
     statistics: () => ({
       counters: stats.snapshot(),
-      pools: poolUtilization(config(), book.values()),
+      pools: utilization.current(),
       leases: book.size,
       activeClients: router.activeClients,
       queuedRequests: router.queuedRequests,

@@ -1,29 +1,29 @@
-// Which addresses each client has a record for, by client index key. Almost every client has one: that address is
-// kept as a plain string, and a Set only for the few with more (a one-element Set costs ~100 bytes, which at 10^6
-// leases is ~100 MB of heap).
+// Which addresses each client has a record for: a 32-bit hash of (subnet, client key) → address, in an int
+// multimap (~18 bytes per lease, against ~100 for a "subnet/clientKey" string key, its map entry and an address
+// string). Two clients may share a hash: the index gives candidates, and the book keeps those whose record is the
+// client's.
+import { IntMultimap } from '../collections/int-multimap.js';
+
 export class ClientAddresses {
-  private readonly byClient = new Map<string, string | Set<string>>();
+  private readonly byHash = new IntMultimap();
 
-  add(key: string, ip: string): void {
-    const held = this.byClient.get(key);
-    if (held === undefined) this.byClient.set(key, ip);
-    else if (typeof held !== 'string') held.add(ip);
-    else if (held !== ip) this.byClient.set(key, new Set([held, ip]));
+  add(subnetId: number, clientKey: string, ip: number): void {
+    this.byHash.add(clientHash(subnetId, clientKey), ip);
   }
 
-  delete(key: string, ip: string): void {
-    const held = this.byClient.get(key);
-    if (held === ip) this.byClient.delete(key);
-    else if (typeof held === 'object') {
-      held.delete(ip);
-      if (held.size === 1) this.byClient.set(key, held.values().next().value as string);
-    }
+  delete(subnetId: number, clientKey: string, ip: number): void {
+    this.byHash.delete(clientHash(subnetId, clientKey), ip);
   }
 
-  /** A copy: callers may change the book (and so this index) while they go through it. */
-  of(key: string): string[] {
-    const held = this.byClient.get(key);
-    if (held === undefined) return [];
-    return typeof held === 'string' ? [held] : [...held];
+  /** The addresses (uint32) that may hold a record of the client: a copy, every one of them to be checked. */
+  candidates(subnetId: number, clientKey: string): number[] {
+    return this.byHash.valuesOf(clientHash(subnetId, clientKey)).map((ip) => ip >>> 0);
   }
+}
+
+/** FNV-1a over the subnet id and the key's UTF-16 code units. */
+function clientHash(subnetId: number, clientKey: string): number {
+  let hash = Math.imul(0x811c9dc5 ^ subnetId, 0x01000193);
+  for (let i = 0; i < clientKey.length; i++) hash = Math.imul(hash ^ clientKey.charCodeAt(i), 0x01000193);
+  return hash;
 }

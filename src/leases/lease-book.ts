@@ -1,10 +1,15 @@
 // The in-memory lease table: every lease's machine snapshot, indexed by address and by client, with its timers
-// in the shared expiry schedule. Only events that go through the lease machine change a lease.
+// in the shared expiry schedule. Only events that go through the lease machine change a lease. Leases a request or
+// a timer touched lately are kept as records; the others rest packed in columns (packed-leases.ts), which is what
+// lets 10^6 leases load in seconds and fit in a few hundred megabytes.
 import type { Clock } from '../clock.js';
 import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
-import type { LeaseRecord } from '../../machines/lease.types.js';
+import type { LeaseRecord, LeaseTimer } from '../../machines/lease.types.js';
+import { intToIp, parseIpv4 } from '../codec/index.js';
 import { ClientAddresses } from './client-addresses.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
+import { PackedLeases, type LeaseSummaryFn } from './packed-leases.js';
+import { TimerBuckets } from './timer-buckets.js';
 import { startLease, stepLease, type TimerEvent } from './lease-runner.js';
 import { isFinal, isLive } from './states.js';
 import { transitionOf, type TransitionCause, type TransitionListener } from './transition.js';
@@ -18,6 +23,9 @@ export interface LeaseChange {
 /** Told when an address becomes taken (a live or declined lease) or free (no lease, or a final one). */
 export type TakenListener = (record: LeaseRecord, taken: boolean) => void;
 
+/** Told of every change of a stored record (undefined: no record before, or none after). */
+export type StoredChangeListener = (before: LeaseRecord | undefined, after: LeaseRecord | undefined) => void;
+
 export interface LeaseBookOptions {
   readonly clock: Clock;
   /** A timer moved a lease (T1, T2, expiry, end of grace or probation, offer timeout). */
@@ -25,9 +33,17 @@ export interface LeaseBookOptions {
   readonly yieldFn?: (next: () => void) => void;
   /** Every transition of every lease: offers, events, timers, and undos of changes whose write failed. */
   readonly onTransition?: TransitionListener;
+  /** How many recently set leases stay records before the least recent is packed (default 10,000). */
+  readonly hotLimit?: number;
 }
 
-const clientIndexKey = (subnetId: number, clientKey: string): string => `${subnetId}/${clientKey}`;
+export type { LeaseSummaryFn };
+
+/**
+ * Records set most recently stay objects: a request touches its lease several times within moments, and `revert`
+ * undoes the very record it was handed. Beyond this many, the least recently set one is packed.
+ */
+const HOT_LIMIT = 10_000;
 
 /** The address is not free: as `isTaken`, but of a stored record, without applying due timers. */
 const isTakenRecord = (record: LeaseRecord): boolean => !isFinal(record.state);
@@ -38,11 +54,20 @@ function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
 }
 
 export class LeaseBook {
-  private readonly byIp = new Map<string, LeaseRecord>();
+  /** Leases touched lately, least recently set first. */
+  private readonly hot = new Map<string, LeaseRecord>();
+  /** Where packing goes on: the oldest hot record (see `packOldest`). */
+  private hotCursor: Iterator<[string, LeaseRecord]> | undefined;
+  /** The packed record `stored` built last; dropped whenever a packed lease changes. */
+  private lastBuilt: LeaseRecord | undefined;
+  /** Every other lease (an address is in one of the two, never both). */
+  private readonly packed = new PackedLeases();
   /** Every address a client still has a record for: timers, restores and undos must not lose its current one. */
   private readonly byClient = new ClientAddresses();
   private readonly schedule: ExpirySchedule;
+  private readonly timers: TimerBuckets;
   private readonly takenListeners = new Set<TakenListener>();
+  private readonly changeListeners = new Set<StoredChangeListener>();
   /** Set only on the views `withCause` returns. */
   private readonly cause: TransitionCause | undefined;
   private readonly offers = new OfferQueue();
@@ -52,6 +77,12 @@ export class LeaseBook {
       clock: options.clock,
       fire: (timer) => this.fire(timer),
       isCurrent: (timer) => this.isCurrent(timer),
+      ...(options.yieldFn ? { yieldFn: options.yieldFn } : {}),
+    });
+    this.timers = new TimerBuckets({
+      clock: options.clock,
+      schedule: this.schedule,
+      timersOf: (ip) => this.timersAt(ip),
       ...(options.yieldFn ? { yieldFn: options.yieldFn } : {}),
     });
   }
@@ -66,7 +97,7 @@ export class LeaseBook {
   }
 
   get size(): number {
-    return this.byIp.size;
+    return this.hot.size + this.packed.size;
   }
 
   /** The lease as of now (see `asOfNow`). Pure, as every query here: only commands and timers change the book. */
@@ -79,19 +110,23 @@ export class LeaseBook {
    * rehydrated in address order, would otherwise hide the client's bound lease. */
   currentLeaseOf(subnetId: number, clientKey: string): LeaseRecord | undefined {
     let best: LeaseRecord | undefined;
-    for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
-      const record = this.asOfNow(ip);
-      if (record !== undefined && (best === undefined || isMoreCurrent(record, best))) best = record;
+    for (const record of this.recordsOf(subnetId, clientKey)) {
+      if (best === undefined || isMoreCurrent(record, best)) best = record;
     }
     return best;
   }
 
   /** Every record the client has in a subnet, whatever its state (`currentLeaseOf` picks the one that counts). */
   leasesOf(subnetId: number, clientKey: string): LeaseRecord[] {
+    return this.recordsOf(subnetId, clientKey);
+  }
+
+  /** The client's records as of now; the index only names candidates (a hash), each one's record is checked. */
+  private recordsOf(subnetId: number, clientKey: string): LeaseRecord[] {
     const out: LeaseRecord[] = [];
-    for (const ip of this.byClient.of(clientIndexKey(subnetId, clientKey))) {
-      const record = this.asOfNow(ip);
-      if (record !== undefined) out.push(record);
+    for (const ip of this.byClient.candidates(subnetId, clientKey)) {
+      const stored = this.stored(intToIp(ip));
+      if (stored?.context.clientKey === clientKey && stored.context.subnetId === subnetId) out.push(this.applyDue(stored));
     }
     return out;
   }
@@ -108,16 +143,31 @@ export class LeaseBook {
    * whole backlog): a request must never see a lease that has in fact expired as still bound.
    */
   private asOfNow(ip: string): LeaseRecord | undefined {
-    let record = this.byIp.get(ip);
+    const record = this.stored(ip);
+    return record === undefined ? undefined : this.applyDue(record);
+  }
+
+  private applyDue(stored: LeaseRecord): LeaseRecord {
     const now = this.options.clock.now();
-    while (record !== undefined) {
+    let record = stored;
+    for (;;) {
       const due = record.timers.find((t) => t.at <= now);
-      if (due === undefined) break;
-      const next = stepLease(record, { type: due.event });
-      if (next === undefined) break;
+      const next = due === undefined ? undefined : stepLease(record, { type: due.event });
+      if (next === undefined) return record;
       record = next;
     }
-    return record;
+  }
+
+  /** The stored record of the address (due timers not applied). */
+  private stored(ip: string): LeaseRecord | undefined {
+    const hot = this.hot.get(ip);
+    if (hot !== undefined || this.packed.size === 0) return hot;
+    // A command reads its lease several times (settle, apply, set): the last packed record built serves them all.
+    if (this.lastBuilt?.context.ip === ip) return this.lastBuilt;
+    const n = parseIpv4(ip);
+    const built = n < 0 ? undefined : this.packed.get(n);
+    this.lastBuilt = built;
+    return built;
   }
 
   /**
@@ -127,7 +177,7 @@ export class LeaseBook {
    */
   private settle(ip: string): void {
     const now = this.options.clock.now();
-    for (let record = this.byIp.get(ip); record !== undefined;) {
+    for (let record = this.stored(ip); record !== undefined;) {
       const due = record.timers.find((t) => t.at <= now);
       if (due === undefined) return;
       const change = this.apply(ip, { type: due.event });
@@ -149,7 +199,7 @@ export class LeaseBook {
    */
   takeOver(input: LeaseInput): LeaseChange {
     this.settle(input.ip);
-    const change = { before: this.byIp.get(input.ip), after: startLease(input) };
+    const change = { before: this.stored(input.ip), after: startLease(input) };
     this.set(change.after);
     this.report(change.before, change.after, 'lease.offer');
     return change;
@@ -162,7 +212,7 @@ export class LeaseBook {
   }
 
   private apply(ip: string, event: LeaseEvent | TimerEvent): LeaseChange | undefined {
-    const before = this.byIp.get(ip);
+    const before = this.stored(ip);
     if (before === undefined) return undefined;
     const after = stepLease(before, event);
     if (after === undefined) return undefined;
@@ -171,20 +221,25 @@ export class LeaseBook {
     return { before, after };
   }
 
-  /** Puts a record back as it was (rehydration at start, or undoing a change whose write failed). */
+  /** Puts a record back as it was (undoing a change whose write failed, or a change another server made). */
   restore(record: LeaseRecord): void {
-    this.set(record);
+    this.set(record, false);
+  }
+
+  /** Loads a stored record at start: like `restore`, but the record rests packed until something touches it. */
+  rehydrate(record: LeaseRecord): void {
+    this.set(record, true);
   }
 
   /** Drops an address's lease: another server deleted it from the shared database. */
   forget(ip: string): void {
-    const record = this.byIp.get(ip);
+    const record = this.stored(ip);
     if (record !== undefined) this.remove(record);
   }
 
   /** Undoes a change if nothing else changed the lease since. */
   revert(change: LeaseChange): void {
-    if (this.byIp.get(change.after.context.ip) !== change.after) return;
+    if (!this.isStored(change.after)) return;
     if (change.before === undefined) this.remove(change.after);
     else this.set(change.before);
     const { onTransition } = this.options;
@@ -204,18 +259,34 @@ export class LeaseBook {
     return () => this.takenListeners.delete(listener);
   }
 
+  /** Follows every change of a stored record (incremental counts); returns the unsubscribe. */
+  onStoredChange(listener: StoredChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   /** Fires up to `limit` timers that are already due (the schedule fires them in slices, later): a search over
    * taken addresses then sees expired leases as free, as `current` would. Cheap when nothing is due. */
   settleDue(limit: number): void {
     this.schedule.fireDue(limit);
   }
 
-  values(): IterableIterator<LeaseRecord> {
-    return this.byIp.values();
+  /** Every stored record (packed ones built on the way): for listings; counts use `forEachLease`. */
+  *values(): IterableIterator<LeaseRecord> {
+    // A copy of the hot ones: a set during the walk moves its record to the end of the map.
+    yield* [...this.hot.values()];
+    yield* this.packed.records();
+  }
+
+  /** Address, subnet and stored state of every lease, without building records. */
+  forEachLease(fn: LeaseSummaryFn): void {
+    for (const [ip, record] of this.hot) fn(parseIpv4(ip), record.context.subnetId, record.state);
+    this.packed.forEach(fn);
   }
 
   stop(): void {
     this.schedule.stop();
+    this.timers.stop();
   }
 
   private report(before: LeaseRecord | undefined, after: LeaseRecord, event: string): void {
@@ -224,23 +295,65 @@ export class LeaseBook {
     this.options.onTransition?.(transitionOf(before, after, event, cause));
   }
 
-  private set(record: LeaseRecord): void {
-    const ip = record.context.ip;
-    const previous = this.byIp.get(ip);
-    const key = clientIndexKey(record.context.subnetId, record.context.clientKey);
-    if (previous !== undefined && clientIndexKey(previous.context.subnetId, previous.context.clientKey) !== key) {
+  private set(record: LeaseRecord, atRest = false): void {
+    const { ip, subnetId, clientKey } = record.context;
+    const n = parseIpv4(ip);
+    if (n < 0) throw new TypeError(`not an IPv4 address: ${JSON.stringify(ip)}`);
+    const previous = this.stored(ip);
+    if (previous !== undefined && (previous.context.subnetId !== subnetId || previous.context.clientKey !== clientKey)) {
       this.unindex(previous);
     }
-    this.byIp.set(ip, record);
+    this.keep(record, n, atRest);
     this.notifyTaken(previous, record);
+    for (const listener of this.changeListeners) listener(previous, record);
     this.offers.update(previous, record);
-    this.byClient.add(key, ip);
-    for (const timer of record.timers) this.schedule.add({ at: timer.at, key: ip, event: timer.event });
+    this.byClient.add(subnetId, clientKey, n);
+    this.timers.add(n, record.timers, ip);
+  }
+
+  /** Stores the record: packed when at rest (and it packs), else as the most recently set hot one. */
+  private keep(record: LeaseRecord, n: number, atRest: boolean): void {
+    const ip = record.context.ip;
+    this.lastBuilt = undefined;
+    this.hot.delete(ip);
+    if (atRest && this.packed.pack(record)) return;
+    this.hot.set(ip, record);
+    this.packed.delete(n);
+    if (this.hot.size > (this.options.hotLimit ?? HOT_LIMIT)) this.packOldest();
+  }
+
+  private packOldest(): void {
+    // A cursor kept across calls: a new iterator would step over every entry deleted from the front since the
+    // map last compacted (quadratic). The cursor reaches records set again since it started once more, at the end.
+    let next = (this.hotCursor ??= this.hot.entries()).next();
+    if (next.done === true) next = (this.hotCursor = this.hot.entries()).next();
+    if (next.done === true) return;
+    const [ip, record] = next.value;
+    this.lastBuilt = undefined;
+    this.hot.delete(ip);
+    // One the columns cannot hold goes to the back: it stays an object.
+    if (!this.packed.pack(record)) this.hot.set(ip, record);
+  }
+
+  /** Whether the record is the address's stored one: the very object, or (packed since) an exact copy of it. */
+  private isStored(record: LeaseRecord): boolean {
+    const hot = this.hot.get(record.context.ip);
+    if (hot !== undefined) return hot === record;
+    const packed = this.packed.size === 0 ? undefined : this.packed.get(parseIpv4(record.context.ip));
+    return packed !== undefined && sameRecord(packed, record);
+  }
+
+  /** The address's stored timers, for the timer buckets. */
+  private timersAt(n: number): readonly LeaseTimer[] | undefined {
+    return this.hot.get(intToIp(n))?.timers ?? this.packed.timersOf(n);
   }
 
   private remove(record: LeaseRecord): void {
-    this.byIp.delete(record.context.ip);
+    this.lastBuilt = undefined;
+    this.hot.delete(record.context.ip);
+    this.packed.delete(parseIpv4(record.context.ip));
     this.offers.update(record, undefined);
+    for (const listener of this.changeListeners) listener(record, undefined);
     this.unindex(record);
     if (isTakenRecord(record)) for (const listener of this.takenListeners) listener(record, false);
   }
@@ -256,11 +369,14 @@ export class LeaseBook {
   }
 
   private unindex(record: LeaseRecord): void {
-    this.byClient.delete(clientIndexKey(record.context.subnetId, record.context.clientKey), record.context.ip);
+    this.byClient.delete(record.context.subnetId, record.context.clientKey, parseIpv4(record.context.ip));
   }
 
+  /** Without building a packed lease's record: the schedule asks this of every entry when it sweeps. */
   private isCurrent(timer: ScheduledTimer): boolean {
-    return this.byIp.get(timer.key)?.timers.some((t) => t.event === timer.event && t.at === timer.at) ?? false;
+    const hot = this.hot.get(timer.key);
+    if (hot !== undefined) return hot.timers.some((t) => t.event === timer.event && t.at === timer.at);
+    return this.packed.size > 0 && this.packed.hasTimer(parseIpv4(timer.key), timer.event, timer.at);
   }
 
   /** Schedule entries are never removed early: a timer fires only if the lease still has it. */
@@ -269,4 +385,13 @@ export class LeaseBook {
     const change = this.apply(timer.key, { type: timer.event });
     if (change !== undefined) this.options.onTimerChange(change);
   }
+}
+
+/** Same state, context and timers (numbers compared with Object.is, as the columns keep them). */
+function sameRecord(a: LeaseRecord, b: LeaseRecord): boolean {
+  if (a.state !== b.state || a.timers.length !== b.timers.length) return false;
+  if (a.timers.some((t, i) => t.event !== b.timers[i]!.event || !Object.is(t.at, b.timers[i]!.at))) return false;
+  const keys = new Set([...Object.keys(a.context), ...Object.keys(b.context)]) as Set<keyof LeaseRecord['context']>;
+  for (const key of keys) if (!Object.is(a.context[key], b.context[key])) return false;
+  return true;
 }

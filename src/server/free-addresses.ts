@@ -51,12 +51,11 @@ export class FreeAddresses {
     const bitmap = new PoolBitmap(subnet.pools);
     // Stored states, as the book reports changes: a lease whose expiry is due but not yet applied counts as taken
     // until its timer fires (and tells `track`).
-    for (const record of this.book.values()) {
-      if (record.context.subnetId === subnet.id && !isFinal(record.state)) {
-        const offset = bitmap.offsetOf(ipToInt(record.context.ip));
-        if (offset >= 0) bitmap.mark(offset, true);
-      }
-    }
+    this.book.forEachLease((ip, subnetId, state) => {
+      if (subnetId !== subnet.id || isFinal(state)) return;
+      const offset = bitmap.offsetOf(ip);
+      if (offset >= 0) bitmap.mark(offset, true);
+    });
     this.bitmaps.set(subnet.id, bitmap);
     return bitmap;
   }

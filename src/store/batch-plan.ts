@@ -6,8 +6,8 @@ import type { LeaseWrite } from './types.js';
 
 /** Reads of committed state; batches are serialized, so nothing changes under a plan while it is made. */
 export interface CommittedState {
-  /** Per key: the stored record, null when none is stored, undefined when the stored value is unreadable. */
-  leases(keys: readonly string[]): Promise<readonly (LeaseRecord | null | undefined)[]>;
+  /** Per key: the stored lease's owner, null when none is stored, undefined when the stored value is unreadable. */
+  owners(keys: readonly string[]): Promise<readonly Owner[]>;
   clients(keys: readonly string[]): Promise<readonly (string | undefined)[]>;
 }
 
@@ -84,12 +84,7 @@ function ownersToCheck(writes: readonly LeaseWrite[], stored: ReadonlyMap<string
 
 async function readOwners(writes: readonly LeaseWrite[], state: CommittedState): Promise<Map<string, Owner>> {
   const keys = [...new Set(writes.map((w) => addressKey(w.kind === 'put' ? w.record.context.ip : w.ip)))];
-  const records = await state.leases(keys);
-  const owners = new Map<string, Owner>();
+  const stored = await state.owners(keys);
   // An unreadable record may be overwritten (that repairs it); only its stale index entry cannot be found.
-  keys.forEach((key, i) => {
-    const record = records[i];
-    owners.set(key, record === undefined ? undefined : record === null ? null : ownerOf(record));
-  });
-  return owners;
+  return new Map(keys.map((key, i) => [key, stored[i]]));
 }

@@ -3,48 +3,70 @@
 // it loaded or committed, by address. Once a whole loadAll has run with nothing committed during it, and every
 // batch since succeeded, it knows every key: an address it does not hold is not stored. Anything uncertain (a
 // failed batch, a re-open) clears it, and the store reads the database again.
-import type { LeaseValue } from './lease-value.js';
+// At 10^6 leases it holds every one, so it keeps only what a batch needs, in columns: the owner's subnet and client
+// key (the very string the decoded record holds, which the lease book keeps too) and the history range.
+import { IntMultimap } from '../collections/int-multimap.js';
+import { clientIndexKey } from './keys.js';
+import type { HistoryRange, LeaseValue } from './lease-value.js';
 
-/** A decoded value, or the raw bytes of one that does not decode (kept so it is reported as the database's is). */
-export type Committed = LeaseValue | Uint8Array;
+/** What a batch needs of a committed value. */
+export interface Committed {
+  /** The owner's client index key; undefined when the stored value does not decode. */
+  readonly owner: string | undefined;
+  /** Undefined when the value carries no range (it does not decode, or it is an older JSON value). */
+  readonly history: HistoryRange | undefined;
+}
 
 export interface MemoScan {
-  loaded(key: string, value: Committed): void;
+  /** A loaded value; undefined when it does not decode. */
+  loaded(key: string, value: LeaseValue | undefined): void;
   finished(): void;
 }
 
-/**
- * The map key of an address key (8 hex digits): its uint32 as a signed int32, which V8 keeps as a small integer
- * (no heap number per entry, cheaper hashing) — at 10^6 leases the memo is filled in the start-up's hot loop.
- */
-const slot = (key: string): number => Number.parseInt(key, 16) | 0;
+/** An address key (8 hex digits) as the int32 of its uint32. */
+const slotKey = (key: string): number => Number.parseInt(key, 16) | 0;
 
 export class CommittedMemo {
-  private readonly values = new Map<number, Committed>();
+  private slots = new IntMultimap();
+  private readonly freeSlots: number[] = [];
+  /** Per slot: the owner's client key; undefined for a value that does not decode. */
+  private clientKeys: (string | undefined)[] = [];
+  private subnets = new Float64Array(0);
+  /** NaN: no range. */
+  private ranges = new Float64Array(0);
   private complete = false;
   /** Bumped by every change, so a scan (which reads a snapshot) stops adding entries once the memo moved on. */
   private generation = 0;
 
   /** The committed value (null: nothing stored), or undefined when the database must be asked. */
   get(key: string): Committed | null | undefined {
-    const known = this.values.get(slot(key));
-    if (known !== undefined) return known;
-    return this.complete ? null : undefined;
+    const slot = this.slots.first(slotKey(key));
+    if (slot < 0) return this.complete ? null : undefined;
+    const clientKey = this.clientKeys[slot];
+    const first = this.ranges[2 * slot]!;
+    return {
+      owner: clientKey === undefined ? undefined : clientIndexKey(this.subnets[slot]!, clientKey),
+      history: Number.isNaN(first) ? undefined : { first, next: this.ranges[2 * slot + 1]! },
+    };
   }
 
   /** A batch landed: its final values per key (null: deleted). */
   committed(values: ReadonlyMap<string, LeaseValue | null>): void {
     this.generation++;
     for (const [key, value] of values) {
-      if (value === null) this.values.delete(slot(key));
-      else this.values.set(slot(key), value);
+      if (value === null) this.delete(key);
+      else this.set(key, value);
     }
   }
 
   /** A batch failed or the database was re-opened: what is on disk is no longer certain. */
   forget(): void {
     this.generation++;
-    this.values.clear();
+    this.slots = new IntMultimap();
+    this.freeSlots.length = 0;
+    this.clientKeys = [];
+    this.subnets = new Float64Array(0);
+    this.ranges = new Float64Array(0);
     this.complete = false;
   }
 
@@ -53,11 +75,51 @@ export class CommittedMemo {
     const at = this.generation;
     return {
       loaded: (key, value) => {
-        if (this.generation === at) this.values.set(slot(key), value);
+        if (this.generation === at) this.set(key, value);
       },
       finished: () => {
         if (this.generation === at) this.complete = true;
       },
     };
+  }
+
+  private set(key: string, value: LeaseValue | undefined): void {
+    const k = slotKey(key);
+    let slot = this.slots.first(k);
+    if (slot < 0) {
+      slot = this.allocate();
+      this.slots.add(k, slot);
+    }
+    this.clientKeys[slot] = value?.record.context.clientKey;
+    this.subnets[slot] = value?.record.context.subnetId ?? 0;
+    const history = value?.history;
+    this.ranges[2 * slot] = history?.first ?? Number.NaN;
+    this.ranges[2 * slot + 1] = history?.next ?? Number.NaN;
+  }
+
+  private delete(key: string): void {
+    const k = slotKey(key);
+    const slot = this.slots.first(k);
+    if (slot < 0) return;
+    this.slots.delete(k, slot);
+    this.clientKeys[slot] = undefined;
+    this.freeSlots.push(slot);
+  }
+
+  private allocate(): number {
+    const reused = this.freeSlots.pop();
+    if (reused !== undefined) return reused;
+    const slot = this.clientKeys.length;
+    this.clientKeys.push(undefined);
+    if (slot >= this.subnets.length) {
+      const capacity = Math.max(1024, this.subnets.length * 2);
+      const subnets = new Float64Array(capacity);
+      subnets.set(this.subnets);
+      this.subnets = subnets;
+      const ranges = new Float64Array(2 * capacity);
+      ranges.set(this.ranges);
+      this.ranges = ranges;
+    }
+    return slot;
   }
 }

@@ -8,7 +8,7 @@ import type {
 } from 'abstract-level';
 import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
-import { planBatch, ownerOf, type BatchPlan } from './batch-plan.js';
+import { planBatch, ownerOf as recordOwner, type BatchPlan } from './batch-plan.js';
 import { CommittedMemo, type Committed } from './committed-memo.js';
 import { GroupCommitter, type CommitLimits, type GroupCommitStats, storeCommitOptions } from './group-commit.js';
 import { HistoryLog, type CommittedRange, type HistoryOptions } from './history-log.js';
@@ -139,7 +139,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     if (ip === undefined || ipToUint32(ip) === undefined) return undefined;
     const record = await this.get(ip);
     // The batch plan keeps the index exact; the check guards against a hand-edited or half-repaired store.
-    return record !== undefined && ownerOf(record) === indexKey ? record : undefined;
+    return record !== undefined && recordOwner(record) === indexKey ? record : undefined;
   }
 
   async *loadAll(): AsyncIterable<LeaseRecord> {
@@ -160,7 +160,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
         }
         for (const [key, value] of entries) {
           const decoded = this.decodeAt(key, value);
-          scan.loaded(key, decoded ?? value);
+          scan.loaded(key, decoded);
           if (decoded !== undefined) yield decoded.record;
         }
       }
@@ -217,7 +217,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     try {
       const committed = await this.committedValues(writes);
       const plan = await planBatch(writes, {
-        leases: async (keys) => keys.map((key) => recordOf(committed.get(key) ?? null)),
+        owners: async (keys) => keys.map((key) => ownerOf(committed.get(key) ?? null)),
         clients: (keys) => this.clients.getMany([...keys]),
       });
       const history = await this.historyLog.plan(writes, (key) => rangeOf(committed.get(key) ?? null), this.now());
@@ -269,7 +269,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     const read = await this.leases.getMany(unknown);
     unknown.forEach((key, i) => {
       const value = read[i];
-      committed.set(key, value === undefined ? null : this.decodeAt(key, value) ?? value);
+      committed.set(key, value === undefined ? null : committedOf(this.decodeAt(key, value)));
     });
     return committed;
   }
@@ -331,14 +331,17 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   }
 }
 
-/** The stored record (null: none), or undefined when the stored value is unreadable. */
-function recordOf(committed: Committed | null): LeaseRecord | null | undefined {
-  if (committed === null) return null;
-  return committed instanceof Uint8Array ? undefined : committed.record;
+/** A decoded value as the memo keeps it (undefined: it does not decode). */
+function committedOf(value: LeaseValue | undefined): Committed {
+  return { owner: value === undefined ? undefined : recordOwner(value.record), history: value?.history };
+}
+
+/** The stored lease's owner (null: none), or undefined when the stored value is unreadable. */
+function ownerOf(committed: Committed | null): string | null | undefined {
+  return committed === null ? null : committed.owner;
 }
 
 /** The stored history range: null without a stored lease, undefined when unknown (unreadable or older format). */
 function rangeOf(committed: Committed | null): CommittedRange {
-  if (committed === null) return null;
-  return committed instanceof Uint8Array ? undefined : committed.history;
+  return committed === null ? null : committed.history;
 }

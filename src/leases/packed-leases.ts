@@ -1,0 +1,217 @@
+// Leases at rest, in columns of typed arrays (one slot per address) instead of one object graph per lease: a
+// record, its context, its timer list and timers, and their boxed numbers cost ~600 bytes of heap each, which at
+// 10^6 leases is most of a gigabyte and a long old-generation GC. A packed lease costs ~150 bytes; it becomes a
+// LeaseRecord again (`get`) only when a request or a timer touches it. Packing is exact: a record this layout
+// cannot hold exactly (a field it does not know, too many timers) is refused, and the book keeps it as an object.
+import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
+import { intToIp, parseIpv4 } from '../codec/index.js';
+import { IntMultimap } from '../collections/int-multimap.js';
+import { LEASE_STATES } from './states.js';
+
+const TIME_FIELDS = ['offerExpiresAt', 'boundAt', 'renewAt', 'rebindAt', 'expiresAt', 'graceUntil', 'probationUntil', 'changedAt'] as const;
+const TIMES = TIME_FIELDS.length;
+/** Every context field but the optional hostname. */
+const REQUIRED_FIELDS = 4 + TIMES;
+const STATE_INDEX = new Map(LEASE_STATES.map((state, i) => [state, i]));
+/** The lease machine arms at most three timers at once (T1, T2, expiry); one spare. */
+const MAX_TIMERS = 4;
+const EVENT_SCRATCH = new Uint8Array(MAX_TIMERS);
+
+/** Timer event names, shared by every table: the machine has a handful; beyond 255 a record stays an object. */
+const EVENTS: string[] = [];
+const EVENT_IDS = new Map<string, number>();
+
+function eventId(event: string): number {
+  const known = EVENT_IDS.get(event);
+  if (known !== undefined) return known;
+  if (EVENTS.length > 255) return -1;
+  EVENT_IDS.set(event, EVENTS.length);
+  EVENTS.push(event);
+  return EVENTS.length - 1;
+}
+
+/** What `forEach` reports of a lease without building its record. */
+export type LeaseSummaryFn = (ip: number, subnetId: number, state: LeaseState) => void;
+
+export class PackedLeases {
+  /** Address (uint32) → slot. */
+  private readonly slots = new IntMultimap();
+  private readonly freeSlots: number[] = [];
+  private end = 0;
+  private capacity = 0;
+  private ips = new Uint32Array(0);
+  private subnets = new Uint32Array(0);
+  private states = new Uint8Array(0);
+  private timerCounts = new Uint8Array(0);
+  private timerEvents = new Uint8Array(0);
+  private timerAts = new Float64Array(0);
+  private times = new Float64Array(0);
+  /** Undefined: a free slot. */
+  private readonly clientKeys: (string | undefined)[] = [];
+  /** The hardware address, or its length when it is the tail of the client key ("hw:1:<mac>"): one string less. */
+  private readonly hwAddresses: (string | number)[] = [];
+  private readonly hostnames = new Map<number, string>();
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  has(ip: number): boolean {
+    return this.slots.first(ip) >= 0;
+  }
+
+  /** Packs the record in place of its address's packed one; false (and nothing changed) when it does not fit. */
+  pack(record: LeaseRecord): boolean {
+    const ip = packableAddress(record);
+    if (ip < 0) return false;
+    const { context, timers } = record;
+    for (let i = 0; i < timers.length; i++) {
+      const id = eventId(timers[i]!.event);
+      if (id < 0) return false;
+      EVENT_SCRATCH[i] = id;
+    }
+    let slot = this.slots.first(ip);
+    if (slot < 0) {
+      slot = this.allocate();
+      this.slots.add(ip, slot);
+    }
+    this.ips[slot] = ip;
+    this.subnets[slot] = context.subnetId;
+    this.states[slot] = STATE_INDEX.get(record.state)!;
+    const t = slot * TIMES;
+    this.times[t] = context.offerExpiresAt;
+    this.times[t + 1] = context.boundAt;
+    this.times[t + 2] = context.renewAt;
+    this.times[t + 3] = context.rebindAt;
+    this.times[t + 4] = context.expiresAt;
+    this.times[t + 5] = context.graceUntil;
+    this.times[t + 6] = context.probationUntil;
+    this.times[t + 7] = context.changedAt;
+    this.timerCounts[slot] = timers.length;
+    for (let i = 0; i < timers.length; i++) {
+      this.timerEvents[slot * MAX_TIMERS + i] = EVENT_SCRATCH[i]!;
+      this.timerAts[slot * MAX_TIMERS + i] = timers[i]!.at;
+    }
+    const { clientKey, hwAddress } = context;
+    this.clientKeys[slot] = clientKey;
+    const isTail = hwAddress.length > 0 && clientKey.length > hwAddress.length && clientKey.endsWith(hwAddress);
+    this.hwAddresses[slot] = isTail ? hwAddress.length : hwAddress;
+    if (context.hostname !== undefined) this.hostnames.set(slot, context.hostname);
+    else if (this.hostnames.size > 0) this.hostnames.delete(slot);
+    return true;
+  }
+
+  /** The packed lease as a record (a new object on each call). */
+  get(ip: number): LeaseRecord | undefined {
+    const slot = this.slots.first(ip);
+    return slot < 0 ? undefined : this.recordAt(slot);
+  }
+
+  /** The packed lease's timers, without building the rest of its record. */
+  timersOf(ip: number): LeaseTimer[] | undefined {
+    const slot = this.slots.first(ip);
+    return slot < 0 ? undefined : this.timersAt(slot);
+  }
+
+  /** Whether the packed lease has this timer (the expiry schedule's "still current" check). */
+  hasTimer(ip: number, event: string, at: number): boolean {
+    const slot = this.slots.first(ip);
+    const id = EVENT_IDS.get(event);
+    if (slot < 0 || id === undefined) return false;
+    for (let i = 0; i < this.timerCounts[slot]!; i++) {
+      if (this.timerEvents[slot * MAX_TIMERS + i] === id && this.timerAts[slot * MAX_TIMERS + i] === at) return true;
+    }
+    return false;
+  }
+
+  delete(ip: number): void {
+    const slot = this.slots.first(ip);
+    if (slot < 0) return;
+    this.slots.delete(ip, slot);
+    this.clientKeys[slot] = undefined;
+    this.hwAddresses[slot] = 0;
+    this.hostnames.delete(slot);
+    this.freeSlots.push(slot);
+  }
+
+  *records(): Generator<LeaseRecord> {
+    for (let slot = 0; slot < this.end; slot++) if (this.clientKeys[slot] !== undefined) yield this.recordAt(slot);
+  }
+
+  /** Address, subnet and state of every packed lease: for counts and indexes that need no record. */
+  forEach(fn: LeaseSummaryFn): void {
+    for (let slot = 0; slot < this.end; slot++) {
+      if (this.clientKeys[slot] !== undefined) fn(this.ips[slot]!, this.subnets[slot]!, LEASE_STATES[this.states[slot]!]!);
+    }
+  }
+
+  private recordAt(slot: number): LeaseRecord {
+    const ip = this.ips[slot]!;
+    const clientKey = this.clientKeys[slot]!;
+    const hw = this.hwAddresses[slot]!;
+    const hwAddress = typeof hw === 'number' ? clientKey.slice(clientKey.length - hw) : hw;
+    const hostname = this.hostnames.get(slot);
+    const t = this.times;
+    const at = slot * TIMES;
+    // Field order as the lease machine builds the context, so built records share its hidden class.
+    const context: LeaseContext = hostname === undefined
+      ? { ip: intToIp(ip), subnetId: this.subnets[slot]!, clientKey, hwAddress, offerExpiresAt: t[at]!, boundAt: t[at + 1]!,
+        renewAt: t[at + 2]!, rebindAt: t[at + 3]!, expiresAt: t[at + 4]!, graceUntil: t[at + 5]!, probationUntil: t[at + 6]!,
+        changedAt: t[at + 7]! }
+      : { ip: intToIp(ip), subnetId: this.subnets[slot]!, clientKey, hwAddress, hostname, offerExpiresAt: t[at]!,
+        boundAt: t[at + 1]!, renewAt: t[at + 2]!, rebindAt: t[at + 3]!, expiresAt: t[at + 4]!, graceUntil: t[at + 5]!,
+        probationUntil: t[at + 6]!, changedAt: t[at + 7]! };
+    return { state: LEASE_STATES[this.states[slot]!]!, context, timers: this.timersAt(slot) };
+  }
+
+  private timersAt(slot: number): LeaseTimer[] {
+    const timers: LeaseTimer[] = [];
+    for (let i = 0; i < this.timerCounts[slot]!; i++) {
+      timers.push({ event: EVENTS[this.timerEvents[slot * MAX_TIMERS + i]!]!, at: this.timerAts[slot * MAX_TIMERS + i]! });
+    }
+    return timers;
+  }
+
+  private allocate(): number {
+    const reused = this.freeSlots.pop();
+    if (reused !== undefined) return reused;
+    if (this.end === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    this.clientKeys.push(undefined);
+    this.hwAddresses.push(0);
+    return this.end++;
+  }
+
+  private grow(capacity: number): void {
+    this.ips = resized(this.ips, capacity);
+    this.subnets = resized(this.subnets, capacity);
+    this.states = resized(this.states, capacity);
+    this.timerCounts = resized(this.timerCounts, capacity);
+    this.timerEvents = resized(this.timerEvents, capacity * MAX_TIMERS);
+    this.timerAts = resized(this.timerAts, capacity * MAX_TIMERS);
+    this.times = resized(this.times, capacity * TIMES);
+    this.capacity = capacity;
+  }
+}
+
+function resized<T extends Uint8Array | Uint32Array | Float64Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (length: number) => T)(length);
+  next.set(array);
+  return next;
+}
+
+/** The record's address as a uint32 when the columns hold the record exactly, else -1. */
+function packableAddress(record: LeaseRecord): number {
+  const { context, timers } = record;
+  if (!STATE_INDEX.has(record.state) || !Array.isArray(timers) || timers.length > MAX_TIMERS || Object.keys(record).length !== 3) return -1;
+  if (!Number.isInteger(context.subnetId) || context.subnetId < 0 || context.subnetId > 0xffffffff) return -1;
+  if (typeof context.ip !== 'string' || typeof context.clientKey !== 'string' || typeof context.hwAddress !== 'string') return -1;
+  const hasHostname = Object.hasOwn(context, 'hostname');
+  if (hasHostname && typeof context.hostname !== 'string') return -1;
+  for (const field of TIME_FIELDS) if (typeof context[field] !== 'number') return -1;
+  // Every known field is there with its type: as many own keys means no unknown one besides.
+  if (Object.keys(context).length !== REQUIRED_FIELDS + (hasHostname ? 1 : 0)) return -1;
+  for (const timer of timers) {
+    if (typeof timer.event !== 'string' || typeof timer.at !== 'number' || Object.keys(timer).length !== 2) return -1;
+  }
+  return parseIpv4(context.ip);
+}
