@@ -61,7 +61,7 @@ describe('server machine stopped during start-up', () => {
   /** The machine with start-up children that never finish, and a drain that records it ran. */
   function startingRoot(hang: 'openStore' | 'rehydrate') {
     const seen = { drained: false, aborted: false };
-    const never = fromPromise<never>(() => new Promise<never>(() => {}));
+    const never = fromPromise<void>(() => new Promise<void>(() => {}));
     const machine = serverMachine.provide({
       actors: {
         ...(hang === 'openStore' ? { openStore: never } : {}),
@@ -69,7 +69,9 @@ describe('server machine stopped during start-up', () => {
           signal.addEventListener('abort', () => (seen.aborted = true));
           return new Promise<never>(() => {});
         }),
-        drain: fromPromise(async () => void (seen.drained = true)),
+        drain: fromPromise<void>(async () => {
+          seen.drained = true;
+        }),
       },
     });
     const actor = createActor(machine, { clock: new SimulatedClock() });
