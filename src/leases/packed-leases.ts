@@ -205,8 +205,10 @@ function packableAddress(record: LeaseRecord): number {
   if (!STATE_INDEX.has(record.state) || !Array.isArray(timers) || timers.length > MAX_TIMERS || Object.keys(record).length !== 3) return -1;
   if (!Number.isInteger(context.subnetId) || context.subnetId < 0 || context.subnetId > 0xffffffff) return -1;
   if (typeof context.ip !== 'string' || typeof context.clientKey !== 'string' || typeof context.hwAddress !== 'string') return -1;
+  // The machine leaves `hostname: undefined` in a context when the client sent none: the same as no hostname (the
+  // store's encodings treat it so), and built back without it.
   const hasHostname = Object.hasOwn(context, 'hostname');
-  if (hasHostname && typeof context.hostname !== 'string') return -1;
+  if (context.hostname !== undefined && typeof context.hostname !== 'string') return -1;
   for (const field of TIME_FIELDS) if (typeof context[field] !== 'number') return -1;
   // Every known field is there with its type: as many own keys means no unknown one besides.
   if (Object.keys(context).length !== REQUIRED_FIELDS + (hasHostname ? 1 : 0)) return -1;

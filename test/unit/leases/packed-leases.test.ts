@@ -1,0 +1,65 @@
+// The columns hold every record the lease machine makes, in every state, exactly (built back equal), and refuse
+// what they cannot hold exactly; removed addresses are gone and their slots reused.
+import { describe, expect, it } from 'vitest';
+import type { LeaseEvent } from '../../../machines/lease.machine.js';
+import type { LeaseRecord } from '../../../machines/lease.types.js';
+import { startLease, stepLease } from '../../../src/leases/lease-runner.js';
+import { PackedLeases } from '../../../src/leases/packed-leases.js';
+import { HOLD_MS, PROBATION_MS, T0, TIMES } from '../machines/lease-fixtures.js';
+
+const IP = '198.18.0.1';
+const N = 0xc6120001;
+
+function lifecycle(hostname?: string): LeaseRecord[] {
+  const offered = startLease({ ip: IP, subnetId: 7, clientKey: 'hw:1:02:00:00:00:00:01', hwAddress: '02:00:00:00:00:01', now: T0, holdMs: HOLD_MS, ...(hostname === undefined ? {} : { hostname }) });
+  const step = (record: LeaseRecord, event: LeaseEvent | { type: string }): LeaseRecord => stepLease(record, event)!;
+  const bound = step(offered, { type: 'lease.commit', now: T0, ...TIMES });
+  const renewing = step(bound, { type: bound.timers[0]!.event });
+  const declined = step(bound, { type: 'lease.decline', now: T0, probationMs: PROBATION_MS });
+  const released = step(bound, { type: 'lease.release', now: T0 });
+  return [offered, bound, renewing, declined, released];
+}
+
+describe('PackedLeases', () => {
+  it('packs the machine\'s records in every state and builds them back equal', () => {
+    for (const record of [...lifecycle(), ...lifecycle('host-1')]) {
+      const packed = new PackedLeases();
+      expect(packed.pack(record)).toBe(true);
+      expect(packed.get(N)).toEqual(record);
+      expect(packed.timersOf(N)).toEqual(record.timers);
+      for (const timer of record.timers) expect(packed.hasTimer(N, timer.event, timer.at)).toBe(true);
+      expect(packed.hasTimer(N, 'xstate.after.none', 0)).toBe(false);
+    }
+  });
+
+  it('refuses what it cannot hold exactly, and changes nothing then', () => {
+    const [offered] = lifecycle();
+    const packed = new PackedLeases();
+    const refused: LeaseRecord[] = [
+      { ...offered!, context: { ...offered!.context, extra: 1 } as LeaseRecord['context'] },
+      { ...offered!, context: { ...offered!.context, subnetId: -1 } },
+      { ...offered!, context: { ...offered!.context, ip: 'not an address' } },
+      { ...offered!, timers: Array.from({ length: 5 }, (_, i) => ({ event: 'e', at: i })) },
+      { ...offered!, state: 'unknown' as LeaseRecord['state'] },
+    ];
+    for (const record of refused) expect(packed.pack(record)).toBe(false);
+    expect(packed.size).toBe(0);
+  });
+
+  it('replaces an address\'s record, deletes it, and reuses the slot', () => {
+    const [offered, bound] = lifecycle();
+    const packed = new PackedLeases();
+    packed.pack(offered!);
+    packed.pack(bound!);
+    expect(packed.size).toBe(1);
+    expect(packed.get(N)).toEqual(bound);
+    packed.delete(N);
+    expect(packed.has(N)).toBe(false);
+    expect(packed.get(N)).toBeUndefined();
+    packed.pack({ ...bound!, context: { ...bound!.context, ip: '198.18.0.2' } });
+    const seen: [number, number, string][] = [];
+    packed.forEach((ip, subnetId, state) => seen.push([ip, subnetId, state]));
+    expect(seen).toEqual([[N + 1, 7, 'bound']]);
+    expect([...packed.records()].map((r) => r.context.ip)).toEqual(['198.18.0.2']);
+  });
+});
