@@ -1,18 +1,23 @@
 // Start-up at scale: N bound leases in LevelDB, then the time from startApp to serving and the RSS it takes
 // (the target is 10^6 leases ready within 2 s in < 400 MB). Bounded: N leases, one temp directory removed at the end.
 // The store is filled by a child process (`--fill`), so the RSS measured here is the daemon's alone: the filling
-// process's heap, LevelDB write buffers and garbage never count.
-// usage: npx tsx bench/startup.bench.ts [leases=1000000]
+// process's heap, LevelDB write buffers and garbage never count. With DORA=N, N new clients then go through DORA
+// (relayed, W=256 in flight) into a second, empty subnet: the cost of a DORA with that many leases stored (run with
+// leases=0 for the empty-store figure). The stored leases live in 100.64.0.0/10, only in the store and in memory.
+// usage: [DORA=20000] npx tsx bench/startup.bench.ts [leases=1000000]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { Subject } from 'rxjs';
 import { startApp } from '../src/app.js';
 import { intToIp } from '../src/codec/index.js';
 import { parseConfig } from '../src/config/index.js';
-import type { Inbound, Transport } from '../src/net/types.js';
+import type { Inbound, Outbound, Transport } from '../src/net/types.js';
+import { decode, encode, messageTypeOf } from '../src/codec/index.js';
+import { MessageType } from '../src/codec/types.js';
+import { clientMessage } from '../test/helpers/test-client.js';
 import { Level } from 'level';
 import { LevelLeaseStore } from '../src/store/level-store.js';
 import { openLevelStore } from '../src/store/open.js';
@@ -25,23 +30,30 @@ if (process.argv[2] === '--fill') {
 }
 
 const leases = Number(process.argv[2] ?? 1_000_000);
+const doras = Number(process.env.DORA ?? 0);
 const wire = {
-  serverId: '198.18.0.1', interfaces: [], logging: { level: 'silent' }, defaults: { leaseTime: 86_400 },
-  subnets: [{ subnet: '198.18.0.0/15', pools: [{ start: '198.18.0.10', end: '198.19.255.254' }] }],
+  serverId: '198.19.0.254', interfaces: [], logging: { level: 'silent' }, defaults: { leaseTime: 86_400 }, conflictCheck: { enabled: false },
+  subnets: [
+    { subnet: '100.64.0.0/10', pools: [{ start: '100.64.0.10', end: '100.127.255.254' }] },
+    { subnet: '198.19.0.0/16', pools: [{ start: '198.19.1.0', end: '198.19.255.254' }], router: ['198.19.0.1'] },
+  ],
 };
 const compiled = parseConfig(JSON.stringify(wire), { baseDir: '/tmp' });
 if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
 // STARTUP_DIR=DIR keeps the filled store there and reuses it on the next run (profiling the start alone).
 const keep = process.env.STARTUP_DIR;
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'adstart-'));
-const path = join(dir, `db-${leases}`);
+const path = join(dir, `db-v2-${leases}`);
 if (keep === undefined || !existsSync(path)) {
   execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--fill', String(leases), path], { stdio: 'inherit' });
 }
+// DORAs add leases: a kept store is copied first, so every run starts from the same N.
+const runPath = doras > 0 && keep !== undefined ? join(mkdtempSync(join(tmpdir(), 'adstart-run-')), 'db') : path;
+if (runPath !== path) cpSync(path, runPath, { recursive: true });
 
 async function fill(path: string, leases: number): Promise<void> {
   const fill = await openLevelStore(path);
-  const base = (198 << 24) + (18 << 16) + 10;
+  const base = (100 << 24) + (64 << 16) + 10;
   const fillStart = performance.now();
   for (let i = 0; i < leases; i += 5_000) {
     const batch = [];
@@ -64,12 +76,17 @@ function boundLease(ip: string, i: number): LeaseRecord {
   return bound;
 }
 
-const transport: Transport = { kind: 'memory', inbound$: new Subject<Inbound>(), interfaces: () => [], send: async () => {}, close: async () => {} };
+const inbound$ = new Subject<Inbound>();
+const pending = new Map<number, (o: Outbound) => void>();
+const transport: Transport = {
+  kind: 'memory', inbound$, interfaces: () => [], close: async () => {},
+  send: async (out) => pending.get(out.data.readUInt32BE(4))?.(out),
+};
 globalThis.gc?.();
 const rssBefore = process.memoryUsage().rss;
 const start = performance.now();
 // Unopened, as the CLI hands it over: the supervisor opens it and rehydrates every lease.
-const store = new LevelLeaseStore(new Level<string, string>(path, { createIfMissing: true }), { location: path });
+const store = new LevelLeaseStore(new Level<string, string>(runPath, { createIfMissing: true }), { location: runPath });
 const app = startApp({ config: compiled.config, log: pino({ level: 'silent' }), store, openTransport: async () => transport });
 await app.ready;
 const seconds = (performance.now() - start) / 1000;
@@ -80,8 +97,44 @@ const heap = process.memoryUsage().heapUsed;
 const statsStart = performance.now();
 const stats = app.statistics();
 const statsMs = performance.now() - statsStart;
+const statsAgainStart = performance.now();
+app.statistics();
+const statsAgainMs = performance.now() - statsAgainStart;
+const { arrayBuffers } = process.memoryUsage();
 const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 console.log(`${stats.leases} leases ready in ${seconds.toFixed(2)} s; RSS ${mb(rssReady)} MB at ready, ${mb(rss)} MB after gc `
-  + `(heap ${mb(heap)} MB; ${mb(rssBefore)} MB before start); statistics() ${statsMs.toFixed(1)} ms`);
+  + `(heap ${mb(heap)} MB, array buffers ${mb(arrayBuffers)} MB; ${mb(rssBefore)} MB before start); `
+  + `statistics() ${statsMs.toFixed(1)} ms first, ${statsAgainMs.toFixed(2)} ms then`);
+if (doras > 0) await runDoras(doras);
+
+function send(msg: ReturnType<typeof clientMessage>): Promise<Outbound> {
+  return new Promise((resolve) => {
+    pending.set(msg.xid, (o) => { pending.delete(msg.xid); resolve(o); });
+    inbound$.next({ data: encode(msg), from: { address: '198.19.0.1', port: 67 }, receivedAt: Date.now() });
+  });
+}
+
+async function dora(i: number): Promise<void> {
+  const mac = [2, 1, (i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  const client = { mac, giaddr: '198.19.0.1' };
+  const offer = decode((await send(clientMessage(client, MessageType.DISCOVER, { xid: i * 2 + 1 }))).data);
+  if (!offer.ok) throw offer.error;
+  const ack = decode((await send(clientMessage(client, MessageType.REQUEST, { xid: i * 2 + 2, requested: offer.msg.yiaddr, serverId: '198.19.0.254' }))).data);
+  if (!ack.ok || messageTypeOf(ack.msg) !== MessageType.ACK) throw new Error(`no ACK for client ${i}`);
+}
+
+async function runDoras(count: number): Promise<void> {
+  const doraStart = performance.now();
+  const cpuStart = process.cpuUsage();
+  let next = 0;
+  await Promise.all(Array.from({ length: 256 }, async () => {
+    while (next < count) await dora(next++);
+  }));
+  const doraSeconds = (performance.now() - doraStart) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  console.log(`${count} DORA with ${stats.leases} leases stored: ${(count / doraSeconds).toFixed(0)} DORA/s, `
+    + `CPU ${((cpu.user + cpu.system) / count).toFixed(0)} us per DORA; RSS ${mb(process.memoryUsage().rss)} MB after`);
+}
 await app.stop();
+if (runPath !== path) rmSync(dirname(runPath), { recursive: true, force: true });
 if (keep === undefined) rmSync(dir, { recursive: true, force: true });
