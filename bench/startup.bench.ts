@@ -134,6 +134,9 @@ async function runDoras(count: number): Promise<void> {
   const cpu = process.cpuUsage(cpuStart);
   console.log(`${count} DORA with ${stats.leases} leases stored: ${(count / doraSeconds).toFixed(0)} DORA/s, `
     + `CPU ${((cpu.user + cpu.system) / count).toFixed(0)} us per DORA; RSS ${mb(process.memoryUsage().rss)} MB after`);
+  globalThis.gc?.();
+  const after = process.memoryUsage();
+  console.log(`after a gc: RSS ${mb(after.rss)} MB, heap ${mb(after.heapUsed)} MB, array buffers ${mb(after.arrayBuffers)} MB`);
 }
 await app.stop();
 if (runPath !== path) rmSync(dirname(runPath), { recursive: true, force: true });

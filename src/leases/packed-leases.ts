@@ -1,6 +1,6 @@
 // Leases at rest, in columns of typed arrays (one slot per address) instead of one object graph per lease: a
 // record, its context, its timer list and timers, and their boxed numbers cost ~600 bytes of heap each, which at
-// 10^6 leases is most of a gigabyte and a long old-generation GC. A packed lease costs ~150 bytes; it becomes a
+// 10^6 leases is most of a gigabyte and a long old-generation GC. A packed lease costs ~110 bytes; it becomes a
 // LeaseRecord again (`get`) only when a request or a timer touches it. Packing is exact: a record this layout
 // cannot hold exactly (a field it does not know, too many timers) is refused, and the book keeps it as an object.
 import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
@@ -10,12 +10,17 @@ import { LEASE_STATES } from './states.js';
 
 const TIME_FIELDS = ['offerExpiresAt', 'boundAt', 'renewAt', 'rebindAt', 'expiresAt', 'graceUntil', 'probationUntil', 'changedAt'] as const;
 const TIMES = TIME_FIELDS.length;
+/** Times kept per slot besides changedAt: the other context times, then the timers' deadlines. */
+const OFFSETS = TIMES - 1;
 /** Every context field but the optional hostname. */
 const REQUIRED_FIELDS = 4 + TIMES;
 const STATE_INDEX = new Map(LEASE_STATES.map((state, i) => [state, i]));
 /** The lease machine arms at most three timers at once (T1, T2, expiry); one spare. */
 const MAX_TIMERS = 4;
 const EVENT_SCRATCH = new Uint8Array(MAX_TIMERS);
+const TIME_SCRATCH = new Float64Array(OFFSETS + MAX_TIMERS);
+/** The offset that stands for the time 0 (a field not set yet, such as probationUntil before a decline). */
+const ZERO = -0x80000000;
 
 /** Timer event names, shared by every table: the machine has a handful; beyond 255 a record stays an object. */
 const EVENTS: string[] = [];
@@ -44,8 +49,7 @@ export class PackedLeases {
   private states = new Uint8Array(0);
   private timerCounts = new Uint8Array(0);
   private timerEvents = new Uint8Array(0);
-  private timerAts = new Float64Array(0);
-  private times = new Float64Array(0);
+  private readonly times = new SlotTimes(OFFSETS + MAX_TIMERS);
   /** Undefined: a free slot. */
   private readonly clientKeys: (string | undefined)[] = [];
   /** The hardware address, or its length when it is the tail of the client key ("hw:1:<mac>"): one string less. */
@@ -78,20 +82,19 @@ export class PackedLeases {
     this.ips[slot] = ip;
     this.subnets[slot] = context.subnetId;
     this.states[slot] = STATE_INDEX.get(record.state)!;
-    const t = slot * TIMES;
-    this.times[t] = context.offerExpiresAt;
-    this.times[t + 1] = context.boundAt;
-    this.times[t + 2] = context.renewAt;
-    this.times[t + 3] = context.rebindAt;
-    this.times[t + 4] = context.expiresAt;
-    this.times[t + 5] = context.graceUntil;
-    this.times[t + 6] = context.probationUntil;
-    this.times[t + 7] = context.changedAt;
+    TIME_SCRATCH[0] = context.offerExpiresAt;
+    TIME_SCRATCH[1] = context.boundAt;
+    TIME_SCRATCH[2] = context.renewAt;
+    TIME_SCRATCH[3] = context.rebindAt;
+    TIME_SCRATCH[4] = context.expiresAt;
+    TIME_SCRATCH[5] = context.graceUntil;
+    TIME_SCRATCH[6] = context.probationUntil;
     this.timerCounts[slot] = timers.length;
     for (let i = 0; i < timers.length; i++) {
       this.timerEvents[slot * MAX_TIMERS + i] = EVENT_SCRATCH[i]!;
-      this.timerAts[slot * MAX_TIMERS + i] = timers[i]!.at;
+      TIME_SCRATCH[OFFSETS + i] = timers[i]!.at;
     }
+    this.times.set(slot, context.changedAt, TIME_SCRATCH, OFFSETS + timers.length);
     const { clientKey, hwAddress } = context;
     this.clientKeys[slot] = clientKey;
     const isTail = hwAddress.length > 0 && clientKey.length > hwAddress.length && clientKey.endsWith(hwAddress);
@@ -119,7 +122,7 @@ export class PackedLeases {
     const id = EVENT_IDS.get(event);
     if (slot < 0 || id === undefined) return false;
     for (let i = 0; i < this.timerCounts[slot]!; i++) {
-      if (this.timerEvents[slot * MAX_TIMERS + i] === id && this.timerAts[slot * MAX_TIMERS + i] === at) return true;
+      if (this.timerEvents[slot * MAX_TIMERS + i] === id && this.times.get(slot, OFFSETS + i) === at) return true;
     }
     return false;
   }
@@ -131,6 +134,7 @@ export class PackedLeases {
     this.clientKeys[slot] = undefined;
     this.hwAddresses[slot] = 0;
     this.hostnames.delete(slot);
+    this.times.free(slot);
     this.freeSlots.push(slot);
   }
 
@@ -152,22 +156,21 @@ export class PackedLeases {
     const hwAddress = typeof hw === 'number' ? clientKey.slice(clientKey.length - hw) : hw;
     const hostname = this.hostnames.get(slot);
     const t = this.times;
-    const at = slot * TIMES;
     // Field order as the lease machine builds the context, so built records share its hidden class.
     const context: LeaseContext = hostname === undefined
-      ? { ip: intToIp(ip), subnetId: this.subnets[slot]!, clientKey, hwAddress, offerExpiresAt: t[at]!, boundAt: t[at + 1]!,
-        renewAt: t[at + 2]!, rebindAt: t[at + 3]!, expiresAt: t[at + 4]!, graceUntil: t[at + 5]!, probationUntil: t[at + 6]!,
-        changedAt: t[at + 7]! }
-      : { ip: intToIp(ip), subnetId: this.subnets[slot]!, clientKey, hwAddress, hostname, offerExpiresAt: t[at]!,
-        boundAt: t[at + 1]!, renewAt: t[at + 2]!, rebindAt: t[at + 3]!, expiresAt: t[at + 4]!, graceUntil: t[at + 5]!,
-        probationUntil: t[at + 6]!, changedAt: t[at + 7]! };
+      ? { ip: intToIp(ip), subnetId: this.subnets[slot]!, clientKey, hwAddress, offerExpiresAt: t.get(slot, 0),
+        boundAt: t.get(slot, 1), renewAt: t.get(slot, 2), rebindAt: t.get(slot, 3), expiresAt: t.get(slot, 4),
+        graceUntil: t.get(slot, 5), probationUntil: t.get(slot, 6), changedAt: t.base(slot) }
+      : { ip: intToIp(ip), subnetId: this.subnets[slot]!, clientKey, hwAddress, hostname, offerExpiresAt: t.get(slot, 0),
+        boundAt: t.get(slot, 1), renewAt: t.get(slot, 2), rebindAt: t.get(slot, 3), expiresAt: t.get(slot, 4),
+        graceUntil: t.get(slot, 5), probationUntil: t.get(slot, 6), changedAt: t.base(slot) };
     return { state: LEASE_STATES[this.states[slot]!]!, context, timers: this.timersAt(slot) };
   }
 
   private timersAt(slot: number): LeaseTimer[] {
     const timers: LeaseTimer[] = [];
     for (let i = 0; i < this.timerCounts[slot]!; i++) {
-      timers.push({ event: EVENTS[this.timerEvents[slot * MAX_TIMERS + i]!]!, at: this.timerAts[slot * MAX_TIMERS + i]! });
+      timers.push({ event: EVENTS[this.timerEvents[slot * MAX_TIMERS + i]!]!, at: this.times.get(slot, OFFSETS + i) });
     }
     return timers;
   }
@@ -187,13 +190,67 @@ export class PackedLeases {
     this.states = resized(this.states, capacity);
     this.timerCounts = resized(this.timerCounts, capacity);
     this.timerEvents = resized(this.timerEvents, capacity * MAX_TIMERS);
-    this.timerAts = resized(this.timerAts, capacity * MAX_TIMERS);
-    this.times = resized(this.times, capacity * TIMES);
+    this.times.grow(capacity);
     this.capacity = capacity;
   }
 }
 
-function resized<T extends Uint8Array | Uint32Array | Float64Array>(array: T, length: number): T {
+/**
+ * Per slot, one time exactly (changedAt: 8 bytes) and the others as int32 offsets from it in ms (4 bytes each,
+ * against 8): the lease machine sets every time to changedAt plus a delay. A slot with a time that is not such an
+ * offset (a fraction, a delay beyond 24 days, NaN) keeps all its times exactly, aside.
+ */
+class SlotTimes {
+  private bases = new Float64Array(0);
+  private offsets = new Int32Array(0);
+  private readonly exact = new Map<number, Float64Array>();
+
+  constructor(private readonly width: number) {}
+
+  grow(capacity: number): void {
+    this.bases = resized(this.bases, capacity);
+    this.offsets = resized(this.offsets, capacity * this.width);
+  }
+
+  /** Keeps `base` and the first `count` of `values` for the slot. */
+  set(slot: number, base: number, values: Float64Array, count: number): void {
+    this.bases[slot] = base;
+    for (let i = 0; i < count; i++) {
+      const offset = offsetOf(values[i]!, base);
+      if (offset === undefined) {
+        this.exact.set(slot, values.slice(0, count));
+        return;
+      }
+      this.offsets[slot * this.width + i] = offset;
+    }
+    if (this.exact.size > 0) this.exact.delete(slot);
+  }
+
+  base(slot: number): number {
+    return this.bases[slot]!;
+  }
+
+  get(slot: number, i: number): number {
+    const exact = this.exact.size === 0 ? undefined : this.exact.get(slot);
+    if (exact !== undefined) return exact[i]!;
+    const offset = this.offsets[slot * this.width + i]!;
+    return offset === ZERO ? 0 : this.bases[slot]! + offset;
+  }
+
+  free(slot: number): void {
+    this.exact.delete(slot);
+  }
+}
+
+/** The value as an offset from base that gives it back exactly, or undefined. */
+function offsetOf(value: number, base: number): number | undefined {
+  if (Object.is(value, 0)) return ZERO;
+  const offset = value - base;
+  if (!Number.isInteger(offset) || offset <= ZERO || offset > 0x7fffffff || base + offset !== value || Object.is(value, -0)) return undefined;
+  return offset;
+}
+
+function resized<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(array: T, length: number): T {
   const next = new (array.constructor as new (length: number) => T)(length);
   next.set(array);
   return next;

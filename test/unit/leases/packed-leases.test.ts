@@ -32,6 +32,25 @@ describe('PackedLeases', () => {
     }
   });
 
+  it('keeps times that are no whole-ms offset within 24 days of changedAt exactly too', () => {
+    const [, bound] = lifecycle();
+    const odd: LeaseRecord[] = [
+      { ...bound!, context: { ...bound!.context, expiresAt: bound!.context.changedAt + 60 * 86_400_000 } },
+      { ...bound!, context: { ...bound!.context, renewAt: bound!.context.changedAt + 0.5 }, timers: [{ event: bound!.timers[0]!.event, at: 1.25 }] },
+      { ...bound!, context: { ...bound!.context, graceUntil: Number.NaN, probationUntil: -0, changedAt: Number.POSITIVE_INFINITY } },
+    ];
+    const packed = new PackedLeases();
+    for (const record of odd) {
+      expect(packed.pack(record)).toBe(true);
+      const built = packed.get(N)!;
+      expect(built).toEqual(record);
+      for (const key of Object.keys(record.context) as (keyof LeaseRecord['context'])[]) expect(Object.is(built.context[key], record.context[key])).toBe(true);
+    }
+    // And the next record of the address, an ordinary one, packs compactly again.
+    packed.pack(bound!);
+    expect(packed.get(N)).toEqual(bound);
+  });
+
   it('refuses what it cannot hold exactly, and changes nothing then', () => {
     const [offered] = lifecycle();
     const packed = new PackedLeases();
