@@ -243,6 +243,7 @@ export function startApp(options: AppOptions): App {
     lease: (ip) => book.get(ip),
     isTaken: (ip) => book.isTaken(ip),
     leases: () => book.values(),
+    forEachLease: (fn) => book.forEachLease(fn),
     release: (ip, by) => adminRelease(deps, ip, by),
     noteLogDropped: () => stats.count(stats.events, 'log.dropped'),
     health: () => healthOf(root.getSnapshot(), store.health(), { active: router.activeClients, queued: router.queuedRequests }),

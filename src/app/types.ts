@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { ChildKind, RestartStrategy } from '../config/supervision-policy.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
 import type { ServerConfig } from '../config/types.js';
+import type { LeaseSummaryFn } from '../leases/packed-leases.js';
 import type { TransitionListener } from '../leases/transition.js';
 import type { Logger } from '../log.js';
 import type { ConfigLoader } from '../reload/load.js';
@@ -69,6 +70,8 @@ export interface App {
   isTaken(ip: string): boolean;
   /** Every lease the daemon holds, as stored in its lease book (for listings, metrics and the /ui page). */
   leases(): Iterable<LeaseRecord>;
+  /** Address (uint32), subnet and stored state of every lease, without building records: for counts. */
+  forEachLease(fn: LeaseSummaryFn): void;
   /** An operator's release (control API, CLI): the same lease event and durable write as a client's DHCPRELEASE. */
   release(ip: string, by: string): Promise<AdminReleaseOutcome>;
   /** Counts a log line the logger had to drop (its buffer was full): the event counter `log.dropped`. */

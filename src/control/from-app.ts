@@ -39,6 +39,7 @@ export function metricsSourceOf(app: () => App): MetricsSource {
     health: () => app().health(),
     config: () => app().config(),
     leases: () => app().leases(),
+    forEachLease: (fn) => app().forEachLease(fn),
   };
 }
 

@@ -10,7 +10,7 @@ import type { Decision } from '../server/decision.js';
 import { messageName } from '../server/stats.js';
 import type { LeaseRecord } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
-import { leaseCensus, type LeaseCensus } from './pool-usage.js';
+import { leaseCensus, walkRecords, type LeaseCensus, type LeaseWalk } from './pool-usage.js';
 import type { PostgresTelemetry } from '../store/postgres/telemetry.js';
 import { postgresMetrics } from './postgres-metrics.js';
 
@@ -19,6 +19,8 @@ export interface MetricsSource {
   health(): Health;
   config(): ServerConfig;
   leases(): Iterable<LeaseRecord>;
+  /** Address, subnet and state of every lease without building records (at 10^6 leases, per scrape); else `leases`. */
+  forEachLease?: LeaseWalk;
 }
 
 export interface DaemonMetrics {
@@ -178,7 +180,7 @@ export function createMetrics(source: MetricsSource, version: string): DaemonMet
       batches.observe(writes);
     },
     render: async () => {
-      current = { stats: source.statistics(), health: source.health(), census: leaseCensus(source.config(), source.leases()) };
+      current = { stats: source.statistics(), health: source.health(), census: leaseCensus(source.config(), source.forEachLease ?? walkRecords(source.leases())) };
       try {
         return { contentType: registry.contentType, body: await registry.metrics() };
       } finally {
