@@ -56,10 +56,16 @@ function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
 export class LeaseBook {
   /** Leases touched lately, least recently set first. */
   private readonly hot = new Map<string, LeaseRecord>();
-  /** Where packing goes on: the oldest hot record (see `packOldest`). */
-  private hotCursor: Iterator<[string, LeaseRecord]> | undefined;
-  /** The packed record `stored` built last; dropped whenever a packed lease changes. */
-  private lastBuilt: LeaseRecord | undefined;
+  /**
+   * Changed in place, never assigned: the views `withCause` makes share this object with the book (a field assigned
+   * through a view would become the view's own and leave the book's stale).
+   */
+  private readonly mutable: {
+    /** Where packing goes on: the oldest hot record (see `packOldest`). */
+    hotCursor?: Iterator<[string, LeaseRecord]> | undefined;
+    /** The packed record `stored` built last; dropped whenever a packed lease changes. */
+    lastBuilt?: LeaseRecord | undefined;
+  } = {};
   /** Every other lease (an address is in one of the two, never both). */
   private readonly packed = new PackedLeases();
   /** Every address a client still has a record for: timers, restores and undos must not lose its current one. */
@@ -110,7 +116,7 @@ export class LeaseBook {
    * rehydrated in address order, would otherwise hide the client's bound lease. */
   currentLeaseOf(subnetId: number, clientKey: string): LeaseRecord | undefined {
     let best: LeaseRecord | undefined;
-    for (const record of this.recordsOf(subnetId, clientKey)) {
+    for (const record of this.leasesOf(subnetId, clientKey)) {
       if (best === undefined || isMoreCurrent(record, best)) best = record;
     }
     return best;
@@ -118,11 +124,7 @@ export class LeaseBook {
 
   /** Every record the client has in a subnet, whatever its state (`currentLeaseOf` picks the one that counts). */
   leasesOf(subnetId: number, clientKey: string): LeaseRecord[] {
-    return this.recordsOf(subnetId, clientKey);
-  }
-
-  /** The client's records as of now; the index only names candidates (a hash), each one's record is checked. */
-  private recordsOf(subnetId: number, clientKey: string): LeaseRecord[] {
+    // The index only names candidates (a hash): each one's record is checked.
     const out: LeaseRecord[] = [];
     for (const ip of this.byClient.candidates(subnetId, clientKey)) {
       const stored = this.stored(intToIp(ip));
@@ -163,10 +165,10 @@ export class LeaseBook {
     const hot = this.hot.get(ip);
     if (hot !== undefined || this.packed.size === 0) return hot;
     // A command reads its lease several times (settle, apply, set): the last packed record built serves them all.
-    if (this.lastBuilt?.context.ip === ip) return this.lastBuilt;
+    if (this.mutable.lastBuilt?.context.ip === ip) return this.mutable.lastBuilt;
     const n = parseIpv4(ip);
     const built = n < 0 ? undefined : this.packed.get(n);
-    this.lastBuilt = built;
+    this.mutable.lastBuilt = built;
     return built;
   }
 
@@ -314,7 +316,7 @@ export class LeaseBook {
   /** Stores the record: packed when at rest (and it packs), else as the most recently set hot one. */
   private keep(record: LeaseRecord, n: number, atRest: boolean): void {
     const ip = record.context.ip;
-    this.lastBuilt = undefined;
+    this.mutable.lastBuilt = undefined;
     this.hot.delete(ip);
     if (atRest && this.packed.pack(record)) return;
     this.hot.set(ip, record);
@@ -325,11 +327,11 @@ export class LeaseBook {
   private packOldest(): void {
     // A cursor kept across calls: a new iterator would step over every entry deleted from the front since the
     // map last compacted (quadratic). The cursor reaches records set again since it started once more, at the end.
-    let next = (this.hotCursor ??= this.hot.entries()).next();
-    if (next.done === true) next = (this.hotCursor = this.hot.entries()).next();
+    let next = (this.mutable.hotCursor ??= this.hot.entries()).next();
+    if (next.done === true) next = (this.mutable.hotCursor = this.hot.entries()).next();
     if (next.done === true) return;
     const [ip, record] = next.value;
-    this.lastBuilt = undefined;
+    this.mutable.lastBuilt = undefined;
     this.hot.delete(ip);
     // One the columns cannot hold goes to the back: it stays an object.
     if (!this.packed.pack(record)) this.hot.set(ip, record);
@@ -349,7 +351,7 @@ export class LeaseBook {
   }
 
   private remove(record: LeaseRecord): void {
-    this.lastBuilt = undefined;
+    this.mutable.lastBuilt = undefined;
     this.hot.delete(record.context.ip);
     this.packed.delete(parseIpv4(record.context.ip));
     this.offers.update(record, undefined);

@@ -40,13 +40,6 @@ export class TimerBuckets {
     this.frontier = bucketOf(options.clock.now()) + 2;
   }
 
-  /** Addresses waiting in buckets (an address may wait in several). */
-  get size(): number {
-    let n = 0;
-    for (const ips of this.buckets.values()) n += ips.length;
-    return n;
-  }
-
   /**
    * Schedules a lease's timers: those due before the frontier precisely, and only the first later one in its bucket
    * (the next ones follow when that bucket opens). `key` is the address's dotted form when the caller has it.

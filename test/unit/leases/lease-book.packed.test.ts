@@ -118,6 +118,22 @@ describe('packed leases', () => {
     }), { numRuns: RUNS });
   });
 
+  it('a view with a cause and the book see the same leases after a packed lease changes through either', () => {
+    const { book, clock } = makeBook(true);
+    const source = makeBook(false);
+    source.book.offer({ ip: IPS[0]!, subnetId: 1, clientKey: 'c0', hwAddress: 'aa', now: T0, holdMs: HOLD_MS });
+    const bound = source.book.send(IPS[0]!, event('commit', T0))!.after;
+    source.book.stop();
+    book.rehydrate(bound);
+    book.rehydrate({ ...bound, context: { ...bound.context, ip: IPS[1]!, clientKey: 'c1' } });
+    expect(book.get(IPS[0]!)).toEqual(bound); // the book builds the packed record (and keeps it at hand)
+    const view = book.withCause({ xid: 1, message: 'DHCPRELEASE' });
+    view.forget(IPS[0]!);
+    clock.advance(1);
+    expect(book.get(IPS[0]!)).toBeUndefined();
+    expect(view.get(IPS[0]!)).toBeUndefined();
+  });
+
   it('a record the columns cannot hold exactly stays a record', () => {
     const { book } = makeBook(true);
     const base = makeBook(false);
