@@ -150,6 +150,29 @@ describe.skipIf(skip !== undefined)('transports in network namespaces', () => {
     expect((await ip('-n', SRV, 'neigh', 'show', yiaddr)).trim()).toBe('');
   });
 
+  it('sends the replies of one turn in one sendmmsg; an unroutable one fails alone and the others arrive', async () => {
+    const before = (await server.request({ cmd: 'stats' })).stats as { sendBatches: number; batchedSends: number; sent: number };
+    const outs = [
+      { data: hex('batch-1'), to: { address: S2.clientAddress, port: 68 } },
+      // No route to 198.19.77.1 in the server namespace: the kernel refuses it (ENETUNREACH); it never leaves.
+      { data: hex('batch-unroutable'), to: { address: '198.19.77.1', port: 68 } },
+      { data: hex('batch-2'), to: { address: '255.255.255.255', port: 68 }, ifaceName: S2.serverIf, source: S2.serverAddress },
+      { data: hex('batch-3'), to: { address: S2.clientAddress, port: 68 } },
+    ];
+    const r = await server.request({ cmd: 'sendMany', outs });
+    expect(r.outcomes).toEqual([
+      { ok: true },
+      { ok: false, code: 'DHCPD_ERR_NET_UNREACHABLE', transient: false, details: expect.objectContaining({ errno: 'ENETUNREACH' }) },
+      { ok: true },
+      { ok: true },
+    ]);
+    for (const d of ['batch-1', 'batch-2', 'batch-3']) await agents.get(S2)!.waitFor((e) => e.evt === 'rx' && e.data === hex(d));
+    const after = (await server.request({ cmd: 'stats' })).stats as typeof before;
+    expect(after.sendBatches - before.sendBatches).toBe(1);
+    expect(after.batchedSends - before.batchedSends).toBe(4);
+    expect(after.sent - before.sent).toBe(3);
+  });
+
   it('ignores broadcasts from an interface that is not listed, but takes a unicast to us (relayed traffic)', async () => {
     await clientSend(S3, '255.255.255.255', 'discover-from-c3');
     await clientSend(S3, S3.serverAddress, 'relayed-via-c3');
