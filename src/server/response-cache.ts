@@ -3,6 +3,7 @@
 // a new write. One entry per client (its last reply), bounded in count, expiring after a short time and forgotten
 // as soon as the client sends anything else or one of its leases is freed or taken.
 import type { Clock } from '../clock.js';
+import { ownedBytes } from '../codec/index.js';
 import { MessageType } from '../codec/types.js';
 import type { Outbound } from '../net/types.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
@@ -70,8 +71,8 @@ export class ResponseCache {
     const now = this.clock.now();
     this.entries.delete(routed.clientKey);
     this.entries.set(routed.clientKey, {
-      request: compactCopy(routed.inbound.data), from: endpoint(routed), iface: routed.inbound.iface?.name,
-      reply: { ...reply, data: compactCopy(reply.data) }, type, expiresAt: now + ttlMs,
+      request: ownedBytes(routed.inbound.data), from: endpoint(routed), iface: routed.inbound.iface?.name,
+      reply: { ...reply, data: ownedBytes(reply.data) }, type, expiresAt: now + ttlMs,
     });
     // Oldest first, and every entry lives ttlMs: the expired ones are at the front.
     for (const [key, oldest] of this.entries) {
@@ -103,11 +104,5 @@ export class ResponseCache {
   }
 }
 
-/** An exact-size copy outside Node's 8 KiB allocation pool: a pooled one would keep its whole slab alive. */
-function compactCopy(data: Uint8Array): Buffer {
-  const copy = Buffer.allocUnsafeSlow(data.length);
-  copy.set(data);
-  return copy;
-}
 
 const endpoint = (routed: RoutedRequest): string => `${routed.inbound.from.address}:${routed.inbound.from.port}`;

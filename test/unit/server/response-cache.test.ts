@@ -100,5 +100,9 @@ describe('response cache', () => {
     const kept = cache.lookup(routed('a'))!.reply.data;
     expect([...kept]).toEqual([1, 2, 3]);
     expect(kept.buffer.byteLength).toBe(3);
+    // A reply that owns its memory already (encode makes them so) is kept without a copy.
+    const own = { ...reply, data: Buffer.allocUnsafeSlow(3).fill(7) };
+    cache.remember(routed('b'), own, MessageType.OFFER);
+    expect(cache.lookup(routed('b'))!.reply.data).toBe(own.data);
   });
 });
