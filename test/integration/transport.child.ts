@@ -67,6 +67,9 @@ transport.inbound$.subscribe((i) =>
     ifindex: i.iface?.index ?? null,
     broadcast: i.broadcast ?? null,
     localAddress: i.localAddress ?? null,
+    // Whether the datagram is the whole of its own memory (not a view into a receive arena or a pool slab): the
+    // decoder and the reply cache keep it without a copy only then.
+    ownMemory: i.data.byteOffset === 0 && i.data.buffer.byteLength === i.data.length,
   }),
 );
 

@@ -103,7 +103,7 @@ describe.skipIf(skip !== undefined)('transports in network namespaces', () => {
     await clientSend(S2, '255.255.255.255', 'discover-from-c2');
     const a = await server.waitFor(inboundWith('discover-from-c1'));
     const b = await server.waitFor(inboundWith('discover-from-c2'));
-    expect(a).toMatchObject({ iface: S1.serverIf, broadcast: true, localAddress: '255.255.255.255', from: { address: S1.clientAddress, port: 68 } });
+    expect(a).toMatchObject({ iface: S1.serverIf, broadcast: true, localAddress: '255.255.255.255', from: { address: S1.clientAddress, port: 68 }, ownMemory: true });
     expect(b).toMatchObject({ iface: S2.serverIf, broadcast: true, localAddress: '255.255.255.255', from: { address: S2.clientAddress, port: 68 } });
   });
 
@@ -119,7 +119,7 @@ describe.skipIf(skip !== undefined)('transports in network namespaces', () => {
     const big = 'x'.repeat(9000);
     await clientSend(S2, S2.serverAddress, big);
     await Promise.all(Array.from({ length: 50 }, (_, i) => clientSend(S2, S2.serverAddress, `burst-${i}`)));
-    for (let i = 0; i < 50; i++) await server.waitFor(inboundWith(`burst-${i}`));
+    for (let i = 0; i < 50; i++) expect(await server.waitFor(inboundWith(`burst-${i}`))).toMatchObject({ ownMemory: true });
     expect(server.events.some(inboundWith(big))).toBe(false);
     expect(((await server.request({ cmd: 'stats' })).stats as { truncated: number }).truncated).toBe(before + 1);
   });
