@@ -2,6 +2,7 @@
 // and registered on whichever listener serves it), and how to take them from an App.
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import type { App } from '../app.js';
+import type { LeaseSummaryFn } from '../leases/packed-leases.js';
 import type { TransitionListener } from '../leases/transition.js';
 import type { PoolUtilization } from '../server/utilization.js';
 import type { LeaseHistoryStore } from '../store/types.js';
@@ -13,6 +14,8 @@ export type UiSecurityEvent = SecurityEvent;
 
 export interface UiDeps {
   readonly leases: () => Iterable<LeaseRecord>;
+  /** Each lease's state without building its record (10^6 packed leases): the page's counts use it when given. */
+  readonly forEachLease?: (fn: LeaseSummaryFn) => void;
   readonly transactionStates: () => Record<string, number>;
   readonly serverState: () => string;
   readonly pools: () => readonly PoolUtilization[];
@@ -30,6 +33,7 @@ export interface UiDeps {
 export function uiDepsOf(app: () => App, now: () => number = Date.now): UiDeps {
   return {
     leases: () => app().leases(),
+    forEachLease: (fn) => app().forEachLease(fn),
     transactionStates: () => app().transactionStates(),
     serverState: () => app().state(),
     pools: () => app().statistics().pools,

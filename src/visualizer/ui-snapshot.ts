@@ -22,8 +22,7 @@ export interface UiSnapshot {
 const LEASE_CHART_IDS = leafIds(MACHINES.lease);
 
 export function snapshotOf(deps: UiDeps): UiSnapshot {
-  const lease: Record<string, number> = {};
-  for (const record of deps.leases()) countIn(lease, LEASE_CHART_IDS.get(record.state) ?? record.state);
+  const lease = leaseCounts(deps);
   const server: Record<string, number> = {};
   countIn(server, deps.serverState());
   const security = deps.securityEvents?.(50);
@@ -36,12 +35,23 @@ export function snapshotOf(deps: UiDeps): UiSnapshot {
   };
 }
 
+/** Lease counts by chart id, from the states alone when the source can give them without building records. */
+function leaseCounts(deps: UiDeps): Record<string, number> {
+  const byState = new Map<string, number>();
+  const add = (state: string) => byState.set(state, (byState.get(state) ?? 0) + 1);
+  if (deps.forEachLease !== undefined) deps.forEachLease((_ip, _subnet, state) => add(state));
+  else for (const record of deps.leases()) add(record.state);
+  const lease: Record<string, number> = {};
+  for (const [state, count] of byState) countIn(lease, LEASE_CHART_IDS.get(state) ?? state, count);
+  return lease;
+}
+
 /** Counts a state and each of its ancestors, by chart id ("serving.running" counts "serving" too). */
-function countIn(counts: Record<string, number>, id: string): void {
+function countIn(counts: Record<string, number>, id: string, count = 1): void {
   const parts = id.split('.');
   parts.forEach((_, i) => {
     const at = parts.slice(0, i + 1).join('.');
-    counts[at] = (counts[at] ?? 0) + 1;
+    counts[at] = (counts[at] ?? 0) + count;
   });
 }
 
