@@ -29,15 +29,16 @@ async function generate(c: ClientNs, args: Record<string, number | string>, time
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Summary;
 }
 
-/** The daemon's resident set (kB): the node process in the server namespace. */
-async function daemonRssKb(serverNs: string): Promise<number> {
+/** The daemon's process id: the node process in the server namespace. */
+async function daemonPid(serverNs: string): Promise<string> {
   const pids = (await run('ip', ['netns', 'pids', serverNs], { timeoutMs: 5_000 })).split(/\s+/).filter(Boolean);
-  for (const pid of pids) {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (cmd.includes('cli.js')) return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-  }
-  throw new Error('daemon process not found');
+  const pid = pids.find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('cli.js'));
+  if (pid === undefined) throw new Error('daemon process not found');
+  return pid;
 }
+
+/** The daemon's resident set (kB). */
+const rssKb = (pid: string): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
 /** Datagrams the kernel dropped because the daemon's socket buffer was full (server namespace). */
 async function rcvbufErrors(serverNs: string): Promise<number> {
@@ -59,16 +60,22 @@ describe.skipIf(skip !== undefined)('a hostile network (daemon)', () => {
     const count = env('HOSTILE_COUNT', 100_000);
     const attacker = ctx.lab.direct[0]!;
     await address(attacker, '198.51.100.250');
-    const rss0 = await daemonRssKb(ctx.lab.server);
+    const pid = await daemonPid(ctx.lab.server);
+    const rss0 = rssKb(pid);
+    // The resident set every 2 s during the flood: growth that levels off is the live set of the flood's rate
+    // (exchanges, holds, caches within their expiry); growth that follows the packet count to the end is retention.
+    const rssSeriesMb: number[] = [];
+    const sampler = setInterval(() => rssSeriesMb.push(Math.round((rssKb(pid) - rss0) / 1024)), 2_000);
     const drops0 = await rcvbufErrors(ctx.lab.server);
     const log0 = logBytes();
     const s = await generate(attacker, {
       count, rate: env('HOSTILE_RATE', 5_000), seed: 7, 'probe-every': env('HOSTILE_PROBE_EVERY', 10_000),
     }, 60_000 + (count / 1_000) * 1_000);
-    const rss1 = await daemonRssKb(ctx.lab.server);
+    clearInterval(sampler);
+    const rss1 = rssKb(pid);
     const kernelDrops = (await rcvbufErrors(ctx.lab.server)) - drops0;
     const offerMs = s.probeDetail.map((p) => (p.offerMs === undefined ? null : Math.round(p.offerMs)));
-    const numbers = { ...s, probeDetail: undefined, offerMs, kernelDrops, rssGrowthMb: (rss1 - rss0) / 1024, logBytes: logBytes() - log0 };
+    const numbers = { ...s, probeDetail: undefined, offerMs, kernelDrops, rssGrowthMb: (rss1 - rss0) / 1024, rssSeriesMb, logBytes: logBytes() - log0 };
     console.log(`hostile run: ${JSON.stringify(numbers)}`);
     const evts = new Map<string, number>();
     for (const l of ctx.server.logs) evts.set(`${l.evt}/${String(l['reason'] ?? '')}`, (evts.get(`${l.evt}/${String(l['reason'] ?? '')}`) ?? 0) + Number(l['count'] ?? 1));
