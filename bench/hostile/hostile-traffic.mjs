@@ -4,7 +4,7 @@
 //   node hostile-traffic.mjs --count 100000 --rate 20000 --seed 1 --probe-every 10000 --server 198.51.100.1
 //   --mode mixed|discover (discover: valid DISCOVERs from random MACs only, the starvation flood)
 import dgram from 'node:dgram';
-import { packetSource } from './packets.mjs';
+import { forbiddenLedger, packetSource } from './packets.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
 const COUNT = Math.min(Number(args.count ?? 100_000), 10_000_000);
@@ -17,31 +17,15 @@ const PROBE_TIMEOUT_MS = 3_000;
 const MAX_SECONDS = Number(args['max-seconds'] ?? 600);
 
 const { valid, hostile, discoverFlood } = packetSource(SEED);
-/** The chaddr field (16 bytes, zero-padded when the packet is shorter) a reply echoes: with the xid, it tells which request was answered. */
-const chaddrOf = (data) => {
-  const field = Buffer.alloc(16);
-  if (data.length > 28) data.copy(field, 0, 28, Math.min(44, data.length));
-  return field.toString('hex');
-};
+const forbidden = forbiddenLedger();
 
 const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
-/**
- * Packets that must not be answered, by xid: their chaddr field and kind. An answer counts only when its xid AND
- * chaddr match one: xids are random 32-bit numbers, and among 10^6 packets about a hundred share one with a packet
- * that may be answered (seed 7: 111), so an xid alone would count those answers too.
- */
-const forbidden = new Map();
-const forbiddenAnswered = {};
-/** Answers to a packet that may be answered whose xid a forbidden one also used (what counting by xid alone got wrong). */
-let answeredSharingXid = 0;
 /** Every probe by xid: a slow answer still counts (within PROBE_TIMEOUT_MS), whatever probe started since. */
 const probes = new Map();
 sock.on('message', (msg) => {
   if (msg.length < 240 || msg[0] !== 2) return;
   const xid = msg.readUInt32BE(4);
-  const silent = forbidden.get(xid);
-  if (silent !== undefined && silent.chaddr === chaddrOf(msg)) forbiddenAnswered[silent.kind] = (forbiddenAnswered[silent.kind] ?? 0) + 1;
-  else if (silent !== undefined) answeredSharingXid++;
+  forbidden.answered(msg);
   const pending = probes.get(xid);
   if (pending === undefined) return;
   const type = msg.indexOf(Buffer.from([53, 1]), 240);
@@ -79,9 +63,9 @@ while (sent < COUNT && performance.now() - started < MAX_SECONDS * 1000) {
   const due = Math.min(COUNT, Math.floor(((performance.now() - started) / 1000) * RATE) + perTick);
   while (sent < due) {
     if (sent % PROBE_EVERY === 0) startProbe(probeNo++);
-    const { kind, data, silent } = MODE === 'discover' ? discoverFlood() : hostile();
-    if (silent && data.length >= 8) forbidden.set(data.readUInt32BE(4), { kind, chaddr: chaddrOf(data) });
-    sock.send(data, 67, TO, (err) => { if (err) sendErrors++; });
+    const packet = MODE === 'discover' ? discoverFlood() : hostile();
+    forbidden.sent(packet);
+    sock.send(packet.data, 67, TO, (err) => { if (err) sendErrors++; });
     sent++;
   }
   await new Promise((r) => setTimeout(r, 1));
@@ -96,7 +80,7 @@ const done = [...probes.values()].map(finish);
 const answered = done.filter((p) => p.offerMs !== undefined && p.offerMs < PROBE_TIMEOUT_MS);
 process.stdout.write(`${JSON.stringify({
   mode: MODE, seed: SEED, sent, sendErrors, rate: Math.round(sent / floodSeconds), floodSeconds: Number(floodSeconds.toFixed(2)),
-  forbiddenSent: forbidden.size, forbiddenAnswered: Object.values(forbiddenAnswered).reduce((a, b) => a + b, 0), forbiddenAnsweredByKind: forbiddenAnswered, answeredSharingXid,
+  ...forbidden.summary(),
   probes: done.length, probesAnswered: answered.length, probesBound: done.filter((p) => p.ackMs !== undefined).length,
   maxOfferMs: Math.max(...answered.map((p) => p.offerMs)), probeDetail: done,
 })}\n`);

@@ -4,7 +4,7 @@
 // Growth between checkpoints that follows the packet count is retention; growth that stops is V8 keeping pages.
 // Replies to addresses no lab link faces fail with ENETUNREACH, as the kernel does in the namespace run.
 //   node --expose-gc --max-semi-space-size=32 --import tsx bench/hostile/memory.bench.ts [packets=400000] [checkpoints=4] [mode=mixed|discover]
-// Prints one JSON line per checkpoint, then what was answered that must not be, by kind.
+// Prints one JSON line per checkpoint; with FORBIDDEN=1 also what was answered that must not be, by kind.
 import { readFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 import { pino } from 'pino';
@@ -14,10 +14,7 @@ import { parseConfig } from '../../src/config/index.js';
 import { errnoError } from '../../src/net/errno.js';
 import type { Inbound, InterfaceInfo, Transport } from '../../src/net/types.js';
 import { openMemoryStore } from '../../src/store/open.js';
-// @ts-expect-error: plain JavaScript shared with the generator (run unbuilt inside namespaces), no declarations.
-import { packetSource } from './packets.mjs';
-
-interface Packet { readonly kind: string; readonly data: Buffer; readonly silent: boolean }
+import { forbiddenLedger, packetSource } from './packets.mjs';
 const packets = Number(process.argv[2] ?? 400_000);
 const checkpoints = Number(process.argv[3] ?? 4);
 const mode = process.argv[4] ?? 'mixed';
@@ -41,17 +38,14 @@ if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
 const reachable = (a: string): boolean => a === '255.255.255.255' || a.startsWith('198.51.100.') || a.startsWith('198.18.') || a.startsWith('203.0.113.');
 // Kept only with FORBIDDEN=1: the map itself grows with the packet count and would blur the heap figures.
 const trackForbidden = process.env['FORBIDDEN'] !== undefined;
-const silentKinds = new Map<string, string>();
-const answeredForbidden = new Map<string, number>();
+const forbidden = forbiddenLedger();
 let sent = 0;
 let unreachable = 0;
-const key = (data: Buffer): string => `${data.readUInt32BE(4)}/${data.subarray(28, 44).toString('hex')}`;
 const inbound$ = new Subject<Inbound>();
 const transport: Transport = {
   kind: 'memory', inbound$, interfaces: () => [LAB], close: async () => {},
   send: async (out) => {
-    const kind = silentKinds.get(key(out.data));
-    if (kind !== undefined) answeredForbidden.set(kind, (answeredForbidden.get(kind) ?? 0) + 1);
+    if (trackForbidden) forbidden.answered(out.data);
     if (!reachable(out.to.address)) {
       unreachable++;
       throw errnoError('DHCPD_ERR_NET_UNREACHABLE', 101, 'sendmsg', { to: out.to });
@@ -64,7 +58,7 @@ const log = pino({ level: 'info' }, { write: (s: string) => { logBytes += s.leng
 const app = startApp({ config: compiled.config, log, store: await openMemoryStore(), openTransport: async () => transport });
 await app.ready;
 
-const source = packetSource(7) as { hostile(): Packet; discoverFlood(): Packet };
+const source = packetSource(7);
 const next = mode === 'discover' ? () => source.discoverFlood() : () => source.hostile();
 const mb = (n: number): number => Math.round(n / 1024 / 10.24) / 100;
 /** Resident kB of the brk heap (glibc's main arena: malloc'd Buffers, native) vs. the anonymous mappings (V8's pages, other arenas). */
@@ -102,7 +96,7 @@ for (let c = 1; c <= checkpoints; c++) {
     // Batches as the native transport delivers them (recvmmsg), then a turn of the event loop.
     for (let i = 0; i < 64; i++, fed++) {
       const p = next();
-      if (trackForbidden && p.silent && p.data.length >= 44) silentKinds.set(key(p.data), p.kind);
+      if (trackForbidden) forbidden.sent(p);
       // An exact-size buffer per datagram, as the native transport's receive gives (napi_create_buffer_copy).
       const data = Buffer.allocUnsafeSlow(p.data.length);
       p.data.copy(data);
@@ -112,6 +106,6 @@ for (let c = 1; c <= checkpoints; c++) {
   }
   await measure(fed);
 }
-console.log(JSON.stringify({ answeredForbidden: Object.fromEntries(answeredForbidden) }));
+if (trackForbidden) console.log(JSON.stringify(forbidden.summary()));
 await app.stop();
 process.exit(0);

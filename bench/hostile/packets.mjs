@@ -76,3 +76,42 @@ export function packetSource(seed) {
 
   return { valid, hostile, discoverFlood };
 }
+
+/** The chaddr field (16 bytes, zero-padded when the packet is shorter): a reply echoes it with the xid. */
+const chaddrField = (data) => {
+  const field = Buffer.alloc(16);
+  if (data.length > 28) data.copy(field, 0, 28, Math.min(44, data.length));
+  return field.toString('hex');
+};
+
+/**
+ * The packets sent that must not be answered, and the answers that broke that rule, by kind. An answer counts
+ * only when its xid AND chaddr match a forbidden packet: xids are random 32-bit numbers, and among 10^6 packets
+ * about a hundred share one with a packet that may be answered (seed 7: 111), whose answers an xid alone would count.
+ */
+export function forbiddenLedger() {
+  const byXid = new Map();
+  const answeredByKind = {};
+  let sharedXid = 0;
+  return {
+    /** Notes a packet about to be sent. */
+    sent(packet) {
+      if (packet.silent && packet.data.length >= 8) byXid.set(packet.data.readUInt32BE(4), { kind: packet.kind, chaddr: chaddrField(packet.data) });
+    },
+    /** Looks at a reply from the server; returns the kind of the forbidden packet it answers, if it does. */
+    answered(reply) {
+      if (reply.length < 44) return undefined;
+      const silent = byXid.get(reply.readUInt32BE(4));
+      if (silent === undefined) return undefined;
+      if (silent.chaddr !== chaddrField(reply)) {
+        sharedXid++;
+        return undefined;
+      }
+      answeredByKind[silent.kind] = (answeredByKind[silent.kind] ?? 0) + 1;
+      return silent.kind;
+    },
+    summary() {
+      return { forbiddenSent: byXid.size, forbiddenAnswered: Object.values(answeredByKind).reduce((a, b) => a + b, 0), forbiddenAnsweredByKind: { ...answeredByKind }, answeredSharingXid: sharedXid };
+    },
+  };
+}
