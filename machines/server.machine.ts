@@ -28,6 +28,7 @@ export const serverMachine = setup({
   actors: {
     // All provided by src/app.ts.
     openStore: fromPromise<void>(async () => {}),
+    // Stops reading when `signal` aborts (the machine left `rehydrating`).
     rehydrate: fromPromise<{ leases: number }>(async () => ({ leases: 0 })),
     serve: fromObservable<never, void>(() => EMPTY),
     quiesce: fromPromise<void>(async () => {}),
@@ -58,7 +59,10 @@ export const serverMachine = setup({
   // A reload asked for in any state is remembered; `serving.running` runs it (the reload lock is `reloading`).
   on: { 'server.reload': { actions: assign({ reloadPending: true }) } },
   states: {
+    // A stop during start-up (10^6 leases take seconds to rehydrate) is honoured at once: systemd's stop must not
+    // wait for, or be lost behind, a load whose result is no longer wanted. Drain closes the store under it.
     openingStore: {
+      on: { 'server.stop': 'draining' },
       invoke: {
         src: 'openStore',
         onDone: 'rehydrating',
@@ -69,6 +73,7 @@ export const serverMachine = setup({
       },
     },
     rehydrating: {
+      on: { 'server.stop': 'draining' },
       invoke: {
         src: 'rehydrate',
         onDone: 'serving',

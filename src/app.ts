@@ -162,11 +162,16 @@ export function startApp(options: AppOptions): App {
   );
   const root = createRoot({
     openStore: () => store.open(),
-    rehydrate: async () => {
+    rehydrate: async (signal) => {
       let leases = 0;
       for await (const record of store.loadAll()) {
+        if (signal.aborted) break;
         book.restore(record);
         leases++;
+      }
+      if (signal.aborted) {
+        log.info({ evt: 'leases.rehydrate-stopped', leases }, 'stopping: lease restore abandoned');
+        return { leases };
       }
       log.info({ evt: 'leases.rehydrated', leases }, 'leases restored from the store');
       return { leases };

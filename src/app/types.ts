@@ -41,7 +41,7 @@ export interface AppOptions {
 }
 
 export interface App {
-  /** Resolves once the daemon serves; rejects if it fails before. */
+  /** Resolves once the daemon serves; rejects if it fails before; stays pending if stopped before (see `done`). */
   readonly ready: Promise<void>;
   /** Resolves with the exit code when the daemon stopped (0) or escalated a failure (1). */
   readonly done: Promise<number>;

@@ -11,7 +11,8 @@ import { onChildFailure } from './strategy.js';
 
 export interface RootChildren {
   readonly openStore: () => Promise<void>;
-  readonly rehydrate: () => Promise<{ leases: number }>;
+  /** Stops early (resolving with what it read) once `signal` aborts: the daemon is stopping during start-up. */
+  readonly rehydrate: (signal: AbortSignal) => Promise<{ leases: number }>;
   readonly serve: () => Observable<never>;
   readonly quiesce: () => Promise<void>;
   readonly drain: () => Promise<void>;
@@ -43,7 +44,7 @@ export function createRoot(children: RootChildren, deps: RootDeps) {
   const machine = serverMachine.provide({
     actors: {
       openStore: fromPromise(() => children.openStore()),
-      rehydrate: fromPromise(() => children.rehydrate()),
+      rehydrate: fromPromise(({ signal }) => children.rehydrate(signal)),
       serve: fromObservable(() => children.serve()),
       quiesce: fromPromise(() => children.quiesce()),
       drain: fromPromise(() => children.drain()),

@@ -56,3 +56,39 @@ describe('server machine restart decisions', () => {
     expect(root.reports.map((r) => r.evt)).toEqual(['supervisor.escalated']);
   });
 });
+
+describe('server machine stopped during start-up', () => {
+  /** The machine with start-up children that never finish, and a drain that records it ran. */
+  function startingRoot(hang: 'openStore' | 'rehydrate') {
+    const seen = { drained: false, aborted: false };
+    const never = fromPromise<void>(() => new Promise<void>(() => {}));
+    const machine = serverMachine.provide({
+      actors: {
+        ...(hang === 'openStore' ? { openStore: never } : {}),
+        rehydrate: fromPromise(({ signal }) => {
+          signal.addEventListener('abort', () => (seen.aborted = true));
+          return new Promise<never>(() => {});
+        }),
+        drain: fromPromise<void>(async () => {
+          seen.drained = true;
+        }),
+      },
+    });
+    const actor = createActor(machine, { clock: new SimulatedClock() });
+    actor.subscribe({ error: () => {} });
+    return { actor, seen };
+  }
+
+  it.each(['openStore', 'rehydrate'] as const)('a stop while in %s drains and stops at once', async (hang) => {
+    const root = startingRoot(hang);
+    root.actor.start();
+    await flush();
+    expect(root.actor.getSnapshot().value).toBe(hang === 'openStore' ? 'openingStore' : 'rehydrating');
+    root.actor.send({ type: 'server.stop' });
+    await flush();
+    expect(root.actor.getSnapshot().value).toBe('stopped');
+    expect(root.seen.drained).toBe(true);
+    // The rehydrate loop is told to stop reading (src/app.ts checks the signal per record).
+    expect(root.seen.aborted).toBe(hang === 'rehydrate');
+  });
+});

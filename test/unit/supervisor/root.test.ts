@@ -29,7 +29,43 @@ async function storeFailingOpen(...errors: Error[]): Promise<LeaseStore & { open
   return store;
 }
 
+/** A memory store whose lease load yields one record, then waits for `release()` before the rest. */
+async function storeWithSlowLoad(): Promise<{ store: LeaseStore; firstRead: Promise<void>; release: () => void; loadClosed: () => boolean }> {
+  const inner = await openMemoryStore();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let firstReadDone!: () => void;
+  const firstRead = new Promise<void>((resolve) => (firstReadDone = resolve));
+  let closed = false;
+  const store = Object.create(inner) as LeaseStore;
+  store.loadAll = async function* () {
+    try {
+      yield makeRecord(testIp(1), 'c1', { state: 'bound' });
+      firstReadDone();
+      await gate;
+      for (let i = 2; i < 100; i++) yield makeRecord(testIp(i), `c${i}`, { state: 'bound' });
+    } finally {
+      closed = true;
+    }
+  };
+  return { store, firstRead, release, loadClosed: () => closed };
+}
+
 describe('root supervisor and the store', () => {
+  it('a stop while the leases are being restored stops the load and exits 0 without serving', async () => {
+    const slow = await storeWithSlowLoad();
+    const server = startTestDaemon({ captureLogs: true, store: slow.store });
+    await slow.firstRead;
+    const stopped = server.app.stop();
+    slow.release();
+    expect(await stopped).toBe(0);
+    expect(slow.loadClosed()).toBe(true);
+    expect(server.evts()).toContain('leases.rehydrate-stopped');
+    expect(server.evts()).not.toContain('leases.rehydrated');
+    expect(server.evts()).not.toContain('server.ready');
+    expect([...server.app.leases()].length).toBe(1);
+  });
+
   it('a damaged store at open escalates at once: exit code 1, the repair command logged, never serving empty', async () => {
     const temp = await makeTempDir('dhcpd-root-');
     try {
