@@ -4,7 +4,7 @@
 // Growth between checkpoints that follows the packet count is retention; growth that stops is V8 keeping pages.
 // Replies to addresses no lab link faces fail with ENETUNREACH, as the kernel does in the namespace run.
 //   node --expose-gc --max-semi-space-size=32 --import tsx bench/hostile/memory.bench.ts [packets=400000] [checkpoints=4] [mode=mixed|discover]
-// Prints one JSON line per checkpoint; with FORBIDDEN=1 also what was answered that must not be, by kind.
+// Prints one JSON line per checkpoint (with the server's CPU µs per packet fed); with FORBIDDEN=1 also what was answered that must not be, by kind.
 import { readFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 import { pino } from 'pino';
@@ -76,26 +76,28 @@ function residentBy(): { brkMb: number; anonMb: number } {
   }
   return { brkMb: Math.round(brk / 10.24) / 100, anonMb: Math.round(anon / 10.24) / 100 };
 }
-async function measure(fed: number): Promise<void> {
+async function measure(fed: number, cpuUsPerPacket: number): Promise<void> {
   // Let timers (lease expiry, offer holds, bucket expiry) run as they would, then collect twice (weak refs, finalizers).
   await new Promise((r) => setTimeout(r, 200));
   gc!();
   await new Promise((r) => setImmediate(r));
   gc!();
   const m = process.memoryUsage();
-  console.log(JSON.stringify({ fed, rssMb: mb(m.rss), ...residentBy(), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), sent, unreachable, logKb: Math.round(logBytes / 1024) }));
+  console.log(JSON.stringify({ fed, cpuUsPerPacket: Math.round(cpuUsPerPacket), rssMb: mb(m.rss), ...residentBy(), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), sent, unreachable, logKb: Math.round(logBytes / 1024) }));
   // HEAP_SNAPSHOT=/tmp/m: a snapshot per checkpoint (/tmp/m-<fed>.heapsnapshot) to compare what is retained.
   if (process.env['HEAP_SNAPSHOT'] !== undefined) writeHeapSnapshot(`${process.env['HEAP_SNAPSHOT']}-${fed}.heapsnapshot`);
 }
 
 const perCheckpoint = Math.floor(packets / checkpoints);
-await measure(0);
+await measure(0, 0);
 let fed = 0;
 for (let c = 1; c <= checkpoints; c++) {
-  while (fed < c * perCheckpoint) {
+  // Built before the clock starts, so the CPU figure is the server's alone (plus this loop's hand-over).
+  const batch = Array.from({ length: perCheckpoint }, () => next());
+  const cpu = process.cpuUsage();
+  for (let at = 0; at < batch.length; at += 64) {
     // Batches as the native transport delivers them (recvmmsg), then a turn of the event loop.
-    for (let i = 0; i < 64; i++, fed++) {
-      const p = next();
+    for (const p of batch.slice(at, at + 64)) {
       if (trackForbidden) forbidden.sent(p);
       // An exact-size buffer per datagram, as the native transport's receive gives (napi_create_buffer_copy).
       const data = Buffer.allocUnsafeSlow(p.data.length);
@@ -104,7 +106,10 @@ for (let c = 1; c <= checkpoints; c++) {
     }
     await new Promise((r) => setImmediate(r));
   }
-  await measure(fed);
+  const used = process.cpuUsage(cpu);
+  batch.length = 0;
+  fed += perCheckpoint;
+  await measure(fed, (used.user + used.system) / perCheckpoint);
 }
 if (trackForbidden) console.log(JSON.stringify(forbidden.summary()));
 await app.stop();
