@@ -87,11 +87,12 @@ describe.skipIf(skip !== undefined)('a hostile network (daemon)', () => {
     // when the kernel dropped none; a real client must bind once the flood is over (below).
     if (kernelDrops === 0) expect(s.probesAnswered, JSON.stringify(s.probeDetail)).toBe(s.probes);
     else expect(s.probesAnswered).toBeGreaterThanOrEqual(1);
-    // Issue 10 asks for < 50 MB and stays open on it. What grew without bound before is fixed (pooled 8 KiB slabs
-    // pinned by held messages and the reply cache, finished exchanges kept by the census, stale lease timers), yet
-    // 10⁵ packets still cost 68–107 MB between runs and hosts (10⁶ on a quiet host: +299 MB, so something still
-    // grows with the count). The bound is today's worst figure with a margin, so those fixed leaks (each ≥ 50 MB
-    // at this count) coming back fail here.
+    // Issue 10 asks for < 50 MB. What the daemon retains no longer grows with the packet count (bench/hostile/
+    // memory.bench.ts: the live heap after GC stays at 35-50 MB from 10^5 to 10^6 packets; a heap snapshot of this
+    // daemon mid-run holds 25-27 MB); the RSS growth left is V8 sizing its heap for the flood (old space filling with
+    // promoted garbage until a mark-compact, new space at its maximum), 15-105 MB per 10^5 packets between runs and
+    // host loads (docs/security.md "Memory under a flood"). The bound is that worst figure with a margin, so a leak
+    // of >= 50 MB at this count (each one fixed so far was) fails here.
     expect(numbers.rssGrowthMb).toBeLessThan(env('HOSTILE_RSS_LIMIT_MB', 150));
     expect(numbers.logBytes).toBeLessThan(count < 500_000 ? 1_000_000 : 5_000_000);
     // Still serving a real client afterwards (once the backlog the kernel buffered is read).
