@@ -23,7 +23,9 @@ export type DropReason =
   | 'no-server-id'
   /** RFC 3074: the client hashes into a live peer's bucket (scaleOut). */
   | 'peer-bucket'
-  | 'address-in-use';
+  | 'address-in-use'
+  /** The pool is full and every offer that could yield is shielded (in its probe, or just sent): the client retransmits. */
+  | 'offers-shielded';
 
 export type NakReason =
   | 'no-lease'

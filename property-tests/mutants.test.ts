@@ -4,6 +4,7 @@
 // of the properties.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LeaseRecord } from '../machines/lease.types.js';
 import type { Clock } from '../src/clock.js';
 import type { Subnet } from '../src/config/types.js';
 import type { LeaseStore } from '../src/store/types.js';
@@ -18,6 +19,7 @@ type ReleaseHandlers = typeof import('../src/server/handlers/release.js');
 type Persist = typeof import('../src/server/persist.js');
 type Renewal = typeof import('../src/server/handlers/renewal.js');
 type ConfigModule = typeof import('../src/config/index.js');
+type Shields = typeof import('../src/server/offer-shields.js');
 
 interface Mutant {
   readonly name: string;
@@ -25,6 +27,8 @@ interface Mutant {
   readonly caughtBy: readonly Invariant[];
   readonly inject?: () => void;
   readonly wrapStore?: (store: LeaseStore) => LeaseStore;
+  /** Run against the pressure commands (full pools around the request window) instead of the whole model's. */
+  readonly pressure?: boolean;
 }
 
 const MUTANTS: readonly Mutant[] = [
@@ -211,7 +215,31 @@ const MUTANTS: readonly Mutant[] = [
       return real({ ...deps, clock }, input, state);
     }),
   },
+  {
+    name: 'offers yield under pressure — no offer is shielded (taken mid-probe or just sent)',
+    caughtBy: ['offer-rule', 'one-holder'],
+    pressure: true,
+    inject: () => mockShields((real) => class extends real.OfferShields {
+      override protects() { return false; }
+    }),
+  },
+  {
+    name: 'offers yield under pressure — the request window is a thousand times too long',
+    caughtBy: ['offer-rule'],
+    pressure: true,
+    inject: () => mockShields((real) => class extends real.OfferShields {
+      override held(record: LeaseRecord, now: number, probeMs: number, windowMs: number) { super.held(record, now, probeMs, windowMs * 1000); }
+      override sent(ip: string, clientKey: string, now: number, windowMs: number) { super.sent(ip, clientKey, now, windowMs * 1000); }
+    }),
+  },
 ];
+
+function mockShields(mutate: (real: Shields) => Shields['OfferShields']): void {
+  vi.doMock('../src/server/offer-shields.js', async (original: Real<Shields>) => {
+    const real = await original();
+    return { ...real, OfferShields: mutate(real) };
+  });
+}
 
 function mockRenewal(mutate: (real: Renewal['renewal']) => Renewal['renewal']): void {
   vi.doMock('../src/server/handlers/renewal.js', async (original: Real<Renewal>) => {
@@ -241,7 +269,10 @@ async function check(mutant?: Mutant): Promise<fc.RunDetails<unknown>> {
   vi.resetModules();
   mutant?.inject?.();
   const { serverModelProperty } = await import('./harness/property.js');
-  const property = serverModelProperty({ disk: 'memory', ...(mutant?.wrapStore ? { wrapStore: mutant.wrapStore } : {}) });
+  const { pressureArbs } = await import('./harness/arbitraries.js');
+  const property = serverModelProperty({
+    disk: 'memory', ...(mutant?.wrapStore ? { wrapStore: mutant.wrapStore } : {}), ...(mutant?.pressure ? { arbs: pressureArbs, maxCommands: 12 } : {}),
+  });
   // No shrinking: only whether a counterexample exists matters here.
   return fc.check(property, { numRuns: RUNS, seed: SEED, endOnFailure: true }) as Promise<fc.RunDetails<unknown>>;
 }
@@ -255,6 +286,7 @@ describe('mutants: every invariant catches a broken server', () => {
     vi.doUnmock('../src/server/persist.js');
     vi.doUnmock('../src/server/handlers/renewal.js');
     vi.doUnmock('../src/config/index.js');
+    vi.doUnmock('../src/server/offer-shields.js');
     vi.resetModules();
   });
 

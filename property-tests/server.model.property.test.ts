@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { coverage, resetCoverage } from './harness/coverage.js';
+import { pressureArbs } from './harness/arbitraries.js';
 import { runSettings, serverModelProperty } from './harness/property.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -24,6 +25,12 @@ describe('whole server against the model', () => {
     await fc.assert(serverModelProperty({ disk: 'memory' }), runSettings(RUNS));
     if (process.env.PROPERTY_STATS) console.log(Object.fromEntries([...coverage].sort()));
     if (RUNS >= 100) expect(MUST_SEE.filter((k) => !coverage.has(k))).toEqual([]);
+  }, 3_600_000);
+
+  it('offers yield under pressure: full pools on both sides of the request window', async () => {
+    resetCoverage();
+    await fc.assert(serverModelProperty({ disk: 'memory', maxCommands: 12, arbs: pressureArbs }), runSettings(Math.ceil(RUNS / 3)));
+    if (RUNS >= 100) expect(['crowd:reclaimed', 'crowd:shielded'].filter((k) => !coverage.has(k))).toEqual([]);
   }, 3_600_000);
 
   it('LevelDB store in a temp dir: every invariant holds after every command', async () => {

@@ -21,6 +21,7 @@ import { Router } from './router/router.js';
 import { checkConflict } from './server/conflict-check/check.js';
 import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
+import { OfferShields } from './server/offer-shields.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/decide.js';
 import { adminRelease } from './server/admin-release.js';
@@ -71,6 +72,7 @@ export function startApp(options: AppOptions): App {
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors,
     freeAddresses: new FreeAddresses(book),
+    offerShields: new OfferShields(),
     serverIdFor: serverIdResolver(config, localAddresses),
     ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),
   };

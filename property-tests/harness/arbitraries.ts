@@ -2,6 +2,7 @@
 // landing on and around every deadline, reloads, crashes, restarts and bursts of concurrent clients.
 import fc from 'fast-check';
 import { burstArb } from './burst.js';
+import { crowdArb } from './crowd.js';
 import { Decline, Discover, Dora, Inform, Release, Request, type AddressChoice, type Cmd, type RequestKind } from './commands.js';
 import { Advance, AdvanceTo, Crash, CrashInFlight, Reconfigure, RenewAcross, Restart, type Boundary } from './lifecycle.js';
 import { configArb } from './config-arb.js';
@@ -50,4 +51,19 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc.constant(null).map(() => new Crash()),
   fc.constant(null).map(() => new Restart()),
   clientArb.map((c) => new CrashInFlight(c)),
+];
+
+/**
+ * Offers yield under pressure (crowd.ts): full pools, time on both sides of the request window, concurrent
+ * clients. Its own list, so that the seeds of commandArbs keep replaying the same commands.
+ */
+export const pressureArbs: fc.Arbitrary<Cmd>[] = [
+  crowdArb,
+  crowdArb,
+  burstArb,
+  clientArb.map((c) => new Dora(c)),
+  fc.tuple(clientArb, fc.option(addressArb, { nil: undefined })).map(([c, a]) => new Discover(c, a)),
+  fc.constantFrom(1, 99, 100, 101, 1_000).map((ms) => new Advance(ms)),
+  configArb.map((wire) => new Reload(wire)),
+  fc.constant(null).map(() => new Crash()),
 ];

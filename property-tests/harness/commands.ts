@@ -62,7 +62,7 @@ export class Discover extends Base {
     const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
     if (subnet === undefined) return expectAnswer(answer, ['silent'], `${what}: its subnet was removed by a reload`, 'offer-rule');
-    const reclaims = reclaimsOffer(m, c, subnet, answer === 'offer' ? reply!.yiaddr : undefined, what);
+    const reclaims = reclaimsOffer(m, c, subnet, answer === 'offer' ? reply!.yiaddr : undefined, what, concurrent);
     if (answer === 'offer') checkGrant(m, c, subnet, reply!, what);
     expectAnswer(answer, ['offer', 'silent'], what);
     seen(`discover:${answer}`);
@@ -78,10 +78,10 @@ export class Discover extends Base {
     const expected = !sure ? undefined : bound ? current : reservation ?? asked ?? (keeps ? current : undefined);
     if (answer === 'silent') {
       if (keeps || reservation !== undefined || m.anyFreeFor(c, subnet)) violated('offer-rule', `${what}: silent though an address is available`);
-      // An offer still in its probe was not sent yet and does not yield (src/server/offers-in-check.ts): silence is
-      // allowed only when every offer that could yield was made concurrently with this DISCOVER, under the check.
-      const inCheck = (ip: string) => m.config.conflictCheck.enabled && concurrent.has(ip);
-      if (!m.blocked(c) && m.reclaimable(c, subnet).some((o) => !o.maybe && !inCheck(o.ip))) violated('offer-rule', `${what}: silent though an unrequested offer could yield`);
+      // An offer in its probe or sent within offerRequestWindowMs does not yield (src/server/offer-shields.ts):
+      // silence is allowed only when every offer that could yield is shielded, or may be.
+      const soft = m.reclaimable(c, subnet, concurrent).find((o) => !o.maybe && o.shielded === 'no');
+      if (soft !== undefined) violated('offer-rule', `${what}: silent though an unrequested offer could yield (${soft.ip}, made at ${soft.at})`);
       return;
     }
     if (reclaims) return m.offered(c, subnet, reply!.yiaddr);
@@ -94,14 +94,14 @@ export class Discover extends Base {
  * Offers yield under pressure: with no free address, the server may give the oldest unrequested offer of another
  * client to this one. Checks it picked the oldest and records the withdrawal; true when this reply is one.
  */
-function reclaimsOffer(m: Model, c: Client, subnet: Subnet, offered: string | undefined, what: string): boolean {
+function reclaimsOffer(m: Model, c: Client, subnet: Subnet, offered: string | undefined, what: string, concurrent: ReadonlySet<string>): boolean {
   if (offered === undefined) return false;
   const h = m.held(offered);
   const others = (h.kind === 'offer' && h.client !== c.name) || (h.kind === 'maybe' && m.offers.get(offered)?.client !== c.name);
   if (!others) return false;
   if (m.anyFreeFor(c, subnet)) violated('one-holder', `${what}: took ${offered} from another client's offer though an address is free`);
   if (m.reservedForOther(subnet, offered, c)) violated('reservation', `${what}: reclaimed ${offered}, reserved for another client`);
-  if (!m.oldestReclaimable(c, subnet).includes(offered)) violated('offer-rule', `${what}: reclaimed ${offered}, not the oldest offer`);
+  if (!m.oldestReclaimable(c, subnet, concurrent).includes(offered)) violated('offer-rule', `${what}: reclaimed ${offered}, not the oldest offer that yields`);
   m.reclaimed(offered);
   return true;
 }

@@ -20,6 +20,8 @@ export interface Offer {
   readonly subnetId: number;
   readonly at: number;
   readonly until: number;
+  /** Until when it does not yield to another client (offerRequestWindowMs after it was sent, the config then). */
+  readonly shieldUntil: number;
   /** The server may or may not have withdrawn it (the model cannot tell which of a client's offers it picked). */
   readonly maybe: boolean;
 }
@@ -28,6 +30,17 @@ export interface Offer {
 export interface Owner {
   readonly client: string;
   readonly subnetId: number;
+}
+
+/** Whether an offer is shielded from reclaiming now; 'maybe': it may still be in its conflict-check probe. */
+export type Shielded = 'yes' | 'no' | 'maybe';
+
+/** An offer the server may give to another client when the pool is full. */
+export interface Reclaimable {
+  readonly ip: string;
+  readonly at: number;
+  readonly maybe: boolean;
+  readonly shielded: Shielded;
 }
 
 export type Phase = 'bound' | 'renewing' | 'rebinding' | 'expired';
@@ -180,18 +193,31 @@ export class Model {
    * Offers the server may reclaim for `client` when its pool has no free address (docs/protocol.md "Offers yield
    * under pressure"): other clients' live offers in the subnet, still valid there for `client`, oldest first.
    */
-  reclaimable(client: Client, subnet: Subnet): { ip: string; at: number; maybe: boolean }[] {
+  reclaimable(client: Client, subnet: Subnet, concurrent: ReadonlySet<string> = new Set()): Reclaimable[] {
     return [...this.offers]
       .filter(([ip, o]) => o.subnetId === subnet.id && o.client !== client.name && this.now < o.until
         && this.held(ip).kind !== 'free' && this.inPools(subnet, ip) && !this.reservedForOther(subnet, ip, client))
-      .map(([ip, o]) => ({ ip, at: o.at, maybe: o.maybe }))
+      .map(([ip, o]) => ({ ip, at: o.at, maybe: o.maybe, shielded: this.shielded(ip, o, concurrent) }))
       .sort((a, b) => a.at - b.at);
   }
 
-  /** The oldest offers the server could have reclaimed: up to the first certain one and its ties on time. */
-  oldestReclaimable(client: Client, subnet: Subnet): string[] {
-    const all = this.reclaimable(client, subnet);
-    const firstSure = all.find((o) => !o.maybe);
+  /**
+   * Does the offer yield now (docs/protocol.md "Offers yield under pressure"): not within its window after it was
+   * sent; with no window, one made by a concurrent DISCOVER (`concurrent`, a Burst) under the conflict check may
+   * still be in its probe; any other yields.
+   */
+  private shielded(ip: string, o: Offer, concurrent: ReadonlySet<string>): Shielded {
+    if (this.now < o.shieldUntil) return 'yes';
+    return concurrent.has(ip) && this.config.conflictCheck.enabled ? 'maybe' : 'no';
+  }
+
+  /**
+   * The offers the server could have reclaimed: oldest first, skipping shielded ones, up to the first that surely
+   * yields and its ties on time.
+   */
+  oldestReclaimable(client: Client, subnet: Subnet, concurrent?: ReadonlySet<string>): string[] {
+    const all = this.reclaimable(client, subnet, concurrent).filter((o) => o.shielded !== 'yes');
+    const firstSure = all.find((o) => !o.maybe && o.shielded === 'no');
     return all.filter((o) => firstSure === undefined || o.at <= firstSure.at).map((o) => o.ip);
   }
 
@@ -217,14 +243,21 @@ export class Model {
     if (this.current(client, subnet.id) !== ip) this.withdrawn(client, subnet.id);
     const h = this.held(ip);
     if (h.kind === 'offer' && h.client === client.name) {
-      this.offers.set(ip, { ...this.offers.get(ip)!, at: this.now, until: this.now + this.config.offerHoldMs });
+      this.offers.set(ip, { ...this.offers.get(ip)!, at: this.now, until: this.now + this.config.offerHoldMs, shieldUntil: this.shieldEnd() });
     } else if (h.kind === 'free' || h.kind === 'maybe') {
       this.bindings.delete(ip);
       this.declined.delete(ip);
-      this.offers.set(ip, { client: client.name, subnetId: subnet.id, at: this.now, until: this.now + this.config.offerHoldMs, maybe: false });
+      this.offers.set(ip, {
+        client: client.name, subnetId: subnet.id, at: this.now, until: this.now + this.config.offerHoldMs, shieldUntil: this.shieldEnd(), maybe: false,
+      });
       this.records.set(ip, { client: client.name, subnetId: subnet.id });
     }
     this.lastAddress.set(client.name, ip);
+  }
+
+  /** The clock stands still within a command: an OFFER is sent when it is made, its probe included. */
+  private shieldEnd(): number {
+    return this.now + this.config.offerRequestWindowMs;
   }
 
   acked(client: Client, subnet: Subnet, ip: string): void {

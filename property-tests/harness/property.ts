@@ -12,6 +12,8 @@ export interface ModelRunOptions {
   readonly disk?: DiskKind;
   readonly maxCommands?: number;
   readonly wrapStore?: (store: LeaseStore) => LeaseStore;
+  /** The commands drawn from; the whole model's by default. */
+  readonly arbs?: fc.Arbitrary<Cmd>[];
 }
 
 /** Runs one command list against a fresh server and model; throws the first invariant violation. */
@@ -28,7 +30,7 @@ export async function runCommands(commands: Iterable<Cmd>, options: ModelRunOpti
 }
 
 export function serverModelProperty(options: ModelRunOptions = {}): fc.IAsyncPropertyWithHooks<[Iterable<Cmd>]> {
-  return fc.asyncProperty(fc.commands(commandArbs, { maxCommands: options.maxCommands ?? 40, size: 'max' }), (commands) =>
+  return fc.asyncProperty(fc.commands(options.arbs ?? commandArbs, { maxCommands: options.maxCommands ?? 40, size: 'max' }), (commands) =>
     runCommands(commands, options));
 }
 

@@ -146,6 +146,13 @@ export const ConfigSchema = z
     history: HistorySchema.prefault({}),
     logging: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
     offerHoldSeconds: seconds(1).default(60).describe('How long an offered address is held for its client.'),
+    offerRequestWindowMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(100)
+      .describe('After an OFFER is sent, how long it does not yield to another client when the pool is full.'),
     expiryGraceSeconds: seconds(0).default(300).describe('How long an expired lease can still be renewed.'),
     declineProbationSeconds: seconds(0).default(3600).describe('How long a declined address is held back.'),
     maxDeclinesPerClient: z

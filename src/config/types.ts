@@ -81,6 +81,8 @@ export interface ServerConfig {
   readonly subnets: readonly Subnet[];
   /** Milliseconds an OFFERed address stays held for its client. */
   readonly offerHoldMs: number;
+  /** Milliseconds a sent OFFER is shielded from reclaiming when the pool is full (its REQUEST's round trip). */
+  readonly offerRequestWindowMs: number;
   /** Milliseconds an expired lease may still be renewed by its client before its address is freed. */
   readonly expiryGraceMs: number;
   /** Milliseconds a declined address is held back. */

@@ -14,7 +14,8 @@ export interface DecodedInbound {
 export function decodeInbound(inbound$: Observable<Inbound>, onReject: (error: CodecError, inbound: Inbound) => void): Observable<DecodedInbound> {
   return inbound$.pipe(
     map((inbound) => {
-      const result = decodeRequest(inbound.data);
+      // Transports give every datagram a buffer of its own and never touch it again: decoded without a copy.
+      const result = decodeRequest(inbound.data, { handOver: true });
       if (result.ok) return { request: result.msg, inbound };
       onReject(result.error, inbound);
       return undefined;

@@ -10,6 +10,7 @@ import type { Inbound } from '../net/types.js';
 import type { LeaseStore } from '../store/types.js';
 import type { DeclineLimiter } from './decline-limiter.js';
 import type { FreeAddresses } from './free-addresses.js';
+import type { OfferShields } from './offer-shields.js';
 import type { Stats } from './stats.js';
 
 export interface ServerDeps {
@@ -27,6 +28,8 @@ export interface ServerDeps {
   readonly cursors: Map<number, Cursor>;
   /** Free-address index: the next free address without probing taken ones. */
   readonly freeAddresses: FreeAddresses;
+  /** Offers in their conflict-check probe or just sent: they do not yield to other clients yet. */
+  readonly offerShields: OfferShields;
   /** Option 54 for a reply: the configured id, else our address on the client's link. */
   readonly serverIdFor: (subnet: Subnet | undefined, inbound: Inbound) => string | undefined;
   /** RFC 3074 load balancing with peers (scaleOut): false when another server answers this DISCOVER. */

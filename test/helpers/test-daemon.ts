@@ -49,6 +49,8 @@ export interface InjectOptions {
   readonly from?: string;
   /** Whether it arrived broadcast; by default when the client has no address yet (ciaddr 0.0.0.0). */
   readonly broadcast?: boolean;
+  /** When the transport read it; now by default (earlier: it waited behind a backlog). */
+  readonly receivedAt?: number;
 }
 
 export interface TestDaemon {
@@ -96,7 +98,7 @@ export function startTestDaemon(options: TestDaemonOptions): TestDaemon {
       from: { address: opts.from ?? (relayed ? message.giaddr : '0.0.0.0'), port: relayed ? 67 : 68 },
       ...(relayed && relayedOnLab0 !== true ? {} : { iface: LAB_IFACE }),
       broadcast: opts.broadcast ?? message.ciaddr === '0.0.0.0',
-      receivedAt: clock.now(),
+      receivedAt: opts.receivedAt ?? clock.now(),
     });
   };
   return {

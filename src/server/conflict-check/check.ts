@@ -4,7 +4,7 @@
 import type { CheckConflictInput } from '../../../machines/transaction.machine.js';
 import { briefError } from '../../aggregated-log.js';
 import { LeaseError } from '../../errors.js';
-import { drop } from '../decision.js';
+import { drop, type Reply } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
 import { persist } from '../persist.js';
 import type { ProbeGate, ProbeOutcome } from './probes.js';
@@ -15,10 +15,17 @@ export async function checkConflict(deps: ServerDeps, gate: ProbeGate, input: Ch
   if (decision.kind !== 'reply' || decision.probe !== true || decision.ip === undefined) return checked(decision);
   const outcome = await gate.probe(decision.ip);
   if (outcome.kind === 'in-use') return onProbation(deps, input, decision.ip, outcome);
-  if (heldFor(deps, decision.ip, input.packet.clientKey)) return checked(decision);
-  // Offers yield under pressure: a DISCOVER flood reclaimed this offer for another client during the probe. The
-  // client chooses again (bounded like conflicts) instead of being sent an OFFER its REQUEST would find gone.
+  if (heldFor(deps, decision.ip, input.packet.clientKey)) return sendNow(deps, decision, decision.ip, input.packet.clientKey);
+  // The offer went during the probe — a reload withdrew it or its hold ran out; DISCOVERs do not reclaim an offer in
+  // its probe (offer-shields.ts). The client chooses again (bounded like conflicts) instead of being sent an OFFER
+  // its REQUEST would find gone.
   return input.conflicts + 1 < deps.config().conflictCheck.maxCandidates ? { kind: 'conflict' } : checked(drop('pool-exhausted'));
+}
+
+/** The OFFER goes out now: from here its shield lasts `offerRequestWindowMs` (offer-shields.ts). */
+function sendNow(deps: ServerDeps, decision: Reply, ip: string, clientKey: string): ConflictVerdict {
+  deps.offerShields.sent(ip, clientKey, deps.clock.now(), deps.config().offerRequestWindowMs);
+  return checked(decision);
 }
 
 const heldFor = (deps: ServerDeps, ip: string, clientKey: string): boolean => {
@@ -30,8 +37,7 @@ const heldFor = (deps: ServerDeps, ip: string, clientKey: string): boolean => {
 async function onProbation(deps: ServerDeps, input: CheckConflictInput, ip: string, by: Extract<ProbeOutcome, { kind: 'in-use' }>): Promise<ConflictVerdict> {
   const { clientKey, request } = input.packet;
   const held = deps.book.get(ip);
-  // Offers yield under pressure: another client may have been given this offer during the probe (its own probe
-  // will find the host); this client just chooses again.
+  // The offer may have gone during the probe (a reload withdrew it): then this client just chooses again.
   // The lease history names the answer, not the DISCOVER, as the cause of this transition.
   const book = deps.book.withCause({ xid: request.xid, message: `ICMP echo reply from ${by.from}${by.mac !== undefined ? ` (${by.mac})` : ''}` });
   const change = held?.state === 'offered' && held.context.clientKey === clientKey

@@ -21,20 +21,44 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
   const serverId = deps.serverIdFor(subnet, inbound);
   if (serverId === undefined) return drop('no-server-id');
   const free = pickOfferAddress(deps, request, clientKey, subnet);
-  const ip = free ?? reclaimOldestOffer(deps, request, clientKey, subnet);
-  if (ip === undefined) {
-    const err = new LeaseError('DHCPD_ERR_LEASE_POOL_EXHAUSTED', `no free address in ${subnet.cidr}`);
-    deps.notices.note('warn', 'pool.exhausted', subnet.cidr, 'no free address', {
-      err: briefError(err), subnet: subnet.cidr, client: clientKey, xid: request.xid,
-    });
-    return drop('pool-exhausted');
-  }
+  const reclaim = free === undefined ? reclaimOldestOffer(deps, input) : undefined;
+  const ip = free ?? (reclaim?.kind === 'reclaimed' ? reclaim.ip : undefined);
+  if (ip === undefined) return noAddress(deps, input, reclaim?.kind === 'none' ? reclaim.shielded : 0);
   const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
   holdOffer(deps, request, clientKey, subnet, ip, free === undefined);
+  shieldOffer(deps, clientKey, ip, probe);
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
   return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet, ...(probe ? { probe } : {}) };
+}
+
+/**
+ * The pool is full. With offers shielded (in their probe, or just sent: offer-shields.ts) it is only busy: the
+ * DISCOVER goes unanswered and its client retransmits (RFC 2131 §4.1), by when one has turned soft. Otherwise every
+ * address is bound, in grace or declined. Either way one aggregated line per subnet per interval, not per packet.
+ */
+function noAddress(deps: ServerDeps, input: HandlerInput, shielded: number): Decision {
+  const { request, clientKey, subnet } = input;
+  if (shielded > 0) {
+    deps.notices.note('warn', 'offer.shielded', subnet.cidr, 'pool full, every offer just made or sent: DISCOVER unanswered, the client retransmits', {
+      subnet: subnet.cidr, client: clientKey, xid: request.xid, shielded,
+    });
+    return drop('offers-shielded');
+  }
+  const err = new LeaseError('DHCPD_ERR_LEASE_POOL_EXHAUSTED', `no free address in ${subnet.cidr}`);
+  deps.notices.note('warn', 'pool.exhausted', subnet.cidr, 'no free address', {
+    err: briefError(err), subnet: subnet.cidr, client: clientKey, xid: request.xid,
+  });
+  return drop('pool-exhausted');
+}
+
+/** The offer just held is shielded from other clients' DISCOVERs until its probe ends and its REQUEST can be back. */
+function shieldOffer(deps: ServerDeps, clientKey: string, ip: string, probe: boolean): void {
+  const record = deps.book.get(ip);
+  if (record?.state !== 'offered' || record.context.clientKey !== clientKey) return;
+  const config = deps.config();
+  deps.offerShields.held(record, deps.clock.now(), probe ? config.conflictCheck.timeoutMs : 0, config.offerRequestWindowMs);
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {

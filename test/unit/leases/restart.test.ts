@@ -51,6 +51,7 @@ describe('restart on the same store', () => {
       // Filling the rest of the pool never hands out the bound or the declined address.
       const others: string[] = [];
       for (let i = 0; i < POOL_SIZE; i++) {
+        clock.advance(100); // each offer out of its request window (offerRequestWindowMs) before the next DISCOVER
         const offer = await second.exchange(clientMessage({ mac: `02:00:5e:10:01:${(i + 16).toString(16)}` }, MessageType.DISCOVER), { waitMs: 50 });
         if (offer !== undefined) others.push(offer.message.yiaddr);
       }

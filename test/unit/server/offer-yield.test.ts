@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage, type ClientSpec } from '../../helpers/test-client.js';
-import { SERVER_ID, replyType } from '../../helpers/test-server.js';
-import { startTestDaemon, type TestDaemon } from '../../helpers/test-daemon.js';
+import { LAB_CONFIG, SERVER_ID, replyType } from '../../helpers/test-server.js';
+import { settle, startTestDaemon, type TestDaemon } from '../../helpers/test-daemon.js';
 
 const mac = (i: number) => `02:00:5e:20:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
 
@@ -22,8 +22,8 @@ describe('offers yield under pressure', () => {
     for (const s of servers.splice(0)) await s.app.stop();
   });
 
-  async function server(): Promise<TestDaemon> {
-    const s = startTestDaemon({ captureLogs: true, store: await openMemoryStore() });
+  async function server(wire?: object): Promise<TestDaemon> {
+    const s = startTestDaemon({ captureLogs: true, store: await openMemoryStore(), ...(wire ? { wire: { ...LAB_CONFIG, ...wire } } : {}) });
     servers.push(s);
     await s.app.ready;
     return s;
@@ -56,6 +56,7 @@ describe('offers yield under pressure', () => {
     for (let i = 1; i < 10; i++) await s.exchange(clientMessage({ mac: mac(i) }, MessageType.DISCOVER));
     const again = await s.exchange(clientMessage({ mac: mac(0) }, MessageType.DISCOVER));
     expect(again!.message.yiaddr).toBe(first!.message.yiaddr);
+    s.clock.advance(100); // past offerRequestWindowMs: every offer is soft
     const newcomer = await s.exchange(clientMessage({ mac: mac(50) }, MessageType.DISCOVER));
     expect(newcomer!.message.yiaddr).not.toBe(first!.message.yiaddr);
   });
@@ -70,5 +71,65 @@ describe('offers yield under pressure', () => {
     s.clock.advance(10_000);
     expect(lines()).toMatchObject([{ count: 1 }, { count: 4 }]);
     expect(s.app.statistics().counters.drops!['pool-exhausted']).toBe(5);
+  });
+
+  describe('a sent offer is shielded for offerRequestWindowMs: its REQUEST is one round trip away', () => {
+    async function fullPool(wire?: object): Promise<{ s: TestDaemon; oldest: string }> {
+      const s = await server(wire);
+      const oldest = (await s.exchange(clientMessage({ mac: mac(0) }, MessageType.DISCOVER)))!.message.yiaddr;
+      s.clock.advance(1);
+      for (let i = 1; i < 10; i++) await s.exchange(clientMessage({ mac: mac(i) }, MessageType.DISCOVER));
+      return { s, oldest };
+    }
+    const drops = (s: TestDaemon) => s.app.statistics().counters.drops ?? {};
+
+    it('within the window nothing yields: the DISCOVER is dropped as offers-shielded, logged aggregated', async () => {
+      const { s } = await fullPool();
+      s.clock.advance(98); // the oldest offer was sent 99 ms ago
+      for (let i = 10; i < 15; i++) expect(await s.exchange(clientMessage({ mac: mac(i) }, MessageType.DISCOVER), { waitMs: 30 })).toBeUndefined();
+      expect(drops(s)).toMatchObject({ 'offers-shielded': 5 });
+      expect(drops(s)['pool-exhausted']).toBeUndefined();
+      expect(s.app.statistics().counters.events!['offer.reclaimed']).toBeUndefined();
+      const lines = () => s.logs.filter((l) => l.evt === 'offer.shielded');
+      expect(lines()).toMatchObject([{ count: 1, reason: '198.51.100.0/24', shielded: 10 }]);
+      s.clock.advance(10_000);
+      expect(lines()).toMatchObject([{ count: 1 }, { count: 4 }]);
+    });
+
+    it('the oldest offer yields once its window is over, the others stay shielded', async () => {
+      const { s, oldest } = await fullPool();
+      s.clock.advance(99); // the oldest offer was sent 100 ms ago, the others 99 ms ago
+      expect((await s.exchange(clientMessage({ mac: mac(10) }, MessageType.DISCOVER)))!.message.yiaddr).toBe(oldest);
+      expect(await s.exchange(clientMessage({ mac: mac(11) }, MessageType.DISCOVER), { waitMs: 30 })).toBeUndefined();
+      expect(drops(s)).toMatchObject({ 'offers-shielded': 1 });
+      expect(s.app.statistics().counters.events!['offer.reclaimed']).toBe(1);
+    });
+
+    it('a client that REQUESTs its offer within the window binds, whatever the flood', async () => {
+      const { s } = await fullPool();
+      s.clock.advance(1_000);
+      const offer = await s.exchange(clientMessage({ mac: mac(100) }, MessageType.DISCOVER));
+      // The flood goes on: its DISCOVERs take the other, older offers, never the one just sent.
+      for (let i = 200; i < 220; i++) s.inject(clientMessage({ mac: mac(i) }, MessageType.DISCOVER));
+      s.clock.advance(50);
+      const ack = await s.exchange(clientMessage({ mac: mac(100) }, MessageType.REQUEST, { requested: offer!.message.yiaddr, serverId: SERVER_ID }));
+      expect(replyType(ack!.message)).toBe(MessageType.ACK);
+    });
+
+    it('the window is judged when the DISCOVER arrived: one that waited behind a backlog takes no offer shielded when it arrived', async () => {
+      const { s } = await fullPool();
+      s.clock.advance(250);
+      // Read 50 ms after the offers went out, decided 200 ms later: the server lagged.
+      s.inject(clientMessage({ mac: mac(10) }, MessageType.DISCOVER), { receivedAt: s.clock.now() - 200 });
+      await settle(20);
+      expect(drops(s)).toMatchObject({ 'offers-shielded': 1 });
+      expect(s.app.statistics().counters.events!['offer.reclaimed']).toBeUndefined();
+    });
+
+    it('offerRequestWindowMs 0: a sent offer yields at once', async () => {
+      const { s, oldest } = await fullPool({ offerRequestWindowMs: 0 });
+      expect((await s.exchange(clientMessage({ mac: mac(10) }, MessageType.DISCOVER)))!.message.yiaddr).toBe(oldest);
+      expect(drops(s)['offers-shielded']).toBeUndefined();
+    });
   });
 });

@@ -134,28 +134,34 @@ describe('conflict check before an offer', () => {
     await until(() => s.link.sent.filter((m) => replyType(m.message) === MessageType.OFFER).length === 3);
   });
 
-  it('an offer reclaimed by another client during its probe is not put on probation by the stale answer', async () => {
+  it('an offer in its probe does not yield: a DISCOVER for the full pool is dropped (offers-shielded), a later one takes the sent offer', async () => {
     const s = (server = await startProbeServer({ wire: { subnets: [{ ...LAB_CONFIG.subnets[0]!, pools: [{ start: FIRST, end: FIRST }] }] } }));
     s.prober.manual = true;
     s.send(discover(A));
     await until(() => s.prober.waiting.length === 1);
-    // The pool is full: B's DISCOVER takes A's offer, which was never REQUESTed (offers yield under pressure).
+    // Before, B took A's offer mid-probe; with more clients they took it from one another until each ran out of
+    // candidates (whole-server model seeds 1212161414, -1502085929: several OFFERs of one address, a DISCOVER lost).
     s.send(discover(B));
-    await until(() => s.prober.waiting.length === 2);
-    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
-    s.prober.waiting[0]!.resolve({ kind: 'reply', from: FIRST, mac: SQUATTER_MAC });
-    await settle(20);
-    expect(s.logs.filter((l) => l.evt === 'lease.conflict')).toEqual([]);
-    // B's own probe finds the host and puts the address on probation.
+    await until(() => (s.app.statistics().counters.drops ?? {})['offers-shielded'] === 1);
+    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${A.mac}` } });
+    expect(s.prober.waiting).toHaveLength(1);
+    // The probe ends late (its timeout is not what ends the shield: the OFFER going out does).
+    s.clock.advance(2_000);
+    s.prober.waiting[0]!.resolve({ kind: 'silent' });
+    await until(() => s.link.sent.length === 1);
+    expect(s.link.sent[0]!.message.yiaddr).toBe(FIRST);
+    // Sent: shielded for offerRequestWindowMs (100) from now, A's REQUEST being on its way; then soft.
     s.prober.manual = false;
-    s.prober.inUse.set(FIRST, SQUATTER_MAC);
-    s.prober.waiting[1]!.resolve({ kind: 'reply', from: FIRST, mac: SQUATTER_MAC });
-    await until(() => s.logs.some((l) => l.evt === 'lease.conflict'));
-    expect(s.logs.find((l) => l.evt === 'lease.conflict')).toMatchObject({ ip: FIRST, client: `hw:1:${B.mac}` });
-    for (const w of s.prober.waiting.slice(2)) w.resolve({ kind: 'silent' });
+    s.clock.advance(99);
+    expect(await s.exchange(discover(B), { waitMs: 30 })).toBeUndefined();
+    s.clock.advance(1);
+    expect((await s.exchange(discover(B)))!.message.yiaddr).toBe(FIRST);
+    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
+    expect(s.app.statistics().counters.events).toMatchObject({ 'offer.reclaimed': 1 });
+    expect(s.app.statistics().counters.drops).toMatchObject({ 'offers-shielded': 2 });
   });
 
-  it('a client whose offer was reclaimed during its probe chooses again: it is never sent an OFFER its REQUEST would find gone', async () => {
+  it('concurrent DISCOVERs for a full pool: each offer in its probe is kept, sent once, and the other DISCOVER is dropped', async () => {
     const s = (server = await startProbeServer({ wire: { subnets: [{ ...LAB_CONFIG.subnets[0]!, pools: [{ start: FIRST, end: SECOND }] }] } }));
     const C = { mac: '02:00:5e:10:01:03' };
     s.prober.manual = true;
@@ -163,21 +169,36 @@ describe('conflict check before an offer', () => {
     await until(() => s.prober.waiting.length === 1);
     s.send(discover(B));
     await until(() => s.prober.waiting.length === 2);
-    // The pool is full: C's DISCOVER takes the oldest offer, A's, still being probed (a DISCOVER flood does this).
     s.send(discover(C));
-    await until(() => s.prober.waiting.length === 3);
-    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${C.mac}` } });
-    s.prober.waiting[0]!.resolve({ kind: 'silent' });
-    // A chooses again: the oldest offer now is B's, probed in turn.
-    await until(() => s.prober.waiting.length === 4);
-    expect(s.prober.waiting[3]!.ip).toBe(SECOND);
-    expect(s.link.sent).toEqual([]);
+    await until(() => (s.app.statistics().counters.drops ?? {})['offers-shielded'] === 1);
+    expect(s.prober.waiting).toHaveLength(2);
+    for (const w of s.prober.waiting) w.resolve({ kind: 'silent' });
+    await until(() => s.link.sent.length === 2);
+    expect(s.link.sent.map((m) => m.message.yiaddr).sort()).toEqual([FIRST, SECOND]);
+    // C retransmits once the window is over: the oldest sent offer, A's, yields; B's stays.
     s.prober.manual = false;
-    for (const w of s.prober.waiting.slice(1)) w.resolve({ kind: 'silent' });
-    await until(() => s.link.sent.some((m) => m.message.chaddr.subarray(0, 6).toString('hex') === A.mac.replaceAll(':', '')));
-    const offerToA = s.link.sent.find((m) => m.message.chaddr.subarray(0, 6).toString('hex') === A.mac.replaceAll(':', ''))!;
-    expect(offerToA.message.yiaddr).toBe(SECOND);
-    expect(s.app.lease(SECOND)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${A.mac}` } });
+    s.clock.advance(100);
+    expect((await s.exchange(discover(C)))!.message.yiaddr).toBe(FIRST);
+    expect(s.app.lease(SECOND)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
+  });
+
+  it('an offer whose probe is cut short keeps no shield past its timeout plus the window', async () => {
+    const s = (server = await startProbeServer({ wire: { subnets: [{ ...LAB_CONFIG.subnets[0]!, pools: [{ start: FIRST, end: FIRST }] }] } }));
+    s.prober.manual = true;
+    s.send(discover(A));
+    await until(() => s.prober.waiting.length === 1);
+    // The probe never ends (a transaction stopped mid-probe): the shield still lapses at 500 + 100 ms.
+    s.clock.advance(599);
+    s.send(discover(B));
+    await until(() => (s.app.statistics().counters.drops ?? {})['offers-shielded'] === 1);
+    s.clock.advance(1);
+    s.send(discover(B));
+    await until(() => s.prober.waiting.length === 2);
+    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
+    for (const w of s.prober.waiting) w.resolve({ kind: 'silent' });
+    // A's probe ends after its offer went: A chooses again and finds the pool full, B's offer shielded.
+    await until(() => (s.app.statistics().counters.drops ?? {})['offers-shielded'] === 2);
+    expect(s.link.sent.map((m) => m.message.yiaddr)).toEqual([FIRST]);
   });
 
   it('an address that stayed silent is trusted for cacheSeconds, then probed again', async () => {

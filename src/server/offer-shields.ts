@@ -1,0 +1,62 @@
+// Offers yield under pressure, but not while their client can still be on its way (docs/protocol.md "Offers yield
+// under pressure"): an offer in its conflict-check probe was not sent yet, and one just sent awaits a REQUEST one
+// round trip away. Reclaiming either wastes the exchange — concurrent DISCOVERs for a full pool took an offer from
+// one another mid-probe until one ran out of candidates, and a legitimate client's just-sent offer, the only one
+// not in a probe during a DISCOVER flood, went to the flood within milliseconds and its REQUEST was NAKed.
+// So an offer is shielded from its hold until its probe could have ended, then from the moment it is sent for
+// `offerRequestWindowMs`; after that it is soft again.
+import type { LeaseRecord } from '../../machines/lease.types.js';
+
+interface Shield {
+  readonly clientKey: string;
+  /** The offer's `changedAt` when it was held: a later record of the address is another offer. */
+  readonly changedAt: number;
+  /** Epoch ms the shield ends (exclusive). */
+  readonly until: number;
+}
+
+/**
+ * One shield per address, in the order the offers were held. Expired shields at the front go on each hold, so the
+ * map holds about the offers made in the last `timeoutMs + offerRequestWindowMs`, and never more than the pools.
+ */
+export class OfferShields {
+  private readonly shields = new Map<string, Shield>();
+
+  /**
+   * A DISCOVER just held (or re-held) this offer and is about to send it: shielded until `windowMs` after it is
+   * sent, at the latest `probeMs` from now (the longest its conflict check may take; 0 without a probe).
+   */
+  held(record: LeaseRecord, now: number, probeMs: number, windowMs: number): void {
+    const { ip, clientKey, changedAt } = record.context;
+    this.shields.delete(ip);
+    this.shields.set(ip, { clientKey, changedAt, until: now + probeMs + windowMs });
+    this.sweep(now);
+  }
+
+  /** The probe of the client's offer ended: the OFFER goes out now, shielded for `windowMs` from now. */
+  sent(ip: string, clientKey: string, now: number, windowMs: number): void {
+    const shield = this.shields.get(ip);
+    if (shield?.clientKey === clientKey) this.shields.set(ip, { ...shield, until: now + windowMs });
+  }
+
+  /** Was this offer shielded at `at`. A shield that names an earlier offer of the address goes. */
+  protects(record: LeaseRecord, at: number): boolean {
+    const { ip, clientKey, changedAt } = record.context;
+    const shield = this.shields.get(ip);
+    if (shield === undefined) return false;
+    const same = record.state === 'offered' && shield.clientKey === clientKey && shield.changedAt === changedAt;
+    if (!same) this.shields.delete(ip);
+    return same && at < shield.until;
+  }
+
+  get size(): number {
+    return this.shields.size;
+  }
+
+  private sweep(now: number): void {
+    for (const [ip, shield] of this.shields) {
+      if (shield.until > now) return;
+      this.shields.delete(ip);
+    }
+  }
+}
