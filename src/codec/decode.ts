@@ -99,7 +99,7 @@ function joinParts(col: Collector): void {
   }
 }
 
-/** Buffer.concat, but outside the 8 KiB pool for the reason given at privateCopy: the joined option is held as long as the message. */
+/** Buffer.concat, but outside the 8 KiB pool (see own-buffer.ts): the joined option is held as long as the message. */
 function joinExact(list: readonly Buffer[]): Buffer {
   let length = 0;
   for (const part of list) length += part.length;
