@@ -226,7 +226,6 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
       closed = true;
       clearInterval(timer);
       senders.flush(); // replies queued in this turn still leave
-
       binding.udpClose(udp);
       if (packetFd >= 0) binding.fdClose(packetFd);
       inbound.complete();

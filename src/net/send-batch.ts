@@ -2,10 +2,11 @@
 // commit released, or one receive batch's replays) leave in one sendmmsg call instead of one sendmsg each.
 // Each message keeps its own result: the promise of a send resolves with its bytes or its -errno, whatever happened
 // to the others of its batch, so the caller's error handling (fallbacks, retries) stays per message.
+import { constants } from 'node:os';
 import type { NativeBinding, UdpHandle } from './native-binding.js';
 
 /** Most messages queued before a flush is forced without waiting for the end of the turn (bounds the queue). */
-export const MAX_QUEUED_SENDS = 1024;
+const MAX_QUEUED_SENDS = 1024;
 
 export interface UdpMessage {
   readonly data: Buffer;
@@ -59,7 +60,7 @@ export function batchedSenders(binding: NativeBinding, udp: UdpHandle, packetFd:
 
 type Settle = (result: number) => void;
 
-const EINVAL = 22;
+const { EINVAL } = constants.errno;
 
 /**
  * Queues messages for one socket and flushes them with one native call at the end of the current turn
