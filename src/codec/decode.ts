@@ -95,8 +95,21 @@ function joinParts(col: Collector): void {
   if (parts === undefined) return;
   for (let i = 0; i < parts.length; i++) {
     const list = parts[i];
-    if (list !== undefined) col.options[i] = { code: (col.options[i] as DhcpOption).code, data: Buffer.concat(list) };
+    if (list !== undefined) col.options[i] = { code: (col.options[i] as DhcpOption).code, data: joinExact(list) };
   }
+}
+
+/** Buffer.concat, but outside the 8 KiB pool (see own-buffer.ts): the joined option is held as long as the message. */
+function joinExact(list: readonly Buffer[]): Buffer {
+  let length = 0;
+  for (const part of list) length += part.length;
+  const joined = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const part of list) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
 }
 
 /** Option 52's value, or an error; 0 when absent. */

@@ -104,7 +104,11 @@ export class Lane {
     const snapshot = actor.getSnapshot();
     if (snapshot.status !== 'active' || !READY.has(snapshot.value as string)) return;
     const next = this.take(0);
-    if (next === undefined) return;
+    if (next === undefined) {
+      // Waiting for the client (e.g. its REQUEST after an OFFER): the answered message is not held meanwhile.
+      this.current = undefined;
+      return;
+    }
     const type = EVENT_BY_TYPE[next.request.type];
     if (type === undefined) return this.pump();
     this.current = next;

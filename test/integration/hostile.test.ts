@@ -29,15 +29,16 @@ async function generate(c: ClientNs, args: Record<string, number | string>, time
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Summary;
 }
 
-/** The daemon's resident set (kB): the node process in the server namespace. */
-async function daemonRssKb(serverNs: string): Promise<number> {
+/** The daemon's process id: the node process in the server namespace. */
+async function daemonPid(serverNs: string): Promise<string> {
   const pids = (await run('ip', ['netns', 'pids', serverNs], { timeoutMs: 5_000 })).split(/\s+/).filter(Boolean);
-  for (const pid of pids) {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (cmd.includes('cli.js')) return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-  }
-  throw new Error('daemon process not found');
+  const pid = pids.find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('cli.js'));
+  if (pid === undefined) throw new Error('daemon process not found');
+  return pid;
 }
+
+/** The daemon's resident set (kB). */
+const rssKb = (pid: string): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
 /** Datagrams the kernel dropped because the daemon's socket buffer was full (server namespace). */
 async function rcvbufErrors(serverNs: string): Promise<number> {
@@ -59,16 +60,22 @@ describe.skipIf(skip !== undefined)('a hostile network (daemon)', () => {
     const count = env('HOSTILE_COUNT', 100_000);
     const attacker = ctx.lab.direct[0]!;
     await address(attacker, '198.51.100.250');
-    const rss0 = await daemonRssKb(ctx.lab.server);
+    const pid = await daemonPid(ctx.lab.server);
+    const rss0 = rssKb(pid);
+    // The resident set every 2 s during the flood: growth that levels off is the live set of the flood's rate
+    // (exchanges, holds, caches within their expiry); growth that follows the packet count to the end is retention.
+    const rssSeriesMb: number[] = [];
+    const sampler = setInterval(() => rssSeriesMb.push(Math.round((rssKb(pid) - rss0) / 1024)), 2_000);
     const drops0 = await rcvbufErrors(ctx.lab.server);
     const log0 = logBytes();
     const s = await generate(attacker, {
       count, rate: env('HOSTILE_RATE', 5_000), seed: 7, 'probe-every': env('HOSTILE_PROBE_EVERY', 10_000),
     }, 60_000 + (count / 1_000) * 1_000);
-    const rss1 = await daemonRssKb(ctx.lab.server);
+    clearInterval(sampler);
+    const rss1 = rssKb(pid);
     const kernelDrops = (await rcvbufErrors(ctx.lab.server)) - drops0;
     const offerMs = s.probeDetail.map((p) => (p.offerMs === undefined ? null : Math.round(p.offerMs)));
-    const numbers = { ...s, probeDetail: undefined, offerMs, kernelDrops, rssGrowthMb: (rss1 - rss0) / 1024, logBytes: logBytes() - log0 };
+    const numbers = { ...s, probeDetail: undefined, offerMs, kernelDrops, rssGrowthMb: (rss1 - rss0) / 1024, rssSeriesMb, logBytes: logBytes() - log0 };
     console.log(`hostile run: ${JSON.stringify(numbers)}`);
     const evts = new Map<string, number>();
     for (const l of ctx.server.logs) evts.set(`${l.evt}/${String(l['reason'] ?? '')}`, (evts.get(`${l.evt}/${String(l['reason'] ?? '')}`) ?? 0) + Number(l['count'] ?? 1));
@@ -80,11 +87,12 @@ describe.skipIf(skip !== undefined)('a hostile network (daemon)', () => {
     // when the kernel dropped none; a real client must bind once the flood is over (below).
     if (kernelDrops === 0) expect(s.probesAnswered, JSON.stringify(s.probeDetail)).toBe(s.probes);
     else expect(s.probesAnswered).toBeGreaterThanOrEqual(1);
-    // Issue 10 asks for < 50 MB and stays open on it. What grew without bound before is fixed (pooled 8 KiB slabs
-    // pinned by held messages and the reply cache, finished exchanges kept by the census, stale lease timers), yet
-    // 10⁵ packets still cost 68–107 MB between runs and hosts (10⁶ on a quiet host: +299 MB, so something still
-    // grows with the count). The bound is today's worst figure with a margin, so those fixed leaks (each ≥ 50 MB
-    // at this count) coming back fail here.
+    // Issue 10 asks for < 50 MB. What the daemon retains no longer grows with the packet count (bench/hostile/
+    // memory.bench.ts: the live heap after GC stays at 25-37 MB from 2 x 10^5 to 10^6 packets; a heap snapshot of this
+    // daemon mid-run holds 25-27 MB); the RSS growth left is V8 sizing its heap for the flood (old space filling with
+    // promoted garbage until a mark-compact, new space at its maximum), 15-105 MB per 10^5 packets between runs and
+    // host loads (docs/security.md "Memory under a flood"). The bound is that worst figure with a margin, so a leak
+    // of >= 50 MB at this count (each one fixed so far was) fails here.
     expect(numbers.rssGrowthMb).toBeLessThan(env('HOSTILE_RSS_LIMIT_MB', 150));
     expect(numbers.logBytes).toBeLessThan(count < 500_000 ? 1_000_000 : 5_000_000);
     // Still serving a real client afterwards (once the backlog the kernel buffered is read).

@@ -95,6 +95,13 @@ describe('decode: options', () => {
     expect([...(msg.options[0]?.data ?? [])]).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('RFC 3396: a joined option is a buffer of its own size, not a slice of a pool slab a held message would pin', () => {
+    // Random options repeat codes; joined into pool slices, those pinned
+    // 8 KiB each for as long as the exchange held the message (bench/hostile/memory.bench.ts found 13 MB of them).
+    const msg = ok(decode(rawPacket([119, 2, 1, 2, 53, 1, 1, 119, 1, 3, 255])));
+    expect(msg.options[0]?.data.buffer.byteLength).toBe(3);
+  });
+
   it('RFC 3397 §3 example: the search list split over three option 119 instances', () => {
     const instances = [
       [119, 9, 3, 0x65, 0x6e, 0x67, 5, 0x61, 0x70, 0x70, 0x6c],

@@ -64,6 +64,8 @@ describe('transaction machine', () => {
     await settle();
     expect(t.value()).toBe('awaitingRequest');
     expect(t.responded).toEqual([{ decision: OFFER_DECISION, packet: discover }]);
+    // Waiting for the client holds neither the DISCOVER nor the OFFER (the lease holds the offer).
+    expect(t.actor.getSnapshot().context).toMatchObject({ current: undefined, pending: undefined, lastDecision: undefined, exchanges: 1 });
 
     const request = t.send('dhcp.request', MessageType.REQUEST, 1);
     expect(t.value()).toBe('deciding');
