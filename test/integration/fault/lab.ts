@@ -2,7 +2,7 @@
 // veth pair; the load generator relays (giaddr) so it can stand for thousands of clients. Always torn down.
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { CLI, REPO } from '../harness/daemon.js';
+import { daemonCommand, REPO } from '../harness/daemon.js';
 import { deleteNamespace, listNamespaces } from '../harness/netns.js';
 import { Proc, run, tempDir } from '../harness/proc.js';
 import type { LoadEvent, LoadgenArgs } from './loadgen.child.js';
@@ -82,7 +82,7 @@ export class FaultDaemon {
   static async start(lab: FaultLab, storeDir: string, extra: Record<string, unknown> = {}): Promise<FaultDaemon> {
     const file = join(tempDir('cfg'), 'dhcpd.json');
     writeFileSync(file, JSON.stringify(faultConfig(storeDir, extra), null, 2));
-    const proc = new Proc('actor-dhcpd', 'ip', ['netns', 'exec', lab.server, process.execPath, CLI, '--config', file]);
+    const proc = new Proc('actor-dhcpd', 'ip', ['netns', 'exec', lab.server, ...daemonCommand(), '--config', file]);
     const daemon = new FaultDaemon(proc);
     try {
       await daemon.waitForEvt('server.ready', 20_000);

@@ -1,5 +1,5 @@
 // Starts the built actor-dhcpd (dist/src/cli.js) inside the lab's server namespace and parses its pino JSON log.
-import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Proc, exec, tempDir } from './proc.js';
 import { RELAY_SUBNET, DIRECT_SUBNET, SERVER_ADDRESS, BRIDGE, type Lab } from './netns.js';
@@ -131,12 +131,22 @@ export class Daemon implements DhcpServer {
   }
 }
 
+/**
+ * The daemon as the installed command runs it: node with the V8 flags of cli.js's shebang (a daemon started as
+ * `node cli.js` would run with another young generation than production, and measure other memory and pauses).
+ */
+export function daemonCommand(): string[] {
+  const shebang = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
+  const flags = shebang.split(/\s+/).filter((word) => word.startsWith('--'));
+  return [process.execPath, ...flags, CLI];
+}
+
 /** Writes the config and starts `node dist/src/cli.js --config F` in the server namespace; resolves at server.ready. */
 export async function startDaemon(lab: Lab, setup: ServerSetup, timeoutMs = 20_000): Promise<DhcpServer> {
   if (!daemonBuilt()) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const cfgFile = setup.configFile ?? join(tempDir('cfg'), 'dhcpd.json');
   writeFileSync(cfgFile, JSON.stringify(daemonConfig(setup), null, 2));
-  const proc = new Proc('actor-dhcpd', 'ip', ['netns', 'exec', lab.server, process.execPath, CLI, '--config', cfgFile]);
+  const proc = new Proc('actor-dhcpd', 'ip', ['netns', 'exec', lab.server, ...daemonCommand(), '--config', cfgFile]);
   const d = new Daemon(proc);
   try {
     await d.waitForEvt('server.ready', undefined, timeoutMs);

@@ -7,7 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster.js';
-import { CLI, Daemon, type DhcpServer } from './daemon.js';
+import { CLI, Daemon, daemonCommand, type DhcpServer } from './daemon.js';
 import { addBridge, addClient, addNamespace, deleteNamespace, RELAY_GIADDR, RELAY_SUBNET, type ClientNs } from './netns.js';
 import { exec, Proc, run, tempDir } from './proc.js';
 
@@ -150,7 +150,7 @@ export async function createScaleOutLab(spec: ScaleOutLabSpec): Promise<ScaleOut
     throw error;
   }
   const start = async (node: ServerNode): Promise<DhcpServer> => {
-    const proc = new Proc(`actor-dhcpd ${node.name}`, 'ip', ['netns', 'exec', node.ns, process.execPath, CLI, '--config', node.configFile]);
+    const proc = new Proc(`actor-dhcpd ${node.name}`, 'ip', ['netns', 'exec', node.ns, ...daemonCommand(), '--config', node.configFile]);
     const daemon = new Daemon(proc);
     node.daemon = daemon;
     await daemon.waitForEvt('server.ready', undefined, 45_000);
