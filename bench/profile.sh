@@ -32,4 +32,4 @@ t1=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$PID/stat")
 acks=$(awk '/Statistics for: REQUEST-ACK/ { s=1 } s && /^received packets:/ { print $3; exit }' "$OUT/perfdhcp.txt")
 kill -TERM "$PID"; for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done; PID=""
 echo "perfdhcp: $acks ACKs at -r $RATE for $PERIOD s; server CPU $(( (t1 - t0) * 10 )) ms = $(awk -v c=$((t1 - t0)) -v a="$acks" 'BEGIN { printf "%.0f", c * 10000 / a }') us per DORA; load $(cut -d' ' -f1 /proc/loadavg)"
-node "$REPO/bench/profile-summary.mjs" "$(ls -S "$OUT"/*.cpuprofile | head -1)" 30
+node "$REPO/bench/profile-summary.mjs" "$(ls -S "$OUT"/*.cpuprofile | head -1)" ${TOP:-30} "$acks"

@@ -28,9 +28,14 @@ int get_buffer(napi_env env, napi_value v, void **data, size_t *len);
 /* Watches a non-blocking datagram socket (udp.c); the handle works with udpSend and udpClose. */
 napi_value rx_attach(napi_env env, int fd, int32_t max_batch, napi_value callback);
 
+/* The fd of a udpOpen/icmpOpen handle: -1 once closing, -2 with a TypeError pending (not a handle). */
+int udp_fd(napi_env env, napi_value handle);
+
 napi_value udp_open(napi_env env, napi_callback_info info);
 napi_value udp_send(napi_env env, napi_callback_info info);
 napi_value udp_close(napi_env env, napi_callback_info info);
+napi_value udp_send_many(napi_env env, napi_callback_info info);
+napi_value packet_send_many(napi_env env, napi_callback_info info);
 napi_value packet_open(napi_env env, napi_callback_info info);
 napi_value packet_send(napi_env env, napi_callback_info info);
 napi_value fd_close(napi_env env, napi_callback_info info);

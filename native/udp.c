@@ -304,6 +304,13 @@ napi_value udp_send(napi_env env, napi_callback_info info) {
   return make_int(env, n < 0 ? -errno : n);
 }
 
+/* The socket of a handle for the batched sends (send.c): its fd, -1 once closing, -2 with a TypeError pending. */
+int udp_fd(napi_env env, napi_value handle) {
+  rx_t *rx = get_rx(env, handle);
+  if (rx == NULL) return -2;
+  return rx->closing ? -1 : rx->fd;
+}
+
 /* udpClose(handle): 0 | -EBADF when already closed. */
 napi_value udp_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];

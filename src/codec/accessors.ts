@@ -40,7 +40,11 @@ export function getU32Option(msg: DhcpMessage, code: number): number | undefined
 /** Option 55 as option codes in the client's order; [] when absent. */
 export function getParameterRequestList(msg: DhcpMessage): number[] {
   const data = getOption(msg, 55);
-  return data === undefined ? [] : Array.from(data);
+  if (data === undefined) return [];
+  // A plain loop: Array.from goes through the iterator protocol, several times slower on this per-reply path.
+  const codes = new Array<number>(data.length);
+  for (let i = 0; i < data.length; i++) codes[i] = data[i] as number;
+  return codes;
 }
 
 /** Option 53 when it is one byte with a known value (1..8); undefined otherwise. */

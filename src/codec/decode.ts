@@ -2,6 +2,7 @@
 import { CodecError, type ErrorCode } from '../errors.js';
 import { BOOTREQUEST, MessageType, type DhcpMessage, type DhcpOption, type DhcpRequest } from './types.js';
 import { readIp } from './ip.js';
+import { exactCopy, ownedBytes } from './own-buffer.js';
 import {
   CHADDR_LEN, CHADDR_OFFSET, CIADDR_OFFSET, COOKIE_OFFSET, FILE_LEN, FILE_OFFSET, FLAGS_OFFSET, GIADDR_OFFSET,
   OPT_END, OPT_MESSAGE_TYPE, OPT_OVERLOAD, OPT_PAD, OPTIONS_OFFSET, OVERLOAD_BOTH, OVERLOAD_FILE,
@@ -9,6 +10,14 @@ import {
 } from './wire.js';
 
 /** The outcome of decoding: malformed input is a value, never an exception. */
+export interface DecodeOptions {
+  /**
+   * The caller hands `buf` over and never changes it afterwards (a transport's datagram): when it is the whole of
+   * its own memory, the message is a view of it instead of a copy.
+   */
+  readonly handOver?: boolean;
+}
+
 export type DecodeResult<T = DhcpMessage> = { ok: true; msg: T } | { ok: false; error: CodecError };
 
 type Failure = { ok: false; error: CodecError };
@@ -105,9 +114,10 @@ function overloadValue(col: Collector): number | CodecError {
 /**
  * Decodes a BOOTP/DHCP message. Never throws. The result shares nothing with `buf`: the bytes are copied once
  * and every Buffer in the message (chaddr, sname, file, option data) is a view of that private copy, so the caller
- * may reuse `buf` at once. Option 52 (overload) is consumed: sname/file come back zeroed when they carried options.
+ * may reuse `buf` at once — unless it hands `buf` over (`opts.handOver`). Option 52 (overload) is consumed:
+ * sname/file come back zeroed when they carried options.
  */
-export function decode(buf: Buffer): DecodeResult {
+export function decode(buf: Buffer, opts?: DecodeOptions): DecodeResult {
   if (!(buf instanceof Uint8Array)) return fail('DHCPD_ERR_CODEC_TRUNCATED', 'input is not a byte buffer');
   if (buf.length < OPTIONS_OFFSET) {
     const why = `message is ${buf.length} bytes, shorter than the 240 of header and cookie`;
@@ -119,17 +129,8 @@ export function decode(buf: Buffer): DecodeResult {
   }
   const hlen = buf[2] as number;
   if (hlen > CHADDR_LEN) return fail('DHCPD_ERR_CODEC_BAD_HLEN', `hlen ${hlen} exceeds the 16-byte chaddr`, { hlen });
-  return decodeBody(privateCopy(buf));
-}
-
-/**
- * An exact-size copy outside Node's 8 KiB allocation pool: a decoded message may be held for seconds (a client's
- * exchange, the reply cache), and a pooled copy would pin the whole 8 KiB slab it shares with ~25 other packets.
- */
-function privateCopy(buf: Uint8Array): Buffer {
-  const own = Buffer.allocUnsafeSlow(buf.length);
-  own.set(buf);
-  return own;
+  // An exact-size copy outside Node's 8 KiB pool (see own-buffer.ts), or the handed-over buffer when it is one.
+  return decodeBody(opts?.handOver === true ? ownedBytes(buf) : exactCopy(buf));
 }
 
 function decodeBody(own: Buffer): DecodeResult {
@@ -171,8 +172,8 @@ function resetStamps(): number {
 }
 
 /** RFC 2131 §4.1/§3: what the server accepts as a client message: BOOTREQUEST with one known option 53. */
-export function decodeRequest(buf: Buffer): DecodeResult<DhcpRequest> {
-  const res = decode(buf);
+export function decodeRequest(buf: Buffer, opts?: DecodeOptions): DecodeResult<DhcpRequest> {
+  const res = decode(buf, opts);
   if (!res.ok) return res;
   const msg = res.msg;
   if (msg.op !== BOOTREQUEST) return fail('DHCPD_ERR_CODEC_NOT_REQUEST', `op is ${msg.op}, not BOOTREQUEST (1)`);

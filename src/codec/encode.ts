@@ -82,8 +82,9 @@ export function encode(msg: DhcpMessage, opts?: EncodeOptions): Buffer {
   const size = OPTIONS_OFFSET + optLen;
   const limit = opts?.maxSize === undefined ? Infinity : Math.max(opts.maxSize, MIN_PAYLOAD_LIMIT);
   if (size > limit) return encodeOverloaded(msg, limit);
-  // Pooled allocation (zeroed here): a fresh zero-filled ArrayBuffer per reply costs more than the fill.
-  const buf = Buffer.allocUnsafe(Math.max(MIN_MESSAGE_SIZE, size)).fill(0);
+  // Exact-size and outside the pool (a reply is kept for retransmissions: see own-buffer.ts), zeroed here: a
+  // zero-filled allocation (calloc) costs more than the fill.
+  const buf = Buffer.allocUnsafeSlow(Math.max(MIN_MESSAGE_SIZE, size)).fill(0);
   writeHeader(buf, msg);
   let pos = OPTIONS_OFFSET;
   for (const opt of msg.options) if (opt.code !== OPT_OVERLOAD) pos = writeInstances(buf, pos, opt.code, opt.data);

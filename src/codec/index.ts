@@ -1,6 +1,7 @@
 // The codec's public surface: bytes <-> DhcpMessage, the option table, and typed option accessors.
 export * from './types.js';
-export { decode, decodeRequest, type DecodeResult } from './decode.js';
+export { decode, decodeRequest, type DecodeOptions, type DecodeResult } from './decode.js';
+export { ownedBytes } from './own-buffer.js';
 export { encode, encodedSize, type EncodeOptions } from './encode.js';
 export {
   OPTION_DEFS, findOptionDef, encodeOptionValue, decodeOptionValue,

@@ -1,6 +1,6 @@
 // Inbound datagrams → decoded requests: malformed ones are dropped with a typed error, counted and logged,
 // never answered (RFC 2131 §4.1 leaves them silent; so do we).
-import { filter, map, type Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { decodeRequest } from '../codec/index.js';
 import type { DhcpRequest } from '../codec/types.js';
 import type { CodecError } from '../errors.js';
@@ -11,14 +11,26 @@ export interface DecodedInbound {
   readonly inbound: Inbound;
 }
 
+/** One subscriber per datagram instead of a map and a filter operator (the per-packet path). */
 export function decodeInbound(inbound$: Observable<Inbound>, onReject: (error: CodecError, inbound: Inbound) => void): Observable<DecodedInbound> {
-  return inbound$.pipe(
-    map((inbound) => {
-      const result = decodeRequest(inbound.data);
-      if (result.ok) return { request: result.msg, inbound };
-      onReject(result.error, inbound);
-      return undefined;
+  return new Observable<DecodedInbound>((subscriber) =>
+    inbound$.subscribe({
+      next: (inbound) => {
+        // Transports give every datagram a buffer of its own and never touch it again: decoded without a copy.
+        const result = decodeRequest(inbound.data, { handOver: true });
+        if (result.ok) {
+          subscriber.next({ request: result.msg, inbound });
+          return;
+        }
+        // A throwing reject handler fails the stream, as a throw inside an operator would (the supervisor decides).
+        try {
+          onReject(result.error, inbound);
+        } catch (error) {
+          subscriber.error(error);
+        }
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
     }),
-    filter((decoded): decoded is DecodedInbound => decoded !== undefined),
   );
 }

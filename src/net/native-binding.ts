@@ -24,10 +24,18 @@ export interface NativeBinding {
   /** sendmsg with IP_PKTINFO when ifindex > 0 or source != "": bytes sent or -errno. */
   udpSend(handle: UdpHandle, data: Buffer, address: string, port: number, ifindex: number, source: string): number;
   udpClose(handle: UdpHandle): number;
+  /**
+   * sendmmsg of messages[i] = (datas[i], addresses[i], numbers[2i] = port, numbers[2i+1] = ifindex, sources[i]) as
+   * udpSend would send each; results[i] = bytes sent or -errno, one per message (a refused message does not stop the
+   * others). Returns how many were tried. Optional: an addon built before it sends one by one.
+   */
+  udpSendMany?(handle: UdpHandle, datas: readonly Buffer[], addresses: readonly string[], sources: readonly string[], numbers: Int32Array, results: Int32Array): number;
   /** A send-only AF_PACKET/SOCK_DGRAM socket: fd or -errno (EPERM without CAP_NET_RAW). */
   packetOpen(): number;
   /** Sends a whole IPv4 datagram to `mac` on `ifindex`: bytes sent or -errno. */
   packetSend(fd: number, ipDatagram: Buffer, ifindex: number, mac: Buffer): number;
+  /** packetSend for many: results[i] = bytes sent or -errno, one per datagram. Optional like udpSendMany. */
+  packetSendMany?(fd: number, ipDatagrams: readonly Buffer[], ifindexes: Int32Array, macs: readonly Buffer[], results: Int32Array): number;
   fdClose(fd: number): number;
   /**
    * An ICMP socket (raw, else an unprivileged ping socket) watched like udpOpen's: sends go through udpSend (port 0),

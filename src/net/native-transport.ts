@@ -8,6 +8,7 @@ import type { Discovery } from './interfaces.js';
 import { LinkTable, type NetLogger } from './link-table.js';
 import { loadNativeBinding, type NativeBinding, type RawDatagram, type UdpHandle } from './native-binding.js';
 import { buildUdpIpv4 } from './packet.js';
+import { batchedSenders } from './send-batch.js';
 import type { Inbound, InterfaceInfo, Outbound, Transport } from './types.js';
 
 export interface NativeTransportOptions {
@@ -47,6 +48,9 @@ export interface NativeTransportStats {
   /** Replies sent without the requested source address, which the kernel refused (not, or no longer, ours). */
   readonly sourceFallbacks: number;
   readonly sendErrors: number;
+  /** sendmmsg calls (UDP and packet socket) and the replies they carried: replies per system call = the ratio. */
+  readonly sendBatches: number;
+  readonly batchedSends: number;
   readonly refreshes: number;
 }
 
@@ -71,7 +75,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   const now = opts.now ?? Date.now;
   const links = new LinkTable(opts.interfaces, log, opts.discover, now);
   const inbound = new Subject<Inbound>();
-  const n: Counters = { received: 0, ignoredInterface: 0, unlistedUnicast: 0, receiveErrors: 0, truncated: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sourceFallbacks: 0, sendErrors: 0, refreshes: 0 };
+  const n: Counters = { received: 0, ignoredInterface: 0, unlistedUnicast: 0, receiveErrors: 0, truncated: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sourceFallbacks: 0, sendErrors: 0, sendBatches: 0, batchedSends: 0, refreshes: 0 };
   const bindAddress = opts.address ?? '0.0.0.0';
   links.refresh('start');
 
@@ -141,12 +145,14 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   if (packetFd < 0) {
     log.warn({ evt: 'net.packet_unavailable', errno: errnoName(packetFd) }, 'no packet socket: replies to clients without an address will be broadcast');
   }
+  const senders = batchedSenders(binding, udp, packetFd, (error) =>
+    log.error({ evt: 'net.send_batch_failed', err: error }, 'a batched send threw: its replies failed'));
   const timer = setInterval(() => links.refresh('periodic'), opts.refreshIntervalMs ?? 5_000);
   timer.unref();
   let closed = false;
 
-  function sendUdp(out: Outbound, iface: InterfaceInfo | undefined): void {
-    let sent = binding.udpSend(udp, out.data, out.to.address, out.to.port, iface?.index ?? 0, out.source ?? '');
+  async function sendUdp(out: Outbound, iface: InterfaceInfo | undefined): Promise<void> {
+    let sent = await senders.udp({ data: out.data, address: out.to.address, port: out.to.port, ifindex: iface?.index ?? 0, source: out.source ?? '' });
     if (sent < 0 && out.source !== undefined && SOURCE_ERRNOS.has(errnoName(sent))) {
       // A configured server id that is not (or no longer) one of our addresses: let the kernel pick the source.
       n.sourceFallbacks++;
@@ -163,7 +169,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   }
 
   /** RFC 2131 §4.1 unicast to chaddr/yiaddr through the packet socket; returns why it could not, or undefined. */
-  function sendToMac(out: Outbound, hwAddress: string, iface: InterfaceInfo | undefined): string | undefined {
+  async function sendToMac(out: Outbound, hwAddress: string, iface: InterfaceInfo | undefined): Promise<string | undefined> {
     if (packetFd < 0) return `no packet socket (${errnoName(packetFd)})`;
     if (iface === undefined) return 'no served interface faces the destination';
     const mac = parseMac(hwAddress);
@@ -177,7 +183,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     } catch (error) {
       return String(error);
     }
-    const sent = binding.packetSend(packetFd, datagram, iface.index, mac);
+    const sent = await senders.packet({ datagram, ifindex: iface.index, mac });
     if (sent >= 0) return undefined;
     if (LINK_ERRNOS.has(errnoName(sent))) links.refreshSoon(`packet send ${errnoName(sent)}`);
     return `packet send ${errnoName(sent)}`;
@@ -194,10 +200,9 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
       }
     }
     if (out.hwAddress === undefined || isBroadcastOn(out.to.address, iface ?? links.facing(out.to.address))) {
-      sendUdp(out, iface);
-      return;
+      return sendUdp(out, iface);
     }
-    const why = sendToMac(out, out.hwAddress, iface ?? links.facing(out.to.address));
+    const why = await sendToMac(out, out.hwAddress, iface ?? links.facing(out.to.address));
     if (why === undefined) {
       n.sent++;
       n.sentToMac++;
@@ -206,7 +211,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     // RFC 2131 §4.1: "If unicasting is not possible, the message MAY be sent as an IP broadcast".
     n.macFallbacks++;
     log.warn({ evt: 'net.unicast_fallback', reason: why, to: out.to, hwAddress: out.hwAddress, iface: iface?.name }, 'unicast to MAC failed; broadcasting');
-    sendUdp({ ...out, to: { address: LIMITED_BROADCAST, port: out.to.port } }, iface ?? links.facing(out.to.address));
+    return sendUdp({ ...out, to: { address: LIMITED_BROADCAST, port: out.to.port } }, iface ?? links.facing(out.to.address));
   }
 
   return {
@@ -215,11 +220,12 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     send,
     interfaces: () => links.list(),
     refreshInterfaces: () => links.refresh('requested'),
-    stats: () => ({ ...n, refreshes: links.refreshes }),
+    stats: () => ({ ...n, ...senders.stats(), refreshes: links.refreshes }),
     close: async () => {
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      senders.flush(); // replies queued in this turn still leave
       binding.udpClose(udp);
       if (packetFd >= 0) binding.fdClose(packetFd);
       inbound.complete();

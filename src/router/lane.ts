@@ -35,9 +35,7 @@ export class Lane {
     private readonly host: LaneHost,
     private readonly queue: RoutedRequest[],
     private readonly onEnd: (rest: RoutedRequest[]) => void,
-  ) {
-    for (const routed of queue) host.queued(routed, this);
-  }
+  ) {}
 
   begin(clientKey: string): void {
     const actor = this.host.options.createTransaction(clientKey);
@@ -51,6 +49,9 @@ export class Lane {
     });
     actor.start();
     this.pump();
+    // Only what still waits goes into the ledger (a request taken at once never does: two Map operations saved per
+    // request). Requests left by the client's previous lane are there already and keep their place.
+    for (const routed of this.queue) this.host.queued(routed, this);
   }
 
   /** Deciding a request (possibly waiting for its durable write), as opposed to waiting for the client. */
@@ -74,8 +75,9 @@ export class Lane {
       onDrop('queue-full', this.take(0)!);
     }
     this.queue.push(routed);
-    this.host.queued(routed, this);
     this.pump();
+    // Still waiting (bounded by maxQueuePerClient): into the ledger, behind everything queued before it.
+    if (this.queue.includes(routed)) this.host.queued(routed, this);
   }
 
   /** Removes a waiting request the router sheds. */

@@ -20,13 +20,35 @@ export interface ReplySpec {
   readonly message?: string;
 }
 
-const u8 = (v: number): Buffer => Buffer.from([v]);
-const u32 = (v: number): Buffer => {
-  const b = Buffer.alloc(4);
+// Option values shared between replies: a reply message is only read (encoded, then dropped), and the same few
+// values (message types, server ids, lease times) come back in every reply, so each is made once instead of
+// allocating small Buffers per reply (one of the largest allocation sites per DORA). Bounded: cleared when full.
+const SHARED_LIMIT = 1024;
+const U8 = Array.from({ length: 256 }, (_, v) => Buffer.from([v]));
+const u32Shared = new Map<number, Buffer>();
+const ipShared = new Map<string, Buffer>();
+const ZERO_SNAME = Buffer.alloc(64);
+const ZERO_FILE = Buffer.alloc(128);
+
+function shared<K>(cache: Map<K, Buffer>, key: K, make: () => Buffer): Buffer {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= SHARED_LIMIT) cache.clear();
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+const u8 = (v: number): Buffer => U8[v & 255] as Buffer;
+const u32 = (v: number): Buffer => shared(u32Shared, v >>> 0, () => {
+  const b = Buffer.allocUnsafeSlow(4);
   b.writeUInt32BE(v >>> 0);
   return b;
-};
-const ipBytes = (ip: string): Buffer => Buffer.from(ip.split('.').map(Number));
+});
+const ipBytes = (ip: string): Buffer => shared(ipShared, ip, () => Buffer.from(ip.split('.').map(Number)));
+/** A subnet's options by code, made once per compiled subnet (a reload compiles new ones). */
+const optionsByCode = new WeakMap<Subnet, ReadonlyMap<number, DhcpOption>>();
 
 /** Options always sent when configured, whether requested or not (the issue's "1 and 3 when configured"). */
 const ALWAYS_SENT = new Set([1, 3]);
@@ -48,8 +70,8 @@ export function buildReply(request: DhcpRequest, spec: ReplySpec): DhcpMessage {
     siaddr: '0.0.0.0',
     giaddr: request.giaddr,
     chaddr: request.chaddr,
-    sname: Buffer.alloc(64),
-    file: Buffer.alloc(128),
+    sname: ZERO_SNAME,
+    file: ZERO_FILE,
     options: replyOptions(request, spec, nak),
   };
 }
@@ -80,16 +102,23 @@ function replyOptions(request: DhcpRequest, spec: ReplySpec, nak: boolean): Dhcp
 
 /** Requested options in the client's order (RFC 2132 §9.8), then the always-sent ones it did not ask for. */
 function configuredOptions(subnet: Subnet, requested: readonly number[]): DhcpOption[] {
-  const byCode = new Map(subnet.options.map((o) => [o.code, o]));
-  const chosen: DhcpOption[] = [];
-  const seen = new Set<number>();
-  for (const code of [...ALWAYS_SENT].filter((c) => !requested.includes(c)).concat(requested)) {
-    const option = byCode.get(code);
-    if (option === undefined || seen.has(code) || code === 53 || code === 54) continue;
-    seen.add(code);
-    chosen.push(option);
+  let byCode = optionsByCode.get(subnet);
+  if (byCode === undefined) {
+    byCode = new Map(subnet.options.map((o) => [o.code, o]));
+    optionsByCode.set(subnet, byCode);
   }
+  const chosen: DhcpOption[] = [];
+  for (const code of ALWAYS_SENT) if (!requested.includes(code)) pick(byCode, code, chosen);
+  for (const code of requested) pick(byCode, code, chosen);
   return chosen;
+}
+
+/** Adds the subnet's option `code` once (a client may list a code twice); 53 and 54 are the server's own. */
+function pick(byCode: ReadonlyMap<number, DhcpOption>, code: number, chosen: DhcpOption[]): void {
+  const option = byCode.get(code);
+  if (option === undefined || code === 53 || code === 54) return;
+  for (let i = 0; i < chosen.length; i++) if ((chosen[i] as DhcpOption).code === code) return;
+  chosen.push(option);
 }
 
 /** RFC 2132 §9.10: option 57 counts the whole IP datagram; 576 is the floor every client accepts. */

@@ -3,6 +3,7 @@
 // a new write. One entry per client (its last reply), bounded in count, expiring after a short time and forgotten
 // as soon as the client sends anything else or one of its leases is freed or taken.
 import type { Clock } from '../clock.js';
+import { ownedBytes } from '../codec/index.js';
 import { MessageType } from '../codec/types.js';
 import type { Outbound } from '../net/types.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
@@ -26,6 +27,7 @@ export interface ResponseCacheStats {
 }
 
 interface Entry {
+  readonly key: string;
   readonly request: Buffer;
   readonly from: string;
   readonly iface: string | undefined;
@@ -40,8 +42,15 @@ const CACHEABLE = new Set([MessageType.DISCOVER, MessageType.REQUEST, MessageTyp
 const SECS = 8;
 
 export class ResponseCache {
-  /** Oldest first: a Map keeps insertion order, and entries are re-inserted when replaced. */
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Every entry in the order it was made (each lives ttlMs: the expired ones are at the front), replaced and
+   * forgotten ones included until they reach the front or a compaction. Not the Map's own order: a Map used as a
+   * queue keeps the holes of deleted entries until it rehashes and is walked over them from the front (a quarter
+   * of the cache's cost per DORA in a microbenchmark at 16 k entries: 18.6 -> 14.2 µs for its four operations).
+   */
+  private order: Entry[] = [];
+  private head = 0;
   private hits = 0;
   private misses = 0;
 
@@ -68,15 +77,31 @@ export class ResponseCache {
     const { maxEntries, ttlMs } = this.limits();
     if (!CACHEABLE.has(routed.request.type) || maxEntries <= 0) return;
     const now = this.clock.now();
-    this.entries.delete(routed.clientKey);
-    this.entries.set(routed.clientKey, {
-      request: compactCopy(routed.inbound.data), from: endpoint(routed), iface: routed.inbound.iface?.name,
-      reply: { ...reply, data: compactCopy(reply.data) }, type, expiresAt: now + ttlMs,
-    });
-    // Oldest first, and every entry lives ttlMs: the expired ones are at the front.
-    for (const [key, oldest] of this.entries) {
-      if (this.entries.size <= maxEntries && oldest.expiresAt > now) break;
-      this.entries.delete(key);
+    const entry: Entry = {
+      key: routed.clientKey, request: ownedBytes(routed.inbound.data), from: endpoint(routed), iface: routed.inbound.iface?.name,
+      reply: { ...reply, data: ownedBytes(reply.data) }, type, expiresAt: now + ttlMs,
+    };
+    this.entries.set(entry.key, entry);
+    this.order.push(entry);
+    this.evict(maxEntries, now);
+  }
+
+  /** Drops expired entries and the oldest beyond maxEntries; keeps `order` at most about twice the live entries. */
+  private evict(maxEntries: number, now: number): void {
+    const order = this.order;
+    while (this.head < order.length) {
+      const oldest = order[this.head] as Entry;
+      const live = this.entries.get(oldest.key) === oldest;
+      if (live && this.entries.size <= maxEntries && oldest.expiresAt > now) break;
+      if (live) this.entries.delete(oldest.key);
+      order[this.head++] = undefined as unknown as Entry; // released at once, not at the next compaction
+    }
+    if (this.head > 1024 && this.head * 2 > order.length) {
+      this.order = order.slice(this.head);
+      this.head = 0;
+    } else if (order.length - this.head > 2 * this.entries.size + 1024) {
+      this.order = order.slice(this.head).filter((e) => this.entries.get(e.key) === e);
+      this.head = 0;
     }
   }
 
@@ -88,6 +113,8 @@ export class ResponseCache {
   /** A reload: replies built under the old config are not sent again. */
   clear(): void {
     this.entries.clear();
+    this.order = [];
+    this.head = 0;
   }
 
   stats(): ResponseCacheStats {
@@ -103,11 +130,5 @@ export class ResponseCache {
   }
 }
 
-/** An exact-size copy outside Node's 8 KiB allocation pool: a pooled one would keep its whole slab alive. */
-function compactCopy(data: Uint8Array): Buffer {
-  const copy = Buffer.allocUnsafeSlow(data.length);
-  copy.set(data);
-  return copy;
-}
 
 const endpoint = (routed: RoutedRequest): string => `${routed.inbound.from.address}:${routed.inbound.from.port}`;

@@ -2,6 +2,7 @@
 // for test/integration/transport.test.ts. Logs (pino JSON) go to stderr.
 //   argv[2]: {"mode": "auto" | "fallback", "port": 67, "interfaces": [...]}
 //   in:  {"id": 1, "cmd": "send", "out": {"data": "<hex>", "to": {...}, "ifaceName"?, "source"?, "hwAddress"?}}
+//        {"id": 5, "cmd": "sendMany", "outs": [...]}: all in one turn, answered with one outcome per message
 //        {"id": 2, "cmd": "stats"} | {"id": 3, "cmd": "refresh"} | {"id": 4, "cmd": "close"}
 //   out: {"evt": "ready", "kind", "interfaces"} | {"evt": "inbound", ...} | {"id", "ok", ...}
 import { createInterface } from 'node:readline';
@@ -13,8 +14,29 @@ import type { Transport } from '../../src/net/types.js';
 
 interface Command {
   readonly id: number;
-  readonly cmd: 'send' | 'stats' | 'refresh' | 'close';
-  readonly out?: { data: string; to: { address: string; port: number }; ifaceName?: string; source?: string; hwAddress?: string };
+  readonly cmd: 'send' | 'sendMany' | 'stats' | 'refresh' | 'close';
+  readonly out?: WireOut;
+  readonly outs?: readonly WireOut[];
+}
+
+interface WireOut {
+  readonly data: string;
+  readonly to: { address: string; port: number };
+  readonly ifaceName?: string;
+  readonly source?: string;
+  readonly hwAddress?: string;
+}
+
+/** What became of one send: ok, or the typed error. */
+async function outcome(out: WireOut): Promise<Record<string, unknown>> {
+  const { data, ...rest } = out;
+  try {
+    await transport.send({ ...rest, data: Buffer.from(data, 'hex') });
+    return { ok: true };
+  } catch (error) {
+    const e = error as DhcpdError;
+    return { ok: false, code: e.code, transient: e.transient, details: e.details };
+  }
 }
 
 const emit = (obj: unknown): void => void process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -45,19 +67,17 @@ transport.inbound$.subscribe((i) =>
     ifindex: i.iface?.index ?? null,
     broadcast: i.broadcast ?? null,
     localAddress: i.localAddress ?? null,
+    // Whether the datagram is the whole of its own memory (not a view into a receive arena or a pool slab): the
+    // decoder and the reply cache keep it without a copy only then.
+    ownMemory: i.data.byteOffset === 0 && i.data.buffer.byteLength === i.data.length,
   }),
 );
 
 async function handle(c: Command): Promise<void> {
   if (c.cmd === 'send' && c.out !== undefined) {
-    const { data, ...rest } = c.out;
-    try {
-      await transport.send({ ...rest, data: Buffer.from(data, 'hex') });
-      emit({ id: c.id, ok: true });
-    } catch (error) {
-      const e = error as DhcpdError;
-      emit({ id: c.id, ok: false, code: e.code, transient: e.transient, details: e.details });
-    }
+    emit({ id: c.id, ...(await outcome(c.out)) });
+  } else if (c.cmd === 'sendMany' && c.outs !== undefined) {
+    emit({ id: c.id, ok: true, outcomes: await Promise.all(c.outs.map(outcome)) });
   } else if (c.cmd === 'stats') {
     emit({ id: c.id, ok: true, stats: native?.stats() ?? null, interfaces: transport.interfaces() });
   } else if (c.cmd === 'refresh') {

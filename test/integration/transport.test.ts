@@ -103,7 +103,7 @@ describe.skipIf(skip !== undefined)('transports in network namespaces', () => {
     await clientSend(S2, '255.255.255.255', 'discover-from-c2');
     const a = await server.waitFor(inboundWith('discover-from-c1'));
     const b = await server.waitFor(inboundWith('discover-from-c2'));
-    expect(a).toMatchObject({ iface: S1.serverIf, broadcast: true, localAddress: '255.255.255.255', from: { address: S1.clientAddress, port: 68 } });
+    expect(a).toMatchObject({ iface: S1.serverIf, broadcast: true, localAddress: '255.255.255.255', from: { address: S1.clientAddress, port: 68 }, ownMemory: true });
     expect(b).toMatchObject({ iface: S2.serverIf, broadcast: true, localAddress: '255.255.255.255', from: { address: S2.clientAddress, port: 68 } });
   });
 
@@ -119,7 +119,7 @@ describe.skipIf(skip !== undefined)('transports in network namespaces', () => {
     const big = 'x'.repeat(9000);
     await clientSend(S2, S2.serverAddress, big);
     await Promise.all(Array.from({ length: 50 }, (_, i) => clientSend(S2, S2.serverAddress, `burst-${i}`)));
-    for (let i = 0; i < 50; i++) await server.waitFor(inboundWith(`burst-${i}`));
+    for (let i = 0; i < 50; i++) expect(await server.waitFor(inboundWith(`burst-${i}`))).toMatchObject({ ownMemory: true });
     expect(server.events.some(inboundWith(big))).toBe(false);
     expect(((await server.request({ cmd: 'stats' })).stats as { truncated: number }).truncated).toBe(before + 1);
   });
@@ -148,6 +148,29 @@ describe.skipIf(skip !== undefined)('transports in network namespaces', () => {
     expect(stats.stats).toMatchObject({ sentToMac: 1, macFallbacks: 0 });
     // No ARP was needed: the server never learnt a neighbour entry for yiaddr.
     expect((await ip('-n', SRV, 'neigh', 'show', yiaddr)).trim()).toBe('');
+  });
+
+  it('sends the replies of one turn in one sendmmsg; an unroutable one fails alone and the others arrive', async () => {
+    const before = (await server.request({ cmd: 'stats' })).stats as { sendBatches: number; batchedSends: number; sent: number };
+    const outs = [
+      { data: hex('batch-1'), to: { address: S2.clientAddress, port: 68 } },
+      // No route to 198.19.77.1 in the server namespace: the kernel refuses it (ENETUNREACH); it never leaves.
+      { data: hex('batch-unroutable'), to: { address: '198.19.77.1', port: 68 } },
+      { data: hex('batch-2'), to: { address: '255.255.255.255', port: 68 }, ifaceName: S2.serverIf, source: S2.serverAddress },
+      { data: hex('batch-3'), to: { address: S2.clientAddress, port: 68 } },
+    ];
+    const r = await server.request({ cmd: 'sendMany', outs });
+    expect(r.outcomes).toEqual([
+      { ok: true },
+      { ok: false, code: 'DHCPD_ERR_NET_UNREACHABLE', transient: false, details: expect.objectContaining({ errno: 'ENETUNREACH' }) },
+      { ok: true },
+      { ok: true },
+    ]);
+    for (const d of ['batch-1', 'batch-2', 'batch-3']) await agents.get(S2)!.waitFor((e) => e.evt === 'rx' && e.data === hex(d));
+    const after = (await server.request({ cmd: 'stats' })).stats as typeof before;
+    expect(after.sendBatches - before.sendBatches).toBe(1);
+    expect(after.batchedSends - before.batchedSends).toBe(4);
+    expect(after.sent - before.sent).toBe(3);
   });
 
   it('ignores broadcasts from an interface that is not listed, but takes a unicast to us (relayed traffic)', async () => {

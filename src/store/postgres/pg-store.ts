@@ -4,10 +4,11 @@
 import type pg from 'pg';
 import { LeaseError, StoreError } from '../../errors.js';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
-import { GroupCommitter, storeCommitOptions } from '../group-commit.js';
+import { GroupCommitter, storeCommitOptions, type CommitLimits, type GroupCommitStats } from '../group-commit.js';
 import type { StoreLogger } from '../level-store.js';
 import { decodeRecord } from '../record-codec.js';
 import type { PeerStatus, RemoteChange, SharedLeaseStore } from '../shared.js';
+import type { TunableCommits } from '../tunable.js';
 import type { LeaseHistoryStore, LeaseTransition, LeaseWrite, StoreHealth } from '../types.js';
 import { invalidWrite } from '../write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../../config/supervision-policy.js';
@@ -50,7 +51,7 @@ function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
 }
 
-export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
+export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore, TunableCommits {
   private pool: pg.Pool | undefined;
   private feed: ChangeFeed | undefined;
   private heartbeat: Heartbeat | undefined;
@@ -163,6 +164,20 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore {
 
   health(): StoreHealth {
     return this.committer.health();
+  }
+
+  // Adaptive tuning (src/tuning/): the same committer knobs as the LevelDB store. A batch is one transaction, so a
+  // wider window trades ACK latency for fewer round trips and COMMITs, exactly as it trades fsyncs on LevelDB.
+  commitLimits(): CommitLimits {
+    return this.committer.limits();
+  }
+
+  setCommitLimits(limits: CommitLimits): void {
+    this.committer.setLimits(limits);
+  }
+
+  commitStats(): GroupCommitStats {
+    return this.committer.stats();
   }
 
   watchRemote(listener: (change: RemoteChange) => void): () => void {

@@ -51,6 +51,18 @@ describe('decode: header', () => {
     expect(msg.chaddr.buffer.byteLength).toBe(244);
   });
 
+  it('a buffer handed over is used as it is when it owns its memory (a datagram), and copied when it is a pool slice', () => {
+    const own = Buffer.allocUnsafeSlow(244);
+    rawPacket([53, 1, 1, 255]).copy(own);
+    const viewed = ok(decode(own, { handOver: true }));
+    expect(viewed.chaddr.buffer).toBe(own.buffer);
+    expect(ok(decode(own)).chaddr.buffer).not.toBe(own.buffer); // not handed over: copied
+    const slice = rawPacket([53, 1, 1, 255]);
+    expect(slice.buffer.byteLength).toBeGreaterThan(244); // rawPacket allocates from the pool
+    expect(ok(decode(slice, { handOver: true })).chaddr.buffer.byteLength).toBe(244);
+    expect(ok(decodeRequest(own, { handOver: true })).chaddr.buffer).toBe(own.buffer);
+  });
+
   it('accepts a plain Uint8Array', () => {
     const buf = rawPacket([53, 1, 1, 255]);
     expect(decode(new Uint8Array(buf) as Buffer).ok).toBe(true);

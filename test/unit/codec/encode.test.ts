@@ -38,6 +38,12 @@ describe('encode: layout', () => {
     expect(encodedSize(message())).toBe(300);
   });
 
+  it('gives a reply memory of its own (kept for retransmissions without pinning a pool slab, and without a copy)', () => {
+    const bytes = encode(message({ options: [opt(53, [2])] }));
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.buffer.byteLength).toBe(bytes.length);
+  });
+
   it('pads a short chaddr, sname and file with zeros', () => {
     const msg = message({ chaddr: Buffer.from([1, 2]), sname: Buffer.from('s'), file: Buffer.alloc(0) });
     const { decoded } = roundTrip(msg);

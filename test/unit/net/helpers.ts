@@ -30,13 +30,16 @@ export interface FakeBinding extends NativeBinding {
   /** Results the next sends return (bytes or -errno); empty: success. */
   readonly udpResults: number[];
   readonly packetResults: number[];
+  /** Messages per batched call, in order (udp and packet alike). */
+  readonly batches: { kind: 'udp' | 'packet'; size: number }[];
   openResult: number | undefined;
   packetFd: number;
   closed: string[];
   receive(errno: number, batch: RawDatagram[]): void;
 }
 
-export function fakeBinding(): FakeBinding {
+/** A fake addon; `batched: false` is one built before udpSendMany/packetSendMany (one call per send). */
+export function fakeBinding({ batched = true }: { batched?: boolean } = {}): FakeBinding {
   let onBatch: ((errno: number, batch: RawDatagram[]) => void) | undefined;
   const handle = { __brand: 'dhcpd_net.udp' } as unknown as UdpHandle;
   const fake: FakeBinding = {
@@ -44,6 +47,7 @@ export function fakeBinding(): FakeBinding {
     packetSends: [],
     udpResults: [],
     packetResults: [],
+    batches: [],
     openResult: undefined,
     packetFd: 42,
     closed: [],
@@ -61,6 +65,18 @@ export function fakeBinding(): FakeBinding {
       fake.packetSends.push({ datagram, ifindex, mac });
       return fake.packetResults.shift() ?? datagram.length;
     },
+    ...(batched ? {
+      udpSendMany: (h: UdpHandle, datas: readonly Buffer[], addresses: readonly string[], sources: readonly string[], numbers: Int32Array, results: Int32Array) => {
+        fake.batches.push({ kind: 'udp', size: datas.length });
+        datas.forEach((data, i) => (results[i] = fake.udpSend(h, data, addresses[i]!, numbers[2 * i]!, numbers[2 * i + 1]!, sources[i]!)));
+        return datas.length;
+      },
+      packetSendMany: (fd: number, datagrams: readonly Buffer[], ifindexes: Int32Array, macs: readonly Buffer[], results: Int32Array) => {
+        fake.batches.push({ kind: 'packet', size: datagrams.length });
+        datagrams.forEach((d, i) => (results[i] = fake.packetSend(fd, d, ifindexes[i]!, macs[i]!)));
+        return datagrams.length;
+      },
+    } : {}),
     fdClose: (fd) => (fake.closed.push(`fd${fd}`), 0),
     receive: (errno, batch) => onBatch?.(errno, batch),
   };

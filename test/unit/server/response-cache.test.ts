@@ -83,6 +83,27 @@ describe('response cache', () => {
     expect(cache.lookup(routed('c'))?.reply).toEqual(reply);
   });
 
+  it('a client\'s replaced replies push nobody out: the oldest client still held goes first, and stays bounded', () => {
+    const clock = new ManualClock();
+    const cache = new ResponseCache(clock, () => ({ maxEntries: 2, ttlMs: 1_000 }));
+    cache.remember(routed('a'), reply, MessageType.OFFER);
+    for (let i = 0; i < 5; i++) cache.remember(routed('b'), reply, MessageType.OFFER);
+    expect(cache.stats().entries).toBe(2);
+    expect(cache.lookup(routed('a'))?.reply).toEqual(reply);
+    cache.remember(routed('c'), reply, MessageType.OFFER);
+    expect(cache.lookup(routed('a'))).toBeUndefined();
+    expect(cache.lookup(routed('b'))?.reply).toEqual(reply);
+    // A long run of one client replacing its reply, and of clients forgotten, keeps working within its bounds.
+    for (let i = 0; i < 19_999; i++) {
+      cache.remember(routed(i % 3 === 0 ? 'x' : `y${i}`), reply, MessageType.OFFER);
+      if (i % 3 === 1) cache.forget(`y${i}`);
+      clock.advance(0.1);
+    }
+    expect(cache.stats().entries).toBe(2);
+    expect(cache.lookup(routed('y19997'))?.reply).toEqual(reply);
+    expect(cache.lookup(routed('x'))?.reply).toEqual(reply);
+  });
+
   it('drops expired entries as new ones come: a flood of one-time clients does not keep it full', () => {
     const clock = new ManualClock();
     const cache = new ResponseCache(clock, () => ({ maxEntries: 100, ttlMs: 1_000 }));
@@ -100,5 +121,9 @@ describe('response cache', () => {
     const kept = cache.lookup(routed('a'))!.reply.data;
     expect([...kept]).toEqual([1, 2, 3]);
     expect(kept.buffer.byteLength).toBe(3);
+    // A reply that owns its memory already (encode makes them so) is kept without a copy.
+    const own = { ...reply, data: Buffer.allocUnsafeSlow(3).fill(7) };
+    cache.remember(routed('b'), own, MessageType.OFFER);
+    expect(cache.lookup(routed('b'))!.reply.data).toBe(own.data);
   });
 });

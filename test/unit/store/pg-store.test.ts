@@ -8,6 +8,11 @@ import type { PostgresConfig } from '../../../src/config/types.js';
 import type { RemoteChange } from '../../../src/store/shared.js';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster.js';
 import { describeLeaseStoreConformance } from './conformance.js';
+import { isTunable } from '../../../src/store/tunable.js';
+import { AdaptiveTuner, type TuningPolicy } from '../../../src/tuning/adaptive-tuner.js';
+import { ManualClock } from '../../../src/clock.js';
+import { startTestDaemon } from '../../helpers/test-daemon.js';
+import { LAB_CONFIG } from '../../helpers/lab-config.js';
 import { describeHistoryConformance } from './history-conformance.js';
 import { collect, del, makeRecord, put, settle } from './helpers.js';
 
@@ -285,6 +290,73 @@ describe('PostgreSQL store when the database goes away', () => {
     } finally {
       await cluster.start();
       await store.close();
+    }
+  }, 30_000);
+});
+
+describe('PostgreSQL store under adaptive tuning', () => {
+  const policy: TuningPolicy = {
+    intervalMs: 1000, latencyBudgetMs: 20,
+    commitIntervalMs: { min: 0, max: 8 }, maxBatch: { min: 2, max: 1000 }, cacheEntries: { min: 1024, max: 16_384 },
+  };
+
+  it('takes new commit limits from the next batch: six concurrent writes, one transaction, then at most two each', async () => {
+    const batches: number[] = [];
+    const store = storeOn(await freshDatabase(), { onCommit: (writes) => batches.push(writes) });
+    await store.open();
+    try {
+      expect(isTunable(store)).toBe(true);
+      const six = (from: number): Promise<void[]> =>
+        Promise.all(Array.from({ length: 6 }, (_, i) => store.write([put(makeRecord(`198.51.100.${from + i}`, `c${from + i}`))])));
+      await six(10);
+      expect(batches).toEqual([6]);
+      store.setCommitLimits({ maxBatch: 2, commitIntervalMs: 0 });
+      expect(store.commitLimits()).toEqual({ maxBatch: 2, commitIntervalMs: 0 });
+      await six(20);
+      expect(batches.slice(1).reduce((a, b) => a + b, 0)).toBe(6);
+      expect(Math.max(...batches.slice(1))).toBeLessThanOrEqual(2);
+      expect(store.commitStats()).toMatchObject({ commits: batches.length, committedWrites: 12 });
+      expect(() => store.setCommitLimits({ maxBatch: 0, commitIntervalMs: 0 })).toThrow(TypeError);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+
+  it('the tuner widens the window under many one-write commits and narrows it when they stop', async () => {
+    const store = storeOn(await freshDatabase(), { commitIntervalMs: 0, maxBatch: 1000 });
+    await store.open();
+    const clock = new ManualClock();
+    const changes: unknown[] = [];
+    const tuner = new AdaptiveTuner(policy, { clock, log: { info: (line) => changes.push(line) }, commits: store, cache: () => ({ hits: 0, entries: 0 }), cacheTtlMs: 1 });
+    try {
+      tuner.start();
+      clock.advance(1000); // the first look only takes the counters
+      for (let i = 0; i < 120; i++) await store.write([put(makeRecord('198.51.100.30', `c${i}`))]);
+      clock.advance(1000);
+      expect(store.commitLimits().commitIntervalMs).toBe(1);
+      expect(tuner.snapshot()).toMatchObject({ commitIntervalMs: 1, maxBatch: 1000 });
+      expect(changes.filter((c) => (c as { knob?: string }).knob === 'commitIntervalMs'))
+        .toEqual([expect.objectContaining({ evt: 'tuning.changed', from: 0, to: 1 })]);
+      clock.advance(1000); // idle
+      expect(store.commitLimits().commitIntervalMs).toBe(0);
+    } finally {
+      tuner.stop();
+      await store.close();
+    }
+  }, 30_000);
+
+  it('a daemon on PostgreSQL tunes it and shows the values in statistics', async () => {
+    const store = storeOn(await freshDatabase(), { commitIntervalMs: 4, maxBatch: 300 });
+    const daemon = startTestDaemon({ store, wire: { ...LAB_CONFIG, store: { kind: 'memory', path: 'unused', commitIntervalMs: 4, maxBatch: 300 } } });
+    try {
+      await daemon.app.ready;
+      expect(daemon.app.statistics().tuning).toMatchObject({ commitIntervalMs: 4, maxBatch: 300 });
+      daemon.clock.advance(1000);
+      daemon.clock.advance(1000); // idle: the window halves, on the store itself
+      expect(store.commitLimits()).toEqual({ commitIntervalMs: 2, maxBatch: 300 });
+      expect(daemon.app.statistics().tuning).toMatchObject({ commitIntervalMs: 2, maxBatch: 300 });
+    } finally {
+      await daemon.stop();
     }
   }, 30_000);
 });

@@ -1,0 +1,183 @@
+// Batched sends: the replies handed to the transport in one turn of the event loop (typically those one group
+// commit released, or one receive batch's replays) leave in one sendmmsg call instead of one sendmsg each.
+// Each message keeps its own result: the promise of a send resolves with its bytes or its -errno, whatever happened
+// to the others of its batch, so the caller's error handling (fallbacks, retries) stays per message.
+import { constants } from 'node:os';
+import type { NativeBinding, UdpHandle } from './native-binding.js';
+
+/** Most messages queued before a flush is forced without waiting for the end of the turn (bounds the queue). */
+const MAX_QUEUED_SENDS = 1024;
+
+export interface UdpMessage {
+  readonly data: Buffer;
+  readonly address: string;
+  readonly port: number;
+  readonly ifindex: number;
+  /** "" = the kernel picks the source. */
+  readonly source: string;
+}
+
+export interface PacketMessage {
+  readonly datagram: Buffer;
+  readonly ifindex: number;
+  readonly mac: Buffer;
+}
+
+export interface SendBatchStats {
+  /** sendmmsg calls made (one per flush of each socket) and the messages they carried. */
+  readonly sendBatches: number;
+  readonly batchedSends: number;
+}
+
+export interface BatchedSenders {
+  /** Bytes sent or -errno (never rejects). */
+  udp(message: UdpMessage): Promise<number>;
+  packet(message: PacketMessage): Promise<number>;
+  /** Sends what is queued now (before the socket closes). */
+  flush(): void;
+  stats(): SendBatchStats;
+}
+
+/**
+ * The transport's two sockets behind send queues when the addon has the batched calls; without them (an addon built
+ * before), one system call per reply, as before.
+ */
+export function batchedSenders(binding: NativeBinding, udp: UdpHandle, packetFd: number, onThrow: (error: unknown) => void): BatchedSenders {
+  const counters = { batches: 0, batchedMessages: 0 };
+  const { udpSendMany, packetSendMany } = binding;
+  const udpQueue = udpSendMany === undefined ? undefined : new UdpSendQueue({ udpSendMany }, udp, counters, onThrow);
+  const packetQueue = packetSendMany === undefined || packetFd < 0 ? undefined : new PacketSendQueue({ packetSendMany }, packetFd, counters, onThrow);
+  return {
+    udp: (m) => udpQueue?.send(m) ?? Promise.resolve(binding.udpSend(udp, m.data, m.address, m.port, m.ifindex, m.source)),
+    packet: (m) => packetQueue?.send(m) ?? Promise.resolve(binding.packetSend(packetFd, m.datagram, m.ifindex, m.mac)),
+    flush: () => {
+      udpQueue?.flush();
+      packetQueue?.flush();
+    },
+    stats: () => ({ sendBatches: counters.batches, batchedSends: counters.batchedMessages }),
+  };
+}
+
+type Settle = (result: number) => void;
+
+const { EINVAL } = constants.errno;
+
+/**
+ * Queues messages for one socket and flushes them with one native call at the end of the current turn
+ * (process.nextTick runs after the promise jobs of the turn, so replies resolved in a chain of promises still meet).
+ */
+abstract class SendQueue<M> {
+  protected readonly queued: M[] = [];
+  private readonly settles: Settle[] = [];
+  private results = new Int32Array(64);
+  private scheduled = false;
+  private readonly flushNow = (): void => this.flush();
+
+  constructor(
+    private readonly counters: { batches: number; batchedMessages: number },
+    /** A native call that threw (a malformed message: a bug); its batch failed with EINVAL. */
+    private readonly onThrow: (error: unknown) => void,
+  ) {}
+
+  /** Resolves with the bytes sent or -errno; never rejects. */
+  send(message: M): Promise<number> {
+    return new Promise<number>((resolve) => {
+      this.queued.push(message);
+      this.settles.push(resolve);
+      if (this.queued.length >= MAX_QUEUED_SENDS) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        process.nextTick(this.flushNow);
+      }
+    });
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    const count = this.queued.length;
+    if (count === 0) return;
+    if (this.results.length < count) this.results = new Int32Array(Math.max(count, this.results.length * 2));
+    const results = this.results;
+    try {
+      this.sendAll(results);
+    } catch (error) {
+      // A programmer error (a malformed message): every message of the batch fails with EINVAL rather than hang.
+      results.fill(-EINVAL, 0, count);
+      this.onThrow(error);
+    }
+    const settles = this.settles.splice(0, count);
+    this.queued.length = 0;
+    this.counters.batches++;
+    this.counters.batchedMessages += count;
+    for (let i = 0; i < count; i++) settles[i]!(results[i]!);
+  }
+
+  protected abstract sendAll(results: Int32Array): void;
+}
+
+class UdpSendQueue extends SendQueue<UdpMessage> {
+  private readonly datas: Buffer[] = [];
+  private readonly addresses: string[] = [];
+  private readonly sources: string[] = [];
+  private numbers = new Int32Array(128);
+
+  constructor(
+    private readonly binding: Required<Pick<NativeBinding, 'udpSendMany'>>,
+    private readonly handle: UdpHandle,
+    counters: { batches: number; batchedMessages: number },
+    onThrow: (error: unknown) => void,
+  ) {
+    super(counters, onThrow);
+  }
+
+  protected sendAll(results: Int32Array): void {
+    const count = this.queued.length;
+    if (this.numbers.length < 2 * count) this.numbers = new Int32Array(2 * Math.max(count, this.numbers.length));
+    for (let i = 0; i < count; i++) {
+      const m = this.queued[i]!;
+      this.datas[i] = m.data;
+      this.addresses[i] = m.address;
+      this.sources[i] = m.source;
+      this.numbers[2 * i] = m.port;
+      this.numbers[2 * i + 1] = m.ifindex;
+    }
+    this.datas.length = this.addresses.length = this.sources.length = count;
+    try {
+      this.binding.udpSendMany(this.handle, this.datas, this.addresses, this.sources, this.numbers, results);
+    } finally {
+      this.datas.length = this.addresses.length = this.sources.length = 0; // no reply outlives its send here
+    }
+  }
+}
+
+class PacketSendQueue extends SendQueue<PacketMessage> {
+  private readonly datagrams: Buffer[] = [];
+  private readonly macs: Buffer[] = [];
+  private ifindexes = new Int32Array(64);
+
+  constructor(
+    private readonly binding: Required<Pick<NativeBinding, 'packetSendMany'>>,
+    private readonly fd: number,
+    counters: { batches: number; batchedMessages: number },
+    onThrow: (error: unknown) => void,
+  ) {
+    super(counters, onThrow);
+  }
+
+  protected sendAll(results: Int32Array): void {
+    const count = this.queued.length;
+    if (this.ifindexes.length < count) this.ifindexes = new Int32Array(Math.max(count, this.ifindexes.length * 2));
+    for (let i = 0; i < count; i++) {
+      const m = this.queued[i]!;
+      this.datagrams[i] = m.datagram;
+      this.macs[i] = m.mac;
+      this.ifindexes[i] = m.ifindex;
+    }
+    this.datagrams.length = this.macs.length = count;
+    try {
+      this.binding.packetSendMany(this.fd, this.datagrams, this.ifindexes, this.macs, results);
+    } finally {
+      this.datagrams.length = this.macs.length = 0;
+    }
+  }
+}
