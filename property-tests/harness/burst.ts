@@ -1,6 +1,6 @@
 // Concurrent clients: several DORAs at once, their DISCOVERs together then their REQUESTs together, with the
 // store's acknowledgements released in an order a fast-check scheduler picks (and shrinks). Each answer is judged
-// against the model in the order the server sent it, which is the order it decided in.
+// against the model in the order the server decided it.
 import fc from 'fast-check';
 import { MessageType } from '../../src/codec/types.js';
 import { clientMessage } from '../../test/helpers/test-client.js';
@@ -19,8 +19,10 @@ export class Burst extends Base {
     const offers = await s.sendMany(discovers, this.scheduler);
     const offered = new Set<string>();
     const addresses = new Set<string>();
-    for (const i of decisionOrder(offers)) {
-      const c = cs[i]!;
+    // A DISCOVER is decided (its offer held, or it is dropped) as it is injected, before the next one: no store write
+    // and no await precede the hold. So they are judged in the order sent, silent ones in place, each against the
+    // offers of the DISCOVERs before it — which may still be in their probe, as their OFFERs go out later.
+    for (const [i, c] of cs.entries()) {
       Discover.judge(m, c, undefined, offers[i]!, `${this} DISCOVER of ${c.name}`, addresses);
       const reply = offers[i]!.replies[0];
       if (reply === undefined) continue;

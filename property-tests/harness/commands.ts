@@ -92,7 +92,8 @@ export class Discover extends Base {
 
 /**
  * Offers yield under pressure: with no free address, the server may give the oldest unrequested offer of another
- * client to this one. Checks it picked the oldest and records the withdrawal; true when this reply is one.
+ * client that is not shielded (in its probe, or within its request window) to this one. Checks it picked that one
+ * and records the withdrawal; true when this reply is one.
  */
 function reclaimsOffer(m: Model, c: Client, subnet: Subnet, offered: string | undefined, what: string, concurrent: ReadonlySet<string>): boolean {
   if (offered === undefined) return false;
