@@ -83,7 +83,7 @@ export class ProbeGate {
     if (policy.cacheMs === 0) return;
     this.silentUntil.delete(ip);
     while (this.silentUntil.size >= policy.maxCacheEntries) this.silentUntil.delete(this.silentUntil.keys().next().value!);
-    this.silentUntil.set(ip, this.options.clock.now() + policy.cacheMs);
+    this.silentUntil.set(ip, this.options.clock.now() + trustSpan(ip, policy.cacheMs));
   }
 
   private proberOrNothing(): EchoProber | undefined {
@@ -110,4 +110,17 @@ export class ProbeGate {
     }
     return { kind: 'unchecked', reason };
   }
+}
+
+/**
+ * How long this address's silence is trusted: between half and all of `cacheMs`, fixed per address. Addresses probed
+ * together (a pool offered in one burst, a DISCOVER flood reclaiming every offer) would otherwise all fall due
+ * together and be probed again together, shielding every offer of the pool at once for a whole probe (the flood's
+ * legitimate DISCOVER then finds nothing to take). A spread derived from the address keeps replays deterministic.
+ */
+export function trustSpan(ip: string, cacheMs: number): number {
+  let hash = 0;
+  for (let i = 0; i < ip.length; i++) hash = Math.imul(hash ^ ip.charCodeAt(i), 0x9e3779b1);
+  const fraction = ((hash ^ (hash >>> 15)) >>> 0) / 2 ** 32;
+  return Math.ceil(cacheMs * (0.5 + fraction / 2));
 }
