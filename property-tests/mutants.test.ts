@@ -58,8 +58,21 @@ const MUTANTS: readonly Mutant[] = [
   {
     name: 'a new binding does not end the client\'s old one in the subnet',
     caughtBy: ['one-binding'],
+    // Only the "every lease of the client" query supersede uses is broken: currentLeaseOf walks the same query and
+    // keeps it, or the mutant would break offers too and be caught as something else.
     inject: () => mockBook((real) => class extends real.LeaseBook {
-      override leasesOf() { return []; }
+      private choosingCurrent = false;
+      override currentLeaseOf(subnetId: number, clientKey: string) {
+        this.choosingCurrent = true;
+        try {
+          return super.currentLeaseOf(subnetId, clientKey);
+        } finally {
+          this.choosingCurrent = false;
+        }
+      }
+      override leasesOf(subnetId: number, clientKey: string) {
+        return this.choosingCurrent ? super.leasesOf(subnetId, clientKey) : [];
+      }
     }),
   },
   {

@@ -67,6 +67,8 @@ describe.skipIf(skip !== undefined)(`RELEASE (${SERVER_KIND})`, () => {
     const release = clientMessage(client, MessageType.RELEASE, { ciaddr: ip, serverId: SERVER_ADDRESS });
     expect(await a.exchange(release, { to: SERVER_ADDRESS, waitMs: 1_000 })).toBeUndefined();
     await released(ip);
+    // A released client stops using the address (RFC 2131 §4.4.6); one that still answered for it would be a conflict.
+    await a.readdress('198.51.100.62');
     // Free again: b (its own offer withdrawn by choosing "another server") asks for it and gets it.
     await b.send(clientMessage({ mac: b.c.mac }, MessageType.REQUEST, { requested: probe!.message!.yiaddr, serverId: '198.51.100.2', flags: B }));
     await sleep(300);
