@@ -18,8 +18,8 @@ export interface LeaseResult {
 }
 
 /**
- * The hook script every client runs instead of its distribution script: it records the lease in
- * <dir>/<reason> and appends the reason to <dir>/events, and never touches /etc/resolv.conf.
+ * The hook script every client runs instead of its distribution script: it configures the address, then records
+ * the lease in <dir>/<reason> and appends the reason to <dir>/events, and never touches /etc/resolv.conf.
  * Clients other than dhcpcd leave address configuration to the script; it happens inside the namespace.
  */
 function writeHook(dir: string, kind: ClientKind): string {
@@ -36,12 +36,14 @@ function writeHook(dir: string, kind: ClientKind): string {
   deconfig|EXPIRE|FAIL|RELEASE|STOP) ip addr flush dev "$interface" ;;
   PREINIT) ip link set dev "$interface" up ;;
 esac`;
+  // Configured first, recorded after: a test that sees the event may rely on the address (and add routes through
+  // it) without racing the script's own "ip addr flush", which also takes away routes via that link.
   const script = `#!/bin/sh
 ${vars}
+${configure}
 printf 'reason=%s\\nip=%s\\nmask=%s\\nrouter=%s\\nlease=%s\\nserverid=%s\\n' "$R" "$IP" "$MASK" "$GW" "$LT" "$SID" > "${dir}/$R.tmp"
 mv "${dir}/$R.tmp" "${dir}/$R"
 echo "$R" >> "${dir}/events"
-${configure}
 exit 0
 `;
   const path = join(dir, 'hook.sh');
