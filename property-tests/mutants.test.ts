@@ -4,7 +4,6 @@
 // of the properties.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LeaseRecord } from '../machines/lease.types.js';
 import type { Clock } from '../src/clock.js';
 import type { Subnet } from '../src/config/types.js';
 import type { LeaseStore } from '../src/store/types.js';
@@ -232,25 +231,6 @@ const MUTANTS: readonly Mutant[] = [
     }),
   },
   {
-    name: 'offers yield under pressure — no offer is shielded (taken mid-probe or just sent)',
-    // A shielded offer taken looks like an unreserved offer to the answer; the book then names the wrong holder.
-    caughtBy: ['offer-rule', 'one-holder', 'lease-state', 'nak-rule'],
-    pressure: true,
-    inject: () => mockShields((real) => class extends real.OfferShields {
-      override protects() { return false; }
-    }),
-  },
-  {
-    name: 'offers yield under pressure — the request window is a thousand times too long',
-    // An offer the model sees soft stays with its holder (offered unreserved instead of reclaimed): the book shows it.
-    caughtBy: ['offer-rule', 'lease-state'],
-    pressure: true,
-    inject: () => mockShields((real) => class extends real.OfferShields {
-      override held(record: LeaseRecord, now: number, probeMs: number, windowMs: number) { super.held(record, now, probeMs, windowMs * 1000); }
-      override sent(ip: string, clientKey: string, now: number, windowMs: number) { super.sent(ip, clientKey, now, windowMs * 1000); }
-    }),
-  },
-  {
     name: 'offers do not reserve under pressure — a busy pool leaves the DISCOVER unanswered',
     caughtBy: ['offer-rule'],
     pressure: true,
@@ -264,7 +244,20 @@ const MUTANTS: readonly Mutant[] = [
     caughtBy: ['offer-rule'],
     pressure: true,
     inject: () => mockShields((real) => class extends real.OfferShields {
-      override wasSent(record: LeaseRecord, at: number) { return this.protects(record, at); }
+      override inProbe() { return false; }
+    }),
+  },
+  {
+    name: 'offers do not reserve under pressure — an unreserved offer withdraws the holder\'s offer (reclaims it)',
+    caughtBy: ['lease-state', 'nak-rule'],
+    pressure: true,
+    inject: () => vi.doMock('../src/server/offer-unreserved.js', async (original: Real<Unreserved>) => {
+      const real = await original();
+      return { ...real, offerUnreserved: ((deps, input, serverId, sent) => {
+        const decision = real.offerUnreserved(deps, input, serverId, sent);
+        if (decision.kind === 'reply' && decision.ip !== undefined) deps.book.send(decision.ip, { type: 'lease.withdraw', now: deps.clock.now() });
+        return decision;
+      }) satisfies Unreserved['offerUnreserved'] };
     }),
   },
   {

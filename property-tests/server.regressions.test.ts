@@ -3,12 +3,10 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { Burst } from './harness/burst.js';
-import { Base, Decline, Discover, Dora } from './harness/commands.js';
-import { violated } from './harness/invariants.js';
+import { Decline, Discover, Dora } from './harness/commands.js';
 import { Reconfigure } from './harness/lifecycle.js';
 import { runCommands } from './harness/property.js';
 import { Reload } from './harness/reload-command.js';
-import type { ServerUnderTest } from './harness/server-under-test.js';
 
 /** A generated config (config-arb.ts) with one or two addresses in subnet 1's pool; the conflict check at its default (on). */
 const smallPool = (pool: string, hold: number) => ({
@@ -42,12 +40,12 @@ describe('regressions found by the whole-server model', () => {
   it('offer-rule: concurrent DISCOVERs for a one-address pool do not take the offer from one another mid-probe', async () => {
     // seed 1212161414, path "71:3:3:3:4:2:2:2:2:2:2:2:2:2": four DISCOVERs at once for one address. Each took the
     // offer still in its predecessor's probe; the robbed chose again and took it back, until c1 ran out of
-    // candidates and was dropped while c0's offer could yield (three OFFERs of .102 sent, one DISCOVER lost). Now an
-    // offer in its probe, then for offerRequestWindowMs once sent, does not yield.
+    // candidates and was dropped while c0's offer could yield (three OFFERs of .102 sent, one DISCOVER lost). Now no
+    // DISCOVER takes another client's offer: past the pool they are offered unreserved, never an address in its probe.
     // The one OFFER's REQUEST commits its binding: the only write the scheduler releases.
     const scheduler = fc.schedulerFor()`
       -> [task${1}] promise::write 198.51.100.102:bound resolved`;
-    await runCommands([new Reload(smallPool('198.51.100.102-198.51.100.102', 30)), new Burst(['c1', 'c0', 'c2', 'c3'], scheduler), new NoOfferReclaimed()]);
+    await runCommands([new Reload(smallPool('198.51.100.102-198.51.100.102', 30)), new Burst(['c1', 'c0', 'c2', 'c3'], scheduler)]);
   });
 
   it('one-holder: a DISCOVER in a burst for a two-address pool does not take an offer while an address is free', async () => {
@@ -59,15 +57,3 @@ describe('regressions found by the whole-server model', () => {
 
 /** The writes of the burst's REQUESTs released in an order fixed by a seed (the failure came before any write). */
 const anyScheduler = (): fc.Scheduler => fc.sample(fc.scheduler(), { numRuns: 1, seed: 1 })[0]!;
-
-/**
- * The model cannot tell when a silent DISCOVER of a burst was decided; this scenario also pins down that no
- * DISCOVER took an offer from another within the burst (each was shielded: in its probe, or just sent).
- */
-class NoOfferReclaimed extends Base {
-  toString() { return 'new NoOfferReclaimed()'; }
-  protected async act(_m: unknown, s: ServerUnderTest): Promise<void> {
-    const reclaimed = s.app.statistics().counters.events?.['offer.reclaimed'] ?? 0;
-    if (reclaimed !== 0) violated('offer-rule', `${reclaimed} offer(s) reclaimed within one burst: taken mid-probe`);
-  }
-}

@@ -54,8 +54,8 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
 ];
 
 /**
- * Offers yield under pressure (crowd.ts): full pools, time on both sides of the request window, concurrent
- * clients, and REQUESTs racing for addresses offered unreserved. Its own list, so that the seeds of commandArbs keep replaying the same commands.
+ * Offers do not reserve under pressure (crowd.ts): full pools, concurrent clients, and REQUESTs racing for
+ * addresses offered unreserved. Its own list, so that the seeds of commandArbs keep replaying the same commands.
  */
 export const pressureArbs: fc.Arbitrary<Cmd>[] = [
   crowdArb,

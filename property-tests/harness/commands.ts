@@ -62,9 +62,7 @@ export class Discover extends Base {
     const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
     if (subnet === undefined) return expectAnswer(answer, ['silent'], `${what}: its subnet was removed by a reload`, 'offer-rule');
-    const offered = answer === 'offer' ? reply!.yiaddr : undefined;
-    const unreserved = offered !== undefined && offersUnreserved(m, c, subnet, offered, what, concurrent);
-    const reclaims = !unreserved && reclaimsOffer(m, c, subnet, offered, what, concurrent);
+    const unreserved = answer === 'offer' && offersUnreserved(m, c, subnet, reply!.yiaddr, what, concurrent);
     if (answer === 'offer') checkGrant(m, c, subnet, reply!, what, unreserved);
     expectAnswer(answer, ['offer', 'silent'], what);
     seen(`discover:${answer}`);
@@ -80,16 +78,12 @@ export class Discover extends Base {
     const expected = !sure ? undefined : bound ? current : reservation ?? asked ?? (keeps ? current : undefined);
     if (answer === 'silent') {
       if (keeps || reservation !== undefined || m.anyFreeFor(c, subnet)) violated('offer-rule', `${what}: silent though an address is available`);
-      // An offer in its probe or sent within offerRequestWindowMs does not yield (src/server/offer-shields.ts):
-      // silence is allowed only when every offer that could yield is shielded, or may be.
-      const soft = m.reclaimable(c, subnet, concurrent).find((o) => !o.maybe && o.shielded === 'no');
-      if (soft !== undefined) violated('offer-rule', `${what}: silent though an unrequested offer could yield (${soft.ip}, made at ${soft.at})`);
-      // A busy pool still answers: an address whose offer was sent may be offered unreserved (offer-unreserved.ts).
+      // A busy pool still answers: an address whose offer was sent is offered unreserved (offer-unreserved.ts);
+      // silence only when every other offer is in its conflict-check probe, or may be.
       const sharable = m.unreservable(c, subnet, concurrent, true);
       if (sharable.length > 0) violated('offer-rule', `${what}: silent though ${sharable.join(', ')} could be offered unreserved`);
       return;
     }
-    if (reclaims) return m.offered(c, subnet, reply!.yiaddr);
     if (expected !== undefined && reply!.yiaddr !== expected) violated('offer-rule', `${what}: offered ${reply!.yiaddr}, expected ${expected}`);
     if (unreserved) {
       seen('discover:unreserved');
@@ -100,41 +94,19 @@ export class Discover extends Base {
 }
 
 /**
- * A busy pool (no free address, no offer that yields) answers with an unreserved offer: an address another
- * client's offer holds, shielded and already sent (never one in its probe); that offer stays. A retransmitted
- * DISCOVER gets the same address while it still qualifies. True when this reply is one (the offer it names is
- * shielded: it cannot have been reclaimed).
+ * A busy pool (no free address for the client) answers with an unreserved offer: an address another client's offer
+ * holds, already sent (never one in its probe); that offer stays. A retransmitted DISCOVER gets the same address
+ * while it still qualifies. True when this reply is one.
  */
 function offersUnreserved(m: Model, c: Client, subnet: Subnet, offered: string, what: string, concurrent: Concurrent): boolean {
-  const h = m.held(offered);
-  const others = (h.kind === 'offer' && h.client !== c.name) || (h.kind === 'maybe' && m.offers.get(offered)?.client !== c.name);
-  const holder = others ? m.reclaimable(c, subnet, concurrent).find((o) => o.ip === offered) : undefined;
-  if (holder?.shielded !== 'yes') return false;
+  const holder = m.shareable(c, subnet, concurrent).find((o) => o.ip === offered);
+  if (holder === undefined) return false;
   if (m.anyFreeFor(c, subnet)) violated('one-holder', `${what}: offered ${offered}, held by another client's offer, though an address is free`);
   if (holder.sent === 'no') violated('offer-rule', `${what}: offered ${offered} unreserved while its offer is still in its conflict-check probe`);
-  const soft = m.reclaimable(c, subnet, concurrent).find((o) => !o.maybe && o.shielded === 'no');
-  if (soft !== undefined) violated('offer-rule', `${what}: offered ${offered} unreserved though ${soft.ip}'s offer could yield`);
   const mine = m.unreservedOf(c, subnet.id)?.ip;
   if (mine !== undefined && mine !== offered && m.unreservable(c, subnet, concurrent, true).includes(mine)) {
     violated('offer-rule', `${what}: offered ${offered} unreserved; its unreserved offer of ${mine} still stands`);
   }
-  return true;
-}
-
-/**
- * Offers yield under pressure: with no free address, the server may give the oldest unrequested offer of another
- * client that is not shielded (in its probe, or within its request window) to this one. Checks it picked that one
- * and records the withdrawal; true when this reply is one.
- */
-function reclaimsOffer(m: Model, c: Client, subnet: Subnet, offered: string | undefined, what: string, concurrent: Concurrent): boolean {
-  if (offered === undefined) return false;
-  const h = m.held(offered);
-  const others = (h.kind === 'offer' && h.client !== c.name) || (h.kind === 'maybe' && m.offers.get(offered)?.client !== c.name);
-  if (!others) return false;
-  if (m.anyFreeFor(c, subnet)) violated('one-holder', `${what}: took ${offered} from another client's offer though an address is free`);
-  if (m.reservedForOther(subnet, offered, c)) violated('reservation', `${what}: reclaimed ${offered}, reserved for another client`);
-  if (!m.oldestReclaimable(c, subnet, concurrent).includes(offered)) violated('offer-rule', `${what}: reclaimed ${offered}, not the oldest offer that yields`);
-  m.reclaimed(offered);
   return true;
 }
 

@@ -1,8 +1,7 @@
-// Offers yield under pressure, on both sides of the request window: a reload to a pool of one or two addresses,
-// then DISCOVERs from the direct clients one after another, time standing still or moving just under, onto or just
-// past `offerRequestWindowMs` between them, so later ones find the pool full of offers shielded (then offered
-// unreserved) or just turned soft (then reclaimed); then some of them REQUEST, racing for the addresses, maybe
-// just before or just after their unreserved offers lapse.
+// Offers do not reserve under pressure: a reload to a pool of one or two addresses, then DISCOVERs from the direct
+// clients one after another, time standing still or moving about `offerRequestWindowMs` between them, so later ones
+// find the pool full of other clients' offers (then offered unreserved); then some of them REQUEST, racing for the
+// addresses, maybe just before or just after their unreserved offers lapse.
 import fc from 'fast-check';
 import { Base, Discover, Request } from './commands.js';
 import { configArb } from './config-arb.js';
@@ -28,7 +27,6 @@ export class Crowd extends Base {
       const before = s.app.statistics().counters;
       await new Discover(name).run(m, s);
       const after = s.app.statistics().counters;
-      if ((after.events?.['offer.reclaimed'] ?? 0) > (before.events?.['offer.reclaimed'] ?? 0)) seen('crowd:reclaimed');
       if ((after.events?.['offer.unreserved'] ?? 0) > (before.events?.['offer.unreserved'] ?? 0)) seen('crowd:unreserved');
       m.now += gap;
       await s.advance(gap);

@@ -20,8 +20,6 @@ export interface Offer {
   readonly subnetId: number;
   readonly at: number;
   readonly until: number;
-  /** Until when it does not yield to another client (offerRequestWindowMs after it was sent, the config then). */
-  readonly shieldUntil: number;
   /** The server may or may not have withdrawn it (the model cannot tell which of a client's offers it picked). */
   readonly maybe: boolean;
 }
@@ -32,8 +30,8 @@ export interface Owner {
   readonly subnetId: number;
 }
 
-/** Whether an offer is shielded from reclaiming now; 'maybe': it may still be in its conflict-check probe. */
-export type Shielded = 'yes' | 'no' | 'maybe';
+/** Surely, surely not, or maybe. */
+export type Tri = 'yes' | 'no' | 'maybe';
 
 /**
  * Offers made by DISCOVERs decided at the same time as the one judged (a Burst): each is in its conflict-check
@@ -42,14 +40,12 @@ export type Shielded = 'yes' | 'no' | 'maybe';
  */
 export type Concurrent = ReadonlyMap<string, 'probe' | 'maybe'>;
 
-/** An offer the server may give to another client when the pool is full. */
-export interface Reclaimable {
+/** Another client's offer, whose address the server may offer this client too (unreserved) when the pool is full. */
+export interface Shareable {
   readonly ip: string;
-  readonly at: number;
   readonly maybe: boolean;
-  readonly shielded: Shielded;
-  /** Sent (out of its probe), so its address may be offered unreserved to another client while shielded. */
-  readonly sent: Shielded;
+  /** Sent (out of its probe): only then may its address be offered to another client. */
+  readonly sent: Tri;
 }
 
 /** An OFFER made under pressure that holds nothing: the client's REQUEST for it wins the address if it is first. */
@@ -208,39 +204,25 @@ export class Model {
   }
 
   /**
-   * Offers the server may reclaim for `client` when its pool has no free address (docs/protocol.md "Offers yield
-   * under pressure"): other clients' live offers in the subnet, still valid there for `client`, oldest first.
+   * Other clients' live offers in the subnet whose address `client` may hold (docs/protocol.md "Offers yield under
+   * pressure"): what a full pool offers it unreserved.
    */
-  reclaimable(client: Client, subnet: Subnet, concurrent: Concurrent = new Map()): Reclaimable[] {
+  shareable(client: Client, subnet: Subnet, concurrent: Concurrent = new Map()): Shareable[] {
     return [...this.offers]
       .filter(([ip, o]) => o.subnetId === subnet.id && o.client !== client.name && this.now < o.until
         && this.held(ip).kind !== 'free' && this.inPools(subnet, ip) && !this.reservedForOther(subnet, ip, client))
-      .map(([ip, o]) => ({ ip, at: o.at, maybe: o.maybe, shielded: this.shielded(ip, o, concurrent), sent: this.sent(ip, concurrent) }))
-      .sort((a, b) => a.at - b.at);
+      .map(([ip, o]) => ({ ip, maybe: o.maybe, sent: this.sent(ip, concurrent) }));
   }
 
-  /**
-   * Does the offer yield now (docs/protocol.md "Offers yield under pressure"): not in its conflict-check probe, not
-   * within its window after it was sent. Only a concurrent DISCOVER's offer (a Burst) can still be in its probe.
-   */
-  private shielded(ip: string, o: Offer, concurrent: Concurrent): Shielded {
-    const probe = this.sent(ip, concurrent);
-    if (probe === 'no' || this.now < o.shieldUntil) return 'yes';
-    return probe === 'maybe' ? 'maybe' : 'no';
-  }
-
-  private sent(ip: string, concurrent: Concurrent): Shielded {
+  private sent(ip: string, concurrent: Concurrent): Tri {
     const probe = this.config.conflictCheck.enabled ? concurrent.get(ip) : undefined;
     return probe === undefined ? 'yes' : probe === 'probe' ? 'no' : 'maybe';
   }
 
-  /**
-   * Addresses the server may offer this client unreserved when nothing yields: other clients' offers, shielded,
-   * out of their probe. `sure`: only those surely so (then silence is wrong).
-   */
+  /** Addresses the server may offer `client` unreserved; `sure`: only those surely so (then silence is wrong). */
   unreservable(client: Client, subnet: Subnet, concurrent: Concurrent, sure: boolean): string[] {
-    return this.reclaimable(client, subnet, concurrent)
-      .filter((o) => o.shielded === 'yes' && (sure ? o.sent === 'yes' && !o.maybe : o.sent !== 'no'))
+    return this.shareable(client, subnet, concurrent)
+      .filter((o) => (sure ? o.sent === 'yes' && !o.maybe : o.sent !== 'no'))
       .map((o) => o.ip);
   }
 
@@ -254,21 +236,6 @@ export class Model {
   offeredUnreserved(client: Client, subnet: Subnet, ip: string): void {
     this.unreserved.set(client.name, { ip, subnetId: subnet.id, until: this.now + this.config.offerHoldMs });
     this.lastAddress.set(client.name, ip);
-  }
-
-  /**
-   * The offers the server could have reclaimed: oldest first, skipping shielded ones, up to the first that surely
-   * yields and its ties on time.
-   */
-  oldestReclaimable(client: Client, subnet: Subnet, concurrent?: Concurrent): string[] {
-    const all = this.reclaimable(client, subnet, concurrent).filter((o) => o.shielded !== 'yes');
-    const firstSure = all.find((o) => !o.maybe && o.shielded === 'no');
-    return all.filter((o) => firstSure === undefined || o.at <= firstSure.at).map((o) => o.ip);
-  }
-
-  /** The server withdrew this offer to give its address to another client. */
-  reclaimed(ip: string): void {
-    this.offers.delete(ip);
   }
 
   /** Does the book hold any record (any state) of this client in this subnet. */
@@ -289,21 +256,16 @@ export class Model {
     if (this.current(client, subnet.id) !== ip) this.withdrawn(client, subnet.id);
     const h = this.held(ip);
     if (h.kind === 'offer' && h.client === client.name) {
-      this.offers.set(ip, { ...this.offers.get(ip)!, at: this.now, until: this.now + this.config.offerHoldMs, shieldUntil: this.shieldEnd() });
+      this.offers.set(ip, { ...this.offers.get(ip)!, at: this.now, until: this.now + this.config.offerHoldMs });
     } else if (h.kind === 'free' || h.kind === 'maybe') {
       this.bindings.delete(ip);
       this.declined.delete(ip);
       this.offers.set(ip, {
-        client: client.name, subnetId: subnet.id, at: this.now, until: this.now + this.config.offerHoldMs, shieldUntil: this.shieldEnd(), maybe: false,
+        client: client.name, subnetId: subnet.id, at: this.now, until: this.now + this.config.offerHoldMs, maybe: false,
       });
       this.records.set(ip, { client: client.name, subnetId: subnet.id });
     }
     this.lastAddress.set(client.name, ip);
-  }
-
-  /** The clock stands still within a command: an OFFER is sent when it is made, its probe included. */
-  private shieldEnd(): number {
-    return this.now + this.config.offerRequestWindowMs;
   }
 
   acked(client: Client, subnet: Subnet, ip: string): void {

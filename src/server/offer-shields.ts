@@ -1,77 +1,56 @@
-// Offers yield under pressure, but not while their client can still be on its way (docs/protocol.md "Offers yield
-// under pressure"): an offer in its conflict-check probe was not sent yet, and one just sent awaits a REQUEST one
-// round trip away. Reclaiming either wastes the exchange — concurrent DISCOVERs for a full pool took an offer from
-// one another mid-probe until one ran out of candidates, and a legitimate client's just-sent offer, the only one
-// not in a probe during a DISCOVER flood, went to the flood within milliseconds and its REQUEST was NAKed.
-// So an offer is shielded from its hold until its probe could have ended, then from the moment it is sent for
-// `offerRequestWindowMs`; after that it is soft again.
+// Offers in their conflict-check probe (docs/protocol.md "Offers yield under pressure"): such an address has not
+// been checked yet, so it is offered to no one else, not even unreserved (offer-unreserved.ts), and a REQUEST of an
+// unreserved offer does not take it (handlers/unreserved-win.ts). Concurrent DISCOVERs for a full pool once took
+// an offer from one another mid-probe until one ran out of candidates, with OFFERs sent for addresses already gone.
+// Once its OFFER is sent the offer is no longer tracked here.
 import type { LeaseRecord } from '../../machines/lease.types.js';
 
-interface Shield {
+interface Probe {
   readonly clientKey: string;
   /** The offer's `changedAt` when it was held: a later record of the address is another offer. */
   readonly changedAt: number;
-  /** Epoch ms the shield ends (exclusive). */
+  /** Epoch ms the probe ends at the latest (its timeout): a probe cut short (its transaction stopped) ends there. */
   readonly until: number;
-  /** The OFFER went out (no probe, or its probe ended): the address was checked, its client may be answering. */
-  readonly sent: boolean;
 }
 
 /**
- * One shield per address, in the order the offers were held. Expired shields at the front go on each hold, so the
- * map holds about the offers made in the last `timeoutMs + offerRequestWindowMs`, and never more than the pools.
+ * One entry per address whose offer is in its probe, in the order they were held. Sent offers leave at once and
+ * lapsed ones at the front go on each hold: bounded by the probes in flight (`conflictCheck.maxConcurrent`).
  */
 export class OfferShields {
-  private readonly shields = new Map<string, Shield>();
+  private readonly probes = new Map<string, Probe>();
 
-  /**
-   * A DISCOVER just held (or re-held) this offer and is about to send it: shielded until `windowMs` after it is
-   * sent, at the latest `probeMs` from now (the longest its conflict check may take; 0 without a probe).
-   */
-  held(record: LeaseRecord, now: number, probeMs: number, windowMs: number): void {
+  /** A DISCOVER just held (or re-held) this offer: in its probe for at most `probeMs` (0: no probe, sent now). */
+  held(record: LeaseRecord, now: number, probeMs: number): void {
     const { ip, clientKey, changedAt } = record.context;
-    this.shields.delete(ip);
-    this.shields.set(ip, { clientKey, changedAt, until: now + probeMs + windowMs, sent: probeMs === 0 });
+    this.probes.delete(ip);
+    if (probeMs > 0) this.probes.set(ip, { clientKey, changedAt, until: now + probeMs });
     this.sweep(now);
   }
 
-  /** The probe of the client's offer ended: the OFFER goes out now, shielded for `windowMs` from now. */
-  sent(ip: string, clientKey: string, now: number, windowMs: number): void {
-    const shield = this.shields.get(ip);
-    if (shield?.clientKey === clientKey) this.shields.set(ip, { ...shield, until: now + windowMs, sent: true });
+  /** The probe of the client's offer ended: the OFFER goes out now. */
+  sent(ip: string, clientKey: string): void {
+    if (this.probes.get(ip)?.clientKey === clientKey) this.probes.delete(ip);
   }
 
-  /** Was this offer shielded at `at`. A shield that names an earlier offer of the address goes. */
-  protects(record: LeaseRecord, at: number): boolean {
-    const { ip, clientKey, changedAt } = record.context;
-    const shield = this.shields.get(ip);
-    if (shield === undefined) return false;
-    const same = record.state === 'offered' && shield.clientKey === clientKey && shield.changedAt === changedAt;
-    if (!same) this.shields.delete(ip);
-    return same && at < shield.until;
-  }
-
-  /**
-   * Was this offer, shielded at `at`, already sent: its address passed its conflict check, so it may be offered
-   * unreserved to another client too (offer-unreserved.ts). False for one still in its probe, or not shielded.
-   */
-  wasSent(record: LeaseRecord, at: number): boolean {
-    return this.protects(record, at) && this.shields.get(record.context.ip)!.sent;
-  }
-
-  /** Is this offer still in its conflict-check probe (shielded, not yet sent). */
+  /** Is this offer in its conflict-check probe at `at`. An entry that names an earlier offer of the address goes. */
   inProbe(record: LeaseRecord, at: number): boolean {
-    return this.protects(record, at) && !this.shields.get(record.context.ip)!.sent;
+    const { ip, clientKey, changedAt } = record.context;
+    const probe = this.probes.get(ip);
+    if (probe === undefined) return false;
+    const same = record.state === 'offered' && probe.clientKey === clientKey && probe.changedAt === changedAt;
+    if (!same) this.probes.delete(ip);
+    return same && at < probe.until;
   }
 
   get size(): number {
-    return this.shields.size;
+    return this.probes.size;
   }
 
   private sweep(now: number): void {
-    for (const [ip, shield] of this.shields) {
-      if (shield.until > now) return;
-      this.shields.delete(ip);
+    for (const [ip, probe] of this.probes) {
+      if (probe.until > now) return;
+      this.probes.delete(ip);
     }
   }
 }

@@ -1,8 +1,9 @@
-// A busy pool still answers (docs/protocol.md "Offers yield under pressure"): with no free address and every other
-// offer shielded, the DISCOVER gets an OFFER of an address another client's offer already holds — one already sent,
-// so checked by its conflict probe — and that offer stays. Neither reserves the address against the other: the
-// first REQUEST wins it (handlers/unreserved-win.ts), as ISC Kea, which holds no offers at all, does. Before this a
-// DISCOVER flood past pool size / offerRequestWindowMs kept a new client's DISCOVERs unanswered.
+// A full pool still answers (docs/protocol.md "Offers yield under pressure"): with no free address, the DISCOVER
+// gets an OFFER of an address another client's offer already holds — one already sent, so checked by its conflict
+// probe — and that offer stays. Neither reserves the address against the other: the first REQUEST wins it
+// (handlers/unreserved-win.ts), as with ISC Kea, which holds no offers at all. Before, the oldest offer was taken
+// from its client (reclaimed): a DISCOVER flood faster than the pool turned over left new clients unanswered, and
+// a server lagging behind a flood took offers whose REQUESTs were already queued, then NAKed them.
 import { MessageType } from '../codec/types.js';
 import type { Decision } from './decision.js';
 import type { ServerDeps } from './deps.js';

@@ -1,50 +1,44 @@
-// Offers yield under pressure: an offer nobody REQUESTed is soft. When a pool has no free address, the oldest soft
-// offer is withdrawn and its address offered to the new client, so a DISCOVER-only flood cannot starve a pool
-// (docs/protocol.md "Offers yield under pressure"). An offer still in its conflict-check probe, or sent less than
-// `offerRequestWindowMs` ago, is shielded (offer-shields.ts): its client may be answering right now. The first
-// holder of a reclaimed offer, should it REQUEST later, is NAKed (offer-gone) and starts over — RFC 2131 §4.3.1
-// makes the hold a SHOULD, and §3.1 step 4 has the client restart.
+// Offers do not reserve under pressure (docs/protocol.md "Offers yield under pressure"): when a pool has no free
+// address, other clients' offers are what a new client can be offered — unreserved (offer-unreserved.ts), the
+// holder keeping its offer, the first REQUEST winning the address. Only an offer still in its conflict-check probe
+// is left out (offer-shields.ts): its address has not been checked yet.
+import type { LeaseRecord } from '../../machines/lease.types.js';
 import type { ServerDeps } from './deps.js';
 import type { HandlerInput } from './handlers/input.js';
 import { isAddressValid, reservationFor } from './lease-policy.js';
 
-/**
- * What a full pool has for a new client: an address taken from a soft offer; or none, with how many offers were
- * shielded and which of those were already sent (their addresses checked: they may be offered unreserved).
- */
-export type Reclaim =
-  | { readonly kind: 'reclaimed'; readonly ip: string }
-  | { readonly kind: 'none'; readonly shielded: number; readonly sent: readonly string[] };
+/** Candidates gathered per DISCOVER: enough to spread concurrent clients, bounded however large the pool. */
+export const BUSY_POOL_CANDIDATES = 32;
+
+/** What a full pool has for a new client: offered addresses it may be offered too, and how many were left out. */
+export interface BusyPool {
+  readonly sent: readonly string[];
+  readonly inProbe: number;
+}
 
 /**
- * The address of the oldest soft offer in the subnet that may go to this client, withdrawn from its holder. Walks
- * the offers oldest first: soft ones come first, shielded ones are the latest made (bounded by the shields).
- * Shields are judged at `arrivedAt`, when this DISCOVER was read: a DISCOVER that waited behind a backlog must not
- * take an offer whose REQUEST was read after it and is still queued (the window is the client's round trip, not
- * the server's lag).
+ * Other clients' offers in the subnet whose address this client may hold: the one it was offered unreserved before,
+ * if it still qualifies (a retransmitted DISCOVER gets the same offer), else up to BUSY_POOL_CANDIDATES, oldest
+ * first. Bound, declined and reserved-for-another addresses are never among them (only offers are walked).
  */
-export function reclaimOldestOffer(deps: ServerDeps, input: HandlerInput): Reclaim {
-  const { request, clientKey, subnet } = input;
-  const mine = reservationFor(subnet, request, clientKey);
+export function busyPool(deps: ServerDeps, input: HandlerInput): BusyPool {
+  const { clientKey, subnet } = input;
   const now = deps.clock.now();
-  const arrivedAt = Math.min(input.inbound.receivedAt, now);
-  let shielded = 0;
+  const before = deps.unreservedOffers.of(clientKey, subnet.id, now)?.ip;
+  if (before !== undefined && mayShare(deps, input, deps.book.get(before), now)) return { sent: [before], inProbe: 0 };
   const sent: string[] = [];
+  let inProbe = 0;
   for (const ip of deps.book.offeredOldestFirst(subnet.id)) {
     const holder = deps.book.get(ip); // applies a hold that ran out meanwhile: then it is no longer offered
-    if (holder?.state !== 'offered' || holder.context.clientKey === clientKey) continue;
-    if (!isAddressValid(subnet, ip, mine)) continue;
-    if (deps.offerShields.protects(holder, arrivedAt)) {
-      shielded++;
-      if (deps.offerShields.wasSent(holder, arrivedAt)) sent.push(ip);
-      continue;
-    }
-    deps.book.send(ip, { type: 'lease.withdraw', now });
-    deps.stats.count(deps.stats.events, 'offer.reclaimed');
-    deps.notices.note('info', 'offer.reclaimed', 'pool-full', 'pool full: oldest unrequested offer given to a new client', {
-      subnet: subnet.cidr, ip, heldMs: now - holder.context.changedAt,
-    });
-    return { kind: 'reclaimed', ip };
+    if (holder !== undefined && deps.offerShields.inProbe(holder, now)) inProbe++;
+    else if (mayShare(deps, input, holder, now) && sent.push(ip) >= BUSY_POOL_CANDIDATES) break;
   }
-  return { kind: 'none', shielded, sent };
+  return { sent, inProbe };
+}
+
+/** Another client's offer, out of its probe, of an address this client may hold. */
+function mayShare(deps: ServerDeps, input: HandlerInput, holder: LeaseRecord | undefined, now: number): holder is LeaseRecord {
+  if (holder?.state !== 'offered' || holder.context.clientKey === input.clientKey) return false;
+  const { subnet, request, clientKey } = input;
+  return isAddressValid(subnet, holder.context.ip, reservationFor(subnet, request, clientKey)) && !deps.offerShields.inProbe(holder, now);
 }

@@ -11,7 +11,7 @@ import { needsConflictCheck } from '../conflict-check/needs-check.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
 import { offerUnreserved } from '../offer-unreserved.js';
-import { reclaimOldestOffer } from '../offer-yield.js';
+import { busyPool } from '../offer-yield.js';
 import { buildReply, maxReplySize } from '../reply.js';
 import { reservedElsewhere } from '../reservation-move.js';
 import { isSameHost } from '../same-host.js';
@@ -21,18 +21,17 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
   const { request, inbound, clientKey, subnet } = input;
   const serverId = deps.serverIdFor(subnet, inbound);
   if (serverId === undefined) return drop('no-server-id');
-  const free = pickOfferAddress(deps, request, clientKey, subnet);
-  const reclaim = free === undefined ? reclaimOldestOffer(deps, input) : undefined;
-  const ip = free ?? (reclaim?.kind === 'reclaimed' ? reclaim.ip : undefined);
+  const ip = pickOfferAddress(deps, request, clientKey, subnet);
   if (ip === undefined) {
     // Busy, not exhausted: an address whose offer was sent is offered again, unreserved (offer-unreserved.ts).
-    if (reclaim?.kind === 'none' && reclaim.sent.length > 0) return offerUnreserved(deps, input, serverId, reclaim.sent);
-    return noAddress(deps, input, reclaim?.kind === 'none' ? reclaim.shielded : 0);
+    const busy = busyPool(deps, input);
+    if (busy.sent.length > 0) return offerUnreserved(deps, input, serverId, busy.sent);
+    return noAddress(deps, input, busy.inProbe);
   }
   deps.unreservedOffers.forget(clientKey);
   const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
-  holdOffer(deps, request, clientKey, subnet, ip, free === undefined);
-  shieldOffer(deps, clientKey, ip, probe);
+  holdOffer(deps, request, clientKey, subnet, ip);
+  trackProbe(deps, clientKey, ip, probe);
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
@@ -40,16 +39,16 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
 }
 
 /**
- * The pool is full and nothing can be offered even unreserved. With offers shielded it is only busy — every offer
- * is still in its conflict-check probe (an address not yet checked is offered to no one else): the DISCOVER goes
- * unanswered and its client retransmits (RFC 2131 §4.1), by when the probes have ended. Otherwise every address is
- * bound, in grace or declined. Either way one aggregated line per subnet per interval, not per packet.
+ * The pool is full and nothing can be offered even unreserved. With offers in their conflict-check probe it is only
+ * busy — an address not yet checked is offered to no one else: the DISCOVER goes unanswered and its client
+ * retransmits (RFC 2131 §4.1), by when the probes have ended. Otherwise every address is bound, in grace or
+ * declined. Either way one aggregated line per subnet per interval, not per packet.
  */
-function noAddress(deps: ServerDeps, input: HandlerInput, shielded: number): Decision {
+function noAddress(deps: ServerDeps, input: HandlerInput, inProbe: number): Decision {
   const { request, clientKey, subnet } = input;
-  if (shielded > 0) {
+  if (inProbe > 0) {
     deps.notices.note('warn', 'offer.shielded', subnet.cidr, 'pool full, every offer in its conflict-check probe: DISCOVER unanswered, the client retransmits', {
-      subnet: subnet.cidr, client: clientKey, xid: request.xid, shielded,
+      subnet: subnet.cidr, client: clientKey, xid: request.xid, shielded: inProbe,
     });
     return drop('offers-shielded');
   }
@@ -60,12 +59,11 @@ function noAddress(deps: ServerDeps, input: HandlerInput, shielded: number): Dec
   return drop('pool-exhausted');
 }
 
-/** The offer just held is shielded from other clients' DISCOVERs until its probe ends and its REQUEST can be back. */
-function shieldOffer(deps: ServerDeps, clientKey: string, ip: string, probe: boolean): void {
+/** An offer in its probe is offered to no one else until its OFFER goes out (offer-shields.ts). */
+function trackProbe(deps: ServerDeps, clientKey: string, ip: string, probe: boolean): void {
   const record = deps.book.get(ip);
   if (record?.state !== 'offered' || record.context.clientKey !== clientKey) return;
-  const config = deps.config();
-  deps.offerShields.held(record, deps.clock.now(), probe ? config.conflictCheck.timeoutMs : 0, config.offerRequestWindowMs);
+  deps.offerShields.held(record, deps.clock.now(), probe ? deps.config().conflictCheck.timeoutMs : 0);
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {
@@ -111,7 +109,7 @@ function reservationUsable(deps: ServerDeps, reservation: Reservation, request: 
 }
 
 /** A fresh offer starts a lease machine; a retransmitted DISCOVER extends the hold; a bound lease is re-offered as is. */
-function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string, reclaimed: boolean): void {
+function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string): void {
   const now = deps.clock.now();
   const holdMs = deps.config().offerHoldMs;
   const mine = deps.book.currentLeaseOf(subnet.id, clientKey);
@@ -125,7 +123,7 @@ function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, su
   // The host's reserved address under its other identifier: that lease keeps holding it until the REQUEST.
   if (record !== undefined && !isFinal(record.state)) return;
   deps.book.offer({ ip, subnetId: subnet.id, clientKey, hwAddress: hwAddressOf(request), now, holdMs });
-  // An offer of a reclaimed address is logged aggregated (offer.reclaimed): a DISCOVER flood must not cost a line
-  // per packet once the pool is full; before that the lines are bounded by the pool.
-  deps.log[reclaimed ? 'debug' : 'info']({ evt: 'lease.offered', ip, client: clientKey, xid: request.xid }, 'address offered');
+  // One line per offer of a free address: bounded by the pool (and its holds) even under a DISCOVER flood, whose
+  // DISCOVERs past the pool are offered unreserved and logged aggregated (offer.unreserved).
+  deps.log.info({ evt: 'lease.offered', ip, client: clientKey, xid: request.xid }, 'address offered');
 }
