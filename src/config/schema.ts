@@ -152,7 +152,7 @@ export const ConfigSchema = z
       .min(0)
       .max(60_000)
       .default(100)
-      .describe('After an OFFER is sent, how long it does not yield to another client when the pool is full.'),
+      .describe('Ignored (kept so existing configs load): a full pool no longer takes offers from their clients.'),
     expiryGraceSeconds: seconds(0).default(300).describe('How long an expired lease can still be renewed.'),
     declineProbationSeconds: seconds(0).default(3600).describe('How long a declined address is held back.'),
     maxDeclinesPerClient: z

@@ -109,11 +109,12 @@ describe.skipIf(skip !== undefined)('a hostile network (daemon)', () => {
   }, 600_000);
 });
 
-describe.skipIf(skip !== undefined)('a DISCOVER flood past the pool (daemon, 10-address pool)', () => {
-  const pool = { start: '198.51.100.100', end: '198.51.100.109' };
+describe.skipIf(skip !== undefined)('a DISCOVER flood past the pool (daemon, 20-address pool)', () => {
+  // Twenty addresses: the 11 probes and the 2 real clients bind 13 of them; the flood's offers hold the rest.
+  const pool = { start: '198.51.100.100', end: '198.51.100.119' };
   const ctx = useLab({ direct: [{}, {}, {}] }, { configure: (config) => void (config.subnets[0]!['pools'] = [pool]) });
 
-  it('400 DISCOVERs/s onto 10 addresses: every probe and a new real client bind, during and after', async () => {
+  it('400 DISCOVERs/s onto 20 addresses: every probe and a new real client bind, during and after', async () => {
     // Most DISCOVERs find the pool full of the flood's offers: they are answered with offers that do not reserve
     // (docs/protocol.md "Offers yield under pressure"), and the first REQUEST for an address wins it. Light enough
     // for a loaded host. A probe every 250 DISCOVERs (0.625 s): the second comes after the pool's first conflict
