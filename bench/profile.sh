@@ -33,7 +33,7 @@ ip netns exec "$NS_SRV" taskset -c "${SRV_CPU:-1}" node --max-semi-space-size=32
   "$REPO/dist/src/cli.js" --config "$RUN/config.json" >"$RUN/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do nss ss -Huln 'sport = :67' | grep -q . && break; sleep 0.1; done
-sleep 0.5
+wait_idle "$PID"
 ticks() { awk '{ sub(/.*\) /, ""); print $12, $13 }' "/proc/$PID/stat"; }   # utime stime (clock ticks)
 if [ "$PERF" = 1 ]; then
   command -v perf >/dev/null || { echo "PERF=1: perf is not installed" >&2; exit 1; }
