@@ -6,7 +6,8 @@
 # bench/profile-summary.mjs's breakdown. PERF=1 also records the server's CPU (kernel stacks included) with `perf`
 # and prints its top symbols. Root only.
 # usage: bench/profile.sh [OUTDIR]     knobs: MODE=relay RATE=4000 PERIOD=20 CLIENTS=50000 PERF=0
-#                                             CONFIG=bench/perfdhcp/actor-dhcpd.json
+#                                             CONFIG=bench/perfdhcp/actor-dhcpd.json DAEMON=dist/src/cli.js
+# DAEMON: another build's cli.js (an older commit built elsewhere, as in bench/README.md) for a before/after pair.
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 H=$REPO/bench/perfdhcp
@@ -18,7 +19,7 @@ case "$MODE" in
   bcast) TARGET=(-l "$IF_CLI" -B) ;;
   *) echo "MODE must be relay or bcast" >&2; exit 2 ;;
 esac
-CONFIG=${CONFIG:-$H/actor-dhcpd.json}
+CONFIG=${CONFIG:-$H/actor-dhcpd.json} DAEMON=${DAEMON:-$REPO/dist/src/cli.js}
 [ "$(id -u)" = 0 ] || { echo "root only" >&2; exit 1; }
 command -v perfdhcp >/dev/null || { echo "perfdhcp missing: run bench/perfdhcp.sh once (it installs it)" >&2; exit 1; }
 exec 9>/run/lock/actor-dhcpd-bench.lock
@@ -30,7 +31,7 @@ trap cleanup EXIT
 "$H/netns.sh" up || exit 1
 sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$RUN#g" "$CONFIG" >"$RUN/config.json"
 ip netns exec "$NS_SRV" taskset -c "${SRV_CPU:-1}" node --max-semi-space-size=32 --cpu-prof --cpu-prof-dir="$OUT" \
-  "$REPO/dist/src/cli.js" --config "$RUN/config.json" >"$RUN/server.log" 2>&1 &
+  "$DAEMON" --config "$RUN/config.json" >"$RUN/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do nss ss -Huln 'sport = :67' | grep -q . && break; sleep 0.1; done
 wait_idle "$PID"
@@ -47,7 +48,7 @@ read -r u1 s1 < <(ticks)
 t0=$((u0 + s0)) t1=$((u1 + s1))
 # The server's counters (what it received, sent and dropped) against what perfdhcp saw: tells server-side from wire losses.
 for ns in "$NS_SRV" "$NS_CLI"; do ip netns exec "$ns" nstat -asz >"$OUT/nstat-$ns.txt" 2>&1; done
-nss node "$REPO/dist/src/cli.js" stats --json --socket "$RUN/control.sock" >"$OUT/stats.json" 2>&1 || true
+nss node "$DAEMON" stats --json --socket "$RUN/control.sock" >"$OUT/stats.json" 2>&1 || true
 acks=$(awk '/Statistics for: REQUEST-ACK/ { s=1 } s && /^received packets:/ { print $3; exit }' "$OUT/perfdhcp.txt")
 kill -TERM "$PID"; for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done; PID=""
 hz=$(getconf CLK_TCK)
