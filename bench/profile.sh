@@ -30,7 +30,9 @@ cleanup() { [ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null; [ -n "$PID"
 trap cleanup EXIT
 "$H/netns.sh" up || exit 1
 sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$RUN#g" "$CONFIG" >"$RUN/config.json"
-ip netns exec "$NS_SRV" taskset -c "${SRV_CPU:-1}" node --max-semi-space-size=32 --cpu-prof --cpu-prof-dir="$OUT" \
+# The V8 flags production runs with: those of the daemon's shebang.
+read -r -a V8_FLAGS < <(head -1 "$DAEMON" | sed -n 's/^#!.* node //p')
+ip netns exec "$NS_SRV" taskset -c "${SRV_CPU:-1}" node "${V8_FLAGS[@]}" --cpu-prof --cpu-prof-dir="$OUT" \
   "$DAEMON" --config "$RUN/config.json" >"$RUN/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do nss ss -Huln 'sport = :67' | grep -q . && break; sleep 0.1; done
