@@ -20,6 +20,9 @@ type Persist = typeof import('../src/server/persist.js');
 type Renewal = typeof import('../src/server/handlers/renewal.js');
 type ConfigModule = typeof import('../src/config/index.js');
 type Shields = typeof import('../src/server/offer-shields.js');
+type Unreserved = typeof import('../src/server/offer-unreserved.js');
+type UnreservedTable = typeof import('../src/server/unreserved-offers.js');
+type Win = typeof import('../src/server/handlers/unreserved-win.js');
 
 interface Mutant {
   readonly name: string;
@@ -230,7 +233,8 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'offers yield under pressure — no offer is shielded (taken mid-probe or just sent)',
-    caughtBy: ['offer-rule', 'one-holder'],
+    // A shielded offer taken looks like an unreserved offer to the answer; the book then names the wrong holder.
+    caughtBy: ['offer-rule', 'one-holder', 'lease-state', 'nak-rule'],
     pressure: true,
     inject: () => mockShields((real) => class extends real.OfferShields {
       override protects() { return false; }
@@ -238,11 +242,49 @@ const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'offers yield under pressure — the request window is a thousand times too long',
-    caughtBy: ['offer-rule'],
+    // An offer the model sees soft stays with its holder (offered unreserved instead of reclaimed): the book shows it.
+    caughtBy: ['offer-rule', 'lease-state'],
     pressure: true,
     inject: () => mockShields((real) => class extends real.OfferShields {
       override held(record: LeaseRecord, now: number, probeMs: number, windowMs: number) { super.held(record, now, probeMs, windowMs * 1000); }
       override sent(ip: string, clientKey: string, now: number, windowMs: number) { super.sent(ip, clientKey, now, windowMs * 1000); }
+    }),
+  },
+  {
+    name: 'offers do not reserve under pressure — a busy pool leaves the DISCOVER unanswered',
+    caughtBy: ['offer-rule'],
+    pressure: true,
+    inject: () => vi.doMock('../src/server/offer-unreserved.js', async (original: Real<Unreserved>) => {
+      const { drop } = await import('../src/server/decision.js');
+      return { ...(await original()), offerUnreserved: (() => drop('offers-shielded')) satisfies Unreserved['offerUnreserved'] };
+    }),
+  },
+  {
+    name: 'offers do not reserve under pressure — an address still in its conflict-check probe is offered unreserved',
+    caughtBy: ['offer-rule'],
+    pressure: true,
+    inject: () => mockShields((real) => class extends real.OfferShields {
+      override wasSent(record: LeaseRecord, at: number) { return this.protects(record, at); }
+    }),
+  },
+  {
+    name: 'offers do not reserve under pressure — the REQUEST of an unreserved offer wins a bound address too',
+    caughtBy: ['nak-rule', 'one-holder', 'one-binding'],
+    pressure: true,
+    inject: () => vi.doMock('../src/server/handlers/unreserved-win.js', async (original: Real<Win>) => {
+      const real = await original();
+      return { ...real, winUnreserved: ((deps, input, ip) => real.winUnreserved(deps, input, ip, undefined)) satisfies Win['winUnreserved'] };
+    }),
+  },
+  {
+    name: 'offers do not reserve under pressure — an unreserved offer never expires',
+    caughtBy: ['nak-rule'],
+    pressure: true,
+    inject: () => vi.doMock('../src/server/unreserved-offers.js', async (original: Real<UnreservedTable>) => {
+      const real = await original();
+      return { ...real, UnreservedOffers: class extends real.UnreservedOffers {
+        override of(clientKey: string, subnetId: number) { return super.of(clientKey, subnetId, -Infinity); }
+      } };
     }),
   },
 ];
@@ -300,6 +342,9 @@ describe('mutants: every invariant catches a broken server', () => {
     vi.doUnmock('../src/server/handlers/renewal.js');
     vi.doUnmock('../src/config/index.js');
     vi.doUnmock('../src/server/offer-shields.js');
+    vi.doUnmock('../src/server/offer-unreserved.js');
+    vi.doUnmock('../src/server/unreserved-offers.js');
+    vi.doUnmock('../src/server/handlers/unreserved-win.js');
     vi.resetModules();
   });
 

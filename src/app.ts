@@ -22,6 +22,7 @@ import { checkConflict } from './server/conflict-check/check.js';
 import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
 import { OfferShields } from './server/offer-shields.js';
+import { UnreservedOffers } from './server/unreserved-offers.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/decide.js';
 import { adminRelease } from './server/admin-release.js';
@@ -75,6 +76,7 @@ export function startApp(options: AppOptions): App {
     cursors,
     freeAddresses: new FreeAddresses(book),
     offerShields: new OfferShields(),
+    unreservedOffers: new UnreservedOffers(),
     serverIdFor: serverIdResolver(config, localAddresses),
     ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),
   };

@@ -2,7 +2,7 @@
 // landing on and around every deadline, reloads, crashes, restarts and bursts of concurrent clients.
 import fc from 'fast-check';
 import { burstArb } from './burst.js';
-import { crowdArb } from './crowd.js';
+import { crowdArb, holdLapseArb } from './crowd.js';
 import { Decline, Discover, Dora, Inform, Release, Request, type AddressChoice, type Cmd, type RequestKind } from './commands.js';
 import { Advance, AdvanceTo, Crash, CrashInFlight, Reconfigure, RenewAcross, Restart, type Boundary } from './lifecycle.js';
 import { configArb } from './config-arb.js';
@@ -55,7 +55,7 @@ export const commandArbs: fc.Arbitrary<Cmd>[] = [
 
 /**
  * Offers yield under pressure (crowd.ts): full pools, time on both sides of the request window, concurrent
- * clients. Its own list, so that the seeds of commandArbs keep replaying the same commands.
+ * clients, and REQUESTs racing for addresses offered unreserved. Its own list, so that the seeds of commandArbs keep replaying the same commands.
  */
 export const pressureArbs: fc.Arbitrary<Cmd>[] = [
   crowdArb,
@@ -63,7 +63,11 @@ export const pressureArbs: fc.Arbitrary<Cmd>[] = [
   burstArb,
   clientArb.map((c) => new Dora(c)),
   fc.tuple(clientArb, fc.option(addressArb, { nil: undefined })).map(([c, a]) => new Discover(c, a)),
+  // A crowd's client REQUESTs what it was offered last, reserved or not: the first REQUEST wins the address.
+  fc.constantFrom('c0', 'c1', 'c2', 'c3').map((c) => new Request(c, 'selecting', 'own')),
+  fc.constantFrom('c0', 'c1', 'c2', 'c3').map((c) => new Request(c, 'selecting', 'own')),
   fc.constantFrom(1, 99, 100, 101, 1_000).map((ms) => new Advance(ms)),
+  holdLapseArb,
   configArb.map((wire) => new Reload(wire)),
   fc.constant(null).map(() => new Crash()),
 ];

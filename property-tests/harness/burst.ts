@@ -2,11 +2,13 @@
 // store's acknowledgements released in an order a fast-check scheduler picks (and shrinks). Each answer is judged
 // against the model in the order the server decided it.
 import fc from 'fast-check';
+import { ipToInt } from '../../src/codec/index.js';
 import { MessageType } from '../../src/codec/types.js';
 import { clientMessage } from '../../test/helpers/test-client.js';
 import { Base, Discover, Request } from './commands.js';
 import { Model } from './model.js';
-import type { Outcome, ServerUnderTest } from './server-under-test.js';
+import type { Client } from './scenario.js';
+import type { ServerUnderTest } from './server-under-test.js';
 import { seen } from './coverage.js';
 
 export class Burst extends Base {
@@ -18,27 +20,40 @@ export class Burst extends Base {
     const discovers = cs.map((c) => ({ message: clientMessage(c.spec, MessageType.DISCOVER), route: { broadcast: !c.relayed } }));
     const offers = await s.sendMany(discovers, this.scheduler);
     const offered = new Set<string>();
-    const addresses = new Set<string>();
+    const concurrent = new Map<string, 'probe' | 'maybe'>();
     // A DISCOVER is decided (its offer held, or it is dropped) as it is injected, before the next one: no store write
     // and no await precede the hold. So they are judged in the order sent, silent ones in place, each against the
-    // offers of the DISCOVERs before it — which may still be in their probe, as their OFFERs go out later.
+    // offers of the DISCOVERs before it — in their probe when their address was new to their client (their OFFERs
+    // go out later), so not to be offered unreserved.
     for (const [i, c] of cs.entries()) {
-      Discover.judge(m, c, undefined, offers[i]!, `${this} DISCOVER of ${c.name}`, addresses);
       const reply = offers[i]!.replies[0];
+      const probe = reply === undefined ? undefined : probeOf(m, c, reply.yiaddr);
+      Discover.judge(m, c, undefined, offers[i]!, `${this} DISCOVER of ${c.name}`, concurrent);
       if (reply === undefined) continue;
       offered.add(c.name);
-      addresses.add(reply.yiaddr);
+      // An unreserved offer holds nothing and is not probed: only a held offer of its own may be in a probe.
+      if (probe !== undefined && m.offers.get(reply.yiaddr)?.client === c.name) concurrent.set(reply.yiaddr, probe);
     }
     const requests = cs.filter((c) => offered.has(c.name)).map((c) => ({ c, a: m.lastAddress.get(c.name)!, r: new Request(c.name, 'selecting', 'own') }));
     const acks = await s.sendMany(requests.map(({ c, a, r }) => r.message(c, a)), this.scheduler);
-    for (const i of decisionOrder(acks)) requests[i]!.r.judge(m, requests[i]!.c, requests[i]!.a, acks[i]!);
+    // Decided in the order sent too: a REQUEST's binding is in the book before its store write is awaited, so a
+    // later REQUEST for the same address (an unreserved offer's and its holder's) finds it bound, whichever of their
+    // replies goes out first.
+    for (const [i, { c, a, r }] of requests.entries()) r.judge(m, c, a, acks[i]!);
     if (requests.length > 1) seen('burst:concurrent-commits');
   }
 }
 
-/** Replies in the order they were sent, then the silent ones. */
-function decisionOrder(outcomes: readonly Outcome[]): number[] {
-  return outcomes.map((o, i) => [o.order, i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+/**
+ * Whether the offer of `ip` this DISCOVER is about to be judged for went into a conflict-check probe
+ * (src/server/conflict-check/needs-check.ts): an address new to the client is probed; its own lease (or a lapsed
+ * offer: the model does not keep which) may be; its reservation is not.
+ */
+function probeOf(m: Model, c: Client, ip: string): 'probe' | 'maybe' | undefined {
+  const subnet = m.subnetOf(c);
+  if (!m.config.conflictCheck.enabled || subnet === undefined) return undefined;
+  if (m.reservationOf(c, subnet)?.address === ipToInt(ip)) return undefined;
+  return m.records.get(ip)?.client === c.name ? 'maybe' : 'probe';
 }
 
 export const burstArb = fc

@@ -5,7 +5,7 @@ import { MessageType, type DhcpMessage } from '../../src/codec/types.js';
 import type { Subnet } from '../../src/config/types.js';
 import { clientMessage, type ClientSpec } from '../../test/helpers/test-client.js';
 import { answerOf, checkBook, checkGrant, expectAnswer, violated, type Answer } from './invariants.js';
-import { Model } from './model.js';
+import { Model, type Concurrent } from './model.js';
 import { checkRenewal, checkRenewed, renewalExpectation } from './renewal-flow.js';
 import { ADDRESSES, type Client } from './scenario.js';
 import type { Outcome, Sending, ServerUnderTest } from './server-under-test.js';
@@ -57,13 +57,15 @@ export class Discover extends Base {
    * addresses offered by DISCOVERs decided at the same time as this one (a Burst), which may have been in their
    * conflict-check probe when this one was decided.
    */
-  static judge(m: Model, c: Client, req: string | undefined, out: Outcome, what: string, concurrent: ReadonlySet<string> = new Set()): void {
+  static judge(m: Model, c: Client, req: string | undefined, out: Outcome, what: string, concurrent: Concurrent = new Map()): void {
     const subnet = m.subnetOf(c);
     const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
     if (subnet === undefined) return expectAnswer(answer, ['silent'], `${what}: its subnet was removed by a reload`, 'offer-rule');
-    const reclaims = reclaimsOffer(m, c, subnet, answer === 'offer' ? reply!.yiaddr : undefined, what, concurrent);
-    if (answer === 'offer') checkGrant(m, c, subnet, reply!, what);
+    const offered = answer === 'offer' ? reply!.yiaddr : undefined;
+    const unreserved = offered !== undefined && offersUnreserved(m, c, subnet, offered, what, concurrent);
+    const reclaims = !unreserved && reclaimsOffer(m, c, subnet, offered, what, concurrent);
+    if (answer === 'offer') checkGrant(m, c, subnet, reply!, what, unreserved);
     expectAnswer(answer, ['offer', 'silent'], what);
     seen(`discover:${answer}`);
     const current = m.current(c, subnet.id);
@@ -82,12 +84,41 @@ export class Discover extends Base {
       // silence is allowed only when every offer that could yield is shielded, or may be.
       const soft = m.reclaimable(c, subnet, concurrent).find((o) => !o.maybe && o.shielded === 'no');
       if (soft !== undefined) violated('offer-rule', `${what}: silent though an unrequested offer could yield (${soft.ip}, made at ${soft.at})`);
+      // A busy pool still answers: an address whose offer was sent may be offered unreserved (offer-unreserved.ts).
+      const sharable = m.unreservable(c, subnet, concurrent, true);
+      if (sharable.length > 0) violated('offer-rule', `${what}: silent though ${sharable.join(', ')} could be offered unreserved`);
       return;
     }
     if (reclaims) return m.offered(c, subnet, reply!.yiaddr);
     if (expected !== undefined && reply!.yiaddr !== expected) violated('offer-rule', `${what}: offered ${reply!.yiaddr}, expected ${expected}`);
+    if (unreserved) {
+      seen('discover:unreserved');
+      return m.offeredUnreserved(c, subnet, reply!.yiaddr);
+    }
     m.offered(c, subnet, reply!.yiaddr);
   }
+}
+
+/**
+ * A busy pool (no free address, no offer that yields) answers with an unreserved offer: an address another
+ * client's offer holds, shielded and already sent (never one in its probe); that offer stays. A retransmitted
+ * DISCOVER gets the same address while it still qualifies. True when this reply is one (the offer it names is
+ * shielded: it cannot have been reclaimed).
+ */
+function offersUnreserved(m: Model, c: Client, subnet: Subnet, offered: string, what: string, concurrent: Concurrent): boolean {
+  const h = m.held(offered);
+  const others = (h.kind === 'offer' && h.client !== c.name) || (h.kind === 'maybe' && m.offers.get(offered)?.client !== c.name);
+  const holder = others ? m.reclaimable(c, subnet, concurrent).find((o) => o.ip === offered) : undefined;
+  if (holder?.shielded !== 'yes') return false;
+  if (m.anyFreeFor(c, subnet)) violated('one-holder', `${what}: offered ${offered}, held by another client's offer, though an address is free`);
+  if (holder.sent === 'no') violated('offer-rule', `${what}: offered ${offered} unreserved while its offer is still in its conflict-check probe`);
+  const soft = m.reclaimable(c, subnet, concurrent).find((o) => !o.maybe && o.shielded === 'no');
+  if (soft !== undefined) violated('offer-rule', `${what}: offered ${offered} unreserved though ${soft.ip}'s offer could yield`);
+  const mine = m.unreservedOf(c, subnet.id)?.ip;
+  if (mine !== undefined && mine !== offered && m.unreservable(c, subnet, concurrent, true).includes(mine)) {
+    violated('offer-rule', `${what}: offered ${offered} unreserved; its unreserved offer of ${mine} still stands`);
+  }
+  return true;
 }
 
 /**
@@ -95,7 +126,7 @@ export class Discover extends Base {
  * client that is not shielded (in its probe, or within its request window) to this one. Checks it picked that one
  * and records the withdrawal; true when this reply is one.
  */
-function reclaimsOffer(m: Model, c: Client, subnet: Subnet, offered: string | undefined, what: string, concurrent: ReadonlySet<string>): boolean {
+function reclaimsOffer(m: Model, c: Client, subnet: Subnet, offered: string | undefined, what: string, concurrent: Concurrent): boolean {
   if (offered === undefined) return false;
   const h = m.held(offered);
   const others = (h.kind === 'offer' && h.client !== c.name) || (h.kind === 'maybe' && m.offers.get(offered)?.client !== c.name);
@@ -130,14 +161,23 @@ export class Request extends Base {
       return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
     }
     const renewal = this.kind === 'renewing' || this.kind === 'rebinding' ? renewalExpectation(m, c, a, this.kind) : undefined;
-    const { allowed, subnet } = renewal ?? this.expectation(m, c, a);
+    const expected: { allowed: readonly Answer[]; subnet?: Subnet | undefined; wins?: boolean } = renewal ?? this.expectation(m, c, a);
+    const { allowed, subnet, wins = false } = expected;
+    // A SELECTING REQUEST uses up the client's unreserved offer of the address, win or lose; choosing another
+    // server gives it up.
+    const lapsed = m.unreserved.get(c.name);
+    if (this.kind === 'selecting' && lapsed?.ip === a && m.now >= lapsed.until) seen('selecting:unreserved-lapsed');
+    if (subnet !== undefined && ((this.kind === 'selecting' && m.unreservedOf(c, subnet.id)?.ip === a) || this.kind === 'other-server')) {
+      m.unreserved.delete(c.name);
+    }
     // A renewal is judged by its decision box first: that names the box a wrong answer came from.
     if (renewal !== undefined) checkRenewal(renewal, answer, reply, what);
     if (answer === 'ack') {
       if (reply!.yiaddr !== a) violated('nak-rule', `${what}: ACK for ${reply!.yiaddr}`);
       if (subnet === undefined) return violated('nak-rule', `${what}: ACK though ${a} is in no subnet of the client`);
-      checkGrant(m, c, subnet, reply!, what);
+      checkGrant(m, c, subnet, reply!, what, wins);
       if (renewal !== undefined && s !== undefined) checkRenewed(m, s.book.get(a), subnet, what);
+      if (wins) seen('selecting:unreserved-won');
     }
     expectAnswer(answer, allowed, what);
     seen(`${this.kind}:${answer}`);
@@ -169,7 +209,7 @@ export class Request extends Base {
   }
 
   /** RFC 2131 §4.3.2 as the model sees it (SELECTING and INIT-REBOOT): which answers are right, whose lease times apply. */
-  private expectation(m: Model, c: Client, a: string): { allowed: Answer[]; subnet?: Subnet } {
+  private expectation(m: Model, c: Client, a: string): { allowed: Answer[]; subnet?: Subnet; wins?: boolean } {
     const home = m.subnetOf(c);
     // A relayed client whose subnet a reload removed: nothing serves its link.
     if (home === undefined) return { allowed: ['silent'] };
@@ -185,8 +225,16 @@ export class Request extends Base {
         if (!m.knows(c, home.id)) return { allowed: [home.authoritative ? 'nak' : 'silent'], subnet: home };
         return { allowed: ['nak'], subnet: home };
       }
-      case 'selecting':
+      case 'selecting': {
+        // The REQUEST of an unreserved offer wins the address unless it is bound, in grace or declined meanwhile
+        // (src/server/handlers/unreserved-win.ts): another client's offer there is withdrawn.
+        const held = m.held(a).kind;
+        if (!live && m.unreservedOf(c, home.id)?.ip === a) {
+          const wins = m.valid(home, a, c) && (held === 'free' || held === 'maybe' || held === 'offer');
+          return { allowed: [wins ? 'ack' : 'nak'], subnet: home, wins };
+        }
         return { allowed: commit(m.valid(home, a, c)), subnet: home };
+      }
       default:
         throw new TypeError(`${this.kind} is judged box by box in renewal-flow.ts`);
     }

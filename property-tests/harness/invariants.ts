@@ -37,13 +37,14 @@ export function answerOf(outcome: Outcome, what: string): { answer: Answer; repl
   return { answer, reply };
 }
 
-/** RFC 2131 §4.3.1/§4.3.2 checks on an address the server OFFERs or ACKs to a client. */
-export function checkGrant(model: Model, client: Client, subnet: Subnet, reply: DhcpMessage, what: string): void {
+/** RFC 2131 §4.3.1/§4.3.2 checks on an address the server OFFERs or ACKs to a client (`unreserved`: without holding it). */
+export function checkGrant(model: Model, client: Client, subnet: Subnet, reply: DhcpMessage, what: string, unreserved = false): void {
   const ip = reply.yiaddr;
   const h = model.held(ip);
   if (model.reservedForOther(subnet, ip, client)) violated('reservation', `${what}: ${ip} is reserved for another client`);
   if (h.kind === 'declined') violated('probation', `${what}: ${ip} is declined until ${model.declined.get(ip)!.until}`);
-  if ((h.kind === 'binding' || h.kind === 'offer') && h.client !== client.name) {
+  // An unreserved offer (and the REQUEST that wins it) may name an address another client's offer holds.
+  if ((h.kind === 'binding' || (h.kind === 'offer' && !unreserved)) && h.client !== client.name) {
     violated('one-holder', `${what}: ${ip} is held (${h.kind === 'binding' ? h.phase : 'offered'}) by ${h.client}`);
   }
   const mine = model.reservationOf(client, subnet);

@@ -35,12 +35,28 @@ export interface Owner {
 /** Whether an offer is shielded from reclaiming now; 'maybe': it may still be in its conflict-check probe. */
 export type Shielded = 'yes' | 'no' | 'maybe';
 
+/**
+ * Offers made by DISCOVERs decided at the same time as the one judged (a Burst): each is in its conflict-check
+ * probe ('probe': its address was new to its client), may be ('maybe': it was the client's own before), or was
+ * sent at once (not in the map). Outside a Burst every probe ends within its command.
+ */
+export type Concurrent = ReadonlyMap<string, 'probe' | 'maybe'>;
+
 /** An offer the server may give to another client when the pool is full. */
 export interface Reclaimable {
   readonly ip: string;
   readonly at: number;
   readonly maybe: boolean;
   readonly shielded: Shielded;
+  /** Sent (out of its probe), so its address may be offered unreserved to another client while shielded. */
+  readonly sent: Shielded;
+}
+
+/** An OFFER made under pressure that holds nothing: the client's REQUEST for it wins the address if it is first. */
+export interface Unreserved {
+  readonly ip: string;
+  readonly subnetId: number;
+  readonly until: number;
 }
 
 export type Phase = 'bound' | 'renewing' | 'rebinding' | 'expired';
@@ -63,6 +79,8 @@ export class Model {
   readonly limiter = new Map<string, { count: number; since: number }>();
   /** The address each client last heard of (offer or ACK): what "its own address" means in a command. */
   readonly lastAddress = new Map<string, string>();
+  /** Each client's unreserved offer (docs/protocol.md "Offers yield under pressure"), by client name. */
+  readonly unreserved = new Map<string, Unreserved>();
 
   constructor(now: number) {
     this.now = now;
@@ -193,29 +211,56 @@ export class Model {
    * Offers the server may reclaim for `client` when its pool has no free address (docs/protocol.md "Offers yield
    * under pressure"): other clients' live offers in the subnet, still valid there for `client`, oldest first.
    */
-  reclaimable(client: Client, subnet: Subnet, concurrent: ReadonlySet<string> = new Set()): Reclaimable[] {
+  reclaimable(client: Client, subnet: Subnet, concurrent: Concurrent = new Map()): Reclaimable[] {
     return [...this.offers]
       .filter(([ip, o]) => o.subnetId === subnet.id && o.client !== client.name && this.now < o.until
         && this.held(ip).kind !== 'free' && this.inPools(subnet, ip) && !this.reservedForOther(subnet, ip, client))
-      .map(([ip, o]) => ({ ip, at: o.at, maybe: o.maybe, shielded: this.shielded(ip, o, concurrent) }))
+      .map(([ip, o]) => ({ ip, at: o.at, maybe: o.maybe, shielded: this.shielded(ip, o, concurrent), sent: this.sent(ip, concurrent) }))
       .sort((a, b) => a.at - b.at);
   }
 
   /**
-   * Does the offer yield now (docs/protocol.md "Offers yield under pressure"): not within its window after it was
-   * sent; with no window, one made by a concurrent DISCOVER (`concurrent`, a Burst) under the conflict check may
-   * still be in its probe; any other yields.
+   * Does the offer yield now (docs/protocol.md "Offers yield under pressure"): not in its conflict-check probe, not
+   * within its window after it was sent. Only a concurrent DISCOVER's offer (a Burst) can still be in its probe.
    */
-  private shielded(ip: string, o: Offer, concurrent: ReadonlySet<string>): Shielded {
-    if (this.now < o.shieldUntil) return 'yes';
-    return concurrent.has(ip) && this.config.conflictCheck.enabled ? 'maybe' : 'no';
+  private shielded(ip: string, o: Offer, concurrent: Concurrent): Shielded {
+    const probe = this.sent(ip, concurrent);
+    if (probe === 'no' || this.now < o.shieldUntil) return 'yes';
+    return probe === 'maybe' ? 'maybe' : 'no';
+  }
+
+  private sent(ip: string, concurrent: Concurrent): Shielded {
+    const probe = this.config.conflictCheck.enabled ? concurrent.get(ip) : undefined;
+    return probe === undefined ? 'yes' : probe === 'probe' ? 'no' : 'maybe';
+  }
+
+  /**
+   * Addresses the server may offer this client unreserved when nothing yields: other clients' offers, shielded,
+   * out of their probe. `sure`: only those surely so (then silence is wrong).
+   */
+  unreservable(client: Client, subnet: Subnet, concurrent: Concurrent, sure: boolean): string[] {
+    return this.reclaimable(client, subnet, concurrent)
+      .filter((o) => o.shielded === 'yes' && (sure ? o.sent === 'yes' && !o.maybe : o.sent !== 'no'))
+      .map((o) => o.ip);
+  }
+
+  /** The client's unreserved offer in the subnet, unless it expired. */
+  unreservedOf(client: Client, subnetId: number): Unreserved | undefined {
+    const u = this.unreserved.get(client.name);
+    return u !== undefined && u.subnetId === subnetId && this.now < u.until ? u : undefined;
+  }
+
+  /** The server offered `ip` to the client unreserved: the holder keeps its offer. */
+  offeredUnreserved(client: Client, subnet: Subnet, ip: string): void {
+    this.unreserved.set(client.name, { ip, subnetId: subnet.id, until: this.now + this.config.offerHoldMs });
+    this.lastAddress.set(client.name, ip);
   }
 
   /**
    * The offers the server could have reclaimed: oldest first, skipping shielded ones, up to the first that surely
    * yields and its ties on time.
    */
-  oldestReclaimable(client: Client, subnet: Subnet, concurrent?: ReadonlySet<string>): string[] {
+  oldestReclaimable(client: Client, subnet: Subnet, concurrent?: Concurrent): string[] {
     const all = this.reclaimable(client, subnet, concurrent).filter((o) => o.shielded !== 'yes');
     const firstSure = all.find((o) => !o.maybe && o.shielded === 'no');
     return all.filter((o) => firstSure === undefined || o.at <= firstSure.at).map((o) => o.ip);
@@ -239,6 +284,7 @@ export class Model {
   // --- updates, applied once the server's answer has been checked ---
 
   offered(client: Client, subnet: Subnet, ip: string): void {
+    this.unreserved.delete(client.name);
     // An outstanding offer of another address is withdrawn: the client asked for one that had become free.
     if (this.current(client, subnet.id) !== ip) this.withdrawn(client, subnet.id);
     const h = this.held(ip);
@@ -311,6 +357,7 @@ export class Model {
   /** What survives the process: acknowledged bindings, releases and declines; offers and counters do not. */
   crashed(): void {
     this.offers.clear();
+    this.unreserved.clear();
     this.limiter.clear();
     this.records = new Map(this.persisted);
   }

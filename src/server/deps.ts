@@ -12,6 +12,7 @@ import type { DeclineLimiter } from './decline-limiter.js';
 import type { FreeAddresses } from './free-addresses.js';
 import type { OfferShields } from './offer-shields.js';
 import type { Stats } from './stats.js';
+import type { UnreservedOffers } from './unreserved-offers.js';
 
 export interface ServerDeps {
   /** The config in force (reload swaps it). */
@@ -30,6 +31,8 @@ export interface ServerDeps {
   readonly freeAddresses: FreeAddresses;
   /** Offers in their conflict-check probe or just sent: they do not yield to other clients yet. */
   readonly offerShields: OfferShields;
+  /** Offers made under pressure that hold no address: what their client's REQUEST needs to win it (bounded). */
+  readonly unreservedOffers: UnreservedOffers;
   /** Option 54 for a reply: the configured id, else our address on the client's link. */
   readonly serverIdFor: (subnet: Subnet | undefined, inbound: Inbound) => string | undefined;
   /** RFC 3074 load balancing with peers (scaleOut): false when another server answers this DISCOVER. */

@@ -13,6 +13,8 @@ interface Shield {
   readonly changedAt: number;
   /** Epoch ms the shield ends (exclusive). */
   readonly until: number;
+  /** The OFFER went out (no probe, or its probe ended): the address was checked, its client may be answering. */
+  readonly sent: boolean;
 }
 
 /**
@@ -29,14 +31,14 @@ export class OfferShields {
   held(record: LeaseRecord, now: number, probeMs: number, windowMs: number): void {
     const { ip, clientKey, changedAt } = record.context;
     this.shields.delete(ip);
-    this.shields.set(ip, { clientKey, changedAt, until: now + probeMs + windowMs });
+    this.shields.set(ip, { clientKey, changedAt, until: now + probeMs + windowMs, sent: probeMs === 0 });
     this.sweep(now);
   }
 
   /** The probe of the client's offer ended: the OFFER goes out now, shielded for `windowMs` from now. */
   sent(ip: string, clientKey: string, now: number, windowMs: number): void {
     const shield = this.shields.get(ip);
-    if (shield?.clientKey === clientKey) this.shields.set(ip, { ...shield, until: now + windowMs });
+    if (shield?.clientKey === clientKey) this.shields.set(ip, { ...shield, until: now + windowMs, sent: true });
   }
 
   /** Was this offer shielded at `at`. A shield that names an earlier offer of the address goes. */
@@ -47,6 +49,19 @@ export class OfferShields {
     const same = record.state === 'offered' && shield.clientKey === clientKey && shield.changedAt === changedAt;
     if (!same) this.shields.delete(ip);
     return same && at < shield.until;
+  }
+
+  /**
+   * Was this offer, shielded at `at`, already sent: its address passed its conflict check, so it may be offered
+   * unreserved to another client too (offer-unreserved.ts). False for one still in its probe, or not shielded.
+   */
+  wasSent(record: LeaseRecord, at: number): boolean {
+    return this.protects(record, at) && this.shields.get(record.context.ip)!.sent;
+  }
+
+  /** Is this offer still in its conflict-check probe (shielded, not yet sent). */
+  inProbe(record: LeaseRecord, at: number): boolean {
+    return this.protects(record, at) && !this.shields.get(record.context.ip)!.sent;
   }
 
   get size(): number {

@@ -8,8 +8,13 @@ import type { ServerDeps } from './deps.js';
 import type { HandlerInput } from './handlers/input.js';
 import { isAddressValid, reservationFor } from './lease-policy.js';
 
-/** What a full pool has for a new client: an address taken from a soft offer, or how many offers were shielded. */
-export type Reclaim = { readonly kind: 'reclaimed'; readonly ip: string } | { readonly kind: 'none'; readonly shielded: number };
+/**
+ * What a full pool has for a new client: an address taken from a soft offer; or none, with how many offers were
+ * shielded and which of those were already sent (their addresses checked: they may be offered unreserved).
+ */
+export type Reclaim =
+  | { readonly kind: 'reclaimed'; readonly ip: string }
+  | { readonly kind: 'none'; readonly shielded: number; readonly sent: readonly string[] };
 
 /**
  * The address of the oldest soft offer in the subnet that may go to this client, withdrawn from its holder. Walks
@@ -24,12 +29,14 @@ export function reclaimOldestOffer(deps: ServerDeps, input: HandlerInput): Recla
   const now = deps.clock.now();
   const arrivedAt = Math.min(input.inbound.receivedAt, now);
   let shielded = 0;
+  const sent: string[] = [];
   for (const ip of deps.book.offeredOldestFirst(subnet.id)) {
     const holder = deps.book.get(ip); // applies a hold that ran out meanwhile: then it is no longer offered
     if (holder?.state !== 'offered' || holder.context.clientKey === clientKey) continue;
     if (!isAddressValid(subnet, ip, mine)) continue;
     if (deps.offerShields.protects(holder, arrivedAt)) {
       shielded++;
+      if (deps.offerShields.wasSent(holder, arrivedAt)) sent.push(ip);
       continue;
     }
     deps.book.send(ip, { type: 'lease.withdraw', now });
@@ -39,5 +46,5 @@ export function reclaimOldestOffer(deps: ServerDeps, input: HandlerInput): Recla
     });
     return { kind: 'reclaimed', ip };
   }
-  return { kind: 'none', shielded };
+  return { kind: 'none', shielded, sent };
 }

@@ -10,6 +10,7 @@ import { drop, type Decision } from '../decision.js';
 import { needsConflictCheck } from '../conflict-check/needs-check.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
+import { offerUnreserved } from '../offer-unreserved.js';
 import { reclaimOldestOffer } from '../offer-yield.js';
 import { buildReply, maxReplySize } from '../reply.js';
 import { reservedElsewhere } from '../reservation-move.js';
@@ -23,7 +24,12 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
   const free = pickOfferAddress(deps, request, clientKey, subnet);
   const reclaim = free === undefined ? reclaimOldestOffer(deps, input) : undefined;
   const ip = free ?? (reclaim?.kind === 'reclaimed' ? reclaim.ip : undefined);
-  if (ip === undefined) return noAddress(deps, input, reclaim?.kind === 'none' ? reclaim.shielded : 0);
+  if (ip === undefined) {
+    // Busy, not exhausted: an address whose offer was sent is offered again, unreserved (offer-unreserved.ts).
+    if (reclaim?.kind === 'none' && reclaim.sent.length > 0) return offerUnreserved(deps, input, serverId, reclaim.sent);
+    return noAddress(deps, input, reclaim?.kind === 'none' ? reclaim.shielded : 0);
+  }
+  deps.unreservedOffers.forget(clientKey);
   const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
   holdOffer(deps, request, clientKey, subnet, ip, free === undefined);
   shieldOffer(deps, clientKey, ip, probe);
@@ -34,14 +40,15 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
 }
 
 /**
- * The pool is full. With offers shielded (in their probe, or just sent: offer-shields.ts) it is only busy: the
- * DISCOVER goes unanswered and its client retransmits (RFC 2131 §4.1), by when one has turned soft. Otherwise every
- * address is bound, in grace or declined. Either way one aggregated line per subnet per interval, not per packet.
+ * The pool is full and nothing can be offered even unreserved. With offers shielded it is only busy — every offer
+ * is still in its conflict-check probe (an address not yet checked is offered to no one else): the DISCOVER goes
+ * unanswered and its client retransmits (RFC 2131 §4.1), by when the probes have ended. Otherwise every address is
+ * bound, in grace or declined. Either way one aggregated line per subnet per interval, not per packet.
  */
 function noAddress(deps: ServerDeps, input: HandlerInput, shielded: number): Decision {
   const { request, clientKey, subnet } = input;
   if (shielded > 0) {
-    deps.notices.note('warn', 'offer.shielded', subnet.cidr, 'pool full, every offer just made or sent: DISCOVER unanswered, the client retransmits', {
+    deps.notices.note('warn', 'offer.shielded', subnet.cidr, 'pool full, every offer in its conflict-check probe: DISCOVER unanswered, the client retransmits', {
       subnet: subnet.cidr, client: clientKey, xid: request.xid, shielded,
     });
     return drop('offers-shielded');

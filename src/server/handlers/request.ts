@@ -12,6 +12,7 @@ import { ack, nak, type RequestKind } from './ack-nak.js';
 import type { HandlerInput } from './input.js';
 import { renewal } from './renewal.js';
 import { mayTakeOver, takeOver } from './take-over.js';
+import { winUnreserved } from './unreserved-win.js';
 
 export type { RequestKind } from './ack-nak.js';
 
@@ -52,6 +53,7 @@ async function selecting(deps: ServerDeps, input: HandlerInput): Promise<Decisio
   const { request, clientKey, subnet } = input;
   if (!namesUsOrNobody(deps, input)) {
     // The client took another server's offer: our held address goes back to the pool, silently.
+    deps.unreservedOffers.forget(clientKey);
     const mine = deps.book.currentLeaseOf(subnet.id, clientKey);
     if (mine?.state === 'offered') {
       deps.book.send(mine.context.ip, { type: 'lease.withdraw', now: deps.clock.now() });
@@ -61,9 +63,12 @@ async function selecting(deps: ServerDeps, input: HandlerInput): Promise<Decisio
   }
   const ip = getIpOption(request, 50);
   if (ip === undefined) return drop('malformed-request');
+  // Judged once, win or lose: an unreserved offer of this address (offer-unreserved.ts) is used up by its REQUEST.
+  const unreserved = deps.unreservedOffers.of(clientKey, subnet.id, deps.clock.now())?.ip === ip;
+  if (unreserved) deps.unreservedOffers.forget(clientKey);
   const lease = deps.book.get(ip);
   if (mayTakeOver(input, lease) && !isFinal(lease.state)) return takeOver(deps, input, lease, 'select', 'offer-accepted');
-  if (!isLiveLeaseOf(lease, clientKey)) return nak(deps, input, 'offer-gone');
+  if (!isLiveLeaseOf(lease, clientKey)) return unreserved ? winUnreserved(deps, input, ip, lease) : nak(deps, input, 'offer-gone');
   if (!isAddressValid(subnet, ip, reservationFor(subnet, request, clientKey))) return nak(deps, input, 'address-invalid');
   return ack(deps, input, ip, 'select', 'offer-accepted');
 }

@@ -83,26 +83,38 @@ describe('offers yield under pressure', () => {
     }
     const drops = (s: TestDaemon) => s.app.statistics().counters.drops ?? {};
 
-    it('within the window nothing yields: the DISCOVER is dropped as offers-shielded, logged aggregated', async () => {
+    it('within the window nothing yields: the DISCOVER is answered with an unreserved offer, spread over the pool, logged aggregated', async () => {
       const { s } = await fullPool();
+      const holders = () => Array.from({ length: 10 }, (_, i) => s.app.lease(`198.51.100.${100 + i}`)?.context.clientKey);
+      const before = holders();
+      expect(before.every((key) => key !== undefined)).toBe(true);
       s.clock.advance(98); // the oldest offer was sent 99 ms ago
-      for (let i = 10; i < 15; i++) expect(await s.exchange(clientMessage({ mac: mac(i) }, MessageType.DISCOVER), { waitMs: 30 })).toBeUndefined();
-      expect(drops(s)).toMatchObject({ 'offers-shielded': 5 });
-      expect(drops(s)['pool-exhausted']).toBeUndefined();
+      const offered: string[] = [];
+      for (let i = 10; i < 15; i++) {
+        const offer = await s.exchange(clientMessage({ mac: mac(i) }, MessageType.DISCOVER));
+        expect(offer && replyType(offer.message)).toBe(MessageType.OFFER);
+        offered.push(offer!.message.yiaddr);
+      }
+      expect(new Set(offered).size).toBe(5); // not everyone on one address
+      expect(holders()).toEqual(before); // nothing withdrawn, nothing reserved for the newcomers
+      expect(drops(s)['offers-shielded']).toBeUndefined();
+      expect(s.app.statistics().counters.events).toMatchObject({ 'offer.unreserved': 5 });
       expect(s.app.statistics().counters.events!['offer.reclaimed']).toBeUndefined();
-      const lines = () => s.logs.filter((l) => l.evt === 'offer.shielded');
+      const lines = () => s.logs.filter((l) => l.evt === 'offer.unreserved');
       expect(lines()).toMatchObject([{ count: 1, reason: '198.51.100.0/24', shielded: 10 }]);
       s.clock.advance(10_000);
       expect(lines()).toMatchObject([{ count: 1 }, { count: 4 }]);
     });
 
-    it('the oldest offer yields once its window is over, the others stay shielded', async () => {
+    it('the oldest offer yields once its window is over, the others stay shielded (offered unreserved)', async () => {
       const { s, oldest } = await fullPool();
       s.clock.advance(99); // the oldest offer was sent 100 ms ago, the others 99 ms ago
       expect((await s.exchange(clientMessage({ mac: mac(10) }, MessageType.DISCOVER)))!.message.yiaddr).toBe(oldest);
-      expect(await s.exchange(clientMessage({ mac: mac(11) }, MessageType.DISCOVER), { waitMs: 30 })).toBeUndefined();
-      expect(drops(s)).toMatchObject({ 'offers-shielded': 1 });
-      expect(s.app.statistics().counters.events!['offer.reclaimed']).toBe(1);
+      const unreserved = await s.exchange(clientMessage({ mac: mac(11) }, MessageType.DISCOVER));
+      expect(unreserved!.message.yiaddr).not.toBe(oldest);
+      expect(s.app.lease(oldest)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${mac(10)}` } });
+      expect(s.app.statistics().counters.events).toMatchObject({ 'offer.reclaimed': 1, 'offer.unreserved': 1 });
+      expect(drops(s)['offers-shielded']).toBeUndefined();
     });
 
     it('a client that REQUESTs its offer within the window binds, whatever the flood', async () => {
@@ -119,10 +131,11 @@ describe('offers yield under pressure', () => {
     it('the window is judged when the DISCOVER arrived: one that waited behind a backlog takes no offer shielded when it arrived', async () => {
       const { s } = await fullPool();
       s.clock.advance(250);
-      // Read 50 ms after the offers went out, decided 200 ms later: the server lagged.
+      // Read 50 ms after the offers went out, decided 200 ms later: the server lagged. It is offered an address
+      // unreserved; no offer is withdrawn.
       s.inject(clientMessage({ mac: mac(10) }, MessageType.DISCOVER), { receivedAt: s.clock.now() - 200 });
       await settle(20);
-      expect(drops(s)).toMatchObject({ 'offers-shielded': 1 });
+      expect(s.app.statistics().counters.events).toMatchObject({ 'offer.unreserved': 1 });
       expect(s.app.statistics().counters.events!['offer.reclaimed']).toBeUndefined();
     });
 

@@ -153,12 +153,14 @@ describe('conflict check before an offer', () => {
     // Sent: shielded for offerRequestWindowMs (100) from now, A's REQUEST being on its way; then soft.
     s.prober.manual = false;
     s.clock.advance(99);
-    expect(await s.exchange(discover(B), { waitMs: 30 })).toBeUndefined();
+    // Sent, so checked: B is offered the address too, unreserved (the first REQUEST wins); A's offer stays.
+    expect((await s.exchange(discover(B)))!.message.yiaddr).toBe(FIRST);
+    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${A.mac}` } });
     s.clock.advance(1);
     expect((await s.exchange(discover(B)))!.message.yiaddr).toBe(FIRST);
     expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
-    expect(s.app.statistics().counters.events).toMatchObject({ 'offer.reclaimed': 1 });
-    expect(s.app.statistics().counters.drops).toMatchObject({ 'offers-shielded': 2 });
+    expect(s.app.statistics().counters.events).toMatchObject({ 'offer.reclaimed': 1, 'offer.unreserved': 1 });
+    expect(s.app.statistics().counters.drops).toMatchObject({ 'offers-shielded': 1 });
   });
 
   it('concurrent DISCOVERs for a full pool: each offer in its probe is kept, sent once, and the other DISCOVER is dropped', async () => {
@@ -195,10 +197,33 @@ describe('conflict check before an offer', () => {
     s.send(discover(B));
     await until(() => s.prober.waiting.length === 2);
     expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
-    for (const w of s.prober.waiting) w.resolve({ kind: 'silent' });
-    // A's probe ends after its offer went: A chooses again and finds the pool full, B's offer shielded.
-    await until(() => (s.app.statistics().counters.drops ?? {})['offers-shielded'] === 2);
-    expect(s.link.sent.map((m) => m.message.yiaddr)).toEqual([FIRST]);
+    const [probeOfA, probeOfB] = s.prober.waiting;
+    probeOfB!.resolve({ kind: 'silent' });
+    await until(() => s.link.sent.length === 1);
+    // A's probe ends after its offer went: A chooses again and finds the pool full, B's offer sent and shielded.
+    // That address was checked: A is offered it unreserved, B keeps its offer.
+    probeOfA!.resolve({ kind: 'silent' });
+    await until(() => s.link.sent.length === 2);
+    expect(s.link.sent.map((m) => m.message.yiaddr)).toEqual([FIRST, FIRST]);
+    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${B.mac}` } });
+    expect(s.app.statistics().counters.events).toMatchObject({ 'offer.unreserved': 1 });
+  });
+
+  it('an unreserved offer never wins an address whose new offer is in its probe: that REQUEST is NAKed', async () => {
+    const s = (server = await startProbeServer({ conflictCheck: { cacheSeconds: 0 }, wire: { offerHoldSeconds: 1, subnets: [{ ...LAB_CONFIG.subnets[0]!, pools: [{ start: FIRST, end: FIRST }] }] } }));
+    const C = { mac: '02:00:5e:10:01:03' };
+    expect((await s.exchange(discover(A)))!.message.yiaddr).toBe(FIRST);
+    s.clock.advance(50);
+    expect((await s.exchange(discover(B)))!.message.yiaddr).toBe(FIRST); // unreserved: A's offer was sent
+    s.clock.advance(950); // A's offer lapses (B's unreserved one runs 50 ms more); C's offer goes into its probe
+    s.prober.manual = true;
+    s.send(discover(C, FIRST));
+    await until(() => s.prober.waiting.length === 1);
+    const nak = await s.exchange(clientMessage(B, MessageType.REQUEST, { requested: FIRST, serverId: SERVER_ID }), { stepMs: 0 });
+    expect(replyType(nak!.message)).toBe(MessageType.NAK);
+    expect(s.app.lease(FIRST)).toMatchObject({ state: 'offered', context: { clientKey: `hw:1:${C.mac}` } });
+    s.prober.waiting[0]!.resolve({ kind: 'silent' });
+    await until(() => s.link.sent.filter((m) => replyType(m.message) === MessageType.OFFER).length === 3);
   });
 
   it('an address that stayed silent is trusted for cacheSeconds, then probed again', async () => {

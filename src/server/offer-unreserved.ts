@@ -1,0 +1,28 @@
+// A busy pool still answers (docs/protocol.md "Offers yield under pressure"): with no free address and every other
+// offer shielded, the DISCOVER gets an OFFER of an address another client's offer already holds — one already sent,
+// so checked by its conflict probe — and that offer stays. Neither reserves the address against the other: the
+// first REQUEST wins it (handlers/unreserved-win.ts), as ISC Kea, which holds no offers at all, does. Before this a
+// DISCOVER flood past pool size / offerRequestWindowMs kept a new client's DISCOVERs unanswered.
+import { MessageType } from '../codec/types.js';
+import type { Decision } from './decision.js';
+import type { ServerDeps } from './deps.js';
+import type { HandlerInput } from './handlers/input.js';
+import { leaseTimesSec } from './lease-policy.js';
+import { buildReply, maxReplySize } from './reply.js';
+
+/** An OFFER of one of `sent` (other clients' sent, shielded offers) that holds nothing; remembered for the REQUEST. */
+export function offerUnreserved(deps: ServerDeps, input: HandlerInput, serverId: string, sent: readonly string[]): Decision {
+  const { request, clientKey, subnet } = input;
+  const now = deps.clock.now();
+  const table = deps.unreservedOffers;
+  const ip = table.choose(clientKey, subnet.id, sent, now);
+  const evicted = table.evicted;
+  table.made(clientKey, { ip, subnetId: subnet.id, until: now + deps.config().offerHoldMs }, now);
+  deps.stats.count(deps.stats.events, 'offer.unreserved');
+  if (table.evicted > evicted) deps.stats.count(deps.stats.events, 'offer.unreserved.evicted', table.evicted - evicted);
+  deps.notices.note('info', 'offer.unreserved', subnet.cidr, 'pool busy: address offered without reserving it, the first REQUEST wins', {
+    subnet: subnet.cidr, ip, client: clientKey, xid: request.xid, shielded: sent.length,
+  });
+  const message = buildReply(request, { type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet) });
+  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet };
+}
