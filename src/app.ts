@@ -48,6 +48,7 @@ import { createRoot } from './supervisor/root.js';
 import { startScaleOut } from './scaleout/scale-out.js';
 import { startRogue } from './app/rogue.js';
 import { storeChain } from './app/store-chain.js';
+import { rehydrateBook } from './app/rehydrate.js';
 import type { App, AppOptions } from './app/types.js';
 
 export type { Health };
@@ -165,20 +166,7 @@ export function startApp(options: AppOptions): App {
   );
   const root = createRoot({
     openStore: () => store.open(),
-    rehydrate: async (signal) => {
-      let leases = 0;
-      for await (const record of store.loadAll()) {
-        if (signal.aborted) break;
-        book.rehydrate(record);
-        leases++;
-      }
-      if (signal.aborted) {
-        log.info({ evt: 'leases.rehydrate-stopped', leases }, 'stopping: lease restore abandoned');
-        return { leases };
-      }
-      log.info({ evt: 'leases.rehydrated', leases }, 'leases restored from the store');
-      return { leases };
-    },
+    rehydrate: (signal) => rehydrateBook({ book, log, stats }, { snapshots: options.store, store }, signal),
     serve: () => ingress$,
     // In-flight exchanges finish (their commits land and their ACKs go out) before the store is closed.
     quiesce: () => router.quiesce(2_000, (ms) => new Promise((r) => setTimeout(r, ms))),
