@@ -16,6 +16,10 @@ export class Router {
       options,
       queued: (routed, lane) => this.queued.set(routed, lane),
       dequeued: (routed) => this.queued.delete(routed),
+      ended: (lane, rest) => {
+        if (this.lanes.get(lane.clientKey) === lane) this.lanes.delete(lane.clientKey);
+        if (rest.length > 0) this.open(lane.clientKey, rest);
+      },
     };
   }
 
@@ -88,11 +92,8 @@ export class Router {
   }
 
   private open(clientKey: string, queue: RoutedRequest[]): void {
-    const lane = new Lane(this.host, queue, (rest) => {
-      if (this.lanes.get(clientKey) === lane) this.lanes.delete(clientKey);
-      if (rest.length > 0) this.open(clientKey, rest);
-    });
+    const lane = new Lane(this.host, clientKey, queue);
     this.lanes.set(clientKey, lane);
-    lane.begin(clientKey);
+    lane.begin();
   }
 }
