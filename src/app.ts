@@ -2,7 +2,6 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
-import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
 import type { Cursor } from './allocator/allocator.js';
 import { systemClock } from './clock.js';
@@ -49,6 +48,7 @@ import { createRoot } from './supervisor/root.js';
 import { startScaleOut } from './scaleout/scale-out.js';
 import { startRogue } from './app/rogue.js';
 import { storeChain } from './app/store-chain.js';
+import { rehydrateBook } from './app/rehydrate.js';
 import type { App, AppOptions } from './app/types.js';
 
 export type { Health };
@@ -123,9 +123,8 @@ export function startApp(options: AppOptions): App {
     },
     clock,
   };
-  const census = new TransactionCensus();
   const router = new Router({
-    createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
+    createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
     // Getters: the limits in force, after any reload.
     get maxQueuePerClient() { return config().limits.maxQueuePerClient; },
     get maxClients() { return config().limits.maxClients; },
@@ -167,20 +166,7 @@ export function startApp(options: AppOptions): App {
   );
   const root = createRoot({
     openStore: () => store.open(),
-    rehydrate: async (signal) => {
-      let leases = 0;
-      for await (const record of store.loadAll()) {
-        if (signal.aborted) break;
-        book.rehydrate(record);
-        leases++;
-      }
-      if (signal.aborted) {
-        log.info({ evt: 'leases.rehydrate-stopped', leases }, 'stopping: lease restore abandoned');
-        return { leases };
-      }
-      log.info({ evt: 'leases.rehydrated', leases }, 'leases restored from the store');
-      return { leases };
-    },
+    rehydrate: (signal) => rehydrateBook({ book, log, stats }, { snapshots: options.store, store }, signal),
     serve: () => ingress$,
     // In-flight exchanges finish (their commits land and their ACKs go out) before the store is closed.
     quiesce: () => router.quiesce(2_000, (ms) => new Promise((r) => setTimeout(r, ms))),
@@ -243,7 +229,7 @@ export function startApp(options: AppOptions): App {
     securityEvents: (limit) => security.events.recent(limit),
     onLeaseTransition: (listener) => transitions.subscribe(listener),
     history,
-    transactionStates: () => census.counts(),
+    transactionStates: () => router.transactionStates(),
     lease: (ip) => book.get(ip),
     isTaken: (ip) => book.isTaken(ip),
     leases: () => book.values(),

@@ -85,11 +85,10 @@ export class PassiveTransaction implements TransactionActor {
     for (const action of actions) {
       switch (action.type) {
         case 'decide':
-          this.answer(() => this.effects.decide(action.params as DecideInput), (decision) => ({ type: 'txn.decided', decision }));
+          this.ask(this.effects.decide, action.params as DecideInput, this.decided);
           break;
         case 'checkConflict':
-          this.answer(() => this.effects.checkConflict(action.params as CheckConflictInput), (verdict) =>
-            verdict.kind === 'checked' ? { type: 'txn.checked', decision: verdict.decision } : { type: 'txn.conflict' });
+          this.ask(this.effects.checkConflict, action.params as CheckConflictInput, this.checked);
           break;
         case 'sendReply': {
           const { decision, packet } = action.params as { decision: Decision; packet: RoutedRequest };
@@ -106,19 +105,22 @@ export class PassiveTransaction implements TransactionActor {
     }
   }
 
-  /** Runs an asynchronous effect; its result (or failure) comes back as the event `toEvent` makes of it. */
-  private answer<T>(effect: () => Promise<T>, toEvent: (result: T) => TransactionEvent): void {
+  // The answers of the asynchronous effects, as events: made once per transaction, not per effect run.
+  private readonly decided = (decision: Decision): void => this.send({ type: 'txn.decided', decision });
+  private readonly checked = (verdict: ConflictVerdict): void =>
+    this.send(verdict.kind === 'checked' ? { type: 'txn.checked', decision: verdict.decision } : { type: 'txn.conflict' });
+  private readonly failed = (error: unknown): void => this.send({ type: 'txn.failed', error });
+
+  /** Runs an asynchronous effect; its result comes back through `answered`, a failure (thrown or rejected) as txn.failed. */
+  private ask<I, T>(effect: (input: I) => Promise<T>, input: I, answered: (result: T) => void): void {
     let result: Promise<T>;
     try {
-      result = effect();
+      result = effect.call(this.effects, input);
     } catch (error) {
       result = Promise.reject(error);
     }
     // The answer always comes back as a later step, after the one that asked for it has finished.
-    result.then(
-      (r) => this.send(toEvent(r)),
-      (error: unknown) => this.send({ type: 'txn.failed', error }),
-    );
+    result.then(answered, this.failed);
   }
 
   private arm(params: { id: string; delay?: number; event: TransactionEvent }): void {

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { ChildKind, RestartStrategy } from '../config/supervision-policy.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
 import type { ServerConfig } from '../config/types.js';
-import type { LeaseSummaryFn } from '../leases/packed-leases.js';
+import type { LeaseSummaryFn } from '../lease-columns/packed-leases.js';
 import type { TransitionListener } from '../leases/transition.js';
 import type { Logger } from '../log.js';
 import type { ConfigLoader } from '../reload/load.js';

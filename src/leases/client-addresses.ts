@@ -5,7 +5,12 @@
 import { IntMultimap } from '../collections/int-multimap.js';
 
 export class ClientAddresses {
-  private readonly byHash = new IntMultimap();
+  private byHash = new IntMultimap();
+
+  /** Room for `count` entries in an empty index, so loading a table whole does not grow it step by step. */
+  reserve(count: number): void {
+    if (this.byHash.size === 0) this.byHash = new IntMultimap(count);
+  }
 
   add(subnetId: number, clientKey: string, ip: number): void {
     this.byHash.add(clientHash(subnetId, clientKey), ip);

@@ -8,7 +8,7 @@ import type { LeaseRecord, LeaseTimer } from '../../machines/lease.types.js';
 import { intToIp, parseIpv4 } from '../codec/index.js';
 import { ClientAddresses } from './client-addresses.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
-import { PackedLeases, type LeaseSummaryFn } from './packed-leases.js';
+import { PackedLeases, type LeaseSummaryFn } from '../lease-columns/packed-leases.js';
 import { TimerBuckets } from './timer-buckets.js';
 import { startLease, stepLease, type TimerEvent } from './lease-runner.js';
 import { isFinal, isLive } from './states.js';
@@ -231,6 +231,25 @@ export class LeaseBook {
   /** Loads a stored record at start: like `restore`, but the record rests packed until something touches it. */
   rehydrate(record: LeaseRecord): void {
     this.set(record, true);
+  }
+
+  /**
+   * Loads a whole table of stored leases at start (a snapshot), into an empty book: only the indexes are built, no
+   * record per lease, and no listener is told lease by lease. That is right before serving only, which is when it
+   * is called: what follows the book (free-address bitmaps, pool counts, the reply cache) is empty or builds itself
+   * from `forEachLease` on first use.
+   */
+  loadPacked(table: PackedLeases): void {
+    if (this.size > 0) throw new TypeError('loadPacked() into a book that holds leases');
+    this.packed.load(table);
+    this.mutable.lastBuilt = undefined;
+    const packed = this.packed;
+    this.byClient.reserve(packed.size);
+    packed.forEachIndexed((ip, subnetId, clientKey, state, earliest) => {
+      this.byClient.add(subnetId, clientKey, ip);
+      this.timers.addEarliest(ip, earliest, () => packed.timersOf(ip) ?? []);
+      if (state === 'offered') this.offers.update(undefined, packed.get(ip));
+    });
   }
 
   /** Drops an address's lease: another server deleted it from the shared database. */

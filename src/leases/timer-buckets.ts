@@ -57,6 +57,16 @@ export class TimerBuckets {
     if (later !== Infinity) this.park(ip, bucketOf(later));
   }
 
+  /**
+   * As `add`, for a lease whose earliest timer is known without its list (a table loaded whole): one parked in its
+   * bucket costs no timer objects; the list is asked for only when a timer goes into the precise schedule now.
+   */
+  addEarliest(ip: number, earliest: number, timers: () => readonly LeaseTimer[]): void {
+    if (earliest === Infinity) return;
+    if (Number.isFinite(earliest) && bucketOf(earliest) >= this.frontier) this.park(ip, bucketOf(earliest));
+    else this.add(ip, timers());
+  }
+
   stop(): void {
     this.timer?.cancel();
     this.timer = undefined;

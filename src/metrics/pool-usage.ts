@@ -3,7 +3,7 @@
 import { intToIp, ipToInt } from '../codec/index.js';
 import type { ServerConfig } from '../config/types.js';
 import { LEASE_STATES } from '../leases/states.js';
-import type { LeaseSummaryFn } from '../leases/packed-leases.js';
+import type { LeaseSummaryFn } from '../lease-columns/packed-leases.js';
 import type { LeaseRecord } from '../store/types.js';
 
 /** Calls `fn` for every lease. */

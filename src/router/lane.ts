@@ -5,11 +5,13 @@ import { MessageType } from '../codec/types.js';
 import type { RouterOptions, TransactionActor } from './options.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
 
-/** What a lane needs from its router: the options, and the global ledger of queued requests. */
+/** What a lane needs from its router: the options, the global ledger of queued requests, and its end. */
 export interface LaneHost {
   readonly options: RouterOptions;
   queued(routed: RoutedRequest, lane: Lane): void;
   dequeued(routed: RoutedRequest): void;
+  /** The lane's exchange ended; `rest` still waits (for a new lane of the same client). */
+  ended(lane: Lane, rest: RoutedRequest[]): void;
 }
 
 export const EVENT_BY_TYPE: Partial<Record<MessageType, MessageEvent['type']>> = {
@@ -33,20 +35,17 @@ export class Lane {
 
   constructor(
     private readonly host: LaneHost,
+    readonly clientKey: string,
     private readonly queue: RoutedRequest[],
-    private readonly onEnd: (rest: RoutedRequest[]) => void,
   ) {}
 
-  begin(clientKey: string): void {
-    const actor = this.host.options.createTransaction(clientKey);
+  begin(): void {
+    const actor = this.host.options.createTransaction(this.clientKey);
     this.actor = actor;
-    // The error observer is what keeps one crashing transaction from taking the daemon down (XState rethrows
-    // unobserved actor errors); only this client's exchange is lost, and its retransmission starts a new one.
-    actor.subscribe({
-      next: () => this.pump(),
-      error: (err) => this.fail(err),
-      complete: () => this.end(),
-    });
+    // The lane is its actor's observer (next, error, complete below: no closures per lane). The error observer is
+    // what keeps one crashing transaction from taking the daemon down (XState rethrows unobserved actor errors);
+    // only this client's exchange is lost, and its retransmission starts a new one.
+    actor.subscribe(this);
     actor.start();
     this.pump();
     // Only what still waits goes into the ledger (a request taken at once never does: two Map operations saved per
@@ -58,6 +57,12 @@ export class Lane {
   get busy(): boolean {
     const snapshot = this.actor?.getSnapshot();
     return !this.ended && snapshot !== undefined && snapshot.status === 'active' && !READY.has(snapshot.value as string);
+  }
+
+  /** The state of this client's exchange (for the /ui page's counts), undefined once it has ended. */
+  get state(): string | undefined {
+    const snapshot = this.actor?.getSnapshot();
+    return this.ended || snapshot === undefined || snapshot.status !== 'active' ? undefined : String(snapshot.value);
   }
 
   enqueue(routed: RoutedRequest): void {
@@ -115,13 +120,18 @@ export class Lane {
     actor.send({ type, packet: next } as MessageEvent);
   }
 
-  private fail(err: unknown): void {
-    if (this.ended) return;
-    if (this.current !== undefined) this.host.options.onDrop('transaction-failed', this.current, err);
-    this.end();
+  /** The actor's observer: it moved (maybe ready for the next request), failed, or finished. */
+  next(): void {
+    this.pump();
   }
 
-  private end(): void {
+  error(err: unknown): void {
+    if (this.ended) return;
+    if (this.current !== undefined) this.host.options.onDrop('transaction-failed', this.current, err);
+    this.complete();
+  }
+
+  complete(): void {
     if (this.ended) return;
     const snapshot = this.actor?.getSnapshot();
     if (snapshot?.value === 'failed' && this.current !== undefined) {
@@ -129,6 +139,6 @@ export class Lane {
     }
     this.ended = true;
     // The rest stays in the ledger; the lane the router opens for it re-registers each (keeping its place).
-    this.onEnd(this.queue.splice(0));
+    this.host.ended(this, this.queue.splice(0));
   }
 }

@@ -16,6 +16,10 @@ export class Router {
       options,
       queued: (routed, lane) => this.queued.set(routed, lane),
       dequeued: (routed) => this.queued.delete(routed),
+      ended: (lane, rest) => {
+        if (this.lanes.get(lane.clientKey) === lane) this.lanes.delete(lane.clientKey);
+        if (rest.length > 0) this.open(lane.clientKey, rest);
+      },
     };
   }
 
@@ -26,6 +30,19 @@ export class Router {
   /** Requests waiting behind their clients' current exchanges. */
   get queuedRequests(): number {
     return this.queued.size;
+  }
+
+  /**
+   * How many client exchanges are in each state of the transaction machine now (only states with at least one). The
+   * router holds exactly the live exchanges, so counting its lanes needs no record of its own per transaction.
+   */
+  transactionStates(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const lane of this.lanes.values()) {
+      const state = lane.state;
+      if (state !== undefined) counts[state] = (counts[state] ?? 0) + 1;
+    }
+    return counts;
   }
 
   route(routed: RoutedRequest): void {
@@ -75,11 +92,8 @@ export class Router {
   }
 
   private open(clientKey: string, queue: RoutedRequest[]): void {
-    const lane = new Lane(this.host, queue, (rest) => {
-      if (this.lanes.get(clientKey) === lane) this.lanes.delete(clientKey);
-      if (rest.length > 0) this.open(clientKey, rest);
-    });
+    const lane = new Lane(this.host, clientKey, queue);
     this.lanes.set(clientKey, lane);
-    lane.begin(clientKey);
+    lane.begin();
   }
 }

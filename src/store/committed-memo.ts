@@ -6,6 +6,7 @@
 // At 10^6 leases it holds every one, so it keeps only what a batch needs, in columns: the owner's subnet and client
 // key (the very string the decoded record holds, which the lease book keeps too) and the history range.
 import { IntMultimap } from '../collections/int-multimap.js';
+import type { LeaseColumns } from '../lease-columns/packed-leases.js';
 import { clientIndexKey } from './keys.js';
 import type { HistoryRange, LeaseValue } from './lease-value.js';
 
@@ -68,6 +69,21 @@ export class CommittedMemo {
     this.subnets = new Float64Array(0);
     this.ranges = new Float64Array(0);
     this.complete = false;
+  }
+
+  /**
+   * Every stored lease, from a snapshot that is exactly the store's content: afterwards the memo knows every key,
+   * as after a full scan. `ranges` holds each lease's history first and next (NaN: none).
+   */
+  restore(columns: LeaseColumns, ranges: Float64Array): void {
+    this.forget();
+    const { count } = columns;
+    this.slots = new IntMultimap(count);
+    for (let i = 0; i < count; i++) this.slots.add(columns.ips[i]!, i);
+    this.clientKeys = [...columns.clientKeys];
+    this.subnets = Float64Array.from(columns.subnets);
+    this.ranges = Float64Array.from(ranges);
+    this.complete = true;
   }
 
   /** Follows a full scan of the stored leases. */

@@ -1,9 +1,11 @@
 // Builds the lease store the config names (store.kind): LevelDB on disk, memory-level, or PostgreSQL.
+import { join } from 'node:path';
 import { Level } from 'level';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { LevelLeaseStore, type LevelStoreOptions } from './level-store.js';
 import { MemoryLeaseStore } from './memory-store.js';
+import { SNAPSHOT_FILE } from './snapshots.js';
 import { PostgresLeaseStore } from './postgres/pg-store.js';
 import type { PostgresTelemetry } from './postgres/telemetry.js';
 import type { LeaseStore } from './types.js';
@@ -33,7 +35,9 @@ export function createStore(config: ServerConfig, log: Logger, extras: StoreExtr
     case 'memory':
       return new MemoryLeaseStore({ ...options, location: '(in memory)' });
     case 'level':
-      return new LevelLeaseStore(new Level<string, string>(store.path, { createIfMissing: true }), options);
+      return new LevelLeaseStore(new Level<string, string>(store.path, { createIfMissing: true }), {
+        ...options, snapshotPath: join(store.path, SNAPSHOT_FILE),
+      });
     case 'postgres':
       return createPostgresStore(config, log, version, extras);
   }

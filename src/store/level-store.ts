@@ -20,6 +20,8 @@ import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
 import type { TunableCommits } from './tunable.js';
+import { loadSnapshotFile, readMeta, saveSnapshotFile, SEQ_KEY, type StoreMeta } from './level-snapshot.js';
+import type { SnapshotLoad, SnapshotStore } from './snapshots.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
 export type { LevelDatabase };
@@ -48,6 +50,11 @@ export interface LevelStoreOptions {
   readonly onCommit?: (writes: number, durationMs: number) => void;
   /** Bounds of the lease history (per address, by age). */
   readonly history?: HistoryOptions;
+  /**
+   * Where the start-up snapshot lives: written at each clean close, used at start-up when no commit came after it
+   * (see snapshots.ts). Without it, none is written or read.
+   */
+  readonly snapshotPath?: string;
 }
 
 type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string | Uint8Array>;
@@ -68,8 +75,13 @@ function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
 }
 
-export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCommits {
+export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCommits, SnapshotStore {
   private readonly leases: Sublevel<Uint8Array>;
+  private readonly meta: Sublevel<string>;
+  /** Read on first need; `seq` counts every committed batch (written in the batch itself). */
+  private stored: StoreMeta | undefined;
+  /** The sequence the snapshot file holds (loaded or written): a close with nothing committed since writes none. */
+  private snapshotSeq: number | undefined;
   private readonly clients: Sublevel<string>;
   private readonly historyLog: HistoryLog;
   private readonly historySublevel: Sublevel<string>;
@@ -87,6 +99,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   ) {
     this.leases = db.sublevel<string, Uint8Array>('lease', { keyEncoding: 'utf8', valueEncoding: 'view' });
     this.clients = db.sublevel<string, string>('client', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    this.meta = db.sublevel<string, string>('meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.historySublevel = db.sublevel<string, string>('history', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.historyLog = new HistoryLog(this.historySublevel, options.history);
     this.location = options.location ?? (db as { location?: unknown }).location?.toString() ?? '(in memory)';
@@ -105,6 +118,23 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     } catch (error) {
       throw mapOpenError(error, this.location);
     }
+  }
+
+  async loadSnapshot(): Promise<SnapshotLoad> {
+    if (this.closing !== undefined) throw closedError();
+    const { snapshotPath } = this.options;
+    if (snapshotPath === undefined) return { ok: false, reason: 'disabled', detail: 'no snapshot path' };
+    let meta: StoreMeta;
+    try {
+      meta = await this.storeMeta();
+    } catch (error) {
+      throw mapReadError(error, this.location);
+    }
+    const loaded = loadSnapshotFile(snapshotPath, meta);
+    if (!loaded.ok) return loaded;
+    if (loaded.stored !== undefined) this.memo.restore(loaded.stored.columns, loaded.stored.ranges);
+    this.snapshotSeq = loaded.seq;
+    return { ok: true, leases: loaded.leases, seq: loaded.seq };
   }
 
   write(writes: readonly LeaseWrite[]): Promise<void> {
@@ -202,12 +232,34 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   private async drainAndClose(): Promise<void> {
     await this.committer.drain();
     await this.sweeping;
+    await this.saveSnapshot();
     try {
       await this.db.close();
     } catch (error) {
       throw new StoreError('DHCPD_ERR_STORE_WRITE', `closing the lease store failed: ${String(error)}`, {
         cause: error,
       });
+    }
+  }
+
+  /**
+   * At a clean close: a snapshot of the stored leases for the next start, unless the file already holds this
+   * sequence. Nothing fails the close: without a snapshot the next start scans LevelDB.
+   */
+  private async saveSnapshot(): Promise<void> {
+    const { snapshotPath, logger } = this.options;
+    if (snapshotPath === undefined || this.db.status !== 'open') return;
+    try {
+      const meta = { id: (await this.storeMeta()).id, seq: Number(await this.meta.get(SEQ_KEY) ?? 0) };
+      if (meta.seq === this.snapshotSeq) return;
+      const started = Date.now();
+      if (await saveSnapshotFile(snapshotPath, meta, this.leases, (key, value) => this.decodeAt(key, value))) {
+        logger?.info({ evt: 'store.snapshot.written', seq: meta.seq, ms: Date.now() - started }, 'lease snapshot written');
+      } else {
+        logger?.warn({ evt: 'store.snapshot.skipped', seq: meta.seq }, 'a stored lease does not pack: no snapshot written');
+      }
+    } catch (error) {
+      logger?.warn({ evt: 'store.snapshot.failed', err: error }, 'lease snapshot not written: the next start scans the store');
     }
   }
 
@@ -226,8 +278,12 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
         values.set(key, record === null ? null : { record, history: history.ranges.get(key) ?? rangeOf(committed.get(key) ?? null) ?? undefined });
       }
       // The root's type says string values; each operation names its sublevel, whose encoding applies.
-      const ops = [...this.toOperations(values, plan), ...history.ops] as AbstractBatchOperation<LevelDatabase, string, string>[];
+      const seq = (await this.storeMeta()).seq + 1;
+      const ops = [
+        ...this.toOperations(values, plan), ...history.ops, { type: 'put', key: SEQ_KEY, value: String(seq), sublevel: this.meta },
+      ] as AbstractBatchOperation<LevelDatabase, string, string>[];
       await this.db.batch(ops, SYNCED);
+      this.stored = { id: this.stored!.id, seq };
       this.memo.committed(values);
     } catch (error) {
       this.memo.forget();
@@ -235,6 +291,12 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       throw error;
     }
     this.maybeSweepHistory();
+  }
+
+  /** Read on first need, not at open: a damaged table then fails the read that needs it (with the repair hint). */
+  private async storeMeta(): Promise<StoreMeta> {
+    this.stored ??= await readMeta(this.meta);
+    return this.stored;
   }
 
   private now(): number {
@@ -283,6 +345,10 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       await this.leases.open();
       await this.clients.open();
       await this.historySublevel.open();
+      await this.meta.open();
+      // A failed batch may have landed after all: never count a sequence twice.
+      const disk = await readMeta(this.meta);
+      this.stored = { id: disk.id, seq: Math.max(disk.seq, (this.stored?.seq ?? -1) + 1) };
     } catch (error) {
       throw mapOpenError(error, this.location);
     }

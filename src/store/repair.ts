@@ -1,10 +1,12 @@
 // Repairs a damaged LevelDB lease store (LevelDB's RepairDB), for `actor-dhcpd repair-store <path>`.
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { StoreError } from '../errors.js';
 import { openLevelStore } from './open.js';
 import type { LevelStoreOptions } from './level-store.js';
+import { SNAPSHOT_FILE } from './snapshots.js';
 
 export interface RepairReport {
   readonly location: string;
@@ -39,6 +41,8 @@ export async function repairStore(location: string, options: Pick<LevelStoreOpti
       details: { location },
     });
   }
+  // The repair changed the content without a commit: a start-up snapshot of the store is no longer its content.
+  await rm(join(location, SNAPSHOT_FILE), { force: true });
   let corruptRecords = 0;
   const store = await openLevelStore(location, { ...options, onCorruptRecord: () => (corruptRecords += 1) });
   let leases = 0;

@@ -2,7 +2,7 @@
 // and registered on whichever listener serves it), and how to take them from an App.
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import type { App } from '../app.js';
-import type { LeaseSummaryFn } from '../leases/packed-leases.js';
+import type { LeaseSummaryFn } from '../lease-columns/packed-leases.js';
 import type { TransitionListener } from '../leases/transition.js';
 import type { PoolUtilization } from '../server/utilization.js';
 import type { LeaseHistoryStore } from '../store/types.js';

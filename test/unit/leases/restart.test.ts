@@ -22,13 +22,18 @@ async function dora(server: TestDaemon, mac: string): Promise<string> {
   return ack!.message.yiaddr;
 }
 
-describe('restart on the same store', () => {
+// Both ways a start restores the book: a scan of the store, or the snapshot the clean stop wrote (the same leases).
+describe.each([
+  { from: 'a scan', snapshot: false },
+  { from: 'the snapshot', snapshot: true },
+])('restart on the same store, leases from $from', ({ snapshot }) => {
   it('keeps bound and declined leases, and forgets held offers safely', async () => {
     const temp = await makeTempDir('dhcpd-restart-');
     const path = join(temp.dir, 'leases');
+    const options = snapshot ? { snapshotPath: join(temp.dir, 'lease-snapshot.bin') } : {};
     const clock = new ManualClock();
     try {
-      const first = startTestDaemon({ captureLogs: true, store: await openLevelStore(path), clock });
+      const first = startTestDaemon({ captureLogs: true, store: await openLevelStore(path, options), clock });
       await first.app.ready;
       const kept = await dora(first, '02:00:5e:10:00:91');
       const declined = await dora(first, '02:00:5e:10:00:92');
@@ -37,8 +42,9 @@ describe('restart on the same store', () => {
       expect(first.app.lease(declined)?.state).toBe('declined');
       expect(await first.app.stop()).toBe(0);
 
-      const second = startTestDaemon({ captureLogs: true, store: await openLevelStore(path), clock });
+      const second = startTestDaemon({ captureLogs: true, store: await openLevelStore(path, options), clock });
       await second.app.ready;
+      expect(second.app.statistics().counters.events?.['store.snapshot.loaded']).toBe(snapshot ? 1 : undefined);
       expect(second.app.lease(kept)?.state).toBe('bound');
       expect(second.app.lease(declined)?.state).toBe('declined');
       expect(second.app.lease(held)).toBeUndefined();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LeaseEvent } from '../../../machines/lease.machine.js';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
 import { startLease, stepLease } from '../../../src/leases/lease-runner.js';
-import { PackedLeases } from '../../../src/leases/packed-leases.js';
+import { PackedLeases } from '../../../src/lease-columns/packed-leases.js';
 import { HOLD_MS, PROBATION_MS, T0, TIMES } from '../machines/lease-fixtures.js';
 
 const IP = '198.18.0.1';

@@ -6,7 +6,7 @@
 import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
 import { intToIp, parseIpv4 } from '../codec/index.js';
 import { IntMultimap } from '../collections/int-multimap.js';
-import { LEASE_STATES } from './states.js';
+import { LEASE_STATES } from '../leases/states.js';
 
 const TIME_FIELDS = ['offerExpiresAt', 'boundAt', 'renewAt', 'rebindAt', 'expiresAt', 'graceUntil', 'probationUntil', 'changedAt'] as const;
 const TIMES = TIME_FIELDS.length;
@@ -38,22 +38,50 @@ function eventId(event: string): number {
 /** What `forEach` reports of a lease without building its record. */
 export type LeaseSummaryFn = (ip: number, subnetId: number, state: LeaseState) => void;
 
+/** Times kept per lease in `LeaseColumns.offsets`. */
+export const TIME_COLUMNS = OFFSETS + MAX_TIMERS;
+
+/**
+ * Every packed lease, compacted (lease i of `count` in each column), with the timer event names the ids index: what
+ * a snapshot image holds, and all `fromColumns` needs to rebuild the table without a record per lease.
+ */
+export interface LeaseColumns {
+  readonly count: number;
+  readonly events: readonly string[];
+  readonly ips: Uint32Array;
+  readonly subnets: Uint32Array;
+  readonly states: Uint8Array;
+  readonly timerCounts: Uint8Array;
+  /** MAX_TIMERS per lease. */
+  readonly timerEvents: Uint8Array;
+  /** changedAt. */
+  readonly bases: Float64Array;
+  /** TIME_COLUMNS per lease, as offsets from the base (see SlotTimes). */
+  readonly offsets: Int32Array;
+  /** Leases whose times are not offsets: every time exactly, by lease index. */
+  readonly exact: ReadonlyMap<number, Float64Array>;
+  readonly clientKeys: readonly string[];
+  /** The hardware address, or its length when it is the tail of the client key. */
+  readonly hwAddresses: readonly (string | number)[];
+  readonly hostnames: ReadonlyMap<number, string>;
+}
+
 export class PackedLeases {
   /** Address (uint32) → slot. */
-  private readonly slots = new IntMultimap();
+  private slots = new IntMultimap();
   private readonly freeSlots: number[] = [];
   private end = 0;
   private capacity = 0;
-  private ips = new Uint32Array(0);
-  private subnets = new Uint32Array(0);
-  private states = new Uint8Array(0);
-  private timerCounts = new Uint8Array(0);
-  private timerEvents = new Uint8Array(0);
+  private ips: Uint32Array = new Uint32Array(0);
+  private subnets: Uint32Array = new Uint32Array(0);
+  private states: Uint8Array = new Uint8Array(0);
+  private timerCounts: Uint8Array = new Uint8Array(0);
+  private timerEvents: Uint8Array = new Uint8Array(0);
   private readonly times = new SlotTimes(OFFSETS + MAX_TIMERS);
   /** Undefined: a free slot. */
-  private readonly clientKeys: (string | undefined)[] = [];
+  private clientKeys: (string | undefined)[] = [];
   /** The hardware address, or its length when it is the tail of the client key ("hw:1:<mac>"): one string less. */
-  private readonly hwAddresses: (string | number)[] = [];
+  private hwAddresses: (string | number)[] = [];
   private readonly hostnames = new Map<number, string>();
 
   get size(): number {
@@ -149,6 +177,118 @@ export class PackedLeases {
     }
   }
 
+  /**
+   * Every packed lease's index keys and the earliest of its timers (Infinity: none; NaN: one is not finite),
+   * without building records: for indexing a table loaded whole.
+   */
+  forEachIndexed(fn: (ip: number, subnetId: number, clientKey: string, state: LeaseState, earliestTimer: number) => void): void {
+    for (let slot = 0; slot < this.end; slot++) {
+      const clientKey = this.clientKeys[slot];
+      if (clientKey === undefined) continue;
+      let earliest = Infinity;
+      for (let i = 0; i < this.timerCounts[slot]!; i++) {
+        const at = this.times.get(slot, OFFSETS + i);
+        earliest = Number.isFinite(at) ? Math.min(earliest, at) : Number.NaN;
+      }
+      fn(this.ips[slot]!, this.subnets[slot]!, clientKey, LEASE_STATES[this.states[slot]!]!, earliest);
+    }
+  }
+
+  /** Takes the other table's leases over (this one must be empty): a table loaded whole replaces an empty one. */
+  load(other: PackedLeases): void {
+    if (this.size > 0) throw new TypeError('load() into a table that holds leases');
+    Object.assign(this, other);
+  }
+
+  /** The live leases as columns (copies): for a snapshot image. In slot order: packing order, for a table that
+   * was only ever packed into. */
+  columns(): LeaseColumns {
+    const count = this.size;
+    const ips = new Uint32Array(count);
+    const subnets = new Uint32Array(count);
+    const states = new Uint8Array(count);
+    const timerCounts = new Uint8Array(count);
+    const timerEvents = new Uint8Array(count * MAX_TIMERS);
+    const bases = new Float64Array(count);
+    const offsets = new Int32Array(count * TIME_COLUMNS);
+    const exact = new Map<number, Float64Array>();
+    const clientKeys: string[] = [];
+    const hwAddresses: (string | number)[] = [];
+    const hostnames = new Map<number, string>();
+    let i = 0;
+    for (let slot = 0; slot < this.end; slot++) {
+      const clientKey = this.clientKeys[slot];
+      if (clientKey === undefined) continue;
+      ips[i] = this.ips[slot]!;
+      subnets[i] = this.subnets[slot]!;
+      states[i] = this.states[slot]!;
+      timerCounts[i] = this.timerCounts[slot]!;
+      timerEvents.set(this.timerEvents.subarray(slot * MAX_TIMERS, (slot + 1) * MAX_TIMERS), i * MAX_TIMERS);
+      this.times.export(slot, i, bases, offsets, exact);
+      clientKeys.push(clientKey);
+      hwAddresses.push(this.hwAddresses[slot]!);
+      const hostname = this.hostnames.get(slot);
+      if (hostname !== undefined) hostnames.set(i, hostname);
+      i++;
+    }
+    return { count, events: [...EVENTS], ips, subnets, states, timerCounts, timerEvents, bases, offsets, exact, clientKeys, hwAddresses, hostnames };
+  }
+
+  /**
+   * A table holding the columns' leases (their arrays are adopted, not copied: the caller must not change them). Checks what the table relies on
+   * (addresses unique, states, timer counts and event ids in range, a client key per lease) and throws a TypeError
+   * naming the first problem: an image that passed its checksum may still come from a broken writer.
+   */
+  static fromColumns(c: LeaseColumns): PackedLeases {
+    const { count } = c;
+    const sized = [c.ips, c.subnets, c.states, c.timerCounts, c.bases, c.clientKeys, c.hwAddresses];
+    if (sized.some((column) => column.length !== count) || c.timerEvents.length !== count * MAX_TIMERS
+      || c.offsets.length !== count * TIME_COLUMNS) throw new TypeError('lease columns of different lengths');
+    const remap = c.events.map(eventId);
+    if (remap.some((id) => id < 0)) throw new TypeError('too many timer event names');
+    const table = new PackedLeases();
+    const slots = new IntMultimap(count);
+    for (let i = 0; i < count; i++) {
+      const ip = c.ips[i]! | 0;
+      if (slots.first(ip) >= 0) throw new TypeError(`address ${intToIp(c.ips[i]!)} twice`);
+      slots.add(ip, i);
+      if (c.states[i]! >= LEASE_STATES.length) throw new TypeError(`lease ${i} has state ${c.states[i]}`);
+      const timers = c.timerCounts[i]!;
+      if (timers > MAX_TIMERS) throw new TypeError(`lease ${i} has ${timers} timers`);
+      for (let t = 0; t < timers; t++) {
+        const id = remap[c.timerEvents[i * MAX_TIMERS + t]!];
+        if (id === undefined) throw new TypeError(`lease ${i} has an unknown timer event`);
+        c.timerEvents[i * MAX_TIMERS + t] = id;
+      }
+      const clientKey = c.clientKeys[i];
+      const hw = c.hwAddresses[i];
+      if (typeof clientKey !== 'string' || clientKey === '') throw new TypeError(`lease ${i} has no client key`);
+      if (typeof hw === 'number' ? !(hw > 0 && hw < clientKey.length) : typeof hw !== 'string') {
+        throw new TypeError(`lease ${i} has no valid hardware address`);
+      }
+    }
+    for (const [i, times] of c.exact) {
+      if (!(i >= 0 && i < count) || times.length < OFFSETS + c.timerCounts[i]!) throw new TypeError(`lease ${i} has no valid exact times`);
+    }
+    for (const i of c.hostnames.keys()) if (!(i >= 0 && i < count)) throw new TypeError(`hostname of lease ${i} out of range`);
+    table.adopt(c, slots);
+    return table;
+  }
+
+  private adopt(c: LeaseColumns, slots: IntMultimap): void {
+    this.slots = slots;
+    this.end = this.capacity = c.count;
+    this.ips = c.ips;
+    this.subnets = c.subnets;
+    this.states = c.states;
+    this.timerCounts = c.timerCounts;
+    this.timerEvents = c.timerEvents;
+    this.times.adopt(c.bases, c.offsets, c.exact);
+    this.clientKeys = c.clientKeys as (string | undefined)[];
+    this.hwAddresses = c.hwAddresses as (string | number)[];
+    for (const [i, hostname] of c.hostnames) this.hostnames.set(i, hostname);
+  }
+
   private recordAt(slot: number): LeaseRecord {
     const ip = this.ips[slot]!;
     const clientKey = this.clientKeys[slot]!;
@@ -201,8 +341,8 @@ export class PackedLeases {
  * offset (a fraction, a delay beyond 24 days, NaN) keeps all its times exactly, aside.
  */
 class SlotTimes {
-  private bases = new Float64Array(0);
-  private offsets = new Int32Array(0);
+  private bases: Float64Array = new Float64Array(0);
+  private offsets: Int32Array = new Int32Array(0);
   private readonly exact = new Map<number, Float64Array>();
 
   constructor(private readonly width: number) {}
@@ -239,6 +379,20 @@ class SlotTimes {
 
   free(slot: number): void {
     this.exact.delete(slot);
+  }
+
+  /** Copies the slot's times to lease `i` of the columns. */
+  export(slot: number, i: number, bases: Float64Array, offsets: Int32Array, exact: Map<number, Float64Array>): void {
+    bases[i] = this.bases[slot]!;
+    offsets.set(this.offsets.subarray(slot * this.width, (slot + 1) * this.width), i * this.width);
+    const aside = this.exact.size === 0 ? undefined : this.exact.get(slot);
+    if (aside !== undefined) exact.set(i, aside);
+  }
+
+  adopt(bases: Float64Array, offsets: Int32Array, exact: ReadonlyMap<number, Float64Array>): void {
+    this.bases = bases;
+    this.offsets = offsets;
+    for (const [slot, times] of exact) this.exact.set(slot, times);
   }
 }
 

@@ -1,0 +1,94 @@
+// The LevelDB store's side of start-up snapshots: its identity and commit sequence (the "meta" sublevel, the sequence
+// written in every commit batch), building a snapshot from the stored leases at a clean close, and checking one at
+// start-up against the store it is for.
+import { randomUUID } from 'node:crypto';
+import type { AbstractIteratorOptions, AbstractPutOptions, AbstractSublevel } from 'abstract-level';
+import { PackedLeases, type LeaseColumns } from '../lease-columns/packed-leases.js';
+import type { LevelDatabase } from './level-database.js';
+import type { LeaseValue } from './lease-value.js';
+import { readSnapshot, SnapshotUnusable, writeSnapshot } from './snapshot-file.js';
+import type { SnapshotLoad } from './snapshots.js';
+
+type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, V>;
+
+export const SEQ_KEY = 'seq';
+const ID_KEY = 'id';
+/** classic-level reads `sync` from the put options; the type does not declare it. */
+const SYNCED = { sync: true } as AbstractPutOptions<string, string>;
+const LOAD_CHUNK = 1000;
+const LOAD_OPTIONS = { highWaterMarkBytes: 1 << 20 } as AbstractIteratorOptions<string, Uint8Array>;
+
+export interface StoreMeta {
+  readonly id: string;
+  readonly seq: number;
+}
+
+/** The store's id (created on first open) and the sequence of its last commit (0 before any). */
+export async function readMeta(meta: Sublevel<string>): Promise<StoreMeta> {
+  let id = await meta.get(ID_KEY);
+  if (id === undefined) {
+    id = randomUUID();
+    await meta.put(ID_KEY, id, SYNCED);
+  }
+  const seq = Number(await meta.get(SEQ_KEY) ?? 0);
+  return { id, seq: Number.isSafeInteger(seq) && seq >= 0 ? seq : 0 };
+}
+
+/** The snapshot at `path` when it is exactly this store's content, else why not. */
+export function loadSnapshotFile(path: string, meta: StoreMeta): SnapshotLoad & { stored?: { columns: LeaseColumns; ranges: Float64Array } } {
+  try {
+    const snapshot = readSnapshot(path);
+    if (snapshot.storeId !== meta.id) throw new SnapshotUnusable('foreign', `snapshot of store ${snapshot.storeId}, not ${meta.id}`);
+    if (snapshot.seq !== meta.seq) throw new SnapshotUnusable('stale', `snapshot at commit ${snapshot.seq}, store at ${meta.seq}`);
+    let leases: PackedLeases;
+    try {
+      leases = PackedLeases.fromColumns(snapshot.columns);
+    } catch (error) {
+      throw new SnapshotUnusable('damaged', `snapshot columns: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { ok: true, leases, seq: snapshot.seq, stored: { columns: snapshot.columns, ranges: snapshot.ranges } };
+  } catch (error) {
+    if (error instanceof SnapshotUnusable) return { ok: false, reason: error.reason, detail: error.message };
+    return { ok: false, reason: 'damaged', detail: String(error) };
+  }
+}
+
+/**
+ * Writes a snapshot of every stored lease at `seq` (nothing may commit meanwhile: the store is closing). False when
+ * a stored record does not pack exactly: the store then has no valid snapshot and scans at the next start.
+ */
+export async function saveSnapshotFile(
+  path: string,
+  meta: StoreMeta,
+  leases: Sublevel<Uint8Array>,
+  decode: (key: string, value: Uint8Array) => LeaseValue | undefined,
+): Promise<boolean> {
+  const table = new PackedLeases();
+  let ranges = new Float64Array(2 * 1024);
+  let count = 0;
+  const iterator = leases.iterator(LOAD_OPTIONS);
+  try {
+    for (let entries = await iterator.nextv(LOAD_CHUNK); entries.length > 0; entries = await iterator.nextv(LOAD_CHUNK)) {
+      for (const [key, value] of entries) {
+        const decoded = decode(key, value);
+        if (decoded === undefined) continue; // skipped by a scan too
+        if (!table.pack(decoded.record)) return false;
+        if (2 * count + 2 > ranges.length) {
+          const grown = new Float64Array(ranges.length * 2);
+          grown.set(ranges);
+          ranges = grown;
+        }
+        const history = decoded.history;
+        ranges[2 * count] = history?.first ?? Number.NaN;
+        ranges[2 * count + 1] = history?.next ?? Number.NaN;
+        count++;
+      }
+    }
+  } finally {
+    await iterator.close().catch(() => undefined);
+  }
+  // A table only packed into holds its leases in packing order, so column i is the i-th lease packed.
+  const columns = table.columns();
+  await writeSnapshot(path, { storeId: meta.id, seq: meta.seq, columns, ranges: ranges.subarray(0, 2 * count) });
+  return true;
+}

@@ -1,0 +1,218 @@
+// The start-up snapshot file of the LevelDB store: every stored lease in columns (lease-columns/packed-leases.ts)
+// and its history range, tied to the store by its id and commit sequence. Written whole to a temporary file, synced,
+// renamed over the old one and the directory synced, so a crash leaves the old file or the new one, never a mix; a
+// CRC-32 over everything after the fixed header catches a torn or damaged file anyway.
+// Layout: magic (8 bytes) | header length (u32 LE) | CRC-32 (u32 LE) | header JSON | sections, each padded to 8 bytes.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { TIME_COLUMNS, type LeaseColumns } from '../lease-columns/packed-leases.js';
+
+const MAGIC = Buffer.from('ADLSNAP\u0001', 'latin1');
+const FIXED = 16;
+/** A header beyond this is not ours (it holds a few ids and the timer event names). */
+const MAX_HEADER = 1 << 20;
+
+export interface Snapshot {
+  /** The store's id (its meta key): a snapshot of another store is never loaded. */
+  readonly storeId: string;
+  /** The store's commit sequence the snapshot is of: any later commit makes it stale. */
+  readonly seq: number;
+  readonly columns: LeaseColumns;
+  /** Per lease: its history range's first and next (NaN, NaN when the value carries none). */
+  readonly ranges: Float64Array;
+}
+
+/** Why a snapshot file was not loaded (the store then scans LevelDB). */
+export class SnapshotUnusable extends Error {
+  constructor(readonly reason: 'missing' | 'damaged' | 'foreign' | 'stale', message: string) {
+    super(message);
+  }
+}
+
+interface Header {
+  readonly version: 1;
+  readonly storeId: string;
+  readonly seq: number;
+  readonly count: number;
+  readonly events: readonly string[];
+  /** Byte length of each section, in the order of SECTIONS. */
+  readonly sections: readonly number[];
+}
+
+type Typed = Uint8Array | Uint32Array | Int32Array | Float64Array;
+const NUMERIC = [
+  'ips', 'subnets', 'states', 'timerCounts', 'timerEvents', 'bases', 'offsets', 'ranges', 'exactAt', 'exactTimes', 'hwTails',
+] as const;
+/** JSON lists: every client key; the hardware addresses that are not a tail of their key (hwTails -1); hostnames. */
+const TEXT = ['clientKeys', 'hwAddresses', 'hostnames'] as const;
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+/** Writes the snapshot atomically (temporary file, fsync, rename, directory fsync). */
+export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
+  const { columns: c } = snapshot;
+  const exactAt = new Uint32Array([...c.exact.keys()]);
+  const exactTimes = new Float64Array(exactAt.length * TIME_COLUMNS);
+  [...c.exact.values()].forEach((times, i) => exactTimes.set(times.subarray(0, TIME_COLUMNS), i * TIME_COLUMNS));
+  // Most hardware addresses are the tail of their client key ("hw:1:<mac>"): a length each, not a string.
+  const hwTails = Int32Array.from(c.hwAddresses, (hw) => (typeof hw === 'number' ? hw : -1));
+  const numeric: Record<(typeof NUMERIC)[number], Typed> = {
+    ips: c.ips, subnets: c.subnets, states: c.states, timerCounts: c.timerCounts, timerEvents: c.timerEvents,
+    bases: c.bases, offsets: c.offsets, ranges: snapshot.ranges, exactAt, exactTimes, hwTails,
+  };
+  const text: Record<(typeof TEXT)[number], Buffer> = {
+    clientKeys: Buffer.from(JSON.stringify(c.clientKeys)),
+    hwAddresses: Buffer.from(JSON.stringify(c.hwAddresses.filter((hw) => typeof hw === 'string'))),
+    hostnames: Buffer.from(JSON.stringify([...c.hostnames])),
+  };
+  const bodies: Buffer[] = [
+    ...NUMERIC.map((name) => Buffer.from(numeric[name].buffer, numeric[name].byteOffset, numeric[name].byteLength)),
+    ...TEXT.map((name) => text[name]),
+  ];
+  const header: Header = {
+    version: 1, storeId: snapshot.storeId, seq: snapshot.seq, count: c.count, events: c.events,
+    sections: bodies.map((b) => b.length),
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header));
+  const chunks: Buffer[] = [padded(headerBytes)];
+  for (const body of bodies) chunks.push(body, Buffer.alloc(pad8(body.length) - body.length));
+  let crc = 0;
+  for (const chunk of chunks) crc = crc32(chunk, crc);
+  const fixed = Buffer.alloc(FIXED);
+  MAGIC.copy(fixed, 0);
+  fixed.writeUInt32LE(headerBytes.length, 8);
+  fixed.writeUInt32LE(crc, 12);
+
+  const tmp = `${path}.tmp`;
+  const file = await open(tmp, 'w', 0o600);
+  try {
+    await file.writev([fixed, ...chunks]);
+    await file.sync();
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  await file.close();
+  await rename(tmp, path);
+  const dir = await open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Reads and checks a snapshot file; throws SnapshotUnusable ('missing' or 'damaged'). Synchronous: start-up only. */
+export function readSnapshot(path: string): Snapshot {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SnapshotUnusable(code === 'ENOENT' ? 'missing' : 'damaged', `cannot open ${path}: ${String(error)}`);
+  }
+  try {
+    return readFrom(new FileReader(fd, fstatSync(fd).size));
+  } catch (error) {
+    if (error instanceof SnapshotUnusable) throw error;
+    throw new SnapshotUnusable('damaged', `snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readFrom(reader: FileReader): Snapshot {
+  const fixed = reader.bytes(FIXED, false);
+  if (!fixed.subarray(0, 8).equals(MAGIC)) throw new SnapshotUnusable('damaged', 'not a lease snapshot (magic)');
+  const headerLength = fixed.readUInt32LE(8);
+  const expectedCrc = fixed.readUInt32LE(12);
+  if (headerLength > MAX_HEADER) throw new SnapshotUnusable('damaged', 'header too long');
+  const headerBytes = reader.bytes(pad8(headerLength), true);
+  const header = JSON.parse(headerBytes.toString('utf8', 0, headerLength)) as Header;
+  const sizes = header.sections;
+  if (header.version !== 1 || !Array.isArray(sizes) || sizes.length !== NUMERIC.length + TEXT.length
+    || typeof header.storeId !== 'string' || !Number.isSafeInteger(header.seq) || !Number.isSafeInteger(header.count)
+    || !Array.isArray(header.events) || sizes.some((n) => !Number.isSafeInteger(n) || n < 0)
+    || FIXED + pad8(headerLength) + sizes.reduce((sum, n) => sum + pad8(n), 0) !== reader.size) {
+    throw new SnapshotUnusable('damaged', 'header does not describe the file');
+  }
+  const n = header.count;
+  const typed = <T extends Typed>(make: new (length: number) => T, length: number, i: number): T => {
+    const array = new make(length);
+    if (array.byteLength !== sizes[i]) throw new SnapshotUnusable('damaged', `section ${NUMERIC[i]} has ${sizes[i]} bytes`);
+    reader.into(array);
+    return array;
+  };
+  const ips = typed(Uint32Array, n, 0);
+  const subnets = typed(Uint32Array, n, 1);
+  const states = typed(Uint8Array, n, 2);
+  const timerCounts = typed(Uint8Array, n, 3);
+  const timerEvents = typed(Uint8Array, sizes[4]!, 4);
+  const bases = typed(Float64Array, n, 5);
+  const offsets = typed(Int32Array, n * TIME_COLUMNS, 6);
+  const ranges = typed(Float64Array, 2 * n, 7);
+  const exactAt = typed(Uint32Array, sizes[8]! / 4, 8);
+  const exactTimes = typed(Float64Array, exactAt.length * TIME_COLUMNS, 9);
+  const hwTails = typed(Int32Array, n, 10);
+  const text = TEXT.map((_, i) => JSON.parse(reader.bytes(pad8(sizes[NUMERIC.length + i]!), true).toString('utf8', 0, sizes[NUMERIC.length + i])) as unknown);
+  if (reader.crc !== expectedCrc) throw new SnapshotUnusable('damaged', 'checksum mismatch');
+  const [clientKeys, hwStrings, hostnames] = text;
+  if (!Array.isArray(clientKeys) || !Array.isArray(hwStrings) || !Array.isArray(hostnames)) {
+    throw new SnapshotUnusable('damaged', 'string sections are not lists');
+  }
+  let nextString = 0;
+  const hwAddresses: unknown[] = Array.from(hwTails, (tail) => (tail >= 0 ? tail : hwStrings[nextString++]));
+  const exact = new Map<number, Float64Array>();
+  exactAt.forEach((at, i) => exact.set(at, exactTimes.slice(i * TIME_COLUMNS, (i + 1) * TIME_COLUMNS)));
+  return {
+    storeId: header.storeId,
+    seq: header.seq,
+    ranges,
+    columns: {
+      count: n, events: header.events, ips, subnets, states, timerCounts, timerEvents, bases, offsets, exact,
+      // fromColumns checks every entry's type.
+      clientKeys: clientKeys as string[], hwAddresses: hwAddresses as (string | number)[],
+      hostnames: new Map(hostnames as [number, string][]),
+    },
+  };
+}
+
+function padded(bytes: Buffer): Buffer {
+  return Buffer.concat([bytes, Buffer.alloc(pad8(bytes.length) - bytes.length)]);
+}
+
+/** Sequential reads straight into their destination arrays, with a running CRC-32 of everything after the fixed header. */
+class FileReader {
+  private at = 0;
+  crc = 0;
+
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
+
+  bytes(length: number, checked: boolean): Buffer {
+    const out = Buffer.allocUnsafe(length);
+    this.fill(out, checked);
+    return out;
+  }
+
+  into(array: Typed): void {
+    this.fill(Buffer.from(array.buffer, array.byteOffset, array.byteLength), true);
+    const padding = pad8(array.byteLength) - array.byteLength;
+    if (padding > 0) this.bytes(padding, true);
+  }
+
+  private fill(out: Buffer, checked: boolean): void {
+    let done = 0;
+    while (done < out.length) {
+      const read = readSync(this.fd, out, done, out.length - done, this.at + done);
+      if (read === 0) throw new SnapshotUnusable('damaged', 'truncated');
+      done += read;
+    }
+    this.at += out.length;
+    if (checked) this.crc = crc32(out, this.crc);
+  }
+}

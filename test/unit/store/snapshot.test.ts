@@ -1,0 +1,261 @@
+// The start-up snapshot of the LevelDB store (real LevelDB on disk): loaded only when it is exactly the store's
+// content, and then it gives the very leases a full scan gives; otherwise the store falls back to the scan, with the
+// reason. Crashes are real: a writing child process is SIGKILLed during the snapshot write and after commits the
+// snapshot does not hold.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFile, readFile, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { LeaseRecord } from '../../../machines/lease.types.js';
+import { LeaseBook } from '../../../src/leases/lease-book.js';
+import { openLevelStore } from '../../../src/store/open.js';
+import { repairStore } from '../../../src/store/repair.js';
+import type { LevelLeaseStore } from '../../../src/store/level-store.js';
+import type { SnapshotLoad } from '../../../src/store/snapshots.js';
+import { collect, makeRecord, makeTempDir, put, testIp } from './helpers.js';
+
+const WRITER = fileURLToPath(new URL('./fixtures/snapshot-writer.ts', import.meta.url));
+const PROJECT = fileURLToPath(new URL('../../../', import.meta.url));
+const FILE = 'lease-snapshot.bin';
+
+const open = (dir: string): Promise<LevelLeaseStore> => openLevelStore(dir, { snapshotPath: join(dir, FILE) });
+
+/** Records of every kind the columns hold: hostnames, a hardware address that is not the key's tail, odd times. */
+function variedRecords(count: number): LeaseRecord[] {
+  return Array.from({ length: count }, (_, i) => {
+    const base = makeRecord(testIp(i), i % 4 === 0 ? `id:01:${i}` : `hw:1:02:00:00:00:${i}`, {
+      state: (['bound', 'released', 'declined', 'expired', 'renewing'] as const)[i % 5],
+      ...(i % 3 === 0 ? { hostname: `host-${i}` } : {}),
+      subnetId: 1 + (i % 2),
+    });
+    const hwAddress = i % 4 === 0 ? '02:00:00:00:00:01' : `00:00:00:${i}`;
+    const changedAt = i % 7 === 0 ? base.context.changedAt + 0.5 : base.context.changedAt; // not an offset: kept exactly
+    return { ...base, context: { ...base.context, hwAddress, changedAt } };
+  });
+}
+
+/** The book's leases from a snapshot load, as records in address order. */
+function bookRecords(loaded: SnapshotLoad): LeaseRecord[] {
+  if (!loaded.ok) throw new Error(`snapshot not loaded: ${loaded.reason} (${loaded.detail})`);
+  const book = new LeaseBook({ clock: { now: () => 0, setTimer: () => ({ cancel: () => {} }) }, onTimerChange: () => {} });
+  book.loadPacked(loaded.leases);
+  const records = [...book.values()];
+  book.stop();
+  return sortByIp(records);
+}
+
+const sortByIp = (records: LeaseRecord[]): LeaseRecord[] =>
+  [...records].sort((a, b) => ipNumber(a.context.ip) - ipNumber(b.context.ip));
+const ipNumber = (ip: string): number => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+
+async function scan(dir: string): Promise<LeaseRecord[]> {
+  const store = await openLevelStore(dir);
+  try {
+    return sortByIp(await collect(store.loadAll()));
+  } finally {
+    await store.close();
+  }
+}
+
+async function loadOnce(dir: string): Promise<SnapshotLoad> {
+  const store = await open(dir);
+  try {
+    return await store.loadSnapshot();
+  } finally {
+    await store.close();
+  }
+}
+
+describe('start-up snapshot (LevelDB store)', () => {
+  it('is written at a clean close and loads the very leases a full scan reads', async () => {
+    const temp = await makeTempDir('dhcpd-snap-');
+    try {
+      const store = await open(temp.dir);
+      expect(await store.loadSnapshot()).toMatchObject({ ok: false, reason: 'missing' });
+      await store.write(variedRecords(300).map(put));
+      await store.write([{ kind: 'delete', ip: testIp(5) }]);
+      await store.close();
+
+      const loaded = await loadOnce(temp.dir);
+      expect(loaded.ok).toBe(true);
+      const scanned = await scan(temp.dir);
+      expect(scanned).toHaveLength(299);
+      expect(bookRecords(loaded)).toEqual(scanned);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('after a snapshot load, writes append to the history the snapshot knew and a later start sees them', async () => {
+    const temp = await makeTempDir('dhcpd-snap-');
+    try {
+      const first = await open(temp.dir);
+      const record = makeRecord(testIp(1), 'hw:1:aa');
+      const transition = (xid: number) =>
+        ({ at: Date.now(), ip: testIp(1), subnetId: 1, clientKey: 'hw:1:aa', from: 'offered', to: 'bound', event: 'lease.commit', xid } as const);
+      await first.write([{ kind: 'put', record, transitions: [transition(1)] }]);
+      await first.close();
+
+      const second = await open(temp.dir);
+      expect((await second.loadSnapshot()).ok).toBe(true);
+      await second.write([{ kind: 'put', record, transitions: [transition(2)] }]);
+      expect((await second.history(testIp(1))).map((t) => t.xid)).toEqual([1, 2]);
+      await second.write([put(makeRecord(testIp(2), 'hw:1:bb'))]);
+      await second.close();
+
+      const loaded = await loadOnce(temp.dir);
+      expect(bookRecords(loaded).map((r) => r.context.ip)).toEqual([testIp(1), testIp(2)]);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('is stale after any commit it does not hold, and then the scan has that commit', async () => {
+    const temp = await makeTempDir('dhcpd-snap-');
+    try {
+      const store = await open(temp.dir);
+      await store.write([put(makeRecord(testIp(1), 'hw:1:aa'))]);
+      await store.close();
+      const saved = await readFile(join(temp.dir, FILE));
+      const again = await open(temp.dir);
+      await again.write([{ kind: 'delete', ip: testIp(1) }]);
+      await again.close();
+      // The old file back, as if the process had died before its close wrote a new one.
+      await writeFile(join(temp.dir, FILE), saved);
+      expect(await loadOnce(temp.dir)).toMatchObject({ ok: false, reason: 'stale' });
+      expect(await scan(temp.dir)).toEqual([]);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('falls back on a torn, damaged or foreign file', async () => {
+    const temp = await makeTempDir('dhcpd-snap-');
+    const other = await makeTempDir('dhcpd-snap-other-');
+    try {
+      for (const dir of [temp.dir, other.dir]) {
+        const store = await open(dir);
+        await store.write(variedRecords(50).map(put));
+        await store.close();
+      }
+      const path = join(temp.dir, FILE);
+      const good = await readFile(path);
+
+      await truncate(path, good.length - 100);
+      expect(await loadOnce(temp.dir)).toMatchObject({ ok: false, reason: 'damaged' });
+
+      const flipped = Buffer.from(good);
+      flipped[Math.floor(good.length / 2)]! ^= 0x40;
+      await writeFile(path, flipped);
+      expect(await loadOnce(temp.dir)).toMatchObject({ ok: false, reason: 'damaged' });
+
+      await writeFile(path, Buffer.from('not a snapshot at all'));
+      expect(await loadOnce(temp.dir)).toMatchObject({ ok: false, reason: 'damaged' });
+
+      await copyFile(join(other.dir, FILE), path);
+      expect(await loadOnce(temp.dir)).toMatchObject({ ok: false, reason: 'foreign' });
+
+      await writeFile(path, good);
+      expect((await loadOnce(temp.dir)).ok).toBe(true);
+    } finally {
+      await temp.remove();
+      await other.remove();
+    }
+  });
+
+  it('is dropped by repair-store, which changes the content without a commit', async () => {
+    const temp = await makeTempDir('dhcpd-snap-');
+    try {
+      const store = await open(temp.dir);
+      await store.write([put(makeRecord(testIp(1), 'hw:1:aa'))]);
+      await store.close();
+      expect((await loadOnce(temp.dir)).ok).toBe(true);
+      await repairStore(temp.dir);
+      expect(await loadOnce(temp.dir)).toMatchObject({ ok: false, reason: 'missing' });
+    } finally {
+      await temp.remove();
+    }
+  });
+});
+
+/** Runs the writer; `onLine` may SIGKILL it (`kill`). Returns the acknowledged addresses and whether it closed. */
+async function runWriter(
+  dir: string,
+  args: string[],
+  onLine: (line: string, acked: number, kill: () => void) => void = () => {},
+): Promise<{ acked: string[]; closed: boolean }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dir, ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const acked: string[] = [];
+  let closed = false;
+  let partial = '';
+  let stderr = '';
+  const kill = (): void => void child.kill('SIGKILL');
+  const timeout = setTimeout(kill, 60_000);
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    const got = (partial + chunk.toString()).split('\n');
+    partial = got.pop() ?? ''; // an unterminated line was not acknowledged completely
+    for (const line of got) {
+      if (/^\d/.test(line)) acked.push(line);
+      if (line === 'closed') closed = true;
+      onLine(line, acked.length, kill);
+    }
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timeout);
+  if (signal !== 'SIGKILL' && code !== 0) throw new Error(`writer failed (${code}): ${stderr}`);
+  return { acked, closed };
+}
+
+/** After a crash: a snapshot is either stale (the scan is used) or loads exactly what the scan reads; nothing ACKed is lost. */
+async function expectSafeStart(dir: string, everAcked: ReadonlySet<string>): Promise<SnapshotLoad> {
+  const loaded = await loadOnce(dir);
+  const scanned = await scan(dir);
+  const present = new Set(scanned.map((r) => r.context.ip));
+  expect([...everAcked].filter((ip) => !present.has(ip))).toEqual([]);
+  if (loaded.ok) expect(bookRecords(loaded)).toEqual(scanned);
+  else expect(loaded.reason).toBe('stale');
+  return loaded;
+}
+
+describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () => {
+  it('killed while its snapshot is written: the old file (stale) or the new one, never a torn one', { timeout: 180_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    const everAcked = new Set<string>();
+    try {
+      const clean = await runWriter(temp.dir, ['0', '2000', 'close']);
+      expect(clean.closed).toBe(true);
+      for (const ip of clean.acked) everAcked.add(ip);
+      const outcomes: string[] = [];
+      for (const [round, delayMs] of [0, 2, 10, 30, 80].entries()) {
+        const run = await runWriter(temp.dir, [String((round + 1) * 4000), '4000', 'close'], (line, _acked, kill) => {
+          if (line === 'closing') setTimeout(kill, delayMs);
+        });
+        for (const ip of run.acked) everAcked.add(ip);
+        const loaded = await expectSafeStart(temp.dir, everAcked);
+        outcomes.push(loaded.ok ? 'new' : 'old');
+      }
+      // Whichever each kill hit, every start was safe; the rounds are recorded for a failing run's message.
+      expect(outcomes).toHaveLength(5);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('killed after commits its last snapshot does not hold: stale, and the scan has every ACKed lease', { timeout: 120_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    try {
+      const killAfter = 2000 + 50 + Math.floor(Math.random() * 1500);
+      const run = await runWriter(temp.dir, ['0', '2000', 'reopen'], (_line, acked, kill) => {
+        if (acked >= killAfter) kill();
+      });
+      expect(run.acked.length).toBeGreaterThanOrEqual(killAfter);
+      const loaded = await expectSafeStart(temp.dir, new Set(run.acked));
+      expect(loaded).toMatchObject({ ok: false, reason: 'stale' });
+    } finally {
+      await temp.remove();
+    }
+  });
+});
