@@ -8,7 +8,7 @@ import type { HandlerInput } from './handlers/input.js';
 import { isAddressValid, reservationFor } from './lease-policy.js';
 
 /** Candidates gathered per DISCOVER: enough to spread concurrent clients, bounded however large the pool. */
-export const BUSY_POOL_CANDIDATES = 32;
+export const BUSY_POOL_CANDIDATES = 16;
 
 /** What a full pool has for a new client: offered addresses it may be offered too, and how many were left out. */
 export interface BusyPool {
@@ -22,23 +22,19 @@ export interface BusyPool {
  * first. Bound, declined and reserved-for-another addresses are never among them (only offers are walked).
  */
 export function busyPool(deps: ServerDeps, input: HandlerInput): BusyPool {
-  const { clientKey, subnet } = input;
+  const { clientKey, subnet, request } = input;
   const now = deps.clock.now();
+  const mine = reservationFor(subnet, request, clientKey);
+  const shares = (holder: LeaseRecord | undefined): holder is LeaseRecord => holder?.state === 'offered'
+    && holder.context.clientKey !== clientKey && isAddressValid(subnet, holder.context.ip, mine) && !deps.offerShields.inProbe(holder, now);
   const before = deps.unreservedOffers.of(clientKey, subnet.id, now)?.ip;
-  if (before !== undefined && mayShare(deps, input, deps.book.get(before), now)) return { sent: [before], inProbe: 0 };
+  if (before !== undefined && shares(deps.book.get(before))) return { sent: [before], inProbe: 0 };
   const sent: string[] = [];
   let inProbe = 0;
   for (const ip of deps.book.offeredOldestFirst(subnet.id)) {
     const holder = deps.book.get(ip); // applies a hold that ran out meanwhile: then it is no longer offered
     if (holder !== undefined && deps.offerShields.inProbe(holder, now)) inProbe++;
-    else if (mayShare(deps, input, holder, now) && sent.push(ip) >= BUSY_POOL_CANDIDATES) break;
+    else if (shares(holder) && sent.push(ip) >= BUSY_POOL_CANDIDATES) break;
   }
   return { sent, inProbe };
-}
-
-/** Another client's offer, out of its probe, of an address this client may hold. */
-function mayShare(deps: ServerDeps, input: HandlerInput, holder: LeaseRecord | undefined, now: number): holder is LeaseRecord {
-  if (holder?.state !== 'offered' || holder.context.clientKey === input.clientKey) return false;
-  const { subnet, request, clientKey } = input;
-  return isAddressValid(subnet, holder.context.ip, reservationFor(subnet, request, clientKey)) && !deps.offerShields.inProbe(holder, now);
 }
