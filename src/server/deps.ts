@@ -22,14 +22,14 @@ export interface ServerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly stats: Stats;
-  /** Per-packet trouble (pool exhausted, offers reclaimed), logged aggregated: one line per reason per interval. */
+  /** Per-packet trouble (pool exhausted, unreserved offers), logged aggregated: one line per reason per interval. */
   readonly notices: AggregatedLog;
   readonly declines: DeclineLimiter;
   /** Next-fit allocation cursors, one per subnet id. */
   readonly cursors: Map<number, Cursor>;
   /** Free-address index: the next free address without probing taken ones. */
   readonly freeAddresses: FreeAddresses;
-  /** Offers in their conflict-check probe or just sent: they do not yield to other clients yet. */
+  /** Offers in their conflict-check probe: their address is offered to no one else yet. */
   readonly offerShields: OfferShields;
   /** Offers made under pressure that hold no address: what their client's REQUEST needs to win it (bounded). */
   readonly unreservedOffers: UnreservedOffers;

@@ -11,7 +11,7 @@ import type { HandlerInput } from './handlers/input.js';
 import { leaseTimesSec } from './lease-policy.js';
 import { buildReply, maxReplySize } from './reply.js';
 
-/** An OFFER of one of `sent` (other clients' sent, shielded offers) that holds nothing; remembered for the REQUEST. */
+/** An OFFER of one of `sent` (other clients' offers, already sent) that holds nothing; remembered for the REQUEST. */
 export function offerUnreserved(deps: ServerDeps, input: HandlerInput, serverId: string, sent: readonly string[]): Decision {
   const { request, clientKey, subnet } = input;
   const now = deps.clock.now();
@@ -21,8 +21,8 @@ export function offerUnreserved(deps: ServerDeps, input: HandlerInput, serverId:
   table.made(clientKey, { ip, subnetId: subnet.id, until: now + deps.config().offerHoldMs }, now);
   deps.stats.count(deps.stats.events, 'offer.unreserved');
   if (table.evicted > evicted) deps.stats.count(deps.stats.events, 'offer.unreserved.evicted', table.evicted - evicted);
-  deps.notices.note('info', 'offer.unreserved', subnet.cidr, 'pool busy: address offered without reserving it, the first REQUEST wins', {
-    subnet: subnet.cidr, ip, client: clientKey, xid: request.xid, shielded: sent.length,
+  deps.notices.note('info', 'offer.unreserved', subnet.cidr, 'pool full: address offered without reserving it, the first REQUEST wins', {
+    subnet: subnet.cidr, ip, client: clientKey, xid: request.xid, candidates: sent.length,
   });
   const message = buildReply(request, { type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet) });
   return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet };

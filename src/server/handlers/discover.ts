@@ -23,7 +23,7 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
   if (serverId === undefined) return drop('no-server-id');
   const ip = pickOfferAddress(deps, request, clientKey, subnet);
   if (ip === undefined) {
-    // Busy, not exhausted: an address whose offer was sent is offered again, unreserved (offer-unreserved.ts).
+    // Full, not exhausted while other clients' offers were sent: one of their addresses, unreserved (offer-unreserved.ts).
     const busy = busyPool(deps, input);
     if (busy.sent.length > 0) return offerUnreserved(deps, input, serverId, busy.sent);
     return noAddress(deps, input, busy.inProbe);
