@@ -1,6 +1,6 @@
 // Random valid configs for the reload command: the scenario's two subnets (ids 1 and 2, as the model's clients
 // need them) with random pools, reservations (by MAC or client identifier, inside or outside the pools), lease
-// times, grace, offer hold and request window, options, authority and limits, and sometimes a third subnet added.
+// times, grace, offer hold, options, authority and limits, and sometimes a third subnet added.
 // Every one compiles.
 import fc from 'fast-check';
 import { CLIENTS, RELAY, type Timing } from './scenario.js';
@@ -80,7 +80,6 @@ export const configArb: fc.Arbitrary<object> = fc
     grace: fc.constantFrom(0, 120, 300),
     hold: fc.constantFrom(30, 60, 120),
     // The default, none, and one a 1 s time step lands on the end of.
-    window: fc.constantFrom(undefined, 0, 1_000),
     router1: fc.constantFrom(`${NET1}.1`, `${NET1}.254`),
     dns: fc.option(fc.constant([`${NET1}.1`]), { nil: undefined }),
     authoritative: fc.tuple(fc.boolean(), fc.boolean()),
@@ -93,7 +92,6 @@ export const configArb: fc.Arbitrary<object> = fc
     store: { kind: 'memory', path: 'unused' },
     logging: { level: 'silent' },
     offerHoldSeconds: r.hold,
-    ...(r.window === undefined ? {} : { offerRequestWindowMs: r.window }),
     expiryGraceSeconds: r.grace,
     declineProbationSeconds: 3600,
     maxDeclinesPerClient: 1,

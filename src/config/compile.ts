@@ -94,7 +94,6 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, sectio
     logging: { ...wire.logging },
     subnets,
     offerHoldMs: wire.offerHoldSeconds * 1000,
-    offerRequestWindowMs: wire.offerRequestWindowMs,
     expiryGraceMs: wire.expiryGraceSeconds * 1000,
     declineProbationMs: wire.declineProbationSeconds * 1000,
     maxDeclinesPerClient: wire.maxDeclinesPerClient,

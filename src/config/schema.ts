@@ -146,13 +146,6 @@ export const ConfigSchema = z
     history: HistorySchema.prefault({}),
     logging: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
     offerHoldSeconds: seconds(1).default(60).describe('How long an offered address is held for its client.'),
-    offerRequestWindowMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(60_000)
-      .default(100)
-      .describe('Ignored (kept so existing configs load): a full pool no longer takes offers from their clients.'),
     expiryGraceSeconds: seconds(0).default(300).describe('How long an expired lease can still be renewed.'),
     declineProbationSeconds: seconds(0).default(3600).describe('How long a declined address is held back.'),
     maxDeclinesPerClient: z

@@ -81,8 +81,6 @@ export interface ServerConfig {
   readonly subnets: readonly Subnet[];
   /** Milliseconds an OFFERed address stays held for its client. */
   readonly offerHoldMs: number;
-  /** Ignored (a full pool no longer takes offers from their clients); kept so configs that set it load. */
-  readonly offerRequestWindowMs: number;
   /** Milliseconds an expired lease may still be renewed by its client before its address is freed. */
   readonly expiryGraceMs: number;
   /** Milliseconds a declined address is held back. */

@@ -15,7 +15,6 @@ describe('defaults', () => {
       logging: { level: 'info' },
       subnets: [expect.objectContaining({ id: 1, leaseTime: 3600, authoritative: false, interfaces: [] })],
       offerHoldMs: 60_000,
-      offerRequestWindowMs: 100,
       expiryGraceMs: 300_000,
       declineProbationMs: 3_600_000,
       maxDeclinesPerClient: 5,

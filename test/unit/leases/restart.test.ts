@@ -57,11 +57,11 @@ describe.each([
       // Filling the rest of the pool never hands out the bound or the declined address.
       const others: string[] = [];
       for (let i = 0; i < POOL_SIZE; i++) {
-        clock.advance(100); // each offer out of its request window (offerRequestWindowMs) before the next DISCOVER
+        clock.advance(100);
         const offer = await second.exchange(clientMessage({ mac: `02:00:5e:10:01:${(i + 16).toString(16)}` }, MessageType.DISCOVER), { waitMs: 50 });
         if (offer !== undefined) others.push(offer.message.yiaddr);
       }
-      // Once the eight free ones are offered, the last two DISCOVERs take the oldest unrequested offers (they yield).
+      // Once the eight free ones are offered, the last two DISCOVERs are offered held addresses, unreserved.
       expect(others).toHaveLength(POOL_SIZE);
       expect(others).not.toContain(kept);
       expect(others).not.toContain(declined);
