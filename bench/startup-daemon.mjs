@@ -4,9 +4,9 @@
 // starts from that snapshot. For each: seconds from exec to the `server.ready` log line, the daemon's RSS then
 // (VmRSS; VmHWM is the peak during start-up), and how long the stop took (the snapshot write is part of it).
 // Bounded: one temp directory (removed), one namespace (removed), two daemon runs of at most 120 s each.
-// usage: npm run build && node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
+// usage: npm run build && [STORE=DIR] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,7 +20,14 @@ const dir = mkdtempSync(join(tmpdir(), 'adstartd-'));
 const ns = `adstart${process.pid}`;
 const store = join(dir, 'leases');
 
-execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/startup.bench.ts'), '--fill', String(leases), store], { cwd: repo, stdio: 'inherit' });
+// STORE=DIR starts from a copy of a store filled before (e.g. STARTUP_DIR's db-v2-N of startup.bench.ts) without its
+// snapshot, so the first run scans.
+if (process.env.STORE === undefined) {
+  execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/startup.bench.ts'), '--fill', String(leases), store], { cwd: repo, stdio: 'inherit' });
+} else {
+  cpSync(process.env.STORE, store, { recursive: true });
+  rmSync(join(store, 'lease-snapshot.bin'), { force: true });
+}
 const config = join(dir, 'dhcpd.json');
 writeFileSync(config, JSON.stringify({
   serverId: '198.19.0.254', interfaces: [], logging: { level: 'info' }, defaults: { leaseTime: 86_400 },
@@ -53,6 +60,7 @@ function run() {
       if (entry.evt === 'leases.rehydrated') Object.assign(result, { from: entry.from, leases: entry.leases, restoreMs: entry.ms });
       if (entry.evt === 'store.snapshot.unused') result.snapshot = entry.reason;
       if (entry.evt === 'store.snapshot.written') result.written = entry.ms;
+      if (entry.evt === 'store.snapshot.failed' || entry.evt === 'store.snapshot.skipped') console.log(line);
       if (entry.evt === 'server.ready') {
         Object.assign(result, { ready: (performance.now() - started) / 1000 }, usageOf(child.pid));
         result.stopAt = performance.now();
