@@ -71,7 +71,7 @@ start_server() {   # start_server PEER MODE RUNDIR -> SRV_PID
   SRV_PID=$!   # ip netns exec, taskset and bash exec all exec(): this is the server's PID
   for _ in $(seq 1 100); do   # at most 10 s until something listens on UDP :67
     kill -0 "$SRV_PID" 2>/dev/null || { echo "$peer exited at start:" >&2; tail -5 "$run/server.log" >&2; SRV_PID=""; return 1; }
-    nss ss -Huln 'sport = :67' | grep -q . && { sleep 0.5; return 0; }
+    nss ss -Huln 'sport = :67' | grep -q . && { wait_idle "$SRV_PID"; return 0; }
     sleep 0.1
   done
   echo "$peer: nothing listens on :67 after 10 s" >&2; return 1

@@ -1,35 +1,63 @@
 #!/usr/bin/env bash
 # CPU profile of the daemon under perfdhcp load: starts the built daemon with `node --cpu-prof` in the benchmark
-# namespaces, drives it with perfdhcp in relay mode at RATE DORA/s for PERIOD s (CLIENTS distinct clients), stops
-# it with SIGTERM (the profile is written at exit) and prints bench/profile-summary.mjs's breakdown. Root only.
-# usage: bench/profile.sh [OUTDIR]     knobs: RATE=4000 PERIOD=20 CLIENTS=50000 CONFIG=bench/perfdhcp/actor-dhcpd.json
+# namespaces, drives it with perfdhcp in MODE (relay | bcast, as bench/perfdhcp/sweep.sh) at RATE DORA/s for PERIOD s
+# (CLIENTS distinct clients), stops it with SIGTERM (the profile is written at exit) and prints the server's user and
+# kernel CPU per DORA (from /proc/PID/stat: the kernel's share is invisible to the V8 profile) and
+# bench/profile-summary.mjs's breakdown. PERF=1 also records the server's CPU (kernel stacks included) with `perf`
+# and prints its top symbols. Root only.
+# usage: bench/profile.sh [OUTDIR]     knobs: MODE=relay RATE=4000 PERIOD=20 CLIENTS=50000 PERF=0
+#                                             CONFIG=bench/perfdhcp/actor-dhcpd.json DAEMON=dist/src/cli.js
+# DAEMON: another build's cli.js (an older commit built elsewhere, as in bench/README.md) for a before/after pair.
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 H=$REPO/bench/perfdhcp
 . "$H/env.sh"
 OUT=${1:-$(mktemp -d /tmp/adprof.XXXXXX)}
-RATE=${RATE:-4000} PERIOD=${PERIOD:-20} CLIENTS=${CLIENTS:-50000}
-CONFIG=${CONFIG:-$H/actor-dhcpd.json}
+RATE=${RATE:-4000} PERIOD=${PERIOD:-20} CLIENTS=${CLIENTS:-50000} MODE=${MODE:-relay} PERF=${PERF:-0}
+case "$MODE" in
+  relay) TARGET=(-l "$RELAY_ADDR" "$SRV_ADDR") ;;
+  bcast) TARGET=(-l "$IF_CLI" -B) ;;
+  *) echo "MODE must be relay or bcast" >&2; exit 2 ;;
+esac
+CONFIG=${CONFIG:-$H/actor-dhcpd.json} DAEMON=${DAEMON:-$REPO/dist/src/cli.js}
 [ "$(id -u)" = 0 ] || { echo "root only" >&2; exit 1; }
 command -v perfdhcp >/dev/null || { echo "perfdhcp missing: run bench/perfdhcp.sh once (it installs it)" >&2; exit 1; }
 exec 9>/run/lock/actor-dhcpd-bench.lock
 flock -w 1800 9 || exit 1
 mkdir -p "$OUT"; RUN=$(mktemp -d /tmp/adprofrun.XXXXXX)
-PID=""
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; "$H/netns.sh" down; rm -rf "$RUN"; }
+PID="" PERF_PID=""
+cleanup() { [ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null; [ -n "$PID" ] && kill "$PID" 2>/dev/null; "$H/netns.sh" down; rm -rf "$RUN"; }
 trap cleanup EXIT
 "$H/netns.sh" up || exit 1
 sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$RUN#g" "$CONFIG" >"$RUN/config.json"
-ip netns exec "$NS_SRV" taskset -c "${SRV_CPU:-1}" node --max-semi-space-size=32 --cpu-prof --cpu-prof-dir="$OUT" \
-  "$REPO/dist/src/cli.js" --config "$RUN/config.json" >"$RUN/server.log" 2>&1 &
+# The V8 flags production runs with: those of the daemon's shebang.
+read -r -a V8_FLAGS < <(head -1 "$DAEMON" | sed -n 's/^#!.* node //p')
+ip netns exec "$NS_SRV" taskset -c "${SRV_CPU:-1}" node "${V8_FLAGS[@]}" --cpu-prof --cpu-prof-dir="$OUT" \
+  "$DAEMON" --config "$RUN/config.json" >"$RUN/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do nss ss -Huln 'sport = :67' | grep -q . && break; sleep 0.1; done
-sleep 0.5
-t0=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$PID/stat")
+wait_idle "$PID"
+ticks() { awk '{ sub(/.*\) /, ""); print $12, $13 }' "/proc/$PID/stat"; }   # utime stime (clock ticks)
+if [ "$PERF" = 1 ]; then
+  command -v perf >/dev/null || { echo "PERF=1: perf is not installed" >&2; exit 1; }
+  perf record -q -g -p "$PID" -o "$OUT/perf.data" 2>"$OUT/perf.log" & PERF_PID=$!
+fi
+read -r u0 s0 < <(ticks)
 timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" -R "$CLIENTS" \
-  -p "$PERIOD" -W 1000000 -l "$RELAY_ADDR" "$SRV_ADDR" >"$OUT/perfdhcp.txt" 2>&1
-t1=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$PID/stat")
+  -p "$PERIOD" -W 1000000 "${TARGET[@]}" >"$OUT/perfdhcp.txt" 2>&1
+read -r u1 s1 < <(ticks)
+[ -n "$PERF_PID" ] && { kill -INT "$PERF_PID"; wait "$PERF_PID"; PERF_PID=""; }
+t0=$((u0 + s0)) t1=$((u1 + s1))
+# The server's counters (what it received, sent and dropped) against what perfdhcp saw: tells server-side from wire losses.
+for ns in "$NS_SRV" "$NS_CLI"; do ip netns exec "$ns" nstat -asz >"$OUT/nstat-$ns.txt" 2>&1; done
+nss node "$DAEMON" stats --json --socket "$RUN/control.sock" >"$OUT/stats.json" 2>&1 || true
 acks=$(awk '/Statistics for: REQUEST-ACK/ { s=1 } s && /^received packets:/ { print $3; exit }' "$OUT/perfdhcp.txt")
 kill -TERM "$PID"; for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done; PID=""
-echo "perfdhcp: $acks ACKs at -r $RATE for $PERIOD s; server CPU $(( (t1 - t0) * 10 )) ms = $(awk -v c=$((t1 - t0)) -v a="$acks" 'BEGIN { printf "%.0f", c * 10000 / a }') us per DORA; load $(cut -d' ' -f1 /proc/loadavg)"
+hz=$(getconf CLK_TCK)
+us() { awk -v c="$1" -v a="$acks" -v hz="$hz" 'BEGIN { printf "%.0f", c * 1e6 / hz / a }'; }
+echo "perfdhcp $MODE: $acks ACKs at -r $RATE for $PERIOD s; server CPU $(us $((t1 - t0))) us per DORA (user $(us $((u1 - u0))), kernel $(us $((s1 - s0)))); load $(cut -d' ' -f1 /proc/loadavg)"
+if [ "$PERF" = 1 ]; then
+  echo; echo "perf: top symbols by self time (kernel [k] and user [.]):"
+  perf report -i "$OUT/perf.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -"${TOP:-30}"
+fi
 node "$REPO/bench/profile-summary.mjs" "$(ls -S "$OUT"/*.cpuprofile | head -1)" ${TOP:-30} "$acks"

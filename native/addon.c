@@ -6,7 +6,8 @@
 // never as exceptions or aborts; only wrong argument types (programmer errors) throw a TypeError.
 //
 // Readiness: the UDP socket is watched by a uv_poll_t on Node's own loop, and each wakeup drains up to max_batch
-// datagrams (until EAGAIN) into ONE call of the JS callback. Why not expose the fd and poll from JS: Node offers no
+// datagrams (until EAGAIN) into ONE call of the JS callback (udpOpenFlat: one call per recvmmsg of up to 64, the
+// datagrams left in a caller's buffer and described by an Int32Array, without a JS object per datagram). Why not expose the fd and poll from JS: Node offers no
 // public way to watch an arbitrary datagram fd (net.Socket only takes stream fds), so a JS-side poll would be a timer
 // (latency, wasted wakeups). uv_poll_t costs one JS crossing per burst and no extra thread.
 #include "common.h"
@@ -14,6 +15,7 @@
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"udpOpen", NULL, udp_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"udpOpenFlat", NULL, udp_open_flat, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpSend", NULL, udp_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpSendMany", NULL, udp_send_many, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetSendMany", NULL, packet_send_many, NULL, NULL, NULL, napi_enumerable, NULL},

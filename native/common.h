@@ -32,6 +32,7 @@ napi_value rx_attach(napi_env env, int fd, int32_t max_batch, napi_value callbac
 int udp_fd(napi_env env, napi_value handle);
 
 napi_value udp_open(napi_env env, napi_callback_info info);
+napi_value udp_open_flat(napi_env env, napi_callback_info info);
 napi_value udp_send(napi_env env, napi_callback_info info);
 napi_value udp_close(napi_env env, napi_callback_info info);
 napi_value udp_send_many(napi_env env, napi_callback_info info);

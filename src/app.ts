@@ -2,7 +2,6 @@
 // all under the root supervisor machine. The only module that knows every implementation.
 import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
-import { TransactionCensus } from './actors/transaction-census.js';
 import { AggregatedLog } from './aggregated-log.js';
 import type { Cursor } from './allocator/allocator.js';
 import { systemClock } from './clock.js';
@@ -124,9 +123,8 @@ export function startApp(options: AppOptions): App {
     },
     clock,
   };
-  const census = new TransactionCensus();
   const router = new Router({
-    createTransaction: (clientKey) => census.track(new PassiveTransaction(clientKey, effects)),
+    createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
     // Getters: the limits in force, after any reload.
     get maxQueuePerClient() { return config().limits.maxQueuePerClient; },
     get maxClients() { return config().limits.maxClients; },
@@ -231,7 +229,7 @@ export function startApp(options: AppOptions): App {
     securityEvents: (limit) => security.events.recent(limit),
     onLeaseTransition: (listener) => transitions.subscribe(listener),
     history,
-    transactionStates: () => census.counts(),
+    transactionStates: () => router.transactionStates(),
     lease: (ip) => book.get(ip),
     isTaken: (ip) => book.isTaken(ip),
     leases: () => book.values(),

@@ -1,8 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32 --heap-growing-percent=50
 // The actor-dhcpd command: runs the daemon in the foreground, checks a config, repairs a store. The only module
-// that touches `process` (signals, exit codes, argv). The shebang gives V8 a 32 MB young generation: the packet
-// path allocates many short-lived objects, and the default semi-space made scavenges ~28 % of the CPU (measured
-// with bench/inprocess.bench.ts; the larger one gave ~15 % more DORA/s). It cannot be set from inside the process.
+// that touches `process` (signals, exit codes, argv). V8's heap sizing is set in the shebang (it cannot be set from
+// inside the process; docs/security.md "Memory under a flood" has the measurements):
+// - a 32 MB semi-space: the packet path allocates many short-lived objects, and the default semi-space made
+//   scavenges ~28 % of the CPU (bench/inprocess.bench.ts; 16 MB cost 40-60 % more CPU per DORA);
+// - committed from the start (min = max): the young generation does not grow by ~50 MB when load arrives, so the
+//   resident set under a flood stays where it was at rest;
+// - the old generation grows by 50 % of what a mark-compact left (not V8's up to 4x): promoted garbage is collected
+//   before it adds ~100 MB of pages under a flood or a DORA burst.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { startApp, type App } from './app.js';

@@ -3,11 +3,12 @@
 // namespace run) through a memory transport, with heap and resident set read after a full GC at each checkpoint.
 // Growth between checkpoints that follows the packet count is retention; growth that stops is V8 keeping pages.
 // Replies to addresses no lab link faces fail with ENETUNREACH, as the kernel does in the namespace run.
-//   node --expose-gc --max-semi-space-size=32 --import tsx bench/hostile/memory.bench.ts [packets=400000] [checkpoints=4] [mode=mixed|discover]
+//   node --expose-gc --max-semi-space-size=32 --min-semi-space-size=32 --heap-growing-percent=50 --import tsx bench/hostile/memory.bench.ts [packets=400000] [checkpoints=4] [mode=mixed|discover]
 // Prints one JSON line per checkpoint (with the server's CPU µs per packet fed); with FORBIDDEN=1 also what was answered that must not be, by kind.
 // The RSS figures include the checkpoint's packets, built up front (~0.35 KB each): compare runs of equal checkpoints.
 import { readFileSync } from 'node:fs';
-import { writeHeapSnapshot } from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { pino } from 'pino';
 import { Subject } from 'rxjs';
 import { startApp } from '../../src/app.js';
@@ -77,28 +78,43 @@ function residentBy(): { brkMb: number; anonMb: number } {
   }
   return { brkMb: Math.round(brk / 10.24) / 100, anonMb: Math.round(anon / 10.24) / 100 };
 }
-async function measure(fed: number, cpuUsPerPacket: number, peakRss: number): Promise<void> {
+/** While feeding: the peak resident pages V8 keeps per space (new: the young generation, at most 2 × the semi-space;
+ * old: live objects plus promoted garbage until the next mark-compact) and the GC pauses (ms). */
+interface FeedPeaks { rss: number; newMb: number; oldMb: number; pauses: number[] }
+function physicalMb(space: string): number {
+  return mb(getHeapSpaceStatistics().find((s) => s.space_name === space)?.physical_space_size ?? 0);
+}
+const pauses: number[] = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) pauses.push(e.duration); }).observe({ entryTypes: ['gc'] });
+
+async function measure(fed: number, cpuUsPerPacket: number, peaks: FeedPeaks): Promise<void> {
   // Let timers (lease expiry, offer holds, bucket expiry) run as they would, then collect twice (weak refs, finalizers).
   await new Promise((r) => setTimeout(r, 200));
   gc!();
   await new Promise((r) => setImmediate(r));
   gc!();
   const m = process.memoryUsage();
-  console.log(JSON.stringify({ fed, cpuUsPerPacket: Math.round(cpuUsPerPacket), peakRssMb: mb(peakRss), rssMb: mb(m.rss), ...residentBy(), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), sent, unreachable, logKb: Math.round(logBytes / 1024) }));
+  const gcMs = { gcPauses: peaks.pauses.length, gcTotalMs: Math.round(peaks.pauses.reduce((a, b) => a + b, 0)), gcMaxMs: Math.round(Math.max(0, ...peaks.pauses)) };
+  console.log(JSON.stringify({ fed, cpuUsPerPacket: Math.round(cpuUsPerPacket), peakRssMb: mb(peaks.rss), peakNewMb: peaks.newMb, peakOldMb: peaks.oldMb, ...gcMs, rssMb: mb(m.rss), ...residentBy(), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers), sent, unreachable, logKb: Math.round(logBytes / 1024) }));
   // HEAP_SNAPSHOT=/tmp/m: a snapshot per checkpoint (/tmp/m-<fed>.heapsnapshot) to compare what is retained.
   if (process.env['HEAP_SNAPSHOT'] !== undefined) writeHeapSnapshot(`${process.env['HEAP_SNAPSHOT']}-${fed}.heapsnapshot`);
 }
 
 const perCheckpoint = Math.floor(packets / checkpoints);
-await measure(0, 0, process.memoryUsage.rss());
+await measure(0, 0, { rss: process.memoryUsage.rss(), newMb: physicalMb('new_space'), oldMb: physicalMb('old_space'), pauses: [] });
 let fed = 0;
 for (let c = 1; c <= checkpoints; c++) {
   // Built before the clock starts, so the CPU figure is the server's alone (plus this loop's hand-over).
   const batch = Array.from({ length: perCheckpoint }, () => next());
   const cpu = process.cpuUsage();
   // The resident set the flood drives up before any forced GC (what the namespace run's RSS growth sees).
-  let peakRss = 0;
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 50);
+  const peaks: FeedPeaks = { rss: 0, newMb: 0, oldMb: 0, pauses: [] };
+  pauses.length = 0;
+  const sampler = setInterval(() => {
+    peaks.rss = Math.max(peaks.rss, process.memoryUsage.rss());
+    peaks.newMb = Math.max(peaks.newMb, physicalMb('new_space'));
+    peaks.oldMb = Math.max(peaks.oldMb, physicalMb('old_space'));
+  }, 50);
   for (let at = 0; at < batch.length; at += 64) {
     // Batches as the native transport delivers them (recvmmsg), then a turn of the event loop.
     for (const p of batch.slice(at, at + 64)) {
@@ -112,9 +128,10 @@ for (let c = 1; c <= checkpoints; c++) {
   }
   const used = process.cpuUsage(cpu);
   clearInterval(sampler);
+  peaks.pauses = pauses.splice(0);
   batch.length = 0;
   fed += perCheckpoint;
-  await measure(fed, (used.user + used.system) / perCheckpoint, peakRss);
+  await measure(fed, (used.user + used.system) / perCheckpoint, peaks);
 }
 if (trackForbidden) console.log(JSON.stringify(forbidden.summary()));
 await app.stop();

@@ -13,3 +13,18 @@ RELAY_ADDR=${RELAY_ADDR:-198.19.0.1} # giaddr in relay mode (subnet 198.19.0.0/1
 
 nss() { ip netns exec "$NS_SRV" "$@"; }
 nsc() { ip netns exec "$NS_CLI" "$@"; }
+
+# Waits (at most 15 s) until PID is idle: under 5 % of a CPU over half a second. The daemon's start-up work after it
+# binds :67 (the /ui statecharts laid out by ELK in a worker, ~2 s of CPU on the server's pinned core; JIT warm-up)
+# would otherwise be charged to the first step of a sweep.
+wait_idle() {
+  local pid=$1 hz a b
+  hz=$(getconf CLK_TCK)
+  for _ in $(seq 1 30); do
+    a=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+    sleep 0.5
+    b=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+    [ $(( (b - a) * 100 )) -lt $(( hz * 5 / 2 )) ] && return 0
+  done
+  echo "wait_idle: $pid still busy after 15 s" >&2
+}

@@ -14,6 +14,14 @@ export interface RawDatagram {
   readonly localAddress: string;
 }
 
+/** udpOpenFlat's receive slots: datagrams per recvmmsg and bytes per datagram at most (native/udp.c). */
+export const RX_SLOTS = 64;
+export const RX_SLOT_SIZE = 8192;
+/** A flat batch's row per datagram (native/udp.c): where its bytes are in the slots and what IP_PKTINFO said. */
+/** Its fields in order: offset, length, source IPv4 and port, receiving interface index, destination IPv4 (the IPv4
+ * addresses as host-order 32-bit integers, read back with `>>> 0`). */
+export const RX_META_FIELDS = 6;
+
 /** An open UDP socket in the addon (opaque). */
 export type UdpHandle = { readonly __brand: 'dhcpd_net.udp' };
 
@@ -21,6 +29,12 @@ export type UdpHandle = { readonly __brand: 'dhcpd_net.udp' };
 export interface NativeBinding {
   /** Bound to address:port with SO_REUSEADDR, SO_BROADCAST, IP_PKTINFO; `onBatch` gets up to maxBatch per wakeup. */
   udpOpen(address: string, port: number, maxBatch: number, onBatch: (errno: number, batch: RawDatagram[]) => void): UdpHandle | number;
+  /**
+   * udpOpen without a JS object per datagram: each recvmmsg (up to RX_SLOTS) is left in `slots` and described by
+   * `count` rows of RX_META_FIELDS in `meta`, valid until `onBatch` returns. Optional: an addon built
+   * before it is driven through udpOpen.
+   */
+  udpOpenFlat?(address: string, port: number, maxBatch: number, slots: Uint8Array, meta: Int32Array, onBatch: (errno: number, count: number) => void): UdpHandle | number;
   /** sendmsg with IP_PKTINFO when ifindex > 0 or source != "": bytes sent or -errno. */
   udpSend(handle: UdpHandle, data: Buffer, address: string, port: number, ifindex: number, source: string): number;
   udpClose(handle: UdpHandle): number;

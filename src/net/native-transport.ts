@@ -6,7 +6,8 @@ import { isBroadcastOn, LIMITED_BROADCAST, parseMac, sourceFacing } from './addr
 import { errnoError, errnoName, LINK_ERRNOS } from './errno.js';
 import type { Discovery } from './interfaces.js';
 import { LinkTable, type NetLogger } from './link-table.js';
-import { loadNativeBinding, type NativeBinding, type RawDatagram, type UdpHandle } from './native-binding.js';
+import { FlatReceiver, type DatagramSink } from './flat-receive.js';
+import { loadNativeBinding, type NativeBinding, type UdpHandle } from './native-binding.js';
 import { buildUdpIpv4 } from './packet.js';
 import { batchedSenders } from './send-batch.js';
 import type { Inbound, InterfaceInfo, Outbound, Transport } from './types.js';
@@ -84,59 +85,63 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   const ignoredLogged = new Map<number, number>();
 
   /** Counted always; told at info so an operator sees clients on a link not served, without a log storm. */
-  function ignore(d: RawDatagram): void {
+  function ignore(ifindex: number, address: string, localAddress: string): void {
     n.ignoredInterface++;
-    const last = ignoredLogged.get(d.ifindex);
+    const last = ignoredLogged.get(ifindex);
     const loud = last === undefined || now() - last >= IGNORED_LOG_GAP_MS;
-    if (loud) ignoredLogged.set(d.ifindex, now());
-    const line = { evt: 'net.ignored_interface', ifindex: d.ifindex, from: d.address, to: d.localAddress, ignored: n.ignoredInterface };
+    if (loud) ignoredLogged.set(ifindex, now());
+    const line = { evt: 'net.ignored_interface', ifindex, from: address, to: localAddress, ignored: n.ignoredInterface };
     if (loud) log.info(line, 'datagram from an interface not served: ignored');
     else log.debug(line, 'datagram from an interface not served');
   }
 
-  function deliver(d: RawDatagram): void {
-    let iface = links.index(d.ifindex);
+  const deliver: DatagramSink = (data, address, port, ifindex, localAddress) => {
+    let iface = links.index(ifindex);
     if (iface !== undefined && iface.addresses.length === 0) {
       // Learnt while the link was down (no addresses then): it is up again, so look now rather than at the next tick.
       links.refreshSoon(`datagram on ${iface.name}, which had no addresses`);
-      iface = links.index(d.ifindex) ?? iface;
+      iface = links.index(ifindex) ?? iface;
     }
-    if (iface === undefined && acceptUnlistedUnicast && links.isLocal(d.localAddress)) {
+    if (iface === undefined && acceptUnlistedUnicast && links.isLocal(localAddress)) {
       n.received++;
       n.unlistedUnicast++;
-      inbound.next({ data: d.data, from: { address: d.address, port: d.port }, broadcast: false, localAddress: d.localAddress, receivedAt: now() });
+      inbound.next({ data, from: { address, port }, broadcast: false, localAddress, receivedAt: now() });
       return;
     }
     if (iface === undefined) {
-      ignore(d);
+      ignore(ifindex, address, localAddress);
       // A listed interface that was deleted and recreated comes back with a new index: look again (rate-limited).
       links.refreshSoon('datagram on an unknown interface');
       return;
     }
     n.received++;
-    const broadcast = isBroadcastOn(d.localAddress, iface);
-    inbound.next({ data: d.data, from: { address: d.address, port: d.port }, iface, broadcast, localAddress: d.localAddress, receivedAt: now() });
+    const broadcast = isBroadcastOn(localAddress, iface);
+    inbound.next({ data, from: { address, port }, iface, broadcast, localAddress, receivedAt: now() });
+  };
+
+  /** The receive errno that came with a batch: counted and logged, the batch's datagrams are still delivered. */
+  function received(errno: number): void {
+    if (errno !== 0 && errnoName(errno) === 'EMSGSIZE') {
+      n.truncated++;
+      log.debug({ evt: 'net.truncated', truncated: n.truncated }, 'oversized datagram dropped');
+    } else if (errno !== 0) {
+      n.receiveErrors++;
+      log.warn({ evt: 'net.receive_failed', err: errnoError('DHCPD_ERR_NET_RECEIVE', errno, 'recvmsg') }, 'receive failed');
+      if (LINK_ERRNOS.has(errnoName(errno))) links.refreshSoon(`receive ${errnoName(errno)}`);
+    }
   }
 
-  function onBatch(errno: number, batch: RawDatagram[]): void {
-    // Called straight from the libuv loop: nothing may escape from here.
+  /** Called straight from the libuv loop: nothing may escape from here. */
+  function guarded(receive: () => void): void {
     try {
-      if (errno !== 0 && errnoName(errno) === 'EMSGSIZE') {
-        n.truncated++;
-        log.debug({ evt: 'net.truncated', truncated: n.truncated }, 'oversized datagram dropped');
-      } else if (errno !== 0) {
-        n.receiveErrors++;
-        log.warn({ evt: 'net.receive_failed', err: errnoError('DHCPD_ERR_NET_RECEIVE', errno, 'recvmsg') }, 'receive failed');
-        if (LINK_ERRNOS.has(errnoName(errno))) links.refreshSoon(`receive ${errnoName(errno)}`);
-      }
-      for (const d of batch) deliver(d);
+      receive();
     } catch (error) {
       n.receiveErrors++;
       log.error({ evt: 'net.receive_failed', err: error }, 'inbound datagram handling threw');
     }
   }
 
-  const handle = binding.udpOpen(bindAddress === '0.0.0.0' ? '' : bindAddress, opts.port, opts.maxBatch ?? 64, onBatch);
+  const handle = openUdp(binding, bindAddress === '0.0.0.0' ? '' : bindAddress, opts.port, opts.maxBatch ?? 64, received, deliver, guarded);
   if (typeof handle === 'number') {
     throw errnoError('DHCPD_ERR_NET_BIND', handle, `bind ${bindAddress}:${opts.port}`, { address: bindAddress, port: opts.port });
   }
@@ -231,4 +236,25 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
       inbound.complete();
     },
   };
+}
+
+/**
+ * The UDP socket, received through udpOpenFlat (no JS object per datagram in the addon) or, with an addon built
+ * before it, udpOpen's array of datagram objects.
+ */
+function openUdp(
+  binding: NativeBinding, address: string, port: number, maxBatch: number,
+  received: (errno: number) => void, deliver: DatagramSink, guarded: (receive: () => void) => void,
+): UdpHandle | number {
+  if (binding.udpOpenFlat === undefined) {
+    return binding.udpOpen(address, port, maxBatch, (errno, batch) => guarded(() => {
+      received(errno);
+      for (const d of batch) deliver(d.data, d.address, d.port, d.ifindex, d.localAddress);
+    }));
+  }
+  const receiver = new FlatReceiver();
+  return binding.udpOpenFlat(address, port, maxBatch, receiver.slots, receiver.meta, (errno, count) => guarded(() => {
+    received(errno);
+    receiver.deliver(count, deliver);
+  }));
 }

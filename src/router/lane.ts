@@ -60,6 +60,12 @@ export class Lane {
     return !this.ended && snapshot !== undefined && snapshot.status === 'active' && !READY.has(snapshot.value as string);
   }
 
+  /** The state of this client's exchange (for the /ui page's counts), undefined once it has ended. */
+  get state(): string | undefined {
+    const snapshot = this.actor?.getSnapshot();
+    return this.ended || snapshot === undefined || snapshot.status !== 'active' ? undefined : String(snapshot.value);
+  }
+
   enqueue(routed: RoutedRequest): void {
     const { onDrop, maxQueuePerClient } = this.host.options;
     // A retransmission of the request being decided (a slow commit): the answer under way serves both.

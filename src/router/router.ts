@@ -28,6 +28,19 @@ export class Router {
     return this.queued.size;
   }
 
+  /**
+   * How many client exchanges are in each state of the transaction machine now (only states with at least one). The
+   * router holds exactly the live exchanges, so counting its lanes needs no record of its own per transaction.
+   */
+  transactionStates(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const lane of this.lanes.values()) {
+      const state = lane.state;
+      if (state !== undefined) counts[state] = (counts[state] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   route(routed: RoutedRequest): void {
     if (this.closing) {
       this.options.onDrop('shutting-down', routed);

@@ -124,6 +124,14 @@ describe.skipIf(skip !== undefined)('transports in network namespaces', () => {
     expect(((await server.request({ cmd: 'stats' })).stats as { truncated: number }).truncated).toBe(before + 1);
   });
 
+  it('delivers a burst longer than one recvmmsg (64 slots) whole and in order, each datagram in memory of its own', async () => {
+    const sent = Array.from({ length: 200 }, (_, i) => `train-${i}`);
+    await Promise.all(sent.map((d) => clientSend(S1, S1.serverAddress, d)));
+    for (const d of sent) expect(await server.waitFor(inboundWith(d))).toMatchObject({ ownMemory: true, iface: S1.serverIf, from: { address: S1.clientAddress } });
+    const order = sent.map((d) => server.events.findIndex(inboundWith(d)));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
   it('sends a broadcast reply out of the named interface only, from its address', async () => {
     const before1 = agents.get(S1)!.events.length;
     const r = await server.request({ cmd: 'send', out: { data: hex('offer-to-seg2'), to: { address: '255.255.255.255', port: 68 }, ifaceName: S2.serverIf, source: S2.serverAddress } });

@@ -1,6 +1,7 @@
 // Shared fakes for the net tests: a recording logger, a scriptable native binding, interface fixtures.
 import type { NetLogger } from '../../../src/net/link-table.js';
-import type { NativeBinding, RawDatagram, UdpHandle } from '../../../src/net/native-binding.js';
+import { parseIpv4 } from '../../../src/codec/index.js';
+import { RX_META_FIELDS, RX_SLOT_SIZE, type NativeBinding, type RawDatagram, type UdpHandle } from '../../../src/net/native-binding.js';
 import type { InterfaceInfo } from '../../../src/net/types.js';
 
 export interface LogLine {
@@ -38,8 +39,11 @@ export interface FakeBinding extends NativeBinding {
   receive(errno: number, batch: RawDatagram[]): void;
 }
 
-/** A fake addon; `batched: false` is one built before udpSendMany/packetSendMany (one call per send). */
-export function fakeBinding({ batched = true }: { batched?: boolean } = {}): FakeBinding {
+/**
+ * A fake addon; `batched: false` is one built before udpSendMany/packetSendMany (one call per send), `flat: false`
+ * one built before udpOpenFlat (an array of datagram objects per batch).
+ */
+export function fakeBinding({ batched = true, flat = true }: { batched?: boolean; flat?: boolean } = {}): FakeBinding {
   let onBatch: ((errno: number, batch: RawDatagram[]) => void) | undefined;
   const handle = { __brand: 'dhcpd_net.udp' } as unknown as UdpHandle;
   const fake: FakeBinding = {
@@ -55,6 +59,20 @@ export function fakeBinding({ batched = true }: { batched?: boolean } = {}): Fak
       onBatch = cb;
       return fake.openResult ?? handle;
     },
+    ...(flat ? {
+      // As native/udp.c: the batch's bytes in the slots, one row per datagram in meta, valid during the callback.
+      udpOpenFlat: (_address: string, _port: number, _max: number, slots: Uint8Array, meta: Int32Array, cb: (errno: number, count: number) => void) => {
+        onBatch = (errno, batch) => {
+          batch.forEach((d, i) => {
+            slots.set(d.data, i * RX_SLOT_SIZE);
+            meta.set([i * RX_SLOT_SIZE, d.data.length, parseIpv4(d.address), d.port, d.ifindex, d.localAddress === '' ? 0 : parseIpv4(d.localAddress)], i * RX_META_FIELDS);
+          });
+          cb(errno, batch.length);
+          slots.fill(0xee, 0, batch.length * RX_SLOT_SIZE); // the next recvmmsg overwrites them
+        };
+        return fake.openResult ?? handle;
+      },
+    } : {}),
     udpSend: (_h, data, address, port, ifindex, source) => {
       fake.udpSends.push({ data, address, port, ifindex, source });
       return fake.udpResults.shift() ?? data.length;

@@ -10,8 +10,8 @@ const ENETDOWN = -100;
 const EPERM = -1;
 const EMSGSIZE = -90;
 
-function setup(opts: { interfaces?: InterfaceInfo[]; packetFd?: number; unlistedUnicast?: 'accept' | 'drop' } = {}) {
-  const binding = fakeBinding();
+function setupWith(opts: { interfaces?: InterfaceInfo[]; packetFd?: number; unlistedUnicast?: 'accept' | 'drop'; flat?: boolean } = {}) {
+  const binding = fakeBinding({ flat: opts.flat ?? true });
   if (opts.packetFd !== undefined) binding.packetFd = opts.packetFd;
   const logger = recordingLogger();
   let live: InterfaceInfo[] = opts.interfaces ?? [ETH1, ETH2];
@@ -34,7 +34,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('native transport: receive', () => {
+describe.each([
+  ['udpOpenFlat: one buffer and one Int32Array per batch', true],
+  ['an addon before udpOpenFlat: one object per datagram', false],
+])('native transport: receive (%s)', (_name, flat) => {
+  const setup = (opts: Parameters<typeof setupWith>[0] = {}) => setupWith({ ...opts, flat });
+
   it('reports the receiving interface, broadcast-ness and local address', () => {
     const { binding, received, transport } = setup();
     binding.receive(0, [datagram(11, '255.255.255.255'), datagram(12, '203.0.113.129'), datagram(12, '203.0.113.127')]);
@@ -80,7 +85,19 @@ describe('native transport: receive', () => {
     expect(transport.stats().receiveErrors).toBe(1);
     expect(logger.events()).toContain('net.receive_failed');
   });
+
+  it('gives each datagram its own bytes, which outlive the batch', () => {
+    const { binding, received } = setup();
+    binding.receive(0, [
+      // As the addon gives them: each datagram's buffer is the whole of its memory.
+      { data: Buffer.from(new Uint8Array([1, 2, 3]).buffer), address: '0.0.0.0', port: 68, ifindex: 11, localAddress: '255.255.255.255' },
+      { data: Buffer.from(new Uint8Array([4, 5]).buffer), address: '198.51.100.9', port: 67, ifindex: 11, localAddress: '198.51.100.1' },
+    ]);
+    expect(received.map((r) => [[...r.data], r.from, r.data.byteOffset === 0 && r.data.byteLength === r.data.buffer.byteLength]))
+      .toEqual([[[1, 2, 3], { address: '0.0.0.0', port: 68 }, true], [[4, 5], { address: '198.51.100.9', port: 67 }, true]]);
+  });
 });
+const setup = setupWith;
 
 describe('native transport: send', () => {
   const reply = Buffer.from('offer');

@@ -228,3 +228,19 @@ describe('quiesce (graceful shutdown)', () => {
     expect(waited).toBe(50);
   });
 });
+
+describe('transaction states (the /ui counts)', () => {
+  it('counts the live exchanges by state, not the finished ones, and holds nothing of its own', () => {
+    const { router, actorOf } = setup();
+    for (const c of ['c1', 'c2', 'c3', 'c4']) router.route(routed(c, DISCOVER, 1));
+    actorOf('c1').become('awaitingRequest');
+    actorOf('c2').become('awaitingRequest');
+    actorOf('c4').become('done');
+    expect(router.transactionStates()).toEqual({ awaitingRequest: 2, offering: 1 });
+    actorOf('c1').become('done');
+    actorOf('c2').become('done');
+    actorOf('c3').become('done');
+    expect(router.transactionStates()).toEqual({});
+    expect(router.activeClients).toBe(0);
+  });
+});
