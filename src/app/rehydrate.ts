@@ -16,8 +16,8 @@ export async function rehydrateBook(
   signal: AbortSignal,
 ): Promise<{ leases: number }> {
   const { book, log, stats } = deps;
+  const started = Date.now();
   if (hasSnapshots(stores.snapshots)) {
-    const started = Date.now();
     const loaded = await stores.snapshots.loadSnapshot();
     if (loaded.ok) {
       book.loadPacked(loaded.leases);
@@ -43,6 +43,6 @@ export async function rehydrateBook(
     log.info({ evt: 'leases.rehydrate-stopped', leases }, 'stopping: lease restore abandoned');
     return { leases };
   }
-  log.info({ evt: 'leases.rehydrated', leases, from: 'scan' }, 'leases restored from the store');
+  log.info({ evt: 'leases.rehydrated', leases, from: 'scan', ms: Date.now() - started }, 'leases restored from the store');
   return { leases };
 }

@@ -2,6 +2,8 @@
 // written in every commit batch), building a snapshot from the stored leases at a clean close, and checking one at
 // start-up against the store it is for.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AbstractIteratorOptions, AbstractPutOptions, AbstractSublevel } from 'abstract-level';
 import { PackedLeases, type LeaseColumns } from '../lease-columns/packed-leases.js';
 import type { LevelDatabase } from './level-database.js';
@@ -23,6 +25,15 @@ export interface StoreMeta {
   readonly seq: number;
 }
 
+/** The database's CURRENT file ('' without one, as in memory): see Snapshot.fingerprint. Read before it is opened. */
+export function databaseFingerprint(location: string): string {
+  try {
+    return readFileSync(join(location, 'CURRENT'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** The store's id (created on first open) and the sequence of its last commit (0 before any). */
 export async function readMeta(meta: Sublevel<string>): Promise<StoreMeta> {
   let id = await meta.get(ID_KEY);
@@ -35,11 +46,12 @@ export async function readMeta(meta: Sublevel<string>): Promise<StoreMeta> {
 }
 
 /** The snapshot at `path` when it is exactly this store's content, else why not. */
-export function loadSnapshotFile(path: string, meta: StoreMeta): SnapshotLoad & { stored?: { columns: LeaseColumns; ranges: Float64Array } } {
+export function loadSnapshotFile(path: string, meta: StoreMeta, fingerprint: string): SnapshotLoad & { stored?: { columns: LeaseColumns; ranges: Float64Array } } {
   try {
     const snapshot = readSnapshot(path);
     if (snapshot.storeId !== meta.id) throw new SnapshotUnusable('foreign', `snapshot of store ${snapshot.storeId}, not ${meta.id}`);
     if (snapshot.seq !== meta.seq) throw new SnapshotUnusable('stale', `snapshot at commit ${snapshot.seq}, store at ${meta.seq}`);
+    if (snapshot.fingerprint !== fingerprint) throw new SnapshotUnusable('stale', 'the store was opened by something else since the snapshot');
     let leases: PackedLeases;
     try {
       leases = PackedLeases.fromColumns(snapshot.columns);
@@ -60,6 +72,7 @@ export function loadSnapshotFile(path: string, meta: StoreMeta): SnapshotLoad & 
 export async function saveSnapshotFile(
   path: string,
   meta: StoreMeta,
+  fingerprint: string,
   leases: Sublevel<Uint8Array>,
   decode: (key: string, value: Uint8Array) => LeaseValue | undefined,
 ): Promise<boolean> {
@@ -89,6 +102,6 @@ export async function saveSnapshotFile(
   }
   // A table only packed into holds its leases in packing order, so column i is the i-th lease packed.
   const columns = table.columns();
-  await writeSnapshot(path, { storeId: meta.id, seq: meta.seq, columns, ranges: ranges.subarray(0, 2 * count) });
+  await writeSnapshot(path, { storeId: meta.id, seq: meta.seq, fingerprint, columns, ranges: ranges.subarray(0, 2 * count) });
   return true;
 }

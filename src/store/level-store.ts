@@ -20,7 +20,7 @@ import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
 import type { TunableCommits } from './tunable.js';
-import { loadSnapshotFile, readMeta, saveSnapshotFile, SEQ_KEY, type StoreMeta } from './level-snapshot.js';
+import { databaseFingerprint, loadSnapshotFile, readMeta, saveSnapshotFile, SEQ_KEY, type StoreMeta } from './level-snapshot.js';
 import type { SnapshotLoad, SnapshotStore } from './snapshots.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
@@ -80,8 +80,8 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   private readonly meta: Sublevel<string>;
   /** Read on first need; `seq` counts every committed batch (written in the batch itself). */
   private stored: StoreMeta | undefined;
-  /** The sequence the snapshot file holds (loaded or written): a close with nothing committed since writes none. */
-  private snapshotSeq: number | undefined;
+  /** The database's fingerprint before this store opened it (see Snapshot.fingerprint). */
+  private openedFrom = '';
   private readonly clients: Sublevel<string>;
   private readonly historyLog: HistoryLog;
   private readonly historySublevel: Sublevel<string>;
@@ -113,6 +113,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
 
   async open(): Promise<void> {
     if (this.closing !== undefined) throw closedError();
+    if (this.options.snapshotPath !== undefined && this.db.status !== 'open') this.openedFrom = databaseFingerprint(this.location);
     try {
       await this.db.open();
     } catch (error) {
@@ -130,10 +131,9 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     } catch (error) {
       throw mapReadError(error, this.location);
     }
-    const loaded = loadSnapshotFile(snapshotPath, meta);
+    const loaded = loadSnapshotFile(snapshotPath, meta, this.openedFrom);
     if (!loaded.ok) return loaded;
     if (loaded.stored !== undefined) this.memo.restore(loaded.stored.columns, loaded.stored.ranges);
-    this.snapshotSeq = loaded.seq;
     return { ok: true, leases: loaded.leases, seq: loaded.seq };
   }
 
@@ -243,17 +243,17 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   }
 
   /**
-   * At a clean close: a snapshot of the stored leases for the next start, unless the file already holds this
-   * sequence. Nothing fails the close: without a snapshot the next start scans LevelDB.
+   * At a clean close: a snapshot of the stored leases for the next start (always: this open made the last one's
+   * fingerprint stale). Nothing fails the close: without a snapshot the next start scans LevelDB.
    */
   private async saveSnapshot(): Promise<void> {
     const { snapshotPath, logger } = this.options;
     if (snapshotPath === undefined || this.db.status !== 'open') return;
     try {
       const meta = { id: (await this.storeMeta()).id, seq: Number(await this.meta.get(SEQ_KEY) ?? 0) };
-      if (meta.seq === this.snapshotSeq) return;
       const started = Date.now();
-      if (await saveSnapshotFile(snapshotPath, meta, this.leases, (key, value) => this.decodeAt(key, value))) {
+      const fingerprint = databaseFingerprint(this.location);
+      if (await saveSnapshotFile(snapshotPath, meta, fingerprint, this.leases, (key, value) => this.decodeAt(key, value))) {
         logger?.info({ evt: 'store.snapshot.written', seq: meta.seq, ms: Date.now() - started }, 'lease snapshot written');
       } else {
         logger?.warn({ evt: 'store.snapshot.skipped', seq: meta.seq }, 'a stored lease does not pack: no snapshot written');

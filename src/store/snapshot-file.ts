@@ -19,6 +19,12 @@ export interface Snapshot {
   readonly storeId: string;
   /** The store's commit sequence the snapshot is of: any later commit makes it stale. */
   readonly seq: number;
+  /**
+   * LevelDB's CURRENT file (the name of its MANIFEST) while the snapshot was written. Every open of the database
+   * starts a new MANIFEST, so a different one at the next start means something else opened the store in between
+   * (an older version that writes no sequence, a repair, a tool): the snapshot is then not trusted.
+   */
+  readonly fingerprint: string;
   readonly columns: LeaseColumns;
   /** Per lease: its history range's first and next (NaN, NaN when the value carries none). */
   readonly ranges: Float64Array;
@@ -35,6 +41,7 @@ interface Header {
   readonly version: 1;
   readonly storeId: string;
   readonly seq: number;
+  readonly fingerprint: string;
   readonly count: number;
   readonly events: readonly string[];
   /** Byte length of each section, in the order of SECTIONS. */
@@ -71,7 +78,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<v
     ...TEXT.map((name) => text[name]),
   ];
   const header: Header = {
-    version: 1, storeId: snapshot.storeId, seq: snapshot.seq, count: c.count, events: c.events,
+    version: 1, storeId: snapshot.storeId, seq: snapshot.seq, fingerprint: snapshot.fingerprint, count: c.count, events: c.events,
     sections: bodies.map((b) => b.length),
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
@@ -133,7 +140,7 @@ function readFrom(reader: FileReader): Snapshot {
   const header = JSON.parse(headerBytes.toString('utf8', 0, headerLength)) as Header;
   const sizes = header.sections;
   if (header.version !== 1 || !Array.isArray(sizes) || sizes.length !== NUMERIC.length + TEXT.length
-    || typeof header.storeId !== 'string' || !Number.isSafeInteger(header.seq) || !Number.isSafeInteger(header.count)
+    || typeof header.storeId !== 'string' || typeof header.fingerprint !== 'string' || !Number.isSafeInteger(header.seq) || !Number.isSafeInteger(header.count)
     || !Array.isArray(header.events) || sizes.some((n) => !Number.isSafeInteger(n) || n < 0)
     || FIXED + pad8(headerLength) + sizes.reduce((sum, n) => sum + pad8(n), 0) !== reader.size) {
     throw new SnapshotUnusable('damaged', 'header does not describe the file');
@@ -169,6 +176,7 @@ function readFrom(reader: FileReader): Snapshot {
   return {
     storeId: header.storeId,
     seq: header.seq,
+    fingerprint: header.fingerprint,
     ranges,
     columns: {
       count: n, events: header.events, ips, subnets, states, timerCounts, timerEvents, bases, offsets, exact,

@@ -82,3 +82,47 @@ describe('PackedLeases', () => {
     expect([...packed.records()].map((r) => r.context.ip)).toEqual(['198.18.0.2']);
   });
 });
+
+describe('PackedLeases columns (the snapshot image)', () => {
+  /** A table of the lifecycle's records at consecutive addresses, with odd times and a deleted lease in between. */
+  function table(): { packed: PackedLeases; records: LeaseRecord[] } {
+    const packed = new PackedLeases();
+    const records = [...lifecycle(), ...lifecycle('host-1')].map((record, i) => ({
+      ...record,
+      context: { ...record.context, ip: `198.18.0.${i + 1}`, ...(i === 3 ? { changedAt: record.context.changedAt + 0.5 } : {}) },
+    }));
+    for (const record of records) expect(packed.pack(record)).toBe(true);
+    packed.delete(N + 2);
+    return { packed, records: records.filter((r) => r.context.ip !== '198.18.0.3') };
+  }
+
+  it('gives back a table that builds every lease back equal, and indexes each with its earliest timer', () => {
+    const { packed, records } = table();
+    const loaded = PackedLeases.fromColumns(packed.columns());
+    expect(loaded.size).toBe(records.length);
+    for (const record of records) expect(loaded.get(N - 1 + Number(record.context.ip.split('.')[3]))).toEqual(record);
+    const earliest = new Map<number, number>();
+    loaded.forEachIndexed((ip, _subnet, _key, _state, at) => earliest.set(ip, at));
+    for (const record of records) {
+      const want = record.timers.length === 0 ? Infinity : Math.min(...record.timers.map((t) => t.at));
+      expect(earliest.get(N - 1 + Number(record.context.ip.split('.')[3]))).toBe(want);
+    }
+  });
+
+  it('refuses columns a table cannot hold, naming the problem', () => {
+    const { packed } = table();
+    const twice = packed.columns();
+    twice.ips[1] = twice.ips[0]!;
+    expect(() => PackedLeases.fromColumns(twice)).toThrow(/twice/);
+    const state = packed.columns();
+    state.states[0] = 200;
+    expect(() => PackedLeases.fromColumns(state)).toThrow(/state/);
+    const timers = packed.columns();
+    timers.timerCounts[0] = 9;
+    expect(() => PackedLeases.fromColumns(timers)).toThrow(/timers/);
+    const key = packed.columns();
+    expect(() => PackedLeases.fromColumns({ ...key, clientKeys: key.clientKeys.map((k, i) => (i === 0 ? '' : k)) })).toThrow(/client key/);
+    const short = packed.columns();
+    expect(() => PackedLeases.fromColumns({ ...short, bases: short.bases.subarray(1) })).toThrow(/lengths/);
+  });
+});

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { copyFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
 import { LeaseBook } from '../../../src/leases/lease-book.js';
@@ -157,11 +158,27 @@ describe('start-up snapshot (LevelDB store)', () => {
       await copyFile(join(other.dir, FILE), path);
       expect(await loadOnce(temp.dir)).toMatchObject({ ok: false, reason: 'foreign' });
 
-      await writeFile(path, good);
+      // Each of those starts closed cleanly, which wrote a good snapshot again.
       expect((await loadOnce(temp.dir)).ok).toBe(true);
     } finally {
       await temp.remove();
       await other.remove();
+    }
+  });
+
+  it('is stale once anything else opened the database since (an older version that writes no sequence, say)', async () => {
+    const temp = await makeTempDir('dhcpd-snap-');
+    try {
+      const store = await open(temp.dir);
+      await store.write([put(makeRecord(testIp(1), 'hw:1:aa'))]);
+      await store.close();
+      const other = new Level<string, string>(temp.dir);
+      await other.open();
+      await other.close();
+      expect(await loadOnce(temp.dir)).toMatchObject({ ok: false, reason: 'stale' });
+      expect((await loadOnce(temp.dir)).ok).toBe(true); // the store's own close wrote a fresh one
+    } finally {
+      await temp.remove();
     }
   });
 

@@ -1,0 +1,90 @@
+// Start-up the production way: the built daemon (`node <shebang flags> dist/src/cli.js --config F`) on a LevelDB
+// store of N bound leases, in a network namespace of its own (no interface but its loopback: nothing reaches it, and
+// it touches no host interface). Run 1 restores by a full scan and writes the snapshot when SIGTERM stops it; run 2
+// starts from that snapshot. For each: seconds from exec to the `server.ready` log line, the daemon's RSS then
+// (VmRSS; VmHWM is the peak during start-up), and how long the stop took (the snapshot write is part of it).
+// Bounded: one temp directory (removed), one namespace (removed), two daemon runs of at most 120 s each.
+// usage: npm run build && [STORE=DIR] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const leases = Number(process.argv[2] ?? 1_000_000);
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(repo, 'dist/src/cli.js');
+const flags = readFileSync(cli, 'utf8').split('\n', 1)[0].split(/\s+/).filter((w) => w.startsWith('--'));
+const dir = mkdtempSync(join(tmpdir(), 'adstartd-'));
+const ns = `adstart${process.pid}`;
+const store = join(dir, 'leases');
+
+// STORE=DIR starts from a copy of a store filled before (e.g. STARTUP_DIR's db-v2-N of startup.bench.ts) without its
+// snapshot, so the first run scans.
+if (process.env.STORE === undefined) {
+  execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/startup.bench.ts'), '--fill', String(leases), store], { cwd: repo, stdio: 'inherit' });
+} else {
+  cpSync(process.env.STORE, store, { recursive: true });
+  rmSync(join(store, 'lease-snapshot.bin'), { force: true });
+}
+const config = join(dir, 'dhcpd.json');
+writeFileSync(config, JSON.stringify({
+  serverId: '198.19.0.254', interfaces: [], logging: { level: 'info' }, defaults: { leaseTime: 86_400 },
+  conflictCheck: { enabled: false }, store: { kind: 'level', path: store }, control: { socket: join(dir, 'control.sock') },
+  subnets: [
+    { subnet: '100.64.0.0/10', pools: [{ start: '100.64.0.10', end: '100.127.255.254' }] },
+    { subnet: '198.19.0.0/16', pools: [{ start: '198.19.1.0', end: '198.19.255.254' }], router: ['198.19.0.1'] },
+  ],
+}));
+
+/** RSS now and at its peak (MB), and the CPU seconds the process used so far (all threads: user + system). */
+function usageOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  // utime and stime are the 14th and 15th fields, after the parenthesized command name; clock ticks of 1/100 s.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024, cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
+}
+
+function run() {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...flags, cli, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const result = {};
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      let entry;
+      try { entry = JSON.parse(line); } catch { return; }
+      result.firstLog ??= (performance.now() - started) / 1000;
+      if (entry.evt === 'leases.rehydrated') Object.assign(result, { from: entry.from, leases: entry.leases, restoreMs: entry.ms });
+      if (entry.evt === 'store.snapshot.unused') result.snapshot = entry.reason;
+      if (entry.evt === 'store.snapshot.written') result.written = entry.ms;
+      if (entry.evt === 'store.snapshot.failed' || entry.evt === 'store.snapshot.skipped') console.log(line);
+      if (entry.evt === 'server.ready') {
+        Object.assign(result, { ready: (performance.now() - started) / 1000 }, usageOf(child.pid));
+        result.stopAt = performance.now();
+        child.kill('SIGTERM');
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      if (result.ready === undefined) reject(new Error(`the daemon exited (${code}) before serving`));
+      else resolve({ ...result, stop: (performance.now() - result.stopAt) / 1000 });
+    });
+  });
+}
+
+try {
+  execFileSync('ip', ['netns', 'add', ns]);
+  for (const label of ['full scan', 'snapshot']) {
+    const r = await run();
+    console.log(`${label}: ${r.leases} leases (from ${r.from}${r.snapshot ? `; snapshot ${r.snapshot}` : ''}) ready in ${r.ready.toFixed(2)} s, `
+      + `(${r.cpu.toFixed(2)} s of CPU; first log line at ${r.firstLog.toFixed(2)} s, leases restored in ${(r.restoreMs / 1000).toFixed(2)} s), `
+      + `RSS ${r.rss.toFixed(0)} MB at ready (peak ${r.peak.toFixed(0)} MB); stopped in ${r.stop.toFixed(2)} s`
+      + (r.written === undefined ? '' : ` (snapshot written in ${(r.written / 1000).toFixed(2)} s)`));
+  }
+} finally {
+  try { execFileSync('ip', ['netns', 'del', ns]); } catch { /* not created */ }
+  rmSync(dir, { recursive: true, force: true });
+}
