@@ -26,11 +26,10 @@ import { claimPort, type PortClaim } from './net/port-owner.js';
 import { openTransport } from './net/select-transport.js';
 import { fileLoader } from './reload/load.js';
 import { createStore } from './store/factory.js';
-import { migrateDatabase } from './store/postgres/migrate-command.js';
 import { repairStore } from './store/repair.js';
 import { replayCommand } from './replay/command.js';
 import { diagramCommand, historyCommand, uiCommand, type CommandResult } from './visualizer/commands.js';
-import { uiDepsOf, uiPlugin } from './visualizer/ui-plugin.js';
+import { uiDepsOf, uiPlugin, warmStatecharts } from './visualizer/ui-plugin.js';
 
 const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
@@ -161,10 +160,11 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   // Before the App starts: a control socket another daemon holds stops this one before it serves anything.
   const control = await openControl(running, metrics, config, file, log);
   if (control === 'failed') return 1;
+  const store = await createStore(config, log, { version: version(), onCommit: metrics.observeCommit, telemetry: metrics.postgres });
   const app = startApp({
     config,
     log,
-    store: createStore(config, log, { version: version(), onCommit: metrics.observeCommit, telemetry: metrics.postgres }),
+    store,
     onDecision: metrics.observeDecision,
     openTransport: () =>
       openTransport({
@@ -180,6 +180,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   });
   started.app = app;
   onStarted(app);
+  if (control !== undefined) app.ready.then(() => warmStatecharts(log), () => {});
   const stop = (signal: string) => {
     log.info({ evt: 'server.stopping', signal }, 'draining');
     void app.stop();
@@ -207,6 +208,8 @@ function countLogDrop(app: App | undefined): void {
 }
 
 async function runMigrate(file: string): Promise<number> {
+  // Imported here: pg is not loaded by a daemon that does not use PostgreSQL.
+  const { migrateDatabase } = await import('./store/postgres/migrate-command.js');
   const report = await migrateDatabase(await loadConfigFile(file));
   console.log(JSON.stringify(report));
   return 0;

@@ -11,6 +11,7 @@ import { ManualClock } from '../../../src/clock.js';
 import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { historyCommand } from '../../../src/visualizer/commands.js';
+import { layoutRunning } from '../../../src/visualizer/elk-worker.js';
 import { uiDepsOf, uiPlugin } from '../../../src/visualizer/ui-plugin.js';
 import { startUiRelay } from '../../../src/visualizer/ui-relay.js';
 import { clientMessage } from '../../helpers/test-client.js';
@@ -73,6 +74,18 @@ describe('the /ui plugin', () => {
     expect(page.body).not.toMatch(/https?:\/\//);
     for (const url of urls) expect((await web.inject(url!)).statusCode).toBe(200);
     expect((await web.inject('/ui/app.js')).body).toContain('EventSource');
+  });
+
+  it('lays the charts out on the first page load, not at registration, and ends the layout when closed', async () => {
+    // ELK's first layout is ~2 s of CPU: started with the listener it delayed the daemon's start (warmStatecharts
+    // starts it once the daemon serves).
+    const { web } = await start();
+    await web.ready();
+    expect(layoutRunning()).toBe(false);
+    expect((await web.inject('/ui')).statusCode).toBe(200);
+    expect(layoutRunning()).toBe(true);
+    await web.close();
+    expect(layoutRunning()).toBe(false);
   });
 
   it('draws the three charts with a count slot in every state', async () => {
