@@ -6,13 +6,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { historyCommand } from '../../../src/visualizer/commands.js';
-import { layoutRunning } from '../../../src/visualizer/elk-worker.js';
-import { uiDepsOf, uiPlugin } from '../../../src/visualizer/ui-plugin.js';
+import { layoutRunning, stopLayouts } from '../../../src/visualizer/elk-worker.js';
+import { uiDepsOf, uiPlugin, warmStatecharts } from '../../../src/visualizer/ui-plugin.js';
 import { startUiRelay } from '../../../src/visualizer/ui-relay.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { bindClient, startTestServer, type TestServer } from '../../helpers/test-server.js';
@@ -86,6 +86,19 @@ describe('the /ui plugin', () => {
     expect(layoutRunning()).toBe(true);
     await web.close();
     expect(layoutRunning()).toBe(false);
+  });
+
+  it('warmStatecharts starts the layout a second later, not at once (the daemon calls it when it serves)', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      warmStatecharts({ warn: () => {} });
+      expect(layoutRunning()).toBe(false);
+      vi.advanceTimersByTime(1_000);
+      expect(layoutRunning()).toBe(true);
+    } finally {
+      stopLayouts();
+      vi.useRealTimers();
+    }
   });
 
   it('draws the three charts with a count slot in every state', async () => {
