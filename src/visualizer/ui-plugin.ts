@@ -7,7 +7,7 @@ import { parseQuery, searchHistory, type LeaseQuery } from './lease-search.js';
 import { PAGE_HTML } from './page/html.js';
 import { PAGE_SCRIPT } from './page/script.js';
 import { PAGE_STYLE } from './page/style.js';
-import { stopLayouts } from './elk-worker.js';
+import { LayoutStopped, stopLayouts } from './elk-worker.js';
 import { toSvg } from './render-svg.js';
 import { MACHINE_NAMES, statechartOf } from './statechart.js';
 import type { UiDeps } from './ui-deps.js';
@@ -34,7 +34,9 @@ interface WarnLog {
 }
 
 function layOut(log: WarnLog): void {
-  chartsOnce().catch((err: unknown) => log.warn({ evt: 'ui.charts.failed', err }, 'statechart layout failed'));
+  chartsOnce().catch((err: unknown) => {
+    if (!(err instanceof LayoutStopped)) log.warn({ evt: 'ui.charts.failed', err }, 'statechart layout failed');
+  });
 }
 
 /** How long after the daemon serves the layout waits: the backlog of requests that queued while it was down goes first. */

@@ -88,10 +88,11 @@ describe('the /ui plugin', () => {
     expect(layoutRunning()).toBe(false);
   });
 
-  it('warmStatecharts starts the layout a second later, not at once (the daemon calls it when it serves)', () => {
+  it('warmStatecharts starts the layout a second later, not at once (the daemon calls it when it serves)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const warnings: unknown[] = [];
     try {
-      warmStatecharts({ warn: () => {} });
+      warmStatecharts({ warn: (fields) => warnings.push(fields) });
       expect(layoutRunning()).toBe(false);
       vi.advanceTimersByTime(1_000);
       expect(layoutRunning()).toBe(true);
@@ -99,6 +100,9 @@ describe('the /ui plugin', () => {
       stopLayouts();
       vi.useRealTimers();
     }
+    // Stopped by a closing listener is not a failed layout: no warning.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual([]);
   });
 
   it('draws the three charts with a count slot in every state', async () => {
