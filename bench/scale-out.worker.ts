@@ -37,7 +37,7 @@ const transport: Transport = {
   kind: 'memory', inbound$, interfaces: () => [], close: async () => {},
   send: async (out) => port.postMessage(out.data),
 };
-const app = startApp({ config: compiled.config, log, store: createStore(compiled.config, log), openTransport: async () => transport });
+const app = startApp({ config: compiled.config, log, store: await createStore(compiled.config, log), openTransport: async () => transport });
 await app.ready;
 port.on('message', (data: Uint8Array | 'stop') => {
   if (data === 'stop') {

@@ -4,7 +4,7 @@
 // starts from that snapshot. For each: seconds from exec to the `server.ready` log line, the daemon's RSS then
 // (VmRSS; VmHWM is the peak during start-up), and how long the stop took (the snapshot write is part of it).
 // Bounded: one temp directory (removed), one namespace (removed), two daemon runs of at most 120 s each.
-// usage: npm run build && [STORE=DIR] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
+// usage: npm run build && [STORE=DIR] [PROFILE=DIR] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ const leases = Number(process.argv[2] ?? 1_000_000);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(repo, 'dist/src/cli.js');
 const flags = readFileSync(cli, 'utf8').split('\n', 1)[0].split(/\s+/).filter((w) => w.startsWith('--'));
+// PROFILE=DIR adds --cpu-prof: one .cpuprofile per run and thread in DIR (bench/profile-timeline.mjs reads them).
+if (process.env.PROFILE !== undefined) flags.push('--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`);
 const dir = mkdtempSync(join(tmpdir(), 'adstartd-'));
 const ns = `adstart${process.pid}`;
 const store = join(dir, 'leases');

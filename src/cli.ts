@@ -15,7 +15,6 @@ import { systemClock } from './clock.js';
 import { checkConfigFile, loadConfigFile } from './config/index.js';
 import type { ServerConfig } from './config/types.js';
 import { isClientCommand } from './control/cli/args.js';
-import { runClientCommand } from './control/cli/commands.js';
 import { controlApiOf, metricsSourceOf } from './control/from-app.js';
 import { startControlServer, type ControlServer } from './control/server.js';
 import { classify, ConfigError } from './errors.js';
@@ -26,11 +25,8 @@ import { claimPort, type PortClaim } from './net/port-owner.js';
 import { openTransport } from './net/select-transport.js';
 import { fileLoader } from './reload/load.js';
 import { createStore } from './store/factory.js';
-import { migrateDatabase } from './store/postgres/migrate-command.js';
-import { repairStore } from './store/repair.js';
-import { replayCommand } from './replay/command.js';
-import { diagramCommand, historyCommand, uiCommand, type CommandResult } from './visualizer/commands.js';
-import { uiDepsOf, uiPlugin } from './visualizer/ui-plugin.js';
+import type { CommandResult } from './visualizer/commands.js';
+import { uiDepsOf, uiPlugin, warmStatecharts } from './visualizer/ui-plugin.js';
 
 const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
@@ -83,21 +79,28 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const line of result.lines) (result.ok ? console.log : console.error)(line);
     return result.ok ? 0 : 1;
   }
+  // The other commands' modules are imported when run: the daemon's start (`--config`) does not load them.
   if (command === 'repair-store' && arg !== undefined) {
+    const { repairStore } = await import('./store/repair.js');
     const report = await repairStore(arg);
     console.log(JSON.stringify(report));
     return 0;
   }
   if (command === 'migrate' && argv[2] !== undefined && (arg === '--config' || arg === '-c')) return runMigrate(argv[2]);
-  if (command === 'diagram') return printed(await diagramCommand(argv.slice(1)));
-  if (command === 'history') return printed(await historyCommand(argv.slice(1)));
+  if (command === 'diagram') return printed(await (await import('./visualizer/commands.js')).diagramCommand(argv.slice(1)));
+  if (command === 'history') return printed(await (await import('./visualizer/commands.js')).historyCommand(argv.slice(1)));
   if (command === 'ui') {
+    const { uiCommand } = await import('./visualizer/commands.js');
     const stopped = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
     return printed(await uiCommand(argv.slice(1), stopped, (text) => process.stdout.write(text)));
   }
-  if (command === 'replay') return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
+  if (command === 'replay') {
+    const { replayCommand } = await import('./replay/command.js');
+    return printed(await replayCommand(argv.slice(1), (text) => process.stdout.write(text)));
+  }
   if ((command === '--config' || command === '-c') && arg !== undefined) return run(arg);
   if (isClientCommand(command)) {
+    const { runClientCommand } = await import('./control/cli/commands.js');
     const result = await runClientCommand(argv);
     for (const line of result.stdout) console.log(line);
     for (const line of result.stderr) console.error(line);
@@ -161,10 +164,11 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   // Before the App starts: a control socket another daemon holds stops this one before it serves anything.
   const control = await openControl(running, metrics, config, file, log);
   if (control === 'failed') return 1;
+  const store = await createStore(config, log, { version: version(), onCommit: metrics.observeCommit, telemetry: metrics.postgres });
   const app = startApp({
     config,
     log,
-    store: createStore(config, log, { version: version(), onCommit: metrics.observeCommit, telemetry: metrics.postgres }),
+    store,
     onDecision: metrics.observeDecision,
     openTransport: () =>
       openTransport({
@@ -180,6 +184,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   });
   started.app = app;
   onStarted(app);
+  if (control !== undefined) app.ready.then(() => warmStatecharts(log), () => {});
   const stop = (signal: string) => {
     log.info({ evt: 'server.stopping', signal }, 'draining');
     void app.stop();
@@ -207,6 +212,8 @@ function countLogDrop(app: App | undefined): void {
 }
 
 async function runMigrate(file: string): Promise<number> {
+  // Imported here: pg is not loaded by a daemon that does not use PostgreSQL.
+  const { migrateDatabase } = await import('./store/postgres/migrate-command.js');
   const report = await migrateDatabase(await loadConfigFile(file));
   console.log(JSON.stringify(report));
   return 0;

@@ -61,3 +61,25 @@ export function layoutInWorker(graph: ElkNode): Promise<ElkNode> {
     worker.postMessage({ id, graph });
   });
 }
+
+/** Whether a worker is computing layouts now. */
+export function layoutRunning(): boolean {
+  return shared !== undefined;
+}
+
+/** A layout ended by stopLayouts (the listener closed): not a failure worth a warning. */
+export class LayoutStopped extends Error {
+  constructor() {
+    super('statechart layout stopped');
+  }
+}
+
+/** Ends the worker and fails the layouts it was computing, at once (a later request starts them again). */
+export function stopLayouts(): void {
+  const current = shared;
+  if (current === undefined) return;
+  shared = undefined;
+  void current.worker.terminate();
+  for (const p of current.pending.values()) p.reject(new LayoutStopped());
+  current.pending.clear();
+}

@@ -7,6 +7,7 @@ import { parseQuery, searchHistory, type LeaseQuery } from './lease-search.js';
 import { PAGE_HTML } from './page/html.js';
 import { PAGE_SCRIPT } from './page/script.js';
 import { PAGE_STYLE } from './page/style.js';
+import { LayoutStopped, stopLayouts } from './elk-worker.js';
 import { toSvg } from './render-svg.js';
 import { MACHINE_NAMES, statechartOf } from './statechart.js';
 import type { UiDeps } from './ui-deps.js';
@@ -27,14 +28,43 @@ function chartsOnce(): Promise<Record<string, string>> {
   return charts;
 }
 
+/** Where a failed layout is told: the listener's log or the daemon's. */
+interface WarnLog {
+  warn(fields: object, message: string): void;
+}
+
+function layOut(log: WarnLog): void {
+  chartsOnce().catch((err: unknown) => {
+    if (!(err instanceof LayoutStopped)) log.warn({ evt: 'ui.charts.failed', err }, 'statechart layout failed');
+  });
+}
+
+/** How long after the daemon serves the layout waits: the backlog of requests that queued while it was down goes first. */
+const WARM_DELAY_MS = 1_000;
+
+/**
+ * Lays the charts out ahead of the first page load. ELK's first layout costs ~2 s of CPU (a worker thread): started
+ * with the control listener it competed with the daemon's own start on a 2-core host, so the daemon calls this once it
+ * serves DHCP. A page asked for sooner starts the layout itself (and waits for it).
+ */
+export function warmStatecharts(log: WarnLog): void {
+  setTimeout(() => layOut(log), WARM_DELAY_MS).unref();
+}
+
 export function uiPlugin(deps: UiDeps): FastifyPluginAsync {
   return async (fastify) => {
-    // ELK's first layout takes seconds: start it now, so the first page load does not wait for it.
-    chartsOnce().catch((err: unknown) => fastify.log.warn({ evt: 'ui.charts.failed', err }, 'statechart layout failed'));
     const streams = new UiStreams(deps);
-    fastify.addHook('onClose', async () => streams.closeAll());
+    fastify.addHook('onClose', async () => {
+      streams.closeAll();
+      // A layout still running must not hold the process's exit (a stop right after the start waited for it).
+      stopLayouts();
+    });
 
-    fastify.get('/ui', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE_HTML));
+    fastify.get('/ui', async (_request, reply) => {
+      // The page asks for the charts next: unless warmStatecharts already did, start their layout now.
+      layOut(fastify.log);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE_HTML);
+    });
     fastify.get('/ui/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(PAGE_SCRIPT));
     fastify.get('/ui/app.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(PAGE_STYLE));
     fastify.get('/ui/api/charts', async () => chartsOnce());

@@ -1,4 +1,5 @@
 // createStore honours store.kind: "level" writes LevelDB on disk, "memory" keeps leases in memory only.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,11 +18,21 @@ describeLeaseStoreConformance('store.kind "memory" (MemoryLeaseStore)', async ()
 }));
 
 describe('createStore', () => {
+  it('leaves pg unloaded unless the store is PostgreSQL: the daemon\'s start does not pay for it', () => {
+    // The daemon's static imports, as `actor-dhcpd --version` loads them; pg is CommonJS, so require.cache lists it.
+    const report = "import{createRequire}from'node:module';const r=createRequire(process.cwd()+'/');"
+      + "process.on('exit',()=>console.log('pg loaded:',Object.keys(r.cache).some((f)=>f.includes('/node_modules/pg/'))))";
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--import', `data:text/javascript,${encodeURIComponent(report)}`, 'src/cli.ts', '--version'], {
+      encoding: 'utf8', cwd: join(import.meta.dirname, '../../..'),
+    });
+    expect(run.stdout).toContain('pg loaded: false');
+  });
+
   it('store.kind "level" keeps leases in LevelDB at store.path', async () => {
     const temp = await makeTempDir();
     try {
       const path = join(temp.dir, 'leases');
-      const store = createStore(compiled({ ...baseConfig(), store: { kind: 'level', path } }), log);
+      const store = await createStore(compiled({ ...baseConfig(), store: { kind: 'level', path } }), log);
       await store.open();
       await store.write([put(makeRecord('198.51.100.100', 'c1'))]);
       await store.close();
@@ -36,12 +47,12 @@ describe('createStore', () => {
     try {
       const path = join(temp.dir, 'leases');
       const config = compiled({ ...baseConfig(), store: { kind: 'memory', path } });
-      const first = createStore(config, log);
+      const first = await createStore(config, log);
       await first.open();
       await first.write([put(makeRecord('198.51.100.100', 'c1'))]);
       expect((await first.get('198.51.100.100'))?.context.clientKey).toBe('c1');
       await first.close();
-      const second = createStore(config, log);
+      const second = await createStore(config, log);
       await second.open();
       expect(await second.get('198.51.100.100')).toBeUndefined();
       await second.close();
