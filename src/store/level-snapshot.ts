@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AbstractIteratorOptions, AbstractPutOptions, AbstractSublevel } from 'abstract-level';
+import type { AbstractPutOptions, AbstractSublevel } from 'abstract-level';
 import { PackedLeases, type LeaseColumns } from '../lease-columns/packed-leases.js';
 import type { LevelDatabase } from './level-database.js';
+import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
 import type { LeaseValue } from './lease-value.js';
 import { readSnapshot, SnapshotUnusable, writeSnapshot } from './snapshot-file.js';
 import type { SnapshotLoad } from './snapshots.js';
@@ -17,8 +18,6 @@ export const SEQ_KEY = 'seq';
 const ID_KEY = 'id';
 /** classic-level reads `sync` from the put options; the type does not declare it. */
 const SYNCED = { sync: true } as AbstractPutOptions<string, string>;
-const LOAD_CHUNK = 1000;
-const LOAD_OPTIONS = { highWaterMarkBytes: 1 << 20 } as AbstractIteratorOptions<string, Uint8Array>;
 
 export interface StoreMeta {
   readonly id: string;

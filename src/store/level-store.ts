@@ -3,7 +3,6 @@
 import type {
   AbstractBatchOperation,
   AbstractBatchOptions,
-  AbstractIteratorOptions,
   AbstractSublevel,
 } from 'abstract-level';
 import { StoreError } from '../errors.js';
@@ -20,6 +19,7 @@ import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
 import type { TunableCommits } from './tunable.js';
+import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
 import { databaseFingerprint, loadSnapshotFile, readMeta, saveSnapshotFile, SEQ_KEY, type StoreMeta } from './level-snapshot.js';
 import type { SnapshotLoad, SnapshotStore } from './snapshots.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
@@ -62,14 +62,8 @@ type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array,
 
 /** classic-level reads `sync` from the batch options; other backends ignore it (the type does not declare it). */
 const SYNCED = { sync: true } as AbstractBatchOptions<string, string>;
-const LOAD_CHUNK = 1000;
 /** How often the first commit after a while starts a sweep of history older than the retention. */
 const HISTORY_SWEEP_INTERVAL_MS = 3_600_000;
-/**
- * classic-level fetches iterator entries from C++ in chunks of at most highWaterMarkBytes (16 KiB by default, about
- * 80 leases); 1 MiB chunks scan ~1.5-2x faster. Other backends ignore the option.
- */
-const LOAD_OPTIONS = { highWaterMarkBytes: 1 << 20 } as AbstractIteratorOptions<string, Uint8Array>;
 
 function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
