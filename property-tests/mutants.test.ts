@@ -18,7 +18,7 @@ type ReleaseHandlers = typeof import('../src/server/handlers/release.js');
 type Persist = typeof import('../src/server/persist.js');
 type Renewal = typeof import('../src/server/handlers/renewal.js');
 type ConfigModule = typeof import('../src/config/index.js');
-type Shields = typeof import('../src/server/offer-shields.js');
+type Shields = typeof import('../src/server/probing-offers.js');
 type Unreserved = typeof import('../src/server/offer-unreserved.js');
 type UnreservedTable = typeof import('../src/server/unreserved-offers.js');
 type Win = typeof import('../src/server/handlers/unreserved-win.js');
@@ -243,7 +243,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'offers do not reserve under pressure — an address still in its conflict-check probe is offered unreserved',
     caughtBy: ['offer-rule'],
     pressure: true,
-    inject: () => mockShields((real) => class extends real.OfferShields {
+    inject: () => mockShields((real) => class extends real.ProbingOffers {
       override inProbe() { return false; }
     }),
   },
@@ -282,10 +282,10 @@ const MUTANTS: readonly Mutant[] = [
   },
 ];
 
-function mockShields(mutate: (real: Shields) => Shields['OfferShields']): void {
-  vi.doMock('../src/server/offer-shields.js', async (original: Real<Shields>) => {
+function mockShields(mutate: (real: Shields) => Shields['ProbingOffers']): void {
+  vi.doMock('../src/server/probing-offers.js', async (original: Real<Shields>) => {
     const real = await original();
-    return { ...real, OfferShields: mutate(real) };
+    return { ...real, ProbingOffers: mutate(real) };
   });
 }
 
@@ -334,7 +334,7 @@ describe('mutants: every invariant catches a broken server', () => {
     vi.doUnmock('../src/server/persist.js');
     vi.doUnmock('../src/server/handlers/renewal.js');
     vi.doUnmock('../src/config/index.js');
-    vi.doUnmock('../src/server/offer-shields.js');
+    vi.doUnmock('../src/server/probing-offers.js');
     vi.doUnmock('../src/server/offer-unreserved.js');
     vi.doUnmock('../src/server/unreserved-offers.js');
     vi.doUnmock('../src/server/handlers/unreserved-win.js');

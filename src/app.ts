@@ -20,7 +20,7 @@ import { Router } from './router/router.js';
 import { checkConflict } from './server/conflict-check/check.js';
 import { ProbeGate } from './server/conflict-check/probes.js';
 import { DeclineLimiter } from './server/decline-limiter.js';
-import { OfferShields } from './server/offer-shields.js';
+import { ProbingOffers } from './server/probing-offers.js';
 import { UnreservedOffers } from './server/unreserved-offers.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/decide.js';
@@ -74,7 +74,7 @@ export function startApp(options: AppOptions): App {
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors,
     freeAddresses: new FreeAddresses(book),
-    offerShields: new OfferShields(),
+    probingOffers: new ProbingOffers(),
     unreservedOffers: new UnreservedOffers(),
     serverIdFor: serverIdResolver(config, localAddresses),
     ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),

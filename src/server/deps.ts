@@ -10,7 +10,7 @@ import type { Inbound } from '../net/types.js';
 import type { LeaseStore } from '../store/types.js';
 import type { DeclineLimiter } from './decline-limiter.js';
 import type { FreeAddresses } from './free-addresses.js';
-import type { OfferShields } from './offer-shields.js';
+import type { ProbingOffers } from './probing-offers.js';
 import type { Stats } from './stats.js';
 import type { UnreservedOffers } from './unreserved-offers.js';
 
@@ -30,7 +30,7 @@ export interface ServerDeps {
   /** Free-address index: the next free address without probing taken ones. */
   readonly freeAddresses: FreeAddresses;
   /** Offers in their conflict-check probe: their address is offered to no one else yet. */
-  readonly offerShields: OfferShields;
+  readonly probingOffers: ProbingOffers;
   /** Offers made under pressure that hold no address: what their client's REQUEST needs to win it (bounded). */
   readonly unreservedOffers: UnreservedOffers;
   /** Option 54 for a reply: the configured id, else our address on the client's link. */

@@ -1,5 +1,5 @@
-// Offers that do not reserve their address (docs/protocol.md "Offers yield under pressure"): when a pool is busy —
-// no free address, every other offer shielded — a DISCOVER is still answered, with an address another client's
+// Offers that do not reserve their address (docs/protocol.md "Offers yield under pressure"): when a pool has no free
+// address, a DISCOVER is still answered, with an address another client's
 // offer holds, and that offer stays. What the REQUEST needs to be believed is kept here: which address this
 // client was offered, in which subnet, until when. The first REQUEST for the address wins it.
 //

@@ -17,14 +17,14 @@ export async function checkConflict(deps: ServerDeps, gate: ProbeGate, input: Ch
   if (outcome.kind === 'in-use') return onProbation(deps, input, decision.ip, outcome);
   if (heldFor(deps, decision.ip, input.packet.clientKey)) return sendNow(deps, decision, decision.ip, input.packet.clientKey);
   // The offer went during the probe — a reload withdrew it or its hold ran out; no REQUEST takes an offer in its
-  // probe (offer-shields.ts). The client chooses again (bounded like conflicts) instead of being sent an OFFER
+  // probe (probing-offers.ts). The client chooses again (bounded like conflicts) instead of being sent an OFFER
   // its REQUEST would find gone.
   return input.conflicts + 1 < deps.config().conflictCheck.maxCandidates ? { kind: 'conflict' } : checked(drop('pool-exhausted'));
 }
 
-/** The OFFER goes out now: its address is checked, so it may be offered unreserved to others (offer-shields.ts). */
+/** The OFFER goes out now: its address is checked, so it may be offered unreserved to others (probing-offers.ts). */
 function sendNow(deps: ServerDeps, decision: Reply, ip: string, clientKey: string): ConflictVerdict {
-  deps.offerShields.sent(ip, clientKey);
+  deps.probingOffers.sent(ip, clientKey);
   return checked(decision);
 }
 

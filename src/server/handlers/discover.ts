@@ -59,11 +59,11 @@ function noAddress(deps: ServerDeps, input: HandlerInput, inProbe: number): Deci
   return drop('pool-exhausted');
 }
 
-/** An offer in its probe is offered to no one else until its OFFER goes out (offer-shields.ts). */
+/** An offer in its probe is offered to no one else until its OFFER goes out (probing-offers.ts). */
 function trackProbe(deps: ServerDeps, clientKey: string, ip: string, probe: boolean): void {
   const record = deps.book.get(ip);
   if (record?.state !== 'offered' || record.context.clientKey !== clientKey) return;
-  deps.offerShields.held(record, deps.clock.now(), probe ? deps.config().conflictCheck.timeoutMs : 0);
+  deps.probingOffers.held(record, deps.clock.now(), probe ? deps.config().conflictCheck.timeoutMs : 0);
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {

@@ -16,7 +16,7 @@ export async function winUnreserved(deps: ServerDeps, input: HandlerInput, ip: s
   const { request, clientKey, subnet } = input;
   const now = deps.clock.now();
   const offeredToOther = lease?.state === 'offered';
-  if (lease !== undefined && !isFinal(lease.state) && (!offeredToOther || deps.offerShields.inProbe(lease, now))) {
+  if (lease !== undefined && !isFinal(lease.state) && (!offeredToOther || deps.probingOffers.inProbe(lease, now))) {
     return nak(deps, input, 'offer-gone');
   }
   if (!isAddressValid(subnet, ip, reservationFor(subnet, request, clientKey))) return nak(deps, input, 'address-invalid');

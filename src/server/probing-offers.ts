@@ -17,7 +17,7 @@ interface Probe {
  * One entry per address whose offer is in its probe, in the order they were held. Sent offers leave at once and
  * lapsed ones at the front go on each hold: bounded by the probes in flight (`conflictCheck.maxConcurrent`).
  */
-export class OfferShields {
+export class ProbingOffers {
   private readonly probes = new Map<string, Probe>();
 
   /** A DISCOVER just held (or re-held) this offer: in its probe for at most `probeMs` (0: no probe, sent now). */
