@@ -131,7 +131,7 @@ describe('response cache', () => {
       registry.register(own.data, 'reply');
       cache.remember({ ...request, inbound: { ...request.inbound, data } }, own, MessageType.OFFER);
     })();
-    for (let i = 0; i < 5 && collected.length < 2; i++) {
+    for (let i = 0; i < 20 && collected.length < 2; i++) {
       gc();
       await new Promise((r) => setTimeout(r, 10));
     }
