@@ -61,7 +61,8 @@ export class CommittedMemo {
 
   /**
    * Every stored lease, from a snapshot that is exactly the store's content: afterwards the memo knows every key,
-   * as after a full scan. `ranges` holds each lease's history first and next (NaN: none).
+   * as after a full scan. `ranges` holds each lease's history first and next (NaN: none); it is adopted, not copied
+   * (it comes fresh from the snapshot file: 16 MB at 10^6 leases).
    */
   restore(columns: LeaseColumns, ranges: Float64Array): void {
     this.forget();
@@ -69,7 +70,7 @@ export class CommittedMemo {
     this.slots = new IntMultimap(count);
     for (let i = 0; i < count; i++) this.slots.add(columns.ips[i]!, i);
     this.usedSlots = count;
-    this.ranges = Float64Array.from(ranges);
+    this.ranges = ranges;
     this.complete = true;
   }
 
