@@ -6,6 +6,7 @@
 // At 10^6 leases it holds every one, so it keeps only what a batch needs, in columns: the owner's subnet and client
 // key (the very string the decoded record holds, which the lease book keeps too) and the history range.
 import { IntMultimap } from '../collections/int-multimap.js';
+import type { KeyBlob } from '../lease-columns/key-column.js';
 import type { LeaseColumns } from '../lease-columns/packed-leases.js';
 import { clientIndexKey } from './keys.js';
 import type { HistoryRange, LeaseValue } from './lease-value.js';
@@ -30,8 +31,11 @@ const slotKey = (key: string): number => Number.parseInt(key, 16) | 0;
 export class CommittedMemo {
   private slots = new IntMultimap();
   private readonly freeSlots: number[] = [];
-  /** Per slot: the owner's client key; undefined for a value that does not decode. */
+  /** Per slot: the owner's client key; undefined for a value that does not decode (or one still in `restored`). */
   private clientKeys: (string | undefined)[] = [];
+  /** The client keys of a snapshot restore, by slot, read where `fromRestore` is still set: no string per lease. */
+  private restored: KeyBlob | undefined;
+  private fromRestore = new Uint8Array(0);
   private subnets = new Float64Array(0);
   /** NaN: no range. */
   private ranges = new Float64Array(0);
@@ -43,7 +47,7 @@ export class CommittedMemo {
   get(key: string): Committed | null | undefined {
     const slot = this.slots.first(slotKey(key));
     if (slot < 0) return this.complete ? null : undefined;
-    const clientKey = this.clientKeys[slot];
+    const clientKey = this.fromRestore[slot] === 1 ? this.restored!.at(slot) : this.clientKeys[slot];
     const first = this.ranges[2 * slot]!;
     return {
       owner: clientKey === undefined ? undefined : clientIndexKey(this.subnets[slot]!, clientKey),
@@ -66,6 +70,8 @@ export class CommittedMemo {
     this.slots = new IntMultimap();
     this.freeSlots.length = 0;
     this.clientKeys = [];
+    this.restored = undefined;
+    this.fromRestore = new Uint8Array(0);
     this.subnets = new Float64Array(0);
     this.ranges = new Float64Array(0);
     this.complete = false;
@@ -80,7 +86,9 @@ export class CommittedMemo {
     const { count } = columns;
     this.slots = new IntMultimap(count);
     for (let i = 0; i < count; i++) this.slots.add(columns.ips[i]!, i);
-    this.clientKeys = [...columns.clientKeys];
+    this.clientKeys = new Array<string | undefined>(count);
+    this.restored = columns.clientKeys;
+    this.fromRestore = new Uint8Array(count).fill(1);
     this.subnets = Float64Array.from(columns.subnets);
     this.ranges = Float64Array.from(ranges);
     this.complete = true;
@@ -107,6 +115,7 @@ export class CommittedMemo {
       this.slots.add(k, slot);
     }
     this.clientKeys[slot] = value?.record.context.clientKey;
+    this.fromRestore[slot] = 0;
     this.subnets[slot] = value?.record.context.subnetId ?? 0;
     const history = value?.history;
     this.ranges[2 * slot] = history?.first ?? Number.NaN;
@@ -119,6 +128,7 @@ export class CommittedMemo {
     if (slot < 0) return;
     this.slots.delete(k, slot);
     this.clientKeys[slot] = undefined;
+    this.fromRestore[slot] = 0;
     this.freeSlots.push(slot);
   }
 
