@@ -137,6 +137,20 @@ describe('UnreservedOffers (the bounded table)', () => {
     expect(table.size).toBe(2); // c2 (until 1002) swept; c3 (1003) ends at 1003 too; c4 stays
   });
 
+  it('a renewed or forgotten entry keeps the order right across thousands of offers (oldest evicted first)', () => {
+    const table = new UnreservedOffers(1_000);
+    for (let i = 0; i < 5_000; i++) {
+      table.made(`c${i}`, { ip: ONE, subnetId: 1, until: 100_000 }, i);
+      if (i % 10 === 0) table.made('keep', { ip: ONE, subnetId: 1, until: 100_000 }, i); // renewed: to the back
+      if (i % 7 === 0) table.forget(`c${i - 3}`);
+    }
+    expect(table.size).toBe(1_000);
+    expect(table.of('keep', 1, 5_000)).toBeDefined();
+    expect(table.of('c4999', 1, 5_000)).toBeDefined(); // among the 999 newest others still recorded
+    expect(table.of('c2000', 1, 5_000)).toBeUndefined(); // evicted long ago
+    expect(table.evicted).toBe(5_001 - 1_000 - [...Array(5_000).keys()].filter((i) => i % 7 === 0 && i >= 3).length);
+  });
+
   it('spreads new clients over the candidates and gives a returning client its own address', () => {
     const table = new UnreservedOffers();
     const candidates = ['a', 'b', 'c'];
