@@ -12,18 +12,13 @@
 // Bounded: entries go when they expire (the oldest first, swept on every park) and, when the router needs room for
 // a new client, the oldest waiting one goes first (`evictOldest`): evicting one is harmless — the client's REQUEST
 // then starts a transaction of its own, with the same decision.
+import { TimeOrderedKeys } from '../collections/time-ordered-keys.js';
 
 export class WaitingClients {
   /** Until when (epoch ms, exclusive) each client's exchange waits. */
   private readonly until = new Map<string, number>();
-  /**
-   * Every park in time order (so the one to expire first is at `head`), with its time: an entry whose time is no
-   * longer the client's (parked again, taken, evicted) is stale and skipped. Not the Map's own order: a Map used as
-   * a queue is walked over the holes of its deleted entries from the front until it rehashes (response-cache.ts).
-   */
-  private keys: string[] = [];
-  private times: number[] = [];
-  private head = 0;
+  /** The parks in time order, so the one to expire first is the oldest. */
+  private readonly order = new TimeOrderedKeys<number>((clientKey) => this.until.get(clientKey));
   /** Entries dropped for room before they expired. */
   evicted = 0;
 
@@ -33,8 +28,7 @@ export class WaitingClients {
   park(clientKey: string, now: number): void {
     const until = now + this.waitMs;
     this.until.set(clientKey, until);
-    this.keys.push(clientKey);
-    this.times.push(until);
+    this.order.push(clientKey, until);
     this.sweep(now);
   }
 
@@ -49,15 +43,14 @@ export class WaitingClients {
   /** Makes room for a new client: the exchange waiting longest goes. False when none waits. */
   evictOldest(now: number): boolean {
     this.sweep(now);
-    for (; this.head < this.keys.length; this.head++) {
-      const clientKey = this.keys[this.head]!;
-      if (this.until.get(clientKey) !== this.times[this.head]) continue;
+    let evicted = false;
+    this.order.dropOldest((clientKey) => {
+      if (evicted) return false;
       this.until.delete(clientKey);
       this.evicted++;
-      this.head++;
-      return true;
-    }
-    return false;
+      return (evicted = true);
+    });
+    return evicted;
   }
 
   /** Exchanges still waiting at `now` (the expired ones are dropped first). */
@@ -68,35 +61,11 @@ export class WaitingClients {
 
   clear(): void {
     this.until.clear();
-    this.keys = [];
-    this.times = [];
-    this.head = 0;
+    this.order.clear();
   }
 
-  /** Drops the expired entries from the front; keeps the queue at most about twice the live entries. */
   private sweep(now: number): void {
-    const { keys, times, until } = this;
-    for (; this.head < keys.length; this.head++) {
-      const clientKey = keys[this.head]!;
-      const time = times[this.head]!;
-      const live = until.get(clientKey) === time;
-      if (live && time > now) break;
-      if (live) until.delete(clientKey);
-    }
-    if (this.head > 1024 && this.head * 2 > keys.length) this.compact((i) => i >= this.head);
-    else if (keys.length - this.head > 2 * until.size + 1024) this.compact((i) => i >= this.head && until.get(keys[i]!) === times[i]);
-  }
-
-  private compact(keep: (i: number) => boolean): void {
-    const keys: string[] = [];
-    const times: number[] = [];
-    for (let i = this.head; i < this.keys.length; i++) {
-      if (!keep(i)) continue;
-      keys.push(this.keys[i]!);
-      times.push(this.times[i]!);
-    }
-    this.keys = keys;
-    this.times = times;
-    this.head = 0;
+    this.order.dropOldest((clientKey, until) => until <= now && this.until.delete(clientKey));
+    this.order.compact(this.until.size);
   }
 }

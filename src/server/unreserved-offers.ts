@@ -8,6 +8,8 @@
 // REQUEST is one round trip away — are the ones kept. At 16,384 entries (about 2.5 MB) that is about 8 s of a
 // 2,000 DISCOVERs/s flood, far more than a client's round trip.
 
+import { TimeOrderedKeys } from '../collections/time-ordered-keys.js';
+
 export const UNRESERVED_OFFERS_MAX = 16_384;
 
 export interface UnreservedOffer {
@@ -19,15 +21,8 @@ export interface UnreservedOffer {
 
 export class UnreservedOffers {
   private readonly byClient = new Map<string, UnreservedOffer>();
-  /**
-   * Every offer recorded, in the order it was made (so the oldest is at `head`): one no longer the client's entry
-   * (renewed, forgotten) is stale and skipped. Not the Map's own order: a Map used as a queue is walked over the holes
-   * of its deleted entries from the front until it rehashes (response-cache.ts), which at 16,384 entries cost ~10 µs
-   * per offer recorded under a flood.
-   */
-  private keys: string[] = [];
-  private offers: UnreservedOffer[] = [];
-  private head = 0;
+  /** The offers in the order they were made, so the oldest goes first (a renewed one is then the newest). */
+  private readonly order = new TimeOrderedKeys<UnreservedOffer>((clientKey) => this.byClient.get(clientKey));
   private turn = 0;
   /** Entries dropped to stay within `max` before they expired. */
   evicted = 0;
@@ -37,8 +32,7 @@ export class UnreservedOffers {
   /** Records (or renews) the client's unreserved offer. */
   made(clientKey: string, offer: UnreservedOffer, now: number): void {
     this.byClient.set(clientKey, offer);
-    this.keys.push(clientKey);
-    this.offers.push(offer);
+    this.order.push(clientKey, offer);
     this.sweep(now);
   }
 
@@ -69,32 +63,14 @@ export class UnreservedOffers {
     return this.byClient.size;
   }
 
-  /** Drops the expired entries and the oldest beyond `max`; keeps the queue at most about twice the live entries. */
+  /** Drops the expired entries and the oldest beyond `max`. */
   private sweep(now: number): void {
-    const { keys, offers, byClient } = this;
-    for (; this.head < keys.length; this.head++) {
-      const clientKey = keys[this.head]!;
-      const offer = offers[this.head]!;
-      if (byClient.get(clientKey) === offer) {
-        if (byClient.size > this.max) this.evicted++;
-        else if (offer.until > now) break;
-        byClient.delete(clientKey);
-      }
-    }
-    if (this.head > 1024 && this.head * 2 > keys.length) this.compact((i) => i >= this.head);
-    else if (keys.length - this.head > 2 * byClient.size + 1024) this.compact((i) => byClient.get(keys[i]!) === offers[i]);
-  }
-
-  private compact(keep: (i: number) => boolean): void {
-    const keys: string[] = [];
-    const offers: UnreservedOffer[] = [];
-    for (let i = this.head; i < this.keys.length; i++) {
-      if (!keep(i)) continue;
-      keys.push(this.keys[i]!);
-      offers.push(this.offers[i]!);
-    }
-    this.keys = keys;
-    this.offers = offers;
-    this.head = 0;
+    const { byClient } = this;
+    this.order.dropOldest((clientKey, offer) => {
+      if (byClient.size > this.max) this.evicted++;
+      else if (offer.until > now) return false;
+      return byClient.delete(clientKey);
+    });
+    this.order.compact(byClient.size);
   }
 }
