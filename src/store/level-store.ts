@@ -195,7 +195,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   async history(ip: string, limit?: number): Promise<LeaseTransition[]> {
     if (this.closing !== undefined) throw closedError();
     try {
-      return await this.historyLog.read(ip, limit);
+      return await this.historyLog.read(ip, this.now(), limit);
     } catch (error) {
       throw mapReadError(error, this.location);
     }
