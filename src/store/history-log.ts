@@ -6,15 +6,15 @@
 // a sweep deletes entries whose newest transition is older than the retention (reads skip older transitions in an
 // entry kept for a newer one). The sequence range of each address is stored in its lease value, so an append reads
 // nothing. Stores written with one transition per entry read the same.
-import type { AbstractBatchOperation, AbstractSublevel } from 'abstract-level';
+import type { AbstractSublevel } from 'abstract-level';
 import type { LeaseTransition } from '../../machines/lease.types.js';
 import { addressKey } from './keys.js';
 import type { LevelDatabase } from './level-database.js';
 import type { HistoryRange } from './lease-value.js';
+import type { RawOperation } from './raw-batch.js';
 import type { LeaseWrite } from './types.js';
 
 type HistorySublevel = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, string>;
-type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string>;
 
 export interface HistoryOptions {
   /** Transitions kept per address (default 64). */
@@ -30,7 +30,7 @@ export interface HistoryOptions {
 export type CommittedRange = HistoryRange | null | undefined;
 
 export interface HistoryPlan {
-  readonly ops: BatchOperation[];
+  readonly ops: RawOperation[];
   /** The new range of each address this batch appends to. */
   readonly ranges: ReadonlyMap<string, HistoryRange>;
 }
@@ -74,7 +74,7 @@ export class HistoryLog {
       const range = committed(address);
       ranges.set(address, range === null ? { first: now * FRESH_PER_MS, next: now * FRESH_PER_MS } : range ?? await this.readRange(address));
     }
-    const ops: BatchOperation[] = [];
+    const ops: RawOperation[] = [];
     for (const [address, transitions] of byAddress) {
       let { first, next } = ranges.get(address) as HistoryRange;
       const kept = transitions.length > this.perLease ? transitions.slice(-this.perLease) : transitions;
