@@ -2,7 +2,7 @@
 import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
-import { LevelLeaseStore } from '../../../src/store/level-store.js';
+import { LevelLeaseStore, type LevelDatabase } from '../../../src/store/level-store.js';
 import { openLevelStore, openMemoryStore } from '../../../src/store/open.js';
 import { describeLeaseStoreConformance } from './conformance.js';
 import { collect, del, makeRecord, makeTempDir, put, testIp, clientLease } from './helpers.js';
@@ -110,7 +110,7 @@ describe('the batch write on classic-level', () => {
         if (count !== undefined) expect(count.count).toBe(0);
         await store.close();
       }
-      const dump = async (target: Level<string, string> | MemoryLevel<string, string>) => {
+      const dump = async (target: LevelDatabase) => {
         await target.open();
         const entries = (await target.iterator({ valueEncoding: 'hex' }).all()).filter(([key]) => key !== '!meta!id');
         await target.close();
