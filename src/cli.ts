@@ -16,7 +16,7 @@ import { checkConfigFile, loadConfigFile } from './config/index.js';
 import type { ServerConfig } from './config/types.js';
 import { isClientCommand } from './control/cli/args.js';
 import { controlApiOf, metricsSourceOf } from './control/from-app.js';
-import { startControlServer, type ControlServer } from './control/server.js';
+import { bindControlServer, type BoundControl } from './control/server.js';
 import { classify, ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type DaemonMetrics } from './metrics/metrics.js';
@@ -162,7 +162,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   const running = () => started.app as App;
   const metrics = createMetrics(metricsSourceOf(running), version());
   // Before the App starts: a control socket another daemon holds stops this one before it serves anything.
-  const control = await openControl(running, metrics, config, file, log);
+  const control = await openControl(config, log);
   if (control === 'failed') return 1;
   const store = await createStore(config, log, { version: version(), onCommit: metrics.observeCommit, telemetry: metrics.postgres });
   const app = startApp({
@@ -185,7 +185,8 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   });
   started.app = app;
   onStarted(app);
-  if (control !== undefined) app.ready.then(() => warmStatecharts(log), () => {});
+  // The API is built once DHCP is served: requests to the bound socket wait for it (control/held-listener.ts).
+  if (control !== undefined) app.ready.then(() => openApi(control, running, metrics, file, log), () => {});
   const stop = (signal: string) => {
     log.info({ evt: 'server.stopping', signal }, 'draining');
     void app.stop();
@@ -221,25 +222,27 @@ async function runMigrate(file: string): Promise<number> {
 }
 
 /** The control API and /metrics, up while the daemon runs; a socket it cannot take keeps the daemon from starting (exit 1). */
-async function openControl(
-  app: () => App, metrics: DaemonMetrics, config: ServerConfig, file: string, log: Logger,
-): Promise<ControlServer | undefined | 'failed'> {
+async function openControl(config: ServerConfig, log: Logger): Promise<BoundControl | undefined | 'failed'> {
   if (!config.control.enabled) return undefined;
-  const api = controlApiOf(app, {
-    baseDir: dirname(resolve(file)),
-    metrics: () => metrics.render(),
-    reload: (trigger) => app().reload(trigger),
-    securityEvents: (limit) => app().securityEvents(limit),
-  });
   try {
-    const plugins = [uiPlugin(uiDepsOf(app))];
-    return await startControlServer({ config: config.control, api, log, version: version(), plugins });
+    return await bindControlServer({ config: config.control, log, version: version() });
   } catch (error) {
     const err = classify(error);
     log.fatal({ evt: 'control.listen_failed', err }, 'control API cannot listen: not starting');
     console.error(`${err.code}: ${err.message}`);
     return 'failed';
   }
+}
+
+/** Builds the API behind the bound control listeners (logged when it fails: they answer 503 then). */
+function openApi(control: BoundControl, app: () => App, metrics: DaemonMetrics, file: string, log: Logger): void {
+  const api = controlApiOf(app, {
+    baseDir: dirname(resolve(file)),
+    metrics: () => metrics.render(),
+    reload: (trigger) => app().reload(trigger),
+    securityEvents: (limit) => app().securityEvents(limit),
+  });
+  control.serve(api, [uiPlugin(uiDepsOf(app))]).then(() => warmStatecharts(log), () => {});
 }
 
 main(process.argv.slice(2)).then(

@@ -6,6 +6,7 @@ import type { ControlConfig, ControlTcpConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { ControlApi } from './api.js';
 import { bearerAuth } from './auth.js';
+import type { HeldListener } from './held-listener.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
 import { v1Routes } from './routes/index.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -18,6 +19,8 @@ export interface BuildOptions {
   /** Set on the TCP listener only. */
   readonly tokens?: ControlTcpConfig;
   readonly plugins?: readonly FastifyPluginAsync[];
+  /** The bound listener the app answers on (its server settings are fastify's usual ones). */
+  readonly held: HeldListener;
 }
 
 function atLeastWarn(log: Logger): string {
@@ -26,15 +29,18 @@ function atLeastWarn(log: Logger): string {
 
 export async function buildControlApp(options: BuildOptions): Promise<FastifyInstance> {
   const { log } = options;
+  let receive: Parameters<HeldListener['attach']>[0] | undefined;
   const app = fastify({
     // Fastify's own lines ("Server listening at", one per request) carry no `evt`: only its warnings pass; the
     // API logs what it does itself (control.listening, lease.released, control.reload…).
     loggerInstance: log.child({}, { level: atLeastWarn(log) }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.config.bodyLimitBytes,
-    // A client that opens a connection and sends nothing must not hold it forever.
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
+    // The server is the listener bound before the daemon started (it sets the request and connection timeouts).
+    serverFactory: (handler) => {
+      receive = handler;
+      return options.held.server;
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
   });
   app.setErrorHandler(errorHandler(log));
@@ -52,5 +58,7 @@ export async function buildControlApp(options: BuildOptions): Promise<FastifyIns
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   await app.ready();
+  // Requests reach the app only once it is ready (those held meanwhile first).
+  if (receive !== undefined) options.held.attach(receive);
   return app;
 }

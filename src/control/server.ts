@@ -1,5 +1,7 @@
 // The control listener: the control API over a UNIX socket (mode 0660) and, only when tokens are configured, over
-// TCP with bearer tokens. Started and stopped with the daemon by cli.ts.
+// TCP with bearer tokens. Started and stopped with the daemon by cli.ts, in two steps: the listeners are bound
+// before the daemon starts (a socket or port another process holds keeps it from starting), and the API behind them
+// is built once the daemon serves (fastify is imported then: it is not on the way to the first DHCP reply).
 import { chmod } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -7,7 +9,7 @@ import type { ControlConfig } from '../config/types.js';
 import { classify, DhcpdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ControlApi } from './api.js';
-import { buildControlApp } from './build-app.js';
+import { HeldListener } from './held-listener.js';
 import { prepareSocketPath } from './socket-path.js';
 
 export type { ControlApi } from './api.js';
@@ -38,54 +40,107 @@ function listenFailed(where: string, error: unknown): DhcpdError {
   return new DhcpdError('DHCPD_ERR_CONTROL_LISTEN', `control API cannot listen on ${where}: ${String(reason)}`, { cause: error });
 }
 
-async function listenSocket(options: ControlServerOptions, log: Logger): Promise<FastifyInstance> {
-  const path = options.config.socket;
-  const app = await buildControlApp({ ...options, log });
+/** Bound listeners whose API is not built yet. */
+export interface BoundControl extends ControlServer {
+  /** Builds the API behind the listeners; requests held meanwhile are answered then. Rejects (and the listeners
+   * answer 503) when it cannot be built. */
+  serve(api: ControlApi, plugins?: readonly FastifyPluginAsync[]): Promise<void>;
+}
+
+type BindOptions = Omit<ControlServerOptions, 'api' | 'plugins'>;
+
+function listen(held: HeldListener, where: { path: string } | { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    held.server.once('error', reject);
+    held.server.listen(where, () => {
+      held.server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function bindSocket(config: ControlConfig, log: Logger): Promise<HeldListener> {
+  const path = config.socket;
+  const held = new HeldListener();
   try {
     const found = await prepareSocketPath(path);
     if (found === 'stale-removed') log.warn({ evt: 'control.stale_socket', socket: path }, 'removed a stale control socket');
-    await app.listen({ path });
+    await listen(held, { path });
     await chmod(path, SOCKET_MODE);
   } catch (error) {
-    await app.close();
+    await held.close();
     throw listenFailed(path, error);
   }
-  return app;
+  return held;
 }
 
-async function listenTcp(options: ControlServerOptions, log: Logger): Promise<FastifyInstance | undefined> {
-  const tcp = options.config.tcp;
+async function bindTcp(config: ControlConfig): Promise<HeldListener | undefined> {
+  const tcp = config.tcp;
   if (tcp === undefined || (tcp.readToken === undefined && tcp.adminToken === undefined)) return undefined;
-  const app = await buildControlApp({ ...options, log, tokens: tcp });
+  const held = new HeldListener();
   try {
-    await app.listen({ host: tcp.address, port: tcp.port });
+    await listen(held, { host: tcp.address, port: tcp.port });
   } catch (error) {
-    await app.close();
+    await held.close();
     throw listenFailed(`${tcp.address}:${tcp.port}`, error);
   }
-  return app;
+  return held;
 }
 
-/** Listens on the socket and, with tokens, on TCP; rejects with DHCPD_ERR_CONTROL_LISTEN and leaves nothing open. */
-export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+/** Binds the socket and, with tokens, TCP; rejects with DHCPD_ERR_CONTROL_LISTEN and leaves nothing open. */
+export async function bindControlServer(options: BindOptions): Promise<BoundControl> {
   const log = options.log.child({ component: 'control' });
-  const socketApp = await listenSocket(options, log);
-  let tcpApp: FastifyInstance | undefined;
+  const socket = await bindSocket(options.config, log);
+  let tcp: HeldListener | undefined;
   try {
-    tcpApp = await listenTcp(options, log);
+    tcp = await bindTcp(options.config);
   } catch (error) {
-    await socketApp.close();
+    await socket.close();
     throw error;
   }
-  const bound = tcpApp?.server.address() as AddressInfo | undefined;
-  const tcp = bound === undefined ? undefined : { address: bound.address, port: bound.port };
-  log.info({ evt: 'control.listening', socket: options.config.socket, tcp }, 'control API listening');
+  const bound = tcp?.server.address() as AddressInfo | undefined;
+  const tcpAddress = bound === undefined ? undefined : { address: bound.address, port: bound.port };
+  const apps: FastifyInstance[] = [];
+  let closing: Promise<void> | undefined;
+  const keep = async (app: FastifyInstance): Promise<void> => {
+    // A stop during the build: the listeners are closed already, the app is closed as soon as it exists.
+    if (closing !== undefined) await app.close();
+    else apps.push(app);
+  };
   return {
     socket: options.config.socket,
-    ...(tcp === undefined ? {} : { tcp }),
-    close: async () => {
-      await Promise.all([socketApp.close(), tcpApp?.close()]);
-      log.info({ evt: 'control.closed' }, 'control API closed');
+    ...(tcpAddress === undefined ? {} : { tcp: tcpAddress }),
+    serve: async (api, plugins) => {
+      try {
+        const { buildControlApp } = await import('./build-app.js');
+        const build = { ...options, api, log, ...(plugins === undefined ? {} : { plugins }) };
+        await keep(await buildControlApp({ ...build, held: socket }));
+        if (tcp !== undefined) await keep(await buildControlApp({ ...build, held: tcp, tokens: options.config.tcp! }));
+      } catch (error) {
+        const err = classify(error);
+        for (const held of [socket, tcp]) held?.refuse(`it could not be built (${err.message})`);
+        log.error({ evt: 'control.build_failed', err }, 'control API could not be built: it answers 503');
+        throw error;
+      }
+      log.info({ evt: 'control.listening', socket: options.config.socket, tcp: tcpAddress }, 'control API listening');
+    },
+    close: () => {
+      closing ??= Promise.all([socket.close(), tcp?.close(), ...apps.map((app) => app.close())]).then(() => {
+        log.info({ evt: 'control.closed' }, 'control API closed');
+      });
+      return closing;
     },
   };
+}
+
+/** Binds and builds at once (tests, tools): listening with the API when it resolves. */
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  const bound = await bindControlServer(options);
+  try {
+    await bound.serve(options.api, options.plugins);
+  } catch (error) {
+    await bound.close();
+    throw error;
+  }
+  return bound;
 }

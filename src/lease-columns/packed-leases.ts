@@ -7,6 +7,7 @@ import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../ma
 import { intToIp, parseIpv4 } from '../codec/index.js';
 import { IntMultimap } from '../collections/int-multimap.js';
 import { LEASE_STATES } from '../leases/states.js';
+import { KeyBlob, KeyColumn } from './key-column.js';
 
 const TIME_FIELDS = ['offerExpiresAt', 'boundAt', 'renewAt', 'rebindAt', 'expiresAt', 'graceUntil', 'probationUntil', 'changedAt'] as const;
 const TIMES = TIME_FIELDS.length;
@@ -60,9 +61,11 @@ export interface LeaseColumns {
   readonly offsets: Int32Array;
   /** Leases whose times are not offsets: every time exactly, by lease index. */
   readonly exact: ReadonlyMap<number, Float64Array>;
-  readonly clientKeys: readonly string[];
-  /** The hardware address, or its length when it is the tail of the client key. */
-  readonly hwAddresses: readonly (string | number)[];
+  readonly clientKeys: KeyBlob;
+  /** The hardware address's length when it is the tail of the client key (in UTF-16 code units), else -1. */
+  readonly hwTails: Int32Array;
+  /** The hardware addresses that are not a tail of their key, by lease index. */
+  readonly hwStrings: ReadonlyMap<number, string>;
   readonly hostnames: ReadonlyMap<number, string>;
 }
 
@@ -78,10 +81,12 @@ export class PackedLeases {
   private timerCounts: Uint8Array = new Uint8Array(0);
   private timerEvents: Uint8Array = new Uint8Array(0);
   private readonly times = new SlotTimes(OFFSETS + MAX_TIMERS);
-  /** Undefined: a free slot. */
-  private clientKeys: (string | undefined)[] = [];
-  /** The hardware address, or its length when it is the tail of the client key ("hw:1:<mac>"): one string less. */
-  private hwAddresses: (string | number)[] = [];
+  /** Whether a slot is in use, and its lease's client key. */
+  private readonly keys = new KeyColumn();
+  /** The hardware address's length when it is the tail of the client key ("hw:1:<mac>": one string less), else -1. */
+  private hwTails: Int32Array = new Int32Array(0);
+  /** The hardware addresses that are not a tail of their key. */
+  private readonly hwStrings = new Map<number, string>();
   private readonly hostnames = new Map<number, string>();
 
   get size(): number {
@@ -124,9 +129,11 @@ export class PackedLeases {
     }
     this.times.set(slot, context.changedAt, TIME_SCRATCH, OFFSETS + timers.length);
     const { clientKey, hwAddress } = context;
-    this.clientKeys[slot] = clientKey;
+    this.keys.set(slot, clientKey);
     const isTail = hwAddress.length > 0 && clientKey.length > hwAddress.length && clientKey.endsWith(hwAddress);
-    this.hwAddresses[slot] = isTail ? hwAddress.length : hwAddress;
+    this.hwTails[slot] = isTail ? hwAddress.length : -1;
+    if (!isTail) this.hwStrings.set(slot, hwAddress);
+    else if (this.hwStrings.size > 0) this.hwStrings.delete(slot);
     if (context.hostname !== undefined) this.hostnames.set(slot, context.hostname);
     else if (this.hostnames.size > 0) this.hostnames.delete(slot);
     return true;
@@ -159,38 +166,39 @@ export class PackedLeases {
     const slot = this.slots.first(ip);
     if (slot < 0) return;
     this.slots.delete(ip, slot);
-    this.clientKeys[slot] = undefined;
-    this.hwAddresses[slot] = 0;
+    this.keys.clear(slot);
+    this.hwStrings.delete(slot);
     this.hostnames.delete(slot);
     this.times.free(slot);
     this.freeSlots.push(slot);
   }
 
   *records(): Generator<LeaseRecord> {
-    for (let slot = 0; slot < this.end; slot++) if (this.clientKeys[slot] !== undefined) yield this.recordAt(slot);
+    for (let slot = 0; slot < this.end; slot++) if (this.keys.has(slot)) yield this.recordAt(slot);
   }
 
   /** Address, subnet and state of every packed lease: for counts and indexes that need no record. */
   forEach(fn: LeaseSummaryFn): void {
     for (let slot = 0; slot < this.end; slot++) {
-      if (this.clientKeys[slot] !== undefined) fn(this.ips[slot]!, this.subnets[slot]!, LEASE_STATES[this.states[slot]!]!);
+      if (this.keys.has(slot)) fn(this.ips[slot]!, this.subnets[slot]!, LEASE_STATES[this.states[slot]!]!);
     }
   }
 
   /**
-   * Every packed lease's index keys and the earliest of its timers (Infinity: none; NaN: one is not finite),
-   * without building records: for indexing a table loaded whole.
+   * Every packed lease's address, the hash of its client (clientHash of its subnet and key), its state and the
+   * earliest of its timers (Infinity: none; NaN: one is not finite), without building records or key strings: for
+   * indexing a table loaded whole.
    */
-  forEachIndexed(fn: (ip: number, subnetId: number, clientKey: string, state: LeaseState, earliestTimer: number) => void): void {
+  forEachIndexed(fn: (ip: number, clientHash: number, state: LeaseState, earliestTimer: number) => void): void {
     for (let slot = 0; slot < this.end; slot++) {
-      const clientKey = this.clientKeys[slot];
-      if (clientKey === undefined) continue;
+      if (!this.keys.has(slot)) continue;
       let earliest = Infinity;
       for (let i = 0; i < this.timerCounts[slot]!; i++) {
         const at = this.times.get(slot, OFFSETS + i);
         earliest = Number.isFinite(at) ? Math.min(earliest, at) : Number.NaN;
       }
-      fn(this.ips[slot]!, this.subnets[slot]!, clientKey, LEASE_STATES[this.states[slot]!]!, earliest);
+      const subnetId = this.subnets[slot]!;
+      fn(this.ips[slot]!, this.keys.hash(subnetId, slot), LEASE_STATES[this.states[slot]!]!, earliest);
     }
   }
 
@@ -212,26 +220,28 @@ export class PackedLeases {
     const bases = new Float64Array(count);
     const offsets = new Int32Array(count * TIME_COLUMNS);
     const exact = new Map<number, Float64Array>();
-    const clientKeys: string[] = [];
-    const hwAddresses: (string | number)[] = [];
+    const live: number[] = [];
+    for (let slot = 0; slot < this.end; slot++) if (this.keys.has(slot)) live.push(slot);
+    const hwTails = new Int32Array(count);
+    const hwStrings = new Map<number, string>();
     const hostnames = new Map<number, string>();
     let i = 0;
-    for (let slot = 0; slot < this.end; slot++) {
-      const clientKey = this.clientKeys[slot];
-      if (clientKey === undefined) continue;
+    for (const slot of live) {
       ips[i] = this.ips[slot]!;
       subnets[i] = this.subnets[slot]!;
       states[i] = this.states[slot]!;
       timerCounts[i] = this.timerCounts[slot]!;
       timerEvents.set(this.timerEvents.subarray(slot * MAX_TIMERS, (slot + 1) * MAX_TIMERS), i * MAX_TIMERS);
       this.times.export(slot, i, bases, offsets, exact);
-      clientKeys.push(clientKey);
-      hwAddresses.push(this.hwAddresses[slot]!);
-      const hostname = this.hostnames.get(slot);
+      hwTails[i] = this.hwTails[slot]!;
+      const hw = this.hwStrings.size === 0 ? undefined : this.hwStrings.get(slot);
+      if (hw !== undefined) hwStrings.set(i, hw);
+      const hostname = this.hostnames.size === 0 ? undefined : this.hostnames.get(slot);
       if (hostname !== undefined) hostnames.set(i, hostname);
       i++;
     }
-    return { count, events: [...EVENTS], ips, subnets, states, timerCounts, timerEvents, bases, offsets, exact, clientKeys, hwAddresses, hostnames };
+    const clientKeys = this.keys.blobOf(live);
+    return { count, events: [...EVENTS], ips, subnets, states, timerCounts, timerEvents, bases, offsets, exact, clientKeys, hwTails, hwStrings, hostnames };
   }
 
   /**
@@ -241,12 +251,13 @@ export class PackedLeases {
    */
   static fromColumns(c: LeaseColumns): PackedLeases {
     const { count } = c;
-    const sized = [c.ips, c.subnets, c.states, c.timerCounts, c.bases, c.clientKeys, c.hwAddresses];
+    const sized = [c.ips, c.subnets, c.states, c.timerCounts, c.bases, c.clientKeys, c.hwTails];
     if (sized.some((column) => column.length !== count) || c.timerEvents.length !== count * MAX_TIMERS
       || c.offsets.length !== count * TIME_COLUMNS) throw new TypeError('lease columns of different lengths');
     const remap = c.events.map(eventId);
     if (remap.some((id) => id < 0)) throw new TypeError('too many timer event names');
     const table = new PackedLeases();
+    c.clientKeys.check();
     const slots = new IntMultimap(count);
     for (let i = 0; i < count; i++) {
       const ip = c.ips[i]! | 0;
@@ -260,10 +271,10 @@ export class PackedLeases {
         if (id === undefined) throw new TypeError(`lease ${i} has an unknown timer event`);
         c.timerEvents[i * MAX_TIMERS + t] = id;
       }
-      const clientKey = c.clientKeys[i];
-      const hw = c.hwAddresses[i];
-      if (typeof clientKey !== 'string' || clientKey === '') throw new TypeError(`lease ${i} has no client key`);
-      if (typeof hw === 'number' ? !(hw > 0 && hw < clientKey.length) : typeof hw !== 'string') {
+      // A tail is shorter than its key (counted in bytes here: as many as code units for the usual ASCII key).
+      const tail = c.hwTails[i]!;
+      const keyBytes = c.clientKeys.ends[i]! - c.clientKeys.start(i);
+      if (tail < 0 ? typeof c.hwStrings.get(i) !== 'string' : !(tail > 0 && tail < keyBytes)) {
         throw new TypeError(`lease ${i} has no valid hardware address`);
       }
     }
@@ -271,6 +282,7 @@ export class PackedLeases {
       if (!(i >= 0 && i < count) || times.length < OFFSETS + c.timerCounts[i]!) throw new TypeError(`lease ${i} has no valid exact times`);
     }
     for (const i of c.hostnames.keys()) if (!(i >= 0 && i < count)) throw new TypeError(`hostname of lease ${i} out of range`);
+    for (const i of c.hwStrings.keys()) if (!(i >= 0 && i < count)) throw new TypeError(`hardware address of lease ${i} out of range`);
     table.adopt(c, slots);
     return table;
   }
@@ -284,17 +296,18 @@ export class PackedLeases {
     this.timerCounts = c.timerCounts;
     this.timerEvents = c.timerEvents;
     this.times.adopt(c.bases, c.offsets, c.exact);
-    this.clientKeys = c.clientKeys as (string | undefined)[];
-    this.hwAddresses = c.hwAddresses as (string | number)[];
+    this.keys.adopt(c.clientKeys);
+    this.hwTails = c.hwTails;
+    for (const [i, hw] of c.hwStrings) this.hwStrings.set(i, hw);
     for (const [i, hostname] of c.hostnames) this.hostnames.set(i, hostname);
   }
 
   private recordAt(slot: number): LeaseRecord {
     const ip = this.ips[slot]!;
-    const clientKey = this.clientKeys[slot]!;
-    const hw = this.hwAddresses[slot]!;
-    const hwAddress = typeof hw === 'number' ? clientKey.slice(clientKey.length - hw) : hw;
-    const hostname = this.hostnames.get(slot);
+    const clientKey = this.keys.get(slot);
+    const tail = this.hwTails[slot]!;
+    const hwAddress = tail >= 0 ? clientKey.slice(clientKey.length - tail) : this.hwStrings.get(slot)!;
+    const hostname = this.hostnames.size === 0 ? undefined : this.hostnames.get(slot);
     const t = this.times;
     // Field order as the lease machine builds the context, so built records share its hidden class.
     const context: LeaseContext = hostname === undefined
@@ -319,8 +332,7 @@ export class PackedLeases {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
     if (this.end === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
-    this.clientKeys.push(undefined);
-    this.hwAddresses.push(0);
+    this.keys.push();
     return this.end++;
   }
 
@@ -330,6 +342,7 @@ export class PackedLeases {
     this.states = resized(this.states, capacity);
     this.timerCounts = resized(this.timerCounts, capacity);
     this.timerEvents = resized(this.timerEvents, capacity * MAX_TIMERS);
+    this.hwTails = resized(this.hwTails, capacity);
     this.times.grow(capacity);
     this.capacity = capacity;
   }

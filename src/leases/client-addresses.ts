@@ -3,6 +3,7 @@
 // string). Two clients may share a hash: the index gives candidates, and the book keeps those whose record is the
 // client's.
 import { IntMultimap } from '../collections/int-multimap.js';
+import { clientHash } from '../lease-columns/client-hash.js';
 
 export class ClientAddresses {
   private byHash = new IntMultimap();
@@ -16,6 +17,11 @@ export class ClientAddresses {
     this.byHash.add(clientHash(subnetId, clientKey), ip);
   }
 
+  /** As `add`, with the hash already known (clientHash of the subnet and key: a table loaded whole computes it). */
+  addHashed(hash: number, ip: number): void {
+    this.byHash.add(hash, ip);
+  }
+
   delete(subnetId: number, clientKey: string, ip: number): void {
     this.byHash.delete(clientHash(subnetId, clientKey), ip);
   }
@@ -24,11 +30,4 @@ export class ClientAddresses {
   candidates(subnetId: number, clientKey: string): number[] {
     return this.byHash.valuesOf(clientHash(subnetId, clientKey)).map((ip) => ip >>> 0);
   }
-}
-
-/** FNV-1a over the subnet id and the key's UTF-16 code units. */
-function clientHash(subnetId: number, clientKey: string): number {
-  let hash = Math.imul(0x811c9dc5 ^ subnetId, 0x01000193);
-  for (let i = 0; i < clientKey.length; i++) hash = Math.imul(hash ^ clientKey.charCodeAt(i), 0x01000193);
-  return hash;
 }

@@ -245,9 +245,9 @@ export class LeaseBook {
     this.mutable.lastBuilt = undefined;
     const packed = this.packed;
     this.byClient.reserve(packed.size);
-    packed.forEachIndexed((ip, subnetId, clientKey, state, earliest) => {
-      this.byClient.add(subnetId, clientKey, ip);
-      this.timers.addEarliest(ip, earliest, () => packed.timersOf(ip) ?? []);
+    packed.forEachIndexed((ip, clientHash, state, earliest) => {
+      this.byClient.addHashed(clientHash, ip);
+      this.timers.addEarliest(ip, earliest);
       if (state === 'offered') this.offers.update(undefined, packed.get(ip));
     });
   }

@@ -59,12 +59,13 @@ export class TimerBuckets {
 
   /**
    * As `add`, for a lease whose earliest timer is known without its list (a table loaded whole): one parked in its
-   * bucket costs no timer objects; the list is asked for only when a timer goes into the precise schedule now.
+   * bucket costs no timer objects; the list (`timersOf`) is asked for only when a timer goes into the precise
+   * schedule now.
    */
-  addEarliest(ip: number, earliest: number, timers: () => readonly LeaseTimer[]): void {
+  addEarliest(ip: number, earliest: number): void {
     if (earliest === Infinity) return;
     if (Number.isFinite(earliest) && bucketOf(earliest) >= this.frontier) this.park(ip, bucketOf(earliest));
-    else this.add(ip, timers());
+    else this.add(ip, this.options.timersOf(ip) ?? []);
   }
 
   stop(): void {

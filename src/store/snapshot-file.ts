@@ -7,6 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { KeyBlob } from '../lease-columns/key-column.js';
 import { TIME_COLUMNS, type LeaseColumns } from '../lease-columns/packed-leases.js';
 
 const MAGIC = Buffer.from('ADLSNAP\u0001', 'latin1');
@@ -37,8 +38,11 @@ export class SnapshotUnusable extends Error {
   }
 }
 
+/** The format this version writes and reads; a file of another one is not used (the store scans, then writes this one). */
+const VERSION = 2;
+
 interface Header {
-  readonly version: 1;
+  readonly version: number;
   readonly storeId: string;
   readonly seq: number;
   readonly fingerprint: string;
@@ -49,11 +53,13 @@ interface Header {
 }
 
 type Typed = Uint8Array | Uint32Array | Int32Array | Float64Array;
+/** Typed sections, read straight into their arrays; keyBytes is every client key in UTF-8, keyEnds where each ends. */
 const NUMERIC = [
   'ips', 'subnets', 'states', 'timerCounts', 'timerEvents', 'bases', 'offsets', 'ranges', 'exactAt', 'exactTimes', 'hwTails',
+  'keyEnds', 'keyBytes',
 ] as const;
-/** JSON lists: every client key; the hardware addresses that are not a tail of their key (hwTails -1); hostnames. */
-const TEXT = ['clientKeys', 'hwAddresses', 'hostnames'] as const;
+/** JSON lists of [lease index, string]: the hardware addresses that are not a tail of their key (hwTails -1); hostnames. */
+const TEXT = ['hwStrings', 'hostnames'] as const;
 const pad8 = (n: number): number => (n + 7) & ~7;
 
 /** Writes the snapshot atomically (temporary file, fsync, rename, directory fsync). */
@@ -62,15 +68,13 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<v
   const exactAt = new Uint32Array([...c.exact.keys()]);
   const exactTimes = new Float64Array(exactAt.length * TIME_COLUMNS);
   [...c.exact.values()].forEach((times, i) => exactTimes.set(times.subarray(0, TIME_COLUMNS), i * TIME_COLUMNS));
-  // Most hardware addresses are the tail of their client key ("hw:1:<mac>"): a length each, not a string.
-  const hwTails = Int32Array.from(c.hwAddresses, (hw) => (typeof hw === 'number' ? hw : -1));
   const numeric: Record<(typeof NUMERIC)[number], Typed> = {
     ips: c.ips, subnets: c.subnets, states: c.states, timerCounts: c.timerCounts, timerEvents: c.timerEvents,
-    bases: c.bases, offsets: c.offsets, ranges: snapshot.ranges, exactAt, exactTimes, hwTails,
+    bases: c.bases, offsets: c.offsets, ranges: snapshot.ranges, exactAt, exactTimes, hwTails: c.hwTails,
+    keyEnds: c.clientKeys.ends, keyBytes: c.clientKeys.bytes,
   };
   const text: Record<(typeof TEXT)[number], Buffer> = {
-    clientKeys: Buffer.from(JSON.stringify(c.clientKeys)),
-    hwAddresses: Buffer.from(JSON.stringify(c.hwAddresses.filter((hw) => typeof hw === 'string'))),
+    hwStrings: Buffer.from(JSON.stringify([...c.hwStrings])),
     hostnames: Buffer.from(JSON.stringify([...c.hostnames])),
   };
   const bodies: Buffer[] = [
@@ -78,7 +82,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<v
     ...TEXT.map((name) => text[name]),
   ];
   const header: Header = {
-    version: 1, storeId: snapshot.storeId, seq: snapshot.seq, fingerprint: snapshot.fingerprint, count: c.count, events: c.events,
+    version: VERSION, storeId: snapshot.storeId, seq: snapshot.seq, fingerprint: snapshot.fingerprint, count: c.count, events: c.events,
     sections: bodies.map((b) => b.length),
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
@@ -138,8 +142,9 @@ function readFrom(reader: FileReader): Snapshot {
   if (headerLength > MAX_HEADER) throw new SnapshotUnusable('damaged', 'header too long');
   const headerBytes = reader.bytes(pad8(headerLength), true);
   const header = JSON.parse(headerBytes.toString('utf8', 0, headerLength)) as Header;
+  if (header.version !== VERSION) throw new SnapshotUnusable('stale', `snapshot format ${String(header.version)}, this version reads ${VERSION}`);
   const sizes = header.sections;
-  if (header.version !== 1 || !Array.isArray(sizes) || sizes.length !== NUMERIC.length + TEXT.length
+  if (!Array.isArray(sizes) || sizes.length !== NUMERIC.length + TEXT.length
     || typeof header.storeId !== 'string' || typeof header.fingerprint !== 'string' || !Number.isSafeInteger(header.seq) || !Number.isSafeInteger(header.count)
     || !Array.isArray(header.events) || sizes.some((n) => !Number.isSafeInteger(n) || n < 0)
     || FIXED + pad8(headerLength) + sizes.reduce((sum, n) => sum + pad8(n), 0) !== reader.size) {
@@ -163,14 +168,12 @@ function readFrom(reader: FileReader): Snapshot {
   const exactAt = typed(Uint32Array, sizes[8]! / 4, 8);
   const exactTimes = typed(Float64Array, exactAt.length * TIME_COLUMNS, 9);
   const hwTails = typed(Int32Array, n, 10);
+  const keyEnds = typed(Uint32Array, n, 11);
+  const keyBytes = typed(Uint8Array, sizes[12]!, 12);
   const text = TEXT.map((_, i) => JSON.parse(reader.bytes(pad8(sizes[NUMERIC.length + i]!), true).toString('utf8', 0, sizes[NUMERIC.length + i])) as unknown);
   if (reader.crc !== expectedCrc) throw new SnapshotUnusable('damaged', 'checksum mismatch');
-  const [clientKeys, hwStrings, hostnames] = text;
-  if (!Array.isArray(clientKeys) || !Array.isArray(hwStrings) || !Array.isArray(hostnames)) {
-    throw new SnapshotUnusable('damaged', 'string sections are not lists');
-  }
-  let nextString = 0;
-  const hwAddresses: unknown[] = Array.from(hwTails, (tail) => (tail >= 0 ? tail : hwStrings[nextString++]));
+  const [hwStrings, hostnames] = text;
+  if (!Array.isArray(hwStrings) || !Array.isArray(hostnames)) throw new SnapshotUnusable('damaged', 'string sections are not lists');
   const exact = new Map<number, Float64Array>();
   exactAt.forEach((at, i) => exact.set(at, exactTimes.slice(i * TIME_COLUMNS, (i + 1) * TIME_COLUMNS)));
   return {
@@ -180,8 +183,8 @@ function readFrom(reader: FileReader): Snapshot {
     ranges,
     columns: {
       count: n, events: header.events, ips, subnets, states, timerCounts, timerEvents, bases, offsets, exact,
-      // fromColumns checks every entry's type.
-      clientKeys: clientKeys as string[], hwAddresses: hwAddresses as (string | number)[],
+      // fromColumns checks every entry.
+      clientKeys: new KeyBlob(keyBytes, keyEnds), hwTails, hwStrings: new Map(hwStrings as [number, string][]),
       hostnames: new Map(hostnames as [number, string][]),
     },
   };

@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ControlConfig } from '../../../src/config/types.js';
 import { controlRequest } from '../../../src/control/client.js';
-import { startControlServer, type ControlServer } from '../../../src/control/server.js';
+import { MAX_HELD } from '../../../src/control/held-listener.js';
+import { bindControlServer, startControlServer, type ControlServer } from '../../../src/control/server.js';
 import { fakeApi } from './fake-api.js';
 
 const log = pino({ level: 'silent' });
@@ -111,6 +112,49 @@ describe('control listener on a UNIX socket', () => {
     const doc = res.json as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toContain('/v1/health');
+  });
+});
+
+describe('control listener bound before its API is built (the daemon builds it once it serves DHCP)', () => {
+  it('holds a request sent in between and answers it once the API is built', async () => {
+    const bound = await bindControlServer({ config: config(), log, version: '0.0.0-test' });
+    servers.push(bound);
+    expect(statSync(bound.socket).mode & 0o777).toBe(0o660);
+    const early = controlRequest({ socket: bound.socket }, '/v1/health');
+    await new Promise((r) => setTimeout(r, 50));
+    await bound.serve(fakeApi());
+    const res = await early;
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'ok' });
+  });
+
+  it('answers 503 with a registry code beyond the requests it holds, and when the API cannot be built', async () => {
+    const bound = await bindControlServer({ config: config(), log, version: '0.0.0-test' });
+    servers.push(bound);
+    const held = Array.from({ length: MAX_HELD }, () => controlRequest({ socket: bound.socket }, '/v1/health'));
+    await new Promise((r) => setTimeout(r, 100));
+    const over = await controlRequest({ socket: bound.socket }, '/v1/health');
+    expect(over.status).toBe(503);
+    expect(over.json).toMatchObject({ error: { code: 'DHCPD_ERR_CONTROL_UNAVAILABLE' } });
+    const broken: FastifyPluginAsync = async () => {
+      throw new Error('plugin broken');
+    };
+    await expect(bound.serve(fakeApi(), [broken])).rejects.toThrow(/plugin broken/);
+    for (const res of await Promise.all(held)) expect(res.status).toBe(503);
+    const after = await controlRequest({ socket: bound.socket }, '/v1/health');
+    expect(after.json).toMatchObject({ error: { code: 'DHCPD_ERR_CONTROL_UNAVAILABLE', message: expect.stringContaining('plugin broken') } });
+  });
+
+  it('still refuses a socket another live process answers on before anything is built', async () => {
+    const path = config().socket;
+    execFileSync('mkdir', ['-p', join(dir, 'run')]);
+    const other: Server = createServer((c) => c.end());
+    await new Promise<void>((r) => other.listen(path, r));
+    try {
+      await expect(bindControlServer({ config: config(), log, version: '0.0.0-test' })).rejects.toMatchObject({ code: 'DHCPD_ERR_CONTROL_LISTEN' });
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
   });
 });
 

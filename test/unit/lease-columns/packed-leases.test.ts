@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { LeaseEvent } from '../../../machines/lease.machine.js';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
 import { startLease, stepLease } from '../../../src/leases/lease-runner.js';
+import { clientHash } from '../../../src/lease-columns/client-hash.js';
+import { KeyBlob } from '../../../src/lease-columns/key-column.js';
 import { PackedLeases } from '../../../src/lease-columns/packed-leases.js';
 import { HOLD_MS, PROBATION_MS, T0, TIMES } from '../machines/lease-fixtures.js';
 
@@ -102,7 +104,7 @@ describe('PackedLeases columns (the snapshot image)', () => {
     expect(loaded.size).toBe(records.length);
     for (const record of records) expect(loaded.get(N - 1 + Number(record.context.ip.split('.')[3]))).toEqual(record);
     const earliest = new Map<number, number>();
-    loaded.forEachIndexed((ip, _subnet, _key, _state, at) => earliest.set(ip, at));
+    loaded.forEachIndexed((ip, _hash, _state, at) => earliest.set(ip, at));
     for (const record of records) {
       const want = record.timers.length === 0 ? Infinity : Math.min(...record.timers.map((t) => t.at));
       expect(earliest.get(N - 1 + Number(record.context.ip.split('.')[3]))).toBe(want);
@@ -121,8 +123,45 @@ describe('PackedLeases columns (the snapshot image)', () => {
     timers.timerCounts[0] = 9;
     expect(() => PackedLeases.fromColumns(timers)).toThrow(/timers/);
     const key = packed.columns();
-    expect(() => PackedLeases.fromColumns({ ...key, clientKeys: key.clientKeys.map((k, i) => (i === 0 ? '' : k)) })).toThrow(/client key/);
+    key.clientKeys.ends[0] = 0;
+    expect(() => PackedLeases.fromColumns(key)).toThrow(/client key/);
     const short = packed.columns();
     expect(() => PackedLeases.fromColumns({ ...short, bases: short.bases.subarray(1) })).toThrow(/lengths/);
+  });
+
+  it('indexes a loaded table by the same client hash as the key strings give, ASCII or not, without building records', () => {
+    const [, bound] = lifecycle();
+    const keys = ['hw:1:02:00:00:00:00:01', 'id:ff:00', 'id:clé-ü', 'hw:1:\u{1F600}'];
+    const packed = new PackedLeases();
+    keys.forEach((clientKey, i) => packed.pack({ ...bound!, context: { ...bound!.context, ip: `198.18.0.${i + 1}`, clientKey, hwAddress: 'aa' } }));
+    const loaded = PackedLeases.fromColumns(packed.columns());
+    const hashes = new Map<number, number>();
+    loaded.forEachIndexed((ip, hash) => hashes.set(ip, hash));
+    keys.forEach((key, i) => expect(hashes.get(N + i)).toBe(clientHash(7, key)));
+    keys.forEach((key, i) => expect(loaded.get(N + i)?.context.clientKey).toBe(key));
+  });
+
+  it('keeps a loaded table\'s keys right through repacks, deletes and reused slots, and exports them again', () => {
+    const [offered, bound] = lifecycle();
+    const at = (i: number, clientKey: string, record = bound!): LeaseRecord =>
+      ({ ...record, context: { ...record.context, ip: `198.18.0.${i + 1}`, clientKey, hwAddress: clientKey.slice(-2) } });
+    const packed = new PackedLeases();
+    for (let i = 0; i < 5; i++) packed.pack(at(i, `hw:1:0${i}`));
+    const loaded = PackedLeases.fromColumns(packed.columns());
+    loaded.pack(at(1, 'id:new-owner', offered!));
+    loaded.delete(N + 2);
+    loaded.pack(at(7, 'hw:1:77'));
+    const want = [at(0, 'hw:1:00'), at(1, 'id:new-owner', offered!), at(3, 'hw:1:03'), at(4, 'hw:1:04'), at(7, 'hw:1:77')];
+    for (const record of want) expect(loaded.get(N - 1 + Number(record.context.ip.split('.')[3]))).toEqual(record);
+    expect(loaded.has(N + 2)).toBe(false);
+    const again = PackedLeases.fromColumns(loaded.columns());
+    expect(again.size).toBe(want.length);
+    for (const record of want) expect(again.get(N - 1 + Number(record.context.ip.split('.')[3]))).toEqual(record);
+  });
+
+  it('refuses a key section whose ends go back or past its bytes', () => {
+    expect(() => new KeyBlob(new Uint8Array([104, 119]), new Uint32Array([1, 3])).check()).toThrow(/fill/);
+    expect(() => new KeyBlob(new Uint8Array([104, 119]), new Uint32Array([2, 1])).check()).toThrow(/client key/);
+    expect(() => new KeyBlob(new Uint8Array([104, 119]), new Uint32Array([1, 2])).check()).not.toThrow();
   });
 });

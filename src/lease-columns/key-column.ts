@@ -1,0 +1,146 @@
+// The client key of each packed lease. A table loaded whole (a snapshot) keeps its keys as one UTF-8 blob with end
+// offsets: 10^6 keys cost no string, no JSON parse and no garbage at start-up, and a key becomes a string only when
+// a request or a listing needs its record. Slots packed since hold their key as a string.
+import { clientHash, clientHashOfAscii } from './client-hash.js';
+
+/** Keys back to back in UTF-8; key i is bytes[ends[i - 1] (0 for i = 0) .. ends[i]). */
+export class KeyBlob {
+  private readonly text: Buffer;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly ends: Uint32Array,
+  ) {
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** The blob of these keys, in order. */
+  static of(keys: Iterable<string>, count: number): KeyBlob {
+    const ends = new Uint32Array(count);
+    let bytes = Buffer.allocUnsafe(Math.max(64, count * 24));
+    let at = 0;
+    let i = 0;
+    for (const key of keys) {
+      // A UTF-16 code unit takes at most 3 UTF-8 bytes.
+      if (at + key.length * 3 > bytes.length) {
+        const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, at + key.length * 3));
+        bytes.copy(grown, 0, 0, at);
+        bytes = grown;
+      }
+      at += bytes.write(key, at, 'utf8');
+      ends[i++] = at;
+    }
+    if (i !== count) throw new TypeError(`${i} keys, ${count} announced`);
+    return new KeyBlob(bytes.subarray(0, at), ends);
+  }
+
+  get length(): number {
+    return this.ends.length;
+  }
+
+  start(i: number): number {
+    return i === 0 ? 0 : this.ends[i - 1]!;
+  }
+
+  at(i: number): string {
+    return this.text.toString('utf8', this.start(i), this.ends[i]);
+  }
+
+  /** clientHash(subnetId, key i) without building the string when the key is ASCII (as "hw:…" and "id:…" keys are). */
+  hash(subnetId: number, i: number): number {
+    return clientHashOfAscii(subnetId, this.bytes, this.start(i), this.ends[i]!) ?? clientHash(subnetId, this.at(i));
+  }
+
+  /** Throws unless the ends never go back and stay within the bytes (a key may not be empty). */
+  check(): void {
+    let previous = 0;
+    for (let i = 0; i < this.ends.length; i++) {
+      const end = this.ends[i]!;
+      if (end <= previous) throw new TypeError(`lease ${i} has no client key`);
+      previous = end;
+    }
+    if (previous !== this.bytes.length) throw new TypeError('client keys do not fill their section');
+  }
+}
+
+/** Per slot: free, or the key (from the loaded blob, or a string for a slot packed since). */
+export class KeyColumn {
+  private blob: KeyBlob | undefined;
+  /** Undefined where the slot is free or its key is the blob's. */
+  private strings: (string | undefined)[] = [];
+  private live = new Uint8Array(0);
+
+  /** Slots in use or freed: the column's length (slots are added one at a time, at the end). */
+  get length(): number {
+    return this.strings.length;
+  }
+
+  has(slot: number): boolean {
+    return this.live[slot] === 1;
+  }
+
+  /** The key of a slot in use. */
+  get(slot: number): string {
+    return this.strings[slot] ?? this.blob!.at(slot);
+  }
+
+  /** clientHash(subnetId, key) of a slot in use. */
+  hash(subnetId: number, slot: number): number {
+    const key = this.strings[slot];
+    return key !== undefined ? clientHash(subnetId, key) : this.blob!.hash(subnetId, slot);
+  }
+
+  set(slot: number, key: string): void {
+    this.live[slot] = 1;
+    this.strings[slot] = key;
+  }
+
+  clear(slot: number): void {
+    this.live[slot] = 0;
+    this.strings[slot] = undefined;
+  }
+
+  /** A new slot at the end, free. */
+  push(): void {
+    const slot = this.strings.length;
+    if (slot === this.live.length) {
+      const live = new Uint8Array(Math.max(1024, slot * 2));
+      live.set(this.live);
+      this.live = live;
+    }
+    this.strings.push(undefined);
+  }
+
+  /** The keys of these slots (in use), in order, as a blob: a loaded key's bytes are copied, not decoded. */
+  blobOf(slots: readonly number[]): KeyBlob {
+    const { blob, strings } = this;
+    if (blob === undefined) return KeyBlob.of(slots.map((slot) => strings[slot]!), slots.length);
+    let size = 0;
+    for (const slot of slots) {
+      const key = strings[slot];
+      size += key === undefined ? blob.ends[slot]! - blob.start(slot) : Buffer.byteLength(key);
+    }
+    const bytes = Buffer.allocUnsafe(size);
+    const ends = new Uint32Array(slots.length);
+    let at = 0;
+    slots.forEach((slot, i) => {
+      const key = strings[slot];
+      if (key !== undefined) at += bytes.write(key, at, 'utf8');
+      else {
+        bytes.set(blob.bytes.subarray(blob.start(slot), blob.ends[slot]), at);
+        at += blob.ends[slot]! - blob.start(slot);
+      }
+      ends[i] = at;
+    });
+    return new KeyBlob(bytes, ends);
+  }
+
+  /** Slots 0 .. blob.length - 1, all in use, with the blob's keys (the column must be empty). */
+  adopt(blob: KeyBlob): void {
+    if (this.strings.length > 0) throw new TypeError('adopt() into a column that holds keys');
+    this.blob = blob;
+    // Holey, not grown one by one: a key set later goes into its slot without the array changing shape.
+    this.strings = new Array<string | undefined>(blob.length);
+    this.live = new Uint8Array(blob.length).fill(1);
+  }
+}
