@@ -97,6 +97,18 @@ export class PackedLeases {
     return this.slots.first(ip) >= 0;
   }
 
+  /** The address's slot, or -1: for data kept beside the table by slot (a table loaded whole has lease i in slot i). */
+  slotOf(ip: number): number {
+    return this.slots.first(ip);
+  }
+
+  /** The slots in use, in the order `columns()` exports them. */
+  liveSlots(): number[] {
+    const live: number[] = [];
+    for (let slot = 0; slot < this.end; slot++) if (this.keys.has(slot)) live.push(slot);
+    return live;
+  }
+
   /** Packs the record in place of its address's packed one; false (and nothing changed) when it does not fit. */
   pack(record: LeaseRecord): boolean {
     const ip = packableAddress(record);
@@ -208,8 +220,8 @@ export class PackedLeases {
     Object.assign(this, other);
   }
 
-  /** The live leases as columns (copies): for a snapshot image. In slot order: packing order, for a table that
-   * was only ever packed into. */
+  /** The live leases as columns (copies): for a snapshot image. In slot order (`liveSlots`): packing order, for a
+   * table that was only ever packed into. */
   columns(): LeaseColumns {
     const count = this.size;
     const ips = new Uint32Array(count);
@@ -220,8 +232,7 @@ export class PackedLeases {
     const bases = new Float64Array(count);
     const offsets = new Int32Array(count * TIME_COLUMNS);
     const exact = new Map<number, Float64Array>();
-    const live: number[] = [];
-    for (let slot = 0; slot < this.end; slot++) if (this.keys.has(slot)) live.push(slot);
+    const live = this.liveSlots();
     const hwTails = new Int32Array(count);
     const hwStrings = new Map<number, string>();
     const hostnames = new Map<number, string>();
