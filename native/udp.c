@@ -289,7 +289,9 @@ static void rx_finalize(napi_env env, void *data, void *hint) {
 /* ---------- UDP socket ---------- */
 
 /* 4 MiB asked (the kernel doubles it for its bookkeeping): ~6,000 small datagrams, 0.3 s of a 20,000 pps flood, so a
-   GC pause of the daemon (scavenges of 50-150 ms under a flood) is queued instead of dropped. 1 MiB held ~1,500. */
+   GC pause of the daemon (scavenges of 50-150 ms under a flood) is queued instead of dropped. 1 MiB held ~1,500.
+   The daemon then sets the configured size (listen.receiveBufferKiB, udpSetReceiveBuffer); this is the size until
+   then, and with a caller that does not set one. */
 #define RCVBUF_BYTES (4 * 1024 * 1024)
 
 static int udp_socket(struct in_addr addr, int port) {
@@ -454,6 +456,27 @@ int udp_fd(napi_env env, napi_value handle) {
   rx_t *rx = get_rx(env, handle);
   if (rx == NULL) return -2;
   return rx->closing ? -1 : rx->fd;
+}
+
+/* udpSetReceiveBuffer(handle, bytes): the receive queue asked for (listen.receiveBufferKiB; SO_RCVBUFFORCE, which needs
+   CAP_NET_ADMIN and ignores rmem_max, else SO_RCVBUF, capped by rmem_max). Returns what the kernel granted (SO_RCVBUF
+   reads back twice the payload bytes: its bookkeeping) or -errno. */
+napi_value udp_set_receive_buffer(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t bytes = 0;
+  if (!get_args(env, info, 2, argv) || !get_i32(env, argv[1], &bytes)) return NULL;
+  int fd = udp_fd(env, argv[0]);
+  if (fd == -2) return NULL;
+  if (fd < 0) return make_int(env, -EBADF);
+  if (bytes <= 0) return make_int(env, -EINVAL);
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) < 0 &&
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) < 0) {
+    return make_int(env, -errno);
+  }
+  int granted = 0;
+  socklen_t len = sizeof granted;
+  if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &len) < 0) return make_int(env, -errno);
+  return make_int(env, granted);
 }
 
 /* udpClose(handle): 0 | -EBADF when already closed. */

@@ -178,6 +178,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
         logger: log,
         prefer: config.listen.transport,
         native: { unlistedUnicast: config.listen.unlistedUnicast },
+        receiveBufferBytes: config.listen.receiveBufferKiB * 1024,
       }),
     openProber: () => openIcmpProber({ clock: systemClock }),
     loadConfig: fileLoader(file),

@@ -87,10 +87,6 @@ export class StoreHandle implements LeaseStore {
     return this.store().get(ip);
   }
 
-  getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
-    return this.store().getByClient(subnetId, clientKey);
-  }
-
   loadAll(): AsyncIterable<LeaseRecord> {
     return this.store().loadAll();
   }

@@ -139,6 +139,13 @@ export const ConfigSchema = z
           .enum(['accept', 'drop'])
           .default('accept')
           .describe('Native transport: datagrams unicast to us over an interface not listed (relayed traffic on a transit link).'),
+        receiveBufferKiB: z
+          .number()
+          .int()
+          .min(64)
+          .max(262_144)
+          .default(4096)
+          .describe('The UDP socket receive queue, KiB: absorbs bursts and GC pauses, but under overload requests wait in it.'),
       })
       .prefault({}),
     store: StoreSchema.prefault({}),

@@ -71,6 +71,8 @@ export interface ServerConfig {
     readonly transport: 'auto' | 'native' | 'dgram';
     /** Native transport: unicasts to us arriving on an interface not listed (relayed traffic) are served or dropped. */
     readonly unlistedUnicast: 'accept' | 'drop';
+    /** The UDP socket's receive queue (docs/config.md, `listen.receiveBufferKiB`). */
+    readonly receiveBufferKiB: number;
   };
   readonly store: StoreConfig;
   /** Several servers sharing the PostgreSQL store (RFC 3074 load balancing); absent for a single server. */

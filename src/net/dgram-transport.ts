@@ -4,6 +4,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { Subject } from 'rxjs';
 import { classify, NetError, sendErrorCode } from '../errors.js';
 import type { NetLogger } from './link-table.js';
+import { applyReceiveBuffer } from './receive-buffer.js';
 import type { Inbound, Outbound, Transport } from './types.js';
 
 export interface DgramTransportOptions {
@@ -12,6 +13,8 @@ export interface DgramTransportOptions {
   readonly address?: string;
   readonly logger: NetLogger;
   readonly now?: () => number;
+  /** The socket's receive queue in bytes (SO_RCVBUF, within rmem_max); without it, the system default. */
+  readonly receiveBufferBytes?: number;
 }
 
 function netError(code: 'DHCPD_ERR_NET_BIND' | 'DHCPD_ERR_NET_SEND' | 'DHCPD_ERR_NET_UNREACHABLE' | 'DHCPD_ERR_NET_RECEIVE', what: string, error: unknown, details: Record<string, unknown>): NetError {
@@ -39,6 +42,7 @@ export async function createDgramTransport(opts: DgramTransportOptions): Promise
     });
   });
   socket.setBroadcast(true);
+  if (opts.receiveBufferBytes !== undefined) applyReceiveBuffer(opts.receiveBufferBytes, (bytes) => setRecvBuffer(socket, bytes), log);
   // After bind, an 'error' event must never go unhandled (it would crash the process): log it and keep serving.
   socket.on('error', (error) => {
     log.warn({ evt: 'net.receive_failed', err: netError('DHCPD_ERR_NET_RECEIVE', 'socket', error, {}) }, 'socket error');
@@ -78,4 +82,15 @@ export async function createDgramTransport(opts: DgramTransportOptions): Promise
         socket.close(() => resolve());
       }),
   };
+}
+
+/** SO_RCVBUF through dgram (it throws instead of returning -errno): the granted size, or -errno. */
+function setRecvBuffer(socket: Socket, bytes: number): number {
+  try {
+    socket.setRecvBufferSize(bytes);
+    return socket.getRecvBufferSize();
+  } catch (error) {
+    const errno = (error as { info?: { errno?: unknown } }).info?.errno;
+    return typeof errno === 'number' ? -Math.abs(errno) : -1;
+  }
 }

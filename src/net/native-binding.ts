@@ -39,6 +39,11 @@ export interface NativeBinding {
   udpSend(handle: UdpHandle, data: Buffer, address: string, port: number, ifindex: number, source: string): number;
   udpClose(handle: UdpHandle): number;
   /**
+   * Sets the socket's receive queue (SO_RCVBUFFORCE, else SO_RCVBUF within rmem_max): the size the kernel granted
+   * (SO_RCVBUF reads back twice the payload bytes) or -errno. Optional: an addon built before it keeps its 4 MiB.
+   */
+  udpSetReceiveBuffer?(handle: UdpHandle, bytes: number): number;
+  /**
    * sendmmsg of messages[i] = (datas[i], addresses[i], numbers[2i] = port, numbers[2i+1] = ifindex, sources[i]) as
    * udpSend would send each; results[i] = bytes sent or -errno, one per message (a refused message does not stop the
    * others). Returns how many were tried. Optional: an addon built before it sends one by one.

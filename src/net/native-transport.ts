@@ -11,6 +11,7 @@ import { loadNativeBinding, type NativeBinding, type UdpHandle } from './native-
 import { buildUdpIpv4 } from './packet.js';
 import { batchedSenders } from './send-batch.js';
 import type { Inbound, InterfaceInfo, Outbound, Transport } from './types.js';
+import { applyReceiveBuffer } from './receive-buffer.js';
 
 export interface NativeTransportOptions {
   readonly port: number;
@@ -29,6 +30,8 @@ export interface NativeTransportOptions {
   readonly refreshIntervalMs?: number;
   /** Datagrams delivered per socket wakeup at most (then back to the event loop). Default 64. */
   readonly maxBatch?: number;
+  /** The socket's receive queue in bytes (listen.receiveBufferKiB); without it, the addon's 4 MiB. */
+  readonly receiveBufferBytes?: number;
   /** Test seams: the addon, the interface reader and the clock. */
   readonly binding?: NativeBinding;
   readonly discover?: (names: readonly string[]) => Discovery;
@@ -146,6 +149,10 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     throw errnoError('DHCPD_ERR_NET_BIND', handle, `bind ${bindAddress}:${opts.port}`, { address: bindAddress, port: opts.port });
   }
   const udp: UdpHandle = handle;
+  const { udpSetReceiveBuffer } = binding;
+  if (opts.receiveBufferBytes !== undefined && udpSetReceiveBuffer !== undefined) {
+    applyReceiveBuffer(opts.receiveBufferBytes, (bytes) => udpSetReceiveBuffer(udp, bytes), log);
+  }
   const packetFd = binding.packetOpen();
   if (packetFd < 0) {
     log.warn({ evt: 'net.packet_unavailable', errno: errnoName(packetFd) }, 'no packet socket: replies to clients without an address will be broadcast');

@@ -18,6 +18,8 @@ export interface OpenTransportOptions {
   /** Test seam: how the addon is loaded (throws DHCPD_ERR_NET_NATIVE_UNAVAILABLE). */
   readonly loadBinding?: () => NativeBinding;
   readonly native?: Partial<Pick<NativeTransportOptions, 'refreshIntervalMs' | 'maxBatch' | 'discover' | 'unlistedUnicast'>>;
+  /** The UDP socket's receive queue in bytes (listen.receiveBufferKiB), either transport; unset: the transport's own. */
+  readonly receiveBufferBytes?: number;
 }
 
 function unavailable(error: unknown): error is DhcpdError {
@@ -28,7 +30,11 @@ function unavailable(error: unknown): error is DhcpdError {
 export async function openTransport(opts: OpenTransportOptions): Promise<Transport> {
   const log = opts.logger;
   const dgram = async (reason: string): Promise<Transport> => {
-    const transport = await createDgramTransport({ port: opts.port, logger: log, ...(opts.address !== undefined ? { address: opts.address } : {}) });
+    const transport = await createDgramTransport({
+      port: opts.port, logger: log,
+      ...(opts.address !== undefined ? { address: opts.address } : {}),
+      ...(opts.receiveBufferBytes !== undefined ? { receiveBufferBytes: opts.receiveBufferBytes } : {}),
+    });
     log.info({ evt: 'transport.selected', kind: 'dgram', reason }, `dgram transport: ${reason}`);
     return transport;
   };
@@ -45,6 +51,7 @@ export async function openTransport(opts: OpenTransportOptions): Promise<Transpo
   }
   const transport = createNativeTransport({
     ...opts.native,
+    ...(opts.receiveBufferBytes !== undefined ? { receiveBufferBytes: opts.receiveBufferBytes } : {}),
     port: opts.port,
     interfaces: opts.interfaces,
     logger: log,

@@ -1,20 +1,14 @@
 // What this store instance knows of the committed lease values, so a batch need not read the database before
-// every write (neither the lease, for the by-client index, nor the history, for its sequence range): each value
-// it loaded or committed, by address. Once a whole loadAll has run with nothing committed during it, and every
-// batch since succeeded, it knows every key: an address it does not hold is not stored. Anything uncertain (a
-// failed batch, a re-open) clears it, and the store reads the database again.
-// At 10^6 leases it holds every one, so it keeps only what a batch needs, in columns: the owner's subnet and client
-// key (the very string the decoded record holds, which the lease book keeps too) and the history range.
+// every write (for the history's sequence range): which addresses hold a stored lease, and each one's range. Once
+// a whole loadAll has run with nothing committed during it, and every batch since succeeded, it knows every key: an
+// address it does not hold is not stored. Anything uncertain (a failed batch, a re-open) clears it, and the store
+// reads the database again. At 10^6 leases it holds every one, so it keeps only the range, in a typed array.
 import { IntMultimap } from '../collections/int-multimap.js';
-import type { KeyBlob } from '../lease-columns/key-column.js';
 import type { LeaseColumns } from '../lease-columns/packed-leases.js';
-import { clientIndexKey } from './keys.js';
 import type { HistoryRange, LeaseValue } from './lease-value.js';
 
 /** What a batch needs of a committed value. */
 export interface Committed {
-  /** The owner's client index key; undefined when the stored value does not decode. */
-  readonly owner: string | undefined;
   /** Undefined when the value carries no range (it does not decode, or it is an older JSON value). */
   readonly history: HistoryRange | undefined;
 }
@@ -31,13 +25,8 @@ const slotKey = (key: string): number => Number.parseInt(key, 16) | 0;
 export class CommittedMemo {
   private slots = new IntMultimap();
   private readonly freeSlots: number[] = [];
-  /** Per slot: the owner's client key; undefined for a value that does not decode (or one still in `restored`). */
-  private clientKeys: (string | undefined)[] = [];
-  /** The client keys of a snapshot restore, by slot, read where `fromRestore` is still set: no string per lease. */
-  private restored: KeyBlob | undefined;
-  private fromRestore = new Uint8Array(0);
-  private subnets = new Float64Array(0);
-  /** NaN: no range. */
+  private usedSlots = 0;
+  /** Per slot: the history's first and next; NaN: no range. */
   private ranges = new Float64Array(0);
   private complete = false;
   /** Bumped by every change, so a scan (which reads a snapshot) stops adding entries once the memo moved on. */
@@ -47,12 +36,8 @@ export class CommittedMemo {
   get(key: string): Committed | null | undefined {
     const slot = this.slots.first(slotKey(key));
     if (slot < 0) return this.complete ? null : undefined;
-    const clientKey = this.fromRestore[slot] === 1 ? this.restored!.at(slot) : this.clientKeys[slot];
     const first = this.ranges[2 * slot]!;
-    return {
-      owner: clientKey === undefined ? undefined : clientIndexKey(this.subnets[slot]!, clientKey),
-      history: Number.isNaN(first) ? undefined : { first, next: this.ranges[2 * slot + 1]! },
-    };
+    return { history: Number.isNaN(first) ? undefined : { first, next: this.ranges[2 * slot + 1]! } };
   }
 
   /** A batch landed: its final values per key (null: deleted). */
@@ -69,28 +54,23 @@ export class CommittedMemo {
     this.generation++;
     this.slots = new IntMultimap();
     this.freeSlots.length = 0;
-    this.clientKeys = [];
-    this.restored = undefined;
-    this.fromRestore = new Uint8Array(0);
-    this.subnets = new Float64Array(0);
+    this.usedSlots = 0;
     this.ranges = new Float64Array(0);
     this.complete = false;
   }
 
   /**
    * Every stored lease, from a snapshot that is exactly the store's content: afterwards the memo knows every key,
-   * as after a full scan. `ranges` holds each lease's history first and next (NaN: none).
+   * as after a full scan. `ranges` holds each lease's history first and next (NaN: none); it is adopted, not copied
+   * (it comes fresh from the snapshot file: 16 MB at 10^6 leases).
    */
   restore(columns: LeaseColumns, ranges: Float64Array): void {
     this.forget();
     const { count } = columns;
     this.slots = new IntMultimap(count);
     for (let i = 0; i < count; i++) this.slots.add(columns.ips[i]!, i);
-    this.clientKeys = new Array<string | undefined>(count);
-    this.restored = columns.clientKeys;
-    this.fromRestore = new Uint8Array(count).fill(1);
-    this.subnets = Float64Array.from(columns.subnets);
-    this.ranges = Float64Array.from(ranges);
+    this.usedSlots = count;
+    this.ranges = ranges;
     this.complete = true;
   }
 
@@ -114,9 +94,6 @@ export class CommittedMemo {
       slot = this.allocate();
       this.slots.add(k, slot);
     }
-    this.clientKeys[slot] = value?.record.context.clientKey;
-    this.fromRestore[slot] = 0;
-    this.subnets[slot] = value?.record.context.subnetId ?? 0;
     const history = value?.history;
     this.ranges[2 * slot] = history?.first ?? Number.NaN;
     this.ranges[2 * slot + 1] = history?.next ?? Number.NaN;
@@ -127,22 +104,15 @@ export class CommittedMemo {
     const slot = this.slots.first(k);
     if (slot < 0) return;
     this.slots.delete(k, slot);
-    this.clientKeys[slot] = undefined;
-    this.fromRestore[slot] = 0;
     this.freeSlots.push(slot);
   }
 
   private allocate(): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
-    const slot = this.clientKeys.length;
-    this.clientKeys.push(undefined);
-    if (slot >= this.subnets.length) {
-      const capacity = Math.max(1024, this.subnets.length * 2);
-      const subnets = new Float64Array(capacity);
-      subnets.set(this.subnets);
-      this.subnets = subnets;
-      const ranges = new Float64Array(2 * capacity);
+    const slot = this.usedSlots++;
+    if (2 * slot >= this.ranges.length) {
+      const ranges = new Float64Array(Math.max(2048, this.ranges.length * 2));
       ranges.set(this.ranges);
       this.ranges = ranges;
     }

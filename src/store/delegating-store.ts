@@ -17,10 +17,6 @@ export class DelegatingLeaseStore implements LeaseStore {
     return this.inner.get(ip);
   }
 
-  getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
-    return this.inner.getByClient(subnetId, clientKey);
-  }
-
   loadAll(): AsyncIterable<LeaseRecord> {
     return this.inner.loadAll();
   }

@@ -1,4 +1,4 @@
-// Key layout of the lease store: address keys that sort numerically, and the by-client index key.
+// Key layout of the lease store: address keys that sort numerically (one key per lease).
 
 /**
  * Parses a canonical dotted IPv4 address; undefined if it is not one. Rejects "", "+1", "1e2", " 1" and leading
@@ -44,9 +44,4 @@ export function keyToIp(key: string): string | undefined {
   if (!/^[0-9a-f]{8}$/.test(key)) return undefined;
   const value = Number.parseInt(key, 16);
   return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
-}
-
-/** The by-client index key. clientKey may contain "/" (it does not matter: subnetId is a number and comes first). */
-export function clientIndexKey(subnetId: number, clientKey: string): string {
-  return `${subnetId}/${clientKey}`;
 }

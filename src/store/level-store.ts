@@ -1,5 +1,5 @@
-// The LeaseStore on any abstract-level database (classic-level on disk, memory-level in tests): two sublevels
-// written in one atomic synced batch per group commit.
+// The LeaseStore on any abstract-level database (classic-level on disk, memory-level in tests): one key per lease
+// (its address), its history entries and the commit sequence, written in one atomic synced batch per group commit.
 import type {
   AbstractBatchOperation,
   AbstractBatchOptions,
@@ -7,12 +7,13 @@ import type {
 } from 'abstract-level';
 import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
-import { planBatch, ownerOf as recordOwner, type BatchPlan } from './batch-plan.js';
+import { planBatch } from './batch-plan.js';
 import { CommittedMemo, type Committed } from './committed-memo.js';
 import { GroupCommitter, type CommitLimits, type GroupCommitStats, storeCommitOptions } from './group-commit.js';
 import { HistoryLog, type CommittedRange, type HistoryOptions } from './history-log.js';
 import type { LevelDatabase } from './level-database.js';
-import { addressKey, clientIndexKey, ipToUint32, keyToIp } from './keys.js';
+import { addressKey, keyToIp } from './keys.js';
+import { dropLegacyClientIndex } from './legacy-client-index.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
 import { decodeLeaseValue, encodeLeaseValue, type LeaseValue } from './lease-value.js';
 import { ReopenGate } from './reopen.js';
@@ -77,7 +78,6 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   private stored: StoreMeta | undefined;
   /** The database's fingerprint before this store opened it (see Snapshot.fingerprint). */
   private openedFrom = '';
-  private readonly clients: Sublevel<string>;
   private readonly historyLog: HistoryLog;
   private readonly historySublevel: Sublevel<string>;
   private lastSweep = -Infinity;
@@ -95,7 +95,6 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     private readonly options: LevelStoreOptions = {},
   ) {
     this.leases = db.sublevel<string, Uint8Array>('lease', { keyEncoding: 'utf8', valueEncoding: 'view' });
-    this.clients = db.sublevel<string, string>('client', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.meta = db.sublevel<string, string>('meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.historySublevel = db.sublevel<string, string>('history', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.historyLog = new HistoryLog(this.historySublevel, options.history);
@@ -115,6 +114,21 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       await this.db.open();
     } catch (error) {
       throw mapOpenError(error, this.location);
+    }
+    await this.dropLegacyIndex();
+  }
+
+  /**
+   * A store of an older version: its by-client index is deleted once (see legacy-client-index.ts). Nothing reads
+   * it, so a failure (a damaged table) does not fail the open: the read that needs that table reports it.
+   */
+  private async dropLegacyIndex(): Promise<void> {
+    const { logger } = this.options;
+    try {
+      const ms = await dropLegacyClientIndex(this.db);
+      if (ms !== undefined) logger?.info({ evt: 'store.client_index.dropped', ms }, 'deleted the by-client index of an older version');
+    } catch (error) {
+      logger?.warn({ evt: 'store.client_index.drop_failed', err: error }, 'the old by-client index was not deleted (tried again at the next open)');
     }
   }
 
@@ -154,21 +168,6 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       throw mapReadError(error, this.location);
     }
     return value === undefined ? undefined : this.decodeAt(key, value)?.record;
-  }
-
-  async getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
-    if (this.closing !== undefined) throw closedError();
-    const indexKey = clientIndexKey(subnetId, clientKey);
-    let ip: string | undefined;
-    try {
-      ip = await this.clients.get(indexKey);
-    } catch (error) {
-      throw mapReadError(error, this.location);
-    }
-    if (ip === undefined || ipToUint32(ip) === undefined) return undefined;
-    const record = await this.get(ip);
-    // The batch plan keeps the index exact; the check guards against a hand-edited or half-repaired store.
-    return record !== undefined && recordOwner(record) === indexKey ? record : undefined;
   }
 
   async *loadAll(): AsyncIterable<LeaseRecord> {
@@ -268,24 +267,20 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     }
   }
 
-  /** One group-commit batch: plan against committed state, then one atomic synced write of both sublevels. */
+  /** One group-commit batch: the final value per address, then one atomic synced write with its history. */
   private async commit(writes: readonly LeaseWrite[]): Promise<void> {
     await this.reopener.ensureOpen();
     try {
       const committed = await this.committedValues(writes);
-      const plan = await planBatch(writes, {
-        owners: async (keys) => keys.map((key) => ownerOf(committed.get(key) ?? null)),
-        clients: (keys) => this.clients.getMany([...keys]),
-      });
       const history = await this.historyLog.plan(writes, (key) => rangeOf(committed.get(key) ?? null), this.now());
       const values = new Map<string, LeaseValue | null>();
-      for (const [key, record] of plan.leases) {
+      for (const [key, record] of planBatch(writes)) {
         values.set(key, record === null ? null : { record, history: history.ranges.get(key) ?? rangeOf(committed.get(key) ?? null) ?? undefined });
       }
       // The root's type says string values; each operation names its sublevel, whose encoding applies.
       const seq = (await this.storeMeta()).seq + 1;
       const ops = [
-        ...this.toOperations(values, plan), ...history.ops, { type: 'put', key: SEQ_KEY, value: String(seq), sublevel: this.meta },
+        ...this.toOperations(values), ...history.ops, { type: 'put', key: SEQ_KEY, value: String(seq), sublevel: this.meta },
       ] as AbstractBatchOperation<LevelDatabase, string, string>[];
       await this.db.batch(ops, SYNCED);
       this.stored = { id: this.stored!.id, seq };
@@ -348,7 +343,6 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     try {
       await this.db.open();
       await this.leases.open();
-      await this.clients.open();
       await this.historySublevel.open();
       await this.meta.open();
       // A failed batch may have landed after all: never count a sequence twice.
@@ -359,20 +353,13 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     }
   }
 
-  private toOperations(values: ReadonlyMap<string, LeaseValue | null>, plan: BatchPlan): BatchOperation[] {
+  private toOperations(values: ReadonlyMap<string, LeaseValue | null>): BatchOperation[] {
     const ops: BatchOperation[] = [];
     for (const [key, value] of values) {
       ops.push(
         value === null
           ? { type: 'del', key, sublevel: this.leases }
           : { type: 'put', key, value: encodeLeaseValue(value.record, value.history), sublevel: this.leases },
-      );
-    }
-    for (const [key, ip] of plan.clients) {
-      ops.push(
-        ip === null
-          ? { type: 'del', key, sublevel: this.clients }
-          : { type: 'put', key, value: ip, sublevel: this.clients },
       );
     }
     return ops;
@@ -404,12 +391,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
 
 /** A decoded value as the memo keeps it (undefined: it does not decode). */
 function committedOf(value: LeaseValue | undefined): Committed {
-  return { owner: value === undefined ? undefined : recordOwner(value.record), history: value?.history };
-}
-
-/** The stored lease's owner (null: none), or undefined when the stored value is unreadable. */
-function ownerOf(committed: Committed | null): string | null | undefined {
-  return committed === null ? null : committed.owner;
+  return { history: value?.history };
 }
 
 /** The stored history range: null without a stored lease, undefined when unknown (unreadable or older format). */

@@ -39,10 +39,6 @@ export class MemoryLeaseStore implements LeaseStore, LeaseHistoryStore, TunableC
     return this.opened().get(ip);
   }
 
-  async getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
-    return this.opened().getByClient(subnetId, clientKey);
-  }
-
   async *loadAll(): AsyncIterable<LeaseRecord> {
     yield* this.opened().loadAll();
   }

@@ -26,13 +26,12 @@ export interface StoreHealth {
 export interface LeaseStore {
   open(): Promise<void>;
   /**
-   * Applies the writes atomically (the lease and its by-client index together) and resolves only once they
-   * are synced to disk. Concurrent calls share one sync (group commit). Rejects with a StoreError.
+   * Applies the writes atomically and resolves only once they are synced to disk. Concurrent calls share one sync
+   * (group commit). Rejects with a StoreError. A store keeps leases by address only: which lease a client holds
+   * is the lease book's question (it indexes the leases it loaded), so no store writes a by-client index.
    */
   write(writes: readonly LeaseWrite[]): Promise<void>;
   get(ip: string): Promise<LeaseRecord | undefined>;
-  /** The lease a client holds in a subnet, by the by-client index. */
-  getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined>;
   /** Every stored lease, in address-key order. */
   loadAll(): AsyncIterable<LeaseRecord>;
   health(): StoreHealth;

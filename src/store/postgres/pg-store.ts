@@ -135,11 +135,6 @@ export class PostgresLeaseStore implements SharedLeaseStore, LeaseHistoryStore, 
     return rows[0] === undefined ? undefined : this.decodeRow(rows[0]);
   }
 
-  async getByClient(subnetId: number, clientKey: string): Promise<LeaseRecord | undefined> {
-    const rows = await this.read<RecordRow>(SQL.getByClient, [subnetId, clientKey]);
-    return rows[0] === undefined ? undefined : this.decodeRow(rows[0]);
-  }
-
   async *loadAll(): AsyncIterable<LeaseRecord> {
     let after: string | null = null;
     for (;;) {

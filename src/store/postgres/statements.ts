@@ -7,8 +7,6 @@ const RECORD_COLUMNS = 'host(ip) AS ip, seq, deleted, client_key, record::text A
 
 export const SQL = {
   get: `SELECT ${RECORD_COLUMNS} FROM leases WHERE ip = $1::inet AND NOT deleted`,
-  getByClient: `SELECT ${RECORD_COLUMNS} FROM leases
-    WHERE subnet_id = $1 AND client_key = $2 AND NOT deleted ORDER BY seq DESC LIMIT 1`,
   /** Keyset pages in address order. */
   loadPage: `SELECT ${RECORD_COLUMNS} FROM leases
     WHERE ($1::inet IS NULL OR ip > $1::inet) AND NOT deleted ORDER BY leases.ip LIMIT $2`,

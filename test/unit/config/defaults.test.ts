@@ -9,7 +9,7 @@ describe('defaults', () => {
     const config = compiled({ interfaces: [], subnets: [{ subnet: '203.0.113.0/24' }] });
     expect(config).toEqual({
       interfaces: [],
-      listen: { address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept' },
+      listen: { address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept', receiveBufferKiB: 4096 },
       store: { kind: 'level', path: '/var/lib/actor-dhcpd/leases', commitIntervalMs: 2, maxBatch: 1000 },
       history: { perLease: 64, retentionMs: 30 * 86_400_000 },
       logging: { level: 'info' },

@@ -10,6 +10,7 @@ import { clientMessage } from '../../helpers/test-client.js';
 import { replyType, SERVER_ID } from '../../helpers/test-server.js';
 import { FaultyStore } from '../../helpers/faults.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/test-daemon.js';
+import { clientLease } from '../store/helpers.js';
 
 const MAC = '02:00:5e:10:00:10';
 const RESERVED = '198.51.100.10';
@@ -64,8 +65,8 @@ describe('a reservation by MAC under another client identifier', () => {
     expect(s.app.lease(RESERVED)?.state).toBe('bound');
     // One batch: the new binding replaces the old one at that address, and the old key's index entry goes.
     expect(store.batches).toHaveLength(1);
-    expect(await store.getByClient(1, OLD_KEY)).toBeUndefined();
-    expect((await store.getByClient(1, NEW_KEY))?.context.ip).toBe(RESERVED);
+    expect(await clientLease(store, 1, OLD_KEY)).toBeUndefined();
+    expect((await clientLease(store, 1, NEW_KEY))?.context.ip).toBe(RESERVED);
     expect(evts(s, 'lease.released').map((l) => [l.reason, l.client, l.ip])).toEqual([['same-host', OLD_KEY, RESERVED]]);
     // …and back: the host with option 61 again takes it back the same way.
     await bind(s, WITH_ID);

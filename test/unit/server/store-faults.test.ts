@@ -7,6 +7,7 @@ import { clientMessage } from '../../helpers/test-client.js';
 import { FaultyStore } from '../../helpers/faults.js';
 import { startTestDaemon } from '../../helpers/test-daemon.js';
 import { replyType } from '../../helpers/test-server.js';
+import { clientLease } from '../store/helpers.js';
 
 const SERVER = '198.51.100.1';
 
@@ -51,7 +52,7 @@ describe('a store that fails for a while', () => {
     const fresh = await server.exchange(clientMessage(client, MessageType.DISCOVER));
     const ack = await server.exchange(clientMessage(client, MessageType.REQUEST, { requested: fresh!.message.yiaddr, serverId: SERVER }));
     expect(ack && replyType(ack.message)).toBe(MessageType.ACK);
-    expect(await store.getByClient(1, server.app.lease(ack!.message.yiaddr)!.context.clientKey)).toBeDefined();
+    expect(await clientLease(store, 1, server.app.lease(ack!.message.yiaddr)!.context.clientKey)).toBeDefined();
     expect(server.app.health()).toMatchObject({ status: 'ok', store: { writable: true } });
     expect(server.app.health().store.failedWrites).toBeUndefined();
     expect(server.app.statistics().counters.events!['store.writable']).toBe(1);

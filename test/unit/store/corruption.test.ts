@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../../src/errors.js';
 import { openLevelStore } from '../../../src/store/open.js';
 import { repairStore } from '../../../src/store/repair.js';
-import { collect, makeRecord, makeTempDir, put, settle, testIp } from './helpers.js';
+import { collect, makeRecord, makeTempDir, put, settle, testIp, clientLease } from './helpers.js';
 
 const LEASES = 40;
 
@@ -37,7 +37,7 @@ async function expectRepaired(dir: string): Promise<void> {
   const store = await openLevelStore(dir);
   try {
     expect(await collect(store.loadAll())).toHaveLength(LEASES);
-    expect((await store.getByClient(1, 'c7'))?.context.ip).toBe(testIp(7));
+    expect((await clientLease(store, 1, 'c7'))?.context.ip).toBe(testIp(7));
   } finally {
     await store.close();
   }

@@ -1,5 +1,5 @@
 // A real crash: a child process writing leases is SIGKILLed at a random moment; every address it saw
-// acknowledged must be in the store afterwards, with its client index (the batch is atomic).
+// acknowledged must be in the store afterwards, whole (the batch is atomic).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,7 @@ describe('crash safety (SIGKILL of a writing process)', () => {
           const missing = [...everAcked].filter((ip) => !present.has(ip));
           expect(missing, `round ${round}, killed after ${acked.length} acks`).toEqual([]);
           for (const record of loaded.slice(-50)) {
-            expect(await store.getByClient(record.context.subnetId, record.context.clientKey)).toEqual(record);
+            expect(await store.get(record.context.ip)).toEqual(record);
           }
         } finally {
           await store.close();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../src/errors.js';
 import { LevelLeaseStore, type LevelDatabase, type StoreLogger } from '../../../src/store/level-store.js';
 import { addressKey } from '../../../src/store/keys.js';
-import { collect, injectBatchFault, makeRecord, makeTempDir, put, settle } from './helpers.js';
+import { collect, injectBatchFault, makeRecord, makeTempDir, put, settle, clientLease } from './helpers.js';
 
 function fakeLogger(): StoreLogger & { events: string[] } {
   const events: string[] = [];
@@ -42,13 +42,13 @@ async function failThenRecover(db: LevelDatabase): Promise<void> {
   expect(store.health().writable).toBe(false);
 
   // Nothing of the failed batches landed, and the index of the lease they would have overwritten is intact.
-  expect(await store.getByClient(1, 'keeper')).toEqual(kept);
+  expect(await clientLease(store, 1, 'keeper')).toEqual(kept);
   expect(await store.get('198.51.100.2')).toBeUndefined();
 
   const commitsBefore = store.health().commits;
   await store.write([put(makeRecord('198.51.100.60', 'later'))]);
   expect(store.health()).toMatchObject({ writable: true, commits: commitsBefore + 1 });
-  expect((await store.getByClient(1, 'later'))?.context.ip).toBe('198.51.100.60');
+  expect((await clientLease(store, 1, 'later'))?.context.ip).toBe('198.51.100.60');
   // Each write after a failed one re-opens the database first (a torn log record must not precede new ones).
   expect(logger.events).toEqual([
     'store.write.failed', 'store.reopened', 'store.write.failed', 'store.reopened', 'store.write.recovered',
@@ -108,7 +108,7 @@ describe('unreadable records', () => {
 
     expect(await store.get('198.51.100.2')).toBeUndefined();
     await store.write([put(makeRecord('198.51.100.2', 'fresh'))]);
-    expect((await store.getByClient(1, 'fresh'))?.context.ip).toBe('198.51.100.2');
+    expect((await clientLease(store, 1, 'fresh'))?.context.ip).toBe('198.51.100.2');
     await store.close();
   });
 

@@ -73,3 +73,20 @@ export function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } |
     (error: unknown) => ({ ok: false as const, error }),
   );
 }
+
+/**
+ * The one stored lease of a client in a subnet (undefined: none), by a full scan: stores keep leases by address
+ * only. More than one is a test failure.
+ */
+export async function clientLease(
+  store: { loadAll(): AsyncIterable<LeaseRecord> },
+  subnetId: number,
+  clientKey: string,
+): Promise<LeaseRecord | undefined> {
+  const found: LeaseRecord[] = [];
+  for await (const record of store.loadAll()) {
+    if (record.context.subnetId === subnetId && record.context.clientKey === clientKey) found.push(record);
+  }
+  if (found.length > 1) throw new Error(`${subnetId}/${clientKey} holds ${found.length} stored leases`);
+  return found[0];
+}

@@ -1,7 +1,7 @@
 // Address keys sort like addresses; the record codec round-trips and rejects what rehydration cannot use.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addressKey, clientIndexKey, ipToUint32, keyToIp } from '../../../src/store/keys.js';
+import { addressKey, ipToUint32, keyToIp } from '../../../src/store/keys.js';
 import { decodeRecord, encodeRecord } from '../../../src/store/record-codec.js';
 import { makeRecord } from './helpers.js';
 
@@ -26,10 +26,6 @@ describe('address keys', () => {
     }
     expect(keyToIp('0000000g')).toBeUndefined();
     expect(keyToIp('1234567')).toBeUndefined();
-  });
-
-  it('name a client by subnet and client key', () => {
-    expect(clientIndexKey(7, 'hw:1:02:00:00:00:00:01')).toBe('7/hw:1:02:00:00:00:00:01');
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LevelLeaseStore } from '../../../src/store/level-store.js';
 import { openLevelStore, openMemoryStore } from '../../../src/store/open.js';
 import { describeLeaseStoreConformance } from './conformance.js';
-import { collect, del, makeRecord, makeTempDir, put, testIp } from './helpers.js';
+import { collect, del, makeRecord, makeTempDir, put, testIp, clientLease } from './helpers.js';
 
 describeLeaseStoreConformance('classic-level (LevelDB in a temp dir)', async () => {
   const temp = await makeTempDir();
@@ -39,9 +39,9 @@ describe('LevelLeaseStore on LevelDB', () => {
         expect(loaded).toHaveLength(499);
         expect(loaded[0]).toEqual(records[0]);
         expect(loaded.map((r) => r.context.ip)).not.toContain(testIp(7));
-        expect(await second.getByClient(1, 'hw:1:c8')).toBeUndefined();
-        expect((await second.getByClient(1, 'hw:1:c8-new'))?.context.ip).toBe(testIp(8));
-        expect(await second.getByClient(1, 'hw:1:c499')).toEqual(records[499]);
+        expect(await clientLease(second, 1, 'hw:1:c8')).toBeUndefined();
+        expect((await clientLease(second, 1, 'hw:1:c8-new'))?.context.ip).toBe(testIp(8));
+        expect(await clientLease(second, 1, 'hw:1:c499')).toEqual(records[499]);
       } finally {
         await second.close();
       }
@@ -83,7 +83,7 @@ describe('openMemoryStore', () => {
   it('opens a working in-memory store', async () => {
     const store = await openMemoryStore();
     await store.write([put(makeRecord('198.51.100.1', 'c'))]);
-    expect((await store.getByClient(1, 'c'))?.context.ip).toBe('198.51.100.1');
+    expect((await clientLease(store, 1, 'c'))?.context.ip).toBe('198.51.100.1');
     await store.close();
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
 import { openLevelStore } from '../../../src/store/open.js';
 import type { LevelDatabase } from '../../../src/store/level-store.js';
-import { collect, makeRecord, makeTempDir } from './helpers.js';
+import { collect, makeRecord, makeTempDir, clientLease } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/json-store', import.meta.url));
 const now = () => 1_700_000_002_000;
@@ -29,7 +29,7 @@ describe('a store written in the JSON format', () => {
         makeRecord('198.51.100.11', 'hw:1:c11', { state: 'declined' }),
         makeRecord('198.51.100.12', 'id:01ff', { subnetId: 2 }),
       ]);
-      expect(await store.getByClient(2, 'id:01ff')).toEqual(loaded[2]);
+      expect(await clientLease(store, 2, 'id:01ff')).toEqual(loaded[2]);
       expect((await store.history('198.51.100.10')).map((t) => t.xid)).toEqual([1, 2]);
       expect((await rawLease(store, 'c633640a'))?.[0]).toBe(0x7b); // "{": still JSON
 

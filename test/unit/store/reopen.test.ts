@@ -3,7 +3,7 @@ import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { LevelLeaseStore } from '../../../src/store/level-store.js';
 import { ReopenGate } from '../../../src/store/reopen.js';
-import { injectBatchFault, makeRecord, put } from '../store/helpers.js';
+import { clientLease, injectBatchFault, makeRecord, put } from '../store/helpers.js';
 
 describe('ReopenGate', () => {
   it('does nothing until a write failed, then re-opens once', async () => {
@@ -60,9 +60,9 @@ describe('LevelLeaseStore after a failed write', () => {
     await store.write([put(makeRecord('198.51.100.3', 'c'))]);
     expect(closes).toBe(1);
     expect(db.status).toBe('open');
-    expect((await store.getByClient(1, 'a'))?.context.ip).toBe('198.51.100.1');
-    expect(await store.getByClient(1, 'b')).toBeUndefined();
-    expect((await store.getByClient(1, 'c'))?.context.ip).toBe('198.51.100.3');
+    expect((await clientLease(store, 1, 'a'))?.context.ip).toBe('198.51.100.1');
+    expect(await clientLease(store, 1, 'b')).toBeUndefined();
+    expect((await clientLease(store, 1, 'c'))?.context.ip).toBe('198.51.100.3');
     await store.write([put(makeRecord('198.51.100.4', 'd'))]);
     expect(closes).toBe(1);
     await store.close();
