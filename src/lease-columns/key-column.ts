@@ -5,33 +5,14 @@ import { clientHash, clientHashOfAscii } from './client-hash.js';
 
 /** Keys back to back in UTF-8; key i is bytes[ends[i - 1] (0 for i = 0) .. ends[i]). */
 export class KeyBlob {
-  private readonly text: Buffer;
+  /** The bytes as a Buffer (for decoding and copying). */
+  readonly text: Buffer;
 
   constructor(
     readonly bytes: Uint8Array,
     readonly ends: Uint32Array,
   ) {
     this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  /** The blob of these keys, in order. */
-  static of(keys: Iterable<string>, count: number): KeyBlob {
-    const ends = new Uint32Array(count);
-    let bytes = Buffer.allocUnsafe(Math.max(64, count * 24));
-    let at = 0;
-    let i = 0;
-    for (const key of keys) {
-      // A UTF-16 code unit takes at most 3 UTF-8 bytes.
-      if (at + key.length * 3 > bytes.length) {
-        const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, at + key.length * 3));
-        bytes.copy(grown, 0, 0, at);
-        bytes = grown;
-      }
-      at += bytes.write(key, at, 'utf8');
-      ends[i++] = at;
-    }
-    if (i !== count) throw new TypeError(`${i} keys, ${count} announced`);
-    return new KeyBlob(bytes.subarray(0, at), ends);
   }
 
   get length(): number {
@@ -111,27 +92,49 @@ export class KeyColumn {
     this.strings.push(undefined);
   }
 
-  /** The keys of these slots (in use), in order, as a blob: a loaded key's bytes are copied, not decoded. */
-  blobOf(slots: readonly number[]): KeyBlob {
+  /**
+   * The keys of the slots in these runs (start, end exclusive, in turn; every slot in use), in order, as a blob:
+   * loaded keys are copied as bytes, contiguous ones at once, not decoded.
+   */
+  blobOf(runs: readonly number[], count: number): KeyBlob {
     const { blob, strings } = this;
-    if (blob === undefined) return KeyBlob.of(slots.map((slot) => strings[slot]!), slots.length);
     let size = 0;
-    for (const slot of slots) {
-      const key = strings[slot];
-      size += key === undefined ? blob.ends[slot]! - blob.start(slot) : Buffer.byteLength(key);
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let slot = runs[r]!; slot < runs[r + 1]!; slot++) {
+        const key = strings[slot];
+        size += key === undefined ? blob!.ends[slot]! - blob!.start(slot) : Buffer.byteLength(key);
+      }
     }
     const bytes = Buffer.allocUnsafe(size);
-    const ends = new Uint32Array(slots.length);
+    const ends = new Uint32Array(count);
     let at = 0;
-    slots.forEach((slot, i) => {
-      const key = strings[slot];
-      if (key !== undefined) at += bytes.write(key, at, 'utf8');
-      else {
-        bytes.set(blob.bytes.subarray(blob.start(slot), blob.ends[slot]), at);
-        at += blob.ends[slot]! - blob.start(slot);
+    let i = 0;
+    // Loaded bytes not copied yet: [from, to) of the blob, to go at `at`.
+    let from = 0;
+    let to = 0;
+    const flush = (): void => {
+      if (to > from) at += blob!.text.copy(bytes, at, from, to);
+      from = to = 0;
+    };
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let slot = runs[r]!; slot < runs[r + 1]!; slot++) {
+        const key = strings[slot];
+        if (key === undefined) {
+          const start = blob!.start(slot);
+          if (start !== to) {
+            flush();
+            from = start;
+          }
+          to = blob!.ends[slot]!;
+          ends[i++] = at + (to - from);
+        } else {
+          flush();
+          at += bytes.write(key, at, 'utf8');
+          ends[i++] = at;
+        }
       }
-      ends[i] = at;
-    });
+    }
+    flush();
     return new KeyBlob(bytes, ends);
   }
 

@@ -103,7 +103,7 @@ export async function saveSnapshotFile(
     await iterator.close().catch(() => undefined);
   }
   // A table only packed into holds its leases in packing order, so column i is the i-th lease packed.
-  const columns = table.columns();
+  const columns = table.image();
   await writeSnapshot(path, { storeId: meta.id, seq: meta.seq, fingerprint, columns, ranges: ranges.subarray(0, 2 * count) });
   return true;
 }
@@ -160,10 +160,13 @@ export async function saveSnapshotFromBase(
       ranges[2 * slot + 1] = decoded.history?.next ?? Number.NaN;
     }
   }
-  const live = table.liveSlots();
-  const columns = table.columns();
-  const liveRanges = new Float64Array(2 * live.length);
-  live.forEach((slot, i) => liveRanges.set(ranges.subarray(2 * slot, 2 * slot + 2), 2 * i));
+  const runs = table.liveRuns();
+  const columns = table.image();
+  const liveRanges = new Float64Array(2 * columns.count);
+  for (let r = 0, i = 0; r < runs.length; r += 2) {
+    liveRanges.set(ranges.subarray(2 * runs[r]!, 2 * runs[r + 1]!), 2 * i);
+    i += runs[r + 1]! - runs[r]!;
+  }
   await writeSnapshot(path, { storeId: meta.id, seq: meta.seq, fingerprint, columns, ranges: liveRanges });
   return 'written';
 }
