@@ -47,13 +47,20 @@ export class KeyBlob {
 /** Per slot: free, or the key (from the loaded blob, or a string for a slot packed since). */
 export class KeyColumn {
   private blob: KeyBlob | undefined;
-  /** Undefined where the slot is free or its key is the blob's. */
+  /** Slots below this are the blob's (loaded); the others hold strings only. */
+  private base = 0;
+  /**
+   * Keys set since the load, of loaded slots. A Map, not a holey array of 10^6: V8 keeps an array made by
+   * `new Array(n)` that large in dictionary mode, and every later store into it is a hash insert anyway.
+   */
+  private readonly overrides = new Map<number, string>();
+  /** Keys of slots base, base + 1, … (undefined: free). */
   private strings: (string | undefined)[] = [];
   private live = new Uint8Array(0);
 
   /** Slots in use or freed: the column's length (slots are added one at a time, at the end). */
   get length(): number {
-    return this.strings.length;
+    return this.base + this.strings.length;
   }
 
   has(slot: number): boolean {
@@ -62,28 +69,30 @@ export class KeyColumn {
 
   /** The key of a slot in use. */
   get(slot: number): string {
-    return this.strings[slot] ?? this.blob!.at(slot);
+    return this.string(slot) ?? this.blob!.at(slot);
   }
 
   /** clientHash(subnetId, key) of a slot in use. */
   hash(subnetId: number, slot: number): number {
-    const key = this.strings[slot];
+    const key = this.string(slot);
     return key !== undefined ? clientHash(subnetId, key) : this.blob!.hash(subnetId, slot);
   }
 
   set(slot: number, key: string): void {
     this.live[slot] = 1;
-    this.strings[slot] = key;
+    if (slot < this.base) this.overrides.set(slot, key);
+    else this.strings[slot - this.base] = key;
   }
 
   clear(slot: number): void {
     this.live[slot] = 0;
-    this.strings[slot] = undefined;
+    if (slot < this.base) this.overrides.delete(slot);
+    else this.strings[slot - this.base] = undefined;
   }
 
   /** A new slot at the end, free. */
   push(): void {
-    const slot = this.strings.length;
+    const slot = this.length;
     if (slot === this.live.length) {
       const live = new Uint8Array(Math.max(1024, slot * 2));
       live.set(this.live);
@@ -97,11 +106,11 @@ export class KeyColumn {
    * loaded keys are copied as bytes, contiguous ones at once, not decoded.
    */
   blobOf(runs: readonly number[], count: number): KeyBlob {
-    const { blob, strings } = this;
+    const { blob } = this;
     let size = 0;
     for (let r = 0; r < runs.length; r += 2) {
       for (let slot = runs[r]!; slot < runs[r + 1]!; slot++) {
-        const key = strings[slot];
+        const key = this.string(slot);
         size += key === undefined ? blob!.ends[slot]! - blob!.start(slot) : Buffer.byteLength(key);
       }
     }
@@ -118,7 +127,7 @@ export class KeyColumn {
     };
     for (let r = 0; r < runs.length; r += 2) {
       for (let slot = runs[r]!; slot < runs[r + 1]!; slot++) {
-        const key = strings[slot];
+        const key = this.string(slot);
         if (key === undefined) {
           const start = blob!.start(slot);
           if (start !== to) {
@@ -140,10 +149,15 @@ export class KeyColumn {
 
   /** Slots 0 .. blob.length - 1, all in use, with the blob's keys (the column must be empty). */
   adopt(blob: KeyBlob): void {
-    if (this.strings.length > 0) throw new TypeError('adopt() into a column that holds keys');
+    if (this.length > 0) throw new TypeError('adopt() into a column that holds keys');
     this.blob = blob;
-    // Holey, not grown one by one: a key set later goes into its slot without the array changing shape.
-    this.strings = new Array<string | undefined>(blob.length);
+    this.base = blob.length;
     this.live = new Uint8Array(blob.length).fill(1);
+  }
+
+  /** The slot's key as a string, or undefined when it is the blob's (or the slot is free). */
+  private string(slot: number): string | undefined {
+    if (slot >= this.base) return this.strings[slot - this.base];
+    return this.overrides.size === 0 ? undefined : this.overrides.get(slot);
   }
 }
