@@ -18,7 +18,8 @@ import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
 import type { TunableCommits } from './tunable.js';
 import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
-import { databaseFingerprint, loadSnapshotFile, readMeta, saveSnapshotFile, SEQ_KEY, type StoreMeta } from './level-snapshot.js';
+import { databaseFingerprint, loadSnapshotFile, readMeta, saveSnapshotFile, saveSnapshotFromBase, SEQ_KEY, type StoreMeta } from './level-snapshot.js';
+import { SnapshotJournal } from './snapshot-journal.js';
 import type { SnapshotLoad, SnapshotStore } from './snapshots.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
@@ -81,6 +82,8 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   private readonly memo = new CommittedMemo();
   /** One synced batch (raw-batch.ts: without abstract-level's per-operation work where the backend allows). */
   private readonly writeBatch: BatchWriter;
+  /** Set when the leases came from the snapshot: what was written since, for the next snapshot (level-snapshot.ts). */
+  private journal: SnapshotJournal | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -139,6 +142,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     const loaded = loadSnapshotFile(snapshotPath, meta, this.openedFrom);
     if (!loaded.ok) return loaded;
     if (loaded.stored !== undefined) this.memo.restore(loaded.stored.columns, loaded.stored.ranges);
+    this.journal = new SnapshotJournal(loaded.seq, this.openedFrom);
     return { ok: true, leases: loaded.leases, seq: loaded.seq };
   }
 
@@ -147,6 +151,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     const invalid = invalidWrite(writes);
     if (invalid !== undefined) return Promise.reject(invalid);
     if (writes.length === 0) return Promise.resolve();
+    this.journal?.note(writes);
     return this.committer.submit(writes);
   }
 
@@ -243,8 +248,14 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       const meta = { id: (await this.storeMeta()).id, seq: Number(await this.meta.get(SEQ_KEY) ?? 0) };
       const started = Date.now();
       const fingerprint = databaseFingerprint(this.location);
-      if (await saveSnapshotFile(snapshotPath, meta, fingerprint, this.leases, (key, value) => this.decodeAt(key, value))) {
-        logger?.info({ evt: 'store.snapshot.written', seq: meta.seq, ms: Date.now() - started }, 'lease snapshot written');
+      const decode = (key: string, value: Uint8Array): LeaseValue | undefined => this.decodeAt(key, value);
+      const fromBase = this.journal === undefined
+        ? undefined
+        : await saveSnapshotFromBase(snapshotPath, meta, fingerprint, this.journal, this.leases, decode);
+      if (fromBase === 'written') {
+        logger?.info({ evt: 'store.snapshot.written', seq: meta.seq, from: 'snapshot', written: this.journal!.size, ms: Date.now() - started }, 'lease snapshot written');
+      } else if (await saveSnapshotFile(snapshotPath, meta, fingerprint, this.leases, decode)) {
+        logger?.info({ evt: 'store.snapshot.written', seq: meta.seq, from: 'scan', ms: Date.now() - started }, 'lease snapshot written');
       } else {
         logger?.warn({ evt: 'store.snapshot.skipped', seq: meta.seq }, 'a stored lease does not pack: no snapshot written');
       }
