@@ -155,7 +155,7 @@ describe('response cache', () => {
     for (const i of [0, 1, 499, 998, 999]) {
       expect(cache.lookup(request(i, 4))!.reply.data.equals(replyOf(i).data)).toBe(true);
       const changed = request(i);
-      changed.inbound.data[20] ^= 1;
+      changed.inbound.data[20] = changed.inbound.data[20]! ^ 1;
       expect(cache.lookup(changed)).toBeUndefined(); // and forgotten
     }
     const moved = request(5);
