@@ -3,8 +3,10 @@
 // it touches no host interface). Run 1 restores by a full scan and writes the snapshot when SIGTERM stops it; run 2
 // starts from that snapshot. For each: seconds from exec to the `server.ready` log line, the daemon's RSS then
 // (VmRSS; VmHWM is the peak during start-up), and how long the stop took (the snapshot write is part of it).
-// Bounded: one temp directory (removed), one namespace (removed), two daemon runs of at most 120 s each.
-// usage: npm run build && [STORE=DIR] [PROFILE=DIR] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
+// Bounded: one temp directory (removed), one namespace (removed), two daemon runs of at most 120 s each (four with A).
+// A=DIR first does the same two runs with DIR's built daemon (another checkout with its own dist/, e.g. the previous
+// head) on its own copy of the store: an A/B in the same period.
+// usage: npm run build && [STORE=DIR] [A=DIR] [PROFILE=DIR] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +16,13 @@ import { fileURLToPath } from 'node:url';
 
 const leases = Number(process.argv[2] ?? 1_000_000);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(repo, 'dist/src/cli.js');
-const flags = readFileSync(cli, 'utf8').split('\n', 1)[0].split(/\s+/).filter((w) => w.startsWith('--'));
-// PROFILE=DIR adds --cpu-prof: one .cpuprofile per run and thread in DIR (bench/profile-timeline.mjs reads them).
-if (process.env.PROFILE !== undefined) flags.push('--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`);
+const daemons = [...(process.env.A === undefined ? [] : [['A', process.env.A]]), ['self', repo]].map(([label, root]) => {
+  const cli = join(root, 'dist/src/cli.js');
+  const flags = readFileSync(cli, 'utf8').split('\n', 1)[0].split(/\s+/).filter((w) => w.startsWith('--'));
+  // PROFILE=DIR adds --cpu-prof: one .cpuprofile per run and thread in DIR (bench/profile-timeline.mjs reads them).
+  if (process.env.PROFILE !== undefined) flags.push('--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`);
+  return { label, cli, flags };
+});
 const dir = mkdtempSync(join(tmpdir(), 'adstartd-'));
 const ns = `adstart${process.pid}`;
 const store = join(dir, 'leases');
@@ -30,15 +35,21 @@ if (process.env.STORE === undefined) {
   cpSync(process.env.STORE, store, { recursive: true });
   rmSync(join(store, 'lease-snapshot.bin'), { force: true });
 }
-const config = join(dir, 'dhcpd.json');
-writeFileSync(config, JSON.stringify({
-  serverId: '198.19.0.254', interfaces: [], logging: { level: 'info' }, defaults: { leaseTime: 86_400 },
-  conflictCheck: { enabled: false }, store: { kind: 'level', path: store }, control: { socket: join(dir, 'control.sock') },
-  subnets: [
-    { subnet: '100.64.0.0/10', pools: [{ start: '100.64.0.10', end: '100.127.255.254' }] },
-    { subnet: '198.19.0.0/16', pools: [{ start: '198.19.1.0', end: '198.19.255.254' }], router: ['198.19.0.1'] },
-  ],
-}));
+/** A config for a daemon on its own copy of the store. */
+function configFor(label) {
+  const config = join(dir, `${label}.json`);
+  const path = join(dir, `leases-${label}`);
+  cpSync(store, path, { recursive: true });
+  writeFileSync(config, JSON.stringify({
+    serverId: '198.19.0.254', interfaces: [], logging: { level: 'info' }, defaults: { leaseTime: 86_400 },
+    conflictCheck: { enabled: false }, store: { kind: 'level', path }, control: { socket: join(dir, 'control.sock') },
+    subnets: [
+      { subnet: '100.64.0.0/10', pools: [{ start: '100.64.0.10', end: '100.127.255.254' }] },
+      { subnet: '198.19.0.0/16', pools: [{ start: '198.19.1.0', end: '198.19.255.254' }], router: ['198.19.0.1'] },
+    ],
+  }));
+  return config;
+}
 
 /** RSS now and at its peak (MB), and the CPU seconds the process used so far (all threads: user + system). */
 function usageOf(pid) {
@@ -49,7 +60,7 @@ function usageOf(pid) {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024, cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
 }
 
-function run() {
+function run({ cli, flags }, config) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...flags, cli, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -63,11 +74,18 @@ function run() {
       if (entry.evt === 'store.snapshot.unused') result.snapshot = entry.reason;
       if (entry.evt === 'store.snapshot.written') result.written = entry.ms;
       if (entry.evt === 'store.snapshot.failed' || entry.evt === 'store.snapshot.skipped') console.log(line);
-      if (entry.evt === 'server.ready') {
-        Object.assign(result, { ready: (performance.now() - started) / 1000 }, usageOf(child.pid));
+      // Stopped once the control API is up too (it is built after server.ready), or 5 s after ready without it.
+      const stop = () => {
+        if (result.stopAt !== undefined) return;
         result.stopAt = performance.now();
         child.kill('SIGTERM');
+      };
+      if (entry.evt === 'control.listening') result.control = (performance.now() - started) / 1000;
+      if (entry.evt === 'server.ready') {
+        Object.assign(result, { ready: (performance.now() - started) / 1000 }, usageOf(child.pid));
+        if (result.control === undefined) setTimeout(stop, 5_000);
       }
+      if (result.ready !== undefined && result.control !== undefined) stop();
     });
     child.on('exit', (code) => {
       clearTimeout(guard);
@@ -79,12 +97,16 @@ function run() {
 
 try {
   execFileSync('ip', ['netns', 'add', ns]);
-  for (const label of ['full scan', 'snapshot']) {
-    const r = await run();
-    console.log(`${label}: ${r.leases} leases (from ${r.from}${r.snapshot ? `; snapshot ${r.snapshot}` : ''}) ready in ${r.ready.toFixed(2)} s, `
-      + `(${r.cpu.toFixed(2)} s of CPU; first log line at ${r.firstLog.toFixed(2)} s, leases restored in ${(r.restoreMs / 1000).toFixed(2)} s), `
-      + `RSS ${r.rss.toFixed(0)} MB at ready (peak ${r.peak.toFixed(0)} MB); stopped in ${r.stop.toFixed(2)} s`
-      + (r.written === undefined ? '' : ` (snapshot written in ${(r.written / 1000).toFixed(2)} s)`));
+  for (const daemon of daemons) {
+    const config = configFor(daemon.label);
+    for (const label of ['full scan', 'snapshot']) {
+      const r = await run(daemon, config);
+      console.log(`${daemon.label} ${label}: ${r.leases} leases (from ${r.from}${r.snapshot ? `; snapshot ${r.snapshot}` : ''}) ready in ${r.ready.toFixed(2)} s, `
+        + `(${r.cpu.toFixed(2)} s of CPU; first log line at ${r.firstLog.toFixed(2)} s, leases restored in ${(r.restoreMs / 1000).toFixed(2)} s), `
+        + `RSS ${r.rss.toFixed(0)} MB at ready (peak ${r.peak.toFixed(0)} MB)${r.control === undefined ? '' : `, control API up at ${r.control.toFixed(2)} s`}; `
+        + `stopped in ${r.stop.toFixed(2)} s`
+        + (r.written === undefined ? '' : ` (snapshot written in ${(r.written / 1000).toFixed(2)} s)`));
+    }
   }
 } finally {
   try { execFileSync('ip', ['netns', 'del', ns]); } catch { /* not created */ }

@@ -185,8 +185,15 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   });
   started.app = app;
   onStarted(app);
-  // The API is built once DHCP is served: requests to the bound socket wait for it (control/held-listener.ts).
-  if (control !== undefined) app.ready.then(() => openApi(control, running, metrics, file, log), () => {});
+  // The API is built once DHCP is served, or at the first request that waits for it (control/held-listener.ts).
+  if (control !== undefined) {
+    const build = once(() => openApi(control, running, metrics, file));
+    control.whenWaiting(build);
+    app.ready.then(() => {
+      build();
+      warmStatecharts(log);
+    }, () => {});
+  }
   const stop = (signal: string) => {
     log.info({ evt: 'server.stopping', signal }, 'draining');
     void app.stop();
@@ -234,15 +241,23 @@ async function openControl(config: ServerConfig, log: Logger): Promise<BoundCont
   }
 }
 
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) fn();
+    done = true;
+  };
+}
+
 /** Builds the API behind the bound control listeners (logged when it fails: they answer 503 then). */
-function openApi(control: BoundControl, app: () => App, metrics: DaemonMetrics, file: string, log: Logger): void {
+function openApi(control: BoundControl, app: () => App, metrics: DaemonMetrics, file: string): void {
   const api = controlApiOf(app, {
     baseDir: dirname(resolve(file)),
     metrics: () => metrics.render(),
     reload: (trigger) => app().reload(trigger),
     securityEvents: (limit) => app().securityEvents(limit),
   });
-  control.serve(api, [uiPlugin(uiDepsOf(app))]).then(() => warmStatecharts(log), () => {});
+  control.serve(api, [uiPlugin(uiDepsOf(app))]).catch(() => {}); // logged by serve; the listeners answer 503
 }
 
 main(process.argv.slice(2)).then(

@@ -1,7 +1,8 @@
 // An HTTP listener bound before its handler exists. The daemon binds the control socket (and TCP port) before it
 // starts, so a socket another daemon holds still stops it before it serves anything, but builds the fastify app
 // behind them (~0.4 s of fastify, swagger and ajv) only once it serves DHCP. A request that comes in between waits
-// for the app; past a bounded number waiting, or when no app comes, it gets a 503 in the API's error shape.
+// for the app (and tells `whenWaiting`, so a request during a long restore has the app built at once); past a
+// bounded number waiting, or when no app comes, it gets a 503 in the API's error shape.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DhcpdError } from '../errors.js';
 import { errorBody } from './http-errors.js';
@@ -16,6 +17,7 @@ export class HeldListener {
   private handler: Handler | undefined;
   private held: [IncomingMessage, ServerResponse][] = [];
   private refusing: string | undefined;
+  private onWaiting: (() => void) | undefined;
 
   constructor() {
     this.server = createServer((request, response) => this.receive(request, response));
@@ -23,6 +25,12 @@ export class HeldListener {
     this.server.requestTimeout = 30_000;
     this.server.keepAliveTimeout = 72_000;
     this.server.setTimeout(60_000);
+  }
+
+  /** Called (once, on a later tick) when a request is held: someone wants the app before the daemon serves. */
+  whenWaiting(callback: () => void): void {
+    if (this.held.length > 0) setImmediate(callback);
+    else this.onWaiting = callback;
   }
 
   /** From now on every request goes to `handler`, the held ones first, in arrival order. */
@@ -50,7 +58,12 @@ export class HeldListener {
     if (this.handler !== undefined) this.handler(request, response);
     else if (this.refusing !== undefined) unavailable(response, this.refusing);
     else if (this.held.length >= MAX_HELD) unavailable(response, 'the control API is starting');
-    else this.held.push([request, response]);
+    else {
+      this.held.push([request, response]);
+      const waiting = this.onWaiting;
+      this.onWaiting = undefined;
+      if (waiting !== undefined) setImmediate(waiting);
+    }
   }
 }
 

@@ -45,6 +45,8 @@ export interface BoundControl extends ControlServer {
   /** Builds the API behind the listeners; requests held meanwhile are answered then. Rejects (and the listeners
    * answer 503) when it cannot be built. */
   serve(api: ControlApi, plugins?: readonly FastifyPluginAsync[]): Promise<void>;
+  /** Called when a request waits for the API, once per listener (the daemon then builds it before it serves). */
+  whenWaiting(callback: () => void): void;
 }
 
 type BindOptions = Omit<ControlServerOptions, 'api' | 'plugins'>;
@@ -123,6 +125,10 @@ export async function bindControlServer(options: BindOptions): Promise<BoundCont
         throw error;
       }
       log.info({ evt: 'control.listening', socket: options.config.socket, tcp: tcpAddress }, 'control API listening');
+    },
+    whenWaiting: (callback) => {
+      socket.whenWaiting(callback);
+      tcp?.whenWaiting(callback);
     },
     close: () => {
       closing ??= Promise.all([socket.close(), tcp?.close(), ...apps.map((app) => app.close())]).then(() => {

@@ -5,33 +5,14 @@ import { clientHash, clientHashOfAscii } from './client-hash.js';
 
 /** Keys back to back in UTF-8; key i is bytes[ends[i - 1] (0 for i = 0) .. ends[i]). */
 export class KeyBlob {
-  private readonly text: Buffer;
+  /** The bytes as a Buffer (for decoding and copying). */
+  readonly text: Buffer;
 
   constructor(
     readonly bytes: Uint8Array,
     readonly ends: Uint32Array,
   ) {
     this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  /** The blob of these keys, in order. */
-  static of(keys: Iterable<string>, count: number): KeyBlob {
-    const ends = new Uint32Array(count);
-    let bytes = Buffer.allocUnsafe(Math.max(64, count * 24));
-    let at = 0;
-    let i = 0;
-    for (const key of keys) {
-      // A UTF-16 code unit takes at most 3 UTF-8 bytes.
-      if (at + key.length * 3 > bytes.length) {
-        const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, at + key.length * 3));
-        bytes.copy(grown, 0, 0, at);
-        bytes = grown;
-      }
-      at += bytes.write(key, at, 'utf8');
-      ends[i++] = at;
-    }
-    if (i !== count) throw new TypeError(`${i} keys, ${count} announced`);
-    return new KeyBlob(bytes.subarray(0, at), ends);
   }
 
   get length(): number {
@@ -66,13 +47,20 @@ export class KeyBlob {
 /** Per slot: free, or the key (from the loaded blob, or a string for a slot packed since). */
 export class KeyColumn {
   private blob: KeyBlob | undefined;
-  /** Undefined where the slot is free or its key is the blob's. */
+  /** Slots below this are the blob's (loaded); the others hold strings only. */
+  private base = 0;
+  /**
+   * Keys set since the load, of loaded slots. A Map, not a holey array of 10^6: V8 keeps an array made by
+   * `new Array(n)` that large in dictionary mode, and every later store into it is a hash insert anyway.
+   */
+  private readonly overrides = new Map<number, string>();
+  /** Keys of slots base, base + 1, … (undefined: free). */
   private strings: (string | undefined)[] = [];
   private live = new Uint8Array(0);
 
   /** Slots in use or freed: the column's length (slots are added one at a time, at the end). */
   get length(): number {
-    return this.strings.length;
+    return this.base + this.strings.length;
   }
 
   has(slot: number): boolean {
@@ -81,28 +69,30 @@ export class KeyColumn {
 
   /** The key of a slot in use. */
   get(slot: number): string {
-    return this.strings[slot] ?? this.blob!.at(slot);
+    return this.string(slot) ?? this.blob!.at(slot);
   }
 
   /** clientHash(subnetId, key) of a slot in use. */
   hash(subnetId: number, slot: number): number {
-    const key = this.strings[slot];
+    const key = this.string(slot);
     return key !== undefined ? clientHash(subnetId, key) : this.blob!.hash(subnetId, slot);
   }
 
   set(slot: number, key: string): void {
     this.live[slot] = 1;
-    this.strings[slot] = key;
+    if (slot < this.base) this.overrides.set(slot, key);
+    else this.strings[slot - this.base] = key;
   }
 
   clear(slot: number): void {
     this.live[slot] = 0;
-    this.strings[slot] = undefined;
+    if (slot < this.base) this.overrides.delete(slot);
+    else this.strings[slot - this.base] = undefined;
   }
 
   /** A new slot at the end, free. */
   push(): void {
-    const slot = this.strings.length;
+    const slot = this.length;
     if (slot === this.live.length) {
       const live = new Uint8Array(Math.max(1024, slot * 2));
       live.set(this.live);
@@ -111,36 +101,63 @@ export class KeyColumn {
     this.strings.push(undefined);
   }
 
-  /** The keys of these slots (in use), in order, as a blob: a loaded key's bytes are copied, not decoded. */
-  blobOf(slots: readonly number[]): KeyBlob {
-    const { blob, strings } = this;
-    if (blob === undefined) return KeyBlob.of(slots.map((slot) => strings[slot]!), slots.length);
+  /**
+   * The keys of the slots in these runs (start, end exclusive, in turn; every slot in use), in order, as a blob:
+   * loaded keys are copied as bytes, contiguous ones at once, not decoded.
+   */
+  blobOf(runs: readonly number[], count: number): KeyBlob {
+    const { blob } = this;
     let size = 0;
-    for (const slot of slots) {
-      const key = strings[slot];
-      size += key === undefined ? blob.ends[slot]! - blob.start(slot) : Buffer.byteLength(key);
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let slot = runs[r]!; slot < runs[r + 1]!; slot++) {
+        const key = this.string(slot);
+        size += key === undefined ? blob!.ends[slot]! - blob!.start(slot) : Buffer.byteLength(key);
+      }
     }
     const bytes = Buffer.allocUnsafe(size);
-    const ends = new Uint32Array(slots.length);
+    const ends = new Uint32Array(count);
     let at = 0;
-    slots.forEach((slot, i) => {
-      const key = strings[slot];
-      if (key !== undefined) at += bytes.write(key, at, 'utf8');
-      else {
-        bytes.set(blob.bytes.subarray(blob.start(slot), blob.ends[slot]), at);
-        at += blob.ends[slot]! - blob.start(slot);
+    let i = 0;
+    // Loaded bytes not copied yet: [from, to) of the blob, to go at `at`.
+    let from = 0;
+    let to = 0;
+    const flush = (): void => {
+      if (to > from) at += blob!.text.copy(bytes, at, from, to);
+      from = to = 0;
+    };
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let slot = runs[r]!; slot < runs[r + 1]!; slot++) {
+        const key = this.string(slot);
+        if (key === undefined) {
+          const start = blob!.start(slot);
+          if (start !== to) {
+            flush();
+            from = start;
+          }
+          to = blob!.ends[slot]!;
+          ends[i++] = at + (to - from);
+        } else {
+          flush();
+          at += bytes.write(key, at, 'utf8');
+          ends[i++] = at;
+        }
       }
-      ends[i] = at;
-    });
+    }
+    flush();
     return new KeyBlob(bytes, ends);
   }
 
   /** Slots 0 .. blob.length - 1, all in use, with the blob's keys (the column must be empty). */
   adopt(blob: KeyBlob): void {
-    if (this.strings.length > 0) throw new TypeError('adopt() into a column that holds keys');
+    if (this.length > 0) throw new TypeError('adopt() into a column that holds keys');
     this.blob = blob;
-    // Holey, not grown one by one: a key set later goes into its slot without the array changing shape.
-    this.strings = new Array<string | undefined>(blob.length);
+    this.base = blob.length;
     this.live = new Uint8Array(blob.length).fill(1);
+  }
+
+  /** The slot's key as a string, or undefined when it is the blob's (or the slot is free). */
+  private string(slot: number): string | undefined {
+    if (slot >= this.base) return this.strings[slot - this.base];
+    return this.overrides.size === 0 ? undefined : this.overrides.get(slot);
   }
 }

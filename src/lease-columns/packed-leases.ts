@@ -97,6 +97,26 @@ export class PackedLeases {
     return this.slots.first(ip) >= 0;
   }
 
+  /** The address's slot, or -1: for data kept beside the table by slot (a table loaded whole has lease i in slot i). */
+  slotOf(ip: number): number {
+    return this.slots.first(ip);
+  }
+
+  /** The slots in use as runs, start and end (exclusive) in turn, in slot order: the order `columns()` exports. */
+  liveRuns(): number[] {
+    const runs: number[] = [];
+    for (let slot = 0; slot < this.end;) {
+      if (!this.keys.has(slot)) {
+        slot++;
+        continue;
+      }
+      const start = slot;
+      while (slot < this.end && this.keys.has(slot)) slot++;
+      runs.push(start, slot);
+    }
+    return runs;
+  }
+
   /** Packs the record in place of its address's packed one; false (and nothing changed) when it does not fit. */
   pack(record: LeaseRecord): boolean {
     const ip = packableAddress(record);
@@ -208,8 +228,26 @@ export class PackedLeases {
     Object.assign(this, other);
   }
 
-  /** The live leases as columns (copies): for a snapshot image. In slot order: packing order, for a table that
-   * was only ever packed into. */
+  /** The live leases as columns (copies): for a snapshot image. In slot order (`liveRuns`): packing order, for a
+   * table that was only ever packed into. */
+  /**
+   * As `columns()`, but the typed columns are views of the table's own arrays when its slots in use are 0..n-1
+   * (a table only packed into, or loaded whole and changed without deletes): for writing a snapshot of a table that
+   * is dropped afterwards, without copying 10^6 leases' columns first.
+   */
+  image(): LeaseColumns {
+    const runs = this.liveRuns();
+    if (runs.length > 2 || (runs.length === 2 && runs[0] !== 0)) return this.columns();
+    const n = runs[1] ?? 0;
+    const times = this.times.view(n, TIME_COLUMNS);
+    return {
+      count: n, events: [...EVENTS], ips: this.ips.subarray(0, n), subnets: this.subnets.subarray(0, n),
+      states: this.states.subarray(0, n), timerCounts: this.timerCounts.subarray(0, n),
+      timerEvents: this.timerEvents.subarray(0, n * MAX_TIMERS), ...times, hwTails: this.hwTails.subarray(0, n),
+      hwStrings: new Map(this.hwStrings), hostnames: new Map(this.hostnames), clientKeys: this.keys.blobOf(runs, n),
+    };
+  }
+
   columns(): LeaseColumns {
     const count = this.size;
     const ips = new Uint32Array(count);
@@ -219,28 +257,28 @@ export class PackedLeases {
     const timerEvents = new Uint8Array(count * MAX_TIMERS);
     const bases = new Float64Array(count);
     const offsets = new Int32Array(count * TIME_COLUMNS);
-    const exact = new Map<number, Float64Array>();
-    const live: number[] = [];
-    for (let slot = 0; slot < this.end; slot++) if (this.keys.has(slot)) live.push(slot);
     const hwTails = new Int32Array(count);
-    const hwStrings = new Map<number, string>();
-    const hostnames = new Map<number, string>();
-    let i = 0;
-    for (const slot of live) {
-      ips[i] = this.ips[slot]!;
-      subnets[i] = this.subnets[slot]!;
-      states[i] = this.states[slot]!;
-      timerCounts[i] = this.timerCounts[slot]!;
-      timerEvents.set(this.timerEvents.subarray(slot * MAX_TIMERS, (slot + 1) * MAX_TIMERS), i * MAX_TIMERS);
-      this.times.export(slot, i, bases, offsets, exact);
-      hwTails[i] = this.hwTails[slot]!;
-      const hw = this.hwStrings.size === 0 ? undefined : this.hwStrings.get(slot);
-      if (hw !== undefined) hwStrings.set(i, hw);
-      const hostname = this.hostnames.size === 0 ? undefined : this.hostnames.get(slot);
-      if (hostname !== undefined) hostnames.set(i, hostname);
-      i++;
+    // Whole runs of slots in use at once (a table loaded whole and changed in place is one run): array copies.
+    const runs = this.liveRuns();
+    for (let r = 0, i = 0; r < runs.length; r += 2) {
+      const start = runs[r]!;
+      const end = runs[r + 1]!;
+      ips.set(this.ips.subarray(start, end), i);
+      subnets.set(this.subnets.subarray(start, end), i);
+      states.set(this.states.subarray(start, end), i);
+      timerCounts.set(this.timerCounts.subarray(start, end), i);
+      timerEvents.set(this.timerEvents.subarray(start * MAX_TIMERS, end * MAX_TIMERS), i * MAX_TIMERS);
+      hwTails.set(this.hwTails.subarray(start, end), i);
+      this.times.exportRun(start, end, i, bases, offsets);
+      i += end - start;
     }
-    const clientKeys = this.keys.blobOf(live);
+    const indexOf = runIndex(runs);
+    const exact = this.times.exportExact(indexOf);
+    const hwStrings = new Map<number, string>();
+    for (const [slot, hw] of this.hwStrings) hwStrings.set(indexOf(slot), hw);
+    const hostnames = new Map<number, string>();
+    for (const [slot, hostname] of this.hostnames) hostnames.set(indexOf(slot), hostname);
+    const clientKeys = this.keys.blobOf(runs, count);
     return { count, events: [...EVENTS], ips, subnets, states, timerCounts, timerEvents, bases, offsets, exact, clientKeys, hwTails, hwStrings, hostnames };
   }
 
@@ -394,12 +432,22 @@ class SlotTimes {
     this.exact.delete(slot);
   }
 
-  /** Copies the slot's times to lease `i` of the columns. */
-  export(slot: number, i: number, bases: Float64Array, offsets: Int32Array, exact: Map<number, Float64Array>): void {
-    bases[i] = this.bases[slot]!;
-    offsets.set(this.offsets.subarray(slot * this.width, (slot + 1) * this.width), i * this.width);
-    const aside = this.exact.size === 0 ? undefined : this.exact.get(slot);
-    if (aside !== undefined) exact.set(i, aside);
+  /** Copies the times of slots start..end - 1 to leases i, i + 1, … of the columns (the exact ones: exportExact). */
+  exportRun(start: number, end: number, i: number, bases: Float64Array, offsets: Int32Array): void {
+    bases.set(this.bases.subarray(start, end), i);
+    offsets.set(this.offsets.subarray(start * this.width, end * this.width), i * this.width);
+  }
+
+  /** The first n slots' times, as views (the exact ones copied into a map of their own). */
+  view(n: number, width: number): { bases: Float64Array; offsets: Int32Array; exact: Map<number, Float64Array> } {
+    return { bases: this.bases.subarray(0, n), offsets: this.offsets.subarray(0, n * width), exact: new Map(this.exact) };
+  }
+
+  /** The slots' exact times, by lease index. */
+  exportExact(indexOf: (slot: number) => number): Map<number, Float64Array> {
+    const exact = new Map<number, Float64Array>();
+    for (const [slot, times] of this.exact) exact.set(indexOf(slot), times);
+    return exact;
   }
 
   adopt(bases: Float64Array, offsets: Int32Array, exact: ReadonlyMap<number, Float64Array>): void {
@@ -415,6 +463,25 @@ function offsetOf(value: number, base: number): number | undefined {
   const offset = value - base;
   if (!Number.isInteger(offset) || offset <= ZERO || offset > 0x7fffffff || base + offset !== value || Object.is(value, -0)) return undefined;
   return offset;
+}
+
+/** Maps a slot in use to its lease index in columns exported by these runs (see liveRuns). */
+function runIndex(runs: readonly number[]): (slot: number) => number {
+  const before: number[] = [];
+  for (let r = 0, total = 0; r < runs.length; r += 2) {
+    before.push(total);
+    total += runs[r + 1]! - runs[r]!;
+  }
+  return (slot) => {
+    let lo = 0;
+    let hi = before.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (runs[2 * mid]! <= slot) lo = mid;
+      else hi = mid - 1;
+    }
+    return before[lo]! + slot - runs[2 * lo]!;
+  };
 }
 
 function resized<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(array: T, length: number): T {

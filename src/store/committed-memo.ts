@@ -27,7 +27,7 @@ export class CommittedMemo {
   private readonly freeSlots: number[] = [];
   private usedSlots = 0;
   /** Per slot: the history's first and next; NaN: no range. */
-  private ranges = new Float64Array(0);
+  private ranges: Float64Array = new Float64Array(0);
   private complete = false;
   /** Bumped by every change, so a scan (which reads a snapshot) stops adding entries once the memo moved on. */
   private generation = 0;

@@ -128,6 +128,19 @@ describe('control listener bound before its API is built (the daemon builds it o
     expect(res.json).toMatchObject({ status: 'ok' });
   });
 
+  it('tells when a request waits, so the daemon can build the API before it serves (a long restore)', async () => {
+    const bound = await bindControlServer({ config: config(), log, version: '0.0.0-test' });
+    servers.push(bound);
+    let asked = 0;
+    bound.whenWaiting(() => {
+      asked++;
+      void bound.serve(fakeApi());
+    });
+    const res = await controlRequest({ socket: bound.socket }, '/v1/health');
+    expect(res.status).toBe(200);
+    expect(asked).toBe(1);
+  });
+
   it('answers 503 with a registry code beyond the requests it holds, and when the API cannot be built', async () => {
     const bound = await bindControlServer({ config: config(), log, version: '0.0.0-test' });
     servers.push(bound);

@@ -164,4 +164,20 @@ describe('PackedLeases columns (the snapshot image)', () => {
     expect(() => new KeyBlob(new Uint8Array([104, 119]), new Uint32Array([2, 1])).check()).toThrow(/client key/);
     expect(() => new KeyBlob(new Uint8Array([104, 119]), new Uint32Array([1, 2])).check()).not.toThrow();
   });
+
+  it('gives the same image as its columns, as views of its own arrays when its slots in use are 0..n-1', () => {
+    const [, bound] = lifecycle();
+    const packed = new PackedLeases();
+    for (let i = 0; i < 6; i++) {
+      packed.pack({ ...bound!, context: { ...bound!.context, ip: `198.18.0.${i + 1}`, ...(i === 2 ? { hostname: 'h', changedAt: 0.5 } : {}) } });
+    }
+    const rebuilt = (c: ReturnType<PackedLeases['columns']>): LeaseRecord[] => [...PackedLeases.fromColumns(c).records()];
+    const view = packed.image();
+    expect(view.ips.buffer).toBe((packed as unknown as { ips: Uint32Array }).ips.buffer);
+    expect(rebuilt(view)).toEqual(rebuilt(packed.columns()));
+    packed.delete(N + 1);
+    const copied = packed.image();
+    expect(copied.ips.buffer).not.toBe((packed as unknown as { ips: Uint32Array }).ips.buffer);
+    expect(rebuilt(copied)).toEqual([...packed.records()]);
+  });
 });

@@ -15,7 +15,7 @@ import { openLevelStore } from '../../../src/store/open.js';
 import { repairStore } from '../../../src/store/repair.js';
 import type { LevelLeaseStore } from '../../../src/store/level-store.js';
 import type { SnapshotLoad } from '../../../src/store/snapshots.js';
-import { collect, makeRecord, makeTempDir, put, testIp } from './helpers.js';
+import { collect, del, makeRecord, makeTempDir, put, testIp } from './helpers.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/snapshot-writer.ts', import.meta.url));
 const PROJECT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -182,6 +182,62 @@ describe('start-up snapshot (LevelDB store)', () => {
     }
   });
 
+  it('at a close after a snapshot start, is the start-up one plus the leases written since (no scan), as a scan reads them', async () => {
+    const temp = await makeTempDir('dhcpd-snap-');
+    try {
+      const first = await open(temp.dir);
+      await first.write(variedRecords(400).map(put));
+      await first.close();
+
+      const events: Record<string, unknown>[] = [];
+      const logger = { info: (o: object) => events.push(o as Record<string, unknown>), warn: () => {}, error: () => {} };
+      const second = await openLevelStore(temp.dir, { snapshotPath: join(temp.dir, FILE), logger });
+      expect((await second.loadSnapshot()).ok).toBe(true);
+      const changed = variedRecords(420).slice(390).map((r, i) => ({
+        ...r, state: 'released' as const, context: { ...r.context, clientKey: `id:moved-${i}`, hostname: `moved-${i}`, hwAddress: `0${i % 10}:aa` },
+      }));
+      await second.write(changed.map(put)); // 10 changed in place, 20 at new addresses
+      await second.write([3, 7, 395].map((i) => del(testIp(i))));
+      await second.write([put(makeRecord(testIp(7), 'hw:1:back-again', { hostname: 'again' }))]);
+      await second.write([del(testIp(1_000))]); // never stored
+      await second.close();
+      expect(events.find((e) => e.evt === 'store.snapshot.written')).toMatchObject({ from: 'snapshot', written: 33 });
+
+      const loaded = await loadOnce(temp.dir);
+      const scanned = await scan(temp.dir);
+      expect(scanned).toHaveLength(418);
+      expect(bookRecords(loaded)).toEqual(scanned);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('at such a close, builds it from every stored lease when the start-up file is no longer the one it loaded', async () => {
+    const temp = await makeTempDir('dhcpd-snap-');
+    const other = await makeTempDir('dhcpd-snap-other-');
+    try {
+      for (const dir of [temp.dir, other.dir]) {
+        const store = await open(dir);
+        await store.write(variedRecords(60).map(put));
+        await store.close();
+      }
+      const events: Record<string, unknown>[] = [];
+      const logger = { info: (o: object) => events.push(o as Record<string, unknown>), warn: () => {}, error: () => {} };
+      const store = await openLevelStore(temp.dir, { snapshotPath: join(temp.dir, FILE), logger });
+      expect((await store.loadSnapshot()).ok).toBe(true);
+      await store.write([del(testIp(2))]);
+      await copyFile(join(other.dir, FILE), join(temp.dir, FILE)); // another store's file in its place
+      await store.close();
+      expect(events.find((e) => e.evt === 'store.snapshot.written')).toMatchObject({ from: 'scan' });
+      const loaded = await loadOnce(temp.dir);
+      expect(bookRecords(loaded)).toEqual(await scan(temp.dir));
+      expect(bookRecords(loaded)).toHaveLength(59);
+    } finally {
+      await temp.remove();
+      await other.remove();
+    }
+  });
+
   it('is dropped by repair-store, which changes the content without a commit', async () => {
     const temp = await makeTempDir('dhcpd-snap-');
     try {
@@ -256,6 +312,44 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
       }
       // Whichever each kill hit, every start was safe; the rounds are recorded for a failing run's message.
       expect(outcomes).toHaveLength(5);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('killed while it writes one from the start-up snapshot and the leases since: old or new file, never torn', { timeout: 180_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    const everAcked = new Set<string>();
+    try {
+      const clean = await runWriter(temp.dir, ['0', '2000', 'close', 'load']);
+      expect(clean.closed).toBe(true);
+      for (const ip of clean.acked) everAcked.add(ip);
+      for (const [round, delayMs] of [0, 5, 20].entries()) {
+        // Half the writes replace leases the start-up snapshot holds, half add new addresses.
+        const run = await runWriter(temp.dir, [String(1000 + round * 2000), '2000', 'close', 'load'], (line, _acked, kill) => {
+          if (line === 'closing') setTimeout(kill, delayMs);
+        });
+        for (const ip of run.acked) everAcked.add(ip);
+        await expectSafeStart(temp.dir, everAcked);
+      }
+      const last = await runWriter(temp.dir, ['0', '10', 'close', 'load']);
+      expect(last.closed).toBe(true);
+      expect((await expectSafeStart(temp.dir, everAcked)).ok).toBe(true);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('killed after commits following a start from its snapshot: stale, and the scan has every ACKed lease', { timeout: 120_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    try {
+      expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
+      const killAfter = 1000 + 50 + Math.floor(Math.random() * 900);
+      const run = await runWriter(temp.dir, ['1000', '1000', 'reopen', 'load'], (_line, acked, kill) => {
+        if (acked >= killAfter) kill();
+      });
+      const loaded = await expectSafeStart(temp.dir, new Set(run.acked));
+      expect(loaded).toMatchObject({ ok: false, reason: 'stale' });
     } finally {
       await temp.remove();
     }

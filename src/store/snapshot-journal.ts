@@ -1,0 +1,37 @@
+// What a store that started from its snapshot wrote since: the addresses of every lease write handed to it (a
+// superset of those committed: a failed or still uncertain batch counts too). At a clean stop the new snapshot is
+// the old one with just these addresses read again from the database, instead of a scan of every lease.
+import { IntMultimap } from '../collections/int-multimap.js';
+import { ipToUint32 } from './keys.js';
+import type { LeaseWrite } from './types.js';
+
+export class SnapshotJournal {
+  private readonly written = new IntMultimap();
+  /** Addresses as the store's writes name them, in first-write order. */
+  private readonly order: number[] = [];
+
+  /** `seq` and `fingerprint` identify the snapshot loaded at start: the base the writes apply to. */
+  constructor(
+    readonly seq: number,
+    readonly fingerprint: string,
+  ) {}
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  /** Notes the addresses of writes about to be submitted (invalid ones are refused before they get here). */
+  note(writes: readonly LeaseWrite[]): void {
+    for (const write of writes) {
+      const ip = ipToUint32(write.kind === 'put' ? write.record.context.ip : write.ip);
+      if (ip === undefined || this.written.first(ip) >= 0) continue;
+      this.written.add(ip, 0);
+      this.order.push(ip);
+    }
+  }
+
+  /** Every address written since the base (uint32). */
+  addresses(): readonly number[] {
+    return this.order;
+  }
+}
