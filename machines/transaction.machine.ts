@@ -19,6 +19,9 @@ export type TransactionEvent =
 
 export type MessageEvent = Extract<TransactionEvent, { packet: RoutedRequest }>;
 
+/** How long a transaction waits for the client's next message after its OFFER; the offer itself is held by the lease. */
+export const CLIENT_QUIET_MS = 5_000;
+
 export interface TransactionContext {
   readonly clientKey: string;
   readonly exchanges: number;
@@ -100,8 +103,7 @@ export const transactionMachine = setup({
     sendReply: (_, _params: { decision: Decision; packet: RoutedRequest }) => {},
   },
   delays: {
-    // How long a transaction waits for the REQUEST after its OFFER; the offer itself is held by the lease.
-    clientQuiet: 5_000,
+    clientQuiet: CLIENT_QUIET_MS,
   },
 }).createMachine({
   id: 'transaction',

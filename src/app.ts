@@ -34,7 +34,7 @@ import { cachedLocalAddresses, serverIdResolver } from './server/server-identity
 import { FreeAddresses } from './server/free-addresses.js';
 import { DEFAULT_CACHE_LIMITS, ResponseCache } from './server/response-cache.js';
 import { Stats } from './server/stats.js';
-import { routerDropReporter } from './server/shedding.js';
+import { routerDropReporter, waitingEvictionReporter } from './server/shedding.js';
 import { Security } from './security/pipeline.js';
 import type { RogueDetector } from './security/rogue-detector.js';
 import { MessageType } from './codec/types.js';
@@ -124,7 +124,9 @@ export function startApp(options: AppOptions): App {
     clock,
   };
   const router = new Router({
-    createTransaction: (clientKey) => new PassiveTransaction(clientKey, effects),
+    createTransaction: (clientKey, waiting) => new PassiveTransaction(clientKey, effects, waiting),
+    now: () => clock.now(),
+    onWaitingEvicted: waitingEvictionReporter({ stats, notices }),
     // Getters: the limits in force, after any reload.
     get maxQueuePerClient() { return config().limits.maxQueuePerClient; },
     get maxClients() { return config().limits.maxClients; },

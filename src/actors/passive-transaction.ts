@@ -21,6 +21,9 @@ export interface TransactionEffects {
 type Snapshot = FlatSnapshot<TransactionContext>;
 type Observer = Parameters<TransactionActor['subscribe']>[0];
 
+/** The machine's state waiting for the client's next message after an OFFER. */
+const WAITING = 'awaitingRequest';
+
 const stepper = createStepper<TransactionContext, TransactionEvent, { clientKey: string }>(transactionMachine, { clientKey: '' });
 
 export class PassiveTransaction implements TransactionActor {
@@ -30,13 +33,21 @@ export class PassiveTransaction implements TransactionActor {
   private stopped = false;
   private errored = false;
 
+  /** `waiting`: resumes an exchange waiting for this client's next message (the router kept it without an actor). */
   constructor(
     private readonly clientKey: string,
     private readonly effects: TransactionEffects,
+    private readonly waiting = false,
   ) {}
 
   start(): void {
     const [snapshot, actions] = stepper.initial({ clientKey: this.clientKey });
+    if (this.waiting) {
+      // awaitingRequest's entry is not run again: its context is the fresh one it would forget to, and its
+      // clientQuiet was kept by the router, which resumes it only to hand over the client's message at once.
+      this.snapshot = { ...snapshot, value: WAITING };
+      return;
+    }
     this.snapshot = snapshot;
     this.run(actions);
   }

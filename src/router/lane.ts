@@ -12,6 +12,8 @@ export interface LaneHost {
   dequeued(routed: RoutedRequest): void;
   /** The lane's exchange ended; `rest` still waits (for a new lane of the same client). */
   ended(lane: Lane, rest: RoutedRequest[]): void;
+  /** The lane's exchange waits for the client's next message with nothing queued: the lane is let go. */
+  waiting(lane: Lane): void;
 }
 
 export const EVENT_BY_TYPE: Partial<Record<MessageType, MessageEvent['type']>> = {
@@ -24,6 +26,8 @@ export const EVENT_BY_TYPE: Partial<Record<MessageType, MessageEvent['type']>> =
 
 /** States in which a transaction can take the client's next message. */
 const READY = new Set(['idle', 'awaitingRequest']);
+/** The state in which it waits for that message after answering one (an OFFER out, the REQUEST to come). */
+const WAITING = 'awaitingRequest';
 
 const sameMessage = (a: RoutedRequest, b: RoutedRequest): boolean =>
   a.request.xid === b.request.xid && a.request.type === b.request.type;
@@ -39,8 +43,9 @@ export class Lane {
     private readonly queue: RoutedRequest[],
   ) {}
 
-  begin(): void {
-    const actor = this.host.options.createTransaction(this.clientKey);
+  /** Starts the client's transaction; `waited`: it resumes an exchange that was waiting for this client. */
+  begin(waited: boolean): void {
+    const actor = this.host.options.createTransaction(this.clientKey, waited);
     this.actor = actor;
     // The lane is its actor's observer (next, error, complete below: no closures per lane). The error observer is
     // what keeps one crashing transaction from taking the daemon down (XState rethrows unobserved actor errors);
@@ -97,6 +102,12 @@ export class Lane {
     this.actor?.stop();
   }
 
+  private letGo(): void {
+    this.ended = true;
+    this.actor?.stop();
+    this.host.waiting(this);
+  }
+
   private take(at: number): RoutedRequest | undefined {
     const [taken] = this.queue.splice(at, 1);
     if (taken !== undefined) this.host.dequeued(taken);
@@ -110,8 +121,10 @@ export class Lane {
     if (snapshot.status !== 'active' || !READY.has(snapshot.value as string)) return;
     const next = this.take(0);
     if (next === undefined) {
-      // Waiting for the client (e.g. its REQUEST after an OFFER): the answered message is not held meanwhile.
+      // Waiting for the client (e.g. its REQUEST after an OFFER): the answered message is not held meanwhile, and
+      // neither is the lane: the router keeps only that the client's exchange waits (waiting-clients.ts).
       this.current = undefined;
+      if (snapshot.value === WAITING) this.letGo();
       return;
     }
     const type = EVENT_BY_TYPE[next.request.type];

@@ -15,12 +15,23 @@ export type RouterDropReason = 'duplicate' | 'queue-full' | 'too-many-clients' |
   | 'not-a-request' | 'overload';
 
 export interface RouterOptions {
-  readonly createTransaction: (clientKey: string) => TransactionActor;
+  /**
+   * A client's transaction; `waiting`: it resumes an exchange that waits for this client's next message (the
+   * machine's awaitingRequest), which the router kept without an actor.
+   */
+  readonly createTransaction: (clientKey: string, waiting: boolean) => TransactionActor;
+  /** Epoch ms: how long a waiting exchange is remembered is the machine's clientQuiet. */
+  readonly now: () => number;
   /** Requests waiting per client; the oldest goes first when full. */
   readonly maxQueuePerClient: number;
-  /** Clients with an exchange under way; new clients are shed beyond it. */
+  /**
+   * Clients with an exchange under way, deciding or waiting for the client; at it, the exchange waiting longest is
+   * forgotten for a new client (`onWaitingEvicted`), and new clients are shed only when every exchange is deciding.
+   */
   readonly maxClients: number;
   /** Requests waiting in all lanes together; beyond it the oldest anywhere is shed (default: unbounded). */
   readonly maxQueued?: number;
   readonly onDrop: (reason: RouterDropReason, routed: RoutedRequest, error?: unknown) => void;
+  /** A waiting exchange was forgotten to make room for a new client. */
+  readonly onWaitingEvicted?: () => void;
 }

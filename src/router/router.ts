@@ -1,13 +1,21 @@
 // Routes each request to its client's transaction actor: one exchange at a time per client (per-client
-// ordering), clients concurrently; a client's actor and queue go away when its exchange ends (no growth).
+// ordering), clients concurrently; a client's actor and queue go away when its exchange ends (no growth), and an
+// exchange that waits for the client's next message is kept as a number, not a live actor (waiting-clients.ts).
+import { CLIENT_QUIET_MS } from '../../machines/transaction.machine.js';
 import { EVENT_BY_TYPE, Lane, type LaneHost } from './lane.js';
 import type { RouterOptions } from './options.js';
+import { WaitingClients } from './waiting-clients.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
+
+/** The transaction machine's state in which it waits for the client's next message. */
+const WAITING = 'awaitingRequest';
 
 export class Router {
   private readonly lanes = new Map<string, Lane>();
   /** Every queued request with its lane, oldest first (a Map keeps insertion order; re-setting a key keeps its place). */
   private readonly queued = new Map<RoutedRequest, Lane>();
+  /** Clients whose exchange waits for their next message (after an OFFER), without a lane. */
+  private readonly waiting = new WaitingClients(CLIENT_QUIET_MS);
   private readonly host: LaneHost;
   private closing = false;
 
@@ -18,13 +26,23 @@ export class Router {
       dequeued: (routed) => this.queued.delete(routed),
       ended: (lane, rest) => {
         if (this.lanes.get(lane.clientKey) === lane) this.lanes.delete(lane.clientKey);
-        if (rest.length > 0) this.open(lane.clientKey, rest);
+        if (rest.length > 0) this.open(lane.clientKey, rest, false);
+      },
+      waiting: (lane) => {
+        if (this.lanes.get(lane.clientKey) === lane) this.lanes.delete(lane.clientKey);
+        this.waiting.park(lane.clientKey, this.options.now());
       },
     };
   }
 
+  /** Clients with an exchange under way: deciding, or waiting for the client's next message. */
   get activeClients(): number {
-    return this.lanes.size;
+    return this.lanes.size + this.waiting.size(this.options.now());
+  }
+
+  /** Waiting exchanges dropped (oldest first) to make room for new clients before they expired. */
+  get waitingEvicted(): number {
+    return this.waiting.evicted;
   }
 
   /** Requests waiting behind their clients' current exchanges. */
@@ -42,6 +60,8 @@ export class Router {
       const state = lane.state;
       if (state !== undefined) counts[state] = (counts[state] ?? 0) + 1;
     }
+    const waiting = this.waiting.size(this.options.now());
+    if (waiting > 0) counts[WAITING] = (counts[WAITING] ?? 0) + waiting;
     return counts;
   }
 
@@ -61,11 +81,14 @@ export class Router {
       this.shedOverflow();
       return;
     }
-    if (this.lanes.size >= this.options.maxClients) {
+    const now = this.options.now();
+    // A client whose exchange waited for it (after an OFFER) was counted all along: it takes no new room.
+    const waited = this.waiting.take(routed.clientKey, now);
+    if (!waited && !this.roomForNewClient(now)) {
       this.options.onDrop('too-many-clients', routed);
       return;
     }
-    this.open(routed.clientKey, [routed]);
+    this.open(routed.clientKey, [routed], waited);
   }
 
   /** Takes no new requests and waits (at most `timeoutMs`) until no transaction is deciding. */
@@ -79,6 +102,7 @@ export class Router {
     for (const lane of this.lanes.values()) lane.close();
     this.lanes.clear();
     this.queued.clear();
+    this.waiting.clear();
   }
 
   /** The oldest waiting request anywhere goes first: its client has most likely retransmitted it already. */
@@ -91,9 +115,21 @@ export class Router {
     }
   }
 
-  private open(clientKey: string, queue: RoutedRequest[]): void {
+  /**
+   * Below maxClients (lanes and waiting exchanges together) there is room; at it, the exchange that has waited
+   * longest for its client makes room (its client's next message then starts an exchange of its own); only when
+   * every exchange is deciding is a new client shed.
+   */
+  private roomForNewClient(now: number): boolean {
+    if (this.lanes.size + this.waiting.size(now) < this.options.maxClients) return true;
+    if (!this.waiting.evictOldest(now)) return false;
+    this.options.onWaitingEvicted?.();
+    return true;
+  }
+
+  private open(clientKey: string, queue: RoutedRequest[], waited: boolean): void {
     const lane = new Lane(this.host, clientKey, queue);
     this.lanes.set(clientKey, lane);
-    lane.begin();
+    lane.begin(waited);
   }
 }

@@ -33,14 +33,15 @@ export function dropOrder(options: readonly DhcpOption[], requested: readonly nu
 
 /** Encodes `message` within `maxSize` bytes (option 57 less the IP and UDP headers), dropping options as needed. */
 export function fitReply(message: DhcpMessage, maxSize: number, requested: readonly number[]): FittedReply {
-  const first = tryEncode(message.options, message, maxSize);
+  // The message as it is first (no copy: the common case fits), then copies with fewer options.
+  const first = tryEncode(message, maxSize);
   if (first !== undefined) return { data: first, dropped: [], oversize: false };
   const order = dropOrder(message.options, requested);
   let options = message.options;
   for (let n = 0; n < order.length; n++) {
     const code = order[n];
     options = options.filter((o) => o.code !== code);
-    const data = tryEncode(options, message, maxSize);
+    const data = tryEncode({ ...message, options }, maxSize);
     if (data !== undefined) return { data, dropped: order.slice(0, n + 1), oversize: false };
   }
   // The protected options alone exceed the limit (a huge option 82, a long router list): the answer still goes,
@@ -48,9 +49,9 @@ export function fitReply(message: DhcpMessage, maxSize: number, requested: reado
   return { data: encode({ ...message, options }), dropped: order, oversize: true };
 }
 
-function tryEncode(options: DhcpOption[], message: DhcpMessage, maxSize: number): Buffer | undefined {
+function tryEncode(message: DhcpMessage, maxSize: number): Buffer | undefined {
   try {
-    return encode({ ...message, options }, { maxSize });
+    return encode(message, { maxSize });
   } catch (error) {
     if (error instanceof CodecError && error.code === 'DHCPD_ERR_CODEC_REPLY_TOO_LARGE') return undefined;
     throw error;

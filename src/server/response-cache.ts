@@ -3,7 +3,7 @@
 // a new write. One entry per client (its last reply), bounded in count, expiring after a short time and forgotten
 // as soon as the client sends anything else or one of its leases is freed or taken.
 import type { Clock } from '../clock.js';
-import { ownedBytes } from '../codec/index.js';
+import { exactCopy } from '../codec/own-buffer.js';
 import { MessageType } from '../codec/types.js';
 import type { Outbound } from '../net/types.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
@@ -14,9 +14,17 @@ export interface ResponseCacheLimits {
 }
 
 /** Clients retransmit after 4 s (±1 s, RFC 2131 §4.1), then 8 s: one retransmission is caught, a later one is
- * decided afresh. Each entry holds exact-size copies of a request and a reply (~1 KB with its bookkeeping), so a
- * full cache costs ~16 MB; expired entries are dropped as new ones come. */
+ * decided afresh. An entry costs its request's and reply's bytes in a shared slab (below) and ~0.3 KB of
+ * bookkeeping: ~0.9 KB for a typical DORA, so a full cache ~15 MB; expired entries are dropped as new ones come. */
 export const DEFAULT_CACHE_LIMITS: ResponseCacheLimits = { maxEntries: 16_384, ttlMs: 10_000 };
+
+/**
+ * Entries' bytes are copied into shared slabs of this size rather than kept as two buffers each: a buffer of its own
+ * costs its ArrayBuffer, a malloc'd backing store and V8's tracking of it (~0.3 KB each beyond the bytes), which a
+ * flood of one-time clients filling the cache multiplied. Entries are made and leave in time order, so a slab is
+ * released once the entries of its 64 KiB (~100 of them) have left `order`.
+ */
+const SLAB_BYTES = 64 * 1024;
 
 export interface ResponseCacheStats {
   readonly hits: number;
@@ -28,10 +36,16 @@ export interface ResponseCacheStats {
 
 interface Entry {
   readonly key: string;
-  readonly request: Buffer;
-  readonly from: string;
+  /** The request's bytes at `at`, the reply's right after them. */
+  readonly slab: Buffer;
+  readonly at: number;
+  readonly requestLength: number;
+  readonly replyLength: number;
+  readonly fromAddress: string;
+  readonly fromPort: number;
   readonly iface: string | undefined;
-  readonly reply: Outbound;
+  /** The reply's route (everything of the Outbound but its bytes). */
+  readonly route: Omit<Outbound, 'data'>;
   readonly type: MessageType;
   readonly expiresAt: number;
 }
@@ -51,6 +65,8 @@ export class ResponseCache {
    */
   private order: Entry[] = [];
   private head = 0;
+  private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  private slabUsed = 0;
   private hits = 0;
   private misses = 0;
 
@@ -65,7 +81,9 @@ export class ResponseCache {
     const entry = this.entries.get(routed.clientKey);
     if (entry !== undefined && this.matches(entry, routed)) {
       this.hits++;
-      return entry;
+      // Its own exact-size copy: what was sent, without handing out (or pinning) a view of the slab.
+      const start = entry.at + entry.requestLength;
+      return { reply: { ...entry.route, data: exactCopy(entry.slab.subarray(start, start + entry.replyLength)) }, type: entry.type };
     }
     if (entry !== undefined) this.entries.delete(routed.clientKey);
     this.misses++;
@@ -77,13 +95,34 @@ export class ResponseCache {
     const { maxEntries, ttlMs } = this.limits();
     if (!CACHEABLE.has(routed.request.type) || maxEntries <= 0) return;
     const now = this.clock.now();
+    const request = routed.inbound.data;
+    const { data, ...route } = reply;
+    const { slab, at } = this.copy(request, data);
     const entry: Entry = {
-      key: routed.clientKey, request: ownedBytes(routed.inbound.data), from: endpoint(routed), iface: routed.inbound.iface?.name,
-      reply: { ...reply, data: ownedBytes(reply.data) }, type, expiresAt: now + ttlMs,
+      key: routed.clientKey, slab, at, requestLength: request.length, replyLength: data.length,
+      fromAddress: routed.inbound.from.address, fromPort: routed.inbound.from.port, iface: routed.inbound.iface?.name,
+      route, type, expiresAt: now + ttlMs,
     };
     this.entries.set(entry.key, entry);
     this.order.push(entry);
     this.evict(maxEntries, now);
+  }
+
+  /** The request's and the reply's bytes, one after the other, in the current slab (a new one when it is full). */
+  private copy(request: Uint8Array, reply: Uint8Array): { slab: Buffer; at: number } {
+    const length = request.length + reply.length;
+    // Larger than a quarter slab (never from a real client): a buffer of its own rather than a mostly empty slab.
+    if (length > SLAB_BYTES / 4) return { slab: Buffer.concat([request, reply]), at: 0 };
+    if (this.slabUsed + length > SLAB_BYTES) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const { slab } = this;
+    const at = this.slabUsed;
+    slab.set(request, at);
+    slab.set(reply, at + request.length);
+    this.slabUsed += length;
+    return { slab, at };
   }
 
   /** Drops expired entries and the oldest beyond maxEntries; keeps `order` at most about twice the live entries. */
@@ -123,12 +162,10 @@ export class ResponseCache {
 
   private matches(entry: Entry, routed: RoutedRequest): boolean {
     if (this.clock.now() >= entry.expiresAt) return false;
-    const data = routed.inbound.data;
-    const request = entry.request;
-    return data.length === request.length && endpoint(routed) === entry.from && routed.inbound.iface?.name === entry.iface
-      && data.compare(request, 0, SECS, 0, SECS) === 0 && data.compare(request, SECS + 2, request.length, SECS + 2) === 0;
+    const { data, from, iface } = routed.inbound;
+    const { slab, at, requestLength } = entry;
+    return data.length === requestLength && from.address === entry.fromAddress && from.port === entry.fromPort
+      && iface?.name === entry.iface
+      && data.compare(slab, at, at + SECS, 0, SECS) === 0 && data.compare(slab, at + SECS + 2, at + requestLength, SECS + 2) === 0;
   }
 }
-
-
-const endpoint = (routed: RoutedRequest): string => `${routed.inbound.from.address}:${routed.inbound.from.port}`;

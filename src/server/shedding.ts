@@ -34,3 +34,15 @@ export function routerDropReporter(deps: { readonly stats: Stats; readonly notic
     }
   };
 }
+
+/**
+ * A waiting exchange (an OFFER out, the REQUEST to come) forgotten at maxClients to make room for a new client:
+ * counted, logged aggregated. Harmless to the client (its REQUEST starts an exchange of its own), but it says the
+ * daemon holds as many exchanges as it may.
+ */
+export function waitingEvictionReporter(deps: { readonly stats: Stats; readonly notices: AggregatedLog }) {
+  return (): void => {
+    deps.stats.count(deps.stats.events, 'router.waiting.evicted');
+    deps.notices.note('info', 'router.waiting.evicted', 'max-clients', 'at maxClients: the longest-waiting exchanges make room for new clients');
+  };
+}

@@ -1,16 +1,20 @@
-// The lease history in LevelDB: one key per transition under its own sublevel, "<address key>!<sequence>", so an
-// address's transitions are one contiguous, ordered range. Appends are planned into the lease's own group-commit
-// batch (no extra sync); each address keeps at most `perLease` entries, and a sweep deletes those older than the
-// retention. The sequence range of each address is stored in its lease value, so an append reads nothing.
-import type { AbstractBatchOperation, AbstractSublevel } from 'abstract-level';
+// The lease history in LevelDB: one entry per lease write under its own sublevel, "<address key>!<sequence>", so an
+// address's entries are one contiguous, ordered range. An entry holds the transitions of that write (one JSON
+// object, or an array when several: an offer's transition goes with its ACK), so a DORA costs one history put, not
+// one per transition. Appends are planned into the lease's own group-commit batch (no extra sync); each address
+// keeps at most `perLease` entries (so at least its `perLease` newest transitions, which is what reads return), and
+// a sweep deletes entries whose newest transition is older than the retention (reads skip older transitions in an
+// entry kept for a newer one). The sequence range of each address is stored in its lease value, so an append reads
+// nothing. Stores written with one transition per entry read the same.
+import type { AbstractSublevel } from 'abstract-level';
 import type { LeaseTransition } from '../../machines/lease.types.js';
 import { addressKey } from './keys.js';
 import type { LevelDatabase } from './level-database.js';
 import type { HistoryRange } from './lease-value.js';
+import type { RawOperation } from './raw-batch.js';
 import type { LeaseWrite } from './types.js';
 
 type HistorySublevel = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, string>;
-type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string>;
 
 export interface HistoryOptions {
   /** Transitions kept per address (default 64). */
@@ -26,7 +30,7 @@ export interface HistoryOptions {
 export type CommittedRange = HistoryRange | null | undefined;
 
 export interface HistoryPlan {
-  readonly ops: BatchOperation[];
+  readonly ops: RawOperation[];
   /** The new range of each address this batch appends to. */
   readonly ranges: ReadonlyMap<string, HistoryRange>;
 }
@@ -70,32 +74,43 @@ export class HistoryLog {
       const range = committed(address);
       ranges.set(address, range === null ? { first: now * FRESH_PER_MS, next: now * FRESH_PER_MS } : range ?? await this.readRange(address));
     }
-    const ops: BatchOperation[] = [];
+    const ops: RawOperation[] = [];
     for (const [address, transitions] of byAddress) {
       let { first, next } = ranges.get(address) as HistoryRange;
-      for (const transition of transitions.slice(-this.perLease)) {
-        ops.push({ type: 'put', key: seqKey(address, next++), value: JSON.stringify(transition), sublevel: this.sublevel });
-      }
+      const kept = transitions.length > this.perLease ? transitions.slice(-this.perLease) : transitions;
+      const value = JSON.stringify(kept.length === 1 ? kept[0] : kept);
+      ops.push({ type: 'put', key: seqKey(address, next++), value, sublevel: this.sublevel });
       while (next - first > this.perLease) ops.push({ type: 'del', key: seqKey(address, first++), sublevel: this.sublevel });
       ranges.set(address, { first, next });
     }
     return { ops, ranges };
   }
 
-  /** The address's transitions, oldest first: at most `limit` of the newest. Unreadable entries are skipped. */
-  async read(ip: string, limit = this.perLease): Promise<LeaseTransition[]> {
-    const values = await this.sublevel.values({ ...rangeOf(addressKey(ip)), reverse: true, limit }).all();
-    return values.flatMap((value) => parseEntry(value) ?? []).reverse();
+  /**
+   * The address's transitions, oldest first: at most `limit` (and `perLease`) of the newest, none older than the
+   * retention at `now`. Unreadable entries are skipped.
+   */
+  async read(ip: string, now: number, limit = this.perLease): Promise<LeaseTransition[]> {
+    const wanted = Math.min(limit, this.perLease);
+    // Each entry holds at least one transition, so the `wanted` newest entries hold the `wanted` newest transitions.
+    const values = await this.sublevel.values({ ...rangeOf(addressKey(ip)), reverse: true, limit: wanted }).all();
+    const cutoff = now - this.retentionMs;
+    const transitions = values.reverse().flatMap((value) => parseEntry(value) ?? []).filter((t) => t.at >= cutoff);
+    return transitions.length > wanted ? transitions.slice(-wanted) : transitions;
   }
 
-  /** Deletes every transition older than the retention; returns how many. */
+  /**
+   * Deletes every entry whose transitions are all older than the retention (or unreadable); returns how many. An
+   * entry is never rewritten: a commit may be trimming the same address meanwhile, and a rewrite could bring back
+   * an entry it deleted.
+   */
   async sweep(now: number): Promise<number> {
     const cutoff = now - this.retentionMs;
     let deleted = 0;
     let batch = this.sublevel.batch();
     for await (const [key, value] of this.sublevel.iterator()) {
       const entry = parseEntry(value);
-      if (entry !== undefined && entry.at >= cutoff) continue;
+      if (entry !== undefined && entry.some((t) => t.at >= cutoff)) continue;
       batch.del(key);
       deleted++;
       if (batch.length >= 1000) {
@@ -118,11 +133,19 @@ export class HistoryLog {
   }
 }
 
-function parseEntry(value: string): LeaseTransition | undefined {
+/** An entry's transitions: one object (one transition, as every entry of older stores) or an array of them. */
+function parseEntry(value: string): LeaseTransition[] | undefined {
+  let parsed: unknown;
   try {
-    const entry = JSON.parse(value) as LeaseTransition;
-    return typeof entry.at === 'number' && typeof entry.to === 'string' ? entry : undefined;
+    parsed = JSON.parse(value);
   } catch {
     return undefined;
   }
+  const list = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+  return list.length > 0 && list.every(isTransition) ? list : undefined;
+}
+
+function isTransition(value: unknown): value is LeaseTransition {
+  const t = value as Partial<LeaseTransition> | null;
+  return typeof t === 'object' && t !== null && typeof t.at === 'number' && typeof t.to === 'string';
 }

@@ -1,10 +1,6 @@
 // The LeaseStore on any abstract-level database (classic-level on disk, memory-level in tests): one key per lease
 // (its address), its history entries and the commit sequence, written in one atomic synced batch per group commit.
-import type {
-  AbstractBatchOperation,
-  AbstractBatchOptions,
-  AbstractSublevel,
-} from 'abstract-level';
+import type { AbstractSublevel } from 'abstract-level';
 import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { planBatch } from './batch-plan.js';
@@ -16,6 +12,7 @@ import { addressKey, keyToIp } from './keys.js';
 import { dropLegacyClientIndex } from './legacy-client-index.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
 import { decodeLeaseValue, encodeLeaseValue, type LeaseValue } from './lease-value.js';
+import { batchWriter, type BatchWriter, type RawOperation } from './raw-batch.js';
 import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
@@ -59,11 +56,8 @@ export interface LevelStoreOptions {
   readonly snapshotPath?: string;
 }
 
-type BatchOperation = AbstractBatchOperation<LevelDatabase, string, string | Uint8Array>;
 type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, V>;
 
-/** classic-level reads `sync` from the batch options; other backends ignore it (the type does not declare it). */
-const SYNCED = { sync: true } as AbstractBatchOptions<string, string>;
 /** How often the first commit after a while starts a sweep of history older than the retention. */
 const HISTORY_SWEEP_INTERVAL_MS = 3_600_000;
 
@@ -86,6 +80,8 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   private readonly location: string;
   private readonly reopener: ReopenGate;
   private readonly memo = new CommittedMemo();
+  /** One synced batch (raw-batch.ts: without abstract-level's per-operation work where the backend allows). */
+  private readonly writeBatch: BatchWriter;
   /** Set when the leases came from the snapshot: what was written since, for the next snapshot (level-snapshot.ts). */
   private journal: SnapshotJournal | undefined;
   private closing: Promise<void> | undefined;
@@ -98,6 +94,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     this.meta = db.sublevel<string, string>('meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.historySublevel = db.sublevel<string, string>('history', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     this.historyLog = new HistoryLog(this.historySublevel, options.history);
+    this.writeBatch = batchWriter(db);
     this.location = options.location ?? (db as { location?: unknown }).location?.toString() ?? '(in memory)';
     this.reopener = new ReopenGate(() => this.reopen(), {
       backoff: options.reopenBackoff ?? DEFAULT_STRATEGIES.store.backoff,
@@ -200,7 +197,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   async history(ip: string, limit?: number): Promise<LeaseTransition[]> {
     if (this.closing !== undefined) throw closedError();
     try {
-      return await this.historyLog.read(ip, limit);
+      return await this.historyLog.read(ip, this.now(), limit);
     } catch (error) {
       throw mapReadError(error, this.location);
     }
@@ -277,12 +274,11 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       for (const [key, record] of planBatch(writes)) {
         values.set(key, record === null ? null : { record, history: history.ranges.get(key) ?? rangeOf(committed.get(key) ?? null) ?? undefined });
       }
-      // The root's type says string values; each operation names its sublevel, whose encoding applies.
       const seq = (await this.storeMeta()).seq + 1;
-      const ops = [
-        ...this.toOperations(values), ...history.ops, { type: 'put', key: SEQ_KEY, value: String(seq), sublevel: this.meta },
-      ] as AbstractBatchOperation<LevelDatabase, string, string>[];
-      await this.db.batch(ops, SYNCED);
+      const ops = this.toOperations(values);
+      for (const op of history.ops) ops.push(op);
+      ops.push({ type: 'put', key: SEQ_KEY, value: String(seq), sublevel: this.meta });
+      await this.writeBatch(ops);
       this.stored = { id: this.stored!.id, seq };
       this.memo.committed(values);
     } catch (error) {
@@ -353,8 +349,8 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     }
   }
 
-  private toOperations(values: ReadonlyMap<string, LeaseValue | null>): BatchOperation[] {
-    const ops: BatchOperation[] = [];
+  private toOperations(values: ReadonlyMap<string, LeaseValue | null>): RawOperation[] {
+    const ops: RawOperation[] = [];
     for (const [key, value] of values) {
       ops.push(
         value === null

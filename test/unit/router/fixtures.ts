@@ -29,7 +29,10 @@ export class FakeTransaction implements TransactionActor {
   readonly received: TransactionEvent[] = [];
   private readonly observers: Observer[] = [];
 
-  constructor(readonly clientKey: string) {}
+  /** `waiting`: resumed by the router in awaitingRequest, as PassiveTransaction does. */
+  constructor(readonly clientKey: string, readonly waiting = false) {
+    if (waiting) this.value = 'awaitingRequest';
+  }
 
   send(event: TransactionEvent): void {
     if (this.status !== 'active') return;
@@ -78,15 +81,18 @@ export class FakeTransaction implements TransactionActor {
 
 export interface Drop { readonly reason: RouterDropReason; readonly client: string; readonly xid: number; readonly error?: unknown }
 
-/** A router factory's pieces: every actor created, by client, and every drop. */
+/** A router factory's pieces: every actor created, by client, every drop, and a clock the test moves (`time.ms`). */
 export function harness() {
   const actors: FakeTransaction[] = [];
   const drops: Drop[] = [];
+  const time = { ms: 1_700_000_000_000 };
   return {
     actors,
     drops,
-    createTransaction: (clientKey: string) => {
-      const actor = new FakeTransaction(clientKey);
+    time,
+    now: () => time.ms,
+    createTransaction: (clientKey: string, waiting: boolean) => {
+      const actor = new FakeTransaction(clientKey, waiting);
       actors.push(actor);
       return actor;
     },

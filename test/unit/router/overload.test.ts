@@ -15,7 +15,7 @@ const { DISCOVER, REQUEST } = MessageType;
 function setup(limits: { maxQueuePerClient?: number; maxClients?: number; maxQueued?: number }) {
   const h = harness();
   const router = new Router({
-    createTransaction: h.createTransaction, onDrop: h.onDrop,
+    createTransaction: h.createTransaction, now: h.now, onDrop: h.onDrop,
     maxQueuePerClient: limits.maxQueuePerClient ?? 4, maxClients: limits.maxClients ?? 100,
     ...(limits.maxQueued === undefined ? {} : { maxQueued: limits.maxQueued }),
   });
@@ -107,20 +107,40 @@ describe('a slow store', () => {
 
 describe('shedding is reported', () => {
   it('logs router.shedding at most once per 10 s interval per reason, with the count, and serves again once the lane ends', async () => {
-    const server = startTestDaemon({ captureLogs: true, store: await openMemoryStore(), wire: { ...LAB_CONFIG, limits: { maxClients: 1 } } });
+    const store = new FaultyStore(await openMemoryStore());
+    const server = startTestDaemon({ captureLogs: true, store, wire: { ...LAB_CONFIG, limits: { maxClients: 1 } } });
     await server.app.ready;
-    expect(await server.exchange(clientMessage({ mac: '02:00:5e:10:00:b1' }, DISCOVER))).toBeDefined();
+    const first = { mac: '02:00:5e:10:00:b1' };
+    const offer = await server.exchange(clientMessage(first, DISCOVER));
+    // Its REQUEST is being decided (the write held): the one exchange allowed is busy, so new clients are shed.
+    store.hold = true;
+    const ack = server.exchange(clientMessage(first, REQUEST, { requested: offer!.message.yiaddr, serverId: '198.51.100.1' }), { waitMs: 1_000 });
+    await settle(20);
     for (let i = 2; i < 5; i++) expect(await server.exchange(clientMessage({ mac: `02:00:5e:10:00:b${i}` }, DISCOVER), { waitMs: 20 })).toBeUndefined();
     expect(server.logs.filter((l) => l.evt === 'router.shedding')).toMatchObject([{ reason: 'too-many-clients', count: 1 }]);
     expect(server.app.statistics().counters.drops!['too-many-clients']).toBe(3);
-    server.clock.advance(10_000); // the first client's exchange times out; its lane goes away
+    store.release();
+    const acked = await ack;
+    expect(acked && replyType(acked.message)).toBe(MessageType.ACK);
+    server.clock.advance(10_000); // the interval's end logs the two shed meanwhile
+    expect(server.logs.filter((l) => l.evt === 'router.shedding')).toMatchObject([{ count: 1 }, { count: 2 }]);
     const later = await server.exchange(clientMessage({ mac: '02:00:5e:10:00:b5' }, DISCOVER));
     expect(later && replyType(later.message)).toBe(MessageType.OFFER);
-    await server.exchange(clientMessage({ mac: '02:00:5e:10:00:b6' }, DISCOVER), { waitMs: 20 });
-    // The interval's end logged the two shed meanwhile; the next one is counted into the following interval.
-    expect(server.logs.filter((l) => l.evt === 'router.shedding')).toMatchObject([{ count: 1 }, { count: 2 }]);
-    server.clock.advance(10_000);
-    expect(server.logs.filter((l) => l.evt === 'router.shedding')).toMatchObject([{ count: 1 }, { count: 2 }, { count: 1 }]);
+    await server.app.stop();
+  });
+
+  it('at maxClients a client waiting for its REQUEST makes room for a new one (counted, logged once), and is still ACKed', async () => {
+    const server = startTestDaemon({ captureLogs: true, store: await openMemoryStore(), wire: { ...LAB_CONFIG, limits: { maxClients: 1 } } });
+    await server.app.ready;
+    const [a, b] = [{ mac: '02:00:5e:10:00:c1' }, { mac: '02:00:5e:10:00:c2' }];
+    const offerA = await server.exchange(clientMessage(a, DISCOVER));
+    const offerB = await server.exchange(clientMessage(b, DISCOVER)); // shed before: a's waiting exchange held the one place
+    expect(offerB && replyType(offerB.message)).toBe(MessageType.OFFER);
+    const ackA = await server.exchange(clientMessage(a, REQUEST, { requested: offerA!.message.yiaddr, serverId: '198.51.100.1' }));
+    expect(ackA && replyType(ackA.message)).toBe(MessageType.ACK);
+    const { drops, events } = server.app.statistics().counters;
+    expect([drops?.['too-many-clients'] ?? 0, events?.['router.waiting.evicted']]).toEqual([0, 2]);
+    expect(server.logs.filter((l) => l.evt === 'router.waiting.evicted')).toMatchObject([{ reason: 'max-clients', count: 1 }]);
     await server.app.stop();
   });
 });

@@ -27,10 +27,11 @@ function setup(options: { respondThrowsFor?: string } = {}) {
   };
   let created = 0;
   const router = new Router({
-    createTransaction: (clientKey) => {
+    createTransaction: (clientKey, waiting) => {
       created++;
-      return new PassiveTransaction(clientKey, effects);
+      return new PassiveTransaction(clientKey, effects, waiting);
     },
+    now: () => manual.now(),
     onDrop: h.onDrop,
     maxQueuePerClient: 4,
     maxClients: 1_000,
@@ -78,6 +79,19 @@ describe('router with the real transaction machine', () => {
     t.clock.increment(5_000);
     expect(t.router.activeClients).toBe(0);
     expect(t.drops).toEqual([]);
+  });
+
+  it('a client answered with an OFFER is resumed in awaitingRequest for its REQUEST, which is decided as in one transaction', async () => {
+    const t = setup();
+    t.router.route(routed('c1', MessageType.DISCOVER, 1));
+    await t.decideNext();
+    t.router.route(routed('c1', MessageType.REQUEST, 1));
+    expect(t.pending.map((p) => p.input.packet.request.type)).toEqual([MessageType.REQUEST]);
+    expect(t.created()).toBe(2); // the waiting exchange was kept without its actor
+    expect(t.router.transactionStates()).toEqual({ deciding: 1 });
+    await t.decideNext();
+    expect(t.responded).toEqual(['c1:DISCOVER:1', 'c1:REQUEST:1']);
+    expect(t.router.activeClients).toBe(0);
   });
 
   it('a rejecting decide is reported as transaction-failed and the lane is removed', async () => {

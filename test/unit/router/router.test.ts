@@ -3,16 +3,18 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { CLIENT_QUIET_MS } from '../../../machines/transaction.machine.js';
 import { Router } from '../../../src/router/router.js';
 import { MessageType, harness, routed } from './fixtures.js';
 
-function setup(limits: { maxQueuePerClient?: number; maxClients?: number } = {}) {
+function setup(limits: { maxQueuePerClient?: number; maxClients?: number } = {}, onWaitingEvicted?: () => void) {
   const h = harness();
   const router = new Router({
-    createTransaction: h.createTransaction,
+    createTransaction: h.createTransaction, now: h.now,
     onDrop: h.onDrop,
     maxQueuePerClient: limits.maxQueuePerClient ?? 4,
     maxClients: limits.maxClients ?? 100,
+    ...(onWaitingEvicted === undefined ? {} : { onWaitingEvicted }),
   });
   return { ...h, router };
 }
@@ -123,7 +125,9 @@ describe('failure isolation', () => {
     expect(router.activeClients).toBe(1);
     actorOf('c2').become('awaitingRequest');
     router.route(routed('c2', REQUEST, 3));
-    expect(actorOf('c2').log).toEqual(['discover:2', 'request:3']);
+    // c2's waiting exchange is resumed for its REQUEST (in a transaction of its own: see "waiting exchanges").
+    expect(actorOf('c2').log).toEqual(['request:3']);
+    expect(actorOf('c2').waiting).toBe(true);
   });
 
   it('a transaction that ends in `failed` is reported with its error, and a retransmission starts afresh', () => {
@@ -231,16 +235,79 @@ describe('quiesce (graceful shutdown)', () => {
 
 describe('transaction states (the /ui counts)', () => {
   it('counts the live exchanges by state, not the finished ones, and holds nothing of its own', () => {
-    const { router, actorOf } = setup();
+    const { router, actorOf, time } = setup();
     for (const c of ['c1', 'c2', 'c3', 'c4']) router.route(routed(c, DISCOVER, 1));
     actorOf('c1').become('awaitingRequest');
     actorOf('c2').become('awaitingRequest');
     actorOf('c4').become('done');
     expect(router.transactionStates()).toEqual({ awaitingRequest: 2, offering: 1 });
-    actorOf('c1').become('done');
-    actorOf('c2').become('done');
     actorOf('c3').become('done');
+    expect(router.transactionStates()).toEqual({ awaitingRequest: 2 });
+    time.ms += CLIENT_QUIET_MS; // the waiting ones end as the machine's clientQuiet would end them
     expect(router.transactionStates()).toEqual({});
     expect(router.activeClients).toBe(0);
+  });
+});
+
+describe('waiting exchanges (after an OFFER): a number per client, not a live actor', () => {
+  it('lets the lane and its actor go, and resumes the client\'s next message in awaitingRequest', () => {
+    const { router, actorOf, actors } = setup();
+    router.route(routed('c1', DISCOVER, 1));
+    const first = actorOf('c1');
+    first.become('awaitingRequest');
+    expect(first.stopped).toBe(true);
+    expect(router.activeClients).toBe(1);
+    expect(router.transactionStates()).toEqual({ awaitingRequest: 1 });
+    router.route(routed('c1', REQUEST, 2));
+    const resumed = actorOf('c1');
+    expect(resumed).not.toBe(first);
+    expect([resumed.waiting, resumed.log]).toEqual([true, ['request:2']]);
+    expect(actors).toHaveLength(2);
+  });
+
+  it('keeps a lane whose client already sent its next message (it is handed over at once)', () => {
+    const { router, actorOf, actors } = setup();
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c1', REQUEST, 2));
+    actorOf('c1').become('awaitingRequest');
+    expect([actors.length, actorOf('c1').stopped, actorOf('c1').log]).toEqual([1, false, ['discover:1', 'request:2']]);
+  });
+
+  it('forgets a waiting exchange after clientQuiet: the next message starts a fresh transaction', () => {
+    const { router, actorOf, time } = setup();
+    router.route(routed('c1', DISCOVER, 1));
+    actorOf('c1').become('awaitingRequest');
+    time.ms += CLIENT_QUIET_MS - 1;
+    expect(router.activeClients).toBe(1);
+    time.ms += 1;
+    expect(router.activeClients).toBe(0);
+    router.route(routed('c1', REQUEST, 2));
+    expect([actorOf('c1').waiting, actorOf('c1').log]).toEqual([false, ['request:2']]);
+  });
+
+  it('at maxClients the exchange waiting longest makes room for a new client (counted); only deciding ones shed', () => {
+    const evicted: number[] = [];
+    const { router, actorOf, drops } = setup({ maxClients: 2 }, () => evicted.push(1));
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c2', DISCOVER, 2));
+    actorOf('c1').become('awaitingRequest');
+    actorOf('c2').become('awaitingRequest');
+    router.route(routed('c3', DISCOVER, 3)); // c1 waited longest
+    expect([evicted.length, actorOf('c3').log]).toEqual([1, ['discover:3']]);
+    router.route(routed('c4', DISCOVER, 4)); // then c2
+    expect([evicted.length, actorOf('c4').log]).toEqual([2, ['discover:4']]);
+    router.route(routed('c5', DISCOVER, 5)); // c3 and c4 are deciding: no room
+    router.route(routed('c1', REQUEST, 6)); // c1's exchange was forgotten: a new client now
+    expect(drops.map((d) => [d.reason, d.client])).toEqual([['too-many-clients', 'c5'], ['too-many-clients', 'c1']]);
+    expect(router.activeClients).toBe(2);
+  });
+
+  it('a waiting client coming back takes no new room at maxClients', () => {
+    const { router, actorOf, drops } = setup({ maxClients: 2 });
+    router.route(routed('c1', DISCOVER, 1));
+    router.route(routed('c2', REQUEST, 2));
+    actorOf('c1').become('awaitingRequest');
+    router.route(routed('c1', REQUEST, 3));
+    expect([drops, actorOf('c1').log]).toEqual([[], ['request:3']]);
   });
 });

@@ -1,6 +1,8 @@
 // A retransmitted request (same client, same xid, same content; `secs` may grow) gets the very bytes already sent,
 // without a new decision or a new write; anything else from the client, a lease change or the time limit ends
 // that. Bounded in count, counted in statistics.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { MessageType } from '../../../src/codec/types.js';
@@ -11,6 +13,9 @@ import { clientMessage } from '../../helpers/test-client.js';
 import { SERVER_ID } from '../../helpers/test-server.js';
 import { FaultyStore } from '../../helpers/faults.js';
 import { startTestDaemon } from '../../helpers/test-daemon.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 async function server() {
   const store = new FaultyStore(await openMemoryStore());
@@ -113,17 +118,47 @@ describe('response cache', () => {
     expect(cache.stats().entries).toBe(1);
   });
 
-  it('keeps exact-size copies, never a view of an 8 KiB pool slab shared with other packets', () => {
+  it('copies the bytes it keeps into shared slabs: the request\'s and reply\'s own buffers are not held', async () => {
     const cache = new ResponseCache(new ManualClock(), () => ({ maxEntries: 100, ttlMs: 1_000 }));
-    const pooled = { ...reply, data: Buffer.from([1, 2, 3]) };
-    expect(pooled.data.buffer.byteLength).toBeGreaterThan(3); // Buffer.from of a small array takes a pool slice
-    cache.remember(routed('a'), pooled, MessageType.OFFER);
+    const collected: string[] = [];
+    const registry = new FinalizationRegistry<string>((name) => collected.push(name));
+    (() => {
+      // Buffers of their own, as the transport's datagrams and encode's replies are (once kept as they were).
+      const request = routed('a');
+      const data = Buffer.allocUnsafeSlow(300).fill(0x61);
+      const own = { ...reply, data: Buffer.allocUnsafeSlow(3).fill(7) };
+      registry.register(data, 'request');
+      registry.register(own.data, 'reply');
+      cache.remember({ ...request, inbound: { ...request.inbound, data } }, own, MessageType.OFFER);
+    })();
+    for (let i = 0; i < 20 && collected.length < 2; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(collected.sort()).toEqual(['reply', 'request']);
+    // Still answered with the very bytes, as a buffer of its own (not a view of the shared slab).
     const kept = cache.lookup(routed('a'))!.reply.data;
-    expect([...kept]).toEqual([1, 2, 3]);
+    expect([...kept]).toEqual([7, 7, 7]);
     expect(kept.buffer.byteLength).toBe(3);
-    // A reply that owns its memory already (encode makes them so) is kept without a copy.
-    const own = { ...reply, data: Buffer.allocUnsafeSlow(3).fill(7) };
-    cache.remember(routed('b'), own, MessageType.OFFER);
-    expect(cache.lookup(routed('b'))!.reply.data).toBe(own.data);
+  });
+
+  it('matches a retransmission byte for byte across many entries and slabs (only `secs` may differ)', () => {
+    const cache = new ResponseCache(new ManualClock(), () => ({ maxEntries: 1_000, ttlMs: 1_000 }));
+    const request = (i: number, secs = 0) => {
+      const r = routed(`c${i}`);
+      const data = Buffer.alloc(300 + (i % 50), i % 251);
+      data.writeUInt16BE(secs, 8);
+      return { ...r, inbound: { ...r.inbound, data } };
+    };
+    const replyOf = (i: number) => ({ ...reply, data: Buffer.alloc(250 + (i % 40), (i * 7) % 251) });
+    for (let i = 0; i < 1_000; i++) cache.remember(request(i), replyOf(i), MessageType.OFFER); // ~9 slabs
+    for (const i of [0, 1, 499, 998, 999]) {
+      expect(cache.lookup(request(i, 4))!.reply.data.equals(replyOf(i).data)).toBe(true);
+      const changed = request(i);
+      changed.inbound.data[20] = changed.inbound.data[20]! ^ 1;
+      expect(cache.lookup(changed)).toBeUndefined(); // and forgotten
+    }
+    const moved = request(5);
+    expect(cache.lookup({ ...moved, inbound: { ...moved.inbound, from: { address: '0.0.0.0', port: 67 } } })).toBeUndefined();
   });
 });

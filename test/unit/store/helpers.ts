@@ -48,12 +48,14 @@ export async function makeTempDir(prefix = 'dhcpd-store-'): Promise<{ dir: strin
 
 type BatchFn = (operations: unknown[], options?: unknown) => Promise<void>;
 
-/** Makes db.batch throw whatever `fault()` returns (nothing = pass through), as a failing disk would. */
+/**
+ * Makes the backend's batch write (abstract-level's _batch, which every batch ends in: the store's raw path and the
+ * public batch() alike) throw whatever `fault()` returns (nothing = pass through), as a failing disk would.
+ */
 export function injectBatchFault(db: LevelDatabase, fault: () => Error | undefined): void {
-  // The overloads of batch() cannot be re-declared on an instance, so the wrapper is typed by hand.
-  const target = db as unknown as { batch: BatchFn };
-  const original = target.batch.bind(db);
-  target.batch = async (operations, options) => {
+  const target = db as unknown as { _batch: BatchFn };
+  const original = target._batch.bind(db);
+  target._batch = async (operations, options) => {
     const error = fault();
     if (error !== undefined) throw error;
     return original(operations, options);

@@ -20,7 +20,8 @@ export interface HistoryFixture {
   /** From now on every commit of `store` fails (a failing disk, a failing statement) until called with false. */
   readonly failCommits: (store: HistoryStore, fail: boolean) => Promise<void>;
   /** How many transitions are stored, all addresses together (the bound holds in storage, not only in reads). */
-  readonly storedTransitions: (store: HistoryStore) => Promise<number>;
+  /** Stored history entries: a row per transition in PostgreSQL, a key per write (its transitions) in LevelDB. */
+  readonly storedEntries: (store: HistoryStore) => Promise<number>;
   readonly dispose: () => Promise<void>;
 }
 
@@ -72,13 +73,13 @@ export function describeHistoryConformance(name: string, factory: () => Promise<
       expect(xids(await again.history(IP))).toEqual([1, 2, 3, 5]);
     });
 
-    it('keeps at most perLease transitions per address, the newest', async () => {
+    it('keeps at most perLease entries per address and reads the newest perLease transitions', async () => {
       fixture = await factory();
       const store = await open({ perLease: 4, now });
       for (let i = 0; i < 10; i++) await store.write([withHistory([step(i)])]);
       await store.write([withHistory([step(10), step(11), step(12), step(13), step(14), step(15)])]);
       expect(xids(await store.history(IP, 100))).toEqual([12, 13, 14, 15]);
-      expect(await fixture.storedTransitions(store)).toBe(4);
+      expect(await fixture.storedEntries(store)).toBe(4);
     });
 
     it('a failed commit stores neither the lease nor its history, and the next write keeps the bound', async () => {

@@ -31,13 +31,32 @@ async function levelFixture(): Promise<HistoryFixture> {
       if (fail) failing.add(store);
       else failing.delete(store);
     },
-    storedTransitions: async (store) =>
+    storedEntries: async (store) =>
       (await (store as unknown as { historySublevel: { keys(): { all(): Promise<string[]> } } }).historySublevel.keys().all()).length,
     dispose: () => temp.remove(),
   };
 }
 
 describeHistoryConformance('LevelDB', levelFixture);
+
+describe('LevelDB history entries', () => {
+  it('stores the transitions of one write (an offer and its ACK) as one entry, readable with single ones', async () => {
+    const store = await openMemoryStore({ now, history: { perLease: 3 } });
+    const keys = async () => (await (store as unknown as { db: LevelDatabase }).db.keys().all()).filter((k) => k.startsWith('!history!'));
+    await store.write([{ kind: 'put', record: makeRecord(IP, 'hw:1:c1'), transitions: [step(1, { from: 'none', to: 'offered' }), step(2, { from: 'offered' })] }]);
+    expect(await keys()).toHaveLength(1);
+    await store.write([{ kind: 'put', record: makeRecord(IP, 'hw:1:c1'), transitions: [step(3)] }]);
+    await store.write([{ kind: 'put', record: makeRecord(IP, 'hw:1:c1'), transitions: [step(4), step(5)] }]);
+    expect(await keys()).toHaveLength(3);
+    expect((await store.history(IP)).map((t) => t.xid)).toEqual([3, 4, 5]);
+    expect((await store.history(IP, 4)).map((t) => t.xid)).toEqual([3, 4, 5]); // never more than perLease
+    expect((await store.history(IP, 2)).map((t) => t.xid)).toEqual([4, 5]);
+    await store.write([{ kind: 'put', record: makeRecord(IP, 'hw:1:c1'), transitions: [step(6)] }]);
+    expect(await keys()).toHaveLength(3); // the oldest entry (1, 2) went in the same commit
+    expect((await store.history(IP)).map((t) => t.xid)).toEqual([4, 5, 6]);
+    await store.close();
+  });
+});
 
 describe('HistoryRecorder', () => {
   it('carries transitions that were not written (an offer) into the next write of their address', async () => {

@@ -9,6 +9,8 @@ import { openLevelStore } from '../../../src/store/open.js';
 import { collect, makeRecord, makeTempDir, put } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/client-index-store', import.meta.url));
+/** The fixture's clock: its history is then within the retention. */
+const now = () => 1_700_000_000_000;
 
 async function keysOf(dir: string, prefix: string): Promise<string[]> {
   const db = new Level<string, string>(dir);
@@ -32,7 +34,7 @@ describe('a store written with the by-client index', () => {
       expect(await keysOf(temp.dir, '!client!')).toHaveLength(3);
 
       const logger = recordingLogger();
-      const store = await openLevelStore(temp.dir, { logger });
+      const store = await openLevelStore(temp.dir, { logger, now });
       expect(logger.events).toContain('store.client_index.dropped');
       const loaded = await collect(store.loadAll());
       expect(loaded.map((r) => [r.context.ip, r.context.subnetId, r.context.clientKey, r.state])).toEqual([
@@ -48,7 +50,7 @@ describe('a store written with the by-client index', () => {
 
       expect(await keysOf(temp.dir, '!client!')).toEqual([]);
       const again = recordingLogger();
-      const reopened = await openLevelStore(temp.dir, { logger: again });
+      const reopened = await openLevelStore(temp.dir, { logger: again, now });
       try {
         expect(again.events).not.toContain('store.client_index.dropped');
         expect(await reopened.get('198.51.100.21')).toEqual(taken);

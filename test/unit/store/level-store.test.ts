@@ -2,7 +2,7 @@
 import { Level } from 'level';
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
-import { LevelLeaseStore } from '../../../src/store/level-store.js';
+import { LevelLeaseStore, type LevelDatabase } from '../../../src/store/level-store.js';
 import { openLevelStore, openMemoryStore } from '../../../src/store/open.js';
 import { describeLeaseStoreConformance } from './conformance.js';
 import { collect, del, makeRecord, makeTempDir, put, testIp, clientLease } from './helpers.js';
@@ -85,5 +85,42 @@ describe('openMemoryStore', () => {
     await store.write([put(makeRecord('198.51.100.1', 'c'))]);
     expect((await clientLease(store, 1, 'c'))?.context.ip).toBe('198.51.100.1');
     await store.close();
+  });
+});
+
+describe('the batch write on classic-level', () => {
+  it('goes straight to the backend (not abstract-level batch()) and stores what the public path stores', async () => {
+    const temp = await makeTempDir();
+    const reference = new MemoryLevel<string, string>();
+    try {
+      const db = new Level<string, string>(temp.dir);
+      const publicBatches = { count: 0 };
+      const original = db.batch.bind(db) as (...args: unknown[]) => unknown;
+      (db as unknown as { batch: (...args: unknown[]) => unknown }).batch = (...args) => (publicBatches.count++, original(...args));
+      const now = () => 1_700_000_000_500;
+      const writes = [
+        { kind: 'put' as const, record: makeRecord(testIp(1), 'a'), transitions: [{ at: now(), ip: testIp(1), subnetId: 1, clientKey: 'a', from: 'offered', to: 'bound', event: 'lease.commit', xid: 1 }] },
+        put(makeRecord(testIp(2), 'b')),
+      ];
+      for (const [target, count] of [[db, publicBatches], [reference, undefined]] as const) {
+        const store = new LevelLeaseStore(target, { now });
+        await store.open();
+        await store.write(writes);
+        await store.write([del(testIp(2))]);
+        if (count !== undefined) expect(count.count).toBe(0);
+        await store.close();
+      }
+      const dump = async (target: LevelDatabase) => {
+        await target.open();
+        const entries = (await target.iterator({ valueEncoding: 'hex' }).all()).filter(([key]) => key !== '!meta!id');
+        await target.close();
+        return entries;
+      };
+      const stored = await dump(new Level<string, string>(temp.dir));
+      expect(stored.map(([key]) => key.replace(/!(lease|history)!.*/, '!$1!'))).toEqual(['!history!', '!lease!', '!meta!seq']);
+      expect(stored).toEqual(await dump(reference));
+    } finally {
+      await temp.remove();
+    }
   });
 });

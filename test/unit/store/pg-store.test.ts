@@ -99,7 +99,7 @@ describeHistoryConformance('PostgreSQL', async () => {
         ? 'ALTER TABLE lease_history ADD CONSTRAINT failing CHECK (false) NOT VALID'
         : 'ALTER TABLE lease_history DROP CONSTRAINT failing');
     },
-    storedTransitions: async () => Number((await sqlOn(database, 'SELECT count(*) AS n FROM lease_history'))[0]?.n),
+    storedEntries: async () => Number((await sqlOn(database, 'SELECT count(*) AS n FROM lease_history'))[0]?.n),
     dispose: async () => undefined,
   };
 });
