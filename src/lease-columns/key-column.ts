@@ -27,6 +27,19 @@ export class KeyBlob {
     return this.text.toString('utf8', this.start(i), this.ends[i]);
   }
 
+  /** Whether key i is `key`, without building its string when it is ASCII. */
+  matches(i: number, key: string): boolean {
+    const start = this.start(i);
+    const end = this.ends[i]!;
+    if (end - start !== key.length) return Buffer.byteLength(key) === end - start && this.at(i) === key;
+    for (let at = start, c = 0; at < end; at++, c++) {
+      const byte = this.bytes[at]!;
+      if (byte >= 0x80) return this.at(i) === key;
+      if (byte !== key.charCodeAt(c)) return false;
+    }
+    return true;
+  }
+
   /** clientHash(subnetId, key i) without building the string when the key is ASCII (as "hw:…" and "id:…" keys are). */
   hash(subnetId: number, i: number): number {
     return clientHashOfAscii(subnetId, this.bytes, this.start(i), this.ends[i]!) ?? clientHash(subnetId, this.at(i));
@@ -50,8 +63,8 @@ export class KeyColumn {
   /** Slots below this are the blob's (loaded); the others hold strings only. */
   private base = 0;
   /**
-   * Keys set since the load, of loaded slots. A Map, not a holey array of 10^6: V8 keeps an array made by
-   * `new Array(n)` that large in dictionary mode, and every later store into it is a hash insert anyway.
+   * Keys of loaded slots that differ from the blob's (another client since the load). A Map, not a holey array of
+   * 10^6: V8 keeps an array made by `new Array(n)` that large in dictionary mode, a hash table anyway.
    */
   private readonly overrides = new Map<number, string>();
   /** Keys of slots base, base + 1, … (undefined: free). */
@@ -80,8 +93,11 @@ export class KeyColumn {
 
   set(slot: number, key: string): void {
     this.live[slot] = 1;
-    if (slot < this.base) this.overrides.set(slot, key);
-    else this.strings[slot - this.base] = key;
+    if (slot >= this.base) this.strings[slot - this.base] = key;
+    // A loaded lease packed again for the same client (a renewal: the usual case) keeps the blob's key, so the map
+    // holds only the slots whose client changed, not every lease touched since the start.
+    else if (!this.blob!.matches(slot, key)) this.overrides.set(slot, key);
+    else if (this.overrides.size > 0) this.overrides.delete(slot);
   }
 
   clear(slot: number): void {

@@ -180,4 +180,17 @@ describe('PackedLeases columns (the snapshot image)', () => {
     expect(copied.ips.buffer).not.toBe((packed as unknown as { ips: Uint32Array }).ips.buffer);
     expect(rebuilt(copied)).toEqual([...packed.records()]);
   });
+
+  it('tells whether a loaded key is a given string, ASCII or not, without decoding the ASCII ones', () => {
+    const keys = ['hw:1:02:00', 'id:clé', 'hw:1:\u{1F600}'];
+    const packed = new PackedLeases();
+    const [, bound] = lifecycle();
+    keys.forEach((clientKey, i) => packed.pack({ ...bound!, context: { ...bound!.context, ip: `198.18.0.${i + 1}`, clientKey, hwAddress: 'aa' } }));
+    const blob = packed.columns().clientKeys;
+    keys.forEach((key, i) => {
+      expect(blob.matches(i, key)).toBe(true);
+      expect(blob.matches(i, `${key}x`)).toBe(false);
+      expect(blob.matches(i, key.slice(0, -1) + 'z')).toBe(false);
+    });
+  });
 });
