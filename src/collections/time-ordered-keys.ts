@@ -6,7 +6,8 @@
 
 export class TimeOrderedKeys<V> {
   private keys: string[] = [];
-  private values: V[] = [];
+  /** Emptied behind the head: a value walked past is released at once, not at the next compaction. */
+  private values: (V | undefined)[] = [];
   private head = 0;
 
   /** `current(key)` is the Map's value now: a record is live while it equals the value recorded. */
@@ -25,8 +26,9 @@ export class TimeOrderedKeys<V> {
     const { keys, values } = this;
     for (; this.head < keys.length; this.head++) {
       const key = keys[this.head]!;
-      const value = values[this.head]!;
+      const value = values[this.head] as V;
       if (this.current(key) === value && !drop(key, value)) break;
+      values[this.head] = undefined;
     }
   }
 
@@ -45,7 +47,7 @@ export class TimeOrderedKeys<V> {
 
   private rebuild(keep: (i: number) => boolean): void {
     const keys: string[] = [];
-    const values: V[] = [];
+    const values: (V | undefined)[] = [];
     for (let i = this.head; i < this.keys.length; i++) {
       if (!keep(i)) continue;
       keys.push(this.keys[i]!);
