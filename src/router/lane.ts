@@ -27,7 +27,7 @@ export const EVENT_BY_TYPE: Partial<Record<MessageType, MessageEvent['type']>> =
 /** States in which a transaction can take the client's next message. */
 const READY = new Set(['idle', 'awaitingRequest']);
 /** The state in which it waits for that message after answering one (an OFFER out, the REQUEST to come). */
-const WAITING = 'awaitingRequest';
+export const WAITING = 'awaitingRequest';
 
 const sameMessage = (a: RoutedRequest, b: RoutedRequest): boolean =>
   a.request.xid === b.request.xid && a.request.type === b.request.type;

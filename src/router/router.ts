@@ -2,13 +2,10 @@
 // ordering), clients concurrently; a client's actor and queue go away when its exchange ends (no growth), and an
 // exchange that waits for the client's next message is kept as a number, not a live actor (waiting-clients.ts).
 import { CLIENT_QUIET_MS } from '../../machines/transaction.machine.js';
-import { EVENT_BY_TYPE, Lane, type LaneHost } from './lane.js';
+import { EVENT_BY_TYPE, Lane, WAITING, type LaneHost } from './lane.js';
 import type { RouterOptions } from './options.js';
 import { WaitingClients } from './waiting-clients.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
-
-/** The transaction machine's state in which it waits for the client's next message. */
-const WAITING = 'awaitingRequest';
 
 export class Router {
   private readonly lanes = new Map<string, Lane>();
