@@ -154,13 +154,14 @@ describe('PostgreSQL store shared by two servers', () => {
     const a = storeOn(database, { serverName: 'a' });
     const b = storeOn(database, { serverName: 'b', telemetry });
     await a.open();
-    await b.open();
     try {
+      await a.write([put(makeRecord('198.51.100.100', 'c1'))]);
+      // b starts after that commit and has not read the row, so the address looks free to it (opening b before
+      // a's write would race a's notification against b's write). It tries the address for another client, with
+      // a second write in the same request: both must be refused.
+      await b.open();
       const seenByB: RemoteChange[] = [];
       b.watchRemote((c) => seenByB.push(c));
-      await a.write([put(makeRecord('198.51.100.100', 'c1'))]);
-      // b has not caught up yet when it tries the same free-looking address for another client, with a second
-      // write in the same request: both must be refused.
       const outcome = await settle(b.write([put(makeRecord('198.51.100.100', 'c2')), put(makeRecord('198.51.100.101', 'c2'))]));
       expect(outcome.ok).toBe(false);
       expect(outcome.ok ? undefined : outcome.error).toMatchObject({ code: 'DHCPD_ERR_LEASE_TAKEN', details: { ip: '198.51.100.100', holder: 'c1' } });
