@@ -11,7 +11,8 @@ import type { LevelDatabase } from './level-database.js';
 import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
 import type { LeaseValue } from './lease-value.js';
 import { addressKey } from './keys.js';
-import { readSnapshot, SnapshotUnusable, writeSnapshot, type Snapshot } from './snapshot-file.js';
+import { readSnapshot, readSnapshotAsync, SnapshotUnusable, writeSnapshot, type Snapshot } from './snapshot-file.js';
+import { takePrefetched } from './snapshot-prefetch.js';
 import type { SnapshotJournal } from './snapshot-journal.js';
 import type { SnapshotLoad } from './snapshots.js';
 
@@ -48,9 +49,10 @@ export async function readMeta(meta: Sublevel<string>): Promise<StoreMeta> {
 }
 
 /** The snapshot at `path` when it is exactly this store's content, else why not. */
-export function loadSnapshotFile(path: string, meta: StoreMeta, fingerprint: string): SnapshotLoad & { stored?: { columns: LeaseColumns; ranges: Float64Array } } {
+export async function loadSnapshotFile(path: string, meta: StoreMeta, fingerprint: string): Promise<SnapshotLoad & { stored?: { columns: LeaseColumns; ranges: Float64Array } }> {
   try {
-    const snapshot = readSnapshot(path);
+    // Read in the background since the daemon's start when it was prefetched (snapshot-prefetch.ts).
+    const snapshot = await readSnapshotAsync(path, takePrefetched(path));
     if (snapshot.storeId !== meta.id) throw new SnapshotUnusable('foreign', `snapshot of store ${snapshot.storeId}, not ${meta.id}`);
     if (snapshot.seq !== meta.seq) throw new SnapshotUnusable('stale', `snapshot at commit ${snapshot.seq}, store at ${meta.seq}`);
     if (snapshot.fingerprint !== fingerprint) throw new SnapshotUnusable('stale', 'the store was opened by something else since the snapshot');

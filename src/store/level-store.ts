@@ -139,7 +139,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     } catch (error) {
       throw mapReadError(error, this.location);
     }
-    const loaded = loadSnapshotFile(snapshotPath, meta, this.openedFrom);
+    const loaded = await loadSnapshotFile(snapshotPath, meta, this.openedFrom);
     if (!loaded.ok) return loaded;
     if (loaded.stored !== undefined) this.memo.restore(loaded.stored.columns, loaded.stored.ranges);
     this.journal = new SnapshotJournal(loaded.seq, this.openedFrom);
