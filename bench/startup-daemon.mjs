@@ -1,9 +1,10 @@
 // Start-up the production way: the built daemon (`node <shebang flags> dist/src/cli.js --config F`) on a LevelDB
 // store of N bound leases, in a network namespace of its own (no interface but its loopback: nothing reaches it, and
 // it touches no host interface). Run 1 restores by a full scan and writes the snapshot when SIGTERM stops it; run 2
-// starts from that snapshot. For each: seconds from exec to the `server.ready` log line, the daemon's RSS then
+// starts from that snapshot; run 3 too, and is killed (SIGKILL) once serving; run 4 is the start after that crash
+// (from the snapshot and its commit journal, or a scan). For each: seconds from exec to the `server.ready` log line, the daemon's RSS then
 // (VmRSS; VmHWM is the peak during start-up), and how long the stop took (the snapshot write is part of it).
-// Bounded: one temp directory (removed), one namespace (removed), two daemon runs of at most 120 s each (four with A).
+// Bounded: one temp directory (removed), one namespace (removed), four daemon runs of at most 120 s each (eight with A).
 // A=DIR first does the same two runs with DIR's built daemon (another checkout with its own dist/, e.g. the previous
 // head) on its own copy of the store: an A/B in the same period.
 // usage: npm run build && [STORE=DIR] [A=DIR] [PROFILE=DIR] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
@@ -60,7 +61,7 @@ function usageOf(pid) {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024, cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
 }
 
-function run({ cli, flags }, config) {
+function run({ cli, flags }, config, signal = 'SIGTERM') {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...flags, cli, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -70,7 +71,7 @@ function run({ cli, flags }, config) {
       let entry;
       try { entry = JSON.parse(line); } catch { return; }
       result.firstLog ??= (performance.now() - started) / 1000;
-      if (entry.evt === 'leases.rehydrated') Object.assign(result, { from: entry.from, leases: entry.leases, restoreMs: entry.ms });
+      if (entry.evt === 'leases.rehydrated') Object.assign(result, { from: entry.from, leases: entry.leases, restoreMs: entry.ms, replayed: entry.replayed });
       if (entry.evt === 'store.snapshot.unused') result.snapshot = entry.reason === 'damaged' ? `damaged: ${entry.detail}` : entry.reason;
       if (entry.evt === 'store.snapshot.written') result.written = entry.ms;
       if (entry.evt === 'store.snapshot.failed' || entry.evt === 'store.snapshot.skipped') console.log(line);
@@ -78,7 +79,7 @@ function run({ cli, flags }, config) {
       const stop = () => {
         if (result.stopAt !== undefined) return;
         result.stopAt = performance.now();
-        child.kill('SIGTERM');
+        child.kill(signal);
       };
       if (entry.evt === 'control.listening') result.control = (performance.now() - started) / 1000;
       if (entry.evt === 'server.ready') {
@@ -99,9 +100,10 @@ try {
   execFileSync('ip', ['netns', 'add', ns]);
   for (const daemon of daemons) {
     const config = configFor(daemon.label);
-    for (const label of ['full scan', 'snapshot']) {
-      const r = await run(daemon, config);
-      console.log(`${daemon.label} ${label}: ${r.leases} leases (from ${r.from}${r.snapshot ? `; snapshot ${r.snapshot}` : ''}) ready in ${r.ready.toFixed(2)} s, `
+    // The third run is killed (kill -9) once serving; the fourth is the start after that crash.
+    for (const [label, signal] of [['full scan'], ['snapshot'], ['snapshot, then kill -9', 'SIGKILL'], ['after kill -9']]) {
+      const r = await run(daemon, config, signal);
+      console.log(`${daemon.label} ${label}: ${r.leases} leases (from ${r.from}${r.replayed === undefined ? '' : `, ${r.replayed} replayed`}${r.snapshot ? `; snapshot ${r.snapshot}` : ''}) ready in ${r.ready.toFixed(2)} s, `
         + `(${r.cpu.toFixed(2)} s of CPU; first log line at ${r.firstLog.toFixed(2)} s, leases restored in ${(r.restoreMs / 1000).toFixed(2)} s), `
         + `RSS ${r.rss.toFixed(0)} MB at ready (peak ${r.peak.toFixed(0)} MB)${r.control === undefined ? '' : `, control API up at ${r.control.toFixed(2)} s`}; `
         + `stopped in ${r.stop.toFixed(2)} s`

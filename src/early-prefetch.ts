@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { prefetchSnapshot } from './store/snapshot-prefetch.js';
-import { SNAPSHOT_FILE } from './store/snapshots.js';
+import { SNAPSHOT_CHECKED_FROM, SNAPSHOT_FILE } from './store/snapshots.js';
 
 const [command, file] = process.argv.slice(2);
 if ((command === '--config' || command === '-c') && file !== undefined) prefetchFor(file);
@@ -21,5 +21,5 @@ function prefetchFor(configFile: string): void {
   const { kind = 'level', path } = store as { kind?: unknown; path?: unknown };
   if (kind !== 'level' || typeof path !== 'string') return;
   // As config/compile.ts resolves it: against the config file's directory.
-  prefetchSnapshot(join(resolve(dirname(resolve(configFile)), path), SNAPSHOT_FILE));
+  void prefetchSnapshot(join(resolve(dirname(resolve(configFile)), path), SNAPSHOT_FILE), SNAPSHOT_CHECKED_FROM);
 }

@@ -1,10 +1,10 @@
 // The commit journal beside the start-up snapshot: which addresses every commit since the snapshot wrote, so a start
 // after a kill -9 reads just those again from LevelDB instead of scanning every lease. Only an accelerator: LevelDB
 // stays the truth, and a journal that does not account for every commit up to the store's sequence is not used.
-// - Written by a session that started from the snapshot (or from it and this journal), after each commit has landed
-//   (so it never names a commit LevelDB does not have; a kill between the two leaves the chain one commit short,
-//   which is refused). Not fsynced: a kill -9 leaves the page cache written, and what an OS crash loses only shortens
-//   the chain.
+// - Written by a session that started from the snapshot (or from it and this journal), each commit's record just
+//   before its batch is written: whatever a kill -9 interrupts, every address that landed is named (a record whose
+//   batch never landed only names a few addresses more, read again for nothing). Not fsynced: a kill -9 leaves the
+//   page cache written, and what an OS crash loses only cuts the chain short of the store's sequence: refused.
 // - `session` is LevelDB's CURRENT after that session opened the store: unchanged at the next start only when
 //   nothing else opened the store since (see Snapshot.fingerprint).
 // Layout: magic (8 bytes) | header length (u32 LE) | CRC-32 of the header (u32 LE) | header JSON | records, each:

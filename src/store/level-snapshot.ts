@@ -111,14 +111,15 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
 
 /**
  * The distinct addresses the journal names when it applies to this snapshot and accounts for every commit up to the
- * store's sequence, written by the last session that opened the store; else undefined.
+ * store's sequence (or one further: a commit journalled whose batch a kill stopped), written by the last session
+ * that opened the store; else undefined.
  */
 function journalSince(journalPath: string, snapshot: Snapshot, meta: StoreMeta, fingerprint: string): number[] | undefined {
   const journal = readJournal(journalPath);
   if (journal === undefined) return undefined;
   const { header } = journal;
   if (header.storeId !== meta.id || header.baseSeq !== snapshot.seq || header.baseFingerprint !== snapshot.fingerprint
-    || header.session !== fingerprint || journal.upTo !== meta.seq) return undefined;
+    || header.session !== fingerprint || journal.upTo === undefined || journal.upTo < meta.seq) return undefined;
   return [...new Set(journal.addresses)];
 }
 

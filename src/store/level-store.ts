@@ -295,10 +295,11 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       const ops = this.toOperations(values);
       for (const op of history.ops) ops.push(op);
       ops.push({ type: 'put', key: SEQ_KEY, value: String(seq), sublevel: this.meta });
+      // Journalled before it is written: a kill -9 at any point leaves the journal naming every address that landed.
+      if (this.journalFile?.appendKeys(seq, values.keys()) === false) this.journalFile = undefined;
       await this.writeBatch(ops);
       this.stored = { id: this.stored!.id, seq };
       this.memo.committed(values);
-      if (this.journalFile?.appendKeys(seq, values.keys()) === false) this.journalFile = undefined;
     } catch (error) {
       // The batch may have landed or not: the commit journal can no longer account for every commit.
       this.journalFile?.discard();

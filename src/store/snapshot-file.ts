@@ -9,10 +9,11 @@ import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { KeyBlob } from '../lease-columns/key-column.js';
 import { TIME_COLUMNS, type LeaseColumns } from '../lease-columns/packed-leases.js';
-import { readWhole } from './snapshot-prefetch.js';
+import { readInWorker, type ReadFile } from './snapshot-prefetch.js';
+import { SNAPSHOT_CHECKED_FROM } from './snapshots.js';
 
 const MAGIC = Buffer.from('ADLSNAP\u0001', 'latin1');
-const FIXED = 16;
+const FIXED = SNAPSHOT_CHECKED_FROM;
 /** A header beyond this is not ours (it holds a few ids and the timer event names). */
 const MAX_HEADER = 1 << 20;
 
@@ -134,14 +135,16 @@ export function readSnapshot(path: string): Snapshot {
 }
 
 /** As readSnapshot, from the file's content read before (snapshot-prefetch.ts) or now, off the main thread. */
-export async function readSnapshotAsync(path: string, prefetched?: Promise<Buffer>): Promise<Snapshot> {
-  let bytes: Buffer;
+export async function readSnapshotAsync(path: string, prefetched?: Promise<ReadFile>): Promise<Snapshot> {
+  let read: ReadFile;
   try {
-    bytes = await (prefetched ?? readWhole(path));
+    read = await (prefetched ?? readInWorker(path, FIXED));
   } catch (error) {
-    throw unreadable(path, error);
+    // A missing file is just that; a reader that failed otherwise (no worker thread, say): read it here instead.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw unreadable(path, error);
+    return readSnapshot(path);
   }
-  return parseSnapshot(bytes, path);
+  return parseSnapshot(read.bytes, path, read.crc);
 }
 
 function unreadable(path: string, error: unknown): SnapshotUnusable {
@@ -153,17 +156,19 @@ function unreadable(path: string, error: unknown): SnapshotUnusable {
  * Checks a snapshot file's content and returns its columns as views into it (no copy: a typed section is used where
  * it lies, so its pages are touched once, by the read). `path` only names the file in errors.
  */
-export function parseSnapshot(bytes: Buffer, path: string): Snapshot {
+export function parseSnapshot(bytes: Buffer, path: string, bodyCrc?: number): Snapshot {
   try {
     // Every section starts at a multiple of 8 from the file's start: viewable in place when the buffer is aligned.
-    return parse(bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes));
+    if (bytes.byteOffset % 8 !== 0) return parse(Buffer.from(bytes));
+    return parse(bytes, bodyCrc);
   } catch (error) {
     if (error instanceof SnapshotUnusable) throw error;
     throw new SnapshotUnusable('damaged', `snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
-function parse(file: Buffer): Snapshot {
+/** `bodyCrc`: the CRC-32 of the bytes after the fixed header when the reader computed it already. */
+function parse(file: Buffer, bodyCrc?: number): Snapshot {
   if (file.length < FIXED || !file.subarray(0, 8).equals(MAGIC)) throw new SnapshotUnusable('damaged', 'not a lease snapshot (magic)');
   const headerLength = file.readUInt32LE(8);
   const expectedCrc = file.readUInt32LE(12);
@@ -177,7 +182,7 @@ function parse(file: Buffer): Snapshot {
     || FIXED + pad8(headerLength) + sizes.reduce((sum, n) => sum + pad8(n), 0) !== file.length) {
     throw new SnapshotUnusable('damaged', 'header does not describe the file');
   }
-  if (crc32(file.subarray(FIXED)) !== expectedCrc) throw new SnapshotUnusable('damaged', 'checksum mismatch');
+  if ((bodyCrc ?? crc32(file.subarray(FIXED))) !== expectedCrc) throw new SnapshotUnusable('damaged', 'checksum mismatch');
   const n = header.count;
   let at = FIXED + pad8(headerLength);
   const typed = <T extends Typed>(make: TypedView<T>, length: number, i: number): T => {

@@ -6,6 +6,8 @@ import type { LeaseStore } from './types.js';
 
 /** The daemon's snapshot file, inside the LevelDB directory (LevelDB leaves files it does not know alone). */
 export const SNAPSHOT_FILE = 'lease-snapshot.bin';
+/** Where the bytes its CRC-32 covers start (after its fixed header: snapshot-file.ts), for a reader that checks as it reads. */
+export const SNAPSHOT_CHECKED_FROM = 16;
 
 /** Why no snapshot was used: no file; a torn, damaged or unreadable one; another store's; or commits since. */
 export type SnapshotFallback = 'missing' | 'damaged' | 'foreign' | 'stale' | 'disabled';

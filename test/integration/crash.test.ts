@@ -1,7 +1,8 @@
 // Crash consistency under load (issue 5): a relay-mode load generator in its own namespace drives the daemon hard,
 // the daemon is SIGKILLed at a random moment, restarted on the same store, and every lease the load generator
 // saw ACKed is checked with an INIT-REBOOT REQUEST from its client: zero lost, zero bound to two clients.
-// Held offers are asked for after the restart (NAK, or ACK when their commit had landed). A few kill points a run.
+// Held offers are asked for after the restart (NAK, or ACK when their commit had landed). A few kill points a run;
+// the last one after a start from the snapshot a clean stop wrote, so that restart replays the commit journal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './harness/daemon.js';
 import { killAllProcs, removeTempDirs, sleep, tempDir } from './harness/proc.js';
@@ -155,4 +156,16 @@ describe.skipIf(skip !== undefined)('kill -9 under load, then restart', () => {
     expect(line['statistics']).toMatchObject({ counters: { errors: { store: 0 } } });
     expect(await daemon!.proc.stop('SIGTERM', 8_000)).toBe(0);
   });
+
+  it('kill -9 under load after a start from the snapshot: the restart replays the commit journal, no scan, every ACK kept', async () => {
+    // That clean stop wrote the snapshot: this start loads it and journals every commit since.
+    daemon = await FaultDaemon.start(lab!, storeDir);
+    expect(daemon.logs().find((l) => l.evt === 'leases.rehydrated')).toMatchObject({ from: 'snapshot' });
+    const { killAfterMs, acks } = await loadUntilKilled(ROUNDS + 1);
+    await restartAndVerify(ROUNDS + 1, killAfterMs, acks);
+    const rehydrated = daemon.logs().find((l) => l.evt === 'leases.rehydrated')!;
+    expect(rehydrated).toMatchObject({ from: 'snapshot+journal' });
+    expect(rehydrated['replayed'] as number).toBeGreaterThan(0);
+    expect(await daemon.proc.stop('SIGTERM', 8_000)).toBe(0);
+  }, 40_000);
 });

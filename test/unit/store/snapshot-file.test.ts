@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PackedLeases } from '../../../src/lease-columns/packed-leases.js';
 import { openLevelStore } from '../../../src/store/open.js';
-import { parseSnapshot, readSnapshot, SnapshotUnusable, writeSnapshot } from '../../../src/store/snapshot-file.js';
+import { parseSnapshot, readSnapshot, readSnapshotAsync, SnapshotUnusable, writeSnapshot } from '../../../src/store/snapshot-file.js';
 import { prefetchSnapshot, takePrefetched } from '../../../src/store/snapshot-prefetch.js';
+import { SNAPSHOT_CHECKED_FROM } from '../../../src/store/snapshots.js';
 import { makeRecord, makeTempDir, put, testIp } from './helpers.js';
 
 const FILE = 'lease-snapshot.bin';
@@ -20,7 +21,7 @@ async function plainSnapshot(path: string, count: number): Promise<void> {
   await writeSnapshot(path, { storeId: 'store-1', seq: 7, fingerprint: 'MANIFEST-000002\n', columns, ranges: new Float64Array(2 * count) });
 }
 
-describe('snapshot file', () => {
+describe('snapshot file', { timeout: 30_000 }, () => {
   it('reads back what it wrote, as views into the file read once', async () => {
     const temp = await makeTempDir('dhcpd-snapfile-');
     try {
@@ -59,6 +60,22 @@ describe('snapshot file', () => {
     }
   });
 
+  it('read by the worker thread: the same snapshot, a flipped byte still refused, a missing file reported as missing', async () => {
+    const temp = await makeTempDir('dhcpd-snapfile-');
+    try {
+      const path = join(temp.dir, FILE);
+      await plainSnapshot(path, 30);
+      expect(await readSnapshotAsync(path)).toEqual(readSnapshot(path));
+      const bad = await readFile(path);
+      bad[bad.length - 40]! ^= 0x01;
+      await writeFile(path, bad);
+      await expect(readSnapshotAsync(path)).rejects.toMatchObject({ reason: 'damaged' });
+      await expect(readSnapshotAsync(join(temp.dir, 'none'))).rejects.toMatchObject({ reason: 'missing' });
+    } finally {
+      await temp.remove();
+    }
+  });
+
   it('a prefetched read is checked like any: a file read before a later commit is stale, never loaded', async () => {
     const temp = await makeTempDir('dhcpd-snapfile-');
     try {
@@ -66,8 +83,7 @@ describe('snapshot file', () => {
       const first = await openLevelStore(temp.dir, { snapshotPath: path });
       await first.write([put(makeRecord(testIp(1), 'hw:1:02:00:00:00:01'))]);
       await first.close();
-      prefetchSnapshot(path); // the content as of that close
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await prefetchSnapshot(path, SNAPSHOT_CHECKED_FROM); // the content as of that close
       const second = await openLevelStore(temp.dir); // no snapshot path: writes none at its close
       await second.write([put(makeRecord(testIp(2), 'hw:1:02:00:00:00:02'))]);
       await second.close();
@@ -87,8 +103,7 @@ describe('snapshot file', () => {
       const first = await openLevelStore(temp.dir, { snapshotPath: path });
       await first.write([put(makeRecord(testIp(1), 'hw:1:02:00:00:00:01'))]);
       await first.close();
-      prefetchSnapshot(path);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await prefetchSnapshot(path, SNAPSHOT_CHECKED_FROM);
       await writeFile(path, 'replaced after the prefetch');
       const store = await openLevelStore(temp.dir, { snapshotPath: path });
       const loaded = await store.loadSnapshot();
