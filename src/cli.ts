@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32 --heap-growing-percent=50
+#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32 --heap-growing-percent=25
 // The actor-dhcpd command: runs the daemon in the foreground, checks a config, repairs a store. The only module
 // that touches `process` (signals, exit codes, argv). V8's heap sizing is set in the shebang (it cannot be set from
 // inside the process; docs/security.md "Memory under a flood" has the measurements):
