@@ -48,6 +48,11 @@ export interface Reply {
   readonly subnet?: Subnet;
   /** An OFFER of an address new to the client: probed for a conflict before it is sent (RFC 2131 §4.4.1). */
   readonly probe?: boolean;
+  /**
+   * An OFFER, unreserved, of an address another client's offer holds while in its probe (a full pool): sent once
+   * that probe ends clean, else the address is chosen again (src/server/offer-joined.ts).
+   */
+  readonly joinsProbe?: boolean;
 }
 
 export interface Drop {

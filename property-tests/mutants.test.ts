@@ -22,6 +22,7 @@ type Shields = typeof import('../src/server/probing-offers.js');
 type Unreserved = typeof import('../src/server/offer-unreserved.js');
 type UnreservedTable = typeof import('../src/server/unreserved-offers.js');
 type Win = typeof import('../src/server/handlers/unreserved-win.js');
+type Joined = typeof import('../src/server/conflict-check/joined.js');
 
 interface Mutant {
   readonly name: string;
@@ -248,6 +249,20 @@ const MUTANTS: readonly Mutant[] = [
     }),
   },
   {
+    name: 'a DISCOVER that joined an offer in its probe is answered without waiting for the probe\'s end',
+    caughtBy: ['offer-rule'],
+    pressure: true,
+    inject: () => vi.doMock('../src/server/conflict-check/joined.js', async (original: Real<Joined>) => {
+      const { checked } = await import('../src/server/conflict-check/verdict.js');
+      const { recordUnreserved } = await import('../src/server/offer-unreserved.js');
+      return { ...(await original()), joinedProbe: (async (deps, input, decision) => {
+        const { request, clientKey } = input.packet;
+        recordUnreserved(deps, { request, clientKey, subnet: decision.subnet! }, decision.ip, 1);
+        return checked(decision);
+      }) satisfies Joined['joinedProbe'] };
+    }),
+  },
+  {
     name: 'offers do not reserve under pressure — an unreserved offer withdraws the holder\'s offer (reclaims it)',
     caughtBy: ['lease-state', 'nak-rule'],
     pressure: true,
@@ -337,6 +352,7 @@ describe('mutants: every invariant catches a broken server', () => {
     vi.doUnmock('../src/server/probing-offers.js');
     vi.doUnmock('../src/server/offer-unreserved.js');
     vi.doUnmock('../src/server/unreserved-offers.js');
+    vi.doUnmock('../src/server/conflict-check/joined.js');
     vi.doUnmock('../src/server/handlers/unreserved-win.js');
     vi.resetModules();
   });

@@ -75,7 +75,7 @@ export function startApp(options: AppOptions): App {
     declines: new DeclineLimiter(() => ({ max: config().maxDeclinesPerClient, windowMs: config().declineProbationMs })),
     cursors,
     freeAddresses: new FreeAddresses(book),
-    probingOffers: new ProbingOffers(),
+    probingOffers: new ProbingOffers(clock),
     unreservedOffers: new UnreservedOffers(),
     serverIdFor: serverIdResolver(config, localAddresses),
     ...(scaleOut.answersDiscover === undefined ? {} : { answersDiscover: scaleOut.answersDiscover }),

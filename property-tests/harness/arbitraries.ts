@@ -1,7 +1,7 @@
 // What fc.commands draws from: client messages (DORAs weighted up: bindings make runs interesting), time steps
 // landing on and around every deadline, reloads, crashes, restarts and bursts of concurrent clients.
 import fc from 'fast-check';
-import { burstArb } from './burst.js';
+import { burstArb, tightBurstArb } from './burst.js';
 import { crowdArb, holdLapseArb } from './crowd.js';
 import { Decline, Discover, Dora, Inform, Release, Request, type AddressChoice, type Cmd, type RequestKind } from './commands.js';
 import { Advance, AdvanceTo, Crash, CrashInFlight, Reconfigure, RenewAcross, Restart, type Boundary } from './lifecycle.js';
@@ -61,6 +61,8 @@ export const pressureArbs: fc.Arbitrary<Cmd>[] = [
   crowdArb,
   crowdArb,
   burstArb,
+  // A full pool of offers all in their probe: the burst's later DISCOVERs join those probes.
+  tightBurstArb,
   clientArb.map((c) => new Dora(c)),
   fc.tuple(clientArb, fc.option(addressArb, { nil: undefined })).map(([c, a]) => new Discover(c, a)),
   // A crowd's client REQUESTs what it was offered last, reserved or not: the first REQUEST wins the address.

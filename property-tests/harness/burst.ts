@@ -10,6 +10,8 @@ import { Model } from './model.js';
 import type { Client } from './scenario.js';
 import type { ServerUnderTest } from './server-under-test.js';
 import { seen } from './coverage.js';
+import { tightArb } from './crowd.js';
+import { Reload } from './reload-command.js';
 
 export class Burst extends Base {
   constructor(readonly clients: readonly string[], readonly scheduler: fc.Scheduler) { super(); }
@@ -20,11 +22,11 @@ export class Burst extends Base {
     const discovers = cs.map((c) => ({ message: clientMessage(c.spec, MessageType.DISCOVER), route: { broadcast: !c.relayed } }));
     const offers = await s.sendMany(discovers, this.scheduler);
     const offered = new Set<string>();
-    const concurrent = new Map<string, 'probe' | 'maybe'>();
-    // A DISCOVER is decided (its offer held, or it is dropped) as it is injected, before the next one: no store write
-    // and no await precede the hold. So they are judged in the order sent, silent ones in place, each against the
-    // offers of the DISCOVERs before it — in their probe when their address was new to their client (their OFFERs
-    // go out later), so not to be offered unreserved.
+    const concurrent = new Map<string, { probe: 'probe' | 'maybe'; sentAt: number }>();
+    // A DISCOVER is decided (its offer held, it joins another's probe, or it is dropped) as it is injected, before the
+    // next one: no store write and no await precede the hold. So they are judged in the order sent, silent ones in
+    // place, each against the offers of the DISCOVERs before it — in their probe when their address was new to
+    // their client (their OFFERs go out later), so not to be offered unreserved before their own OFFER.
     for (const [i, c] of cs.entries()) {
       const reply = offers[i]!.replies[0];
       const probe = reply === undefined ? undefined : probeOf(m, c, reply.yiaddr);
@@ -32,7 +34,7 @@ export class Burst extends Base {
       if (reply === undefined) continue;
       offered.add(c.name);
       // An unreserved offer holds nothing and is not probed: only a held offer of its own may be in a probe.
-      if (probe !== undefined && m.offers.get(reply.yiaddr)?.client === c.name) concurrent.set(reply.yiaddr, probe);
+      if (probe !== undefined && m.offers.get(reply.yiaddr)?.client === c.name) concurrent.set(reply.yiaddr, { probe, sentAt: offers[i]!.order });
     }
     const requests = cs.filter((c) => offered.has(c.name)).map((c) => ({ c, a: m.lastAddress.get(c.name)!, r: new Request(c.name, 'selecting', 'own') }));
     const acks = await s.sendMany(requests.map(({ c, a, r }) => r.message(c, a)), this.scheduler);
@@ -59,3 +61,18 @@ function probeOf(m: Model, c: Client, ip: string): 'probe' | 'maybe' | undefined
 export const burstArb = fc
   .tuple(fc.uniqueArray(fc.constantFrom('c0', 'c1', 'c2', 'c3', 'c4', 'c5'), { minLength: 2, maxLength: 4 }), fc.scheduler())
   .map(([clients, scheduler]) => new Burst(clients, scheduler));
+
+/**
+ * A reload to a pool of one or two addresses, then a burst: its DISCOVERs find the pool full of offers still in
+ * their probe, and join those probes (src/server/offer-joined.ts).
+ */
+export class TightBurst extends Base {
+  constructor(readonly reload: Reload, readonly burst: Burst) { super(); }
+  toString() { return `new TightBurst(${this.reload}, ${this.burst})`; }
+  protected async act(m: Model, s: ServerUnderTest): Promise<void> {
+    await this.reload.run(m, s);
+    await this.burst.run(m, s);
+  }
+}
+
+export const tightBurstArb = fc.tuple(tightArb, burstArb).map(([wire, burst]) => new TightBurst(new Reload(wire), burst));

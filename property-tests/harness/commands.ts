@@ -62,7 +62,7 @@ export class Discover extends Base {
     const { answer, reply } = answerOf(out, what);
     if (m.blocked(c)) return expectAnswer(answer, ['silent'], `${what} from a client over its decline limit`);
     if (subnet === undefined) return expectAnswer(answer, ['silent'], `${what}: its subnet was removed by a reload`, 'offer-rule');
-    const unreserved = answer === 'offer' && offersUnreserved(m, c, subnet, reply!.yiaddr, what, concurrent);
+    const unreserved = answer === 'offer' && offersUnreserved(m, c, subnet, reply!.yiaddr, what, concurrent, out.order);
     if (answer === 'offer') checkGrant(m, c, subnet, reply!, what, unreserved);
     expectAnswer(answer, ['offer', 'silent'], what);
     seen(`discover:${answer}`);
@@ -78,9 +78,10 @@ export class Discover extends Base {
     const expected = !sure ? undefined : bound ? current : reservation ?? asked ?? (keeps ? current : undefined);
     if (answer === 'silent') {
       if (keeps || reservation !== undefined || m.anyFreeFor(c, subnet)) violated('offer-rule', `${what}: silent though an address is available`);
-      // A busy pool still answers: an address whose offer was sent is offered unreserved (offer-unreserved.ts);
-      // silence only when every other offer is in its conflict-check probe, or may be.
-      const sharable = m.unreservable(c, subnet, concurrent, true);
+      // A busy pool still answers: an address whose offer was sent is offered unreserved (offer-unreserved.ts), one
+      // whose offer is in its probe once that probe ends (offer-joined.ts); silence only when no other offer surely
+      // exists (the bounds on joiners are far beyond the model's clients).
+      const sharable = m.answerable(c, subnet, concurrent);
       if (sharable.length > 0) violated('offer-rule', `${what}: silent though ${sharable.join(', ')} could be offered unreserved`);
       return;
     }
@@ -95,14 +96,18 @@ export class Discover extends Base {
 
 /**
  * A busy pool (no free address for the client) answers with an unreserved offer: an address another client's offer
- * holds, already sent (never one in its probe); that offer stays. A retransmitted DISCOVER gets the same address
- * while it still qualifies. True when this reply is one.
+ * holds, already sent — or in its probe when the DISCOVER came, and then sent only after the holder's OFFER, which
+ * ends that probe clean (a joined probe); that offer stays. A retransmitted DISCOVER gets the same address while it
+ * still qualifies. True when this reply is one. `order`: where this reply came among a burst's replies.
  */
-function offersUnreserved(m: Model, c: Client, subnet: Subnet, offered: string, what: string, concurrent: Concurrent): boolean {
+function offersUnreserved(m: Model, c: Client, subnet: Subnet, offered: string, what: string, concurrent: Concurrent, order: number): boolean {
   const holder = m.shareable(c, subnet, concurrent).find((o) => o.ip === offered);
   if (holder === undefined) return false;
   if (m.anyFreeFor(c, subnet)) violated('one-holder', `${what}: offered ${offered}, held by another client's offer, though an address is free`);
-  if (holder.sent === 'no') violated('offer-rule', `${what}: offered ${offered} unreserved while its offer is still in its conflict-check probe`);
+  if (holder.sent === 'no') {
+    if (!((holder.sentAt ?? Infinity) < order)) violated('offer-rule', `${what}: offered ${offered} unreserved before its offer's conflict-check probe ended`);
+    seen('discover:joined-probe');
+  }
   const mine = m.unreservedOf(c, subnet.id)?.ip;
   if (mine !== undefined && mine !== offered && m.unreservable(c, subnet, concurrent, true).includes(mine)) {
     violated('offer-rule', `${what}: offered ${offered} unreserved; its unreserved offer of ${mine} still stands`);

@@ -53,7 +53,7 @@ export class HoldLapse extends Base {
 }
 
 /** configArb with subnet 1's pool cut to one or two addresses. */
-const tightArb = fc.tuple(configArb, fc.constantFrom(['198.51.100.102-198.51.100.102'], ['198.51.100.102-198.51.100.103']))
+export const tightArb = fc.tuple(configArb, fc.constantFrom(['198.51.100.102-198.51.100.102'], ['198.51.100.102-198.51.100.103']))
   .map(([wire, pools]) => {
     const w = wire as { subnets: { id: number; pools: string[] }[] };
     return { ...wire, subnets: w.subnets.map((s) => (s.id === 1 ? { ...s, pools } : s)) };

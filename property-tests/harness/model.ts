@@ -36,9 +36,10 @@ export type Tri = 'yes' | 'no' | 'maybe';
 /**
  * Offers made by DISCOVERs decided at the same time as the one judged (a Burst): each is in its conflict-check
  * probe ('probe': its address was new to its client), may be ('maybe': it was the client's own before), or was
- * sent at once (not in the map). Outside a Burst every probe ends within its command.
+ * sent at once (not in the map); `sentAt`: where its OFFER came among the burst's replies (its probe ended then).
+ * Outside a Burst every probe ends within its command.
  */
-export type Concurrent = ReadonlyMap<string, 'probe' | 'maybe'>;
+export type Concurrent = ReadonlyMap<string, { readonly probe: 'probe' | 'maybe'; readonly sentAt: number }>;
 
 /** Another client's offer, whose address the server may offer this client too (unreserved) when the pool is full. */
 export interface Shareable {
@@ -46,6 +47,8 @@ export interface Shareable {
   readonly maybe: boolean;
   /** Sent (out of its probe): only then may its address be offered to another client. */
   readonly sent: Tri;
+  /** Where its OFFER came among a burst's replies (Infinity: never; undefined: before the burst). */
+  readonly sentAt?: number;
 }
 
 /** An OFFER made under pressure that holds nothing: the client's REQUEST for it wins the address if it is first. */
@@ -211,11 +214,14 @@ export class Model {
     return [...this.offers]
       .filter(([ip, o]) => o.subnetId === subnet.id && o.client !== client.name && this.now < o.until
         && this.held(ip).kind !== 'free' && this.inPools(subnet, ip) && !this.reservedForOther(subnet, ip, client))
-      .map(([ip, o]) => ({ ip, maybe: o.maybe, sent: this.sent(ip, concurrent) }));
+      .map(([ip, o]) => {
+        const at = concurrent.get(ip)?.sentAt;
+        return { ip, maybe: o.maybe, sent: this.sent(ip, concurrent), ...(at !== undefined ? { sentAt: at } : {}) };
+      });
   }
 
   private sent(ip: string, concurrent: Concurrent): Tri {
-    const probe = this.config.conflictCheck.enabled ? concurrent.get(ip) : undefined;
+    const probe = this.config.conflictCheck.enabled ? concurrent.get(ip)?.probe : undefined;
     return probe === undefined ? 'yes' : probe === 'probe' ? 'no' : 'maybe';
   }
 
@@ -224,6 +230,14 @@ export class Model {
     return this.shareable(client, subnet, concurrent)
       .filter((o) => (sure ? o.sent === 'yes' && !o.maybe : o.sent !== 'no'))
       .map((o) => o.ip);
+  }
+
+  /**
+   * Other clients' offers that surely exist and whose address `client` may be offered unreserved, at once or once
+   * their probe ends (joined, src/server/offer-joined.ts): with any of them a full pool answers.
+   */
+  answerable(client: Client, subnet: Subnet, concurrent: Concurrent): string[] {
+    return this.shareable(client, subnet, concurrent).filter((o) => !o.maybe).map((o) => o.ip);
   }
 
   /** The client's unreserved offer in the subnet, unless it expired. */

@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/clock.js';
 import type { DhcpMessage } from '../../src/codec/types.js';
 import type { ReloadReport } from '../../src/config/reload-report.js';
 import type { ServerConfig } from '../../src/config/types.js';
+import type { EchoProber, EchoResult } from '../../src/net/icmp-prober.js';
 import type { LeaseStore } from '../../src/store/types.js';
 import { compile, startTestDaemon, type TestDaemon } from '../../test/helpers/test-daemon.js';
 import { CrashDisk, type DiskKind, type StoreHandle } from './crash-disk.js';
@@ -197,6 +198,7 @@ export class ServerUnderTest {
       store: this.options.wrapStore ? this.options.wrapStore(gated) : gated,
       clock: this.clock,
       daemonClock: clock,
+      openProber: () => SILENT_LINK,
     });
     await daemon.app.ready;
     this.current = { daemon, clock, store, gate: gated };
@@ -221,5 +223,15 @@ function sumOf(table: Readonly<Record<string, number>>): number {
   for (const v of Object.values(table)) n += v;
   return n;
 }
+
+/**
+ * The conflict check's ICMP probes on the model's link, where no foreign host answers: each is silent, one turn of
+ * the event loop later. A probe takes time as a real one does, so an OFFER waiting for its probe goes out after
+ * replies decided without one — and an OFFER sent before a probe it depends on has ended shows (offer-joined.ts).
+ */
+const SILENT_LINK: EchoProber = {
+  probe: () => new Promise<EchoResult>((resolve) => setImmediate(() => resolve({ kind: 'silent' }))),
+  close: () => {},
+};
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -8,24 +8,31 @@ import { drop, type Reply } from '../decision.js';
 import type { ServerDeps } from '../deps.js';
 import { persist } from '../persist.js';
 import type { ProbeGate, ProbeOutcome } from './probes.js';
+import { joinedProbe } from './joined.js';
 import { checked, type ConflictVerdict } from './verdict.js';
 
 export async function checkConflict(deps: ServerDeps, gate: ProbeGate, input: CheckConflictInput): Promise<ConflictVerdict> {
   const { decision } = input;
-  if (decision.kind !== 'reply' || decision.probe !== true || decision.ip === undefined) return checked(decision);
-  const outcome = await gate.probe(decision.ip);
-  if (outcome.kind === 'in-use') return onProbation(deps, input, decision.ip, outcome);
-  if (heldFor(deps, decision.ip, input.packet.clientKey)) return sendNow(deps, decision, decision.ip, input.packet.clientKey);
+  if (decision.kind !== 'reply' || decision.ip === undefined) return checked(decision);
+  if (decision.joinsProbe === true) return joinedProbe(deps, input, { ...decision, ip: decision.ip });
+  if (decision.probe !== true) return checked(decision);
+  try {
+    return await probed(deps, gate, input, decision, decision.ip);
+  } finally {
+    // The outcome is in the book (an OFFER to send, or probation): the DISCOVERs that joined this probe wake and
+    // read it there (joined.ts). Before this one's answer goes out, so its OFFER is sent before theirs.
+    deps.probingOffers.ended(decision.ip, input.packet.clientKey);
+  }
+}
+
+async function probed(deps: ServerDeps, gate: ProbeGate, input: CheckConflictInput, decision: Reply, ip: string): Promise<ConflictVerdict> {
+  const outcome = await gate.probe(ip);
+  if (outcome.kind === 'in-use') return onProbation(deps, input, ip, outcome);
+  if (heldFor(deps, ip, input.packet.clientKey)) return checked(decision);
   // The offer went during the probe — a reload withdrew it or its hold ran out; no REQUEST takes an offer in its
   // probe (probing-offers.ts). The client chooses again (bounded like conflicts) instead of being sent an OFFER
   // its REQUEST would find gone.
   return input.conflicts + 1 < deps.config().conflictCheck.maxCandidates ? { kind: 'conflict' } : checked(drop('pool-exhausted'));
-}
-
-/** The OFFER goes out now: its address is checked, so it may be offered unreserved to others (probing-offers.ts). */
-function sendNow(deps: ServerDeps, decision: Reply, ip: string, clientKey: string): ConflictVerdict {
-  deps.probingOffers.sent(ip, clientKey);
-  return checked(decision);
 }
 
 const heldFor = (deps: ServerDeps, ip: string, clientKey: string): boolean => {

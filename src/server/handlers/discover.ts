@@ -11,6 +11,7 @@ import { needsConflictCheck } from '../conflict-check/needs-check.js';
 import { cursorFor, type ServerDeps } from '../deps.js';
 import { isAddressValid, isFreeFor, leaseTimesSec, reservationFor } from '../lease-policy.js';
 import { offerUnreserved } from '../offer-unreserved.js';
+import { joinProbe } from '../offer-joined.js';
 import { busyPool } from '../offer-yield.js';
 import { buildReply, maxReplySize } from '../reply.js';
 import { reservedElsewhere } from '../reservation-move.js';
@@ -26,7 +27,8 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
     // Full, not exhausted while other clients' offers were sent: one of their addresses, unreserved (offer-unreserved.ts).
     const busy = busyPool(deps, input);
     if (busy.sent.length > 0) return offerUnreserved(deps, input, serverId, busy.sent);
-    return noAddress(deps, input, busy.inProbe);
+    // Every other offer is in its probe: answered when one of them ends clean (offer-joined.ts), within bounds.
+    return joinProbe(deps, input, serverId, busy.probing) ?? noAddress(deps, input, busy.inProbe);
   }
   deps.unreservedOffers.forget(clientKey);
   const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
@@ -39,15 +41,16 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
 }
 
 /**
- * The pool is full and nothing can be offered even unreserved. With offers in their conflict-check probe it is only
- * busy — an address not yet checked is offered to no one else: the DISCOVER goes unanswered and its client
- * retransmits (RFC 2131 §4.1), by when the probes have ended. Otherwise every address is bound, in grace or
- * declined. Either way one aggregated line per subnet per interval, not per packet.
+ * The pool is full and nothing can be offered even unreserved. With offers in their conflict-check probe whose
+ * joiners are at their bounds (probing-offers.ts) it is only busy — an address not yet checked is offered to no one
+ * else: the DISCOVER goes unanswered and its client retransmits (RFC 2131 §4.1), by when the probes have ended.
+ * Otherwise every address is bound, in grace or declined. Either way one aggregated line per subnet per interval,
+ * not per packet.
  */
 function noAddress(deps: ServerDeps, input: HandlerInput, inProbe: number): Decision {
   const { request, clientKey, subnet } = input;
   if (inProbe > 0) {
-    deps.notices.note('warn', 'offer.shielded', subnet.cidr, 'pool full, every offer in its conflict-check probe: DISCOVER unanswered, the client retransmits', {
+    deps.notices.note('warn', 'offer.shielded', subnet.cidr, 'pool full, every offer in its conflict-check probe and joined to its bound: DISCOVER unanswered, the client retransmits', {
       subnet: subnet.cidr, client: clientKey, xid: request.xid, shielded: inProbe,
     });
     return drop('offers-shielded');
