@@ -71,7 +71,7 @@ function run({ cli, flags }, config) {
       try { entry = JSON.parse(line); } catch { return; }
       result.firstLog ??= (performance.now() - started) / 1000;
       if (entry.evt === 'leases.rehydrated') Object.assign(result, { from: entry.from, leases: entry.leases, restoreMs: entry.ms });
-      if (entry.evt === 'store.snapshot.unused') result.snapshot = entry.reason;
+      if (entry.evt === 'store.snapshot.unused') result.snapshot = entry.reason === 'damaged' ? `damaged: ${entry.detail}` : entry.reason;
       if (entry.evt === 'store.snapshot.written') result.written = entry.ms;
       if (entry.evt === 'store.snapshot.failed' || entry.evt === 'store.snapshot.skipped') console.log(line);
       // Stopped once the control API is up too (it is built after server.ready), or 5 s after ready without it.

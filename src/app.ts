@@ -24,6 +24,7 @@ import { ProbingOffers } from './server/probing-offers.js';
 import { UnreservedOffers } from './server/unreserved-offers.js';
 import type { ServerDeps } from './server/deps.js';
 import { decide } from './server/decide.js';
+import { decisionDeps } from './server/decision-deps.js';
 import { adminRelease } from './server/admin-release.js';
 import { applyConfigToLeases } from './server/reload-apply.js';
 import { onLeaseTimer } from './server/lease-timers.js';
@@ -113,7 +114,7 @@ export function startApp(options: AppOptions): App {
   const effects: TransactionEffects = {
     // Each decision reads one config from start to end, even across a reload while it awaits its write.
     decide: (input: { packet: RoutedRequest }) =>
-      decide({ ...deps, config: pinned, book: book.withCause(causeOf(input.packet)) }, input.packet),
+      decide(decisionDeps(deps, pinned, book.withCause(causeOf(input.packet))), input.packet),
     checkConflict: (input) => checkConflict(deps, probes, input),
     sendReply: (decision: Decision, packet: RoutedRequest) => {
       if (decision.kind === 'reply' && decision.type === MessageType.ACK && decision.ip !== undefined) security.granted(packet, decision.ip);

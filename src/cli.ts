@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32 --heap-growing-percent=50
+#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32 --heap-growing-percent=25
 // The actor-dhcpd command: runs the daemon in the foreground, checks a config, repairs a store. The only module
 // that touches `process` (signals, exit codes, argv). V8's heap sizing is set in the shebang (it cannot be set from
 // inside the process; docs/security.md "Memory under a flood" has the measurements):
@@ -8,6 +8,8 @@
 //   resident set under a flood stays where it was at rest;
 // - the old generation grows by 50 % of what a mark-compact left (not V8's up to 4x): promoted garbage is collected
 //   before it adds ~100 MB of pages under a flood or a DORA burst.
+// First: starts reading the store's snapshot file while the modules below are evaluated (early-prefetch.ts).
+import './early-prefetch.js';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { startApp, type App } from './app.js';

@@ -3,7 +3,7 @@
 // namespace run) through a memory transport, with heap and resident set read after a full GC at each checkpoint.
 // Growth between checkpoints that follows the packet count is retention; growth that stops is V8 keeping pages.
 // Replies to addresses no lab link faces fail with ENETUNREACH, as the kernel does in the namespace run.
-//   node --expose-gc --max-semi-space-size=32 --min-semi-space-size=32 --heap-growing-percent=50 --import tsx bench/hostile/memory.bench.ts [packets=400000] [checkpoints=4] [mode=mixed|discover]
+//   node --expose-gc --max-semi-space-size=32 --min-semi-space-size=32 --heap-growing-percent=25 --import tsx bench/hostile/memory.bench.ts [packets=400000] [checkpoints=4] [mode=mixed|discover]
 // Prints one JSON line per checkpoint (with the server's CPU µs per packet fed); with FORBIDDEN=1 also what was answered that must not be, by kind.
 // The RSS figures include the checkpoint's packets, built up front (~0.35 KB each): compare runs of equal checkpoints.
 import { readFileSync } from 'node:fs';

@@ -70,6 +70,21 @@ interface Move {
   readonly next: Node;
 }
 
+/**
+ * An action resolved once, when the machine is compiled: its reference (a string action as `{ type }`) and, for a
+ * named one, its implementation. Stepping then allocates nothing per action but what the action itself produces.
+ */
+interface Prepared {
+  readonly ref: ActionRef;
+  readonly named: ActionRef | ((args: Args, params: unknown) => void) | undefined;
+}
+
+/** A Move with its actions prepared, all three lists in the order they run. */
+interface PreparedMove {
+  readonly actions: readonly Prepared[];
+  readonly next: Node;
+}
+
 /** The compiled stepper, or undefined when the machine uses a feature this interpreter does not implement. */
 export function compileMachine<C, E extends { type: string }, I>(machine: AnyStateMachine): FlatStepper<C, E, I> | undefined {
   const root = machine.root as unknown as Node;
@@ -78,11 +93,18 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
   if (leaves === undefined || initialNode === undefined) return undefined;
   const impl = machine.implementations as unknown as Implementations;
   const contextFactory = (machine.config as { context?: unknown }).context;
-  const moves = movesOf(root, leaves);
-  const start = entering(root, initialNode);
+  const prepare = (move: Move): PreparedMove => ({
+    actions: [...move.exit, ...move.actions, ...move.entry].map((action) => prepared(action, impl)),
+    next: move.next,
+  });
+  const moves = new Map<string, Map<string, PreparedMove>>();
+  for (const [leaf, byEvent] of movesOf(root, leaves)) {
+    moves.set(leaf, new Map([...byEvent].map(([event, move]) => [event, prepare(move)])));
+  }
+  const start = prepare({ exit: [], actions: [], ...entering(root, initialNode) });
 
-  const run = (actions: readonly Action[], args: Args, out: ExecutableAction[]): void => {
-    for (const action of actions) execute(action, args, out, impl);
+  const run = (actions: readonly Prepared[], args: Args, out: ExecutableAction[]): void => {
+    for (let i = 0; i < actions.length; i++) execute(actions[i]!, args, out, impl);
   };
 
   return {
@@ -90,7 +112,7 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
       const context = (typeof contextFactory === 'function' ? contextFactory({ input }) : { ...(contextFactory as object) }) as Record<string, unknown>;
       const args: Args = { context, event: { type: 'xstate.init' } };
       const out: ExecutableAction[] = [];
-      run(start.entry, args, out);
+      run(start.actions, args, out);
       return [snapshotOf(start.next, args.context) as FlatSnapshot<C>, out];
     },
     step(snapshot, event) {
@@ -98,9 +120,7 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
       if (move === undefined) return [snapshot, []];
       const args: Args = { context: snapshot.context as Record<string, unknown>, event };
       const out: ExecutableAction[] = [];
-      run(move.exit, args, out);
       run(move.actions, args, out);
-      run(move.entry, args, out);
       return [snapshotOf(move.next, args.context) as FlatSnapshot<C>, out];
     },
   };
@@ -196,8 +216,13 @@ function snapshotOf(node: Node, context: Record<string, unknown>): FlatSnapshot 
   return { value: node.key, context, status: node.type === 'final' ? 'done' : 'active' };
 }
 
-function execute(action: Action, args: Args, out: ExecutableAction[], impl: Implementations): void {
+function prepared(action: Action, impl: Implementations): Prepared {
   const ref: ActionRef = typeof action === 'string' ? { type: action } : action;
+  return { ref, named: ref.type === undefined ? undefined : impl.actions[ref.type] };
+}
+
+function execute(action: Prepared, args: Args, out: ExecutableAction[], impl: Implementations): void {
+  const ref = action.ref;
   switch (ref.type) {
     case 'xstate.raise':
       out.push({ type: 'xstate.raise', params: { event: ref.event, id: ref.id, delay: resolveDelay(ref.delay, args, impl) } });
@@ -210,7 +235,7 @@ function execute(action: Action, args: Args, out: ExecutableAction[], impl: Impl
       return;
   }
   const params = typeof ref.params === 'function' ? (ref.params as (a: Args) => unknown)(args) : ref.params;
-  const named = ref.type === undefined ? undefined : impl.actions[ref.type];
+  const named = action.named;
   if (named !== undefined && typeof named === 'function' && (named as ActionRef).type === 'xstate.assign') {
     assign(named as ActionRef, args, params);
     return;

@@ -22,7 +22,8 @@ export async function rehydrateBook(
     if (loaded.ok) {
       book.loadPacked(loaded.leases);
       stats.count(stats.events, 'store.snapshot.loaded');
-      log.info({ evt: 'leases.rehydrated', leases: book.size, from: 'snapshot', seq: loaded.seq, ms: Date.now() - started },
+      const from = loaded.replayed === undefined ? 'snapshot' : 'snapshot+journal';
+      log.info({ evt: 'leases.rehydrated', leases: book.size, from, seq: loaded.seq, replayed: loaded.replayed, ms: Date.now() - started },
         'leases restored from the store snapshot');
       return { leases: book.size };
     }

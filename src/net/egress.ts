@@ -33,11 +33,12 @@ export function replyRoute(type: MessageType, reply: DhcpMessage, request: DhcpM
  */
 export function outbound(data: Buffer, route: Route, inbound: Inbound, source: string | undefined): Outbound {
   const onReceivingLink = route.to.address === BROADCAST || route.hwAddress !== undefined;
+  // One shape for every reply (absent fields undefined), built without spreads: this runs once per reply.
   return {
     data,
     to: route.to,
-    ...(route.hwAddress !== undefined ? { hwAddress: route.hwAddress } : {}),
-    ...(inbound.iface !== undefined && onReceivingLink ? { ifaceName: inbound.iface.name } : {}),
-    ...(source !== undefined ? { source } : {}),
+    hwAddress: route.hwAddress,
+    ifaceName: onReceivingLink ? inbound.iface?.name : undefined,
+    source,
   };
 }

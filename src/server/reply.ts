@@ -20,33 +20,40 @@ export interface ReplySpec {
   readonly message?: string;
 }
 
-// Option values shared between replies: a reply message is only read (encoded, then dropped), and the same few
-// values (message types, server ids, lease times) come back in every reply, so each is made once instead of
-// allocating small Buffers per reply (one of the largest allocation sites per DORA). Bounded: cleared when full.
+// Options shared between replies: a reply message is only read (encoded, then dropped), and the same few options
+// (message types, server ids, lease times) come back in every reply, so each option object and its bytes are made
+// once instead of per reply (these were among the largest allocation sites per DORA). Bounded: cleared when full.
 const SHARED_LIMIT = 1024;
-const U8 = Array.from({ length: 256 }, (_, v) => Buffer.from([v]));
-const u32Shared = new Map<number, Buffer>();
-const ipShared = new Map<string, Buffer>();
 const ZERO_SNAME = Buffer.alloc(64);
 const ZERO_FILE = Buffer.alloc(128);
+const MESSAGE_TYPES: readonly DhcpOption[] = Array.from({ length: 256 }, (_, v) => ({ code: 53, data: Buffer.from([v]) }));
+/** By code, then value. */
+const optionShared = new Map<number, Map<string | number, DhcpOption>>();
 
-function shared<K>(cache: Map<K, Buffer>, key: K, make: () => Buffer): Buffer {
-  let value = cache.get(key);
-  if (value === undefined) {
-    if (cache.size >= SHARED_LIMIT) cache.clear();
-    value = make();
-    cache.set(key, value);
+function sharedOption<K extends string | number>(code: number, key: K, data: (key: K) => Buffer): DhcpOption {
+  let byValue = optionShared.get(code);
+  if (byValue === undefined) {
+    byValue = new Map();
+    optionShared.set(code, byValue);
   }
-  return value;
+  let option = byValue.get(key);
+  if (option === undefined) {
+    if (byValue.size >= SHARED_LIMIT) byValue.clear();
+    option = { code, data: data(key) };
+    byValue.set(key, option);
+  }
+  return option;
 }
 
-const u8 = (v: number): Buffer => U8[v & 255] as Buffer;
-const u32 = (v: number): Buffer => shared(u32Shared, v >>> 0, () => {
+function u32Bytes(v: number): Buffer {
   const b = Buffer.allocUnsafeSlow(4);
-  b.writeUInt32BE(v >>> 0);
+  b.writeUInt32BE(v);
   return b;
-});
-const ipBytes = (ip: string): Buffer => shared(ipShared, ip, () => Buffer.from(ip.split('.').map(Number)));
+}
+const ipBytes = (ip: string): Buffer => Buffer.from(ip.split('.').map(Number));
+const u32Option = (code: number, v: number): DhcpOption => sharedOption(code, v >>> 0, u32Bytes);
+/** Options echoed from the request: RFC 6842 client identifier, RFC 3046 §2.2 relay agent information (last). */
+const ECHOED = [61, 82] as const;
 /** A subnet's options by code, made once per compiled subnet (a reload compiles new ones). */
 const optionsByCode = new WeakMap<Subnet, ReadonlyMap<number, DhcpOption>>();
 
@@ -78,47 +85,40 @@ export function buildReply(request: DhcpRequest, spec: ReplySpec): DhcpMessage {
 
 function replyOptions(request: DhcpRequest, spec: ReplySpec, nak: boolean): DhcpOption[] {
   const type = spec.type === MessageType.INFORM ? MessageType.ACK : spec.type;
-  const options: DhcpOption[] = [
-    { code: 53, data: u8(type) },
-    { code: 54, data: ipBytes(spec.serverId) },
-  ];
+  const options: DhcpOption[] = [MESSAGE_TYPES[type & 255]!, sharedOption(54, spec.serverId, ipBytes)];
   if (spec.times !== undefined && !nak) {
-    options.push({ code: 51, data: u32(spec.times.lease) });
-    options.push({ code: 58, data: u32(spec.times.renewal) });
-    options.push({ code: 59, data: u32(spec.times.rebinding) });
+    options.push(u32Option(51, spec.times.lease), u32Option(58, spec.times.renewal), u32Option(59, spec.times.rebinding));
   }
   if (nak) {
     if (spec.message !== undefined) options.push({ code: 56, data: Buffer.from(spec.message) });
   } else if (spec.subnet !== undefined) {
-    options.push(...configuredOptions(spec.subnet, getParameterRequestList(request)));
+    configuredOptions(spec.subnet, getParameterRequestList(request), options);
   }
-  // RFC 6842: echo the client identifier; RFC 3046 §2.2: option 82 is echoed, and last.
-  for (const code of [61, 82]) {
+  for (const code of ECHOED) {
     const data = getOption(request, code);
     if (data !== undefined) options.push({ code, data });
   }
   return options;
 }
 
-/** Requested options in the client's order (RFC 2132 §9.8), then the always-sent ones it did not ask for. */
-function configuredOptions(subnet: Subnet, requested: readonly number[]): DhcpOption[] {
+/** Adds the always-sent options the client did not ask for, then the requested ones in its order (RFC 2132 §9.8). */
+function configuredOptions(subnet: Subnet, requested: readonly number[], options: DhcpOption[]): void {
   let byCode = optionsByCode.get(subnet);
   if (byCode === undefined) {
     byCode = new Map(subnet.options.map((o) => [o.code, o]));
     optionsByCode.set(subnet, byCode);
   }
-  const chosen: DhcpOption[] = [];
-  for (const code of ALWAYS_SENT) if (!requested.includes(code)) pick(byCode, code, chosen);
-  for (const code of requested) pick(byCode, code, chosen);
-  return chosen;
+  const from = options.length;
+  for (const code of ALWAYS_SENT) if (!requested.includes(code)) pick(byCode, code, options, from);
+  for (const code of requested) pick(byCode, code, options, from);
 }
 
 /** Adds the subnet's option `code` once (a client may list a code twice); 53 and 54 are the server's own. */
-function pick(byCode: ReadonlyMap<number, DhcpOption>, code: number, chosen: DhcpOption[]): void {
+function pick(byCode: ReadonlyMap<number, DhcpOption>, code: number, options: DhcpOption[], from: number): void {
   const option = byCode.get(code);
   if (option === undefined || code === 53 || code === 54) return;
-  for (let i = 0; i < chosen.length; i++) if ((chosen[i] as DhcpOption).code === code) return;
-  chosen.push(option);
+  for (let i = from; i < options.length; i++) if ((options[i] as DhcpOption).code === code) return;
+  options.push(option);
 }
 
 /** RFC 2132 §9.10: option 57 counts the whole IP datagram; 576 is the floor every client accepts. */

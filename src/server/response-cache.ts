@@ -45,8 +45,11 @@ interface Entry {
   readonly fromAddress: string;
   readonly fromPort: number;
   readonly iface: string | undefined;
-  /** The reply's route (everything of the Outbound but its bytes). */
-  readonly route: Omit<Outbound, 'data'>;
+  /** The reply's route: the Outbound's fields but its bytes, kept flat (no object of their own per entry). */
+  readonly to: Outbound['to'];
+  readonly hwAddress: string | undefined;
+  readonly ifaceName: string | undefined;
+  readonly source: string | undefined;
   readonly type: MessageType;
   readonly expiresAt: number;
 }
@@ -78,7 +81,8 @@ export class ResponseCache {
       this.hits++;
       // Its own exact-size copy: what was sent, without handing out (or pinning) a view of the slab.
       const start = entry.at + entry.requestLength;
-      return { reply: { ...entry.route, data: exactCopy(entry.slab.subarray(start, start + entry.replyLength)) }, type: entry.type };
+      const data = exactCopy(entry.slab.subarray(start, start + entry.replyLength));
+      return { reply: { data, to: entry.to, hwAddress: entry.hwAddress, ifaceName: entry.ifaceName, source: entry.source }, type: entry.type };
     }
     if (entry !== undefined) this.entries.delete(routed.clientKey);
     this.misses++;
@@ -91,12 +95,12 @@ export class ResponseCache {
     if (!CACHEABLE.has(routed.request.type) || maxEntries <= 0) return;
     const now = this.clock.now();
     const request = routed.inbound.data;
-    const { data, ...route } = reply;
+    const { data } = reply;
     const { slab, at } = this.copy(request, data);
     const entry: Entry = {
       key: routed.clientKey, slab, at, requestLength: request.length, replyLength: data.length,
       fromAddress: routed.inbound.from.address, fromPort: routed.inbound.from.port, iface: routed.inbound.iface?.name,
-      route, type, expiresAt: now + ttlMs,
+      to: reply.to, hwAddress: reply.hwAddress, ifaceName: reply.ifaceName, source: reply.source, type, expiresAt: now + ttlMs,
     };
     this.entries.set(entry.key, entry);
     this.order.push(entry.key, entry);

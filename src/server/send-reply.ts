@@ -3,7 +3,7 @@ import { briefError, type AggregatedLog } from '../aggregated-log.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { outbound, replyRoute, type Ports } from '../net/egress.js';
-import type { Transport } from '../net/types.js';
+import type { Outbound, Transport } from '../net/types.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
 import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
@@ -58,24 +58,31 @@ export function createReplySender(deps: {
       const canUnicast = transport.kind === 'native' && decision.message.htype === 1 && decision.message.hlen === 6;
       const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
       const out = outbound(data, route, routed.inbound, getIpOption(decision.message, 54));
-      const send = (): Promise<void> => transport.send(out);
-      retry(send, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
-        // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).
-        onRetry: (err) => {
-          stats.count(stats.events, 'send.retry');
-          deps.notices.note('warn', 'send.retry', reasonOf(err), 'send failed, retrying', { err: briefError(err), xid: routed.request.xid });
-        },
-        onGiveUp: (err) => {
-          stats.count(stats.events, 'send.failed');
-          deps.notices.note('warn', 'send.failed', reasonOf(err), 'reply not sent', { err: briefError(err), xid: routed.request.xid, to: route.to.address });
-        },
-      }).then(
-        () => {
-          stats.sentMessage(decision.type);
-          deps.cache?.remember(routed, out, decision.type);
-        },
-        (err: unknown) => stats.error(classify(err).category),
-      );
+      const sent = (): void => {
+        stats.sentMessage(decision.type);
+        deps.cache?.remember(routed, out, decision.type);
+      };
+      // The first attempt goes out without the retry machinery (a promise chain, hooks and closures per reply that
+      // nearly every reply would throw away); only a failure starts it, handing it that attempt's outcome first.
+      let first: Promise<void> | undefined = sendOnce(transport, out);
+      first.then(sent, () => {
+        const attempt = (): Promise<void> => {
+          const outcome = first ?? sendOnce(transport, out);
+          first = undefined;
+          return outcome;
+        };
+        retry(attempt, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
+          // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).
+          onRetry: (err) => {
+            stats.count(stats.events, 'send.retry');
+            deps.notices.note('warn', 'send.retry', reasonOf(err), 'send failed, retrying', { err: briefError(err), xid: routed.request.xid });
+          },
+          onGiveUp: (err) => {
+            stats.count(stats.events, 'send.failed');
+            deps.notices.note('warn', 'send.failed', reasonOf(err), 'reply not sent', { err: briefError(err), xid: routed.request.xid, to: route.to.address });
+          },
+        }).then(sent, (err: unknown) => stats.error(classify(err).category));
+      });
     },
     resend(routed) {
       const transport = deps.transport();
@@ -116,6 +123,15 @@ function reportTrim(fitted: FittedReply, decision: Reply, routed: RoutedRequest,
     evt: fitted.oversize ? 'reply.oversize' : 'reply.trimmed', dropped: fitted.dropped, maxSize: decision.maxSize,
     size: fitted.data.length, xid: routed.request.xid, client: routed.clientKey,
   }, fitted.oversize ? 'reply larger than the client asked for: even its protected options do not fit' : 'options dropped to fit the client\'s maximum message size');
+}
+
+/** The transport's send as a promise even when it throws at once (the retry loop catches those too). */
+function sendOnce(transport: Transport, out: Outbound): Promise<void> {
+  try {
+    return transport.send(out);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** The errno name when the kernel gave one, else the error code: the key send trouble is aggregated by. */

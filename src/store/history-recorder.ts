@@ -28,21 +28,26 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
   }
 
   override async write(writes: readonly LeaseWrite[]): Promise<void> {
-    const taken = new Map<string, LeaseTransition[]>();
-    const withHistory = writes.map((write) => {
-      if (write.kind !== 'put') return write;
+    // Made only when some write takes transitions (per commit request: this runs once per lease write).
+    let taken: Map<string, LeaseTransition[]> | undefined;
+    let withHistory: LeaseWrite[] | undefined;
+    for (let i = 0; i < writes.length; i++) {
+      const write = writes[i]!;
+      if (write.kind !== 'put') continue;
       const ip = write.record.context.ip;
       const transitions = this.pending.get(ip);
-      if (transitions === undefined) return write;
+      if (transitions === undefined) continue;
       this.pending.delete(ip);
-      taken.set(ip, transitions);
-      return { ...write, transitions: [...(write.transitions ?? []), ...transitions] };
-    });
+      (taken ??= new Map()).set(ip, transitions);
+      withHistory ??= writes.slice();
+      const own = write.transitions;
+      withHistory[i] = { kind: 'put', record: write.record, transitions: own === undefined || own.length === 0 ? transitions : [...own, ...transitions] };
+    }
     try {
-      await this.inner.write(withHistory);
+      await this.inner.write(withHistory ?? writes);
     } catch (error) {
       // Not stored: they wait for the next write (a retry, or the undo that follows a failed one).
-      for (const [ip, transitions] of taken) this.pending.set(ip, [...transitions, ...(this.pending.get(ip) ?? [])]);
+      if (taken !== undefined) for (const [ip, transitions] of taken) this.pending.set(ip, [...transitions, ...(this.pending.get(ip) ?? [])]);
       throw error;
     }
   }

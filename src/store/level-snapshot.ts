@@ -2,7 +2,7 @@
 // written in every commit batch), building a snapshot at a clean close (from the one loaded at start and the leases
 // written since, or else from every stored lease), and checking one at start-up against the store it is for.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AbstractPutOptions, AbstractSublevel } from 'abstract-level';
 import { intToIp } from '../codec/index.js';
@@ -11,7 +11,9 @@ import type { LevelDatabase } from './level-database.js';
 import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
 import type { LeaseValue } from './lease-value.js';
 import { addressKey } from './keys.js';
-import { readSnapshot, SnapshotUnusable, writeSnapshot, type Snapshot } from './snapshot-file.js';
+import { JournalFile, readJournal } from './journal-file.js';
+import { readSnapshot, readSnapshotAsync, SnapshotUnusable, writeSnapshot, type Snapshot } from './snapshot-file.js';
+import { takePrefetched } from './snapshot-prefetch.js';
 import type { SnapshotJournal } from './snapshot-journal.js';
 import type { SnapshotLoad } from './snapshots.js';
 
@@ -47,24 +49,127 @@ export async function readMeta(meta: Sublevel<string>): Promise<StoreMeta> {
   return { id, seq: Number.isSafeInteger(seq) && seq >= 0 ? seq : 0 };
 }
 
-/** The snapshot at `path` when it is exactly this store's content, else why not. */
-export function loadSnapshotFile(path: string, meta: StoreMeta, fingerprint: string): SnapshotLoad & { stored?: { columns: LeaseColumns; ranges: Float64Array } } {
+/** Where a start-up snapshot and its commit journal are, and how to read the leases the journal names again. */
+export interface SnapshotFiles {
+  readonly path: string;
+  readonly journalPath: string;
+  readonly leases: Sublevel<Uint8Array>;
+  readonly decode: (key: string, value: Uint8Array) => LeaseValue | undefined;
+}
+
+export interface SnapshotLoaded {
+  readonly ok: true;
+  readonly leases: PackedLeases;
+  /** The store's sequence the leases are at. */
+  readonly seq: number;
+  /** The snapshot file's own columns and history ranges (before any replay), and its identity. */
+  readonly stored: { readonly columns: LeaseColumns; readonly ranges: Float64Array };
+  readonly base: { readonly seq: number; readonly fingerprint: string };
+  /** After a start from the snapshot and its journal: the addresses read again and what they hold now (null: none). */
+  readonly replayed?: { readonly addresses: number[]; readonly values: Map<string, LeaseValue | null> };
+}
+
+/**
+ * The stored leases from the snapshot when it is exactly this store's content (a clean stop), or when its journal
+ * accounts for every commit since (a kill -9): then the addresses the journal names are read again. Else why not.
+ */
+export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fingerprint: string): Promise<SnapshotLoaded | Extract<SnapshotLoad, { ok: false }>> {
   try {
-    const snapshot = readSnapshot(path);
+    // Read in the background since the daemon's start when it was prefetched (snapshot-prefetch.ts).
+    const snapshot = await readSnapshotAsync(files.path, takePrefetched(files.path));
     if (snapshot.storeId !== meta.id) throw new SnapshotUnusable('foreign', `snapshot of store ${snapshot.storeId}, not ${meta.id}`);
-    if (snapshot.seq !== meta.seq) throw new SnapshotUnusable('stale', `snapshot at commit ${snapshot.seq}, store at ${meta.seq}`);
-    if (snapshot.fingerprint !== fingerprint) throw new SnapshotUnusable('stale', 'the store was opened by something else since the snapshot');
+    const clean = snapshot.seq === meta.seq && snapshot.fingerprint === fingerprint;
+    const journalled = clean ? undefined : journalSince(files.journalPath, snapshot, meta, fingerprint);
+    if (!clean && journalled === undefined) {
+      if (snapshot.seq !== meta.seq) throw new SnapshotUnusable('stale', `snapshot at commit ${snapshot.seq}, store at ${meta.seq}`);
+      throw new SnapshotUnusable('stale', 'the store was opened by something else since the snapshot');
+    }
     let leases: PackedLeases;
     try {
       leases = PackedLeases.fromColumns(snapshot.columns);
     } catch (error) {
       throw new SnapshotUnusable('damaged', `snapshot columns: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return { ok: true, leases, seq: snapshot.seq, stored: { columns: snapshot.columns, ranges: snapshot.ranges } };
+    const loaded = {
+      ok: true as const, leases, seq: meta.seq, stored: { columns: snapshot.columns, ranges: snapshot.ranges },
+      base: { seq: snapshot.seq, fingerprint: snapshot.fingerprint },
+    };
+    if (journalled === undefined) return loaded;
+    const values = new Map<string, LeaseValue | null>();
+    const replay = await reread(journalled, files, (ip, key, decoded) => {
+      values.set(key, decoded ?? null);
+      if (decoded === undefined) leases.delete(ip);
+      return decoded === undefined || leases.pack(decoded.record);
+    });
+    if (replay !== 'read') throw new SnapshotUnusable('stale', 'a lease the journal names does not pack: scanning');
+    return { ...loaded, replayed: { addresses: journalled, values } };
   } catch (error) {
     if (error instanceof SnapshotUnusable) return { ok: false, reason: error.reason, detail: error.message };
     return { ok: false, reason: 'damaged', detail: String(error) };
   }
+}
+
+/**
+ * The distinct addresses the journal names when it applies to this snapshot and accounts for every commit up to the
+ * store's sequence, written by the last session that opened the store; else undefined.
+ */
+function journalSince(journalPath: string, snapshot: Snapshot, meta: StoreMeta, fingerprint: string): number[] | undefined {
+  const journal = readJournal(journalPath);
+  if (journal === undefined) return undefined;
+  const { header } = journal;
+  if (header.storeId !== meta.id || header.baseSeq !== snapshot.seq || header.baseFingerprint !== snapshot.fingerprint
+    || header.session !== fingerprint || journal.upTo !== meta.seq) return undefined;
+  return [...new Set(journal.addresses)];
+}
+
+/**
+ * Reads the addresses' leases again (in chunks), handing each to `each` (undefined: deleted, or a value that does
+ * not decode: a scan skips it too). 'unpackable' when `each` refused one, or a value is under another address's key
+ * (a damaged store: left to the scan, which packs what it holds).
+ */
+async function reread(
+  ips: readonly number[],
+  files: Pick<SnapshotFiles, 'leases' | 'decode'>,
+  each: (ip: number, key: string, decoded: LeaseValue | undefined) => boolean,
+): Promise<'read' | 'unpackable'> {
+  for (let at = 0; at < ips.length; at += LOAD_CHUNK) {
+    const chunk = ips.slice(at, at + LOAD_CHUNK);
+    const keys = chunk.map((ip) => addressKey(intToIp(ip)));
+    const values = await files.leases.getMany(keys);
+    for (let i = 0; i < chunk.length; i++) {
+      const value = values[i];
+      const decoded = value === undefined ? undefined : files.decode(keys[i]!, value);
+      if (decoded !== undefined && decoded.record.context.ip !== intToIp(chunk[i]!)) return 'unpackable';
+      if (!each(chunk[i]!, keys[i]!, decoded)) return 'unpackable';
+    }
+  }
+  return 'read';
+}
+
+/** The commit journal beside a snapshot file. */
+export function journalPathOf(snapshotPath: string): string {
+  return `${snapshotPath}.journal`;
+}
+
+/**
+ * After a start from the snapshot: a new commit journal for it, holding what a replay read again and naming this
+ * session (the database's CURRENT now that it is open). Undefined, logged, when it cannot be written: a kill -9 then
+ * means a scan at the next start, nothing worse.
+ */
+export function startJournal(path: string, meta: StoreMeta, loaded: SnapshotLoaded, session: string, logger?: { warn(obj: object, msg?: string): void }): JournalFile | undefined {
+  try {
+    const header = { storeId: meta.id, baseSeq: loaded.base.seq, baseFingerprint: loaded.base.fingerprint, session };
+    return JournalFile.start(path, header, loaded.replayed?.addresses ?? [], loaded.seq);
+  } catch (error) {
+    logger?.warn({ evt: 'store.journal.failed', err: error }, 'commit journal not written: a start after a crash scans the store');
+    return undefined;
+  }
+}
+
+/** Removes the commit journal (closing it first when open): the snapshot it applied to was replaced. */
+export function discardJournal(open: JournalFile | undefined, path: string): void {
+  if (open !== undefined) open.discard();
+  else rmSync(path, { force: true });
 }
 
 /**
@@ -135,31 +240,23 @@ export async function saveSnapshotFromBase(
   }
   // By slot: a table loaded whole has lease i in slot i; slots added later get theirs as they are packed.
   let ranges = base.ranges;
-  const written = journal.addresses();
-  for (let at = 0; at < written.length; at += LOAD_CHUNK) {
-    const ips = written.slice(at, at + LOAD_CHUNK);
-    const keys = ips.map((ip) => addressKey(intToIp(ip)));
-    const values = await leases.getMany(keys);
-    for (let i = 0; i < ips.length; i++) {
-      const value = values[i];
-      const decoded = value === undefined ? undefined : decode(keys[i]!, value);
-      // Deleted, or a value that does not decode: a scan skips it too.
-      if (decoded === undefined) {
-        table.delete(ips[i]!);
-        continue;
-      }
-      // A value under another address's key (a damaged store) is left to the scan, which packs what it holds.
-      if (decoded.record.context.ip !== intToIp(ips[i]!) || !table.pack(decoded.record)) return 'unpackable';
-      const slot = table.slotOf(ips[i]!);
-      if (2 * slot + 2 > ranges.length) {
-        const grown = new Float64Array(Math.max(2 * slot + 2, ranges.length * 2));
-        grown.set(ranges);
-        ranges = grown;
-      }
-      ranges[2 * slot] = decoded.history?.first ?? Number.NaN;
-      ranges[2 * slot + 1] = decoded.history?.next ?? Number.NaN;
+  const read = await reread(journal.addresses(), { leases, decode }, (ip, _key, decoded) => {
+    if (decoded === undefined) {
+      table.delete(ip);
+      return true;
     }
-  }
+    if (!table.pack(decoded.record)) return false;
+    const slot = table.slotOf(ip);
+    if (2 * slot + 2 > ranges.length) {
+      const grown = new Float64Array(Math.max(2 * slot + 2, ranges.length * 2));
+      grown.set(ranges);
+      ranges = grown;
+    }
+    ranges[2 * slot] = decoded.history?.first ?? Number.NaN;
+    ranges[2 * slot + 1] = decoded.history?.next ?? Number.NaN;
+    return true;
+  });
+  if (read === 'unpackable') return 'unpackable';
   const runs = table.liveRuns();
   const columns = table.image();
   const liveRanges = new Float64Array(2 * columns.count);

@@ -18,7 +18,11 @@ import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
 import type { TunableCommits } from './tunable.js';
 import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
-import { databaseFingerprint, loadSnapshotFile, readMeta, saveSnapshotFile, saveSnapshotFromBase, SEQ_KEY, type StoreMeta } from './level-snapshot.js';
+import type { JournalFile } from './journal-file.js';
+import {
+  databaseFingerprint, discardJournal, journalPathOf, loadSnapshotFile, readMeta, saveSnapshotFile, saveSnapshotFromBase, SEQ_KEY, startJournal,
+  type StoreMeta,
+} from './level-snapshot.js';
 import { SnapshotJournal } from './snapshot-journal.js';
 import type { SnapshotLoad, SnapshotStore } from './snapshots.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
@@ -84,6 +88,9 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   private readonly writeBatch: BatchWriter;
   /** Set when the leases came from the snapshot: what was written since, for the next snapshot (level-snapshot.ts). */
   private journal: SnapshotJournal | undefined;
+  /** Set then too: each commit's addresses on disk, for a start after a kill -9 (journal-file.ts). */
+  private journalFile: JournalFile | undefined;
+  private readonly decodeWith = (key: string, value: Uint8Array): LeaseValue | undefined => this.decodeAt(key, value);
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -139,11 +146,14 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     } catch (error) {
       throw mapReadError(error, this.location);
     }
-    const loaded = loadSnapshotFile(snapshotPath, meta, this.openedFrom);
+    const files = { path: snapshotPath, journalPath: journalPathOf(snapshotPath), leases: this.leases, decode: this.decodeWith };
+    const loaded = await loadSnapshotFile(files, meta, this.openedFrom);
     if (!loaded.ok) return loaded;
-    if (loaded.stored !== undefined) this.memo.restore(loaded.stored.columns, loaded.stored.ranges);
-    this.journal = new SnapshotJournal(loaded.seq, this.openedFrom);
-    return { ok: true, leases: loaded.leases, seq: loaded.seq };
+    this.memo.restore(loaded.stored.columns, loaded.stored.ranges);
+    if (loaded.replayed !== undefined) this.memo.committed(loaded.replayed.values);
+    this.journal = new SnapshotJournal(loaded.base.seq, loaded.base.fingerprint, loaded.replayed?.addresses);
+    this.journalFile = startJournal(files.journalPath, meta, loaded, databaseFingerprint(this.location), this.options.logger);
+    return { ok: true, leases: loaded.leases, seq: loaded.seq, ...(loaded.replayed === undefined ? {} : { replayed: loaded.replayed.addresses.length }) };
   }
 
   write(writes: readonly LeaseWrite[]): Promise<void> {
@@ -248,20 +258,27 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       const meta = { id: (await this.storeMeta()).id, seq: Number(await this.meta.get(SEQ_KEY) ?? 0) };
       const started = Date.now();
       const fingerprint = databaseFingerprint(this.location);
-      const decode = (key: string, value: Uint8Array): LeaseValue | undefined => this.decodeAt(key, value);
+      const decode = this.decodeWith;
       const fromBase = this.journal === undefined
         ? undefined
         : await saveSnapshotFromBase(snapshotPath, meta, fingerprint, this.journal, this.leases, decode);
+      let written = true;
       if (fromBase === 'written') {
         logger?.info({ evt: 'store.snapshot.written', seq: meta.seq, from: 'snapshot', written: this.journal!.size, ms: Date.now() - started }, 'lease snapshot written');
       } else if (await saveSnapshotFile(snapshotPath, meta, fingerprint, this.leases, decode)) {
         logger?.info({ evt: 'store.snapshot.written', seq: meta.seq, from: 'scan', ms: Date.now() - started }, 'lease snapshot written');
       } else {
+        written = false;
         logger?.warn({ evt: 'store.snapshot.skipped', seq: meta.seq }, 'a stored lease does not pack: no snapshot written');
       }
+      // The commit journal applies to the previous snapshot: gone with it, else kept for the next start.
+      if (written) discardJournal(this.journalFile, journalPathOf(snapshotPath));
+      else this.journalFile?.close();
     } catch (error) {
+      this.journalFile?.close();
       logger?.warn({ evt: 'store.snapshot.failed', err: error }, 'lease snapshot not written: the next start scans the store');
     }
+    this.journalFile = undefined;
   }
 
   /** One group-commit batch: the final value per address, then one atomic synced write with its history. */
@@ -281,7 +298,11 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       await this.writeBatch(ops);
       this.stored = { id: this.stored!.id, seq };
       this.memo.committed(values);
+      if (this.journalFile?.appendKeys(seq, values.keys()) === false) this.journalFile = undefined;
     } catch (error) {
+      // The batch may have landed or not: the commit journal can no longer account for every commit.
+      this.journalFile?.discard();
+      this.journalFile = undefined;
       this.memo.forget();
       this.reopener.markFailed();
       throw error;

@@ -3,12 +3,13 @@
 // renamed over the old one and the directory synced, so a crash leaves the old file or the new one, never a mix; a
 // CRC-32 over everything after the fixed header catches a torn or damaged file anyway.
 // Layout: magic (8 bytes) | header length (u32 LE) | CRC-32 (u32 LE) | header JSON | sections, each padded to 8 bytes.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { KeyBlob } from '../lease-columns/key-column.js';
 import { TIME_COLUMNS, type LeaseColumns } from '../lease-columns/packed-leases.js';
+import { readWhole } from './snapshot-prefetch.js';
 
 const MAGIC = Buffer.from('ADLSNAP\u0001', 'latin1');
 const FIXED = 16;
@@ -38,8 +39,12 @@ export class SnapshotUnusable extends Error {
   }
 }
 
-/** The format this version writes and reads; a file of another one is not used (the store scans, then writes this one). */
-const VERSION = 2;
+/**
+ * The format this version writes and reads; a file of another one is not used (the store scans, then writes this one).
+ * 3: the CRC-32 is of every byte after the fixed header. Format 2's restarted after an empty section (node's crc32
+ * of a buffer over an empty ArrayBuffer returns 0), so it could not be checked in one pass over the file.
+ */
+const VERSION = 3;
 
 interface Header {
   readonly version: number;
@@ -53,6 +58,8 @@ interface Header {
 }
 
 type Typed = Uint8Array | Uint32Array | Int32Array | Float64Array;
+/** A typed array's constructor, used as a view over part of an ArrayBuffer. */
+type TypedView<T extends Typed> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
 /** Typed sections, read straight into their arrays; keyBytes is every client key in UTF-8, keyEnds where each ends. */
 const NUMERIC = [
   'ips', 'subnets', 'states', 'timerCounts', 'timerEvents', 'bases', 'offsets', 'ranges', 'exactAt', 'exactTimes', 'hwTails',
@@ -89,7 +96,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<v
   const chunks: Buffer[] = [padded(headerBytes)];
   for (const body of bodies) chunks.push(body, Buffer.alloc(pad8(body.length) - body.length));
   let crc = 0;
-  for (const chunk of chunks) crc = crc32(chunk, crc);
+  for (const chunk of chunks) if (chunk.length > 0) crc = crc32(chunk, crc);
   const fixed = Buffer.alloc(FIXED);
   MAGIC.copy(fixed, 0);
   fixed.writeUInt32LE(headerBytes.length, 8);
@@ -117,44 +124,66 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<v
 
 /** Reads and checks a snapshot file; throws SnapshotUnusable ('missing' or 'damaged'). Synchronous: start-up only. */
 export function readSnapshot(path: string): Snapshot {
-  let fd: number;
+  let bytes: Buffer;
   try {
-    fd = openSync(path, 'r');
+    bytes = readFileSync(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new SnapshotUnusable(code === 'ENOENT' ? 'missing' : 'damaged', `cannot open ${path}: ${String(error)}`);
+    throw unreadable(path, error);
   }
+  return parseSnapshot(bytes, path);
+}
+
+/** As readSnapshot, from the file's content read before (snapshot-prefetch.ts) or now, off the main thread. */
+export async function readSnapshotAsync(path: string, prefetched?: Promise<Buffer>): Promise<Snapshot> {
+  let bytes: Buffer;
   try {
-    return readFrom(new FileReader(fd, fstatSync(fd).size));
+    bytes = await (prefetched ?? readWhole(path));
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  return parseSnapshot(bytes, path);
+}
+
+function unreadable(path: string, error: unknown): SnapshotUnusable {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new SnapshotUnusable(code === 'ENOENT' ? 'missing' : 'damaged', `cannot read ${path}: ${String(error)}`);
+}
+
+/**
+ * Checks a snapshot file's content and returns its columns as views into it (no copy: a typed section is used where
+ * it lies, so its pages are touched once, by the read). `path` only names the file in errors.
+ */
+export function parseSnapshot(bytes: Buffer, path: string): Snapshot {
+  try {
+    // Every section starts at a multiple of 8 from the file's start: viewable in place when the buffer is aligned.
+    return parse(bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes));
   } catch (error) {
     if (error instanceof SnapshotUnusable) throw error;
     throw new SnapshotUnusable('damaged', `snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    closeSync(fd);
   }
 }
 
-function readFrom(reader: FileReader): Snapshot {
-  const fixed = reader.bytes(FIXED, false);
-  if (!fixed.subarray(0, 8).equals(MAGIC)) throw new SnapshotUnusable('damaged', 'not a lease snapshot (magic)');
-  const headerLength = fixed.readUInt32LE(8);
-  const expectedCrc = fixed.readUInt32LE(12);
-  if (headerLength > MAX_HEADER) throw new SnapshotUnusable('damaged', 'header too long');
-  const headerBytes = reader.bytes(pad8(headerLength), true);
-  const header = JSON.parse(headerBytes.toString('utf8', 0, headerLength)) as Header;
+function parse(file: Buffer): Snapshot {
+  if (file.length < FIXED || !file.subarray(0, 8).equals(MAGIC)) throw new SnapshotUnusable('damaged', 'not a lease snapshot (magic)');
+  const headerLength = file.readUInt32LE(8);
+  const expectedCrc = file.readUInt32LE(12);
+  if (headerLength > MAX_HEADER || FIXED + pad8(headerLength) > file.length) throw new SnapshotUnusable('damaged', 'header too long');
+  const header = JSON.parse(file.toString('utf8', FIXED, FIXED + headerLength)) as Header;
   if (header.version !== VERSION) throw new SnapshotUnusable('stale', `snapshot format ${String(header.version)}, this version reads ${VERSION}`);
   const sizes = header.sections;
   if (!Array.isArray(sizes) || sizes.length !== NUMERIC.length + TEXT.length
     || typeof header.storeId !== 'string' || typeof header.fingerprint !== 'string' || !Number.isSafeInteger(header.seq) || !Number.isSafeInteger(header.count)
     || !Array.isArray(header.events) || sizes.some((n) => !Number.isSafeInteger(n) || n < 0)
-    || FIXED + pad8(headerLength) + sizes.reduce((sum, n) => sum + pad8(n), 0) !== reader.size) {
+    || FIXED + pad8(headerLength) + sizes.reduce((sum, n) => sum + pad8(n), 0) !== file.length) {
     throw new SnapshotUnusable('damaged', 'header does not describe the file');
   }
+  if (crc32(file.subarray(FIXED)) !== expectedCrc) throw new SnapshotUnusable('damaged', 'checksum mismatch');
   const n = header.count;
-  const typed = <T extends Typed>(make: new (length: number) => T, length: number, i: number): T => {
-    const array = new make(length);
-    if (array.byteLength !== sizes[i]) throw new SnapshotUnusable('damaged', `section ${NUMERIC[i]} has ${sizes[i]} bytes`);
-    reader.into(array);
+  let at = FIXED + pad8(headerLength);
+  const typed = <T extends Typed>(make: TypedView<T>, length: number, i: number): T => {
+    if (length * make.BYTES_PER_ELEMENT !== sizes[i]) throw new SnapshotUnusable('damaged', `section ${NUMERIC[i]} has ${sizes[i]} bytes`);
+    const array = new make(file.buffer, file.byteOffset + at, length);
+    at += pad8(sizes[i]!);
     return array;
   };
   const ips = typed(Uint32Array, n, 0);
@@ -170,12 +199,16 @@ function readFrom(reader: FileReader): Snapshot {
   const hwTails = typed(Int32Array, n, 10);
   const keyEnds = typed(Uint32Array, n, 11);
   const keyBytes = typed(Uint8Array, sizes[12]!, 12);
-  const text = TEXT.map((_, i) => JSON.parse(reader.bytes(pad8(sizes[NUMERIC.length + i]!), true).toString('utf8', 0, sizes[NUMERIC.length + i])) as unknown);
-  if (reader.crc !== expectedCrc) throw new SnapshotUnusable('damaged', 'checksum mismatch');
+  const text = TEXT.map((_, i) => {
+    const size = sizes[NUMERIC.length + i]!;
+    const json = file.toString('utf8', at, at + size);
+    at += pad8(size);
+    return JSON.parse(json) as unknown;
+  });
   const [hwStrings, hostnames] = text;
   if (!Array.isArray(hwStrings) || !Array.isArray(hostnames)) throw new SnapshotUnusable('damaged', 'string sections are not lists');
   const exact = new Map<number, Float64Array>();
-  exactAt.forEach((at, i) => exact.set(at, exactTimes.slice(i * TIME_COLUMNS, (i + 1) * TIME_COLUMNS)));
+  exactAt.forEach((index, i) => exact.set(index, exactTimes.slice(i * TIME_COLUMNS, (i + 1) * TIME_COLUMNS)));
   return {
     storeId: header.storeId,
     seq: header.seq,
@@ -192,38 +225,4 @@ function readFrom(reader: FileReader): Snapshot {
 
 function padded(bytes: Buffer): Buffer {
   return Buffer.concat([bytes, Buffer.alloc(pad8(bytes.length) - bytes.length)]);
-}
-
-/** Sequential reads straight into their destination arrays, with a running CRC-32 of everything after the fixed header. */
-class FileReader {
-  private at = 0;
-  crc = 0;
-
-  constructor(
-    private readonly fd: number,
-    readonly size: number,
-  ) {}
-
-  bytes(length: number, checked: boolean): Buffer {
-    const out = Buffer.allocUnsafe(length);
-    this.fill(out, checked);
-    return out;
-  }
-
-  into(array: Typed): void {
-    this.fill(Buffer.from(array.buffer, array.byteOffset, array.byteLength), true);
-    const padding = pad8(array.byteLength) - array.byteLength;
-    if (padding > 0) this.bytes(padding, true);
-  }
-
-  private fill(out: Buffer, checked: boolean): void {
-    let done = 0;
-    while (done < out.length) {
-      const read = readSync(this.fd, out, done, out.length - done, this.at + done);
-      if (read === 0) throw new SnapshotUnusable('damaged', 'truncated');
-      done += read;
-    }
-    this.at += out.length;
-    if (checked) this.crc = crc32(out, this.crc);
-  }
 }

@@ -14,7 +14,11 @@ export class SnapshotJournal {
   constructor(
     readonly seq: number,
     readonly fingerprint: string,
-  ) {}
+    /** Addresses written before this start (a start that replayed the snapshot's commit journal). */
+    since: readonly number[] = [],
+  ) {
+    for (const ip of since) this.noteAddress(ip);
+  }
 
   get size(): number {
     return this.order.length;
@@ -24,10 +28,14 @@ export class SnapshotJournal {
   note(writes: readonly LeaseWrite[]): void {
     for (const write of writes) {
       const ip = ipToUint32(write.kind === 'put' ? write.record.context.ip : write.ip);
-      if (ip === undefined || this.written.first(ip) >= 0) continue;
-      this.written.add(ip, 0);
-      this.order.push(ip);
+      if (ip !== undefined) this.noteAddress(ip);
     }
+  }
+
+  private noteAddress(ip: number): void {
+    if (this.written.first(ip) >= 0) return;
+    this.written.add(ip, 0);
+    this.order.push(ip);
   }
 
   /** Every address written since the base (uint32). */

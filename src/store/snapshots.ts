@@ -11,7 +11,8 @@ export const SNAPSHOT_FILE = 'lease-snapshot.bin';
 export type SnapshotFallback = 'missing' | 'damaged' | 'foreign' | 'stale' | 'disabled';
 
 export type SnapshotLoad =
-  | { readonly ok: true; readonly leases: PackedLeases; readonly seq: number }
+  /** `replayed`: how many addresses were read again after a start from the snapshot and its commit journal (kill -9). */
+  | { readonly ok: true; readonly leases: PackedLeases; readonly seq: number; readonly replayed?: number }
   | { readonly ok: false; readonly reason: SnapshotFallback; readonly detail: string };
 
 export interface SnapshotStore {

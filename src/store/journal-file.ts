@@ -1,0 +1,171 @@
+// The commit journal beside the start-up snapshot: which addresses every commit since the snapshot wrote, so a start
+// after a kill -9 reads just those again from LevelDB instead of scanning every lease. Only an accelerator: LevelDB
+// stays the truth, and a journal that does not account for every commit up to the store's sequence is not used.
+// - Written by a session that started from the snapshot (or from it and this journal), after each commit has landed
+//   (so it never names a commit LevelDB does not have; a kill between the two leaves the chain one commit short,
+//   which is refused). Not fsynced: a kill -9 leaves the page cache written, and what an OS crash loses only shortens
+//   the chain.
+// - `session` is LevelDB's CURRENT after that session opened the store: unchanged at the next start only when
+//   nothing else opened the store since (see Snapshot.fingerprint).
+// Layout: magic (8 bytes) | header length (u32 LE) | CRC-32 of the header (u32 LE) | header JSON | records, each:
+// payload length (u32 LE) | CRC-32 of the payload (u32 LE) | payload: from (f64 LE) | to (f64 LE) | addresses (u32 LE…)
+// A record covers the commits from+1 .. to.
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+
+const MAGIC = Buffer.from('ADLJRNL\u0001', 'latin1');
+const FIXED = 16;
+const RECORD_HEAD = 8;
+const RANGE = 16;
+const MAX_HEADER = 1 << 16;
+
+export interface JournalHeader {
+  readonly storeId: string;
+  /** The snapshot the journal applies to: its sequence and fingerprint. */
+  readonly baseSeq: number;
+  readonly baseFingerprint: string;
+  /** CURRENT after the writing session opened the store. */
+  readonly session: string;
+}
+
+export interface JournalContent {
+  readonly header: JournalHeader;
+  /** Every address the records name (uint32, unordered, possibly repeated). */
+  readonly addresses: Uint32Array;
+  /** The last commit the records account for without a gap from baseSeq; undefined when they do not start there. */
+  readonly upTo: number | undefined;
+}
+
+/** Reads a journal; undefined when it is missing or not one (a torn tail just ends the records early). */
+export function readJournal(path: string): JournalContent | undefined {
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  if (file.length < FIXED || !file.subarray(0, 8).equals(MAGIC)) return undefined;
+  const headerLength = file.readUInt32LE(8);
+  if (headerLength > MAX_HEADER || FIXED + headerLength > file.length) return undefined;
+  const headerBytes = file.subarray(FIXED, FIXED + headerLength);
+  if (crc32(headerBytes) !== file.readUInt32LE(12)) return undefined;
+  let header: JournalHeader;
+  try {
+    header = JSON.parse(headerBytes.toString('utf8')) as JournalHeader;
+  } catch {
+    return undefined;
+  }
+  if (typeof header.storeId !== 'string' || !Number.isSafeInteger(header.baseSeq) || typeof header.baseFingerprint !== 'string'
+    || typeof header.session !== 'string') return undefined;
+  const chunks: Uint32Array[] = [];
+  let total = 0;
+  let upTo: number | undefined = header.baseSeq;
+  for (let at = FIXED + headerLength; at + RECORD_HEAD + RANGE <= file.length;) {
+    const length = file.readUInt32LE(at);
+    if (length < RANGE || (length - RANGE) % 4 !== 0 || at + RECORD_HEAD + length > file.length) break; // torn tail
+    const payload = file.subarray(at + RECORD_HEAD, at + RECORD_HEAD + length);
+    if (crc32(payload) !== file.readUInt32LE(at + 4)) break;
+    const from = payload.readDoubleLE(0);
+    const to = payload.readDoubleLE(8);
+    // A record that does not continue the chain (a commit not journalled in between) ends what can be trusted.
+    if (from !== upTo || !(to > from)) {
+      upTo = undefined;
+      break;
+    }
+    upTo = to;
+    const addresses = new Uint32Array((length - RANGE) / 4);
+    Buffer.from(addresses.buffer).set(payload.subarray(RANGE));
+    chunks.push(addresses);
+    total += addresses.length;
+    at += RECORD_HEAD + length;
+  }
+  const addresses = new Uint32Array(total);
+  let filled = 0;
+  for (const chunk of chunks) {
+    addresses.set(chunk, filled);
+    filled += chunk.length;
+  }
+  return { header, addresses, upTo };
+}
+
+/** An open journal, appended to after each commit. */
+export class JournalFile {
+  private fd: number | undefined;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+  ) {
+    this.fd = fd;
+  }
+
+  /**
+   * Starts the journal at `path` (replacing any): the header, then one record of `addresses` covering the commits
+   * baseSeq+1 .. upTo (those a restart replayed; none: nothing since the snapshot). Written to a temporary file and
+   * renamed, so the previous journal stays whole until this one is.
+   */
+  static start(path: string, header: JournalHeader, addresses: readonly number[], upTo: number): JournalFile {
+    const tmp = `${path}.tmp`;
+    const headerBytes = Buffer.from(JSON.stringify(header));
+    const fixed = Buffer.alloc(FIXED);
+    MAGIC.copy(fixed, 0);
+    fixed.writeUInt32LE(headerBytes.length, 8);
+    fixed.writeUInt32LE(crc32(headerBytes), 12);
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeAll(fd, Buffer.concat([fixed, headerBytes]));
+      if (upTo > header.baseSeq) writeAll(fd, record(header.baseSeq, upTo, addresses));
+      renameSync(tmp, path);
+    } catch (error) {
+      closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw error;
+    }
+    return new JournalFile(path, fd);
+  }
+
+  /** As append, with the addresses as the store's keys (8 hex digits, keys.ts). */
+  appendKeys(seq: number, keys: Iterable<string>): boolean {
+    const addresses: number[] = [];
+    for (const key of keys) addresses.push(Number.parseInt(key, 16));
+    return this.append(seq, addresses);
+  }
+
+  /** Notes that commit `seq` (following seq - 1) wrote these addresses. False (and removed) when the write failed. */
+  append(seq: number, addresses: readonly number[]): boolean {
+    if (this.fd === undefined) return false;
+    try {
+      writeAll(this.fd, record(seq - 1, seq, addresses));
+      return true;
+    } catch {
+      this.discard();
+      return false;
+    }
+  }
+
+  /** Stops journalling; the file stays (a clean close then replaces the snapshot it applies to). */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Stops journalling and removes the file: it could no longer account for every commit. */
+  discard(): void {
+    this.close();
+    rmSync(this.path, { force: true });
+  }
+}
+
+function record(from: number, to: number, addresses: readonly number[]): Buffer {
+  const out = Buffer.allocUnsafe(RECORD_HEAD + RANGE + 4 * addresses.length);
+  out.writeUInt32LE(RANGE + 4 * addresses.length, 0);
+  out.writeDoubleLE(from, RECORD_HEAD);
+  out.writeDoubleLE(to, RECORD_HEAD + 8);
+  for (let i = 0; i < addresses.length; i++) out.writeUInt32LE(addresses[i]!, RECORD_HEAD + RANGE + 4 * i);
+  out.writeUInt32LE(crc32(out.subarray(RECORD_HEAD)), 4);
+  return out;
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+}
