@@ -62,5 +62,23 @@ echo "perfdhcp $MODE: $acks ACKs at -r $RATE for $PERIOD s; server CPU $(us $((t
 if [ "$PERF" = 1 ]; then
   echo; echo "perf: top symbols by self time (kernel [k] and user [.]):"
   perf report -i "$OUT/perf.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -"${TOP:-30}"
+  # Whole-process shares (all threads, kernel included) of what the V8 profile cannot separate: it samples the main
+  # thread's wall time, so a moment the pinned core spent on a GC helper thread or the LevelDB worker is charged to
+  # whatever JS ran then (often sendAll or _batch, the calls that wake the kernel and the worker).
+  echo; echo "perf: inclusive shares of the whole process (all threads):"
+  PERF_GROUPS="V8 helper threads (concurrent GC, compiler)=node::(anonymous namespace)::PlatformWorkerThread
+  concurrent marking (major GC)=v8::internal::ConcurrentMarking::JobTaskMajor::Run
+  scavenger (minor GC), all threads=v8::internal::ScavengerCollector::JobTask::Run
+  sweeper=v8::internal::Sweeper::SweeperJob::RunImpl
+  optimizing compiler=v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal
+sendmmsg (replies, kernel included)=__sendmmsg
+recvmmsg (requests, kernel included)=__recvmmsg
+LevelDB write (its worker thread)=leveldb::DBImpl::Write
+  fsync=do_fsync"
+  perf report -i "$OUT/perf.data" --children --sort sym --stdio 2>/dev/null | awk -F'\t' -v groups="$PERF_GROUPS" '
+    BEGIN { n = split(groups, g, "\n"); for (i = 1; i <= n; i++) { split(g[i], f, "="); label[i] = f[1]; prefix[i] = f[2] } }
+    /^ +[0-9.]+%/ { sym = $0; sub(/^ +[0-9.]+% +[0-9.]+% +\[[^]]*\] +/, "", sym)
+      for (i = 1; i <= n; i++) if (!(i in share) && index(sym, prefix[i]) == 1) share[i] = $0 + 0 }
+    END { for (i = 1; i <= n; i++) printf "  %6.2f %%  %s\n", share[i] + 0, label[i] }'
 fi
 node "$REPO/bench/profile-summary.mjs" "$(ls -S "$OUT"/*.cpuprofile | head -1)" ${TOP:-30} "$acks"

@@ -3,7 +3,13 @@
 // packets. Plain JavaScript so `ip netns exec NS node` runs it without a build step. Prints one JSON summary line.
 //   node hostile-traffic.mjs --count 100000 --rate 20000 --seed 1 --probe-every 10000 --server 198.51.100.1
 //   --mode mixed|discover (discover: valid DISCOVERs from random MACs only, the starvation flood)
+//   --probe-ns NS: the probes come from probe-client.mjs in namespace NS (another host on the segment, with an
+//   address), not from this busy process's socket
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { PROBE_TIMEOUT_MS, livenessProbes } from './liveness.mjs';
 import { forbiddenLedger, packetSource } from './packets.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
@@ -13,46 +19,46 @@ const SEED = Number(args.seed ?? 1);
 const PROBE_EVERY = Number(args['probe-every'] ?? 10_000);
 const MODE = args.mode ?? 'mixed';
 const TO = args.to ?? '255.255.255.255';
-const PROBE_TIMEOUT_MS = 3_000;
 const MAX_SECONDS = Number(args['max-seconds'] ?? 600);
 
 const { valid, hostile, discoverFlood } = packetSource(SEED);
 const forbidden = forbiddenLedger();
 
 const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
-/** Every probe by xid: a slow answer still counts (within PROBE_TIMEOUT_MS), whatever probe started since. */
-const probes = new Map();
-sock.on('message', (msg) => {
-  if (msg.length < 240 || msg[0] !== 2) return;
-  const xid = msg.readUInt32BE(4);
-  forbidden.answered(msg);
-  const pending = probes.get(xid);
-  if (pending === undefined) return;
-  const type = msg.indexOf(Buffer.from([53, 1]), 240);
-  const t = type < 0 ? 0 : msg[type + 2];
-  if (t === 2 && pending.offerMs === undefined) {
-    pending.offerMs = performance.now() - pending.at;
-    const yiaddr = msg.subarray(16, 20);
-    const serverId = msg.indexOf(Buffer.from([54, 4]), 240);
-    sock.send(valid(3, { xid: pending.xid, chaddr: pending.chaddr, flags: 0x8000, requested: [...yiaddr], serverId: [...msg.subarray(serverId + 2, serverId + 6)] }), 67, TO);
-  } else if (t === 5) {
-    pending.ackMs = performance.now() - pending.at;
-    pending.ip = [...msg.subarray(16, 20)].join('.');
-  } else if (t === 6) {
-    pending.nak = true;
-  }
-});
 await new Promise((r) => sock.bind(68, '0.0.0.0', r));
 sock.setBroadcast(true);
 sock.setSendBufferSize(4 * 1024 * 1024);
+// Every reply is read, or an answer the server must not give could be lost unseen (its count is printed as
+// receiveDrops by the test, from the namespace's RcvbufErrors).
+sock.setRecvBufferSize(4 * 1024 * 1024);
+const prober = args['probe-ns'] === undefined ? localProber() : await remoteProber(args['probe-ns']);
+sock.on('message', (msg) => {
+  if (msg.length < 240 || msg[0] !== 2) return;
+  forbidden.answered(msg);
+  prober.reply(msg);
+});
 
-function startProbe(n) {
-  const chaddr = Buffer.from([0x02, 0x00, 0x5e, 0x77, (n >> 8) & 0xff, n & 0xff]);
-  const probe = { n, xid: (0x7e000000 + n) >>> 0, chaddr, at: performance.now() };
-  probes.set(probe.xid, probe);
-  sock.send(valid(1, { xid: probe.xid, chaddr, flags: 0x8000 }), 67, TO);
+/** Probes on the generator's own socket: timed by a process busy sending the flood. */
+function localProber() {
+  return livenessProbes(valid, (bytes) => sock.send(bytes, 67, TO));
 }
-const finish = (p) => ({ probe: p.n, offerMs: p.offerMs, ackMs: p.ackMs, ip: p.ip, nak: p.nak ?? false });
+
+/** Probes from probe-client.mjs in namespace `ns`: the view of a legitimate host on the segment. */
+async function remoteProber(ns) {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(new URL('./probe-client.mjs', import.meta.url)), '--to', TO], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  if ((await lines.next()).value !== 'ready') throw new Error(`probe client in ${ns} did not start`);
+  return {
+    start: (n) => child.stdin.write(`${n}\n`),
+    reply: () => false,
+    settled: () => undefined,
+    async results() {
+      child.stdin.end();
+      const { value } = await lines.next();
+      return JSON.parse(value);
+    },
+  };
+}
 
 const started = performance.now();
 let sent = 0;
@@ -62,7 +68,7 @@ const perTick = Math.max(1, Math.round(RATE / 1000));
 while (sent < COUNT && performance.now() - started < MAX_SECONDS * 1000) {
   const due = Math.min(COUNT, Math.floor(((performance.now() - started) / 1000) * RATE) + perTick);
   while (sent < due) {
-    if (sent % PROBE_EVERY === 0) startProbe(probeNo++);
+    if (sent % PROBE_EVERY === 0) prober.start(probeNo++);
     const packet = MODE === 'discover' ? discoverFlood() : hostile();
     forbidden.sent(packet);
     sock.send(packet.data, 67, TO, (err) => { if (err) sendErrors++; });
@@ -72,11 +78,10 @@ while (sent < COUNT && performance.now() - started < MAX_SECONDS * 1000) {
 }
 const floodSeconds = (performance.now() - started) / 1000;
 // A last probe after the flood, then wait for the outstanding ones.
-startProbe(probeNo++);
-const deadline = performance.now() + PROBE_TIMEOUT_MS;
-while (performance.now() < deadline && [...probes.values()].some((p) => p.ackMs === undefined)) await new Promise((r) => setTimeout(r, 10));
+prober.start(probeNo++);
+await prober.settled();
+const done = await prober.results();
 sock.close();
-const done = [...probes.values()].map(finish);
 const answered = done.filter((p) => p.offerMs !== undefined && p.offerMs < PROBE_TIMEOUT_MS);
 process.stdout.write(`${JSON.stringify({
   mode: MODE, seed: SEED, sent, sendErrors, rate: Math.round(sent / floodSeconds), floodSeconds: Number(floodSeconds.toFixed(2)),

@@ -6,6 +6,8 @@
 /** The garbage run's figures, as the test prints them. */
 export interface HostileRun {
   sent: number; rate: number; forbiddenAnswered: number; kernelDrops: number;
+  /** Replies the generator's socket dropped (its namespace's RcvbufErrors): each one unchecked. */
+  attackerDrops: number;
   /** ms to the OFFER per probe, in order; null: none within 3 s. The last probe starts after the flood. */
   offerMs: (number | null)[];
   rssGrowthMb: number; rssSeriesMb: number[]; logBytes: number;
@@ -26,6 +28,7 @@ export function hostileChecks(run: HostileRun, askedRate: number): Check[] {
     // A run the generator could not drive at the asked rate (a loaded host) is not the issue's run.
     { what: 'flood rate reached', value: `${run.rate} pps`, limit: `>= ${LIMITS.minRateShare * 100} % of ${askedRate}`, ok: run.rate >= askedRate * LIMITS.minRateShare },
     { what: 'packets answered that must not be', value: String(run.forbiddenAnswered), limit: '0', ok: run.forbiddenAnswered === 0 },
+    { what: 'replies the generator dropped unchecked', value: String(run.attackerDrops), limit: '0', ok: run.attackerDrops === 0 },
     { what: 'probes during the flood answered within 3 s', value: `${inTime}/${during.length} (OFFER ms: ${latencies})`, limit: `all (target < ${LIMITS.targetProbeMs} ms)`, ok: during.length > 0 && inTime === during.length },
     { what: 'probe after the flood answered within 3 s', value: last === null || last === undefined ? 'no' : `${Math.round(last)} ms`, limit: 'yes', ok: last !== null && last !== undefined && last < LIMITS.probeMs },
     { what: 'RSS growth', value: `${run.rssGrowthMb.toFixed(1)} MB (every 2 s: ${run.rssSeriesMb.join(' ')})`, limit: `< ${LIMITS.rssGrowthMb} MB`, ok: run.rssGrowthMb < LIMITS.rssGrowthMb },

@@ -1,7 +1,7 @@
-// A single-shot DISCOVER sent while every address of a fresh pool is in its ICMP conflict check (issue 10: the
-// hostile run's liveness probe at t = 0 got no OFFER in 3 of 4 full runs). A burst of DISCOVERs from random MACs
-// puts the whole pool into its probes; the probe DISCOVER then joins one of them and is offered that address,
-// unreserved, when the probe ends clean — instead of being dropped (offers-shielded) and, never retransmitted,
+// A single-shot DISCOVER sent while every address of a fresh pool is in its ICMP conflict check (issue 10: in the
+// first 500 ms of a hostile flood onto a fresh pool, 248 DISCOVERs were dropped as offers-shielded). A burst of
+// DISCOVERs from random MACs puts the whole pool into its probes; the probe DISCOVER then joins one of them and is
+// offered that address, unreserved, when the probe ends clean — instead of being dropped and, never retransmitted,
 // never answered. Real ICMP probes of the daemon in its namespace, real packets on the lab bridge.
 import { describe, expect, it } from 'vitest';
 import { MessageType } from '../../src/codec/types.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hostileChecks, verdict, type HostileRun } from '../../../bench/hostile/verdict.js';
 
 const good: HostileRun = {
-  sent: 1_000_000, rate: 19_990, forbiddenAnswered: 0, kernelDrops: 0,
+  sent: 1_000_000, rate: 19_990, forbiddenAnswered: 0, kernelDrops: 0, attackerDrops: 0,
   offerMs: [690, 2, 1, 3, 1, 2, 1, 1, 2, 1, 1], rssGrowthMb: 31.5, rssSeriesMb: [10, 20, 31], logBytes: 40_000,
 };
 const output = (run: HostileRun, flood = { sent: 100_000, probes: 11, probesBound: 11 }): string =>
@@ -20,6 +20,7 @@ describe("issue 10's full-run verdict", () => {
     expect(failed(output({ ...good, rssGrowthMb: 50 }))).toEqual(['RSS growth']);
     expect(failed(output({ ...good, logBytes: 5_000_000 }))).toEqual(['log written']);
     expect(failed(output({ ...good, forbiddenAnswered: 1 }))).toEqual(['packets answered that must not be']);
+    expect(failed(output({ ...good, attackerDrops: 3 }))).toEqual(['replies the generator dropped unchecked']);
     expect(failed(output({ ...good, offerMs: [690, null, 1, 3, 1, 2, 1, 1, 2, 1, 1] }))).toEqual(['probes during the flood answered within 3 s']);
     expect(failed(output({ ...good, offerMs: [3_000, 2, 1, 3, 1, 2, 1, 1, 2, 1, 1] }))).toEqual(['probes during the flood answered within 3 s']);
     expect(failed(output({ ...good, offerMs: [690, 2, 1, 3, 1, 2, 1, 1, 2, 1, null] }))).toEqual(['probe after the flood answered within 3 s']);
