@@ -1,4 +1,4 @@
-// What the control API reads and does, injected by cli.ts from the running App: the routes know no App internals.
+// What the control API reads and does, injected by cli-main.ts from the running App: the routes know no App internals.
 import type { Statistics } from '../app.js';
 import type { ReloadReport, ReloadTrigger } from '../config/reload-report.js';
 import type { ConfigResult } from '../config/compile.js';

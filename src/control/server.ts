@@ -1,5 +1,5 @@
 // The control listener: the control API over a UNIX socket (mode 0660) and, only when tokens are configured, over
-// TCP with bearer tokens. Started and stopped with the daemon by cli.ts, in two steps: the listeners are bound
+// TCP with bearer tokens. Started and stopped with the daemon by cli-main.ts, in two steps: the listeners are bound
 // before the daemon starts (a socket or port another process holds keeps it from starting), and the API behind them
 // is built once the daemon serves (fastify is imported then: it is not on the way to the first DHCP reply).
 import { chmod } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 // The visualizer's commands: `diagram` (a machine drawn from its definition) and `history` (a lease's
-// transitions, from the running daemon's control socket or from a stopped daemon's store). cli.ts hands them
+// transitions, from the running daemon's control socket or from a stopped daemon's store). cli-main.ts hands them
 // argv and prints what they return.
 import { request } from 'node:http';
 import { DEFAULT_CONTROL_SOCKET } from '../config/control.js';
