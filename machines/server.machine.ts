@@ -2,7 +2,6 @@
 // until the restart intensity is exceeded, then escalates (the process exits non-zero and systemd restarts it).
 // The restart counts and the backoff live in the context; the restart policy that fills them is injected
 // (`noteFailure`), so src/ only wires effects.
-import { EMPTY } from 'rxjs';
 import { assign, fromObservable, fromPromise, setup } from 'xstate';
 
 export type ServerEvent = { readonly type: 'server.stop' } | { readonly type: 'server.reload' };
@@ -30,7 +29,8 @@ export const serverMachine = setup({
     openStore: fromPromise<void>(async () => {}),
     // Stops reading when `signal` aborts (the machine left `rehydrating`).
     rehydrate: fromPromise<{ leases: number }>(async () => ({ leases: 0 })),
-    serve: fromObservable<never, void>(() => EMPTY),
+    // A stream that never emits (xstate needs only something subscribable; no rxjs in the definition).
+    serve: fromObservable<never, void>(() => ({ subscribe: () => ({ unsubscribe: () => {} }) })),
     quiesce: fromPromise<void>(async () => {}),
     // Loads, validates, diffs and applies the config (src/reload); never rejects: a bad file is a report.
     reload: fromPromise<void>(async () => {}),

@@ -1,6 +1,6 @@
 // Wires the daemon together: transport → ingress → router → transaction actors → lease book → store → egress,
 // all under the root supervisor machine. The only module that knows every implementation.
-import { defer, from, ignoreElements, switchMap, finalize, tap } from 'rxjs';
+import { defer, from, ignoreElements, switchMap, finalize, tap } from './rx.js';
 import { PassiveTransaction, type TransactionEffects } from './actors/passive-transaction.js';
 import { AggregatedLog } from './aggregated-log.js';
 import type { Cursor } from './allocator/allocator.js';

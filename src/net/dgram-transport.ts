@@ -1,7 +1,7 @@
 // The portable transport over Node's dgram: enough for relay-only service (RFC 2131 §4.1 replies to giaddr),
 // blind to the receiving interface, and unable to unicast to a MAC (replies that need it go out as broadcast).
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { Subject } from 'rxjs';
+import { Subject } from '../rx.js';
 import { classify, NetError, sendErrorCode } from '../errors.js';
 import type { NetLogger } from './link-table.js';
 import { applyReceiveBuffer } from './receive-buffer.js';

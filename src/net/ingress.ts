@@ -1,6 +1,6 @@
 // Inbound datagrams → decoded requests: malformed ones are dropped with a typed error, counted and logged,
 // never answered (RFC 2131 §4.1 leaves them silent; so do we).
-import { Observable } from 'rxjs';
+import { Observable } from '../rx.js';
 import { decodeRequest } from '../codec/index.js';
 import type { DhcpRequest } from '../codec/types.js';
 import type { CodecError } from '../errors.js';

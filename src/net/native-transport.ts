@@ -1,6 +1,6 @@
 // The interface-aware Linux transport (RFC 2131 §4.1, §4.3.1): reports the receiving interface and broadcast-ness of
 // every datagram, replies out the link a request came in on, and unicasts to a client's MAC before it has an address.
-import { Subject } from 'rxjs';
+import { Subject } from '../rx.js';
 import { NetError, sendErrorCode } from '../errors.js';
 import { isBroadcastOn, LIMITED_BROADCAST, parseMac, sourceFacing } from './addressing.js';
 import { errnoError, errnoName, LINK_ERRNOS } from './errno.js';

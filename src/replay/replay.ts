@@ -2,7 +2,7 @@
 // stages, router, machines, lease book, the memory store) one at a time, on a simulated clock set to each
 // packet's capture time. Every request, decision, reply and lease transition is one JSON line; the same capture
 // and config always give the same bytes. With `compare`, our replies are lined up with the capture's.
-import { Subject } from 'rxjs';
+import { Subject } from '../rx.js';
 import { pino } from 'pino';
 import { startApp } from '../app.js';
 import { ManualClock } from '../clock.js';

@@ -1,7 +1,7 @@
 // The security stages as RxJS operators between decode and routing, in the seed's order: snooping/trust → MAC
 // filter → IP filter → rate limit → authentication → allow. Every rejection becomes a SecurityEvent: counted per
 // stage and reason, kept in a bounded ring, logged aggregated (`security.rejected`, DHCPD_ERR_SECURITY_REJECTED).
-import { filter, map, pipe, type OperatorFunction } from 'rxjs';
+import { filter, map, pipe, type OperatorFunction } from '../rx.js';
 import { AggregatedLog } from '../aggregated-log.js';
 import type { Clock } from '../clock.js';
 import { MessageType } from '../codec/types.js';
