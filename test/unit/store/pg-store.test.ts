@@ -252,8 +252,10 @@ describe('PostgreSQL store shared by two servers', () => {
     await a.open();
     await b.open();
     try {
-      await until(() => (a.peerStatus()?.alive.has('b') === true ? true : undefined));
+      // Each view comes from that server's own last beat: b's first beat may have run before a's first one landed.
+      await until(() => (a.peerStatus()?.alive.has('b') === true && b.peerStatus()?.alive.has('a') === true ? true : undefined));
       expect([...(b.peerStatus()?.alive ?? [])].sort()).toEqual(['a', 'b']);
+      expect([...(a.peerStatus()?.alive ?? [])].sort()).toEqual(['a', 'b']);
       await b.close();
       await until(() => (a.peerStatus()?.alive.has('b') === false ? true : undefined), 3000);
       // The view carries each peer's heartbeat age (the metrics show it): b's is past the timeout now.
