@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { KeyBlob } from '../lease-columns/key-column.js';
 import { TIME_COLUMNS, type LeaseColumns } from '../lease-columns/packed-leases.js';
-import { readInWorker, type ReadFile } from './snapshot-prefetch.js';
+import { readWhole, type ReadFile } from './snapshot-prefetch.js';
 import { SNAPSHOT_CHECKED_FROM } from './snapshots.js';
 
 const MAGIC = Buffer.from('ADLSNAP\u0001', 'latin1');
@@ -138,7 +138,7 @@ export function readSnapshot(path: string): Snapshot {
 export async function readSnapshotAsync(path: string, prefetched?: Promise<ReadFile>): Promise<Snapshot> {
   let read: ReadFile;
   try {
-    read = await (prefetched ?? readInWorker(path, FIXED));
+    read = await (prefetched ?? readWhole(path, FIXED));
   } catch (error) {
     // A missing file is just that; a reader that failed otherwise (no worker thread, say): read it here instead.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw unreadable(path, error);

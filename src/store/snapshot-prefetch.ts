@@ -3,14 +3,21 @@
 // leases (on a VM that faults fresh memory at ~4 ms/MB, the first pass over freshly read pages costs as much as
 // the read). The buffer is transferred, not copied. Only an accelerator: the store checks a prefetched file exactly
 // as one it reads itself (snapshot-file.ts), and reads it itself when nothing was prefetched for its path.
+// A small file is read and checked in this thread instead: a worker costs a Node environment of its own (~0.1 s of
+// start-up on this host, on the core the module loading uses), more than checking a few MB.
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
 
 /** A file's content and the CRC-32 of its bytes from `checkedFrom` on. */
 export interface ReadFile {
   readonly bytes: Buffer;
   readonly crc: number;
 }
+
+/** Files up to this size are read and checked in this thread (10^5 leases make ~11 MB). */
+const IN_THREAD_MAX_BYTES = 16 * 1024 * 1024;
 
 /** A prefetched file not taken by then is dropped (the config named another store, or start-up failed). */
 const UNCLAIMED_MS = 60_000;
@@ -25,7 +32,7 @@ export function prefetchSnapshot(path: string, checkedFrom: number): Promise<voi
   const key = resolve(path);
   const started = pending.get(key);
   if (started !== undefined) return started.then(() => undefined, () => undefined);
-  const reading = readInWorker(key, checkedFrom);
+  const reading = readWhole(key, checkedFrom);
   pending.set(key, reading);
   setTimeout(() => {
     if (pending.get(key) === reading) pending.delete(key);
@@ -78,11 +85,31 @@ interface ReaderMessage {
 }
 
 /**
+ * The whole file in a buffer of its own (offset 0, so every 8-byte-aligned section can be viewed as a typed array in
+ * place), with the CRC-32 of its bytes from `checkedFrom` on: by a worker thread for a large file, else here. Rejects
+ * with the read's error (its `code` kept: ENOENT is a missing file).
+ */
+export async function readWhole(path: string, checkedFrom: number, inThreadMaxBytes = IN_THREAD_MAX_BYTES): Promise<ReadFile> {
+  const { size } = await stat(path);
+  return size > inThreadMaxBytes ? readInWorker(path, checkedFrom) : readInThread(path, checkedFrom);
+}
+
+async function readInThread(path: string, checkedFrom: number): Promise<ReadFile> {
+  const read = await readFile(path);
+  let bytes = read;
+  if (read.byteOffset !== 0) {
+    bytes = Buffer.allocUnsafeSlow(read.length);
+    read.copy(bytes);
+  }
+  return { bytes, crc: bytes.length > checkedFrom ? crc32(bytes.subarray(checkedFrom)) : 0 };
+}
+
+/**
  * The whole file, read by a worker thread into a buffer of its own (offset 0, so every 8-byte-aligned section can
  * be viewed as a typed array in place), with the CRC-32 of its bytes from `checkedFrom` on. Rejects with the read's
  * error (its `code` kept: ENOENT is a missing file).
  */
-export function readInWorker(path: string, checkedFrom: number): Promise<ReadFile> {
+function readInWorker(path: string, checkedFrom: number): Promise<ReadFile> {
   return new Promise((done, fail) => {
     const worker = new Worker(READER, { eval: true, workerData: { path, checkedFrom } });
     worker.unref();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PackedLeases } from '../../../src/lease-columns/packed-leases.js';
 import { openLevelStore } from '../../../src/store/open.js';
 import { parseSnapshot, readSnapshot, readSnapshotAsync, SnapshotUnusable, writeSnapshot } from '../../../src/store/snapshot-file.js';
-import { prefetchSnapshot, takePrefetched } from '../../../src/store/snapshot-prefetch.js';
+import { prefetchSnapshot, readWhole, takePrefetched } from '../../../src/store/snapshot-prefetch.js';
 import { SNAPSHOT_CHECKED_FROM } from '../../../src/store/snapshots.js';
 import { makeRecord, makeTempDir, put, testIp } from './helpers.js';
 
@@ -71,6 +71,23 @@ describe('snapshot file', { timeout: 30_000 }, () => {
       await writeFile(path, bad);
       await expect(readSnapshotAsync(path)).rejects.toMatchObject({ reason: 'damaged' });
       await expect(readSnapshotAsync(join(temp.dir, 'none'))).rejects.toMatchObject({ reason: 'missing' });
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('a large file is read by a worker thread, a small one here: the same bytes and checksum either way', async () => {
+    const temp = await makeTempDir('dhcpd-snapfile-');
+    try {
+      const path = join(temp.dir, FILE);
+      await plainSnapshot(path, 200);
+      const here = await readWhole(path, SNAPSHOT_CHECKED_FROM);
+      const worker = await readWhole(path, SNAPSHOT_CHECKED_FROM, 0); // every file counts as large
+      expect(worker.bytes.equals(here.bytes)).toBe(true);
+      expect(worker.crc).toBe(here.crc);
+      expect(here.crc).not.toBe(0);
+      for (const read of [here, worker]) expect(read.bytes.byteOffset).toBe(0); // sections are viewed in place
+      await expect(readWhole(join(temp.dir, 'none'), SNAPSHOT_CHECKED_FROM)).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await temp.remove();
     }
