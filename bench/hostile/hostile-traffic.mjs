@@ -50,7 +50,7 @@ async function remoteProber(ns) {
   if ((await lines.next()).value !== 'ready') throw new Error(`probe client in ${ns} did not start`);
   return {
     start: (n) => child.stdin.write(`${n}\n`),
-    reply: () => false,
+    reply: () => undefined,
     settled: () => undefined,
     async results() {
       child.stdin.end();

@@ -18,11 +18,11 @@ export function livenessProbes(valid, send) {
       probes.set(probe.xid, probe);
       send(valid(1, { xid: probe.xid, chaddr, flags: 0x8000 }));
     },
-    /** Whether `msg` answered a probe (a slow answer still counts, within the timeout, whatever probe started since). */
+    /** Takes any datagram; one answering a probe is timed (a slow answer still counts, whatever probe started since). */
     reply(msg) {
-      if (msg.length < 240 || msg[0] !== 2) return false;
+      if (msg.length < 240 || msg[0] !== 2) return;
       const probe = probes.get(msg.readUInt32BE(4));
-      if (probe === undefined) return false;
+      if (probe === undefined) return;
       const typeAt = msg.indexOf(Buffer.from([53, 1]), 240);
       const type = typeAt < 0 ? 0 : msg[typeAt + 2];
       if (type === DHCP_OFFER && probe.offerMs === undefined) {
@@ -35,7 +35,6 @@ export function livenessProbes(valid, send) {
       } else if (type === DHCP_NAK) {
         probe.nak = true;
       }
-      return true;
     },
     /** Resolves once every probe is ACKed or NAKed, or `PROBE_TIMEOUT_MS` after the call. */
     async settled() {

@@ -21,6 +21,13 @@ async function plainSnapshot(path: string, count: number): Promise<void> {
   await writeSnapshot(path, { storeId: 'store-1', seq: 7, fingerprint: 'MANIFEST-000002\n', columns, ranges: new Float64Array(2 * count) });
 }
 
+/** A store in `dir` holding one lease, closed: its snapshot written at `path`. */
+async function storeOfOneLease(dir: string, path: string): Promise<void> {
+  const store = await openLevelStore(dir, { snapshotPath: path });
+  await store.write([put(makeRecord(testIp(1), 'hw:1:02:00:00:00:01'))]);
+  await store.close();
+}
+
 describe('snapshot file', { timeout: 30_000 }, () => {
   it('reads back what it wrote, as views into the file read once', async () => {
     const temp = await makeTempDir('dhcpd-snapfile-');
@@ -97,9 +104,7 @@ describe('snapshot file', { timeout: 30_000 }, () => {
     const temp = await makeTempDir('dhcpd-snapfile-');
     try {
       const path = join(temp.dir, FILE);
-      const first = await openLevelStore(temp.dir, { snapshotPath: path });
-      await first.write([put(makeRecord(testIp(1), 'hw:1:02:00:00:00:01'))]);
-      await first.close();
+      await storeOfOneLease(temp.dir, path);
       await prefetchSnapshot(path, SNAPSHOT_CHECKED_FROM); // the content as of that close
       const second = await openLevelStore(temp.dir); // no snapshot path: writes none at its close
       await second.write([put(makeRecord(testIp(2), 'hw:1:02:00:00:00:02'))]);
@@ -117,9 +122,7 @@ describe('snapshot file', { timeout: 30_000 }, () => {
     const temp = await makeTempDir('dhcpd-snapfile-');
     try {
       const path = join(temp.dir, FILE);
-      const first = await openLevelStore(temp.dir, { snapshotPath: path });
-      await first.write([put(makeRecord(testIp(1), 'hw:1:02:00:00:00:01'))]);
-      await first.close();
+      await storeOfOneLease(temp.dir, path);
       await prefetchSnapshot(path, SNAPSHOT_CHECKED_FROM);
       await writeFile(path, 'replaced after the prefetch');
       const store = await openLevelStore(temp.dir, { snapshotPath: path });

@@ -8,7 +8,7 @@ import { NetError } from '../../../../src/errors.js';
 import { clientMessage } from '../../../helpers/test-client.js';
 import { LAB_CONFIG, replyType, SERVER_ID } from '../../../helpers/test-server.js';
 import { settle } from '../../../helpers/test-daemon.js';
-import { startProbeServer, type ProbeServer } from './harness.js';
+import { startProbeServer, until, type ProbeServer } from './harness.js';
 
 const A = { mac: '02:00:5e:10:01:01' };
 const B = { mac: '02:00:5e:10:01:02' };
@@ -24,11 +24,6 @@ afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await settle(1);
-  expect(condition()).toBe(true);
-}
 
 const discover = (client: { mac: string }, requested?: string) =>
   clientMessage(client, MessageType.DISCOVER, requested !== undefined ? { requested } : {});

@@ -1,11 +1,12 @@
 // The real server in process (memory link, manual clock, memory-level store) with a scripted ICMP prober whose
 // silence lasts `timeoutMs` of the manual clock, and the log lines captured, for the conflict-check tests.
 import { MemoryLevel } from 'memory-level';
+import { expect } from 'vitest';
 import { ManualClock } from '../../../../src/clock.js';
 import type { DhcpMessage } from '../../../../src/codec/types.js';
 import type { EchoProber, EchoResult } from '../../../../src/net/icmp-prober.js';
 import { LevelLeaseStore } from '../../../../src/store/level-store.js';
-import { startTestDaemon, type TestDaemon } from '../../../helpers/test-daemon.js';
+import { settle, startTestDaemon, type TestDaemon } from '../../../helpers/test-daemon.js';
 import { LAB_CONFIG, type Sent } from '../../../helpers/test-server.js';
 
 /** Answers for the addresses in `inUse` at once; stays silent for the others until the probe's timeout. */
@@ -63,4 +64,10 @@ export async function startProbeServer(opts: { conflictCheck?: object; wire?: ob
     send: (message) => daemon.inject(message),
     exchange: (message, { stepMs = 100, waitMs = 1_000 } = {}) => daemon.exchange(message, { stepMs, waitMs }),
   };
+}
+
+/** Waits (at most 500 settle rounds) until `condition` holds, and fails the test if it never does. */
+export async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await settle(1);
+  expect(condition()).toBe(true);
 }

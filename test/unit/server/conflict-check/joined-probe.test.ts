@@ -7,7 +7,7 @@ import { JOIN_GRACE_MS, JOINS_PER_PROBE } from '../../../../src/server/probing-o
 import { clientMessage } from '../../../helpers/test-client.js';
 import { LAB_CONFIG, replyType, SERVER_ID } from '../../../helpers/test-server.js';
 import { settle } from '../../../helpers/test-daemon.js';
-import { startProbeServer, type ProbeServer } from './harness.js';
+import { startProbeServer, until, type ProbeServer } from './harness.js';
 
 const A = { mac: '02:00:5e:10:01:01' };
 const B = { mac: '02:00:5e:10:01:02' };
@@ -22,11 +22,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await settle(1);
-  expect(condition()).toBe(true);
-}
-
 const discover = (client: { mac: string }) => clientMessage(client, MessageType.DISCOVER);
 const pool = (end: string) => ({ wire: { subnets: [{ ...LAB_CONFIG.subnets[0]!, pools: [{ start: FIRST, end }] }] } });
 const events = (s: ProbeServer) => s.app.statistics().counters.events ?? {};
@@ -35,14 +30,20 @@ const drops = (s: ProbeServer) => s.app.statistics().counters.drops ?? {};
 const offers = (s: ProbeServer) => s.link.sent.filter((m) => replyType(m.message) === MessageType.OFFER)
   .map((m) => `${m.message.chaddr.subarray(0, 6).toString('hex').replace(/(..)(?!$)/g, '$1:')} ${m.message.yiaddr}`);
 
+/** A's offer of the pool's one address in its probe (the prober waits to be told), and B's DISCOVER joined to it. */
+async function bJoinsAsProbe(): Promise<ProbeServer> {
+  const s = (server = await startProbeServer(pool(FIRST)));
+  s.prober.manual = true;
+  s.send(discover(A));
+  await until(() => s.prober.waiting.length === 1);
+  s.send(discover(B));
+  await until(() => events(s)['offer.joined_probe'] === 1);
+  return s;
+}
+
 describe('a DISCOVER that finds every offer in its probe joins one', () => {
   it('one probe for both: its clean end sends the holder\'s OFFER, then the joiner\'s of the same address, unreserved; the first REQUEST wins', async () => {
-    const s = (server = await startProbeServer(pool(FIRST)));
-    s.prober.manual = true;
-    s.send(discover(A));
-    await until(() => s.prober.waiting.length === 1);
-    s.send(discover(B));
-    await until(() => events(s)['offer.joined_probe'] === 1);
+    const s = await bJoinsAsProbe();
     expect(s.link.sent).toHaveLength(0); // not before the probe ends
     s.prober.waiting[0]!.resolve({ kind: 'silent' });
     await until(() => s.link.sent.length === 2);
@@ -83,12 +84,7 @@ describe('a DISCOVER that finds every offer in its probe joins one', () => {
   });
 
   it('a conflict with nothing else to choose: the joiner goes unanswered, never offered the address in use', async () => {
-    const s = (server = await startProbeServer(pool(FIRST)));
-    s.prober.manual = true;
-    s.send(discover(A));
-    await until(() => s.prober.waiting.length === 1);
-    s.send(discover(B));
-    await until(() => events(s)['offer.joined_probe'] === 1);
+    const s = await bJoinsAsProbe();
     s.prober.waiting[0]!.resolve(SQUATTER);
     await until(() => (drops(s)['pool-exhausted'] ?? 0) + (drops(s)['address-in-use'] ?? 0) === 2);
     expect(s.link.sent).toHaveLength(0);
@@ -96,12 +92,7 @@ describe('a DISCOVER that finds every offer in its probe joins one', () => {
   });
 
   it('a probe cut short (its exchange stopped) wakes its joiners after its timeout and a grace: the offer no longer shields', async () => {
-    const s = (server = await startProbeServer(pool(FIRST)));
-    s.prober.manual = true;
-    s.send(discover(A));
-    await until(() => s.prober.waiting.length === 1);
-    s.send(discover(B));
-    await until(() => events(s)['offer.joined_probe'] === 1);
+    const s = await bJoinsAsProbe();
     s.clock.advance(500 + JOIN_GRACE_MS - 1);
     await settle(5);
     expect(s.link.sent).toHaveLength(0);
