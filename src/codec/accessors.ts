@@ -2,6 +2,7 @@
 import type { DhcpMessage, MessageType } from './types.js';
 import { readIp } from './ip.js';
 import { toColonHex } from './hex.js';
+import { bytesText } from './interned.js';
 import { CHADDR_LEN, OPT_MESSAGE_TYPE } from './wire.js';
 import { parseSubOptions, type SubOption } from './values/relay-agent.js';
 
@@ -55,7 +56,8 @@ export function messageTypeOf(msg: DhcpMessage): MessageType | undefined {
 
 /** The first hlen bytes of chaddr as lower-case colon hex ("52:54:00:12:34:56"); hlen is capped at 16. */
 export function hwAddressOf(msg: DhcpMessage): string {
-  return toColonHex(msg.chaddr, 0, Math.min(msg.hlen, CHADDR_LEN, msg.chaddr.length));
+  // Asked for several times per packet (client key, security, reservations, the log): made once per client.
+  return bytesText(msg.chaddr, 0, Math.min(msg.hlen, CHADDR_LEN, msg.chaddr.length), toColonHex);
 }
 
 /**

@@ -1,5 +1,6 @@
 // IPv4 address helpers for the codec: dotted quad <-> host-order uint32 and <-> 4 wire bytes (RFC 791 §3.2).
 // Hand-written char loops instead of regexes: these run several times per packet.
+import { ipText } from './interned.js';
 
 /** Parses a strict dotted quad ("198.51.100.1": four decimal parts 0..255, no leading zeros); -1 if invalid. */
 export function parseIpv4(s: string): number {
@@ -44,8 +45,7 @@ export function ipToInt(s: string): number {
 
 /** Host-order uint32 -> dotted quad (the value is taken modulo 2^32, `>>> 0`). */
 export function intToIp(n: number): string {
-  const v = n >>> 0;
-  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  return ipText(n);
 }
 
 export const ZERO_IP = '0.0.0.0';
@@ -57,7 +57,7 @@ export function readIp(buf: Uint8Array, offset: number): string {
   const c = buf[offset + 2] ?? 0;
   const d = buf[offset + 3] ?? 0;
   if ((a | b | c | d) === 0) return ZERO_IP;
-  return `${a}.${b}.${c}.${d}`;
+  return ipText(((a << 24) | (b << 16) | (c << 8) | d) >>> 0);
 }
 
 /** Writes a dotted quad as 4 bytes at `offset`; returns false (writing nothing) if `s` is not an address. */
