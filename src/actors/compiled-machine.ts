@@ -18,9 +18,14 @@ export interface ExecutableAction {
 }
 
 export interface FlatStepper<C, E extends { type: string }, I> {
-  initial(input: I): [FlatSnapshot<C>, ExecutableAction[]];
-  /** Returns the very same snapshot when the event enables no transition. */
-  step(snapshot: FlatSnapshot<C>, event: E): [FlatSnapshot<C>, ExecutableAction[]];
+  initial(input: I): [FlatSnapshot<C>, readonly ExecutableAction[]];
+  /**
+   * Returns the very same snapshot when the event enables no transition. `owned`: the caller keeps no other
+   * reference to `snapshot.context` (nor hands it out as immutable), so the step may change it in place instead of
+   * copying it; without it, the given snapshot and its context are left as they were. The actions returned are
+   * read-only and may be shared between steps.
+   */
+  step(snapshot: FlatSnapshot<C>, event: E, owned?: boolean): [FlatSnapshot<C>, readonly ExecutableAction[]];
 }
 
 /* XState's StateNode and action objects are typed as internals; this module reads only their documented shape
@@ -56,6 +61,13 @@ interface Node {
 interface Args {
   context: Record<string, unknown>;
   event: { type: string };
+  /**
+   * The step's own context, which assignments may change in place: the one the first assignment of the step copied,
+   * or the caller's when it owns it. Undefined until then: the caller's context is never changed.
+   */
+  writable: Record<string, unknown> | undefined;
+  /** The actions to execute, made on the first one (most steps of a run have none or one). */
+  out: ExecutableAction[] | undefined;
 }
 type Implementations = {
   actions: Record<string, ActionRef | ((args: Args, params: unknown) => void)>;
@@ -71,13 +83,19 @@ interface Move {
 }
 
 /**
- * An action resolved once, when the machine is compiled: its reference (a string action as `{ type }`) and, for a
- * named one, its implementation. Stepping then allocates nothing per action but what the action itself produces.
+ * An action resolved once, when the machine is compiled: its reference (a string action as `{ type }`), for a
+ * named one its implementation, and when what it executes depends on nothing in the step (fixed params, a cancel,
+ * a raise with a fixed delay) that action itself. Stepping then allocates nothing per action but what the action
+ * itself produces.
  */
 interface Prepared {
   readonly ref: ActionRef;
   readonly named: ActionRef | ((args: Args, params: unknown) => void) | undefined;
+  readonly fixed: ExecutableAction | undefined;
 }
+
+/** What a step without actions gives back (frozen: shared by every such step). */
+const NO_ACTIONS: readonly ExecutableAction[] = Object.freeze([]);
 
 /** A Move with its actions prepared, all three lists in the order they run. */
 interface PreparedMove {
@@ -103,24 +121,25 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
   }
   const start = prepare({ exit: [], actions: [], ...entering(root, initialNode) });
 
-  const run = (actions: readonly Prepared[], args: Args, out: ExecutableAction[]): void => {
-    for (let i = 0; i < actions.length; i++) execute(actions[i]!, args, out, impl);
+  const run = (actions: readonly Prepared[], args: Args): readonly ExecutableAction[] => {
+    for (let i = 0; i < actions.length; i++) execute(actions[i]!, args, impl);
+    return args.out ?? NO_ACTIONS;
   };
 
   return {
     initial(input) {
       const context = (typeof contextFactory === 'function' ? contextFactory({ input }) : { ...(contextFactory as object) }) as Record<string, unknown>;
-      const args: Args = { context, event: { type: 'xstate.init' } };
-      const out: ExecutableAction[] = [];
-      run(start.actions, args, out);
+      // A context just made is the step's own.
+      const args: Args = { context, event: { type: 'xstate.init' }, writable: context, out: undefined };
+      const out = run(start.actions, args);
       return [snapshotOf(start.next, args.context) as FlatSnapshot<C>, out];
     },
-    step(snapshot, event) {
+    step(snapshot, event, owned) {
       const move = snapshot.status === 'active' ? moves.get(snapshot.value)?.get(event.type) : undefined;
-      if (move === undefined) return [snapshot, []];
-      const args: Args = { context: snapshot.context as Record<string, unknown>, event };
-      const out: ExecutableAction[] = [];
-      run(move.actions, args, out);
+      if (move === undefined) return [snapshot, NO_ACTIONS];
+      const context = snapshot.context as Record<string, unknown>;
+      const args: Args = { context, event, writable: owned === true ? context : undefined, out: undefined };
+      const out = run(move.actions, args);
       return [snapshotOf(move.next, args.context) as FlatSnapshot<C>, out];
     },
   };
@@ -218,17 +237,42 @@ function snapshotOf(node: Node, context: Record<string, unknown>): FlatSnapshot 
 
 function prepared(action: Action, impl: Implementations): Prepared {
   const ref: ActionRef = typeof action === 'string' ? { type: action } : action;
-  return { ref, named: ref.type === undefined ? undefined : impl.actions[ref.type] };
+  const named = ref.type === undefined ? undefined : impl.actions[ref.type];
+  return { ref, named, fixed: fixedAction(ref, named, impl) };
 }
 
-function execute(action: Prepared, args: Args, out: ExecutableAction[], impl: Implementations): void {
+/** The action executed, when nothing in it depends on the step's context or event; else undefined. */
+function fixedAction(ref: ActionRef, named: Prepared['named'], impl: Implementations): ExecutableAction | undefined {
+  switch (ref.type) {
+    case 'xstate.raise': {
+      const delay = ref.delay;
+      if (typeof delay === 'string' && typeof impl.delays[delay] === 'function') return undefined;
+      const resolved = delay === undefined || typeof delay === 'number' ? delay : (impl.delays[delay] as number | undefined);
+      return { type: 'xstate.raise', params: { event: ref.event, id: ref.id, delay: resolved } };
+    }
+    case 'xstate.cancel':
+      return { type: 'xstate.cancel', params: { sendId: ref.sendId } };
+    case 'xstate.assign':
+    case undefined:
+      return undefined;
+  }
+  if (typeof ref.params === 'function' || isAssign(named)) return undefined;
+  return ref.params === undefined ? { type: ref.type } : { type: ref.type, params: ref.params };
+}
+
+function isAssign(named: Prepared['named']): boolean {
+  return named !== undefined && typeof named === 'function' && (named as ActionRef).type === 'xstate.assign';
+}
+
+function execute(action: Prepared, args: Args, impl: Implementations): void {
+  if (action.fixed !== undefined) {
+    (args.out ??= []).push(action.fixed);
+    return;
+  }
   const ref = action.ref;
   switch (ref.type) {
     case 'xstate.raise':
-      out.push({ type: 'xstate.raise', params: { event: ref.event, id: ref.id, delay: resolveDelay(ref.delay, args, impl) } });
-      return;
-    case 'xstate.cancel':
-      out.push({ type: 'xstate.cancel', params: { sendId: ref.sendId } });
+      (args.out ??= []).push({ type: 'xstate.raise', params: { event: ref.event, id: ref.id, delay: resolveDelay(ref.delay, args, impl) } });
       return;
     case 'xstate.assign':
       assign(ref, args, undefined);
@@ -236,12 +280,12 @@ function execute(action: Prepared, args: Args, out: ExecutableAction[], impl: Im
   }
   const params = typeof ref.params === 'function' ? (ref.params as (a: Args) => unknown)(args) : ref.params;
   const named = action.named;
-  if (named !== undefined && typeof named === 'function' && (named as ActionRef).type === 'xstate.assign') {
+  if (isAssign(named)) {
     assign(named as ActionRef, args, params);
     return;
   }
   if (ref.type === undefined) throw new TypeError('inline action functions are not supported by the compiled interpreter');
-  out.push(params === undefined ? { type: ref.type } : { type: ref.type, params });
+  (args.out ??= []).push(params === undefined ? { type: ref.type } : { type: ref.type, params });
 }
 
 function assign(ref: ActionRef, args: Args, params: unknown): void {
@@ -255,7 +299,13 @@ function assign(ref: ActionRef, args: Args, params: unknown): void {
       partial[key] = typeof value === 'function' ? (value as (a: Args, p: unknown) => unknown)(args, params) : value;
     }
   }
-  args.context = { ...args.context, ...partial };
+  // One copy per step at most: later assignments of the step change the copy it made (or the owned context).
+  if (args.writable === args.context) {
+    for (const key in partial) args.context[key] = partial[key];
+  } else {
+    args.context = { ...args.context, ...partial };
+    args.writable = args.context;
+  }
 }
 
 function resolveDelay(delay: string | number | undefined, args: Args, impl: Implementations): number | undefined {

@@ -24,6 +24,8 @@ type Observer = Parameters<TransactionActor['subscribe']>[0];
 /** The machine's state waiting for the client's next message after an OFFER. */
 const WAITING = 'awaitingRequest';
 
+const NOT_STARTED = Object.freeze({ value: 'idle', status: 'active', context: Object.freeze({}) });
+
 const stepper = createStepper<TransactionContext, TransactionEvent, { clientKey: string }>(transactionMachine, { clientKey: '' });
 
 export class PassiveTransaction implements TransactionActor {
@@ -54,7 +56,8 @@ export class PassiveTransaction implements TransactionActor {
 
   send(event: TransactionEvent): void {
     if (this.stopped || this.snapshot === undefined || this.snapshot.status !== 'active') return;
-    const [next, actions] = stepper.step(this.snapshot, event);
+    // The context is this transaction's alone (getSnapshot's readers look, never keep): stepped in place.
+    const [next, actions] = stepper.step(this.snapshot, event, true);
     if (next === this.snapshot) return;
     this.snapshot = next;
     try {
@@ -72,9 +75,10 @@ export class PassiveTransaction implements TransactionActor {
 
   getSnapshot(): { value: unknown; status: string; context: { error?: unknown } } {
     const snapshot = this.snapshot;
-    if (snapshot === undefined) return { value: 'idle', status: 'active', context: {} };
-    const status = this.errored ? 'error' : this.stopped && snapshot.status === 'active' ? 'stopped' : snapshot.status;
-    return { value: snapshot.value, status, context: snapshot.context };
+    if (snapshot === undefined) return NOT_STARTED;
+    // The machine's own snapshot while it runs (the lane asks after every step): a copy only to name an end.
+    if (!this.errored && !(this.stopped && snapshot.status === 'active')) return snapshot;
+    return { value: snapshot.value, status: this.errored ? 'error' : 'stopped', context: snapshot.context };
   }
 
   subscribe(observer: Observer): void {
@@ -93,13 +97,14 @@ export class PassiveTransaction implements TransactionActor {
   }
 
   private run(actions: readonly ExecutableAction[]): void {
-    for (const action of actions) {
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i]!;
       switch (action.type) {
         case 'decide':
-          this.ask(this.effects.decide, action.params as DecideInput, this.decided);
+          this.ask(this.effects.decide, action.params as DecideInput, (this.decided ??= this.onDecided.bind(this)));
           break;
         case 'checkConflict':
-          this.ask(this.effects.checkConflict, action.params as CheckConflictInput, this.checked);
+          this.ask(this.effects.checkConflict, action.params as CheckConflictInput, (this.checked ??= this.onChecked.bind(this)));
           break;
         case 'sendReply': {
           const { decision, packet } = action.params as { decision: Decision; packet: RoutedRequest };
@@ -116,11 +121,23 @@ export class PassiveTransaction implements TransactionActor {
     }
   }
 
-  // The answers of the asynchronous effects, as events: made once per transaction, not per effect run.
-  private readonly decided = (decision: Decision): void => this.send({ type: 'txn.decided', decision });
-  private readonly checked = (verdict: ConflictVerdict): void =>
+  // The answers of the asynchronous effects, as events: bound once per transaction and only when first needed (a
+  // REQUEST's exchange never checks a conflict), not per effect run.
+  private decided: ((decision: Decision) => void) | undefined;
+  private checked: ((verdict: ConflictVerdict) => void) | undefined;
+  private failed: ((error: unknown) => void) | undefined;
+
+  private onDecided(decision: Decision): void {
+    this.send({ type: 'txn.decided', decision });
+  }
+
+  private onChecked(verdict: ConflictVerdict): void {
     this.send(verdict.kind === 'checked' ? { type: 'txn.checked', decision: verdict.decision } : { type: 'txn.conflict' });
-  private readonly failed = (error: unknown): void => this.send({ type: 'txn.failed', error });
+  }
+
+  private onFailed(error: unknown): void {
+    this.send({ type: 'txn.failed', error });
+  }
 
   /** Runs an asynchronous effect; its result comes back through `answered`, a failure (thrown or rejected) as txn.failed. */
   private ask<I, T>(effect: (input: I) => Promise<T>, input: I, answered: (result: T) => void): void {
@@ -131,7 +148,7 @@ export class PassiveTransaction implements TransactionActor {
       result = Promise.reject(error);
     }
     // The answer always comes back as a later step, after the one that asked for it has finished.
-    result.then(answered, this.failed);
+    result.then(answered, (this.failed ??= this.onFailed.bind(this)));
   }
 
   private arm(params: { id: string; delay?: number; event: TransactionEvent }): void {

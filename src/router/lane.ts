@@ -109,7 +109,8 @@ export class Lane {
   }
 
   private take(at: number): RoutedRequest | undefined {
-    const [taken] = this.queue.splice(at, 1);
+    // shift() for the usual first one: splice makes an array of what it removes.
+    const taken = at === 0 ? this.queue.shift() : this.queue.splice(at, 1)[0];
     if (taken !== undefined) this.host.dequeued(taken);
     return taken;
   }
