@@ -4,6 +4,7 @@
 import { briefError } from '../aggregated-log.js';
 import { classify } from '../errors.js';
 import type { LeaseChange } from '../leases/lease-book.js';
+import type { LeaseWrite } from '../store/types.js';
 import { retry } from '../supervisor/retry.js';
 import type { RetryPolicy } from '../config/supervision-policy.js';
 import type { ServerDeps } from './deps.js';
@@ -13,23 +14,41 @@ import type { ServerDeps } from './deps.js';
  * logged and counted, and false returned.
  */
 export async function persist(deps: ServerDeps, change: LeaseChange, ...together: readonly LeaseChange[]): Promise<boolean> {
-  const { log, stats } = deps;
-  const changes = [change, ...together];
-  const undo = (): void => {
-    for (const c of [...changes].reverse()) deps.book.revert(c);
-  };
-  const ip = change.after.context.ip;
+  const changes = together.length === 0 ? [change] : [change, ...together];
   const health = deps.store.health();
   if (health.pendingWrites >= deps.config().limits.maxPendingCommits) {
     // A slow disk: this exchange would only add to the backlog; its client retransmits later.
-    undo();
-    stats.count(stats.drops, 'commit-backlog');
-    log.warn({ evt: 'store.backlog', ip, pendingWrites: health.pendingWrites }, 'commit backlog full: request shed');
+    undo(deps, changes);
+    deps.stats.count(deps.stats.drops, 'commit-backlog');
+    deps.log.warn({ evt: 'store.backlog', ip: change.after.context.ip, pendingWrites: health.pendingWrites }, 'commit backlog full: request shed');
     return false;
   }
+  const writes = new Array<LeaseWrite>(changes.length);
+  for (let i = 0; i < changes.length; i++) writes[i] = { kind: 'put', record: changes[i]!.after };
   try {
-    const writes = changes.map((c) => ({ kind: 'put' as const, record: c.after }));
-    await retry(() => deps.store.write(writes), policyFor(deps, health.writable), deps.clock, {
+    // The first attempt goes without the retry machinery (its promises, hooks and closures per write, which nearly
+    // every write would throw away); only a failure starts it, handing it this attempt's error first.
+    await deps.store.write(writes);
+    return true;
+  } catch (first) {
+    return persistRetried(deps, changes, writes, health.writable, first);
+  }
+}
+
+/** The rest of persist's attempts after the first failed with `first`, under the store's retry policy. */
+async function persistRetried(
+  deps: ServerDeps, changes: readonly LeaseChange[], writes: readonly LeaseWrite[], writable: boolean, first: unknown,
+): Promise<boolean> {
+  const { log, stats } = deps;
+  const ip = changes[0]!.after.context.ip;
+  let failed: { error: unknown } | undefined = { error: first };
+  const attempt = (): Promise<void> => {
+    const earlier = failed;
+    failed = undefined;
+    return earlier !== undefined ? Promise.reject(earlier.error) : deps.store.write(writes);
+  };
+  try {
+    await retry(attempt, policyFor(deps, writable), deps.clock, {
       onRetry: (err, attempt, delayMs) => {
         stats.count(stats.events, 'store.write.retry');
         log.warn({ evt: 'store.write.retry', err, attempt, delayMs, ip }, 'lease write failed, retrying');
@@ -37,7 +56,7 @@ export async function persist(deps: ServerDeps, change: LeaseChange, ...together
     });
     return true;
   } catch (error) {
-    undo();
+    undo(deps, changes);
     const err = classify(error);
     if (err.code === 'DHCPD_ERR_LEASE_TAKEN') {
       stats.count(stats.events, 'lease.taken');
@@ -49,6 +68,10 @@ export async function persist(deps: ServerDeps, change: LeaseChange, ...together
     log.error({ evt: 'store.write.gave_up', err, ip }, 'lease not stored: no ACK');
     return false;
   }
+}
+
+function undo(deps: ServerDeps, changes: readonly LeaseChange[]): void {
+  for (let i = changes.length - 1; i >= 0; i--) deps.book.revert(changes[i]!);
 }
 
 /** While the store is known unwritable each request makes one attempt (the probe) rather than a retry series. */
