@@ -66,8 +66,6 @@ interface Args {
    * or the caller's when it owns it. Undefined until then: the caller's context is never changed.
    */
   writable: Record<string, unknown> | undefined;
-  /** The actions to execute, made on the first one (most steps of a run have none or one). */
-  out: ExecutableAction[] | undefined;
 }
 type Implementations = {
   actions: Record<string, ActionRef | ((args: Args, params: unknown) => void)>;
@@ -101,6 +99,10 @@ const NO_ACTIONS: readonly ExecutableAction[] = Object.freeze([]);
 interface PreparedMove {
   readonly actions: readonly Prepared[];
   readonly next: Node;
+  /** How many actions it executes: every action but an assignment executes exactly one. */
+  readonly outputs: number;
+  /** What it executes when every one of those is fixed (shared by every such step), else undefined. */
+  readonly fixedOut: readonly ExecutableAction[] | undefined;
 }
 
 /** The compiled stepper, or undefined when the machine uses a feature this interpreter does not implement. */
@@ -111,35 +113,44 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
   if (leaves === undefined || initialNode === undefined) return undefined;
   const impl = machine.implementations as unknown as Implementations;
   const contextFactory = (machine.config as { context?: unknown }).context;
-  const prepare = (move: Move): PreparedMove => ({
-    actions: [...move.exit, ...move.actions, ...move.entry].map((action) => prepared(action, impl)),
-    next: move.next,
-  });
+  const prepare = (move: Move): PreparedMove => {
+    const actions = [...move.exit, ...move.actions, ...move.entry].map((action) => prepared(action, impl));
+    const executed = actions.filter((a) => !isAssignment(a));
+    const fixed = executed.every((a) => a.fixed !== undefined) ? Object.freeze(executed.map((a) => a.fixed!)) : undefined;
+    return { actions, next: move.next, outputs: executed.length, fixedOut: executed.length === 0 ? NO_ACTIONS : fixed };
+  };
   const moves = new Map<string, Map<string, PreparedMove>>();
   for (const [leaf, byEvent] of movesOf(root, leaves)) {
     moves.set(leaf, new Map([...byEvent].map(([event, move]) => [event, prepare(move)])));
   }
   const start = prepare({ exit: [], actions: [], ...entering(root, initialNode) });
 
-  const run = (actions: readonly Prepared[], args: Args): readonly ExecutableAction[] => {
-    for (let i = 0; i < actions.length; i++) execute(actions[i]!, args, impl);
-    return args.out ?? NO_ACTIONS;
+  /** Runs a move's actions; what they execute goes into an array of its exact size (no growing), or is shared. */
+  const run = (move: PreparedMove, args: Args): readonly ExecutableAction[] => {
+    const actions = move.actions;
+    const out = move.fixedOut === undefined ? new Array<ExecutableAction>(move.outputs) : undefined;
+    let at = 0;
+    for (let i = 0; i < actions.length; i++) {
+      const executed = execute(actions[i]!, args, impl);
+      if (executed !== undefined && out !== undefined) out[at++] = executed;
+    }
+    return out ?? move.fixedOut!;
   };
 
   return {
     initial(input) {
       const context = (typeof contextFactory === 'function' ? contextFactory({ input }) : { ...(contextFactory as object) }) as Record<string, unknown>;
       // A context just made is the step's own.
-      const args: Args = { context, event: { type: 'xstate.init' }, writable: context, out: undefined };
-      const out = run(start.actions, args);
+      const args: Args = { context, event: { type: 'xstate.init' }, writable: context };
+      const out = run(start, args);
       return [snapshotOf(start.next, args.context) as FlatSnapshot<C>, out];
     },
     step(snapshot, event, owned) {
       const move = snapshot.status === 'active' ? moves.get(snapshot.value)?.get(event.type) : undefined;
       if (move === undefined) return [snapshot, NO_ACTIONS];
       const context = snapshot.context as Record<string, unknown>;
-      const args: Args = { context, event, writable: owned === true ? context : undefined, out: undefined };
-      const out = run(move.actions, args);
+      const args: Args = { context, event, writable: owned === true ? context : undefined };
+      const out = run(move, args);
       return [snapshotOf(move.next, args.context) as FlatSnapshot<C>, out];
     },
   };
@@ -264,28 +275,30 @@ function isAssign(named: Prepared['named']): boolean {
   return named !== undefined && typeof named === 'function' && (named as ActionRef).type === 'xstate.assign';
 }
 
-function execute(action: Prepared, args: Args, impl: Implementations): void {
-  if (action.fixed !== undefined) {
-    (args.out ??= []).push(action.fixed);
-    return;
-  }
+/** An assignment changes the context and executes nothing. */
+function isAssignment(action: Prepared): boolean {
+  return action.ref.type === 'xstate.assign' || isAssign(action.named);
+}
+
+/** Runs one action: an assignment changes `args.context` and gives undefined; any other gives what it executes. */
+function execute(action: Prepared, args: Args, impl: Implementations): ExecutableAction | undefined {
+  if (action.fixed !== undefined) return action.fixed;
   const ref = action.ref;
   switch (ref.type) {
     case 'xstate.raise':
-      (args.out ??= []).push({ type: 'xstate.raise', params: { event: ref.event, id: ref.id, delay: resolveDelay(ref.delay, args, impl) } });
-      return;
+      return { type: 'xstate.raise', params: { event: ref.event, id: ref.id, delay: resolveDelay(ref.delay, args, impl) } };
     case 'xstate.assign':
       assign(ref, args, undefined);
-      return;
+      return undefined;
   }
   const params = typeof ref.params === 'function' ? (ref.params as (a: Args) => unknown)(args) : ref.params;
   const named = action.named;
   if (isAssign(named)) {
     assign(named as ActionRef, args, params);
-    return;
+    return undefined;
   }
   if (ref.type === undefined) throw new TypeError('inline action functions are not supported by the compiled interpreter');
-  (args.out ??= []).push(params === undefined ? { type: ref.type } : { type: ref.type, params });
+  return params === undefined ? { type: ref.type } : { type: ref.type, params };
 }
 
 function assign(ref: ActionRef, args: Args, params: unknown): void {
