@@ -78,15 +78,15 @@ function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: str
   // has a reservation it can have) is not offered again: its renewals are NAKed, so it would only lead to a NAK.
   const live = current !== undefined && isLive(current.state)
     && isAddressValid(subnet, current.context.ip, reservation) && !reservedElsewhere(deps, reservation, clientKey, current.context.ip);
+  // One object of fixed shape (absent candidates undefined), not one spread per candidate.
   const candidates: Candidates = {
     // RFC 2131 §4.3.1: a binding is the client's current address; a mere offer is not, so an address it asks for
     // that has become free (released by another client) comes before the offer.
-    ...(live && current.state !== 'offered' ? { existing: ipToInt(current.context.ip) } : {}),
-    ...(live && current.state === 'offered' ? { offered: ipToInt(current.context.ip) } : {}),
-    ...(reservation !== undefined && reservationUsable(deps, reservation, request, clientKey)
-      ? { reserved: reservation.address } : {}),
-    ...(requested !== undefined ? { requested: ipToInt(requested) } : {}),
-    ...(current !== undefined && isFinal(current.state) ? { previous: ipToInt(current.context.ip) } : {}),
+    existing: live && current.state !== 'offered' ? ipToInt(current.context.ip) : undefined,
+    offered: live && current.state === 'offered' ? ipToInt(current.context.ip) : undefined,
+    reserved: reservation !== undefined && reservationUsable(deps, reservation, request, clientKey) ? reservation.address : undefined,
+    requested: requested !== undefined ? ipToInt(requested) : undefined,
+    previous: current !== undefined && isFinal(current.state) ? ipToInt(current.context.ip) : undefined,
   };
   const search: NextFreeSearch = (_pools, free, cursor) => deps.freeAddresses.nextFree(subnet, free, cursor);
   const choice = chooseAddress(subnet.pools, candidates, isFree, cursorFor(deps, subnet.id), search);
@@ -128,5 +128,6 @@ function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, su
   deps.book.offer({ ip, subnetId: subnet.id, clientKey, hwAddress: hwAddressOf(request), now, holdMs });
   // One line per offer of a free address: bounded by the pool (and its holds) even under a DISCOVER flood, whose
   // DISCOVERs past the pool are offered unreserved and logged aggregated (offer.unreserved).
-  deps.log.info({ evt: 'lease.offered', ip, client: clientKey, xid: request.xid }, 'address offered');
+  // The line's object only when it is written (a daemon at warn would build it per DORA for nothing).
+  if (deps.log.isLevelEnabled('info')) deps.log.info({ evt: 'lease.offered', ip, client: clientKey, xid: request.xid }, 'address offered');
 }
