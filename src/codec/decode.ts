@@ -146,9 +146,27 @@ export function decode(buf: Buffer, opts?: DecodeOptions): DecodeResult {
   return decodeBody(opts?.handOver === true ? ownedBytes(buf) : exactCopy(buf));
 }
 
+/**
+ * The collector every decode reuses (decode is synchronous): its options are gathered in a scratch array and copied
+ * out at their exact count, instead of a new array grown by push (capacity 17 on the first) per message.
+ */
+const scratch: Collector = { options: [], parts: undefined, overload: undefined };
+
 function decodeBody(own: Buffer): DecodeResult {
   stamp = stamp === 0xffffffff ? resetStamps() : stamp + 1;
-  const col: Collector = { options: [], parts: undefined, overload: undefined };
+  const col = scratch;
+  col.options.length = 0;
+  col.parts = undefined;
+  col.overload = undefined;
+  const result = decodeWith(own, col);
+  // Nothing of this message stays in the scratch collector.
+  col.options.length = 0;
+  col.parts = undefined;
+  col.overload = undefined;
+  return result;
+}
+
+function decodeWith(own: Buffer, col: Collector): DecodeResult {
   let error = scanOptions(own, OPTIONS_OFFSET, own.length, col, true);
   if (error !== undefined) return { ok: false, error };
   const overload = overloadValue(col);
@@ -174,7 +192,7 @@ function decodeBody(own: Buffer): DecodeResult {
     chaddr: own.subarray(CHADDR_OFFSET, CHADDR_OFFSET + CHADDR_LEN),
     sname: overload & OVERLOAD_SNAME ? Buffer.alloc(SNAME_LEN) : own.subarray(SNAME_OFFSET, SNAME_OFFSET + SNAME_LEN),
     file: overload & OVERLOAD_FILE ? Buffer.alloc(FILE_LEN) : own.subarray(FILE_OFFSET, FILE_OFFSET + FILE_LEN),
-    options: col.options,
+    options: col.options.slice(),
   };
   return { ok: true, msg };
 }
@@ -202,5 +220,6 @@ export function decodeRequest(buf: Buffer, opts?: DecodeOptions): DecodeResult<D
   }
   const req = msg as DhcpMessage & { type: MessageType };
   req.type = value as MessageType;
-  return { ok: true, msg: req };
+  // The same result: its message is now the request.
+  return res as DecodeResult<DhcpRequest>;
 }
