@@ -94,6 +94,10 @@ interface Prepared {
 
 /** What a step without actions gives back (frozen: shared by every such step). */
 const NO_ACTIONS: readonly ExecutableAction[] = Object.freeze([]);
+/** The event of a machine's initial step, as XState names it. */
+const INIT_EVENT = Object.freeze({ type: 'xstate.init' });
+/** The context of an Args object between steps: it holds no machine's context. */
+const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /** A Move with its actions prepared, all three lists in the order they run. */
 interface PreparedMove {
@@ -137,21 +141,39 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
     return out ?? move.fixedOut!;
   };
 
+  /**
+   * One Args object serves every step (a step runs to its end before the next; the machine's functions read their
+   * args and keep nothing), and is emptied after it; a step inside a step (none does) would get one of its own.
+   */
+  let spare: Args | undefined = { context: EMPTY, event: INIT_EVENT, writable: undefined };
+  const stepWith = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, writable: Args['writable']): [FlatSnapshot<C>, readonly ExecutableAction[]] => {
+    const args = spare ?? { context, event, writable };
+    spare = undefined;
+    args.context = context;
+    args.event = event;
+    args.writable = writable;
+    try {
+      const out = run(move, args);
+      return [snapshotOf(move.next, args.context) as FlatSnapshot<C>, out];
+    } finally {
+      args.context = EMPTY;
+      args.event = INIT_EVENT;
+      args.writable = undefined;
+      spare = args;
+    }
+  };
+
   return {
     initial(input) {
       const context = (typeof contextFactory === 'function' ? contextFactory({ input }) : { ...(contextFactory as object) }) as Record<string, unknown>;
       // A context just made is the step's own.
-      const args: Args = { context, event: { type: 'xstate.init' }, writable: context };
-      const out = run(start, args);
-      return [snapshotOf(start.next, args.context) as FlatSnapshot<C>, out];
+      return stepWith(start, context, INIT_EVENT, context);
     },
     step(snapshot, event, owned) {
       const move = snapshot.status === 'active' ? moves.get(snapshot.value)?.get(event.type) : undefined;
       if (move === undefined) return [snapshot, NO_ACTIONS];
       const context = snapshot.context as Record<string, unknown>;
-      const args: Args = { context, event, writable: owned === true ? context : undefined };
-      const out = run(move, args);
-      return [snapshotOf(move.next, args.context) as FlatSnapshot<C>, out];
+      return stepWith(move, context, event, owned === true ? context : undefined);
     },
   };
 }

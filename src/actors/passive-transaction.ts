@@ -32,6 +32,12 @@ export class PassiveTransaction implements TransactionActor {
   private snapshot: Snapshot | undefined;
   private observer: Observer | undefined;
   private timer: { id: string; handle: TimerHandle } | undefined;
+  /**
+   * The delayed event the step under way asked for, armed when the step is over: the step's observer often lets the
+   * transaction go at once (an OFFER's exchange waits for its client without an actor), and a timer set and cleared
+   * at once cost a Node timer and its handle per DORA.
+   */
+  private toArm: { id: string; delay?: number; event: TransactionEvent } | undefined;
   private stopped = false;
   private errored = false;
 
@@ -52,6 +58,7 @@ export class PassiveTransaction implements TransactionActor {
     }
     this.snapshot = snapshot;
     this.run(actions);
+    this.armAsked();
   }
 
   send(event: TransactionEvent): void {
@@ -71,6 +78,7 @@ export class PassiveTransaction implements TransactionActor {
     }
     this.observer?.next();
     if (next.status === 'done') this.finish();
+    this.armAsked();
   }
 
   getSnapshot(): { value: unknown; status: string; context: { error?: unknown } } {
@@ -87,6 +95,7 @@ export class PassiveTransaction implements TransactionActor {
 
   stop(): void {
     this.stopped = true;
+    this.toArm = undefined;
     this.timer?.handle.cancel();
     this.timer = undefined;
   }
@@ -112,11 +121,14 @@ export class PassiveTransaction implements TransactionActor {
           break;
         }
         case 'xstate.raise':
-          this.arm(action.params as { id: string; delay?: number; event: TransactionEvent });
+          if ((action.params as { delay?: number }).delay !== undefined) this.toArm = action.params as { id: string; delay?: number; event: TransactionEvent };
           break;
-        case 'xstate.cancel':
-          if (this.timer?.id === (action.params as { sendId: string }).sendId) this.timer.handle.cancel();
+        case 'xstate.cancel': {
+          const { sendId } = action.params as { sendId: string };
+          if (this.toArm?.id === sendId) this.toArm = undefined;
+          if (this.timer?.id === sendId) this.timer.handle.cancel();
           break;
+        }
       }
     }
   }
@@ -151,8 +163,12 @@ export class PassiveTransaction implements TransactionActor {
     result.then(answered, (this.failed ??= this.onFailed.bind(this)));
   }
 
-  private arm(params: { id: string; delay?: number; event: TransactionEvent }): void {
-    if (params.delay === undefined) return;
+  /** Arms the delayed event the step asked for, unless the transaction was stopped meanwhile. */
+  private armAsked(): void {
+    const params = this.toArm;
+    if (params === undefined || params.delay === undefined) return;
+    this.toArm = undefined;
+    if (this.stopped) return;
     this.timer?.handle.cancel();
     this.timer = { id: params.id, handle: this.effects.clock.setTimer(params.delay, () => this.send(params.event)) };
   }
