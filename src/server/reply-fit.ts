@@ -1,7 +1,7 @@
 // Fits a reply to the client's maximum message size (RFC 2132 §9.10, option 57, never below 576): option overload
 // into file and sname first (RFC 2131 §4.1, RFC 2132 §9.3), then options dropped by priority. A client always
 // gets its answer: a reply is never lost because its options do not fit.
-import { encode } from '../codec/index.js';
+import { encode, getParameterRequestList } from '../codec/index.js';
 import type { DhcpMessage, DhcpOption } from '../codec/types.js';
 import { CodecError } from '../errors.js';
 
@@ -29,6 +29,17 @@ export function dropOrder(options: readonly DhcpOption[], requested: readonly nu
   const asked = droppable.filter((code) => requested.includes(code))
     .sort((a, b) => requested.indexOf(b) - requested.indexOf(a));
   return [...unasked, ...asked];
+}
+
+const NONE_DROPPED: readonly number[] = Object.freeze([]);
+
+/**
+ * fitReply for the reply to `request`: the client's option 55 is read only when the reply does not fit as it is
+ * (then the first encode is tried once more, by fitReply: a rare path).
+ */
+export function fitReplyFor(message: DhcpMessage, maxSize: number, request: DhcpMessage): FittedReply {
+  const data = tryEncode(message, maxSize);
+  return data !== undefined ? { data, dropped: NONE_DROPPED, oversize: false } : fitReply(message, maxSize, getParameterRequestList(request));
 }
 
 /** Encodes `message` within `maxSize` bytes (option 57 less the IP and UDP headers), dropping options as needed. */

@@ -9,8 +9,8 @@ import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
 import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
-import { getIpOption, getParameterRequestList } from '../codec/index.js';
-import { fitReply, type FittedReply } from './reply-fit.js';
+import { getIpOption } from '../codec/index.js';
+import { fitReplyFor, type FittedReply } from './reply-fit.js';
 import type { ResponseCache } from './response-cache.js';
 import { LEASE_DROPS } from './shedding.js';
 import type { Stats } from './stats.js';
@@ -104,7 +104,7 @@ export function createReplySender(deps: {
  */
 function encodeOrReport(decision: Reply, routed: RoutedRequest, deps: { readonly log: Logger; readonly stats: Stats }): Buffer | undefined {
   try {
-    const fitted = fitReply(decision.message, decision.maxSize, getParameterRequestList(routed.request));
+    const fitted = fitReplyFor(decision.message, decision.maxSize, routed.request);
     if (fitted.dropped.length > 0 || fitted.oversize) reportTrim(fitted, decision, routed, deps);
     return fitted.data;
   } catch (error) {
