@@ -1,7 +1,7 @@
 // The security stages as RxJS operators between decode and routing, in the seed's order: snooping/trust → MAC
 // filter → IP filter → rate limit → authentication → allow. Every rejection becomes a SecurityEvent: counted per
 // stage and reason, kept in a bounded ring, logged aggregated (`security.rejected`, DHCPD_ERR_SECURITY_REJECTED).
-import { filter, map, pipe, type OperatorFunction } from '../rx.js';
+import { Observable, type OperatorFunction } from '../rx.js';
 import { AggregatedLog } from '../aggregated-log.js';
 import type { Clock } from '../clock.js';
 import { MessageType } from '../codec/types.js';
@@ -17,9 +17,9 @@ import { SecurityCounters, SecurityEventRing, type SecurityEvent } from './event
 import { ipFilterStage } from './ip-filter.js';
 import { macFilterStage } from './mac-filter.js';
 import { rateLimitStage } from './rate-limit.js';
-import { snoopingStage } from './snooping.js';
+import { isServerOnly, snoopingStage } from './snooping.js';
 import { ReplySigner } from './reply-signer.js';
-import { SecurityPacket, type Rejection, type Stage } from './stage.js';
+import { configuredStages, SecurityPacket, type Rejection, type Stage } from './stage.js';
 import { StarvationGuard, type LeaseView } from './starvation-guard.js';
 import { TokenBuckets } from './token-buckets.js';
 
@@ -61,12 +61,39 @@ export class Security {
     this.signer = new ReplySigner(() => deps.clock.now());
   }
 
-  /** The stages as operators, one per stage; what passes them all goes on to routing. */
+  /**
+   * The stages in their order as one operator (one subscriber per datagram, not seven); what passes them all goes
+   * on to routing. A stage that throws fails the stream, as a throw inside an operator would.
+   */
   operator(): OperatorFunction<DecodedInbound, Admitted> {
-    const wrap = map((d: DecodedInbound) => new SecurityPacket(d.request, d.inbound, this.deps.clientKeyOf(d), this.deps.clock.now(), this.deps.config()));
-    const [snooping, mac, ip, rate, auth] = this.stages.map((stage) => filter((p: SecurityPacket) => this.passes(stage, p)));
-    const unwrap = map((p: SecurityPacket): Admitted => ({ request: p.request, inbound: p.inbound, clientKey: p.clientKey }));
-    return pipe(wrap, snooping!, mac!, ip!, rate!, auth!, unwrap);
+    return (source) => new Observable<Admitted>((subscriber) =>
+      source.subscribe({
+        next: (decoded) => {
+          let admitted: Admitted | undefined;
+          try {
+            admitted = this.admit(decoded);
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          if (admitted !== undefined) subscriber.next(admitted);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }));
+  }
+
+  /** The request as routed when every stage passes it, else undefined (the rejection reported). */
+  private admit(decoded: DecodedInbound): Admitted | undefined {
+    const config = this.deps.config();
+    const clientKey = this.deps.clientKeyOf(decoded);
+    // No stage configured anywhere: only snooping's always-on check could reject, and not a client's message type.
+    if (!configuredStages(config.security).any && !isServerOnly(decoded.request.type)) {
+      return { request: decoded.request, inbound: decoded.inbound, clientKey };
+    }
+    const p = new SecurityPacket(decoded.request, decoded.inbound, clientKey, this.deps.clock.now(), config);
+    for (let i = 0; i < this.stages.length; i++) if (!this.passes(this.stages[i]!, p)) return undefined;
+    return { request: p.request, inbound: p.inbound, clientKey };
   }
 
   /** The reply to a request that authenticated carries our own option 90 and MAC; others are returned as they are. */
@@ -84,7 +111,10 @@ export class Security {
   /** An ACK went out: the starvation guard counts new leases (the ACK of an INFORM grants none). */
   granted(routed: Admitted, ip: string): void {
     if (routed.request.type === MessageType.INFORM) return;
-    const p = new SecurityPacket(routed.request, routed.inbound, routed.clientKey, this.deps.clock.now(), this.deps.config());
+    const config = this.deps.config();
+    // No rate limit anywhere: nothing to count (and no packet view to make per ACK).
+    if (!configuredStages(config.security).rateLimit) return;
+    const p = new SecurityPacket(routed.request, routed.inbound, routed.clientKey, this.deps.clock.now(), config);
     const limits = p.settings('rateLimit');
     if (limits !== undefined) this.guard.granted(p, ip, limits);
   }

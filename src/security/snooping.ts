@@ -6,6 +6,9 @@ import { MessageType } from '../codec/types.js';
 import { inCidrs, rejection, type Rejection, type SecurityPacket, type Stage } from './stage.js';
 
 const SERVER_ONLY: ReadonlySet<MessageType> = new Set([MessageType.OFFER, MessageType.ACK, MessageType.NAK]);
+
+/** A server's message type: snooping rejects it even when no stage is configured. */
+export const isServerOnly = (type: MessageType): boolean => SERVER_ONLY.has(type);
 const ZERO = '0.0.0.0';
 
 export function snoopingStage(): Stage {

@@ -68,6 +68,25 @@ function hasSubnetScopes(sec: SecurityConfig): boolean {
   return has;
 }
 
+/** Which stages any scope configures, per security config (a reload compiles a new one). */
+export interface ConfiguredStages {
+  /** Any stage at all: when none is, only snooping's always-on check can reject a packet. */
+  readonly any: boolean;
+  readonly rateLimit: boolean;
+}
+
+const STAGE_KEYS: readonly (keyof ScopedSecurity)[] = ['trust', 'macFilter', 'ipFilter', 'rateLimit', 'auth'];
+const configured = new WeakMap<SecurityConfig, ConfiguredStages>();
+
+export function configuredStages(sec: SecurityConfig): ConfiguredStages {
+  let stages = configured.get(sec);
+  if (stages === undefined) {
+    stages = { any: STAGE_KEYS.some((key) => isConfigured(sec, key)), rateLimit: isConfigured(sec, 'rateLimit') };
+    configured.set(sec, stages);
+  }
+  return stages;
+}
+
 /** Whether any scope configures this stage's section: a stage no scope sets is left out of the pipeline. */
 export function isConfigured(sec: SecurityConfig, key: keyof ScopedSecurity): boolean {
   return [sec.global, ...Object.values(sec.interfaces), ...Object.values(sec.subnets)].some((s) => s[key] !== undefined);
