@@ -2,7 +2,7 @@
 import type { DhcpMessage, MessageType } from './types.js';
 import { readIp } from './ip.js';
 import { toColonHex } from './hex.js';
-import { bytesText } from './interned.js';
+import { TextTable } from './interned.js';
 import { CHADDR_LEN, OPT_MESSAGE_TYPE } from './wire.js';
 import { parseSubOptions, type SubOption } from './values/relay-agent.js';
 
@@ -55,9 +55,11 @@ export function messageTypeOf(msg: DhcpMessage): MessageType | undefined {
 }
 
 /** The first hlen bytes of chaddr as lower-case colon hex ("52:54:00:12:34:56"); hlen is capped at 16. */
+/** Hardware addresses' text: asked for several times per packet (client key, reservations, the log), made once per client. */
+const hwTexts = new TextTable(1024, (_tag, buf, start, end) => toColonHex(buf, start, end));
+
 export function hwAddressOf(msg: DhcpMessage): string {
-  // Asked for several times per packet (client key, security, reservations, the log): made once per client.
-  return bytesText(msg.chaddr, 0, Math.min(msg.hlen, CHADDR_LEN, msg.chaddr.length), toColonHex);
+  return hwTexts.text(0, msg.chaddr, 0, Math.min(msg.hlen, CHADDR_LEN, msg.chaddr.length));
 }
 
 /**

@@ -2,12 +2,26 @@
 
 const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16));
 
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** Where toColonHex writes its characters (synchronous: one at a time), for one flat string instead of 2n pieces. */
+const hexScratch = Buffer.allocUnsafeSlow(3 * 64);
+
 /** Lower-case colon-separated hex ("01:02:0a"); "" for no bytes. */
 export function toColonHex(buf: Uint8Array, start = 0, end = buf.length): string {
   if (end <= start) return '';
-  let out = BYTE_HEX[buf[start] ?? 0] ?? '00';
-  for (let i = start + 1; i < end; i++) out += ':' + (BYTE_HEX[buf[i] ?? 0] ?? '00');
-  return out;
+  if (end - start > 64) {
+    let out = BYTE_HEX[buf[start] ?? 0] ?? '00';
+    for (let i = start + 1; i < end; i++) out += ':' + (BYTE_HEX[buf[i] ?? 0] ?? '00');
+    return out;
+  }
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    const byte = buf[i] as number;
+    if (i > start) hexScratch[at++] = 58; // ':'
+    hexScratch[at++] = HEX_DIGITS[byte >>> 4] as number;
+    hexScratch[at++] = HEX_DIGITS[byte & 15] as number;
+  }
+  return hexScratch.toString('latin1', 0, at);
 }
 
 function nibble(c: number): number {

@@ -13,6 +13,7 @@ export {
 } from './accessors.js';
 export { parseIpv4 } from './ip.js';
 export { toColonHex, parseHex } from './hex.js';
+export { TextTable } from './interned.js';
 export type { SubOption } from './values/relay-agent.js';
 export type { ClasslessRoute } from './values/routes.js';
 export type { ClientFqdn } from './values/client-fqdn.js';

@@ -21,38 +21,47 @@ export function ipText(value: number): string {
   return text;
 }
 
-const HW_SLOTS = 1024;
-/** At most 16 bytes (chaddr) per slot; longer input is not cached. */
-const HW_MAX = 16;
-const hwBytes = new Uint8Array(HW_SLOTS * HW_MAX);
-const hwLengths = new Uint8Array(HW_SLOTS);
-const hwTexts: (string | undefined)[] = new Array<string | undefined>(HW_SLOTS).fill(undefined);
+/** Longest byte string a table keeps (a chaddr is 16 bytes; a client id is usually 7). */
+const BYTES_MAX = 32;
 
 /**
- * `make(buf, start, end)`'s text for bytes [start, end) of `buf`, from the table when the same bytes were seen last
- * in their slot. `make` must be a pure function of the bytes (one table serves one function: colon hex).
+ * A bounded, direct-mapped table of texts made from short byte strings (plus a small tag, e.g. the hardware type),
+ * for one text function: the table gives back the text made last time for the same tag and bytes in its slot.
  */
-export function bytesText(buf: Uint8Array, start: number, end: number, make: (buf: Uint8Array, start: number, end: number) => string): string {
-  const length = end - start;
-  if (length <= 0 || length > HW_MAX) return make(buf, start, end);
-  let hash = length;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ (buf[i] as number), 0x01000193);
-  const slot = (hash ^ (hash >>> 15)) & (HW_SLOTS - 1);
-  const cached = hwTexts[slot];
-  const base = slot * HW_MAX;
-  if (cached !== undefined && hwLengths[slot] === length) {
-    let same = true;
-    for (let i = 0; i < length; i++) {
-      if (hwBytes[base + i] !== buf[start + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return cached;
+export class TextTable {
+  private readonly bytes: Uint8Array;
+  private readonly lengths: Int16Array;
+  private readonly tags: Int32Array;
+  private readonly texts: (string | undefined)[];
+
+  constructor(private readonly slots: number, private readonly make: (tag: number, buf: Uint8Array, start: number, end: number) => string) {
+    if ((slots & (slots - 1)) !== 0) throw new TypeError('slots must be a power of two');
+    this.bytes = new Uint8Array(slots * BYTES_MAX);
+    this.lengths = new Int16Array(slots).fill(-1);
+    this.tags = new Int32Array(slots);
+    this.texts = new Array<string | undefined>(slots).fill(undefined);
   }
-  const text = make(buf, start, end);
-  for (let i = 0; i < length; i++) hwBytes[base + i] = buf[start + i] as number;
-  hwLengths[slot] = length;
-  hwTexts[slot] = text;
-  return text;
+
+  /** The text of bytes [start, end) of `buf` with `tag`; made anew (and not kept) past 32 bytes. */
+  text(tag: number, buf: Uint8Array, start: number, end: number): string {
+    const length = end - start;
+    if (length < 0 || length > BYTES_MAX) return this.make(tag, buf, start, end);
+    let hash = Math.imul(length ^ tag, 0x01000193);
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (buf[i] as number), 0x01000193);
+    const slot = (hash ^ (hash >>> 15)) & (this.slots - 1);
+    const base = slot * BYTES_MAX;
+    const cached = this.texts[slot];
+    if (cached !== undefined && this.lengths[slot] === length && this.tags[slot] === tag && this.holds(base, buf, start, length)) return cached;
+    const text = this.make(tag, buf, start, end);
+    for (let i = 0; i < length; i++) this.bytes[base + i] = buf[start + i] as number;
+    this.lengths[slot] = length;
+    this.tags[slot] = tag;
+    this.texts[slot] = text;
+    return text;
+  }
+
+  private holds(base: number, buf: Uint8Array, start: number, length: number): boolean {
+    for (let i = 0; i < length; i++) if (this.bytes[base + i] !== buf[start + i]) return false;
+    return true;
+  }
 }

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toColonHex } from '../../../src/codec/hex.js';
-import { bytesText, ipText } from '../../../src/codec/interned.js';
+import { ipText, TextTable } from '../../../src/codec/interned.js';
 import { intToIp, readIp } from '../../../src/codec/ip.js';
 
 describe('interned address text', () => {
@@ -17,15 +17,18 @@ describe('interned address text', () => {
     }));
   });
 
-  it('colon hex follows the bytes: a buffer changed in place, or another one colliding in a slot, gets its own text', () => {
+  it('a text table follows the bytes and the tag: a buffer changed in place, or another one colliding in a slot, gets its own text', () => {
+    const table = new TextTable(4, (tag, buf, start, end) => `${tag}/${toColonHex(buf, start, end)}`);
     const mac = Buffer.from([2, 0, 0x5e, 0x10, 0, 1]);
-    expect(bytesText(mac, 0, 6, toColonHex)).toBe('02:00:5e:10:00:01');
+    expect(table.text(1, mac, 0, 6)).toBe('1/02:00:5e:10:00:01');
+    expect(table.text(6, mac, 0, 6)).toBe('6/02:00:5e:10:00:01');
     mac[5] = 2;
-    expect(bytesText(mac, 0, 6, toColonHex)).toBe('02:00:5e:10:00:02');
-    expect(bytesText(mac, 0, 5, toColonHex)).toBe('02:00:5e:10:00');
-    expect(bytesText(mac, 0, 0, toColonHex)).toBe('');
-    fc.assert(fc.property(fc.array(fc.uint8Array({ minLength: 0, maxLength: 20 }), { minLength: 1, maxLength: 3000 }), (list) => {
-      for (const bytes of list) expect(bytesText(bytes, 0, bytes.length, toColonHex)).toBe(toColonHex(bytes));
-    }), { numRuns: 20 });
+    expect(table.text(1, mac, 0, 6)).toBe('1/02:00:5e:10:00:02');
+    expect(table.text(1, mac, 0, 5)).toBe('1/02:00:5e:10:00');
+    expect(table.text(1, mac, 0, 0)).toBe('1/');
+    expect(table.text(1, Buffer.alloc(40, 7), 0, 40)).toBe(`1/${toColonHex(Buffer.alloc(40, 7))}`);
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: -1, max: 3 }), fc.uint8Array({ minLength: 0, maxLength: 40 })), { minLength: 1, maxLength: 300 }), (list) => {
+      for (const [tag, bytes] of list) expect(table.text(tag, bytes, 0, bytes.length)).toBe(`${tag}/${toColonHex(bytes)}`);
+    }), { numRuns: 50 });
   });
 });
