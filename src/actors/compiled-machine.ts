@@ -20,12 +20,22 @@ export interface ExecutableAction {
 export interface FlatStepper<C, E extends { type: string }, I> {
   initial(input: I): [FlatSnapshot<C>, readonly ExecutableAction[]];
   /**
-   * Returns the very same snapshot when the event enables no transition. `owned`: the caller keeps no other
-   * reference to `snapshot.context` (nor hands it out as immutable), so the step may change it in place instead of
-   * copying it; without it, the given snapshot and its context are left as they were. The actions returned are
-   * read-only and may be shared between steps.
+   * Returns the very same snapshot when the event enables no transition; the given snapshot and its context are
+   * left as they were. The actions returned are read-only and may be shared between steps.
    */
-  step(snapshot: FlatSnapshot<C>, event: E, owned?: boolean): [FlatSnapshot<C>, readonly ExecutableAction[]];
+  step(snapshot: FlatSnapshot<C>, event: E): [FlatSnapshot<C>, readonly ExecutableAction[]];
+  /**
+   * step() for a caller that owns its snapshot and its context: both are changed in place (no new snapshot, no
+   * pair per step). Returns the actions, or undefined when the event enables no transition (nothing changed).
+   */
+  advance(snapshot: OwnedSnapshot<C>, event: E): readonly ExecutableAction[] | undefined;
+}
+
+/** A snapshot its holder alone keeps: a stepper's advance() changes it in place. */
+export interface OwnedSnapshot<C = unknown> {
+  value: string;
+  context: C;
+  status: 'active' | 'done';
 }
 
 /* XState's StateNode and action objects are typed as internals; this module reads only their documented shape
@@ -63,7 +73,7 @@ interface Args {
   event: { type: string };
   /**
    * The step's own context, which assignments may change in place: the one the first assignment of the step copied,
-   * or the caller's when it owns it. Undefined until then: the caller's context is never changed.
+   * or the caller's when it owns it (advance). Undefined until then: the caller's context is never changed.
    */
   writable: Record<string, unknown> | undefined;
 }
@@ -146,7 +156,15 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
    * args and keep nothing), and is emptied after it; a step inside a step (none does) would get one of its own.
    */
   let spare: Args | undefined = { context: EMPTY, event: INIT_EVENT, writable: undefined };
-  const stepWith = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, writable: Args['writable']): [FlatSnapshot<C>, readonly ExecutableAction[]] => {
+  /** The context after the last move, until its caller takes it (takeContext). */
+  let after: Record<string, unknown> = EMPTY;
+  const takeContext = (): Record<string, unknown> => {
+    const context = after;
+    after = EMPTY;
+    return context;
+  };
+  /** Runs `move` from `context`; gives the actions (the context after the move waits in `after`). */
+  const stepWith = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, writable: Args['writable']): readonly ExecutableAction[] => {
     const args = spare ?? { context, event, writable };
     spare = undefined;
     args.context = context;
@@ -154,7 +172,8 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
     args.writable = writable;
     try {
       const out = run(move, args);
-      return [snapshotOf(move.next, args.context) as FlatSnapshot<C>, out];
+      after = args.context;
+      return out;
     } finally {
       args.context = EMPTY;
       args.event = INIT_EVENT;
@@ -163,17 +182,31 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
     }
   };
 
+  const moveFor = (snapshot: FlatSnapshot<C>, event: E): PreparedMove | undefined =>
+    snapshot.status === 'active' ? moves.get(snapshot.value)?.get(event.type) : undefined;
+
   return {
     initial(input) {
       const context = (typeof contextFactory === 'function' ? contextFactory({ input }) : { ...(contextFactory as object) }) as Record<string, unknown>;
       // A context just made is the step's own.
-      return stepWith(start, context, INIT_EVENT, context);
+      const out = stepWith(start, context, INIT_EVENT, context);
+      return [snapshotOf(start.next, takeContext()) as FlatSnapshot<C>, out];
     },
-    step(snapshot, event, owned) {
-      const move = snapshot.status === 'active' ? moves.get(snapshot.value)?.get(event.type) : undefined;
+    step(snapshot, event) {
+      const move = moveFor(snapshot, event);
       if (move === undefined) return [snapshot, NO_ACTIONS];
+      const out = stepWith(move, snapshot.context as Record<string, unknown>, event, undefined);
+      return [snapshotOf(move.next, takeContext()) as FlatSnapshot<C>, out];
+    },
+    advance(snapshot, event) {
+      const move = moveFor(snapshot, event);
+      if (move === undefined) return undefined;
       const context = snapshot.context as Record<string, unknown>;
-      return stepWith(move, context, event, owned === true ? context : undefined);
+      const out = stepWith(move, context, event, context);
+      snapshot.context = takeContext() as C;
+      snapshot.value = move.next.key;
+      snapshot.status = move.next.type === 'final' ? 'done' : 'active';
+      return out;
     },
   };
 }

@@ -9,7 +9,7 @@ import type { RoutedRequest } from '../../machines/transaction.types.js';
 import type { TransactionActor } from '../router/options.js';
 import type { ConflictVerdict } from '../server/conflict-check/verdict.js';
 import type { Decision } from '../server/decision.js';
-import { createStepper, type ExecutableAction, type FlatSnapshot } from './stepper.js';
+import { createStepper, type ExecutableAction, type OwnedSnapshot } from './stepper.js';
 
 export interface TransactionEffects {
   readonly decide: (input: DecideInput) => Promise<Decision>;
@@ -18,7 +18,7 @@ export interface TransactionEffects {
   readonly clock: Clock;
 }
 
-type Snapshot = FlatSnapshot<TransactionContext>;
+type Snapshot = OwnedSnapshot<TransactionContext>;
 type Observer = Parameters<TransactionActor['subscribe']>[0];
 
 /** The machine's state waiting for the client's next message after an OFFER. */
@@ -53,20 +53,24 @@ export class PassiveTransaction implements TransactionActor {
     if (this.waiting) {
       // awaitingRequest's entry is not run again: its context is the fresh one it would forget to, and its
       // clientQuiet was kept by the router, which resumes it only to hand over the client's message at once.
-      this.snapshot = { ...snapshot, value: WAITING };
+      this.snapshot = { value: WAITING, context: snapshot.context, status: snapshot.status };
       return;
     }
-    this.snapshot = snapshot;
+    // Made for this call alone: the transaction's own from now on, stepped in place.
+    this.snapshot = snapshot as Snapshot;
     this.run(actions);
     this.armAsked();
   }
 
   send(event: TransactionEvent): void {
     if (this.stopped || this.snapshot === undefined || this.snapshot.status !== 'active') return;
-    // The context is this transaction's alone (getSnapshot's readers look, never keep): stepped in place.
-    const [next, actions] = stepper.step(this.snapshot, event, true);
-    if (next === this.snapshot) return;
-    this.snapshot = next;
+    // The snapshot and its context are this transaction's alone (getSnapshot's readers look, never keep): stepped
+    // in place.
+    const snapshot = this.snapshot;
+    const actions = stepper.advance(snapshot, event);
+    if (actions === undefined) return;
+    // This step's end, whatever steps the observer takes next.
+    const done = snapshot.status === 'done';
     try {
       this.run(actions);
     } catch (error) {
@@ -77,7 +81,7 @@ export class PassiveTransaction implements TransactionActor {
       return;
     }
     this.observer?.next();
-    if (next.status === 'done') this.finish();
+    if (done) this.finish();
     this.armAsked();
   }
 

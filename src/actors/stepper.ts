@@ -2,9 +2,9 @@
 // (compiled-machine.ts); anything else on XState's own transition with one reusable inert actor scope — XState's
 // `transition()` builds a fresh scope (an Actor computing a whole initial snapshot) on every call.
 import { createActor, type AnyStateMachine, type StateValue } from 'xstate';
-import { compileMachine, type ExecutableAction, type FlatSnapshot, type FlatStepper } from './compiled-machine.js';
+import { compileMachine, type ExecutableAction, type FlatSnapshot, type FlatStepper, type OwnedSnapshot } from './compiled-machine.js';
 
-export type { ExecutableAction, FlatSnapshot, FlatStepper };
+export type { ExecutableAction, FlatSnapshot, FlatStepper, OwnedSnapshot };
 
 export function createStepper<C, E extends { type: string }, I>(machine: AnyStateMachine, sampleInput: I): FlatStepper<C, E, I> {
   return compileMachine<C, E, I>(machine) ?? createXStateStepper<C, E, I>(machine, sampleInput);
@@ -51,14 +51,23 @@ export function createXStateStepper<C, E extends { type: string }, I>(machine: A
   };
   /** XState's snapshot, named by its leaf; it keeps XState's own fields, so it can be stepped again as it is. */
   const flat = (snapshot: { value: StateValue }): FlatSnapshot<C> => ({ ...snapshot, value: leafOf(snapshot.value) }) as unknown as FlatSnapshot<C>;
+  const step: FlatStepper<C, E, I>['step'] = (snapshot, event) => {
+    const resolved = 'machine' in snapshot
+      ? { ...snapshot, value: valueOf.get(snapshot.value) }
+      : machine.resolveState({ value: valueOf.get(snapshot.value) ?? snapshot.value, context: snapshot.context as never });
+    const next = machine.transition(resolved as never, event as never, anyScope) as { value: StateValue };
+    return [next === resolved ? snapshot : flat(next), take()];
+  };
   return {
     initial: (input) => [flat(machine.getInitialSnapshot(anyScope, input)), take()],
-    step: (snapshot, event) => {
-      const resolved = 'machine' in snapshot
-        ? { ...snapshot, value: valueOf.get(snapshot.value) }
-        : machine.resolveState({ value: valueOf.get(snapshot.value) ?? snapshot.value, context: snapshot.context as never });
-      const next = machine.transition(resolved as never, event as never, anyScope) as { value: StateValue };
-      return [next === resolved ? snapshot : flat(next), take()];
+    step,
+    advance: (snapshot, event) => {
+      const [next, actions] = step(snapshot, event);
+      if (next === snapshot) return undefined;
+      snapshot.value = next.value;
+      snapshot.context = next.context;
+      snapshot.status = next.status;
+      return actions;
     },
   };
 }

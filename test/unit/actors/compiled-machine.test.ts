@@ -31,6 +31,21 @@ function sameSteps<I>(compiled: FlatStepper<unknown, Event, I>, reference: FlatS
   }
 }
 
+/** advance() (in place, on a snapshot its caller owns) ends where step() does, with the same actions, every step. */
+function sameAdvance<I>(stepper: FlatStepper<unknown, Event, I>, input: I, events: Event[]): void {
+  const [first] = stepper.initial(input);
+  const owned = { value: first.value, context: structuredClone(first.context), status: first.status };
+  let reference = first;
+  for (const event of events) {
+    const [next, actions] = stepper.step(reference, event);
+    const advanced = stepper.advance(owned, event);
+    expect(advanced === undefined).toBe(next === reference);
+    if (advanced !== undefined) expect(view(owned, advanced)).toEqual(view(next, actions));
+    expect(owned.value).toBe(next.value);
+    reference = next;
+  }
+}
+
 /** Every kind of transition one level of nesting allows, each leaving a trace in the context or the actions. */
 const nestedMachine = setup({
   types: { context: {} as { trail: string[]; n: number } },
@@ -119,6 +134,8 @@ describe('compiled machines', () => {
       fc.constant({ type: 'xstate.after.clientQuiet.transaction.awaitingRequest' }),
     );
     fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameSteps(compiled, reference, { clientKey: 'c' }, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameAdvance(compiled, { clientKey: 'c' }, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameAdvance(reference, { clientKey: 'c' }, events)), { numRuns: runs });
   });
 
   it('step a machine with one level of nesting exactly as XState does', () => {
