@@ -11,7 +11,21 @@ import { handleRequest } from './handlers/request.js';
 import { orphanRenewal } from './orphan-renewal.js';
 import { selectSubnet } from './subnet-select.js';
 
-export async function decide(deps: ServerDeps, routed: RoutedRequest): Promise<Decision> {
+/**
+ * The decision for a routed request, always as a promise (a throw becomes its rejection). Not an async function:
+ * most decisions are made at once or are a handler's own promise, which an async wrapper would adopt through
+ * extra promises and microtask jobs per request.
+ */
+export function decide(deps: ServerDeps, routed: RoutedRequest): Promise<Decision> {
+  try {
+    const decision = decideNow(deps, routed);
+    return decision instanceof Promise ? decision : Promise.resolve(decision);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function decideNow(deps: ServerDeps, routed: RoutedRequest): Decision | Promise<Decision> {
   const { request, inbound, clientKey } = routed;
   if (deps.declines.isBlocked(clientKey, deps.clock.now())) return drop('decline-limit');
   const subnet = selectSubnet(deps.config(), request, inbound);

@@ -32,7 +32,7 @@ export async function ack(deps: ServerDeps, input: HandlerInput, ip: string, kin
   const superseded = supersede(deps, subnet.id, clientKey, ip);
   // The new binding and the release of the old one land in one batch: a crash between them cannot leave a
   // client with two bindings in a subnet.
-  if (!(await persist(deps, change, ...superseded))) {
+  if (!(await (superseded.length === 0 ? persist(deps, change) : persist(deps, change, ...superseded)))) {
     // Shared database: the lost write brought the winning row into the book. Never ACK another client's address.
     return isLeaseOf(deps.book.get(ip), clientKey) ? drop('store-unavailable') : nak(deps, input, 'not-your-lease');
   }
@@ -58,15 +58,18 @@ export async function ack(deps: ServerDeps, input: HandlerInput, ip: string, kin
  * One binding per client per subnet: a client given a new address (after a reload made its old one invalid, or
  * moved its reservation) gives the old one up, else that address stays held, unrenewable, until it expires.
  */
-function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: string): LeaseChange[] {
-  const released: LeaseChange[] = [];
+function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: string): readonly LeaseChange[] {
+  let released: LeaseChange[] | undefined;
   for (const record of deps.book.leasesOf(subnetId, clientKey)) {
     if (record.context.ip === ip || !isBinding(record.state)) continue;
     const change = deps.book.send(record.context.ip, { type: 'lease.release', now: deps.clock.now() });
-    if (change !== undefined) released.push(change);
+    if (change !== undefined) (released ??= []).push(change);
   }
-  return released;
+  // Nearly always none: no array per ACK then.
+  return released ?? NONE;
 }
+
+const NONE: readonly LeaseChange[] = Object.freeze([]);
 
 /** RFC 2131 §4.3.2: yiaddr 0, no lease options, our server identifier; egress broadcasts it or hands it to the relay. */
 export function nak(deps: ServerDeps, input: Omit<HandlerInput, 'subnet'> & { readonly subnet?: Subnet }, reason: NakReason): Decision {

@@ -27,7 +27,8 @@ export function requestKind(request: DhcpRequest, inbound: Inbound): RequestKind
   return inbound.broadcast === true || request.giaddr !== '0.0.0.0' ? 'rebind' : 'renew';
 }
 
-export async function handleRequest(deps: ServerDeps, input: HandlerInput): Promise<Decision> {
+/** A decision now, or the promise of one (an ACK waits for its write): no async wrapper to adopt it. */
+export function handleRequest(deps: ServerDeps, input: HandlerInput): Decision | Promise<Decision> {
   const kind = requestKind(input.request, input.inbound);
   switch (kind) {
     case 'select':
@@ -49,7 +50,7 @@ function namesUsOrNobody(deps: ServerDeps, input: HandlerInput): boolean {
   return named === undefined || named === deps.serverIdFor(input.subnet, input.inbound);
 }
 
-async function selecting(deps: ServerDeps, input: HandlerInput): Promise<Decision> {
+function selecting(deps: ServerDeps, input: HandlerInput): Decision | Promise<Decision> {
   const { request, clientKey, subnet } = input;
   if (!namesUsOrNobody(deps, input)) {
     // The client took another server's offer: our held address goes back to the pool, silently.
