@@ -128,7 +128,8 @@ function overloadValue(col: Collector): number | CodecError {
  * Decodes a BOOTP/DHCP message. Never throws. The result shares nothing with `buf`: the bytes are copied once
  * and every Buffer in the message (chaddr, sname, file, option data) is a view of that private copy, so the caller
  * may reuse `buf` at once — unless it hands `buf` over (`opts.handOver`). Option 52 (overload) is consumed:
- * sname/file come back zeroed when they carried options.
+ * sname/file come back zeroed when they carried options. An all-zero sname or file is a zero buffer shared by
+ * every message: the message's buffers are for reading.
  */
 export function decode(buf: Buffer, opts?: DecodeOptions): DecodeResult {
   if (!(buf instanceof Uint8Array)) return fail('DHCPD_ERR_CODEC_TRUNCATED', 'input is not a byte buffer');
@@ -190,11 +191,23 @@ function decodeWith(own: Buffer, col: Collector): DecodeResult {
     siaddr: readIp(own, SIADDR_OFFSET),
     giaddr: readIp(own, GIADDR_OFFSET),
     chaddr: own.subarray(CHADDR_OFFSET, CHADDR_OFFSET + CHADDR_LEN),
-    sname: overload & OVERLOAD_SNAME ? Buffer.alloc(SNAME_LEN) : own.subarray(SNAME_OFFSET, SNAME_OFFSET + SNAME_LEN),
-    file: overload & OVERLOAD_FILE ? Buffer.alloc(FILE_LEN) : own.subarray(FILE_OFFSET, FILE_OFFSET + FILE_LEN),
+    sname: (overload & OVERLOAD_SNAME) !== 0 || isZero(own, SNAME_OFFSET, SNAME_LEN) ? ZERO_SNAME : own.subarray(SNAME_OFFSET, SNAME_OFFSET + SNAME_LEN),
+    file: (overload & OVERLOAD_FILE) !== 0 || isZero(own, FILE_OFFSET, FILE_LEN) ? ZERO_FILE : own.subarray(FILE_OFFSET, FILE_OFFSET + FILE_LEN),
     options: col.options.slice(),
   };
   return { ok: true, msg };
+}
+
+/**
+ * sname and file of nearly every request: all zero. Such a field is one shared zero buffer rather than a view per
+ * message (~0.1 KB each); decoded messages are read, never written (the reply builder shares its zero fields too).
+ */
+const ZERO_SNAME = Buffer.alloc(SNAME_LEN);
+const ZERO_FILE = Buffer.alloc(FILE_LEN);
+
+function isZero(buf: Buffer, start: number, length: number): boolean {
+  for (let i = start; i < start + length; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 function resetStamps(): number {
