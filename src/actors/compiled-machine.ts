@@ -369,7 +369,7 @@ function assign(ref: ActionRef, args: Args, params: unknown): void {
   }
   // One copy per step at most: later assignments of the step change the copy it made (or the owned context).
   if (args.writable === args.context) {
-    for (const key in partial) args.context[key] = partial[key];
+    Object.assign(args.context, partial);
   } else {
     args.context = { ...args.context, ...partial };
     args.writable = args.context;

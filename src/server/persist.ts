@@ -13,7 +13,7 @@ import type { ServerDeps } from './deps.js';
  * True once stored — all the changes in one atomic batch; otherwise they are undone in memory (last first),
  * logged and counted, and false returned.
  */
-export async function persist(deps: ServerDeps, change: LeaseChange, ...together: readonly LeaseChange[]): Promise<boolean> {
+export function persist(deps: ServerDeps, change: LeaseChange, ...together: readonly LeaseChange[]): Promise<boolean> {
   const changes = together.length === 0 ? [change] : [change, ...together];
   const health = deps.store.health();
   if (health.pendingWrites >= deps.config().limits.maxPendingCommits) {
@@ -21,19 +21,25 @@ export async function persist(deps: ServerDeps, change: LeaseChange, ...together
     undo(deps, changes);
     deps.stats.count(deps.stats.drops, 'commit-backlog');
     deps.log.warn({ evt: 'store.backlog', ip: change.after.context.ip, pendingWrites: health.pendingWrites }, 'commit backlog full: request shed');
-    return false;
+    return NOT_STORED;
   }
   const writes = new Array<LeaseWrite>(changes.length);
   for (let i = 0; i < changes.length; i++) writes[i] = { kind: 'put', record: changes[i]!.after };
+  // The first attempt goes without the retry machinery (its promises, hooks and closures per write, which nearly
+  // every write would throw away), and without an async frame of its own; only a failure starts the retries,
+  // handing them this attempt's error first.
+  let written: Promise<void>;
   try {
-    // The first attempt goes without the retry machinery (its promises, hooks and closures per write, which nearly
-    // every write would throw away); only a failure starts it, handing it this attempt's error first.
-    await deps.store.write(writes);
-    return true;
-  } catch (first) {
-    return persistRetried(deps, changes, writes, health.writable, first);
+    written = deps.store.write(writes);
+  } catch (error) {
+    written = Promise.reject(error);
   }
+  return written.then(stored, (first: unknown) => persistRetried(deps, changes, writes, health.writable, first));
 }
+
+const stored = (): boolean => true;
+/** Settled at once, for every shed request (a promise is never changed by its readers). */
+const NOT_STORED = Promise.resolve(false);
 
 /** The rest of persist's attempts after the first failed with `first`, under the store's retry policy. */
 async function persistRetried(

@@ -65,6 +65,8 @@ export class ResponseCache {
   private readonly order = new TimeOrderedKeys<Entry>((key) => this.entries.get(key));
   private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   private slabUsed = 0;
+  /** The buffer copy() wrote into last. */
+  private copied: Buffer = this.slab;
   private hits = 0;
   private misses = 0;
 
@@ -96,7 +98,8 @@ export class ResponseCache {
     const now = this.clock.now();
     const request = routed.inbound.data;
     const { data } = reply;
-    const { slab, at } = this.copy(request, data);
+    const at = this.copy(request, data);
+    const slab = this.copied;
     const entry: Entry = {
       key: routed.clientKey, slab, at, requestLength: request.length, replyLength: data.length,
       fromAddress: routed.inbound.from.address, fromPort: routed.inbound.from.port, iface: routed.inbound.iface?.name,
@@ -107,11 +110,17 @@ export class ResponseCache {
     this.evict(maxEntries, now);
   }
 
-  /** The request's and the reply's bytes, one after the other, in the current slab (a new one when it is full). */
-  private copy(request: Uint8Array, reply: Uint8Array): { slab: Buffer; at: number } {
+  /**
+   * Copies the request's and the reply's bytes, one after the other, into the current slab (a new one when it is
+   * full); returns where they start in `copied`, the buffer written (no pair object per entry).
+   */
+  private copy(request: Uint8Array, reply: Uint8Array): number {
     const length = request.length + reply.length;
     // Larger than a quarter slab (never from a real client): a buffer of its own rather than a mostly empty slab.
-    if (length > SLAB_BYTES / 4) return { slab: Buffer.concat([request, reply]), at: 0 };
+    if (length > SLAB_BYTES / 4) {
+      this.copied = Buffer.concat([request, reply]);
+      return 0;
+    }
     if (this.slabUsed + length > SLAB_BYTES) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
       this.slabUsed = 0;
@@ -121,7 +130,8 @@ export class ResponseCache {
     slab.set(request, at);
     slab.set(reply, at + request.length);
     this.slabUsed += length;
-    return { slab, at };
+    this.copied = slab;
+    return at;
   }
 
   /** Drops expired entries and the oldest beyond maxEntries; a slab goes once its entries have left `order`. */
