@@ -5,14 +5,39 @@ import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 const REQUESTED_ADDRESS = 50;
 
+/**
+ * Where a summary is written (synchronously, one at a time) before it becomes one flat string: concatenated, its
+ * pieces (each already made: the type's name, the interned addresses) were a chain of strings flattened again
+ * when the history stored it, twice per DORA. Every piece is ASCII.
+ */
+const line = Buffer.allocUnsafeSlow(512);
+let at = 0;
+
+function put(text: string): void {
+  at += line.write(text, at, 'latin1');
+}
+
 /** "DHCPREQUEST from 02:00:5e:10:00:01 for 198.51.100.100 via 203.0.113.1 (ciaddr 198.51.100.100)". */
 export function causeOf(packet: RoutedRequest): TransitionCause {
   const { request } = packet;
-  // Concatenated, not joined from an array of parts: made twice per DORA.
-  let message = `DHCP${MessageType[request.type] ?? request.type} from ${hwAddressOf(request)}`;
+  at = 0;
+  put('DHCP');
+  put(MessageType[request.type] ?? String(request.type));
+  put(' from ');
+  put(hwAddressOf(request));
   const requested = getIpOption(request, REQUESTED_ADDRESS);
-  if (requested !== undefined) message += ` for ${requested}`;
-  if (request.giaddr !== '0.0.0.0') message += ` via ${request.giaddr}`;
-  if (request.ciaddr !== '0.0.0.0') message += ` (ciaddr ${request.ciaddr})`;
-  return { xid: request.xid, message };
+  if (requested !== undefined) {
+    put(' for ');
+    put(requested);
+  }
+  if (request.giaddr !== '0.0.0.0') {
+    put(' via ');
+    put(request.giaddr);
+  }
+  if (request.ciaddr !== '0.0.0.0') {
+    put(' (ciaddr ');
+    put(request.ciaddr);
+    put(')');
+  }
+  return { xid: request.xid, message: line.toString('latin1', 0, at) };
 }
