@@ -76,6 +76,9 @@ const decided = (target: string) => ({
 
 const failed = { target: 'failed', actions: 'recordError' } as const;
 
+/** What forgetExchange assigns: the same every time, so made once. */
+const FORGOTTEN = Object.freeze({ current: undefined, pending: undefined, lastDecision: undefined });
+
 export const transactionMachine = setup({
   types: {
     context: {} as TransactionContext,
@@ -93,7 +96,7 @@ export const transactionMachine = setup({
     // The OFFER is out and the lease holds it: the DISCOVER and the OFFER are not needed to take the REQUEST. Kept,
     // they were ~5 KB per waiting client that a flood of DISCOVERs from random MACs held for clientQuiet each
     // (bench/hostile/memory.bench.ts), long enough for V8 to promote them and the old space to grow with the flood.
-    forgetExchange: assign(() => ({ current: undefined, pending: undefined, lastDecision: undefined })),
+    forgetExchange: assign(() => FORGOTTEN),
     recordError: assign(({ event }) => ({ error: (event as Extract<TransactionEvent, { type: 'txn.failed' }>).error })),
     // Provided by src/: runs the RFC 2131 rules for the message; answers with txn.decided or txn.failed.
     decide: (_, _params: DecideInput) => {},

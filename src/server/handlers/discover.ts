@@ -37,7 +37,11 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
-  return { kind: 'reply', type: MessageType.OFFER, message, maxSize: maxReplySize(request), ip, subnet, ...(probe ? { probe } : {}) };
+  const maxSize = maxReplySize(request);
+  // Two literals rather than a spread of `{ probe }` or `{}` into one (a copy of the object per OFFER).
+  return probe
+    ? { kind: 'reply', type: MessageType.OFFER, message, maxSize, ip, subnet, probe }
+    : { kind: 'reply', type: MessageType.OFFER, message, maxSize, ip, subnet };
 }
 
 /**
