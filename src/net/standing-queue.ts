@@ -14,7 +14,9 @@ export interface StandingQueueOptions {
 }
 
 export const DEFAULT_TARGET_MS = 100;
-export const DEFAULT_INTERVAL_MS = 200;
+/** Long enough that a backlog which drains on its own — a cold start's first second, a long GC pause — sheds nothing:
+ * only a sustained overload makes the queue stand. */
+export const DEFAULT_INTERVAL_MS = 1000;
 
 export class StandingQueue {
   private readonly targetUs: number;

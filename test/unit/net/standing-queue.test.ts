@@ -7,7 +7,7 @@ import { MessageType } from '../../../src/codec/types.js';
 import { peekMessageType } from '../../../src/net/message-type.js';
 import { RX_WAITS_AT } from '../../../src/net/native-binding.js';
 import { createNativeTransport } from '../../../src/net/native-transport.js';
-import { StandingQueue } from '../../../src/net/standing-queue.js';
+import { DEFAULT_INTERVAL_MS, StandingQueue } from '../../../src/net/standing-queue.js';
 import type { Inbound } from '../../../src/net/types.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { ETH1, fakeBinding, recordingLogger } from './helpers.js';
@@ -103,13 +103,13 @@ describe('the native transport under a standing queue', () => {
   it('drops DISCOVERs that waited too long unread, serves every REQUEST, counts them and logs once per 10 s', () => {
     const { transport, logger, seen, receive, advance } = setup();
     const mix = [MessageType.DISCOVER, MessageType.REQUEST, MessageType.DISCOVER];
-    for (let i = 0; i < 4; i++, advance(50)) receive(mix, 300); // an interval of waits all past the target
+    for (let i = 0; i < 4; i++, advance(DEFAULT_INTERVAL_MS / 4)) receive(mix, 300); // an interval of waits all past the target
     expect(transport.stats().shedStale).toBe(0);
     expect(seen).toHaveLength(12);
     seen.length = 0;
     receive(mix, 300);
     receive(mix, 20); // fresh DISCOVERs still served
-    advance(1_000);
+    advance(DEFAULT_INTERVAL_MS);
     receive(mix, 300);
     expect(seen).toEqual([MessageType.REQUEST, ...mix, MessageType.REQUEST]);
     expect(transport.stats()).toMatchObject({ shedStale: 4, received: 17 });
