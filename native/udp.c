@@ -17,7 +17,8 @@
    dropped, reported as EMSGSIZE. */
 #define RX_SLOTS 64
 #define RX_SLOT_SIZE 8192
-#define RX_CONTROL_SIZE (CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(struct timespec)))
+#define RX_CONTROL_SIZE \
+  (CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t)))
 
 typedef struct {
   uv_poll_t poll;
@@ -38,8 +39,9 @@ typedef struct {
   /* Flat handles only: RX_META_FIELDS int32 per datagram delivered (see udpOpenFlat), and the references that
      keep the caller's slots and meta alive while the socket may write them. */
   int32_t *meta;
-  /* Flat handles whose meta has room for it (RX_SLOTS more int32 after the rows): each datagram's wait in the
-     socket's queue, in µs, from the kernel's receive timestamp (SO_TIMESTAMPNS); else NULL. */
+  /* Flat handles whose meta has room for it (RX_SLOTS + 1 more int32 after the rows): each datagram's wait in the
+     socket's queue, in µs, from the kernel's receive timestamp (SO_TIMESTAMPNS), then the datagrams the socket's
+     full queue has dropped since it opened (SO_RXQ_OVFL); else NULL. */
   int32_t *waits;
   napi_ref flat_refs[2];
   struct mmsghdr msgs[RX_SLOTS];
@@ -78,17 +80,23 @@ static void pktinfo_of(struct msghdr *msg, int *ifindex, struct in_addr *dst) {
 }
 
 /* How long the datagram waited in the socket's queue (µs, 0 to INT32_MAX): `now` less the kernel's receive time
-   (SO_TIMESTAMPNS); 0 when the kernel gave none. */
-static int32_t waited_us(struct msghdr *msg, const struct timespec *now) {
+   (SO_TIMESTAMPNS); 0 when the kernel gave none. Also updates *drops with the socket's drop count (SO_RXQ_OVFL: the
+   datagrams its full queue had dropped when this one was queued), when the kernel gave one. */
+static int32_t waited_us(struct msghdr *msg, const struct timespec *now, int32_t *drops) {
+  int32_t us = 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
       struct timespec at;
       memcpy(&at, CMSG_DATA(c), sizeof at);
-      int64_t us = ((int64_t)now->tv_sec - at.tv_sec) * 1000000 + (now->tv_nsec - at.tv_nsec) / 1000;
-      return us < 0 ? 0 : us > INT32_MAX ? INT32_MAX : (int32_t)us;
+      int64_t waited = ((int64_t)now->tv_sec - at.tv_sec) * 1000000 + (now->tv_nsec - at.tv_nsec) / 1000;
+      us = waited < 0 ? 0 : waited > INT32_MAX ? INT32_MAX : (int32_t)waited;
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+      uint32_t dropped;
+      memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+      *drops = (int32_t)dropped; /* wraps like the kernel's counter: read as a difference */
     }
   }
-  return 0;
+  return us;
 }
 
 static napi_value datagram_object(napi_env env, const unsigned char *buf, size_t n, const struct sockaddr_in *from,
@@ -212,7 +220,7 @@ static void on_readable_flat(rx_t *rx, int status) {
         truncated = 1;
         continue;
       }
-      if (rx->waits != NULL) rx->waits[count] = waited_us(msg, &now);
+      if (rx->waits != NULL) rx->waits[count] = waited_us(msg, &now, &rx->waits[RX_SLOTS]);
       int ifindex;
       struct in_addr dst;
       pktinfo_of(msg, &ifindex, &dst);
@@ -325,6 +333,7 @@ static int udp_socket(struct in_addr addr, int port) {
       setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 ||
       setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
       setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) < 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) < 0 ||
       bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
     int err = errno;
     close(fd);
@@ -411,7 +420,8 @@ napi_value udp_open(napi_env env, napi_callback_info info) {
 /* udpOpenFlat(address, port, maxBatch, slots: Uint8Array, meta: Int32Array, onBatch: (errno, count) => void):
    handle | -errno. As udpOpen, but each batch is left in `slots` (at least RX_SLOTS x RX_SLOT_SIZE bytes, written
    by recvmmsg directly) and described by `count` rows of RX_META_FIELDS int32 in `meta` (at least RX_SLOTS rows;
-   when meta has RX_SLOTS int32 more, they get each datagram's wait in the socket's queue in µs, see waited_us),
+   when meta has RX_SLOTS + 1 int32 more, they get each datagram's wait in the socket's queue in µs and the socket's
+   drop count, see waited_us),
    valid until the callback returns: no JS object per datagram. The arrays must not be resized or detached. */
 napi_value udp_open_flat(napi_env env, napi_callback_info info) {
   napi_value argv[6];
@@ -439,7 +449,7 @@ napi_value udp_open_flat(napi_env env, napi_callback_info info) {
   int fd = udp_socket(addr, port);
   if (fd < 0) return make_int(env, fd);
   size_t rows = (size_t)RX_SLOTS * RX_META_FIELDS;
-  int32_t *waits = meta_len >= rows + RX_SLOTS ? (int32_t *)meta + rows : NULL;
+  int32_t *waits = meta_len >= rows + RX_SLOTS + 1 ? (int32_t *)meta + rows : NULL;
   rx_flat flat = {.slots = slots, .meta = meta, .waits = waits, .slots_value = argv[3], .meta_value = argv[4]};
   return rx_attach_with(env, fd, max_batch, argv[5], &flat);
 }

@@ -8,7 +8,7 @@ import type { Discovery } from './interfaces.js';
 import { LinkTable, type NetLogger } from './link-table.js';
 import { FlatReceiver, type DatagramAdmission, type DatagramSink } from './flat-receive.js';
 import { peekMessageType } from './message-type.js';
-import { StandingQueue } from './standing-queue.js';
+import { OverflowShedding } from './overflow-shedding.js';
 import { loadNativeBinding, type NativeBinding, type UdpHandle } from './native-binding.js';
 import { buildUdpIpv4 } from './packet.js';
 import { batchedSenders } from './send-batch.js';
@@ -48,7 +48,7 @@ export interface NativeTransportStats {
   readonly receiveErrors: number;
   /** Datagrams larger than the receive slots (8 KiB), dropped: no DHCP message is that large. */
   readonly truncated: number;
-  /** DISCOVERs dropped unread because they waited too long in a standing queue (overload: standing-queue.ts). */
+  /** DISCOVERs dropped unread because they waited too long while the socket's queue overflowed (overflow-shedding.ts). */
   readonly shedStale: number;
   readonly sent: number;
   readonly sentToMac: number;
@@ -141,13 +141,13 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     }
   }
 
-  const queue = new StandingQueue({ now });
+  const shedding = new OverflowShedding({ now });
   let shedLogged: number | undefined;
   let shedAtLog = 0;
   /** Overload control before anything is spent on a datagram: counted always, told at most every SHED_LOG_GAP_MS. */
-  const admit: DatagramAdmission = (slots, offset, length, waitedUs) => {
-    if (!queue.sheddable(waitedUs) || peekMessageType(slots, offset, length) !== DISCOVER) return true;
-    queue.shed();
+  const admit: DatagramAdmission = (slots, offset, length, waitedUs, queueDrops) => {
+    if (!shedding.sheddable(waitedUs, queueDrops) || peekMessageType(slots, offset, length) !== DISCOVER) return true;
+    shedding.shed();
     n.shedStale++;
     if (shedLogged === undefined || now() - shedLogged >= SHED_LOG_GAP_MS) {
       log.warn({ evt: 'net.shed_stale', shed: n.shedStale - shedAtLog, shedTotal: n.shedStale, waitedMs: Math.round(waitedUs / 1000) },
