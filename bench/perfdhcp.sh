@@ -16,6 +16,7 @@ H=$REPO/bench/perfdhcp
 MODES=${MODES:-"relay bcast"}
 PEERS=${PEERS:-"self kea"}
 export SRV_CPU=${SRV_CPU:-1} CLI_CPU=${CLI_CPU:-0} NICE=${NICE:-0}
+bench_priority "$@"
 
 [ "$(id -u)" = 0 ] || { echo "root only (network namespaces, perfdhcp)" >&2; exit 1; }
 if ! command -v perfdhcp >/dev/null || ! command -v ping >/dev/null || ! command -v kea-dhcp4 >/dev/null || ! command -v ethtool >/dev/null; then

@@ -14,6 +14,7 @@ H=$REPO/bench/perfdhcp
 . "$H/env.sh"
 OUT=${1:-$(mktemp -d /tmp/adprof.XXXXXX)}
 RATE=${RATE:-4000} PERIOD=${PERIOD:-20} CLIENTS=${CLIENTS:-50000} MODE=${MODE:-relay} PERF=${PERF:-0} NICE=${NICE:-0}
+bench_priority "$@"
 case "$MODE" in
   relay) TARGET=(-l "$RELAY_ADDR" "$SRV_ADDR") ;;
   bcast) TARGET=(-l "$IF_CLI" -B) ;;
