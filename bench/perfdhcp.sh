@@ -15,7 +15,8 @@ H=$REPO/bench/perfdhcp
 . "$H/env.sh"
 MODES=${MODES:-"relay bcast"}
 PEERS=${PEERS:-"self kea"}
-export SRV_CPU=${SRV_CPU:-1} CLI_CPU=${CLI_CPU:-0}
+export SRV_CPU=${SRV_CPU:-1} CLI_CPU=${CLI_CPU:-0} NICE=${NICE:-0}
+bench_priority "$@"
 
 [ "$(id -u)" = 0 ] || { echo "root only (network namespaces, perfdhcp)" >&2; exit 1; }
 if ! command -v perfdhcp >/dev/null || ! command -v ping >/dev/null || ! command -v kea-dhcp4 >/dev/null || ! command -v ethtool >/dev/null; then
@@ -53,7 +54,7 @@ trap 'exit 130' INT TERM
 
 start_server() {   # start_server PEER MODE RUNDIR -> SRV_PID
   local peer=$1 mode=$2 run=$3 sock
-  local NSX=(ip netns exec "$NS_SRV" taskset -c "$SRV_CPU")
+  local NSX=(ip netns exec "$NS_SRV" nice -n "$NICE" taskset -c "$SRV_CPU")
   case "$peer" in
     kea)
       if [ "$mode" = relay ]; then sock=udp; else sock=raw; fi   # broadcasts need Kea's raw (LPF) sockets

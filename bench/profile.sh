@@ -13,7 +13,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 H=$REPO/bench/perfdhcp
 . "$H/env.sh"
 OUT=${1:-$(mktemp -d /tmp/adprof.XXXXXX)}
-RATE=${RATE:-4000} PERIOD=${PERIOD:-20} CLIENTS=${CLIENTS:-50000} MODE=${MODE:-relay} PERF=${PERF:-0}
+RATE=${RATE:-4000} PERIOD=${PERIOD:-20} CLIENTS=${CLIENTS:-50000} MODE=${MODE:-relay} PERF=${PERF:-0} NICE=${NICE:-0}
+bench_priority "$@"
 case "$MODE" in
   relay) TARGET=(-l "$RELAY_ADDR" "$SRV_ADDR") ;;
   bcast) TARGET=(-l "$IF_CLI" -B) ;;
@@ -32,7 +33,7 @@ trap cleanup EXIT
 sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$RUN#g" "$CONFIG" >"$RUN/config.json"
 # The V8 flags production runs with: those of the daemon's shebang.
 read -r -a V8_FLAGS < <(head -1 "$DAEMON" | sed -n 's/^#!.* node //p')
-ip netns exec "$NS_SRV" taskset -c "${SRV_CPU:-1}" node "${V8_FLAGS[@]}" --cpu-prof --cpu-prof-dir="$OUT" \
+ip netns exec "$NS_SRV" nice -n "$NICE" taskset -c "${SRV_CPU:-1}" node "${V8_FLAGS[@]}" --cpu-prof --cpu-prof-dir="$OUT" \
   "$DAEMON" --config "$RUN/config.json" >"$RUN/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do nss ss -Huln 'sport = :67' | grep -q . && break; sleep 0.1; done
@@ -46,7 +47,7 @@ if [ "$PERF" = 1 ]; then
   perf record -q -g -p "$PID" -o "$OUT/perf.data" 2>"$OUT/perf.log" & PERF_PID=$!
 fi
 read -r u0 s0 < <(ticks)
-timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" -R "$CLIENTS" \
+timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" nice -n "$NICE" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" -R "$CLIENTS" \
   -p "$PERIOD" -W 1000000 "${TARGET[@]}" >"$OUT/perfdhcp.txt" 2>&1
 read -r u1 s1 < <(ticks)
 [ -n "$PERF_PID" ] && { kill -INT "$PERF_PID"; wait "$PERF_PID"; PERF_PID=""; }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* recvmmsg fills up to RX_SLOTS datagrams per system call, each into its own slot. A DHCP message is at most
@@ -16,7 +17,8 @@
    dropped, reported as EMSGSIZE. */
 #define RX_SLOTS 64
 #define RX_SLOT_SIZE 8192
-#define RX_CONTROL_SIZE CMSG_SPACE(sizeof(struct in_pktinfo))
+#define RX_CONTROL_SIZE \
+  (CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t)))
 
 typedef struct {
   uv_poll_t poll;
@@ -37,6 +39,10 @@ typedef struct {
   /* Flat handles only: RX_META_FIELDS int32 per datagram delivered (see udpOpenFlat), and the references that
      keep the caller's slots and meta alive while the socket may write them. */
   int32_t *meta;
+  /* Flat handles whose meta has room for it (RX_SLOTS + 1 more int32 after the rows): each datagram's wait in the
+     socket's queue, in µs, from the kernel's receive timestamp (SO_TIMESTAMPNS), then the datagrams the socket's
+     full queue has dropped since it opened (SO_RXQ_OVFL); else NULL. */
+  int32_t *waits;
   napi_ref flat_refs[2];
   struct mmsghdr msgs[RX_SLOTS];
   struct iovec iovs[RX_SLOTS];
@@ -71,6 +77,26 @@ static void pktinfo_of(struct msghdr *msg, int *ifindex, struct in_addr *dst) {
       *dst = pi.ipi_addr;
     }
   }
+}
+
+/* How long the datagram waited in the socket's queue (µs, 0 to INT32_MAX): `now` less the kernel's receive time
+   (SO_TIMESTAMPNS); 0 when the kernel gave none. Also updates *drops with the socket's drop count (SO_RXQ_OVFL: the
+   datagrams its full queue had dropped when this one was queued), when the kernel gave one. */
+static int32_t waited_us(struct msghdr *msg, const struct timespec *now, int32_t *drops) {
+  int32_t us = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      struct timespec at;
+      memcpy(&at, CMSG_DATA(c), sizeof at);
+      int64_t waited = ((int64_t)now->tv_sec - at.tv_sec) * 1000000 + (now->tv_nsec - at.tv_nsec) / 1000;
+      us = waited < 0 ? 0 : waited > INT32_MAX ? INT32_MAX : (int32_t)waited;
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+      uint32_t dropped;
+      memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+      *drops = (int32_t)dropped; /* wraps like the kernel's counter: read as a difference */
+    }
+  }
+  return us;
 }
 
 static napi_value datagram_object(napi_env env, const unsigned char *buf, size_t n, const struct sockaddr_in *from,
@@ -186,12 +212,15 @@ static void on_readable_flat(rx_t *rx, int status) {
       }
     }
     received += (unsigned)got;
+    struct timespec now = {0, 0};
+    if (got > 0 && rx->waits != NULL) clock_gettime(CLOCK_REALTIME, &now); /* the timestamps' clock */
     for (int i = 0; i < got; i++) {
       struct msghdr *msg = &rx->msgs[i].msg_hdr;
       if (msg->msg_flags & MSG_TRUNC) {
         truncated = 1;
         continue;
       }
+      if (rx->waits != NULL) rx->waits[count] = waited_us(msg, &now, &rx->waits[RX_SLOTS]);
       int ifindex;
       struct in_addr dst;
       pktinfo_of(msg, &ifindex, &dst);
@@ -268,6 +297,7 @@ static void rx_begin_close(rx_t *rx) {
     rx->flat_refs[i] = NULL;
   }
   rx->meta = NULL; /* the caller's arrays may go now: nothing writes them any more */
+  rx->waits = NULL;
   napi_async_destroy(rx->env, rx->async_ctx);
   uv_close((uv_handle_t *)&rx->poll, rx_uv_closed);
 }
@@ -302,6 +332,8 @@ static int udp_socket(struct in_addr addr, int port) {
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
       setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 ||
       setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) < 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) < 0 ||
       bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
     int err = errno;
     close(fd);
@@ -320,6 +352,7 @@ static int udp_socket(struct in_addr addr, int port) {
 typedef struct {
   unsigned char *slots;
   int32_t *meta;
+  int32_t *waits;
   napi_value slots_value, meta_value;
 } rx_flat;
 
@@ -335,6 +368,7 @@ static napi_value rx_attach_with(napi_env env, int fd, int32_t max_batch, napi_v
   } else if (rx != NULL) {
     rx->slots = flat->slots;
     rx->meta = flat->meta;
+    rx->waits = flat->waits;
   }
   if (rx == NULL || rx->slots == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok ||
       uv_poll_init_socket(loop, &rx->poll, fd) != 0) {
@@ -385,7 +419,9 @@ napi_value udp_open(napi_env env, napi_callback_info info) {
 
 /* udpOpenFlat(address, port, maxBatch, slots: Uint8Array, meta: Int32Array, onBatch: (errno, count) => void):
    handle | -errno. As udpOpen, but each batch is left in `slots` (at least RX_SLOTS x RX_SLOT_SIZE bytes, written
-   by recvmmsg directly) and described by `count` rows of RX_META_FIELDS int32 in `meta` (at least RX_SLOTS rows),
+   by recvmmsg directly) and described by `count` rows of RX_META_FIELDS int32 in `meta` (at least RX_SLOTS rows;
+   when meta has RX_SLOTS + 1 int32 more, they get each datagram's wait in the socket's queue in µs and the socket's
+   drop count, see waited_us),
    valid until the callback returns: no JS object per datagram. The arrays must not be resized or detached. */
 napi_value udp_open_flat(napi_env env, napi_callback_info info) {
   napi_value argv[6];
@@ -412,7 +448,9 @@ napi_value udp_open_flat(napi_env env, napi_callback_info info) {
   }
   int fd = udp_socket(addr, port);
   if (fd < 0) return make_int(env, fd);
-  rx_flat flat = {.slots = slots, .meta = meta, .slots_value = argv[3], .meta_value = argv[4]};
+  size_t rows = (size_t)RX_SLOTS * RX_META_FIELDS;
+  int32_t *waits = meta_len >= rows + RX_SLOTS + 1 ? (int32_t *)meta + rows : NULL;
+  rx_flat flat = {.slots = slots, .meta = meta, .waits = waits, .slots_value = argv[3], .meta_value = argv[4]};
   return rx_attach_with(env, fd, max_batch, argv[5], &flat);
 }
 

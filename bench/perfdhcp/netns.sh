@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # netns.sh up|down — the benchmark topology, nothing else:
 #   [NS_SRV] IF_SRV 198.18.0.1/16  <== veth ==>  IF_CLI 198.18.0.2/16 + 198.19.0.1/16 [NS_CLI]
-# Both veth ends are created inside their namespaces; the host's interfaces are never touched. "down" first
+# Both veth ends are created inside their namespaces; the host's interfaces are never touched. No global setting is
+# changed either: net.core.rmem_max/wmem_max are the host's own (read-only inside a namespace, so setting them there
+# did nothing), and the servers need none of them (ours asks its queue with SO_RCVBUFFORCE as root). "down" first
 # stops (by PID) whatever still runs in the two namespaces, then deletes them (which removes the veth pair).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +30,6 @@ up() {
     ip netns exec "$ns" ip link set lo up
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
     ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-    ip netns exec "$ns" sysctl -qw net.core.rmem_max=8388608 net.core.wmem_max=8388608 2>/dev/null || true
   done
   nss ip addr add "$SRV_ADDR/16" dev "$IF_SRV"
   nsc ip addr add "$CLI_ADDR/16" dev "$IF_CLI"

@@ -22,7 +22,7 @@ STOP_AFTER=${STOP_AFTER:-2}
 SAT_RATE=${SAT_RATE:-100000}
 CLI_CPU=${CLI_CPU:-0}
 LOGDIR=${LOGDIR:?LOGDIR must be set}
-HEADER=label,mode,req,sent_per_s,done_per_s,drop_DO_pct,drop_RA_pct,DO_avg_ms,DO_max_ms,RA_avg_ms,RA_max_ms,rc,ok,srv_cpu_pct,load1m,kind
+HEADER=label,mode,req,sent_per_s,done_per_s,drop_DO_pct,drop_RA_pct,DO_avg_ms,DO_max_ms,RA_avg_ms,RA_max_ms,rc,ok,srv_cpu_pct,load1m,kind,srv_rcvbuf_drops,cli_rcvbuf_drops,srv_shed
 mkdir -p "$LOGDIR"
 
 case "$MODE" in
@@ -48,6 +48,19 @@ parse() {
             v(avg["do"]), v(max["do"]), v(avg["ra"]), v(max["ra"]) }' "$1"
 }
 
+# UdpRcvbufErrors so far in namespace $1: datagrams its sockets' full receive queues dropped (the server's requests in
+# NS_SRV, our replies at perfdhcp in NS_CLI), which tells a server that fell behind from a client flooded by replies.
+rcvbuf_drops() { ip netns exec "$1" awk '/^Udp:/ { if (n++) { print $col } else for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") col = i }' /proc/net/snmp; }
+
+# DISCOVERs our server shed unread so far (overload control: transport shedStale), from its control socket next to
+# LOGDIR; empty for a server without one (Kea).
+CONTROL_SOCK=$(dirname "$LOGDIR")/control.sock
+srv_shed() {
+  [ -S "$CONTROL_SOCK" ] || return 0
+  ip netns exec "$NS_SRV" node "$HERE/../../dist/src/cli.js" stats --json --socket "$CONTROL_SOCK" 2>/dev/null |
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { try { console.log(JSON.parse(s).transport?.counters?.shedStale ?? "") } catch { console.log("") } })'
+}
+
 # CPU ticks (user+sys, all threads) used so far by SRV_PID
 srv_ticks() { [ -n "${SRV_PID:-}" ] && awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SRV_PID/stat" 2>/dev/null; }
 
@@ -56,12 +69,15 @@ trap '[ -n "$PERF_PID" ] && kill "$PERF_PID" 2>/dev/null' EXIT
 trap 'exit 130' INT TERM
 
 run_step() {   # run_step RATE KIND -> 0 if the step passes
-  local rate=$1 kind=$2 out="$LOGDIR/$LABEL-$MODE-$1.txt" t0 t1 w0 w1 cpu=""
+  local rate=$1 kind=$2 out="$LOGDIR/$LABEL-$MODE-$1.txt" t0 t1 w0 w1 cpu="" sq0 cq0 sq cq sh0 sh
+  sq0=$(rcvbuf_drops "$NS_SRV"); cq0=$(rcvbuf_drops "$NS_CLI"); sh0=$(srv_shed)
   t0=$(srv_ticks); w0=$(date +%s%N)
-  timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" taskset -c "$CLI_CPU" \
+  timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" nice -n "${NICE:-0}" taskset -c "$CLI_CPU" \
     perfdhcp -4 -r "$rate" -R "$CLIENTS" -p "$PERIOD" -W 1000000 "${TARGET[@]}" >"$out" 2>&1 &
   PERF_PID=$!; wait "$PERF_PID"; local rc=$?; PERF_PID=""
   t1=$(srv_ticks); w1=$(date +%s%N)
+  sq=$(( $(rcvbuf_drops "$NS_SRV") - sq0 )); cq=$(( $(rcvbuf_drops "$NS_CLI") - cq0 )); sh=$(srv_shed)
+  [ -n "$sh" ] && [ -n "$sh0" ] && sh=$((sh - sh0))
   if [ -n "$t0" ] && [ -n "$t1" ]; then
     cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" -v ns=$((w1 - w0)) 'BEGIN { printf "%.0f", (b-a)/hz/(ns/1e9)*100 }')
   fi
@@ -70,11 +86,11 @@ run_step() {   # run_step RATE KIND -> 0 if the step passes
   ok=$(awk -v r="$rate" -v s="$snt" -v d1="$dod" -v d2="$rad" -v md="$MAX_DROP" -v ma="$MIN_ACHIEVED" \
         'BEGIN { print ((d1+0 < md && d2+0 < md && s >= r*ma/100) ? "ok" : "FAIL") }')
   load=$(cut -d' ' -f1 /proc/loadavg)
-  printf '%-6s %-5s %-4s req=%s sent=%s/s done=%s/s drop DO/RA=%s%%/%s%% RA avg/max=%s/%s ms cpu=%s%% load=%s %s\n' \
-    "$LABEL" "$MODE" "$kind" "$rate" "$snt" "$ach" "$dod" "$rad" "$raa" "$ram" "$cpu" "$load" "$ok"
+  printf '%-6s %-5s %-4s req=%s sent=%s/s done=%s/s drop DO/RA=%s%%/%s%% DO avg/max=%s/%s RA avg/max=%s/%s ms queue drops srv/cli=%s/%s shed=%s cpu=%s%% load=%s %s\n' \
+    "$LABEL" "$MODE" "$kind" "$rate" "$snt" "$ach" "$dod" "$rad" "$doa" "$dom" "$raa" "$ram" "$sq" "$cq" "${sh:--}" "$cpu" "$load" "$ok"
   if [ -n "${RESULTS_CSV:-}" ]; then
     [ -s "$RESULTS_CSV" ] || echo "$HEADER" >"$RESULTS_CSV"
-    echo "$LABEL,$MODE,$rate,$snt,$ach,$dod,$rad,$doa,$dom,$raa,$ram,$rc,$ok,$cpu,$load,$kind" >>"$RESULTS_CSV"
+    echo "$LABEL,$MODE,$rate,$snt,$ach,$dod,$rad,$doa,$dom,$raa,$ram,$rc,$ok,$cpu,$load,$kind,$sq,$cq,$sh" >>"$RESULTS_CSV"
   fi
   [ "$ok" = ok ]
 }

@@ -89,7 +89,10 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, sectio
     ...(wire.serverId === undefined ? {} : { serverId: wire.serverId }),
     interfaces: [...wire.interfaces],
     listen: { ...wire.listen },
-    store: { ...wire.store, path: resolve(opts.baseDir, wire.store.path) },
+    store: {
+      ...wire.store, path: resolve(opts.baseDir, wire.store.path),
+      checkpoint: { addresses: wire.store.checkpoint.addresses, intervalMs: wire.store.checkpoint.intervalSeconds * 1000 },
+    },
     history: compileHistory(wire.history),
     logging: { ...wire.logging },
     subnets,

@@ -116,6 +116,25 @@ export const StoreSchema = z.strictObject({
     .describe('LevelDB directory; relative paths are resolved against the config file directory.'),
   commitIntervalMs: z.number().int().min(0).max(60_000).default(2).describe('Longest an ACK waits for its commit.'),
   maxBatch: z.number().int().min(1).max(1_000_000).default(1000).describe('Most lease writes in one commit.'),
+  checkpoint: z
+    .strictObject({
+      addresses: z
+        .number()
+        .int()
+        .min(1000)
+        .max(100_000_000)
+        .default(20_000)
+        .describe('A new snapshot is written while serving once the commit journal names this many addresses.'),
+      intervalSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(604_800)
+        .default(3600)
+        .describe('Or once this long has passed since the last one, if anything was written; 0: never by time.'),
+    })
+    .prefault({})
+    .describe('LevelDB: checkpoints of the start-up snapshot, so a start after a crash reads back few leases.'),
   postgres: PostgresSchema.optional(),
 });
 

@@ -57,6 +57,8 @@ export interface StoreConfig {
   /** Longest an ACK waits for its group commit to start. */
   readonly commitIntervalMs: number;
   readonly maxBatch: number;
+  /** LevelDB: when a checkpoint of the start-up snapshot is written while serving (src/store/checkpoint.ts). */
+  readonly checkpoint: { readonly addresses: number; readonly intervalMs: number };
 }
 
 export interface ServerConfig {

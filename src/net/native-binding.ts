@@ -21,6 +21,11 @@ export const RX_SLOT_SIZE = 8192;
 /** Its fields in order: offset, length, source IPv4 and port, receiving interface index, destination IPv4 (the IPv4
  * addresses as host-order 32-bit integers, read back with `>>> 0`). */
 export const RX_META_FIELDS = 6;
+/** After the rows, meta may hold RX_SLOTS + 1 int32 more: each datagram's wait in the socket's queue in µs, from the
+ * kernel's receive timestamp, then the datagrams the socket's full queue has dropped since it opened (a wrapping
+ * counter). An addon built before them leaves them 0. */
+export const RX_WAITS_AT = RX_SLOTS * RX_META_FIELDS;
+export const RX_DROPS_AT = RX_WAITS_AT + RX_SLOTS;
 
 /** An open UDP socket in the addon (opaque). */
 export type UdpHandle = { readonly __brand: 'dhcpd_net.udp' };

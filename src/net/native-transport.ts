@@ -6,7 +6,9 @@ import { isBroadcastOn, LIMITED_BROADCAST, parseMac, sourceFacing } from './addr
 import { errnoError, errnoName, LINK_ERRNOS } from './errno.js';
 import type { Discovery } from './interfaces.js';
 import { LinkTable, type NetLogger } from './link-table.js';
-import { FlatReceiver, type DatagramSink } from './flat-receive.js';
+import { FlatReceiver, type DatagramAdmission, type DatagramSink } from './flat-receive.js';
+import { peekMessageType } from './message-type.js';
+import { OverflowShedding } from './overflow-shedding.js';
 import { loadNativeBinding, type NativeBinding, type UdpHandle } from './native-binding.js';
 import { buildUdpIpv4 } from './packet.js';
 import { batchedSenders } from './send-batch.js';
@@ -46,6 +48,8 @@ export interface NativeTransportStats {
   readonly receiveErrors: number;
   /** Datagrams larger than the receive slots (8 KiB), dropped: no DHCP message is that large. */
   readonly truncated: number;
+  /** DISCOVERs dropped unread because they waited too long while the socket's queue overflowed (overflow-shedding.ts). */
+  readonly shedStale: number;
   readonly sent: number;
   readonly sentToMac: number;
   readonly macFallbacks: number;
@@ -69,6 +73,9 @@ type Counters = { -readonly [K in keyof NativeTransportStats]: NativeTransportSt
 
 /** Ignored datagrams are logged at info once per foreign interface, then at most once per this many ms. */
 const IGNORED_LOG_GAP_MS = 60_000;
+/** DISCOVERs shed by overload control are told at most once per this many ms, with the count since the last line. */
+const SHED_LOG_GAP_MS = 10_000;
+const DISCOVER = 1;
 /** sendmsg refuses an IP_PKTINFO source that is not a local address with these. */
 const SOURCE_ERRNOS: ReadonlySet<string> = new Set(['EINVAL', 'EADDRNOTAVAIL']);
 
@@ -79,7 +86,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   const now = opts.now ?? Date.now;
   const links = new LinkTable(opts.interfaces, log, opts.discover, now);
   const inbound = new Subject<Inbound>();
-  const n: Counters = { received: 0, ignoredInterface: 0, unlistedUnicast: 0, receiveErrors: 0, truncated: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sourceFallbacks: 0, sendErrors: 0, sendBatches: 0, batchedSends: 0, refreshes: 0 };
+  const n: Counters = { received: 0, ignoredInterface: 0, unlistedUnicast: 0, receiveErrors: 0, truncated: 0, shedStale: 0, sent: 0, sentToMac: 0, macFallbacks: 0, sourceFallbacks: 0, sendErrors: 0, sendBatches: 0, batchedSends: 0, refreshes: 0 };
   const bindAddress = opts.address ?? '0.0.0.0';
   links.refresh('start');
 
@@ -134,6 +141,23 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     }
   }
 
+  const shedding = new OverflowShedding({ now });
+  let shedLogged: number | undefined;
+  let shedAtLog = 0;
+  /** Overload control before anything is spent on a datagram: counted always, told at most every SHED_LOG_GAP_MS. */
+  const admit: DatagramAdmission = (slots, offset, length, waitedUs, queueDrops) => {
+    if (!shedding.sheddable(waitedUs, queueDrops) || peekMessageType(slots, offset, length) !== DISCOVER) return true;
+    shedding.shed();
+    n.shedStale++;
+    if (shedLogged === undefined || now() - shedLogged >= SHED_LOG_GAP_MS) {
+      log.warn({ evt: 'net.shed_stale', shed: n.shedStale - shedAtLog, shedTotal: n.shedStale, waitedMs: Math.round(waitedUs / 1000) },
+        'overloaded: DISCOVERs that waited too long in the receive queue dropped unread');
+      shedLogged = now();
+      shedAtLog = n.shedStale;
+    }
+    return false;
+  };
+
   /** Called straight from the libuv loop: nothing may escape from here. */
   function guarded(receive: () => void): void {
     try {
@@ -144,7 +168,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     }
   }
 
-  const handle = openUdp(binding, bindAddress === '0.0.0.0' ? '' : bindAddress, opts.port, opts.maxBatch ?? 64, received, deliver, guarded);
+  const handle = openUdp(binding, bindAddress === '0.0.0.0' ? '' : bindAddress, opts.port, opts.maxBatch ?? 64, received, deliver, admit, guarded);
   if (typeof handle === 'number') {
     throw errnoError('DHCPD_ERR_NET_BIND', handle, `bind ${bindAddress}:${opts.port}`, { address: bindAddress, port: opts.port });
   }
@@ -251,7 +275,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
  */
 function openUdp(
   binding: NativeBinding, address: string, port: number, maxBatch: number,
-  received: (errno: number) => void, deliver: DatagramSink, guarded: (receive: () => void) => void,
+  received: (errno: number) => void, deliver: DatagramSink, admit: DatagramAdmission, guarded: (receive: () => void) => void,
 ): UdpHandle | number {
   if (binding.udpOpenFlat === undefined) {
     return binding.udpOpen(address, port, maxBatch, (errno, batch) => guarded(() => {
@@ -262,6 +286,6 @@ function openUdp(
   const receiver = new FlatReceiver();
   return binding.udpOpenFlat(address, port, maxBatch, receiver.slots, receiver.meta, (errno, count) => guarded(() => {
     received(errno);
-    receiver.deliver(count, deliver);
+    receiver.deliver(count, deliver, admit);
   }));
 }

@@ -39,7 +39,7 @@ export async function createStore(config: ServerConfig, log: Logger, extras: Sto
       return new MemoryLeaseStore({ ...options, location: '(in memory)' });
     case 'level':
       return new LevelLeaseStore(new Level<string, string>(store.path, { createIfMissing: true }), {
-        ...options, snapshotPath: join(store.path, SNAPSHOT_FILE),
+        ...options, snapshotPath: join(store.path, SNAPSHOT_FILE), checkpoint: store.checkpoint,
       });
     case 'postgres':
       return createPostgresStore(config, log, version, extras);

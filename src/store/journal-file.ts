@@ -93,10 +93,14 @@ export class JournalFile {
   private fd: number | undefined;
 
   private constructor(
-    readonly path: string,
+    private where: string,
     fd: number,
   ) {
     this.fd = fd;
+  }
+
+  get path(): string {
+    return this.where;
   }
 
   /**
@@ -124,13 +128,6 @@ export class JournalFile {
     return new JournalFile(path, fd);
   }
 
-  /** As append, with the addresses as the store's keys (8 hex digits, keys.ts). */
-  appendKeys(seq: number, keys: Iterable<string>): boolean {
-    const addresses: number[] = [];
-    for (const key of keys) addresses.push(Number.parseInt(key, 16));
-    return this.append(seq, addresses);
-  }
-
   /** Notes that commit `seq` (following seq - 1) wrote these addresses. False (and removed) when the write failed. */
   append(seq: number, addresses: readonly number[]): boolean {
     if (this.fd === undefined) return false;
@@ -143,6 +140,12 @@ export class JournalFile {
     }
   }
 
+  /** Renames the file to `path` (replacing what is there: atomic) and goes on appending to it there. */
+  moveTo(path: string): void {
+    renameSync(this.where, path);
+    this.where = path;
+  }
+
   /** Stops journalling; the file stays (a clean close then replaces the snapshot it applies to). */
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
@@ -152,7 +155,7 @@ export class JournalFile {
   /** Stops journalling and removes the file: it could no longer account for every commit. */
   discard(): void {
     this.close();
-    rmSync(this.path, { force: true });
+    rmSync(this.where, { force: true });
   }
 }
 

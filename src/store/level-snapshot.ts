@@ -12,10 +12,13 @@ import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
 import type { LeaseValue } from './lease-value.js';
 import { addressKey } from './keys.js';
 import { JournalFile, readJournal } from './journal-file.js';
-import { readSnapshot, readSnapshotAsync, SnapshotUnusable, writeSnapshot, type Snapshot } from './snapshot-file.js';
+import { readSnapshotAsync, SnapshotUnusable, writeSnapshot, type Snapshot } from './snapshot-file.js';
+import { mergeSnapshot, packChanges, type BaseSave, type Changes } from './snapshot-merge.js';
 import { takePrefetched } from './snapshot-prefetch.js';
 import type { SnapshotJournal } from './snapshot-journal.js';
 import type { SnapshotLoad } from './snapshots.js';
+
+export type { BaseSave };
 
 type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, V>;
 
@@ -115,12 +118,16 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
  * that opened the store; else undefined.
  */
 function journalSince(journalPath: string, snapshot: Snapshot, meta: StoreMeta, fingerprint: string): number[] | undefined {
-  const journal = readJournal(journalPath);
-  if (journal === undefined) return undefined;
-  const { header } = journal;
-  if (header.storeId !== meta.id || header.baseSeq !== snapshot.seq || header.baseFingerprint !== snapshot.fingerprint
-    || header.session !== fingerprint || journal.upTo === undefined || journal.upTo < meta.seq) return undefined;
-  return [...new Set(journal.addresses)];
+  // The next journal is the one that applies when a kill came between a checkpoint's snapshot and its journal's move.
+  for (const path of [journalPath, nextJournalPathOf(journalPath)]) {
+    const journal = readJournal(path);
+    if (journal === undefined) continue;
+    const { header } = journal;
+    if (header.storeId !== meta.id || header.baseSeq !== snapshot.seq || header.baseFingerprint !== snapshot.fingerprint
+      || header.session !== fingerprint || journal.upTo === undefined || journal.upTo < meta.seq) continue;
+    return [...new Set(journal.addresses)];
+  }
+  return undefined;
 }
 
 /**
@@ -152,6 +159,11 @@ export function journalPathOf(snapshotPath: string): string {
   return `${snapshotPath}.journal`;
 }
 
+/** The journal a checkpoint in progress writes, for the snapshot it is writing (checkpoint.ts). */
+export function nextJournalPathOf(journalPath: string): string {
+  return `${journalPath}.next`;
+}
+
 /**
  * After a start from the snapshot: a new commit journal for it, holding what a replay read again and naming this
  * session (the database's CURRENT now that it is open). Undefined, logged, when it cannot be written: a kill -9 then
@@ -160,7 +172,10 @@ export function journalPathOf(snapshotPath: string): string {
 export function startJournal(path: string, meta: StoreMeta, loaded: SnapshotLoaded, session: string, logger?: { warn(obj: object, msg?: string): void }): JournalFile | undefined {
   try {
     const header = { storeId: meta.id, baseSeq: loaded.base.seq, baseFingerprint: loaded.base.fingerprint, session };
-    return JournalFile.start(path, header, loaded.replayed?.addresses ?? [], loaded.seq);
+    const journal = JournalFile.start(path, header, loaded.replayed?.addresses ?? [], loaded.seq);
+    // A checkpoint's journal the replay used (or one that no longer applies): this one replaces it.
+    rmSync(nextJournalPathOf(path), { force: true });
+    return journal;
   } catch (error) {
     logger?.warn({ evt: 'store.journal.failed', err: error }, 'commit journal not written: a start after a crash scans the store');
     return undefined;
@@ -171,6 +186,7 @@ export function startJournal(path: string, meta: StoreMeta, loaded: SnapshotLoad
 export function discardJournal(open: JournalFile | undefined, path: string): void {
   if (open !== undefined) open.discard();
   else rmSync(path, { force: true });
+  rmSync(nextJournalPathOf(path), { force: true });
 }
 
 /**
@@ -214,9 +230,6 @@ export async function saveSnapshotFile(
   return true;
 }
 
-/** How a snapshot from the start-up one went: written, or why the caller must build it from every stored lease. */
-export type BaseSave = 'written' | 'no-base' | 'unpackable';
-
 /**
  * Writes a snapshot at `meta.seq` from the one this store loaded at start (read again from `path`) with every
  * address written since (`journal`) read again from the database: no scan of every lease. 'no-base' when the file
@@ -226,45 +239,19 @@ export async function saveSnapshotFromBase(
   path: string,
   meta: StoreMeta,
   fingerprint: string,
-  journal: SnapshotJournal,
+  journal: Pick<SnapshotJournal, 'seq' | 'fingerprint' | 'addresses'>,
   leases: Sublevel<Uint8Array>,
-  decode: (key: string, value: Uint8Array) => LeaseValue | undefined,
 ): Promise<BaseSave> {
-  let base: Snapshot;
-  let table: PackedLeases;
-  try {
-    base = readSnapshot(path);
-    if (base.storeId !== meta.id || base.seq !== journal.seq || base.fingerprint !== journal.fingerprint) return 'no-base';
-    table = PackedLeases.fromColumns(base.columns);
-  } catch {
-    return 'no-base';
+  const changes = await readChanges(Uint32Array.from(journal.addresses()), leases);
+  return mergeSnapshot({ path, storeId: meta.id, seq: meta.seq, fingerprint, base: journal }, changes);
+}
+
+/** The stored values of the addresses, read in chunks. */
+export async function readChanges(ips: Uint32Array, leases: Sublevel<Uint8Array>): Promise<Changes> {
+  const values: (Uint8Array | undefined)[] = [];
+  for (let at = 0; at < ips.length; at += LOAD_CHUNK) {
+    const keys = [...ips.subarray(at, at + LOAD_CHUNK)].map((ip) => addressKey(intToIp(ip)));
+    for (const value of await leases.getMany(keys)) values.push(value);
   }
-  // By slot: a table loaded whole has lease i in slot i; slots added later get theirs as they are packed.
-  let ranges = base.ranges;
-  const read = await reread(journal.addresses(), { leases, decode }, (ip, _key, decoded) => {
-    if (decoded === undefined) {
-      table.delete(ip);
-      return true;
-    }
-    if (!table.pack(decoded.record)) return false;
-    const slot = table.slotOf(ip);
-    if (2 * slot + 2 > ranges.length) {
-      const grown = new Float64Array(Math.max(2 * slot + 2, ranges.length * 2));
-      grown.set(ranges);
-      ranges = grown;
-    }
-    ranges[2 * slot] = decoded.history?.first ?? Number.NaN;
-    ranges[2 * slot + 1] = decoded.history?.next ?? Number.NaN;
-    return true;
-  });
-  if (read === 'unpackable') return 'unpackable';
-  const runs = table.liveRuns();
-  const columns = table.image();
-  const liveRanges = new Float64Array(2 * columns.count);
-  for (let r = 0, i = 0; r < runs.length; r += 2) {
-    liveRanges.set(ranges.subarray(2 * runs[r]!, 2 * runs[r + 1]!), 2 * i);
-    i += runs[r + 1]! - runs[r]!;
-  }
-  await writeSnapshot(path, { storeId: meta.id, seq: meta.seq, fingerprint, columns, ranges: liveRanges });
-  return 'written';
+  return packChanges(ips, values);
 }

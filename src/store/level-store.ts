@@ -21,9 +21,10 @@ import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
 import type { JournalFile } from './journal-file.js';
 import {
   databaseFingerprint, discardJournal, journalPathOf, loadSnapshotFile, readMeta, saveSnapshotFile, saveSnapshotFromBase, SEQ_KEY, startJournal,
-  type StoreMeta,
+  type BaseSave, type SnapshotFiles, type StoreMeta,
 } from './level-snapshot.js';
 import { SnapshotJournal } from './snapshot-journal.js';
+import { Checkpoint, checkpointDue, DEFAULT_CHECKPOINT, type CheckpointPolicy } from './checkpoint.js';
 import type { SnapshotLoad, SnapshotStore } from './snapshots.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
@@ -58,12 +59,16 @@ export interface LevelStoreOptions {
    * (see snapshots.ts). Without it, none is written or read.
    */
   readonly snapshotPath?: string;
+  /** When a store that started from its snapshot writes a new one while it serves (checkpoint.ts). */
+  readonly checkpoint?: CheckpointPolicy;
 }
 
 type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, V>;
 
 /** How often the first commit after a while starts a sweep of history older than the retention. */
 const HISTORY_SWEEP_INTERVAL_MS = 3_600_000;
+/** After a checkpoint that failed, how long before the next is tried (each reads the whole snapshot file). */
+const CHECKPOINT_RETRY_MS = 600_000;
 
 function closedError(): StoreError {
   return new StoreError('DHCPD_ERR_STORE_CLOSED', 'lease store is closed');
@@ -90,6 +95,13 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   private journal: SnapshotJournal | undefined;
   /** Set then too: each commit's addresses on disk, for a start after a kill -9 (journal-file.ts). */
   private journalFile: JournalFile | undefined;
+  /** The checkpoint being written, if any; settled (its outcome applied) when `checkpointing` is. */
+  private checkpoint: Checkpoint | undefined;
+  private checkpointing: Promise<void> = Promise.resolve();
+  /** When the journal last started: the load, or the last checkpoint's start. */
+  private checkpointClock = 0;
+  /** After a failed checkpoint: none before this time. */
+  private checkpointNotBefore = 0;
   private readonly decodeWith = (key: string, value: Uint8Array): LeaseValue | undefined => this.decodeAt(key, value);
   private closing: Promise<void> | undefined;
 
@@ -146,13 +158,14 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     } catch (error) {
       throw mapReadError(error, this.location);
     }
-    const files = { path: snapshotPath, journalPath: journalPathOf(snapshotPath), leases: this.leases, decode: this.decodeWith };
+    const files = this.snapshotFiles(snapshotPath);
     const loaded = await loadSnapshotFile(files, meta, this.openedFrom);
     if (!loaded.ok) return loaded;
     this.memo.restore(loaded.stored.columns, loaded.stored.ranges);
     if (loaded.replayed !== undefined) this.memo.committed(loaded.replayed.values);
     this.journal = new SnapshotJournal(loaded.base.seq, loaded.base.fingerprint, loaded.replayed?.addresses);
     this.journalFile = startJournal(files.journalPath, meta, loaded, databaseFingerprint(this.location), this.options.logger);
+    this.checkpointClock = this.now();
     return { ok: true, leases: loaded.leases, seq: loaded.seq, ...(loaded.replayed === undefined ? {} : { replayed: loaded.replayed.addresses.length }) };
   }
 
@@ -237,6 +250,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   private async drainAndClose(): Promise<void> {
     await this.committer.drain();
     await this.sweeping;
+    await this.checkpointing;
     await this.saveSnapshot();
     try {
       await this.db.close();
@@ -261,7 +275,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       const decode = this.decodeWith;
       const fromBase = this.journal === undefined
         ? undefined
-        : await saveSnapshotFromBase(snapshotPath, meta, fingerprint, this.journal, this.leases, decode);
+        : await saveSnapshotFromBase(snapshotPath, meta, fingerprint, this.journal, this.leases);
       let written = true;
       if (fromBase === 'written') {
         logger?.info({ evt: 'store.snapshot.written', seq: meta.seq, from: 'snapshot', written: this.journal!.size, ms: Date.now() - started }, 'lease snapshot written');
@@ -295,8 +309,12 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       const ops = this.toOperations(values);
       for (const op of history.ops) ops.push(op);
       ops.push({ type: 'put', key: SEQ_KEY, value: String(seq), sublevel: this.meta });
+      // Between two batches: everything up to seq - 1 landed, nothing after.
+      this.maybeCheckpoint(seq - 1);
       // Journalled before it is written: a kill -9 at any point leaves the journal naming every address that landed.
-      if (this.journalFile?.appendKeys(seq, values.keys()) === false) this.journalFile = undefined;
+      const addresses = [...values.keys()].map(keyToAddress);
+      if (this.journalFile?.append(seq, addresses) === false) this.journalFile = undefined;
+      this.checkpoint?.noteCommit(seq, addresses);
       await this.writeBatch(ops);
       this.stored = { id: this.stored!.id, seq };
       this.memo.committed(values);
@@ -304,11 +322,56 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       // The batch may have landed or not: the commit journal can no longer account for every commit.
       this.journalFile?.discard();
       this.journalFile = undefined;
+      this.checkpoint?.abandon();
+      this.checkpoint = undefined;
       this.memo.forget();
       this.reopener.markFailed();
       throw error;
     }
     this.maybeSweepHistory();
+  }
+
+  private snapshotFiles(snapshotPath: string): SnapshotFiles {
+    return { path: snapshotPath, journalPath: journalPathOf(snapshotPath), leases: this.leases, decode: this.decodeWith };
+  }
+
+  /**
+   * Starts a checkpoint (checkpoint.ts) when one is due: only in a store that started from its snapshot, with its
+   * commit journal healthy, one at a time. `landed`: the sequence every commit up to has landed.
+   */
+  private maybeCheckpoint(landed: number): void {
+    const { snapshotPath } = this.options;
+    const journal = this.journal;
+    if (snapshotPath === undefined || journal === undefined || this.journalFile === undefined || this.checkpoint !== undefined) return;
+    if (this.now() < this.checkpointNotBefore) return;
+    if (!checkpointDue(this.options.checkpoint ?? DEFAULT_CHECKPOINT, journal.size, this.now() - this.checkpointClock)) return;
+    const started = Date.now();
+    const checkpoint = new Checkpoint(this.snapshotFiles(snapshotPath), { id: this.stored!.id, seq: landed }, databaseFingerprint(this.location), journal);
+    this.checkpoint = checkpoint;
+    this.checkpointClock = this.now();
+    const run = { seq: landed, addresses: journal.size, started };
+    this.checkpointing = checkpoint.done.then((outcome) => this.checkpointDone(checkpoint, outcome, run));
+  }
+
+  private checkpointDone(checkpoint: Checkpoint, outcome: BaseSave | Error, run: { seq: number; addresses: number; started: number }): void {
+    // Abandoned meanwhile (a commit failed): whatever it wrote is a valid snapshot at its sequence, nothing more.
+    if (this.checkpoint !== checkpoint) return;
+    this.checkpoint = undefined;
+    const { logger, snapshotPath } = this.options;
+    if (outcome !== 'written') {
+      checkpoint.abandon();
+      // A retry reads the whole file again: not at every commit.
+      this.checkpointNotBefore = this.now() + CHECKPOINT_RETRY_MS;
+      logger?.warn({ evt: 'store.checkpoint.failed', seq: run.seq, reason: outcome instanceof Error ? outcome.message : outcome },
+        'lease snapshot checkpoint not written: the commit journal goes on growing');
+      return;
+    }
+    // The old journal's file is replaced by the checkpoint's (moved to its path).
+    this.journalFile?.close();
+    this.journalFile = checkpoint.takeJournal(journalPathOf(snapshotPath!));
+    this.journal = checkpoint.journal;
+    logger?.info({ evt: 'store.checkpoint.written', seq: run.seq, addresses: run.addresses, ms: Date.now() - run.started },
+      'lease snapshot checkpoint written');
   }
 
   /** Read on first need, not at open: a damaged table then fails the read that needs it (with the repair hint). */
@@ -405,6 +468,11 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       // A throwing observer must not turn one bad record into a failed load.
     }
   }
+}
+
+/** An address key (8 hex digits, keys.ts) as the address's uint32. */
+function keyToAddress(key: string): number {
+  return Number.parseInt(key, 16);
 }
 
 /** A decoded value as the memo keeps it (undefined: it does not decode). */

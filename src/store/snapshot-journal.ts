@@ -32,7 +32,8 @@ export class SnapshotJournal {
     }
   }
 
-  private noteAddress(ip: number): void {
+  /** Notes one address (uint32). */
+  noteAddress(ip: number): void {
     if (this.written.first(ip) >= 0) return;
     this.written.add(ip, 0);
     this.order.push(ip);

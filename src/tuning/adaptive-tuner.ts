@@ -58,6 +58,8 @@ const BUSY_COMMITS_PER_S = 100;
 /** Writes per commit below which the window widens (while busy), and at or above which it is not needed. */
 const SMALL_BATCH = 8;
 const LARGE_BATCH = 32;
+/** Share of the batch limit a busy interval's average commit must reach for a slow commit to halve the limit. */
+const NEAR_FULL = 0.5;
 /** The cache grows when at least this full and replaying retransmissions; shrinks when under a quarter used. */
 const CACHE_FULL = 0.9;
 
@@ -150,8 +152,11 @@ export class AdaptiveTuner {
       this.set('commitIntervalMs', Math.floor(window / 2), `${perCommit.toFixed(0)} writes per commit without waiting`);
     }
     const batch = this.values.maxBatch;
-    if (commitMs > budget) {
-      this.set('maxBatch', Math.floor(batch / 2), `commits take ${commitMs.toFixed(1)} ms`);
+    // Only batches near the limit make the limit the cause of a slow commit; small ones slow for another reason
+    // (the disk, or the synced write's thread waiting for the server's pinned core) would only be split into more
+    // commits that each wait as long, and the writes past the limit would wait a whole commit more.
+    if (commitMs > budget && perCommit >= batch * NEAR_FULL) {
+      this.set('maxBatch', Math.floor(batch / 2), `commits of ${perCommit.toFixed(0)} writes take ${commitMs.toFixed(1)} ms`);
     } else if (now.fullBatches > last.fullBatches && commitMs < budget / 2) {
       this.set('maxBatch', batch * 2, `${now.fullBatches - last.fullBatches} full batches left writes queued`);
     }

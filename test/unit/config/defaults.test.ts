@@ -10,7 +10,10 @@ describe('defaults', () => {
     expect(config).toEqual({
       interfaces: [],
       listen: { address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept', receiveBufferKiB: 4096 },
-      store: { kind: 'level', path: '/var/lib/actor-dhcpd/leases', commitIntervalMs: 2, maxBatch: 1000 },
+      store: {
+        kind: 'level', path: '/var/lib/actor-dhcpd/leases', commitIntervalMs: 2, maxBatch: 1000,
+        checkpoint: { addresses: 20_000, intervalMs: 3_600_000 },
+      },
       history: { perLease: 64, retentionMs: 30 * 86_400_000 },
       logging: { level: 'info' },
       subnets: [expect.objectContaining({ id: 1, leaseTime: 3600, authoritative: false, interfaces: [] })],

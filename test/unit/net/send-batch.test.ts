@@ -123,6 +123,14 @@ describe('batched sends', () => {
     expect(binding.batches.map((b) => b.size)).toEqual([1024, 1024, 52]);
   });
 
+  it('paces a large release: a burst per turn (a quarter of what waits, when that is more), in order', async () => {
+    const { binding, transport } = setup();
+    // A group commit releasing 300 ACKs at once: a quarter leaves with the turn, then a burst per turn.
+    await Promise.all(Array.from({ length: 300 }, (_, i) => transport.send(relay(i % 250))));
+    expect(binding.batches.map((b) => b.size)).toEqual([75, 64, 64, 64, 33]);
+    expect(binding.udpSends.map((s) => s.data.toString())).toEqual(Array.from({ length: 300 }, (_, i) => `ack-${i % 250}`));
+  });
+
   it('close sends what is queued before closing the socket', async () => {
     const { binding, transport } = setup();
     const sent = transport.send(relay(1));

@@ -84,6 +84,17 @@ describe('adaptive tuner', () => {
     expect(limits().maxBatch).toBe(64);
   });
 
+  it('keeps the batch limit when commits are slow with batches well under it (the limit is not what slows them)', () => {
+    const { second, limits, lines } = rig({ commitIntervalMs: 0, maxBatch: 1000 });
+    second(0, 0, 0);
+    // 50 writes per commit taking 40 ms: the synced write's thread waiting for the pinned core, as under perfdhcp.
+    for (let i = 0; i < 3; i++) second(25, 50, 40);
+    expect(limits().maxBatch).toBe(1000);
+    expect(lines.filter((l) => l.knob === 'maxBatch')).toEqual([]);
+    second(25, 600, 40); // batches past half the limit: the limit bounds their duration
+    expect(limits().maxBatch).toBe(500);
+  });
+
   it('grows the response cache when it is full and replaying, shrinks it when mostly empty', () => {
     const { tuner, clock, setCache } = rig();
     setCache({ hits: 10, entries: 100 });

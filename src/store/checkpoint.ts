@@ -1,0 +1,121 @@
+// A checkpoint of the start-up snapshot while the store serves, so that a start after a kill -9 reads back a bounded
+// number of addresses however long the daemon ran. Without one, the commit journal names every address written since
+// the last clean stop and its replay grows with uptime (10^5 addresses: 2.6 s).
+// - Started between two commit batches, at the last sequence that landed (S): a new commit journal for the snapshot
+//   at S (the ".next" one) starts empty, and every commit from then on is journalled in both.
+// - The snapshot at S is the current one with the addresses its journal names read again from LevelDB, as at a
+//   clean stop, while commits go on. A read may see a value written after S: every such address is in the next
+//   journal, so a start from this snapshot reads it again anyway. Every other address holds its value at S.
+// - Written atomically (snapshot-file.ts); then the next journal replaces the old one. A kill in between leaves the
+//   new snapshot with the ".next" journal, which the loader looks for too (level-snapshot.ts); a kill before leaves
+//   the old snapshot and its journal, still complete.
+// Off the packet path: LevelDB reads the addresses in its own threads, 1,000 at a time; a worker thread merges and
+// writes the snapshot (checkpoint-worker.ts), in this thread only when no worker starts. What is left on the main
+// thread is measured by bench/checkpoint.bench.ts.
+import { createRequire } from 'node:module';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AbstractSublevel } from 'abstract-level';
+import { JournalFile } from './journal-file.js';
+import type { LevelDatabase } from './level-database.js';
+import { nextJournalPathOf, readChanges, type StoreMeta } from './level-snapshot.js';
+import { mergeSnapshot, type BaseSave, type Changes, type MergeTarget } from './snapshot-merge.js';
+import { SnapshotJournal } from './snapshot-journal.js';
+
+/** When a store that started from its snapshot writes a checkpoint. */
+export interface CheckpointPolicy {
+  /** When its commit journal names this many distinct addresses. */
+  readonly addresses: number;
+  /** Or when this long passed since the start or the last checkpoint with anything written (0: never by time). */
+  readonly intervalMs: number;
+}
+
+export const DEFAULT_CHECKPOINT: CheckpointPolicy = { addresses: 20_000, intervalMs: 3_600_000 };
+
+/** Whether the journal since the snapshot calls for a checkpoint now. */
+export function checkpointDue(policy: CheckpointPolicy, journalled: number, sinceMs: number): boolean {
+  if (journalled === 0) return false;
+  return journalled >= policy.addresses || (policy.intervalMs > 0 && sinceMs >= policy.intervalMs);
+}
+
+/** One checkpoint in progress: the snapshot at `seq` being written, and the journal that follows it. */
+export class Checkpoint {
+  /** What was written since `seq` (the next clean stop's snapshot is built from the checkpoint with these). */
+  readonly journal: SnapshotJournal;
+  /** Settles once the snapshot is written ('written'), or why not; never rejects. */
+  readonly done: Promise<BaseSave | Error>;
+  /** Undefined when it could not be written or a commit could not be journalled: a kill -9 then means a scan. */
+  private file: JournalFile | undefined;
+
+  /**
+   * `meta` is the store at S; `fingerprint` this session's (the database's CURRENT now); `previous` the journal of
+   * the snapshot file now in place.
+   */
+  constructor(
+    files: { readonly path: string; readonly journalPath: string; readonly leases: AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, Uint8Array> },
+    meta: StoreMeta,
+    fingerprint: string,
+    previous: SnapshotJournal,
+  ) {
+    this.journal = new SnapshotJournal(meta.seq, fingerprint);
+    try {
+      const header = { storeId: meta.id, baseSeq: meta.seq, baseFingerprint: fingerprint, session: fingerprint };
+      this.file = JournalFile.start(nextJournalPathOf(files.journalPath), header, [], meta.seq);
+    } catch {
+      this.file = undefined;
+    }
+    // A copy: the store goes on noting writes in `previous` meanwhile.
+    const ips = Uint32Array.from(previous.addresses());
+    const target: MergeTarget = {
+      path: files.path, storeId: meta.id, seq: meta.seq, fingerprint, base: { seq: previous.seq, fingerprint: previous.fingerprint },
+    };
+    this.done = readChanges(ips, files.leases)
+      .then((changes) => mergeInWorker(target, changes).catch(() => mergeSnapshot(target, changes)))
+      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  }
+
+  /** Commit `seq` (after S) is about to be written, with these addresses. */
+  noteCommit(seq: number, addresses: readonly number[]): void {
+    for (const ip of addresses) this.journal.noteAddress(ip);
+    if (this.file?.append(seq, addresses) === false) this.file = undefined;
+  }
+
+  /** The snapshot is in place: its journal moves to `journalPath` (replacing the old one) and is returned. */
+  takeJournal(journalPath: string): JournalFile | undefined {
+    const file = this.file;
+    this.file = undefined;
+    try {
+      file?.moveTo(journalPath);
+      return file;
+    } catch {
+      file?.discard();
+      return undefined;
+    }
+  }
+
+  /** Given up (a commit failed, or the snapshot was not written): its journal goes. */
+  abandon(): void {
+    this.file?.discard();
+    this.file = undefined;
+  }
+}
+
+/** mergeSnapshot in a worker thread: its module from dist/, or from source through tsx's loader (tests, benches). */
+function mergeInWorker(target: MergeTarget, changes: Changes): Promise<BaseSave> {
+  const entry = new URL(`./checkpoint-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  return new Promise((resolve, reject) => {
+    // The changes' arrays are copied, not transferred: the in-thread fallback may need them after a failed worker.
+    const workerData = { target, changes };
+    // From source, tsx's require hook loads it: a worker does not get the ESM loader hooks of its parent (Node 20).
+    const worker = entry.pathname.endsWith('.ts')
+      ? new Worker(`require(${JSON.stringify(createRequire(import.meta.url).resolve('tsx/cjs'))}); require(${JSON.stringify(fileURLToPath(entry))});`, { eval: true, workerData })
+      : new Worker(entry, { workerData });
+    worker.once('message', (message: BaseSave | { error: string }) => {
+      if (typeof message === 'string') resolve(message);
+      else reject(new Error(message.error));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`checkpoint worker exited (${code})`)));
+  });
+}
