@@ -370,8 +370,11 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     this.journalFile?.close();
     this.journalFile = checkpoint.takeJournal(journalPathOf(snapshotPath!));
     this.journal = checkpoint.journal;
-    logger?.info({ evt: 'store.checkpoint.written', seq: run.seq, addresses: run.addresses, ms: Date.now() - run.started },
-      'lease snapshot checkpoint written');
+    const ms = Date.now() - run.started;
+    // Each checkpoint takes a core (its worker) for about this long: under a flood of new addresses they would follow
+    // each other back to back. At most half the time, then (the journal, and a replay, grow meanwhile).
+    this.checkpointNotBefore = this.now() + ms;
+    logger?.info({ evt: 'store.checkpoint.written', seq: run.seq, addresses: run.addresses, ms }, 'lease snapshot checkpoint written');
   }
 
   /** Read on first need, not at open: a damaged table then fails the read that needs it (with the repair hint). */
