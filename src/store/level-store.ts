@@ -174,7 +174,6 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     const invalid = invalidWrite(writes);
     if (invalid !== undefined) return Promise.reject(invalid);
     if (writes.length === 0) return Promise.resolve();
-    this.journal?.note(writes);
     return this.committer.submit(writes);
   }
 
@@ -312,7 +311,10 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       // Between two batches: everything up to seq - 1 landed, nothing after.
       this.maybeCheckpoint(seq - 1);
       // Journalled before it is written: a kill -9 at any point leaves the journal naming every address that landed.
+      // And noted for the next clean stop's snapshot: in this batch's journal as it is when the batch is written (a
+      // checkpoint may replace the journal between a write's submission and its batch).
       const addresses = [...values.keys()].map(keyToAddress);
+      for (const ip of addresses) this.journal?.noteAddress(ip);
       if (this.journalFile?.append(seq, addresses) === false) this.journalFile = undefined;
       this.checkpoint?.noteCommit(seq, addresses);
       await this.writeBatch(ops);
@@ -370,8 +372,11 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     this.journalFile?.close();
     this.journalFile = checkpoint.takeJournal(journalPathOf(snapshotPath!));
     this.journal = checkpoint.journal;
-    logger?.info({ evt: 'store.checkpoint.written', seq: run.seq, addresses: run.addresses, ms: Date.now() - run.started },
-      'lease snapshot checkpoint written');
+    const ms = Date.now() - run.started;
+    // Each checkpoint takes a core (its worker) for about this long: under a flood of new addresses they would follow
+    // each other back to back. At most half the time, then (the journal, and a replay, grow meanwhile).
+    this.checkpointNotBefore = this.now() + ms;
+    logger?.info({ evt: 'store.checkpoint.written', seq: run.seq, addresses: run.addresses, ms }, 'lease snapshot checkpoint written');
   }
 
   /** Read on first need, not at open: a damaged table then fails the read that needs it (with the repair hint). */

@@ -1,9 +1,7 @@
-// What a store that started from its snapshot wrote since: the addresses of every lease write handed to it (a
-// superset of those committed: a failed or still uncertain batch counts too). At a clean stop the new snapshot is
-// the old one with just these addresses read again from the database, instead of a scan of every lease.
+// What a store that started from its snapshot wrote since: the addresses of every commit batch, noted before the
+// batch is written (a superset of those committed: a failed or still uncertain batch counts too). At a clean stop
+// the new snapshot is the old one with just these addresses read again from the database, instead of a scan.
 import { IntMultimap } from '../collections/int-multimap.js';
-import { ipToUint32 } from './keys.js';
-import type { LeaseWrite } from './types.js';
 
 export class SnapshotJournal {
   private readonly written = new IntMultimap();
@@ -22,14 +20,6 @@ export class SnapshotJournal {
 
   get size(): number {
     return this.order.length;
-  }
-
-  /** Notes the addresses of writes about to be submitted (invalid ones are refused before they get here). */
-  note(writes: readonly LeaseWrite[]): void {
-    for (const write of writes) {
-      const ip = ipToUint32(write.kind === 'put' ? write.record.context.ip : write.ip);
-      if (ip !== undefined) this.noteAddress(ip);
-    }
   }
 
   /** Notes one address (uint32). */

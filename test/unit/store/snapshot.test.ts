@@ -402,6 +402,25 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
     }
   });
 
+  it('with checkpoints written while it served, the snapshot of its clean stop is exactly what the scan reads', { timeout: 120_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    try {
+      expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
+      const checkpoints: string[] = [];
+      const run = await runWriter(temp.dir, ['1000', '20000', 'close', 'load', 'deletes', '300'], (line) => {
+        if (line.startsWith('checkpoint ')) checkpoints.push(line);
+      });
+      expect(run.closed).toBe(true);
+      // Several, so that some end while writes are still queued.
+      expect(checkpoints.length).toBeGreaterThanOrEqual(2);
+      const loaded = await loadOnce(temp.dir);
+      expect(loaded).toMatchObject({ ok: true });
+      expect(bookRecords(loaded)).toEqual(await scan(temp.dir));
+    } finally {
+      await temp.remove();
+    }
+  });
+
   it('killed anywhere while checkpoints are written: always a start from a snapshot and its journal, nothing lost', { timeout: 180_000 }, async () => {
     const temp = await makeTempDir('dhcpd-snap-kill-');
     try {
