@@ -132,7 +132,7 @@ const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 console.log(`${stats.leases} leases ready in ${seconds.toFixed(2)} s; RSS ${mb(rssReady)} MB at ready, ${mb(rss)} MB after gc `
   + `(heap ${mb(heap)} MB, array buffers ${mb(arrayBuffers)} MB; ${mb(rssBefore)} MB before start); `
   + `statistics() ${statsMs.toFixed(1)} ms first, ${statsAgainMs.toFixed(2)} ms then`);
-// WARM=N: N DORAs first, not counted (JIT warm-up, and the one-off growth of the tables past the loaded leases).
+// WARM=N: N DORAs first, not counted (JIT warm-up; past 10,000 new leases, the one-off growth of the loaded table).
 const warm = Number(process.env.WARM ?? 0);
 if (doras > 0 && warm > 0) {
   await runDoras(warm, 0, false);
