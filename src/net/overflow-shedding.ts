@@ -2,10 +2,9 @@
 // answered in time (a client retransmits after seconds, RFC 2131 §4.1). Once it is full, though, the kernel drops
 // at its tail whatever arrives — REQUESTs of offers already made as well as new DISCOVERs — while the server spends
 // itself on the oldest requests. So for a short interval after the socket's full queue dropped a datagram, a
-// DISCOVER that waited past the target is dropped unread, at the head: it has cost
-// nothing yet and its client retransmits, while the REQUESTs behind it, which complete work already invested (an
-// offer made, an address held), and the fresh requests get the server sooner. Something must be dropped then anyway;
-// this chooses what. A queue that is not full sheds nothing, however long it is, and the interval is short so that a
+// DISCOVER that waited past the target is dropped unread, at the head: it has cost nothing yet and its client
+// retransmits, while the REQUESTs behind it, which complete work already invested (an offer made, an address held),
+// and the fresh requests get the server sooner. Something must be dropped then anyway; this chooses what. A queue that is not full sheds nothing, however long it is, and the interval is short so that a
 // backlog the queue overflowed once (a cold start, a long pause) is still answered: shedding it all cost a loaded
 // host's first step at 4,000 DORA/s 3,548 DISCOVERs for 297 the kernel dropped, when it kept going while it shed.
 export interface OverflowSheddingOptions {
