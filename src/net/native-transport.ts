@@ -147,7 +147,6 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   /** Overload control before anything is spent on a datagram: counted always, told at most every SHED_LOG_GAP_MS. */
   const admit: DatagramAdmission = (slots, offset, length, waitedUs, queueDrops) => {
     if (!shedding.sheddable(waitedUs, queueDrops) || peekMessageType(slots, offset, length) !== DISCOVER) return true;
-    shedding.shed();
     n.shedStale++;
     if (shedLogged === undefined || now() - shedLogged >= SHED_LOG_GAP_MS) {
       log.warn({ evt: 'net.shed_stale', shed: n.shedStale - shedAtLog, shedTotal: n.shedStale, waitedMs: Math.round(waitedUs / 1000) },
