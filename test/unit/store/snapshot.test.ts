@@ -375,10 +375,11 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
     try {
       expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
       // Every write names another address (2,000 rewrites, then new ones): without checkpoints, the journal would name
-      // every address the session wrote. The kill comes 100 acknowledgements after the second checkpoint.
+      // every address the session wrote. The kill comes 100 acknowledgements after the second checkpoint. The writer
+      // has far more to write than that takes, so a slow host's late checkpoints do not let it finish and close first.
       const checkpoints: number[] = [];
       let killAt = Infinity;
-      const run = await runWriter(temp.dir, ['0', '30000', 'close', 'load', 'deletes', '300'], (line, acked, kill) => {
+      const run = await runWriter(temp.dir, ['0', '120000', 'close', 'load', 'deletes', '300'], (line, acked, kill) => {
         if (line.startsWith('checkpoint ')) checkpoints.push(Number(line.slice(11)));
         if (checkpoints.length >= 2 && killAt === Infinity) killAt = acked + 100;
         if (acked >= killAt) kill();
