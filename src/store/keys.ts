@@ -36,7 +36,17 @@ export function ipToUint32(ip: string): number | undefined {
 export function addressKey(ip: string): string {
   const value = ipToUint32(ip);
   if (value === undefined) throw new TypeError(`not an IPv4 address: ${JSON.stringify(ip)}`);
-  return value.toString(16).padStart(8, '0');
+  return uint32Key(value);
+}
+
+/** The lease key of an address given as its uint32. */
+export function uint32Key(value: number): string {
+  return (value >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The uint32 address of a lease key (8 hex digits, as the store writes them). */
+export function keyToUint32(key: string): number {
+  return Number.parseInt(key, 16);
 }
 
 /** The dotted address of a lease key; undefined if the key is not 8 hex digits. */

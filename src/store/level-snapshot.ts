@@ -10,7 +10,7 @@ import { PackedLeases, type LeaseColumns } from '../lease-columns/packed-leases.
 import type { LevelDatabase } from './level-database.js';
 import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
 import type { LeaseValue } from './lease-value.js';
-import { addressKey } from './keys.js';
+import { uint32Key } from './keys.js';
 import { JournalFile, readJournal } from './journal-file.js';
 import { readSnapshotAsync, SnapshotUnusable, writeSnapshot, type Snapshot } from './snapshot-file.js';
 import { mergeSnapshot, packChanges, type BaseSave, type Changes } from './snapshot-merge.js';
@@ -142,7 +142,7 @@ async function reread(
 ): Promise<'read' | 'unpackable'> {
   for (let at = 0; at < ips.length; at += LOAD_CHUNK) {
     const chunk = ips.slice(at, at + LOAD_CHUNK);
-    const keys = chunk.map((ip) => addressKey(intToIp(ip)));
+    const keys = chunk.map((ip) => uint32Key(ip));
     const values = await files.leases.getMany(keys);
     for (let i = 0; i < chunk.length; i++) {
       const value = values[i];
@@ -250,7 +250,7 @@ export async function saveSnapshotFromBase(
 export async function readChanges(ips: Uint32Array, leases: Sublevel<Uint8Array>): Promise<Changes> {
   const values: (Uint8Array | undefined)[] = [];
   for (let at = 0; at < ips.length; at += LOAD_CHUNK) {
-    const keys = [...ips.subarray(at, at + LOAD_CHUNK)].map((ip) => addressKey(intToIp(ip)));
+    const keys = [...ips.subarray(at, at + LOAD_CHUNK)].map((ip) => uint32Key(ip));
     for (const value of await leases.getMany(keys)) values.push(value);
   }
   return packChanges(ips, values);

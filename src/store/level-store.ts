@@ -8,7 +8,7 @@ import { CommittedMemo, type Committed } from './committed-memo.js';
 import { GroupCommitter, type CommitLimits, type GroupCommitStats, storeCommitOptions } from './group-commit.js';
 import { HistoryLog, type CommittedRange, type HistoryOptions } from './history-log.js';
 import type { LevelDatabase } from './level-database.js';
-import { addressKey, keyToIp } from './keys.js';
+import { addressKey, keyToIp, keyToUint32 } from './keys.js';
 import { dropLegacyClientIndex } from './legacy-client-index.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
 import { decodeLeaseValue, encodeLeaseValue, type LeaseValue } from './lease-value.js';
@@ -313,7 +313,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       // Journalled before it is written: a kill -9 at any point leaves the journal naming every address that landed.
       // And noted for the next clean stop's snapshot: in this batch's journal as it is when the batch is written (a
       // checkpoint may replace the journal between a write's submission and its batch).
-      const addresses = [...values.keys()].map(keyToAddress);
+      const addresses = [...values.keys()].map(keyToUint32);
       for (const ip of addresses) this.journal?.noteAddress(ip);
       if (this.journalFile?.append(seq, addresses) === false) this.journalFile = undefined;
       this.checkpoint?.noteCommit(seq, addresses);
@@ -473,11 +473,6 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       // A throwing observer must not turn one bad record into a failed load.
     }
   }
-}
-
-/** An address key (8 hex digits, keys.ts) as the address's uint32. */
-function keyToAddress(key: string): number {
-  return Number.parseInt(key, 16);
 }
 
 /** A decoded value as the memo keeps it (undefined: it does not decode). */
