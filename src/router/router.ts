@@ -2,13 +2,15 @@
 // ordering), clients concurrently; a client's actor and queue go away when its exchange ends (no growth), and an
 // exchange that waits for the client's next message is kept as a number, not a live actor (waiting-clients.ts).
 import { CLIENT_QUIET_MS } from '../../machines/transaction.machine.js';
+import { SlotMap } from '../collections/slot-map.js';
 import { EVENT_BY_TYPE, Lane, WAITING, type LaneHost } from './lane.js';
 import type { RouterOptions } from './options.js';
 import { WaitingClients } from './waiting-clients.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 export class Router {
-  private readonly lanes = new Map<string, Lane>();
+  /** A lane holds its whole exchange; a plain Map churning by two lanes per DORA got them all promoted (slot-map.ts). */
+  private readonly lanes = new SlotMap<string, Lane>();
   /** Every queued request with its lane, oldest first (a Map keeps insertion order; re-setting a key keeps its place). */
   private readonly queued = new Map<RoutedRequest, Lane>();
   /** Clients whose exchange waits for their next message (after an OFFER), without a lane. */
