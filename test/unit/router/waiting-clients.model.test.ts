@@ -52,11 +52,12 @@ describe('WaitingClients as a client table', () => {
       let now = 1_000;
       for (const o of ops) {
         now += o.dt;
-        if (o.kind === 'evict') {
-          expect(table.evictOldest(now)).toBe(model.evict(now));
-        } else if (o.kind === 'size') {
-          model.sweep(now);
-          expect(table.size(now)).toBe(model.until.size);
+        if (!('client' in o)) {
+          if (o.kind === 'evict') expect(table.evictOldest(now)).toBe(model.evict(now));
+          else {
+            model.sweep(now);
+            expect(table.size(now)).toBe(model.until.size);
+          }
         } else {
           const key = `c${o.client}`;
           if (o.kind === 'park') {
