@@ -97,6 +97,11 @@ export class PackedLeases {
     return this.slots.first(ip) >= 0;
   }
 
+  /** Whether a lease at a new address fits without growing the columns (a freed slot, or room at the end). */
+  hasRoom(): boolean {
+    return this.freeSlots.length > 0 || this.end < this.capacity;
+  }
+
   /** The address's slot, or -1: for data kept beside the table by slot (a table loaded whole has lease i in slot i). */
   slotOf(ip: number): number {
     return this.slots.first(ip);
@@ -220,12 +225,6 @@ export class PackedLeases {
       const subnetId = this.subnets[slot]!;
       fn(this.ips[slot]!, this.keys.hash(subnetId, slot), LEASE_STATES[this.states[slot]!]!, earliest);
     }
-  }
-
-  /** Takes the other table's leases over (this one must be empty): a table loaded whole replaces an empty one. */
-  load(other: PackedLeases): void {
-    if (this.size > 0) throw new TypeError('load() into a table that holds leases');
-    Object.assign(this, other);
   }
 
   /** The live leases as columns (copies): for a snapshot image. In slot order (`liveRuns`): packing order, for a
