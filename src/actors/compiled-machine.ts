@@ -371,7 +371,10 @@ function assign(ref: ActionRef, args: Args, params: unknown): void {
   if (args.writable === args.context) {
     Object.assign(args.context, partial);
   } else {
-    args.context = { ...args.context, ...partial };
+    // Built up from an empty object, not cloned by a spread: V8's clone of a literal's 12 fields took a slow path
+    // (~6 µs) when the assignment added a field (a lease's bind adds `hostname`, undefined without option 12);
+    // startLease + the commit step: 10.8-12.8 -> 1.1-3.5 µs (micro, load ~8).
+    args.context = Object.assign({}, args.context, partial);
     args.writable = args.context;
   }
 }
