@@ -1,5 +1,6 @@
-// A Map for short-lived entries whose values hold much (a client's lane: its transaction, request, decision): the
-// values sit in a slot array, the Map holds only each key's slot number.
+// A Map for short-lived entries whose values hold much (a DORA's transaction, request, decision, a pending reply):
+// the values sit in a slot array, the Map holds only each key's slot number. The router's client table
+// (router/waiting-clients.ts) is the same idea specialised; the in-process bench keeps its pending replies here.
 //
 // Why: a Map with entries added and deleted all the time rehashes into a new table every few hundred operations,
 // and V8 leaves the old table holding its entries and a pointer to the new one (for iterators that were live). Once
