@@ -18,6 +18,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"udpOpenFlat", NULL, udp_open_flat, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpSend", NULL, udp_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpSendMany", NULL, udp_send_many, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"udpSendFlat", NULL, udp_send_flat, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetSendMany", NULL, packet_send_many, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpClose", NULL, udp_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpSetReceiveBuffer", NULL, udp_set_receive_buffer, NULL, NULL, NULL, napi_enumerable, NULL},

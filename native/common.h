@@ -37,6 +37,7 @@ napi_value udp_send(napi_env env, napi_callback_info info);
 napi_value udp_close(napi_env env, napi_callback_info info);
 napi_value udp_set_receive_buffer(napi_env env, napi_callback_info info);
 napi_value udp_send_many(napi_env env, napi_callback_info info);
+napi_value udp_send_flat(napi_env env, napi_callback_info info);
 napi_value packet_send_many(napi_env env, napi_callback_info info);
 napi_value packet_open(napi_env env, napi_callback_info info);
 napi_value packet_send(napi_env env, napi_callback_info info);

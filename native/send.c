@@ -2,6 +2,8 @@
 // call per TX_SLOTS messages instead of one sendmsg each. Every message gets its own result: sendmmsg stops at the
 // first message the kernel refuses and reports only how many went, so the call is repeated from the refused one;
 // when that one fails again, its errno is its own result and the messages after it are still sent.
+// udpSendFlat takes a batch as one buffer and one Int32Array (no JS value to look up per message); udpSendMany (an
+// array per field) stays for callers built against it.
 #include "common.h"
 
 #include <errno.h>
@@ -190,5 +192,67 @@ napi_value packet_send_many(napi_env env, napi_callback_info info) {
     }
     send_slots(fd, &b, n, results);
   }
+  return make_int(env, count);
+}
+
+/* udpSendFlat's row per message: offset and length of its bytes in the slab, destination IPv4 (host order), port,
+   ifindex, source IPv4 (host order; 0 = the kernel picks). A negative length skips the message (its result is the
+   caller's). */
+#define TX_META_FIELDS 6
+
+/* udpSendFlat(handle, slab: Uint8Array, meta: Int32Array, count, results: Int32Array): how many were tried;
+   results[i] = bytes sent or -errno (untouched for a skipped row). A socket closed already fails each with -EBADF. */
+napi_value udp_send_flat(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  int32_t count = 0, *meta = NULL, *results = NULL;
+  size_t n_meta = 0, n_results = 0, slab_len = 0;
+  uint8_t *slab = NULL;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  if (!get_args(env, info, 5, argv)) return NULL;
+  int fd = udp_fd(env, argv[0]);
+  if (fd == -2) return NULL;
+  if (napi_get_typedarray_info(env, argv[1], &type, &slab_len, (void **)&slab, &ab, &offset) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "dhcpd_net: expected a Uint8Array");
+    return NULL;
+  }
+  if (!typed_int32(env, argv[2], &meta, &n_meta) || !get_i32(env, argv[3], &count) || !typed_int32(env, argv[4], &results, &n_results))
+    return NULL;
+  if (count < 0 || n_meta < (size_t)count * TX_META_FIELDS || n_results < (size_t)count) {
+    napi_throw_type_error(env, NULL, "dhcpd_net: udpSendFlat arrays shorter than the batch");
+    return NULL;
+  }
+  for (int32_t m = 0; m < count; m++) {
+    const int32_t *row = meta + (size_t)m * TX_META_FIELDS;
+    if (row[1] >= 0 && (row[0] < 0 || (size_t)row[0] + (size_t)row[1] > slab_len)) {
+      napi_throw_range_error(env, NULL, "dhcpd_net: udpSendFlat row outside the slab");
+      return NULL;
+    }
+  }
+  if (fd < 0) {
+    for (int32_t m = 0; m < count; m++) results[m] = -EBADF;
+    return make_int(env, count);
+  }
+  tx_batch b;
+  unsigned n = 0;
+  for (int32_t m = 0; m < count; m++) {
+    const int32_t *row = meta + (size_t)m * TX_META_FIELDS;
+    if (row[1] < 0) continue;
+    unsigned slot = n++;
+    b.to[slot].in = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)row[3]),
+                                         .sin_addr = {.s_addr = htonl((uint32_t)row[2])}};
+    b.iovs[slot] = (struct iovec){.iov_base = slab + row[0], .iov_len = (size_t)row[1]};
+    b.msgs[slot].msg_hdr = (struct msghdr){.msg_name = &b.to[slot].in, .msg_namelen = sizeof b.to[slot].in,
+                                           .msg_iov = &b.iovs[slot], .msg_iovlen = 1};
+    set_pktinfo(&b.msgs[slot].msg_hdr, b.control[slot], row[4], (struct in_addr){.s_addr = htonl((uint32_t)row[5])});
+    b.msgs[slot].msg_len = 0;
+    b.index[slot] = (uint32_t)m;
+    if (n == TX_SLOTS) {
+      send_slots(fd, &b, n, results);
+      n = 0;
+    }
+  }
+  if (n > 0) send_slots(fd, &b, n, results);
   return make_int(env, count);
 }

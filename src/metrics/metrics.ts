@@ -10,6 +10,7 @@ import type { Decision } from '../server/decision.js';
 import { messageName } from '../server/stats.js';
 import type { LeaseRecord } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
+import { TypedHistogram } from './typed-histogram.js';
 import { leaseCensus, walkRecords, type LeaseCensus, type LeaseWalk } from './pool-usage.js';
 import type { PostgresTelemetry } from '../store/postgres/telemetry.js';
 import { postgresMetrics } from './postgres-metrics.js';
@@ -157,14 +158,14 @@ export function createMetrics(source: MetricsSource, version: string): DaemonMet
   gauges(registry, scrape);
   new Gauge({ name: `${P}build_info`, help: 'Always 1; the version is a label.', labelNames: ['version'], registers: [registry] }).set({ version }, 1);
   processMetrics(registry);
-  const replies = new Histogram({
+  const replies = new TypedHistogram({
     name: `${P}reply_latency_seconds`, help: 'From a request\'s arrival to its reply being decided (an ACK includes its synced commit), by reply type.',
-    labelNames: ['type'], buckets: LATENCY_BUCKETS, registers: [registry],
+    labelName: 'type', labelOf: messageName, buckets: LATENCY_BUCKETS, registers: [registry],
   });
   const commits = new Histogram({
     name: `${P}store_commit_duration_seconds`, help: 'Duration of one synced group commit of the lease store.', buckets: LATENCY_BUCKETS, registers: [registry],
   });
-  const observeReply = (type: MessageType, ms: number): void => replies.observe({ type: messageName(type) }, ms / 1000);
+  const observeReply = (type: MessageType, ms: number): void => replies.observe(type, ms / 1000);
   const batches = new Histogram({
     name: `${P}store_commit_batch_writes`, help: 'Lease writes per group commit.', buckets: BATCH_BUCKETS, registers: [registry],
   });

@@ -11,13 +11,17 @@ export interface DecodedInbound {
   readonly inbound: Inbound;
 }
 
+/** keepView: a view of a receive batch's buffer is kept as a view (see net/flat-receive.ts), not copied. */
+const HAND_OVER = { handOver: true, keepView: true } as const;
+
 /** One subscriber per datagram instead of a map and a filter operator (the per-packet path). */
 export function decodeInbound(inbound$: Observable<Inbound>, onReject: (error: CodecError, inbound: Inbound) => void): Observable<DecodedInbound> {
   return new Observable<DecodedInbound>((subscriber) =>
     inbound$.subscribe({
       next: (inbound) => {
-        // Transports give every datagram a buffer of its own and never touch it again: decoded without a copy.
-        const result = decodeRequest(inbound.data, { handOver: true });
+        // Transports give every datagram bytes of its own (a buffer, or a view of a receive batch's) and never touch
+        // them again: decoded without a copy.
+        const result = decodeRequest(inbound.data, HAND_OVER);
         if (result.ok) {
           subscriber.next({ request: result.msg, inbound });
           return;

@@ -27,6 +27,9 @@ export const RX_META_FIELDS = 6;
 export const RX_WAITS_AT = RX_SLOTS * RX_META_FIELDS;
 export const RX_DROPS_AT = RX_WAITS_AT + RX_SLOTS;
 
+/** udpSendFlat's row per message (native/send.c): offset, length, destination, port, ifindex, source. */
+export const TX_META_FIELDS = 6;
+
 /** An open UDP socket in the addon (opaque). */
 export type UdpHandle = { readonly __brand: 'dhcpd_net.udp' };
 
@@ -54,6 +57,12 @@ export interface NativeBinding {
    * others). Returns how many were tried. Optional: an addon built before it sends one by one.
    */
   udpSendMany?(handle: UdpHandle, datas: readonly Buffer[], addresses: readonly string[], sources: readonly string[], numbers: Int32Array, results: Int32Array): number;
+  /**
+   * udpSendMany without a JS value per message: messages[i] = slab[meta[r], meta[r] + meta[r+1]) to IPv4 meta[r+2]
+   * (host order), port meta[r+3], through ifindex meta[r+4], from IPv4 meta[r+5] (0: the kernel picks), r = i ×
+   * TX_META_FIELDS; a row with a negative length is skipped (its result is the caller's). Optional like udpSendMany.
+   */
+  udpSendFlat?(handle: UdpHandle, slab: Uint8Array, meta: Int32Array, count: number, results: Int32Array): number;
   /** A send-only AF_PACKET/SOCK_DGRAM socket: fd or -errno (EPERM without CAP_NET_RAW). */
   packetOpen(): number;
   /** Sends a whole IPv4 datagram to `mac` on `ifindex`: bytes sent or -errno. */

@@ -186,9 +186,19 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   timer.unref();
   let closed = false;
 
-  async function sendUdp(out: Outbound, iface: InterfaceInfo | undefined): Promise<void> {
-    let sent = await senders.udp({ data: out.data, address: out.to.address, port: out.to.port, ifindex: iface?.index ?? 0, source: out.source ?? '' });
-    if (sent < 0 && out.source !== undefined && SOURCE_ERRNOS.has(errnoName(sent))) {
+  /** Not an async function: a reply sent costs the batch's promise and one reaction, no frame of its own. */
+  function sendUdp(out: Outbound, iface: InterfaceInfo | undefined): Promise<void> {
+    return senders.udp({ data: out.data, address: out.to.address, port: out.to.port, ifindex: iface?.index ?? 0, source: out.source ?? '' })
+      .then((sent) => {
+        if (sent >= 0) n.sent++;
+        else udpRefused(out, iface, sent);
+      });
+  }
+
+  /** A reply the kernel refused: sent again without its source when that was the reason, else a typed error thrown. */
+  function udpRefused(out: Outbound, iface: InterfaceInfo | undefined, refused: number): void {
+    let sent = refused;
+    if (out.source !== undefined && SOURCE_ERRNOS.has(errnoName(sent))) {
       // A configured server id that is not (or no longer) one of our addresses: let the kernel pick the source.
       n.sourceFallbacks++;
       log.warn({ evt: 'net.source_fallback', source: out.source, errno: errnoName(sent), iface: iface?.name }, 'source address refused; sending from the interface address');
@@ -224,20 +234,34 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     return `packet send ${errnoName(sent)}`;
   }
 
-  async function send(out: Outbound): Promise<void> {
-    if (closed) throw new NetError('DHCPD_ERR_NET_SEND', 'transport closed', { details: { to: out.to } });
+  /** Not an async function on the UDP path (most replies): its promise is sendUdp's, not one wrapping it. Never
+   * throws: a failure is its promise's rejection, as an async function's would be. */
+  function send(out: Outbound): Promise<void> {
+    try {
+      return route(out);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  function route(out: Outbound): Promise<void> {
+    if (closed) return Promise.reject(new NetError('DHCPD_ERR_NET_SEND', 'transport closed', { details: { to: out.to } }));
     let iface: InterfaceInfo | undefined;
     if (out.ifaceName !== undefined) {
       iface = links.named(out.ifaceName);
       if (iface === undefined) {
         n.sendErrors++;
-        throw new NetError('DHCPD_ERR_NET_INTERFACE', `interface ${out.ifaceName} is not served or not present`, { details: { iface: out.ifaceName } });
+        return Promise.reject(new NetError('DHCPD_ERR_NET_INTERFACE', `interface ${out.ifaceName} is not served or not present`, { details: { iface: out.ifaceName } }));
       }
     }
     if (out.hwAddress === undefined || isBroadcastOn(out.to.address, iface ?? links.facing(out.to.address))) {
       return sendUdp(out, iface);
     }
-    const why = await sendToMac(out, out.hwAddress, iface ?? links.facing(out.to.address));
+    return sendToMacOrBroadcast(out, out.hwAddress, iface);
+  }
+
+  async function sendToMacOrBroadcast(out: Outbound, hwAddress: string, iface: InterfaceInfo | undefined): Promise<void> {
+    const why = await sendToMac(out, hwAddress, iface ?? links.facing(out.to.address));
     if (why === undefined) {
       n.sent++;
       n.sentToMac++;

@@ -8,7 +8,8 @@
 // microseconds: a relay or client with the default 208 KiB receive queue holds ~160, and drops the rest when it is
 // not scheduled at that moment (perfdhcp did: its kernel queue dropped a third of our replies at 6,000 DORA/s).
 import { constants } from 'node:os';
-import type { NativeBinding, UdpHandle } from './native-binding.js';
+import { parseIpv4 } from '../codec/index.js';
+import { TX_META_FIELDS, type NativeBinding, type UdpHandle } from './native-binding.js';
 
 /** Most messages queued before they are all sent at once without waiting for their turns (bounds the queue). */
 const MAX_QUEUED_SENDS = 1024;
@@ -52,8 +53,9 @@ export interface BatchedSenders {
  */
 export function batchedSenders(binding: NativeBinding, udp: UdpHandle, packetFd: number, onThrow: (error: unknown) => void): BatchedSenders {
   const counters = { batches: 0, batchedMessages: 0 };
-  const { udpSendMany, packetSendMany } = binding;
-  const udpQueue = udpSendMany === undefined ? undefined : new UdpSendQueue({ udpSendMany }, udp, counters, onThrow);
+  const { udpSendFlat, udpSendMany, packetSendMany } = binding;
+  const udpQueue = udpSendFlat !== undefined ? new FlatUdpSendQueue({ udpSendFlat }, udp, counters, onThrow)
+    : udpSendMany !== undefined ? new UdpSendQueue({ udpSendMany }, udp, counters, onThrow) : undefined;
   const packetQueue = packetSendMany === undefined || packetFd < 0 ? undefined : new PacketSendQueue({ packetSendMany }, packetFd, counters, onThrow);
   return {
     udp: (m) => udpQueue?.send(m) ?? Promise.resolve(binding.udpSend(udp, m.data, m.address, m.port, m.ifindex, m.source)),
@@ -68,7 +70,7 @@ export function batchedSenders(binding: NativeBinding, udp: UdpHandle, packetFd:
 
 type Settle = (result: number) => void;
 
-const { EINVAL } = constants.errno;
+const { EINVAL, EMSGSIZE } = constants.errno;
 
 /**
  * Queues messages for one socket and sends them with one native call at the end of the current turn
@@ -171,6 +173,71 @@ class UdpSendQueue extends SendQueue<UdpMessage> {
     } finally {
       this.datas.length = this.addresses.length = this.sources.length = 0; // no reply outlives its send here
     }
+  }
+}
+
+/** Bytes of replies copied per native call at most (a batch with more goes in several); holds any UDP payload. */
+const FLAT_SLAB_BYTES = 256 * 1024;
+const MAX_UDP_PAYLOAD = 65_507;
+
+/**
+ * The UDP queue for an addon with udpSendFlat: each batch's replies are copied into one slab and described by rows
+ * of an Int32Array (addresses as integers), so the addon reads no JS value per message; the replies' own buffers
+ * are not held past the call.
+ */
+class FlatUdpSendQueue extends SendQueue<UdpMessage> {
+  private readonly slab = Buffer.allocUnsafeSlow(FLAT_SLAB_BYTES);
+  private meta = new Int32Array(64 * TX_META_FIELDS);
+
+  constructor(
+    private readonly binding: Required<Pick<NativeBinding, 'udpSendFlat'>>,
+    private readonly handle: UdpHandle,
+    counters: { batches: number; batchedMessages: number },
+    onThrow: (error: unknown) => void,
+  ) {
+    super(counters, onThrow);
+  }
+
+  protected sendAll(count: number, results: Int32Array): void {
+    if (this.meta.length < count * TX_META_FIELDS) this.meta = new Int32Array(count * TX_META_FIELDS);
+    const { slab, meta } = this;
+    let first = 0;
+    let used = 0;
+    for (let i = 0; i < count; i++) {
+      const m = this.queued[i]!;
+      const length = m.data.length;
+      if (used + length > slab.length) {
+        this.call(first, i, results);
+        first = i;
+        used = 0;
+      }
+      const row = i * TX_META_FIELDS;
+      const destination = parseIpv4(m.address);
+      const source = m.source === '' ? 0 : parseIpv4(m.source);
+      if (destination < 0 || source < 0 || length > MAX_UDP_PAYLOAD) {
+        // Not sendable (a bug upstream, or a reply too large for UDP): this one fails alone, the rest still go.
+        results[i] = destination < 0 || source < 0 ? -EINVAL : -EMSGSIZE;
+        meta[row + 1] = -1;
+        continue;
+      }
+      slab.set(m.data, used);
+      meta[row] = used;
+      meta[row + 1] = length;
+      meta[row + 2] = destination | 0;
+      meta[row + 3] = m.port;
+      meta[row + 4] = m.ifindex;
+      meta[row + 5] = source | 0;
+      used += length;
+    }
+    this.call(first, count, results);
+  }
+
+  /** Sends rows [from, to) (their bytes in the slab now). */
+  private call(from: number, to: number, results: Int32Array): void {
+    if (from === to) return;
+    const whole = from === 0;
+    const meta = whole ? this.meta : this.meta.subarray(from * TX_META_FIELDS);
+    this.binding.udpSendFlat(this.handle, this.slab, meta, to - from, whole ? results : results.subarray(from));
   }
 }
 

@@ -4,7 +4,6 @@
 // as soon as the client sends anything else or one of its leases is freed or taken.
 import type { Clock } from '../clock.js';
 import { exactCopy } from '../codec/own-buffer.js';
-import { TimeOrderedKeys } from '../collections/time-ordered-keys.js';
 import { MessageType } from '../codec/types.js';
 import type { Outbound } from '../net/types.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
@@ -23,7 +22,7 @@ export const DEFAULT_CACHE_LIMITS: ResponseCacheLimits = { maxEntries: 16_384, t
  * Entries' bytes are copied into shared slabs of this size rather than kept as two buffers each: a buffer of its own
  * costs its ArrayBuffer, a malloc'd backing store and V8's tracking of it (~0.3 KB each beyond the bytes), which a
  * flood of one-time clients filling the cache multiplied. Entries are made and leave in time order, so a slab is
- * released once the entries of its 64 KiB (~100 of them) have left `order`.
+ * released once the entries of its 64 KiB (~100 of them) have left the ring.
  */
 const SLAB_BYTES = 64 * 1024;
 
@@ -35,34 +34,48 @@ export interface ResponseCacheStats {
   readonly ttlMs: number;
 }
 
-interface Entry {
-  readonly key: string;
-  /** The request's bytes at `at`, the reply's right after them. */
-  readonly slab: Buffer;
-  readonly at: number;
-  readonly requestLength: number;
-  readonly replyLength: number;
-  readonly fromAddress: string;
-  readonly fromPort: number;
-  readonly iface: string | undefined;
-  /** The reply's route: the Outbound's fields but its bytes, kept flat (no object of their own per entry). */
-  readonly to: Outbound['to'];
-  readonly hwAddress: string | undefined;
-  readonly ifaceName: string | undefined;
-  readonly source: string | undefined;
-  readonly type: MessageType;
-  readonly expiresAt: number;
-}
-
 /** Requests whose reply depends only on the lease state they leave behind. */
 const CACHEABLE = new Set([MessageType.DISCOVER, MessageType.REQUEST, MessageType.INFORM]);
 /** Bytes 8-9 of the BOOTP header: seconds since the client began, which a retransmission may advance. */
 const SECS = 8;
 
+/** Slots the ring starts with; it doubles when every slot holds a live entry (so at most about 2 × maxEntries). */
+const INITIAL_SLOTS = 256;
+
+/**
+ * One client's last reply per live entry, kept in a ring of slots in the order they were made (each lives ttlMs:
+ * the expired ones are at the tail), their fields in typed arrays and arrays of strings: no object per entry for the
+ * old generation to hold for ttlMs and the major GC to trace. `index` maps a client to its slot. A request that does
+ * not match (nearly every one: a retransmission is rare) only marks its client's slot dead, and the reply that follows
+ * overwrites its index entry in place: the Map neither loses nor gains a key per packet. A slot leaves the index when
+ * the ring passes over it.
+ */
 export class ResponseCache {
-  private readonly entries = new Map<string, Entry>();
-  /** Every entry in the order it was made (each lives ttlMs: the expired ones are at the front). */
-  private readonly order = new TimeOrderedKeys<Entry>((key) => this.entries.get(key));
+  private readonly index = new Map<string, number>();
+  /** The oldest slot; `used` slots from it on (modulo the capacity, a power of two) are in the ring. */
+  private tail = 0;
+  private used = 0;
+  private capacity = INITIAL_SLOTS;
+  /** Entries that can be answered: in `index`, not dead. */
+  private live = 0;
+  private keys: (string | undefined)[] = [];
+  /** Each entry's request bytes at `at` in its slab, its reply's right after them. */
+  private slabs: (Buffer | undefined)[] = [];
+  private fromAddresses: (string | undefined)[] = [];
+  private ifaces: (string | undefined)[] = [];
+  private toAddresses: (string | undefined)[] = [];
+  private hwAddresses: (string | undefined)[] = [];
+  private ifaceNames: (string | undefined)[] = [];
+  private sources: (string | undefined)[] = [];
+  private at = new Int32Array(INITIAL_SLOTS);
+  private requestLengths = new Int32Array(INITIAL_SLOTS);
+  private replyLengths = new Int32Array(INITIAL_SLOTS);
+  private fromPorts = new Int32Array(INITIAL_SLOTS);
+  private toPorts = new Int32Array(INITIAL_SLOTS);
+  private types = new Uint8Array(INITIAL_SLOTS);
+  /** 1: forgotten (the client sent something else, a lease changed, or it was replaced). */
+  private dead = new Uint8Array(INITIAL_SLOTS);
+  private expiresAt = new Float64Array(INITIAL_SLOTS);
   private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   private slabUsed = 0;
   /** The buffer copy() wrote into last. */
@@ -74,20 +87,15 @@ export class ResponseCache {
 
   /** The reply already sent for this very request, or undefined (then the client's older entry is forgotten). */
   lookup(routed: RoutedRequest): { readonly reply: Outbound; readonly type: MessageType } | undefined {
-    if (!CACHEABLE.has(routed.request.type)) {
-      this.entries.delete(routed.clientKey);
-      return undefined;
+    const slot = this.index.get(routed.clientKey);
+    if (slot !== undefined && this.dead[slot] === 0) {
+      if (CACHEABLE.has(routed.request.type) && this.matches(slot, routed)) {
+        this.hits++;
+        return this.replyIn(slot);
+      }
+      this.kill(slot);
     }
-    const entry = this.entries.get(routed.clientKey);
-    if (entry !== undefined && this.matches(entry, routed)) {
-      this.hits++;
-      // Its own exact-size copy: what was sent, without handing out (or pinning) a view of the slab.
-      const start = entry.at + entry.requestLength;
-      const data = exactCopy(entry.slab.subarray(start, start + entry.replyLength));
-      return { reply: { data, to: entry.to, hwAddress: entry.hwAddress, ifaceName: entry.ifaceName, source: entry.source }, type: entry.type };
-    }
-    if (entry !== undefined) this.entries.delete(routed.clientKey);
-    this.misses++;
+    if (CACHEABLE.has(routed.request.type)) this.misses++;
     return undefined;
   }
 
@@ -96,18 +104,137 @@ export class ResponseCache {
     const { maxEntries, ttlMs } = this.limits();
     if (!CACHEABLE.has(routed.request.type) || maxEntries <= 0) return;
     const now = this.clock.now();
+    const key = routed.clientKey;
+    const previous = this.index.get(key);
+    if (previous !== undefined) this.kill(previous);
+    if (this.used === this.capacity) this.makeRoom();
+    const slot = (this.tail + this.used++) & (this.capacity - 1);
     const request = routed.inbound.data;
     const { data } = reply;
-    const at = this.copy(request, data);
-    const slab = this.copied;
-    const entry: Entry = {
-      key: routed.clientKey, slab, at, requestLength: request.length, replyLength: data.length,
-      fromAddress: routed.inbound.from.address, fromPort: routed.inbound.from.port, iface: routed.inbound.iface?.name,
-      to: reply.to, hwAddress: reply.hwAddress, ifaceName: reply.ifaceName, source: reply.source, type, expiresAt: now + ttlMs,
-    };
-    this.entries.set(entry.key, entry);
-    this.order.push(entry.key, entry);
+    this.at[slot] = this.copy(request, data);
+    this.slabs[slot] = this.copied;
+    this.keys[slot] = key;
+    this.requestLengths[slot] = request.length;
+    this.replyLengths[slot] = data.length;
+    this.fromAddresses[slot] = routed.inbound.from.address;
+    this.fromPorts[slot] = routed.inbound.from.port;
+    this.ifaces[slot] = routed.inbound.iface?.name;
+    this.toAddresses[slot] = reply.to.address;
+    this.toPorts[slot] = reply.to.port;
+    this.hwAddresses[slot] = reply.hwAddress;
+    this.ifaceNames[slot] = reply.ifaceName;
+    this.sources[slot] = reply.source;
+    this.types[slot] = type;
+    this.dead[slot] = 0;
+    this.expiresAt[slot] = now + ttlMs;
+    this.index.set(key, slot);
+    this.live++;
     this.evict(maxEntries, now);
+  }
+
+  /** The client's lease changed some other way (a timer, a release): its last reply may no longer hold. */
+  forget(clientKey: string): void {
+    const slot = this.index.get(clientKey);
+    if (slot !== undefined) this.kill(slot);
+  }
+
+  /** A reload: replies built under the old config are not sent again. */
+  clear(): void {
+    while (this.used > 0) this.dropTail();
+  }
+
+  /** Slots in the ring (for tests: bounded by about twice maxEntries, whatever the traffic). */
+  get ringSlots(): number {
+    return this.capacity;
+  }
+
+  stats(): ResponseCacheStats {
+    return { hits: this.hits, misses: this.misses, entries: this.live, ...this.limits() };
+  }
+
+  /** Its own exact-size copy of the reply: what was sent, without handing out (or pinning) a view of the slab. */
+  private replyIn(slot: number): { readonly reply: Outbound; readonly type: MessageType } {
+    const start = this.at[slot]! + this.requestLengths[slot]!;
+    const data = exactCopy(this.slabs[slot]!.subarray(start, start + this.replyLengths[slot]!));
+    const reply: Outbound = {
+      data, to: { address: this.toAddresses[slot]!, port: this.toPorts[slot]! },
+      hwAddress: this.hwAddresses[slot], ifaceName: this.ifaceNames[slot], source: this.sources[slot],
+    };
+    return { reply, type: this.types[slot] as MessageType };
+  }
+
+  private kill(slot: number): void {
+    if (this.dead[slot] === 1) return;
+    this.dead[slot] = 1;
+    this.live--;
+  }
+
+  /** Drops expired entries and the oldest beyond maxEntries, and dead slots at the tail. */
+  private evict(maxEntries: number, now: number): void {
+    while (this.used > 0) {
+      const slot = this.tail;
+      if (this.dead[slot] === 0 && this.live <= maxEntries && this.expiresAt[slot]! > now) return;
+      this.dropTail();
+    }
+  }
+
+  /** Takes the oldest slot out of the ring (and its client out of the index, unless it has a newer slot). */
+  private dropTail(): void {
+    const slot = this.tail;
+    this.tail = (slot + 1) & (this.capacity - 1);
+    this.used--;
+    const key = this.keys[slot]!;
+    if (this.index.get(key) === slot) this.index.delete(key);
+    this.kill(slot);
+    this.keys[slot] = this.slabs[slot] = undefined; // its slab goes once no slot holds it
+  }
+
+  /** The ring is full: the oldest slot goes if it is dead, else the ring is compacted or doubled. */
+  private makeRoom(): void {
+    if (this.dead[this.tail] === 1) this.dropTail();
+    else this.resize(this.live * 2 <= this.capacity ? this.capacity : this.capacity * 2);
+  }
+
+  /** Moves the live slots, in order, to the front of a ring of `capacity` slots; dead ones are dropped. */
+  private resize(capacity: number): void {
+    const old = { ...this };
+    const mask = this.capacity - 1;
+    this.capacity = capacity;
+    this.keys = []; this.slabs = []; this.fromAddresses = []; this.ifaces = []; this.toAddresses = [];
+    this.hwAddresses = []; this.ifaceNames = []; this.sources = [];
+    this.at = new Int32Array(capacity); this.requestLengths = new Int32Array(capacity); this.replyLengths = new Int32Array(capacity);
+    this.fromPorts = new Int32Array(capacity); this.toPorts = new Int32Array(capacity);
+    this.types = new Uint8Array(capacity); this.dead = new Uint8Array(capacity); this.expiresAt = new Float64Array(capacity);
+    let to = 0;
+    for (let i = 0; i < old.used; i++) {
+      const from = (old.tail + i) & mask;
+      const key = old.keys[from]!;
+      if (old.dead[from] === 1) {
+        if (this.index.get(key) === from) this.index.delete(key);
+        continue;
+      }
+      this.keys[to] = key; this.slabs[to] = old.slabs[from]; this.fromAddresses[to] = old.fromAddresses[from];
+      this.ifaces[to] = old.ifaces[from]; this.toAddresses[to] = old.toAddresses[from]; this.hwAddresses[to] = old.hwAddresses[from];
+      this.ifaceNames[to] = old.ifaceNames[from]; this.sources[to] = old.sources[from];
+      this.at[to] = old.at[from]!; this.requestLengths[to] = old.requestLengths[from]!; this.replyLengths[to] = old.replyLengths[from]!;
+      this.fromPorts[to] = old.fromPorts[from]!; this.toPorts[to] = old.toPorts[from]!; this.types[to] = old.types[from]!;
+      this.expiresAt[to] = old.expiresAt[from]!;
+      this.index.set(key, to);
+      to++;
+    }
+    this.tail = 0;
+    this.used = to;
+  }
+
+  private matches(slot: number, routed: RoutedRequest): boolean {
+    if (this.clock.now() >= this.expiresAt[slot]!) return false;
+    const { data, from, iface } = routed.inbound;
+    const slab = this.slabs[slot]!;
+    const at = this.at[slot]!;
+    const requestLength = this.requestLengths[slot]!;
+    return data.length === requestLength && from.address === this.fromAddresses[slot] && from.port === this.fromPorts[slot]
+      && iface?.name === this.ifaces[slot]
+      && data.compare(slab, at, at + SECS, 0, SECS) === 0 && data.compare(slab, at + SECS + 2, at + requestLength, SECS + 2) === 0;
   }
 
   /**
@@ -132,39 +259,5 @@ export class ResponseCache {
     this.slabUsed += length;
     this.copied = slab;
     return at;
-  }
-
-  /** Drops expired entries and the oldest beyond maxEntries; a slab goes once its entries have left `order`. */
-  private evict(maxEntries: number, now: number): void {
-    this.order.dropOldest((key, oldest) => {
-      if (this.entries.size <= maxEntries && oldest.expiresAt > now) return false;
-      this.entries.delete(key);
-      return true;
-    });
-    this.order.compact(this.entries.size);
-  }
-
-  /** The client's lease changed some other way (a timer, a release): its last reply may no longer hold. */
-  forget(clientKey: string): void {
-    this.entries.delete(clientKey);
-  }
-
-  /** A reload: replies built under the old config are not sent again. */
-  clear(): void {
-    this.entries.clear();
-    this.order.clear();
-  }
-
-  stats(): ResponseCacheStats {
-    return { hits: this.hits, misses: this.misses, entries: this.entries.size, ...this.limits() };
-  }
-
-  private matches(entry: Entry, routed: RoutedRequest): boolean {
-    if (this.clock.now() >= entry.expiresAt) return false;
-    const { data, from, iface } = routed.inbound;
-    const { slab, at, requestLength } = entry;
-    return data.length === requestLength && from.address === entry.fromAddress && from.port === entry.fromPort
-      && iface?.name === entry.iface
-      && data.compare(slab, at, at + SECS, 0, SECS) === 0 && data.compare(slab, at + SECS + 2, at + requestLength, SECS + 2) === 0;
   }
 }

@@ -8,6 +8,7 @@
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { NetError, type DhcpdError } from '../../src/errors.js';
+import { RX_SLOT_SIZE, RX_SLOTS } from '../../src/net/native-binding.js';
 import type { NativeTransport } from '../../src/net/native-transport.js';
 import { openTransport } from '../../src/net/select-transport.js';
 import type { Transport } from '../../src/net/types.js';
@@ -67,9 +68,9 @@ transport.inbound$.subscribe((i) =>
     ifindex: i.iface?.index ?? null,
     broadcast: i.broadcast ?? null,
     localAddress: i.localAddress ?? null,
-    // Whether the datagram is the whole of its own memory (not a view into a receive arena or a pool slab): the
-    // decoder and the reply cache keep it without a copy only then.
-    ownMemory: i.data.byteOffset === 0 && i.data.buffer.byteLength === i.data.length,
+    // Whether the datagram's bytes are in memory nothing else writes to: its own, or its receive batch's exact-size
+    // buffer (flat-receive.ts) — not the receive slots the next recvmmsg overwrites (64 of 8 KiB), nor a pool slab.
+    ownMemory: i.data.buffer.byteLength < RX_SLOTS * RX_SLOT_SIZE && i.data.buffer.byteLength !== Buffer.poolSize,
   }),
 );
 

@@ -31,8 +31,21 @@ describe('FlatReceiver', () => {
       [[9], '198.51.100.9', 67, 0, '198.51.100.1'],
       [[7, 7], '198.51.100.9', 67, 12, ''], // no IP_PKTINFO: the local address is unknown, as udpOpen reported it
     ]);
-    // Whole buffers: the decoder keeps views of them without a copy and without pinning a shared slab.
-    for (const { data } of got) expect(data.byteOffset === 0 && data.byteLength === data.buffer.byteLength).toBe(true);
+    // Views of one exact-size buffer of the batch's own (one allocation per batch, not per datagram; the decoder
+    // keeps them as views), not of the slots.
+    expect(new Set(got.map((d) => d.data.buffer)).size).toBe(1);
+    expect(got[0]!.data.buffer.byteLength).toBe(6);
+  });
+
+  it('gives a datagram larger than a real request a buffer of its own: a long-lived view pins at most a batch of small ones', () => {
+    const receiver = new FlatReceiver();
+    const big = Array.from({ length: 2000 }, (_, i) => i & 255);
+    fill(receiver, [{ bytes: [1, 2], src: 0, port: 68, ifindex: 1, dst: 0 }, { bytes: big, src: 0, port: 68, ifindex: 1, dst: 0 }, { bytes: [3], src: 0, port: 68, ifindex: 1, dst: 0 }]);
+    const got = collect(receiver, 3);
+    receiver.slots.fill(0xee);
+    expect(got.map((d) => d.data.buffer.byteLength)).toEqual([3, 2000, 3]);
+    expect([...got[1]!.data]).toEqual(big);
+    expect([...got[2]!.data]).toEqual([3]);
   });
 
   it('delivers nothing for an empty batch', () => {

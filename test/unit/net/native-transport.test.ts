@@ -93,8 +93,10 @@ describe.each([
       { data: Buffer.from(new Uint8Array([1, 2, 3]).buffer), address: '0.0.0.0', port: 68, ifindex: 11, localAddress: '255.255.255.255' },
       { data: Buffer.from(new Uint8Array([4, 5]).buffer), address: '198.51.100.9', port: 67, ifindex: 11, localAddress: '198.51.100.1' },
     ]);
-    expect(received.map((r) => [[...r.data], r.from, r.data.byteOffset === 0 && r.data.byteLength === r.data.buffer.byteLength]))
-      .toEqual([[[1, 2, 3], { address: '0.0.0.0', port: 68 }, true], [[4, 5], { address: '198.51.100.9', port: 67 }, true]]);
+    // The fake addon overwrites its slots after the batch, as the next recvmmsg would: the bytes delivered stay.
+    // With udpOpenFlat they are views of one exact-size buffer of the batch's own (not of the slots).
+    expect(received.map((r) => [[...r.data], r.from])).toEqual([[[1, 2, 3], { address: '0.0.0.0', port: 68 }], [[4, 5], { address: '198.51.100.9', port: 67 }]]);
+    expect(received.every((r) => r.data.buffer.byteLength <= 5)).toBe(true);
   });
 });
 const setup = setupWith;

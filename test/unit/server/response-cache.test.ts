@@ -161,4 +161,32 @@ describe('response cache', () => {
     const moved = request(5);
     expect(cache.lookup({ ...moved, inbound: { ...moved.inbound, from: { address: '0.0.0.0', port: 67 } } })).toBeUndefined();
   });
+  it('keeps its ring within about twice maxEntries slots under any mix of new, replaced, forgotten and expired entries', () => {
+    const clock = new ManualClock();
+    const cache = new ResponseCache(clock, () => ({ maxEntries: 1_000, ttlMs: 1_000 }));
+    for (let i = 0; i < 50_000; i++) {
+      const client = i % 7 === 0 ? `new${i}` : `c${i % 1_500}`;
+      cache.remember(routed(client), reply, MessageType.OFFER);
+      if (i % 5 === 0) cache.forget(`c${(i * 13) % 1_500}`);
+      if (i % 11 === 0) cache.lookup(routed(`c${(i * 3) % 1_500}`)); // a request that does not match: forgotten
+      clock.advance(0.05);
+    }
+    expect(cache.stats().entries).toBeLessThanOrEqual(1_000);
+    expect(cache.ringSlots).toBeLessThanOrEqual(2_048);
+    // The newest entry is still answered, an old one not.
+    expect(cache.lookup(routed('c1499'))?.reply).toEqual(reply);
+    expect(cache.lookup(routed('new7'))).toBeUndefined();
+  });
+
+  it('grows its ring while every entry is live, answering each, and clear() forgets them all', () => {
+    const cache = new ResponseCache(new ManualClock(), () => ({ maxEntries: 5_000, ttlMs: 1_000 }));
+    for (let i = 0; i < 3_000; i++) cache.remember(routed(`c${i}`), { ...reply, data: Buffer.alloc(10, i % 256) }, MessageType.OFFER);
+    expect(cache.stats().entries).toBe(3_000);
+    for (const i of [0, 255, 256, 1_999, 2_999]) expect([...cache.lookup(routed(`c${i}`))!.reply.data]).toEqual(Array(10).fill(i % 256));
+    cache.clear();
+    expect(cache.stats().entries).toBe(0);
+    expect(cache.lookup(routed('c0'))).toBeUndefined();
+    cache.remember(routed('c0'), reply, MessageType.OFFER);
+    expect(cache.lookup(routed('c0'))?.reply).toEqual(reply);
+  });
 });
