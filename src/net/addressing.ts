@@ -25,20 +25,61 @@ export function onLink(a: InterfaceAddress, address: string): boolean {
   return ((ip & mask) >>> 0) === ((other & mask) >>> 0);
 }
 
+/** What the per-packet questions below need of an interface, worked out once per InterfaceInfo (a refresh makes
+ * new ones): its directed broadcasts as text, and each address's network and mask as integers. */
+interface LinkFacts {
+  readonly broadcasts: readonly string[];
+  /** Per address, in order: its IPv4 (-1 when unparsable) and mask. */
+  readonly nets: readonly number[];
+}
+
+const facts = new WeakMap<InterfaceInfo, LinkFacts>();
+
+function factsOf(iface: InterfaceInfo): LinkFacts {
+  let known = facts.get(iface);
+  if (known === undefined) {
+    const broadcasts: string[] = [];
+    const nets: number[] = [];
+    for (const a of iface.addresses) {
+      const broadcast = directedBroadcast(a);
+      if (broadcast !== undefined) broadcasts.push(broadcast);
+      nets.push(parseIpv4(a.address), maskOf(a.prefixLength));
+    }
+    known = { broadcasts, nets };
+    facts.set(iface, known);
+  }
+  return known;
+}
+
+/** Index in iface.addresses of the first address whose subnet holds `ip` (parsed), or -1. */
+function onLinkIndex(iface: InterfaceInfo, ip: number): number {
+  const { nets } = factsOf(iface);
+  for (let i = 0; i < nets.length; i += 2) {
+    const own = nets[i]!;
+    const mask = nets[i + 1]!;
+    if (own >= 0 && ((own & mask) >>> 0) === ((ip & mask) >>> 0)) return i / 2;
+  }
+  return -1;
+}
+
 /** Whether a datagram sent to `destination` was a broadcast as seen on `iface`: limited or that link's directed one. */
 export function isBroadcastOn(destination: string, iface: InterfaceInfo | undefined): boolean {
   if (destination === LIMITED_BROADCAST) return true;
-  return iface?.addresses.some((a) => directedBroadcast(a) === destination) ?? false;
+  return iface !== undefined && factsOf(iface).broadcasts.includes(destination);
 }
 
 /** Our address on `iface` facing `destination`: the one whose subnet holds it, else the interface's first address. */
 export function sourceFacing(iface: InterfaceInfo, destination: string): string | undefined {
-  return (iface.addresses.find((a) => onLink(a, destination)) ?? iface.addresses[0])?.address;
+  const ip = parseIpv4(destination);
+  const i = ip < 0 ? -1 : onLinkIndex(iface, ip);
+  return iface.addresses[i < 0 ? 0 : i]?.address;
 }
 
 /** The listed interface whose subnet holds `destination`, if any. */
 export function interfaceFacing(ifaces: Iterable<InterfaceInfo>, destination: string): InterfaceInfo | undefined {
-  for (const iface of ifaces) if (iface.addresses.some((a) => onLink(a, destination))) return iface;
+  const ip = parseIpv4(destination);
+  if (ip < 0) return undefined;
+  for (const iface of ifaces) if (onLinkIndex(iface, ip) >= 0) return iface;
   return undefined;
 }
 
