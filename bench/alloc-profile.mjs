@@ -21,7 +21,10 @@ function record(out) {
   session.connect();
   session.post('HeapProfiler.enable');
   session.post('HeapProfiler.startSampling', {
-    samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+    // ALLOC_SURVIVORS=1 drops what the scavenger collects: what is left is what outlived the young generation (died
+    // in a major GC, or is still alive at the end), the objects that make major GCs run.
+    samplingInterval: 4096, includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: process.env.ALLOC_SURVIVORS !== '1',
   });
   let written = false;
   const write = () => {

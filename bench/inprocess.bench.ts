@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Subject } from 'rxjs';
 import { startApp } from '../src/app.js';
+import { SlotMap } from '../src/collections/slot-map.js';
 import { decode, encode } from '../src/codec/index.js';
 import { MessageType } from '../src/codec/types.js';
 import { parseConfig } from '../src/config/index.js';
@@ -38,7 +39,9 @@ const compiled = parseConfig(JSON.stringify(wire), { baseDir: '/tmp' });
 if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
 
 const inbound$ = new Subject<Inbound>();
-const pending = new Map<number, (o: Outbound) => void>();
+// Not a Map: a Map churning by closures gets them (and their DORAs) promoted, the bench's garbage charged to the
+// server's GC (src/collections/slot-map.ts).
+const pending = new SlotMap<number, (o: Outbound) => void>();
 const transport: Transport = {
   kind: 'memory', inbound$, interfaces: () => [], close: async () => {},
   send: async (out) => {

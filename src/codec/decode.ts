@@ -16,6 +16,11 @@ export interface DecodeOptions {
    * its own memory, the message is a view of it instead of a copy.
    */
   readonly handOver?: boolean;
+  /**
+   * With `handOver`: a view of a larger buffer (a receive batch's) is kept as a view too, instead of copied. The
+   * message then pins all of that buffer for as long as it lives: for a batch of a few KB held for one exchange.
+   */
+  readonly keepView?: boolean;
 }
 
 export type DecodeResult<T = DhcpMessage> = { ok: true; msg: T } | { ok: false; error: CodecError };
@@ -144,7 +149,8 @@ export function decode(buf: Buffer, opts?: DecodeOptions): DecodeResult {
   const hlen = buf[2] as number;
   if (hlen > CHADDR_LEN) return fail('DHCPD_ERR_CODEC_BAD_HLEN', `hlen ${hlen} exceeds the 16-byte chaddr`, { hlen });
   // An exact-size copy outside Node's 8 KiB pool (see own-buffer.ts), or the handed-over buffer when it is one.
-  return decodeBody(opts?.handOver === true ? ownedBytes(buf) : exactCopy(buf));
+  const own = opts?.handOver !== true ? exactCopy(buf) : opts.keepView === true ? buf : ownedBytes(buf);
+  return decodeBody(own);
 }
 
 /**

@@ -17,6 +17,12 @@ export interface EncodeOptions {
    * RFC 2131 §2 makes every client accept a 312-byte options field. When absent, the message is never overloaded.
    */
   maxSize?: number;
+  /**
+   * The caller keeps the bytes only briefly (sends them; whatever keeps a reply for longer copies it): they may be
+   * a slice of Node's shared 8 KiB pool, which costs a fraction of a buffer of its own (an ArrayBuffer, a malloc'd
+   * backing store and V8's tracking of it, per reply).
+   */
+  pooled?: boolean;
 }
 
 function checkCode(code: number): void {
@@ -82,9 +88,10 @@ export function encode(msg: DhcpMessage, opts?: EncodeOptions): Buffer {
   const size = OPTIONS_OFFSET + optLen;
   const limit = opts?.maxSize === undefined ? Infinity : Math.max(opts.maxSize, MIN_PAYLOAD_LIMIT);
   if (size > limit) return encodeOverloaded(msg, limit);
-  // Exact-size and outside the pool (a reply is kept for retransmissions: see own-buffer.ts), zeroed here: a
-  // zero-filled allocation (calloc) costs more than the fill.
-  const buf = Buffer.allocUnsafeSlow(Math.max(MIN_MESSAGE_SIZE, size)).fill(0);
+  // Exact-size and outside the pool unless the caller says it keeps it briefly (a reply kept for long must not pin a
+  // pool slab: see own-buffer.ts), zeroed here: a zero-filled allocation (calloc) costs more than the fill.
+  const length = Math.max(MIN_MESSAGE_SIZE, size);
+  const buf = (opts?.pooled === true ? Buffer.allocUnsafe(length) : Buffer.allocUnsafeSlow(length)).fill(0);
   writeHeader(buf, msg);
   let pos = OPTIONS_OFFSET;
   for (const opt of msg.options) if (opt.code !== OPT_OVERLOAD) pos = writeInstances(buf, pos, opt.code, opt.data);

@@ -8,7 +8,8 @@ import type { LeaseRecord, LeaseTimer } from '../../machines/lease.types.js';
 import { intToIp, parseIpv4 } from '../codec/index.js';
 import { ClientAddresses } from './client-addresses.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
-import { PackedLeases, type LeaseSummaryFn } from '../lease-columns/packed-leases.js';
+import type { PackedLeases, LeaseSummaryFn } from '../lease-columns/packed-leases.js';
+import { RestingLeases } from '../lease-columns/resting-leases.js';
 import { TimerBuckets } from './timer-buckets.js';
 import { startLease, stepLease, type TimerEvent } from './lease-runner.js';
 import { isFinal, isLive } from './states.js';
@@ -67,7 +68,7 @@ export class LeaseBook {
     lastBuilt?: LeaseRecord | undefined;
   } = {};
   /** Every other lease (an address is in one of the two, never both). */
-  private readonly packed = new PackedLeases();
+  private readonly packed = new RestingLeases();
   /** Every address a client still has a record for: timers, restores and undos must not lose its current one. */
   private readonly byClient = new ClientAddresses();
   private readonly schedule: ExpirySchedule;

@@ -36,6 +36,8 @@ export class Lane {
   private actor: TransactionActor | undefined;
   private current: RoutedRequest | undefined;
   private ended = false;
+  /** The lane's place in its router's client table (waiting-clients.ts), given when it opens. */
+  slot = -1;
 
   constructor(
     private readonly host: LaneHost,

@@ -8,11 +8,10 @@ import { WaitingClients } from './waiting-clients.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
 
 export class Router {
-  private readonly lanes = new Map<string, Lane>();
   /** Every queued request with its lane, oldest first (a Map keeps insertion order; re-setting a key keeps its place). */
   private readonly queued = new Map<RoutedRequest, Lane>();
-  /** Clients whose exchange waits for their next message (after an OFFER), without a lane. */
-  private readonly waiting = new WaitingClients(CLIENT_QUIET_MS);
+  /** Clients with an exchange: deciding (a lane) or waiting for their next message (after an OFFER), without a lane. */
+  private readonly clients = new WaitingClients<Lane>(CLIENT_QUIET_MS);
   private readonly host: LaneHost;
   private closing = false;
 
@@ -22,24 +21,27 @@ export class Router {
       queued: (routed, lane) => this.queued.set(routed, lane),
       dequeued: (routed) => this.queued.delete(routed),
       ended: (lane, rest) => {
-        if (this.lanes.get(lane.clientKey) === lane) this.lanes.delete(lane.clientKey);
-        if (rest.length > 0) this.open(lane.clientKey, rest, false);
+        if (this.clients.laneAt(lane.slot) === lane) this.clients.endLane(lane.slot);
+        if (rest.length > 0) this.open(lane.clientKey, this.clients.slot(lane.clientKey), rest, false);
       },
       waiting: (lane) => {
-        if (this.lanes.get(lane.clientKey) === lane) this.lanes.delete(lane.clientKey);
-        this.waiting.park(lane.clientKey, this.options.now());
+        const now = this.options.now();
+        if (this.clients.laneAt(lane.slot) !== lane) return this.clients.park(lane.clientKey, now);
+        // Parked first: the slot then holds the wait when the lane leaves it.
+        this.clients.parkAt(lane.slot, now);
+        this.clients.endLane(lane.slot);
       },
     };
   }
 
   /** Clients with an exchange under way: deciding, or waiting for the client's next message. */
   get activeClients(): number {
-    return this.lanes.size + this.waiting.size(this.options.now());
+    return this.clients.laneCount + this.clients.size(this.options.now());
   }
 
   /** Waiting exchanges dropped (oldest first) to make room for new clients before they expired. */
   get waitingEvicted(): number {
-    return this.waiting.evicted;
+    return this.clients.evicted;
   }
 
   /** Requests waiting behind their clients' current exchanges. */
@@ -53,11 +55,11 @@ export class Router {
    */
   transactionStates(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const lane of this.lanes.values()) {
+    for (const lane of this.clients.allLanes()) {
       const state = lane.state;
       if (state !== undefined) counts[state] = (counts[state] ?? 0) + 1;
     }
-    const waiting = this.waiting.size(this.options.now());
+    const waiting = this.clients.size(this.options.now());
     if (waiting > 0) counts[WAITING] = (counts[WAITING] ?? 0) + waiting;
     return counts;
   }
@@ -72,7 +74,8 @@ export class Router {
       this.options.onDrop('not-a-request', routed);
       return;
     }
-    const lane = this.lanes.get(routed.clientKey);
+    const slot = this.clients.slot(routed.clientKey);
+    const lane = this.clients.laneAt(slot);
     if (lane !== undefined) {
       lane.enqueue(routed);
       this.shedOverflow();
@@ -80,26 +83,26 @@ export class Router {
     }
     const now = this.options.now();
     // A client whose exchange waited for it (after an OFFER) was counted all along: it takes no new room.
-    const waited = this.waiting.take(routed.clientKey, now);
+    const waited = this.clients.takeAt(slot, now);
     if (!waited && !this.roomForNewClient(now)) {
+      this.clients.releaseIfIdle(slot);
       this.options.onDrop('too-many-clients', routed);
       return;
     }
-    this.open(routed.clientKey, [routed], waited);
+    this.open(routed.clientKey, slot, [routed], waited);
   }
 
   /** Takes no new requests and waits (at most `timeoutMs`) until no transaction is deciding. */
   async quiesce(timeoutMs: number, wait: (ms: number) => Promise<void>): Promise<void> {
     this.closing = true;
-    for (let waited = 0; waited < timeoutMs && [...this.lanes.values()].some((l) => l.busy); waited += 10) await wait(10);
+    for (let waited = 0; waited < timeoutMs && [...this.clients.allLanes()].some((l) => l.busy); waited += 10) await wait(10);
   }
 
   /** Stops every transaction (shutdown). */
   stop(): void {
-    for (const lane of this.lanes.values()) lane.close();
-    this.lanes.clear();
+    for (const lane of this.clients.allLanes()) lane.close();
+    this.clients.clear();
     this.queued.clear();
-    this.waiting.clear();
   }
 
   /** The oldest waiting request anywhere goes first: its client has most likely retransmitted it already. */
@@ -118,15 +121,16 @@ export class Router {
    * every exchange is deciding is a new client shed.
    */
   private roomForNewClient(now: number): boolean {
-    if (this.lanes.size + this.waiting.size(now) < this.options.maxClients) return true;
-    if (!this.waiting.evictOldest(now)) return false;
+    if (this.clients.laneCount + this.clients.size(now) < this.options.maxClients) return true;
+    if (!this.clients.evictOldest(now)) return false;
     this.options.onWaitingEvicted?.();
     return true;
   }
 
-  private open(clientKey: string, queue: RoutedRequest[], waited: boolean): void {
+  /** `slot`: the client's, when it has one (-1: a new one). */
+  private open(clientKey: string, slot: number, queue: RoutedRequest[], waited: boolean): void {
     const lane = new Lane(this.host, clientKey, queue);
-    this.lanes.set(clientKey, lane);
+    lane.slot = this.clients.setLane(clientKey, slot, lane);
     lane.begin(waited);
   }
 }

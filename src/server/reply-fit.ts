@@ -62,7 +62,8 @@ export function fitReply(message: DhcpMessage, maxSize: number, requested: reado
 
 function tryEncode(message: DhcpMessage, maxSize: number): Buffer | undefined {
   try {
-    return encode(message, { maxSize });
+    // Pooled: the reply is sent and dropped; the response cache copies what it keeps.
+    return encode(message, { maxSize, pooled: true });
   } catch (error) {
     if (error instanceof CodecError && error.code === 'DHCPD_ERR_CODEC_REPLY_TOO_LARGE') return undefined;
     throw error;

@@ -54,8 +54,28 @@ const ipBytes = (ip: string): Buffer => Buffer.from(ip.split('.').map(Number));
 const u32Option = (code: number, v: number): DhcpOption => sharedOption(code, v >>> 0, u32Bytes);
 /** Options echoed from the request: RFC 6842 client identifier, RFC 3046 §2.2 relay agent information (last). */
 const ECHOED = [61, 82] as const;
-/** A subnet's options by code, made once per compiled subnet (a reload compiles new ones). */
-const optionsByCode = new WeakMap<Subnet, ReadonlyMap<number, DhcpOption>>();
+/** A subnet's options by code (an array of 256: no hashing per option), made once per compiled subnet (a reload
+ * compiles new ones). */
+type ByCode = readonly (DhcpOption | undefined)[];
+const optionsByCode = new WeakMap<Subnet, ByCode>();
+/** The last subnet looked up and its table: most replies in a row are for the same subnet (no WeakMap probe). */
+let lastSubnet: Subnet | undefined;
+let lastByCode: ByCode = [];
+
+function byCodeOf(subnet: Subnet): ByCode {
+  if (subnet === lastSubnet) return lastByCode;
+  let byCode = optionsByCode.get(subnet);
+  if (byCode === undefined) {
+    const table: (DhcpOption | undefined)[] = new Array<DhcpOption | undefined>(256).fill(undefined);
+    // The last of a code wins, as it did in the Map built from the list (compiled subnets hold one per code).
+    for (const o of subnet.options) table[o.code & 255] = o;
+    byCode = table;
+    optionsByCode.set(subnet, byCode);
+  }
+  lastSubnet = subnet;
+  lastByCode = byCode;
+  return byCode;
+}
 
 /** Options always sent when configured, whether requested or not (the issue's "1 and 3 when configured"). */
 const ALWAYS_SENT: readonly number[] = [1, 3];
@@ -121,11 +141,7 @@ function optionOf(msg: DhcpMessage, code: number): DhcpOption | undefined {
  * `requested`: the client's option 55 as it came (codes, one a byte), read in place.
  */
 function configuredOptions(subnet: Subnet, requested: Uint8Array | undefined, options: DhcpOption[]): void {
-  let byCode = optionsByCode.get(subnet);
-  if (byCode === undefined) {
-    byCode = new Map(subnet.options.map((o) => [o.code, o]));
-    optionsByCode.set(subnet, byCode);
-  }
+  const byCode = byCodeOf(subnet);
   const from = options.length;
   for (let i = 0; i < ALWAYS_SENT.length; i++) {
     const code = ALWAYS_SENT[i]!;
@@ -136,8 +152,8 @@ function configuredOptions(subnet: Subnet, requested: Uint8Array | undefined, op
 }
 
 /** Adds the subnet's option `code` once (a client may list a code twice); 53 and 54 are the server's own. */
-function pick(byCode: ReadonlyMap<number, DhcpOption>, code: number, options: DhcpOption[], from: number): void {
-  const option = byCode.get(code);
+function pick(byCode: ByCode, code: number, options: DhcpOption[], from: number): void {
+  const option = byCode[code];
   if (option === undefined || code === 53 || code === 54) return;
   for (let i = from; i < options.length; i++) if ((options[i] as DhcpOption).code === code) return;
   options.push(option);

@@ -1,18 +1,48 @@
-// Turns one group-commit batch of LeaseWrites into the final value per address key: one LevelDB key per lease, so
+// Turns one group-commit batch of LeaseWrites into the final value per address: one LevelDB key per lease, so
 // the plan needs no read of committed state (the lease book, not the store, answers "which lease has this client").
-import type { LeaseRecord } from '../../machines/lease.types.js';
-import { addressKey } from './keys.js';
+// Columns by address rather than a Map of objects: a batch is planned for every commit, and most hold each address
+// once (a map is made only to find repeats).
+import type { LeaseRecord, LeaseTransition } from '../../machines/lease.types.js';
+import { ipToUint32, uint32Key } from './keys.js';
 import type { LeaseWrite } from './types.js';
 
-/**
- * Final value per touched address key: the record to put, or null to delete. The writes are replayed in request
- * order, so the last write to a key wins, which is the order the store promises.
- */
-export function planBatch(writes: readonly LeaseWrite[]): Map<string, LeaseRecord | null> {
-  const leases = new Map<string, LeaseRecord | null>();
+export interface BatchPlan {
+  /** The touched addresses as uint32, in order of their first write. */
+  readonly ips: number[];
+  /** Their lease keys (keys.ts). */
+  readonly keys: string[];
+  /** The final record per address, or null to delete it: the last write to an address wins. */
+  readonly records: (LeaseRecord | null)[];
+  /** Every transition the batch's writes carry for the address, in request order (undefined: none). */
+  readonly transitions: (readonly LeaseTransition[] | undefined)[];
+}
+
+/** The writes replayed in request order, which is the order the store promises. */
+export function planBatch(writes: readonly LeaseWrite[]): BatchPlan {
+  const plan: BatchPlan = { ips: [], keys: [], records: [], transitions: [] };
+  const slots = writes.length > 1 ? new Map<number, number>() : undefined;
   for (const write of writes) {
-    if (write.kind === 'put') leases.set(addressKey(write.record.context.ip), write.record);
-    else leases.set(addressKey(write.ip), null);
+    const ip = addressOf(write.kind === 'put' ? write.record.context.ip : write.ip);
+    const slot = slots?.get(ip);
+    const record = write.kind === 'put' ? write.record : null;
+    const transitions = write.kind === 'put' && write.transitions !== undefined && write.transitions.length > 0 ? write.transitions : undefined;
+    if (slot === undefined) {
+      slots?.set(ip, plan.ips.length);
+      plan.ips.push(ip);
+      plan.keys.push(uint32Key(ip));
+      plan.records.push(record);
+      plan.transitions.push(transitions);
+      continue;
+    }
+    plan.records[slot] = record;
+    const before = plan.transitions[slot];
+    if (transitions !== undefined) plan.transitions[slot] = before === undefined ? transitions : [...before, ...transitions];
   }
-  return leases;
+  return plan;
+}
+
+function addressOf(ip: string): number {
+  const value = ipToUint32(ip);
+  if (value === undefined) throw new TypeError(`not an IPv4 address: ${JSON.stringify(ip)}`);
+  return value;
 }

@@ -32,9 +32,9 @@ export class CommittedMemo {
   /** Bumped by every change, so a scan (which reads a snapshot) stops adding entries once the memo moved on. */
   private generation = 0;
 
-  /** The committed value (null: nothing stored), or undefined when the database must be asked. */
-  get(key: string): Committed | null | undefined {
-    const slot = this.slots.first(slotKey(key));
+  /** The committed value at the uint32 address (null: nothing stored), or undefined when the database must be asked. */
+  get(ip: number): Committed | null | undefined {
+    const slot = this.slots.first(ip | 0);
     if (slot < 0) return this.complete ? null : undefined;
     const first = this.ranges[2 * slot]!;
     return { history: Number.isNaN(first) ? undefined : { first, next: this.ranges[2 * slot + 1]! } };
@@ -42,11 +42,26 @@ export class CommittedMemo {
 
   /** A batch landed: its final values per key (null: deleted). */
   committed(values: ReadonlyMap<string, LeaseValue | null>): void {
-    this.generation++;
     for (const [key, value] of values) {
-      if (value === null) this.delete(key);
-      else this.set(key, value);
+      if (value === null) this.deleted(slotKey(key));
+      else this.stored(slotKey(key), value.history);
     }
+  }
+
+  /** A batch landed that stored a lease at the uint32 address, with this history range. */
+  stored(ip: number, history: HistoryRange | undefined): void {
+    this.generation++;
+    this.set(ip | 0, history);
+  }
+
+  /** A batch landed that deleted the uint32 address's lease. */
+  deleted(ip: number): void {
+    this.generation++;
+    const k = ip | 0;
+    const slot = this.slots.first(k);
+    if (slot < 0) return;
+    this.slots.delete(k, slot);
+    this.freeSlots.push(slot);
   }
 
   /** A batch failed or the database was re-opened: what is on disk is no longer certain. */
@@ -79,7 +94,7 @@ export class CommittedMemo {
     const at = this.generation;
     return {
       loaded: (key, value) => {
-        if (this.generation === at) this.set(key, value);
+        if (this.generation === at) this.set(slotKey(key), value?.history);
       },
       finished: () => {
         if (this.generation === at) this.complete = true;
@@ -87,24 +102,15 @@ export class CommittedMemo {
     };
   }
 
-  private set(key: string, value: LeaseValue | undefined): void {
-    const k = slotKey(key);
+  /** `k`: the int32 of the address. */
+  private set(k: number, history: HistoryRange | undefined): void {
     let slot = this.slots.first(k);
     if (slot < 0) {
       slot = this.allocate();
       this.slots.add(k, slot);
     }
-    const history = value?.history;
     this.ranges[2 * slot] = history?.first ?? Number.NaN;
     this.ranges[2 * slot + 1] = history?.next ?? Number.NaN;
-  }
-
-  private delete(key: string): void {
-    const k = slotKey(key);
-    const slot = this.slots.first(k);
-    if (slot < 0) return;
-    this.slots.delete(k, slot);
-    this.freeSlots.push(slot);
   }
 
   private allocate(): number {

@@ -11,8 +11,7 @@ import type { LeaseTransition } from '../../machines/lease.types.js';
 import { addressKey } from './keys.js';
 import type { LevelDatabase } from './level-database.js';
 import type { HistoryRange } from './lease-value.js';
-import type { RawOperation } from './raw-batch.js';
-import type { LeaseWrite } from './types.js';
+import { rawDel, rawPut, type RawOperation } from './raw-batch.js';
 
 type HistorySublevel = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, string>;
 
@@ -28,12 +27,6 @@ export interface HistoryOptions {
  * carry one (a JSON value of an older version), which is then read from the history keys once.
  */
 export type CommittedRange = HistoryRange | null | undefined;
-
-export interface HistoryPlan {
-  readonly ops: RawOperation[];
-  /** The new range of each address this batch appends to. */
-  readonly ranges: ReadonlyMap<string, HistoryRange>;
-}
 
 const SEQ_DIGITS = 12;
 /**
@@ -58,32 +51,21 @@ export class HistoryLog {
     this.retentionMs = options.retentionMs ?? 30 * 86_400_000;
   }
 
-  /** Puts for the batch's transitions, and deletes of what falls out of each address's bound. */
-  async plan(writes: readonly LeaseWrite[], committed: (address: string) => CommittedRange, now: number): Promise<HistoryPlan> {
-    const byAddress = new Map<string, LeaseTransition[]>();
-    for (const write of writes) {
-      if (write.kind !== 'put' || write.transitions === undefined || write.transitions.length === 0) continue;
-      const address = addressKey(write.record.context.ip);
-      const list = byAddress.get(address);
-      if (list === undefined) byAddress.set(address, [...write.transitions]);
-      else list.push(...write.transitions);
-    }
-    const ranges = new Map<string, HistoryRange>();
-    if (byAddress.size === 0) return { ops: [], ranges };
-    for (const address of byAddress.keys()) {
-      const range = committed(address);
-      ranges.set(address, range === null ? { first: now * FRESH_PER_MS, next: now * FRESH_PER_MS } : range ?? await this.readRange(address));
-    }
-    const ops: RawOperation[] = [];
-    for (const [address, transitions] of byAddress) {
-      let { first, next } = ranges.get(address) as HistoryRange;
-      const kept = transitions.length > this.perLease ? transitions.slice(-this.perLease) : transitions;
-      const value = JSON.stringify(kept.length === 1 ? kept[0] : kept);
-      ops.push({ type: 'put', key: seqKey(address, next++), value, sublevel: this.sublevel });
-      while (next - first > this.perLease) ops.push({ type: 'del', key: seqKey(address, first++), sublevel: this.sublevel });
-      ranges.set(address, { first, next });
-    }
-    return { ops, ranges };
+  /** Where the range of an address without a stored lease starts (see FRESH_PER_MS). */
+  freshRange(now: number): HistoryRange {
+    return { first: now * FRESH_PER_MS, next: now * FRESH_PER_MS };
+  }
+
+  /**
+   * Adds to `ops` the put of one entry holding the address's transitions of this batch (in order), and the deletes
+   * of what falls out of its bound; returns the address's new range.
+   */
+  append(ops: RawOperation[], address: string, transitions: readonly LeaseTransition[], range: HistoryRange): HistoryRange {
+    let { first, next } = range;
+    const kept = transitions.length > this.perLease ? transitions.slice(-this.perLease) : transitions;
+    ops.push(rawPut(this.sublevel, seqKey(address, next++), JSON.stringify(kept.length === 1 ? kept[0] : kept)));
+    while (next - first > this.perLease) ops.push(rawDel(this.sublevel, seqKey(address, first++)));
+    return { first, next };
   }
 
   /**
@@ -123,7 +105,7 @@ export class HistoryLog {
   }
 
   /** The range of an address whose lease value does not carry it, from its first and last key. */
-  private async readRange(address: string): Promise<HistoryRange> {
+  async readRange(address: string): Promise<HistoryRange> {
     const [first] = await this.sublevel.keys({ ...rangeOf(address), limit: 1 }).all();
     const [last] = await this.sublevel.keys({ ...rangeOf(address), reverse: true, limit: 1 }).all();
     const seqOf = (key: string | undefined): number | undefined =>

@@ -3,16 +3,16 @@
 import type { AbstractSublevel } from 'abstract-level';
 import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
-import { planBatch } from './batch-plan.js';
-import { CommittedMemo, type Committed } from './committed-memo.js';
+import { planBatch, type BatchPlan } from './batch-plan.js';
+import { CommittedMemo } from './committed-memo.js';
 import { GroupCommitter, type CommitLimits, type GroupCommitStats, storeCommitOptions } from './group-commit.js';
 import { HistoryLog, type CommittedRange, type HistoryOptions } from './history-log.js';
 import type { LevelDatabase } from './level-database.js';
-import { addressKey, keyToIp, keyToUint32 } from './keys.js';
+import { addressKey, keyToIp } from './keys.js';
 import { dropLegacyClientIndex } from './legacy-client-index.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
-import { decodeLeaseValue, encodeLeaseValue, type LeaseValue } from './lease-value.js';
-import { batchWriter, type BatchWriter, type RawOperation } from './raw-batch.js';
+import { decodeLeaseValue, encodeLeaseValue, type HistoryRange, type LeaseValue } from './lease-value.js';
+import { batchWriter, rawDel, rawPut, type BatchWriter, type RawOperation } from './raw-batch.js';
 import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
@@ -297,29 +297,41 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   /** One group-commit batch: the final value per address, then one atomic synced write with its history. */
   private async commit(writes: readonly LeaseWrite[]): Promise<void> {
     await this.reopener.ensureOpen();
+    const batch = planBatch(writes);
+    const { ips, keys, records, transitions } = batch;
     try {
-      const committed = await this.committedValues(writes);
-      const history = await this.historyLog.plan(writes, (key) => rangeOf(committed.get(key) ?? null), this.now());
-      const values = new Map<string, LeaseValue | null>();
-      for (const [key, record] of planBatch(writes)) {
-        values.set(key, record === null ? null : { record, history: history.ranges.get(key) ?? rangeOf(committed.get(key) ?? null) ?? undefined });
+      const committed = await this.committedRanges(batch);
+      const now = this.now();
+      const ops: RawOperation[] = [];
+      // Per address: its history range after this batch (undefined: unknown, as stored).
+      const ranges: (HistoryRange | undefined)[] = [];
+      for (let i = 0; i < ips.length; i++) {
+        const key = keys[i]!;
+        const before = committed[i];
+        const added = transitions[i];
+        const range = added === undefined
+          ? before ?? undefined
+          : this.historyLog.append(ops, key, added, before === null ? this.historyLog.freshRange(now) : before ?? await this.historyLog.readRange(key));
+        ranges.push(range);
+        const record = records[i]!;
+        ops.push(record === null ? rawDel(this.leases, key) : rawPut(this.leases, key, encodeLeaseValue(record, range)));
       }
       const seq = (await this.storeMeta()).seq + 1;
-      const ops = this.toOperations(values);
-      for (const op of history.ops) ops.push(op);
-      ops.push({ type: 'put', key: SEQ_KEY, value: String(seq), sublevel: this.meta });
+      ops.push(rawPut(this.meta, SEQ_KEY, String(seq)));
       // Between two batches: everything up to seq - 1 landed, nothing after.
       this.maybeCheckpoint(seq - 1);
       // Journalled before it is written: a kill -9 at any point leaves the journal naming every address that landed.
       // And noted for the next clean stop's snapshot: in this batch's journal as it is when the batch is written (a
       // checkpoint may replace the journal between a write's submission and its batch).
-      const addresses = [...values.keys()].map(keyToUint32);
-      for (const ip of addresses) this.journal?.noteAddress(ip);
-      if (this.journalFile?.append(seq, addresses) === false) this.journalFile = undefined;
-      this.checkpoint?.noteCommit(seq, addresses);
+      if (this.journal !== undefined) for (const ip of ips) this.journal.noteAddress(ip);
+      if (this.journalFile?.append(seq, ips) === false) this.journalFile = undefined;
+      this.checkpoint?.noteCommit(seq, ips);
       await this.writeBatch(ops);
       this.stored = { id: this.stored!.id, seq };
-      this.memo.committed(values);
+      for (let i = 0; i < ips.length; i++) {
+        if (records[i] === null) this.memo.deleted(ips[i]!);
+        else this.memo.stored(ips[i]!, ranges[i]);
+      }
     } catch (error) {
       // The batch may have landed or not: the commit journal can no longer account for every commit.
       this.journalFile?.discard();
@@ -402,24 +414,25 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     );
   }
 
-  /** The committed values of the keys the writes touch: from the memo where it knows them, else read (one getMany). */
-  private async committedValues(writes: readonly LeaseWrite[]): Promise<Map<string, Committed | null>> {
-    const committed = new Map<string, Committed | null>();
-    const unknown: string[] = [];
-    for (const write of writes) {
-      const key = addressKey(write.kind === 'put' ? write.record.context.ip : write.ip);
-      if (committed.has(key)) continue;
-      const known = this.memo.get(key);
-      committed.set(key, known ?? null);
-      if (known === undefined) unknown.push(key);
+  /**
+   * The committed history range of each address of the batch (null: no lease stored; undefined: stored without
+   * one): from the memo where it knows them, else read (one getMany).
+   */
+  private async committedRanges(batch: BatchPlan): Promise<CommittedRange[]> {
+    const ranges: CommittedRange[] = [];
+    let unknown: number[] | undefined;
+    for (let i = 0; i < batch.ips.length; i++) {
+      const known = this.memo.get(batch.ips[i]!);
+      if (known === undefined) (unknown ??= []).push(i);
+      ranges.push(known === null || known === undefined ? null : known.history);
     }
-    if (unknown.length === 0) return committed;
-    const read = await this.leases.getMany(unknown);
-    unknown.forEach((key, i) => {
-      const value = read[i];
-      committed.set(key, value === undefined ? null : committedOf(this.decodeAt(key, value)));
+    if (unknown === undefined) return ranges;
+    const read = await this.leases.getMany(unknown.map((i) => batch.keys[i]!));
+    unknown.forEach((i, n) => {
+      const value = read[n];
+      ranges[i] = value === undefined ? null : this.decodeAt(batch.keys[i]!, value)?.history;
     });
-    return committed;
+    return ranges;
   }
 
   /** Sublevels do not follow their parent through a re-open: each is opened again. */
@@ -437,18 +450,6 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     } catch (error) {
       throw mapOpenError(error, this.location);
     }
-  }
-
-  private toOperations(values: ReadonlyMap<string, LeaseValue | null>): RawOperation[] {
-    const ops: RawOperation[] = [];
-    for (const [key, value] of values) {
-      ops.push(
-        value === null
-          ? { type: 'del', key, sublevel: this.leases }
-          : { type: 'put', key, value: encodeLeaseValue(value.record, value.history), sublevel: this.leases },
-      );
-    }
-    return ops;
   }
 
   /** Decodes a stored value; an unreadable one (or one stored under another address) is reported and skipped. */
@@ -475,12 +476,4 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   }
 }
 
-/** A decoded value as the memo keeps it (undefined: it does not decode). */
-function committedOf(value: LeaseValue | undefined): Committed {
-  return { history: value?.history };
-}
 
-/** The stored history range: null without a stored lease, undefined when unknown (unreadable or older format). */
-function rangeOf(committed: Committed | null): CommittedRange {
-  return committed === null ? null : committed.history;
-}

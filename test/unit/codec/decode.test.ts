@@ -63,6 +63,16 @@ describe('decode: header', () => {
     expect(ok(decodeRequest(own, { handOver: true })).chaddr.buffer).toBe(own.buffer);
   });
 
+  it('a view handed over with keepView stays a view of its batch (no copy per datagram)', () => {
+    const batch = Buffer.allocUnsafeSlow(1000);
+    const view = batch.subarray(100, 344);
+    rawPacket([53, 1, 1, 255]).copy(view);
+    const msg = ok(decodeRequest(view, { handOver: true, keepView: true }));
+    expect(msg.chaddr.buffer).toBe(batch.buffer);
+    expect(msg.type).toBe(1);
+    expect(ok(decode(view, { keepView: true })).chaddr.buffer).not.toBe(batch.buffer); // not handed over: copied
+  });
+
   it('accepts a plain Uint8Array', () => {
     const buf = rawPacket([53, 1, 1, 255]);
     expect(decode(new Uint8Array(buf) as Buffer).ok).toBe(true);

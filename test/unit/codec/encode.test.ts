@@ -44,6 +44,13 @@ describe('encode: layout', () => {
     expect(bytes.buffer.byteLength).toBe(bytes.length);
   });
 
+  it('with pooled, the same bytes from Node\'s shared pool (a reply sent and dropped)', () => {
+    const msg = message({ options: [opt(53, [2])] });
+    const pooled = encode(msg, { pooled: true });
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    expect(pooled.equals(encode(msg))).toBe(true);
+  });
+
   it('pads a short chaddr, sname and file with zeros', () => {
     const msg = message({ chaddr: Buffer.from([1, 2]), sname: Buffer.from('s'), file: Buffer.alloc(0) });
     const { decoded } = roundTrip(msg);

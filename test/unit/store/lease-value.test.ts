@@ -61,11 +61,25 @@ describe('lease value codec', () => {
       { ...base, context: { ...base.context, subnetId: 2 ** 33 } },
       { ...base, context: { ...base.context, subnetId: -1 } },
       { ...base, context: { ...base.context, hostname: 'x'.repeat(70_000) } },
+      // Short in UTF-16 units, over 64 KiB in UTF-8.
+      { ...base, context: { ...base.context, hostname: '€'.repeat(21_846) } },
+      { ...base, context: { ...base.context, graceUntil: null } } as unknown as LeaseRecord,
       { ...base, note: 'kept' } as LeaseRecord,
     ];
     for (const record of odd) {
       const encoded = encodeLeaseValue(record, { first: 0, next: 1 });
       expect(encoded[0]).toBe(0x7b);
+      expect(decodeLeaseValue(encoded).record).toEqual(record);
+    }
+  });
+
+  it('holds strings up to 64 KiB of UTF-8 in binary, one value after another', () => {
+    const base = makeRecord('198.51.100.1', 'c');
+    const long = { ...base, context: { ...base.context, hostname: '€'.repeat(21_845) } };
+    const short = makeRecord('198.51.100.2', 'd', { hostname: 'h' });
+    for (const record of [short, long, short]) {
+      const encoded = encodeLeaseValue(record, { first: 1, next: 2 });
+      expect(encoded[0]).toBe(0xb1);
       expect(decodeLeaseValue(encoded).record).toEqual(record);
     }
   });
