@@ -47,6 +47,10 @@ describe('parseMac', () => {
     expect(parseMac('02:aa:0b:00:ff')).toBeUndefined();
     expect(parseMac('02:aa:0b:00:ff:01:02')).toBeUndefined();
     expect(parseMac('02:aa:0b:00:ff:gg')).toBeUndefined();
+    for (const bad of ['', ':::::', '02:aa:0b:00:ff:01:', ':02:aa:0b:00:ff:01', '02::aa:0b:00:ff', '002:aa:0b:00:ff:01', '02:aa:0b:00:ff: 1', '02:aa:0b:00:ff:0g']) {
+      expect(parseMac(bad)).toBeUndefined();
+    }
+    expect(parseMac('A:b:C:d:E:f')).toEqual(Buffer.from([10, 11, 12, 13, 14, 15]));
     expect(parseMac('02:aa:0b:00:ff:100')).toBeUndefined();
   });
 });
