@@ -51,7 +51,11 @@ export function buildUdpIpv4(d: UdpDatagram): Buffer {
   const dst = checkAddress(d.destination, 'destination');
   if (d.payload.length > MAX_UDP_PAYLOAD) throw new RangeError(`UDP payload of ${d.payload.length} bytes is too large`);
   const udpLength = UDP_HEADER + d.payload.length;
-  const buf = Buffer.alloc(IP_HEADER + udpLength);
+  // From Node's pool (the packet queue sends it in its next turn and drops it): every byte is written below, the
+  // two checksums zeroed before they are summed.
+  const buf = Buffer.allocUnsafe(IP_HEADER + udpLength);
+  buf.writeUInt16BE(0, 10);
+  buf.writeUInt16BE(0, IP_HEADER + 6);
   buf[0] = 0x45; // version 4, header length 5 words
   buf[1] = d.tos ?? 0;
   buf.writeUInt16BE(buf.length, 2);

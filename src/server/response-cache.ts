@@ -14,17 +14,21 @@ export interface ResponseCacheLimits {
 }
 
 /** Clients retransmit after 4 s (±1 s, RFC 2131 §4.1), then 8 s: one retransmission is caught, a later one is
- * decided afresh. An entry costs its request's and reply's bytes in a shared slab (below) and ~0.3 KB of
+ * decided afresh. An entry costs its request's and reply's bytes in a shared ring (below) and ~0.1 KB of
  * bookkeeping: ~0.9 KB for a typical DORA, so a full cache ~15 MB; expired entries are dropped as new ones come. */
 export const DEFAULT_CACHE_LIMITS: ResponseCacheLimits = { maxEntries: 16_384, ttlMs: 10_000 };
 
 /**
- * Entries' bytes are copied into shared slabs of this size rather than kept as two buffers each: a buffer of its own
- * costs its ArrayBuffer, a malloc'd backing store and V8's tracking of it (~0.3 KB each beyond the bytes), which a
- * flood of one-time clients filling the cache multiplied. Entries are made and leave in time order, so a slab is
- * released once the entries of its 64 KiB (~100 of them) have left the ring.
+ * Entries' bytes are copied into one ring of bytes, written and freed in the order the entries are made and leave
+ * (the slots' order), rather than kept as two buffers each (an ArrayBuffer, a malloc'd backing store and V8's tracking
+ * of it per buffer) or in 64 KiB slabs made every ~100 entries and left to the GC: the same memory, touched once, is
+ * reused. The ring starts at RING_BYTES and grows while the live entries need it, up to MAX_RING_BYTES; there the
+ * oldest entries go early.
  */
-const SLAB_BYTES = 64 * 1024;
+const RING_BYTES = 256 * 1024;
+const MAX_RING_BYTES = 32 * 1024 * 1024;
+/** A request and reply larger than this (no real client's) are not kept: decided afresh if retransmitted. */
+const MAX_ENTRY_BYTES = 16 * 1024;
 
 export interface ResponseCacheStats {
   readonly hits: number;
@@ -59,8 +63,6 @@ export class ResponseCache {
   /** Entries that can be answered: in `index`, not dead. */
   private live = 0;
   private keys: (string | undefined)[] = [];
-  /** Each entry's request bytes at `at` in its slab, its reply's right after them. */
-  private slabs: (Buffer | undefined)[] = [];
   private fromAddresses: (string | undefined)[] = [];
   private ifaces: (string | undefined)[] = [];
   private toAddresses: (string | undefined)[] = [];
@@ -76,10 +78,9 @@ export class ResponseCache {
   /** 1: forgotten (the client sent something else, a lease changed, or it was replaced). */
   private dead = new Uint8Array(INITIAL_SLOTS);
   private expiresAt = new Float64Array(INITIAL_SLOTS);
-  private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-  private slabUsed = 0;
-  /** The buffer copy() wrote into last. */
-  private copied: Buffer = this.slab;
+  /** Each entry's request bytes at `at`, its reply's right after them; `byteHead` is where the next goes. */
+  private ring = Buffer.allocUnsafeSlow(RING_BYTES);
+  private byteHead = 0;
   private hits = 0;
   private misses = 0;
 
@@ -105,14 +106,16 @@ export class ResponseCache {
     if (!CACHEABLE.has(routed.request.type) || maxEntries <= 0) return;
     const now = this.clock.now();
     const key = routed.clientKey;
+    const length = routed.inbound.data.length + reply.data.length;
+    if (length > MAX_ENTRY_BYTES) return;
     const previous = this.index.get(key);
     if (previous !== undefined) this.kill(previous);
+    this.makeByteRoom(length);
     if (this.used === this.capacity) this.makeRoom();
     const slot = (this.tail + this.used++) & (this.capacity - 1);
     const request = routed.inbound.data;
     const { data } = reply;
     this.at[slot] = this.copy(request, data);
-    this.slabs[slot] = this.copied;
     this.keys[slot] = key;
     this.requestLengths[slot] = request.length;
     this.replyLengths[slot] = data.length;
@@ -148,14 +151,19 @@ export class ResponseCache {
     return this.capacity;
   }
 
+  /** Bytes of the ring (for tests: it grows only while the live entries need it). */
+  get ringBytes(): number {
+    return this.ring.length;
+  }
+
   stats(): ResponseCacheStats {
     return { hits: this.hits, misses: this.misses, entries: this.live, ...this.limits() };
   }
 
-  /** Its own exact-size copy of the reply: what was sent, without handing out (or pinning) a view of the slab. */
+  /** Its own exact-size copy of the reply: what was sent, without handing out (or pinning) a view of the ring. */
   private replyIn(slot: number): { readonly reply: Outbound; readonly type: MessageType } {
     const start = this.at[slot]! + this.requestLengths[slot]!;
-    const data = exactCopy(this.slabs[slot]!.subarray(start, start + this.replyLengths[slot]!));
+    const data = exactCopy(this.ring.subarray(start, start + this.replyLengths[slot]!));
     const reply: Outbound = {
       data, to: { address: this.toAddresses[slot]!, port: this.toPorts[slot]! },
       hwAddress: this.hwAddresses[slot], ifaceName: this.ifaceNames[slot], source: this.sources[slot],
@@ -186,7 +194,7 @@ export class ResponseCache {
     const key = this.keys[slot]!;
     if (this.index.get(key) === slot) this.index.delete(key);
     this.kill(slot);
-    this.keys[slot] = this.slabs[slot] = undefined; // its slab goes once no slot holds it
+    this.keys[slot] = undefined;
   }
 
   /** The ring is full: the oldest slot goes if it is dead, else the ring is compacted or doubled. */
@@ -200,7 +208,7 @@ export class ResponseCache {
     const old = { ...this };
     const mask = this.capacity - 1;
     this.capacity = capacity;
-    this.keys = []; this.slabs = []; this.fromAddresses = []; this.ifaces = []; this.toAddresses = [];
+    this.keys = []; this.fromAddresses = []; this.ifaces = []; this.toAddresses = [];
     this.hwAddresses = []; this.ifaceNames = []; this.sources = [];
     this.at = new Int32Array(capacity); this.requestLengths = new Int32Array(capacity); this.replyLengths = new Int32Array(capacity);
     this.fromPorts = new Int32Array(capacity); this.toPorts = new Int32Array(capacity);
@@ -213,7 +221,7 @@ export class ResponseCache {
         if (this.index.get(key) === from) this.index.delete(key);
         continue;
       }
-      this.keys[to] = key; this.slabs[to] = old.slabs[from]; this.fromAddresses[to] = old.fromAddresses[from];
+      this.keys[to] = key; this.fromAddresses[to] = old.fromAddresses[from];
       this.ifaces[to] = old.ifaces[from]; this.toAddresses[to] = old.toAddresses[from]; this.hwAddresses[to] = old.hwAddresses[from];
       this.ifaceNames[to] = old.ifaceNames[from]; this.sources[to] = old.sources[from];
       this.at[to] = old.at[from]!; this.requestLengths[to] = old.requestLengths[from]!; this.replyLengths[to] = old.replyLengths[from]!;
@@ -229,35 +237,67 @@ export class ResponseCache {
   private matches(slot: number, routed: RoutedRequest): boolean {
     if (this.clock.now() >= this.expiresAt[slot]!) return false;
     const { data, from, iface } = routed.inbound;
-    const slab = this.slabs[slot]!;
+    const ring = this.ring;
     const at = this.at[slot]!;
     const requestLength = this.requestLengths[slot]!;
     return data.length === requestLength && from.address === this.fromAddresses[slot] && from.port === this.fromPorts[slot]
       && iface?.name === this.ifaces[slot]
-      && data.compare(slab, at, at + SECS, 0, SECS) === 0 && data.compare(slab, at + SECS + 2, at + requestLength, SECS + 2) === 0;
+      && data.compare(ring, at, at + SECS, 0, SECS) === 0 && data.compare(ring, at + SECS + 2, at + requestLength, SECS + 2) === 0;
+  }
+
+  /** Copies the request's and the reply's bytes, one after the other, to `byteHead` (room made); returns where. */
+  private copy(request: Uint8Array, reply: Uint8Array): number {
+    const at = this.byteHead;
+    this.ring.set(request, at);
+    this.ring.set(reply, at + request.length);
+    this.byteHead = at + request.length + reply.length;
+    return at;
   }
 
   /**
-   * Copies the request's and the reply's bytes, one after the other, into the current slab (a new one when it is
-   * full); returns where they start in `copied`, the buffer written (no pair object per entry).
+   * Makes `length` bytes of room at `byteHead`: after the newest entry's bytes, or from the start when the end is
+   * short; the oldest entries' bytes are freed as the ring passes over them (dead ones first of all).
    */
-  private copy(request: Uint8Array, reply: Uint8Array): number {
-    const length = request.length + reply.length;
-    // Larger than a quarter slab (never from a real client): a buffer of its own rather than a mostly empty slab.
-    if (length > SLAB_BYTES / 4) {
-      this.copied = Buffer.concat([request, reply]);
-      return 0;
+  private makeByteRoom(length: number): void {
+    for (;;) {
+      if (this.used === 0) {
+        this.byteHead = 0;
+        if (length <= this.ring.length) return;
+      } else {
+        const oldest = this.at[this.tail]!;
+        if (this.byteHead >= oldest) {
+          if (this.ring.length - this.byteHead >= length) return;
+          // The end is short: start over at 0, before the oldest (never up to it: equal offsets mean empty).
+          if (oldest > length) {
+            this.byteHead = 0;
+            return;
+          }
+        } else if (oldest - this.byteHead > length) {
+          return;
+        }
+      }
+      if (this.used > 0 && (this.dead[this.tail] === 1 || this.ring.length >= MAX_RING_BYTES)) this.dropTail();
+      else this.growRing();
     }
-    if (this.slabUsed + length > SLAB_BYTES) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-      this.slabUsed = 0;
+  }
+
+  /** The live entries' bytes (dead slots dropped) copied, in order, to the start of a new ring: twice the size, or
+   * the same when they fill at most half of it. */
+  private growRing(): void {
+    const old = this.ring;
+    this.resize(this.capacity);
+    let live = 0;
+    for (let slot = 0; slot < this.used; slot++) live += this.requestLengths[slot]! + this.replyLengths[slot]!;
+    const ring = Buffer.allocUnsafeSlow(live * 2 <= old.length ? old.length : old.length * 2);
+    let at = 0;
+    for (let slot = 0; slot < this.used; slot++) {
+      const from = this.at[slot]!;
+      const length = this.requestLengths[slot]! + this.replyLengths[slot]!;
+      old.copy(ring, at, from, from + length);
+      this.at[slot] = at;
+      at += length;
     }
-    const { slab } = this;
-    const at = this.slabUsed;
-    slab.set(request, at);
-    slab.set(reply, at + request.length);
-    this.slabUsed += length;
-    this.copied = slab;
-    return at;
+    this.ring = ring;
+    this.byteHead = at;
   }
 }

@@ -47,6 +47,27 @@ describe('parseMac', () => {
     expect(parseMac('02:aa:0b:00:ff')).toBeUndefined();
     expect(parseMac('02:aa:0b:00:ff:01:02')).toBeUndefined();
     expect(parseMac('02:aa:0b:00:ff:gg')).toBeUndefined();
+    for (const bad of ['', ':::::', '02:aa:0b:00:ff:01:', ':02:aa:0b:00:ff:01', '02::aa:0b:00:ff', '002:aa:0b:00:ff:01', '02:aa:0b:00:ff: 1', '02:aa:0b:00:ff:0g']) {
+      expect(parseMac(bad)).toBeUndefined();
+    }
+    expect(parseMac('A:b:C:d:E:f')).toEqual(Buffer.from([10, 11, 12, 13, 14, 15]));
     expect(parseMac('02:aa:0b:00:ff:100')).toBeUndefined();
+  });
+});
+
+describe('per-interface answers after a refresh', () => {
+  it('answer for the interface as it is now: a refreshed interface (a new object) with other addresses is not confused with the old', () => {
+    const before = { ...ETH1, addresses: [{ address: '198.51.100.1', prefixLength: 24 }] };
+    expect(isBroadcastOn('198.51.100.255', before)).toBe(true);
+    expect(interfaceFacing([before], '198.51.100.9')).toBe(before);
+    expect(sourceFacing(before, '198.51.100.9')).toBe('198.51.100.1');
+    const after = { ...ETH1, addresses: [{ address: '203.0.113.1', prefixLength: 25 }, { address: '198.51.100.1', prefixLength: 30 }] };
+    expect(isBroadcastOn('198.51.100.255', after)).toBe(false);
+    expect(isBroadcastOn('198.51.100.3', after)).toBe(true);
+    expect(interfaceFacing([after], '198.51.100.9')).toBeUndefined();
+    expect(sourceFacing(after, '198.51.100.2')).toBe('198.51.100.1');
+    expect(sourceFacing(after, '192.0.2.1')).toBe('203.0.113.1'); // none on-link: the first address
+    expect(sourceFacing(after, 'not an address')).toBe('203.0.113.1');
+    expect(interfaceFacing([before, after], 'not an address')).toBeUndefined();
   });
 });

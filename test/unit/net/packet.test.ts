@@ -26,6 +26,14 @@ describe('internetChecksum (RFC 1071)', () => {
 describe('buildUdpIpv4', () => {
   const base = { source: '198.51.100.1', destination: '198.51.100.50', sourcePort: 67, destinationPort: 68 };
 
+  it('writes every byte: the same datagram whatever Node\'s pool held before (its memory is not zeroed)', () => {
+    const payload = Buffer.from('actor-dhcpd reply');
+    const clean = Buffer.from(buildUdpIpv4({ ...base, payload }));
+    for (let i = 0; i < 64; i++) Buffer.allocUnsafe(128).fill(0xa5); // dirty the pool
+    expect(buildUdpIpv4({ ...base, payload }).equals(clean)).toBe(true);
+    expect(internetChecksum(clean, 0, 20)).toBe(0);
+  });
+
   it('builds the datagram an independent implementation builds (IP + UDP checksums)', () => {
     const built = buildUdpIpv4({ ...base, payload: Buffer.from('actor-dhcpd') });
     expect(built.toString('hex')).toBe('45000027000040004011e62bc6336401c633643200430044001336cd6163746f722d6468637064');

@@ -189,4 +189,32 @@ describe('response cache', () => {
     cache.remember(routed('c0'), reply, MessageType.OFFER);
     expect(cache.lookup(routed('c0'))?.reply).toEqual(reply);
   });
+  it('keeps the bytes in one ring, reused as entries leave: exact replies across many wrap-arounds, no growth', () => {
+    const clock = new ManualClock();
+    const cache = new ResponseCache(clock, () => ({ maxEntries: 50, ttlMs: 1_000 }));
+    const sized = (i: number) => {
+      const r = routed(`w${i}`);
+      return { ...r, inbound: { ...r.inbound, data: Buffer.alloc(300 + ((i * 37) % 900), i % 251) } };
+    };
+    const replyOf = (i: number) => ({ ...reply, data: Buffer.alloc(200 + ((i * 53) % 1_200), (i * 7) % 251) });
+    for (let i = 0; i < 5_000; i++) {
+      cache.remember(sized(i), replyOf(i), MessageType.OFFER);
+      if (i % 97 === 0) cache.forget(`w${i - 3}`);
+      clock.advance(0.01);
+      if (i >= 10 && i % 10 === 0) expect(cache.lookup(sized(i - 1))!.reply.data.equals(replyOf(i - 1).data)).toBe(true);
+    }
+    expect(cache.ringBytes).toBe(256 * 1024); // 50 entries of < 2.5 KB never fill it
+    for (let i = 4_960; i < 5_000; i++) expect(cache.lookup(sized(i))!.reply.data.equals(replyOf(i).data)).toBe(true);
+  });
+
+  it('grows the ring while every entry is live, and keeps no entry larger than 16 KiB', () => {
+    const cache = new ResponseCache(new ManualClock(), () => ({ maxEntries: 1_000, ttlMs: 1_000 }));
+    const big = (i: number) => ({ ...reply, data: Buffer.alloc(8_000, i) });
+    for (let i = 0; i < 100; i++) cache.remember(routed(`g${i}`), big(i), MessageType.OFFER); // 100 x 8.3 KB
+    expect(cache.ringBytes).toBeGreaterThan(256 * 1024);
+    for (const i of [0, 31, 32, 99]) expect(cache.lookup(routed(`g${i}`))!.reply.data.equals(big(i).data)).toBe(true);
+    cache.remember(routed('huge'), { ...reply, data: Buffer.alloc(17_000) }, MessageType.OFFER);
+    expect(cache.lookup(routed('huge'))).toBeUndefined();
+    expect(cache.stats().entries).toBe(100);
+  });
 });

@@ -3,6 +3,9 @@
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
+import { CommittedMemo } from '../../../src/store/committed-memo.js';
+import type { LeaseColumns } from '../../../src/lease-columns/packed-leases.js';
+import type { HistoryRange } from '../../../src/store/lease-value.js';
 import { LevelLeaseStore } from '../../../src/store/level-store.js';
 import type { LeaseWrite } from '../../../src/store/types.js';
 import { collect, del, injectBatchFault, makeRecord, put, testIp, clientLease } from './helpers.js';
@@ -126,5 +129,34 @@ describe('committed memo', () => {
         expect(await dump(remembering)).toEqual(await dump(reading));
         await store.close();
       }), { numRuns: 150 });
+  });
+});
+
+describe('CommittedMemo restored from a snapshot', () => {
+  it('keeps the restored ranges and those of addresses stored since, freed slots reused', () => {
+    const count = 3000;
+    const ips = Uint32Array.from({ length: count }, (_, i) => 0xc6120000 + i);
+    const ranges = Float64Array.from({ length: 2 * count }, (_, i) => (i % 2 === 0 ? i : i + 1));
+    ranges[2 * 7] = Number.NaN; // a lease without a range
+    const memo = new CommittedMemo();
+    memo.restore({ count, ips } as unknown as LeaseColumns, ranges);
+    const expected = new Map<number, HistoryRange | undefined | null>();
+    for (let i = 0; i < count; i++) expected.set(0xc6120000 + i, i === 7 ? undefined : { first: 2 * i, next: 2 * i + 2 });
+    // New addresses (past the restored slots), a deleted restored one whose slot a new address takes, a rewrite.
+    for (let i = 0; i < 5000; i++) {
+      memo.stored(0xcb007100 + i, { first: i, next: i + 1 });
+      expected.set(0xcb007100 + i, { first: i, next: i + 1 });
+    }
+    memo.deleted(0xc6120005);
+    expected.set(0xc6120005, null);
+    memo.stored(0xcb00ff00, undefined);
+    expected.set(0xcb00ff00, undefined);
+    memo.stored(0xc6120009, { first: 90, next: 99 });
+    expected.set(0xc6120009, { first: 90, next: 99 });
+    for (const [ip, range] of expected) {
+      const got = memo.get(ip);
+      expect(range === null ? got : got?.history).toEqual(range);
+    }
+    expect(memo.get(0x0a000001)).toBeNull(); // restored: it knows every stored address
   });
 });
