@@ -6,6 +6,12 @@
 import { readFileSync } from 'node:fs';
 
 const [file, sliceArg = '100', topArg = '3'] = process.argv.slice(2);
+// A daemon that ran a worker thread leaves a second .cpuprofile beside the main thread's: a glob
+// would hand it over as the slice width.
+if (file === undefined || !(Number(sliceArg) > 0) || !(Number(topArg) > 0)) {
+  console.error('usage: node bench/profile-timeline.mjs FILE.cpuprofile [sliceMs=100] [top=3]  (one profile: the main thread\'s is the largest)');
+  process.exit(2);
+}
 const slice = Number(sliceArg) * 1000;
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const nodeById = new Map(profile.nodes.map((n) => [n.id, n]));
