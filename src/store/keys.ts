@@ -44,11 +44,6 @@ export function uint32Key(value: number): string {
   return (value >>> 0).toString(16).padStart(8, '0');
 }
 
-/** The uint32 address of a lease key (8 hex digits, as the store writes them). */
-export function keyToUint32(key: string): number {
-  return Number.parseInt(key, 16);
-}
-
 /** The dotted address of a lease key; undefined if the key is not 8 hex digits. */
 export function keyToIp(key: string): string | undefined {
   if (!/^[0-9a-f]{8}$/.test(key)) return undefined;
