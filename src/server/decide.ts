@@ -27,7 +27,7 @@ export function decide(deps: ServerDeps, routed: RoutedRequest): Promise<Decisio
 
 function decideNow(deps: ServerDeps, routed: RoutedRequest): Decision | Promise<Decision> {
   const { request, inbound, clientKey } = routed;
-  if (deps.declines.isBlocked(clientKey, deps.clock.now())) return drop('decline-limit');
+  if (deps.declines.any && deps.declines.isBlocked(clientKey, deps.clock.now())) return drop('decline-limit');
   const subnet = selectSubnet(deps.config(), request, inbound);
   if (request.type === MessageType.INFORM) return handleInform(deps, request, inbound, subnet);
   if (subnet === undefined) {
