@@ -4,6 +4,7 @@
 # bench does, drives it with perfdhcp (MODE relay|bcast, RATE DORA/s, PERIOD s), samples every thread's CPU and run
 # queue wait (bench/stalls/threads.mjs) and prints bench/stalls/report.mjs: each event-loop stall over STALL_MS with
 # the GC pauses and the CPU each thread used inside it, and totals per thread. Root only.
+# CPU_PROF=1 adds a V8 CPU profile: each stall then also lists the main thread's own functions that ran in it.
 # usage: bench/stalls/trace.sh [OUTDIR]   knobs: MODE=relay RATE=7000 PERIOD=10 CLIENTS=50000 STALL_MS=30
 #        DAEMON=dist/src/cli.js (another build for a before/after pair) CONFIG=bench/perfdhcp/actor-dhcpd.json
 set -uo pipefail
@@ -32,7 +33,7 @@ trap cleanup EXIT
 sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$RUN#g" "$CONFIG" >"$RUN/config.json"
 read -r -a V8_FLAGS < <(head -1 "$DAEMON" | sed -n 's/^#!.* node //p')
 STALL_OUT=$OUT/loop.json ip netns exec "$NS_SRV" nice -n "$NICE" taskset -c "${SRV_CPU:-1}" node "${V8_FLAGS[@]}" ${NODE_EXTRA:-} \
-  --trace-gc --import "$HERE/probe.mjs" "$DAEMON" --config "$RUN/config.json" >"$OUT/server.log" 2>&1 &
+  ${CPU_PROF:+--cpu-prof --cpu-prof-dir="$OUT"} --trace-gc --import "$HERE/probe.mjs" "$DAEMON" --config "$RUN/config.json" >"$OUT/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do nss ss -Huln 'sport = :67' | grep -q . && break; sleep 0.1; done
 nss node "$DAEMON" stats --json --socket "$RUN/control.sock" >/dev/null 2>&1 || true
