@@ -137,6 +137,29 @@ for (const [t, lag] of stalls) {
   }
 }
 
+// perfdhcp's receive queue: how many of our replies it dropped in the 300 ms after a stall began, and elsewhere.
+if (samples.some((s) => s.cliDrops !== undefined)) {
+  const stallStarts = inLoad.filter(([, l]) => l > STALL_MS).map(([t, l]) => t - l - loop.tickMs);
+  let after = 0, other = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const d = (samples[i].cliDrops ?? 0) - (samples[i - 1].cliDrops ?? 0);
+    if (d <= 0 || samples[i].t < t0 || samples[i].t > t1 + 1000) continue;
+    if (stallStarts.some((s) => samples[i].t >= s && samples[i].t <= s + 300)) after += d; else other += d;
+  }
+  const covered = stallStarts.length * 300 / (t1 - t0 + 1000) * 100;
+  console.log(`perfdhcp's receive queue dropped ${after + other} of our replies: ${after} within 300 ms of a stall's start` +
+    ` (those windows: at most ${covered.toFixed(0)} % of the load), ${other} elsewhere`);
+}
+
+{
+  const ran = samples.filter((s) => s.perfdhcp !== undefined && s.t >= t0 && s.t <= t1);
+  if (ran.length >= 2) {
+    const [a, b] = [ran[0], ran.at(-1)];
+    const ms = b.t - a.t;
+    console.log(`perfdhcp (on its own core): ran ${((b.perfdhcp[0] - a.perfdhcp[0]) / 1e4 / ms).toFixed(0)} %, waited for its core ${((b.perfdhcp[1] - a.perfdhcp[1]) / 1e4 / ms).toFixed(0)} % of the time`);
+  }
+}
+
 const whole = usage(t0, t1);
 const secs = (whole.to - whole.from) / 1000;
 const hz = 100; // USER_HZ of /proc/stat

@@ -26,8 +26,8 @@ command -v perfdhcp >/dev/null || { echo "perfdhcp missing: run bench/perfdhcp.s
 exec 9>/run/lock/actor-dhcpd-bench.lock
 flock -w 1800 9 || exit 1
 mkdir -p "$OUT"; RUN=$(mktemp -d /tmp/adstallrun.XXXXXX)
-PID="" SAMPLER=""
-cleanup() { [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null; [ -n "$PID" ] && kill "$PID" 2>/dev/null; "$H/netns.sh" down; rm -rf "$RUN"; }
+PID="" SAMPLER="" WATCH=""
+cleanup() { [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null; [ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null; [ -n "$PID" ] && kill "$PID" 2>/dev/null; "$H/netns.sh" down; rm -rf "$RUN"; }
 trap cleanup EXIT
 "$H/netns.sh" up || exit 1
 sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$RUN#g" "$CONFIG" >"$RUN/config.json"
@@ -47,7 +47,9 @@ fi
 if [ -n "${SHOW_THREADS:-}" ]; then
   ls /proc/$PID/task | sort -n | while read -r t; do echo "$t nice=$(awk '{ sub(/.*\) /, ""); print $17 }' /proc/$PID/task/$t/stat) $(cut -d' ' -f1-3 /proc/$PID/task/$t/syscall)"; done
 fi
-taskset -c "${CLI_CPU:-0}" node "$HERE/threads.mjs" "$PID" "$OUT/threads.jsonl" 10 $((PERIOD + 30)) "${SRV_CPU:-1}" & SAMPLER=$!
+# A process in perfdhcp's namespace, so that the sampler can read that namespace's UDP counters.
+ip netns exec "$NS_CLI" sleep $((PERIOD + 30)) & WATCH=$!
+taskset -c "${CLI_CPU:-0}" node "$HERE/threads.mjs" "$PID" "$OUT/threads.jsonl" 10 $((PERIOD + 30)) "${SRV_CPU:-1}" "$WATCH" & SAMPLER=$!
 for _ in $(seq 1 50); do [ -s "$OUT/threads.jsonl" ] && break; sleep 0.1; done   # the sampler is up before the load
 date +%s%3N >"$OUT/load-start"
 timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" nice -n "$NICE" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" -R "$CLIENTS" \
