@@ -5,7 +5,11 @@ import type { StoreHealth } from './types.js';
 export interface GroupCommitOptions {
   /** Most writes merged into one batch; a single request is never split, so one may exceed it. */
   readonly maxBatch: number;
-  /** How long an idle committer waits to gather more requests; 0 = commit on the next event-loop turn. */
+  /**
+   * How long a batch gathers requests before it starts: from the first request's arrival when the committer was
+   * idle, from the previous commit's end when requests queued during it (fewer, larger synced writes under load);
+   * 0 = commit on the next event-loop turn, or at once after the previous commit.
+   */
   readonly commitIntervalMs: number;
   /** Called after a batch fails (every caller of it is already rejected). */
   readonly onFailure?: (error: StoreError, requests: number) => void;
@@ -94,9 +98,11 @@ export class GroupCommitter<W> {
 
   /** Commits everything queued now (no gathering delay) and resolves when the queue is empty. */
   async drain(): Promise<void> {
-    this.cancelTimers();
-    this.start();
-    while (this.active) await this.running;
+    do {
+      this.cancelTimers();
+      this.start();
+      await this.running;
+    } while (this.active || this.queue.length > 0);
   }
 
   stats(): GroupCommitStats {
@@ -131,6 +137,11 @@ export class GroupCommitter<W> {
       return;
     }
     if (this.timer !== undefined || this.immediate !== undefined) return;
+    this.gather();
+  }
+
+  /** Starts the next batch after the gathering window (or on the next event-loop turn when it is 0). */
+  private gather(): void {
     if (this.current.commitIntervalMs === 0) {
       this.immediate = setImmediate(() => {
         this.immediate = undefined;
@@ -168,8 +179,19 @@ export class GroupCommitter<W> {
       this.inFlight = batch.length;
       await this.commitOne(batch);
       this.inFlight = 0;
+      if (this.gathersAfterCommit()) {
+        // What queued during the commit waits out the window for company (schedule() starts it early if the
+        // batch fills), so under a steady load the window, not the arrival of each write, sets the sync rate.
+        this.active = false;
+        this.gather();
+        return;
+      }
     }
     this.active = false;
+  }
+
+  private gathersAfterCommit(): boolean {
+    return this.queue.length > 0 && this.current.commitIntervalMs > 0 && this.queuedWrites < this.current.maxBatch;
   }
 
   private take(): Request<W>[] {

@@ -16,6 +16,10 @@ function recorder(fail: (batch: readonly number[]) => Error | undefined = () => 
   return { batches, commit };
 }
 
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 describe('GroupCommitter', () => {
   it('merges everything requested during a commit into the next batch, in request order', async () => {
     const { batches, commit } = recorder();
@@ -60,6 +64,45 @@ describe('GroupCommitter', () => {
     const b = committer.submit([2]);
     await Promise.all([a, b]);
     expect(batches).toEqual([[1, 2]]);
+  });
+
+  it('gathers what queued during a commit for commitIntervalMs after it before the next batch', async () => {
+    const batches: number[][] = [];
+    let finish = (): void => {};
+    const commit = (writes: readonly number[]): Promise<void> => {
+      batches.push([...writes]);
+      return new Promise((resolve) => (finish = resolve));
+    };
+    const committer = new GroupCommitter(commit, { maxBatch: 100, commitIntervalMs: 40 });
+    const first = committer.submit([1]);
+    await until(() => batches.length === 1); // batch [1] is in flight until finish()
+    const second = committer.submit([2]);
+    finish();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(batches).toEqual([[1]]); // [2] waits out the window after the commit
+    const third = committer.submit([3]);
+    await until(() => batches.length === 2);
+    finish();
+    await Promise.all([second, third]);
+    expect(batches).toEqual([[1], [2, 3]]);
+  });
+
+  it('starts a gathering batch at once when it fills, and drain does not wait out the window', async () => {
+    const { batches, commit } = recorder();
+    const committer = new GroupCommitter(commit, { maxBatch: 3, commitIntervalMs: 60_000 });
+    const started = Date.now();
+    const first = committer.submit([1, 2, 3]); // full: committed at once
+    await new Promise((resolve) => setImmediate(resolve));
+    const during = [committer.submit([4]), committer.submit([5])];
+    await first;
+    const filling = committer.submit([6]); // fills the gathering batch: no wait
+    await Promise.all([...during, filling]);
+    const last = committer.submit([7]);
+    await committer.drain();
+    await last;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
   });
 
   it('commits at once when maxBatch writes are queued, without waiting out the interval', async () => {

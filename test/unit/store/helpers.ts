@@ -47,18 +47,31 @@ export async function makeTempDir(prefix = 'dhcpd-store-'): Promise<{ dir: strin
 }
 
 type BatchFn = (operations: unknown[], options?: unknown) => Promise<void>;
+type ChainedBatchFn = () => { _write: (options?: unknown) => Promise<void> };
 
 /**
- * Makes the backend's batch write (abstract-level's _batch, which every batch ends in: the store's raw path and the
- * public batch() alike) throw whatever `fault()` returns (nothing = pass through), as a failing disk would.
+ * Makes the backend's batch writes throw whatever `fault()` returns (nothing = pass through), as a failing disk
+ * would: both ends a batch can take, abstract-level's _batch (the public batch() with an array) and a chained
+ * batch's _write (the store's raw path, and the public chained batch()). `fault()` is asked once per write.
  */
 export function injectBatchFault(db: LevelDatabase, fault: () => Error | undefined): void {
-  const target = db as unknown as { _batch: BatchFn };
+  const target = db as unknown as { _batch: BatchFn; _chainedBatch: ChainedBatchFn };
   const original = target._batch.bind(db);
   target._batch = async (operations, options) => {
     const error = fault();
     if (error !== undefined) throw error;
     return original(operations, options);
+  };
+  const chained = target._chainedBatch.bind(db);
+  target._chainedBatch = () => {
+    const batch = chained();
+    const write = batch._write.bind(batch);
+    batch._write = async (options) => {
+      const error = fault();
+      if (error !== undefined) throw error;
+      return write(options);
+    };
+    return batch;
   };
 }
 

@@ -1,5 +1,5 @@
-// Adaptive tuning on the manual clock: the commit window widens under many small commits and narrows when commits
-// grow large, slow or stop; the batch limit grows when batches fill and shrinks when commits are slow; the cache
+// Adaptive tuning on the manual clock: the commit window widens under a high commit rate and narrows when commits
+// grow few, slow or stop; the batch limit grows when batches fill and shrinks when commits are slow; the cache
 // grows when full and useful and shrinks when mostly empty; every value stays within its bounds, is applied to the
 // store, reported in the snapshot and logged when it changes.
 import { describe, expect, it } from 'vitest';
@@ -54,11 +54,37 @@ describe('adaptive tuner', () => {
     expect(lines[0]?.reason).toMatch(/2000 commits\/s of 2.0 writes/);
   });
 
-  it('narrows the window when batches are large anyway, when commits are slow, and when idle', () => {
-    const large = rig({ commitIntervalMs: 8, maxBatch: 1000 });
-    large.second(0, 0, 0);
-    large.second(200, 100, 1);
-    expect(large.limits().commitIntervalMs).toBe(4);
+  it('widens under a high commit rate of batches that are not small (the syncs\' count is the cost), within the budget', () => {
+    // perfdhcp relay at 6,000 DORA/s: ~310 commits/s of ~16 writes, each ~2.7 ms.
+    const busy = rig({ commitIntervalMs: 2, maxBatch: 1000 });
+    busy.second(0, 0, 0);
+    busy.second(310, 16, 2.7);
+    expect(busy.limits().commitIntervalMs).toBe(4);
+    busy.second(200, 30, 2.7);
+    expect(busy.limits().commitIntervalMs).toBe(8);
+    expect(busy.lines.map((l) => l.reason)).toEqual(['310 commits/s of 16.0 writes', '200 commits/s of 30.0 writes']);
+
+    const nearBudget = rig({ commitIntervalMs: 4, maxBatch: 1000 });
+    nearBudget.second(0, 0, 0);
+    nearBudget.second(150, 40, 14); // 14 ms + 8 ms would pass the 20 ms budget: only up to 6
+    expect(nearBudget.limits().commitIntervalMs).toBe(6);
+    nearBudget.second(150, 40, 14);
+    expect(nearBudget.limits().commitIntervalMs).toBe(6);
+  });
+
+  it('holds the window between the busy and the quiet commit rates (no flapping)', () => {
+    const { second, limits, lines } = rig({ commitIntervalMs: 8, maxBatch: 1000 });
+    second(0, 0, 0);
+    for (let i = 0; i < 5; i++) second(80, 75, 2.5); // 6,000 writes/s gathered 8 ms at a time
+    expect(limits().commitIntervalMs).toBe(8);
+    expect(lines).toEqual([]);
+  });
+
+  it('narrows the window when commits are few, when commits are slow, and when idle', () => {
+    const few = rig({ commitIntervalMs: 8, maxBatch: 1000 });
+    few.second(0, 0, 0);
+    few.second(40, 100, 1);
+    expect(few.limits().commitIntervalMs).toBe(4);
 
     const slow = rig({ commitIntervalMs: 8, maxBatch: 1000 });
     slow.second(0, 0, 0);
