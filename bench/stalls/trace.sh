@@ -44,8 +44,18 @@ if [ -n "${RENICE_V8:-}" ]; then
   for tid in $(for t in $(ls /proc/$PID/task | sort -n); do echo "$t $(cut -d' ' -f1 /proc/$PID/task/$t/syscall)"; done |
                awk -v p="$PID" '$1 != p && !found && ($2 == 281 || $2 == 232) { found = 1; next } found && n++ < '"${V8_POOL:-4}"' { print $1 }'); do renice -n "$RENICE_V8" -p "$tid" >/dev/null; done
 fi
+# Experiment knob: BATCH_POOLS="v8 uv" puts V8's platform workers and/or libuv's pool under SCHED_BATCH (their share
+# of the core unchanged, but their wake-ups no longer preempt the main thread). Pools: threads asleep on one futex word.
+if [ -n "${BATCH_POOLS:-}" ]; then
+  pools=$(for t in $(ls /proc/$PID/task | sort -n); do read -r nr arg _ </proc/$PID/task/$t/syscall
+    [ "$nr" = 202 ] && echo "$(( arg & ~15 )) $t"; done |
+    awk '{ if (!($1 in o)) o[$1] = ++c; n[$1]++; m[$1] = m[$1] " " $2 } END { for (k in n) if (n[k] >= 2) print o[k], m[k] }' |
+    sort -n | cut -d' ' -f2-)
+  v8=$(echo "$pools" | sed -n 1p) uv=$(echo "$pools" | sed -n 2p)
+  for p in $BATCH_POOLS; do for tid in ${!p}; do chrt -b -p 0 "$tid"; done; done
+fi
 if [ -n "${SHOW_THREADS:-}" ]; then
-  ls /proc/$PID/task | sort -n | while read -r t; do echo "$t nice=$(awk '{ sub(/.*\) /, ""); print $17 }' /proc/$PID/task/$t/stat) $(cut -d' ' -f1-3 /proc/$PID/task/$t/syscall)"; done
+  ls /proc/$PID/task | sort -n | while read -r t; do echo "$t nice=$(awk '{ sub(/.*\) /, ""); print $17 }' /proc/$PID/task/$t/stat) policy=$(awk '{ sub(/.*\) /, ""); print $39 }' /proc/$PID/task/$t/stat) $(cut -d' ' -f1-3 /proc/$PID/task/$t/syscall)"; done
 fi
 # A process in perfdhcp's namespace, so that the sampler can read that namespace's UDP counters.
 ip netns exec "$NS_CLI" sleep $((PERIOD + 30)) & WATCH=$!
