@@ -1,14 +1,14 @@
-// Samples every thread of PID every INTERVAL ms from /proc/PID/task/*/schedstat (ns on a CPU, ns waiting runnable)
-// and every tenth time its context switches (voluntary, involuntary: /proc/PID/task/*/status),
-// and its name (comm), and CPU's busy ticks (/proc/stat: user+nice+system+irq+softirq, all processes), until PID
-// exits or LIMIT s pass, and with CLIENT_PID the UDP receive-queue drops (RcvbufErrors) of that process's network
-// namespace (the load generator's: our replies its full queue dropped); writes JSON lines to OUT.
+// Samples, every INTERVAL ms until PID exits or LIMIT s pass, and writes as JSON lines to OUT: every thread of PID
+// (/proc/PID/task/*/schedstat: ns on a CPU, ns waiting runnable; its name and what it first waited in; every tenth
+// time its context switches), CPU's busy ticks (/proc/stat, all processes), perfdhcp's own CPU and wait, and with
+// CLIENT_PID the UDP receive-queue drops (RcvbufErrors) of that process's network namespace (the load generator's:
+// our replies its full queue dropped).
 // usage: node threads.mjs PID OUT [INTERVAL=10] [LIMIT=120] [CPU=1] [CLIENT_PID]
 import { readFileSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { clearInterval, setInterval } from 'node:timers';
 
 const [pid, out, intervalArg = '10', limitArg = '120', cpu = '1', clientPid] = process.argv.slice(2);
-if (!pid || !out) { console.error('usage: node threads.mjs PID OUT [INTERVAL_MS] [LIMIT_S]'); process.exit(2); }
+if (!pid || !out) { console.error('usage: node threads.mjs PID OUT [INTERVAL_MS] [LIMIT_S] [CPU] [CLIENT_PID]'); process.exit(2); }
 const interval = Number(intervalArg);
 const end = Date.now() + Number(limitArg) * 1000;
 writeFileSync(out, '');

@@ -5,8 +5,9 @@
 # queue wait (bench/stalls/threads.mjs) and prints bench/stalls/report.mjs: each event-loop stall over STALL_MS with
 # the GC pauses and the CPU each thread used inside it, and totals per thread. Root only.
 # CPU_PROF=1 adds a V8 CPU profile: each stall then also lists the main thread's own functions that ran in it.
-# usage: bench/stalls/trace.sh [OUTDIR]   knobs: MODE=relay RATE=7000 PERIOD=10 CLIENTS=50000 STALL_MS=30
+# usage: bench/stalls/trace.sh [OUTDIR]   knobs: MODE=relay RATE=7000 PERIOD=10 CLIENTS=50000 STALL_MS=30 NICE=0
 #        DAEMON=dist/src/cli.js (another build for a before/after pair) CONFIG=bench/perfdhcp/actor-dhcpd.json
+#        NODE_EXTRA="--v8-pool-size=1" (node flags after the shebang's) RENICE_V8 BATCH_POOLS SHOW_THREADS=1
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -38,21 +39,17 @@ PID=$!
 for _ in $(seq 1 100); do nss ss -Huln 'sport = :67' | grep -q . && break; sleep 0.1; done
 nss node "$DAEMON" stats --json --socket "$RUN/control.sock" >/dev/null 2>&1 || true
 wait_idle "$PID"
-# Experiment knob: RENICE_V8=N renices V8's platform workers (the first V8_POOL threads after the main thread).
-if [ -n "${RENICE_V8:-}" ]; then
-  # Node starts its delayed-task thread (waiting in epoll) just before V8's platform workers.
-  for tid in $(for t in $(ls /proc/$PID/task | sort -n); do echo "$t $(cut -d' ' -f1 /proc/$PID/task/$t/syscall)"; done |
-               awk -v p="$PID" '$1 != p && !found && ($2 == 281 || $2 == 232) { found = 1; next } found && n++ < '"${V8_POOL:-4}"' { print $1 }'); do renice -n "$RENICE_V8" -p "$tid" >/dev/null; done
-fi
-# Experiment knob: BATCH_POOLS="v8 uv" puts V8's platform workers and/or libuv's pool under SCHED_BATCH (their share
-# of the core unchanged, but their wake-ups no longer preempt the main thread). Pools: threads asleep on one futex word.
-if [ -n "${BATCH_POOLS:-}" ]; then
+# Experiment knobs: RENICE_V8=N renices V8's platform workers; BATCH_POOLS="v8 uv" puts V8's workers and/or libuv's
+# pool under SCHED_BATCH (their share of the core unchanged, but their wake-ups no longer preempt the main thread).
+# A pool: the threads asleep on one futex word (a condition variable), V8's created before libuv's.
+if [ -n "${RENICE_V8:-}${BATCH_POOLS:-}" ]; then
   pools=$(for t in $(ls /proc/$PID/task | sort -n); do read -r nr arg _ </proc/$PID/task/$t/syscall
     [ "$nr" = 202 ] && echo "$(( arg & ~15 )) $t"; done |
     awk '{ if (!($1 in o)) o[$1] = ++c; n[$1]++; m[$1] = m[$1] " " $2 } END { for (k in n) if (n[k] >= 2) print o[k], m[k] }' |
     sort -n | cut -d' ' -f2-)
   v8=$(echo "$pools" | sed -n 1p) uv=$(echo "$pools" | sed -n 2p)
-  for p in $BATCH_POOLS; do for tid in ${!p}; do chrt -b -p 0 "$tid"; done; done
+  if [ -n "${RENICE_V8:-}" ]; then for tid in $v8; do renice -n "$RENICE_V8" -p "$tid" >/dev/null; done; fi
+  for p in ${BATCH_POOLS:-}; do for tid in ${!p}; do chrt -b -p 0 "$tid"; done; done
 fi
 if [ -n "${SHOW_THREADS:-}" ]; then
   ls /proc/$PID/task | sort -n | while read -r t; do echo "$t nice=$(awk '{ sub(/.*\) /, ""); print $17 }' /proc/$PID/task/$t/stat) policy=$(awk '{ sub(/.*\) /, ""); print $39 }' /proc/$PID/task/$t/stat) $(cut -d' ' -f1-3 /proc/$PID/task/$t/syscall)"; done
