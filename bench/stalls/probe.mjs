@@ -49,6 +49,8 @@ if (OUT) {
       OUT,
       JSON.stringify({
         tickMs: TICK_MS,
+        // Wall clock minus CLOCK_MONOTONIC (ms), which a V8 .cpuprofile's timestamps count in (µs).
+        monotonicToWallMs: Date.now() - Number(process.hrtime.bigint() / 1000n) / 1000,
         ticks: Array.from({ length: ticks }, (_, i) => [tickAt[i], tickLag[i]]),
         gc: Array.from({ length: gcs }, (_, i) => [gcAt[i], gcMs[i], kinds[gcKind[i]] ?? String(gcKind[i])]),
       }),

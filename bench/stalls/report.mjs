@@ -2,7 +2,7 @@
 // over STALL_MS with the GC pauses inside it and the CPU every thread took in it (from the 10 ms schedstat samples,
 // so a window is widened to whole samples), and per-thread CPU over the whole load.
 // usage: node bench/stalls/report.mjs DIR   (STALL_MS=30 TOP=25)
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 const dir = process.argv[2];
 if (!dir) { console.error('usage: node report.mjs DIR'); process.exit(2); }
@@ -60,6 +60,46 @@ const fmtThreads = (per, min) => Object.entries(per).filter(([tid, [r]]) => r >=
   .sort((x, y) => y[1][0] - x[1][0])
   .map(([tid, [r, w]]) => `${label(tid)} ${r.toFixed(0)}${Number(tid) === mainTid ? ` (waited ${w.toFixed(0)})` : ''}`).join(', ');
 
+// With CPU_PROF=1: the main thread's samples on the wall clock, each named by its innermost frame of our own code
+// (else the leaf: a library, a builtin, "(garbage collector)", "(program)").
+const profiled = (() => {
+  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => `${dir}/${f}`).sort((x, y) => statSync(y).size - statSync(x).size)[0];
+  if (file === undefined || loop.monotonicToWallMs === undefined) return undefined;
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const nameOf = new Map();
+  const short = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(dist\/)?(src|node_modules)\//, '$2/')}:${n.callFrame.lineNumber + 1}`;
+  const name = (id) => {
+    if (nameOf.has(id)) return nameOf.get(id);
+    const leaf = byId.get(id);
+    let label = leaf.callFrame.functionName.startsWith('(') ? leaf.callFrame.functionName : undefined;
+    for (let at = id; label === undefined && at !== undefined; at = parent.get(at)) {
+      const url = byId.get(at).callFrame.url;
+      if (/\/src\//.test(url) && !url.includes('node_modules')) label = short(byId.get(at));
+    }
+    label ??= short(leaf);
+    nameOf.set(id, label);
+    return label;
+  };
+  const at = new Float64Array(profile.samples.length);
+  let t = profile.startTime;
+  for (let i = 0; i < at.length; i++) at[i] = (t += profile.timeDeltas[i]) / 1000 + loop.monotonicToWallMs;
+  return { at, samples: profile.samples, name };
+})();
+function ranIn(a, b, top = 3) {
+  if (profiled === undefined) return '';
+  const ms = new Map();
+  for (let i = 0; i < profiled.at.length; i++) {
+    if (profiled.at[i] < a || profiled.at[i] > b) continue;
+    const dt = i + 1 < profiled.at.length ? profiled.at[i + 1] - profiled.at[i] : 0;
+    const n = profiled.name(profiled.samples[i]);
+    ms.set(n, (ms.get(n) ?? 0) + dt);
+  }
+  return ' | ran: ' + [...ms].sort((x, y) => y[1] - x[1]).slice(0, top).map(([n, v]) => `${n} ${v.toFixed(0)}`).join(', ');
+}
+
 const stalls = inLoad.filter(([, l]) => l > STALL_MS).sort((a, b) => b[1] - a[1]).slice(0, TOP).sort((a, b) => a[0] - b[0]);
 console.log(`\nstalls over ${STALL_MS} ms (worst ${TOP}, in time order; t = s since the load began; CPU ms per thread in the sampled window):`);
 for (const [t, lag] of stalls) {
@@ -67,7 +107,57 @@ for (const [t, lag] of stalls) {
   const g = loop.gc.filter(([at, ms]) => at + ms >= a && at <= b);
   const gtxt = g.length ? g.map(([, ms, k]) => `${k} ${ms.toFixed(0)}`).join(' ') : 'none';
   const u = usage(a, b);
-  console.log(`  t=${((a - t0) / 1000).toFixed(2)} stall ${lag.toFixed(0)} ms | GC: ${gtxt} | ${u.to - u.from} ms window: ${fmtThreads(u.per, 3)}`);
+  console.log(`  t=${((a - t0) / 1000).toFixed(2)} stall ${lag.toFixed(0)} ms | GC: ${gtxt} | ${u.to - u.from} ms window: ${fmtThreads(u.per, 3)}${ranIn(a, b)}`);
+}
+
+// Where the stalled time went, all stalls together: each thread class's CPU in the stall windows (sampled windows,
+// merged where they overlap), the main thread's wait for the core, and the main thread's GC pauses in them.
+{
+  const windows = inLoad.filter(([, l]) => l > STALL_MS).map(([t, l]) => usage(t - l - loop.tickMs, t)).sort((x, y) => x.from - y.from);
+  const merged = [];
+  for (const w of windows) {
+    const last = merged.at(-1);
+    if (last !== undefined && w.from < last.to) { if (w.to > last.to) merged[merged.length - 1] = usage(last.from, w.to); } else merged.push(w);
+  }
+  const classOf = (tid) => (Number(tid) === mainTid ? 'main' : poolOf.get(tid) ?? 'other threads');
+  const sums = { main: 0, 'main waited': 0, v8: 0, uv: 0, 'other threads': 0 };
+  let span = 0, gcMain = 0;
+  for (const w of merged) {
+    span += w.to - w.from;
+    for (const [tid, [r, wt]] of Object.entries(w.per)) {
+      sums[classOf(tid)] += r;
+      if (Number(tid) === mainTid) sums['main waited'] += wt;
+    }
+    for (const [at, ms] of loop.gc) if (at >= w.from && at <= w.to) gcMain += ms;
+  }
+  if (span > 0) {
+    const pctOf = (v) => `${((v / span) * 100).toFixed(0)} %`;
+    console.log(`\nall ${windows.length} stalls over ${STALL_MS} ms: ${span} ms of sampled windows; main ran ${pctOf(sums.main)} (GC pauses ${pctOf(gcMain)}),` +
+      ` waited for the core ${pctOf(sums['main waited'])}; V8 workers ran ${pctOf(sums.v8)}, libuv pool ${pctOf(sums.uv)}, other threads (LevelDB's) ${pctOf(sums['other threads'])}`);
+  }
+}
+
+// perfdhcp's receive queue: how many of our replies it dropped in the 300 ms after a stall began, and elsewhere.
+if (samples.some((s) => s.cliDrops !== undefined)) {
+  const stallStarts = inLoad.filter(([, l]) => l > STALL_MS).map(([t, l]) => t - l - loop.tickMs);
+  let after = 0, other = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const d = (samples[i].cliDrops ?? 0) - (samples[i - 1].cliDrops ?? 0);
+    if (d <= 0 || samples[i].t < t0 || samples[i].t > t1 + 1000) continue;
+    if (stallStarts.some((s) => samples[i].t >= s && samples[i].t <= s + 300)) after += d; else other += d;
+  }
+  const covered = stallStarts.length * 300 / (t1 - t0 + 1000) * 100;
+  console.log(`perfdhcp's receive queue dropped ${after + other} of our replies: ${after} within 300 ms of a stall's start` +
+    ` (those windows: at most ${covered.toFixed(0)} % of the load), ${other} elsewhere`);
+}
+
+{
+  const ran = samples.filter((s) => s.perfdhcp !== undefined && s.t >= t0 && s.t <= t1);
+  if (ran.length >= 2) {
+    const [a, b] = [ran[0], ran.at(-1)];
+    const ms = b.t - a.t;
+    console.log(`perfdhcp (on its own core): ran ${((b.perfdhcp[0] - a.perfdhcp[0]) / 1e4 / ms).toFixed(0)} %, waited for its core ${((b.perfdhcp[1] - a.perfdhcp[1]) / 1e4 / ms).toFixed(0)} % of the time`);
+  }
 }
 
 const whole = usage(t0, t1);

@@ -1,12 +1,14 @@
-// Samples every thread of PID every INTERVAL ms from /proc/PID/task/*/schedstat (ns on a CPU, ns waiting runnable)
-// and every tenth time its context switches (voluntary, involuntary: /proc/PID/task/*/status),
-// and its name (comm), and CPU's busy ticks (/proc/stat: user+nice+system+irq+softirq, all processes), until PID
-// exits or LIMIT s pass; writes JSON lines to OUT. usage: node threads.mjs PID OUT [INTERVAL=10] [LIMIT=120] [CPU=1]
+// Samples, every INTERVAL ms until PID exits or LIMIT s pass, and writes as JSON lines to OUT: every thread of PID
+// (/proc/PID/task/*/schedstat: ns on a CPU, ns waiting runnable; its name and what it first waited in; every tenth
+// time its context switches), CPU's busy ticks (/proc/stat, all processes), perfdhcp's own CPU and wait, and with
+// CLIENT_PID the UDP receive-queue drops (RcvbufErrors) of that process's network namespace (the load generator's:
+// our replies its full queue dropped).
+// usage: node threads.mjs PID OUT [INTERVAL=10] [LIMIT=120] [CPU=1] [CLIENT_PID]
 import { readFileSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { clearInterval, setInterval } from 'node:timers';
 
-const [pid, out, intervalArg = '10', limitArg = '120', cpu = '1'] = process.argv.slice(2);
-if (!pid || !out) { console.error('usage: node threads.mjs PID OUT [INTERVAL_MS] [LIMIT_S]'); process.exit(2); }
+const [pid, out, intervalArg = '10', limitArg = '120', cpu = '1', clientPid] = process.argv.slice(2);
+if (!pid || !out) { console.error('usage: node threads.mjs PID OUT [INTERVAL_MS] [LIMIT_S] [CPU] [CLIENT_PID]'); process.exit(2); }
 const interval = Number(intervalArg);
 const end = Date.now() + Number(limitArg) * 1000;
 writeFileSync(out, '');
@@ -17,6 +19,27 @@ let n = 0;
 function switches(tid) {
   const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
   return [Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)[1]), Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)[1])];
+}
+function rcvbufErrors(of) {
+  try {
+    const [names, values] = readFileSync(`/proc/${of}/net/snmp`, 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    return Number(values.split(/\s+/)[names.split(/\s+/).indexOf('RcvbufErrors')]);
+  } catch {
+    return undefined;
+  }
+}
+/** perfdhcp's CPU and run-queue wait (ns), once it runs: it shares its core with whatever else the host runs. */
+let perfdhcpPid;
+function perfdhcp() {
+  if (perfdhcpPid === undefined && n % 10 === 1) {
+    perfdhcpPid = readdirSync('/proc').find((p) => /^\d+$/.test(p) && (() => { try { return readFileSync(`/proc/${p}/comm`, 'utf8') === 'perfdhcp\n'; } catch { return false; } })());
+  }
+  if (perfdhcpPid === undefined) return undefined;
+  try {
+    return readFileSync(`/proc/${perfdhcpPid}/schedstat`, 'utf8').split(' ').slice(0, 2).map(Number);
+  } catch {
+    return undefined;
+  }
 }
 function sample() {
   let tids;
@@ -39,6 +62,8 @@ function sample() {
   const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
   const f = line.split(/\s+/).slice(1).map(Number);
   row.cpuBusy = f[0] + f[1] + f[2] + f[5] + f[6];
+  if (clientPid !== undefined) row.cliDrops = rcvbufErrors(clientPid);
+  row.perfdhcp = perfdhcp();
   appendFileSync(out, JSON.stringify(row) + '\n');
   return true;
 }
