@@ -9,6 +9,8 @@ import type { LeaseTimesSec } from './reply.js';
 import { inSubnet } from './subnet-select.js';
 
 export function reservationFor(subnet: Subnet, message: DhcpMessage, clientKey: string): Reservation | undefined {
+  // Most subnets reserve nothing: then no identifier text and no search closure per call (a few per request).
+  if (subnet.reservations.length === 0) return undefined;
   const clientId = clientKey.startsWith('id:') ? clientKey.slice(3) : undefined;
   const hw = message.htype === 1 ? hwAddressOf(message) : undefined;
   return subnet.reservations.find(
@@ -17,7 +19,7 @@ export function reservationFor(subnet: Subnet, message: DhcpMessage, clientKey: 
 }
 
 function reservedForOther(subnet: Subnet, ip: number, mine: Reservation | undefined): boolean {
-  return subnet.reservations.some((r) => r.address === ip && r !== mine);
+  return subnet.reservations.length > 0 && subnet.reservations.some((r) => r.address === ip && r !== mine);
 }
 
 /** May this client be given `ip` now: not taken by anyone, not reserved for someone else. */
@@ -33,8 +35,16 @@ export function isAddressValid(subnet: Subnet, ip: string, mine: Reservation | u
   return inPools(subnet.pools, n) && !reservedForOther(subnet, n, mine);
 }
 
+/** The last subnet asked about and its times (read-only): every OFFER and ACK asks, nearly always for the same subnet. */
+let timesOf: Subnet | undefined;
+let lastTimes: LeaseTimesSec | undefined;
+
 export function leaseTimesSec(subnet: Subnet): LeaseTimesSec {
-  return { lease: subnet.leaseTime, renewal: subnet.renewalTime, rebinding: subnet.rebindingTime };
+  // A compiled subnet never changes (a reload compiles new ones), so its identity stands for its times.
+  if (subnet === timesOf) return lastTimes!;
+  timesOf = subnet;
+  lastTimes = Object.freeze({ lease: subnet.leaseTime, renewal: subnet.renewalTime, rebinding: subnet.rebindingTime });
+  return lastTimes;
 }
 
 export function commitTimes(config: ServerConfig, subnet: Subnet, now: number): LeaseTimes {
