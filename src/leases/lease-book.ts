@@ -329,14 +329,14 @@ export class LeaseBook {
     const n = parseIpv4(ip);
     if (n < 0) throw new TypeError(`not an IPv4 address: ${JSON.stringify(ip)}`);
     const previous = this.stored(ip);
-    if (previous !== undefined && (previous.context.subnetId !== subnetId || previous.context.clientKey !== clientKey)) {
-      this.unindex(previous);
-    }
+    // The same client's record again (most changes): its index entry stands, no hash of its key to work out.
+    const sameClient = previous !== undefined && previous.context.subnetId === subnetId && previous.context.clientKey === clientKey;
+    if (previous !== undefined && !sameClient) this.unindex(previous);
     this.keep(record, n, atRest);
     this.notifyTaken(previous, record);
     for (const listener of this.changeListeners) listener(previous, record);
     this.offers.update(previous, record);
-    this.byClient.add(subnetId, clientKey, n);
+    if (!sameClient) this.byClient.add(subnetId, clientKey, n);
     this.timers.add(n, record.timers, ip);
   }
 
