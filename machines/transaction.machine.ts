@@ -111,7 +111,11 @@ export const transactionMachine = setup({
 }).createMachine({
   id: 'transaction',
   initial: 'idle',
-  context: ({ input }) => ({ clientKey: input.clientKey, exchanges: 0, conflicts: 0 }),
+  // Every field from the start, the optional ones undefined: the steps then change the context's fields in place
+  // instead of adding properties (a new hidden class and a property store grown per exchange).
+  context: ({ input }) => ({
+    clientKey: input.clientKey, exchanges: 0, conflicts: 0, current: undefined, lastDecision: undefined, pending: undefined, error: undefined,
+  }),
   states: {
     idle: { on: onEveryMessage },
     offering: {

@@ -170,7 +170,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
         interfaces: config.interfaces,
         logger: log,
         prefer: config.listen.transport,
-        native: { unlistedUnicast: config.listen.unlistedUnicast },
+        native: { unlistedUnicast: config.listen.unlistedUnicast, overload: config.listen.overload },
         receiveBufferBytes: config.listen.receiveBufferKiB * 1024,
       }),
     openProber: () => openIcmpProber({ clock: systemClock }),

@@ -182,8 +182,24 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
     }
   };
 
-  const moveFor = (snapshot: FlatSnapshot<C>, event: E): PreparedMove | undefined =>
-    snapshot.status === 'active' ? moves.get(snapshot.value)?.get(event.type) : undefined;
+  /**
+   * The last (state, event type) looked up and its move: a receive batch steps many machines through the same move
+   * in a row (every DISCOVER: idle, then offering), and two string compares cost less than two Map probes.
+   */
+  let lastValue: string | undefined;
+  let lastType: string | undefined;
+  let lastMove: PreparedMove | undefined;
+  const moveFor = (snapshot: FlatSnapshot<C>, event: E): PreparedMove | undefined => {
+    if (snapshot.status !== 'active') return undefined;
+    const value = snapshot.value;
+    const type = event.type;
+    if (value === lastValue && type === lastType) return lastMove;
+    const move = moves.get(value)?.get(type);
+    lastValue = value;
+    lastType = type;
+    lastMove = move;
+    return move;
+  };
 
   return {
     initial(input) {

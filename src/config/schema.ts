@@ -6,6 +6,7 @@ import { HistorySchema } from './history.js';
 import { ConflictCheckSchema } from './conflict-check.js';
 import { ControlSchema } from './control.js';
 import { LimitsSchema, SupervisionSchema } from './supervision.js';
+import { OverloadSchema } from './overload.js';
 
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
@@ -165,6 +166,7 @@ export const ConfigSchema = z
           .max(262_144)
           .default(4096)
           .describe('The UDP socket receive queue, KiB: absorbs bursts and GC pauses, but under overload requests wait in it.'),
+        overload: OverloadSchema.prefault({}),
       })
       .prefault({}),
     store: StoreSchema.prefault({}),

@@ -75,6 +75,8 @@ export interface ServerConfig {
     readonly unlistedUnicast: 'accept' | 'drop';
     /** The UDP socket's receive queue (docs/config.md, `listen.receiveBufferKiB`). */
     readonly receiveBufferKiB: number;
+    /** Overload control at the socket (docs/config.md, `listen.overload`). */
+    readonly overload: { readonly discoverWaitMs: number; readonly overflowWindowMs: number };
   };
   readonly store: StoreConfig;
   /** Several servers sharing the PostgreSQL store (RFC 3074 load balancing); absent for a single server. */

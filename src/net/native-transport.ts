@@ -34,6 +34,8 @@ export interface NativeTransportOptions {
   readonly maxBatch?: number;
   /** The socket's receive queue in bytes (listen.receiveBufferKiB); without it, the addon's 4 MiB. */
   readonly receiveBufferBytes?: number;
+  /** Overload control (listen.overload): without it, overflow-shedding.ts's defaults. */
+  readonly overload?: { readonly discoverWaitMs: number; readonly overflowWindowMs: number };
   /** Test seams: the addon, the interface reader and the clock. */
   readonly binding?: NativeBinding;
   readonly discover?: (names: readonly string[]) => Discovery;
@@ -141,7 +143,9 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     }
   }
 
-  const shedding = new OverflowShedding({ now });
+  const shedding = new OverflowShedding({
+    now, ...(opts.overload !== undefined ? { targetMs: opts.overload.discoverWaitMs, intervalMs: opts.overload.overflowWindowMs } : {}),
+  });
   let shedLogged: number | undefined;
   let shedAtLog = 0;
   /** Overload control before anything is spent on a datagram: counted always, told at most every SHED_LOG_GAP_MS. */

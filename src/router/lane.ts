@@ -24,10 +24,10 @@ export const EVENT_BY_TYPE: Partial<Record<MessageType, MessageEvent['type']>> =
   [MessageType.INFORM]: 'dhcp.inform',
 };
 
-/** States in which a transaction can take the client's next message. */
-const READY = new Set(['idle', 'awaitingRequest']);
 /** The state in which it waits for that message after answering one (an OFFER out, the REQUEST to come). */
 export const WAITING = 'awaitingRequest';
+/** States in which a transaction can take the client's next message (two compares: asked several times per request). */
+const isReady = (state: unknown): boolean => state === 'idle' || state === WAITING;
 
 const sameMessage = (a: RoutedRequest, b: RoutedRequest): boolean =>
   a.request.xid === b.request.xid && a.request.type === b.request.type;
@@ -39,10 +39,15 @@ export class Lane {
   /** The lane's place in its router's client table (waiting-clients.ts), given when it opens. */
   slot = -1;
 
+  /**
+   * `fresh`: the request in `queue` not yet in the host's ledger (the one a new lane opens for), or undefined when
+   * every queued one is there (left by the client's previous lane).
+   */
   constructor(
     private readonly host: LaneHost,
     readonly clientKey: string,
     private readonly queue: RoutedRequest[],
+    private fresh?: RoutedRequest,
   ) {}
 
   /** Starts the client's transaction; `waited`: it resumes an exchange that was waiting for this client. */
@@ -55,6 +60,7 @@ export class Lane {
     actor.subscribe(this);
     actor.start();
     this.pump();
+    this.fresh = undefined;
     // Only what still waits goes into the ledger (a request taken at once never does: two Map operations saved per
     // request). Requests left by the client's previous lane are there already and keep their place.
     for (const routed of this.queue) this.host.queued(routed, this);
@@ -63,7 +69,7 @@ export class Lane {
   /** Deciding a request (possibly waiting for its durable write), as opposed to waiting for the client. */
   get busy(): boolean {
     const snapshot = this.actor?.getSnapshot();
-    return !this.ended && snapshot !== undefined && snapshot.status === 'active' && !READY.has(snapshot.value as string);
+    return !this.ended && snapshot !== undefined && snapshot.status === 'active' && !isReady(snapshot.value);
   }
 
   /** The state of this client's exchange (for the /ui page's counts), undefined once it has ended. */
@@ -87,7 +93,9 @@ export class Lane {
       onDrop('queue-full', this.take(0)!);
     }
     this.queue.push(routed);
+    this.fresh = routed;
     this.pump();
+    this.fresh = undefined;
     // Still waiting (bounded by maxQueuePerClient): into the ledger, behind everything queued before it.
     if (this.queue.includes(routed)) this.host.queued(routed, this);
   }
@@ -113,7 +121,8 @@ export class Lane {
   private take(at: number): RoutedRequest | undefined {
     // shift() for the usual first one: splice makes an array of what it removes.
     const taken = at === 0 ? this.queue.shift() : this.queue.splice(at, 1)[0];
-    if (taken !== undefined) this.host.dequeued(taken);
+    // A request taken before it went into the ledger is not looked for there (a Map probe per request saved).
+    if (taken !== undefined && taken !== this.fresh) this.host.dequeued(taken);
     return taken;
   }
 
@@ -121,7 +130,7 @@ export class Lane {
     const actor = this.actor;
     if (actor === undefined || this.ended) return;
     const snapshot = actor.getSnapshot();
-    if (snapshot.status !== 'active' || !READY.has(snapshot.value as string)) return;
+    if (snapshot.status !== 'active' || !isReady(snapshot.value)) return;
     const next = this.take(0);
     if (next === undefined) {
       // Waiting for the client (e.g. its REQUEST after an OFFER): the answered message is not held meanwhile, and

@@ -81,15 +81,15 @@ export class Router {
       this.shedOverflow();
       return;
     }
-    const now = this.options.now();
-    // A client whose exchange waited for it (after an OFFER) was counted all along: it takes no new room.
-    const waited = this.clients.takeAt(slot, now);
-    if (!waited && !this.roomForNewClient(now)) {
+    // A client whose exchange waited for it (after an OFFER) was counted all along: it takes no new room. The clock is
+    // read only when an answer depends on it (a new client below maxClients needs none).
+    const waited = this.clients.isWaitingAt(slot) && this.clients.takeAt(slot, this.options.now());
+    if (!waited && !this.roomForNewClient()) {
       this.clients.releaseIfIdle(slot);
       this.options.onDrop('too-many-clients', routed);
       return;
     }
-    this.open(routed.clientKey, slot, [routed], waited);
+    this.open(routed.clientKey, slot, [routed], waited, routed);
   }
 
   /** Takes no new requests and waits (at most `timeoutMs`) until no transaction is deciding. */
@@ -120,16 +120,20 @@ export class Router {
    * longest for its client makes room (its client's next message then starts an exchange of its own); only when
    * every exchange is deciding is a new client shed.
    */
-  private roomForNewClient(now: number): boolean {
-    if (this.clients.laneCount + this.clients.size(now) < this.options.maxClients) return true;
+  private roomForNewClient(): boolean {
+    const max = this.options.maxClients;
+    // Exchanges held, expired ones included, are never fewer than those still waiting: below max, there is room.
+    if (this.clients.laneCount + this.clients.held < max) return true;
+    const now = this.options.now();
+    if (this.clients.laneCount + this.clients.size(now) < max) return true;
     if (!this.clients.evictOldest(now)) return false;
     this.options.onWaitingEvicted?.();
     return true;
   }
 
-  /** `slot`: the client's, when it has one (-1: a new one). */
-  private open(clientKey: string, slot: number, queue: RoutedRequest[], waited: boolean): void {
-    const lane = new Lane(this.host, clientKey, queue);
+  /** `slot`: the client's, when it has one (-1: a new one); `fresh`: the request of `queue` not yet in the ledger. */
+  private open(clientKey: string, slot: number, queue: RoutedRequest[], waited: boolean, fresh?: RoutedRequest): void {
+    const lane = new Lane(this.host, clientKey, queue, fresh);
     lane.slot = this.clients.setLane(clientKey, slot, lane);
     lane.begin(waited);
   }

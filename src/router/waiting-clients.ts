@@ -76,6 +76,16 @@ export class WaitingClients<L extends object = object> {
     this.releaseIfIdle(slot);
   }
 
+  /** Whether the exchange in `slot` waits for its client (expired or not: that takes the time, takeAt). */
+  isWaitingAt(slot: number): boolean {
+    return slot >= 0 && this.waitingAt[slot] !== 0;
+  }
+
+  /** Waiting exchanges, the expired ones not yet swept included: never fewer than size(now). */
+  get held(): number {
+    return this.waitingHeld;
+  }
+
   /** Whether the exchange in `slot` was waiting and still is at `now`; it no longer waits either way (the slot stays). */
   takeAt(slot: number, now: number): boolean {
     if (slot < 0 || this.waitingAt[slot] === 0) return false;

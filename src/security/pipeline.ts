@@ -47,7 +47,7 @@ export class Security {
   private readonly notices: AggregatedLog;
   private readonly stages: readonly Stage[];
   /** Datagrams that authenticated (RFC 3118), weakly: an entry goes with its datagram. */
-  private readonly authenticated: Authenticated = new WeakMap();
+  private readonly authenticated = new SignersSeen();
   private readonly signer: ReplySigner;
 
   constructor(private readonly deps: SecurityDeps) {
@@ -98,6 +98,8 @@ export class Security {
 
   /** The reply to a request that authenticated carries our own option 90 and MAC; others are returned as they are. */
   signReply(reply: Buffer, request: Inbound): Buffer {
+    // Until a request has authenticated, no reply is signed: no lookup per reply (a daemon without RFC 3118 keys).
+    if (!this.authenticated.any) return reply;
     const signing = this.authenticated.get(request);
     return signing === undefined ? reply : this.signer.sign(reply, signing);
   }
@@ -175,4 +177,16 @@ function leaseView(book: LeaseBook): LeaseView {
     },
     isHeldBy: (ip, clientKey) => isLiveLeaseOf(book.get(ip), clientKey),
   };
+}
+
+type AuthenticatedBy = Authenticated extends WeakMap<object, infer V> ? V : never;
+
+/** The authenticated datagrams, and whether there ever was one (a WeakMap cannot say whether it is empty). */
+class SignersSeen extends WeakMap<object, AuthenticatedBy> implements Authenticated {
+  any = false;
+
+  override set(key: object, value: AuthenticatedBy): this {
+    this.any = true;
+    return super.set(key, value);
+  }
 }

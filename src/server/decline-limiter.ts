@@ -18,6 +18,11 @@ export class DeclineLimiter {
     return !this.isBlocked(clientKey, now);
   }
 
+  /** Whether any client has declined lately: while none has, no request needs the time or a lookup to be checked. */
+  get any(): boolean {
+    return this.counts.size > 0;
+  }
+
   isBlocked(clientKey: string, now: number): boolean {
     const entry = this.counts.get(clientKey);
     const { max, windowMs } = this.limits();

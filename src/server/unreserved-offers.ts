@@ -36,6 +36,11 @@ export class UnreservedOffers {
     this.sweep(now);
   }
 
+  /** Whether any client holds an unreserved offer (a full pool's): nearly always none, and then none is looked up. */
+  get any(): boolean {
+    return this.byClient.size > 0;
+  }
+
   /** The client's unreserved offer in the subnet, unless it expired. */
   of(clientKey: string, subnetId: number, now: number): UnreservedOffer | undefined {
     const offer = this.byClient.get(clientKey);
@@ -44,7 +49,7 @@ export class UnreservedOffers {
 
   /** The client got a real offer or a binding, chose another server, or its REQUEST was judged. */
   forget(clientKey: string): void {
-    this.byClient.delete(clientKey);
+    if (this.byClient.size > 0) this.byClient.delete(clientKey);
   }
 
   /**

@@ -32,8 +32,10 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
   }
   deps.unreservedOffers.forget(clientKey);
   const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
-  holdOffer(deps, request, clientKey, subnet, ip);
-  trackProbe(deps, clientKey, ip, probe);
+  // One reading of the clock for the hold and its probe: the offer's times agree, and the clock is asked once.
+  const now = deps.clock.now();
+  holdOffer(deps, request, clientKey, subnet, ip, now);
+  trackProbe(deps, clientKey, ip, probe, now);
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
   });
@@ -67,10 +69,10 @@ function noAddress(deps: ServerDeps, input: HandlerInput, inProbe: number): Deci
 }
 
 /** An offer in its probe is offered to no one else until its OFFER goes out (probing-offers.ts). */
-function trackProbe(deps: ServerDeps, clientKey: string, ip: string, probe: boolean): void {
+function trackProbe(deps: ServerDeps, clientKey: string, ip: string, probe: boolean, now: number): void {
   const record = deps.book.get(ip);
   if (record?.state !== 'offered' || record.context.clientKey !== clientKey) return;
-  deps.probingOffers.held(record, deps.clock.now(), probe ? deps.config().conflictCheck.timeoutMs : 0);
+  deps.probingOffers.held(record, now, probe ? deps.config().conflictCheck.timeoutMs : 0);
 }
 
 function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {
@@ -116,8 +118,7 @@ function reservationUsable(deps: ServerDeps, reservation: Reservation, request: 
 }
 
 /** A fresh offer starts a lease machine; a retransmitted DISCOVER extends the hold; a bound lease is re-offered as is. */
-function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string): void {
-  const now = deps.clock.now();
+function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string, now: number): void {
   const holdMs = deps.config().offerHoldMs;
   const mine = deps.book.currentLeaseOf(subnet.id, clientKey);
   // An offer the client no longer takes (it asked for an address that has become free) goes back to the pool.

@@ -65,7 +65,7 @@ function selecting(deps: ServerDeps, input: HandlerInput): Decision | Promise<De
   const ip = getIpOption(request, 50);
   if (ip === undefined) return drop('malformed-request');
   // Judged once, win or lose: an unreserved offer of this address (offer-unreserved.ts) is used up by its REQUEST.
-  const unreserved = deps.unreservedOffers.of(clientKey, subnet.id, deps.clock.now())?.ip === ip;
+  const unreserved = deps.unreservedOffers.any && deps.unreservedOffers.of(clientKey, subnet.id, deps.clock.now())?.ip === ip;
   if (unreserved) deps.unreservedOffers.forget(clientKey);
   const lease = deps.book.get(ip);
   if (mayTakeOver(input, lease) && !isFinal(lease.state)) return takeOver(deps, input, lease, 'select', 'offer-accepted');

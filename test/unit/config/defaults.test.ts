@@ -9,7 +9,10 @@ describe('defaults', () => {
     const config = compiled({ interfaces: [], subnets: [{ subnet: '203.0.113.0/24' }] });
     expect(config).toEqual({
       interfaces: [],
-      listen: { address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept', receiveBufferKiB: 4096 },
+      listen: {
+        address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept', receiveBufferKiB: 4096,
+        overload: { discoverWaitMs: 10, overflowWindowMs: 200 },
+      },
       store: {
         kind: 'level', path: '/var/lib/actor-dhcpd/leases', commitIntervalMs: 2, maxBatch: 1000,
         checkpoint: { addresses: 20_000, intervalMs: 3_600_000 },

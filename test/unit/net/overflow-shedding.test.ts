@@ -78,7 +78,7 @@ describe('OverflowShedding', () => {
 });
 
 describe('the native transport while its queue overflows', () => {
-  function setup() {
+  function setup(overload?: { discoverWaitMs: number; overflowWindowMs: number }) {
     let t = 0;
     const binding = fakeBinding();
     let meta: Int32Array | undefined;
@@ -86,7 +86,7 @@ describe('the native transport while its queue overflows', () => {
     binding.udpOpenFlat = (address, port, max, slots, m, cb) => ((meta = m), open(address, port, max, slots, m, cb));
     const logger = recordingLogger();
     const discover = () => ({ found: [ETH1], missing: [], localAddresses: ['198.51.100.1'] });
-    const transport = createNativeTransport({ port: 67, interfaces: ['adn-s1'], logger, binding, discover, now: () => t });
+    const transport = createNativeTransport({ port: 67, interfaces: ['adn-s1'], logger, binding, discover, now: () => t, ...(overload ? { overload } : {}) });
     const seen: MessageType[] = [];
     transport.inbound$.subscribe((d: Inbound) => seen.push(peekMessageType(d.data, 0, d.data.length)));
     /** One recvmmsg batch of these types, each having waited `waitedMs` in the socket's queue, `drops` the socket's count. */
@@ -105,7 +105,7 @@ describe('the native transport while its queue overflows', () => {
     expect(seen).toHaveLength(12);
     seen.length = 0;
     receive(mix, 300, 5); // the kernel dropped at its tail
-    receive(mix, 20, 5); // fresh DISCOVERs still served
+    receive(mix, 5, 5); // fresh DISCOVERs still served
     advance(DEFAULT_INTERVAL_MS / 2);
     receive(mix, 300, 5); // still shedding: within the interval after the drop
     expect(seen).toEqual([MessageType.REQUEST, ...mix, MessageType.REQUEST]);
@@ -117,6 +117,26 @@ describe('the native transport while its queue overflows', () => {
     expect(transport.stats().shedStale).toBe(4);
     receive(mix, 300, 6);
     expect(logger.lines.filter((l) => l.obj.evt === 'net.shed_stale').map((l) => [l.obj.shed, l.obj.shedTotal])).toEqual([[1, 1], [4, 5]]);
+  });
+
+  it('by default sheds a DISCOVER that waited 20 ms while the queue overflows (latency under overload)', () => {
+    const { transport, seen, receive } = setup();
+    receive([MessageType.DISCOVER], 0, 1);
+    receive([MessageType.DISCOVER, MessageType.REQUEST], 20, 2);
+    expect(transport.stats().shedStale).toBe(1);
+    expect(seen).toEqual([MessageType.DISCOVER, MessageType.REQUEST]);
+  });
+
+  it('takes its wait target and interval from listen.overload', () => {
+    const { transport, seen, receive, advance } = setup({ discoverWaitMs: 10, overflowWindowMs: 50 });
+    receive([MessageType.DISCOVER], 0, 1);
+    receive([MessageType.DISCOVER, MessageType.REQUEST], 30, 2); // past 10 ms while overflowing: shed
+    receive([MessageType.DISCOVER], 5, 2); // within the target: served
+    expect(transport.stats().shedStale).toBe(1);
+    advance(60);
+    receive([MessageType.DISCOVER], 300, 2); // 60 ms after the last drop: the interval is over
+    expect(transport.stats().shedStale).toBe(1);
+    expect(seen).toEqual([MessageType.DISCOVER, MessageType.REQUEST, MessageType.DISCOVER, MessageType.DISCOVER]);
   });
 
   it('without waits from the addon (one built before them), nothing is shed', () => {

@@ -49,6 +49,21 @@ describe('reply options', () => {
     expect(nak.options.at(-1)?.code).toBe(82);
   });
 
+  it('server id and lease times are each reply\'s own, whatever the reply before had (shared options are per value)', () => {
+    const req = request();
+    const value = (m: ReturnType<typeof buildReply>, code: number) => getOption(m, code)?.toString('hex');
+    const spans = [times, { lease: 600, renewal: 300, rebinding: 525 }, times, { lease: 600, renewal: 1800, rebinding: 525 }];
+    const servers = [SERVER, '198.51.100.2', '198.51.100.2', SERVER];
+    for (let i = 0; i < 16; i++) {
+      const t = spans[i % spans.length]!;
+      const serverId = servers[(i >> 1) % servers.length]!;
+      const m = buildReply(req, { type: MessageType.OFFER, serverId, yiaddr: '198.51.100.100', subnet, times: t });
+      const u32 = (v: number) => v.toString(16).padStart(8, '0');
+      expect([value(m, 54), value(m, 51), value(m, 58), value(m, 59)])
+        .toEqual([Buffer.from(serverId.split('.').map(Number)).toString('hex'), u32(t.lease), u32(t.renewal), u32(t.rebinding)]);
+    }
+  });
+
   it('a NAK: yiaddr and ciaddr 0, only 53, 54 and 56 (no lease or configured options); relayed: broadcast bit', () => {
     const direct = buildReply(request({ ciaddr: '198.51.100.100' }, undefined, MessageType.REQUEST), { type: MessageType.NAK, serverId: SERVER, yiaddr: '198.51.100.100', subnet, times, message: 'expired' });
     expect(direct.yiaddr).toBe('0.0.0.0');
