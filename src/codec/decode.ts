@@ -3,6 +3,7 @@ import { CodecError, type ErrorCode } from '../errors.js';
 import { BOOTREQUEST, MessageType, type DhcpMessage, type DhcpOption, type DhcpRequest } from './types.js';
 import { readIp } from './ip.js';
 import { exactCopy, ownedBytes } from './own-buffer.js';
+import { ZERO_FILE, ZERO_SNAME } from './zero-fields.js';
 import {
   CHADDR_LEN, CHADDR_OFFSET, CIADDR_OFFSET, COOKIE_OFFSET, FILE_LEN, FILE_OFFSET, FLAGS_OFFSET, GIADDR_OFFSET,
   OPT_END, OPT_MESSAGE_TYPE, OPT_OVERLOAD, OPT_PAD, OPTIONS_OFFSET, OVERLOAD_BOTH, OVERLOAD_FILE,
@@ -204,12 +205,8 @@ function decodeWith(own: Buffer, col: Collector): DecodeResult {
   return { ok: true, msg };
 }
 
-/**
- * sname and file of nearly every request: all zero. Such a field is one shared zero buffer rather than a view per
- * message (~0.1 KB each); decoded messages are read, never written (the reply builder shares its zero fields too).
- */
-const ZERO_SNAME = Buffer.alloc(SNAME_LEN);
-const ZERO_FILE = Buffer.alloc(FILE_LEN);
+// sname and file of nearly every request: all zero. Such a field is the shared zero buffer (zero-fields.ts) rather
+// than a view per message (~0.1 KB each).
 
 function isZero(buf: Buffer, start: number, length: number): boolean {
   for (let i = start; i < start + length; i++) if (buf[i] !== 0) return false;

@@ -1,9 +1,10 @@
 // DhcpMessage -> bytes: RFC 2131 §2 header, RFC 2132 options, RFC 3396 splitting, RFC 1542 300-byte minimum.
 import { CodecError } from '../errors.js';
 import type { DhcpMessage, DhcpOption } from './types.js';
-import { writeIp } from './ip.js';
+import { writeIp, ZERO_IP } from './ip.js';
+import { ZERO_FILE, ZERO_SNAME } from './zero-fields.js';
 import { layoutOverloaded } from './overload.js';
-import { wireLength, writeInstances } from './instances.js';
+import { copyInto, wireLength, writeInstances } from './instances.js';
 import {
   CHADDR_LEN, CHADDR_OFFSET, CIADDR_OFFSET, COOKIE_OFFSET, FILE_LEN, FILE_OFFSET, FLAGS_OFFSET, GIADDR_OFFSET,
   MAGIC_COOKIE, MIN_MESSAGE_SIZE, MIN_PAYLOAD_LIMIT, OPT_END, OPT_OVERLOAD,
@@ -46,12 +47,16 @@ export function encodedSize(msg: DhcpMessage): number {
   return Math.max(MIN_MESSAGE_SIZE, OPTIONS_OFFSET + optionsLength(msg.options));
 }
 
+/** Into the zero-filled buffer: the shared zero field is left as the zeros already there. */
 function writeField(buf: Buffer, offset: number, size: number, value: Buffer, name: string): void {
   if (value.length > size) throw new TypeError(`${name} is ${value.length} bytes, the field holds ${size}`);
-  value.copy(buf, offset);
+  if (value === ZERO_SNAME || value === ZERO_FILE) return;
+  copyInto(buf, offset, value, 0, value.length);
 }
 
 function writeAddress(buf: Buffer, offset: number, value: string, name: string): void {
+  // 0.0.0.0 (siaddr always, ciaddr and giaddr often): the zeros already there, not a parse per field.
+  if (value === ZERO_IP) return;
   if (!writeIp(buf, offset, value)) throw new TypeError(`${name} is not an IPv4 address: ${JSON.stringify(value)}`);
 }
 

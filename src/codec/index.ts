@@ -3,6 +3,7 @@ export * from './types.js';
 export { decode, decodeRequest, type DecodeOptions, type DecodeResult } from './decode.js';
 export { ownedBytes } from './own-buffer.js';
 export { encode, encodedSize, type EncodeOptions } from './encode.js';
+export { ZERO_FILE, ZERO_SNAME } from './zero-fields.js';
 export {
   OPTION_DEFS, findOptionDef, encodeOptionValue, decodeOptionValue,
   type OptionDef, type OptionType, type OptionValueResult,

@@ -17,9 +17,22 @@ export function writeInstances(buf: Buffer, pos: number, code: number, data: Buf
     const len = Math.min(MAX_INSTANCE_LEN, data.length - offset);
     buf[pos] = code;
     buf[pos + 1] = len;
-    data.copy(buf, pos + 2, offset, offset + len);
+    copyInto(buf, pos + 2, data, offset, offset + len);
     pos += 2 + len;
     offset += len;
   } while (offset < data.length);
   return pos;
 }
+
+/**
+ * A short copy byte by byte, a long one by Buffer.copy: a chaddr or an option is a few bytes, for which the call
+ * into C++ (_copyActual) cost more than the copy.
+ */
+export function copyInto(buf: Buffer, at: number, src: Buffer, start: number, end: number): void {
+  if (end - start > SHORT_COPY) {
+    src.copy(buf, at, start, end);
+    return;
+  }
+  for (let i = start; i < end; i++) buf[at++] = src[i]!;
+}
+const SHORT_COPY = 32;

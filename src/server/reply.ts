@@ -1,6 +1,6 @@
 // Builds OFFER / ACK / NAK messages (RFC 2131 §4.3.1, table 3); reply-fit.ts fits them to the client's option 57.
 import { BOOTREPLY, BROADCAST_FLAG, MessageType, type DhcpMessage, type DhcpOption, type DhcpRequest } from '../codec/types.js';
-import { getOption, getU16Option } from '../codec/index.js';
+import { getOption, getU16Option, ZERO_FILE, ZERO_SNAME } from '../codec/index.js';
 import type { Subnet } from '../config/types.js';
 
 export interface LeaseTimesSec {
@@ -24,8 +24,6 @@ export interface ReplySpec {
 // (message types, server ids, lease times) come back in every reply, so each option object and its bytes are made
 // once instead of per reply (these were among the largest allocation sites per DORA). Bounded: cleared when full.
 const SHARED_LIMIT = 1024;
-const ZERO_SNAME = Buffer.alloc(64);
-const ZERO_FILE = Buffer.alloc(128);
 const MESSAGE_TYPES: readonly DhcpOption[] = Array.from({ length: 256 }, (_, v) => ({ code: 53, data: Buffer.from([v]) }));
 /** By code, then value. */
 const optionShared = new Map<number, Map<string | number, DhcpOption>>();

@@ -1,7 +1,7 @@
 // encode: byte layout, encode -> decode -> encode round trips, RFC 3396 splitting, overload out, size limits.
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../../../src/errors.js';
-import { decode, encode, encodedSize, type DhcpMessage } from '../../../src/codec/index.js';
+import { decode, encode, encodedSize, ZERO_FILE, ZERO_SNAME, type DhcpMessage } from '../../../src/codec/index.js';
 import { message, opt } from './helpers.js';
 
 function roundTrip(msg: DhcpMessage, maxSize?: number): { bytes: Buffer; decoded: DhcpMessage } {
@@ -57,6 +57,21 @@ describe('encode: layout', () => {
     expect(decoded.chaddr.toString('hex')).toBe('0102' + '00'.repeat(14));
     expect(decoded.sname.length).toBe(64);
     expect(decoded.file.length).toBe(128);
+  });
+
+  it('the shared zero sname/file and 0.0.0.0 addresses come out as zeros, in pooled memory that held other bytes', () => {
+    const busy = message({
+      ciaddr: '198.51.100.2', yiaddr: '198.51.100.3', siaddr: '198.51.100.4', giaddr: '198.51.100.5',
+      sname: Buffer.alloc(64, 0xab), file: Buffer.alloc(128, 0xcd), options: [opt(61, Array.from({ length: 40 }, (_, i) => i + 1))],
+    });
+    const quiet = message({ ciaddr: '0.0.0.0', yiaddr: '198.51.100.3', siaddr: '0.0.0.0', giaddr: '0.0.0.0', sname: ZERO_SNAME, file: ZERO_FILE, options: [opt(53, [2])] });
+    for (let i = 0; i < 64; i++) {
+      encode(busy, { pooled: true, maxSize: 1500 });
+      const buf = encode(quiet, { pooled: true, maxSize: 1500 });
+      expect([buf.readUInt32BE(12), buf.readUInt32BE(20), buf.readUInt32BE(24)]).toEqual([0, 0, 0]);
+      expect(buf.subarray(44, 236).every((b) => b === 0)).toBe(true);
+      expect(buf.subarray(243).every((b) => b === 0 || b === 255)).toBe(true);
+    }
   });
 
   it('ignores a caller-supplied option 52', () => {
