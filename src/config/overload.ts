@@ -8,7 +8,7 @@ export const OverloadSchema = z
       .int()
       .min(1)
       .max(10_000)
-      .default(10)
+      .default(100)
       .describe('While the receive queue overflows, a DISCOVER that waited longer than this in it is dropped unread.'),
     overflowWindowMs: z
       .number()

@@ -48,6 +48,9 @@ export interface CommitLimits {
   readonly commitIntervalMs: number;
 }
 
+/** A commit that took this many gathering windows or more is not followed by one (see gathersAfterCommit). */
+const SLOW_COMMIT_WINDOWS = 4;
+
 /**
  * Requests queue while a batch is in flight and all go into the next batch, so N concurrent callers cost about
  * N / maxBatch syncs instead of N. Batches run strictly one after another in request order, which is what makes
@@ -69,6 +72,8 @@ export class GroupCommitter<W> {
   private committedWrites = 0;
   private commitMs = 0;
   private fullBatches = 0;
+  /** How long the last batch took (Infinity after a failure: no gathering before a retry). */
+  private lastCommitMs = 0;
   private current: CommitLimits;
 
   constructor(
@@ -190,8 +195,14 @@ export class GroupCommitter<W> {
     this.active = false;
   }
 
+  /**
+   * Not after a commit that took several windows: the server is behind (under overload a commit's time is mostly
+   * the event loop's delay), what queued has already waited longer than the window, and the syncs are already few;
+   * a pause would only add an event-loop turn to every ACK's wait.
+   */
   private gathersAfterCommit(): boolean {
-    return this.queue.length > 0 && this.current.commitIntervalMs > 0 && this.queuedWrites < this.current.maxBatch;
+    const window = this.current.commitIntervalMs;
+    return this.queue.length > 0 && window > 0 && this.queuedWrites < this.current.maxBatch && this.lastCommitMs < SLOW_COMMIT_WINDOWS * window;
   }
 
   private take(): Request<W>[] {
@@ -219,6 +230,7 @@ export class GroupCommitter<W> {
       return;
     }
     const durationMs = performance.now() - started;
+    this.lastCommitMs = durationMs;
     this.commits += 1;
     this.committedWrites += writes.length;
     this.commitMs += durationMs;
@@ -237,6 +249,7 @@ export class GroupCommitter<W> {
       details: { requests: batch.length },
     });
     this.failures += 1;
+    this.lastCommitMs = Infinity;
     this.writable = false;
     this.lastError = error.message;
     for (const request of batch) request.reject(error);

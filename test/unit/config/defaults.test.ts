@@ -11,7 +11,7 @@ describe('defaults', () => {
       interfaces: [],
       listen: {
         address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept', receiveBufferKiB: 4096,
-        overload: { discoverWaitMs: 10, overflowWindowMs: 200 },
+        overload: { discoverWaitMs: 100, overflowWindowMs: 200 },
       },
       store: {
         kind: 'level', path: '/var/lib/actor-dhcpd/leases', commitIntervalMs: 2, maxBatch: 1000,

@@ -5,7 +5,7 @@ import { baseConfig, compiled, expectIssue } from './helpers.js';
 
 describe('listen.overload', () => {
   it('defaults to the thresholds docs/transport.md describes', () => {
-    expect(compiled(baseConfig()).listen.overload).toEqual({ discoverWaitMs: 10, overflowWindowMs: 200 });
+    expect(compiled(baseConfig()).listen.overload).toEqual({ discoverWaitMs: 100, overflowWindowMs: 200 });
   });
 
   it('takes both thresholds', () => {

@@ -88,6 +88,26 @@ describe('GroupCommitter', () => {
     expect(batches).toEqual([[1], [2, 3]]);
   });
 
+  it('does not gather after a commit that took four windows or more (the server is behind)', async () => {
+    const batches: number[][] = [];
+    let finish = (): void => {};
+    const commit = (writes: readonly number[]): Promise<void> => {
+      batches.push([...writes]);
+      return new Promise((resolve) => (finish = resolve));
+    };
+    const committer = new GroupCommitter(commit, { maxBatch: 100, commitIntervalMs: 10 });
+    const first = committer.submit([1]);
+    await until(() => batches.length === 1);
+    const second = committer.submit([2]);
+    await new Promise((resolve) => setTimeout(resolve, 45)); // batch [1] takes over 4 windows
+    finish();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1], [2]]); // started at once, no 10 ms pause
+    finish();
+    await second;
+  });
+
   it('starts a gathering batch at once when it fills, and drain does not wait out the window', async () => {
     const { batches, commit } = recorder();
     const committer = new GroupCommitter(commit, { maxBatch: 3, commitIntervalMs: 60_000 });
