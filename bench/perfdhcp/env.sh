@@ -42,3 +42,19 @@ bench_priority() {
   [ -n "${BENCH_OWN_SESSION:-}" ] && { echo "$NICE" >"/proc/$$/autogroup" || echo "could not renice the autogroup" >&2; }
   return 0
 }
+
+# What a script driving perfdhcp against one daemon needs first (bench/profile.sh, bench/stalls/trace.sh): TARGET,
+# perfdhcp's arguments for MODE (relay or bcast); CONFIG and DAEMON; root and perfdhcp present; the host's benchmark
+# lock held on fd 9 (one load at a time), so later runs wait instead of sharing the cores.
+perfdhcp_single_setup() {
+  case "$MODE" in
+    relay) TARGET=(-l "$RELAY_ADDR" "$SRV_ADDR") ;;
+    bcast) TARGET=(-l "$IF_CLI" -B) ;;
+    *) echo "MODE must be relay or bcast" >&2; exit 2 ;;
+  esac
+  CONFIG=${CONFIG:-$H/actor-dhcpd.json} DAEMON=${DAEMON:-$REPO/dist/src/cli.js}
+  [ "$(id -u)" = 0 ] || { echo "root only" >&2; exit 1; }
+  command -v perfdhcp >/dev/null || { echo "perfdhcp missing: run bench/perfdhcp.sh once (it installs it)" >&2; exit 1; }
+  exec 9>/run/lock/actor-dhcpd-bench.lock
+  flock -w 1800 9 || exit 1
+}

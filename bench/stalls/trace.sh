@@ -16,16 +16,7 @@ H=$REPO/bench/perfdhcp
 OUT=${1:-$(mktemp -d /tmp/adstall.XXXXXX)}
 RATE=${RATE:-7000} PERIOD=${PERIOD:-10} CLIENTS=${CLIENTS:-50000} MODE=${MODE:-relay} NICE=${NICE:-0}
 bench_priority "$@"
-case "$MODE" in
-  relay) TARGET=(-l "$RELAY_ADDR" "$SRV_ADDR") ;;
-  bcast) TARGET=(-l "$IF_CLI" -B) ;;
-  *) echo "MODE must be relay or bcast" >&2; exit 2 ;;
-esac
-CONFIG=${CONFIG:-$H/actor-dhcpd.json} DAEMON=${DAEMON:-$REPO/dist/src/cli.js}
-[ "$(id -u)" = 0 ] || { echo "root only" >&2; exit 1; }
-command -v perfdhcp >/dev/null || { echo "perfdhcp missing: run bench/perfdhcp.sh once (it installs it)" >&2; exit 1; }
-exec 9>/run/lock/actor-dhcpd-bench.lock
-flock -w 1800 9 || exit 1
+perfdhcp_single_setup
 mkdir -p "$OUT"; RUN=$(mktemp -d /tmp/adstallrun.XXXXXX)
 PID="" SAMPLER="" WATCH=""
 cleanup() { [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null; [ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null; [ -n "$PID" ] && kill "$PID" 2>/dev/null; "$H/netns.sh" down; rm -rf "$RUN"; }
