@@ -76,22 +76,19 @@ export interface ConfiguredStages {
 }
 
 const STAGE_KEYS: readonly (keyof ScopedSecurity)[] = ['trust', 'macFilter', 'ipFilter', 'rateLimit', 'auth'];
-const configured = new WeakMap<SecurityConfig, ConfiguredStages>();
-
-/** The config asked about last, and its answer: asked per request and per ACK, of the same config until a reload. */
+/**
+ * The config asked about last, and its answer: asked per request and per ACK, always of the daemon's one security
+ * config, which changes only on a reload (then worked out once again).
+ */
 let lastConfig: SecurityConfig | undefined;
 let lastStages: ConfiguredStages | undefined;
 
 export function configuredStages(sec: SecurityConfig): ConfiguredStages {
-  if (sec === lastConfig) return lastStages!;
-  let stages = configured.get(sec);
-  if (stages === undefined) {
-    stages = { any: STAGE_KEYS.some((key) => isConfigured(sec, key)), rateLimit: isConfigured(sec, 'rateLimit') };
-    configured.set(sec, stages);
+  if (sec !== lastConfig || lastStages === undefined) {
+    lastStages = { any: STAGE_KEYS.some((key) => isConfigured(sec, key)), rateLimit: isConfigured(sec, 'rateLimit') };
+    lastConfig = sec;
   }
-  lastConfig = sec;
-  lastStages = stages;
-  return stages;
+  return lastStages;
 }
 
 /** Whether any scope configures this stage's section: a stage no scope sets is left out of the pipeline. */
