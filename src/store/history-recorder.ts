@@ -27,9 +27,11 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
     if (list.length > this.perLease()) list.splice(0, list.length - this.perLease());
   }
 
-  override async write(writes: readonly LeaseWrite[]): Promise<void> {
-    // Made only when some write takes transitions (per commit request: this runs once per lease write).
-    let taken: Map<string, LeaseTransition[]> | undefined;
+  /**
+   * Not an async function, and nothing made for a write that takes no transitions: it runs for every lease write.
+   * What a write took is told by comparing the two lists (a write that took transitions was replaced).
+   */
+  override write(writes: readonly LeaseWrite[]): Promise<void> {
     let withHistory: LeaseWrite[] | undefined;
     for (let i = 0; i < writes.length; i++) {
       const write = writes[i]!;
@@ -38,17 +40,32 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
       const transitions = this.pending.get(ip);
       if (transitions === undefined) continue;
       this.pending.delete(ip);
-      (taken ??= new Map()).set(ip, transitions);
       withHistory ??= writes.slice();
       const own = write.transitions;
       withHistory[i] = { kind: 'put', record: write.record, transitions: own === undefined || own.length === 0 ? transitions : [...own, ...transitions] };
     }
+    let written: Promise<void>;
     try {
-      await this.inner.write(withHistory ?? writes);
+      written = this.inner.write(withHistory ?? writes);
     } catch (error) {
-      // Not stored: they wait for the next write (a retry, or the undo that follows a failed one).
-      if (taken !== undefined) for (const [ip, transitions] of taken) this.pending.set(ip, [...transitions, ...(this.pending.get(ip) ?? [])]);
+      written = Promise.reject(error);
+    }
+    if (withHistory === undefined) return written;
+    const taken = withHistory;
+    return written.catch((error: unknown) => {
+      this.giveBack(writes, taken);
       throw error;
+    });
+  }
+
+  /** After a failed write: what it took waits for the next write (a retry, or the undo that follows a failed one). */
+  private giveBack(writes: readonly LeaseWrite[], withHistory: readonly LeaseWrite[]): void {
+    for (let i = 0; i < writes.length; i++) {
+      const mine = withHistory[i]!;
+      if (mine === writes[i] || mine.kind !== 'put' || mine.transitions === undefined) continue;
+      const own = (writes[i] as typeof mine).transitions?.length ?? 0;
+      const ip = mine.record.context.ip;
+      this.pending.set(ip, [...mine.transitions.slice(own), ...(this.pending.get(ip) ?? [])]);
     }
   }
 
