@@ -6,8 +6,13 @@ import { DelegatingLeaseStore } from './delegating-store.js';
 import { hasHistory, type LeaseHistoryStore, type LeaseStore, type LeaseWrite } from './types.js';
 
 export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistoryStore {
-  /** Transitions not yet written, by address; at most `perLease` each, and only for addresses the book holds. */
-  private readonly pending = new Map<string, LeaseTransition[]>();
+  /**
+   * Transitions not yet written, by address; at most `perLease` each, and only for addresses the book holds. One
+   * alone is kept as it is, two as an array of two: a DORA's offer waits alone for its ACK, and the pair is the
+   * write's list as it is (an array grown by push from one element takes room for 17; it outlived the young
+   * generation while its commit was synced).
+   */
+  private readonly pending = new Map<string, LeaseTransition | LeaseTransition[]>();
 
   constructor(
     inner: LeaseStore,
@@ -18,13 +23,22 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
 
   /** The lease book's transition listener. */
   record(transition: LeaseTransition): void {
-    const list = this.pending.get(transition.ip);
-    if (list === undefined) {
-      this.pending.set(transition.ip, [transition]);
+    const waiting = this.pending.get(transition.ip);
+    if (waiting === undefined) {
+      this.pending.set(transition.ip, transition);
       return;
     }
-    list.push(transition);
-    if (list.length > this.perLease()) list.splice(0, list.length - this.perLease());
+    if (!Array.isArray(waiting)) {
+      this.pending.set(transition.ip, this.perLease() > 1 ? [waiting, transition] : [transition]);
+      return;
+    }
+    waiting.push(transition);
+    if (waiting.length > this.perLease()) waiting.splice(0, waiting.length - this.perLease());
+  }
+
+  private waitingFor(ip: string): LeaseTransition[] | undefined {
+    const waiting = this.pending.get(ip);
+    return waiting === undefined || Array.isArray(waiting) ? waiting : [waiting];
   }
 
   /**
@@ -37,7 +51,7 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
       const write = writes[i]!;
       if (write.kind !== 'put') continue;
       const ip = write.record.context.ip;
-      const transitions = this.pending.get(ip);
+      const transitions = this.waitingFor(ip);
       if (transitions === undefined) continue;
       this.pending.delete(ip);
       withHistory ??= writes.slice();
@@ -65,13 +79,13 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
       if (mine === writes[i] || mine.kind !== 'put' || mine.transitions === undefined) continue;
       const own = (writes[i] as typeof mine).transitions?.length ?? 0;
       const ip = mine.record.context.ip;
-      this.pending.set(ip, [...mine.transitions.slice(own), ...(this.pending.get(ip) ?? [])]);
+      this.pending.set(ip, [...mine.transitions.slice(own), ...(this.waitingFor(ip) ?? [])]);
     }
   }
 
   /** Stored transitions of the address, then those not yet written; at most `limit` of the newest. */
   async history(ip: string, limit = this.perLease()): Promise<LeaseTransition[]> {
     const stored = hasHistory(this.inner) ? await this.inner.history(ip, limit) : [];
-    return [...stored, ...(this.pending.get(ip) ?? [])].slice(-limit);
+    return [...stored, ...(this.waitingFor(ip) ?? [])].slice(-limit);
   }
 }
