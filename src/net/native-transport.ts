@@ -12,7 +12,7 @@ import { OverflowShedding } from './overflow-shedding.js';
 import { loadNativeBinding, type NativeBinding, type UdpHandle } from './native-binding.js';
 import { buildUdpIpv4 } from './packet.js';
 import { batchedSenders, type UdpMessage } from './send-batch.js';
-import type { Inbound, InterfaceInfo, Outbound, SendDone, Transport } from './types.js';
+import type { Endpoint, Inbound, InterfaceInfo, Outbound, SendDone, Transport } from './types.js';
 import { applyReceiveBuffer } from './receive-buffer.js';
 
 export interface NativeTransportOptions {
@@ -115,6 +115,16 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     else log.debug(line, 'datagram from an interface not served');
   }
 
+  /**
+   * Where datagrams come from, the one made last given again for the same address and port (a relay's requests, or
+   * broadcasts from 0.0.0.0:68, come from one): an Inbound's `from` is only read, and it lives as long as its exchange.
+   */
+  let lastFrom: Endpoint = { address: '0.0.0.0', port: 68 };
+  const fromEndpoint = (address: string, port: number): Endpoint => {
+    if (lastFrom.address !== address || lastFrom.port !== port) lastFrom = { address, port };
+    return lastFrom;
+  };
+
   const deliver: DatagramSink = (data, address, port, ifindex, localAddress) => {
     let iface = links.index(ifindex);
     if (iface !== undefined && iface.addresses.length === 0) {
@@ -125,7 +135,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     if (iface === undefined && acceptUnlistedUnicast && links.isLocal(localAddress)) {
       n.received++;
       n.unlistedUnicast++;
-      inbound.next({ data, from: { address, port }, broadcast: false, localAddress, receivedAt: now() });
+      inbound.next({ data, from: fromEndpoint(address, port), broadcast: false, localAddress, receivedAt: now() });
       return;
     }
     if (iface === undefined) {
@@ -136,7 +146,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     }
     n.received++;
     const broadcast = isBroadcastOn(localAddress, iface);
-    inbound.next({ data, from: { address, port }, iface, broadcast, localAddress, receivedAt: now() });
+    inbound.next({ data, from: fromEndpoint(address, port), iface, broadcast, localAddress, receivedAt: now() });
   };
 
   /** The receive errno that came with a batch: counted and logged, the batch's datagrams are still delivered. */
