@@ -340,12 +340,21 @@ export class LeaseBook {
     this.timers.add(n, record.timers, ip);
   }
 
-  /** Stores the record: packed when at rest (and it packs), else as the most recently set hot one. */
+  /**
+   * Stores the record: packed when at rest or bound (and it packs), else as the most recently set hot one. A bound
+   * lease is done with until its client renews, half a lease later: kept hot, it stayed an object for the next
+   * 10,000 changes of other leases, long enough to be promoted to the old generation at every ACK and die there
+   * (~420 bytes per DORA for the major GCs to mark and sweep). Packed, it dies young; the decision that bound it
+   * goes on reading the very record (`lastFound`), and a later request builds it back from the columns.
+   */
   private keep(record: LeaseRecord, n: number, atRest: boolean): void {
     const ip = record.context.ip;
     this.mutable.lastFound = undefined;
     this.hot.delete(ip);
-    if (atRest && this.packed.pack(record)) return;
+    if ((atRest || record.state === 'bound') && this.packed.pack(record)) {
+      if (!atRest) this.mutable.lastFound = record;
+      return;
+    }
     this.hot.set(ip, record);
     this.packed.delete(n);
     if (this.hot.size > (this.options.hotLimit ?? HOT_LIMIT)) this.packOldest();
