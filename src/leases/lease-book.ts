@@ -120,22 +120,41 @@ export class LeaseBook {
    * lease affinity). Not simply the last one written: a declined address reclaimed after probation, or records
    * rehydrated in address order, would otherwise hide the client's bound lease. */
   currentLeaseOf(subnetId: number, clientKey: string): LeaseRecord | undefined {
+    // As leasesOf, without its array: asked twice per DISCOVER.
     let best: LeaseRecord | undefined;
-    for (const record of this.leasesOf(subnetId, clientKey)) {
-      if (best === undefined || isMoreCurrent(record, best)) best = record;
+    const candidates = this.byClient.candidates(subnetId, clientKey);
+    for (let i = 0; i < candidates.length; i++) {
+      const record = this.leaseOfAt(candidates[i]!, subnetId, clientKey);
+      if (record !== undefined && (best === undefined || isMoreCurrent(record, best))) best = record;
     }
     return best;
   }
 
   /** Every record the client has in a subnet, whatever its state (`currentLeaseOf` picks the one that counts). */
   leasesOf(subnetId: number, clientKey: string): LeaseRecord[] {
-    // The index only names candidates (a hash): each one's record is checked.
     const out: LeaseRecord[] = [];
-    for (const ip of this.byClient.candidates(subnetId, clientKey)) {
-      const stored = this.stored(intToIp(ip));
-      if (stored?.context.clientKey === clientKey && stored.context.subnetId === subnetId) out.push(this.applyDue(stored));
+    const candidates = this.byClient.candidates(subnetId, clientKey);
+    for (let i = 0; i < candidates.length; i++) {
+      const record = this.leaseOfAt(candidates[i]!, subnetId, clientKey);
+      if (record !== undefined) out.push(record);
     }
     return out;
+  }
+
+  /** Whether the client has a record in the subnet at an address other than `ip` (whatever its state). */
+  hasLeaseElsewhere(subnetId: number, clientKey: string, ip: string): boolean {
+    const n = parseIpv4(ip) >>> 0;
+    const candidates = this.byClient.candidates(subnetId, clientKey);
+    for (let i = 0; i < candidates.length; i++) {
+      if (candidates[i] !== n && this.leaseOfAt(candidates[i]!, subnetId, clientKey) !== undefined) return true;
+    }
+    return false;
+  }
+
+  /** The lease as of now at a candidate address of the client: the index only names candidates (a hash). */
+  private leaseOfAt(ip: number, subnetId: number, clientKey: string): LeaseRecord | undefined {
+    const stored = this.stored(intToIp(ip));
+    return stored?.context.clientKey === clientKey && stored.context.subnetId === subnetId ? this.applyDue(stored) : undefined;
   }
 
   /** Whether the address is taken: offered, bound, renewing, rebinding, expired in grace, or declined. */
