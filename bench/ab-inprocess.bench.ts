@@ -4,9 +4,12 @@
 // their CPU per DORA compares even on a busy shared host where separate runs differ by ±20 %. Not free of bias: the
 // server started first read 5-10 % higher in an A/A run (the same code twice) on a loaded host, so run it both ways
 // (OTHER_FIRST=1 starts the other build first) and take the geometric mean of the two ratios, next to an A/A pair.
-// usage: [OTHER_FIRST=1] npx tsx bench/ab-inprocess.bench.ts OTHER_CHECKOUT [chunks=20] [doras per chunk=1500] [window=128]
+// usage: [OTHER_FIRST=1] [AB_STORE=level] npx tsx bench/ab-inprocess.bench.ts OTHER_CHECKOUT [chunks=20] [doras per chunk=1500] [window=128]
+// AB_STORE=level gives each build its own LevelDB store (its own code, a temporary directory, every commit synced),
+// so the store's main-thread work is compared too.
 // OTHER_CHECKOUT: e.g. `git archive BASE | tar -x -C /tmp/base; ln -s $PWD/node_modules /tmp/base/node_modules`.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
@@ -27,13 +30,15 @@ const wire = {
   subnets: [{ subnet: '198.18.0.0/15', pools: [{ start: '198.18.1.0', end: '198.19.255.254' }], router: ['198.18.0.1'] }],
 };
 
+const storeDirs: string[] = [];
+
 /** One build's server, started from its own modules, answering through a memory transport. */
 async function startFrom(root: string) {
   // The other build's modules have this build's API (the types of this checkout's stand for both).
   const load = <M>(p: string): Promise<M> => import(pathToFileURL(join(root, p)).href) as Promise<M>;
   const { startApp } = await load<typeof import('../src/app.js')>('src/app.ts');
   const { parseConfig } = await load<typeof import('../src/config/index.js')>('src/config/index.ts');
-  const { openMemoryStore } = await load<typeof import('../src/store/open.js')>('src/store/open.ts');
+  const { openLevelStore, openMemoryStore } = await load<typeof import('../src/store/open.js')>('src/store/open.ts');
   const compiled = parseConfig(JSON.stringify(wire), { baseDir: '/tmp' });
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
   const inbound$ = new Subject<Inbound>();
@@ -42,7 +47,9 @@ async function startFrom(root: string) {
     kind: 'memory', inbound$, interfaces: () => [], close: async () => {},
     send: async (out) => pending.get(out.data.readUInt32BE(4))?.(out),
   };
-  const store = Object.assign(await openMemoryStore(), { write: async () => {} });
+  const store = process.env['AB_STORE'] === 'level'
+    ? await openLevelStore(storeDirs[storeDirs.push(mkdtempSync(join(tmpdir(), 'ab-store-'))) - 1]!)
+    : Object.assign(await openMemoryStore(), { write: async () => {} });
   const app = startApp({ config: compiled.config, log: pino({ level: 'silent' }), store, openTransport: async () => transport });
   await app.ready;
   const send = (msg: ReturnType<typeof clientMessage>): Promise<Outbound> => new Promise((res) => {
@@ -103,3 +110,4 @@ console.log(`other (${other}): ${per(totals.other)}`);
 console.log(`here / other: ${(totals.here.all / totals.other.all).toFixed(3)} all threads, ${(totals.here.main / totals.other.main).toFixed(3)} main thread (${chunks} chunks of ${perChunk} each)`);
 await servers.here.app.stop();
 await servers.other.app.stop();
+for (const dir of storeDirs) rmSync(dir, { recursive: true, force: true });

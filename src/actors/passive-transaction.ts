@@ -9,16 +9,11 @@ import type { RoutedRequest } from '../../machines/transaction.types.js';
 import type { TransactionActor } from '../router/options.js';
 import type { ConflictVerdict } from '../server/conflict-check/verdict.js';
 import type { Decision } from '../server/decision.js';
-import { answerSoon } from './answers-due.js';
 import { createStepper, type ExecutableAction, type OwnedSnapshot } from './stepper.js';
 
-/**
- * The asynchronous effects answer now (a value) or later (a promise); either way the answer comes back as a later
- * step. Most answer now (an OFFER, a NAK, a drop, a conflict check without a probe): no promise is made for them.
- */
 export interface TransactionEffects {
-  readonly decide: (input: DecideInput) => Decision | Promise<Decision>;
-  readonly checkConflict: (input: CheckConflictInput) => ConflictVerdict | Promise<ConflictVerdict>;
+  readonly decide: (input: DecideInput) => Promise<Decision>;
+  readonly checkConflict: (input: CheckConflictInput) => Promise<ConflictVerdict>;
   readonly sendReply: (decision: Decision, packet: RoutedRequest) => void;
   readonly clock: Clock;
 }
@@ -161,17 +156,15 @@ export class PassiveTransaction implements TransactionActor {
   }
 
   /** Runs an asynchronous effect; its result comes back through `answered`, a failure (thrown or rejected) as txn.failed. */
-  private ask<I, T>(effect: (input: I) => T | Promise<T>, input: I, answered: (result: T) => void): void {
-    let result: T | Promise<T>;
+  private ask<I, T>(effect: (input: I) => Promise<T>, input: I, answered: (result: T) => void): void {
+    let result: Promise<T>;
     try {
       result = effect.call(this.effects, input);
     } catch (error) {
       result = Promise.reject(error);
     }
-    // The answer always comes back as a later step, after the one that asked for it has finished: a promise's when
-    // it settles, one given now in the microtask job of the answers given now (answers-due.ts).
-    if (result instanceof Promise) result.then(answered, (this.failed ??= this.onFailed.bind(this)));
-    else answerSoon(answered as (result: unknown) => void, result);
+    // The answer always comes back as a later step, after the one that asked for it has finished.
+    result.then(answered, (this.failed ??= this.onFailed.bind(this)));
   }
 
   /** Arms the delayed event the step asked for, unless the transaction was stopped meanwhile. */

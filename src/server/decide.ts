@@ -12,12 +12,20 @@ import { orphanRenewal } from './orphan-renewal.js';
 import { selectSubnet } from './subnet-select.js';
 
 /**
- * The decision for a routed request: now when it needs no wait (an OFFER, a NAK, a drop), else its promise (an ACK
- * waits for its write). Not an async function, nor a promise for the decisions made now: the transaction takes either
- * (passive-transaction.ts), and an async wrapper cost promises and microtask jobs per request. A throw is the
- * caller's to catch (the transaction turns it into txn.failed, as a rejection).
+ * The decision for a routed request, always as a promise (a throw becomes its rejection). Not an async function:
+ * most decisions are made at once or are a handler's own promise, which an async wrapper would adopt through
+ * extra promises and microtask jobs per request.
  */
-export function decide(deps: ServerDeps, routed: RoutedRequest): Decision | Promise<Decision> {
+export function decide(deps: ServerDeps, routed: RoutedRequest): Promise<Decision> {
+  try {
+    const decision = decideNow(deps, routed);
+    return decision instanceof Promise ? decision : Promise.resolve(decision);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function decideNow(deps: ServerDeps, routed: RoutedRequest): Decision | Promise<Decision> {
   const { request, inbound, clientKey } = routed;
   if (deps.declines.any && deps.declines.isBlocked(clientKey, deps.clock.now())) return drop('decline-limit');
   const subnet = selectSubnet(deps.config(), request, inbound);

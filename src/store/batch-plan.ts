@@ -3,14 +3,12 @@
 // Columns by address rather than a Map of objects: a batch is planned for every commit, and most hold each address
 // once (a map is made only to find repeats).
 import type { LeaseRecord, LeaseTransition } from '../../machines/lease.types.js';
-import { ipToUint32, uint32Key } from './keys.js';
+import { ipToUint32 } from './keys.js';
 import type { LeaseWrite } from './types.js';
 
 export interface BatchPlan {
   /** The touched addresses as uint32, in order of their first write. */
   readonly ips: number[];
-  /** Their lease keys (keys.ts). */
-  readonly keys: string[];
   /** The final record per address, or null to delete it: the last write to an address wins. */
   readonly records: (LeaseRecord | null)[];
   /** Every transition the batch's writes carry for the address, in request order (undefined: none). */
@@ -19,7 +17,7 @@ export interface BatchPlan {
 
 /** The writes replayed in request order, which is the order the store promises. */
 export function planBatch(writes: readonly LeaseWrite[]): BatchPlan {
-  const plan: BatchPlan = { ips: [], keys: [], records: [], transitions: [] };
+  const plan: BatchPlan = { ips: [], records: [], transitions: [] };
   const slots = writes.length > 1 ? new Map<number, number>() : undefined;
   for (const write of writes) {
     const ip = addressOf(write.kind === 'put' ? write.record.context.ip : write.ip);
@@ -29,7 +27,6 @@ export function planBatch(writes: readonly LeaseWrite[]): BatchPlan {
     if (slot === undefined) {
       slots?.set(ip, plan.ips.length);
       plan.ips.push(ip);
-      plan.keys.push(uint32Key(ip));
       plan.records.push(record);
       plan.transitions.push(transitions);
       continue;

@@ -1,19 +1,21 @@
 // The lease history in LevelDB: one entry per lease write under its own sublevel, "<address key>!<sequence>", so an
-// address's entries are one contiguous, ordered range. An entry holds the transitions of that write (one JSON
-// object, or an array when several: an offer's transition goes with its ACK), so a DORA costs one history put, not
-// one per transition. Appends are planned into the lease's own group-commit batch (no extra sync); each address
+// address's entries are one contiguous, ordered range. An entry holds the transitions of that write (binary, see
+// history-entry.ts; older versions wrote one JSON object, or an array when several: an offer's transition goes with
+// its ACK), so a DORA costs one history put, not one per transition. Appends are planned into the lease's own group-commit batch (no extra sync); each address
 // keeps at most `perLease` entries (so at least its `perLease` newest transitions, which is what reads return), and
 // a sweep deletes entries whose newest transition is older than the retention (reads skip older transitions in an
 // entry kept for a newer one). The sequence range of each address is stored in its lease value, so an append reads
 // nothing. Stores written with one transition per entry read the same.
 import type { AbstractSublevel } from 'abstract-level';
 import type { LeaseTransition } from '../../machines/lease.types.js';
+import { decodeHistoryEntry, encodeHistoryEntry } from './history-entry.js';
+import { HistoryKeyBytes } from './key-bytes.js';
 import { addressKey } from './keys.js';
 import type { LevelDatabase } from './level-database.js';
 import type { HistoryRange } from './lease-value.js';
-import { rawDel, rawPut, type RawOperation } from './raw-batch.js';
+import type { RawBatch } from './raw-batch.js';
 
-type HistorySublevel = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, string>;
+type HistorySublevel = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, Uint8Array>;
 
 export interface HistoryOptions {
   /** Transitions kept per address (default 64). */
@@ -28,20 +30,20 @@ export interface HistoryOptions {
  */
 export type CommittedRange = HistoryRange | null | undefined;
 
-const SEQ_DIGITS = 12;
 /**
  * Where the range of an address without a stored lease starts: its epoch ms times 16. Keys an older lease of the
  * address left behind (deleted, or written by a version that counted from 0) all sort before it, unless that lease
  * appended more than 16 transitions per millisecond of its life. 16^12 holds this until the year 2527.
  */
 const FRESH_PER_MS = 16;
-const seqKey = (address: string, seq: number): string => `${address}!${seq.toString(16).padStart(SEQ_DIGITS, '0')}`;
 /** Bounds of one address's range: "!" sorts just before '"'. */
 const rangeOf = (address: string) => ({ gte: `${address}!`, lt: `${address}"` });
 
 export class HistoryLog {
   readonly perLease: number;
   readonly retentionMs: number;
+  /** "<address key>!<sequence>" under the sublevel's prefix, 12 hex digits of sequence (key-bytes.ts). */
+  private readonly keys: HistoryKeyBytes;
 
   constructor(
     private readonly sublevel: HistorySublevel,
@@ -49,6 +51,7 @@ export class HistoryLog {
   ) {
     this.perLease = options.perLease ?? 64;
     this.retentionMs = options.retentionMs ?? 30 * 86_400_000;
+    this.keys = new HistoryKeyBytes(sublevel.prefix);
   }
 
   /** Where the range of an address without a stored lease starts (see FRESH_PER_MS). */
@@ -57,14 +60,14 @@ export class HistoryLog {
   }
 
   /**
-   * Adds to `ops` the put of one entry holding the address's transitions of this batch (in order), and the deletes
-   * of what falls out of its bound; returns the address's new range.
+   * Adds to `batch` the put of one entry holding the address's (uint32) transitions of this batch (in order), and the
+   * deletes of what falls out of its bound; returns the address's new range.
    */
-  append(ops: RawOperation[], address: string, transitions: readonly LeaseTransition[], range: HistoryRange): HistoryRange {
+  append(batch: RawBatch, ip: number, transitions: readonly LeaseTransition[], range: HistoryRange): HistoryRange {
     let { first, next } = range;
     const kept = transitions.length > this.perLease ? transitions.slice(-this.perLease) : transitions;
-    ops.push(rawPut(this.sublevel, seqKey(address, next++), JSON.stringify(kept.length === 1 ? kept[0] : kept)));
-    while (next - first > this.perLease) ops.push(rawDel(this.sublevel, seqKey(address, first++)));
+    batch.put(this.keys.of(ip, next++), encodeHistoryEntry(kept));
+    while (next - first > this.perLease) batch.del(this.keys.of(ip, first++));
     return { first, next };
   }
 
@@ -77,7 +80,7 @@ export class HistoryLog {
     // Each entry holds at least one transition, so the `wanted` newest entries hold the `wanted` newest transitions.
     const values = await this.sublevel.values({ ...rangeOf(addressKey(ip)), reverse: true, limit: wanted }).all();
     const cutoff = now - this.retentionMs;
-    const transitions = values.reverse().flatMap((value) => parseEntry(value) ?? []).filter((t) => t.at >= cutoff);
+    const transitions = values.reverse().flatMap((value) => decodeHistoryEntry(value) ?? []).filter((t) => t.at >= cutoff);
     return transitions.length > wanted ? transitions.slice(-wanted) : transitions;
   }
 
@@ -91,7 +94,7 @@ export class HistoryLog {
     let deleted = 0;
     let batch = this.sublevel.batch();
     for await (const [key, value] of this.sublevel.iterator()) {
-      const entry = parseEntry(value);
+      const entry = decodeHistoryEntry(value);
       if (entry !== undefined && entry.some((t) => t.at >= cutoff)) continue;
       batch.del(key);
       deleted++;
@@ -113,21 +116,4 @@ export class HistoryLog {
     const lastSeq = seqOf(last);
     return { first: seqOf(first) ?? 0, next: lastSeq === undefined ? 0 : lastSeq + 1 };
   }
-}
-
-/** An entry's transitions: one object (one transition, as every entry of older stores) or an array of them. */
-function parseEntry(value: string): LeaseTransition[] | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return undefined;
-  }
-  const list = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
-  return list.length > 0 && list.every(isTransition) ? list : undefined;
-}
-
-function isTransition(value: unknown): value is LeaseTransition {
-  const t = value as Partial<LeaseTransition> | null;
-  return typeof t === 'object' && t !== null && typeof t.at === 'number' && typeof t.to === 'string';
 }

@@ -51,6 +51,14 @@ const CONTEXT_FIELDS = new Set([
  * subnet id beyond uint32, a string over 64 KiB) is stored as JSON instead, which is always exact.
  */
 export function encodeLeaseValue(record: LeaseRecord, history: HistoryRange | undefined): Uint8Array {
+  return Buffer.from(leaseValueBytes(record, history));
+}
+
+/**
+ * As encodeLeaseValue, but binary bytes are a view of a buffer the next call writes again: valid until then. For a
+ * batch put, which copies them at once (one copy and one buffer per lease write fewer).
+ */
+export function leaseValueBytes(record: LeaseRecord, history: HistoryRange | undefined): Uint8Array {
   return fitsBinary(record) ? encodeBinary(record, history) : Buffer.from(encodeRecord(record));
 }
 
@@ -99,8 +107,10 @@ function fitsString(text: unknown): text is string {
   return typeof text === 'string' && (text.length <= MAX_STRING / 3 || Buffer.byteLength(text) <= MAX_STRING);
 }
 
-/** Where a value is put together before it is copied out at its size (grown for a record that needs more). */
+/** Where a value is put together (grown for a record that needs more). */
 let scratch = Buffer.allocUnsafe(4096);
+/** Views of the scratch by length (0 .. length - 1), made once each: a value costs no object once warm. */
+let views = new Array<Uint8Array | undefined>(scratch.length + 1);
 
 function encodeBinary(record: LeaseRecord, history: HistoryRange | undefined): Uint8Array {
   const { context, timers } = record;
@@ -108,7 +118,10 @@ function encodeBinary(record: LeaseRecord, history: HistoryRange | undefined): U
   // An upper bound: at most 3 UTF-8 bytes per UTF-16 unit.
   let bound = FIXED + 16 + 6 + 3 * (context.clientKey.length + context.hwAddress.length + (hostname?.length ?? 0));
   for (const timer of timers) bound += 10 + 3 * timer.event.length;
-  if (bound > scratch.length) scratch = Buffer.allocUnsafe(bound);
+  if (bound > scratch.length) {
+    scratch = Buffer.allocUnsafe(Math.max(bound, 2 * scratch.length));
+    views = new Array<Uint8Array | undefined>(scratch.length + 1);
+  }
   const out = scratch;
   out[0] = VERSION_1;
   out[1] = STATE_INDEX.get(record.state) as number;
@@ -129,10 +142,7 @@ function encodeBinary(record: LeaseRecord, history: HistoryRange | undefined): U
   at = writeString(out, context.hwAddress, at);
   if (hostname !== undefined) at = writeString(out, hostname, at);
   for (const timer of timers) at = out.writeDoubleLE(timer.at, writeString(out, timer.event, at));
-  // A copy of its own: the scratch is written again by the next value.
-  const value = Buffer.allocUnsafe(at);
-  out.copy(value, 0, 0, at);
-  return value;
+  return (views[at] ??= new Uint8Array(out.buffer, out.byteOffset, at));
 }
 
 function writeString(out: Buffer, text: string, at: number): number {

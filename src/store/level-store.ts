@@ -8,11 +8,12 @@ import { CommittedMemo } from './committed-memo.js';
 import { GroupCommitter, type CommitLimits, type GroupCommitStats, storeCommitOptions } from './group-commit.js';
 import { HistoryLog, type CommittedRange, type HistoryOptions } from './history-log.js';
 import type { LevelDatabase } from './level-database.js';
-import { addressKey, keyToIp } from './keys.js';
+import { LeaseKeyBytes } from './key-bytes.js';
+import { addressKey, keyToIp, uint32Key } from './keys.js';
 import { dropLegacyClientIndex } from './legacy-client-index.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
-import { decodeLeaseValue, encodeLeaseValue, type HistoryRange, type LeaseValue } from './lease-value.js';
-import { batchWriter, rawDel, rawPut, type BatchWriter, type RawOperation } from './raw-batch.js';
+import { decodeLeaseValue, leaseValueBytes, type HistoryRange, type LeaseValue } from './lease-value.js';
+import { batchOpener, type BatchOpener, type RawBatch } from './raw-batch.js';
 import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
 import { DEFAULT_STRATEGIES, type BackoffPolicy } from '../config/supervision-policy.js';
@@ -82,7 +83,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   /** The database's fingerprint before this store opened it (see Snapshot.fingerprint). */
   private openedFrom = '';
   private readonly historyLog: HistoryLog;
-  private readonly historySublevel: Sublevel<string>;
+  private readonly historySublevel: Sublevel<Uint8Array>;
   private lastSweep = -Infinity;
   private sweeping: Promise<void> = Promise.resolve();
   private readonly committer: GroupCommitter<LeaseWrite>;
@@ -90,7 +91,10 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   private readonly reopener: ReopenGate;
   private readonly memo = new CommittedMemo();
   /** One synced batch (raw-batch.ts: without abstract-level's per-operation work where the backend allows). */
-  private readonly writeBatch: BatchWriter;
+  private readonly openBatch: BatchOpener;
+  private readonly leaseKeys: LeaseKeyBytes;
+  /** The commit sequence's key in the root database. */
+  private readonly seqKey: string;
   /** Set when the leases came from the snapshot: what was written since, for the next snapshot (level-snapshot.ts). */
   private journal: SnapshotJournal | undefined;
   /** Set then too: each commit's addresses on disk, for a start after a kill -9 (journal-file.ts). */
@@ -111,9 +115,12 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   ) {
     this.leases = db.sublevel<string, Uint8Array>('lease', { keyEncoding: 'utf8', valueEncoding: 'view' });
     this.meta = db.sublevel<string, string>('meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
-    this.historySublevel = db.sublevel<string, string>('history', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    // Entries are bytes (history-entry.ts); the JSON ones of older versions are UTF-8 bytes too.
+    this.historySublevel = db.sublevel<string, Uint8Array>('history', { keyEncoding: 'utf8', valueEncoding: 'view' });
     this.historyLog = new HistoryLog(this.historySublevel, options.history);
-    this.writeBatch = batchWriter(db);
+    this.openBatch = batchOpener(db);
+    this.leaseKeys = new LeaseKeyBytes(this.leases.prefix);
+    this.seqKey = this.meta.prefix + SEQ_KEY;
     this.location = options.location ?? (db as { location?: unknown }).location?.toString() ?? '(in memory)';
     this.reopener = new ReopenGate(() => this.reopen(), {
       backoff: options.reopenBackoff ?? DEFAULT_STRATEGIES.store.backoff,
@@ -294,30 +301,35 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     this.journalFile = undefined;
   }
 
-  /** One group-commit batch: the final value per address, then one atomic synced write with its history. */
+  /**
+   * One group-commit batch: the final value per address, then one atomic synced write with its history. Operations
+   * go into the batch as they are made, their bytes written into buffers kept for it (raw-batch.ts).
+   */
   private async commit(writes: readonly LeaseWrite[]): Promise<void> {
     await this.reopener.ensureOpen();
-    const batch = planBatch(writes);
-    const { ips, keys, records, transitions } = batch;
+    const plan = planBatch(writes);
+    const { ips, records, transitions } = plan;
+    let batch: RawBatch | undefined;
     try {
-      const committed = await this.committedRanges(batch);
+      const committed = await this.committedRanges(plan);
+      batch = this.openBatch();
       const now = this.now();
-      const ops: RawOperation[] = [];
       // Per address: its history range after this batch (undefined: unknown, as stored).
       const ranges: (HistoryRange | undefined)[] = [];
       for (let i = 0; i < ips.length; i++) {
-        const key = keys[i]!;
+        const ip = ips[i]!;
         const before = committed[i];
         const added = transitions[i];
         const range = added === undefined
           ? before ?? undefined
-          : this.historyLog.append(ops, key, added, before === null ? this.historyLog.freshRange(now) : before ?? await this.historyLog.readRange(key));
+          : this.historyLog.append(batch, ip, added, before === null ? this.historyLog.freshRange(now) : before ?? await this.historyLog.readRange(uint32Key(ip)));
         ranges.push(range);
         const record = records[i]!;
-        ops.push(record === null ? rawDel(this.leases, key) : rawPut(this.leases, key, encodeLeaseValue(record, range)));
+        if (record === null) batch.del(this.leaseKeys.of(ip));
+        else batch.put(this.leaseKeys.of(ip), leaseValueBytes(record, range));
       }
       const seq = (await this.storeMeta()).seq + 1;
-      ops.push(rawPut(this.meta, SEQ_KEY, String(seq)));
+      batch.putText(this.seqKey, String(seq));
       // Between two batches: everything up to seq - 1 landed, nothing after.
       this.maybeCheckpoint(seq - 1);
       // Journalled before it is written: a kill -9 at any point leaves the journal naming every address that landed.
@@ -326,13 +338,16 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       if (this.journal !== undefined) for (const ip of ips) this.journal.noteAddress(ip);
       if (this.journalFile?.append(seq, ips) === false) this.journalFile = undefined;
       this.checkpoint?.noteCommit(seq, ips);
-      await this.writeBatch(ops);
+      const written = batch.write();
+      batch = undefined;
+      await written;
       this.stored = { id: this.stored!.id, seq };
       for (let i = 0; i < ips.length; i++) {
         if (records[i] === null) this.memo.deleted(ips[i]!);
         else this.memo.stored(ips[i]!, ranges[i]);
       }
     } catch (error) {
+      batch?.discard();
       // The batch may have landed or not: the commit journal can no longer account for every commit.
       this.journalFile?.discard();
       this.journalFile = undefined;
@@ -427,10 +442,11 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       ranges.push(known === null || known === undefined ? null : known.history);
     }
     if (unknown === undefined) return ranges;
-    const read = await this.leases.getMany(unknown.map((i) => batch.keys[i]!));
+    const keys = unknown.map((i) => uint32Key(batch.ips[i]!));
+    const read = await this.leases.getMany(keys);
     unknown.forEach((i, n) => {
       const value = read[n];
-      ranges[i] = value === undefined ? null : this.decodeAt(batch.keys[i]!, value)?.history;
+      ranges[i] = value === undefined ? null : this.decodeAt(keys[n]!, value)?.history;
     });
     return ranges;
   }

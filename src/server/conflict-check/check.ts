@@ -11,25 +11,17 @@ import type { ProbeGate, ProbeOutcome } from './probes.js';
 import { joinedProbe } from './joined.js';
 import { checked, type ConflictVerdict } from './verdict.js';
 
-/**
- * The verdict now when there is nothing to wait for (no probe: conflict checking off, or an address the client had),
- * else its promise. Not an async function: an OFFER without a probe then costs no promise and no microtask job.
- */
-export function checkConflict(deps: ServerDeps, gate: ProbeGate, input: CheckConflictInput): ConflictVerdict | Promise<ConflictVerdict> {
+export async function checkConflict(deps: ServerDeps, gate: ProbeGate, input: CheckConflictInput): Promise<ConflictVerdict> {
   const { decision } = input;
   if (decision.kind !== 'reply' || decision.ip === undefined) return checked(decision);
   if (decision.joinsProbe === true) return joinedProbe(deps, input, { ...decision, ip: decision.ip });
   if (decision.probe !== true) return checked(decision);
-  return probedThenEnded(deps, gate, input, decision, decision.ip);
-}
-
-async function probedThenEnded(deps: ServerDeps, gate: ProbeGate, input: CheckConflictInput, decision: Reply, ip: string): Promise<ConflictVerdict> {
   try {
-    return await probed(deps, gate, input, decision, ip);
+    return await probed(deps, gate, input, decision, decision.ip);
   } finally {
     // The outcome is in the book (an OFFER to send, or probation): the DISCOVERs that joined this probe wake and
     // read it there (joined.ts). Before this one's answer goes out, so its OFFER is sent before theirs.
-    deps.probingOffers.ended(ip, input.packet.clientKey);
+    deps.probingOffers.ended(decision.ip, input.packet.clientKey);
   }
 }
 

@@ -89,6 +89,27 @@ describe('openMemoryStore', () => {
 });
 
 describe('the batch write on classic-level', () => {
+  it('stores each of many leases and history entries of one batch as its own (the buffers of one put are reused by the next)', async () => {
+    const temp = await makeTempDir();
+    const now = () => 1_700_000_000_500;
+    const step = (i: number) => ({ at: now(), ip: testIp(i), subnetId: 1, clientKey: `c${i}`, from: 'offered', to: 'bound', event: 'lease.commit', xid: i, message: 'm'.repeat(i) });
+    const records = Array.from({ length: 40 }, (_, i) => makeRecord(testIp(i), `c${i}`, i % 3 === 0 ? { hostname: `h${i}` } : {}));
+    try {
+      const store = await openLevelStore(temp.dir, { now });
+      await store.write(records.map((record, i) => ({ kind: 'put' as const, record, transitions: [step(i)] })));
+      await store.close();
+      const again = await openLevelStore(temp.dir, { now });
+      try {
+        expect(await collect(again.loadAll())).toEqual(records);
+        for (let i = 0; i < records.length; i++) expect(await again.history(testIp(i))).toEqual([step(i)]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await temp.remove();
+    }
+  });
+
   it('goes straight to the backend (not abstract-level batch()) and stores what the public path stores', async () => {
     const temp = await makeTempDir();
     const reference = new MemoryLevel<string, string>();
