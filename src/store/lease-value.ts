@@ -5,6 +5,7 @@ import { StoreError } from '../errors.js';
 import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { ipToUint32 } from './keys.js';
+import { writeUtf8Field } from './utf8-field.js';
 
 /** The stored sequence numbers of an address's history keys: first..next-1 may exist. */
 export interface HistoryRange {
@@ -145,18 +146,13 @@ function encodeBinary(record: LeaseRecord, history: HistoryRange | undefined): U
   out.writeDoubleLE(context.probationUntil, 60);
   let at = out.writeDoubleLE(context.changedAt, 68);
   if (history !== undefined) at = out.writeDoubleLE(history.next, out.writeDoubleLE(history.first, at));
-  at = writeString(out, context.clientKey, at);
-  at = writeString(out, context.hwAddress, at);
-  if (hostname !== undefined) at = writeString(out, hostname, at);
-  for (const timer of timers) at = out.writeDoubleLE(timer.at, writeString(out, timer.event, at));
+  at = writeUtf8Field(out, at, context.clientKey);
+  at = writeUtf8Field(out, at, context.hwAddress);
+  if (hostname !== undefined) at = writeUtf8Field(out, at, hostname);
+  for (const timer of timers) at = out.writeDoubleLE(timer.at, writeUtf8Field(out, at, timer.event));
   return (views[at] ??= new Uint8Array(out.buffer, out.byteOffset, at));
 }
 
-function writeString(out: Buffer, text: string, at: number): number {
-  const length = out.write(text, at + 2);
-  out.writeUInt16LE(length, at);
-  return at + 2 + length;
-}
 
 /** Reads a v1 value; every read is bounds-checked so a truncated value is reported, never misread. */
 function decodeBinary(value: Uint8Array): LeaseValue {
