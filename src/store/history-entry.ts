@@ -6,7 +6,7 @@
 // subnetId (u32 LE) | xid (u32 LE, when flagged) | clientKey, from, to, event, message (when flagged): each a u16 LE
 // byte length and UTF-8.
 import type { LeaseTransition } from '../../machines/lease.types.js';
-import { ipToUint32 } from './keys.js';
+import { ipToInt32 } from './keys.js';
 import { writeUtf8Field } from './utf8-field.js';
 
 const VERSION_1 = 0xb2;
@@ -49,7 +49,7 @@ function binaryBound(transitions: readonly LeaseTransition[]): number {
   let bound = 3;
   for (let i = 0; i < transitions.length; i++) {
     const t = transitions[i]!;
-    if (typeof t.at !== 'number' || ipToUint32(t.ip) === undefined || !isUint32(t.subnetId)) return -1;
+    if (typeof t.at !== 'number' || ipToInt32(t.ip) === undefined || !isUint32(t.subnetId)) return -1;
     if (t.xid !== undefined && !isUint32(t.xid)) return -1;
     const { message } = t;
     if (!fits(t.clientKey) || !fits(t.from) || !fits(t.to) || !fits(t.event) || (message !== undefined && !fits(message))) return -1;
@@ -70,7 +70,7 @@ function writeTransition(out: Buffer, at: number, t: LeaseTransition): number {
   const { xid, message } = t;
   out[at] = (xid === undefined ? 0 : HAS_XID) | (message === undefined ? 0 : HAS_MESSAGE);
   at = out.writeDoubleLE(t.at, at + 1);
-  at = out.writeUInt32BE(ipToUint32(t.ip)!, at);
+  at = out.writeInt32BE(ipToInt32(t.ip)!, at);
   at = out.writeUInt32LE(t.subnetId, at);
   if (xid !== undefined) at = out.writeUInt32LE(xid, at);
   at = writeUtf8Field(out, at, t.clientKey);

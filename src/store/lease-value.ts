@@ -4,7 +4,7 @@
 import { StoreError } from '../errors.js';
 import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
-import { ipToUint32 } from './keys.js';
+import { ipToInt32 } from './keys.js';
 import { writeUtf8Field } from './utf8-field.js';
 
 /** The stored sequence numbers of an address's history keys: first..next-1 may exist. */
@@ -76,7 +76,7 @@ export function decodeLeaseValue(value: Uint8Array): LeaseValue {
  */
 function fitsBinary(record: LeaseRecord): boolean {
   const { context, timers } = record;
-  if (!STATE_INDEX.has(record.state) || ipToUint32(context.ip) === undefined) return false;
+  if (!STATE_INDEX.has(record.state) || ipToInt32(context.ip) === undefined) return false;
   if (!Number.isInteger(context.subnetId) || context.subnetId < 0 || context.subnetId > 0xffffffff) return false;
   if (ownKeys(record) !== 3 || !Array.isArray(timers) || timers.length > 255) return false;
   if (!fitsString(context.clientKey) || !fitsString(context.hwAddress)) return false;
@@ -135,7 +135,7 @@ function encodeBinary(record: LeaseRecord, history: HistoryRange | undefined): U
   out[1] = STATE_INDEX.get(record.state) as number;
   out[2] = (hostname === undefined ? 0 : HAS_HOSTNAME) | (history === undefined ? 0 : HAS_HISTORY);
   out[3] = timers.length;
-  out.writeUInt32BE(ipToUint32(context.ip) as number, 4);
+  out.writeInt32BE(ipToInt32(context.ip)!, 4);
   out.writeUInt32BE(context.subnetId, 8);
   out.writeDoubleLE(context.offerExpiresAt, 12);
   out.writeDoubleLE(context.boundAt, 20);
