@@ -13,6 +13,9 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
    * generation while its commit was synced).
    */
   private readonly pending = new Map<string, LeaseTransition | LeaseTransition[]>();
+  /** The store's promise of the last writes that took transitions, and those writes with what they sent instead. */
+  private takenBy: Promise<void> | undefined;
+  private taken: (readonly LeaseWrite[])[] = [];
 
   constructor(
     inner: LeaseStore,
@@ -64,12 +67,31 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
     } catch (error) {
       written = Promise.reject(error);
     }
-    if (withHistory === undefined) return written;
-    const taken = withHistory;
-    return written.catch((error: unknown) => {
-      this.giveBack(writes, taken);
-      throw error;
-    });
+    if (withHistory !== undefined) this.noteTaken(written, writes, withHistory);
+    return written;
+  }
+
+  /**
+   * Keeps what a write took until its promise settles, to give it back if it fails. Writes a group commit gathers
+   * into one batch share one promise (group-commit.ts): they share one handler too, attached at the first of them,
+   * before their callers' own (so the give-back comes first). The caller gets the store's promise as it is: no
+   * derived promise or closure per write, which lived through the synced commit.
+   */
+  private noteTaken(written: Promise<void>, writes: readonly LeaseWrite[], withHistory: readonly LeaseWrite[]): void {
+    if (written !== this.takenBy) {
+      const taken: (readonly LeaseWrite[])[] = [];
+      this.takenBy = written;
+      this.taken = taken;
+      const settled = (): void => {
+        if (this.takenBy === written) this.takenBy = undefined;
+      };
+      written.then(settled, () => {
+        settled();
+        // Newest first, each in front of what waits: the address's transitions stay in the order they happened.
+        for (let i = taken.length - 2; i >= 0; i -= 2) this.giveBack(taken[i]!, taken[i + 1]!);
+      });
+    }
+    this.taken.push(writes, withHistory);
   }
 
   /** After a failed write: what it took waits for the next write (a retry, or the undo that follows a failed one). */
