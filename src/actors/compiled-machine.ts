@@ -29,6 +29,18 @@ export interface FlatStepper<C, E extends { type: string }, I> {
    * pair per step). Returns the actions, or undefined when the event enables no transition (nothing changed).
    */
   advance(snapshot: OwnedSnapshot<C>, event: E): readonly ExecutableAction[] | undefined;
+  /**
+   * advance() that writes what the step executes into the caller's sink instead of an array of action objects: the
+   * i-th action's type and params at `types[i]` and `params[i]`. Returns how many, or -1 when the event enables no
+   * transition (nothing changed). The caller empties `params` after use: entries left there stay reachable.
+   */
+  advanceInto(snapshot: OwnedSnapshot<C>, event: E, sink: ActionSink): number;
+}
+
+/** Where advanceInto() writes a step's executed actions: parallel arrays, reused by their owner from step to step. */
+export interface ActionSink {
+  readonly types: string[];
+  readonly params: unknown[];
 }
 
 /** A snapshot its holder alone keeps: a stepper's advance() changes it in place. */
@@ -182,6 +194,31 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
     }
   };
 
+  /** As stepWith, with what the move executes written into `sink`; gives how many. */
+  const stepInto = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, sink: ActionSink): number => {
+    const args = spare ?? { context, event, writable: context };
+    spare = undefined;
+    args.context = context;
+    args.event = event;
+    args.writable = context;
+    try {
+      const actions = move.actions;
+      let count = 0;
+      for (let i = 0; i < actions.length; i++) {
+        if (!executeParts(actions[i]!, args, impl)) continue;
+        sink.types[count] = partType;
+        sink.params[count++] = partParams;
+      }
+      after = args.context;
+      return count;
+    } finally {
+      args.context = EMPTY;
+      args.event = INIT_EVENT;
+      args.writable = undefined;
+      spare = args;
+    }
+  };
+
   /**
    * The last (state, event type) looked up and its move: a receive batch steps many machines through the same move
    * in a row (every DISCOVER: idle, then offering), and two string compares cost less than two Map probes.
@@ -223,6 +260,15 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
       snapshot.value = move.next.key;
       snapshot.status = move.next.type === 'final' ? 'done' : 'active';
       return out;
+    },
+    advanceInto(snapshot, event, sink) {
+      const move = moveFor(snapshot, event);
+      if (move === undefined) return -1;
+      const count = stepInto(move, snapshot.context as Record<string, unknown>, event, sink);
+      snapshot.context = takeContext() as C;
+      snapshot.value = move.next.key;
+      snapshot.status = move.next.type === 'final' ? 'done' : 'active';
+      return count;
     },
   };
 }
@@ -354,22 +400,45 @@ function isAssignment(action: Prepared): boolean {
 /** Runs one action: an assignment changes `args.context` and gives undefined; any other gives what it executes. */
 function execute(action: Prepared, args: Args, impl: Implementations): ExecutableAction | undefined {
   if (action.fixed !== undefined) return action.fixed;
+  if (!executeParts(action, args, impl)) return undefined;
+  return partParams === undefined ? { type: partType } : { type: partType, params: partParams };
+}
+
+/** What the last executeParts() executed (read at once by its caller; nothing runs in between). */
+let partType = '';
+let partParams: unknown;
+
+/**
+ * execute() without the action object: an assignment changes `args.context` and gives false; any other gives true,
+ * with the type and params it executes in `partType` and `partParams`. The one place actions are executed.
+ */
+function executeParts(action: Prepared, args: Args, impl: Implementations): boolean {
+  const fixed = action.fixed;
+  if (fixed !== undefined) {
+    partType = fixed.type;
+    partParams = fixed.params;
+    return true;
+  }
   const ref = action.ref;
   switch (ref.type) {
     case 'xstate.raise':
-      return { type: 'xstate.raise', params: { event: ref.event, id: ref.id, delay: resolveDelay(ref.delay, args, impl) } };
+      partType = 'xstate.raise';
+      partParams = { event: ref.event, id: ref.id, delay: resolveDelay(ref.delay, args, impl) };
+      return true;
     case 'xstate.assign':
       assign(ref, args, undefined);
-      return undefined;
+      return false;
   }
   const params = typeof ref.params === 'function' ? (ref.params as (a: Args) => unknown)(args) : ref.params;
   const named = action.named;
   if (isAssign(named)) {
     assign(named as ActionRef, args, params);
-    return undefined;
+    return false;
   }
   if (ref.type === undefined) throw new TypeError('inline action functions are not supported by the compiled interpreter');
-  return params === undefined ? { type: ref.type } : { type: ref.type, params };
+  partType = ref.type;
+  partParams = params;
+  return true;
 }
 
 function assign(ref: ActionRef, args: Args, params: unknown): void {

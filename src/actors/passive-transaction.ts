@@ -9,7 +9,7 @@ import type { RoutedRequest } from '../../machines/transaction.types.js';
 import type { TransactionActor } from '../router/options.js';
 import type { ConflictVerdict } from '../server/conflict-check/verdict.js';
 import type { Decision } from '../server/decision.js';
-import { createStepper, type ExecutableAction, type OwnedSnapshot } from './stepper.js';
+import { createStepper, type ActionSink, type ExecutableAction, type OwnedSnapshot } from './stepper.js';
 
 export interface TransactionEffects {
   readonly decide: (input: DecideInput) => Promise<Decision>;
@@ -27,6 +27,14 @@ const WAITING = 'awaitingRequest';
 const NOT_STARTED = Object.freeze({ value: 'idle', status: 'active', context: Object.freeze({}) });
 
 const stepper = createStepper<TransactionContext, TransactionEvent, { clientKey: string }>(transactionMachine, { clientKey: '' });
+
+/**
+ * Where every transaction's steps put what they execute (advanceInto): five steps a DORA each made an array and an
+ * object per action before. A step taken while another's actions run (an effect that steps a transaction at once)
+ * gets a sink of its own.
+ */
+const SHARED_SINK: ActionSink = { types: [], params: [] };
+let sharedSinkBusy = false;
 
 export class PassiveTransaction implements TransactionActor {
   private snapshot: Snapshot | undefined;
@@ -67,12 +75,13 @@ export class PassiveTransaction implements TransactionActor {
     // The snapshot and its context are this transaction's alone (getSnapshot's readers look, never keep): stepped
     // in place.
     const snapshot = this.snapshot;
-    const actions = stepper.advance(snapshot, event);
-    if (actions === undefined) return;
+    const sink = sharedSinkBusy ? { types: [], params: [] } : SHARED_SINK;
+    const count = stepper.advanceInto(snapshot, event, sink);
+    if (count < 0) return;
     // This step's end, whatever steps the observer takes next.
     const done = snapshot.status === 'done';
     try {
-      this.run(actions);
+      this.runSink(sink, count);
     } catch (error) {
       // An effect that throws ends this client's exchange only, as an actor error would.
       this.errored = true;
@@ -110,29 +119,42 @@ export class PassiveTransaction implements TransactionActor {
   }
 
   private run(actions: readonly ExecutableAction[]): void {
-    for (let i = 0; i < actions.length; i++) {
-      const action = actions[i]!;
-      switch (action.type) {
-        case 'decide':
-          this.ask(this.effects.decide, action.params as DecideInput, (this.decided ??= this.onDecided.bind(this)));
-          break;
-        case 'checkConflict':
-          this.ask(this.effects.checkConflict, action.params as CheckConflictInput, (this.checked ??= this.onChecked.bind(this)));
-          break;
-        case 'sendReply': {
-          const { decision, packet } = action.params as { decision: Decision; packet: RoutedRequest };
-          this.effects.sendReply(decision, packet);
-          break;
-        }
-        case 'xstate.raise':
-          if ((action.params as { delay?: number }).delay !== undefined) this.toArm = action.params as { id: string; delay?: number; event: TransactionEvent };
-          break;
-        case 'xstate.cancel': {
-          const { sendId } = action.params as { sendId: string };
-          if (this.toArm?.id === sendId) this.toArm = undefined;
-          if (this.timer?.id === sendId) this.timer.handle.cancel();
-          break;
-        }
+    for (let i = 0; i < actions.length; i++) this.runOne(actions[i]!.type, actions[i]!.params);
+  }
+
+  /** Runs the step's actions from the sink, then empties it (its params must not keep decisions and packets alive). */
+  private runSink(sink: ActionSink, count: number): void {
+    const shared = sink === SHARED_SINK;
+    if (shared) sharedSinkBusy = true;
+    try {
+      for (let i = 0; i < count; i++) this.runOne(sink.types[i]!, sink.params[i]);
+    } finally {
+      for (let i = 0; i < count; i++) sink.params[i] = undefined;
+      if (shared) sharedSinkBusy = false;
+    }
+  }
+
+  private runOne(type: string, params: unknown): void {
+    switch (type) {
+      case 'decide':
+        this.ask(this.effects.decide, params as DecideInput, (this.decided ??= this.onDecided.bind(this)));
+        break;
+      case 'checkConflict':
+        this.ask(this.effects.checkConflict, params as CheckConflictInput, (this.checked ??= this.onChecked.bind(this)));
+        break;
+      case 'sendReply': {
+        const { decision, packet } = params as { decision: Decision; packet: RoutedRequest };
+        this.effects.sendReply(decision, packet);
+        break;
+      }
+      case 'xstate.raise':
+        if ((params as { delay?: number }).delay !== undefined) this.toArm = params as { id: string; delay?: number; event: TransactionEvent };
+        break;
+      case 'xstate.cancel': {
+        const { sendId } = params as { sendId: string };
+        if (this.toArm?.id === sendId) this.toArm = undefined;
+        if (this.timer?.id === sendId) this.timer.handle.cancel();
+        break;
       }
     }
   }

@@ -2,9 +2,9 @@
 // (compiled-machine.ts); anything else on XState's own transition with one reusable inert actor scope — XState's
 // `transition()` builds a fresh scope (an Actor computing a whole initial snapshot) on every call.
 import { createActor, type AnyStateMachine, type StateValue } from 'xstate';
-import { compileMachine, type ExecutableAction, type FlatSnapshot, type FlatStepper, type OwnedSnapshot } from './compiled-machine.js';
+import { compileMachine, type ActionSink, type ExecutableAction, type FlatSnapshot, type FlatStepper, type OwnedSnapshot } from './compiled-machine.js';
 
-export type { ExecutableAction, FlatSnapshot, FlatStepper, OwnedSnapshot };
+export type { ActionSink, ExecutableAction, FlatSnapshot, FlatStepper, OwnedSnapshot };
 
 export function createStepper<C, E extends { type: string }, I>(machine: AnyStateMachine, sampleInput: I): FlatStepper<C, E, I> {
   return compileMachine<C, E, I>(machine) ?? createXStateStepper<C, E, I>(machine, sampleInput);
@@ -58,16 +58,26 @@ export function createXStateStepper<C, E extends { type: string }, I>(machine: A
     const next = machine.transition(resolved as never, event as never, anyScope) as { value: StateValue };
     return [next === resolved ? snapshot : flat(next), take()];
   };
+  const advance: FlatStepper<C, E, I>['advance'] = (snapshot, event) => {
+    const [next, actions] = step(snapshot, event);
+    if (next === snapshot) return undefined;
+    snapshot.value = next.value;
+    snapshot.context = next.context;
+    snapshot.status = next.status;
+    return actions;
+  };
   return {
     initial: (input) => [flat(machine.getInitialSnapshot(anyScope, input)), take()],
     step,
-    advance: (snapshot, event) => {
-      const [next, actions] = step(snapshot, event);
-      if (next === snapshot) return undefined;
-      snapshot.value = next.value;
-      snapshot.context = next.context;
-      snapshot.status = next.status;
-      return actions;
+    advance,
+    advanceInto: (snapshot, event, sink) => {
+      const actions = advance(snapshot, event);
+      if (actions === undefined) return -1;
+      for (let i = 0; i < actions.length; i++) {
+        sink.types[i] = actions[i]!.type;
+        sink.params[i] = actions[i]!.params;
+      }
+      return actions.length;
     },
   };
 }

@@ -28,6 +28,9 @@ export class ClientAddresses {
 
   /** The addresses (uint32) that may hold a record of the client: a copy, every one of them to be checked. */
   candidates(subnetId: number, clientKey: string): number[] {
-    return this.byHash.valuesOf(clientHash(subnetId, clientKey)).map((ip) => ip >>> 0);
+    const ips = this.byHash.valuesOf(clientHash(subnetId, clientKey));
+    // In place: the list is this call's own (one array per call, not two).
+    for (let i = 0; i < ips.length; i++) ips[i] = ips[i]! >>> 0;
+    return ips;
   }
 }

@@ -120,22 +120,41 @@ export class LeaseBook {
    * lease affinity). Not simply the last one written: a declined address reclaimed after probation, or records
    * rehydrated in address order, would otherwise hide the client's bound lease. */
   currentLeaseOf(subnetId: number, clientKey: string): LeaseRecord | undefined {
+    // As leasesOf, without its array: asked twice per DISCOVER.
     let best: LeaseRecord | undefined;
-    for (const record of this.leasesOf(subnetId, clientKey)) {
-      if (best === undefined || isMoreCurrent(record, best)) best = record;
+    const candidates = this.byClient.candidates(subnetId, clientKey);
+    for (let i = 0; i < candidates.length; i++) {
+      const record = this.leaseOfAt(candidates[i]!, subnetId, clientKey);
+      if (record !== undefined && (best === undefined || isMoreCurrent(record, best))) best = record;
     }
     return best;
   }
 
   /** Every record the client has in a subnet, whatever its state (`currentLeaseOf` picks the one that counts). */
   leasesOf(subnetId: number, clientKey: string): LeaseRecord[] {
-    // The index only names candidates (a hash): each one's record is checked.
     const out: LeaseRecord[] = [];
-    for (const ip of this.byClient.candidates(subnetId, clientKey)) {
-      const stored = this.stored(intToIp(ip));
-      if (stored?.context.clientKey === clientKey && stored.context.subnetId === subnetId) out.push(this.applyDue(stored));
+    const candidates = this.byClient.candidates(subnetId, clientKey);
+    for (let i = 0; i < candidates.length; i++) {
+      const record = this.leaseOfAt(candidates[i]!, subnetId, clientKey);
+      if (record !== undefined) out.push(record);
     }
     return out;
+  }
+
+  /** Whether the client has a record in the subnet at an address other than `ip` (whatever its state). */
+  hasLeaseElsewhere(subnetId: number, clientKey: string, ip: string): boolean {
+    const n = parseIpv4(ip) >>> 0;
+    const candidates = this.byClient.candidates(subnetId, clientKey);
+    for (let i = 0; i < candidates.length; i++) {
+      if (candidates[i] !== n && this.leaseOfAt(candidates[i]!, subnetId, clientKey) !== undefined) return true;
+    }
+    return false;
+  }
+
+  /** The lease as of now at a candidate address of the client: the index only names candidates (a hash). */
+  private leaseOfAt(ip: number, subnetId: number, clientKey: string): LeaseRecord | undefined {
+    const stored = this.stored(intToIp(ip));
+    return stored?.context.clientKey === clientKey && stored.context.subnetId === subnetId ? this.applyDue(stored) : undefined;
   }
 
   /** Whether the address is taken: offered, bound, renewing, rebinding, expired in grace, or declined. */
@@ -340,12 +359,21 @@ export class LeaseBook {
     this.timers.add(n, record.timers, ip);
   }
 
-  /** Stores the record: packed when at rest (and it packs), else as the most recently set hot one. */
+  /**
+   * Stores the record: packed when at rest or bound (and it packs), else as the most recently set hot one. A bound
+   * lease is done with until its client renews, half a lease later: kept hot, it stayed an object for the next
+   * 10,000 changes of other leases, long enough to be promoted to the old generation at every ACK and die there
+   * (~420 bytes per DORA for the major GCs to mark and sweep). Packed, it dies young; the decision that bound it
+   * goes on reading the very record (`lastFound`), and a later request builds it back from the columns.
+   */
   private keep(record: LeaseRecord, n: number, atRest: boolean): void {
     const ip = record.context.ip;
     this.mutable.lastFound = undefined;
     this.hot.delete(ip);
-    if (atRest && this.packed.pack(record)) return;
+    if ((atRest || record.state === 'bound') && this.packed.pack(record)) {
+      if (!atRest) this.mutable.lastFound = record;
+      return;
+    }
     this.hot.set(ip, record);
     this.packed.delete(n);
     if (this.hot.size > (this.options.hotLimit ?? HOT_LIMIT)) this.packOldest();

@@ -24,6 +24,8 @@ const TIMER_NAMES: Readonly<Record<string, string>> = {
 
 /** "xstate.after.renewal.lease.bound" → "timer.T1"; any other event type is kept as it is. */
 export function eventName(type: string): string {
+  // Every request's transition (lease.offer, lease.commit, …) without running the pattern: twice per DORA.
+  if (!type.startsWith('xstate.after.')) return type;
   const match = /^xstate\.after\.([^.]+)\.lease\.([^.]+)$/.exec(type);
   if (match === null) return type;
   return TIMER_NAMES[`${match[1]}.${match[2]}`] ?? `timer.${match[1]}`;
@@ -36,12 +38,18 @@ export function transitionOf(
   cause: TransitionCause | undefined,
 ): LeaseTransition {
   const { ip, subnetId, clientKey, changedAt } = after.context;
+  const from = before?.state ?? 'none';
+  const to = after.state;
+  const name = eventName(event);
+  // Literals of one shape each, not spreads of `{ xid }` and `{ message }` into one (two objects copied per call,
+  // on a runtime path): a request's transition has both, a timer's neither. Two per DORA, kept until their write.
+  const xid = cause?.xid;
+  const message = cause?.message;
+  if (xid !== undefined && message !== undefined) return { at: changedAt, ip, subnetId, clientKey, from, to, event: name, xid, message };
+  if (xid === undefined && message === undefined) return { at: changedAt, ip, subnetId, clientKey, from, to, event: name };
   return {
-    at: changedAt, ip, subnetId, clientKey,
-    from: before?.state ?? 'none',
-    to: after.state,
-    event: eventName(event),
-    ...(cause?.xid !== undefined ? { xid: cause.xid } : {}),
-    ...(cause?.message !== undefined ? { message: cause.message } : {}),
+    at: changedAt, ip, subnetId, clientKey, from, to, event: name,
+    ...(xid !== undefined ? { xid } : {}),
+    ...(message !== undefined ? { message } : {}),
   };
 }

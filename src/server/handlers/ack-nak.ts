@@ -31,7 +31,11 @@ export function ack(deps: ServerDeps, input: HandlerInput, ip: string, kind: Req
   const serverId = deps.serverIdFor(subnet, input.inbound);
   if (serverId === undefined) return Promise.resolve(drop('no-server-id'));
   const now = deps.clock.now();
-  const change = deps.book.send(ip, { type: 'lease.commit', ...commitTimes(deps.config(), subnet, now) });
+  const times = commitTimes(deps.config(), subnet, now);
+  // Field by field, not a spread of `times` into the event (a runtime copy per ACK).
+  const change = deps.book.send(ip, {
+    type: 'lease.commit', now: times.now, leaseMs: times.leaseMs, renewMs: times.renewMs, rebindMs: times.rebindMs, graceMs: times.graceMs,
+  });
   if (change === undefined) return Promise.resolve(nak(deps, input, 'no-lease'));
   const superseded = supersede(deps, subnet.id, clientKey, ip);
   // The new binding and the release of the old one land in one batch: a crash between them cannot leave a
@@ -72,6 +76,8 @@ function acknowledged(
  * moved its reservation) gives the old one up, else that address stays held, unrenewable, until it expires.
  */
 function supersede(deps: ServerDeps, subnetId: number, clientKey: string, ip: string): readonly LeaseChange[] {
+  // Nearly always the lease being bound is the client's only one in the subnet: then no list of its leases.
+  if (!deps.book.hasLeaseElsewhere(subnetId, clientKey, ip)) return NONE;
   let released: LeaseChange[] | undefined;
   for (const record of deps.book.leasesOf(subnetId, clientKey)) {
     if (record.context.ip === ip || !isBinding(record.state)) continue;

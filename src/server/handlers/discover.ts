@@ -17,12 +17,16 @@ import { buildReply, maxReplySize } from '../reply.js';
 import { reservedElsewhere } from '../reservation-move.js';
 import { isSameHost } from '../same-host.js';
 import type { HandlerInput } from './input.js';
+import type { LeaseRecord } from '../../../machines/lease.types.js';
 
 export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision {
   const { request, inbound, clientKey, subnet } = input;
   const serverId = deps.serverIdFor(subnet, inbound);
   if (serverId === undefined) return drop('no-server-id');
-  const ip = pickOfferAddress(deps, request, clientKey, subnet);
+  // The client's lease as of now, read once: the choice and the hold both start from it, and nothing in between
+  // changes the book (a read is a hash of the client key and a probe per candidate address).
+  const current = deps.book.currentLeaseOf(subnet.id, clientKey);
+  const ip = pickOfferAddress(deps, request, clientKey, subnet, current);
   if (ip === undefined) {
     // Full, not exhausted while other clients' offers were sent: one of their addresses, unreserved (offer-unreserved.ts).
     const busy = busyPool(deps, input);
@@ -34,7 +38,7 @@ export function handleDiscover(deps: ServerDeps, input: HandlerInput): Decision 
   const probe = needsConflictCheck(deps, subnet, request, clientKey, ip);
   // One reading of the clock for the hold and its probe: the offer's times agree, and the clock is asked once.
   const now = deps.clock.now();
-  holdOffer(deps, request, clientKey, subnet, ip, now);
+  holdOffer(deps, request, clientKey, subnet, ip, now, current);
   trackProbe(deps, clientKey, ip, probe, now);
   const message = buildReply(request, {
     type: MessageType.OFFER, serverId, yiaddr: ip, subnet, times: leaseTimesSec(subnet),
@@ -75,8 +79,9 @@ function trackProbe(deps: ServerDeps, clientKey: string, ip: string, probe: bool
   deps.probingOffers.held(record, now, probe ? deps.config().conflictCheck.timeoutMs : 0);
 }
 
-function pickOfferAddress(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet): string | undefined {
-  const current = deps.book.currentLeaseOf(subnet.id, clientKey);
+function pickOfferAddress(
+  deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, current: LeaseRecord | undefined,
+): string | undefined {
   const reservation = reservationFor(subnet, request, clientKey);
   const isFree = isFreeFor(deps, subnet, reservation);
   const requested = getIpOption(request, 50);
@@ -118,9 +123,10 @@ function reservationUsable(deps: ServerDeps, reservation: Reservation, request: 
 }
 
 /** A fresh offer starts a lease machine; a retransmitted DISCOVER extends the hold; a bound lease is re-offered as is. */
-function holdOffer(deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string, now: number): void {
+function holdOffer(
+  deps: ServerDeps, request: DhcpRequest, clientKey: string, subnet: Subnet, ip: string, now: number, mine: LeaseRecord | undefined,
+): void {
   const holdMs = deps.config().offerHoldMs;
-  const mine = deps.book.currentLeaseOf(subnet.id, clientKey);
   // An offer the client no longer takes (it asked for an address that has become free) goes back to the pool.
   if (mine?.state === 'offered' && mine.context.ip !== ip) deps.book.send(mine.context.ip, { type: 'lease.withdraw', now });
   const record = deps.book.get(ip);

@@ -46,6 +46,26 @@ function sameAdvance<I>(stepper: FlatStepper<unknown, Event, I>, input: I, event
   }
 }
 
+/**
+ * advanceInto() (what a step executes written into a reused sink) ends where advance() does, with the same actions'
+ * types and params, every step; a sink left with longer lists from an earlier step is written over.
+ */
+function sameAdvanceInto<I>(stepper: FlatStepper<unknown, Event, I>, input: I, events: Event[]): void {
+  const [first] = stepper.initial(input);
+  const owned = { value: first.value, context: structuredClone(first.context), status: first.status };
+  const into = { value: first.value, context: structuredClone(first.context), status: first.status };
+  const sink = { types: ['stale', 'stale', 'stale', 'stale'], params: [1, 2, 3, 4] as unknown[] };
+  for (const event of events) {
+    const actions = stepper.advance(owned, event);
+    const count = stepper.advanceInto(into, event, sink);
+    expect(count).toBe(actions === undefined ? -1 : actions.length);
+    expect({ value: into.value, status: into.status, context: into.context }).toEqual({ value: owned.value, status: owned.status, context: owned.context });
+    if (actions === undefined) continue;
+    expect(sink.types.slice(0, count)).toEqual(actions.map((a) => a.type));
+    expect(sink.params.slice(0, count)).toEqual(actions.map((a) => a.params));
+  }
+}
+
 /** Every kind of transition one level of nesting allows, each leaving a trace in the context or the actions. */
 const nestedMachine = setup({
   types: { context: {} as { trail: string[]; n: number } },
@@ -136,6 +156,8 @@ describe('compiled machines', () => {
     fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameSteps(compiled, reference, { clientKey: 'c' }, events)), { numRuns: runs });
     fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameAdvance(compiled, { clientKey: 'c' }, events)), { numRuns: runs });
     fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameAdvance(reference, { clientKey: 'c' }, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameAdvanceInto(compiled, { clientKey: 'c' }, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => sameAdvanceInto(reference, { clientKey: 'c' }, events)), { numRuns: runs });
   });
 
   it('step a machine with one level of nesting exactly as XState does', () => {
@@ -148,6 +170,7 @@ describe('compiled machines', () => {
       fc.constantFrom('xstate.after.tick.nested.p', 'xstate.after.tick.nested.p.a', 'xstate.after.tick.nested.out').map((type) => ({ type })),
     );
     fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameSteps(compiled, reference, {}, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameAdvanceInto(compiled, {}, events)), { numRuns: runs });
   });
 
   it('refuses machines it cannot interpret, so XState runs them', () => {
