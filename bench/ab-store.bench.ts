@@ -95,6 +95,11 @@ const per = (t: { all: number; main: number; n: number }) => `${(t.all / t.n).to
 console.log(`here  (${hereRoot}): ${per(totals.here)}`);
 console.log(`other (${other}): ${per(totals.other)}`);
 console.log(`here / other: ${(totals.here.all / totals.other.all).toFixed(3)} all threads, ${(totals.here.main / totals.other.main).toFixed(3)} main thread (${chunks} chunks of ${perChunk} each)`);
+const perCommit = (s: Awaited<ReturnType<typeof startFrom>>) => {
+  const { commits, committedWrites } = s.store.commitStats();
+  return `${(committedWrites / commits).toFixed(1)} writes per commit`;
+};
+console.log(`here ${perCommit(servers.here)}, other ${perCommit(servers.other)}`);
 await servers.here.store.close();
 await servers.other.store.close();
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

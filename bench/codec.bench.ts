@@ -60,6 +60,12 @@ bench('client facts (hwaddr, client id, PRL)', () =>
   hwAddressOf(parsed.msg).length + (clientIdHex(parsed.msg)?.length ?? 0) + getParameterRequestList(parsed.msg).length);
 bench('encode (typical OFFER, 10 options)', () => encode(offer).length);
 bench('encode with maxSize 576 (no overload needed)', () => encode(offer, { maxSize: 576 }).length);
+// As the server runs them: a datagram handed over (no copy: net/ingress.ts), a reply encoded pooled within option 57
+// (server/reply-fit.ts).
+const HAND_OVER = { handOver: true, keepView: true } as const;
+const REPLY = { maxSize: 548, pooled: true };
+bench('decodeRequest handed over (server ingress)', () => decodeRequest(request, HAND_OVER).ok);
+bench('encode pooled within 548 (server reply)', () => encode(offer, REPLY).length);
 bench('decodeRequest + facts + encode OFFER', () => {
   const res = decodeRequest(discover);
   if (!res.ok) return 0;

@@ -3,6 +3,7 @@ import { CodecError, type ErrorCode } from '../errors.js';
 import { BOOTREQUEST, MessageType, type DhcpMessage, type DhcpOption, type DhcpRequest } from './types.js';
 import { readIp } from './ip.js';
 import { exactCopy, ownedBytes } from './own-buffer.js';
+import { isSharedCode, sharedOption } from './shared-options.js';
 import { ZERO_FILE, ZERO_SNAME } from './zero-fields.js';
 import {
   CHADDR_LEN, CHADDR_OFFSET, CIADDR_OFFSET, COOKIE_OFFSET, FILE_LEN, FILE_OFFSET, FLAGS_OFFSET, GIADDR_OFFSET,
@@ -67,16 +68,15 @@ function scanOptions(src: Buffer, start: number, end: number, col: Collector, is
     const dataStart = pos + 2;
     pos = dataStart + len;
     if (pos > end) return overrun(code, dataStart - 2, `declares ${len} bytes but only ${end - dataStart} remain`);
-    const data = src.subarray(dataStart, pos);
     // RFC 2131 §4.1: option 52 is only meaningful in the options field itself.
     if (code === OPT_OVERLOAD) {
-      if (isMain) (col.overload ??= []).push(data);
+      if (isMain) (col.overload ??= []).push(src.subarray(dataStart, pos));
     } else if (seenStamp[code] === stamp) {
-      addPart(col, seenIndex[code] as number, data);
+      addPart(col, seenIndex[code] as number, src.subarray(dataStart, pos));
     } else {
       seenStamp[code] = stamp;
       seenIndex[code] = col.options.length;
-      col.options.push({ code, data });
+      col.options.push((isSharedCode(code) ? sharedOption(code, src, dataStart, len) : undefined) ?? { code, data: src.subarray(dataStart, pos) });
     }
   }
   return undefined;
@@ -135,7 +135,8 @@ function overloadValue(col: Collector): number | CodecError {
  * and every Buffer in the message (chaddr, sname, file, option data) is a view of that private copy, so the caller
  * may reuse `buf` at once — unless it hands `buf` over (`opts.handOver`). Option 52 (overload) is consumed:
  * sname/file come back zeroed when they carried options. An all-zero sname or file is a zero buffer shared by
- * every message: the message's buffers are for reading.
+ * every message, and so is the option of a value many clients send (shared-options.ts): the message's buffers are
+ * for reading.
  */
 export function decode(buf: Buffer, opts?: DecodeOptions): DecodeResult {
   if (!(buf instanceof Uint8Array)) return fail('DHCPD_ERR_CODEC_TRUNCATED', 'input is not a byte buffer');
@@ -185,7 +186,9 @@ function decodeWith(own: Buffer, col: Collector): DecodeResult {
   }
   if (error !== undefined) return { ok: false, error };
   joinParts(col);
-  const msg: DhcpMessage = {
+  // `type` is decodeRequest's (DhcpRequest), undefined until it sets it: in the literal, so setting it neither changes
+  // the object's shape nor makes it a property store of its own (~30 B per request and a map transition).
+  const msg: DhcpMessage & { type: MessageType | undefined } = {
     op: own[0] as number,
     htype: own[1] as number,
     hlen: own[2] as number,
@@ -201,6 +204,7 @@ function decodeWith(own: Buffer, col: Collector): DecodeResult {
     sname: (overload & OVERLOAD_SNAME) !== 0 || isZero(own, SNAME_OFFSET, SNAME_LEN) ? ZERO_SNAME : own.subarray(SNAME_OFFSET, SNAME_OFFSET + SNAME_LEN),
     file: (overload & OVERLOAD_FILE) !== 0 || isZero(own, FILE_OFFSET, FILE_LEN) ? ZERO_FILE : own.subarray(FILE_OFFSET, FILE_OFFSET + FILE_LEN),
     options: col.options.slice(),
+    type: undefined,
   };
   return { ok: true, msg };
 }

@@ -17,13 +17,33 @@ export interface Route {
 const BROADCAST = '255.255.255.255';
 
 export function replyRoute(type: MessageType, reply: DhcpMessage, request: DhcpMessage, ports: Ports, canUnicastToMac: boolean): Route {
-  if (request.giaddr !== '0.0.0.0') return { to: { address: request.giaddr, port: ports.server } };
-  if (type === MessageType.NAK) return { to: { address: BROADCAST, port: ports.client } };
-  if (request.ciaddr !== '0.0.0.0') return { to: { address: request.ciaddr, port: ports.client } };
-  if ((request.flags & BROADCAST_FLAG) !== 0 || reply.yiaddr === '0.0.0.0' || !canUnicastToMac) {
-    return { to: { address: BROADCAST, port: ports.client } };
-  }
-  return { to: { address: reply.yiaddr, port: ports.client }, hwAddress: hwAddressOf(reply) };
+  const toMac = unicastToMac(type, reply, request, canUnicastToMac);
+  const to = destination(type, reply, request, ports, toMac);
+  return toMac ? { to, hwAddress: hwAddressOf(reply) } : { to };
+}
+
+/** RFC 2131 §4.1: to the client's MAC and new address when no relay, no ciaddr, no broadcast bit, and not a NAK. */
+function unicastToMac(type: MessageType, reply: DhcpMessage, request: DhcpMessage, canUnicastToMac: boolean): boolean {
+  return canUnicastToMac && request.giaddr === '0.0.0.0' && type !== MessageType.NAK && request.ciaddr === '0.0.0.0'
+    && (request.flags & BROADCAST_FLAG) === 0 && reply.yiaddr !== '0.0.0.0';
+}
+
+/**
+ * Where the reply goes. Endpoints are only read (an Outbound's `to`), so the one made last is given again for the
+ * same address and port: a relay's replies, or the broadcasts of one link, all go to one (an object per reply less).
+ */
+function destination(type: MessageType, reply: DhcpMessage, request: DhcpMessage, ports: Ports, toMac: boolean): Endpoint {
+  if (request.giaddr !== '0.0.0.0') return endpoint(request.giaddr, ports.server);
+  if (type === MessageType.NAK) return endpoint(BROADCAST, ports.client);
+  if (request.ciaddr !== '0.0.0.0') return endpoint(request.ciaddr, ports.client);
+  return endpoint(toMac ? reply.yiaddr : BROADCAST, ports.client);
+}
+
+let lastEndpoint: Endpoint = { address: BROADCAST, port: 68 };
+
+function endpoint(address: string, port: number): Endpoint {
+  if (lastEndpoint.address !== address || lastEndpoint.port !== port) lastEndpoint = { address, port };
+  return lastEndpoint;
 }
 
 /**
@@ -39,6 +59,24 @@ export function outbound(data: Buffer, route: Route, inbound: Inbound, source: s
     to: route.to,
     hwAddress: route.hwAddress,
     ifaceName: onReceivingLink ? inbound.iface?.name : undefined,
+    source,
+  };
+}
+
+/**
+ * replyRoute, then outbound, in one: the reply's Outbound without a Route between them (this runs once per reply).
+ */
+export function replyOutbound(
+  data: Buffer, type: MessageType, reply: DhcpMessage, request: DhcpMessage, ports: Ports, canUnicastToMac: boolean,
+  inbound: Inbound, source: string | undefined,
+): Outbound {
+  const toMac = unicastToMac(type, reply, request, canUnicastToMac);
+  const to = destination(type, reply, request, ports, toMac);
+  return {
+    data,
+    to,
+    hwAddress: toMac ? hwAddressOf(reply) : undefined,
+    ifaceName: toMac || to.address === BROADCAST ? inbound.iface?.name : undefined,
     source,
   };
 }

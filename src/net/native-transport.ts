@@ -11,8 +11,8 @@ import { peekMessageType } from './message-type.js';
 import { OverflowShedding } from './overflow-shedding.js';
 import { loadNativeBinding, type NativeBinding, type UdpHandle } from './native-binding.js';
 import { buildUdpIpv4 } from './packet.js';
-import { batchedSenders } from './send-batch.js';
-import type { Inbound, InterfaceInfo, Outbound, Transport } from './types.js';
+import { batchedSenders, type UdpMessage } from './send-batch.js';
+import type { Endpoint, Inbound, InterfaceInfo, Outbound, SendDone, Transport } from './types.js';
 import { applyReceiveBuffer } from './receive-buffer.js';
 
 export interface NativeTransportOptions {
@@ -71,6 +71,14 @@ export interface NativeTransport extends Transport {
   refreshInterfaces(): readonly InterfaceInfo[];
 }
 
+/** A posted reply on its way: the batch's message, with what its settle needs (one object per reply, no closure). */
+interface PostedUdp<T> extends UdpMessage {
+  readonly out: Outbound;
+  readonly iface: InterfaceInfo | undefined;
+  readonly done: SendDone<T>;
+  readonly token: T;
+}
+
 type Counters = { -readonly [K in keyof NativeTransportStats]: NativeTransportStats[K] };
 
 /** Ignored datagrams are logged at info once per foreign interface, then at most once per this many ms. */
@@ -107,6 +115,16 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     else log.debug(line, 'datagram from an interface not served');
   }
 
+  /**
+   * Where datagrams come from, the one made last given again for the same address and port (a relay's requests, or
+   * broadcasts from 0.0.0.0:68, come from one): an Inbound's `from` is only read, and it lives as long as its exchange.
+   */
+  let lastFrom: Endpoint = { address: '0.0.0.0', port: 68 };
+  const fromEndpoint = (address: string, port: number): Endpoint => {
+    if (lastFrom.address !== address || lastFrom.port !== port) lastFrom = { address, port };
+    return lastFrom;
+  };
+
   const deliver: DatagramSink = (data, address, port, ifindex, localAddress) => {
     let iface = links.index(ifindex);
     if (iface !== undefined && iface.addresses.length === 0) {
@@ -117,7 +135,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     if (iface === undefined && acceptUnlistedUnicast && links.isLocal(localAddress)) {
       n.received++;
       n.unlistedUnicast++;
-      inbound.next({ data, from: { address, port }, broadcast: false, localAddress, receivedAt: now() });
+      inbound.next({ data, from: fromEndpoint(address, port), broadcast: false, localAddress, receivedAt: now() });
       return;
     }
     if (iface === undefined) {
@@ -128,7 +146,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     }
     n.received++;
     const broadcast = isBroadcastOn(localAddress, iface);
-    inbound.next({ data, from: { address, port }, iface, broadcast, localAddress, receivedAt: now() });
+    inbound.next({ data, from: fromEndpoint(address, port), iface, broadcast, localAddress, receivedAt: now() });
   };
 
   /** The receive errno that came with a batch: counted and logged, the batch's datagrams are still delivered. */
@@ -238,6 +256,40 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     return `packet send ${errnoName(sent)}`;
   }
 
+  /**
+   * send() without a promise on the UDP path (most replies): the message queued carries what its settle needs, and
+   * `done` is called from the batch's settle. Every other case (a MAC to reach, an interface not found, closed) goes
+   * through send() and its promise: rare.
+   */
+  function post<T>(out: Outbound, done: SendDone<T>, token: T): void {
+    const iface = out.ifaceName === undefined ? undefined : links.named(out.ifaceName);
+    if (closed || (out.ifaceName !== undefined && iface === undefined)
+      || (out.hwAddress !== undefined && !isBroadcastOn(out.to.address, iface ?? links.facing(out.to.address)))) {
+      send(out).then(() => done(token, true, undefined), (error: unknown) => done(token, false, error));
+      return;
+    }
+    const message: PostedUdp<T> = {
+      data: out.data, address: out.to.address, port: out.to.port, ifindex: iface?.index ?? 0, source: out.source ?? '',
+      out, iface, done, token,
+    };
+    senders.udpPost(message, udpPosted);
+  }
+
+  function udpPosted<T>(sent: number, message: PostedUdp<T>): void {
+    if (sent >= 0) {
+      n.sent++;
+      message.done(message.token, true, undefined);
+      return;
+    }
+    let error: unknown;
+    try {
+      udpRefused(message.out, message.iface, sent);
+    } catch (refused) {
+      error = refused;
+    }
+    message.done(message.token, error === undefined, error);
+  }
+
   /** Not an async function on the UDP path (most replies): its promise is sendUdp's, not one wrapping it. Never
    * throws: a failure is its promise's rejection, as an async function's would be. */
   function send(out: Outbound): Promise<void> {
@@ -281,6 +333,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     kind: 'native',
     inbound$: inbound.asObservable(),
     send,
+    post,
     interfaces: () => links.list(),
     refreshInterfaces: () => links.refresh('requested'),
     stats: () => ({ ...n, ...senders.stats(), refreshes: links.refreshes }),

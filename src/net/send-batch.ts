@@ -41,6 +41,8 @@ export interface SendBatchStats {
 export interface BatchedSenders {
   /** Bytes sent or -errno (never rejects). */
   udp(message: UdpMessage): Promise<number>;
+  /** udp() without a promise: `settle` gets the bytes sent or -errno, and the message, once, after this returns. */
+  udpPost<M extends UdpMessage>(message: M, settle: Settle<M>): void;
   packet(message: PacketMessage): Promise<number>;
   /** Sends what is queued now (before the socket closes). */
   flush(): void;
@@ -57,8 +59,13 @@ export function batchedSenders(binding: NativeBinding, udp: UdpHandle, packetFd:
   const udpQueue = udpSendFlat !== undefined ? new FlatUdpSendQueue({ udpSendFlat }, udp, counters, onThrow)
     : udpSendMany !== undefined ? new UdpSendQueue({ udpSendMany }, udp, counters, onThrow) : undefined;
   const packetQueue = packetSendMany === undefined || packetFd < 0 ? undefined : new PacketSendQueue({ packetSendMany }, packetFd, counters, onThrow);
+  const udpNow = (m: UdpMessage): Promise<number> => Promise.resolve(binding.udpSend(udp, m.data, m.address, m.port, m.ifindex, m.source));
   return {
-    udp: (m) => udpQueue?.send(m) ?? Promise.resolve(binding.udpSend(udp, m.data, m.address, m.port, m.ifindex, m.source)),
+    udp: (m) => udpQueue?.send(m) ?? udpNow(m),
+    udpPost: (m, settle) => {
+      if (udpQueue !== undefined) udpQueue.post(m, settle as Settle<UdpMessage>);
+      else void udpNow(m).then((result) => settle(result, m));
+    },
     packet: (m) => packetQueue?.send(m) ?? Promise.resolve(binding.packetSend(packetFd, m.datagram, m.ifindex, m.mac)),
     flush: () => {
       udpQueue?.flush();
@@ -68,9 +75,23 @@ export function batchedSenders(binding: NativeBinding, udp: UdpHandle, packetFd:
   };
 }
 
-type Settle = (result: number) => void;
+/** Called with a queued message's bytes sent or -errno, and the message. */
+export type Settle<M> = (result: number, message: M) => void;
 
 const { EINVAL, EMSGSIZE } = constants.errno;
+
+/** Settles every message even when a settle throws (a bug of its caller's): the first error is thrown after. */
+function settleAll<M>(settles: readonly Settle<M>[], messages: readonly M[], results: Int32Array): void {
+  let failure: { error: unknown } | undefined;
+  for (let i = 0; i < settles.length; i++) {
+    try {
+      settles[i]!(results[i]!, messages[i]!);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== undefined) throw failure.error;
+}
 
 /**
  * Queues messages for one socket and sends them with one native call at the end of the current turn
@@ -79,7 +100,7 @@ const { EINVAL, EMSGSIZE } = constants.errno;
  */
 abstract class SendQueue<M> {
   protected readonly queued: M[] = [];
-  private readonly settles: Settle[] = [];
+  private readonly settles: Settle<M>[] = [];
   private results = new Int32Array(64);
   private scheduled = false;
   private readonly turnNow = (): void => this.turn();
@@ -92,15 +113,19 @@ abstract class SendQueue<M> {
 
   /** Resolves with the bytes sent or -errno; never rejects. */
   send(message: M): Promise<number> {
-    return new Promise<number>((resolve) => {
-      this.queued.push(message);
-      this.settles.push(resolve);
-      if (this.queued.length >= MAX_QUEUED_SENDS) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        process.nextTick(this.turnNow);
-      }
-    });
+    return new Promise<number>((resolve) => this.post(message, resolve));
+  }
+
+  /** Queues `message`; `settle` gets its bytes sent or -errno, and the message, when it has been sent (never now). */
+  post(message: M, settle: Settle<M>): void {
+    this.queued.push(message);
+    this.settles.push(settle);
+    // At the bound the queue goes now; its settles still come after this returns.
+    if (this.queued.length >= MAX_QUEUED_SENDS) this.sendFirst(this.queued.length, true);
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.turnNow);
+    }
   }
 
   /** Sends everything queued now (the bound, and before the socket closes). */
@@ -111,15 +136,22 @@ abstract class SendQueue<M> {
   /** One turn's share: a burst, then the rest from the next turn on. */
   private turn(): void {
     this.scheduled = false;
-    this.sendFirst(Math.max(MAX_BURST, Math.ceil(this.queued.length / BACKLOG_SHARE)));
-    if (this.queued.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.turnNow);
+    try {
+      this.sendFirst(Math.max(MAX_BURST, Math.ceil(this.queued.length / BACKLOG_SHARE)));
+    } finally {
+      // Even past a settle that threw: the rest of the queue still goes.
+      if (this.queued.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.turnNow);
+      }
     }
   }
 
-  /** Sends the first `wanted` queued messages (fewer when fewer wait) in one native call and settles them. */
-  private sendFirst(wanted: number): void {
+  /**
+   * Sends the first `wanted` queued messages (fewer when fewer wait) in one native call and settles them: now, or
+   * on the next tick when `later` (inside post).
+   */
+  private sendFirst(wanted: number, later = false): void {
     const count = Math.min(wanted, this.queued.length);
     if (count === 0) return;
     if (this.results.length < count) this.results = new Int32Array(Math.max(count, this.results.length * 2));
@@ -132,10 +164,11 @@ abstract class SendQueue<M> {
       this.onThrow(error);
     }
     const settles = this.settles.splice(0, count);
-    this.queued.splice(0, count);
+    const messages = this.queued.splice(0, count);
     this.counters.batches++;
     this.counters.batchedMessages += count;
-    for (let i = 0; i < count; i++) settles[i]!(results[i]!);
+    if (later) process.nextTick(settleAll, settles, messages, results.slice(0, count));
+    else settleAll(settles, messages, results);
   }
 
   /** Sends queued[0, count) with one native call, each message's bytes or -errno into results. */

@@ -42,11 +42,23 @@ export interface Outbound {
   readonly hwAddress?: string;
 }
 
+/**
+ * What a transport calls once for a datagram handed to it by `post`: `sent` true when the kernel took it, else false
+ * with the error (a NetError) that send()'s promise would have rejected with.
+ */
+export type SendDone<T> = (token: T, sent: boolean, error: unknown) => void;
+
 export interface Transport {
   readonly kind: 'dgram' | 'native' | 'memory';
   readonly inbound$: Observable<Inbound>;
   /** Resolves when the datagram is handed to the kernel; rejects with a NetError. */
   send(out: Outbound): Promise<void>;
+  /**
+   * send() without a promise, for the reply path (two per DORA): `done(token, …)` is called once, never before post
+   * returns. A long-lived `done` and one token per reply cost less than a promise, its reaction and the closures
+   * per reply. Optional: a transport without it is driven through send().
+   */
+  post?<T>(out: Outbound, done: SendDone<T>, token: T): void;
   /** Interfaces served, as last learnt (empty for dgram). */
   interfaces(): readonly InterfaceInfo[];
   /** The transport's own counters (ignored interfaces, MAC/source fallbacks, …), when it keeps any. */

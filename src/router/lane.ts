@@ -10,8 +10,8 @@ export interface LaneHost {
   readonly options: RouterOptions;
   queued(routed: RoutedRequest, lane: Lane): void;
   dequeued(routed: RoutedRequest): void;
-  /** The lane's exchange ended; `rest` still waits (for a new lane of the same client). */
-  ended(lane: Lane, rest: RoutedRequest[]): void;
+  /** The lane's exchange ended; `rest` still waits (for a new lane of the same client), if anything does. */
+  ended(lane: Lane, rest: RoutedRequest[] | undefined): void;
   /** The lane's exchange waits for the client's next message with nothing queued: the lane is let go. */
   waiting(lane: Lane): void;
 }
@@ -163,7 +163,8 @@ export class Lane {
       this.host.options.onDrop('transaction-failed', this.current, snapshot.context.error);
     }
     this.ended = true;
-    // The rest stays in the ledger; the lane the router opens for it re-registers each (keeping its place).
-    this.host.ended(this, this.queue.splice(0));
+    // The rest stays in the ledger; the lane the router opens for it re-registers each (keeping its place). Nearly
+    // always nothing waits: no empty array made for it.
+    this.host.ended(this, this.queue.length === 0 ? undefined : this.queue.splice(0));
   }
 }

@@ -22,7 +22,7 @@ export class Router {
       dequeued: (routed) => this.queued.delete(routed),
       ended: (lane, rest) => {
         if (this.clients.laneAt(lane.slot) === lane) this.clients.endLane(lane.slot);
-        if (rest.length > 0) this.open(lane.clientKey, this.clients.slot(lane.clientKey), rest, false);
+        if (rest !== undefined) this.open(lane.clientKey, this.clients.slot(lane.clientKey), rest, false);
       },
       waiting: (lane) => {
         const now = this.options.now();

@@ -1,7 +1,7 @@
 // Fits a reply to the client's maximum message size (RFC 2132 §9.10, option 57, never below 576): option overload
 // into file and sname first (RFC 2131 §4.1, RFC 2132 §9.3), then options dropped by priority. A client always
 // gets its answer: a reply is never lost because its options do not fit.
-import { encode, getParameterRequestList } from '../codec/index.js';
+import { encode } from '../codec/index.js';
 import type { DhcpMessage, DhcpOption } from '../codec/types.js';
 import { CodecError } from '../errors.js';
 
@@ -31,22 +31,21 @@ export function dropOrder(options: readonly DhcpOption[], requested: readonly nu
   return [...unasked, ...asked];
 }
 
-const NONE_DROPPED: readonly number[] = Object.freeze([]);
-
 /**
- * fitReply for the reply to `request`: the client's option 55 is read only when the reply does not fit as it is
- * (then the first encode is tried once more, by fitReply: a rare path).
+ * The reply's bytes when it fits `maxSize` with all its options (nearly every reply: no FittedReply made for it),
+ * else undefined: then fitReply, with the client's option 55 (which tries this once more: a rare path).
  */
-export function fitReplyFor(message: DhcpMessage, maxSize: number, request: DhcpMessage): FittedReply {
-  const data = tryEncode(message, maxSize);
-  return data !== undefined ? { data, dropped: NONE_DROPPED, oversize: false } : fitReply(message, maxSize, getParameterRequestList(request));
+export function encodeWithin(message: DhcpMessage, maxSize: number): Buffer | undefined {
+  return tryEncode(message, maxSize);
 }
+
+const NONE_DROPPED: readonly number[] = Object.freeze([]);
 
 /** Encodes `message` within `maxSize` bytes (option 57 less the IP and UDP headers), dropping options as needed. */
 export function fitReply(message: DhcpMessage, maxSize: number, requested: readonly number[]): FittedReply {
   // The message as it is first (no copy: the common case fits), then copies with fewer options.
   const first = tryEncode(message, maxSize);
-  if (first !== undefined) return { data: first, dropped: [], oversize: false };
+  if (first !== undefined) return { data: first, dropped: NONE_DROPPED, oversize: false };
   const order = dropOrder(message.options, requested);
   let options = message.options;
   for (let n = 0; n < order.length; n++) {
@@ -60,10 +59,14 @@ export function fitReply(message: DhcpMessage, maxSize: number, requested: reado
   return { data: encode({ ...message, options }), dropped: order, oversize: true };
 }
 
+/** encode's options, one object for every reply (encode is synchronous and keeps nothing of them). */
+const ENCODE_OPTIONS = { maxSize: 0, pooled: true };
+
 function tryEncode(message: DhcpMessage, maxSize: number): Buffer | undefined {
   try {
     // Pooled: the reply is sent and dropped; the response cache copies what it keeps.
-    return encode(message, { maxSize, pooled: true });
+    ENCODE_OPTIONS.maxSize = maxSize;
+    return encode(message, ENCODE_OPTIONS);
   } catch (error) {
     if (error instanceof CodecError && error.code === 'DHCPD_ERR_CODEC_REPLY_TOO_LARGE') return undefined;
     throw error;

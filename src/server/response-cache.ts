@@ -39,7 +39,10 @@ export interface ResponseCacheStats {
 }
 
 /** Requests whose reply depends only on the lease state they leave behind. */
-const CACHEABLE = new Set([MessageType.DISCOVER, MessageType.REQUEST, MessageType.INFORM]);
+const CACHEABLE = new Uint8Array(256);
+for (const type of [MessageType.DISCOVER, MessageType.REQUEST, MessageType.INFORM]) CACHEABLE[type] = 1;
+/** A byte read instead of a Set probe: asked two or three times per request. */
+const cacheable = (type: MessageType): boolean => CACHEABLE[type & 255] === 1;
 /** Bytes 8-9 of the BOOTP header: seconds since the client began, which a retransmission may advance. */
 const SECS = 8;
 
@@ -90,20 +93,20 @@ export class ResponseCache {
   lookup(routed: RoutedRequest): { readonly reply: Outbound; readonly type: MessageType } | undefined {
     const slot = this.index.get(routed.clientKey);
     if (slot !== undefined && this.dead[slot] === 0) {
-      if (CACHEABLE.has(routed.request.type) && this.matches(slot, routed)) {
+      if (cacheable(routed.request.type) && this.matches(slot, routed)) {
         this.hits++;
         return this.replyIn(slot);
       }
       this.kill(slot);
     }
-    if (CACHEABLE.has(routed.request.type)) this.misses++;
+    if (cacheable(routed.request.type)) this.misses++;
     return undefined;
   }
 
   /** Keeps the reply just sent for this request. */
   remember(routed: RoutedRequest, reply: Outbound, type: MessageType): void {
     const { maxEntries, ttlMs } = this.limits();
-    if (!CACHEABLE.has(routed.request.type) || maxEntries <= 0) return;
+    if (!cacheable(routed.request.type) || maxEntries <= 0) return;
     const now = this.clock.now();
     const key = routed.clientKey;
     const length = routed.inbound.data.length + reply.data.length;

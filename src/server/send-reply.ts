@@ -2,15 +2,16 @@
 import { briefError, type AggregatedLog } from '../aggregated-log.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { outbound, replyRoute, type Ports } from '../net/egress.js';
+import { replyOutbound, type Ports } from '../net/egress.js';
 import type { Outbound, Transport } from '../net/types.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
 import { retry } from '../supervisor/retry.js';
 import { DEFAULT_SEND_RETRY, type RetryPolicy } from '../config/supervision-policy.js';
 import { classify, type DhcpdError } from '../errors.js';
 import type { Decision, Reply } from './decision.js';
-import { getIpOption } from '../codec/index.js';
-import { fitReplyFor, type FittedReply } from './reply-fit.js';
+import type { MessageType } from '../codec/types.js';
+import { getIpOption, getParameterRequestList } from '../codec/index.js';
+import { encodeWithin, fitReply, type FittedReply } from './reply-fit.js';
 import type { ResponseCache } from './response-cache.js';
 import { LEASE_DROPS } from './shedding.js';
 import type { Stats } from './stats.js';
@@ -19,6 +20,14 @@ export interface ReplySender {
   send(decision: Decision, routed: RoutedRequest): void;
   /** Sends the cached reply when the request is a retransmission of one already answered; false if it is not. */
   resend(routed: RoutedRequest): boolean;
+}
+
+/** A reply on its way: what its outcome needs, handed to the transport as post's token. */
+interface Sending {
+  readonly transport: Transport;
+  readonly out: Outbound;
+  readonly type: MessageType;
+  readonly routed: RoutedRequest;
 }
 
 export function createReplySender(deps: {
@@ -36,6 +45,35 @@ export function createReplySender(deps: {
   readonly signReply?: (reply: Buffer, routed: RoutedRequest) => Buffer;
 }): ReplySender {
   const { log, stats } = deps;
+  const sent = (sending: Sending): void => {
+    stats.sentMessage(sending.type);
+    deps.cache?.remember(sending.routed, sending.out, sending.type);
+  };
+  /** Made once: the transport calls it with each reply's Sending (no closure per reply). */
+  const firstOutcome = (sending: Sending, ok: boolean, error: unknown): void => {
+    if (ok) sent(sending);
+    else retryAfter(sending, error);
+  };
+  const retryAfter = (sending: Sending, error: unknown): void => {
+    const { transport, out, routed } = sending;
+    let first: Promise<void> | undefined = Promise.reject(error);
+    const attempt = (): Promise<void> => {
+      const outcome = first ?? sendOnce(transport, out);
+      first = undefined;
+      return outcome;
+    };
+    retry(attempt, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
+      // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).
+      onRetry: (err) => {
+        stats.count(stats.events, 'send.retry');
+        deps.notices.note('warn', 'send.retry', reasonOf(err), 'send failed, retrying', { err: briefError(err), xid: routed.request.xid });
+      },
+      onGiveUp: (err) => {
+        stats.count(stats.events, 'send.failed');
+        deps.notices.note('warn', 'send.failed', reasonOf(err), 'reply not sent', { err: briefError(err), xid: routed.request.xid, to: out.to.address });
+      },
+    }).then(() => sent(sending), (err: unknown) => stats.error(classify(err).category));
+  };
   return {
     send(decision, routed) {
       if (decision.kind === 'accepted') {
@@ -56,33 +94,12 @@ export function createReplySender(deps: {
       if (encoded === undefined) return;
       const data = deps.signReply?.(encoded, routed) ?? encoded;
       const canUnicast = transport.kind === 'native' && decision.message.htype === 1 && decision.message.hlen === 6;
-      const route = replyRoute(decision.type, decision.message, routed.request, deps.ports(), canUnicast);
-      const out = outbound(data, route, routed.inbound, getIpOption(decision.message, 54));
-      const sent = (): void => {
-        stats.sentMessage(decision.type);
-        deps.cache?.remember(routed, out, decision.type);
-      };
+      const out = replyOutbound(data, decision.type, decision.message, routed.request, deps.ports(), canUnicast, routed.inbound, getIpOption(decision.message, 54));
+      const sending: Sending = { transport, out, type: decision.type, routed };
       // The first attempt goes out without the retry machinery (a promise chain, hooks and closures per reply that
       // nearly every reply would throw away); only a failure starts it, handing it that attempt's outcome first.
-      let first: Promise<void> | undefined = sendOnce(transport, out);
-      first.then(sent, () => {
-        const attempt = (): Promise<void> => {
-          const outcome = first ?? sendOnce(transport, out);
-          first = undefined;
-          return outcome;
-        };
-        retry(attempt, deps.sendRetry?.() ?? DEFAULT_SEND_RETRY, deps.clock, {
-          // Per-packet trouble: counted, logged aggregated by errno, no stack (a hostile giaddr is not a bug).
-          onRetry: (err) => {
-            stats.count(stats.events, 'send.retry');
-            deps.notices.note('warn', 'send.retry', reasonOf(err), 'send failed, retrying', { err: briefError(err), xid: routed.request.xid });
-          },
-          onGiveUp: (err) => {
-            stats.count(stats.events, 'send.failed');
-            deps.notices.note('warn', 'send.failed', reasonOf(err), 'reply not sent', { err: briefError(err), xid: routed.request.xid, to: route.to.address });
-          },
-        }).then(sent, (err: unknown) => stats.error(classify(err).category));
-      });
+      if (transport.post !== undefined) transport.post(out, firstOutcome, sending);
+      else sendOnce(transport, out).then(() => firstOutcome(sending, true, undefined), (error: unknown) => firstOutcome(sending, false, error));
     },
     resend(routed) {
       const transport = deps.transport();
@@ -104,7 +121,10 @@ export function createReplySender(deps: {
  */
 function encodeOrReport(decision: Reply, routed: RoutedRequest, deps: { readonly log: Logger; readonly stats: Stats }): Buffer | undefined {
   try {
-    const fitted = fitReplyFor(decision.message, decision.maxSize, routed.request);
+    // Nearly every reply fits as it is: its bytes, without a FittedReply.
+    const data = encodeWithin(decision.message, decision.maxSize);
+    if (data !== undefined) return data;
+    const fitted = fitReply(decision.message, decision.maxSize, getParameterRequestList(routed.request));
     if (fitted.dropped.length > 0 || fitted.oversize) reportTrim(fitted, decision, routed, deps);
     return fitted.data;
   } catch (error) {

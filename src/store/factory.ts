@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
+import { LEVEL_OPTIONS } from './level-database.js';
 import { LevelLeaseStore, type LevelStoreOptions } from './level-store.js';
 import { MemoryLeaseStore } from './memory-store.js';
 import { SNAPSHOT_FILE } from './snapshots.js';
@@ -38,7 +39,7 @@ export async function createStore(config: ServerConfig, log: Logger, extras: Sto
     case 'memory':
       return new MemoryLeaseStore({ ...options, location: '(in memory)' });
     case 'level':
-      return new LevelLeaseStore(new Level<string, string>(store.path, { createIfMissing: true }), {
+      return new LevelLeaseStore(new Level<string, string>(store.path, LEVEL_OPTIONS), {
         ...options, snapshotPath: join(store.path, SNAPSHOT_FILE), checkpoint: store.checkpoint,
       });
     case 'postgres':

@@ -6,8 +6,13 @@ import { DelegatingLeaseStore } from './delegating-store.js';
 import { hasHistory, type LeaseHistoryStore, type LeaseStore, type LeaseWrite } from './types.js';
 
 export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistoryStore {
-  /** Transitions not yet written, by address; at most `perLease` each, and only for addresses the book holds. */
-  private readonly pending = new Map<string, LeaseTransition[]>();
+  /**
+   * Transitions not yet written, by address; at most `perLease` each, and only for addresses the book holds. One
+   * alone is kept as it is, two as an array of two: a DORA's offer waits alone for its ACK, and the pair is the
+   * write's list as it is (an array grown by push from one element takes room for 17; it outlived the young
+   * generation while its commit was synced).
+   */
+  private readonly pending = new Map<string, LeaseTransition | LeaseTransition[]>();
 
   constructor(
     inner: LeaseStore,
@@ -18,43 +23,69 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
 
   /** The lease book's transition listener. */
   record(transition: LeaseTransition): void {
-    const list = this.pending.get(transition.ip);
-    if (list === undefined) {
-      this.pending.set(transition.ip, [transition]);
+    const waiting = this.pending.get(transition.ip);
+    if (waiting === undefined) {
+      this.pending.set(transition.ip, transition);
       return;
     }
-    list.push(transition);
-    if (list.length > this.perLease()) list.splice(0, list.length - this.perLease());
+    if (!Array.isArray(waiting)) {
+      this.pending.set(transition.ip, this.perLease() > 1 ? [waiting, transition] : [transition]);
+      return;
+    }
+    waiting.push(transition);
+    if (waiting.length > this.perLease()) waiting.splice(0, waiting.length - this.perLease());
   }
 
-  override async write(writes: readonly LeaseWrite[]): Promise<void> {
-    // Made only when some write takes transitions (per commit request: this runs once per lease write).
-    let taken: Map<string, LeaseTransition[]> | undefined;
+  private waitingFor(ip: string): LeaseTransition[] | undefined {
+    const waiting = this.pending.get(ip);
+    return waiting === undefined || Array.isArray(waiting) ? waiting : [waiting];
+  }
+
+  /**
+   * Not an async function, and nothing made for a write that takes no transitions: it runs for every lease write.
+   * What a write took is told by comparing the two lists (a write that took transitions was replaced).
+   */
+  override write(writes: readonly LeaseWrite[]): Promise<void> {
     let withHistory: LeaseWrite[] | undefined;
     for (let i = 0; i < writes.length; i++) {
       const write = writes[i]!;
       if (write.kind !== 'put') continue;
       const ip = write.record.context.ip;
-      const transitions = this.pending.get(ip);
+      const transitions = this.waitingFor(ip);
       if (transitions === undefined) continue;
       this.pending.delete(ip);
-      (taken ??= new Map()).set(ip, transitions);
       withHistory ??= writes.slice();
       const own = write.transitions;
       withHistory[i] = { kind: 'put', record: write.record, transitions: own === undefined || own.length === 0 ? transitions : [...own, ...transitions] };
     }
+    let written: Promise<void>;
     try {
-      await this.inner.write(withHistory ?? writes);
+      written = this.inner.write(withHistory ?? writes);
     } catch (error) {
-      // Not stored: they wait for the next write (a retry, or the undo that follows a failed one).
-      if (taken !== undefined) for (const [ip, transitions] of taken) this.pending.set(ip, [...transitions, ...(this.pending.get(ip) ?? [])]);
+      written = Promise.reject(error);
+    }
+    if (withHistory === undefined) return written;
+    const taken = withHistory;
+    return written.catch((error: unknown) => {
+      this.giveBack(writes, taken);
       throw error;
+    });
+  }
+
+  /** After a failed write: what it took waits for the next write (a retry, or the undo that follows a failed one). */
+  private giveBack(writes: readonly LeaseWrite[], withHistory: readonly LeaseWrite[]): void {
+    for (let i = 0; i < writes.length; i++) {
+      const mine = withHistory[i]!;
+      if (mine === writes[i] || mine.kind !== 'put' || mine.transitions === undefined) continue;
+      const own = (writes[i] as typeof mine).transitions?.length ?? 0;
+      const ip = mine.record.context.ip;
+      this.pending.set(ip, [...mine.transitions.slice(own), ...(this.waitingFor(ip) ?? [])]);
     }
   }
 
   /** Stored transitions of the address, then those not yet written; at most `limit` of the newest. */
   async history(ip: string, limit = this.perLease()): Promise<LeaseTransition[]> {
     const stored = hasHistory(this.inner) ? await this.inner.history(ip, limit) : [];
-    return [...stored, ...(this.pending.get(ip) ?? [])].slice(-limit);
+    return [...stored, ...(this.waitingFor(ip) ?? [])].slice(-limit);
   }
 }

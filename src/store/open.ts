@@ -1,10 +1,11 @@
 // Factories: the on-disk LevelDB store for the daemon, and an in-memory one for tests and dry runs.
 import { Level } from 'level';
+import { LEVEL_OPTIONS } from './level-database.js';
 import { LevelLeaseStore, type LevelDatabase, type LevelStoreOptions } from './level-store.js';
 
 /** Opens (creating if missing) the LevelDB lease store at `location`; rejects with a StoreError. */
 export async function openLevelStore(location: string, options: LevelStoreOptions = {}): Promise<LevelLeaseStore> {
-  const db: LevelDatabase = new Level<string, string>(location, { createIfMissing: true });
+  const db: LevelDatabase = new Level<string, string>(location, LEVEL_OPTIONS);
   return openWith(db, { location, ...options });
 }
 

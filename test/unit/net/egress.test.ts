@@ -1,7 +1,7 @@
 // Reply routing (RFC 2131 §4.1) and which replies are pinned to the receiving interface.
 import { describe, expect, it } from 'vitest';
 import { MessageType, type DhcpMessage } from '../../../src/codec/types.js';
-import { outbound, replyRoute } from '../../../src/net/egress.js';
+import { outbound, replyOutbound, replyRoute } from '../../../src/net/egress.js';
 import type { Inbound } from '../../../src/net/types.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { ETH1 } from './helpers.js';
@@ -45,5 +45,40 @@ describe('reply routing', () => {
     const route = replyRoute(MessageType.NAK, replyTo(request, '0.0.0.0'), request, ports, true);
     expect(route).toEqual({ to: { address: '255.255.255.255', port: 68 } });
     expect(outbound(data, route, inbound, undefined).ifaceName).toBe('adn-s1');
+  });
+});
+
+describe('replyOutbound: replyRoute then outbound in one', () => {
+  it('routes every kind of reply as replyRoute and outbound do', () => {
+    const requests = [
+      clientMessage(client, MessageType.DISCOVER),
+      clientMessage(client, MessageType.DISCOVER, { flags: 0x8000 }),
+      clientMessage({ ...client, giaddr: '198.19.1.1' }, MessageType.DISCOVER),
+      clientMessage(client, MessageType.REQUEST, { ciaddr: '198.51.100.150' }),
+      clientMessage(client, MessageType.REQUEST, { requested: '198.51.100.150' }),
+      clientMessage({ ...client, giaddr: '198.19.1.1' }, MessageType.REQUEST, { ciaddr: '198.51.100.150' }),
+    ];
+    for (const request of requests) {
+      for (const type of [MessageType.OFFER, MessageType.ACK, MessageType.NAK]) {
+        for (const yiaddr of ['198.51.100.150', '0.0.0.0']) {
+          for (const canUnicast of [true, false]) {
+            const reply = replyTo(request, yiaddr);
+            const expected = outbound(data, replyRoute(type, reply, request, ports, canUnicast), inbound, '198.51.100.1');
+            expect(replyOutbound(data, type, reply, request, ports, canUnicast, inbound, '198.51.100.1')).toEqual(expected);
+          }
+        }
+      }
+    }
+  });
+
+  it('gives consecutive replies to one relay the same endpoint object (only read), and a new one for another', () => {
+    const relayed = clientMessage({ ...client, giaddr: '198.19.1.1' }, MessageType.DISCOVER);
+    const first = replyOutbound(data, MessageType.OFFER, replyTo(relayed), relayed, ports, true, inbound, undefined);
+    const second = replyOutbound(data, MessageType.OFFER, replyTo(relayed), relayed, ports, true, inbound, undefined);
+    expect(second.to).toBe(first.to);
+    const other = clientMessage({ ...client, giaddr: '198.19.2.1' }, MessageType.DISCOVER);
+    const third = replyOutbound(data, MessageType.OFFER, replyTo(other), other, ports, true, inbound, undefined);
+    expect(third.to).toEqual({ address: '198.19.2.1', port: 67 });
+    expect(first.to).toEqual({ address: '198.19.1.1', port: 67 });
   });
 });

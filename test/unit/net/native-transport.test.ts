@@ -52,6 +52,18 @@ describe.each([
     expect(transport.stats().received).toBe(3);
   });
 
+  it('gives datagrams from one source one endpoint object (only read), and each other source its own', () => {
+    const { binding, received } = setup();
+    binding.receive(0, [datagram(11, '255.255.255.255'), datagram(11, '255.255.255.255'), datagram(12, '203.0.113.129', '203.0.113.7')]);
+    binding.receive(0, [datagram(12, '203.0.113.129', '203.0.113.7'), datagram(11, '255.255.255.255')]);
+    expect(received.map((r) => r.from)).toEqual([
+      { address: '0.0.0.0', port: 68 }, { address: '0.0.0.0', port: 68 }, { address: '203.0.113.7', port: 68 },
+      { address: '203.0.113.7', port: 68 }, { address: '0.0.0.0', port: 68 },
+    ]);
+    expect(received[1]!.from).toBe(received[0]!.from);
+    expect(received[3]!.from).toBe(received[2]!.from);
+  });
+
   it('drops and counts datagrams from interfaces not listed, and looks again for a recreated link', () => {
     const { binding, received, transport, discover, clock } = setup();
     binding.receive(0, [datagram(99, '255.255.255.255'), datagram(11, '255.255.255.255')]);

@@ -150,3 +150,73 @@ describe('batched sends', () => {
     expect(transport.stats()).toMatchObject({ sent: 1, sendErrors: 1, sendBatches: 0 });
   });
 });
+
+describe('posted sends (post: a callback instead of a promise per reply)', () => {
+  /** Posts every reply with one recording `done`; resolves when all were called back. */
+  function postAll(transport: ReturnType<typeof setup>['transport'], outs: readonly Outbound[]) {
+    const outcomes: { token: number; sent: boolean; error: unknown }[] = [];
+    let returned = false;
+    const called = new Promise<void>((resolve) => {
+      outs.forEach((out, i) => transport.post!(out, (token: number, sent, error) => {
+        // Never from inside post: a caller may rely on post having returned.
+        expect(returned).toBe(true);
+        outcomes.push({ token, sent, error });
+        if (outcomes.length === outs.length) resolve();
+      }, i));
+    });
+    returned = true;
+    return called.then(() => outcomes.sort((a, b) => a.token - b.token));
+  }
+
+  it('sends the turn in one batch as send() does and calls done once per reply with its token', async () => {
+    const { binding, transport } = setup();
+    binding.udpResults.push(6, ENETUNREACH, 6);
+    const outcomes = await postAll(transport, [relay(1), relay(2), relay(3)]);
+    expect(outcomes.map((o) => [o.token, o.sent])).toEqual([[0, true], [1, false], [2, true]]);
+    expect(outcomes[1]!.error).toMatchObject({ code: 'DHCPD_ERR_NET_UNREACHABLE', details: { errno: 'ENETUNREACH', to: { address: '198.18.0.2' } } });
+    expect(binding.batches).toEqual([{ kind: 'udp', size: 3 }]);
+    expect(transport.stats()).toMatchObject({ sent: 2, sendErrors: 1 });
+  });
+
+  it('falls back for a refused source, unicasts to a MAC and refuses an unknown interface as send() does', async () => {
+    const { binding, transport } = setup();
+    binding.udpResults.push(EINVAL);
+    const unknown: Outbound = { data: Buffer.from('x'), to: { address: '255.255.255.255', port: 68 }, ifaceName: 'nope' };
+    const outcomes = await postAll(transport, [relay(1, '198.51.100.9'), toMac(0), unknown]);
+    expect(outcomes.map((o) => o.sent)).toEqual([true, true, false]);
+    expect(outcomes[2]!.error).toMatchObject({ code: 'DHCPD_ERR_NET_INTERFACE' });
+    expect(binding.packetSends).toHaveLength(1);
+    expect(transport.stats()).toMatchObject({ sent: 2, sourceFallbacks: 1, sentToMac: 1 });
+  });
+
+  it('at the queue bound sends at once but still calls back after post returns', async () => {
+    const { binding, transport } = setup();
+    const outcomes = await postAll(transport, Array.from({ length: 1100 }, (_, i) => relay(i % 250)));
+    expect(outcomes.every((o) => o.sent)).toBe(true);
+    expect(binding.batches.map((b) => b.size)).toEqual([1024, 64, 12]);
+  });
+
+  it('a done that throws does not keep the others of its batch, or the next turns, from being called back', async () => {
+    const { transport } = setup();
+    const called: number[] = [];
+    const failures: unknown[] = [];
+    const onUncaught = (error: unknown) => failures.push(error);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      const all = new Promise<void>((resolve) => {
+        for (let i = 0; i < 300; i++) {
+          transport.post!(relay(i % 250), (token: number) => {
+            called.push(token);
+            if (token === 0) throw new Error('a bug in done');
+            if (called.length === 300) resolve();
+          }, i);
+        }
+      });
+      await all;
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+    }
+    expect(called).toHaveLength(300);
+    expect(failures).toHaveLength(1);
+  });
+});

@@ -86,6 +86,27 @@ describe('HistoryRecorder', () => {
     await inner.close();
   });
 
+  it('gives back only what a failed write took, not the write\'s own transitions, and leaves other addresses alone', async () => {
+    const inner = await openMemoryStore({ now });
+    let fail = true;
+    injectBatchFault((inner as unknown as { db: LevelDatabase }).db, () => (fail ? new Error('EIO') : undefined));
+    const recorder = new HistoryRecorder(inner, () => 64);
+    const OTHER = '198.51.100.11';
+    recorder.record(step(1));
+    recorder.record(step(2));
+    recorder.record(step(5, { ip: OTHER }));
+    const own = { kind: 'put' as const, record: makeRecord(IP, 'hw:1:c1'), transitions: [step(0)] };
+    await expect(recorder.write([put(makeRecord(OTHER, 'hw:1:c2')), own])).rejects.toThrow();
+    expect((await recorder.history(IP)).map((t) => t.xid)).toEqual([1, 2]);
+    expect((await recorder.history(OTHER)).map((t) => t.xid)).toEqual([5]);
+    fail = false;
+    await recorder.write([own]);
+    expect((await inner.history(IP)).map((t) => t.xid)).toEqual([0, 1, 2]);
+    await recorder.write([put(makeRecord(OTHER, 'hw:1:c2'))]);
+    expect((await inner.history(OTHER)).map((t) => t.xid)).toEqual([5]);
+    await inner.close();
+  });
+
   it('bounds what waits per address', async () => {
     const inner = await openMemoryStore({ now });
     const recorder = new HistoryRecorder(inner, () => 3);
