@@ -66,6 +66,11 @@ export class LeaseBook {
     hotCursor?: Iterator<[string, LeaseRecord]> | undefined;
     /** The record `stored` found last (hot, or packed and built); dropped whenever any stored lease changes. */
     lastFound?: LeaseRecord | undefined;
+    /**
+     * The address `stored` last found without a lease; dropped whenever any stored lease changes. A DISCOVER asks of
+     * the free address it picks four or five times before it holds it (is it free, is it taken, settle, before).
+     */
+    lastMissing?: string | undefined;
   } = {};
   /** Every other lease (an address is in one of the two, never both). */
   private readonly packed = new RestingLeases();
@@ -190,12 +195,13 @@ export class LeaseBook {
     // a string compare instead of a Map lookup (or, for a packed lease, building its record again).
     const last = this.mutable.lastFound;
     if (last !== undefined && last.context.ip === ip) return last;
+    if (ip === this.mutable.lastMissing) return undefined;
     const hot = this.hot.get(ip);
     if (hot !== undefined) return (this.mutable.lastFound = hot);
-    if (this.packed.size === 0) return undefined;
-    const n = parseIpv4(ip);
+    const n = this.packed.size === 0 ? -1 : parseIpv4(ip);
     const built = n < 0 ? undefined : this.packed.get(n);
     this.mutable.lastFound = built;
+    if (built === undefined) this.mutable.lastMissing = ip;
     return built;
   }
 
@@ -269,7 +275,7 @@ export class LeaseBook {
   loadPacked(table: PackedLeases): void {
     if (this.size > 0) throw new TypeError('loadPacked() into a book that holds leases');
     this.packed.load(table);
-    this.mutable.lastFound = undefined;
+    this.forgetLookups();
     const packed = this.packed;
     this.byClient.reserve(packed.size);
     packed.forEachIndexed((ip, clientHash, state, earliest) => {
@@ -368,7 +374,7 @@ export class LeaseBook {
    */
   private keep(record: LeaseRecord, n: number, atRest: boolean): void {
     const ip = record.context.ip;
-    this.mutable.lastFound = undefined;
+    this.forgetLookups();
     this.hot.delete(ip);
     if ((atRest || record.state === 'bound') && this.packed.pack(record)) {
       if (!atRest) this.mutable.lastFound = record;
@@ -379,6 +385,12 @@ export class LeaseBook {
     if (this.hot.size > (this.options.hotLimit ?? HOT_LIMIT)) this.packOldest();
   }
 
+  /** The stored leases changed: what `stored` remembers of its last lookups no longer holds. */
+  private forgetLookups(): void {
+    this.mutable.lastFound = undefined;
+    this.mutable.lastMissing = undefined;
+  }
+
   private packOldest(): void {
     // A cursor kept across calls: a new iterator would step over every entry deleted from the front since the
     // map last compacted (quadratic). The cursor reaches records set again since it started once more, at the end.
@@ -386,7 +398,7 @@ export class LeaseBook {
     if (next.done === true) next = (this.mutable.hotCursor = this.hot.entries()).next();
     if (next.done === true) return;
     const [ip, record] = next.value;
-    this.mutable.lastFound = undefined;
+    this.forgetLookups();
     this.hot.delete(ip);
     // One the columns cannot hold goes to the back: it stays an object.
     if (!this.packed.pack(record)) this.hot.set(ip, record);
@@ -406,7 +418,7 @@ export class LeaseBook {
   }
 
   private remove(record: LeaseRecord): void {
-    this.mutable.lastFound = undefined;
+    this.forgetLookups();
     this.hot.delete(record.context.ip);
     this.packed.delete(parseIpv4(record.context.ip));
     this.offers.update(record, undefined);
