@@ -1,7 +1,7 @@
 // The in-memory lease table: every lease's machine snapshot, indexed by address and by client, with its timers
-// in the shared expiry schedule. Only events that go through the lease machine change a lease. Leases a request or
-// a timer touched lately are kept as records; the others rest packed in columns (packed-leases.ts), which is what
-// lets 10^6 leases load in seconds and fit in a few hundred megabytes.
+// in the shared expiry schedule. Only events that go through the lease machine change a lease. Offers and leases a
+// timer or an undo touched lately are kept as records; bound leases and all the others rest packed in columns
+// (packed-leases.ts), which is what lets 10^6 leases load in seconds and fit in a few hundred megabytes.
 import type { Clock } from '../clock.js';
 import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseRecord, LeaseTimer } from '../../machines/lease.types.js';
@@ -41,8 +41,8 @@ export interface LeaseBookOptions {
 export type { LeaseSummaryFn };
 
 /**
- * Records set most recently stay objects: a request touches its lease several times within moments, and `revert`
- * undoes the very record it was handed. Beyond this many, the least recently set one is packed.
+ * Records set most recently stay objects (but bound ones, see `keep`): an offer's REQUEST follows within moments, and
+ * `revert` undoes the very record it was handed. Beyond this many, the least recently set one is packed.
  */
 const HOT_LIMIT = 10_000;
 
