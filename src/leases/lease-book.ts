@@ -357,7 +357,7 @@ export class LeaseBook {
     // The same client's record again (most changes): its index entry stands, no hash of its key to work out.
     const sameClient = previous !== undefined && previous.context.subnetId === subnetId && previous.context.clientKey === clientKey;
     if (previous !== undefined && !sameClient) this.unindex(previous);
-    this.keep(record, n, atRest);
+    this.keep(record, n, atRest, previous !== undefined);
     this.notifyTaken(previous, record);
     for (const listener of this.changeListeners) listener(previous, record);
     this.offers.update(previous, record);
@@ -371,17 +371,19 @@ export class LeaseBook {
    * 10,000 changes of other leases, long enough to be promoted to the old generation at every ACK and die there
    * (~420 bytes per DORA for the major GCs to mark and sweep). Packed, it dies young; the decision that bound it
    * goes on reading the very record (`lastFound`), and a later request builds it back from the columns.
+   * `wasStored`: the address had a record (hot or packed) to replace; a new one (every offer of a free address) has
+   * neither a hot entry nor a packed slot to drop.
    */
-  private keep(record: LeaseRecord, n: number, atRest: boolean): void {
+  private keep(record: LeaseRecord, n: number, atRest: boolean, wasStored: boolean): void {
     const ip = record.context.ip;
     this.forgetLookups();
-    this.hot.delete(ip);
+    if (wasStored) this.hot.delete(ip);
     if ((atRest || record.state === 'bound') && this.packed.pack(record)) {
       if (!atRest) this.mutable.lastFound = record;
       return;
     }
     this.hot.set(ip, record);
-    this.packed.delete(n);
+    if (wasStored) this.packed.delete(n);
     if (this.hot.size > (this.options.hotLimit ?? HOT_LIMIT)) this.packOldest();
   }
 
