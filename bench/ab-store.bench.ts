@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LeaseRecord, LeaseTransition } from '../machines/lease.types.js';
 import { compareInChunks } from './lib/ab-chunks.js';
+import { ackWrites } from './lib/ack-writes.js';
 
 const other = resolve(process.argv[2] ?? '');
 const chunks = Number(process.argv[3] ?? 20);
@@ -30,43 +30,8 @@ async function startFrom(root: string) {
   return { store, recorder: new HistoryRecorder(store, () => 64) };
 }
 
-const BASE = 0xc6120000; // 198.18.0.0
-const now = 1_700_000_000_000;
-const ipOf = (i: number): string => {
-  const n = BASE + (i % 131_000);
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-};
-const macOf = (i: number): string => `02:00:${[(i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255].map((n) => n.toString(16).padStart(2, '0')).join(':')}`;
-
-function bound(ip: string, mac: string, at: number): LeaseRecord {
-  return {
-    state: 'bound',
-    context: {
-      ip, subnetId: 1, clientKey: `hw:1:${mac}`, hwAddress: mac, offerExpiresAt: 0, boundAt: at, renewAt: at + 1_800_000,
-      rebindAt: at + 3_150_000, expiresAt: at + 3_600_000, graceUntil: 0, probationUntil: 0, changedAt: at,
-    },
-    timers: [{ event: 'xstate.after.renewal.lease.bound', at: at + 1_800_000 }],
-  };
-}
-
-function transition(ip: string, mac: string, at: number, from: string, to: string, event: string, xid: number, type: string): LeaseTransition {
-  return { at, ip, subnetId: 1, clientKey: `hw:1:${mac}`, from, to, event, xid, message: `DHCP${type} from ${mac} via 198.18.0.1` };
-}
-
 async function chunk(server: Awaited<ReturnType<typeof startFrom>>, from: number): Promise<void> {
-  let next = from;
-  const end = from + perChunk;
-  await Promise.all(Array.from({ length: window }, async () => {
-    while (next < end) {
-      const i = next++;
-      const ip = ipOf(i);
-      const mac = macOf(i);
-      const at = now + i;
-      server.recorder.record(transition(ip, mac, at, 'none', 'offered', 'lease.offer', 2 * i + 1, 'DISCOVER'));
-      server.recorder.record(transition(ip, mac, at, 'offered', 'bound', 'lease.commit', 2 * i + 2, 'REQUEST'));
-      await server.recorder.write([{ kind: 'put', record: bound(ip, mac, at) }]);
-    }
-  }));
+  await ackWrites(server.recorder, from, perChunk, window);
 }
 
 const servers = await compareInChunks({
