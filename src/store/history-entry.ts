@@ -142,6 +142,35 @@ function readTransition(bytes: Buffer, reader: { at: number }): LeaseTransition 
   };
 }
 
+/**
+ * The newest transition time of a stored entry, either format, read without making the transitions (the sweep asks
+ * it of every entry); -Infinity when it has no number, undefined when the entry is damaged.
+ */
+export function newestAt(value: Uint8Array): number | undefined {
+  if (value.length === 0 || value[0] !== VERSION_1) {
+    const transitions = decodeJson(Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8'));
+    return transitions === undefined ? undefined : transitions.reduce((newest, t) => (t.at > newest ? t.at : newest), -Infinity);
+  }
+  if (value.length < 3) return undefined;
+  const view = new DataView(value.buffer, value.byteOffset, value.length);
+  const count = value[1]! | (value[2]! << 8);
+  let newest = -Infinity;
+  let at = 3;
+  for (let i = 0; i < count; i++) {
+    if (at + 17 > value.length) return undefined;
+    const flags = value[at]!;
+    const when = view.getFloat64(at + 1, true);
+    if (when > newest) newest = when;
+    at += 17 + ((flags & HAS_XID) !== 0 ? 4 : 0);
+    // clientKey, from, to, event, and the message when there is one: skipped by their lengths.
+    for (let s = (flags & HAS_MESSAGE) !== 0 ? 5 : 4; s > 0; s--) {
+      if (at + 2 > value.length) return undefined;
+      at += 2 + (value[at]! | (value[at + 1]! << 8));
+    }
+  }
+  return count > 0 && at === value.length ? newest : undefined;
+}
+
 /** An entry of an older version: one transition as a JSON object, or an array of them. */
 function decodeJson(text: string): LeaseTransition[] | undefined {
   let parsed: unknown;

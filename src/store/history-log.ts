@@ -8,7 +8,7 @@
 // nothing. Stores written with one transition per entry read the same.
 import type { AbstractSublevel } from 'abstract-level';
 import type { LeaseTransition } from '../../machines/lease.types.js';
-import { decodeHistoryEntry, encodeHistoryEntry } from './history-entry.js';
+import { decodeHistoryEntry, encodeHistoryEntry, newestAt } from './history-entry.js';
 import { HistoryKeyBytes } from './key-bytes.js';
 import { addressKey } from './keys.js';
 import type { LevelDatabase } from './level-database.js';
@@ -30,6 +30,8 @@ export interface HistoryOptions {
  * appended more than 16 transitions per millisecond of its life. 16^12 holds this until the year 2527.
  */
 const FRESH_PER_MS = 16;
+/** Entries read, and deletes written, at a time by the sweep. */
+const SWEEP_CHUNK = 1000;
 /** Bounds of one address's range: "!" sorts just before '"'. */
 const rangeOf = (address: string) => ({ gte: `${address}!`, lt: `${address}"` });
 
@@ -90,15 +92,27 @@ export class HistoryLog {
     const cutoff = now - this.retentionMs;
     let deleted = 0;
     let batch = this.sublevel.batch();
-    for await (const [key, value] of this.sublevel.iterator()) {
-      const entry = decodeHistoryEntry(value);
-      if (entry !== undefined && entry.some((t) => t.at >= cutoff)) continue;
-      batch.del(key);
-      deleted++;
-      if (batch.length >= 1000) {
-        await batch.write();
-        batch = this.sublevel.batch();
+    // In chunks, each entry's newest time read off its bytes: the first commit after a start sweeps every entry of
+    // every address, on the main thread, while the daemon serves. One awaited step per entry and its transitions
+    // decoded cost 3.5-4.9 µs of CPU an entry; this 1.9-2.4 (10^5 entries, three rounds).
+    const iterator = this.sublevel.iterator();
+    try {
+      for (;;) {
+        const entries = await iterator.nextv(SWEEP_CHUNK);
+        if (entries.length === 0) break;
+        for (const [key, value] of entries) {
+          const newest = newestAt(value);
+          if (newest !== undefined && newest >= cutoff) continue;
+          batch.del(key);
+          deleted++;
+          if (batch.length >= SWEEP_CHUNK) {
+            await batch.write();
+            batch = this.sublevel.batch();
+          }
+        }
       }
+    } finally {
+      await iterator.close();
     }
     await (batch.length > 0 ? batch.write() : batch.close());
     return deleted;

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LeaseTransition } from '../../../machines/lease.types.js';
-import { decodeHistoryEntry, encodeHistoryEntry } from '../../../src/store/history-entry.js';
+import { decodeHistoryEntry, encodeHistoryEntry, newestAt } from '../../../src/store/history-entry.js';
 
 const ipArb = fc.nat({ max: 0xffffffff }).map((n) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`);
 const transitionArb: fc.Arbitrary<LeaseTransition> = fc.record({
@@ -72,5 +72,18 @@ describe('history entry codec', () => {
     const copy = first.slice();
     encodeHistoryEntry([{ ...offer, clientKey: 'hw:1:02:00:5e:10:00:02' }]);
     expect(first).not.toEqual(copy);
+  });
+
+  it('reads the newest transition time of an entry off its bytes, as decoding it would give', () => {
+    const newest = (ts: readonly LeaseTransition[]) => Math.max(...ts.map((t) => t.at));
+    fc.assert(fc.property(fc.array(transitionArb, { minLength: 1, maxLength: 5 }), (transitions) => {
+      const encoded = encodeHistoryEntry(transitions).slice();
+      expect(newestAt(encoded) === newest(transitions)).toBe(true); // === : -0 and 0 are the same time
+      for (let length = 0; length < encoded.length; length += 7) expect(newestAt(encoded.subarray(0, length))).toBeUndefined();
+      expect(newestAt(Buffer.concat([encoded, Buffer.from([0])]))).toBeUndefined();
+    }));
+    expect(newestAt(Buffer.from(JSON.stringify(offer)))).toBe(offer.at);
+    expect(newestAt(Buffer.from(JSON.stringify([ack, offer])))).toBe(ack.at);
+    expect(newestAt(Buffer.from('not json'))).toBeUndefined();
   });
 });
