@@ -70,13 +70,14 @@ export const leaseMachine = setup({
 }).createMachine({
   id: 'lease',
   initial: 'offered',
-  // Field by field: an object rest/spread here cost ~10 µs per lease in V8.
+  // Field by field: an object rest/spread here cost ~10 µs per lease in V8. `hostname` always, undefined when the
+  // client sent none: `bind` sets it, and a step that adds a field to a context takes V8's slow path to copy it.
   context: ({ input }) => ({
     ip: input.ip,
     subnetId: input.subnetId,
     clientKey: input.clientKey,
     hwAddress: input.hwAddress,
-    ...(input.hostname !== undefined ? { hostname: input.hostname } : {}),
+    hostname: input.hostname,
     offerExpiresAt: input.now + input.holdMs,
     boundAt: 0,
     renewAt: 0,

@@ -346,14 +346,13 @@ export class PackedLeases {
     const hwAddress = tail >= 0 ? clientKey.slice(clientKey.length - tail) : this.hwStrings.get(slot)!;
     const hostname = this.hostnames.size === 0 ? undefined : this.hostnames.get(slot);
     const t = this.times;
-    // Field order as the lease machine builds the context, so built records share its hidden class.
-    const context: LeaseContext = hostname === undefined
-      ? { ip: intToIp(ip), subnetId: this.subnets[slot]!, clientKey, hwAddress, offerExpiresAt: t.get(slot, 0),
-        boundAt: t.get(slot, 1), renewAt: t.get(slot, 2), rebindAt: t.get(slot, 3), expiresAt: t.get(slot, 4),
-        graceUntil: t.get(slot, 5), probationUntil: t.get(slot, 6), changedAt: t.base(slot) }
-      : { ip: intToIp(ip), subnetId: this.subnets[slot]!, clientKey, hwAddress, hostname, offerExpiresAt: t.get(slot, 0),
-        boundAt: t.get(slot, 1), renewAt: t.get(slot, 2), rebindAt: t.get(slot, 3), expiresAt: t.get(slot, 4),
-        graceUntil: t.get(slot, 5), probationUntil: t.get(slot, 6), changedAt: t.base(slot) };
+    // Fields as the lease machine builds the context (hostname always, undefined when none), so built records share
+    // its hidden class and a step copies them without adding a field.
+    const context: LeaseContext = {
+      ip: intToIp(ip), subnetId: this.subnets[slot]!, clientKey, hwAddress, hostname, offerExpiresAt: t.get(slot, 0),
+      boundAt: t.get(slot, 1), renewAt: t.get(slot, 2), rebindAt: t.get(slot, 3), expiresAt: t.get(slot, 4),
+      graceUntil: t.get(slot, 5), probationUntil: t.get(slot, 6), changedAt: t.base(slot),
+    };
     return { state: LEASE_STATES[this.states[slot]!]!, context, timers: this.timersAt(slot) };
   }
 

@@ -1,7 +1,7 @@
 // The lease book's packed leases, in two tables: the one loaded whole at start (a snapshot of up to 10^6 leases,
 // its columns views of the file) and one for the addresses leased since. The loaded table is never grown: growing
 // it copies every column of every lease into arrays twice the size (~0.4 s at 10^6, page faults mostly), which
-// happened on the packet path at the first new lease that went to rest (the 10,001st: past the book's hot records).
+// happened on the packet path at the first new lease that went to rest (the first lease bound after the start).
 // New addresses take the loaded table's freed slots first, then the other table, which grows from small.
 import type { LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
 import { parseIpv4 } from '../codec/index.js';

@@ -1,7 +1,7 @@
 // The in-memory lease table: every lease's machine snapshot, indexed by address and by client, with its timers
-// in the shared expiry schedule. Only events that go through the lease machine change a lease. Leases a request or
-// a timer touched lately are kept as records; the others rest packed in columns (packed-leases.ts), which is what
-// lets 10^6 leases load in seconds and fit in a few hundred megabytes.
+// in the shared expiry schedule. Only events that go through the lease machine change a lease. Offers and leases a
+// timer or an undo touched lately are kept as records; bound leases and all the others rest packed in columns
+// (packed-leases.ts), which is what lets 10^6 leases load in seconds and fit in a few hundred megabytes.
 import type { Clock } from '../clock.js';
 import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseRecord, LeaseTimer } from '../../machines/lease.types.js';
@@ -41,8 +41,8 @@ export interface LeaseBookOptions {
 export type { LeaseSummaryFn };
 
 /**
- * Records set most recently stay objects: a request touches its lease several times within moments, and `revert`
- * undoes the very record it was handed. Beyond this many, the least recently set one is packed.
+ * Records set most recently stay objects (but bound ones, see `keep`): an offer's REQUEST follows within moments, and
+ * `revert` undoes the very record it was handed. Beyond this many, the least recently set one is packed.
  */
 const HOT_LIMIT = 10_000;
 
@@ -66,6 +66,11 @@ export class LeaseBook {
     hotCursor?: Iterator<[string, LeaseRecord]> | undefined;
     /** The record `stored` found last (hot, or packed and built); dropped whenever any stored lease changes. */
     lastFound?: LeaseRecord | undefined;
+    /**
+     * The address `stored` last found without a lease; dropped whenever any stored lease changes. A DISCOVER asks of
+     * the free address it picks four or five times before it holds it (is it free, is it taken, settle, before).
+     */
+    lastMissing?: string | undefined;
   } = {};
   /** Every other lease (an address is in one of the two, never both). */
   private readonly packed = new RestingLeases();
@@ -190,12 +195,13 @@ export class LeaseBook {
     // a string compare instead of a Map lookup (or, for a packed lease, building its record again).
     const last = this.mutable.lastFound;
     if (last !== undefined && last.context.ip === ip) return last;
+    if (ip === this.mutable.lastMissing) return undefined;
     const hot = this.hot.get(ip);
     if (hot !== undefined) return (this.mutable.lastFound = hot);
-    if (this.packed.size === 0) return undefined;
-    const n = parseIpv4(ip);
+    const n = this.packed.size === 0 ? -1 : parseIpv4(ip);
     const built = n < 0 ? undefined : this.packed.get(n);
     this.mutable.lastFound = built;
+    if (built === undefined) this.mutable.lastMissing = ip;
     return built;
   }
 
@@ -269,7 +275,7 @@ export class LeaseBook {
   loadPacked(table: PackedLeases): void {
     if (this.size > 0) throw new TypeError('loadPacked() into a book that holds leases');
     this.packed.load(table);
-    this.mutable.lastFound = undefined;
+    this.forgetLookups();
     const packed = this.packed;
     this.byClient.reserve(packed.size);
     packed.forEachIndexed((ip, clientHash, state, earliest) => {
@@ -351,7 +357,7 @@ export class LeaseBook {
     // The same client's record again (most changes): its index entry stands, no hash of its key to work out.
     const sameClient = previous !== undefined && previous.context.subnetId === subnetId && previous.context.clientKey === clientKey;
     if (previous !== undefined && !sameClient) this.unindex(previous);
-    this.keep(record, n, atRest);
+    this.keep(record, n, atRest, previous !== undefined);
     this.notifyTaken(previous, record);
     for (const listener of this.changeListeners) listener(previous, record);
     this.offers.update(previous, record);
@@ -365,18 +371,26 @@ export class LeaseBook {
    * 10,000 changes of other leases, long enough to be promoted to the old generation at every ACK and die there
    * (~420 bytes per DORA for the major GCs to mark and sweep). Packed, it dies young; the decision that bound it
    * goes on reading the very record (`lastFound`), and a later request builds it back from the columns.
+   * `wasStored`: the address had a record (hot or packed) to replace; a new one (every offer of a free address) has
+   * neither a hot entry nor a packed slot to drop.
    */
-  private keep(record: LeaseRecord, n: number, atRest: boolean): void {
+  private keep(record: LeaseRecord, n: number, atRest: boolean, wasStored: boolean): void {
     const ip = record.context.ip;
-    this.mutable.lastFound = undefined;
-    this.hot.delete(ip);
+    this.forgetLookups();
+    if (wasStored) this.hot.delete(ip);
     if ((atRest || record.state === 'bound') && this.packed.pack(record)) {
       if (!atRest) this.mutable.lastFound = record;
       return;
     }
     this.hot.set(ip, record);
-    this.packed.delete(n);
+    if (wasStored) this.packed.delete(n);
     if (this.hot.size > (this.options.hotLimit ?? HOT_LIMIT)) this.packOldest();
+  }
+
+  /** The stored leases changed: what `stored` remembers of its last lookups no longer holds. */
+  private forgetLookups(): void {
+    this.mutable.lastFound = undefined;
+    this.mutable.lastMissing = undefined;
   }
 
   private packOldest(): void {
@@ -386,7 +400,7 @@ export class LeaseBook {
     if (next.done === true) next = (this.mutable.hotCursor = this.hot.entries()).next();
     if (next.done === true) return;
     const [ip, record] = next.value;
-    this.mutable.lastFound = undefined;
+    this.forgetLookups();
     this.hot.delete(ip);
     // One the columns cannot hold goes to the back: it stays an object.
     if (!this.packed.pack(record)) this.hot.set(ip, record);
@@ -406,7 +420,7 @@ export class LeaseBook {
   }
 
   private remove(record: LeaseRecord): void {
-    this.mutable.lastFound = undefined;
+    this.forgetLookups();
     this.hot.delete(record.context.ip);
     this.packed.delete(parseIpv4(record.context.ip));
     this.offers.update(record, undefined);

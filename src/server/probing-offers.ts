@@ -50,6 +50,9 @@ export class ProbingOffers {
 
   /** A DISCOVER just held (or re-held) this offer: in its probe for at most `probeMs` (0: no probe, sent now). */
   held(record: LeaseRecord, now: number, probeMs: number): void {
+    // No probe to start and none under way (the conflict check off: every DISCOVER of the benchmarks): nothing to
+    // replace or sweep, and no two hash probes per offer for it.
+    if (probeMs <= 0 && this.probes.size === 0) return;
     const { ip, clientKey, changedAt } = record.context;
     this.remove(ip);
     if (probeMs > 0) this.probes.set(ip, { clientKey, changedAt, until: now + probeMs });

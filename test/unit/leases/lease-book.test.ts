@@ -17,6 +17,26 @@ describe('LeaseBook basics', () => {
     expect(() => book.offer(input(A, 'c2'))).toThrow(TypeError);
   });
 
+  it('an address read without a lease is read again once a lease is stored there, whichever way it comes', () => {
+    // The book remembers its last lookup, found or not: every change of a stored lease must drop that.
+    const { book, input, clock } = setup();
+    expect(book.get(A)).toBeUndefined();
+    const offer = book.offer(input(A, 'c1'));
+    expect(book.get(A)).toBe(offer.after);
+    book.revert(offer);
+    expect(book.get(A)).toBeUndefined();
+    book.restore(offer.after);
+    expect(book.get(A)).toEqual(offer.after);
+    book.forget(A);
+    expect(book.get(A)).toBeUndefined();
+    book.rehydrate(offer.after);
+    expect(book.get(A)?.state).toBe('offered');
+    expect(book.get(B)).toBeUndefined();
+    clock.advance(1);
+    expect(book.offer(input(B, 'c2')).after.context.ip).toBe(B);
+    expect(book.isTaken(B)).toBe(true);
+  });
+
   it('isTaken is false for released and reclaimed addresses and true while declined', () => {
     const { book, clock, input, ev } = setup();
     book.offer(input(A, 'c1'));
