@@ -175,7 +175,8 @@ function decodeBody(own: Buffer): DecodeResult {
   col.overload = undefined;
   const result = decodeWith(own, col);
   // Nothing of this message stays in the scratch collector.
-  col.options.fill(CLEARED, 0, col.count);
+  // A loop, not fill(): Array.prototype.fill is a call into the runtime, ~0.1 us per message here.
+  for (let i = 0; i < col.count; i++) col.options[i] = CLEARED;
   col.count = 0;
   col.parts = undefined;
   col.overload = undefined;
