@@ -8,7 +8,7 @@
 // AB_STORE=level gives each build its own LevelDB store (its own code, a temporary directory, every commit synced),
 // so the store's main-thread work is compared too.
 // OTHER_CHECKOUT: e.g. `git archive BASE | tar -x -C /tmp/base; ln -s $PWD/node_modules /tmp/base/node_modules`.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +18,7 @@ import { decode, encode } from '../src/codec/index.js';
 import { MessageType } from '../src/codec/types.js';
 import type { Inbound, Outbound, Transport } from '../src/net/types.js';
 import { clientMessage } from '../test/helpers/test-client.js';
+import { compareInChunks } from './lib/ab-chunks.js';
 
 const other = resolve(process.argv[2] ?? '');
 const chunks = Number(process.argv[3] ?? 20);
@@ -77,37 +78,9 @@ async function chunk(server: Awaited<ReturnType<typeof startFrom>>, from: number
   }));
 }
 
-function threadCpuUs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000;
-}
-
-const hereRoot = resolve(import.meta.dirname, '..');
-const [first, second] = process.env['OTHER_FIRST'] === '1' ? [other, hereRoot] : [hereRoot, other];
-const started = [await startFrom(first), await startFrom(second)];
-const servers = process.env['OTHER_FIRST'] === '1' ? { here: started[1]!, other: started[0]! } : { here: started[0]!, other: started[1]! };
-const totals = { here: { all: 0, main: 0, n: 0 }, other: { all: 0, main: 0, n: 0 } };
-// Warm-up: both compiled and their tables grown before anything counts.
-await chunk(servers.here, 0);
-await chunk(servers.other, 0);
-for (let c = 1; c <= chunks; c++) {
-  // Alternate which goes first, so neither always follows the other's garbage.
-  const order: readonly ('here' | 'other')[] = c % 2 === 0 ? ['here', 'other'] : ['other', 'here'];
-  for (const name of order) {
-    const cpu0 = process.cpuUsage();
-    const main0 = threadCpuUs();
-    await chunk(servers[name], c * perChunk);
-    const cpu = process.cpuUsage(cpu0);
-    totals[name].all += cpu.user + cpu.system;
-    totals[name].main += threadCpuUs() - main0;
-    totals[name].n += perChunk;
-  }
-}
-const per = (t: { all: number; main: number; n: number }) => `${(t.all / t.n).toFixed(1)} us/DORA all threads, ${(t.main / t.n).toFixed(1)} main thread`;
-console.log(`here  (${hereRoot}): ${per(totals.here)}`);
-console.log(`other (${other}): ${per(totals.other)}`);
-console.log(`here / other: ${(totals.here.all / totals.other.all).toFixed(3)} all threads, ${(totals.here.main / totals.other.main).toFixed(3)} main thread (${chunks} chunks of ${perChunk} each)`);
+const servers = await compareInChunks({
+  hereRoot: resolve(import.meta.dirname, '..'), otherRoot: other, start: startFrom, run: chunk, chunks, perChunk, unit: 'DORA', digits: 1,
+});
 await servers.here.app.stop();
 await servers.other.app.stop();
 for (const dir of storeDirs) rmSync(dir, { recursive: true, force: true });

@@ -19,6 +19,12 @@ export interface MemoScan {
   finished(): void;
 }
 
+/** What `lookup` knows of an address. */
+export type MemoLookup = typeof UNKNOWN | typeof NOT_STORED | typeof STORED;
+export const UNKNOWN = 0;
+export const NOT_STORED = 1;
+export const STORED = 2;
+
 /** An address key (8 hex digits) as the int32 of its uint32. */
 const slotKey = (key: string): number => Number.parseInt(key, 16) | 0;
 
@@ -48,6 +54,20 @@ export class CommittedMemo {
     return { history: Number.isNaN(first) ? undefined : { first, next: column[at + 1]! } };
   }
 
+  /**
+   * As `get`, without an object: the committed range of the uint32 address goes to `out[at]` and `out[at + 1]`
+   * (a NaN first: stored without one). Returns STORED, NOT_STORED, or UNKNOWN when the database must be asked.
+   */
+  lookup(ip: number, out: Float64Array, at: number): MemoLookup {
+    const slot = this.slots.first(ip | 0);
+    if (slot < 0) return this.complete ? NOT_STORED : UNKNOWN;
+    const column = this.columnOf(slot);
+    const index = this.indexOf(slot);
+    out[at] = column[index]!;
+    out[at + 1] = column[index + 1]!;
+    return STORED;
+  }
+
   /** A batch landed: its final values per key (null: deleted). */
   committed(values: ReadonlyMap<string, LeaseValue | null>): void {
     for (const [key, value] of values) {
@@ -58,8 +78,13 @@ export class CommittedMemo {
 
   /** A batch landed that stored a lease at the uint32 address, with this history range. */
   stored(ip: number, history: HistoryRange | undefined): void {
+    this.storedRange(ip, history?.first ?? Number.NaN, history?.next ?? Number.NaN);
+  }
+
+  /** As `stored`, the range as two numbers (NaN, NaN: none). */
+  storedRange(ip: number, first: number, next: number): void {
     this.generation++;
-    this.set(ip | 0, history);
+    this.setRange(ip | 0, first, next);
   }
 
   /** A batch landed that deleted the uint32 address's lease. */
@@ -115,6 +140,10 @@ export class CommittedMemo {
 
   /** `k`: the int32 of the address. */
   private set(k: number, history: HistoryRange | undefined): void {
+    this.setRange(k, history?.first ?? Number.NaN, history?.next ?? Number.NaN);
+  }
+
+  private setRange(k: number, first: number, next: number): void {
     let slot = this.slots.first(k);
     if (slot < 0) {
       slot = this.allocate();
@@ -122,8 +151,8 @@ export class CommittedMemo {
     }
     const column = this.columnOf(slot);
     const at = this.indexOf(slot);
-    column[at] = history?.first ?? Number.NaN;
-    column[at + 1] = history?.next ?? Number.NaN;
+    column[at] = first;
+    column[at + 1] = next;
   }
 
   /** The array holding the slot's range, at `indexOf(slot)` (first) and the next index (next). */

@@ -21,6 +21,8 @@ const MAX_COUNT = 0xffff;
 let scratch = Buffer.allocUnsafe(4096);
 /** Views of the scratch by length (0 .. length - 1), made once each: an entry costs no object once warm. */
 let views = new Array<Uint8Array | undefined>(scratch.length + 1);
+/** Numbers go through a DataView (compiled inline; Buffer's writers box each double argument): see lease-value.ts. */
+let numbers = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
 
 /**
  * The entry's bytes: binary when every transition fits the layout (an integer subnet id and xid within uint32, a
@@ -33,13 +35,14 @@ export function encodeHistoryEntry(transitions: readonly LeaseTransition[]): Uin
   if (bound > scratch.length) {
     scratch = Buffer.allocUnsafe(Math.max(bound, 2 * scratch.length));
     views = new Array<Uint8Array | undefined>(scratch.length + 1);
+    numbers = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
   }
   const out = scratch;
   out[0] = VERSION_1;
   out[1] = transitions.length & 0xff;
   out[2] = transitions.length >>> 8;
   let at = 3;
-  for (let i = 0; i < transitions.length; i++) at = writeTransition(out, at, transitions[i]!);
+  for (let i = 0; i < transitions.length; i++) at = writeTransition(out, numbers, at, transitions[i]!);
   return (views[at] ??= new Uint8Array(out.buffer, out.byteOffset, at));
 }
 
@@ -66,13 +69,17 @@ function fits(text: unknown): text is string {
   return typeof text === 'string' && (text.length <= MAX_STRING / 3 || Buffer.byteLength(text) <= MAX_STRING);
 }
 
-function writeTransition(out: Buffer, at: number, t: LeaseTransition): number {
+function writeTransition(out: Buffer, view: DataView, at: number, t: LeaseTransition): number {
   const { xid, message } = t;
   out[at] = (xid === undefined ? 0 : HAS_XID) | (message === undefined ? 0 : HAS_MESSAGE);
-  at = out.writeDoubleLE(t.at, at + 1);
-  at = out.writeInt32BE(ipToInt32(t.ip)!, at);
-  at = out.writeUInt32LE(t.subnetId, at);
-  if (xid !== undefined) at = out.writeUInt32LE(xid, at);
+  view.setFloat64(at + 1, t.at, true);
+  view.setInt32(at + 9, ipToInt32(t.ip)!);
+  view.setUint32(at + 13, t.subnetId, true);
+  at += 17;
+  if (xid !== undefined) {
+    view.setUint32(at, xid, true);
+    at += 4;
+  }
   at = writeUtf8Field(out, at, t.clientKey);
   at = writeUtf8Field(out, at, t.from);
   at = writeUtf8Field(out, at, t.to);

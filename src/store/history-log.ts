@@ -25,12 +25,6 @@ export interface HistoryOptions {
 }
 
 /**
- * The committed range of an address: null when no lease is stored there, undefined when its lease value does not
- * carry one (a JSON value of an older version), which is then read from the history keys once.
- */
-export type CommittedRange = HistoryRange | null | undefined;
-
-/**
  * Where the range of an address without a stored lease starts: its epoch ms times 16. Keys an older lease of the
  * address left behind (deleted, or written by a version that counted from 0) all sort before it, unless that lease
  * appended more than 16 transitions per millisecond of its life. 16^12 holds this until the year 2527.
@@ -54,21 +48,24 @@ export class HistoryLog {
     this.keys = new HistoryKeyBytes(sublevel.prefix);
   }
 
-  /** Where the range of an address without a stored lease starts (see FRESH_PER_MS). */
-  freshRange(now: number): HistoryRange {
-    return { first: now * FRESH_PER_MS, next: now * FRESH_PER_MS };
+  /** Where the range of an address without a stored lease starts (see FRESH_PER_MS), as its first (and next). */
+  freshStart(now: number): number {
+    return now * FRESH_PER_MS;
   }
 
   /**
    * Adds to `batch` the put of one entry holding the address's (uint32) transitions of this batch (in order), and the
-   * deletes of what falls out of its bound; returns the address's new range.
+   * deletes of what falls out of its bound. The address's range is read from `ranges[at]` (first) and
+   * `ranges[at + 1]` (next) and its new one written there: numbers, not a range object per write.
    */
-  append(batch: RawBatch, ip: number, transitions: readonly LeaseTransition[], range: HistoryRange): HistoryRange {
-    let { first, next } = range;
+  append(batch: RawBatch, ip: number, transitions: readonly LeaseTransition[], ranges: Float64Array, at: number): void {
+    let first = ranges[at]!;
+    let next = ranges[at + 1]!;
     const kept = transitions.length > this.perLease ? transitions.slice(-this.perLease) : transitions;
     batch.put(this.keys.of(ip, next++), encodeHistoryEntry(kept));
     while (next - first > this.perLease) batch.del(this.keys.of(ip, first++));
-    return { first, next };
+    ranges[at] = first;
+    ranges[at + 1] = next;
   }
 
   /**

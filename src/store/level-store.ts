@@ -4,15 +4,15 @@ import type { AbstractSublevel } from 'abstract-level';
 import { StoreError } from '../errors.js';
 import type { LeaseRecord } from '../../machines/lease.types.js';
 import { planBatch, type BatchPlan } from './batch-plan.js';
-import { CommittedMemo } from './committed-memo.js';
+import { CommittedMemo, NOT_STORED, STORED, UNKNOWN } from './committed-memo.js';
 import { GroupCommitter, type CommitLimits, type GroupCommitStats, storeCommitOptions } from './group-commit.js';
-import { HistoryLog, type CommittedRange, type HistoryOptions } from './history-log.js';
+import { HistoryLog, type HistoryOptions } from './history-log.js';
 import type { LevelDatabase } from './level-database.js';
 import { LeaseKeyBytes } from './key-bytes.js';
 import { addressKey, keyToIp, uint32Key } from './keys.js';
 import { dropLegacyClientIndex } from './legacy-client-index.js';
 import { mapOpenError, mapReadError } from './open-errors.js';
-import { decodeLeaseValue, leaseValueBytes, type HistoryRange, type LeaseValue } from './lease-value.js';
+import { decodeLeaseValue, leaseValueBytes, type LeaseValue } from './lease-value.js';
 import { batchOpener, type BatchOpener, type RawBatch } from './raw-batch.js';
 import { ReopenGate } from './reopen.js';
 import { invalidWrite } from './write-check.js';
@@ -311,22 +311,26 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     const { ips, records, transitions } = plan;
     let batch: RawBatch | undefined;
     try {
-      const committed = await this.committedRanges(plan);
+      // Per address, its history range (first, next; a NaN first: none, as stored): committed, then after this batch.
+      const ranges = new Float64Array(2 * ips.length).fill(Number.NaN);
+      const stored = await this.committedRanges(plan, ranges);
       batch = this.openBatch();
       const now = this.now();
-      // Per address: its history range after this batch (undefined: unknown, as stored).
-      const ranges: (HistoryRange | undefined)[] = [];
       for (let i = 0; i < ips.length; i++) {
         const ip = ips[i]!;
-        const before = committed[i];
         const added = transitions[i];
-        const range = added === undefined
-          ? before ?? undefined
-          : this.historyLog.append(batch, ip, added, before === null ? this.historyLog.freshRange(now) : before ?? await this.historyLog.readRange(uint32Key(ip)));
-        ranges.push(range);
+        if (added !== undefined) {
+          if (stored[i] === NOT_STORED) ranges[2 * i] = ranges[2 * i + 1] = this.historyLog.freshStart(now);
+          else if (Number.isNaN(ranges[2 * i])) {
+            const range = await this.historyLog.readRange(uint32Key(ip));
+            ranges[2 * i] = range.first;
+            ranges[2 * i + 1] = range.next;
+          }
+          this.historyLog.append(batch, ip, added, ranges, 2 * i);
+        }
         const record = records[i]!;
         if (record === null) batch.del(this.leaseKeys.of(ip));
-        else batch.put(this.leaseKeys.of(ip), leaseValueBytes(record, range));
+        else batch.put(this.leaseKeys.of(ip), leaseValueBytes(record, ranges[2 * i]!, ranges[2 * i + 1]!));
       }
       const seq = (await this.storeMeta()).seq + 1;
       batch.putText(this.seqKey, String(seq));
@@ -344,7 +348,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       this.stored = { id: this.stored!.id, seq };
       for (let i = 0; i < ips.length; i++) {
         if (records[i] === null) this.memo.deleted(ips[i]!);
-        else this.memo.stored(ips[i]!, ranges[i]);
+        else this.memo.storedRange(ips[i]!, ranges[2 * i]!, ranges[2 * i + 1]!);
       }
     } catch (error) {
       batch?.discard();
@@ -430,25 +434,31 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   }
 
   /**
-   * The committed history range of each address of the batch (null: no lease stored; undefined: stored without
-   * one): from the memo where it knows them, else read (one getMany).
+   * The committed history range of each address of the batch into `ranges` (first, next; left NaN, NaN when stored
+   * without one), and whether each is stored: from the memo where it knows them, else read (one getMany).
    */
-  private async committedRanges(batch: BatchPlan): Promise<CommittedRange[]> {
-    const ranges: CommittedRange[] = [];
+  private async committedRanges(plan: BatchPlan, ranges: Float64Array): Promise<Uint8Array> {
+    const { ips } = plan;
+    const stored = new Uint8Array(ips.length);
     let unknown: number[] | undefined;
-    for (let i = 0; i < batch.ips.length; i++) {
-      const known = this.memo.get(batch.ips[i]!);
-      if (known === undefined) (unknown ??= []).push(i);
-      ranges.push(known === null || known === undefined ? null : known.history);
+    for (let i = 0; i < ips.length; i++) {
+      const known = this.memo.lookup(ips[i]!, ranges, 2 * i);
+      stored[i] = known;
+      if (known === UNKNOWN) (unknown ??= []).push(i);
     }
-    if (unknown === undefined) return ranges;
-    const keys = unknown.map((i) => uint32Key(batch.ips[i]!));
+    if (unknown === undefined) return stored;
+    const keys = unknown.map((i) => uint32Key(ips[i]!));
     const read = await this.leases.getMany(keys);
     unknown.forEach((i, n) => {
       const value = read[n];
-      ranges[i] = value === undefined ? null : this.decodeAt(keys[n]!, value)?.history;
+      const history = value === undefined ? undefined : this.decodeAt(keys[n]!, value)?.history;
+      stored[i] = value === undefined ? NOT_STORED : STORED;
+      if (history !== undefined) {
+        ranges[2 * i] = history.first;
+        ranges[2 * i + 1] = history.next;
+      }
     });
-    return ranges;
+    return stored;
   }
 
   /** Sublevels do not follow their parent through a re-open: each is opened again. */

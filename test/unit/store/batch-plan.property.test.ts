@@ -1,9 +1,11 @@
 // Property: however writes are grouped into concurrent calls and batches, the store ends up where applying them
-// one by one to a plain model does, with one key per lease (no by-client index).
+// one by one to a plain model does, with one key per lease (no by-client index); and a plan is what a Map-based one is.
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
-import type { LeaseRecord } from '../../../machines/lease.types.js';
+import type { LeaseRecord, LeaseTransition } from '../../../machines/lease.types.js';
+import { planBatch } from '../../../src/store/batch-plan.js';
+import { ipToUint32 } from '../../../src/store/keys.js';
 import { LevelLeaseStore } from '../../../src/store/level-store.js';
 import type { LeaseWrite } from '../../../src/store/types.js';
 import { collect, makeRecord } from './helpers.js';
@@ -56,5 +58,37 @@ describe('batch planning', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('plans as a Map would for batches of any size, repeats included (the slot table grows and starts afresh)', () => {
+    const ipOf = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    // Addresses from 128.0.0.0 (negative as int32) and below, few enough that batches repeat some.
+    const address = fc.oneof(fc.integer({ min: 0x80000000, max: 0x800001ff }), fc.integer({ min: 0x0a000000, max: 0x0a0001ff }));
+    const write = fc.record({ n: address, put: fc.boolean(), t: fc.option(fc.nat({ max: 9 }), { nil: undefined }) }).map(({ n, put, t }): LeaseWrite =>
+      put ? { kind: 'put', record: makeRecord(ipOf(n), `c${n}`), ...(t === undefined ? {} : { transitions: [{ at: t, ip: ipOf(n), subnetId: 1, clientKey: `c${n}`, from: 'a', to: 'b', event: 'e', xid: t }] }) }
+        : { kind: 'delete', ip: ipOf(n) });
+    fc.assert(fc.property(fc.array(fc.array(write, { maxLength: 1500 }), { minLength: 1, maxLength: 4 }), (batches) => {
+      for (const writes of batches) {
+        const plan = planBatch(writes);
+        const slots = new Map<number, number>();
+        const expected = { ips: [] as number[], records: [] as (LeaseRecord | null)[], transitions: [] as (readonly LeaseTransition[] | undefined)[] };
+        for (const w of writes) {
+          const ip = ipToUint32(w.kind === 'put' ? w.record.context.ip : w.ip)!;
+          const t = w.kind === 'put' && w.transitions !== undefined && w.transitions.length > 0 ? w.transitions : undefined;
+          const slot = slots.get(ip);
+          if (slot === undefined) {
+            slots.set(ip, expected.ips.length);
+            expected.ips.push(ip);
+            expected.records.push(w.kind === 'put' ? w.record : null);
+            expected.transitions.push(t);
+          } else {
+            expected.records[slot] = w.kind === 'put' ? w.record : null;
+            const before = expected.transitions[slot];
+            if (t !== undefined) expected.transitions[slot] = before === undefined ? t : [...before, ...t];
+          }
+        }
+        expect(plan).toEqual(expected);
+      }
+    }), { numRuns: 60 });
   });
 });

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
-import { CommittedMemo } from '../../../src/store/committed-memo.js';
+import { CommittedMemo, NOT_STORED, STORED, UNKNOWN } from '../../../src/store/committed-memo.js';
 import type { LeaseColumns } from '../../../src/lease-columns/packed-leases.js';
 import type { HistoryRange } from '../../../src/store/lease-value.js';
 import { LevelLeaseStore } from '../../../src/store/level-store.js';
@@ -153,10 +153,19 @@ describe('CommittedMemo restored from a snapshot', () => {
     expected.set(0xcb00ff00, undefined);
     memo.stored(0xc6120009, { first: 90, next: 99 });
     expected.set(0xc6120009, { first: 90, next: 99 });
+    const out = new Float64Array(4);
     for (const [ip, range] of expected) {
       const got = memo.get(ip);
       expect(range === null ? got : got?.history).toEqual(range);
+      // lookup says the same without objects: the range as numbers (first NaN: stored without one).
+      out.fill(-1);
+      expect(memo.lookup(ip, out, 2)).toBe(range === null ? NOT_STORED : STORED);
+      if (range === undefined) expect(out[2]).toBeNaN();
+      else if (range !== null) expect([out[2], out[3]]).toEqual([range.first, range.next]);
     }
     expect(memo.get(0x0a000001)).toBeNull(); // restored: it knows every stored address
+    expect(memo.lookup(0x0a000001, out, 0)).toBe(NOT_STORED);
+    memo.forget();
+    expect(memo.lookup(0xc6120009, out, 0)).toBe(UNKNOWN);
   });
 });
