@@ -209,6 +209,23 @@ class UdpSendQueue extends SendQueue<UdpMessage> {
   }
 }
 
+/**
+ * parseIpv4 of the address asked last, kept: a relay's replies all go to one address (the same string, from the
+ * codec's table), from one server id, so nearly every reply's two addresses are a string compare, not two parses.
+ */
+class LastAddress {
+  private text = '';
+  private value = -1;
+
+  parse(text: string): number {
+    if (text !== this.text) {
+      this.value = parseIpv4(text);
+      this.text = text;
+    }
+    return this.value;
+  }
+}
+
 /** Bytes of replies copied per native call at most (a batch with more goes in several); holds any UDP payload. */
 const FLAT_SLAB_BYTES = 256 * 1024;
 const MAX_UDP_PAYLOAD = 65_507;
@@ -220,6 +237,8 @@ const MAX_UDP_PAYLOAD = 65_507;
  */
 class FlatUdpSendQueue extends SendQueue<UdpMessage> {
   private readonly slab = Buffer.allocUnsafeSlow(FLAT_SLAB_BYTES);
+  private readonly destinations = new LastAddress();
+  private readonly sources = new LastAddress();
   private meta = new Int32Array(64 * TX_META_FIELDS);
 
   constructor(
@@ -245,8 +264,8 @@ class FlatUdpSendQueue extends SendQueue<UdpMessage> {
         used = 0;
       }
       const row = i * TX_META_FIELDS;
-      const destination = parseIpv4(m.address);
-      const source = m.source === '' ? 0 : parseIpv4(m.source);
+      const destination = this.destinations.parse(m.address);
+      const source = m.source === '' ? 0 : this.sources.parse(m.source);
       if (destination < 0 || source < 0 || length > MAX_UDP_PAYLOAD) {
         // Not sendable (a bug upstream, or a reply too large for UDP): this one fails alone, the rest still go.
         results[i] = destination < 0 || source < 0 ? -EINVAL : -EMSGSIZE;

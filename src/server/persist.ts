@@ -14,17 +14,18 @@ import type { ServerDeps } from './deps.js';
  * logged and counted, and false returned.
  */
 export function persist(deps: ServerDeps, change: LeaseChange, ...together: readonly LeaseChange[]): Promise<boolean> {
-  const changes = together.length === 0 ? [change] : [change, ...together];
   const health = deps.store.health();
   if (health.pendingWrites >= deps.config().limits.maxPendingCommits) {
     // A slow disk: this exchange would only add to the backlog; its client retransmits later.
-    undo(deps, changes);
+    undo(deps, change, together);
     deps.stats.count(deps.stats.drops, 'commit-backlog');
     deps.log.warn({ evt: 'store.backlog', ip: change.after.context.ip, pendingWrites: health.pendingWrites }, 'commit backlog full: request shed');
     return NOT_STORED;
   }
-  const writes = new Array<LeaseWrite>(changes.length);
-  for (let i = 0; i < changes.length; i++) writes[i] = { kind: 'put', record: changes[i]!.after };
+  // The change and those together with it, without a list of them (nearly every call has none together).
+  const writes = new Array<LeaseWrite>(1 + together.length);
+  writes[0] = { kind: 'put', record: change.after };
+  for (let i = 0; i < together.length; i++) writes[i + 1] = { kind: 'put', record: together[i]!.after };
   // The first attempt goes without the retry machinery (its promises, hooks and closures per write, which nearly
   // every write would throw away), and without an async frame of its own; only a failure starts the retries,
   // handing them this attempt's error first.
@@ -34,7 +35,7 @@ export function persist(deps: ServerDeps, change: LeaseChange, ...together: read
   } catch (error) {
     written = Promise.reject(error);
   }
-  return written.then(stored, (first: unknown) => persistRetried(deps, changes, writes, health.writable, first));
+  return written.then(stored, (first: unknown) => persistRetried(deps, change, together, writes, health.writable, first));
 }
 
 const stored = (): boolean => true;
@@ -43,10 +44,10 @@ const NOT_STORED = Promise.resolve(false);
 
 /** The rest of persist's attempts after the first failed with `first`, under the store's retry policy. */
 async function persistRetried(
-  deps: ServerDeps, changes: readonly LeaseChange[], writes: readonly LeaseWrite[], writable: boolean, first: unknown,
+  deps: ServerDeps, change: LeaseChange, together: readonly LeaseChange[], writes: readonly LeaseWrite[], writable: boolean, first: unknown,
 ): Promise<boolean> {
   const { log, stats } = deps;
-  const ip = changes[0]!.after.context.ip;
+  const ip = change.after.context.ip;
   let failed: { error: unknown } | undefined = { error: first };
   const attempt = (): Promise<void> => {
     const earlier = failed;
@@ -62,7 +63,7 @@ async function persistRetried(
     });
     return true;
   } catch (error) {
-    undo(deps, changes);
+    undo(deps, change, together);
     const err = classify(error);
     if (err.code === 'DHCPD_ERR_LEASE_TAKEN') {
       stats.count(stats.events, 'lease.taken');
@@ -76,8 +77,10 @@ async function persistRetried(
   }
 }
 
-function undo(deps: ServerDeps, changes: readonly LeaseChange[]): void {
-  for (let i = changes.length - 1; i >= 0; i--) deps.book.revert(changes[i]!);
+/** Reverts the changes, last first. */
+function undo(deps: ServerDeps, change: LeaseChange, together: readonly LeaseChange[]): void {
+  for (let i = together.length - 1; i >= 0; i--) deps.book.revert(together[i]!);
+  deps.book.revert(change);
 }
 
 /** While the store is known unwritable each request makes one attempt (the probe) rather than a retry series. */

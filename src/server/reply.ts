@@ -94,10 +94,18 @@ function byCodeOf(subnet: Subnet): ByCode {
 /** Options always sent when configured, whether requested or not (the issue's "1 and 3 when configured"). */
 const ALWAYS_SENT: readonly number[] = [1, 3];
 /**
- * Where a reply's options are gathered (replies are built synchronously, one at a time) before they are copied out
- * at their exact count: a two-element array grown by push took ~150 B per reply.
+ * Where a reply's options are gathered (replies are built synchronously, one at a time), [0, gatheredCount), before
+ * they are copied out at their exact count: a two-element array grown by push took ~150 B per reply. Counted rather
+ * than emptied by `length = 0`, which drops the backing store in V8 (then the next reply's pushes allocated it again).
  */
 const gathered: DhcpOption[] = [];
+let gatheredCount = 0;
+/** Left where a reply's option was: the scratch holds on to none of them. */
+const CLEARED: DhcpOption = Object.freeze({ code: 0, data: Buffer.alloc(0) });
+
+function gather(option: DhcpOption): void {
+  gathered[gatheredCount++] = option;
+}
 
 export function buildReply(request: DhcpRequest, spec: ReplySpec): DhcpMessage {
   const nak = spec.type === MessageType.NAK;
@@ -124,24 +132,27 @@ export function buildReply(request: DhcpRequest, spec: ReplySpec): DhcpMessage {
 
 function replyOptions(request: DhcpRequest, spec: ReplySpec, nak: boolean): DhcpOption[] {
   const type = spec.type === MessageType.INFORM ? MessageType.ACK : spec.type;
-  const options = gathered;
-  options.length = 0;
-  options.push(MESSAGE_TYPES[type & 255]!, sharedOption(54, spec.serverId, ipBytes));
+  gatheredCount = 0;
+  gather(MESSAGE_TYPES[type & 255]!);
+  gather(sharedOption(54, spec.serverId, ipBytes));
   if (spec.times !== undefined && !nak) {
-    options.push(u32Option(51, spec.times.lease), u32Option(58, spec.times.renewal), u32Option(59, spec.times.rebinding));
+    gather(u32Option(51, spec.times.lease));
+    gather(u32Option(58, spec.times.renewal));
+    gather(u32Option(59, spec.times.rebinding));
   }
   if (nak) {
-    if (spec.message !== undefined) options.push({ code: 56, data: Buffer.from(spec.message) });
+    if (spec.message !== undefined) gather({ code: 56, data: Buffer.from(spec.message) });
   } else if (spec.subnet !== undefined) {
-    configuredOptions(spec.subnet, getOption(request, 55), options);
+    configuredOptions(spec.subnet, getOption(request, 55));
   }
   for (let i = 0; i < ECHOED.length; i++) {
     // The request's own option object: a reply is only read, as the request is.
     const echoed = optionOf(request, ECHOED[i]!);
-    if (echoed !== undefined) options.push(echoed);
+    if (echoed !== undefined) gather(echoed);
   }
-  const exact = options.slice();
-  options.length = 0;
+  const exact = gathered.slice(0, gatheredCount);
+  gathered.fill(CLEARED, 0, gatheredCount);
+  gatheredCount = 0;
   return exact;
 }
 
@@ -154,23 +165,23 @@ function optionOf(msg: DhcpMessage, code: number): DhcpOption | undefined {
  * Adds the always-sent options the client did not ask for, then the requested ones in its order (RFC 2132 §9.8).
  * `requested`: the client's option 55 as it came (codes, one a byte), read in place.
  */
-function configuredOptions(subnet: Subnet, requested: Uint8Array | undefined, options: DhcpOption[]): void {
+function configuredOptions(subnet: Subnet, requested: Uint8Array | undefined): void {
   const byCode = byCodeOf(subnet);
-  const from = options.length;
+  const from = gatheredCount;
   for (let i = 0; i < ALWAYS_SENT.length; i++) {
     const code = ALWAYS_SENT[i]!;
-    if (requested === undefined || requested.indexOf(code) < 0) pick(byCode, code, options, from);
+    if (requested === undefined || requested.indexOf(code) < 0) pick(byCode, code, from);
   }
   if (requested === undefined) return;
-  for (let i = 0; i < requested.length; i++) pick(byCode, requested[i]!, options, from);
+  for (let i = 0; i < requested.length; i++) pick(byCode, requested[i]!, from);
 }
 
 /** Adds the subnet's option `code` once (a client may list a code twice); 53 and 54 are the server's own. */
-function pick(byCode: ByCode, code: number, options: DhcpOption[], from: number): void {
+function pick(byCode: ByCode, code: number, from: number): void {
   const option = byCode[code];
   if (option === undefined || code === 53 || code === 54) return;
-  for (let i = from; i < options.length; i++) if ((options[i] as DhcpOption).code === code) return;
-  options.push(option);
+  for (let i = from; i < gatheredCount; i++) if ((gathered[i] as DhcpOption).code === code) return;
+  gather(option);
 }
 
 /** RFC 2132 §9.10: option 57 counts the whole IP datagram; 576 is the floor every client accepts. */

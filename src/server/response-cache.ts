@@ -80,6 +80,8 @@ export class ResponseCache {
   private types = new Uint8Array(INITIAL_SLOTS);
   /** 1: forgotten (the client sent something else, a lease changed, or it was replaced). */
   private dead = new Uint8Array(INITIAL_SLOTS);
+  /** 1: `index` maps this slot's key to it (the client's newest slot), so leaving the ring it leaves the index too. */
+  private current = new Uint8Array(INITIAL_SLOTS);
   private expiresAt = new Float64Array(INITIAL_SLOTS);
   /** Each entry's request bytes at `at`, its reply's right after them; `byteHead` is where the next goes. */
   private ring = Buffer.allocUnsafeSlow(RING_BYTES);
@@ -112,7 +114,10 @@ export class ResponseCache {
     const length = routed.inbound.data.length + reply.data.length;
     if (length > MAX_ENTRY_BYTES) return;
     const previous = this.index.get(key);
-    if (previous !== undefined) this.kill(previous);
+    if (previous !== undefined) {
+      this.kill(previous);
+      this.current[previous] = 0;
+    }
     this.makeByteRoom(length);
     if (this.used === this.capacity) this.makeRoom();
     const slot = (this.tail + this.used++) & (this.capacity - 1);
@@ -132,6 +137,7 @@ export class ResponseCache {
     this.sources[slot] = reply.source;
     this.types[slot] = type;
     this.dead[slot] = 0;
+    this.current[slot] = 1;
     this.expiresAt[slot] = now + ttlMs;
     this.index.set(key, slot);
     this.live++;
@@ -152,6 +158,11 @@ export class ResponseCache {
   /** Slots in the ring (for tests: bounded by about twice maxEntries, whatever the traffic). */
   get ringSlots(): number {
     return this.capacity;
+  }
+
+  /** Clients in the index (for tests: none outlives its slot, so never more than the ring's slots in use). */
+  get indexedClients(): number {
+    return this.index.size;
   }
 
   /** Bytes of the ring (for tests: it grows only while the live entries need it). */
@@ -195,7 +206,11 @@ export class ResponseCache {
     this.tail = (slot + 1) & (this.capacity - 1);
     this.used--;
     const key = this.keys[slot]!;
-    if (this.index.get(key) === slot) this.index.delete(key);
+    // Known without a probe whether the index still points here (a newer slot of the client's took it over).
+    if (this.current[slot] === 1) {
+      this.index.delete(key);
+      this.current[slot] = 0;
+    }
     this.kill(slot);
     this.keys[slot] = undefined;
   }
@@ -216,12 +231,13 @@ export class ResponseCache {
     this.at = new Int32Array(capacity); this.requestLengths = new Int32Array(capacity); this.replyLengths = new Int32Array(capacity);
     this.fromPorts = new Int32Array(capacity); this.toPorts = new Int32Array(capacity);
     this.types = new Uint8Array(capacity); this.dead = new Uint8Array(capacity); this.expiresAt = new Float64Array(capacity);
+    this.current = new Uint8Array(capacity);
     let to = 0;
     for (let i = 0; i < old.used; i++) {
       const from = (old.tail + i) & mask;
       const key = old.keys[from]!;
       if (old.dead[from] === 1) {
-        if (this.index.get(key) === from) this.index.delete(key);
+        if (old.current[from] === 1) this.index.delete(key);
         continue;
       }
       this.keys[to] = key; this.fromAddresses[to] = old.fromAddresses[from];
@@ -230,6 +246,8 @@ export class ResponseCache {
       this.at[to] = old.at[from]!; this.requestLengths[to] = old.requestLengths[from]!; this.replyLengths[to] = old.replyLengths[from]!;
       this.fromPorts[to] = old.fromPorts[from]!; this.toPorts[to] = old.toPorts[from]!; this.types[to] = old.types[from]!;
       this.expiresAt[to] = old.expiresAt[from]!;
+      // A live slot is its client's newest (remember kills the one before).
+      this.current[to] = 1;
       this.index.set(key, to);
       to++;
     }

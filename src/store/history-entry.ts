@@ -6,7 +6,8 @@
 // subnetId (u32 LE) | xid (u32 LE, when flagged) | clientKey, from, to, event, message (when flagged): each a u16 LE
 // byte length and UTF-8.
 import type { LeaseTransition } from '../../machines/lease.types.js';
-import { ipToUint32 } from './keys.js';
+import { ipToInt32 } from './keys.js';
+import { writeUtf8Field } from './utf8-field.js';
 
 const VERSION_1 = 0xb2;
 const HAS_XID = 1;
@@ -48,7 +49,7 @@ function binaryBound(transitions: readonly LeaseTransition[]): number {
   let bound = 3;
   for (let i = 0; i < transitions.length; i++) {
     const t = transitions[i]!;
-    if (typeof t.at !== 'number' || ipToUint32(t.ip) === undefined || !isUint32(t.subnetId)) return -1;
+    if (typeof t.at !== 'number' || ipToInt32(t.ip) === undefined || !isUint32(t.subnetId)) return -1;
     if (t.xid !== undefined && !isUint32(t.xid)) return -1;
     const { message } = t;
     if (!fits(t.clientKey) || !fits(t.from) || !fits(t.to) || !fits(t.event) || (message !== undefined && !fits(message))) return -1;
@@ -69,33 +70,15 @@ function writeTransition(out: Buffer, at: number, t: LeaseTransition): number {
   const { xid, message } = t;
   out[at] = (xid === undefined ? 0 : HAS_XID) | (message === undefined ? 0 : HAS_MESSAGE);
   at = out.writeDoubleLE(t.at, at + 1);
-  at = out.writeUInt32BE(ipToUint32(t.ip)!, at);
+  at = out.writeInt32BE(ipToInt32(t.ip)!, at);
   at = out.writeUInt32LE(t.subnetId, at);
   if (xid !== undefined) at = out.writeUInt32LE(xid, at);
-  at = writeString(out, at, t.clientKey);
-  at = writeString(out, at, t.from);
-  at = writeString(out, at, t.to);
-  at = writeString(out, at, t.event);
-  if (message !== undefined) at = writeString(out, at, message);
+  at = writeUtf8Field(out, at, t.clientKey);
+  at = writeUtf8Field(out, at, t.from);
+  at = writeUtf8Field(out, at, t.to);
+  at = writeUtf8Field(out, at, t.event);
+  if (message !== undefined) at = writeUtf8Field(out, at, message);
   return at;
-}
-
-/**
- * A u16 length and the UTF-8 bytes. ASCII byte by byte (Buffer.write is a call into C++, ~0.3 µs each, for strings
- * of a few dozen characters); the first other character hands the whole string to Buffer.write.
- */
-function writeString(out: Buffer, at: number, text: string): number {
-  const start = at + 2;
-  let i = 0;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) break;
-    out[start + i] = c;
-  }
-  const length = i === text.length ? i : out.write(text, start, 'utf8');
-  out[at] = length & 0xff;
-  out[at + 1] = length >>> 8;
-  return start + length;
 }
 
 /** The transitions of a stored entry, either format; undefined when it is damaged or not an entry. */

@@ -13,6 +13,11 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
    * generation while its commit was synced).
    */
   private readonly pending = new Map<string, LeaseTransition | LeaseTransition[]>();
+  /** The store's promise of the last writes that took transitions, and those writes with what they sent instead. */
+  private takenBy: Promise<void> | undefined;
+  private taken = new Taken();
+  /** A list whose batch has settled, for the next batch (its room is kept: no regrowth per batch). */
+  private spare: Taken | undefined;
 
   constructor(
     inner: LeaseStore,
@@ -64,12 +69,32 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
     } catch (error) {
       written = Promise.reject(error);
     }
-    if (withHistory === undefined) return written;
-    const taken = withHistory;
-    return written.catch((error: unknown) => {
-      this.giveBack(writes, taken);
-      throw error;
-    });
+    if (withHistory !== undefined) this.noteTaken(written, writes, withHistory);
+    return written;
+  }
+
+  /**
+   * Keeps what a write took until its promise settles, to give it back if it fails. Writes a group commit gathers
+   * into one batch share one promise (group-commit.ts): they share one handler too, attached at the first of them,
+   * before their callers' own (so the give-back comes first). The caller gets the store's promise as it is: no
+   * derived promise or closure per write, which lived through the synced commit.
+   */
+  private noteTaken(written: Promise<void>, writes: readonly LeaseWrite[], withHistory: readonly LeaseWrite[]): void {
+    if (written !== this.takenBy) {
+      const taken = this.spare ?? new Taken();
+      this.spare = undefined;
+      this.takenBy = written;
+      this.taken = taken;
+      const settled = (failed: boolean): void => {
+        if (this.takenBy === written) this.takenBy = undefined;
+        // Newest first, each in front of what waits: the address's transitions stay in the order they happened.
+        if (failed) for (let i = taken.size - 2; i >= 0; i -= 2) this.giveBack(taken.entries[i]!, taken.entries[i + 1]!);
+        taken.clear();
+        this.spare ??= taken;
+      };
+      written.then(() => settled(false), () => settled(true));
+    }
+    this.taken.add(writes, withHistory);
   }
 
   /** After a failed write: what it took waits for the next write (a retry, or the undo that follows a failed one). */
@@ -87,5 +112,22 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
   async history(ip: string, limit = this.perLease()): Promise<LeaseTransition[]> {
     const stored = hasHistory(this.inner) ? await this.inner.history(ip, limit) : [];
     return [...stored, ...(this.waitingFor(ip) ?? [])].slice(-limit);
+  }
+}
+
+/** What the writes of one batch took: pairs of (the writes, what they sent instead). */
+class Taken {
+  readonly entries: (readonly LeaseWrite[] | undefined)[] = [];
+  size = 0;
+
+  add(writes: readonly LeaseWrite[], withHistory: readonly LeaseWrite[]): void {
+    this.entries[this.size++] = writes;
+    this.entries[this.size++] = withHistory;
+  }
+
+  /** Drops the references, keeps the room. */
+  clear(): void {
+    this.entries.fill(undefined, 0, this.size);
+    this.size = 0;
   }
 }

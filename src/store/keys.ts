@@ -5,6 +5,16 @@
  * zeros ("010" is octal to some parsers, so ambiguous). Char by char: it runs several times per lease write.
  */
 export function ipToUint32(ip: string): number | undefined {
+  const value = ipToInt32(ip);
+  return value === undefined ? undefined : value >>> 0;
+}
+
+/**
+ * The same parse, as the int32 of the same 32 bits: a small integer to V8, where a uint32 of 2^31 or more (any
+ * address from 128.0.0.0) is a heap number, 16 bytes per call, and the store parses each written address several
+ * times. For checks and for writing the address's bytes (`writeInt32BE` writes the same bytes).
+ */
+export function ipToInt32(ip: string): number | undefined {
   let value = 0;
   let octet = 0;
   let digits = 0;
@@ -26,7 +36,7 @@ export function ipToUint32(ip: string): number | undefined {
     }
   }
   if (digits === 0 || dots !== 3) return undefined;
-  return value * 256 + octet;
+  return (value * 256 + octet) | 0;
 }
 
 /**

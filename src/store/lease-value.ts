@@ -4,7 +4,8 @@
 import { StoreError } from '../errors.js';
 import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
-import { ipToUint32 } from './keys.js';
+import { ipToInt32 } from './keys.js';
+import { writeUtf8Field } from './utf8-field.js';
 
 /** The stored sequence numbers of an address's history keys: first..next-1 may exist. */
 export interface HistoryRange {
@@ -75,7 +76,7 @@ export function decodeLeaseValue(value: Uint8Array): LeaseValue {
  */
 function fitsBinary(record: LeaseRecord): boolean {
   const { context, timers } = record;
-  if (!STATE_INDEX.has(record.state) || ipToUint32(context.ip) === undefined) return false;
+  if (!STATE_INDEX.has(record.state) || ipToInt32(context.ip) === undefined) return false;
   if (!Number.isInteger(context.subnetId) || context.subnetId < 0 || context.subnetId > 0xffffffff) return false;
   if (ownKeys(record) !== 3 || !Array.isArray(timers) || timers.length > 255) return false;
   if (!fitsString(context.clientKey) || !fitsString(context.hwAddress)) return false;
@@ -96,10 +97,17 @@ function hasTimes(context: LeaseContext): boolean {
     && typeof context.probationUntil === 'number' && typeof context.changedAt === 'number';
 }
 
-/** Object.keys' length: a copy of the object's cached key list (a for-in loop with an own-property test per key
- * measured 4 to 6 times slower). */
+/**
+ * How many enumerable keys the object has, own or inherited: never fewer than its own, so a record with an unknown
+ * own field never passes for a known one (an inherited enumerable key, which plain objects do not have, would only
+ * send the record to JSON). A for-in loop over the object's cached key list, as fast as Object.keys (~25 ns for a
+ * context) without the array Object.keys copies: three per lease write, ~280 bytes of garbage per DORA. (With an
+ * own-property test per key it measured 4 to 6 times slower.)
+ */
 function ownKeys(object: object): number {
-  return Object.keys(object).length;
+  let count = 0;
+  for (const _ in object) count++;
+  return count;
 }
 
 /** A string whose UTF-8 form fits a 16-bit length (at most 3 bytes per UTF-16 unit: short ones need no count). */
@@ -127,7 +135,7 @@ function encodeBinary(record: LeaseRecord, history: HistoryRange | undefined): U
   out[1] = STATE_INDEX.get(record.state) as number;
   out[2] = (hostname === undefined ? 0 : HAS_HOSTNAME) | (history === undefined ? 0 : HAS_HISTORY);
   out[3] = timers.length;
-  out.writeUInt32BE(ipToUint32(context.ip) as number, 4);
+  out.writeInt32BE(ipToInt32(context.ip)!, 4);
   out.writeUInt32BE(context.subnetId, 8);
   out.writeDoubleLE(context.offerExpiresAt, 12);
   out.writeDoubleLE(context.boundAt, 20);
@@ -138,18 +146,13 @@ function encodeBinary(record: LeaseRecord, history: HistoryRange | undefined): U
   out.writeDoubleLE(context.probationUntil, 60);
   let at = out.writeDoubleLE(context.changedAt, 68);
   if (history !== undefined) at = out.writeDoubleLE(history.next, out.writeDoubleLE(history.first, at));
-  at = writeString(out, context.clientKey, at);
-  at = writeString(out, context.hwAddress, at);
-  if (hostname !== undefined) at = writeString(out, hostname, at);
-  for (const timer of timers) at = out.writeDoubleLE(timer.at, writeString(out, timer.event, at));
+  at = writeUtf8Field(out, at, context.clientKey);
+  at = writeUtf8Field(out, at, context.hwAddress);
+  if (hostname !== undefined) at = writeUtf8Field(out, at, hostname);
+  for (const timer of timers) at = out.writeDoubleLE(timer.at, writeUtf8Field(out, at, timer.event));
   return (views[at] ??= new Uint8Array(out.buffer, out.byteOffset, at));
 }
 
-function writeString(out: Buffer, text: string, at: number): number {
-  const length = out.write(text, at + 2);
-  out.writeUInt16LE(length, at);
-  return at + 2 + length;
-}
 
 /** Reads a v1 value; every read is bounds-checked so a truncated value is reported, never misread. */
 function decodeBinary(value: Uint8Array): LeaseValue {

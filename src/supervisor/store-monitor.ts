@@ -28,7 +28,12 @@ export class MonitoredStore extends DelegatingLeaseStore {
     super(inner);
   }
 
-  // Not an async function: it runs for every lease write, and its frame and extra promises were garbage per DORA.
+  /**
+   * Not an async function: it runs for every lease write, and its frame and extra promises were garbage per DORA.
+   * The writes of one group-commit batch share the store's promise: one watcher is attached to it, at the first of
+   * them (before any caller's handler, so the hooks still come first), counting how many it stands for; callers
+   * get the promise as it is (no derived promise per write, which lived through the synced commit).
+   */
   override write(writes: readonly LeaseWrite[]): Promise<void> {
     let written: Promise<void>;
     try {
@@ -36,15 +41,36 @@ export class MonitoredStore extends DelegatingLeaseStore {
     } catch (thrown) {
       return Promise.reject(thrown).catch(this.noteFailureAndRethrow);
     }
-    return written.then(this.noteSuccess, this.noteFailureAndRethrow);
+    if (written === this.watching) {
+      this.watched++;
+      return written;
+    }
+    this.watching = written;
+    this.watched = 1;
+    written.then(
+      () => this.settled(written, undefined),
+      (thrown: unknown) => this.settled(written, { thrown }),
+    );
+    return written;
   }
 
-  private readonly noteSuccess = (): void => {
+  /** The promise being watched, and how many writes it stands for. */
+  private watching: Promise<void> | undefined;
+  private watched = 0;
+
+  private settled(written: Promise<void>, failure: { thrown: unknown } | undefined): void {
+    const writes = written === this.watching ? this.watched : 1;
+    if (written === this.watching) this.watching = undefined;
+    if (failure === undefined) this.noteSuccess();
+    else this.noteFailure(failure.thrown, writes);
+  }
+
+  private noteSuccess(): void {
     const outage = this.outage;
     if (outage === undefined) return;
     this.outage = undefined;
     this.hooks.onWritable(this.clock.now() - outage.since, outage.failedWrites);
-  };
+  }
 
   private readonly noteFailureAndRethrow = (thrown: unknown): never => {
     this.noteFailure(thrown);
@@ -64,16 +90,17 @@ export class MonitoredStore extends DelegatingLeaseStore {
     };
   }
 
-  private noteFailure(thrown: unknown): void {
+  /** `writes` failed writes, with the same error. */
+  private noteFailure(thrown: unknown, writes = 1): void {
     const error = classify(thrown);
     // A malformed write (a programmer error) or a write after close says nothing about the disk.
     if (error.category !== 'store' || error.code === 'DHCPD_ERR_STORE_CLOSED') return;
     if (this.outage !== undefined) {
-      this.outage.failedWrites += 1;
+      this.outage.failedWrites += writes;
       this.outage.lastError = error.message;
       return;
     }
-    this.outage = { since: this.clock.now(), failedWrites: 1, lastError: error.message };
+    this.outage = { since: this.clock.now(), failedWrites: writes, lastError: error.message };
     this.hooks.onUnwritable(error);
   }
 }

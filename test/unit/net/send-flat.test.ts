@@ -59,6 +59,15 @@ describe('flat batched sends (udpSendFlat)', () => {
     expect(transport.stats()).toMatchObject({ sent: 3, sendBatches: 1, batchedSends: 3 });
   });
 
+  it('reads each reply\'s own addresses when they repeat, alternate and come back (the last one parsed is kept)', async () => {
+    const { binding, transport } = setup();
+    const sources = ['198.51.100.1', '198.51.100.1', '203.0.113.1', '198.51.100.1', '', '198.51.100.1'];
+    const targets = [1, 1, 2, 1, 2, 2];
+    await Promise.all(targets.map((t, i) => transport.send({ ...relay(t, sources[i] || undefined), data: Buffer.from(`r${i}`) })));
+    expect(binding.udpSends.map((s) => [s.data.toString(), s.address, s.source])).toEqual(
+      targets.map((t, i) => [`r${i}`, `198.18.0.${t}`, sources[i]]));
+  });
+
   it('a refused reply, and one that cannot be sent at all (not an address), fail alone; the others are sent', async () => {
     const { binding, transport } = setup();
     binding.udpResults.push(6, ENETUNREACH, 6);

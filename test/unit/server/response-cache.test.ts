@@ -189,6 +189,25 @@ describe('response cache', () => {
     cache.remember(routed('c0'), reply, MessageType.OFFER);
     expect(cache.lookup(routed('c0'))?.reply).toEqual(reply);
   });
+  it('lets no client outlive its entry in the index: across growth, replaced and forgotten entries, expiry and clear()', () => {
+    const clock = new ManualClock();
+    const cache = new ResponseCache(clock, () => ({ maxEntries: 5_000, ttlMs: 1_000 }));
+    for (let i = 0; i < 3_000; i++) {
+      cache.remember(routed(`c${i}`), reply, MessageType.OFFER);
+      if (i % 3 === 0) cache.remember(routed(`c${i}`), reply, MessageType.ACK);
+      if (i % 7 === 0) cache.forget(`c${i}`);
+    }
+    // Forgotten clients stay indexed (dead) until their slot leaves the ring or a resize drops it.
+    expect(cache.indexedClients).toBeGreaterThanOrEqual(cache.stats().entries);
+    expect(cache.indexedClients).toBeLessThanOrEqual(3_000);
+    clock.advance(1_000);
+    cache.remember(routed('late'), reply, MessageType.OFFER);
+    expect(cache.indexedClients).toBe(1);
+    expect(cache.lookup(routed('late'))?.reply).toEqual(reply);
+    cache.clear();
+    expect(cache.indexedClients).toBe(0);
+  });
+
   it('keeps the bytes in one ring, reused as entries leave: exact replies across many wrap-arounds, no growth', () => {
     const clock = new ManualClock();
     const cache = new ResponseCache(clock, () => ({ maxEntries: 50, ttlMs: 1_000 }));

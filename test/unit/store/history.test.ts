@@ -107,6 +107,25 @@ describe('HistoryRecorder', () => {
     await inner.close();
   });
 
+  it('gives back what two writes of one failed batch took in the order it happened', async () => {
+    const inner = await openMemoryStore({ now });
+    let fail = true;
+    injectBatchFault((inner as unknown as { db: LevelDatabase }).db, () => (fail ? new Error('EIO') : undefined));
+    const recorder = new HistoryRecorder(inner, () => 64);
+    recorder.record(step(1));
+    recorder.record(step(2));
+    const first = recorder.write([put(makeRecord(IP, 'hw:1:c1'))]);
+    recorder.record(step(3));
+    const second = recorder.write([put(makeRecord(IP, 'hw:1:c1'))]); // the same batch as the first
+    await expect(first).rejects.toThrow();
+    await expect(second).rejects.toThrow();
+    expect((await recorder.history(IP)).map((t) => t.xid)).toEqual([1, 2, 3]);
+    fail = false;
+    await recorder.write([put(makeRecord(IP, 'hw:1:c1'))]);
+    expect((await inner.history(IP)).map((t) => t.xid)).toEqual([1, 2, 3]);
+    await inner.close();
+  });
+
   it('bounds what waits per address', async () => {
     const inner = await openMemoryStore({ now });
     const recorder = new HistoryRecorder(inner, () => 3);

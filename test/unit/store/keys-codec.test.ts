@@ -1,7 +1,7 @@
 // Address keys sort like addresses; the record codec round-trips and rejects what rehydration cannot use.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addressKey, ipToUint32, keyToIp } from '../../../src/store/keys.js';
+import { addressKey, ipToInt32, ipToUint32, keyToIp } from '../../../src/store/keys.js';
 import { decodeRecord, encodeRecord } from '../../../src/store/record-codec.js';
 import { makeRecord } from './helpers.js';
 
@@ -66,6 +66,17 @@ describe('ipToUint32', () => {
       const parts = text.split('.').map(Number);
       const valid = canonical.test(text) && parts.every((p) => p <= 255);
       expect(ipToUint32(text)).toBe(valid ? parts.reduce((v, p) => v * 256 + p, 0) : undefined);
+      expect(ipToInt32(text)).toBe(valid ? parts.reduce((v, p) => v * 256 + p, 0) | 0 : undefined);
     }), { numRuns: 5000 });
+  });
+
+  it('ipToInt32 is the same 32 bits as a signed integer, for every address', () => {
+    fc.assert(fc.property(fc.nat({ max: 0xffffffff }), (n) => {
+      const text = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+      expect(ipToUint32(text)).toBe(n);
+      expect(ipToInt32(text)).toBe(n | 0);
+    }));
+    expect(ipToInt32('255.255.255.255')).toBe(-1);
+    expect(ipToInt32('128.0.0.0')).toBe(-(2 ** 31));
   });
 });
