@@ -66,6 +66,32 @@ function sameAdvanceInto<I>(stepper: FlatStepper<unknown, Event, I>, input: I, e
   }
 }
 
+/**
+ * initialInto() and stepInto() (the snapshot written into the caller's object, the actions into a reused sink) give
+ * what initial() and step() give, every step, and stepInto leaves the snapshot it starts from as it was.
+ */
+function sameStepInto<I>(stepper: FlatStepper<unknown, Event, I>, input: I, events: Event[]): void {
+  const sink = { types: ['stale', 'stale', 'stale', 'stale'], params: [1, 2, 3, 4] as unknown[] };
+  const into = { value: 'stale', context: {} as unknown, status: 'active' as 'active' | 'done' };
+  const actionsIn = (count: number) => sink.types.slice(0, count).map((type, i) => ({ type, params: sink.params[i] }));
+  const [first, firstActions] = stepper.initial(input);
+  const n0 = stepper.initialInto(input, into, sink);
+  expect(view(into, actionsIn(n0))).toEqual(view(first, firstActions));
+  let reference = first;
+  let mine: FlatSnapshot = { value: into.value, context: into.context, status: into.status };
+  for (const event of events) {
+    const before = structuredClone(mine.context);
+    const [next, actions] = stepper.step(reference, event);
+    const count = stepper.stepInto(mine, event, into, sink);
+    expect(mine.context).toEqual(before);
+    expect(count === -1).toBe(next === reference);
+    if (count === -1) continue;
+    expect(view(into, actionsIn(count))).toEqual(view(next, actions));
+    reference = next;
+    mine = { value: into.value, context: into.context, status: into.status };
+  }
+}
+
 /** Every kind of transition one level of nesting allows, each leaving a trace in the context or the actions. */
 const nestedMachine = setup({
   types: { context: {} as { trail: string[]; n: number } },
@@ -139,6 +165,8 @@ describe('compiled machines', () => {
     const reference = createXStateStepper<unknown, Event, unknown>(leaseMachine, input);
     expect(compiled).toBeDefined();
     fc.assert(fc.property(fc.array(leaseEvent, { maxLength: 30 }), (events) => sameSteps(compiled, reference, input, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(leaseEvent, { maxLength: 30 }), (events) => sameStepInto(compiled, input, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(leaseEvent, { maxLength: 30 }), (events) => sameStepInto(reference, input, events)), { numRuns: runs });
   });
 
   it('step the transaction machine exactly as XState does', () => {
@@ -171,6 +199,7 @@ describe('compiled machines', () => {
     );
     fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameSteps(compiled, reference, {}, events)), { numRuns: runs });
     fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameAdvanceInto(compiled, {}, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameStepInto(compiled, {}, events)), { numRuns: runs });
   });
 
   it('refuses machines it cannot interpret, so XState runs them', () => {
