@@ -183,32 +183,37 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
     after = EMPTY;
     return context;
   };
-  /** Runs `move` from `context`; gives the actions (the context after the move waits in `after`). */
-  const stepWith = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, writable: Args['writable']): readonly ExecutableAction[] => {
+  /** The spare Args (a new one for a step inside a step), set for a step; `giveBack` empties it after. */
+  const borrow = (context: Record<string, unknown>, event: { type: string }, writable: Args['writable']): Args => {
     const args = spare ?? { context, event, writable };
     spare = undefined;
     args.context = context;
     args.event = event;
     args.writable = writable;
+    return args;
+  };
+  const giveBack = (args: Args): void => {
+    args.context = EMPTY;
+    args.event = INIT_EVENT;
+    args.writable = undefined;
+    spare = args;
+  };
+
+  /** Runs `move` from `context`; gives the actions (the context after the move waits in `after`). */
+  const stepWith = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, writable: Args['writable']): readonly ExecutableAction[] => {
+    const args = borrow(context, event, writable);
     try {
       const out = run(move, args);
       after = args.context;
       return out;
     } finally {
-      args.context = EMPTY;
-      args.event = INIT_EVENT;
-      args.writable = undefined;
-      spare = args;
+      giveBack(args);
     }
   };
 
   /** As stepWith, with what the move executes written into `sink`; gives how many. */
   const stepInto = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, writable: Args['writable'], sink: ActionSink): number => {
-    const args = spare ?? { context, event, writable };
-    spare = undefined;
-    args.context = context;
-    args.event = event;
-    args.writable = writable;
+    const args = borrow(context, event, writable);
     try {
       const actions = move.actions;
       let count = 0;
@@ -220,10 +225,7 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
       after = args.context;
       return count;
     } finally {
-      args.context = EMPTY;
-      args.event = INIT_EVENT;
-      args.writable = undefined;
-      spare = args;
+      giveBack(args);
     }
   };
 
