@@ -98,6 +98,8 @@ const nestedMachine = setup({
   actions: {
     note: assign(({ context, event }, params: { at: string }) => ({ trail: [...context.trail, `${params.at}:${event.type}`] })),
     count: assign(({ context }) => ({ n: context.n + 1 })),
+    // The object form, each field computed from the context before the assignment (n read by both).
+    bump: assign({ n: ({ context }) => context.n + 10, trail: ({ context }) => [...context.trail, `bump:${context.n}`] }),
     effect: (_, _params: { what: string }) => {},
   },
   delays: { tick: ({ context }) => 100 + context.n },
@@ -118,6 +120,7 @@ const nestedMachine = setup({
         reenterParent: { target: 'p', reenter: true },
         selfParent: { target: 'p' },
         count: { actions: 'count' },
+        bump: { actions: 'bump' },
       },
       states: {
         a: {
@@ -134,7 +137,7 @@ const nestedMachine = setup({
     out: {
       entry: { type: 'note', params: { at: 'enter out' } },
       after: { tick: 'p.c' },
-      on: { toParent: 'p', toB: 'p.b', toC: { target: 'p.c', actions: 'count' }, end: 'done' },
+      on: { toParent: 'p', toB: 'p.b', toC: { target: 'p.c', actions: ['bump', 'count'] }, end: 'done' },
     },
     done: { type: 'final', entry: { type: 'effect', params: { what: 'done' } } },
   },
@@ -193,11 +196,12 @@ describe('compiled machines', () => {
     const reference = createXStateStepper<unknown, Event, unknown>(nestedMachine, {});
     expect(compiled).toBeDefined();
     const event: fc.Arbitrary<Event> = fc.oneof(
-      fc.constantFrom('toParent', 'toB', 'toC', 'toOut', 'again', 'reenterParent', 'selfParent', 'sideways', 'count', 'end', 'nonsense')
+      fc.constantFrom('toParent', 'toB', 'toC', 'toOut', 'again', 'reenterParent', 'selfParent', 'sideways', 'count', 'bump', 'end', 'nonsense')
         .map((type) => ({ type })),
       fc.constantFrom('xstate.after.tick.nested.p', 'xstate.after.tick.nested.p.a', 'xstate.after.tick.nested.out').map((type) => ({ type })),
     );
     fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameSteps(compiled, reference, {}, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameAdvance(compiled, {}, events)), { numRuns: runs });
     fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameAdvanceInto(compiled, {}, events)), { numRuns: runs });
     fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameStepInto(compiled, {}, events)), { numRuns: runs });
   });
