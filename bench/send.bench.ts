@@ -30,14 +30,28 @@ if (full.udpSendFlat === undefined || full.udpSendMany === undefined) throw new 
 const { udpSendFlat: _flat, ...withoutFlat } = full;
 const reply = Buffer.alloc(300, 1);
 
-async function round(mode: 'flat' | 'many'): Promise<void> {
-  const binding: NativeBinding = mode === 'flat' ? full : withoutFlat;
+async function round(mode: 'flat' | 'many' | 'post'): Promise<void> {
+  const binding: NativeBinding = mode === 'many' ? withoutFlat : full;
   const handle = binding.udpOpen('0.0.0.0', 6768, 64, () => undefined);
   if (typeof handle === 'number') throw new Error(`udpOpen: ${handle}`);
   const senders = batchedSenders(binding, handle as UdpHandle, -1, (error) => { throw error; });
   let failed = 0;
   const cpu = process.cpuUsage();
+  // post: udpSendFlat driven as the reply path drives it now (a settle per reply, no promise), the turn awaited once.
+  let settled = 0;
+  let turnDone: (() => void) | undefined;
+  const settle = (result: number): void => {
+    if (result < 0) failed++;
+    if (++settled === burst) turnDone?.();
+  };
   for (let sent = 0; sent < count; sent += burst) {
+    if (mode === 'post') {
+      settled = 0;
+      const turn = new Promise<void>((resolve) => (turnDone = resolve));
+      for (let i = 0; i < burst; i++) senders.udpPost({ data: reply, address: '198.18.9.2', port: 67, ifindex: 0, source: '198.18.9.1' }, settle);
+      await turn;
+      continue;
+    }
     const turn: Promise<number>[] = [];
     for (let i = 0; i < burst; i++) {
       turn.push(senders.udp({ data: reply, address: '198.18.9.2', port: 67, ifindex: 0, source: '198.18.9.1' }));
@@ -53,4 +67,5 @@ async function round(mode: 'flat' | 'many'): Promise<void> {
 for (let r = 0; r < rounds; r++) {
   await round('many');
   await round('flat');
+  await round('post');
 }

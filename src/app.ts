@@ -100,9 +100,12 @@ export function startApp(options: AppOptions): App {
   tuner.start();
   book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
   holder.subscribe(() => responseCache.clear());
+  // Made once per config, not per reply.
+  let ports = portsOf(options.config);
+  holder.subscribe((next) => (ports = portsOf(next)));
   const replies = createReplySender({
     transport: () => transport,
-    ports: () => ({ server: config().listen.port, client: config().listen.clientPort }),
+    ports: () => ports,
     clock, log, stats, notices,
     sendRetry: () => config().supervision.sendRetry,
     cache: responseCache,
@@ -247,4 +250,8 @@ export function startApp(options: AppOptions): App {
       return done;
     },
   };
+}
+
+function portsOf(config: ServerConfig): { readonly server: number; readonly client: number } {
+  return { server: config.listen.port, client: config.listen.clientPort };
 }

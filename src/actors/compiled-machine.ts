@@ -35,6 +35,14 @@ export interface FlatStepper<C, E extends { type: string }, I> {
    * transition (nothing changed). The caller empties `params` after use: entries left there stay reachable.
    */
   advanceInto(snapshot: OwnedSnapshot<C>, event: E, sink: ActionSink): number;
+  /** initial() that writes the snapshot into `into` and the actions into `sink` (as advanceInto); gives how many. */
+  initialInto(input: I, into: OwnedSnapshot<C>, sink: ActionSink): number;
+  /**
+   * step() that writes the next snapshot into `into` (the given snapshot and its context are left as they were) and
+   * the actions into `sink` (as advanceInto); gives how many, or -1 when the event enables no transition (`into` is
+   * then left as it was).
+   */
+  stepInto(snapshot: FlatSnapshot<C>, event: E, into: OwnedSnapshot<C>, sink: ActionSink): number;
 }
 
 /** Where advanceInto() writes a step's executed actions: parallel arrays, reused by their owner from step to step. */
@@ -175,32 +183,37 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
     after = EMPTY;
     return context;
   };
-  /** Runs `move` from `context`; gives the actions (the context after the move waits in `after`). */
-  const stepWith = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, writable: Args['writable']): readonly ExecutableAction[] => {
+  /** The spare Args (a new one for a step inside a step), set for a step; `giveBack` empties it after. */
+  const borrow = (context: Record<string, unknown>, event: { type: string }, writable: Args['writable']): Args => {
     const args = spare ?? { context, event, writable };
     spare = undefined;
     args.context = context;
     args.event = event;
     args.writable = writable;
+    return args;
+  };
+  const giveBack = (args: Args): void => {
+    args.context = EMPTY;
+    args.event = INIT_EVENT;
+    args.writable = undefined;
+    spare = args;
+  };
+
+  /** Runs `move` from `context`; gives the actions (the context after the move waits in `after`). */
+  const stepWith = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, writable: Args['writable']): readonly ExecutableAction[] => {
+    const args = borrow(context, event, writable);
     try {
       const out = run(move, args);
       after = args.context;
       return out;
     } finally {
-      args.context = EMPTY;
-      args.event = INIT_EVENT;
-      args.writable = undefined;
-      spare = args;
+      giveBack(args);
     }
   };
 
   /** As stepWith, with what the move executes written into `sink`; gives how many. */
-  const stepInto = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, sink: ActionSink): number => {
-    const args = spare ?? { context, event, writable: context };
-    spare = undefined;
-    args.context = context;
-    args.event = event;
-    args.writable = context;
+  const stepInto = (move: PreparedMove, context: Record<string, unknown>, event: { type: string }, writable: Args['writable'], sink: ActionSink): number => {
+    const args = borrow(context, event, writable);
     try {
       const actions = move.actions;
       let count = 0;
@@ -212,10 +225,7 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
       after = args.context;
       return count;
     } finally {
-      args.context = EMPTY;
-      args.event = INIT_EVENT;
-      args.writable = undefined;
-      spare = args;
+      giveBack(args);
     }
   };
 
@@ -238,12 +248,34 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
     return move;
   };
 
+  const initialContext = (input: I): Record<string, unknown> =>
+    (typeof contextFactory === 'function' ? contextFactory({ input }) : { ...(contextFactory as object) }) as Record<string, unknown>;
+  /** The move's end into `into`: the context the move left, its leaf and status. */
+  const land = (move: PreparedMove, into: OwnedSnapshot<C>): void => {
+    into.context = takeContext() as C;
+    into.value = move.next.key;
+    into.status = move.next.type === 'final' ? 'done' : 'active';
+  };
+
   return {
     initial(input) {
-      const context = (typeof contextFactory === 'function' ? contextFactory({ input }) : { ...(contextFactory as object) }) as Record<string, unknown>;
+      const context = initialContext(input);
       // A context just made is the step's own.
       const out = stepWith(start, context, INIT_EVENT, context);
       return [snapshotOf(start.next, takeContext()) as FlatSnapshot<C>, out];
+    },
+    initialInto(input, into, sink) {
+      const context = initialContext(input);
+      const count = stepInto(start, context, INIT_EVENT, context, sink);
+      land(start, into);
+      return count;
+    },
+    stepInto(snapshot, event, into, sink) {
+      const move = moveFor(snapshot, event);
+      if (move === undefined) return -1;
+      const count = stepInto(move, snapshot.context as Record<string, unknown>, event, undefined, sink);
+      land(move, into);
+      return count;
     },
     step(snapshot, event) {
       const move = moveFor(snapshot, event);
@@ -264,10 +296,9 @@ export function compileMachine<C, E extends { type: string }, I>(machine: AnySta
     advanceInto(snapshot, event, sink) {
       const move = moveFor(snapshot, event);
       if (move === undefined) return -1;
-      const count = stepInto(move, snapshot.context as Record<string, unknown>, event, sink);
-      snapshot.context = takeContext() as C;
-      snapshot.value = move.next.key;
-      snapshot.status = move.next.type === 'final' ? 'done' : 'active';
+      const context = snapshot.context as Record<string, unknown>;
+      const count = stepInto(move, context, event, context, sink);
+      land(move, snapshot);
       return count;
     },
   };

@@ -9,7 +9,7 @@ import type { RoutedRequest } from '../../machines/transaction.types.js';
 import type { TransactionActor } from '../router/options.js';
 import type { ConflictVerdict } from '../server/conflict-check/verdict.js';
 import type { Decision } from '../server/decision.js';
-import { createStepper, type ActionSink, type ExecutableAction, type OwnedSnapshot } from './stepper.js';
+import { createStepper, type ActionSink, type OwnedSnapshot } from './stepper.js';
 
 export interface TransactionEffects {
   readonly decide: (input: DecideInput) => Promise<Decision>;
@@ -25,6 +25,8 @@ type Observer = Parameters<TransactionActor['subscribe']>[0];
 const WAITING = 'awaitingRequest';
 
 const NOT_STARTED = Object.freeze({ value: 'idle', status: 'active', context: Object.freeze({}) });
+/** A snapshot's context until its initial step writes the real one. */
+const NO_CONTEXT = Object.freeze({}) as TransactionContext;
 
 const stepper = createStepper<TransactionContext, TransactionEvent, { clientKey: string }>(transactionMachine, { clientKey: '' });
 
@@ -57,16 +59,20 @@ export class PassiveTransaction implements TransactionActor {
   ) {}
 
   start(): void {
-    const [snapshot, actions] = stepper.initial({ clientKey: this.clientKey });
+    // The transaction's own snapshot from now on, stepped in place; the initial step writes into it (no pair and no
+    // snapshot of the stepper's own per transaction, two per DORA).
+    const snapshot: Snapshot = { value: '', context: NO_CONTEXT, status: 'active' };
+    const sink = sharedSinkBusy ? { types: [], params: [] } : SHARED_SINK;
+    const count = stepper.initialInto({ clientKey: this.clientKey }, snapshot, sink);
+    this.snapshot = snapshot;
     if (this.waiting) {
       // awaitingRequest's entry is not run again: its context is the fresh one it would forget to, and its
       // clientQuiet was kept by the router, which resumes it only to hand over the client's message at once.
-      this.snapshot = { value: WAITING, context: snapshot.context, status: snapshot.status };
+      snapshot.value = WAITING;
+      for (let i = 0; i < count; i++) sink.params[i] = undefined;
       return;
     }
-    // Made for this call alone: the transaction's own from now on, stepped in place.
-    this.snapshot = snapshot as Snapshot;
-    this.run(actions);
+    this.runSink(sink, count);
     this.armAsked();
   }
 
@@ -116,10 +122,6 @@ export class PassiveTransaction implements TransactionActor {
   private finish(): void {
     this.stop();
     this.observer?.complete();
-  }
-
-  private run(actions: readonly ExecutableAction[]): void {
-    for (let i = 0; i < actions.length; i++) this.runOne(actions[i]!.type, actions[i]!.params);
   }
 
   /** Runs the step's actions from the sink, then empties it (its params must not keep decisions and packets alive). */

@@ -72,14 +72,34 @@ export function createXStateStepper<C, E extends { type: string }, I>(machine: A
     advance,
     advanceInto: (snapshot, event, sink) => {
       const actions = advance(snapshot, event);
-      if (actions === undefined) return -1;
-      for (let i = 0; i < actions.length; i++) {
-        sink.types[i] = actions[i]!.type;
-        sink.params[i] = actions[i]!.params;
-      }
-      return actions.length;
+      return actions === undefined ? -1 : intoSink(actions, sink);
+    },
+    initialInto: (input, into, sink) => {
+      const first = flat(machine.getInitialSnapshot(anyScope, input));
+      const actions = take();
+      into.value = first.value;
+      into.context = first.context;
+      into.status = first.status;
+      return intoSink(actions, sink);
+    },
+    stepInto: (snapshot, event, into, sink) => {
+      const [next, actions] = step(snapshot, event);
+      if (next === snapshot) return -1;
+      into.value = next.value;
+      into.context = next.context;
+      into.status = next.status;
+      return intoSink(actions, sink);
     },
   };
+}
+
+/** Writes the actions into the sink (as the compiled stepper's *Into methods do); gives how many. */
+function intoSink(actions: readonly ExecutableAction[], sink: ActionSink): number {
+  for (let i = 0; i < actions.length; i++) {
+    sink.types[i] = actions[i]!.type;
+    sink.params[i] = actions[i]!.params;
+  }
+  return actions.length;
 }
 
 /** Each leaf state's full value, by its key: "bound" → `{ leased: 'bound' }`. */

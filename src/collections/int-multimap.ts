@@ -44,10 +44,19 @@ function insert(t: Table, k: number, v: number): void {
   t.values[i] = v;
 }
 
-function collect(t: Table, k: number, out: number[]): void {
+function count(t: Table, k: number): number {
+  let n = 0;
+  for (let i = home(t, k); t.used[i] !== EMPTY; i = (i + 1) & t.mask) if (t.used[i] === USED && t.keys[i] === k) n++;
+  return n;
+}
+
+/** Writes the key's values into `out` from `at` on; gives the index after the last one written. */
+function collect(t: Table, k: number, out: number[], at: number): number {
+  let next = at;
   for (let i = home(t, k); t.used[i] !== EMPTY; i = (i + 1) & t.mask) {
-    if (t.used[i] === USED && t.keys[i] === k) out.push(t.values[i]!);
+    if (t.used[i] === USED && t.keys[i] === k) out[next++] = t.values[i]!;
   }
+  return next;
 }
 
 export class IntMultimap {
@@ -115,12 +124,17 @@ export class IntMultimap {
     return -1;
   }
 
-  /** Every value of the key, in no particular order (a copy). */
+  /**
+   * Every value of the key, in no particular order (a copy). At its exact size, counted first: an array grown by
+   * push() from empty gets a 16-slot backing store (~150 bytes), and the lease book asks this once or twice a request
+   * of a key that has one value or none.
+   */
   valuesOf(key: number): number[] {
     const k = key | 0;
-    const out: number[] = [];
-    collect(this.current, k, out);
-    if (this.old !== undefined) collect(this.old, k, out);
+    const old = this.old;
+    const out = new Array<number>(count(this.current, k) + (old === undefined ? 0 : count(old, k)));
+    const at = collect(this.current, k, out, 0);
+    if (old !== undefined) collect(old, k, out, at);
     return out;
   }
 

@@ -31,6 +31,11 @@ export class FlatReceiver {
   private readonly names = new Map<number, string>();
   /** Per datagram of the batch being delivered: 1 when admitted. */
   private readonly admitted = new Uint8Array(RX_SLOTS);
+  /** The last addresses named (NaN: none yet; every int32, -1 included, is an address) and their names. */
+  private lastSource = Number.NaN;
+  private lastSourceName = '';
+  private lastDestination = Number.NaN;
+  private lastDestinationName = '';
 
   /** Hands each of the batch's `count` datagrams that `admit` lets through to `sink`, in arrival order. */
   deliver(count: number, sink: DatagramSink, admit?: DatagramAdmission): void {
@@ -59,13 +64,33 @@ export class FlatReceiver {
       }
       const destination = meta[row + 5]!;
       // Destination 0: the kernel gave no IP_PKTINFO (as udpOpen's objects, the local address is then unknown).
-      sink(data, this.name(meta[row + 2]!), meta[row + 3]!, meta[row + 4]!, destination === 0 ? '' : this.name(destination));
+      sink(data, this.sourceName(meta[row + 2]!), meta[row + 3]!, meta[row + 4]!, destination === 0 ? '' : this.destinationName(destination));
     }
   }
 
   /** Address names made so far and kept (for tests: bounded). */
   get cachedNames(): number {
     return this.names.size;
+  }
+
+  /**
+   * The source's and the destination's names, each the last one asked kept before the Map: a relay's datagrams all
+   * come from one address to one of ours, so nearly every datagram's two names cost two compares, not two probes.
+   */
+  private sourceName(ip: number): string {
+    if (ip !== this.lastSource) {
+      this.lastSourceName = this.name(ip);
+      this.lastSource = ip;
+    }
+    return this.lastSourceName;
+  }
+
+  private destinationName(ip: number): string {
+    if (ip !== this.lastDestination) {
+      this.lastDestinationName = this.name(ip);
+      this.lastDestination = ip;
+    }
+    return this.lastDestinationName;
   }
 
   private name(ip: number): string {

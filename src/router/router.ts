@@ -89,7 +89,7 @@ export class Router {
       this.options.onDrop('too-many-clients', routed);
       return;
     }
-    this.open(routed.clientKey, slot, [routed], waited, routed);
+    this.open(routed.clientKey, slot, undefined, waited, routed);
   }
 
   /** Takes no new requests and waits (at most `timeoutMs`) until no transaction is deciding. */
@@ -131,8 +131,11 @@ export class Router {
     return true;
   }
 
-  /** `slot`: the client's, when it has one (-1: a new one); `fresh`: the request of `queue` not yet in the ledger. */
-  private open(clientKey: string, slot: number, queue: RoutedRequest[], waited: boolean, fresh?: RoutedRequest): void {
+  /**
+   * `slot`: the client's, when it has one (-1: a new one); `queue`: what the client's previous lane left (undefined:
+   * a lane for `fresh` alone); `fresh`: the request not yet in the ledger.
+   */
+  private open(clientKey: string, slot: number, queue: RoutedRequest[] | undefined, waited: boolean, fresh?: RoutedRequest): void {
     const lane = new Lane(this.host, clientKey, queue, fresh);
     lane.slot = this.clients.setLane(clientKey, slot, lane);
     lane.begin(waited);

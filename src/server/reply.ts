@@ -151,7 +151,8 @@ function replyOptions(request: DhcpRequest, spec: ReplySpec, nak: boolean): Dhcp
     if (echoed !== undefined) gather(echoed);
   }
   const exact = gathered.slice(0, gatheredCount);
-  gathered.fill(CLEARED, 0, gatheredCount);
+  // A loop, not fill(): Array.prototype.fill is a call into the runtime.
+  for (let i = 0; i < gatheredCount; i++) gathered[i] = CLEARED;
   gatheredCount = 0;
   return exact;
 }

@@ -98,8 +98,16 @@ export function createReplySender(deps: {
       const sending: Sending = { transport, out, type: decision.type, routed };
       // The first attempt goes out without the retry machinery (a promise chain, hooks and closures per reply that
       // nearly every reply would throw away); only a failure starts it, handing it that attempt's outcome first.
-      if (transport.post !== undefined) transport.post(out, firstOutcome, sending);
-      else sendOnce(transport, out).then(() => firstOutcome(sending, true, undefined), (error: unknown) => firstOutcome(sending, false, error));
+      if (transport.post === undefined) {
+        sendOnce(transport, out).then(() => firstOutcome(sending, true, undefined), (error: unknown) => firstOutcome(sending, false, error));
+        return;
+      }
+      try {
+        transport.post(out, firstOutcome, sending);
+      } catch (error) {
+        // As sendOnce does for send(): a throw is that attempt's failure (the retry machinery decides).
+        firstOutcome(sending, false, error);
+      }
     },
     resend(routed) {
       const transport = deps.transport();

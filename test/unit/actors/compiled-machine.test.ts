@@ -66,12 +66,40 @@ function sameAdvanceInto<I>(stepper: FlatStepper<unknown, Event, I>, input: I, e
   }
 }
 
+/**
+ * initialInto() and stepInto() (the snapshot written into the caller's object, the actions into a reused sink) give
+ * what initial() and step() give, every step, and stepInto leaves the snapshot it starts from as it was.
+ */
+function sameStepInto<I>(stepper: FlatStepper<unknown, Event, I>, input: I, events: Event[]): void {
+  const sink = { types: ['stale', 'stale', 'stale', 'stale'], params: [1, 2, 3, 4] as unknown[] };
+  const into = { value: 'stale', context: {} as unknown, status: 'active' as 'active' | 'done' };
+  const actionsIn = (count: number) => sink.types.slice(0, count).map((type, i) => ({ type, params: sink.params[i] }));
+  const [first, firstActions] = stepper.initial(input);
+  const n0 = stepper.initialInto(input, into, sink);
+  expect(view(into, actionsIn(n0))).toEqual(view(first, firstActions));
+  let reference = first;
+  let mine: FlatSnapshot = { value: into.value, context: into.context, status: into.status };
+  for (const event of events) {
+    const before = structuredClone(mine.context);
+    const [next, actions] = stepper.step(reference, event);
+    const count = stepper.stepInto(mine, event, into, sink);
+    expect(mine.context).toEqual(before);
+    expect(count === -1).toBe(next === reference);
+    if (count === -1) continue;
+    expect(view(into, actionsIn(count))).toEqual(view(next, actions));
+    reference = next;
+    mine = { value: into.value, context: into.context, status: into.status };
+  }
+}
+
 /** Every kind of transition one level of nesting allows, each leaving a trace in the context or the actions. */
 const nestedMachine = setup({
   types: { context: {} as { trail: string[]; n: number } },
   actions: {
     note: assign(({ context, event }, params: { at: string }) => ({ trail: [...context.trail, `${params.at}:${event.type}`] })),
     count: assign(({ context }) => ({ n: context.n + 1 })),
+    // The object form, each field computed from the context before the assignment (n read by both).
+    bump: assign({ n: ({ context }) => context.n + 10, trail: ({ context }) => [...context.trail, `bump:${context.n}`] }),
     effect: (_, _params: { what: string }) => {},
   },
   delays: { tick: ({ context }) => 100 + context.n },
@@ -92,6 +120,7 @@ const nestedMachine = setup({
         reenterParent: { target: 'p', reenter: true },
         selfParent: { target: 'p' },
         count: { actions: 'count' },
+        bump: { actions: 'bump' },
       },
       states: {
         a: {
@@ -108,7 +137,7 @@ const nestedMachine = setup({
     out: {
       entry: { type: 'note', params: { at: 'enter out' } },
       after: { tick: 'p.c' },
-      on: { toParent: 'p', toB: 'p.b', toC: { target: 'p.c', actions: 'count' }, end: 'done' },
+      on: { toParent: 'p', toB: 'p.b', toC: { target: 'p.c', actions: ['bump', 'count'] }, end: 'done' },
     },
     done: { type: 'final', entry: { type: 'effect', params: { what: 'done' } } },
   },
@@ -139,6 +168,8 @@ describe('compiled machines', () => {
     const reference = createXStateStepper<unknown, Event, unknown>(leaseMachine, input);
     expect(compiled).toBeDefined();
     fc.assert(fc.property(fc.array(leaseEvent, { maxLength: 30 }), (events) => sameSteps(compiled, reference, input, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(leaseEvent, { maxLength: 30 }), (events) => sameStepInto(compiled, input, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(leaseEvent, { maxLength: 30 }), (events) => sameStepInto(reference, input, events)), { numRuns: runs });
   });
 
   it('step the transaction machine exactly as XState does', () => {
@@ -165,12 +196,14 @@ describe('compiled machines', () => {
     const reference = createXStateStepper<unknown, Event, unknown>(nestedMachine, {});
     expect(compiled).toBeDefined();
     const event: fc.Arbitrary<Event> = fc.oneof(
-      fc.constantFrom('toParent', 'toB', 'toC', 'toOut', 'again', 'reenterParent', 'selfParent', 'sideways', 'count', 'end', 'nonsense')
+      fc.constantFrom('toParent', 'toB', 'toC', 'toOut', 'again', 'reenterParent', 'selfParent', 'sideways', 'count', 'bump', 'end', 'nonsense')
         .map((type) => ({ type })),
       fc.constantFrom('xstate.after.tick.nested.p', 'xstate.after.tick.nested.p.a', 'xstate.after.tick.nested.out').map((type) => ({ type })),
     );
     fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameSteps(compiled, reference, {}, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameAdvance(compiled, {}, events)), { numRuns: runs });
     fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameAdvanceInto(compiled, {}, events)), { numRuns: runs });
+    fc.assert(fc.property(fc.array(event, { maxLength: 25 }), (events) => sameStepInto(compiled, {}, events)), { numRuns: runs });
   });
 
   it('refuses machines it cannot interpret, so XState runs them', () => {

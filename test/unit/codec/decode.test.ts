@@ -37,6 +37,21 @@ describe('decode: header', () => {
     expect(msg.file.toString('latin1', 0, 8)).toBe('boot.bin');
   });
 
+  it('keeps sname or file whose only non-zero byte is anywhere in it, and shares the zero field otherwise', () => {
+    for (const [offset, length] of [[44, 64], [108, 128]] as const) {
+      for (const at of [0, 1, 7, 8, length - 9, length - 1]) {
+        const msg = ok(decode(rawPacket([53, 1, 1, 255], (b) => void (b[offset + at] = 0x41))));
+        const field = offset === 44 ? msg.sname : msg.file;
+        expect(field.length).toBe(length);
+        expect(field[at]).toBe(0x41);
+        expect(field.subarray(at + 1).every((v) => v === 0) && field.subarray(0, at).every((v) => v === 0)).toBe(true);
+      }
+    }
+    const plain = ok(decode(rawPacket([53, 1, 1, 255])));
+    expect(ok(decode(rawPacket([53, 1, 1, 255]))).sname).toBe(plain.sname);
+    expect(ok(decode(rawPacket([53, 1, 1, 255]))).file).toBe(plain.file);
+  });
+
   it('copies: reusing the input buffer does not change a decoded message', () => {
     const buf = rawPacket([53, 1, 1, 61, 3, 1, 2, 3, 255]);
     const msg = ok(decode(buf));

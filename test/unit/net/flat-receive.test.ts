@@ -48,6 +48,22 @@ describe('FlatReceiver', () => {
     expect([...got[2]!.data]).toEqual([3]);
   });
 
+  it('names each datagram\'s own addresses when they repeat, alternate and come back, across batches', () => {
+    const receiver = new FlatReceiver();
+    const A = 0xc6120001; // 198.18.0.1
+    const B = 0xc6120002;
+    const sources = [A, A, B, A, 0, B];
+    const destinations = [0xffffffff, 0xc6336401, 0xc6336401, 0xffffffff, 0, 0xc6336401];
+    const names: string[][] = [];
+    for (let batch = 0; batch < 2; batch++) {
+      fill(receiver, sources.map((src, i) => ({ bytes: [i], src, port: 67, ifindex: 1, dst: destinations[i]! })));
+      names.push(...collect(receiver, sources.length).map((d) => [d.address, d.localAddress]));
+    }
+    const expected = [['198.18.0.1', '255.255.255.255'], ['198.18.0.1', '198.51.100.1'], ['198.18.0.2', '198.51.100.1'],
+      ['198.18.0.1', '255.255.255.255'], ['0.0.0.0', ''], ['198.18.0.2', '198.51.100.1']];
+    expect(names).toEqual([...expected, ...expected]);
+  });
+
   it('delivers nothing for an empty batch', () => {
     expect(collect(new FlatReceiver(), 0)).toEqual([]);
   });

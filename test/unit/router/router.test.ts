@@ -37,6 +37,28 @@ describe('per-client ordering', () => {
     expect(actors).toHaveLength(1);
   });
 
+  it('a new client\'s request its transaction cannot take at once waits in the ledger, then goes first, in order', () => {
+    const h = harness();
+    // A transaction that starts busy (not ready for a message until it says so).
+    const createTransaction = (clientKey: string, waiting: boolean) => {
+      const actor = h.createTransaction(clientKey, waiting);
+      actor.value = 'deciding';
+      return actor;
+    };
+    const router = new Router({ createTransaction, now: h.now, onDrop: h.onDrop, maxQueuePerClient: 4, maxClients: 100 });
+    router.route(routed('c1', DISCOVER, 1));
+    expect(router.queuedRequests).toBe(1);
+    router.route(routed('c1', REQUEST, 2));
+    expect(router.queuedRequests).toBe(2);
+    const actor = h.actorOf('c1');
+    expect(actor.log).toEqual([]);
+    actor.become('idle');
+    expect(actor.log).toEqual(['discover:1']);
+    actor.become('awaitingRequest');
+    expect(actor.log).toEqual(['discover:1', 'request:2']);
+    expect(router.queuedRequests).toBe(0);
+  });
+
   it('hands each message type to the matching event', () => {
     const { router, actorOf } = setup();
     const types = [REQUEST, RELEASE, DECLINE, INFORM];

@@ -45,7 +45,7 @@ describe('send-reply', () => {
 });
 
 describe('send-reply through a transport that posts (a callback per reply, no promise)', () => {
-  function setup(postFails: number) {
+  function setup(postFails: number, postThrows = false) {
     const posted: Outbound[] = [];
     const sent: Outbound[] = [];
     const transport = {
@@ -53,6 +53,7 @@ describe('send-reply through a transport that posts (a callback per reply, no pr
       send: async (o: Outbound) => void sent.push(o),
       post<T>(out: Outbound, done: SendDone<T>, token: T) {
         posted.push(out);
+        if (postThrows) throw new TypeError('a bug in post');
         const fail = postFails-- > 0;
         queueMicrotask(() => done(token, !fail, fail ? new NetError('DHCPD_ERR_NET_SEND', 'sendmsg ENOBUFS', { details: { errno: 'ENOBUFS' } }) : undefined));
       },
@@ -82,6 +83,15 @@ describe('send-reply through a transport that posts (a callback per reply, no pr
     expect(sent).toHaveLength(0);
     expect(posted[0]!.to).toEqual({ address: '203.0.113.1', port: 67 });
     expect(cache.lookup(routed)?.reply.data.equals(posted[0]!.data)).toBe(true);
+  });
+
+  it('takes a post that throws as the first attempt\'s failure, as a throwing send() was: given up when not transient', async () => {
+    const { posted, sent, stats } = setup(0, true);
+    expect(posted).toHaveLength(1);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(sent).toHaveLength(0);
+    expect(stats.snapshot()['sent']).toEqual({});
+    expect(stats.events.get('send.failed')).toBe(1);
   });
 
   it('retries a first post that failed with the retry machinery (through send), then counts it', async () => {
