@@ -515,8 +515,16 @@ function packableAddress(record: LeaseRecord): number {
   return parseIpv4(context.ip);
 }
 
-/** Object.keys' length: a copy of the object's cached key list (a for-in loop with an own-property test per key
- * measured 4 to 6 times slower). */
+/**
+ * How many enumerable keys the object has, own or inherited: never fewer than its own, so a record with an unknown
+ * own field is still refused (an inherited enumerable key, which plain objects do not have, would only keep the
+ * record an object: refusing is always safe). A for-in loop over the object's cached key list, as fast as
+ * Object.keys (20 against 22 ns for a record's three objects) without the array Object.keys copies: three per
+ * packed lease, one lease packed per ACK. (With an own-property test per key it measured 4 to 6 times slower.) The
+ * store's lease-value.ts counts the same way.
+ */
 function ownKeys(object: object): number {
-  return Object.keys(object).length;
+  let count = 0;
+  for (const _ in object) count++;
+  return count;
 }

@@ -62,6 +62,9 @@ describe('PackedLeases', () => {
       { ...offered!, context: { ...offered!.context, ip: 'not an address' } },
       { ...offered!, timers: Array.from({ length: 5 }, (_, i) => ({ event: 'e', at: i })) },
       { ...offered!, state: 'unknown' as LeaseRecord['state'] },
+      // A field the columns do not know, on the record or on a timer, as on the context above.
+      { ...offered!, extra: 1 } as LeaseRecord,
+      { ...offered!, timers: offered!.timers.map((t) => ({ ...t, extra: 1 })) },
     ];
     for (const record of refused) expect(packed.pack(record)).toBe(false);
     expect(packed.size).toBe(0);
