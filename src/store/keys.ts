@@ -1,8 +1,9 @@
 // Key layout of the lease store: address keys that sort numerically (one key per lease).
+import { parseIpv4 } from '../codec/ip.js';
 
 /**
  * Parses a canonical dotted IPv4 address; undefined if it is not one. Rejects "", "+1", "1e2", " 1" and leading
- * zeros ("010" is octal to some parsers, so ambiguous). Char by char: it runs several times per lease write.
+ * zeros ("010" is octal to some parsers, so ambiguous): the codec's parse, the one the server's addresses came from.
  */
 export function ipToUint32(ip: string): number | undefined {
   const value = ipToInt32(ip);
@@ -15,28 +16,8 @@ export function ipToUint32(ip: string): number | undefined {
  * times. For checks and for writing the address's bytes (`writeInt32BE` writes the same bytes).
  */
 export function ipToInt32(ip: string): number | undefined {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 46 /* . */) {
-      if (digits === 0 || dots === 3) return undefined;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return undefined; // a leading zero
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  if (digits === 0 || dots !== 3) return undefined;
-  return (value * 256 + octet) | 0;
+  const value = parseIpv4(ip);
+  return value < 0 ? undefined : value | 0;
 }
 
 /**
