@@ -7,6 +7,8 @@ import { exactCopy } from '../codec/own-buffer.js';
 import { MessageType } from '../codec/types.js';
 import type { Outbound } from '../net/types.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
+import { HashSlotIndex } from '../collections/hash-slot-index.js';
+import { clientHash } from '../lease-columns/client-hash.js';
 
 export interface ResponseCacheLimits {
   readonly maxEntries: number;
@@ -53,43 +55,46 @@ function sameXid(data: Uint8Array, ring: Uint8Array, at: number): boolean {
     && data[XID + 3] === ring[at + XID + 3];
 }
 
-/** Slots the ring starts with; it doubles when every slot holds a live entry (so at most about 2 × maxEntries). */
-const INITIAL_SLOTS = 256;
+/** Slots at the least (a cache of a few entries still takes a burst of clients' retransmissions). */
+const MIN_SLOTS = 256;
 
 /**
  * One client's last reply per live entry, kept in a ring of slots in the order they were made (each lives ttlMs:
- * the expired ones are at the tail), their fields in typed arrays and arrays of strings: no object per entry for the
- * old generation to hold for ttlMs and the major GC to trace. `index` maps a client to its slot. A request that does
- * not match (nearly every one: a retransmission is rare) only marks its client's slot dead, and the reply that follows
- * overwrites its index entry in place: the Map neither loses nor gains a key per packet. A slot leaves the index when
- * the ring passes over it.
+ * the expired ones are at the tail), their fields in typed arrays and arrays made at their full size once: no object
+ * per entry for the old generation to hold for ttlMs and the major GC to trace, and nothing reallocated as entries
+ * come and go. `index` maps a hash of the client's key to its newest slot (two clients of one hash count as one: the
+ * newer one's entry replaces the older's, and a hit still needs the very request bytes). A request that does not
+ * match (nearly every one: a retransmission is rare) only marks its client's slot dead. The ring has twice
+ * maxEntries slots (a power of two): when they are all in use, the oldest goes, live or not.
  */
 export class ResponseCache {
-  private readonly index = new Map<string, number>();
   /** The oldest slot; `used` slots from it on (modulo the capacity, a power of two) are in the ring. */
   private tail = 0;
   private used = 0;
-  private capacity = INITIAL_SLOTS;
-  /** Entries that can be answered: in `index`, not dead. */
+  /** Entries that can be answered: the client's newest slot, not dead. */
   private live = 0;
-  private keys: (string | undefined)[] = [];
+  /** Their bytes: the ring grows while they fill more than half of it. */
+  private liveBytes = 0;
+  private capacity = 0;
+  private index = new HashSlotIndex(1);
+  private hashes = new Int32Array(0);
   private fromAddresses: (string | undefined)[] = [];
   private ifaces: (string | undefined)[] = [];
   private toAddresses: (string | undefined)[] = [];
   private hwAddresses: (string | undefined)[] = [];
   private ifaceNames: (string | undefined)[] = [];
   private sources: (string | undefined)[] = [];
-  private at = new Int32Array(INITIAL_SLOTS);
-  private requestLengths = new Int32Array(INITIAL_SLOTS);
-  private replyLengths = new Int32Array(INITIAL_SLOTS);
-  private fromPorts = new Int32Array(INITIAL_SLOTS);
-  private toPorts = new Int32Array(INITIAL_SLOTS);
-  private types = new Uint8Array(INITIAL_SLOTS);
+  private at = new Int32Array(0);
+  private requestLengths = new Int32Array(0);
+  private replyLengths = new Int32Array(0);
+  private fromPorts = new Int32Array(0);
+  private toPorts = new Int32Array(0);
+  private types = new Uint8Array(0);
   /** 1: forgotten (the client sent something else, a lease changed, or it was replaced). */
-  private dead = new Uint8Array(INITIAL_SLOTS);
-  /** 1: `index` maps this slot's key to it (the client's newest slot), so leaving the ring it leaves the index too. */
-  private current = new Uint8Array(INITIAL_SLOTS);
-  private expiresAt = new Float64Array(INITIAL_SLOTS);
+  private dead = new Uint8Array(0);
+  /** 1: `index` maps this slot's hash to it (the client's newest slot), so leaving the ring it leaves the index too. */
+  private current = new Uint8Array(0);
+  private expiresAt = new Float64Array(0);
   /** Each entry's request bytes at `at`, its reply's right after them; `byteHead` is where the next goes. */
   private ring = Buffer.allocUnsafeSlow(RING_BYTES);
   private byteHead = 0;
@@ -100,8 +105,8 @@ export class ResponseCache {
 
   /** The reply already sent for this very request, or undefined (then the client's older entry is forgotten). */
   lookup(routed: RoutedRequest): { readonly reply: Outbound; readonly type: MessageType } | undefined {
-    const slot = this.index.get(routed.clientKey);
-    if (slot !== undefined && this.dead[slot] === 0) {
+    const slot = this.index.get(clientHash(0, routed.clientKey));
+    if (slot >= 0 && this.dead[slot] === 0) {
       if (cacheable(routed.request.type) && this.matches(slot, routed)) {
         this.hits++;
         return this.replyIn(slot);
@@ -116,22 +121,23 @@ export class ResponseCache {
   remember(routed: RoutedRequest, reply: Outbound, type: MessageType): void {
     const { maxEntries, ttlMs } = this.limits();
     if (!cacheable(routed.request.type) || maxEntries <= 0) return;
-    const now = this.clock.now();
-    const key = routed.clientKey;
-    const length = routed.inbound.data.length + reply.data.length;
+    const request = routed.inbound.data;
+    const { data } = reply;
+    const length = request.length + data.length;
     if (length > MAX_ENTRY_BYTES) return;
-    const previous = this.index.get(key);
-    if (previous !== undefined) {
+    if (maxEntries * 2 > this.capacity) this.allocate(maxEntries);
+    const now = this.clock.now();
+    const hash = clientHash(0, routed.clientKey);
+    const previous = this.index.get(hash);
+    if (previous >= 0) {
       this.kill(previous);
       this.current[previous] = 0;
     }
+    if (this.used === this.capacity) this.dropTail();
     this.makeByteRoom(length);
-    if (this.used === this.capacity) this.makeRoom();
     const slot = (this.tail + this.used++) & (this.capacity - 1);
-    const request = routed.inbound.data;
-    const { data } = reply;
     this.at[slot] = this.copy(request, data);
-    this.keys[slot] = key;
+    this.hashes[slot] = hash;
     this.requestLengths[slot] = request.length;
     this.replyLengths[slot] = data.length;
     this.fromAddresses[slot] = routed.inbound.from.address;
@@ -146,15 +152,16 @@ export class ResponseCache {
     this.dead[slot] = 0;
     this.current[slot] = 1;
     this.expiresAt[slot] = now + ttlMs;
-    this.index.set(key, slot);
+    this.index.set(hash, slot);
     this.live++;
+    this.liveBytes += length;
     this.evict(maxEntries, now);
   }
 
   /** The client's lease changed some other way (a timer, a release): its last reply may no longer hold. */
   forget(clientKey: string): void {
-    const slot = this.index.get(clientKey);
-    if (slot !== undefined) this.kill(slot);
+    const slot = this.index.get(clientHash(0, clientKey));
+    if (slot >= 0) this.kill(slot);
   }
 
   /** A reload: replies built under the old config are not sent again. */
@@ -162,7 +169,7 @@ export class ResponseCache {
     while (this.used > 0) this.dropTail();
   }
 
-  /** Slots in the ring (for tests: bounded by about twice maxEntries, whatever the traffic). */
+  /** Slots in the ring (for tests: twice maxEntries, whatever the traffic). */
   get ringSlots(): number {
     return this.capacity;
   }
@@ -196,6 +203,7 @@ export class ResponseCache {
     if (this.dead[slot] === 1) return;
     this.dead[slot] = 1;
     this.live--;
+    this.liveBytes -= this.requestLengths[slot]! + this.replyLengths[slot]!;
   }
 
   /** Drops expired entries and the oldest beyond maxEntries, and dead slots at the tail. */
@@ -212,54 +220,38 @@ export class ResponseCache {
     const slot = this.tail;
     this.tail = (slot + 1) & (this.capacity - 1);
     this.used--;
-    const key = this.keys[slot]!;
     // Known without a probe whether the index still points here (a newer slot of the client's took it over).
     if (this.current[slot] === 1) {
-      this.index.delete(key);
+      this.index.delete(this.hashes[slot]!);
       this.current[slot] = 0;
     }
+    // Its strings stay until the slot is reused: addresses and names shared by many entries, at most `capacity`.
     this.kill(slot);
-    this.keys[slot] = undefined;
   }
 
-  /** The ring is full: the oldest slot goes if it is dead, else the ring is compacted or doubled. */
-  private makeRoom(): void {
-    if (this.dead[this.tail] === 1) this.dropTail();
-    else this.resize(this.live * 2 <= this.capacity ? this.capacity : this.capacity * 2);
-  }
-
-  /** Moves the live slots, in order, to the front of a ring of `capacity` slots; dead ones are dropped. */
-  private resize(capacity: number): void {
-    const old = { ...this };
-    const mask = this.capacity - 1;
+  /** Slots for twice maxEntries (a power of two), all made now; the entries held so far are forgotten. */
+  private allocate(maxEntries: number): void {
+    this.clear();
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(MIN_SLOTS, maxEntries * 2)));
     this.capacity = capacity;
-    this.keys = []; this.fromAddresses = []; this.ifaces = []; this.toAddresses = [];
-    this.hwAddresses = []; this.ifaceNames = []; this.sources = [];
-    this.at = new Int32Array(capacity); this.requestLengths = new Int32Array(capacity); this.replyLengths = new Int32Array(capacity);
-    this.fromPorts = new Int32Array(capacity); this.toPorts = new Int32Array(capacity);
-    this.types = new Uint8Array(capacity); this.dead = new Uint8Array(capacity); this.expiresAt = new Float64Array(capacity);
-    this.current = new Uint8Array(capacity);
-    let to = 0;
-    for (let i = 0; i < old.used; i++) {
-      const from = (old.tail + i) & mask;
-      const key = old.keys[from]!;
-      if (old.dead[from] === 1) {
-        if (old.current[from] === 1) this.index.delete(key);
-        continue;
-      }
-      this.keys[to] = key; this.fromAddresses[to] = old.fromAddresses[from];
-      this.ifaces[to] = old.ifaces[from]; this.toAddresses[to] = old.toAddresses[from]; this.hwAddresses[to] = old.hwAddresses[from];
-      this.ifaceNames[to] = old.ifaceNames[from]; this.sources[to] = old.sources[from];
-      this.at[to] = old.at[from]!; this.requestLengths[to] = old.requestLengths[from]!; this.replyLengths[to] = old.replyLengths[from]!;
-      this.fromPorts[to] = old.fromPorts[from]!; this.toPorts[to] = old.toPorts[from]!; this.types[to] = old.types[from]!;
-      this.expiresAt[to] = old.expiresAt[from]!;
-      // A live slot is its client's newest (remember kills the one before).
-      this.current[to] = 1;
-      this.index.set(key, to);
-      to++;
-    }
     this.tail = 0;
-    this.used = to;
+    this.index = new HashSlotIndex(capacity);
+    this.hashes = new Int32Array(capacity);
+    this.fromAddresses = new Array<string | undefined>(capacity).fill(undefined);
+    this.ifaces = new Array<string | undefined>(capacity).fill(undefined);
+    this.toAddresses = new Array<string | undefined>(capacity).fill(undefined);
+    this.hwAddresses = new Array<string | undefined>(capacity).fill(undefined);
+    this.ifaceNames = new Array<string | undefined>(capacity).fill(undefined);
+    this.sources = new Array<string | undefined>(capacity).fill(undefined);
+    this.at = new Int32Array(capacity);
+    this.requestLengths = new Int32Array(capacity);
+    this.replyLengths = new Int32Array(capacity);
+    this.fromPorts = new Int32Array(capacity);
+    this.toPorts = new Int32Array(capacity);
+    this.types = new Uint8Array(capacity);
+    this.dead = new Uint8Array(capacity);
+    this.current = new Uint8Array(capacity);
+    this.expiresAt = new Float64Array(capacity);
   }
 
   private matches(slot: number, routed: RoutedRequest): boolean {
@@ -286,7 +278,8 @@ export class ResponseCache {
 
   /**
    * Makes `length` bytes of room at `byteHead`: after the newest entry's bytes, or from the start when the end is
-   * short; the oldest entries' bytes are freed as the ring passes over them (dead ones first of all).
+   * short; the oldest entries' bytes are freed as the ring passes over them, or the ring grows while the live
+   * entries fill more than half of it.
    */
   private makeByteRoom(length: number): void {
     for (;;) {
@@ -306,25 +299,24 @@ export class ResponseCache {
           return;
         }
       }
-      if (this.used > 0 && (this.dead[this.tail] === 1 || this.ring.length >= MAX_RING_BYTES)) this.dropTail();
+      const crowded = (this.liveBytes + length) * 2 > this.ring.length && this.ring.length < MAX_RING_BYTES;
+      if (this.used > 0 && (this.dead[this.tail] === 1 || !crowded)) this.dropTail();
       else this.growRing();
     }
   }
 
-  /** The live entries' bytes (dead slots dropped) copied, in order, to the start of a new ring: twice the size, or
-   * the same when they fill at most half of it. */
+  /** The entries' bytes copied, in order (dead ones' left out), to the start of a ring twice the size. */
   private growRing(): void {
     const old = this.ring;
-    this.resize(this.capacity);
-    let live = 0;
-    for (let slot = 0; slot < this.used; slot++) live += this.requestLengths[slot]! + this.replyLengths[slot]!;
-    const ring = Buffer.allocUnsafeSlow(live * 2 <= old.length ? old.length : old.length * 2);
+    const ring = Buffer.allocUnsafeSlow(Math.min(old.length * 2, MAX_RING_BYTES));
     let at = 0;
-    for (let slot = 0; slot < this.used; slot++) {
+    for (let i = 0; i < this.used; i++) {
+      const slot = (this.tail + i) & (this.capacity - 1);
       const from = this.at[slot]!;
+      this.at[slot] = at;
+      if (this.dead[slot] === 1) continue;
       const length = this.requestLengths[slot]! + this.replyLengths[slot]!;
       old.copy(ring, at, from, from + length);
-      this.at[slot] = at;
       at += length;
     }
     this.ring = ring;

@@ -178,6 +178,21 @@ describe('response cache', () => {
     expect(cache.lookup(routed('new7'))).toBeUndefined();
   });
 
+  it('makes its slots for twice maxEntries at once, and anew (empty) only when the tuner raises maxEntries past them', () => {
+    let maxEntries = 1_000;
+    const cache = new ResponseCache(new ManualClock(), () => ({ maxEntries, ttlMs: 1_000 }));
+    cache.remember(routed('a'), reply, MessageType.OFFER);
+    expect(cache.ringSlots).toBe(2_048);
+    maxEntries = 600; // shrunk: the slots stay, the entries too
+    cache.remember(routed('b'), reply, MessageType.OFFER);
+    expect([cache.ringSlots, cache.stats().entries]).toEqual([2_048, 2]);
+    maxEntries = 5_000;
+    cache.remember(routed('c'), reply, MessageType.OFFER);
+    expect([cache.ringSlots, cache.stats().entries, cache.indexedClients]).toEqual([16_384, 1, 1]);
+    expect(cache.lookup(routed('a'))).toBeUndefined();
+    expect(cache.lookup(routed('c'))?.reply).toEqual(reply);
+  });
+
   it('grows its ring while every entry is live, answering each, and clear() forgets them all', () => {
     const cache = new ResponseCache(new ManualClock(), () => ({ maxEntries: 5_000, ttlMs: 1_000 }));
     for (let i = 0; i < 3_000; i++) cache.remember(routed(`c${i}`), { ...reply, data: Buffer.alloc(10, i % 256) }, MessageType.OFFER);
