@@ -8,12 +8,15 @@
 // through the chain of newer tables, every value put in the Map since then survives the scavenges and is promoted
 // with all it holds. Measured on a churning Map of transient 4 KB values (1 in 200 live): 80 % of the allocated
 // bytes survived the scavenges and a major GC ran every second scavenge; with the values in slots, 1.9 %. Here the
-// old tables hold keys (short strings or numbers) and slot numbers only, and a freed slot is cleared at once.
+// old tables hold keys (short strings or numbers) and slot numbers only, and a freed slot is cleared at once. The key
+// → slot table is now a KeySlotIndex (typed arrays made anew only when it doubles), so there are no old tables at all.
 //
 // Keys must be primitives: an object key would be held by the tables as a value would.
 
+import { KeySlotIndex } from './key-slot-index.js';
+
 export class SlotMap<K extends string | number, V> {
-  private readonly slotOf = new Map<K, number>();
+  private readonly slotOf = new KeySlotIndex<K>();
   private readonly slots: (V | undefined)[] = [];
   /** Freed slot numbers, reused last-freed first (those are the likeliest to be in cache). */
   private readonly free: number[] = [];
@@ -24,16 +27,16 @@ export class SlotMap<K extends string | number, V> {
 
   get(key: K): V | undefined {
     const slot = this.slotOf.get(key);
-    return slot === undefined ? undefined : this.slots[slot];
+    return slot < 0 ? undefined : this.slots[slot];
   }
 
   has(key: K): boolean {
-    return this.slotOf.has(key);
+    return this.slotOf.get(key) >= 0;
   }
 
   set(key: K, value: V): void {
     const slot = this.slotOf.get(key);
-    if (slot !== undefined) {
+    if (slot >= 0) {
       this.slots[slot] = value;
       return;
     }
@@ -43,9 +46,8 @@ export class SlotMap<K extends string | number, V> {
   }
 
   delete(key: K): boolean {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return false;
-    this.slotOf.delete(key);
+    const slot = this.slotOf.delete(key);
+    if (slot < 0) return false;
     this.slots[slot] = undefined;
     this.free.push(slot);
     return true;

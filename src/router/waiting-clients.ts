@@ -9,7 +9,8 @@
 // Why one table of slots: a client's key is looked up once per request (a DORA: found or added on each message,
 // deleted at its end — four Map operations in all, where a Map of lanes beside a Map of waiting times took about
 // fifteen), and the Map holds slot numbers only. A Map of lanes churning by two lanes per DORA got every lane since
-// its last promoted table promoted with its whole exchange (src/collections/slot-map.ts says how).
+// its last promoted table promoted with its whole exchange (src/collections/slot-map.ts says how); the slot numbers
+// are in a KeySlotIndex, whose typed table is not reallocated as clients come and go.
 //
 // Bounded: waiting entries go when they expire (the oldest first, swept on every park) and, when the router needs
 // room for a new client, the oldest waiting one goes first (`evictOldest`): evicting one is harmless — the client's
@@ -17,10 +18,12 @@
 // generation, until) records in typed arrays: a record is live while its slot's generation is the one it recorded
 // (every park, take, expiry and eviction moves it on), so checking one costs no Map lookup.
 
+import { KeySlotIndex } from '../collections/key-slot-index.js';
+
 const INITIAL_SLOTS = 64;
 
 export class WaitingClients<L extends object = object> {
-  private readonly slotOf = new Map<string, number>();
+  private readonly slotOf = new KeySlotIndex<string>();
   private keys: (string | undefined)[] = [];
   private lanes: (L | undefined)[] = [];
   private waitingAt = new Uint8Array(INITIAL_SLOTS);
@@ -42,7 +45,7 @@ export class WaitingClients<L extends object = object> {
 
   /** The client's slot, or -1: the one lookup of its key per request. */
   slot(clientKey: string): number {
-    return this.slotOf.get(clientKey) ?? -1;
+    return this.slotOf.get(clientKey);
   }
 
   /** The lane deciding the client's exchange in `slot`, if any. */

@@ -7,7 +7,7 @@ import { exactCopy } from '../codec/own-buffer.js';
 import { MessageType } from '../codec/types.js';
 import type { Outbound } from '../net/types.js';
 import type { RoutedRequest } from '../../machines/transaction.types.js';
-import { HashSlotIndex } from '../collections/hash-slot-index.js';
+import { KeySlotIndex } from '../collections/key-slot-index.js';
 import { clientHash } from '../lease-columns/client-hash.js';
 
 export interface ResponseCacheLimits {
@@ -76,7 +76,7 @@ export class ResponseCache {
   /** Their bytes: the ring grows while they fill more than half of it. */
   private liveBytes = 0;
   private capacity = 0;
-  private index = new HashSlotIndex(1);
+  private readonly index = new KeySlotIndex<number>();
   private hashes = new Int32Array(0);
   private fromAddresses: (string | undefined)[] = [];
   private ifaces: (string | undefined)[] = [];
@@ -235,7 +235,7 @@ export class ResponseCache {
     const capacity = 2 ** Math.ceil(Math.log2(Math.max(MIN_SLOTS, maxEntries * 2)));
     this.capacity = capacity;
     this.tail = 0;
-    this.index = new HashSlotIndex(capacity);
+    this.index.clear();
     this.hashes = new Int32Array(capacity);
     this.fromAddresses = new Array<string | undefined>(capacity).fill(undefined);
     this.ifaces = new Array<string | undefined>(capacity).fill(undefined);
