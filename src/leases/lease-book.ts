@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { LeaseEvent, LeaseInput } from '../../machines/lease.machine.js';
 import type { LeaseRecord, LeaseTimer } from '../../machines/lease.types.js';
 import { intToIp, parseIpv4 } from '../codec/index.js';
+import { OrderedSlotMap } from '../collections/ordered-slot-map.js';
 import { ClientAddresses } from './client-addresses.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
 import type { PackedLeases, LeaseSummaryFn } from '../lease-columns/packed-leases.js';
@@ -55,15 +56,13 @@ function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
 }
 
 export class LeaseBook {
-  /** Leases touched lately, least recently set first. */
-  private readonly hot = new Map<string, LeaseRecord>();
+  /** Leases touched lately, least recently set first (not a Map: an offer comes and goes per DORA). */
+  private readonly hot = new OrderedSlotMap<LeaseRecord>();
   /**
    * Changed in place, never assigned: the views `withCause` makes share this object with the book (a field assigned
    * through a view would become the view's own and leave the book's stale).
    */
   private readonly mutable: {
-    /** Where packing goes on: the oldest hot record (see `packOldest`). */
-    hotCursor?: Iterator<[string, LeaseRecord]> | undefined;
     /** The record `stored` found last (hot, or packed and built); dropped whenever any stored lease changes. */
     lastFound?: LeaseRecord | undefined;
     /**
@@ -327,14 +326,14 @@ export class LeaseBook {
 
   /** Every stored record (packed ones built on the way): for listings; counts use `forEachLease`. */
   *values(): IterableIterator<LeaseRecord> {
-    // A copy of the hot ones: a set during the walk moves its record to the end of the map.
-    yield* [...this.hot.values()];
+    // A copy of the hot ones: a set during the walk moves its record to the end.
+    for (const [, record] of this.hot.entries()) yield record;
     yield* this.packed.records();
   }
 
   /** Address, subnet and stored state of every lease, without building records. */
   forEachLease(fn: LeaseSummaryFn): void {
-    for (const [ip, record] of this.hot) fn(parseIpv4(ip), record.context.subnetId, record.state);
+    for (const [ip, record] of this.hot.entries()) fn(parseIpv4(ip), record.context.subnetId, record.state);
     this.packed.forEach(fn);
   }
 
@@ -394,12 +393,9 @@ export class LeaseBook {
   }
 
   private packOldest(): void {
-    // A cursor kept across calls: a new iterator would step over every entry deleted from the front since the
-    // map last compacted (quadratic). The cursor reaches records set again since it started once more, at the end.
-    let next = (this.mutable.hotCursor ??= this.hot.entries()).next();
-    if (next.done === true) next = (this.mutable.hotCursor = this.hot.entries()).next();
-    if (next.done === true) return;
-    const [ip, record] = next.value;
+    const ip = this.hot.oldestKey();
+    if (ip === undefined) return;
+    const record = this.hot.get(ip)!;
     this.forgetLookups();
     this.hot.delete(ip);
     // One the columns cannot hold goes to the back: it stays an object.
