@@ -19,16 +19,25 @@ export interface TimerBucketsOptions {
   readonly yieldFn?: (next: () => void) => void;
 }
 
+/** A bucket's addresses: a typed array grown by doubling (a number[] grown by push left its old backing stores in the
+ * old generation, ~95 bytes per lease parked by the survivor profile), `count` of it in use. */
+interface Parked {
+  ips: Uint32Array;
+  count: number;
+}
+
 interface OpenBucket {
   readonly bucket: number;
-  readonly ips: number[];
+  readonly parked: Parked;
   next: number;
 }
+
+const FIRST_ROOM = 64;
 
 const bucketOf = (at: number): number => Math.floor(at / BUCKET_MS);
 
 export class TimerBuckets {
-  private readonly buckets = new Map<number, number[]>();
+  private readonly buckets = new Map<number, Parked>();
   /** The first bucket not opened yet: every timer due before it is in the precise schedule. */
   private frontier: number;
   private timer: TimerHandle | undefined;
@@ -77,9 +86,14 @@ export class TimerBuckets {
   }
 
   private park(ip: number, bucket: number): void {
-    let ips = this.buckets.get(bucket);
-    if (ips === undefined) this.buckets.set(bucket, (ips = []));
-    ips.push(ip);
+    let parked = this.buckets.get(bucket);
+    if (parked === undefined) this.buckets.set(bucket, (parked = { ips: new Uint32Array(FIRST_ROOM), count: 0 }));
+    if (parked.count === parked.ips.length) {
+      const bigger = new Uint32Array(parked.ips.length * 2);
+      bigger.set(parked.ips);
+      parked.ips = bigger;
+    }
+    parked.ips[parked.count++] = ip;
     if (bucket < this.timerBucket && !this.moving) this.arm();
   }
 
@@ -98,10 +112,10 @@ export class TimerBuckets {
     this.timer = undefined;
     this.timerBucket = Infinity;
     this.frontier = Math.max(this.frontier, bucketOf(this.options.clock.now()) + 2);
-    for (const [bucket, ips] of this.buckets) {
+    for (const [bucket, parked] of this.buckets) {
       if (bucket >= this.frontier) continue;
       this.buckets.delete(bucket);
-      this.opening.push({ bucket, ips, next: 0 });
+      this.opening.push({ bucket, parked, next: 0 });
     }
     this.move();
   }
@@ -113,8 +127,9 @@ export class TimerBuckets {
     try {
       while (this.opening.length > 0 && moved < SLICE) {
         const open = this.opening[0]!;
-        for (; open.next < open.ips.length && moved < SLICE; open.next++, moved++) this.reschedule(open.ips[open.next]!, open.bucket);
-        if (open.next === open.ips.length) this.opening.shift();
+        const { ips, count } = open.parked;
+        for (; open.next < count && moved < SLICE; open.next++, moved++) this.reschedule(ips[open.next]!, open.bucket);
+        if (open.next === count) this.opening.shift();
       }
     } finally {
       this.moving = false;
