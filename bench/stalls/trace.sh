@@ -5,7 +5,7 @@
 # queue wait (bench/stalls/threads.mjs) and prints bench/stalls/report.mjs: each event-loop stall over STALL_MS with
 # the GC pauses and the CPU each thread used inside it, and totals per thread. Root only.
 # CPU_PROF=1 adds a V8 CPU profile: each stall then also lists the main thread's own functions that ran in it.
-# usage: bench/stalls/trace.sh [OUTDIR]   knobs: MODE=relay RATE=7000 PERIOD=10 CLIENTS=50000 STALL_MS=30 NICE=0
+# usage: bench/stalls/trace.sh [OUTDIR]   knobs: MODE=relay RATE=7000 PERIOD=10 CLIENTS=50000 STALL_MS=30 NICE=0 WARMUP=0
 #        DAEMON=dist/src/cli.js (another build for a before/after pair) CONFIG=bench/perfdhcp/actor-dhcpd.json
 #        NODE_EXTRA="--v8-pool-size=1" (node flags after the shebang's) RENICE_V8 BATCH_POOLS SHOW_THREADS=1
 set -uo pipefail
@@ -30,6 +30,13 @@ PID=$!
 for _ in $(seq 1 100); do nss ss -Huln 'sport = :67' | grep -q . && break; sleep 0.1; done
 nss node "$DAEMON" stats --json --socket "$RUN/control.sock" >/dev/null 2>&1 || true
 wait_idle "$PID"
+# WARMUP=S: S seconds of the same load first, unmeasured (the optimizing compiler's warm-up and the tables' first
+# growth stall the first second or two of a fresh daemon; a sweep's later steps run warm).
+if [ "${WARMUP:-0}" -gt 0 ]; then
+  timeout -k 2 $((WARMUP + 15)) ip netns exec "$NS_CLI" nice -n "$NICE" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" -R "$CLIENTS" \
+    -p "$WARMUP" -W 1000000 "${TARGET[@]}" >"$OUT/perfdhcp-warmup.txt" 2>&1
+  wait_idle "$PID"
+fi
 # Experiment knobs: RENICE_V8=N renices V8's platform workers; BATCH_POOLS="v8 uv" puts V8's workers and/or libuv's
 # pool under SCHED_BATCH (their share of the core unchanged, but their wake-ups no longer preempt the main thread).
 # A pool: the threads asleep on one futex word (a condition variable), V8's created before libuv's.
