@@ -408,7 +408,9 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
     try {
       expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
       const checkpoints: string[] = [];
-      const run = await runWriter(temp.dir, ['1000', '20000', 'close', 'load', 'deletes', '300'], (line) => {
+      // 40,000 writes: with 20,000 a loaded host (the whole suite running) once let the writes outrun all but the
+      // first checkpoint, which is written in the background.
+      const run = await runWriter(temp.dir, ['1000', '40000', 'close', 'load', 'deletes', '300'], (line) => {
         if (line.startsWith('checkpoint ')) checkpoints.push(line);
       });
       expect(run.closed).toBe(true);
