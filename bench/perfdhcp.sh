@@ -9,6 +9,9 @@
 #        CLI_CPU KEEP_RUNDIR=1 SELF_CMD (default: the built daemon). Quick check: RATES=500 PERIOD=3 SAT_RATE=0
 #        Another build of ours in the same run (before/after a change): PEERS="self base kea" BASE_CMD="/path/to/
 #        other/dist/src/cli.js --config @RUNDIR@/actor-dhcpd.json".
+#        SAT_PAIRS=N: after the sweeps, N more saturation runs per peer and mode, the peers alternating, each on a
+#        fresh server warmed by SAT_WARMUP ("RATE SECONDS", default "10000 5"): one run's goodput moves by 10-15 %
+#        between runs, so the table then gives their median and range, and the median of the per-round ratios.
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 H=$REPO/bench/perfdhcp
@@ -86,6 +89,17 @@ for mode in $MODES; do
     SRV_PID=$SRV_PID LOGDIR=$run/perfdhcp "$H/sweep.sh" "$peer" "$mode"
     kill -0 "$SRV_PID" 2>/dev/null || echo "$peer $mode: server died during the sweep" >&2
     stop_server
+  done
+done
+# Saturation again, the peers alternating round by round: what moves the host between runs moves every peer alike.
+for mode in $MODES; do
+  for round in $(seq 1 "${SAT_PAIRS:-0}"); do
+    for peer in $PEERS; do
+      run=$WORK/$peer-$mode-sat$round; mkdir -p "$run"
+      start_server "$peer" "$mode" "$run" || { stop_server; echo "$peer $mode: START FAILED" >&2; continue; }
+      SRV_PID=$SRV_PID LOGDIR=$run/perfdhcp RATES="" SAT_KIND=satpair WARMUP=${SAT_WARMUP:-"10000 5"} "$H/sweep.sh" "$peer" "$mode"
+      stop_server
+    done
   done
 done
 echo

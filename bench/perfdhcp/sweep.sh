@@ -7,19 +7,23 @@
 #   bcast: perfdhcp -l IF_CLI -B — sent to 255.255.255.255:67 from CLI_ADDR:67 (perfdhcp 2.2 still sets
 #          giaddr=CLI_ADDR and hops=1, so the server answers giaddr:67 from subnet 198.18.0.0/16).
 # Knobs: RATES PERIOD CLIENTS MAX_DROP MIN_ACHIEVED STOP_AFTER SAT_RATE CLI_CPU SRV_PID LOGDIR RESULTS_CSV
+#   WARMUP="RATE SECONDS": one unjudged step first (CSV kind "warm"), for a saturation run of a server just started;
+#   SAT_KIND: the saturation row's kind (default "sat"; perfdhcp.sh's alternating saturation pairs use "satpair").
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/env.sh"
 
 LABEL=${1:?usage: $0 LABEL relay|bcast}
 MODE=${2:-relay}
-RATES=${RATES:-"1000 2000 4000 6000 8000 10000 12000 15000 20000 25000"}
+RATES=${RATES-"1000 2000 4000 6000 8000 10000 12000 15000 20000 25000"}
 PERIOD=${PERIOD:-10}
 CLIENTS=${CLIENTS:-50000}
 MAX_DROP=${MAX_DROP:-1}
 MIN_ACHIEVED=${MIN_ACHIEVED:-95}
 STOP_AFTER=${STOP_AFTER:-2}
 SAT_RATE=${SAT_RATE:-100000}
+SAT_KIND=${SAT_KIND:-sat}
+WARMUP=${WARMUP:-}
 CLI_CPU=${CLI_CPU:-0}
 LOGDIR=${LOGDIR:?LOGDIR must be set}
 HEADER=label,mode,req,sent_per_s,done_per_s,drop_DO_pct,drop_RA_pct,DO_avg_ms,DO_max_ms,RA_avg_ms,RA_max_ms,rc,ok,srv_cpu_pct,load1m,kind,srv_rcvbuf_drops,cli_rcvbuf_drops,srv_shed
@@ -95,10 +99,14 @@ run_step() {   # run_step RATE KIND -> 0 if the step passes
   [ "$ok" = ok ]
 }
 
+if [ -n "$WARMUP" ]; then
+  read -r warm_rate warm_period <<<"$WARMUP"
+  ( PERIOD=$warm_period; run_step "$warm_rate" warm ) || true
+fi
 fails=0
 for r in $RATES; do
   run_step "$r" step || fails=$((fails + 1))
   [ "$fails" -ge "$STOP_AFTER" ] && break
 done
-[ "$SAT_RATE" -gt 0 ] && { run_step "$SAT_RATE" sat || true; }
+[ "$SAT_RATE" -gt 0 ] && { run_step "$SAT_RATE" "$SAT_KIND" || true; }
 exit 0

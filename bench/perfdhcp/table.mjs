@@ -1,6 +1,7 @@
 // Prints the same-run comparison from the sweep CSV: per mode, each server's highest sustainable rate (< MAX_DROP %
 // drops, >= MIN_ACHIEVED % sent), its CPU per DORA at that rate, its saturation goodput, and the ratio of each of
-// ours to the reference server (Kea).
+// ours to the reference server (Kea). With perfdhcp.sh's SAT_PAIRS, also the alternating saturation runs: each peer's
+// median goodput and range, and the median of the per-round ratios.
 // usage: node table.mjs results.csv [reference=kea]
 import { readFileSync } from 'node:fs';
 
@@ -18,8 +19,16 @@ function summary(label, mode) {
     sustained: best ? Number(best.req) : 0, sustainedCpu: best?.srv_cpu_pct, sustainedLoad: best?.load1m,
     cpuPerDora: cpuUs(best), sat: sat ? Number(sat.done_per_s) : NaN, satLatency: sat?.RA_avg_ms, satCpuPerDora: cpuUs(sat),
     satLoad: sat?.load1m, topOfSweep: best !== undefined && !mine.some((r) => r.kind === 'step' && r.ok !== 'ok'),
+    satRounds: mine.filter((r) => r.kind === 'satpair').map((r) => Number(r.done_per_s)),
   };
 }
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** Round i of ours against round i of the reference (they ran back to back). */
+const roundRatios = (a, b) => a.satRounds.slice(0, b.satRounds.length).map((x, i) => x / b.satRounds[i]).filter(Number.isFinite);
 
 const f = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
 const ratio = (a, b) => (b > 0 && a > 0 && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : 'n/a');
@@ -37,5 +46,13 @@ for (const mode of modes) {
   row('server CPU there, µs per DORA (ratio: Kea µs / ours)', (x) => `${x.sustainedCpu ?? 'n/a'} %, ${f(x.cpuPerDora)}`, (a, b) => ratio(b.cpuPerDora, a.cpuPerDora));
   row('saturation goodput, ACK/s', (x) => f(x.sat), (a, b) => ratio(a.sat, b.sat));
   row('saturation: µs CPU per DORA; RA latency avg ms', (x) => `${f(x.satCpuPerDora)}; ${x.satLatency ?? 'n/a'}`, (a, b) => ratio(b.satCpuPerDora, a.satCpuPerDora));
+  if (labels.some((l) => s[l].satRounds.length > 0)) {
+    row('saturation, alternating rounds: median ACK/s (min–max, n); ratio: median of the rounds\' ratios (min–max)',
+      (x) => (x.satRounds.length === 0 ? 'n/a' : `${f(median(x.satRounds))} (${f(Math.min(...x.satRounds))}–${f(Math.max(...x.satRounds))}, ${x.satRounds.length})`),
+      (a, b) => {
+        const r = roundRatios(a, b);
+        return r.length === 0 ? 'n/a' : `${median(r).toFixed(2)}× (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
+      });
+  }
   row('host load (1 min) at those two steps', (x) => `${x.sustainedLoad ?? '-'} / ${x.satLoad ?? '-'}`);
 }
