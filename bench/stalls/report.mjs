@@ -154,9 +154,22 @@ if (samples.some((s) => s.cliDrops !== undefined)) {
 {
   const ran = samples.filter((s) => s.perfdhcp !== undefined && s.t >= t0 && s.t <= t1);
   if (ran.length >= 2) {
-    const [a, b] = [ran[0], ran.at(-1)];
-    const ms = b.t - a.t;
-    console.log(`perfdhcp (on its own core): ran ${((b.perfdhcp[0] - a.perfdhcp[0]) / 1e4 / ms).toFixed(0)} %, waited for its core ${((b.perfdhcp[1] - a.perfdhcp[1]) / 1e4 / ms).toFixed(0)} % of the time`);
+    // The thread group's leader is perfdhcp's main loop; of the others, only its receiver thread is busy.
+    // Each thread between the first and the last sample that have it: the receiver starts after perfdhcp's set-up
+    // and ends before its report.
+    const share = (tid) => {
+      const first = ran.find((s) => s.perfdhcp[tid] !== undefined);
+      const last = ran.findLast((s) => s.perfdhcp[tid] !== undefined);
+      const span = last.t - first.t;
+      const [run, wait, wakeups] = [0, 1, 2].map((k) => last.perfdhcp[tid][k] - first.perfdhcp[tid][k]);
+      return span > 0 ? { run: run / 1e4 / span, wait: wait / 1e4 / span, wakeups: (wakeups * 1000) / span } : undefined;
+    };
+    const tids = [...new Set(ran.flatMap((s) => Object.keys(s.perfdhcp)))];
+    const busy = tids.map((tid) => [tid, share(tid)]).filter(([, x]) => x !== undefined && x.run >= 1)
+      .sort(([x], [y]) => Number(x) - Number(y));
+    const parts = busy.map(([, x], i) =>
+      `${i === 0 ? 'main loop' : 'receiver'} ran ${x.run.toFixed(0)} %, waited ${x.wait.toFixed(0)} %, woke ${x.wakeups.toFixed(0)}/s`);
+    console.log(`perfdhcp (its threads on its own core): ${parts.join('; ')}`);
   }
 }
 

@@ -16,8 +16,8 @@ const names = new Map();
 const waits = new Map();
 let n = 0;
 /** Voluntary and involuntary context switches of a thread. */
-function switches(tid) {
-  const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+function switches(tid, of = pid) {
+  const status = readFileSync(`/proc/${of}/task/${tid}/status`, 'utf8');
   return [Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)[1]), Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)[1])];
 }
 function rcvbufErrors(of) {
@@ -28,18 +28,27 @@ function rcvbufErrors(of) {
     return undefined;
   }
 }
-/** perfdhcp's CPU and run-queue wait (ns), once it runs: it shares its core with whatever else the host runs. */
+/**
+ * perfdhcp's threads, once it runs: each one's CPU and run-queue wait (ns) and voluntary switches (its wake-ups). Its
+ * main loop and its receiver thread share one core: how that core is split decides how fast it drains our replies.
+ */
 let perfdhcpPid;
 function perfdhcp() {
   if (perfdhcpPid === undefined && n % 10 === 1) {
     perfdhcpPid = readdirSync('/proc').find((p) => /^\d+$/.test(p) && (() => { try { return readFileSync(`/proc/${p}/comm`, 'utf8') === 'perfdhcp\n'; } catch { return false; } })());
   }
   if (perfdhcpPid === undefined) return undefined;
+  const threads = {};
   try {
-    return readFileSync(`/proc/${perfdhcpPid}/schedstat`, 'utf8').split(' ').slice(0, 2).map(Number);
+    for (const tid of readdirSync(`/proc/${perfdhcpPid}/task`)) {
+      const [run, wait] = readFileSync(`/proc/${perfdhcpPid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      threads[tid] = [run, wait, switches(tid, perfdhcpPid)[0]];
+    }
   } catch {
+    perfdhcpPid = undefined; // it ended (a warm-up's perfdhcp): the next one is looked for
     return undefined;
   }
+  return threads;
 }
 function sample() {
   let tids;
