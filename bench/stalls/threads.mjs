@@ -38,15 +38,19 @@ function perfdhcp() {
     perfdhcpPid = readdirSync('/proc').find((p) => /^\d+$/.test(p) && (() => { try { return readFileSync(`/proc/${p}/comm`, 'utf8') === 'perfdhcp\n'; } catch { return false; } })());
   }
   if (perfdhcpPid === undefined) return undefined;
-  const threads = {};
+  let tids;
   try {
-    for (const tid of readdirSync(`/proc/${perfdhcpPid}/task`)) {
-      const [run, wait] = readFileSync(`/proc/${perfdhcpPid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-      threads[tid] = [run, wait, switches(tid, perfdhcpPid)[0]];
-    }
+    tids = readdirSync(`/proc/${perfdhcpPid}/task`);
   } catch {
     perfdhcpPid = undefined; // it ended (a warm-up's perfdhcp): the next one is looked for
     return undefined;
+  }
+  const threads = {};
+  for (const tid of tids) {
+    try {
+      const [run, wait] = readFileSync(`/proc/${perfdhcpPid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      threads[tid] = [run, wait, switches(tid, perfdhcpPid)[0]];
+    } catch { /* the thread ended */ }
   }
   return threads;
 }
