@@ -9,9 +9,10 @@
 #        CLI_CPU KEEP_RUNDIR=1 SELF_CMD (default: the built daemon). Quick check: RATES=500 PERIOD=3 SAT_RATE=0
 #        Another build of ours in the same run (before/after a change): PEERS="self base kea" BASE_CMD="/path/to/
 #        other/dist/src/cli.js --config @RUNDIR@/actor-dhcpd.json".
-#        SAT_PAIRS=N: after the sweeps, N more saturation runs per peer and mode, the peers alternating, each on a
-#        fresh server warmed by SAT_WARMUP ("RATE SECONDS", default "10000 5"): one run's goodput moves by 10-15 %
-#        between runs, so the table then gives their median and range, and the median of the per-round ratios.
+#        SAT_PAIRS=N (default 3; 0 = none, and none when SAT_RATE=0): after the sweeps, N more saturation runs per
+#        peer and mode, the peers alternating, each on a fresh server warmed by SAT_WARMUP ("RATE SECONDS", default
+#        "10000 5"): one run's goodput moves by 10-15 % between runs, so the table gives their median and range, and
+#        the median of the per-round ratios.
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 H=$REPO/bench/perfdhcp
@@ -92,8 +93,10 @@ for mode in $MODES; do
   done
 done
 # Saturation again, the peers alternating round by round: what moves the host between runs moves every peer alike.
+SAT_PAIRS=${SAT_PAIRS:-3}
+[ "${SAT_RATE:-100000}" = 0 ] && SAT_PAIRS=0
 for mode in $MODES; do
-  for round in $(seq 1 "${SAT_PAIRS:-0}"); do
+  for round in $(seq 1 "$SAT_PAIRS"); do
     for peer in $PEERS; do
       run=$WORK/$peer-$mode-sat$round; mkdir -p "$run"
       start_server "$peer" "$mode" "$run" || { stop_server; echo "$peer $mode: START FAILED" >&2; continue; }
