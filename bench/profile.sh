@@ -38,8 +38,7 @@ if [ "$PERF" = 1 ]; then
   perf record -q -g -p "$PID" -o "$OUT/perf.data" 2>"$OUT/perf.log" & PERF_PID=$!
 fi
 read -r u0 s0 < <(ticks)
-timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" nice -n "$NICE" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" -R "$CLIENTS" \
-  -p "$PERIOD" -W 1000000 "${TARGET[@]}" >"$OUT/perfdhcp.txt" 2>&1
+perfdhcp_load "$PERIOD" "$OUT/perfdhcp.txt"
 read -r u1 s1 < <(ticks)
 [ -n "$PERF_PID" ] && { kill -INT "$PERF_PID"; wait "$PERF_PID"; PERF_PID=""; }
 t0=$((u0 + s0)) t1=$((u1 + s1))

@@ -58,3 +58,10 @@ perfdhcp_single_setup() {
   exec 9>/run/lock/actor-dhcpd-bench.lock
   flock -w 1800 9 || exit 1
 }
+
+# perfdhcp_load SECONDS OUT: perfdhcp at RATE (CLIENTS clients, MODE's TARGET) from its own core and namespace for
+# SECONDS, its report to OUT; bounded by SECONDS + 15 s. For the scripts that set up with perfdhcp_single_setup.
+perfdhcp_load() {
+  timeout -k 2 $(($1 + 15)) ip netns exec "$NS_CLI" nice -n "${NICE:-0}" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" \
+    -R "$CLIENTS" -p "$1" -W 1000000 "${TARGET[@]}" >"$2" 2>&1
+}

@@ -30,15 +30,10 @@ PID=$!
 for _ in $(seq 1 100); do nss ss -Huln 'sport = :67' | grep -q . && break; sleep 0.1; done
 nss node "$DAEMON" stats --json --socket "$RUN/control.sock" >/dev/null 2>&1 || true
 wait_idle "$PID"
-# perfdhcp at RATE for $1 seconds from its own core and namespace, its report to $2.
-load() {
-  timeout -k 2 $(($1 + 15)) ip netns exec "$NS_CLI" nice -n "$NICE" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" -R "$CLIENTS" \
-    -p "$1" -W 1000000 "${TARGET[@]}" >"$2" 2>&1
-}
 # WARMUP=S: S seconds of the same load first, unmeasured (the optimizing compiler's warm-up and the tables' first
 # growth stall the first second or two of a fresh daemon; a sweep's later steps run warm).
 if [ "${WARMUP:-0}" -gt 0 ]; then
-  load "$WARMUP" "$OUT/perfdhcp-warmup.txt"
+  perfdhcp_load "$WARMUP" "$OUT/perfdhcp-warmup.txt"
   wait_idle "$PID"
 fi
 # Experiment knobs: RENICE_V8=N renices V8's platform workers; BATCH_POOLS="v8 uv" puts V8's workers and/or libuv's
@@ -61,7 +56,7 @@ ip netns exec "$NS_CLI" sleep $((PERIOD + 30)) & WATCH=$!
 taskset -c "${CLI_CPU:-0}" node "$HERE/threads.mjs" "$PID" "$OUT/threads.jsonl" 10 $((PERIOD + 30)) "${SRV_CPU:-1}" "$WATCH" & SAMPLER=$!
 for _ in $(seq 1 50); do [ -s "$OUT/threads.jsonl" ] && break; sleep 0.1; done   # the sampler is up before the load
 date +%s%3N >"$OUT/load-start"
-load "$PERIOD" "$OUT/perfdhcp.txt"
+perfdhcp_load "$PERIOD" "$OUT/perfdhcp.txt"
 date +%s%3N >"$OUT/load-end"
 for ns in "$NS_SRV" "$NS_CLI"; do ip netns exec "$ns" nstat -asz >"$OUT/nstat-$ns.txt" 2>&1; done
 nss node "$DAEMON" stats --json --socket "$RUN/control.sock" >"$OUT/stats.json" 2>&1 || true
