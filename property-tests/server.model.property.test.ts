@@ -21,17 +21,15 @@ const MUST_SEE = [
 
 describe('whole server against the model', () => {
   it('memory-level store: every invariant holds after every command', async () => {
-    resetCoverage();
-    await fc.assert(serverModelProperty({ disk: 'memory' }), runSettings(RUNS));
-    if (process.env.PROPERTY_STATS) console.log(Object.fromEntries([...coverage].sort()));
-    if (RUNS >= 100) expect(MUST_SEE.filter((k) => !coverage.has(k))).toEqual([]);
+    const missing = await runUntilSeen(MUST_SEE, () => fc.assert(serverModelProperty({ disk: 'memory' }), runSettings(RUNS)));
+    if (RUNS >= 100) expect(missing).toEqual([]);
   }, 3_600_000);
 
   it('offers do not reserve under pressure: full pools, REQUESTs racing for their addresses', async () => {
-    resetCoverage();
-    await fc.assert(serverModelProperty({ disk: 'memory', maxCommands: 12, arbs: pressureArbs }), runSettings(Math.ceil(RUNS / 3)));
-    if (process.env.PROPERTY_STATS) console.log(Object.fromEntries([...coverage].sort()));
-    if (RUNS >= 100) expect(['crowd:unreserved', 'selecting:unreserved-won', 'selecting:unreserved-lapsed', 'discover:joined-probe'].filter((k) => !coverage.has(k))).toEqual([]);
+    const mustSee = ['crowd:unreserved', 'selecting:unreserved-won', 'selecting:unreserved-lapsed', 'discover:joined-probe'];
+    const property = serverModelProperty({ disk: 'memory', maxCommands: 12, arbs: pressureArbs });
+    const missing = await runUntilSeen(mustSee, () => fc.assert(property, runSettings(Math.ceil(RUNS / 3))));
+    if (RUNS >= 100) expect(missing).toEqual([]);
   }, 3_600_000);
 
   it('LevelDB store in a temp dir: every invariant holds after every command', async () => {
@@ -40,3 +38,21 @@ describe('whole server against the model', () => {
     await fc.assert(serverModelProperty({ disk: 'level', maxCommands: 25 }), runSettings(runs));
   }, 3_600_000);
 });
+
+/**
+ * Runs the property, and again with fresh random commands (at most MAX_ROUNDS times) while an answer it must reach
+ * has not been seen: the rarest (about 3 in a default round) would otherwise fail a correct run now and then. A
+ * generator that cannot reach one still fails. Returns what is still missing.
+ */
+async function runUntilSeen(mustSee: readonly string[], run: () => Promise<void>): Promise<string[]> {
+  const MAX_ROUNDS = 3;
+  resetCoverage();
+  let missing: string[] = [];
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    await run();
+    missing = mustSee.filter((k) => !coverage.has(k));
+    if (missing.length === 0 || process.env.PROPERTY_SEED !== undefined) break;
+  }
+  if (process.env.PROPERTY_STATS) console.log(Object.fromEntries([...coverage].sort()));
+  return missing;
+}
