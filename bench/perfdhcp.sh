@@ -13,6 +13,7 @@
 #        peer and mode, the peers alternating, each on a fresh server warmed by SAT_WARMUP ("RATE SECONDS", default
 #        "10000 5"): one run's goodput moves by 10-15 % between runs, so the table gives their median and range, and
 #        the median of the per-round ratios.
+#        SRV_QDISC="tbf ..." (an experiment): a queueing discipline on the server's veth end (bench/perfdhcp/netns.sh).
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 H=$REPO/bench/perfdhcp

@@ -42,6 +42,9 @@ up() {
   nss ip link set "$IF_SRV" up
   nsc ip link set "$IF_CLI" up
   nss ip route add 198.19.0.0/16 via "$CLI_ADDR" dev "$IF_SRV"
+  # An experiment's egress queueing discipline on the server's end (e.g. SRV_QDISC="tbf rate 200mbit burst 3000
+  # latency 20ms": replies reach perfdhcp evenly spread in time, whoever sent them in clumps); none by default.
+  if [ -n "${SRV_QDISC:-}" ]; then nss tc qdisc add dev "$IF_SRV" root $SRV_QDISC; fi
   nsc ping -c1 -W1 "$SRV_ADDR" >/dev/null
   trap - ERR
 }
