@@ -180,23 +180,22 @@ describe('lease machine on a live actor (SimulatedClock)', () => {
 });
 
 /**
- * One walk per external event of every live state: a commit leads into the bound lease's timeline, the offset lands
- * inside the state, and the event follows. The test's final advance past all deadlines covers the timer edges.
+ * One walk per external event of every live state: a commit starts the bound lease's timeline (but for an offer), the
+ * walk goes just past the state's start (T1, T2, expiry) and sends the event. The test's final advance past all
+ * deadlines covers the timer edges.
  */
 function edgeWalks(): Step[][] {
-  const into: Partial<Record<LeaseState, Step[]>> = {
-    offered: [],
-    bound: [{ gap: 1, kind: 'lease.commit' }],
-    renewing: [{ gap: 1, kind: 'lease.commit' }],
-    rebinding: [{ gap: 1, kind: 'lease.commit' }],
-    expired: [{ gap: 1, kind: 'lease.commit' }],
-  };
-  const offset: Partial<Record<LeaseState, number>> = {
+  const into: Partial<Record<LeaseState, number>> = {
     offered: 1, bound: 1, renewing: TIMES.renewMs + 1, rebinding: TIMES.rebindMs + 1, expired: TIMES.leaseMs + 1,
   };
-  return ALL_STATES.flatMap((state) => Object.keys(LEASE_DIAGRAM[state])
-    .filter((event) => !event.startsWith('xstate.after.') && into[state] !== undefined)
-    .map((event) => [...into[state]!, { gap: offset[state]!, kind: event as Kind }]));
+  const commit: Step = { gap: 1, kind: 'lease.commit' };
+  return ALL_STATES.flatMap((state) => {
+    const gap = into[state];
+    if (gap === undefined) return [];
+    const start = state === 'offered' ? [] : [commit];
+    return Object.keys(LEASE_DIAGRAM[state]).filter((event) => !event.startsWith('xstate.after.'))
+      .map((event) => [...start, { gap, kind: event as Kind }]);
+  });
 }
 
 /** Fires a record's due timers in deadline order, as the expiry schedule does. */
