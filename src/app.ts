@@ -40,7 +40,7 @@ import { Security } from './security/pipeline.js';
 import type { RogueDetector } from './security/rogue-detector.js';
 import { MessageType } from './codec/types.js';
 import { isTunable } from './store/tunable.js';
-import { AdaptiveTuner } from './tuning/adaptive-tuner.js';
+import { AdaptiveTuner, type ReceiveLoad } from './tuning/adaptive-tuner.js';
 import { tuningPolicy } from './tuning/policy.js';
 import { causeOf } from './server/transition-cause.js';
 import { PoolUtilizationCounter } from './server/utilization.js';
@@ -96,6 +96,7 @@ export function startApp(options: AppOptions): App {
   const tuner = new AdaptiveTuner(tuningPolicy(options.config), {
     clock, log: log.child({ component: 'tuning' }), cache: () => responseCache.stats(), cacheTtlMs: DEFAULT_CACHE_LIMITS.ttlMs,
     ...(isTunable(options.store) ? { commits: options.store } : {}),
+    ...(options.heap === undefined ? {} : { heap: options.heap, receiveLoad: () => receiveLoadOf(transport) }),
   });
   tuner.start();
   book.onTakenChange((record) => responseCache.forget(record.context.clientKey));
@@ -251,6 +252,13 @@ export function startApp(options: AppOptions): App {
     },
   };
 }
+
+/** Before the transport opens (or one that cannot tell): nothing read, nothing lost. */
+function receiveLoadOf(transport: Transport | undefined): ReceiveLoad {
+  return transport?.receiveLoad?.() ?? NO_LOAD;
+}
+
+const NO_LOAD: ReceiveLoad = { received: 0, lost: 0 };
 
 function portsOf(config: ServerConfig): { readonly server: number; readonly client: number } {
   return { server: config.listen.port, client: config.listen.clientPort };

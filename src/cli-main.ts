@@ -18,6 +18,7 @@ import { claimPort, type PortClaim } from './net/port-owner.js';
 import { openTransport } from './net/select-transport.js';
 import { fileLoader } from './reload/load.js';
 import { createStore } from './store/factory.js';
+import { v8HeapGrowth } from './tuning/v8-heap.js';
 import type { CommandResult } from './visualizer/commands.js';
 import { uiDepsOf, uiPlugin, warmStatecharts } from './visualizer/ui-plugin.js';
 
@@ -158,6 +159,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   const control = await openControl(config, log);
   if (control === 'failed') return 1;
   const store = await createStore(config, log, { version: version(), onCommit: metrics.observeCommit, telemetry: metrics.postgres });
+  const heap = v8HeapGrowth();
   const app = startApp({
     config,
     log,
@@ -175,6 +177,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
       }),
     openProber: () => openIcmpProber({ clock: systemClock }),
     loadConfig: fileLoader(file),
+    ...(heap === undefined ? {} : { heap }),
   });
   started.app = app;
   onStarted(app);

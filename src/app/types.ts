@@ -19,6 +19,7 @@ import type { SecurityEvent } from '../security/events.js';
 import type { LeaseHistoryStore, LeaseRecord, LeaseStore } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
 import type { TuningSnapshot } from '../tuning/adaptive-tuner.js';
+import type { HeapGrowth } from '../tuning/v8-heap.js';
 
 export interface AppOptions {
   readonly config: ServerConfig;
@@ -39,6 +40,8 @@ export interface AppOptions {
   readonly onDecision?: (decision: Decision, packet: RoutedRequest) => void;
   /** Opens the ICMP prober of the conflict check at its first use; absent: the check is unavailable (logged once). */
   readonly openProber?: () => EchoProber;
+  /** V8's old generation growth, for adaptive tuning to raise under overload (src/tuning/v8-heap.ts); absent: untouched. */
+  readonly heap?: HeapGrowth;
 }
 
 export interface App {

@@ -52,6 +52,8 @@ export interface NativeTransportStats {
   readonly truncated: number;
   /** DISCOVERs dropped unread because they waited too long while the socket's queue overflowed (overflow-shedding.ts). */
   readonly shedStale: number;
+  /** Datagrams the kernel dropped because the socket's receive queue was full (as of the last datagram read). */
+  readonly receiveQueueDrops: number;
   readonly sent: number;
   readonly sentToMac: number;
   readonly macFallbacks: number;
@@ -79,7 +81,8 @@ interface PostedUdp<T> extends UdpMessage {
   readonly token: T;
 }
 
-type Counters = { -readonly [K in keyof NativeTransportStats]: NativeTransportStats[K] };
+// The kernel's queue drops are the shedding's reading, not a counter of ours.
+type Counters = { -readonly [K in Exclude<keyof NativeTransportStats, 'receiveQueueDrops'>]: NativeTransportStats[K] };
 
 /** Ignored datagrams are logged at info once per foreign interface, then at most once per this many ms. */
 const IGNORED_LOG_GAP_MS = 60_000;
@@ -336,7 +339,8 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     post,
     interfaces: () => links.list(),
     refreshInterfaces: () => links.refresh('requested'),
-    stats: () => ({ ...n, ...senders.stats(), refreshes: links.refreshes }),
+    stats: () => ({ ...n, receiveQueueDrops: shedding.queueDrops, ...senders.stats(), refreshes: links.refreshes }),
+    receiveLoad: () => ({ received: n.received, lost: shedding.queueDrops + n.shedStale }),
     close: async () => {
       if (closed) return;
       closed = true;

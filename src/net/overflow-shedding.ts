@@ -38,6 +38,11 @@ export class OverflowShedding {
     this.intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   }
 
+  /** Datagrams the socket's full queue dropped, as last reported (0 before the first datagram). */
+  get queueDrops(): number {
+    return (this.drops ?? 0) >>> 0; // the kernel's u32, passed as an int32
+  }
+
   /** Whether the queue overflowed within the interval. */
   get isOverflowing(): boolean {
     return this.options.now() - this.overflowAt < this.intervalMs;

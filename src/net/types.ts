@@ -63,5 +63,10 @@ export interface Transport {
   interfaces(): readonly InterfaceInfo[];
   /** The transport's own counters (ignored interfaces, MAC/source fallbacks, …), when it keeps any. */
   stats?(): object;
+  /**
+   * Datagrams read so far, and lost to overload: dropped by the kernel because the receive queue was full, or shed
+   * unread. Absent when the transport cannot tell.
+   */
+  receiveLoad?(): { readonly received: number; readonly lost: number };
   close(): Promise<void>;
 }

@@ -8,6 +8,8 @@ import type { TuningPolicy } from './adaptive-tuner.js';
 /** Fewest writes a batch may be limited to, and fewest cache entries kept, whatever the load. */
 const MIN_BATCH = 64;
 const MIN_CACHE_ENTRIES = 1024;
+/** V8's old generation growth while overloaded (src/tuning/v8-heap.ts; measured in bench/README.md). */
+const OVERLOAD_HEAP_GROWING_PERCENT = 100;
 
 export function tuningPolicy(config: ServerConfig): TuningPolicy {
   const { commitIntervalMs, maxBatch } = config.store;
@@ -17,5 +19,6 @@ export function tuningPolicy(config: ServerConfig): TuningPolicy {
     commitIntervalMs: { min: 0, max: commitIntervalMs },
     maxBatch: { min: Math.min(MIN_BATCH, maxBatch), max: maxBatch },
     cacheEntries: { min: Math.min(MIN_CACHE_ENTRIES, DEFAULT_CACHE_LIMITS.maxEntries), max: DEFAULT_CACHE_LIMITS.maxEntries },
+    overloadHeapGrowingPercent: OVERLOAD_HEAP_GROWING_PERCENT,
   };
 }

@@ -74,6 +74,7 @@ describe('OverflowShedding', () => {
     const { s } = shedding();
     s.sheddable(0, 2_147_483_647);
     expect(s.sheddable(150_000, -2_147_483_648)).toBe(true);
+    expect(s.queueDrops).toBe(2_147_483_648); // the kernel's count is unsigned
   });
 });
 
@@ -109,7 +110,9 @@ describe('the native transport while its queue overflows', () => {
     advance(DEFAULT_INTERVAL_MS / 2);
     receive(mix, 300, 5); // still shedding: within the interval after the drop
     expect(seen).toEqual([MessageType.REQUEST, ...mix, MessageType.REQUEST]);
-    expect(transport.stats()).toMatchObject({ shedStale: 4, received: 17 });
+    expect(transport.stats()).toMatchObject({ shedStale: 4, received: 17, receiveQueueDrops: 5 });
+    // What adaptive tuning reads: read, and lost to the full queue (the kernel's drops and those shed).
+    expect(transport.receiveLoad?.()).toEqual({ received: 17, lost: 9 });
     const lines = logger.lines.filter((l) => l.obj.evt === 'net.shed_stale');
     expect(lines.map((l) => [l.level, l.obj.shed, l.obj.shedTotal])).toEqual([['warn', 1, 1]]);
     advance(10_000);

@@ -1,7 +1,8 @@
 // Adaptive tuning on the manual clock: the commit window widens under a high commit rate and narrows when commits
 // grow few, slow or stop; the batch limit grows when batches fill and shrinks when commits are slow; the cache
-// grows when full and useful and shrinks when mostly empty; every value stays within its bounds, is applied to the
-// store, reported in the snapshot and logged when it changes.
+// grows when full and useful and shrinks when mostly empty; V8's heap growth rises while requests are lost to a full
+// receive queue and returns after a calm spell; every value stays within its bounds, is applied (to the store, to
+// V8), reported in the snapshot and logged when it changes.
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { AdaptiveTuner, type CacheUse, type CommitCounters, type TuningPolicy } from '../../../src/tuning/adaptive-tuner.js';
@@ -12,6 +13,7 @@ import { baseConfig, compiled } from '../config/helpers.js';
 const POLICY: TuningPolicy = {
   intervalMs: 1000, latencyBudgetMs: 20,
   commitIntervalMs: { min: 0, max: 8 }, maxBatch: { min: 64, max: 1000 }, cacheEntries: { min: 1024, max: 16_384 },
+  overloadHeapGrowingPercent: 100,
 };
 
 /** A fake committer whose counters the test advances, and a fake cache use. */
@@ -136,6 +138,63 @@ describe('adaptive tuner', () => {
     setCache({ hits: 90, entries: 16_384 });
     clock.advance(1000);
     expect(tuner.snapshot().responseCacheEntries).toBe(16_384); // at its bound
+  });
+
+  /** A tuner with a heap to tune: the receive counts the test advances, and what V8 was told. */
+  function heapRig(startPercent = 25) {
+    const clock = new ManualClock();
+    const lines: { knob: string; from: number; to: number; reason: string }[] = [];
+    const told: number[] = [];
+    let load = { received: 0, lost: 0 };
+    const tuner = new AdaptiveTuner(POLICY, {
+      clock, log: { info: (obj) => lines.push(obj as (typeof lines)[number]) }, cache: () => ({ hits: 0, entries: 16_384 }), cacheTtlMs: 1,
+      heap: { startPercent, setPercent: (percent) => told.push(percent) },
+      receiveLoad: () => load,
+    });
+    tuner.start();
+    /** One interval: `received` requests read and `lost` lost to the full queue. */
+    const second = (received: number, lost: number): void => {
+      load = { received: load.received + received, lost: load.lost + lost };
+      clock.advance(1000);
+    };
+    return { tuner, told, lines, second };
+  }
+
+  it('raises the heap growth while requests are lost to a full receive queue, and restores it after ten calm looks', () => {
+    const { tuner, told, lines, second } = heapRig();
+    expect(tuner.snapshot().heapGrowingPercent).toBe(25);
+    second(0, 0); // the first look only takes the counters
+    second(40_000, 5_000); // perfdhcp at saturation: ~11 % lost
+    expect(told).toEqual([100]);
+    expect(tuner.snapshot().heapGrowingPercent).toBe(100);
+    expect(lines.at(-1)).toMatchObject({ knob: 'heapGrowingPercent', from: 25, to: 100, reason: '5000 of 45000 requests lost to a full receive queue' });
+    for (let i = 0; i < 5; i++) second(40_000, 0);
+    second(40_000, 3_000); // overloaded again: the calm count starts over
+    for (let i = 0; i < 9; i++) second(40_000, 0);
+    expect(told).toEqual([100]);
+    second(40_000, 0);
+    expect(told).toEqual([100, 25]);
+    expect(lines.at(-1)).toMatchObject({ knob: 'heapGrowingPercent', from: 100, to: 25, reason: 'no overload for 10 looks' });
+  });
+
+  it('leaves the heap alone for the few losses of a flood it keeps up with, and when already growing as much', () => {
+    // Issue 10's hostile run: 20,000 datagrams a second, a few hundred lost over the whole flood.
+    const flood = heapRig();
+    for (let i = 0; i < 20; i++) flood.second(20_000, 30);
+    expect(flood.told).toEqual([]);
+    expect(flood.lines).toEqual([]);
+
+    const generous = heapRig(150);
+    generous.second(0, 0);
+    generous.second(40_000, 5_000);
+    for (let i = 0; i < 12; i++) generous.second(40_000, 0);
+    expect(generous.told).toEqual([]);
+    expect(generous.tuner.snapshot().heapGrowingPercent).toBe(150);
+  });
+
+  it('reports no heap growth when it has none to tune (V8\'s own dynamic growth)', () => {
+    const { tuner } = rig();
+    expect(tuner.snapshot()).not.toHaveProperty('heapGrowingPercent');
   });
 
   it('stops looking when stopped', () => {
