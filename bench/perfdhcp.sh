@@ -10,9 +10,9 @@
 #        Another build of ours in the same run (before/after a change): PEERS="self base kea" BASE_CMD="/path/to/
 #        other/dist/src/cli.js --config @RUNDIR@/actor-dhcpd.json".
 #        SAT_PAIRS=N (default 3; 0 = none, and none when SAT_RATE=0): after the sweeps, N more saturation runs per
-#        peer and mode, the peers alternating, each on a fresh server warmed by SAT_WARMUP ("RATE SECONDS", default
-#        "10000 5"): one run's goodput moves by 10-15 % between runs, so the table gives their median and range, and
-#        the median of the per-round ratios.
+#        peer and mode, the peers alternating (their order reversed every other round), each on a fresh server
+#        warmed by SAT_WARMUP ("RATE SECONDS", default "10000 5"): one run's goodput moves by 10-15 % between runs,
+#        so the table gives their median and range, and the median of the per-round ratios.
 #        SRV_QDISC="tbf ..." (an experiment): a queueing discipline on the server's veth end (bench/perfdhcp/netns.sh).
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -94,11 +94,16 @@ for mode in $MODES; do
   done
 done
 # Saturation again, the peers alternating round by round: what moves the host between runs moves every peer alike.
+# Every other round runs them in the reverse order (A B, B A, A B, …): going first or second in a pair moved an
+# A/B of six rounds by as much as the change measured (bench/README.md, fifth round).
 SAT_PAIRS=${SAT_PAIRS:-3}
 [ "${SAT_RATE:-100000}" = 0 ] && SAT_PAIRS=0
+REVERSED_PEERS=$(printf '%s\n' $PEERS | tac | tr '\n' ' ')
 for mode in $MODES; do
   for round in $(seq 1 "$SAT_PAIRS"); do
-    for peer in $PEERS; do
+    order=$PEERS
+    [ $((round % 2)) = 0 ] && order=$REVERSED_PEERS
+    for peer in $order; do
       run=$WORK/$peer-$mode-sat$round; mkdir -p "$run"
       start_server "$peer" "$mode" "$run" || { stop_server; echo "$peer $mode: START FAILED" >&2; continue; }
       SRV_PID=$SRV_PID LOGDIR=$run/perfdhcp RATES="" SAT_KIND=satpair WARMUP=${SAT_WARMUP:-"10000 5"} "$H/sweep.sh" "$peer" "$mode"
