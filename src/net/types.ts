@@ -48,6 +48,12 @@ export interface Outbound {
  */
 export type SendDone<T> = (token: T, sent: boolean, error: unknown) => void;
 
+/** Cumulative counts of a transport's requests: read, and lost to overload (queue full, or shed unread). */
+export interface ReceiveLoad {
+  readonly received: number;
+  readonly lost: number;
+}
+
 export interface Transport {
   readonly kind: 'dgram' | 'native' | 'memory';
   readonly inbound$: Observable<Inbound>;
@@ -67,6 +73,6 @@ export interface Transport {
    * Datagrams read so far, and lost to overload: dropped by the kernel because the receive queue was full, or shed
    * unread. Absent when the transport cannot tell.
    */
-  receiveLoad?(): { readonly received: number; readonly lost: number };
+  receiveLoad?(): ReceiveLoad;
   close(): Promise<void>;
 }

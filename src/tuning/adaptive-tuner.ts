@@ -3,6 +3,7 @@
 // use, requests lost to a full receive queue) within configured bounds. One look per interval; every change is
 // logged with its reason and the current values are in statistics.
 import type { Clock, TimerHandle } from '../clock.js';
+import type { ReceiveLoad } from '../net/types.js';
 import type { HeapGrowth } from './v8-heap.js';
 
 export interface Bounds {
@@ -35,12 +36,6 @@ export interface CommitKnobs {
   commitLimits(): { readonly maxBatch: number; readonly commitIntervalMs: number };
   setCommitLimits(limits: { readonly maxBatch: number; readonly commitIntervalMs: number }): void;
   commitStats(): CommitCounters;
-}
-
-/** Cumulative counts of the transport's requests: read, and lost to overload (queue full, or shed unread). */
-export interface ReceiveLoad {
-  readonly received: number;
-  readonly lost: number;
 }
 
 /** What the tuner reads of the response cache. */
@@ -95,8 +90,6 @@ export class AdaptiveTuner {
   private lastLoad: ReceiveLoad | undefined;
   private calmLooks = 0;
   private readonly heapBounds: Bounds | undefined;
-  /** What V8 was last told (at first: what it started with). */
-  private appliedHeap: number | undefined;
   private timer: TimerHandle | undefined;
   private cacheLimit: { readonly maxEntries: number; readonly ttlMs: number };
 
@@ -124,7 +117,6 @@ export class AdaptiveTuner {
       responseCacheEntries: policy.cacheEntries.max,
       heapGrowingPercent: start ?? 0,
     };
-    this.appliedHeap = start;
     this.cacheLimit = { maxEntries: this.values.responseCacheEntries, ttlMs: sources.cacheTtlMs };
     this.applyCommitLimits();
   }
@@ -177,16 +169,14 @@ export class AdaptiveTuner {
     if (last === undefined) return;
     const lost = now.lost - last.lost;
     const arrived = now.received - last.received + lost;
+    const before = this.values.heapGrowingPercent;
     if (lost > 0 && lost >= arrived * OVERLOADED_SHARE) {
       this.calmLooks = 0;
       this.set('heapGrowingPercent', bounds.max, `${lost} of ${arrived} requests lost to a full receive queue`);
     } else if (++this.calmLooks >= CALM_LOOKS) {
       this.set('heapGrowingPercent', bounds.min, `no overload for ${CALM_LOOKS} looks`);
     }
-    if (this.values.heapGrowingPercent !== this.appliedHeap) {
-      this.appliedHeap = this.values.heapGrowingPercent;
-      heap.setPercent(this.appliedHeap);
-    }
+    if (this.values.heapGrowingPercent !== before) heap.setPercent(this.values.heapGrowingPercent);
   }
 
   private tuneCommits(): void {
