@@ -134,6 +134,31 @@ describe('packed leases', () => {
     expect(view.get(IPS[0]!)).toBeUndefined();
   });
 
+  it('offers and bound leases rest packed at once; a lease a timer moved stays a record', () => {
+    // A packed record is built anew for each read once another address was read in between; a record kept is the
+    // very object each time. The default book (no hotLimit) keeps 10,000 records before packing the oldest.
+    const { book, clock } = makeBook(false);
+    const readTwice = (ip: string): [LeaseRecord | undefined, LeaseRecord | undefined] => {
+      const first = book.get(ip);
+      book.get(IPS[3]!);
+      return [first, book.get(ip)];
+    };
+    book.offer({ ip: IPS[0]!, subnetId: 1, clientKey: 'c0', hwAddress: 'aa', now: T0, holdMs: HOLD_MS });
+    const [offered, offeredAgain] = readTwice(IPS[0]!);
+    expect(offered?.state).toBe('offered');
+    expect(offeredAgain).toEqual(offered);
+    expect(offeredAgain).not.toBe(offered);
+    book.send(IPS[0]!, event('commit', T0));
+    const [bound, boundAgain] = readTwice(IPS[0]!);
+    expect(bound?.state).toBe('bound');
+    expect(boundAgain).not.toBe(bound);
+    clock.advance(TIMES.renewMs);
+    const [renewing, renewingAgain] = readTwice(IPS[0]!);
+    expect(renewing?.state).toBe('renewing');
+    expect(renewingAgain).toBe(renewing);
+    book.stop();
+  });
+
   it('a record the columns cannot hold exactly stays a record', () => {
     const { book } = makeBook(true);
     const base = makeBook(false);
