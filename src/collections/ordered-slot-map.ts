@@ -67,6 +67,39 @@ export class OrderedSlotMap<V> {
     return undefined;
   }
 
+  /**
+   * The keys held, oldest first, one at a time (no snapshot of them all: a walk may stop after a few): a key set
+   * during the walk comes at its end, a key deleted before it is reached is skipped, as with a Map's iterator.
+   */
+  *keysOldestFirst(): Generator<string> {
+    for (let after = 0; ;) {
+      const at = this.firstLiveAfter(after);
+      if (at < 0) return;
+      after = this.orderSequence[at]!;
+      yield this.keys[this.orderSlot[at]!]!;
+    }
+  }
+
+  /**
+   * The ring position of the oldest live record set after sequence `after`, or -1. Sequences rise along the ring
+   * from its head (compaction keeps their order), so a binary search finds where to start whatever changed since.
+   */
+  private firstLiveAfter(after: number): number {
+    const mask = this.orderSlot.length - 1;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.orderSequence[(this.head + mid) & mask]! > after) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let i = lo; i < this.length; i++) {
+      const at = (this.head + i) & mask;
+      if (this.sequence[this.orderSlot[at]!] === this.orderSequence[at]) return at;
+    }
+    return -1;
+  }
+
   /** Key and value of every entry, oldest first (a snapshot: changes during the walk do not disturb it). */
   entries(): [string, V][] {
     const out: [string, V][] = [];

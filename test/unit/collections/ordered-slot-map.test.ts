@@ -1,6 +1,6 @@
 // The ordered slot map behaves as a Map (a model) for any sequence of sets, deletes and take-the-oldest steps: the
 // same entries in the same insertion order (a set of a held key keeps its place), also across its ring's
-// compactions and growth.
+// compactions and growth; and its oldest-first walk sees what a Map's iterator sees while the map changes under it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderedSlotMap } from '../../../src/collections/ordered-slot-map.js';
@@ -37,6 +37,42 @@ describe('OrderedSlotMap', () => {
       });
       expect(map.entries()).toEqual([...model.entries()]);
       for (let n = 0; n <= 40; n++) expect(map.get(`198.51.100.${n}`)).toBe(model.get(`198.51.100.${n}`));
+    }), { numRuns: 300 });
+  });
+
+  it('walks its keys oldest first as a Map iterates, whatever changes between the steps of the walk', () => {
+    // Between two steps: sets (new keys come at the end, set again after a delete they come again), deletes (not
+    // reached yet: skipped), removals of the oldest (the ring's head moves) and enough churn to compact the ring.
+    const step = fc.oneof(
+      { arbitrary: fc.constant<Op | 'next'>('next'), weight: 3 },
+      { arbitrary: op, weight: 3 },
+    );
+    fc.assert(fc.property(fc.array(op, { maxLength: 80 }), fc.array(step, { maxLength: 400 }), (before, steps) => {
+      const map = new OrderedSlotMap<number>();
+      const model = new Map<string, number>();
+      const apply = (o: Op, i: number): void => {
+        if (o.kind === 'set') {
+          map.set(o.key, i);
+          model.set(o.key, i);
+        } else if (o.kind === 'delete') {
+          map.delete(o.key);
+          model.delete(o.key);
+        } else {
+          const oldest = map.oldestKey();
+          if (oldest !== undefined) {
+            map.delete(oldest);
+            model.delete(oldest);
+          }
+        }
+      };
+      before.forEach(apply);
+      const walk = map.keysOldestFirst();
+      const expected = model.keys();
+      steps.forEach((s, i) => {
+        if (s === 'next') expect(walk.next().value).toBe(expected.next().value);
+        else apply(s, i);
+      });
+      expect([...walk]).toEqual([...expected]);
     }), { numRuns: 300 });
   });
 
