@@ -23,31 +23,13 @@ PEERS=${PEERS:-"self kea"}
 export SRV_CPU=${SRV_CPU:-1} CLI_CPU=${CLI_CPU:-0} NICE=${NICE:-0}
 bench_priority "$@"
 
-[ "$(id -u)" = 0 ] || { echo "root only (network namespaces, perfdhcp)" >&2; exit 1; }
-if ! command -v perfdhcp >/dev/null || ! command -v ping >/dev/null || ! command -v kea-dhcp4 >/dev/null || ! command -v ethtool >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    kea-admin kea-dhcp4-server ethtool iputils-ping >/dev/null || { echo "could not install perfdhcp/Kea" >&2; exit 1; }
-fi
-# Rebuilt when absent or older than any source: a stale dist/ would measure yesterday's code.
-if [ ! -f "$REPO/dist/src/cli.js" ] || [ -n "$(find "$REPO/src" "$REPO/machines" -name '*.ts' -newer "$REPO/dist/src/cli.js" | head -1)" ]; then
-  (cd "$REPO" && npm run build) || exit 1
-fi
-# The installed command itself: its shebang sets the V8 flags the daemon runs with.
-SELF_CMD=${SELF_CMD:-"$REPO/dist/src/cli.js --config @RUNDIR@/actor-dhcpd.json"}
+. "$H/servers.sh"
+servers_ready || exit 1
 
-# One run at a time on this host (two would share the namespaces and the CPUs).
-exec 9>/run/lock/actor-dhcpd-bench.lock
-flock -w 1800 9 || { echo "another benchmark run holds the lock" >&2; exit 1; }
+bench_lock || exit 1
 
 WORK=$(mktemp -d /tmp/adbench.XXXXXX)
 export RESULTS_CSV=$WORK/results.csv
-SRV_PID=""
-stop_server() {   # by PID only
-  [ -z "$SRV_PID" ] && return
-  kill "$SRV_PID" 2>/dev/null
-  for _ in $(seq 1 50); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; SRV_PID=""
-}
 cleanup() {
   stop_server
   "$H/netns.sh" down
@@ -56,32 +38,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 "$H/netns.sh" up || exit 1
-
-start_server() {   # start_server PEER MODE RUNDIR -> SRV_PID
-  local peer=$1 mode=$2 run=$3 sock
-  local NSX=(ip netns exec "$NS_SRV" nice -n "$NICE" taskset -c "$SRV_CPU")
-  case "$peer" in
-    kea)
-      if [ "$mode" = relay ]; then sock=udp; else sock=raw; fi   # broadcasts need Kea's raw (LPF) sockets
-      sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$run#g" -e "s/@SOCKTYPE@/$sock/" "$H/kea-dhcp4.json" >"$run/kea.json"
-      KEA_PIDFILE_DIR=$run KEA_LOCKFILE_DIR=$run "${NSX[@]}" kea-dhcp4 -c "$run/kea.json" >"$run/server.log" 2>&1 &
-      ;;
-    self|base)
-      local cmd=$SELF_CMD
-      if [ "$peer" = base ]; then cmd=${BASE_CMD:?BASE_CMD must be set for the peer base}; fi
-      sed -e "s/@IF@/$IF_SRV/g" -e "s#@RUNDIR@#$run#g" "$H/actor-dhcpd.json" >"$run/actor-dhcpd.json"
-      "${NSX[@]}" bash -c "exec ${cmd//@RUNDIR@/$run}" >"$run/server.log" 2>&1 &
-      ;;
-    *) echo "unknown server $peer (self|base|kea)" >&2; return 1 ;;
-  esac
-  SRV_PID=$!   # ip netns exec, taskset and bash exec all exec(): this is the server's PID
-  for _ in $(seq 1 100); do   # at most 10 s until something listens on UDP :67
-    kill -0 "$SRV_PID" 2>/dev/null || { echo "$peer exited at start:" >&2; tail -5 "$run/server.log" >&2; SRV_PID=""; return 1; }
-    nss ss -Huln 'sport = :67' | grep -q . && { wait_idle "$SRV_PID"; return 0; }
-    sleep 0.1
-  done
-  echo "$peer: nothing listens on :67 after 10 s" >&2; return 1
-}
 
 echo "host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); servers on CPU $SRV_CPU, perfdhcp on CPU $CLI_CPU; $(perfdhcp -v 2>&1 | head -1)"
 for mode in $MODES; do

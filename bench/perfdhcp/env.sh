@@ -43,6 +43,12 @@ bench_priority() {
   return 0
 }
 
+# One benchmark at a time on this host (two would share the namespaces and the CPUs): the lock on fd 9.
+bench_lock() {
+  exec 9>/run/lock/actor-dhcpd-bench.lock
+  flock -w 1800 9 || { echo "another benchmark run holds the lock" >&2; return 1; }
+}
+
 # What a script driving perfdhcp against one daemon needs first (bench/profile.sh, bench/stalls/trace.sh): TARGET,
 # perfdhcp's arguments for MODE (relay or bcast); CONFIG and DAEMON; root and perfdhcp present; the host's benchmark
 # lock held on fd 9 (one load at a time), so later runs wait instead of sharing the cores.
@@ -55,8 +61,7 @@ perfdhcp_single_setup() {
   CONFIG=${CONFIG:-$H/actor-dhcpd.json} DAEMON=${DAEMON:-$REPO/dist/src/cli.js}
   [ "$(id -u)" = 0 ] || { echo "root only" >&2; exit 1; }
   command -v perfdhcp >/dev/null || { echo "perfdhcp missing: run bench/perfdhcp.sh once (it installs it)" >&2; exit 1; }
-  exec 9>/run/lock/actor-dhcpd-bench.lock
-  flock -w 1800 9 || exit 1
+  bench_lock || exit 1
 }
 
 # perfdhcp_load SECONDS OUT: perfdhcp at RATE (CLIENTS clients, MODE's TARGET) from its own core and namespace for
