@@ -67,13 +67,15 @@ export class TimerBuckets {
   }
 
   /**
-   * As `add`, for a lease whose earliest timer is known without its list (a table loaded whole): one parked in its
-   * bucket costs no timer objects; the list (`timersOf`) is asked for only when a timer goes into the precise
-   * schedule now.
+   * As `add`, for a lease whose earliest timer is known without its list (a table loaded whole): parked in its
+   * bucket, it costs no timer objects until the bucket opens. A timer already due or due within the frontier is
+   * parked too, in a bucket that opens at once and moves into the schedule a slice at a time: a table whose every
+   * lease fell due while the daemon was down (10^6 leases past T1 after 12 h) made one schedule entry per lease
+   * before serving, 0.9 s and ~130 MB more at start.
    */
   addEarliest(ip: number, earliest: number): void {
     if (earliest === Infinity) return;
-    if (Number.isFinite(earliest) && bucketOf(earliest) >= this.frontier) this.park(ip, bucketOf(earliest));
+    if (Number.isFinite(earliest)) this.park(ip, bucketOf(earliest));
     else this.add(ip, this.options.timersOf(ip) ?? []);
   }
 
