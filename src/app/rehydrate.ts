@@ -35,10 +35,15 @@ export async function rehydrateBook(
     }
   }
   let leases = 0;
-  for await (const record of stores.store.loadAll()) {
-    if (signal.aborted) break;
-    book.rehydrate(record);
-    leases++;
+  book.holdTimers();
+  try {
+    for await (const record of stores.store.loadAll()) {
+      if (signal.aborted) break;
+      book.rehydrate(record);
+      leases++;
+    }
+  } finally {
+    book.releaseTimers();
   }
   if (signal.aborted) {
     log.info({ evt: 'leases.rehydrate-stopped', leases }, 'stopping: lease restore abandoned');

@@ -24,6 +24,15 @@ export interface ExpiryScheduleOptions {
   readonly isCurrent?: (timer: ScheduledTimer) => boolean;
 }
 
+/**
+ * Timers due at the same moment fire in the order of their keys (the address's text), however they were added: a
+ * book that restored its leases as records and one that loaded them packed (their timers parked, then moved in)
+ * change them in the same order.
+ */
+function firesBefore(a: ScheduledTimer, b: ScheduledTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.key < b.key);
+}
+
 /** Below this many entries the schedule is never swept (a sweep costs a pass over it). */
 const MIN_SWEEP = 1024;
 
@@ -108,7 +117,7 @@ export class ExpirySchedule {
     const isCurrent = this.options.isCurrent;
     if (isCurrent !== undefined) {
       // Replaced, not refilled with push(...current): spreading 10^6 entries overflows the call stack.
-      this.heap = this.heap.filter(isCurrent).sort((a, b) => a.at - b.at);
+      this.heap = this.heap.filter(isCurrent).sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }
     this.sweepAt = Math.max(MIN_SWEEP, this.heap.length * 2);
   }
@@ -119,7 +128,7 @@ export class ExpirySchedule {
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (heap[parent]!.at <= timer.at) break;
+      if (!firesBefore(timer, heap[parent]!)) break;
       heap[i] = heap[parent]!;
       i = parent;
     }
@@ -136,8 +145,8 @@ export class ExpirySchedule {
       const l = 2 * i + 1;
       if (l >= heap.length) break;
       const r = l + 1;
-      const child = r < heap.length && heap[r]!.at < heap[l]!.at ? r : l;
-      if (heap[child]!.at >= last.at) break;
+      const child = r < heap.length && firesBefore(heap[r]!, heap[l]!) ? r : l;
+      if (!firesBefore(heap[child]!, last)) break;
       heap[i] = heap[child]!;
       i = child;
     }

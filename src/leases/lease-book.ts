@@ -50,6 +50,13 @@ const HOT_LIMIT = 10_000;
 /** The address is not free: as `isTaken`, but of a stored record, without applying due timers. */
 const isTakenRecord = (record: LeaseRecord): boolean => !isFinal(record.state);
 
+/** The earliest deadline of a lease's timers (Infinity for none; NaN when one is not a number). */
+function earliestAt(timers: readonly LeaseTimer[]): number {
+  let earliest = Infinity;
+  for (let i = 0; i < timers.length; i++) earliest = Math.min(earliest, timers[i]!.at);
+  return earliest;
+}
+
 function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
   if (isLive(a.state) !== isLive(b.state)) return isLive(a.state);
   return a.context.changedAt > b.context.changedAt;
@@ -260,9 +267,21 @@ export class LeaseBook {
     this.set(record, false);
   }
 
-  /** Loads a stored record at start: like `restore`, but the record rests packed until something touches it. */
+  /**
+   * Loads a stored record at start: like `restore`, but the record rests packed until something touches it, and its
+   * timers wait parked, even those already due (reads apply them: `asOfNow`).
+   */
   rehydrate(record: LeaseRecord): void {
     this.set(record, true);
+  }
+
+  /** While a scan of the store rehydrates leases: no lease timer enters the schedule or fires until `releaseTimers`. */
+  holdTimers(): void {
+    this.timers.hold();
+  }
+
+  releaseTimers(): void {
+    this.timers.release();
   }
 
   /**
@@ -361,7 +380,8 @@ export class LeaseBook {
     for (const listener of this.changeListeners) listener(previous, record);
     this.offers.update(previous, record);
     if (!sameClient) this.byClient.add(subnetId, clientKey, n);
-    this.timers.add(n, record.timers, ip);
+    if (atRest) this.timers.addEarliest(n, earliestAt(record.timers));
+    else this.timers.add(n, record.timers, ip);
   }
 
   /**

@@ -1,4 +1,4 @@
-// The shared expiry schedule: deadline order, re-arming, and mass expiry in bounded slices.
+// The shared expiry schedule: deadline order (ties in key order), re-arming, and mass expiry in bounded slices.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
@@ -26,6 +26,16 @@ describe('ExpirySchedule', () => {
       expect(fired.map((f) => f.at)).toEqual([...deadlines].sort((a, b) => a - b));
       for (const f of fired) expect(f.firedAt).toBe(f.at);
       expect(schedule.size).toBe(0);
+    }), { numRuns: RUNS });
+  });
+
+  it('fires timers due at the same moment in the order of their keys, whatever the order of adds', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 20 })), { maxLength: 60 }), (adds) => {
+      const { clock, fired, schedule } = setup({ sliceSize: 7, yieldFn: (next) => next() });
+      for (const [at, n] of adds) schedule.add(timer(at, `198.51.100.${n}`));
+      clock.advance(10);
+      const order = (a: ScheduledTimer, b: ScheduledTimer): number => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+      expect(fired.map((f) => [f.at, f.key])).toEqual(adds.map(([at, n]) => timer(at, `198.51.100.${n}`)).sort(order).map((t) => [t.at, t.key]));
     }), { numRuns: RUNS });
   });
 

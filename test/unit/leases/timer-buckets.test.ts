@@ -1,6 +1,7 @@
 // Timers of a table loaded whole wait parked by address, however near they are: those already due when it loads
 // (a daemon down past every lease's T1) reach the precise schedule a slice at a time after the load, not one
-// schedule entry per lease during it; none is lost, and later timers still wait for their own buckets.
+// schedule entry per lease during it; none is lost, and later timers still wait for their own buckets. Held while a
+// store scan runs, no bucket opens until released.
 import { describe, expect, it } from 'vitest';
 import type { LeaseTimer } from '../../../machines/lease.types.js';
 import { ManualClock } from '../../../src/clock.js';
@@ -52,6 +53,25 @@ describe('timer buckets', () => {
     clock.advance(later - T0 - 1);
     drain();
     expect(scheduled.filter((t) => t.event === 'expiry' && t.at === later).length).toBe(LEASES);
+    buckets.stop();
+  });
+
+  it('held (a store scan under way), no bucket opens, due or not; released, they move in slices', () => {
+    const { clock, scheduled, timers, buckets, drain } = rig();
+    const due = T0 - 3_600_000;
+    buckets.hold();
+    for (let ip = 1; ip <= LEASES; ip++) {
+      timers.set(ip, [{ event: 'renewal', at: due }]);
+      buckets.addEarliest(ip, due);
+    }
+    clock.advance(5 * BUCKET_MS);
+    expect(drain()).toEqual([]);
+    expect(scheduled.length).toBe(0);
+    buckets.release();
+    clock.advance(0);
+    const sizes = [scheduled.length, ...drain()];
+    expect(sizes.every((n) => n <= 2_048)).toBe(true);
+    expect(scheduled.length).toBe(LEASES);
     buckets.stop();
   });
 });
