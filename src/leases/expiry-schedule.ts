@@ -117,7 +117,7 @@ export class ExpirySchedule {
     const isCurrent = this.options.isCurrent;
     if (isCurrent !== undefined) {
       // Replaced, not refilled with push(...current): spreading 10^6 entries overflows the call stack.
-      this.heap = this.heap.filter(isCurrent).sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      this.heap = this.heap.filter(isCurrent).sort((a, b) => (firesBefore(a, b) ? -1 : firesBefore(b, a) ? 1 : 0));
     }
     this.sweepAt = Math.max(MIN_SWEEP, this.heap.length * 2);
   }
