@@ -28,32 +28,25 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 "$H/netns.sh" up || exit 1
 
-ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SRV_PID/stat"; }
-# perfdhcp at RATE for $1 s, the load of kind $2, its report to $3; bounded by $1 + 15 s.
+# perfdhcp at RATE for $1 s, the load of kind $2 (discover: DISCOVER-OFFER only), its report to $3.
 load() {
-  local only=()
-  [ "$2" = discover ] && only=(-i)
-  timeout -k 2 $(($1 + 15)) ip netns exec "$NS_CLI" nice -n "$NICE" taskset -c "$CLI_CPU" perfdhcp -4 -r "$RATE" \
-    -R "$CLIENTS" -p "$1" -W 1000000 "${only[@]}" "${TARGET[@]}" >"$3" 2>&1
+  if [ "$2" = discover ]; then perfdhcp_load "$1" "$3" -i; else perfdhcp_load "$1" "$3"; fi
 }
 replies() { awk '/^received packets:/ { n += $3 } END { print n + 0 }' "$1"; }
 
 echo "host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $MODE at $RATE/s for $PERIOD s after $WARM s; $(perfdhcp -v 2>&1 | head -1)"
 RESULTS=$WORK/results.txt
-REVERSED=$(printf '%s\n' $PEERS | tac | tr '\n' ' ')
 hz=$(getconf CLK_TCK)
 for round in $(seq 1 "$ROUNDS"); do
-  order=$PEERS
-  [ $((round % 2)) = 0 ] && order=$REVERSED
   for kind in $KINDS; do
-    for peer in $order; do
+    for peer in $(round_order "$round"); do
       run=$WORK/$peer-$kind-$round; mkdir -p "$run"
       start_server "$peer" "$MODE" "$run" || { stop_server; echo "$peer: START FAILED" >&2; continue; }
       [ "$WARM" -gt 0 ] && load "$WARM" "$kind" "$run/warm.txt"
       sleep 1
-      t0=$(ticks)
+      t0=$(cpu_ticks "$SRV_PID")
       load "$PERIOD" "$kind" "$run/perfdhcp.txt"
-      t1=$(ticks)
+      t1=$(cpu_ticks "$SRV_PID")
       stop_server
       n=$(replies "$run/perfdhcp.txt")
       us=$(awk -v c=$((t1 - t0)) -v n="$n" -v hz="$hz" 'BEGIN { printf "%.1f", (n > 0 ? c * 1e6 / hz / n : 0) }')

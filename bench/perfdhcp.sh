@@ -50,16 +50,12 @@ for mode in $MODES; do
   done
 done
 # Saturation again, the peers alternating round by round: what moves the host between runs moves every peer alike.
-# Every other round runs them in the reverse order (A B, B A, A B, …): going first or second in a pair moved an
-# A/B of six rounds by as much as the change measured (bench/README.md, fifth round).
+# Every other round runs them in the reverse order (servers.sh, round_order; bench/README.md, fifth round).
 SAT_PAIRS=${SAT_PAIRS:-3}
 [ "${SAT_RATE:-100000}" = 0 ] && SAT_PAIRS=0
-REVERSED_PEERS=$(printf '%s\n' $PEERS | tac | tr '\n' ' ')
 for mode in $MODES; do
   for round in $(seq 1 "$SAT_PAIRS"); do
-    order=$PEERS
-    [ $((round % 2)) = 0 ] && order=$REVERSED_PEERS
-    for peer in $order; do
+    for peer in $(round_order "$round"); do
       run=$WORK/$peer-$mode-sat$round; mkdir -p "$run"
       start_server "$peer" "$mode" "$run" || { stop_server; echo "$peer $mode: START FAILED" >&2; continue; }
       SRV_PID=$SRV_PID LOGDIR=$run/perfdhcp RATES="" SAT_KIND=satpair WARMUP=${SAT_WARMUP:-"10000 5"} "$H/sweep.sh" "$peer" "$mode"

@@ -14,6 +14,9 @@ RELAY_ADDR=${RELAY_ADDR:-198.19.0.1} # giaddr in relay mode (subnet 198.19.0.0/1
 nss() { ip netns exec "$NS_SRV" "$@"; }
 nsc() { ip netns exec "$NS_CLI" "$@"; }
 
+# CPU clock ticks (user + kernel, all threads) PID has used so far; fails when it is gone.
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
+
 # Waits (at most 15 s) until PID is idle: under 5 % of a CPU over half a second. The daemon's start-up work after it
 # binds :67 (the /ui statecharts laid out by ELK in a worker, ~2 s of CPU on the server's pinned core; JIT warm-up)
 # would otherwise be charged to the first step of a sweep.
@@ -21,9 +24,9 @@ wait_idle() {
   local pid=$1 hz a b
   hz=$(getconf CLK_TCK)
   for _ in $(seq 1 30); do
-    a=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+    a=$(cpu_ticks "$pid") || return 0
     sleep 0.5
-    b=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || return 0
+    b=$(cpu_ticks "$pid") || return 0
     [ $(( (b - a) * 100 )) -lt $(( hz * 5 / 2 )) ] && return 0
   done
   echo "wait_idle: $pid still busy after 15 s" >&2
@@ -64,9 +67,12 @@ perfdhcp_single_setup() {
   bench_lock || exit 1
 }
 
-# perfdhcp_load SECONDS OUT: perfdhcp at RATE (CLIENTS clients, MODE's TARGET) from its own core and namespace for
-# SECONDS, its report to OUT; bounded by SECONDS + 15 s. For the scripts that set up with perfdhcp_single_setup.
+# perfdhcp_load SECONDS OUT [ARG...]: perfdhcp at RATE (CLIENTS clients, the ARGs, e.g. -i, then MODE's TARGET) from
+# its own core and namespace for SECONDS, its report to OUT; bounded by SECONDS + 15 s. For the scripts that set up
+# with perfdhcp_single_setup.
 perfdhcp_load() {
-  timeout -k 2 $(($1 + 15)) ip netns exec "$NS_CLI" nice -n "${NICE:-0}" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" \
-    -R "$CLIENTS" -p "$1" -W 1000000 "${TARGET[@]}" >"$2" 2>&1
+  local seconds=$1 out=$2
+  shift 2
+  timeout -k 2 $((seconds + 15)) ip netns exec "$NS_CLI" nice -n "${NICE:-0}" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" \
+    -R "$CLIENTS" -p "$seconds" -W 1000000 "$@" "${TARGET[@]}" >"$out" 2>&1
 }

@@ -51,3 +51,9 @@ start_server() {   # start_server PEER MODE RUNDIR -> SRV_PID
   done
   echo "$peer: nothing listens on :67 after 10 s" >&2; return 1
 }
+
+# The peers' order in round ROUND of alternating rounds: PEERS as given, reversed every other round (A B, B A, A B,
+# …): going first or second in a pair moved an A/B of six rounds by as much as the change it measured.
+round_order() {
+  if [ $(($1 % 2)) = 0 ]; then printf '%s\n' $PEERS | tac | tr '\n' ' '; else echo "$PEERS"; fi
+}

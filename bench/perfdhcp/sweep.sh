@@ -66,7 +66,7 @@ srv_shed() {
 }
 
 # CPU ticks (user+sys, all threads) used so far by SRV_PID
-srv_ticks() { [ -n "${SRV_PID:-}" ] && awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SRV_PID/stat" 2>/dev/null; }
+srv_ticks() { [ -n "${SRV_PID:-}" ] && cpu_ticks "$SRV_PID"; }
 
 PERF_PID=""
 trap '[ -n "$PERF_PID" ] && kill "$PERF_PID" 2>/dev/null' EXIT

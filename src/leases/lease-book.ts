@@ -11,7 +11,7 @@ import { ClientAddresses } from './client-addresses.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
 import type { PackedLeases, LeaseSummaryFn } from '../lease-columns/packed-leases.js';
 import { RestingLeases } from '../lease-columns/resting-leases.js';
-import { TimerBuckets } from './timer-buckets.js';
+import { earliestOf, TimerBuckets } from './timer-buckets.js';
 import { startLease, stepLease, type TimerEvent } from './lease-runner.js';
 import { isFinal, isLive } from './states.js';
 import { transitionOf, type TransitionCause, type TransitionListener } from './transition.js';
@@ -49,13 +49,6 @@ const HOT_LIMIT = 10_000;
 
 /** The address is not free: as `isTaken`, but of a stored record, without applying due timers. */
 const isTakenRecord = (record: LeaseRecord): boolean => !isFinal(record.state);
-
-/** The earliest deadline of a lease's timers (Infinity for none; NaN when one is not a number). */
-function earliestAt(timers: readonly LeaseTimer[]): number {
-  let earliest = Infinity;
-  for (let i = 0; i < timers.length; i++) earliest = Math.min(earliest, timers[i]!.at);
-  return earliest;
-}
 
 function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
   if (isLive(a.state) !== isLive(b.state)) return isLive(a.state);
@@ -380,7 +373,7 @@ export class LeaseBook {
     for (const listener of this.changeListeners) listener(previous, record);
     this.offers.update(previous, record);
     if (!sameClient) this.byClient.add(subnetId, clientKey, n);
-    if (atRest) this.timers.addEarliest(n, earliestAt(record.timers));
+    if (atRest) this.timers.addEarliest(n, earliestOf(record.timers));
     else this.timers.add(n, record.timers, ip);
   }
 

@@ -36,6 +36,19 @@ const FIRST_ROOM = 64;
 
 const bucketOf = (at: number): number => Math.floor(at / BUCKET_MS);
 
+/**
+ * What `addEarliest` takes for a lease's timer list: the earliest deadline, Infinity for none, NaN when one is not
+ * finite (as a packed table reports it: packed-leases.ts, `forEachIndexed`).
+ */
+export function earliestOf(timers: readonly LeaseTimer[]): number {
+  let earliest = Infinity;
+  for (let i = 0; i < timers.length; i++) {
+    const at = timers[i]!.at;
+    earliest = Number.isFinite(at) ? Math.min(earliest, at) : Number.NaN;
+  }
+  return earliest;
+}
+
 export class TimerBuckets {
   private readonly buckets = new Map<number, Parked>();
   /** The first bucket not opened yet: every timer due before it is in the precise schedule. */
