@@ -5,7 +5,8 @@
 # kernel CPU per DORA (from /proc/PID/stat: the kernel's share is invisible to the V8 profile) and
 # bench/profile-summary.mjs's breakdown. PERF=1 also records the server's CPU (kernel stacks included) with `perf`
 # and prints its top symbols. Root only.
-# usage: bench/profile.sh [OUTDIR]     knobs: MODE=relay RATE=4000 PERIOD=20 CLIENTS=50000 PERF=0
+# KIND=discover loads DISCOVERs alone (perfdhcp -i: offers nobody REQUESTs), and the per-DORA figures are per OFFER.
+# usage: bench/profile.sh [OUTDIR]     knobs: MODE=relay RATE=4000 PERIOD=20 CLIENTS=50000 PERF=0 KIND=dora
 #                                             CONFIG=bench/perfdhcp/actor-dhcpd.json DAEMON=dist/src/cli.js
 # DAEMON: another build's cli.js (an older commit built elsewhere, as in bench/README.md) for a before/after pair.
 set -uo pipefail
@@ -14,6 +15,9 @@ H=$REPO/bench/perfdhcp
 . "$H/env.sh"
 OUT=${1:-$(mktemp -d /tmp/adprof.XXXXXX)}
 RATE=${RATE:-4000} PERIOD=${PERIOD:-20} CLIENTS=${CLIENTS:-50000} MODE=${MODE:-relay} PERF=${PERF:-0} NICE=${NICE:-0}
+KIND=${KIND:-dora}
+LOAD_ARGS=(); EXCHANGE=REQUEST-ACK
+[ "$KIND" = discover ] && { LOAD_ARGS=(-i); EXCHANGE=DISCOVER-OFFER; }
 bench_priority "$@"
 perfdhcp_single_setup
 mkdir -p "$OUT"; RUN=$(mktemp -d /tmp/adprofrun.XXXXXX)
@@ -38,18 +42,18 @@ if [ "$PERF" = 1 ]; then
   perf record -q -g -p "$PID" -o "$OUT/perf.data" 2>"$OUT/perf.log" & PERF_PID=$!
 fi
 read -r u0 s0 < <(ticks)
-perfdhcp_load "$PERIOD" "$OUT/perfdhcp.txt"
+perfdhcp_load "$PERIOD" "$OUT/perfdhcp.txt" "${LOAD_ARGS[@]}"
 read -r u1 s1 < <(ticks)
 [ -n "$PERF_PID" ] && { kill -INT "$PERF_PID"; wait "$PERF_PID"; PERF_PID=""; }
 t0=$((u0 + s0)) t1=$((u1 + s1))
 # The server's counters (what it received, sent and dropped) against what perfdhcp saw: tells server-side from wire losses.
 for ns in "$NS_SRV" "$NS_CLI"; do ip netns exec "$ns" nstat -asz >"$OUT/nstat-$ns.txt" 2>&1; done
 nss node "$DAEMON" stats --json --socket "$RUN/control.sock" >"$OUT/stats.json" 2>&1 || true
-acks=$(awk '/Statistics for: REQUEST-ACK/ { s=1 } s && /^received packets:/ { print $3; exit }' "$OUT/perfdhcp.txt")
+acks=$(awk -v x="Statistics for: $EXCHANGE" 'index($0, x) { s=1 } s && /^received packets:/ { print $3; exit }' "$OUT/perfdhcp.txt")
 kill -TERM "$PID"; for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done; PID=""
 hz=$(getconf CLK_TCK)
 us() { awk -v c="$1" -v a="$acks" -v hz="$hz" 'BEGIN { printf "%.0f", c * 1e6 / hz / a }'; }
-echo "perfdhcp $MODE: $acks ACKs at -r $RATE for $PERIOD s; server CPU $(us $((t1 - t0))) us per DORA (user $(us $((u1 - u0))), kernel $(us $((s1 - s0)))); load $(cut -d' ' -f1 /proc/loadavg)"
+echo "perfdhcp $MODE $KIND: $acks $([ "$KIND" = discover ] && echo OFFERs || echo ACKs) at -r $RATE for $PERIOD s; server CPU $(us $((t1 - t0))) us per exchange (user $(us $((u1 - u0))), kernel $(us $((s1 - s0)))); load $(cut -d' ' -f1 /proc/loadavg)"
 if [ "$PERF" = 1 ]; then
   echo; echo "perf: top symbols by self time (kernel [k] and user [.]):"
   perf report -i "$OUT/perf.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -"${TOP:-30}"
