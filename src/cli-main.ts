@@ -20,7 +20,7 @@ import { fileLoader } from './reload/load.js';
 import { createStore } from './store/factory.js';
 import { v8HeapGrowth } from './tuning/v8-heap.js';
 import type { CommandResult } from './visualizer/commands.js';
-import { uiDepsOf, uiPlugin, warmStatecharts } from './visualizer/ui-plugin.js';
+import { uiDepsOf, uiPlugin } from './visualizer/ui-plugin.js';
 
 const USAGE = `Usage:
   actor-dhcpd --config FILE          run the DHCPv4 server in the foreground
@@ -185,10 +185,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   if (control !== undefined) {
     const build = once(() => openApi(control, running, metrics, file));
     control.whenWaiting(build);
-    app.ready.then(() => {
-      build();
-      warmStatecharts(log);
-    }, () => {});
+    app.ready.then(build, () => {});
   }
   const stop = (signal: string) => {
     log.info({ evt: 'server.stopping', signal }, 'draining');

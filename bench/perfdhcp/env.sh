@@ -18,8 +18,8 @@ nsc() { ip netns exec "$NS_CLI" "$@"; }
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
 
 # Waits (at most 15 s) until PID is idle: under 5 % of a CPU over half a second. The daemon's start-up work after it
-# binds :67 (the /ui statecharts laid out by ELK in a worker, ~2 s of CPU on the server's pinned core; JIT warm-up)
-# would otherwise be charged to the first step of a sweep.
+# binds :67 (~0.2 s of CPU; before the statecharts' layouts were computed ahead, ELK's ~0.5-2 s more) would otherwise
+# be charged to the first step of a sweep.
 wait_idle() {
   local pid=$1 hz a b
   hz=$(getconf CLK_TCK)

@@ -5,6 +5,7 @@ import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import { layoutInWorker } from './elk-worker.js';
 import { childrenOf } from './render-text.js';
 import type { Statechart } from './statechart.js';
+import { precomputedLayout } from './statechart-layouts.js';
 
 const CHAR_W = 7.2;
 const FONT = 12;
@@ -21,7 +22,7 @@ function labelSize(text: string, font: number): { width: number; height: number 
 }
 
 /** The ELK graph: compound states are nodes with children; a point marks each initial state. */
-function elkGraph(chart: Statechart): ElkNode {
+export function elkGraph(chart: Statechart): ElkNode {
   const children = childrenOf(chart);
   const nodeOf = (parent: string | undefined): ElkNode[] =>
     (children.get(parent) ?? []).flatMap((state) => {
@@ -51,12 +52,27 @@ function elkGraph(chart: Statechart): ElkNode {
   };
 }
 
+/**
+ * The chart's layout: the one computed ahead for this very graph when there is one (no ELK at run time), else ELK's
+ * in a worker (a machine changed since `scripts/gen-diagrams.ts` last ran).
+ */
 export function layoutStatechart(chart: Statechart): Promise<ElkNode> {
+  const graph = elkGraph(chart);
+  const ahead = precomputedLayout(graph);
+  return ahead === undefined ? layoutInWorker(graph) : Promise.resolve(ahead);
+}
+
+/** ELK's layout of the chart now, never one computed ahead (what scripts/gen-diagrams.ts keeps). */
+export function freshLayout(chart: Statechart): Promise<ElkNode> {
   return layoutInWorker(elkGraph(chart));
 }
 
 export async function toSvg(chart: Statechart): Promise<string> {
-  const laid = await layoutStatechart(chart);
+  return svgOf(chart, await layoutStatechart(chart));
+}
+
+/** The chart drawn at the positions of `laid` (its layout). */
+export function svgOf(chart: Statechart, laid: ElkNode): string {
   const byId = new Map(chart.states.map((s) => [s.id, s]));
   const parts: string[] = [];
   const drawNode = (node: ElkNode): void => {

@@ -19,7 +19,10 @@ export { uiDepsOf } from './ui-deps.js';
 
 const MAX_QUERY = 256;
 
-/** The charts depend only on the machine definitions: laid out once per process, shared by every listener. */
+/**
+ * The charts depend only on the machine definitions: drawn once per process, shared by every listener, from the
+ * layouts computed ahead (statechart-layouts.ts; ELK in a worker only for a machine changed since).
+ */
 let charts: Promise<Record<string, string>> | undefined;
 function chartsOnce(): Promise<Record<string, string>> {
   charts ??= Promise.all(MACHINE_NAMES.map(async (name) => [name, await toSvg(statechartOf(name))] as const)).then(Object.fromEntries);
@@ -39,18 +42,6 @@ function layOut(log: WarnLog): void {
   });
 }
 
-/** How long after the daemon serves the layout waits: the backlog of requests that queued while it was down goes first. */
-const WARM_DELAY_MS = 1_000;
-
-/**
- * Lays the charts out ahead of the first page load. ELK's first layout costs ~2 s of CPU (a worker thread): started
- * with the control listener it competed with the daemon's own start on a 2-core host, so the daemon calls this once it
- * serves DHCP. A page asked for sooner starts the layout itself (and waits for it).
- */
-export function warmStatecharts(log: WarnLog): void {
-  setTimeout(() => layOut(log), WARM_DELAY_MS).unref();
-}
-
 export function uiPlugin(deps: UiDeps): FastifyPluginAsync {
   return async (fastify) => {
     const streams = new UiStreams(deps);
@@ -61,7 +52,7 @@ export function uiPlugin(deps: UiDeps): FastifyPluginAsync {
     });
 
     fastify.get('/ui', async (_request, reply) => {
-      // The page asks for the charts next: unless warmStatecharts already did, start their layout now.
+      // The page asks for the charts next: start drawing them now.
       layOut(fastify.log);
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(PAGE_HTML);
     });

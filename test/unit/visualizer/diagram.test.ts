@@ -6,15 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { eventName } from '../../../src/leases/transition.js';
 import { diagramCommand } from '../../../src/visualizer/commands.js';
 import { refreshDiagrams } from '../../../src/visualizer/diagram-docs.js';
-import { toSvg } from '../../../src/visualizer/render-svg.js';
+import { layoutRunning } from '../../../src/visualizer/elk-worker.js';
+import { elkGraph, freshLayout, layoutStatechart, svgOf } from '../../../src/visualizer/render-svg.js';
+import { graphDigest, positionsOf, precomputedDigests, precomputedLayout } from '../../../src/visualizer/statechart-layouts.js';
 import { toDot, toMermaid } from '../../../src/visualizer/render-text.js';
 import { MACHINE_NAMES, statechartOf } from '../../../src/visualizer/statechart.js';
 import { LEASE_DIAGRAM } from '../../helpers/lease-diagram.js';
 
 const root = resolve(import.meta.dirname, '../../..');
-/** Each layout runs once for the file (ELK is slow to warm up), all in one worker. */
-const svgs = Promise.all(MACHINE_NAMES.map((name) => toSvg(statechartOf(name)))).then((list) =>
+/** ELK's layouts now (not those computed ahead), each once for the file (ELK is slow to warm up), in one worker. */
+const fresh = Promise.all(MACHINE_NAMES.map((name) => freshLayout(statechartOf(name)))).then((list) =>
   Object.fromEntries(MACHINE_NAMES.map((name, i) => [name, list[i]!])));
+const svgs = fresh.then((laid) => Object.fromEntries(MACHINE_NAMES.map((name) => [name, svgOf(statechartOf(name), laid[name]!)])));
 
 describe('statecharts from the machine definitions', () => {
   it('the lease chart has exactly the transitions of the owner\'s lease diagram', () => {
@@ -72,6 +75,25 @@ describe('statecharts from the machine definitions', () => {
     for (const name of MACHINE_NAMES) {
       expect(readFileSync(resolve(root, `docs/img/${name}-machine.svg`), 'utf8')).toBe((await svgs)[name]);
     }
+  });
+});
+
+describe('layouts computed ahead (the daemon runs no ELK)', () => {
+  it('are ELK\'s layouts of the current machines, and only those (npx tsx scripts/gen-diagrams.ts)', async () => {
+    const laid = await fresh;
+    for (const name of MACHINE_NAMES) expect(precomputedLayout(elkGraph(statechartOf(name)))).toEqual(positionsOf(laid[name]!));
+    expect(precomputedDigests().sort()).toEqual(MACHINE_NAMES.map((name) => graphDigest(elkGraph(statechartOf(name)))).sort());
+  });
+
+  it('a chart changed since is laid out by ELK, never drawn at stale positions', async () => {
+    const chart = statechartOf('lease');
+    const changed = { ...chart, edges: [...chart.edges, { from: 'declined', to: 'offered', label: 'a new event' }] };
+    expect(precomputedLayout(elkGraph(changed))).toBeUndefined();
+    const laid = layoutStatechart(changed);
+    expect(layoutRunning()).toBe(true);
+    const svg = svgOf(changed, await laid);
+    expect(svg).toContain('a new event');
+    expect(svg.match(/class="edge"/g)?.length).toBeGreaterThanOrEqual(changed.edges.length);
   });
 });
 

@@ -6,13 +6,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { MessageType } from '../../../src/codec/types.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { historyCommand } from '../../../src/visualizer/commands.js';
-import { layoutRunning, stopLayouts } from '../../../src/visualizer/elk-worker.js';
-import { uiDepsOf, uiPlugin, warmStatecharts } from '../../../src/visualizer/ui-plugin.js';
+import { layoutRunning } from '../../../src/visualizer/elk-worker.js';
+import { uiDepsOf, uiPlugin } from '../../../src/visualizer/ui-plugin.js';
 import { startUiRelay } from '../../../src/visualizer/ui-relay.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { bindClient, startTestServer, type TestServer } from '../../helpers/test-server.js';
@@ -76,33 +76,15 @@ describe('the /ui plugin', () => {
     expect((await web.inject('/ui/app.js')).body).toContain('EventSource');
   });
 
-  it('lays the charts out on the first page load, not at registration, and ends the layout when closed', async () => {
-    // ELK's first layout is ~2 s of CPU: started with the listener it delayed the daemon's start (warmStatecharts
-    // starts it once the daemon serves).
+  it('draws the charts from the layouts computed ahead: no ELK worker starts with the daemon or the page', async () => {
+    // ELK's layout cost 0.7-2 s of CPU on the daemon's pinned core in its first seconds of serving.
     const { web } = await start();
     await web.ready();
-    expect(layoutRunning()).toBe(false);
     expect((await web.inject('/ui')).statusCode).toBe(200);
-    expect(layoutRunning()).toBe(true);
-    await web.close();
     expect(layoutRunning()).toBe(false);
-  });
-
-  it('warmStatecharts starts the layout a second later, not at once (the daemon calls it when it serves)', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout'] });
-    const warnings: unknown[] = [];
-    try {
-      warmStatecharts({ warn: (fields) => warnings.push(fields) });
-      expect(layoutRunning()).toBe(false);
-      vi.advanceTimersByTime(1_000);
-      expect(layoutRunning()).toBe(true);
-    } finally {
-      stopLayouts();
-      vi.useRealTimers();
-    }
-    // Stopped by a closing listener is not a failed layout: no warning.
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(warnings).toEqual([]);
+    const charts = (await web.inject('/ui/api/charts')).json<Record<string, string>>();
+    expect(Object.keys(charts).sort()).toEqual(['lease', 'server', 'transaction']);
+    expect(layoutRunning()).toBe(false);
   });
 
   it('draws the three charts with a count slot in every state', async () => {
