@@ -230,6 +230,7 @@ export function startApp(options: AppOptions): App {
       queuedRequests: router.queuedRequests,
       responseCache: responseCache.stats(),
       tuning: tuner.snapshot(),
+      history: history.pendingStats(),
       ...(transport !== undefined ? { transport: { kind: transport.kind, counters: transport.stats?.() } } : {}),
       security: security.counters.snapshot(),
     }),

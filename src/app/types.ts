@@ -19,6 +19,7 @@ import type { SecurityEvent } from '../security/events.js';
 import type { LeaseHistoryStore, LeaseRecord, LeaseStore } from '../store/types.js';
 import type { Health } from '../supervisor/health.js';
 import type { TuningSnapshot } from '../tuning/adaptive-tuner.js';
+import type { PendingHistoryStats } from '../store/history-recorder.js';
 import type { HeapGrowth } from '../tuning/v8-heap.js';
 
 export interface AppOptions {
@@ -91,6 +92,8 @@ export interface Statistics {
   readonly responseCache?: ResponseCacheStats;
   /** The commit window, batch limit and cache size adaptive tuning chose. */
   readonly tuning?: TuningSnapshot;
+  /** Lease transitions waiting for their address's next write (offers nobody REQUESTed), and those the bound dropped. */
+  readonly history?: PendingHistoryStats;
   readonly transport?: { readonly kind: string; readonly counters?: object };
   /** Security rejections (and rogue servers heard) per stage and reason. */
   readonly security: Record<string, Record<string, number>>;

@@ -1,10 +1,25 @@
 // Puts each lease's transitions into the write of the lease itself, so history costs no extra sync: transitions
 // wait here (per address, bounded) until their address is next written — offers, which are never stored on
 // their own, go with the commit that follows them. Reads join what is stored with what still waits.
+// An address that is only ever offered and reclaimed (offers nobody REQUESTs: a DISCOVER flood, clients that took
+// another server's offer) is never written, so its transitions would wait for good: up to `perLease` (64) for every
+// address of every pool, ~0.7 GB for a /16. So what waits is bounded in all too: past `maxPending` transitions, the
+// addresses that began waiting first lose theirs (counted), as they would have left the stored history first.
 import type { LeaseTransition } from '../../machines/lease.types.js';
-import { SlotMap } from '../collections/slot-map.js';
+import { OrderedSlotMap } from '../collections/ordered-slot-map.js';
 import { DelegatingLeaseStore } from './delegating-store.js';
 import { hasHistory, type LeaseHistoryStore, type LeaseStore, type LeaseWrite } from './types.js';
+
+/** Transitions waiting for their address's next write, at most, by default: ~25-50 MB. */
+export const MAX_PENDING_TRANSITIONS = 1 << 18;
+
+export interface PendingHistoryStats {
+  /** Addresses with transitions waiting, and those transitions. */
+  readonly addresses: number;
+  readonly transitions: number;
+  /** Transitions dropped unwritten to keep the bound (`maxPending`). */
+  readonly dropped: number;
+}
 
 export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistoryStore {
   /**
@@ -12,9 +27,13 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
    * alone is kept as it is, two as an array of two: a DORA's offer waits alone for its ACK, and the pair is the
    * write's list as it is (an array grown by push from one element takes room for 17; it outlived the young
    * generation while its commit was synced). A SlotMap, not a Map: addresses come and go once per DORA, and a Map's
-   * reallocated tables were promoted (~80 bytes per DORA).
+   * reallocated tables were promoted (~80 bytes per DORA). Ordered: the addresses that began waiting first go first
+   * when the bound in all is reached.
    */
-  private readonly pending = new SlotMap<string, LeaseTransition | LeaseTransition[]>();
+  private readonly pending = new OrderedSlotMap<LeaseTransition | LeaseTransition[]>();
+  /** Transitions in `pending`, and those dropped to bound them. */
+  private waiting = 0;
+  private dropped = 0;
   /** The store's promise of the last writes that took transitions, and those writes with what they sent instead. */
   private takenBy: Promise<void> | undefined;
   private taken = new Taken();
@@ -24,23 +43,50 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
   constructor(
     inner: LeaseStore,
     private readonly perLease: () => number,
+    private readonly maxPending = MAX_PENDING_TRANSITIONS,
   ) {
     super(inner);
   }
 
   /** The lease book's transition listener. */
   record(transition: LeaseTransition): void {
+    this.append(transition);
+    while (this.waiting > this.maxPending && this.pending.size > 1) this.dropOldest();
+  }
+
+  private append(transition: LeaseTransition): void {
     const waiting = this.pending.get(transition.ip);
     if (waiting === undefined) {
       this.pending.set(transition.ip, transition);
+      this.waiting++;
       return;
     }
     if (!Array.isArray(waiting)) {
+      if (this.perLease() > 1) this.waiting++;
       this.pending.set(transition.ip, this.perLease() > 1 ? [waiting, transition] : [transition]);
       return;
     }
     waiting.push(transition);
-    if (waiting.length > this.perLease()) waiting.splice(0, waiting.length - this.perLease());
+    this.waiting++;
+    if (waiting.length > this.perLease()) this.waiting -= waiting.splice(0, waiting.length - this.perLease()).length;
+  }
+
+  /** Drops the transitions of the address that began waiting first. */
+  private dropOldest(): void {
+    const ip = this.pending.oldestKey()!;
+    const count = this.countOf(this.pending.get(ip));
+    this.pending.delete(ip);
+    this.waiting -= count;
+    this.dropped += count;
+  }
+
+  private countOf(waiting: LeaseTransition | LeaseTransition[] | undefined): number {
+    return waiting === undefined ? 0 : Array.isArray(waiting) ? waiting.length : 1;
+  }
+
+  /** What waits for its address's next write now, and what the bound dropped. */
+  pendingStats(): PendingHistoryStats {
+    return { addresses: this.pending.size, transitions: this.waiting, dropped: this.dropped };
   }
 
   private waitingFor(ip: string): LeaseTransition[] | undefined {
@@ -61,6 +107,7 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
       const transitions = this.waitingFor(ip);
       if (transitions === undefined) continue;
       this.pending.delete(ip);
+      this.waiting -= transitions.length;
       withHistory ??= writes.slice();
       const own = write.transitions;
       withHistory[i] = { kind: 'put', record: write.record, transitions: own === undefined || own.length === 0 ? transitions : [...own, ...transitions] };
@@ -106,7 +153,9 @@ export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistor
       if (mine === writes[i] || mine.kind !== 'put' || mine.transitions === undefined) continue;
       const own = (writes[i] as typeof mine).transitions?.length ?? 0;
       const ip = mine.record.context.ip;
-      this.pending.set(ip, [...mine.transitions.slice(own), ...(this.waitingFor(ip) ?? [])]);
+      const back = mine.transitions.slice(own);
+      this.pending.set(ip, [...back, ...(this.waitingFor(ip) ?? [])]);
+      this.waiting += back.length;
     }
   }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { MessageType } from '../../../src/codec/types.js';
 import type { LeaseTransition } from '../../../src/leases/transition.js';
-import { openLevelStore } from '../../../src/store/open.js';
+import { openLevelStore, openMemoryStore } from '../../../src/store/open.js';
 import { clientMessage } from '../../helpers/test-client.js';
 import { bindClient, SERVER_ID, startTestServer } from '../../helpers/test-server.js';
 import { makeTempDir } from '../store/helpers.js';
@@ -42,6 +42,15 @@ describe('lease transitions of the running daemon', () => {
     } finally {
       await temp.remove();
     }
+  });
+
+  it('an offer nobody REQUESTs waits in memory until its address is written, counted in statistics', async () => {
+    const clock = new ManualClock(Date.now());
+    const server = await startTestServer(await openMemoryStore(), undefined, clock);
+    for (const mac of ['02:00:5e:10:07:01', '02:00:5e:10:07:02']) await server.exchange(clientMessage({ mac }, MessageType.DISCOVER));
+    clock.advance(61_000); // past the offer hold: both offers reclaimed, neither ever written
+    expect(server.app.statistics().history).toEqual({ addresses: 2, transitions: 4, dropped: 0 });
+    expect(await server.stop()).toBe(0);
   });
 
   it('a listener that throws is logged, and neither the lease nor other listeners suffer', async () => {

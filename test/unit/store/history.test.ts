@@ -126,11 +126,31 @@ describe('HistoryRecorder', () => {
     await inner.close();
   });
 
+  it('bounds what waits in all: the addresses that began waiting first lose theirs, counted (offers nobody REQUESTs)', async () => {
+    const inner = await openMemoryStore({ now });
+    const recorder = new HistoryRecorder(inner, () => 64, 5);
+    const at = (n: number) => `198.51.100.${n}`;
+    // Offered and reclaimed, never written: without the bound in all they would wait for good.
+    for (let n = 1; n <= 3; n++) {
+      recorder.record(step(2 * n, { ip: at(n), from: 'reclaimed', to: 'offered', event: 'lease.offer' }));
+      recorder.record(step(2 * n + 1, { ip: at(n), from: 'offered', to: 'reclaimed', event: 'timer.offer-hold' }));
+    }
+    expect(recorder.pendingStats()).toEqual({ addresses: 2, transitions: 4, dropped: 2 });
+    expect(await recorder.history(at(1))).toEqual([]);
+    expect((await recorder.history(at(3))).map((t) => t.xid)).toEqual([6, 7]);
+    // Written transitions leave the count; the bound counts only what waits.
+    await recorder.write([put(makeRecord(at(2), 'hw:1:c1'))]);
+    expect(recorder.pendingStats()).toEqual({ addresses: 1, transitions: 2, dropped: 2 });
+    expect((await inner.history(at(2))).map((t) => t.xid)).toEqual([4, 5]);
+    await inner.close();
+  });
+
   it('bounds what waits per address', async () => {
     const inner = await openMemoryStore({ now });
     const recorder = new HistoryRecorder(inner, () => 3);
     for (let i = 0; i < 10; i++) recorder.record(step(i));
     expect((await recorder.history(IP)).map((t) => t.xid)).toEqual([7, 8, 9]);
+    expect(recorder.pendingStats()).toEqual({ addresses: 1, transitions: 3, dropped: 0 });
     await inner.close();
   });
 });
