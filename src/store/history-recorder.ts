@@ -23,7 +23,7 @@ export interface PendingHistoryStats {
 
 export class HistoryRecorder extends DelegatingLeaseStore implements LeaseHistoryStore {
   /**
-   * Transitions not yet written, by address; at most `perLease` each, and only for addresses the book holds. One
+   * Transitions not yet written, by address; at most `perLease` each and `maxPending` in all. One
    * alone is kept as it is, two as an array of two: a DORA's offer waits alone for its ACK, and the pair is the
    * write's list as it is (an array grown by push from one element takes room for 17; it outlived the young
    * generation while its commit was synced). A SlotMap, not a Map: addresses come and go once per DORA, and a Map's
