@@ -28,14 +28,14 @@ const dir = mkdtempSync(join(tmpdir(), 'adstartd-'));
 const ns = `adstart${process.pid}`;
 const store = join(dir, 'leases');
 
-// STORE=DIR starts from a copy of a store filled before (e.g. STARTUP_DIR's db-v2-N of startup.bench.ts) without its
-// snapshot, so the first run scans.
+// STORE=DIR starts from a copy of a store filled before (e.g. STARTUP_DIR's db-v2-N of startup.bench.ts). Either
+// store goes without its snapshot (the fill's close writes one), so the first run scans.
 if (process.env.STORE === undefined) {
   execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/startup.bench.ts'), '--fill', String(leases), store], { cwd: repo, stdio: 'inherit' });
 } else {
   cpSync(process.env.STORE, store, { recursive: true });
-  rmSync(join(store, 'lease-snapshot.bin'), { force: true });
 }
+rmSync(join(store, 'lease-snapshot.bin'), { force: true });
 /** A config for a daemon on its own copy of the store. */
 function configFor(label) {
   const config = join(dir, `${label}.json`);
