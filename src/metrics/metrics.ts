@@ -92,6 +92,9 @@ function counters(registry: Registry, scrape: () => Scrape | undefined): void {
     const counts = (s.stats.transport?.counters ?? {}) as Record<string, unknown>;
     return Object.fromEntries(Object.entries(counts).filter((e): e is [string, number] => typeof e[1] === 'number'));
   });
+  tableCounter(registry, scrape, 'history_transitions_dropped_total',
+    'Lease transitions dropped unwritten: past the bound of what waits in memory for an address\'s next write.', 'reason',
+    (s) => (s.stats.history === undefined ? undefined : { pending_bound: s.stats.history.dropped }));
   const security: Counter<string> = new Counter({
     name: `${P}security_rejections_total`, help: 'Requests refused by a security stage, by stage and reason.',
     labelNames: ['stage', 'reason'], registers: [registry],
@@ -123,6 +126,8 @@ function gauges(registry: Registry, scrape: () => Scrape | undefined): void {
   gauge(registry, scrape, 'store_pending_writes', 'Lease writes awaiting their commit.', [], (g, s) => g.set(s.health.store.pendingWrites));
   gauge(registry, scrape, 'active_clients', 'Clients with an exchange under way.', [], (g, s) => g.set(s.stats.activeClients));
   gauge(registry, scrape, 'queued_requests', 'Requests waiting behind their client\'s exchange.', [], (g, s) => g.set(s.stats.queuedRequests));
+  gauge(registry, scrape, 'history_pending_transitions', 'Lease transitions waiting in memory for their address\'s next write (offers not REQUESTed).', [],
+    (g, s) => g.set(s.stats.history?.transitions ?? 0));
 }
 
 /**

@@ -48,6 +48,12 @@ describe('metrics', () => {
     expect(body).toContain('actor_dhcpd_build_info{version="1.2.3"} 1');
   });
 
+  it('reports the lease transitions waiting for their address\'s next write, and those the bound dropped', async () => {
+    const { body } = await metrics(statistics({ history: { addresses: 2, transitions: 5, dropped: 3 } })).render();
+    expect(body).toContain('actor_dhcpd_history_pending_transitions 5');
+    expect(body).toContain('actor_dhcpd_history_transitions_dropped_total{reason="pending_bound"} 3');
+  });
+
   it('reports each pool\'s size, used and free addresses, and leases by state (every state, 0 too)', async () => {
     const { body } = await metrics().render();
     const pool = 'subnet_id="1",subnet="198.51.100.0/24",pool="198.51.100.100-198.51.100.199"';
@@ -76,7 +82,7 @@ describe('metrics', () => {
   });
 
   it('passes promtool check metrics', async () => {
-    const m = metrics(statistics({ security: { snooping: { 'untrusted-port': 1 } } }));
+    const m = metrics(statistics({ security: { snooping: { 'untrusted-port': 1 } }, history: { addresses: 1, transitions: 2, dropped: 0 } }));
     m.observeReply(MessageType.OFFER, 1);
     m.observeCommit(1, 1);
     const { body } = await m.render();
