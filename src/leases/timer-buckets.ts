@@ -100,9 +100,7 @@ export class TimerBuckets {
    */
   hold(): void {
     this.held = true;
-    this.timer?.cancel();
-    this.timer = undefined;
-    this.timerBucket = Infinity;
+    this.disarm();
   }
 
   /** Ends a `hold`: what fell due meanwhile moves into the schedule a slice at a time. */
@@ -113,9 +111,7 @@ export class TimerBuckets {
   }
 
   stop(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-    this.timerBucket = Infinity;
+    this.disarm();
     this.buckets.clear();
     this.opening.length = 0;
   }
@@ -130,6 +126,13 @@ export class TimerBuckets {
     }
     parked.ips[parked.count++] = ip;
     if (bucket < this.timerBucket && !this.moving) this.arm();
+  }
+
+  /** Cancels the wake-up for the earliest bucket, if one is set. */
+  private disarm(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.timerBucket = Infinity;
   }
 
   /** Wakes up a bucket before the earliest waiting one falls due. */
