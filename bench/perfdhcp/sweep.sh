@@ -26,7 +26,7 @@ SAT_KIND=${SAT_KIND:-sat}
 WARMUP=${WARMUP:-}
 CLI_CPU=${CLI_CPU:-0}
 LOGDIR=${LOGDIR:?LOGDIR must be set}
-HEADER=label,mode,req,sent_per_s,done_per_s,drop_DO_pct,drop_RA_pct,DO_avg_ms,DO_max_ms,RA_avg_ms,RA_max_ms,rc,ok,srv_cpu_pct,load1m,kind,srv_rcvbuf_drops,cli_rcvbuf_drops,srv_shed
+HEADER=label,mode,req,sent_per_s,done_per_s,drop_DO_pct,drop_RA_pct,DO_avg_ms,DO_max_ms,RA_avg_ms,RA_max_ms,rc,ok,srv_cpu_pct,load1m,kind,srv_rcvbuf_drops,cli_rcvbuf_drops,srv_shed,ack_first_s,ack_steady_per_s
 mkdir -p "$LOGDIR"
 
 case "$MODE" in
@@ -52,6 +52,17 @@ parse() {
             v(avg["do"]), v(max["do"]), v(avg["ra"]), v(max["ra"]) }' "$1"
 }
 
+# A saturation run's ACKs second by second (perfdhcp -t 1: cumulative "sent: D/R; received: O/A; ..." lines) ->
+# "FIRST STEADY": the ACKs of its first second, and the median ACKs a second over the seconds after it. They part the
+# jump from 10,000/s (a server's queue filling, its backlog served late) from the rate it then holds
+# (bench/README.md, eighth round). Empty for a report without those lines.
+per_second_acks() {
+  local acks
+  acks=$(awk -F'[ /;]+' '/^sent:/ { print $6 - p; p = $6 }' "$1")
+  [ -n "$acks" ] || { echo " "; return; }
+  echo "$(head -1 <<<"$acks") $(tail -n +2 <<<"$acks" | sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else if (NR) print (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+}
+
 # UdpRcvbufErrors so far in namespace $1: datagrams its sockets' full receive queues dropped (the server's requests in
 # NS_SRV, our replies at perfdhcp in NS_CLI), which tells a server that fell behind from a client flooded by replies.
 rcvbuf_drops() { ip netns exec "$1" awk '/^Udp:/ { if (n++) { print $col } else for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") col = i }' /proc/net/snmp; }
@@ -73,11 +84,12 @@ trap '[ -n "$PERF_PID" ] && kill "$PERF_PID" 2>/dev/null' EXIT
 trap 'exit 130' INT TERM
 
 run_step() {   # run_step RATE KIND -> 0 if the step passes
-  local rate=$1 kind=$2 out="$LOGDIR/$LABEL-$MODE-$1.txt" t0 t1 w0 w1 cpu="" sq0 cq0 sq cq sh0 sh
+  local rate=$1 kind=$2 out="$LOGDIR/$LABEL-$MODE-$1.txt" t0 t1 w0 w1 cpu="" sq0 cq0 sq cq sh0 sh report=()
+  case "$kind" in sat|satpair) report=(-t 1) ;; esac
   sq0=$(rcvbuf_drops "$NS_SRV"); cq0=$(rcvbuf_drops "$NS_CLI"); sh0=$(srv_shed)
   t0=$(srv_ticks); w0=$(date +%s%N)
   timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" nice -n "${NICE:-0}" taskset -c "$CLI_CPU" \
-    perfdhcp -4 -r "$rate" -R "$CLIENTS" -p "$PERIOD" -W 1000000 "${TARGET[@]}" >"$out" 2>&1 &
+    perfdhcp -4 -r "$rate" -R "$CLIENTS" -p "$PERIOD" -W 1000000 "${report[@]}" "${TARGET[@]}" >"$out" 2>&1 &
   PERF_PID=$!; wait "$PERF_PID"; local rc=$?; PERF_PID=""
   t1=$(srv_ticks); w1=$(date +%s%N)
   sq=$(( $(rcvbuf_drops "$NS_SRV") - sq0 )); cq=$(( $(rcvbuf_drops "$NS_CLI") - cq0 )); sh=$(srv_shed)
@@ -85,16 +97,18 @@ run_step() {   # run_step RATE KIND -> 0 if the step passes
   if [ -n "$t0" ] && [ -n "$t1" ]; then
     cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" -v ns=$((w1 - w0)) 'BEGIN { printf "%.0f", (b-a)/hz/(ns/1e9)*100 }')
   fi
-  local snt ach dod rad doa dom raa ram ok load
+  local snt ach dod rad doa dom raa ram ok load first steady
   read -r snt ach dod rad doa dom raa ram < <(parse "$out")
+  read -r first steady < <(per_second_acks "$out")
   ok=$(awk -v r="$rate" -v s="$snt" -v d1="$dod" -v d2="$rad" -v md="$MAX_DROP" -v ma="$MIN_ACHIEVED" \
         'BEGIN { print ((d1+0 < md && d2+0 < md && s >= r*ma/100) ? "ok" : "FAIL") }')
   load=$(cut -d' ' -f1 /proc/loadavg)
-  printf '%-6s %-5s %-4s req=%s sent=%s/s done=%s/s drop DO/RA=%s%%/%s%% DO avg/max=%s/%s RA avg/max=%s/%s ms queue drops srv/cli=%s/%s shed=%s cpu=%s%% load=%s %s\n' \
-    "$LABEL" "$MODE" "$kind" "$rate" "$snt" "$ach" "$dod" "$rad" "$doa" "$dom" "$raa" "$ram" "$sq" "$cq" "${sh:--}" "$cpu" "$load" "$ok"
+  printf '%-6s %-5s %-4s req=%s sent=%s/s done=%s/s drop DO/RA=%s%%/%s%% DO avg/max=%s/%s RA avg/max=%s/%s ms queue drops srv/cli=%s/%s shed=%s cpu=%s%% load=%s %s%s\n' \
+    "$LABEL" "$MODE" "$kind" "$rate" "$snt" "$ach" "$dod" "$rad" "$doa" "$dom" "$raa" "$ram" "$sq" "$cq" "${sh:--}" "$cpu" "$load" "$ok" \
+    "${steady:+ ACKs first second $first, then $steady/s}"
   if [ -n "${RESULTS_CSV:-}" ]; then
     [ -s "$RESULTS_CSV" ] || echo "$HEADER" >"$RESULTS_CSV"
-    echo "$LABEL,$MODE,$rate,$snt,$ach,$dod,$rad,$doa,$dom,$raa,$ram,$rc,$ok,$cpu,$load,$kind,$sq,$cq,$sh" >>"$RESULTS_CSV"
+    echo "$LABEL,$MODE,$rate,$snt,$ach,$dod,$rad,$doa,$dom,$raa,$ram,$rc,$ok,$cpu,$load,$kind,$sq,$cq,$sh,$first,$steady" >>"$RESULTS_CSV"
   fi
   [ "$ok" = ok ]
 }

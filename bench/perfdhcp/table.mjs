@@ -20,6 +20,9 @@ function summary(label, mode) {
     cpuPerDora: cpuUs(best), sat: sat ? Number(sat.done_per_s) : NaN, satLatency: sat?.RA_avg_ms, satCpuPerDora: cpuUs(sat),
     satLoad: sat?.load1m, topOfSweep: best !== undefined && !mine.some((r) => r.kind === 'step' && r.ok !== 'ok'),
     satRounds: mine.filter((r) => r.kind === 'satpair').map((r) => Number(r.done_per_s)),
+    // Second by second (columns absent from a CSV of an older sweep.sh: NaN, shown n/a).
+    satFirst: mine.filter((r) => r.kind === 'satpair').map((r) => Number(r.ack_first_s || NaN)),
+    satSteady: mine.filter((r) => r.kind === 'satpair').map((r) => Number(r.ack_steady_per_s || NaN)),
   };
 }
 
@@ -28,7 +31,8 @@ const median = (xs) => {
   return s.length === 0 ? NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 /** Round i of ours against round i of the reference (they ran back to back). */
-const roundRatios = (a, b) => a.satRounds.slice(0, b.satRounds.length).map((x, i) => x / b.satRounds[i]).filter(Number.isFinite);
+const roundRatios = (a, b, key = 'satRounds') => a[key].slice(0, b[key].length).map((x, i) => x / b[key][i]).filter(Number.isFinite);
+const ratioRange = (r) => (r.length === 0 ? 'n/a' : `${median(r).toFixed(2)}× (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`);
 
 const f = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
 const ratio = (a, b) => (b > 0 && a > 0 && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : 'n/a');
@@ -49,10 +53,10 @@ for (const mode of modes) {
   if (labels.some((l) => s[l].satRounds.length > 0)) {
     row('saturation, alternating rounds: median ACK/s (min–max, n); ratio: median of the rounds\' ratios (min–max)',
       (x) => (x.satRounds.length === 0 ? 'n/a' : `${f(median(x.satRounds))} (${f(Math.min(...x.satRounds))}–${f(Math.max(...x.satRounds))}, ${x.satRounds.length})`),
-      (a, b) => {
-        const r = roundRatios(a, b);
-        return r.length === 0 ? 'n/a' : `${median(r).toFixed(2)}× (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
-      });
+      (a, b) => ratioRange(roundRatios(a, b)));
+    row('the same rounds second by second: median ACKs in the first second; median ACK/s of the seconds after (ratio: the latter\'s, round by round)',
+      (x) => `${f(median(x.satFirst.filter(Number.isFinite)))}; ${f(median(x.satSteady.filter(Number.isFinite)))}`,
+      (a, b) => ratioRange(roundRatios(a, b, 'satSteady')));
   }
   row('host load (1 min) at those two steps', (x) => `${x.sustainedLoad ?? '-'} / ${x.satLoad ?? '-'}`);
 }
