@@ -54,8 +54,8 @@ parse() {
 
 # A saturation run's ACKs second by second (perfdhcp -t 1: cumulative "sent: D/R; received: O/A; ..." lines) ->
 # "FIRST STEADY": the ACKs of its first second, and the median ACKs a second over the seconds after it. They part the
-# jump from 10,000/s (a server's queue filling, its backlog served late) from the rate it then holds
-# (bench/README.md, eighth round). Empty for a report without those lines.
+# jump from the warm-up rate (a fresh server's first overload: its queue filling, the code of its overload paths
+# compiled then) from the rate it then holds (bench/README.md, eighth round). Empty for a report without those lines.
 per_second_acks() {
   local acks
   acks=$(awk -F'[ /;]+' '/^sent:/ { print $6 - p; p = $6 }' "$1")
