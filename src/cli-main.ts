@@ -19,6 +19,7 @@ import { openTransport } from './net/select-transport.js';
 import { fileLoader } from './reload/load.js';
 import { createStore } from './store/factory.js';
 import { v8HeapGrowth } from './tuning/v8-heap.js';
+import { warmUpBeforeServing } from './warmup/warm-up.js';
 import type { CommandResult } from './visualizer/commands.js';
 import { uiDepsOf, uiPlugin } from './visualizer/ui-plugin.js';
 
@@ -158,6 +159,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   // Before the App starts: a control socket another daemon holds stops this one before it serves anything.
   const control = await openControl(config, log);
   if (control === 'failed') return 1;
+  await warmUpBeforeServing(config.listen.warmupMs, log);
   const store = await createStore(config, log, { version: version(), onCommit: metrics.observeCommit, telemetry: metrics.postgres });
   const heap = v8HeapGrowth();
   const app = startApp({

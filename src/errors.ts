@@ -69,6 +69,7 @@ export const ERROR_CODES = {
   DHCPD_ERR_CONTROL_UNAVAILABLE: { category: 'unknown', transient: true },
 
   DHCPD_ERR_SUPERVISOR_ESCALATED: { category: 'unknown', transient: false },
+  DHCPD_ERR_WARMUP_FAILED: { category: 'unknown', transient: false },
   DHCPD_ERR_UNKNOWN: { category: 'unknown', transient: false },
 } as const satisfies Record<string, CodeSpec>;
 

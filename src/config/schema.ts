@@ -167,6 +167,13 @@ export const ConfigSchema = z
           .default(4096)
           .describe('The UDP socket receive queue, KiB: absorbs bursts and GC pauses, but under overload requests wait in it.'),
         overload: OverloadSchema.prefault({}),
+        warmupMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000)
+          .default(1000)
+          .describe('Before the socket opens, this long of synthetic exchanges through the daemon\'s own pipeline (a scratch store), so that its packet path is compiled before the first client. 0: none.'),
       })
       .prefault({}),
     store: StoreSchema.prefault({}),

@@ -77,6 +77,8 @@ export interface ServerConfig {
     readonly receiveBufferKiB: number;
     /** Overload control at the socket (docs/config.md, `listen.overload`). */
     readonly overload: { readonly discoverWaitMs: number; readonly overflowWindowMs: number };
+    /** The start's warm-up, at most (docs/config.md, `listen.warmupMs`; src/warmup/warm-up.ts). */
+    readonly warmupMs: number;
   };
   readonly store: StoreConfig;
   /** Several servers sharing the PostgreSQL store (RFC 3074 load balancing); absent for a single server. */

@@ -1,4 +1,6 @@
 // DORA on a directly attached segment (RFC 2131 §3.1): udhcpc, dhclient and dhcpcd each get a distinct pool address.
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getOption } from '../../src/codec/index.js';
 import { BROADCAST_FLAG, MessageType } from '../../src/codec/types.js';
@@ -35,6 +37,15 @@ describe.skipIf(skip !== undefined)(`DORA with real clients on a direct segment 
     const key = String(line['client'] ?? '').toLowerCase().replace(/[^0-9a-f]/g, '');
     expect(key).toContain(mac.replaceAll(':', ''));
   };
+
+  it.skipIf(SERVER_KIND !== 'daemon')('warmed its packet path on synthetic exchanges before it served, and left no scratch store', async () => {
+    const evts = ctx.server.logs.map((l) => l.evt);
+    expect(evts.indexOf('server.warmed')).toBeGreaterThanOrEqual(0);
+    expect(evts.indexOf('server.warmed')).toBeLessThan(evts.indexOf('server.ready'));
+    const warmed = ctx.server.logs.find((l) => l.evt === 'server.warmed')!;
+    expect(warmed['acks']).toBeGreaterThan(0);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('actor-dhcpd-warmup-'))).toEqual([]);
+  });
 
   it('busybox udhcpc gets a pool address', async () => {
     const c = ctx.lab.direct[0]!;

@@ -1,0 +1,276 @@
+// The clients of a warm-up run (warm-up.ts): a bounded set of made-up hosts that each go through DISCOVER, REQUEST
+// (selecting) and ACK, then some renew and some release, as real ones do; then they come back (a host restarted, a
+// lease the server knows), a bounded number of times. Their requests are written straight into the receive slots a
+// socket batch would fill, in the three ways requests reach a server (relayed by unicast, relayed by broadcast on the
+// server's link, broadcast by a client on it), and the server's replies are read back from the bytes it sends.
+// Nothing here touches a socket.
+import { RX_META_FIELDS, RX_SLOT_SIZE, RX_WAITS_AT, RX_DROPS_AT } from '../net/native-binding.js';
+
+/** The made-up network (benchmark range 198.18.0.0/15, never on a wire): the server, its link, a relay. */
+export const WARMUP_SERVER = '198.18.0.1';
+export const WARMUP_RELAY = '198.19.0.1';
+const SERVER = ipv4(WARMUP_SERVER);
+const RELAY = ipv4(WARMUP_RELAY);
+const LINK_RELAY = ipv4('198.18.0.2');
+const BROADCAST = -1; // 255.255.255.255 as an int32
+const SERVER_PORT = 67;
+const CLIENT_PORT = 68;
+
+const DISCOVER = 1;
+const OFFER = 2;
+const REQUEST = 3;
+const ACK = 5;
+const NAK = 6;
+const RELEASE = 7;
+
+/** Where a client is in its exchange. */
+const IDLE = 0;
+const DISCOVERING = 1;
+const REQUESTING = 2;
+const RENEWING = 3;
+const RELEASING = 4;
+const DONE = 5;
+
+const OPTIONS_AT = 240;
+const COOKIE = [99, 130, 83, 99];
+const PARAMETERS = [1, 3, 6, 12, 15, 28, 51, 54, 58, 59];
+
+export interface SyntheticCounts {
+  readonly sent: number;
+  readonly offers: number;
+  readonly acks: number;
+  readonly naks: number;
+  readonly released: number;
+}
+
+export class SyntheticClients {
+  private readonly state: Uint8Array;
+  private readonly address: Int32Array;
+  /** Clients whose next request is due, as a ring of indexes: replies answered before new clients start. */
+  private readonly due: Int32Array;
+  private dueHead = 0;
+  private dueCount = 0;
+  /** The next client to start (again), and how many starts are left. */
+  private cursor = 0;
+  private startsLeft: number;
+  private inFlight = 0;
+  private counts = { sent: 0, offers: 0, acks: 0, naks: 0, released: 0 };
+
+  constructor(private readonly clientCount: number, private readonly maxInFlight: number, rounds: number) {
+    this.startsLeft = clientCount * rounds;
+    this.state = new Uint8Array(clientCount);
+    this.address = new Int32Array(clientCount);
+    this.due = new Int32Array(clientCount);
+  }
+
+  get finished(): boolean {
+    return this.startsLeft === 0 && this.dueCount === 0 && this.inFlight === 0;
+  }
+
+  stats(): SyntheticCounts {
+    return { ...this.counts };
+  }
+
+  /**
+   * Writes up to `max` requests into `slots`/`meta` as one recvmmsg batch would leave them, with `queueDrops` as the
+   * socket's drop counter; one new DISCOVER in `staleEvery` (0: none) as one that waited `staleUs` in the queue.
+   * Returns how many.
+   */
+  fill(slots: Uint8Array, meta: Int32Array, max: number, staleEvery: number, staleUs: number, queueDrops: number): number {
+    let count = 0;
+    while (count < max) {
+      const client = this.nextClient();
+      if (client < 0) break;
+      const stale = staleEvery > 0 && this.state[client] === DISCOVERING && client % staleEvery === 0;
+      this.write(client, slots, meta, count, stale ? staleUs : 0);
+      count++;
+    }
+    meta[RX_DROPS_AT] = queueDrops;
+    this.counts.sent += count;
+    return count;
+  }
+
+  /** A reply the server sent (a DHCP message's bytes): the client it answers moves on. */
+  replied(data: Uint8Array, offset: number, length: number): void {
+    if (length < OPTIONS_AT + 4) return;
+    const client = readU32(data, offset + 4); // the xid: the client's number
+    if (client >= this.clientCount) return;
+    const type = messageTypeOf(data, offset, length);
+    const state = this.state[client]!;
+    if (type === OFFER && state === DISCOVERING) {
+      this.counts.offers++;
+      this.address[client] = readU32(data, offset + 16) | 0;
+      this.state[client] = REQUESTING;
+      this.enqueue(client);
+    } else if (type === ACK && (state === REQUESTING || state === RENEWING)) {
+      this.counts.acks++;
+      // One in eight bound clients renews once, one in sixteen then releases: the paths a running server also takes.
+      if (state === REQUESTING && client % 8 === 3) {
+        this.state[client] = RENEWING;
+        this.enqueue(client);
+      } else if (client % 16 === 11) {
+        this.state[client] = RELEASING;
+        this.inFlight--;
+        this.enqueue(client);
+      } else {
+        this.state[client] = DONE;
+        this.inFlight--;
+      }
+    } else if (type === NAK && (state === REQUESTING || state === RENEWING)) {
+      this.counts.naks++;
+      this.state[client] = DONE;
+      this.inFlight--;
+    }
+  }
+
+  private nextClient(): number {
+    if (this.dueCount > 0) {
+      const client = this.due[this.dueHead]!;
+      this.dueHead = (this.dueHead + 1) % this.due.length;
+      this.dueCount--;
+      return client;
+    }
+    if (this.inFlight >= this.maxInFlight) return -1;
+    // Clients still in an exchange are passed over; a bounded look keeps a batch's cost bounded.
+    for (let look = 0; look < 64 && this.startsLeft > 0; look++) {
+      const client = this.cursor;
+      this.cursor = (this.cursor + 1) % this.clientCount;
+      const state = this.state[client];
+      if (state !== IDLE && state !== DONE) continue;
+      this.state[client] = DISCOVERING;
+      this.inFlight++;
+      this.startsLeft--;
+      return client;
+    }
+    return -1;
+  }
+
+  private enqueue(client: number): void {
+    this.due[(this.dueHead + this.dueCount) % this.due.length] = client;
+    this.dueCount++;
+  }
+
+  private write(client: number, slots: Uint8Array, meta: Int32Array, i: number, waitedUs: number): void {
+    const state = this.state[client]!;
+    const request = requestOf(client, state, this.address[client]!);
+    const offset = i * RX_SLOT_SIZE;
+    writeHeader(slots, offset, request);
+    const end = writeOptions(slots, offset + OPTIONS_AT, request);
+    const row = i * RX_META_FIELDS;
+    meta[row] = offset;
+    meta[row + 1] = end - offset;
+    // Renewals and releases are unicast by the bound client itself, from its address.
+    meta[row + 2] = request.bound ? request.address : request.relayed ? (request.way === 0 ? RELAY : LINK_RELAY) : 0;
+    meta[row + 3] = request.bound || !request.relayed ? CLIENT_PORT : SERVER_PORT;
+    meta[row + 4] = 1;
+    meta[row + 5] = request.bound || request.way === 0 ? SERVER : BROADCAST;
+    meta[RX_WAITS_AT + i] = request.type === DISCOVER ? waitedUs : 0;
+    if (request.type === RELEASE) {
+      this.state[client] = DONE;
+      this.counts.released++;
+    }
+    if (request.type === DISCOVER && waitedUs > 0) {
+      // Written as one that waited long in an overflowing queue: the server may shed it unread, so its client gives
+      // up at once (an OFFER that still comes is ignored), and the run never waits for it.
+      this.state[client] = DONE;
+      this.inFlight--;
+    }
+  }
+}
+
+/** What a client sends next, from where it is. */
+interface Request {
+  readonly client: number;
+  readonly type: number;
+  /** 0: relayed by unicast, 1: relayed by broadcast on the link, 2: a client on the link. */
+  readonly way: number;
+  /** Sent by the bound client itself (a renewal, a release), from its address. */
+  readonly bound: boolean;
+  readonly relayed: boolean;
+  /** Its address (offered or bound), as an int32. */
+  readonly address: number;
+  /** A REQUEST that names the offer (selecting): requested address and server identifier. */
+  readonly selecting: boolean;
+}
+
+function requestOf(client: number, state: number, address: number): Request {
+  const type = state === DISCOVERING ? DISCOVER : state === RELEASING ? RELEASE : REQUEST;
+  const way = client % 3;
+  const bound = state === RENEWING || state === RELEASING;
+  return { client, type, way, bound, relayed: way !== 2 && !bound, address, selecting: state === REQUESTING };
+}
+
+function writeHeader(slots: Uint8Array, offset: number, r: Request): void {
+  slots.fill(0, offset, offset + OPTIONS_AT);
+  slots[offset] = 1; // BOOTREQUEST
+  slots[offset + 1] = 1; // Ethernet
+  slots[offset + 2] = 6;
+  slots[offset + 3] = r.relayed ? 1 : 0;
+  writeU32(slots, offset + 4, r.client); // the xid, the same each round: a restarted host may well pick it again
+  if (r.bound) writeU32(slots, offset + 12, r.address);
+  if (r.relayed) writeU32(slots, offset + 24, RELAY);
+  // chaddr: a locally administered MAC made from the client's number.
+  slots[offset + 28] = 0x02;
+  slots[offset + 29] = 0x57;
+  writeU32(slots, offset + 30, r.client);
+  slots.set(COOKIE, offset + 236);
+}
+
+/** Writes the request's options from `at`; returns where they end. */
+function writeOptions(slots: Uint8Array, start: number, r: Request): number {
+  const { client } = r;
+  let at = option(slots, start, 53, [r.type]);
+  if (client % 2 === 0) at = option(slots, at, 61, [1, 0x02, 0x57, ...bytesOf(client)]);
+  if (r.selecting) at = option(slots, at, 50, bytesOf(r.address));
+  if (r.selecting || r.type === RELEASE) at = option(slots, at, 54, bytesOf(SERVER));
+  if (r.type !== RELEASE) {
+    at = option(slots, at, 55, PARAMETERS);
+    at = option(slots, at, 57, [0x05, 0xdc]);
+  }
+  // Option 82 as a relay adds it (RFC 3046): circuit id "warmup" and the way, remote id the client's number.
+  if (r.relayed) at = option(slots, at, 82, [1, 7, 0x77, 0x61, 0x72, 0x6d, 0x75, 0x70, r.way, 2, 4, ...bytesOf(client)]);
+  slots[at] = 255;
+  return at + 1;
+}
+
+function option(slots: Uint8Array, at: number, code: number, value: readonly number[]): number {
+  slots[at] = code;
+  slots[at + 1] = value.length;
+  for (let i = 0; i < value.length; i++) slots[at + 2 + i] = value[i]!;
+  return at + 2 + value.length;
+}
+
+function messageTypeOf(data: Uint8Array, offset: number, length: number): number {
+  const end = offset + length;
+  let at = offset + OPTIONS_AT;
+  while (at + 1 < end) {
+    const code = data[at]!;
+    if (code === 255) break;
+    if (code === 0) {
+      at++;
+      continue;
+    }
+    if (code === 53) return data[at + 2]!;
+    at += 2 + data[at + 1]!;
+  }
+  return 0;
+}
+
+function ipv4(text: string): number {
+  return text.split('.').reduce((n, part) => ((n << 8) | Number(part)) | 0, 0);
+}
+
+function bytesOf(ip: number): number[] {
+  return [(ip >>> 24) & 255, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255];
+}
+
+function readU32(data: Uint8Array, at: number): number {
+  return ((data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!) >>> 0;
+}
+
+function writeU32(data: Uint8Array, at: number, value: number): void {
+  data[at] = value >>> 24;
+  data[at + 1] = (value >>> 16) & 255;
+  data[at + 2] = (value >>> 8) & 255;
+  data[at + 3] = value & 255;
+}

@@ -1,0 +1,78 @@
+// The start's warm-up runs real exchanges through the daemon's own pipeline (native transport code over a loopback
+// binding, router, machines, allocator, a real LevelDB store) in a scratch directory it removes, and never keeps the
+// daemon from serving.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/log.js';
+import { warmUp, warmUpBeforeServing } from '../../../src/warmup/warm-up.js';
+
+function capturedLog() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: createLogger('info', stream), lines };
+}
+
+describe('warm-up', () => {
+  let scratch: string;
+  beforeEach(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'warmup-test-'));
+  });
+  afterEach(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('completes DORAs, renewals and releases through the pipeline, then removes its scratch store', async () => {
+    const { log } = capturedLog();
+    const report = await warmUp({ budgetMs: 10_000, log, clients: 300, scratchDir: scratch });
+    // 300 clients started 8 times over (a client still renewing or releasing is passed over, another starts instead),
+    // every exchange answered: the run ends when they are done, well before the budget.
+    expect(report.offers).toBe(8 * 300);
+    expect(report.acks).toBeGreaterThan(report.offers); // the renewals' ACKs too
+    expect(report.naks).toBe(0);
+    expect(report.released).toBeGreaterThan(0);
+    expect(report.ms).toBeLessThan(10_000);
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it('stops at its budget', async () => {
+    const { log } = capturedLog();
+    const report = await warmUp({ budgetMs: 300, log, scratchDir: scratch });
+    expect(report.acks).toBeGreaterThan(0);
+    expect(report.ms).toBeLessThan(5_000);
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it('tells what it did in one line, and nothing of the scratch pipeline\'s own start and stop', async () => {
+    const { log, lines } = capturedLog();
+    await warmUpBeforeServing(200, log, scratch);
+    log.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lines.map((l) => l['evt'])).toEqual(['server.warmed']);
+    expect(lines[0]).toMatchObject({ level: 30 });
+    expect(lines[0]).not.toHaveProperty('component');
+    expect(lines[0]!['acks']).toBeGreaterThan(0);
+  });
+
+  it('does nothing with a budget of 0', async () => {
+    const { log, lines } = capturedLog();
+    await warmUpBeforeServing(0, log, scratch);
+    expect(lines).toEqual([]);
+  });
+
+  it('logs a failure as DHCPD_ERR_WARMUP_FAILED and resolves: the daemon serves without it', async () => {
+    const { log, lines } = capturedLog();
+    await warmUpBeforeServing(200, log, join(scratch, 'missing', 'dir'));
+    log.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ evt: 'server.warmup_failed', level: 40, err: { code: 'DHCPD_ERR_WARMUP_FAILED' } });
+  });
+});
