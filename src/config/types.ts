@@ -77,7 +77,7 @@ export interface ServerConfig {
     readonly receiveBufferKiB: number;
     /** Overload control at the socket (docs/config.md, `listen.overload`). */
     readonly overload: { readonly discoverWaitMs: number; readonly overflowWindowMs: number };
-    /** The start's warm-up, at most (docs/config.md, `listen.warmupMs`; src/warmup/warm-up.ts). */
+    /** How long the start's warm-up runs, 0 for none (docs/config.md, `listen.warmupMs`; src/warmup/warm-up.ts). */
     readonly warmupMs: number;
   };
   readonly store: StoreConfig;
