@@ -22,7 +22,8 @@ export interface WarmUpOptions {
   /** How long the synthetic load runs at most (ms); the scratch store's open and removal come on top. */
   readonly budgetMs: number;
   readonly log: Logger;
-  /** Synthetic clients (default 16,384): each a DORA, some a renewal and a release, then again, ROUNDS times at most. */
+  /** Synthetic clients (default 16,384): DORAs, some renewals and releases, a finished client starting again; at most
+   * ROUNDS × clients starts in all. */
   readonly clients?: number;
   /** Where the scratch store goes (default the OS's temporary directory). */
   readonly scratchDir?: string;
