@@ -22,8 +22,8 @@ export interface WarmUpOptions {
   /** How long the synthetic load runs at most (ms); the scratch store's open and removal come on top. */
   readonly budgetMs: number;
   readonly log: Logger;
-  /** Synthetic clients (default 16,384): DORAs, some renewals and releases, a finished client starting again; at most
-   * ROUNDS × clients starts in all. */
+  /** Synthetic clients (default 4,096): DORAs, some renewals and releases, a finished client starting again (most
+   * requests are a returning client's, as in a restart storm); at most ROUNDS × clients starts in all. */
   readonly clients?: number;
   /** Where the scratch store goes (default the OS's temporary directory). */
   readonly scratchDir?: string;
@@ -42,7 +42,7 @@ const OVERLOAD_MS = 200;
 const STALE_EVERY = 4;
 const STALE_WAIT_US = 1_000_000;
 const MAX_IN_FLIGHT = 4_096;
-const ROUNDS = 8;
+const ROUNDS = 32;
 
 /** The start's warm-up (listen.warmupMs; 0: none), told in one line. Never rejects: a failure is logged, and the
  * daemon serves without it. */
@@ -72,7 +72,7 @@ export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
 
 async function drive(dir: string, options: WarmUpOptions, log: Logger, started: number): Promise<SyntheticCounts> {
   const config = scratchConfig(dir);
-  const clients = new SyntheticClients(options.clients ?? 16_384, MAX_IN_FLIGHT, ROUNDS);
+  const clients = new SyntheticClients(options.clients ?? 4_096, MAX_IN_FLIGHT, ROUNDS);
   const binding = loopbackBinding(clients);
   const store = await createStore(config, log);
   const app = startApp({

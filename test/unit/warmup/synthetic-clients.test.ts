@@ -108,6 +108,18 @@ describe('SyntheticClients', () => {
     expect(discovers).toBe(200);
   });
 
+  it('leaves one OFFER in eight untaken: the client comes back with a new DISCOVER while its offer is held', () => {
+    const b = buffers();
+    const clients = new SyntheticClients(1, 64, 16);
+    let discovers = 0;
+    for (let i = 0; i < 100 && !clients.finished; i++) {
+      discovers += serve(clients, b).filter((r) => r.message.options.find((o) => o.code === 53)!.data[0] === MessageType.DISCOVER).length;
+    }
+    expect(clients.finished).toBe(true);
+    expect(discovers).toBe(16);
+    expect(clients.stats()).toMatchObject({ offers: 16, ignored: 2, acks: 14 }); // the 8th and the 16th OFFER
+  });
+
   it('writes a stale DISCOVER as one that waited in an overflowing queue, and its client gives up on it', () => {
     const b = buffers();
     const clients = new SyntheticClients(4, 64, 1);

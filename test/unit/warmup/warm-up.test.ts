@@ -32,10 +32,12 @@ describe('warm-up', () => {
   it('completes DORAs, renewals and releases through the pipeline, then removes its scratch store', async () => {
     const { log } = capturedLog();
     const report = await warmUp({ budgetMs: 10_000, log, clients: 300, scratchDir: scratch });
-    // 300 clients started 8 times over (a client still renewing or releasing is passed over, another starts instead),
+    // 300 clients started 32 times over (a client still renewing or releasing is passed over, another starts instead),
     // every exchange answered: the run ends when they are done, well before the budget.
-    expect(report.offers).toBe(8 * 300);
-    expect(report.acks).toBeGreaterThan(report.offers); // the renewals' ACKs too
+    expect(report.offers).toBe(32 * 300);
+    expect(report.ignored).toBeGreaterThan(0);
+    // Every OFFER taken is ACKed, and the renewals are ACKed too.
+    expect(report.acks).toBeGreaterThanOrEqual(report.offers - report.ignored);
     expect(report.naks).toBe(0);
     expect(report.released).toBeGreaterThan(0);
     expect(report.ms).toBeLessThan(10_000);
