@@ -1,9 +1,9 @@
 // The clients of a warm-up run (warm-up.ts): a bounded set of made-up hosts that each go through DISCOVER, REQUEST
 // (selecting) and ACK, then some renew and some release, and some never take their OFFER, as real ones do; then
-// they come back (a host restarted, a lease the server knows), a bounded number of times. Their requests are written straight into the receive slots a
-// socket batch would fill, in the three ways requests reach a server (relayed by unicast, relayed by broadcast on the
-// server's link, broadcast by a client on it), and the server's replies are read back from the bytes it sends.
-// Nothing here touches a socket.
+// they come back (a host restarted, a lease the server knows), a bounded number of times. Their requests are
+// written straight into the receive slots a socket batch would fill, in the three ways requests reach a server
+// (relayed by unicast, relayed by broadcast on the server's link, broadcast by a client on it), and the server's
+// replies are read back from the bytes it sends. Nothing here touches a socket.
 import { RX_META_FIELDS, RX_SLOT_SIZE, RX_WAITS_AT, RX_DROPS_AT } from '../net/native-binding.js';
 
 /** The made-up network (benchmark range 198.18.0.0/15, never on a wire): the server, its link, a relay. */
