@@ -4,14 +4,17 @@
 // written straight into the receive slots a socket batch would fill, in the three ways requests reach a server
 // (relayed by unicast, relayed by broadcast on the server's link, broadcast by a client on it), and the server's
 // replies are read back from the bytes it sends. Nothing here touches a socket.
+import { ipToInt } from '../codec/index.js';
+import { peekMessageType } from '../net/message-type.js';
 import { RX_META_FIELDS, RX_SLOT_SIZE, RX_WAITS_AT, RX_DROPS_AT } from '../net/native-binding.js';
 
 /** The made-up network (benchmark range 198.18.0.0/15, never on a wire): the server, its link, a relay. */
 export const WARMUP_SERVER = '198.18.0.1';
 export const WARMUP_RELAY = '198.19.0.1';
-const SERVER = ipv4(WARMUP_SERVER);
-const RELAY = ipv4(WARMUP_RELAY);
-const LINK_RELAY = ipv4('198.18.0.2');
+// As the addon's receive rows carry them: int32.
+const SERVER = ipToInt(WARMUP_SERVER) | 0;
+const RELAY = ipToInt(WARMUP_RELAY) | 0;
+const LINK_RELAY = ipToInt('198.18.0.2') | 0;
 const BROADCAST = -1; // 255.255.255.255 as an int32
 const SERVER_PORT = 67;
 const CLIENT_PORT = 68;
@@ -97,10 +100,10 @@ export class SyntheticClients {
 
   /** A reply the server sent (a DHCP message's bytes): the client it answers moves on. */
   replied(data: Uint8Array, offset: number, length: number): void {
-    if (length < OPTIONS_AT + 4) return;
+    const type = peekMessageType(data, offset, length);
+    if (type === 0) return;
     const client = readU32(data, offset + 4); // the xid: the client's number
     if (client >= this.clientCount) return;
-    const type = messageTypeOf(data, offset, length);
     const state = this.state[client]!;
     if (type === OFFER && state === DISCOVERING) {
       this.counts.offers++;
@@ -252,26 +255,6 @@ function option(slots: Uint8Array, at: number, code: number, value: readonly num
   slots[at + 1] = value.length;
   for (let i = 0; i < value.length; i++) slots[at + 2 + i] = value[i]!;
   return at + 2 + value.length;
-}
-
-function messageTypeOf(data: Uint8Array, offset: number, length: number): number {
-  const end = offset + length;
-  let at = offset + OPTIONS_AT;
-  while (at + 1 < end) {
-    const code = data[at]!;
-    if (code === 255) break;
-    if (code === 0) {
-      at++;
-      continue;
-    }
-    if (code === 53) return data[at + 2]!;
-    at += 2 + data[at + 1]!;
-  }
-  return 0;
-}
-
-function ipv4(text: string): number {
-  return text.split('.').reduce((n, part) => ((n << 8) | Number(part)) | 0, 0);
 }
 
 function bytesOf(ip: number): number[] {
