@@ -22,6 +22,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"packetSendMany", NULL, packet_send_many, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpClose", NULL, udp_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"udpSetReceiveBuffer", NULL, udp_set_receive_buffer, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"udpDiscoverLane", NULL, udp_discover_lane, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetOpen", NULL, packet_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"packetSend", NULL, packet_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fdClose", NULL, fd_close, NULL, NULL, NULL, napi_enumerable, NULL},

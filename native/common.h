@@ -36,6 +36,12 @@ napi_value udp_open_flat(napi_env env, napi_callback_info info);
 napi_value udp_send(napi_env env, napi_callback_info info);
 napi_value udp_close(napi_env env, napi_callback_info info);
 napi_value udp_set_receive_buffer(napi_env env, napi_callback_info info);
+napi_value udp_discover_lane(napi_env env, napi_callback_info info);
+
+/* The DISCOVER lane (lane.c): steers the unicast DISCOVERs of fd's reuseport group to its second socket (0 or
+   -errno); whether a received datagram is one of those. */
+int lane_steer_discovers(int fd);
+int lane_is_discover(const unsigned char *message, size_t length);
 napi_value udp_send_many(napi_env env, napi_callback_info info);
 napi_value udp_send_flat(napi_env env, napi_callback_info info);
 napi_value packet_send_many(napi_env env, napi_callback_info info);

@@ -20,7 +20,7 @@
 #define RX_CONTROL_SIZE \
   (CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t)))
 
-typedef struct {
+typedef struct rx_s {
   uv_poll_t poll;
   napi_env env;
   napi_ref callback;
@@ -43,6 +43,20 @@ typedef struct {
      socket's queue, in µs, from the kernel's receive timestamp (SO_TIMESTAMPNS), then the datagrams the socket's
      full queue has dropped since it opened (SO_RXQ_OVFL); else NULL. */
   int32_t *waits;
+  /* The DISCOVER lane (lane.c): on the main handle, the lane's socket (NULL without one) and what came of asking for
+     it (its queue as granted in bytes, 0 when not asked, -errno when it could not open); on the lane, its main handle,
+     whose callback, state and slots it uses. */
+  struct rx_s *lane;
+  int lane_status;
+  struct rx_s *owner;
+  /* Which datagrams this socket delivers: with a lane, each of the two gets a copy of every broadcast and keeps its
+     share (lane.c). */
+  enum { KEEP_ALL, KEEP_OTHERS, KEEP_DISCOVERS } keep;
+  /* Where this socket's drop count (SO_RXQ_OVFL) goes, and on the lane its count of datagrams received: the caller's
+     meta when it has room for them, else these fields. */
+  int32_t *drops;
+  int32_t *lane_received;
+  int32_t own_counts[2];
   napi_ref flat_refs[2];
   struct mmsghdr msgs[RX_SLOTS];
   struct iovec iovs[RX_SLOTS];
@@ -197,7 +211,8 @@ static void rx_call(rx_t *rx, size_t argc, napi_value *argv) {
    their rows in its meta array, with no JS object made per datagram. The slots are reused by the next round, so
    every round is delivered before the next is received. */
 static void on_readable_flat(rx_t *rx, int status) {
-  napi_env env = rx->env;
+  rx_t *owner = rx->owner != NULL ? rx->owner : rx; /* a lane delivers through its main handle */
+  napi_env env = owner->env;
   unsigned received = 0; /* the bound: dropped datagrams count too, so a flood of them cannot hold the loop */
   int err = status < 0 ? -status : 0;
   for (;;) {
@@ -220,7 +235,11 @@ static void on_readable_flat(rx_t *rx, int status) {
         truncated = 1;
         continue;
       }
-      if (rx->waits != NULL) rx->waits[count] = waited_us(msg, &now, &rx->waits[RX_SLOTS]);
+      const unsigned char *bytes = rx->slots + (size_t)i * RX_SLOT_SIZE;
+      if (rx->keep != KEEP_ALL && lane_is_discover(bytes, rx->msgs[i].msg_len) != (rx->keep == KEEP_DISCOVERS)) {
+        continue; /* the other socket's copy of a broadcast */
+      }
+      if (rx->waits != NULL) rx->waits[count] = waited_us(msg, &now, rx->drops);
       int ifindex;
       struct in_addr dst;
       pktinfo_of(msg, &ifindex, &dst);
@@ -233,15 +252,16 @@ static void on_readable_flat(rx_t *rx, int status) {
       row[5] = (int32_t)ntohl(dst.s_addr);
       count++;
     }
+    if (rx->lane_received != NULL) *rx->lane_received = (int32_t)((uint32_t)*rx->lane_received + count);
     if (err == 0 && truncated) err = EMSGSIZE;
     if (count == 0 && err == 0) return;
     napi_handle_scope scope;
     if (napi_open_handle_scope(env, &scope) != napi_ok) return;
     napi_value argv[2] = {make_int(env, -err), make_int(env, count)};
-    rx_call(rx, 2, argv);
+    rx_call(owner, 2, argv);
     napi_close_handle_scope(env, scope);
     /* Stop when the callback closed the socket, a receive failed, the queue is empty or the bound is reached. */
-    if (rx->closing || (err != 0 && err != EMSGSIZE) || (unsigned)got < want || received >= rx->max_batch) return;
+    if (owner->closing || (err != 0 && err != EMSGSIZE) || (unsigned)got < want || received >= rx->max_batch) return;
     err = 0;
   }
 }
@@ -249,6 +269,13 @@ static void on_readable_flat(rx_t *rx, int status) {
 static void on_readable(uv_poll_t *handle, int status, int events) {
   (void)events;
   rx_t *rx = (rx_t *)handle->data;
+  if (rx->owner != NULL) {
+    /* The DISCOVER lane is read only after the main queue: what completes an exchange goes first. */
+    if (rx->owner->closing) return;
+    on_readable_flat(rx->owner, 0);
+    if (!rx->owner->closing) on_readable_flat(rx, status);
+    return;
+  }
   if (rx->closing) return;
   if (rx->meta != NULL) {
     on_readable_flat(rx, status);
@@ -286,9 +313,21 @@ static void rx_uv_closed(uv_handle_t *handle) {
   rx_maybe_free(rx);
 }
 
+/* The lane is owned by its main handle, closed with it and freed once libuv lets go of it. */
+static void lane_uv_closed(uv_handle_t *handle) {
+  rx_t *lane = (rx_t *)handle->data;
+  close(lane->fd);
+  free(lane);
+}
+
 static void rx_begin_close(rx_t *rx) {
   if (rx->closing) return;
   rx->closing = 1;
+  if (rx->lane != NULL) {
+    uv_poll_stop(&rx->lane->poll);
+    uv_close((uv_handle_t *)&rx->lane->poll, lane_uv_closed);
+    rx->lane = NULL;
+  }
   uv_poll_stop(&rx->poll); /* libuv: stop watching before the fd is closed */
   napi_delete_reference(rx->env, rx->callback);
   rx->callback = NULL;
@@ -324,12 +363,14 @@ static void rx_finalize(napi_env env, void *data, void *hint) {
    then, and with a caller that does not set one. */
 #define RCVBUF_BYTES (4 * 1024 * 1024)
 
-static int udp_socket(struct in_addr addr, int port) {
+/* `group`: a socket of a reuseport group (udpOpenFlat's DISCOVER lane, lane.c). */
+static int udp_socket(struct in_addr addr, int port, int group) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
   int one = 1;
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = addr};
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+      (group && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
       setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 ||
       setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
       setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) < 0 ||
@@ -370,6 +411,7 @@ static napi_value rx_attach_with(napi_env env, int fd, int32_t max_batch, napi_v
     rx->meta = flat->meta;
     rx->waits = flat->waits;
   }
+  if (rx != NULL) rx->drops = rx->waits != NULL ? &rx->waits[RX_SLOTS] : &rx->own_counts[0];
   if (rx == NULL || rx->slots == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok ||
       uv_poll_init_socket(loop, &rx->poll, fd) != 0) {
     if (rx != NULL && rx->owns_slots) free(rx->slots);
@@ -412,9 +454,61 @@ napi_value udp_open(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "dhcpd_net: udpOpen(address, port 0..65535, maxBatch >= 1, callback)");
     return NULL;
   }
-  int fd = udp_socket(addr, port);
+  int fd = udp_socket(addr, port, 0);
   if (fd < 0) return make_int(env, fd);
   return rx_attach(env, fd, max_batch, argv[3]);
+}
+
+/* Opens the DISCOVER lane beside main_rx's socket (bound with SO_REUSEPORT): its queue as granted in bytes, or -errno
+   (main_rx then keeps every datagram, as without a lane). `counts`, when given, gets the lane's drop count and its
+   datagrams received (else the lane keeps them to itself). */
+static int lane_open(napi_env env, rx_t *main_rx, struct in_addr addr, int port, int bytes, int32_t *counts) {
+  uv_loop_t *loop = NULL;
+  int granted = 0;
+  socklen_t granted_size = sizeof granted;
+  /* Steering comes first: until the lane is bound, the kernel falls back to the only socket there is. */
+  int err = lane_steer_discovers(main_rx->fd);
+  if (err < 0) return err;
+  int fd = udp_socket(addr, port, 1);
+  if (fd < 0) return fd;
+  rx_t *lane = calloc(1, sizeof *lane);
+  err = lane == NULL ? -ENOMEM : 0;
+  if (err == 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) < 0 &&
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) < 0)
+    err = -errno;
+  if (err == 0 && getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &granted_size) < 0) err = -errno;
+  if (err == 0 && (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init_socket(loop, &lane->poll, fd) != 0))
+    err = -ENOMEM;
+  if (err != 0) {
+    free(lane);
+    close(fd);
+    return err;
+  }
+  lane->env = env;
+  lane->fd = fd;
+  lane->max_batch = main_rx->max_batch;
+  lane->slots = main_rx->slots;
+  lane->meta = main_rx->meta;
+  lane->waits = main_rx->waits;
+  lane->drops = counts != NULL ? &counts[0] : &lane->own_counts[0];
+  lane->lane_received = counts != NULL ? &counts[1] : &lane->own_counts[1];
+  lane->owner = main_rx;
+  lane->keep = KEEP_DISCOVERS;
+  lane->poll.data = lane;
+  main_rx->lane = lane;
+  main_rx->keep = KEEP_OTHERS; /* nothing is read before this returns: no datagram is kept twice or by neither */
+  uv_poll_start(&lane->poll, UV_READABLE, on_readable);
+  return granted;
+}
+
+/* udpDiscoverLane(handle): what came of udpOpenFlat's discoverQueueBytes: the lane's queue as the kernel granted it
+   (SO_RCVBUF: twice the payload bytes asked), 0 when none was asked, or -errno of why it could not open. */
+napi_value udp_discover_lane(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  rx_t *rx = get_rx(env, argv[0]);
+  if (rx == NULL) return NULL;
+  return make_int(env, rx->lane_status);
 }
 
 /* udpOpenFlat(address, port, maxBatch, slots: Uint8Array, meta: Int32Array, onBatch: (errno, count) => void):
@@ -424,34 +518,47 @@ napi_value udp_open(napi_env env, napi_callback_info info) {
    drop count, see waited_us),
    valid until the callback returns: no JS object per datagram. The arrays must not be resized or detached. */
 napi_value udp_open_flat(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
+  napi_value argv[7];
+  size_t argc = 7;
   struct in_addr addr;
-  int32_t port = 0, max_batch = 0;
-  napi_valuetype cb_type;
+  int32_t port = 0, max_batch = 0, lane_bytes = 0;
+  napi_valuetype cb_type, lane_type = napi_undefined;
   napi_typedarray_type slots_type, meta_type;
   size_t slots_len = 0, meta_len = 0, offset = 0;
   void *slots = NULL, *meta = NULL;
   napi_value ab;
-  if (!get_args(env, info, 6, argv) || !get_ipv4(env, argv[0], &addr) || !get_i32(env, argv[1], &port) ||
-      !get_i32(env, argv[2], &max_batch))
+  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "dhcpd_net: missing arguments");
+    return NULL;
+  }
+  if (argc == 7) CHECK_NAPI(napi_typeof(env, argv[6], &lane_type));
+  if (!get_ipv4(env, argv[0], &addr) || !get_i32(env, argv[1], &port) || !get_i32(env, argv[2], &max_batch) ||
+      (lane_type != napi_undefined && !get_i32(env, argv[6], &lane_bytes)))
     return NULL;
   CHECK_NAPI(napi_typeof(env, argv[5], &cb_type));
   if (napi_get_typedarray_info(env, argv[3], &slots_type, &slots_len, &slots, &ab, &offset) != napi_ok ||
       napi_get_typedarray_info(env, argv[4], &meta_type, &meta_len, &meta, &ab, &offset) != napi_ok ||
       slots_type != napi_uint8_array || meta_type != napi_int32_array || slots_len < (size_t)RX_SLOTS * RX_SLOT_SIZE ||
       meta_len < (size_t)RX_SLOTS * RX_META_FIELDS || cb_type != napi_function || port < 0 || port > 65535 ||
-      max_batch < 1) {
+      max_batch < 1 || lane_bytes < 0) {
     napi_throw_type_error(env, NULL,
                           "dhcpd_net: udpOpenFlat(address, port 0..65535, maxBatch >= 1, slots: Uint8Array(64 * 8192), "
-                          "meta: Int32Array(64 * 6), callback)");
+                          "meta: Int32Array(64 * 6), callback, discoverQueueBytes >= 0?)");
     return NULL;
   }
-  int fd = udp_socket(addr, port);
+  int fd = udp_socket(addr, port, lane_bytes > 0);
   if (fd < 0) return make_int(env, fd);
   size_t rows = (size_t)RX_SLOTS * RX_META_FIELDS;
   int32_t *waits = meta_len >= rows + RX_SLOTS + 1 ? (int32_t *)meta + rows : NULL;
   rx_flat flat = {.slots = slots, .meta = meta, .waits = waits, .slots_value = argv[3], .meta_value = argv[4]};
-  return rx_attach_with(env, fd, max_batch, argv[5], &flat);
+  napi_value handle = rx_attach_with(env, fd, max_batch, argv[5], &flat);
+  void *rx = NULL;
+  if (lane_bytes > 0 && napi_get_value_external(env, handle, &rx) == napi_ok && rx != NULL) {
+    int32_t *counts = meta_len >= rows + RX_SLOTS + 3 ? waits + RX_SLOTS + 1 : NULL;
+    ((rx_t *)rx)->lane_status = lane_open(env, (rx_t *)rx, addr, port, lane_bytes, counts);
+  }
+  return handle;
 }
 
 /* udpSend(handle, data, dstIp, dstPort, ifindex, srcIp): bytes sent | -errno. ifindex 0 / srcIp "" = kernel's pick. */

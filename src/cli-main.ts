@@ -174,7 +174,11 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
         interfaces: config.interfaces,
         logger: log,
         prefer: config.listen.transport,
-        native: { unlistedUnicast: config.listen.unlistedUnicast, overload: config.listen.overload },
+        native: {
+          unlistedUnicast: config.listen.unlistedUnicast,
+          overload: config.listen.overload,
+          discoverQueueBytes: config.listen.discoverQueueKiB * 1024,
+        },
         receiveBufferBytes: config.listen.receiveBufferKiB * 1024,
       }),
     openProber: () => openIcmpProber({ clock: systemClock }),

@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   DHCPD_ERR_NET_INTERFACE: { category: 'network', transient: true },
   DHCPD_ERR_NET_NATIVE_UNAVAILABLE: { category: 'network', transient: false },
   DHCPD_ERR_NET_ICMP_UNAVAILABLE: { category: 'network', transient: false },
+  DHCPD_ERR_NET_DISCOVER_LANE: { category: 'network', transient: false },
 
   DHCPD_ERR_LEASE_POOL_EXHAUSTED: lease,
   DHCPD_ERR_LEASE_CONFLICT: lease,

@@ -75,6 +75,8 @@ export interface ServerConfig {
     readonly unlistedUnicast: 'accept' | 'drop';
     /** The UDP socket's receive queue (docs/config.md, `listen.receiveBufferKiB`). */
     readonly receiveBufferKiB: number;
+    /** The native transport's DISCOVER lane, 0 for none (docs/config.md, `listen.discoverQueueKiB`). */
+    readonly discoverQueueKiB: number;
     /** Overload control at the socket (docs/config.md, `listen.overload`). */
     readonly overload: { readonly discoverWaitMs: number; readonly overflowWindowMs: number };
     /** How long the start's warm-up runs, 0 for none (docs/config.md, `listen.warmupMs`; src/warmup/warm-up.ts). */

@@ -6,7 +6,7 @@
 // addresses as names from a small cache (a relay's address, the server's, 255.255.255.255 recur in nearly every
 // datagram).
 import { intToIp } from '../codec/index.js';
-import { RX_DROPS_AT, RX_META_FIELDS, RX_SLOT_SIZE, RX_SLOTS, RX_WAITS_AT } from './native-binding.js';
+import { RX_DROPS_AT, RX_META_FIELDS, RX_META_LENGTH, RX_SLOT_SIZE, RX_SLOTS, RX_WAITS_AT } from './native-binding.js';
 
 /** What the native transport needs of one received datagram. */
 export type DatagramSink = (data: Buffer, address: string, port: number, ifindex: number, localAddress: string) => void;
@@ -27,7 +27,7 @@ const SHARED_MAX = 1024;
 export class FlatReceiver {
   /** Handed to udpOpenFlat: written by the kernel, read here only inside the batch callback. */
   readonly slots = Buffer.alloc(RX_SLOTS * RX_SLOT_SIZE);
-  readonly meta = new Int32Array(RX_DROPS_AT + 1);
+  readonly meta = new Int32Array(RX_META_LENGTH);
   private readonly names = new Map<number, string>();
   /** Per datagram of the batch being delivered: 1 when admitted. */
   private readonly admitted = new Uint8Array(RX_SLOTS);

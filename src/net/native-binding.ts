@@ -26,6 +26,12 @@ export const RX_META_FIELDS = 6;
  * counter). An addon built before them leaves them 0. */
 export const RX_WAITS_AT = RX_SLOTS * RX_META_FIELDS;
 export const RX_DROPS_AT = RX_WAITS_AT + RX_SLOTS;
+/** With a DISCOVER lane (udpOpenFlat's discoverQueueBytes), two int32 more: the datagrams the lane's full queue has
+ * dropped, and those it received (both wrapping counters since it opened). */
+export const RX_LANE_DROPS_AT = RX_DROPS_AT + 1;
+export const RX_LANE_RECEIVED_AT = RX_DROPS_AT + 2;
+/** The whole meta array udpOpenFlat is given. */
+export const RX_META_LENGTH = RX_LANE_RECEIVED_AT + 1;
 
 /** udpSendFlat's row per message (native/send.c): offset, length, destination, port, ifindex, source. */
 export const TX_META_FIELDS = 6;
@@ -41,8 +47,16 @@ export interface NativeBinding {
    * udpOpen without a JS object per datagram: each recvmmsg (up to RX_SLOTS) is left in `slots` and described by
    * `count` rows of RX_META_FIELDS in `meta`, valid until `onBatch` returns. Optional: an addon built
    * before it is driven through udpOpen.
+   * With `discoverQueueBytes` > 0, DISCOVERs wait in a queue of their own that size (the DISCOVER lane, native/lane.c),
+   * read only after the main one: udpDiscoverLane says whether it opened.
    */
-  udpOpenFlat?(address: string, port: number, maxBatch: number, slots: Uint8Array, meta: Int32Array, onBatch: (errno: number, count: number) => void): UdpHandle | number;
+  udpOpenFlat?(address: string, port: number, maxBatch: number, slots: Uint8Array, meta: Int32Array, onBatch: (errno: number, count: number) => void, discoverQueueBytes?: number): UdpHandle | number;
+  /**
+   * What came of udpOpenFlat's discoverQueueBytes: the lane's queue as the kernel granted it (SO_RCVBUF: twice the
+   * bytes asked), 0 when none was asked, or -errno when it could not open (every datagram then takes the main queue).
+   * Optional: an addon built before it has no lane.
+   */
+  udpDiscoverLane?(handle: UdpHandle): number;
   /** sendmsg with IP_PKTINFO when ifindex > 0 or source != "": bytes sent or -errno. */
   udpSend(handle: UdpHandle, data: Buffer, address: string, port: number, ifindex: number, source: string): number;
   udpClose(handle: UdpHandle): number;

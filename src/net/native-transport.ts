@@ -1,5 +1,6 @@
 // The interface-aware Linux transport (RFC 2131 §4.1, §4.3.1): reports the receiving interface and broadcast-ness of
 // every datagram, replies out the link a request came in on, and unicasts to a client's MAC before it has an address.
+import { constants } from 'node:os';
 import { Subject } from '../rx.js';
 import { NetError, sendErrorCode } from '../errors.js';
 import { isBroadcastOn, LIMITED_BROADCAST, parseMac, sourceFacing } from './addressing.js';
@@ -9,7 +10,8 @@ import { LinkTable, type NetLogger } from './link-table.js';
 import { FlatReceiver, type DatagramAdmission, type DatagramSink } from './flat-receive.js';
 import { peekMessageType } from './message-type.js';
 import { OverflowShedding } from './overflow-shedding.js';
-import { loadNativeBinding, type NativeBinding, type UdpHandle } from './native-binding.js';
+import { loadNativeBinding, RX_LANE_DROPS_AT, RX_LANE_RECEIVED_AT, type NativeBinding, type UdpHandle } from './native-binding.js';
+import { reportDiscoverLane } from './discover-lane.js';
 import { buildUdpIpv4 } from './packet.js';
 import { batchedSenders, type UdpMessage } from './send-batch.js';
 import type { Endpoint, Inbound, InterfaceInfo, Outbound, SendDone, Transport } from './types.js';
@@ -34,6 +36,8 @@ export interface NativeTransportOptions {
   readonly maxBatch?: number;
   /** The socket's receive queue in bytes (listen.receiveBufferKiB); without it, the addon's 4 MiB. */
   readonly receiveBufferBytes?: number;
+  /** The DISCOVER lane's queue in bytes (listen.discoverQueueKiB, discover-lane.ts); 0 or unset: none. */
+  readonly discoverQueueBytes?: number;
   /** Overload control (listen.overload): without it, overflow-shedding.ts's defaults. */
   readonly overload?: { readonly discoverWaitMs: number; readonly overflowWindowMs: number };
   /** Test seams: the addon, the interface reader and the clock. */
@@ -54,6 +58,11 @@ export interface NativeTransportStats {
   readonly shedStale: number;
   /** Datagrams the kernel dropped because the socket's receive queue was full (as of the last datagram read). */
   readonly receiveQueueDrops: number;
+  /** Whether DISCOVERs have a queue of their own (discover-lane.ts); then what they got and lost there. */
+  readonly discoverLane: boolean;
+  readonly discoverLaneReceived: number;
+  /** DISCOVERs the kernel dropped because the lane's queue was full (as of the last datagram read from it). */
+  readonly discoverLaneDrops: number;
   readonly sent: number;
   readonly sentToMac: number;
   readonly macFallbacks: number;
@@ -81,14 +90,16 @@ interface PostedUdp<T> extends UdpMessage {
   readonly token: T;
 }
 
-// The kernel's queue drops are the shedding's reading, not a counter of ours.
-type Counters = { -readonly [K in Exclude<keyof NativeTransportStats, 'receiveQueueDrops'>]: NativeTransportStats[K] };
+// The kernel's counts (queue drops, the lane's datagrams) are read from the addon, not counters of ours.
+type KernelCounts = 'receiveQueueDrops' | 'discoverLane' | 'discoverLaneReceived' | 'discoverLaneDrops';
+type Counters = { -readonly [K in Exclude<keyof NativeTransportStats, KernelCounts>]: NativeTransportStats[K] };
 
 /** Ignored datagrams are logged at info once per foreign interface, then at most once per this many ms. */
 const IGNORED_LOG_GAP_MS = 60_000;
 /** DISCOVERs shed by overload control are told at most once per this many ms, with the count since the last line. */
 const SHED_LOG_GAP_MS = 10_000;
 const DISCOVER = 1;
+const { ENOSYS } = constants.errno;
 /** sendmsg refuses an IP_PKTINFO source that is not a local address with these. */
 const SOURCE_ERRNOS: ReadonlySet<string> = new Set(['EINVAL', 'EADDRNOTAVAIL']);
 
@@ -192,11 +203,20 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     }
   }
 
-  const handle = openUdp(binding, bindAddress === '0.0.0.0' ? '' : bindAddress, opts.port, opts.maxBatch ?? 64, received, deliver, admit, guarded);
-  if (typeof handle === 'number') {
-    throw errnoError('DHCPD_ERR_NET_BIND', handle, `bind ${bindAddress}:${opts.port}`, { address: bindAddress, port: opts.port });
+  const laneBytes = opts.discoverQueueBytes ?? 0;
+  const opened = openUdp(binding, bindAddress === '0.0.0.0' ? '' : bindAddress, opts.port, opts.maxBatch ?? 64, laneBytes, received, deliver, admit, guarded);
+  if (typeof opened.handle === 'number') {
+    throw errnoError('DHCPD_ERR_NET_BIND', opened.handle, `bind ${bindAddress}:${opts.port}`, { address: bindAddress, port: opts.port });
   }
-  const udp: UdpHandle = handle;
+  const udp: UdpHandle = opened.handle;
+  const lane = laneBytes > 0 && binding.udpDiscoverLane !== undefined ? binding.udpDiscoverLane(udp) : 0;
+  reportDiscoverLane(laneBytes, laneBytes > 0 && binding.udpDiscoverLane === undefined ? -ENOSYS : lane, log);
+  const laneCounts = (): Pick<NativeTransportStats, KernelCounts> => ({
+    receiveQueueDrops: shedding.queueDrops,
+    discoverLane: lane > 0,
+    discoverLaneReceived: (opened.meta?.[RX_LANE_RECEIVED_AT] ?? 0) >>> 0,
+    discoverLaneDrops: (opened.meta?.[RX_LANE_DROPS_AT] ?? 0) >>> 0,
+  });
   const { udpSetReceiveBuffer } = binding;
   if (opts.receiveBufferBytes !== undefined && udpSetReceiveBuffer !== undefined) {
     applyReceiveBuffer(opts.receiveBufferBytes, (bytes) => udpSetReceiveBuffer(udp, bytes), log);
@@ -339,8 +359,11 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     post,
     interfaces: () => links.list(),
     refreshInterfaces: () => links.refresh('requested'),
-    stats: () => ({ ...n, receiveQueueDrops: shedding.queueDrops, ...senders.stats(), refreshes: links.refreshes }),
-    receiveLoad: () => ({ received: n.received, lost: shedding.queueDrops + n.shedStale }),
+    stats: () => ({ ...n, ...laneCounts(), ...senders.stats(), refreshes: links.refreshes }),
+    receiveLoad: () => {
+      const counts = laneCounts();
+      return { received: n.received, lost: counts.receiveQueueDrops + counts.discoverLaneDrops + n.shedStale };
+    },
     close: async () => {
       if (closed) return;
       closed = true;
@@ -358,18 +381,21 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
  * before it, udpOpen's array of datagram objects.
  */
 function openUdp(
-  binding: NativeBinding, address: string, port: number, maxBatch: number,
+  binding: NativeBinding, address: string, port: number, maxBatch: number, discoverQueueBytes: number,
   received: (errno: number) => void, deliver: DatagramSink, admit: DatagramAdmission, guarded: (receive: () => void) => void,
-): UdpHandle | number {
+): { readonly handle: UdpHandle | number; readonly meta?: Int32Array } {
   if (binding.udpOpenFlat === undefined) {
-    return binding.udpOpen(address, port, maxBatch, (errno, batch) => guarded(() => {
-      received(errno);
-      for (const d of batch) deliver(d.data, d.address, d.port, d.ifindex, d.localAddress);
-    }));
+    return {
+      handle: binding.udpOpen(address, port, maxBatch, (errno, batch) => guarded(() => {
+        received(errno);
+        for (const d of batch) deliver(d.data, d.address, d.port, d.ifindex, d.localAddress);
+      })),
+    };
   }
   const receiver = new FlatReceiver();
-  return binding.udpOpenFlat(address, port, maxBatch, receiver.slots, receiver.meta, (errno, count) => guarded(() => {
+  const handle = binding.udpOpenFlat(address, port, maxBatch, receiver.slots, receiver.meta, (errno, count) => guarded(() => {
     received(errno);
     receiver.deliver(count, deliver, admit);
-  }));
+  }), discoverQueueBytes);
+  return { handle, meta: receiver.meta };
 }

@@ -17,7 +17,7 @@ export interface OpenTransportOptions {
   readonly prefer?: 'auto' | 'native' | 'dgram';
   /** Test seam: how the addon is loaded (throws DHCPD_ERR_NET_NATIVE_UNAVAILABLE). */
   readonly loadBinding?: () => NativeBinding;
-  readonly native?: Partial<Pick<NativeTransportOptions, 'refreshIntervalMs' | 'maxBatch' | 'discover' | 'unlistedUnicast' | 'overload'>>;
+  readonly native?: Partial<Pick<NativeTransportOptions, 'refreshIntervalMs' | 'maxBatch' | 'discover' | 'unlistedUnicast' | 'overload' | 'discoverQueueBytes'>>;
   /** The UDP socket's receive queue in bytes (listen.receiveBufferKiB), either transport; unset: the transport's own. */
   readonly receiveBufferBytes?: number;
 }

@@ -8,7 +8,8 @@ import { clientMessage } from '../helpers/test-client.js';
 import { DhclientSession, dhcpcd, udhcpc, type LeaseResult } from './harness/clients.js';
 import { CraftedClient, typeOf } from './harness/crafted.js';
 import { sleep } from './harness/proc.js';
-import { DIRECT_POOL, RESERVED_IP, RESERVED_MAC } from './harness/daemon.js';
+import { controlRequest } from '../../src/control/client.js';
+import { controlSocket, DIRECT_POOL, RESERVED_IP, RESERVED_MAC } from './harness/daemon.js';
 import { SERVER_ADDRESS } from './harness/netns.js';
 import { SERVER_KIND, inRange, integrationSkip, useLab } from './harness/suite.js';
 
@@ -77,6 +78,21 @@ describe.skipIf(skip !== undefined)(`DORA with real clients on a direct segment 
   it('different clients get different addresses', () => {
     expect(got.map((l) => l.client)).toEqual(['udhcpc', 'dhclient', 'dhcpcd']);
     expect(new Set(got.map((l) => l.ip)).size).toBe(got.length);
+  });
+
+  it.skipIf(SERVER_KIND !== 'daemon')('took the real clients\' broadcast DISCOVERs through the DISCOVER lane, each once', async () => {
+    const opened = ctx.server.logs.find((l) => l.evt === 'net.discover_lane');
+    expect(opened).toMatchObject({ askedBytes: 262_144, grantedBytes: 262_144 });
+    const stats = (await controlRequest({ socket: controlSocket(ctx.setup) }, '/v1/stats')).json as {
+      counters: { received: Record<string, number> };
+      transport: { counters: { discoverLane: boolean; discoverLaneReceived: number; discoverLaneDrops: number; receiveQueueDrops: number } };
+    };
+    const lane = stats.transport.counters;
+    expect(lane).toMatchObject({ discoverLane: true, discoverLaneDrops: 0, receiveQueueDrops: 0 });
+    // The DISCOVERs the server counted are those the lane delivered: none came twice (main socket and lane), none
+    // took the main queue (all three clients put option 53 first).
+    expect(lane.discoverLaneReceived).toBeGreaterThanOrEqual(3);
+    expect(stats.counters.received['DISCOVER']).toBe(lane.discoverLaneReceived);
   });
 
   it(`the reserved MAC ${RESERVED_MAC} gets ${RESERVED_IP}`, async () => {

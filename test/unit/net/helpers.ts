@@ -34,6 +34,10 @@ export interface FakeBinding extends NativeBinding {
   /** Messages per batched call, in order (udp and packet alike). */
   readonly batches: { kind: 'udp' | 'packet'; size: number }[];
   openResult: number | undefined;
+  /** udpOpenFlat's last discoverQueueBytes and meta; what udpDiscoverLane answers (unset: twice the bytes asked). */
+  laneAsked: number | undefined;
+  laneResult: number | undefined;
+  meta: Int32Array | undefined;
   packetFd: number;
   closed: string[];
   receive(errno: number, batch: RawDatagram[]): void;
@@ -53,6 +57,9 @@ export function fakeBinding({ batched = true, flat = true }: { batched?: boolean
     packetResults: [],
     batches: [],
     openResult: undefined,
+    laneAsked: undefined,
+    laneResult: undefined,
+    meta: undefined,
     packetFd: 42,
     closed: [],
     udpOpen: (_address, _port, _max, cb) => {
@@ -61,7 +68,10 @@ export function fakeBinding({ batched = true, flat = true }: { batched?: boolean
     },
     ...(flat ? {
       // As native/udp.c: the batch's bytes in the slots, one row per datagram in meta, valid during the callback.
-      udpOpenFlat: (_address: string, _port: number, _max: number, slots: Uint8Array, meta: Int32Array, cb: (errno: number, count: number) => void) => {
+      udpOpenFlat: (_address: string, _port: number, _max: number, slots: Uint8Array, meta: Int32Array, cb: (errno: number, count: number) => void,
+        discoverQueueBytes?: number) => {
+        fake.laneAsked = discoverQueueBytes;
+        fake.meta = meta;
         onBatch = (errno, batch) => {
           batch.forEach((d, i) => {
             slots.set(d.data, i * RX_SLOT_SIZE);
@@ -72,6 +82,7 @@ export function fakeBinding({ batched = true, flat = true }: { batched?: boolean
         };
         return fake.openResult ?? handle;
       },
+      udpDiscoverLane: () => fake.laneResult ?? 2 * (fake.laneAsked ?? 0),
     } : {}),
     udpSend: (_h, data, address, port, ifindex, source) => {
       fake.udpSends.push({ data, address, port, ifindex, source });

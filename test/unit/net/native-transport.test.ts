@@ -2,6 +2,7 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NetError } from '../../../src/errors.js';
 import type { Discovery } from '../../../src/net/interfaces.js';
+import { RX_LANE_DROPS_AT, RX_LANE_RECEIVED_AT } from '../../../src/net/native-binding.js';
 import { createNativeTransport } from '../../../src/net/native-transport.js';
 import type { Inbound, InterfaceInfo } from '../../../src/net/types.js';
 import { datagram, ETH1, ETH2, fakeBinding, recordingLogger } from './helpers.js';
@@ -229,5 +230,44 @@ describe('native transport: lifecycle', () => {
     expect(binding.closed).toEqual(['udp', 'fd42']);
     expect(await all).toEqual([]);
     await expect(transport.send({ data: Buffer.alloc(1), to: { address: '198.51.100.9', port: 68 } })).rejects.toMatchObject({ code: 'DHCPD_ERR_NET_SEND' });
+  });
+});
+
+describe('native transport: the DISCOVER lane (listen.discoverQueueKiB)', () => {
+  const open = (discoverQueueBytes: number | undefined, laneResult?: number) => {
+    const binding = fakeBinding();
+    if (laneResult !== undefined) binding.laneResult = laneResult;
+    const logger = recordingLogger();
+    const transport = createNativeTransport({ port: 67, interfaces: [], logger, binding, discover: () => ({ found: [], missing: [] }),
+      ...(discoverQueueBytes !== undefined ? { discoverQueueBytes } : {}) });
+    return { binding, logger, transport, lane: logger.lines.filter((l) => l.obj.evt === 'net.discover_lane') };
+  };
+
+  it('asks the addon for it, says what the kernel granted, and counts what it received and dropped', () => {
+    const { binding, transport, lane } = open(256 * 1024);
+    expect(binding.laneAsked).toBe(256 * 1024);
+    expect(lane).toEqual([{ level: 'info', obj: expect.objectContaining({ askedBytes: 262_144, grantedBytes: 262_144 }) }]);
+    binding.meta![RX_LANE_RECEIVED_AT] = 5;
+    binding.meta![RX_LANE_DROPS_AT] = -1; // the kernel's u32, wrapped
+    expect(transport.stats()).toMatchObject({ discoverLane: true, discoverLaneReceived: 5, discoverLaneDrops: 4_294_967_295 });
+    expect(transport.receiveLoad!().lost).toBe(4_294_967_295);
+    void transport.close();
+  });
+
+  it('serves on one queue when the lane cannot open, with DHCPD_ERR_NET_DISCOVER_LANE in a warning', () => {
+    const { transport, lane } = open(65_536, EPERM);
+    expect(lane).toEqual([{ level: 'warn', obj: expect.objectContaining({ askedBytes: 65_536, err: expect.objectContaining({ code: 'DHCPD_ERR_NET_DISCOVER_LANE' }) }) }]);
+    expect(transport.stats()).toMatchObject({ discoverLane: false, discoverLaneReceived: 0, discoverLaneDrops: 0 });
+    void transport.close();
+  });
+
+  it('asks for none and says nothing when it is 0 or unset', () => {
+    for (const bytes of [0, undefined]) {
+      const { binding, transport, lane } = open(bytes);
+      expect(binding.laneAsked).toBe(0);
+      expect(lane).toEqual([]);
+      expect(transport.stats().discoverLane).toBe(false);
+      void transport.close();
+    }
   });
 });
