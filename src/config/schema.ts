@@ -172,7 +172,7 @@ export const ConfigSchema = z
           .min(0)
           .max(262_144)
           .refine((kib) => kib === 0 || kib >= 16, 'either 0 (no DISCOVER lane) or at least 16 KiB')
-          .default(256)
+          .default(4096)
           .describe('Native transport: DISCOVERs wait in a receive queue of their own this large, KiB, read after the other requests, so a storm of them cannot delay or drop REQUESTs and renewals. 0: one queue for all.'),
         overload: OverloadSchema.prefault({}),
         warmupMs: z

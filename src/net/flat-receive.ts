@@ -6,13 +6,13 @@
 // addresses as names from a small cache (a relay's address, the server's, 255.255.255.255 recur in nearly every
 // datagram).
 import { intToIp } from '../codec/index.js';
-import { RX_DROPS_AT, RX_META_FIELDS, RX_META_LENGTH, RX_SLOT_SIZE, RX_SLOTS, RX_WAITS_AT } from './native-binding.js';
+import { RX_DROPS_AT, RX_LANE_DROPS_AT, RX_META_FIELDS, RX_META_LENGTH, RX_SLOT_SIZE, RX_SLOTS, RX_WAITS_AT } from './native-binding.js';
 
 /** What the native transport needs of one received datagram. */
 export type DatagramSink = (data: Buffer, address: string, port: number, ifindex: number, localAddress: string) => void;
 /** False drops the datagram unread (overload control): its bytes in `slots` at [offset, offset + length), how long it
- * waited in the socket's queue (µs; 0 when unknown) and how many datagrams the socket's full queue had dropped by
- * then (a wrapping counter; 0 when unknown). */
+ * waited in the socket's queue (µs; 0 when unknown) and how many datagrams the full receive queues — the main one and
+ * the DISCOVER lane's — had dropped by then (a wrapping counter; 0 when unknown). */
 export type DatagramAdmission = (slots: Buffer, offset: number, length: number, waitedUs: number, queueDrops: number) => boolean;
 
 /** Address names kept at most; the cache starts over when full (a spoofing flood cannot grow it). */
@@ -40,10 +40,11 @@ export class FlatReceiver {
   /** Hands each of the batch's `count` datagrams that `admit` lets through to `sink`, in arrival order. */
   deliver(count: number, sink: DatagramSink, admit?: DatagramAdmission): void {
     const { meta, admitted } = this;
+    const queueDrops = (meta[RX_DROPS_AT]! + meta[RX_LANE_DROPS_AT]!) | 0;
     let shared = 0;
     for (let i = 0, row = 0; i < count; i++, row += RX_META_FIELDS) {
       const length = meta[row + 1]!;
-      admitted[i] = admit === undefined || admit(this.slots, meta[row]!, length, meta[RX_WAITS_AT + i]!, meta[RX_DROPS_AT]!) ? 1 : 0;
+      admitted[i] = admit === undefined || admit(this.slots, meta[row]!, length, meta[RX_WAITS_AT + i]!, queueDrops) ? 1 : 0;
       if (admitted[i] === 1 && length <= SHARED_MAX) shared += length;
     }
     // Exact-size and outside Node's pool: decoded without a copy (codec's handOver with keepView).

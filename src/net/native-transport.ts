@@ -10,7 +10,7 @@ import { LinkTable, type NetLogger } from './link-table.js';
 import { FlatReceiver, type DatagramAdmission, type DatagramSink } from './flat-receive.js';
 import { peekMessageType } from './message-type.js';
 import { OverflowShedding } from './overflow-shedding.js';
-import { loadNativeBinding, RX_LANE_DROPS_AT, RX_LANE_RECEIVED_AT, type NativeBinding, type UdpHandle } from './native-binding.js';
+import { loadNativeBinding, RX_DROPS_AT, RX_LANE_DROPS_AT, RX_LANE_RECEIVED_AT, type NativeBinding, type UdpHandle } from './native-binding.js';
 import { reportDiscoverLane } from './discover-lane.js';
 import { buildUdpIpv4 } from './packet.js';
 import { batchedSenders, type UdpMessage } from './send-batch.js';
@@ -212,7 +212,7 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
   const lane = laneBytes > 0 && binding.udpDiscoverLane !== undefined ? binding.udpDiscoverLane(udp) : 0;
   reportDiscoverLane(laneBytes, laneBytes > 0 && binding.udpDiscoverLane === undefined ? -ENOSYS : lane, log);
   const laneCounts = (): Pick<NativeTransportStats, KernelCounts> => ({
-    receiveQueueDrops: shedding.queueDrops,
+    receiveQueueDrops: (opened.meta?.[RX_DROPS_AT] ?? 0) >>> 0,
     discoverLane: lane > 0,
     discoverLaneReceived: (opened.meta?.[RX_LANE_RECEIVED_AT] ?? 0) >>> 0,
     discoverLaneDrops: (opened.meta?.[RX_LANE_DROPS_AT] ?? 0) >>> 0,

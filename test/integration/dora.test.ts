@@ -82,7 +82,7 @@ describe.skipIf(skip !== undefined)(`DORA with real clients on a direct segment 
 
   it.skipIf(SERVER_KIND !== 'daemon')('took the real clients\' broadcast DISCOVERs through the DISCOVER lane, each once', async () => {
     const opened = ctx.server.logs.find((l) => l.evt === 'net.discover_lane');
-    expect(opened).toMatchObject({ askedBytes: 262_144, grantedBytes: 262_144 });
+    expect(opened).toMatchObject({ askedBytes: 4_194_304, grantedBytes: 4_194_304 });
     const stats = (await controlRequest({ socket: controlSocket(ctx.setup) }, '/v1/stats')).json as {
       counters: { received: Record<string, number> };
       transport: { counters: { discoverLane: boolean; discoverLaneReceived: number; discoverLaneDrops: number; receiveQueueDrops: number } };

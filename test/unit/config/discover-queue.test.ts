@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { baseConfig, compiled, expectIssue } from './helpers.js';
 
 describe('listen.discoverQueueKiB', () => {
-  it('defaults to a 256 KiB lane, and 0 turns it off', () => {
-    expect(compiled(baseConfig()).listen.discoverQueueKiB).toBe(256);
+  it('defaults to a lane as large as the main queue (4 MiB), and 0 turns it off', () => {
+    expect(compiled(baseConfig()).listen.discoverQueueKiB).toBe(4096);
     expect(compiled({ ...baseConfig(), listen: { discoverQueueKiB: 0 } }).listen.discoverQueueKiB).toBe(0);
     expect(compiled({ ...baseConfig(), listen: { discoverQueueKiB: 16 } }).listen.discoverQueueKiB).toBe(16);
   });
