@@ -209,11 +209,12 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     throw errnoError('DHCPD_ERR_NET_BIND', opened.handle, `bind ${bindAddress}:${opts.port}`, { address: bindAddress, port: opts.port });
   }
   const udp: UdpHandle = opened.handle;
-  const lane = laneBytes > 0 && binding.udpDiscoverLane !== undefined ? binding.udpDiscoverLane(udp) : 0;
-  reportDiscoverLane(laneBytes, laneBytes > 0 && binding.udpDiscoverLane === undefined ? -ENOSYS : lane, log);
-  const laneCounts = (): Pick<NativeTransportStats, KernelCounts> => ({
+  // An addon built before the lane has no udpDiscoverLane: reported as the system call it lacks.
+  const laneStatus = laneBytes === 0 ? 0 : binding.udpDiscoverLane?.(udp) ?? -ENOSYS;
+  reportDiscoverLane(laneBytes, laneStatus, log);
+  const kernelCounts = (): Pick<NativeTransportStats, KernelCounts> => ({
     receiveQueueDrops: (opened.meta?.[RX_DROPS_AT] ?? 0) >>> 0,
-    discoverLane: lane > 0,
+    discoverLane: laneStatus > 0,
     discoverLaneReceived: (opened.meta?.[RX_LANE_RECEIVED_AT] ?? 0) >>> 0,
     discoverLaneDrops: (opened.meta?.[RX_LANE_DROPS_AT] ?? 0) >>> 0,
   });
@@ -359,9 +360,9 @@ export function createNativeTransport(opts: NativeTransportOptions): NativeTrans
     post,
     interfaces: () => links.list(),
     refreshInterfaces: () => links.refresh('requested'),
-    stats: () => ({ ...n, ...laneCounts(), ...senders.stats(), refreshes: links.refreshes }),
+    stats: () => ({ ...n, ...kernelCounts(), ...senders.stats(), refreshes: links.refreshes }),
     receiveLoad: () => {
-      const counts = laneCounts();
+      const counts = kernelCounts();
       return { received: n.received, lost: counts.receiveQueueDrops + counts.discoverLaneDrops + n.shedStale };
     },
     close: async () => {
