@@ -1,5 +1,6 @@
 // N-API addon: the Linux socket calls Node's dgram lacks (IP_PKTINFO receive/send, AF_PACKET send), for RFC 2131 §4.1,
-// and the ICMP socket of the conflict check before an offer (RFC 2131 §4.4.1).
+// the ICMP socket of the conflict check before an offer (RFC 2131 §4.4.1), and the DISCOVER lane (lane.c: DISCOVERs
+// in a second socket's queue, read after the main one's).
 //
 // Kept deliberately small: every decision (which interface, broadcast or not, IP/UDP headers, checksums) is made in
 // TypeScript (src/net/native-transport.ts, src/net/packet.ts). System failures come back as negative errno numbers,
