@@ -1,13 +1,14 @@
 // The native addon's surface with no socket behind it, for a warm-up run (warm-up.ts): the transport above it is the
 // daemon's own (native-transport.ts, flat receive, batched sends), only the system calls are replaced. Receive
 // batches are handed in by the driver; whatever the server sends is read back by the synthetic clients.
+import { constants } from 'node:os';
 import type { NativeBinding, UdpHandle } from '../net/native-binding.js';
 import { TX_META_FIELDS } from '../net/native-binding.js';
 
 /** Where a packet socket's datagram carries its DHCP message: after the IPv4 (no options) and UDP headers. */
 const IP_UDP_HEADERS = 28;
 const FAKE_PACKET_FD = 1_000_000;
-const ENOSYS = -38;
+const ENOSYS = -constants.errno.ENOSYS;
 
 export interface LoopbackReplies {
   replied(data: Uint8Array, offset: number, length: number): void;

@@ -5,6 +5,7 @@
 // (relayed by unicast, relayed by broadcast on the server's link, broadcast by a client on it), and the server's
 // replies are read back from the bytes it sends. Nothing here touches a socket.
 import { ipToInt } from '../codec/index.js';
+import { MessageType } from '../codec/types.js';
 import { peekMessageType } from '../net/message-type.js';
 import { RX_META_FIELDS, RX_SLOT_SIZE, RX_WAITS_AT, RX_DROPS_AT } from '../net/native-binding.js';
 
@@ -19,12 +20,7 @@ const BROADCAST = -1; // 255.255.255.255 as an int32
 const SERVER_PORT = 67;
 const CLIENT_PORT = 68;
 
-const DISCOVER = 1;
-const OFFER = 2;
-const REQUEST = 3;
-const ACK = 5;
-const NAK = 6;
-const RELEASE = 7;
+const { DISCOVER, OFFER, REQUEST, ACK, NAK, RELEASE } = MessageType;
 
 /** Where a client is in its exchange. */
 const IDLE = 0;

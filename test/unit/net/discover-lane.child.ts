@@ -4,6 +4,7 @@
 // and by broadcast, then, its event loop blocked, a burst of DISCOVERs with REQUESTs behind it, and one DISCOVER more once it is read. Prints as JSON what
 // it received, in order, and the lane's counters.
 import { createSocket } from 'node:dgram';
+import { MessageType } from '../../../src/codec/types.js';
 import { peekMessageType } from '../../../src/net/message-type.js';
 import {
   loadNativeBinding, RX_DROPS_AT, RX_LANE_DROPS_AT, RX_LANE_RECEIVED_AT, RX_META_FIELDS, RX_META_LENGTH, RX_SLOT_SIZE, RX_SLOTS, type UdpHandle,
@@ -41,8 +42,7 @@ function message(type: number, xid: number, late = false): Buffer {
   Buffer.from(options).copy(m, 240);
   return m;
 }
-const DISCOVER = 1;
-const REQUEST = 3;
+const { DISCOVER, REQUEST } = MessageType;
 const sender = createSocket('udp4');
 await new Promise<void>((resolve) => sender.bind(0, () => resolve()));
 sender.setBroadcast(true);
