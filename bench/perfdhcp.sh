@@ -13,6 +13,8 @@
 #        peer and mode, the peers alternating (their order reversed every other round), each on a fresh server
 #        warmed by SAT_WARMUP ("RATE SECONDS", default "10000 5"): one run's goodput moves by 10-15 % between runs,
 #        so the table gives their median and range, and the median of the per-round ratios.
+#        PERFDHCP_THREADS=single|multi: perfdhcp's -g (unset: perfdhcp's own pick, multi on a host with more than one
+#        CPU, even though it runs pinned to one; bench/README.md, eleventh round).
 #        SRV_QDISC="tbf ..." (an experiment): a queueing discipline on the server's veth end (bench/perfdhcp/netns.sh).
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +23,7 @@ H=$REPO/bench/perfdhcp
 MODES=${MODES:-"relay bcast"}
 PEERS=${PEERS:-"self kea"}
 export SRV_CPU=${SRV_CPU:-1} CLI_CPU=${CLI_CPU:-0} NICE=${NICE:-0}
+perfdhcp_thread_args || exit 2
 bench_priority "$@"
 
 . "$H/servers.sh"
@@ -39,7 +42,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 "$H/netns.sh" up || exit 1
 
-echo "host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); servers on CPU $SRV_CPU, perfdhcp on CPU $CLI_CPU; $(perfdhcp -v 2>&1 | head -1)"
+echo "host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); servers on CPU $SRV_CPU, perfdhcp on CPU $CLI_CPU; $(perfdhcp -v 2>&1 | head -1); perfdhcp threads: ${PERFDHCP_THREADS:-its default (multi with $(nproc) CPUs)}"
 for mode in $MODES; do
   for peer in $PEERS; do
     run=$WORK/$peer-$mode; mkdir -p "$run"

@@ -67,12 +67,24 @@ perfdhcp_single_setup() {
   bench_lock || exit 1
 }
 
+# PERFDHCP_THREAD_ARGS: perfdhcp's thread mode (-g) from PERFDHCP_THREADS=single|multi; unset = perfdhcp's own pick,
+# which is "multi" on a host with more than one CPU even though every script here pins it to one (bench/README.md,
+# eleventh round). Returns 2 for another value.
+perfdhcp_thread_args() {
+  case "${PERFDHCP_THREADS:-}" in
+    "") PERFDHCP_THREAD_ARGS=() ;;
+    single|multi) PERFDHCP_THREAD_ARGS=(-g "$PERFDHCP_THREADS") ;;
+    *) echo "PERFDHCP_THREADS must be single or multi" >&2; return 2 ;;
+  esac
+}
+
 # perfdhcp_load SECONDS OUT [ARG...]: perfdhcp at RATE (CLIENTS clients, the ARGs, e.g. -i, then MODE's TARGET) from
 # its own core and namespace for SECONDS, its report to OUT; bounded by SECONDS + 15 s. For the scripts that set up
 # with perfdhcp_single_setup.
 perfdhcp_load() {
   local seconds=$1 out=$2
   shift 2
+  perfdhcp_thread_args || return 2
   timeout -k 2 $((seconds + 15)) ip netns exec "$NS_CLI" nice -n "${NICE:-0}" taskset -c "${CLI_CPU:-0}" perfdhcp -4 -r "$RATE" \
-    -R "$CLIENTS" -p "$seconds" -W 1000000 "$@" "${TARGET[@]}" >"$out" 2>&1
+    -R "$CLIENTS" -p "$seconds" -W 1000000 "${PERFDHCP_THREAD_ARGS[@]}" "$@" "${TARGET[@]}" >"$out" 2>&1
 }

@@ -7,6 +7,7 @@
 #   bcast: perfdhcp -l IF_CLI -B — sent to 255.255.255.255:67 from CLI_ADDR:67 (perfdhcp 2.2 still sets
 #          giaddr=CLI_ADDR and hops=1, so the server answers giaddr:67 from subnet 198.18.0.0/16).
 # Knobs: RATES PERIOD CLIENTS MAX_DROP MIN_ACHIEVED STOP_AFTER SAT_RATE CLI_CPU SRV_PID LOGDIR RESULTS_CSV
+#   PERFDHCP_THREADS=single|multi (perfdhcp -g; unset: perfdhcp's own pick)
 #   WARMUP="RATE SECONDS": one unjudged step first (CSV kind "warm"), for a saturation run of a server just started;
 #   SAT_KIND: the saturation row's kind (default "sat"; perfdhcp.sh's alternating saturation pairs use "satpair").
 set -uo pipefail
@@ -29,6 +30,7 @@ LOGDIR=${LOGDIR:?LOGDIR must be set}
 HEADER=label,mode,req,sent_per_s,done_per_s,drop_DO_pct,drop_RA_pct,DO_avg_ms,DO_max_ms,RA_avg_ms,RA_max_ms,rc,ok,srv_cpu_pct,load1m,kind,srv_rcvbuf_drops,cli_rcvbuf_drops,srv_shed,ack_first_s,ack_steady_per_s
 mkdir -p "$LOGDIR"
 
+perfdhcp_thread_args || exit 2
 case "$MODE" in
   relay) TARGET=(-l "$RELAY_ADDR" "$SRV_ADDR") ;;
   bcast) TARGET=(-l "$IF_CLI" -B) ;;
@@ -89,7 +91,7 @@ run_step() {   # run_step RATE KIND -> 0 if the step passes
   sq0=$(rcvbuf_drops "$NS_SRV"); cq0=$(rcvbuf_drops "$NS_CLI"); sh0=$(srv_shed)
   t0=$(srv_ticks); w0=$(date +%s%N)
   timeout -k 2 $((PERIOD + 15)) ip netns exec "$NS_CLI" nice -n "${NICE:-0}" taskset -c "$CLI_CPU" \
-    perfdhcp -4 -r "$rate" -R "$CLIENTS" -p "$PERIOD" -W 1000000 "${report[@]}" "${TARGET[@]}" >"$out" 2>&1 &
+    perfdhcp -4 -r "$rate" -R "$CLIENTS" -p "$PERIOD" -W 1000000 "${report[@]}" "${PERFDHCP_THREAD_ARGS[@]}" "${TARGET[@]}" >"$out" 2>&1 &
   PERF_PID=$!; wait "$PERF_PID"; local rc=$?; PERF_PID=""
   t1=$(srv_ticks); w1=$(date +%s%N)
   sq=$(( $(rcvbuf_drops "$NS_SRV") - sq0 )); cq=$(( $(rcvbuf_drops "$NS_CLI") - cq0 )); sh=$(srv_shed)
