@@ -96,7 +96,9 @@ export function startApp(options: AppOptions): App {
   const tuner = new AdaptiveTuner(tuningPolicy(options.config), {
     clock, log: log.child({ component: 'tuning' }), cache: () => responseCache.stats(), cacheTtlMs: DEFAULT_CACHE_LIMITS.ttlMs,
     ...(isTunable(options.store) ? { commits: options.store } : {}),
-    ...(options.heap === undefined ? {} : { heap: options.heap, receiveLoad: () => receiveLoadOf(transport) }),
+    ...(options.heap === undefined ? {} : { heap: options.heap }),
+    ...(options.background === undefined ? {} : { background: options.background }),
+    ...(options.heap === undefined && options.background === undefined ? {} : { receiveLoad: () => receiveLoadOf(transport) }),
   });
   tuner.start();
   book.onTakenChange((record) => responseCache.forget(record.context.clientKey));

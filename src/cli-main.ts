@@ -18,6 +18,7 @@ import { claimPort, type PortClaim } from './net/port-owner.js';
 import { openTransport } from './net/select-transport.js';
 import { fileLoader } from './reload/load.js';
 import { createStore } from './store/factory.js';
+import { backgroundThreads, procTasks } from './tuning/background-threads.js';
 import { v8HeapGrowth } from './tuning/v8-heap.js';
 import { warmUpBeforeServing } from './warmup/warm-up.js';
 import type { CommandResult } from './visualizer/commands.js';
@@ -162,6 +163,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
   await warmUpBeforeServing(config.listen.warmupMs, log);
   const store = await createStore(config, log, { version: version(), onCommit: metrics.observeCommit, telemetry: metrics.postgres });
   const heap = v8HeapGrowth();
+  const background = backgroundThreads(procTasks());
   const app = startApp({
     config,
     log,
@@ -184,6 +186,7 @@ async function serve(file: string, onStarted: (app: App) => void): Promise<numbe
     openProber: () => openIcmpProber({ clock: systemClock }),
     loadConfig: fileLoader(file),
     ...(heap === undefined ? {} : { heap }),
+    ...(background === undefined ? {} : { background }),
   });
   started.app = app;
   onStarted(app);

@@ -20,6 +20,7 @@ import type { LeaseHistoryStore, LeaseRecord, LeaseStore } from '../store/types.
 import type { Health } from '../supervisor/health.js';
 import type { TuningSnapshot } from '../tuning/adaptive-tuner.js';
 import type { PendingHistoryStats } from '../store/history-recorder.js';
+import type { BackgroundThreads } from '../tuning/background-threads.js';
 import type { HeapGrowth } from '../tuning/v8-heap.js';
 
 export interface AppOptions {
@@ -43,6 +44,9 @@ export interface AppOptions {
   readonly openProber?: () => EchoProber;
   /** V8's old generation growth, for adaptive tuning to raise under overload (src/tuning/v8-heap.ts); absent: untouched. */
   readonly heap?: HeapGrowth;
+  /** The storage engine's threads, for adaptive tuning to nice when calm (src/tuning/background-threads.ts); absent:
+   * untouched (tests: the threads would be the test runner's). */
+  readonly background?: BackgroundThreads;
 }
 
 export interface App {

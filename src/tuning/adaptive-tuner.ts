@@ -1,9 +1,10 @@
-// Adaptive tuning: the group commit's gathering window and batch size, the response cache's size and V8's old
-// generation growth follow the measured load (commit rate, commit latency, writes per commit, full batches, cache
-// use, requests lost to a full receive queue) within configured bounds. One look per interval; every change is
+// Adaptive tuning: the group commit's gathering window and batch size, the response cache's size, V8's old
+// generation growth and the storage engine's threads' niceness follow the measured load (commit rate, commit latency,
+// writes per commit, full batches, cache use, requests lost to a full receive queue) within configured bounds. One look per interval; every change is
 // logged with its reason and the current values are in statistics.
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ReceiveLoad } from '../net/types.js';
+import type { BackgroundThreads } from './background-threads.js';
 import type { HeapGrowth } from './v8-heap.js';
 
 export interface Bounds {
@@ -21,6 +22,8 @@ export interface TuningPolicy {
   readonly cacheEntries: Bounds;
   /** The old generation's growth (percent) while overloaded; the process's own when not. */
   readonly overloadHeapGrowingPercent: number;
+  /** The storage engine's threads' niceness when not overloaded (0 while overloaded). */
+  readonly calmBackgroundNice: number;
 }
 
 /** The cumulative counters of a group committer (src/store/group-commit.ts) the tuner reads. */
@@ -54,11 +57,13 @@ export interface TuningSnapshot {
   readonly responseCacheEntries: number;
   /** V8's old generation growth in force (percent); absent when the process runs with V8's own dynamic growth. */
   readonly heapGrowingPercent?: number;
+  /** The storage engine's threads' niceness in force; absent when they are not tuned (no /proc, or not the daemon). */
+  readonly backgroundNice?: number;
   /** Changes made since the start. */
   readonly changes: number;
 }
 
-type Knob = 'commitIntervalMs' | 'maxBatch' | 'responseCacheEntries' | 'heapGrowingPercent';
+type Knob = 'commitIntervalMs' | 'maxBatch' | 'responseCacheEntries' | 'heapGrowingPercent' | 'backgroundNice';
 
 /**
  * Commits per second at or above which the window widens, and below which it narrows. Each synced commit costs the
@@ -79,7 +84,7 @@ const CACHE_FULL = 0.9;
  * perfdhcp at saturation loses 10-15 %.
  */
 const OVERLOADED_SHARE = 0.01;
-/** Intervals without overload after which the heap's growth returns to the process's own. */
+/** Intervals without overload after which the heap's growth and the threads' niceness return to their calm values. */
 const CALM_LOOKS = 10;
 
 export class AdaptiveTuner {
@@ -104,7 +109,9 @@ export class AdaptiveTuner {
       readonly cacheTtlMs: number;
       /** Absent when the heap is not tuned (V8's dynamic growth). */
       readonly heap?: HeapGrowth;
-      /** Absent when the transport cannot tell its losses (the heap is then not tuned either). */
+      /** Absent when the storage engine's threads are not tuned. */
+      readonly background?: BackgroundThreads;
+      /** Absent when the transport cannot tell its losses (the heap and the threads are then not tuned either). */
       readonly receiveLoad?: () => ReceiveLoad;
     },
   ) {
@@ -116,7 +123,9 @@ export class AdaptiveTuner {
       maxBatch: clamp(limits?.maxBatch ?? policy.maxBatch.max, policy.maxBatch),
       responseCacheEntries: policy.cacheEntries.max,
       heapGrowingPercent: start ?? 0,
+      backgroundNice: sources.background === undefined ? 0 : policy.calmBackgroundNice,
     };
+    sources.background?.setNice(this.values.backgroundNice);
     this.cacheLimit = { maxEntries: this.values.responseCacheEntries, ttlMs: sources.cacheTtlMs };
     this.applyCommitLimits();
   }
@@ -141,42 +150,55 @@ export class AdaptiveTuner {
   }
 
   snapshot(): TuningSnapshot {
-    const { heapGrowingPercent, ...values } = this.values;
-    return { ...values, ...(this.heapBounds === undefined ? {} : { heapGrowingPercent }), changes: this.changes };
+    const { heapGrowingPercent, backgroundNice, ...values } = this.values;
+    return {
+      ...values,
+      ...(this.heapBounds === undefined ? {} : { heapGrowingPercent }),
+      ...(this.sources.background === undefined ? {} : { backgroundNice }),
+      changes: this.changes,
+    };
   }
 
   /** One look at the load since the last one (the timer calls it; tests call it directly). */
   tick(): void {
     this.tuneCommits();
     this.tuneCache();
-    this.tuneHeap();
+    this.sources.background?.scan();
+    this.tuneOverload();
   }
 
   /**
-   * Overloaded: V8's old generation grows more between mark-compacts (fewer of them, the core left to the requests);
-   * calm for a while: back to the process's own growth, lean on memory. Measured (bench/README.md): perfdhcp at
-   * saturation, 3 mark-compacts in 8 s instead of 12; goodput +2 % in 22 alternating rounds (within their ±10 %;
-   * as flags, +3 to +6 % in four sets of six). The heap holds at most twice its live data between mark-compacts
-   * instead of 1.25 times, and only while overloaded.
+   * Overloaded: V8's old generation grows more between mark-compacts (fewer of them, the core left to the requests),
+   * and the storage engine's threads get their full share (a compaction that falls behind stalls every write);
+   * calm for a while: back to the process's own growth, lean on memory, and the threads niced, so that their bursts
+   * wait for the idle time instead of halving the requests' share (background-threads.ts). Measured
+   * (bench/README.md): perfdhcp at saturation, 3 mark-compacts in 8 s instead of 12; goodput +2 % in 22 alternating
+   * rounds (within their ±10 %; as flags, +3 to +6 % in four sets of six). The heap holds at most twice its live data
+   * between mark-compacts instead of 1.25 times, and only while overloaded.
    */
-  private tuneHeap(): void {
-    const { heap, receiveLoad } = this.sources;
-    const bounds = this.heapBounds;
-    if (heap === undefined || receiveLoad === undefined || bounds === undefined) return;
+  private tuneOverload(): void {
+    const { heap, background, receiveLoad } = this.sources;
+    if (receiveLoad === undefined || (heap === undefined && background === undefined)) return;
     const now = receiveLoad();
     const last = this.lastLoad;
     this.lastLoad = now;
     if (last === undefined) return;
     const lost = now.lost - last.lost;
     const arrived = now.received - last.received + lost;
-    const before = this.values.heapGrowingPercent;
+    const before = { ...this.values };
+    const bounds = this.heapBounds;
     if (lost > 0 && lost >= arrived * OVERLOADED_SHARE) {
       this.calmLooks = 0;
-      this.set('heapGrowingPercent', bounds.max, `${lost} of ${arrived} requests lost to a full receive queue`);
+      const reason = `${lost} of ${arrived} requests lost to a full receive queue`;
+      if (bounds !== undefined) this.set('heapGrowingPercent', bounds.max, reason);
+      if (background !== undefined) this.set('backgroundNice', 0, reason);
     } else if (++this.calmLooks >= CALM_LOOKS) {
-      this.set('heapGrowingPercent', bounds.min, `no overload for ${CALM_LOOKS} looks`);
+      const reason = `no overload for ${CALM_LOOKS} looks`;
+      if (bounds !== undefined) this.set('heapGrowingPercent', bounds.min, reason);
+      if (background !== undefined) this.set('backgroundNice', this.policy.calmBackgroundNice, reason);
     }
-    if (this.values.heapGrowingPercent !== before) heap.setPercent(this.values.heapGrowingPercent);
+    if (this.values.heapGrowingPercent !== before.heapGrowingPercent) heap?.setPercent(this.values.heapGrowingPercent);
+    if (this.values.backgroundNice !== before.backgroundNice) background?.setNice(this.values.backgroundNice);
   }
 
   private tuneCommits(): void {
@@ -250,6 +272,7 @@ export class AdaptiveTuner {
   private boundsOf(knob: Knob): Bounds {
     if (knob === 'responseCacheEntries') return this.policy.cacheEntries;
     if (knob === 'heapGrowingPercent') return this.heapBounds ?? { min: 0, max: 0 };
+    if (knob === 'backgroundNice') return { min: 0, max: this.policy.calmBackgroundNice };
     return this.policy[knob];
   }
 

@@ -10,6 +10,8 @@ const MIN_BATCH = 64;
 const MIN_CACHE_ENTRIES = 1024;
 /** V8's old generation growth while overloaded (src/tuning/v8-heap.ts; measured in bench/README.md). */
 const OVERLOAD_HEAP_GROWING_PERCENT = 100;
+/** The storage engine's threads' niceness when not overloaded (src/tuning/background-threads.ts; bench/README.md). */
+const CALM_BACKGROUND_NICE = 10;
 
 export function tuningPolicy(config: ServerConfig): TuningPolicy {
   const { commitIntervalMs, maxBatch } = config.store;
@@ -20,5 +22,6 @@ export function tuningPolicy(config: ServerConfig): TuningPolicy {
     maxBatch: { min: Math.min(MIN_BATCH, maxBatch), max: maxBatch },
     cacheEntries: { min: Math.min(MIN_CACHE_ENTRIES, DEFAULT_CACHE_LIMITS.maxEntries), max: DEFAULT_CACHE_LIMITS.maxEntries },
     overloadHeapGrowingPercent: OVERLOAD_HEAP_GROWING_PERCENT,
+    calmBackgroundNice: CALM_BACKGROUND_NICE,
   };
 }

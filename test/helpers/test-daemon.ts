@@ -18,7 +18,7 @@ import { MemoryLink, type Sent } from './memory-link.js';
 export const SERVER_ID = '198.51.100.1';
 const LAB_IFACE = { name: 'lab0', index: 2, mac: '02:00:5e:00:00:01', addresses: [{ address: SERVER_ID, prefixLength: 24 }] };
 
-export interface TestDaemonOptions extends Partial<Pick<AppOptions, 'loadConfig' | 'openProber' | 'strategies' | 'openTransport' | 'onDecision' | 'heap'>> {
+export interface TestDaemonOptions extends Partial<Pick<AppOptions, 'loadConfig' | 'openProber' | 'strategies' | 'openTransport' | 'onDecision' | 'heap' | 'background'>> {
   readonly store: LeaseStore;
   /** The wire config, compiled here; the lab's by default. */
   readonly wire?: unknown;

@@ -301,7 +301,7 @@ describe('PostgreSQL store under adaptive tuning', () => {
   const policy: TuningPolicy = {
     intervalMs: 1000, latencyBudgetMs: 20,
     commitIntervalMs: { min: 0, max: 8 }, maxBatch: { min: 2, max: 1000 }, cacheEntries: { min: 1024, max: 16_384 },
-    overloadHeapGrowingPercent: 100,
+    overloadHeapGrowingPercent: 100, calmBackgroundNice: 10,
   };
 
   it('takes new commit limits from the next batch: six concurrent writes, one transaction, then at most two each', async () => {

@@ -13,7 +13,7 @@ import { baseConfig, compiled } from '../config/helpers.js';
 const POLICY: TuningPolicy = {
   intervalMs: 1000, latencyBudgetMs: 20,
   commitIntervalMs: { min: 0, max: 8 }, maxBatch: { min: 64, max: 1000 }, cacheEntries: { min: 1024, max: 16_384 },
-  overloadHeapGrowingPercent: 100,
+  overloadHeapGrowingPercent: 100, calmBackgroundNice: 10,
 };
 
 /** A fake committer whose counters the test advances, and a fake cache use. */
@@ -195,6 +195,40 @@ describe('adaptive tuner', () => {
   it('reports no heap growth when it has none to tune (V8\'s own dynamic growth)', () => {
     const { tuner } = rig();
     expect(tuner.snapshot()).not.toHaveProperty('heapGrowingPercent');
+    expect(tuner.snapshot()).not.toHaveProperty('backgroundNice');
+  });
+
+  it('nices the storage engine\'s threads while calm, gives them their share back while overloaded, and looks for new ones each interval', () => {
+    const clock = new ManualClock();
+    const lines: { knob: string; from: number; to: number; reason: string }[] = [];
+    const told: number[] = [];
+    let scans = 0;
+    let load = { received: 0, lost: 0 };
+    const tuner = new AdaptiveTuner(POLICY, {
+      clock, log: { info: (obj) => lines.push(obj as (typeof lines)[number]) }, cache: () => ({ hits: 0, entries: 16_384 }), cacheTtlMs: 1,
+      background: { setNice: (nice) => told.push(nice), scan: () => void scans++ },
+      receiveLoad: () => load,
+    });
+    tuner.start();
+    const second = (received: number, lost: number): void => {
+      load = { received: load.received + received, lost: load.lost + lost };
+      clock.advance(1000);
+    };
+    expect(told).toEqual([10]); // from the start
+    expect(tuner.snapshot()).toMatchObject({ backgroundNice: 10 });
+    second(0, 0);
+    second(40_000, 5_000);
+    expect(told).toEqual([10, 0]);
+    expect(tuner.snapshot()).toMatchObject({ backgroundNice: 0 });
+    expect(lines.at(-1)).toMatchObject({ knob: 'backgroundNice', from: 10, to: 0, reason: '5000 of 45000 requests lost to a full receive queue' });
+    for (let i = 0; i < 9; i++) second(40_000, 0);
+    expect(told).toEqual([10, 0]);
+    second(40_000, 0);
+    expect(told).toEqual([10, 0, 10]);
+    expect(lines.at(-1)).toMatchObject({ knob: 'backgroundNice', from: 0, to: 10, reason: 'no overload for 10 looks' });
+    expect(scans).toBe(12);
+    expect(tuner.snapshot()).not.toHaveProperty('heapGrowingPercent');
+    tuner.stop();
   });
 
   it('stops looking when stopped', () => {
