@@ -1,7 +1,7 @@
 // Adaptive tuning: the group commit's gathering window and batch size, the response cache's size, V8's old
 // generation growth and the storage engine's threads' niceness follow the measured load (commit rate, commit latency,
-// writes per commit, full batches, cache use, requests lost to a full receive queue) within configured bounds. One look per interval; every change is
-// logged with its reason and the current values are in statistics.
+// writes per commit, full batches, cache use, requests lost to a full receive queue) within configured bounds. One
+// look per interval; every change is logged with its reason and the current values are in statistics.
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ReceiveLoad } from '../net/types.js';
 import type { BackgroundThreads } from './background-threads.js';
