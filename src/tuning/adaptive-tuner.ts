@@ -185,7 +185,7 @@ export class AdaptiveTuner {
     if (last === undefined) return;
     const lost = now.lost - last.lost;
     const arrived = now.received - last.received + lost;
-    const before = { ...this.values };
+    const { heapGrowingPercent, backgroundNice } = this.values;
     const bounds = this.heapBounds;
     if (lost > 0 && lost >= arrived * OVERLOADED_SHARE) {
       this.calmLooks = 0;
@@ -197,8 +197,8 @@ export class AdaptiveTuner {
       if (bounds !== undefined) this.set('heapGrowingPercent', bounds.min, reason);
       if (background !== undefined) this.set('backgroundNice', this.policy.calmBackgroundNice, reason);
     }
-    if (this.values.heapGrowingPercent !== before.heapGrowingPercent) heap?.setPercent(this.values.heapGrowingPercent);
-    if (this.values.backgroundNice !== before.backgroundNice) background?.setNice(this.values.backgroundNice);
+    if (this.values.heapGrowingPercent !== heapGrowingPercent) heap?.setPercent(this.values.heapGrowingPercent);
+    if (this.values.backgroundNice !== backgroundNice) background?.setNice(this.values.backgroundNice);
   }
 
   private tuneCommits(): void {
