@@ -17,6 +17,8 @@ export interface StoreExtras {
   readonly onCommit?: LevelStoreOptions['onCommit'];
   /** The PostgreSQL store's own metrics. */
   readonly telemetry?: PostgresTelemetry;
+  /** LevelDB: false for a scratch store removed once closed (no snapshot written at its close). */
+  readonly snapshotAtClose?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface StoreExtras {
  * is imported only when configured: pg and its protocol modules cost ~130 ms of a LevelDB daemon's start otherwise.
  */
 export async function createStore(config: ServerConfig, log: Logger, extras: StoreExtras = {}): Promise<LeaseStore> {
-  const { version = 'unknown', onCommit } = extras;
+  const { version = 'unknown', onCommit, snapshotAtClose } = extras;
   const { store } = config;
   const options: LevelStoreOptions = {
     maxBatch: store.maxBatch,
@@ -41,6 +43,7 @@ export async function createStore(config: ServerConfig, log: Logger, extras: Sto
     case 'level':
       return new LevelLeaseStore(new Level<string, string>(store.path, LEVEL_OPTIONS), {
         ...options, snapshotPath: join(store.path, SNAPSHOT_FILE), checkpoint: store.checkpoint,
+        ...(snapshotAtClose === undefined ? {} : { snapshotAtClose }),
       });
     case 'postgres':
       return createPostgresStore(config, log, version, extras);

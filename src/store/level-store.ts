@@ -62,6 +62,8 @@ export interface LevelStoreOptions {
   readonly snapshotPath?: string;
   /** When a store that started from its snapshot writes a new one while it serves (checkpoint.ts). */
   readonly checkpoint?: CheckpointPolicy;
+  /** false: no snapshot at close (a scratch store thrown away after it closes: the warm-up's). Default true. */
+  readonly snapshotAtClose?: boolean;
 }
 
 type Sublevel<V> = AbstractSublevel<LevelDatabase, string | Buffer | Uint8Array, string, V>;
@@ -257,7 +259,11 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     await this.committer.drain();
     await this.sweeping;
     await this.checkpointing;
-    await this.saveSnapshot();
+    if (this.options.snapshotAtClose !== false) await this.saveSnapshot();
+    else {
+      this.journalFile?.close();
+      this.journalFile = undefined;
+    }
     try {
       await this.db.close();
     } catch (error) {

@@ -96,6 +96,29 @@ describe('start-up snapshot (LevelDB store)', () => {
     }
   });
 
+  it('is not written at the close of a store opened with snapshotAtClose false, and the next start still has every lease', async () => {
+    const temp = await makeTempDir('dhcpd-snap-');
+    try {
+      const first = await open(temp.dir);
+      await first.write([put(makeRecord(testIp(1), 'hw:1:aa'))]);
+      await first.close();
+      const seq = await snapshotSeq(temp.dir);
+
+      const scratch = await openLevelStore(temp.dir, { snapshotPath: join(temp.dir, FILE), snapshotAtClose: false });
+      expect((await scratch.loadSnapshot()).ok).toBe(true);
+      await scratch.write([put(makeRecord(testIp(2), 'hw:1:bb'))]);
+      await scratch.close();
+      expect(await snapshotSeq(temp.dir)).toBe(seq);
+
+      // The old snapshot and the commit journal kept beside it, as after a crash.
+      const loaded = await loadOnce(temp.dir);
+      expect(bookRecords(loaded).map((r) => r.context.ip)).toEqual([testIp(1), testIp(2)]);
+      expect(await scan(temp.dir)).toHaveLength(2);
+    } finally {
+      await temp.remove();
+    }
+  });
+
   it('after a snapshot load, writes append to the history the snapshot knew and a later start sees them', async () => {
     const temp = await makeTempDir('dhcpd-snap-');
     try {
