@@ -1,7 +1,7 @@
 // The Prometheus exposition (prom-client): counters and gauges read from the daemon's statistics at scrape
 // time, histograms fed by the packet path and the store. Names follow Prometheus conventions: actor_dhcpd_
 // prefix, _total for counters, seconds for durations.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './prom.js';
 import type { Statistics } from '../app.js';
 import type { MessageType } from '../codec/types.js';
 import type { ServerConfig } from '../config/types.js';

@@ -1,7 +1,7 @@
 // Metrics of the PostgreSQL lease store and of scale-out: conflicts lost to other servers, connection errors and
 // state, how late other servers' changes reach this cache, and the peers' heartbeats and bucket shares. The
 // commit duration and batch size are the store histograms every store feeds (metrics.ts).
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from './prom.js';
 import type { ScaleOutConfig } from '../config/types.js';
 import { assignBuckets, servedBuckets } from '../scaleout/buckets.js';
 import type { ConnectionErrorSource, PostgresState, PostgresTelemetry } from '../store/postgres/telemetry.js';
