@@ -1,8 +1,8 @@
 // RxJS as the daemon loads it: only the modules it uses, by `require` of rxjs's exported `./internal/*` paths.
 // rxjs publishes CommonJS for Node, and its index requires all of its ~220 modules: ~50 ms of a start on this host
-// against ~15 ms for the dozen used here (an ES `import` of the index, which has Node lex every re-export, cost
-// ~160 ms). The types come from the package itself, and test/unit/rx.test.ts checks that each value is the very one
-// the index exports, so an rxjs upgrade that moves a module fails a test, not the daemon.
+// against ~15 ms for the eight used here (an ES `import` of the index, which has Node lex every re-export, cost
+// ~160 ms). The types come from the package itself, and test/unit/package-subsets.test.ts checks that each value is the
+// very one the index exports, so an rxjs upgrade that moves a module fails a test, not the daemon.
 import { createRequire } from 'node:module';
 import type * as Rx from 'rxjs';
 

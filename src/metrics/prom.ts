@@ -1,7 +1,7 @@
 // prom-client as the daemon loads it: the four classes it uses, each from its own module. The package's index also
 // loads the default metrics, summaries, the pushgateway, the cluster aggregator and @opentelemetry/api: ~30 ms of a
 // start on this host against ~5 ms (88 modules against 8). The types are the package's own, and
-// test/unit/metrics/prom.test.ts checks that each value is the very one the index exports.
+// test/unit/package-subsets.test.ts checks that each value is the very one the index exports.
 import { createRequire } from 'node:module';
 import type * as Prom from 'prom-client';
 
