@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { DEFAULT_CHECKPOINT } from '../src/store/checkpoint.js';
 import { openLevelStore } from '../src/store/open.js';
 import { SNAPSHOT_FILE } from '../src/store/snapshots.js';
 
@@ -30,7 +31,7 @@ const logger = {
 try {
   const store = await openLevelStore(dir, {
     snapshotPath: join(dir, SNAPSHOT_FILE), logger,
-    checkpoint: { addresses: bound > 0 ? bound : Number.MAX_SAFE_INTEGER, intervalMs: 0 },
+    checkpoint: { ...DEFAULT_CHECKPOINT, addresses: bound > 0 ? bound : Number.MAX_SAFE_INTEGER, intervalMs: 0 },
   });
   const loaded = await store.loadSnapshot();
   if (!loaded.ok) throw new Error(`the copy did not start from its snapshot (${loaded.reason}): give STORE a store with one`);

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { openLevelStore } = await import(join(repo, 'dist/src/store/open.js'));
+const { DEFAULT_CHECKPOINT } = await import(join(repo, 'dist/src/store/checkpoint.js'));
 const [kArg = '10000', childDir] = process.argv.slice(2);
 const K = Number(kArg);
 
@@ -27,7 +28,7 @@ async function crashAfterWrites(dir) {
   };
   const store = await openLevelStore(dir, {
     snapshotPath: join(dir, 'lease-snapshot.bin'), maxBatch: 1000, logger,
-    checkpoint: { addresses: bound > 0 ? bound : Number.MAX_SAFE_INTEGER, intervalMs: 0 },
+    checkpoint: { ...DEFAULT_CHECKPOINT, addresses: bound > 0 ? bound : Number.MAX_SAFE_INTEGER, intervalMs: 0 },
   });
   const loaded = await store.loadSnapshot();
   if (!loaded.ok) throw new Error(`the copy did not start from its snapshot (${loaded.reason}): give STORE a store with one`);

@@ -22,8 +22,8 @@ export async function rehydrateBook(
     if (loaded.ok) {
       book.loadPacked(loaded.leases);
       stats.count(stats.events, 'store.snapshot.loaded');
-      const from = loaded.replayed === undefined ? 'snapshot' : 'snapshot+journal';
-      log.info({ evt: 'leases.rehydrated', leases: book.size, from, seq: loaded.seq, replayed: loaded.replayed, ms: Date.now() - started },
+      const from = ['snapshot', ...(loaded.delta === undefined ? [] : ['delta']), ...(loaded.replayed === undefined ? [] : ['journal'])].join('+');
+      log.info({ evt: 'leases.rehydrated', leases: book.size, from, seq: loaded.seq, delta: loaded.delta, replayed: loaded.replayed, ms: Date.now() - started },
         'leases restored from the store snapshot');
       return { leases: book.size };
     }

@@ -91,7 +91,9 @@ function build(wire: WireConfig, subnets: Subnet[], opts: CompileOptions, sectio
     listen: { ...wire.listen },
     store: {
       ...wire.store, path: resolve(opts.baseDir, wire.store.path),
-      checkpoint: { addresses: wire.store.checkpoint.addresses, intervalMs: wire.store.checkpoint.intervalSeconds * 1000 },
+      checkpoint: {
+        addresses: wire.store.checkpoint.addresses, intervalMs: wire.store.checkpoint.intervalSeconds * 1000, deltaShare: wire.store.checkpoint.deltaShare,
+      },
     },
     history: compileHistory(wire.history),
     logging: { ...wire.logging },

@@ -133,6 +133,15 @@ export const StoreSchema = z.strictObject({
         .max(604_800)
         .default(3600)
         .describe('Or once this long has passed since the last one, if anything was written; 0: never by time.'),
+      deltaShare: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.1)
+        .describe(
+          'A checkpoint appends the addresses written since the last one to the delta file while it names at most this '
+          + 'share of the stored leases; past it, it rewrites the snapshot whole. 0: always whole.',
+        ),
     })
     .prefault({})
     .describe('LevelDB: checkpoints of the start-up snapshot, so a start after a crash reads back few leases.'),

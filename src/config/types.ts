@@ -58,7 +58,7 @@ export interface StoreConfig {
   readonly commitIntervalMs: number;
   readonly maxBatch: number;
   /** LevelDB: when a checkpoint of the start-up snapshot is written while serving (src/store/checkpoint.ts). */
-  readonly checkpoint: { readonly addresses: number; readonly intervalMs: number };
+  readonly checkpoint: { readonly addresses: number; readonly intervalMs: number; readonly deltaShare: number };
 }
 
 export interface ServerConfig {

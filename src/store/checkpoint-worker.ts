@@ -2,7 +2,8 @@
 // rebuilding its table, packing the changes and writing ~110 MB would otherwise stall the daemon for a second or more.
 import { parentPort, workerData } from 'node:worker_threads';
 import { readSnapshot } from './snapshot-file.js';
-import { mergeSnapshot, type Changes, type MergeTarget } from './snapshot-merge.js';
+import type { Changes } from './snapshot-changes.js';
+import { mergeSnapshot, type MergeTarget } from './snapshot-merge.js';
 
 const { target, changes } = workerData as { target: MergeTarget; changes: Changes };
 // Read here, in this thread: it is the one off the daemon's main thread.

@@ -44,6 +44,11 @@ export class CommittedMemo {
   /** Bumped by every change, so a scan (which reads a snapshot) stops adding entries once the memo moved on. */
   private generation = 0;
 
+  /** How many addresses hold a stored lease, of those it knows (all of them once it knows every key). */
+  get size(): number {
+    return this.usedSlots - this.freeSlots.length;
+  }
+
   /** The committed value at the uint32 address (null: nothing stored), or undefined when the database must be asked. */
   get(ip: number): Committed | null | undefined {
     const slot = this.slots.first(ip | 0);

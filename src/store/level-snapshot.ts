@@ -13,7 +13,9 @@ import type { LeaseValue } from './lease-value.js';
 import { uint32Key } from './keys.js';
 import { JournalFile, readJournal } from './journal-file.js';
 import { readSnapshotAsync, SnapshotUnusable, writeSnapshot, type Snapshot } from './snapshot-file.js';
-import { mergeSnapshot, packChanges, type BaseSave, type Changes } from './snapshot-merge.js';
+import { forEachChange, packChanges, type Changes } from './snapshot-changes.js';
+import { deltaPathOf, readDeltaChain, sameIdentity, type SnapshotIdentity } from './snapshot-delta.js';
+import { mergeSnapshot, type BaseSave } from './snapshot-merge.js';
 import { takePrefetched } from './snapshot-prefetch.js';
 import type { SnapshotJournal } from './snapshot-journal.js';
 import type { SnapshotLoad } from './snapshots.js';
@@ -55,6 +57,7 @@ export async function readMeta(meta: Sublevel<string>): Promise<StoreMeta> {
 /** Where a start-up snapshot and its commit journal are, and how to read the leases the journal names again. */
 export interface SnapshotFiles {
   readonly path: string;
+  readonly deltaPath: string;
   readonly journalPath: string;
   readonly leases: Sublevel<Uint8Array>;
   readonly decode: (key: string, value: Uint8Array) => LeaseValue | undefined;
@@ -65,26 +68,35 @@ export interface SnapshotLoaded {
   readonly leases: PackedLeases;
   /** The store's sequence the leases are at. */
   readonly seq: number;
-  /** The snapshot file's own columns and history ranges (before any replay), and its identity. */
+  /** The snapshot file's own columns and history ranges (before its delta and any replay). */
   readonly stored: { readonly columns: LeaseColumns; readonly ranges: Float64Array };
-  readonly base: { readonly seq: number; readonly fingerprint: string };
+  /** The state loaded before any replay: the snapshot's, or its delta file's last section's. */
+  readonly base: SnapshotIdentity;
+  /**
+   * How many addresses the delta file's sections named (repeats counted), what each holds after them, and the file's
+   * length up to its last section that applies (undefined: none did).
+   */
+  readonly delta: { readonly entries: number; readonly length: number | undefined; readonly values: Map<string, LeaseValue | null> };
   /** After a start from the snapshot and its journal: the addresses read again and what they hold now (null: none). */
   readonly replayed?: { readonly addresses: number[]; readonly values: Map<string, LeaseValue | null> };
 }
 
 /**
- * The stored leases from the snapshot when it is exactly this store's content (a clean stop), or when its journal
- * accounts for every commit since (a kill -9): then the addresses the journal names are read again. Else why not.
+ * The stored leases from the snapshot when it is exactly this store's content (a clean stop), or when it, its delta
+ * file's sections and its journal account for every commit since (a kill -9): then the sections are applied and the
+ * addresses the journal names are read again. Else why not.
  */
 export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fingerprint: string): Promise<SnapshotLoaded | Extract<SnapshotLoad, { ok: false }>> {
   try {
     // Read in the background since the daemon's start when it was prefetched (snapshot-prefetch.ts).
     const snapshot = await readSnapshotAsync(files.path, takePrefetched(files.path));
     if (snapshot.storeId !== meta.id) throw new SnapshotUnusable('foreign', `snapshot of store ${snapshot.storeId}, not ${meta.id}`);
-    const clean = snapshot.seq === meta.seq && snapshot.fingerprint === fingerprint;
-    const journalled = clean ? undefined : journalSince(files.journalPath, snapshot, meta, fingerprint);
+    const chain = readDeltaChain(files.deltaPath, meta.id, snapshot);
+    const base = chain.at;
+    const clean = sameIdentity(base, { seq: meta.seq, fingerprint });
+    const journalled = clean ? undefined : journalSince(files.journalPath, base, meta, fingerprint);
     if (!clean && journalled === undefined) {
-      if (snapshot.seq !== meta.seq) throw new SnapshotUnusable('stale', `snapshot at commit ${snapshot.seq}, store at ${meta.seq}`);
+      if (base.seq !== meta.seq) throw new SnapshotUnusable('stale', `snapshot at commit ${base.seq}, store at ${meta.seq}`);
       throw new SnapshotUnusable('stale', 'the store was opened by something else since the snapshot');
     }
     let leases: PackedLeases;
@@ -93,17 +105,24 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
     } catch (error) {
       throw new SnapshotUnusable('damaged', `snapshot columns: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const loaded = {
-      ok: true as const, leases, seq: meta.seq, stored: { columns: snapshot.columns, ranges: snapshot.ranges },
-      base: { seq: snapshot.seq, fingerprint: snapshot.fingerprint },
-    };
-    if (journalled === undefined) return loaded;
-    const values = new Map<string, LeaseValue | null>();
-    const replay = await reread(journalled, files, (ip, key, decoded) => {
+    const packInto = (values: Map<string, LeaseValue | null>) => (ip: number, key: string, decoded: LeaseValue | undefined): boolean => {
       values.set(key, decoded ?? null);
       if (decoded === undefined) leases.delete(ip);
       return decoded === undefined || leases.pack(decoded.record);
-    });
+    };
+    const delta = { entries: chain.entries, length: chain.length, values: new Map<string, LeaseValue | null>() };
+    const fromDelta = packInto(delta.values);
+    for (const { changes } of chain.sections) {
+      if (!forEachChange(changes, (ip, decoded) => fromDelta(ip, uint32Key(ip), decoded))) {
+        throw new SnapshotUnusable('stale', 'a lease the delta file holds does not pack: scanning');
+      }
+    }
+    const loaded = {
+      ok: true as const, leases, seq: meta.seq, stored: { columns: snapshot.columns, ranges: snapshot.ranges }, base, delta,
+    };
+    if (journalled === undefined) return loaded;
+    const values = new Map<string, LeaseValue | null>();
+    const replay = await reread(journalled, files, packInto(values));
     if (replay !== 'read') throw new SnapshotUnusable('stale', 'a lease the journal names does not pack: scanning');
     return { ...loaded, replayed: { addresses: journalled, values } };
   } catch (error) {
@@ -117,13 +136,13 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
  * store's sequence (or one further: a commit journalled whose batch a kill stopped), written by the last session
  * that opened the store; else undefined.
  */
-function journalSince(journalPath: string, snapshot: Snapshot, meta: StoreMeta, fingerprint: string): number[] | undefined {
+function journalSince(journalPath: string, base: SnapshotIdentity, meta: StoreMeta, fingerprint: string): number[] | undefined {
   // The next journal is the one that applies when a kill came between a checkpoint's snapshot and its journal's move.
   for (const path of [journalPath, nextJournalPathOf(journalPath)]) {
     const journal = readJournal(path);
     if (journal === undefined) continue;
     const { header } = journal;
-    if (header.storeId !== meta.id || header.baseSeq !== snapshot.seq || header.baseFingerprint !== snapshot.fingerprint
+    if (header.storeId !== meta.id || header.baseSeq !== base.seq || header.baseFingerprint !== base.fingerprint
       || header.session !== fingerprint || journal.upTo === undefined || journal.upTo < meta.seq) continue;
     return [...new Set(journal.addresses)];
   }
@@ -189,6 +208,11 @@ export function discardJournal(open: JournalFile | undefined, path: string): voi
   rmSync(nextJournalPathOf(path), { force: true });
 }
 
+/** Removes the delta file beside the snapshot: it was written against the snapshot just replaced (no start uses it). */
+export function discardDelta(snapshotPath: string): void {
+  rmSync(deltaPathOf(snapshotPath), { force: true });
+}
+
 /**
  * Writes a snapshot of every stored lease at `seq` (nothing may commit meanwhile: the store is closing). False when
  * a stored record does not pack exactly: the store then has no valid snapshot and scans at the next start.
@@ -231,9 +255,10 @@ export async function saveSnapshotFile(
 }
 
 /**
- * Writes a snapshot at `meta.seq` from the one this store loaded at start (read again from `path`) with every
- * address written since (`journal`) read again from the database: no scan of every lease. 'no-base' when the file
- * is no longer that snapshot, 'unpackable' when a stored record does not pack; nothing is written then.
+ * Writes a snapshot at `meta.seq` from the one in place (read again from `path`), its delta file's sections and
+ * every address written since the last of them (`journal`) read again from the database: no scan of every lease.
+ * 'no-base' when the files no longer lead to the journal's state, 'unpackable' when a stored record does not pack;
+ * nothing is written then.
  */
 export async function saveSnapshotFromBase(
   path: string,
@@ -243,7 +268,8 @@ export async function saveSnapshotFromBase(
   leases: Sublevel<Uint8Array>,
 ): Promise<BaseSave> {
   const changes = await readChanges(Uint32Array.from(journal.addresses()), leases);
-  return mergeSnapshot({ path, storeId: meta.id, seq: meta.seq, fingerprint, base: journal }, changes);
+  const base = { seq: journal.seq, fingerprint: journal.fingerprint };
+  return mergeSnapshot({ path, deltaPath: deltaPathOf(path), storeId: meta.id, seq: meta.seq, fingerprint, base }, changes);
 }
 
 /** The stored values of the addresses, read in chunks. */

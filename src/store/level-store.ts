@@ -21,11 +21,12 @@ import type { TunableCommits } from './tunable.js';
 import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
 import type { JournalFile } from './journal-file.js';
 import {
-  databaseFingerprint, discardJournal, journalPathOf, loadSnapshotFile, readMeta, saveSnapshotFile, saveSnapshotFromBase, SEQ_KEY, startJournal,
-  type BaseSave, type SnapshotFiles, type StoreMeta,
+  databaseFingerprint, discardDelta, discardJournal, journalPathOf, loadSnapshotFile, readMeta, saveSnapshotFile, saveSnapshotFromBase, SEQ_KEY,
+  startJournal, type SnapshotFiles, type StoreMeta,
 } from './level-snapshot.js';
+import { deltaPathOf } from './snapshot-delta.js';
 import { SnapshotJournal } from './snapshot-journal.js';
-import { Checkpoint, checkpointDue, DEFAULT_CHECKPOINT, type CheckpointPolicy } from './checkpoint.js';
+import { Checkpoint, checkpointDue, checkpointKind, DEFAULT_CHECKPOINT, type CheckpointPolicy, type CheckpointResult } from './checkpoint.js';
 import type { SnapshotLoad, SnapshotStore } from './snapshots.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
 
@@ -104,6 +105,8 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   /** The checkpoint being written, if any; settled (its outcome applied) when `checkpointing` is. */
   private checkpoint: Checkpoint | undefined;
   private checkpointing: Promise<void> = Promise.resolve();
+  /** The delta file's sections since the snapshot in place (snapshot-delta.ts): how many addresses, and its length. */
+  private delta: { entries: number; length: number | undefined } = { entries: 0, length: undefined };
   /** When the journal last started: the load, or the last checkpoint's start. */
   private checkpointClock = 0;
   /** After a failed checkpoint: none before this time. */
@@ -171,11 +174,17 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     const loaded = await loadSnapshotFile(files, meta, this.openedFrom);
     if (!loaded.ok) return loaded;
     this.memo.restore(loaded.stored.columns, loaded.stored.ranges);
+    this.memo.committed(loaded.delta.values);
     if (loaded.replayed !== undefined) this.memo.committed(loaded.replayed.values);
+    this.delta = { entries: loaded.delta.entries, length: loaded.delta.length };
     this.journal = new SnapshotJournal(loaded.base.seq, loaded.base.fingerprint, loaded.replayed?.addresses);
     this.journalFile = startJournal(files.journalPath, meta, loaded, databaseFingerprint(this.location), this.options.logger);
     this.checkpointClock = this.now();
-    return { ok: true, leases: loaded.leases, seq: loaded.seq, ...(loaded.replayed === undefined ? {} : { replayed: loaded.replayed.addresses.length }) };
+    return {
+      ok: true, leases: loaded.leases, seq: loaded.seq,
+      ...(loaded.delta.entries === 0 ? {} : { delta: loaded.delta.entries }),
+      ...(loaded.replayed === undefined ? {} : { replayed: loaded.replayed.addresses.length }),
+    };
   }
 
   write(writes: readonly LeaseWrite[]): Promise<void> {
@@ -297,9 +306,13 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
         written = false;
         logger?.warn({ evt: 'store.snapshot.skipped', seq: meta.seq }, 'a stored lease does not pack: no snapshot written');
       }
-      // The commit journal applies to the previous snapshot: gone with it, else kept for the next start.
-      if (written) discardJournal(this.journalFile, journalPathOf(snapshotPath));
-      else this.journalFile?.close();
+      // The commit journal and the delta file apply to the previous snapshot: gone with it, else kept for the next start.
+      if (written) {
+        discardJournal(this.journalFile, journalPathOf(snapshotPath));
+        discardDelta(snapshotPath);
+      } else {
+        this.journalFile?.close();
+      }
     } catch (error) {
       this.journalFile?.close();
       logger?.warn({ evt: 'store.snapshot.failed', err: error }, 'lease snapshot not written: the next start scans the store');
@@ -371,7 +384,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   }
 
   private snapshotFiles(snapshotPath: string): SnapshotFiles {
-    return { path: snapshotPath, journalPath: journalPathOf(snapshotPath), leases: this.leases, decode: this.decodeWith };
+    return { path: snapshotPath, deltaPath: deltaPathOf(snapshotPath), journalPath: journalPathOf(snapshotPath), leases: this.leases, decode: this.decodeWith };
   }
 
   /**
@@ -383,22 +396,26 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     const journal = this.journal;
     if (snapshotPath === undefined || journal === undefined || this.journalFile === undefined || this.checkpoint !== undefined) return;
     if (this.now() < this.checkpointNotBefore) return;
-    if (!checkpointDue(this.options.checkpoint ?? DEFAULT_CHECKPOINT, journal.size, this.now() - this.checkpointClock)) return;
+    const policy = this.options.checkpoint ?? DEFAULT_CHECKPOINT;
+    if (!checkpointDue(policy, journal.size, this.now() - this.checkpointClock)) return;
     const started = Date.now();
-    const checkpoint = new Checkpoint(this.snapshotFiles(snapshotPath), { id: this.stored!.id, seq: landed }, databaseFingerprint(this.location), journal);
+    const how = checkpointKind(policy, this.delta, journal.size, this.memo.size);
+    const checkpoint = new Checkpoint(this.snapshotFiles(snapshotPath), { id: this.stored!.id, seq: landed }, databaseFingerprint(this.location), journal, how);
     this.checkpoint = checkpoint;
     this.checkpointClock = this.now();
     const run = { seq: landed, addresses: journal.size, started };
     this.checkpointing = checkpoint.done.then((outcome) => this.checkpointDone(checkpoint, outcome, run));
   }
 
-  private checkpointDone(checkpoint: Checkpoint, outcome: BaseSave | Error, run: { seq: number; addresses: number; started: number }): void {
+  private checkpointDone(checkpoint: Checkpoint, outcome: CheckpointResult, run: { seq: number; addresses: number; started: number }): void {
     // Abandoned meanwhile (a commit failed): whatever it wrote is a valid snapshot at its sequence, nothing more.
     if (this.checkpoint !== checkpoint) return;
     this.checkpoint = undefined;
     const { logger, snapshotPath } = this.options;
-    if (outcome !== 'written') {
+    if (typeof outcome !== 'object' || outcome instanceof Error) {
       checkpoint.abandon();
+      // The delta file may hold part of a section now, or not end where this store thinks: the next one merges.
+      this.delta = { entries: Number.POSITIVE_INFINITY, length: undefined };
       // A retry reads the whole file again: not at every commit.
       this.checkpointNotBefore = this.now() + CHECKPOINT_RETRY_MS;
       logger?.warn({ evt: 'store.checkpoint.failed', seq: run.seq, reason: outcome instanceof Error ? outcome.message : outcome },
@@ -409,11 +426,17 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     this.journalFile?.close();
     this.journalFile = checkpoint.takeJournal(journalPathOf(snapshotPath!));
     this.journal = checkpoint.journal;
+    if (outcome.kind === 'delta') {
+      this.delta = { entries: this.delta.entries + run.addresses, length: outcome.length };
+    } else {
+      this.delta = { entries: 0, length: undefined };
+      discardDelta(snapshotPath!);
+    }
     const ms = Date.now() - run.started;
     // Each checkpoint takes a core (its worker) for about this long: under a flood of new addresses they would follow
     // each other back to back. At most half the time, then (the journal, and a replay, grow meanwhile).
     this.checkpointNotBefore = this.now() + ms;
-    logger?.info({ evt: 'store.checkpoint.written', seq: run.seq, addresses: run.addresses, ms }, 'lease snapshot checkpoint written');
+    logger?.info({ evt: 'store.checkpoint.written', kind: outcome.kind, seq: run.seq, addresses: run.addresses, ms }, 'lease snapshot checkpoint written');
   }
 
   /** Read on first need, not at open: a damaged table then fails the read that needs it (with the repair hint). */

@@ -8,6 +8,7 @@ import { openLevelStore } from './open.js';
 import type { LevelStoreOptions } from './level-store.js';
 import { SNAPSHOT_FILE } from './snapshots.js';
 import { journalPathOf } from './level-snapshot.js';
+import { deltaPathOf } from './snapshot-delta.js';
 
 export interface RepairReport {
   readonly location: string;
@@ -45,6 +46,7 @@ export async function repairStore(location: string, options: Pick<LevelStoreOpti
   // The repair changed the content without a commit: a start-up snapshot of the store is no longer its content.
   await rm(join(location, SNAPSHOT_FILE), { force: true });
   await rm(journalPathOf(join(location, SNAPSHOT_FILE)), { force: true });
+  await rm(deltaPathOf(join(location, SNAPSHOT_FILE)), { force: true });
   let corruptRecords = 0;
   const store = await openLevelStore(location, { ...options, onCorruptRecord: () => (corruptRecords += 1) });
   let leases = 0;

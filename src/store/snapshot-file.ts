@@ -1,14 +1,12 @@
 // The start-up snapshot file of the LevelDB store: every stored lease in columns (lease-columns/packed-leases.ts)
-// and its history range, tied to the store by its id and commit sequence. Written whole to a temporary file, synced,
-// renamed over the old one and the directory synced, so a crash leaves the old file or the new one, never a mix; a
+// and its history range, tied to the store by its id and commit sequence. Replaced atomically (atomic-file.ts); a
 // CRC-32 over everything after the fixed header catches a torn or damaged file anyway.
 // Layout: magic (8 bytes) | header length (u32 LE) | CRC-32 (u32 LE) | header JSON | sections, each padded to 8 bytes.
 import { readFileSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { KeyBlob } from '../lease-columns/key-column.js';
 import { TIME_COLUMNS, type LeaseColumns } from '../lease-columns/packed-leases.js';
+import { writeFileAtomically } from './atomic-file.js';
 import { readWhole, type ReadFile } from './snapshot-prefetch.js';
 import { SNAPSHOT_CHECKED_FROM } from './snapshots.js';
 
@@ -103,24 +101,7 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<v
   fixed.writeUInt32LE(headerBytes.length, 8);
   fixed.writeUInt32LE(crc, 12);
 
-  const tmp = `${path}.tmp`;
-  const file = await open(tmp, 'w', 0o600);
-  try {
-    await file.writev([fixed, ...chunks]);
-    await file.sync();
-  } catch (error) {
-    await file.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw error;
-  }
-  await file.close();
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await writeFileAtomically(path, [fixed, ...chunks]);
 }
 
 /** Reads and checks a snapshot file; throws SnapshotUnusable ('missing' or 'damaged'). Synchronous: start-up only. */

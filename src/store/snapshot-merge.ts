@@ -1,41 +1,14 @@
 // A new snapshot from the one in place and the current values of the addresses written since (read from LevelDB by
 // the caller): what a clean stop writes, and what a checkpoint writes in a worker thread (checkpoint-worker.ts). Only
 // files and bytes here, no database: the worker cannot open LevelDB, which the daemon holds.
-import { intToIp } from '../codec/index.js';
 import { PackedLeases } from '../lease-columns/packed-leases.js';
-import { decodeLeaseValue, type LeaseValue } from './lease-value.js';
+import type { LeaseValue } from './lease-value.js';
+import { forEachChange, type Changes } from './snapshot-changes.js';
+import { readDeltaChain, sameIdentity, type SnapshotIdentity } from './snapshot-delta.js';
 import { readSnapshotAsync, writeSnapshot, type Snapshot } from './snapshot-file.js';
 
 /** How a snapshot from the one in place went: written, or why the caller must build it from every stored lease. */
 export type BaseSave = 'written' | 'no-base' | 'unpackable';
-
-/**
- * The addresses written since the base and what each stored value is now, back to back in `bytes` (length -1: none).
- * Three arrays rather than one per value, for a worker thread to take over without copying.
- */
-export interface Changes {
-  readonly ips: Uint32Array;
-  readonly lengths: Int32Array;
-  readonly bytes: Uint8Array;
-}
-
-/** The values as Changes (undefined: none). */
-export function packChanges(ips: Uint32Array, values: readonly (Uint8Array | undefined)[]): Changes {
-  const lengths = new Int32Array(values.length);
-  let total = 0;
-  values.forEach((value, i) => {
-    lengths[i] = value === undefined ? -1 : value.length;
-    total += value?.length ?? 0;
-  });
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const value of values) {
-    if (value === undefined) continue;
-    bytes.set(value, at);
-    at += value.length;
-  }
-  return { ips, lengths, bytes };
-}
 
 export interface MergeTarget {
   /** The snapshot file: the base is read from it, the new snapshot replaces it. */
@@ -44,19 +17,10 @@ export interface MergeTarget {
   /** The new snapshot's sequence and fingerprint. */
   readonly seq: number;
   readonly fingerprint: string;
-  /** The snapshot the changes apply to: 'no-base' when the file is not that one. */
-  readonly base: { readonly seq: number; readonly fingerprint: string };
-}
-
-/** The stored value as the store decodes it, or undefined when it does not decode or is another address's. */
-export function decodeAt(ip: number, value: Uint8Array | undefined): LeaseValue | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const decoded = decodeLeaseValue(value);
-    return decoded.record.context.ip === intToIp(ip) ? decoded : undefined;
-  } catch {
-    return undefined;
-  }
+  /** The delta file beside it (snapshot-delta.ts), whose sections come first. */
+  readonly deltaPath: string;
+  /** The state the changes apply to (the snapshot's, or its delta's last section's): 'no-base' when it is not that. */
+  readonly base: SnapshotIdentity;
 }
 
 /**
@@ -70,25 +34,25 @@ export async function mergeSnapshot(
 ): Promise<BaseSave> {
   let base: Snapshot;
   let table: PackedLeases;
+  let sections: readonly Changes[];
   try {
     base = await readBase(target.path);
-    if (base.storeId !== target.storeId || base.seq !== target.base.seq || base.fingerprint !== target.base.fingerprint) return 'no-base';
+    if (base.storeId !== target.storeId) return 'no-base';
+    const chain = readDeltaChain(target.deltaPath, target.storeId, base);
+    if (!sameIdentity(chain.at, target.base)) return 'no-base';
+    sections = chain.sections.map((section) => section.changes);
     table = PackedLeases.fromColumns(base.columns);
   } catch {
     return 'no-base';
   }
   // By slot: a table loaded whole has lease i in slot i; slots added later get theirs as they are packed.
   let ranges = base.ranges;
-  for (let i = 0, at = 0; i < changes.ips.length; i++) {
-    const ip = changes.ips[i]!;
-    const length = changes.lengths[i]!;
-    const decoded = decodeAt(ip, length < 0 ? undefined : changes.bytes.subarray(at, at + length));
-    at += Math.max(length, 0);
+  const apply = (ip: number, decoded: LeaseValue | undefined): boolean => {
     if (decoded === undefined) {
       table.delete(ip);
-      continue;
+      return true;
     }
-    if (!table.pack(decoded.record)) return 'unpackable';
+    if (!table.pack(decoded.record)) return false;
     const slot = table.slotOf(ip);
     if (2 * slot + 2 > ranges.length) {
       const grown = new Float64Array(Math.max(2 * slot + 2, ranges.length * 2));
@@ -97,7 +61,9 @@ export async function mergeSnapshot(
     }
     ranges[2 * slot] = decoded.history?.first ?? Number.NaN;
     ranges[2 * slot + 1] = decoded.history?.next ?? Number.NaN;
-  }
+    return true;
+  };
+  for (const each of [...sections, changes]) if (!forEachChange(each, apply)) return 'unpackable';
   const runs = table.liveRuns();
   const columns = table.image();
   const liveRanges = new Float64Array(2 * columns.count);

@@ -13,8 +13,11 @@ export const SNAPSHOT_CHECKED_FROM = 16;
 export type SnapshotFallback = 'missing' | 'damaged' | 'foreign' | 'stale' | 'disabled';
 
 export type SnapshotLoad =
-  /** `replayed`: how many addresses were read again after a start from the snapshot and its commit journal (kill -9). */
-  | { readonly ok: true; readonly leases: PackedLeases; readonly seq: number; readonly replayed?: number }
+  /**
+   * `delta`: how many addresses the snapshot's delta file applied (checkpoints since it was written); `replayed`: how
+   * many were read again after a start from the snapshot and its commit journal (kill -9).
+   */
+  | { readonly ok: true; readonly leases: PackedLeases; readonly seq: number; readonly delta?: number; readonly replayed?: number }
   | { readonly ok: false; readonly reason: SnapshotFallback; readonly detail: string };
 
 export interface SnapshotStore {

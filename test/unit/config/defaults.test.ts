@@ -15,7 +15,7 @@ describe('defaults', () => {
       },
       store: {
         kind: 'level', path: '/var/lib/actor-dhcpd/leases', commitIntervalMs: 2, maxBatch: 1000,
-        checkpoint: { addresses: 20_000, intervalMs: 3_600_000 },
+        checkpoint: { addresses: 20_000, intervalMs: 3_600_000, deltaShare: 0.1 },
       },
       history: { perLease: 64, retentionMs: 30 * 86_400_000 },
       logging: { level: 'info' },

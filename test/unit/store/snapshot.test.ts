@@ -470,6 +470,118 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
     }
   });
 
+  it('killed after delta checkpoints: starts from the snapshot, its delta sections and the last journal, loses nothing', { timeout: 120_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    const moved = await makeTempDir('dhcpd-snap-kill-');
+    try {
+      expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
+      const before = await snapshotSeq(temp.dir);
+      // Checkpoints every 200 addresses, as delta sections while they name at most the store's size (2,000 and more).
+      // The kill comes 100 acknowledgements after the third section, before any merge.
+      const deltas: number[] = [];
+      let killAt = Infinity;
+      const run = await runWriter(temp.dir, ['1000', '120000', 'close', 'load', 'deletes', '200', '1'], (line, acked, kill) => {
+        if (line.startsWith('delta ')) deltas.push(Number(line.slice(6)));
+        if (deltas.length >= 3 && killAt === Infinity) killAt = acked + 100;
+        if (acked >= killAt) kill();
+      });
+      expect(run.closed).toBe(false);
+      expect(deltas.length).toBeGreaterThanOrEqual(3);
+      // No merge yet: the snapshot file is the one of the clean stop, the delta file beside it.
+      expect(await snapshotSeq(temp.dir)).toBe(before);
+      expect(existsSync(join(temp.dir, `${FILE}.delta`))).toBe(true);
+      // As a kill between a section's sync and its journal's move leaves it: the journal under its ".next" name.
+      await cp(temp.dir, moved.dir, { recursive: true });
+      await rename(join(moved.dir, `${FILE}.journal`), join(moved.dir, `${FILE}.journal.next`));
+      const deleted = new Set(run.deleted.filter((ip) => !run.acked.includes(ip)));
+      const loaded = await expectSafeStart(temp.dir, new Set(run.acked), deleted);
+      expect(loaded).toMatchObject({ ok: true });
+      if (!loaded.ok) return;
+      expect(loaded.delta).toBeGreaterThanOrEqual(3 * 200);
+      expect(loaded.replayed ?? 0).toBeLessThanOrEqual(run.acked.length + run.deleted.length + 32 - 3 * 200);
+      expect(await expectSafeStart(moved.dir, new Set(run.acked), deleted)).toMatchObject({ ok: true, delta: loaded.delta, replayed: loaded.replayed });
+      // That start's clean close merged everything into a new snapshot: the delta file went with the old one.
+      expect(existsSync(join(temp.dir, `${FILE}.delta`))).toBe(false);
+    } finally {
+      await temp.remove();
+      await moved.remove();
+    }
+  });
+
+  it('with delta sections written while it served, the snapshot of its clean stop is exactly what the scan reads', { timeout: 120_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    try {
+      expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
+      const lines: string[] = [];
+      const run = await runWriter(temp.dir, ['1000', '6000', 'close', 'load', 'deletes', '200', '1'], (line) => {
+        if (line.startsWith('delta ') || line.startsWith('checkpoint ')) lines.push(line);
+      });
+      expect(run.closed).toBe(true);
+      expect(lines.filter((line) => line.startsWith('delta ')).length).toBeGreaterThanOrEqual(2);
+      expect(existsSync(join(temp.dir, `${FILE}.delta`))).toBe(false);
+      const loaded = await loadOnce(temp.dir);
+      expect(loaded).toMatchObject({ ok: true });
+      expect(loaded.ok && loaded.delta).toBeUndefined();
+      expect(bookRecords(loaded)).toEqual(await scan(temp.dir));
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('killed anywhere while delta sections and merges alternate: always a start from a snapshot, nothing lost', { timeout: 180_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    try {
+      expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
+      const everAcked = new Set<string>();
+      // Checkpoints every 150 addresses, merged once the sections name a quarter of the store: a few sections, then a
+      // merge, and so on. The kills: anywhere early; soon after a second checkpoint; soon after a merge.
+      const killWhen: ((seen: string[], acked: number) => boolean)[] = [
+        (_seen, acked) => acked >= 300 + Math.floor(Math.random() * 2700),
+        (seen) => seen.length >= 2,
+        (seen) => seen.includes('checkpoint'),
+      ];
+      const kinds = new Set<string>();
+      for (const [round, due] of killWhen.entries()) {
+        const seen: string[] = [];
+        let killAt = Infinity;
+        const run = await runWriter(temp.dir, [String(round * 700), '40000', 'close', 'load', 'deletes', '150', '0.25'], (line, acked, kill) => {
+          if (line.startsWith('delta ') || line.startsWith('checkpoint ')) seen.push(line.split(' ')[0]!);
+          if (killAt === Infinity && due(seen, acked)) killAt = acked + Math.floor(Math.random() * 300);
+          if (acked >= killAt) kill();
+        });
+        expect(run.closed, `round ${round}: ${seen.join(', ')}`).toBe(false);
+        for (const kind of seen) kinds.add(kind);
+        for (const ip of run.acked) everAcked.add(ip);
+        for (const ip of run.deleted) if (!run.acked.includes(ip)) everAcked.delete(ip);
+        const deleted = new Set(run.deleted.filter((ip) => !run.acked.includes(ip)));
+        const loaded = await expectSafeStart(temp.dir, everAcked, deleted);
+        expect(loaded, `round ${round}, killed at ${killAt} acknowledgements after ${seen.join(', ')}`).toMatchObject({ ok: true });
+        await loadOnce(temp.dir);
+      }
+      expect([...kinds].sort()).toEqual(['checkpoint', 'delta']);
+    } finally {
+      await temp.remove();
+    }
+  });
+
+  it('after a kill, a damaged delta section is not applied, nor is the journal that follows it: the scan is', { timeout: 120_000 }, async () => {
+    const temp = await makeTempDir('dhcpd-snap-kill-');
+    try {
+      expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
+      let deltas = 0;
+      const run = await runWriter(temp.dir, ['500', '120000', 'close', 'load', '-', '200', '1'], (line, _acked, kill) => {
+        if (line.startsWith('delta ') && ++deltas === 2) kill();
+      });
+      const delta = join(temp.dir, `${FILE}.delta`);
+      const bytes = await readFile(delta);
+      bytes[bytes.length - 100]! ^= 0x01;
+      await writeFile(delta, bytes);
+      expect(await expectSafeStart(temp.dir, new Set(run.acked))).toMatchObject({ ok: false, reason: 'stale' });
+    } finally {
+      await temp.remove();
+    }
+  });
+
   it('killed twice in a row, each time after commits: the second start replays both sessions\' commits', { timeout: 120_000 }, async () => {
     const temp = await makeTempDir('dhcpd-snap-kill-');
     const everAcked = new Set<string>();
