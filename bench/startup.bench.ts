@@ -5,7 +5,7 @@
 // (relayed, W=256 in flight) into a second, empty subnet: the cost of a DORA with that many leases stored (run with
 // leases=0 for the empty-store figure). The stored leases live in 100.64.0.0/10, only in the store and in memory.
 // The "after gc" figures need node's --expose-gc (without it they are not after a collection, and say so).
-// usage: [DORA=20000 [WARM=10000]] [CHECKPOINT=N] [STARTUP_DIR=DIR] node --expose-gc --import tsx bench/startup.bench.ts [leases=1000000]
+// usage: [DORA=20000 [WARM=10000]] [CHECKPOINT=N] [DELTA_SHARE=S] [STARTUP_DIR=DIR] node --expose-gc --import tsx bench/startup.bench.ts [leases=1000000]
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +43,8 @@ const wire = {
   serverId: '198.19.0.254', interfaces: [], logging: { level: 'silent' }, defaults: { leaseTime: 86_400 }, conflictCheck: { enabled: false },
   subnets: [
     { subnet: '100.64.0.0/10', pools: [{ start: '100.64.0.10', end: '100.127.255.254' }] },
-    { subnet: '198.19.0.0/16', pools: [{ start: '198.19.1.0', end: '198.19.255.254' }], router: ['198.19.0.1'] },
+    // A /15, so that a run of up to ~130,000 DORAs spans several checkpoints (and a merge: store.checkpoint.deltaShare).
+    { subnet: '198.18.0.0/15', pools: [{ start: '198.18.1.0', end: '198.19.255.250' }], router: ['198.19.0.1'] },
   ],
 };
 const compiled = parseConfig(JSON.stringify(wire), { baseDir: '/tmp' });
@@ -109,11 +110,18 @@ const start = performance.now();
 // SNAPSHOT=0 measures the full scan (no snapshot read or written); by default the store keeps one as the daemon's does.
 const snapshotPath = process.env.SNAPSHOT === '0' ? undefined : join(runPath, SNAPSHOT_FILE);
 // CHECKPOINT=N: the daemon's checkpoints every N addresses (default: the daemon's default); 0: none. A checkpoint's
-// worker thread counts in the CPU per DORA (process.cpuUsage covers every thread).
+// worker thread counts in the CPU per DORA (process.cpuUsage covers every thread). DELTA_SHARE=S: store.checkpoint.deltaShare
+// (default: the daemon's; 0: every checkpoint merges a new snapshot, as before delta files).
 const checkpointEvery = Number(process.env.CHECKPOINT ?? DEFAULT_CHECKPOINT.addresses);
+const deltaShare = Number(process.env.DELTA_SHARE ?? DEFAULT_CHECKPOINT.deltaShare);
+const checkpoints: string[] = [];
+function noteCheckpoint(obj: { evt?: string; kind?: string; addresses?: number; ms?: number }): void {
+  if (obj.evt === 'store.checkpoint.written') checkpoints.push(`${obj.kind} of ${obj.addresses} in ${obj.ms} ms`);
+}
 const store = new LevelLeaseStore(new Level<string, string>(runPath, { createIfMissing: true }), {
   location: runPath, ...(snapshotPath === undefined ? {} : { snapshotPath }),
-  checkpoint: { ...DEFAULT_CHECKPOINT, addresses: checkpointEvery > 0 ? checkpointEvery : Number.MAX_SAFE_INTEGER },
+  checkpoint: { ...DEFAULT_CHECKPOINT, addresses: checkpointEvery > 0 ? checkpointEvery : Number.MAX_SAFE_INTEGER, deltaShare },
+  logger: { info: noteCheckpoint, warn: (obj: object) => console.warn(JSON.stringify(obj)), error: (obj: object) => console.error(JSON.stringify(obj)) },
 });
 const app = startApp({ config: compiled.config, log: pino({ level: 'silent' }), store, openTransport: async () => transport });
 await app.ready;
@@ -180,6 +188,7 @@ async function runDoras(count: number, first = 0, report = true): Promise<void> 
   const after = process.memoryUsage();
   console.log(`${globalThis.gc === undefined ? 'no gc (run node with --expose-gc)' : 'after a gc'}: RSS ${mb(after.rss)} MB, heap ${mb(after.heapUsed)} MB, array buffers ${mb(after.arrayBuffers)} MB`);
 }
+console.log(`checkpoints: ${checkpoints.join(', ') || 'none'}`);
 const snapshotEvents = Object.entries(app.statistics().counters.events ?? {}).filter(([name]) => name.startsWith('store.snapshot.'));
 const stopStart = performance.now();
 await app.stop();

@@ -98,6 +98,7 @@ export class Checkpoint {
     }
     // A copy: the store goes on noting writes in `previous` meanwhile.
     const ips = Uint32Array.from(previous.addresses());
+    const known = previous.takeValues();
     const from = { seq: previous.seq, fingerprint: previous.fingerprint };
     const write = how.kind === 'delta'
       ? async (changes: Changes): Promise<Written> => ({
@@ -108,7 +109,7 @@ export class Checkpoint {
         const saved = await mergeInWorker(target, changes).catch(() => mergeSnapshot(target, changes));
         return saved === 'written' ? { kind: 'merge' } : saved;
       };
-    this.done = readChanges(ips, files.leases)
+    this.done = readChanges(ips, files.leases, known)
       .then(write)
       .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   }

@@ -17,6 +17,7 @@ import { forEachChange, packChanges, type Changes } from './snapshot-changes.js'
 import { deltaPathOf, readDeltaChain, sameIdentity, type SnapshotIdentity } from './snapshot-delta.js';
 import { mergeSnapshot, type BaseSave } from './snapshot-merge.js';
 import { takePrefetched } from './snapshot-prefetch.js';
+import type { CapturedValues } from './captured-values.js';
 import type { SnapshotJournal } from './snapshot-journal.js';
 import type { SnapshotLoad } from './snapshots.js';
 
@@ -272,12 +273,19 @@ export async function saveSnapshotFromBase(
   return mergeSnapshot({ path, deltaPath: deltaPathOf(path), storeId: meta.id, seq: meta.seq, fingerprint, base }, changes);
 }
 
-/** The stored values of the addresses, read in chunks. */
-export async function readChanges(ips: Uint32Array, leases: Sublevel<Uint8Array>): Promise<Changes> {
-  const values: (Uint8Array | undefined)[] = [];
-  for (let at = 0; at < ips.length; at += LOAD_CHUNK) {
-    const keys = [...ips.subarray(at, at + LOAD_CHUNK)].map((ip) => uint32Key(ip));
-    for (const value of await leases.getMany(keys)) values.push(value);
+/** The stored values of the addresses: as `known` holds them (captured-values.ts), the others read in chunks. */
+export async function readChanges(ips: Uint32Array, leases: Sublevel<Uint8Array>, known?: CapturedValues): Promise<Changes> {
+  const values: (Uint8Array | undefined)[] = new Array(ips.length);
+  const unknown: number[] = [];
+  ips.forEach((ip, i) => {
+    const value = known?.valueOf(ip);
+    if (value === undefined) unknown.push(i);
+    else values[i] = value ?? undefined;
+  });
+  for (let at = 0; at < unknown.length; at += LOAD_CHUNK) {
+    const chunk = unknown.slice(at, at + LOAD_CHUNK);
+    const read = await leases.getMany(chunk.map((i) => uint32Key(ips[i]!)));
+    chunk.forEach((i, n) => (values[i] = read[n]));
   }
   return packChanges(ips, values);
 }

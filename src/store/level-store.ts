@@ -26,6 +26,7 @@ import {
 } from './level-snapshot.js';
 import { deltaPathOf } from './snapshot-delta.js';
 import { SnapshotJournal } from './snapshot-journal.js';
+import { StagedValues } from './captured-values.js';
 import { Checkpoint, checkpointDue, checkpointKind, DEFAULT_CHECKPOINT, type CheckpointPolicy, type CheckpointResult } from './checkpoint.js';
 import type { SnapshotLoad, SnapshotStore } from './snapshots.js';
 import type { LeaseHistoryStore, LeaseStore, LeaseTransition, LeaseWrite, StoreHealth } from './types.js';
@@ -105,6 +106,8 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
   /** The checkpoint being written, if any; settled (its outcome applied) when `checkpointing` is. */
   private checkpoint: Checkpoint | undefined;
   private checkpointing: Promise<void> = Promise.resolve();
+  /** The values of the commit batch being written, for the journals once it landed (captured-values.ts). */
+  private readonly staged = new StagedValues();
   /** The delta file's sections since the snapshot in place (snapshot-delta.ts): how many addresses, and its length. */
   private delta: { entries: number; length: number | undefined } = { entries: 0, length: undefined };
   /** When the journal last started: the load, or the last checkpoint's start. */
@@ -348,8 +351,11 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
           this.historyLog.append(batch, ip, added, ranges, 2 * i);
         }
         const record = records[i]!;
-        if (record === null) batch.del(this.leaseKeys.of(ip));
-        else batch.put(this.leaseKeys.of(ip), leaseValueBytes(record, ranges[2 * i]!, ranges[2 * i + 1]!));
+        const value = record === null ? undefined : leaseValueBytes(record, ranges[2 * i]!, ranges[2 * i + 1]!);
+        if (value === undefined) batch.del(this.leaseKeys.of(ip));
+        else batch.put(this.leaseKeys.of(ip), value);
+        // For the next checkpoint, which would otherwise read it back from LevelDB; noted once the batch landed.
+        if (this.journalFile !== undefined) this.staged.add(ip, value);
       }
       const seq = (await this.storeMeta()).seq + 1;
       batch.putText(this.seqKey, String(seq));
@@ -365,12 +371,19 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
       batch = undefined;
       await written;
       this.stored = { id: this.stored!.id, seq };
+      // In the journal a checkpoint in progress started as well: it follows this one if the checkpoint is written.
+      const next = this.checkpoint?.journal;
+      this.staged.drain((ip, value) => {
+        this.journal?.noteValue(ip, value);
+        next?.noteValue(ip, value);
+      });
       for (let i = 0; i < ips.length; i++) {
         if (records[i] === null) this.memo.deleted(ips[i]!);
         else this.memo.storedRange(ips[i]!, ranges[2 * i]!, ranges[2 * i + 1]!);
       }
     } catch (error) {
       batch?.discard();
+      this.staged.clear();
       // The batch may have landed or not: the commit journal can no longer account for every commit.
       this.journalFile?.discard();
       this.journalFile = undefined;
