@@ -4,7 +4,8 @@
 // Reported: each checkpoint's duration, and the event loop's longest stall and 99th percentile over the whole run,
 // beside the same run with checkpoints off (CHECKPOINT=0): what a checkpoint costs the serving thread.
 // Bounded: WRITES puts, one temp copy of the store (removed).
-// usage: STORE=DIR [WRITES=60000] [CHECKPOINT=20000] npx tsx bench/checkpoint.bench.ts
+// DELTA_SHARE=S: store.checkpoint.deltaShare (default the daemon's: delta sections at 10^6; 0: every checkpoint merges).
+// usage: STORE=DIR [WRITES=60000] [CHECKPOINT=20000] [DELTA_SHARE=S] npx tsx bench/checkpoint.bench.ts
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,13 +18,14 @@ const source = process.env.STORE;
 if (source === undefined) throw new Error('usage: STORE=DIR [WRITES=60000] [CHECKPOINT=20000] npx tsx bench/checkpoint.bench.ts');
 const writes = Number(process.env.WRITES ?? 60_000);
 const bound = Number(process.env.CHECKPOINT ?? 20_000);
+const deltaShare = Number(process.env.DELTA_SHARE ?? DEFAULT_CHECKPOINT.deltaShare);
 const dir = join(mkdtempSync(join(tmpdir(), 'adcheckpoint-')), 'leases');
 cpSync(source, dir, { recursive: true });
 
-const checkpoints: { seq: number; addresses: number; ms: number }[] = [];
+const checkpoints: { kind: string; seq: number; addresses: number; ms: number }[] = [];
 const logger = {
-  info: (obj: { evt?: string; seq?: number; addresses?: number; ms?: number }): void => {
-    if (obj.evt === 'store.checkpoint.written') checkpoints.push({ seq: obj.seq!, addresses: obj.addresses!, ms: obj.ms! });
+  info: (obj: { evt?: string; kind?: string; seq?: number; addresses?: number; ms?: number }): void => {
+    if (obj.evt === 'store.checkpoint.written') checkpoints.push({ kind: obj.kind!, seq: obj.seq!, addresses: obj.addresses!, ms: obj.ms! });
   },
   warn: (obj: object): void => console.warn(JSON.stringify(obj)),
   error: (obj: object): void => console.error(JSON.stringify(obj)),
@@ -31,7 +33,7 @@ const logger = {
 try {
   const store = await openLevelStore(dir, {
     snapshotPath: join(dir, SNAPSHOT_FILE), logger,
-    checkpoint: { ...DEFAULT_CHECKPOINT, addresses: bound > 0 ? bound : Number.MAX_SAFE_INTEGER, intervalMs: 0 },
+    checkpoint: { addresses: bound > 0 ? bound : Number.MAX_SAFE_INTEGER, intervalMs: 0, deltaShare },
   });
   const loaded = await store.loadSnapshot();
   if (!loaded.ok) throw new Error(`the copy did not start from its snapshot (${loaded.reason}): give STORE a store with one`);
@@ -63,7 +65,7 @@ try {
   const ms = (n: number): string => (n / 1e6).toFixed(1);
   console.log(`${loaded.leases.size} leases, ${writes} puts in ${seconds.toFixed(1)} s (${(writes / seconds).toFixed(0)}/s), `
     + `checkpoint every ${bound > 0 ? bound : '(off)'} addresses: ${checkpoints.length} written `
-    + `(${checkpoints.map((c) => `${c.addresses} addresses in ${c.ms} ms`).join(', ') || 'none'}); `
+    + `(${checkpoints.map((c) => `${c.kind} of ${c.addresses} addresses in ${c.ms} ms`).join(', ') || 'none'}); `
     + `event loop: longest stall ${longest.toFixed(1)} ms, delay p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms; `
     + `close ${((performance.now() - closeStart) / 1000).toFixed(2)} s`);
 } finally {

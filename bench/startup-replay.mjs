@@ -22,7 +22,7 @@ async function crashAfterWrites(dir) {
   const bound = Number(process.env.CHECKPOINT ?? 0);
   const checkpoints = [];
   const logger = {
-    info: (obj) => void (obj.evt === 'store.checkpoint.written' && checkpoints.push(`${obj.addresses} in ${obj.ms} ms`)),
+    info: (obj) => void (obj.evt === 'store.checkpoint.written' && checkpoints.push(`${obj.kind} of ${obj.addresses} in ${obj.ms} ms`)),
     warn: (obj) => console.warn(JSON.stringify(obj)),
     error: (obj) => console.error(JSON.stringify(obj)),
   };
@@ -60,7 +60,7 @@ if (childDir !== undefined) {
     const store = await openLevelStore(dir, { snapshotPath: join(dir, 'lease-snapshot.bin') });
     const loaded = await store.loadSnapshot();
     const ms = performance.now() - started;
-    console.log(`start after kill -9 with ${K} leases rewritten: ${loaded.ok ? `${loaded.leases.size} leases from the snapshot, ${loaded.replayed} addresses replayed` : `not from the snapshot (${loaded.reason})`} `
+    console.log(`start after kill -9 with ${K} leases rewritten: ${loaded.ok ? `${loaded.leases.size} leases from the snapshot, ${loaded.delta ?? 0} from its delta file, ${loaded.replayed} addresses replayed` : `not from the snapshot (${loaded.reason})`} `
       + `in ${(ms / 1000).toFixed(2)} s (open + load, in process), RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
     await store.close();
   } finally {
