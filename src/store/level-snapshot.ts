@@ -12,7 +12,7 @@ import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
 import type { LeaseValue } from './lease-value.js';
 import { uint32Key } from './keys.js';
 import { JournalFile, readJournal } from './journal-file.js';
-import { readSnapshotAsync, SnapshotUnusable, writeSnapshot, type Snapshot } from './snapshot-file.js';
+import { readSnapshotAsync, SnapshotUnusable, writeSnapshot } from './snapshot-file.js';
 import { forEachChange, packChanges, type Changes } from './snapshot-changes.js';
 import { deltaPathOf, readDeltaChain, sameIdentity, type SnapshotIdentity } from './snapshot-delta.js';
 import { mergeSnapshot, type BaseSave } from './snapshot-merge.js';
