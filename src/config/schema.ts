@@ -140,7 +140,7 @@ export const StoreSchema = z.strictObject({
         .default(0.1)
         .describe(
           'A checkpoint appends the addresses written since the last one to the delta file while it names at most this '
-          + 'share of the stored leases; past it, it rewrites the snapshot whole. 0: always whole.',
+          + 'share of the stored leases (or twice addresses, whichever is more); past it, it rewrites the snapshot whole. 0: always whole.',
         ),
     })
     .prefault({})

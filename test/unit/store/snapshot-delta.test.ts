@@ -101,12 +101,14 @@ describe('snapshot delta file', () => {
 
 describe('checkpoint kind', () => {
   const policy = { ...DEFAULT_CHECKPOINT, deltaShare: 0.1 };
-  it('writes delta sections while they and the journal name at most the share of the stored leases, then merges', () => {
+  it('writes delta sections while they and the journal name at most the share of the stored leases (or twice its addresses), then merges', () => {
     expect(checkpointKind(policy, { entries: 0, length: undefined }, 20_000, 1_000_000)).toEqual({ kind: 'delta', length: undefined });
     expect(checkpointKind(policy, { entries: 60_000, length: 9_000_000 }, 20_000, 1_000_000)).toEqual({ kind: 'delta', length: 9_000_000 });
     expect(checkpointKind(policy, { entries: 80_001, length: 9_000_000 }, 20_000, 1_000_000)).toEqual({ kind: 'merge' });
-    // A small store merges: its snapshot costs little.
-    expect(checkpointKind(policy, { entries: 0, length: undefined }, 20_000, 10_000)).toEqual({ kind: 'merge' });
+    // A small store's sections go up to twice the checkpoint's addresses.
+    expect(checkpointKind(policy, { entries: 0, length: undefined }, 20_000, 10_000)).toEqual({ kind: 'delta', length: undefined });
+    expect(checkpointKind(policy, { entries: 20_000, length: 3_000_000 }, 20_000, 10_000)).toEqual({ kind: 'delta', length: 3_000_000 });
+    expect(checkpointKind(policy, { entries: 40_000, length: 6_000_000 }, 20_000, 10_000)).toEqual({ kind: 'merge' });
     expect(checkpointKind({ ...policy, deltaShare: 0 }, { entries: 0, length: undefined }, 1, 1_000_000)).toEqual({ kind: 'merge' });
   });
 });
