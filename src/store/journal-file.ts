@@ -7,17 +7,14 @@
 //   page cache written, and what an OS crash loses only cuts the chain short of the store's sequence: refused.
 // - `session` is LevelDB's CURRENT after that session opened the store: unchanged at the next start only when
 //   nothing else opened the store since (see Snapshot.fingerprint).
-// Layout: magic (8 bytes) | header length (u32 LE) | CRC-32 of the header (u32 LE) | header JSON | records, each:
-// payload length (u32 LE) | CRC-32 of the payload (u32 LE) | payload: from (f64 LE) | to (f64 LE) | addresses (u32 LE…)
-// A record covers the commits from+1 .. to.
+// Layout (framed-file.ts): a header, then records, each payload: from (f64 LE) | to (f64 LE) | addresses (u32 LE…).
+// A record covers the commits from+1 .. to. Each is one buffer, written with one call (record(), below).
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { frameHeader, readFrameHeader, readRecord, RECORD_HEAD } from './framed-file.js';
 
 const MAGIC = Buffer.from('ADLJRNL\u0001', 'latin1');
-const FIXED = 16;
-const RECORD_HEAD = 8;
 const RANGE = 16;
-const MAX_HEADER = 1 << 16;
 
 export interface JournalHeader {
   readonly storeId: string;
@@ -44,27 +41,17 @@ export function readJournal(path: string): JournalContent | undefined {
   } catch {
     return undefined;
   }
-  if (file.length < FIXED || !file.subarray(0, 8).equals(MAGIC)) return undefined;
-  const headerLength = file.readUInt32LE(8);
-  if (headerLength > MAX_HEADER || FIXED + headerLength > file.length) return undefined;
-  const headerBytes = file.subarray(FIXED, FIXED + headerLength);
-  if (crc32(headerBytes) !== file.readUInt32LE(12)) return undefined;
-  let header: JournalHeader;
-  try {
-    header = JSON.parse(headerBytes.toString('utf8')) as JournalHeader;
-  } catch {
-    return undefined;
-  }
+  const framed = readFrameHeader(file, MAGIC);
+  if (framed === undefined) return undefined;
+  const header = framed.header as JournalHeader;
   if (typeof header.storeId !== 'string' || !Number.isSafeInteger(header.baseSeq) || typeof header.baseFingerprint !== 'string'
     || typeof header.session !== 'string') return undefined;
   const chunks: Uint32Array[] = [];
   let total = 0;
   let upTo: number | undefined = header.baseSeq;
-  for (let at = FIXED + headerLength; at + RECORD_HEAD + RANGE <= file.length;) {
-    const length = file.readUInt32LE(at);
-    if (length < RANGE || (length - RANGE) % 4 !== 0 || at + RECORD_HEAD + length > file.length) break; // torn tail
-    const payload = file.subarray(at + RECORD_HEAD, at + RECORD_HEAD + length);
-    if (crc32(payload) !== file.readUInt32LE(at + 4)) break;
+  for (let read = readRecord(file, framed.end); read !== undefined; read = readRecord(file, read.end)) {
+    const { payload } = read;
+    if (payload.length < RANGE || (payload.length - RANGE) % 4 !== 0) break;
     const from = payload.readDoubleLE(0);
     const to = payload.readDoubleLE(8);
     // A record that does not continue the chain (a commit not journalled in between) ends what can be trusted.
@@ -73,11 +60,10 @@ export function readJournal(path: string): JournalContent | undefined {
       break;
     }
     upTo = to;
-    const addresses = new Uint32Array((length - RANGE) / 4);
+    const addresses = new Uint32Array((payload.length - RANGE) / 4);
     Buffer.from(addresses.buffer).set(payload.subarray(RANGE));
     chunks.push(addresses);
     total += addresses.length;
-    at += RECORD_HEAD + length;
   }
   const addresses = new Uint32Array(total);
   let filled = 0;
@@ -110,14 +96,9 @@ export class JournalFile {
    */
   static start(path: string, header: JournalHeader, addresses: readonly number[], upTo: number): JournalFile {
     const tmp = `${path}.tmp`;
-    const headerBytes = Buffer.from(JSON.stringify(header));
-    const fixed = Buffer.alloc(FIXED);
-    MAGIC.copy(fixed, 0);
-    fixed.writeUInt32LE(headerBytes.length, 8);
-    fixed.writeUInt32LE(crc32(headerBytes), 12);
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeAll(fd, Buffer.concat([fixed, headerBytes]));
+      writeAll(fd, frameHeader(MAGIC, header));
       if (upTo > header.baseSeq) writeAll(fd, record(header.baseSeq, upTo, addresses));
       renameSync(tmp, path);
     } catch (error) {

@@ -10,19 +10,16 @@
 //   A file whose chain does not start at the snapshot in place (it was written against an older one) is not used.
 // - A section that is damaged ends the chain there: the commit journal then applies to none of it, and the start
 //   scans LevelDB, which stays the truth.
-// Layout: magic (8 bytes) | header length (u32 LE) | CRC-32 of the header (u32 LE) | header JSON ({ storeId }) |
-// sections, each: payload length (u32 LE) | CRC-32 of the payload (u32 LE) | payload: identity JSON length (u32 LE) |
-// identity JSON ({ from, at }) | count (u32 LE) | addresses (count u32 LE) | value lengths (count i32 LE) | values.
+// Layout (framed-file.ts): a header ({ storeId }), then one record per section, its payload: identity JSON length
+// (u32 LE) | identity JSON ({ from, at }) | count (u32 LE) | addresses (count u32 LE) | value lengths (count i32 LE) |
+// values.
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import { writeFileAtomically } from './atomic-file.js';
+import { frameHeader, frameRecord, readFrameHeader, readRecord } from './framed-file.js';
 import type { Changes } from './snapshot-changes.js';
 
 const MAGIC = Buffer.from('ADLDELT\u0001', 'latin1');
-const FIXED = 16;
-const SECTION_HEAD = 8;
-const MAX_HEADER = 1 << 16;
 
 /** A snapshot state: the store's commit sequence it is at and the session that wrote it (see Snapshot.fingerprint). */
 export interface SnapshotIdentity {
@@ -76,7 +73,7 @@ export async function appendDeltaSection(path: string, storeId: string, section:
   const bytes = sectionBytes(section);
   const size = bytes.reduce((sum, part) => sum + part.length, 0);
   if (length === undefined) {
-    const header = fileHeader(storeId);
+    const header = frameHeader(MAGIC, { storeId });
     await writeFileAtomically(path, [header, ...bytes]);
     return header.length + size;
   }
@@ -95,28 +92,10 @@ function emptyChain(base: SnapshotIdentity): DeltaChain {
   return { sections: [], at: base, entries: 0, length: undefined };
 }
 
-function fileHeader(storeId: string): Buffer {
-  const header = Buffer.from(JSON.stringify({ storeId }));
-  const fixed = Buffer.alloc(FIXED);
-  MAGIC.copy(fixed, 0);
-  fixed.writeUInt32LE(header.length, 8);
-  fixed.writeUInt32LE(crc32(header), 12);
-  return Buffer.concat([fixed, header]);
-}
-
 /** Where the sections start when the file is a delta file of store `storeId`; else undefined. */
 function sectionsStart(file: Buffer, storeId: string): number | undefined {
-  if (file.length < FIXED || !file.subarray(0, 8).equals(MAGIC)) return undefined;
-  const headerLength = file.readUInt32LE(8);
-  if (headerLength > MAX_HEADER || FIXED + headerLength > file.length) return undefined;
-  const header = file.subarray(FIXED, FIXED + headerLength);
-  if (crc32(header) !== file.readUInt32LE(12)) return undefined;
-  try {
-    const parsed = JSON.parse(header.toString('utf8')) as { storeId?: unknown };
-    return parsed.storeId === storeId ? FIXED + headerLength : undefined;
-  } catch {
-    return undefined;
-  }
+  const framed = readFrameHeader(file, MAGIC);
+  return (framed?.header as { storeId?: unknown } | undefined)?.storeId === storeId ? framed!.end : undefined;
 }
 
 function parseChain(file: Buffer, storeId: string, base: SnapshotIdentity): DeltaChain {
@@ -137,12 +116,9 @@ function parseChain(file: Buffer, storeId: string, base: SnapshotIdentity): Delt
 
 /** The section at `offset` and where it ends; undefined when there is none, or it is torn or damaged. */
 function readSection(file: Buffer, offset: number): { section: DeltaSection; end: number } | undefined {
-  if (offset + SECTION_HEAD > file.length) return undefined;
-  const length = file.readUInt32LE(offset);
-  const end = offset + SECTION_HEAD + length;
-  if (end > file.length || length < 8) return undefined;
-  const payload = file.subarray(offset + SECTION_HEAD, end);
-  if (crc32(payload) !== file.readUInt32LE(offset + 4)) return undefined;
+  const record = readRecord(file, offset);
+  if (record === undefined) return undefined;
+  const { payload } = record;
   try {
     const identityLength = payload.readUInt32LE(0);
     const identity = JSON.parse(payload.toString('utf8', 4, 4 + identityLength)) as { from: SnapshotIdentity; at: SnapshotIdentity };
@@ -157,7 +133,7 @@ function readSection(file: Buffer, offset: number): { section: DeltaSection; end
     Buffer.from(lengths.buffer).set(payload.subarray(at, (at += 4 * count)));
     const total = lengths.reduce((sum, n) => sum + Math.max(n, 0), 0);
     if (at + total !== payload.length) return undefined;
-    return { section: { from: identity.from, at: identity.at, changes: { ips, lengths, bytes: payload.subarray(at) } }, end };
+    return { section: { from: identity.from, at: identity.at, changes: { ips, lengths, bytes: payload.subarray(at) } }, end: record.end };
   } catch {
     return undefined;
   }
@@ -175,20 +151,10 @@ function sectionBytes({ from, at, changes }: DeltaSection): Buffer[] {
   fixed.writeUInt32LE(identity.length, 0);
   identity.copy(fixed, 4);
   fixed.writeUInt32LE(count, 4 + identity.length);
-  const body = [
+  return frameRecord([
     fixed,
     Buffer.from(changes.ips.buffer, changes.ips.byteOffset, 4 * count),
     Buffer.from(changes.lengths.buffer, changes.lengths.byteOffset, 4 * count),
     Buffer.from(changes.bytes.buffer, changes.bytes.byteOffset, changes.bytes.length),
-  ];
-  let crc = 0;
-  let length = 0;
-  for (const part of body) {
-    if (part.length > 0) crc = crc32(part, crc);
-    length += part.length;
-  }
-  const head = Buffer.alloc(SECTION_HEAD);
-  head.writeUInt32LE(length, 0);
-  head.writeUInt32LE(crc, 4);
-  return [head, ...body];
+  ]);
 }

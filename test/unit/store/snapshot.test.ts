@@ -326,6 +326,23 @@ async function expectSafeStart(dir: string, everAcked: ReadonlySet<string>, dele
   return loaded;
 }
 
+/**
+ * After a kill while checkpoints were written: the start from `dir`, and from a copy of it whose journal is under
+ * its ".next" name, as a kill between a checkpoint's write and its journal's move leaves it. Both must be safe.
+ */
+async function expectSafeStartsAfterCheckpoints(dir: string, run: { acked: string[]; deleted: string[] }): Promise<[SnapshotLoad, SnapshotLoad]> {
+  const moved = await makeTempDir('dhcpd-snap-kill-');
+  try {
+    await cp(dir, moved.dir, { recursive: true });
+    await rename(join(moved.dir, `${FILE}.journal`), join(moved.dir, `${FILE}.journal.next`));
+    const acked = new Set(run.acked);
+    const deleted = new Set(run.deleted.filter((ip) => !acked.has(ip)));
+    return [await expectSafeStart(dir, acked, deleted), await expectSafeStart(moved.dir, acked, deleted)];
+  } finally {
+    await moved.remove();
+  }
+}
+
 describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () => {
   it('killed while its snapshot is written: the old file (stale) or the new one, never a torn one', { timeout: 180_000 }, async () => {
     const temp = await makeTempDir('dhcpd-snap-kill-');
@@ -394,7 +411,6 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
 
   it('killed after many rewrites with checkpoints on: starts from the newest one, replays few addresses, loses nothing', { timeout: 120_000 }, async () => {
     const temp = await makeTempDir('dhcpd-snap-kill-');
-    const moved = await makeTempDir('dhcpd-snap-kill-');
     try {
       expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
       // Every write names another address (2,000 rewrites, then new ones): without checkpoints, the journal would name
@@ -410,19 +426,14 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
       expect(run.closed).toBe(false);
       expect(checkpoints.length).toBeGreaterThanOrEqual(2);
       expect(await snapshotSeq(temp.dir)).toBeGreaterThanOrEqual(checkpoints.at(-1)!);
-      // As a kill between a checkpoint's snapshot and its journal's move leaves it: the journal under its ".next" name.
-      await cp(temp.dir, moved.dir, { recursive: true });
-      await rename(join(moved.dir, `${FILE}.journal`), join(moved.dir, `${FILE}.journal.next`));
-      const deleted = new Set(run.deleted.filter((ip) => !run.acked.includes(ip)));
-      const loaded = await expectSafeStart(temp.dir, new Set(run.acked), deleted);
+      const [loaded, fromNext] = await expectSafeStartsAfterCheckpoints(temp.dir, run);
       expect(loaded).toMatchObject({ ok: true });
       if (!loaded.ok) return;
       // The checkpoints covered at least their 300 addresses each; at most the 32 writes in flight were not acknowledged.
       expect(loaded.replayed ?? 0).toBeLessThanOrEqual(run.acked.length + run.deleted.length + 32 - 2 * 300);
-      expect(await expectSafeStart(moved.dir, new Set(run.acked), deleted)).toMatchObject({ ok: true, replayed: loaded.replayed });
+      expect(fromNext).toMatchObject({ ok: true, replayed: loaded.replayed });
     } finally {
       await temp.remove();
-      await moved.remove();
     }
   });
 
@@ -472,7 +483,6 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
 
   it('killed after delta checkpoints: starts from the snapshot, its delta sections and the last journal, loses nothing', { timeout: 120_000 }, async () => {
     const temp = await makeTempDir('dhcpd-snap-kill-');
-    const moved = await makeTempDir('dhcpd-snap-kill-');
     try {
       expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
       const before = await snapshotSeq(temp.dir);
@@ -490,21 +500,16 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
       // No merge yet: the snapshot file is the one of the clean stop, the delta file beside it.
       expect(await snapshotSeq(temp.dir)).toBe(before);
       expect(existsSync(join(temp.dir, `${FILE}.delta`))).toBe(true);
-      // As a kill between a section's sync and its journal's move leaves it: the journal under its ".next" name.
-      await cp(temp.dir, moved.dir, { recursive: true });
-      await rename(join(moved.dir, `${FILE}.journal`), join(moved.dir, `${FILE}.journal.next`));
-      const deleted = new Set(run.deleted.filter((ip) => !run.acked.includes(ip)));
-      const loaded = await expectSafeStart(temp.dir, new Set(run.acked), deleted);
+      const [loaded, fromNext] = await expectSafeStartsAfterCheckpoints(temp.dir, run);
       expect(loaded).toMatchObject({ ok: true });
       if (!loaded.ok) return;
       expect(loaded.delta).toBeGreaterThanOrEqual(3 * 200);
       expect(loaded.replayed ?? 0).toBeLessThanOrEqual(run.acked.length + run.deleted.length + 32 - 3 * 200);
-      expect(await expectSafeStart(moved.dir, new Set(run.acked), deleted)).toMatchObject({ ok: true, delta: loaded.delta, replayed: loaded.replayed });
+      expect(fromNext).toMatchObject({ ok: true, delta: loaded.delta, replayed: loaded.replayed });
       // That start's clean close merged everything into a new snapshot: the delta file went with the old one.
       expect(existsSync(join(temp.dir, `${FILE}.delta`))).toBe(false);
     } finally {
       await temp.remove();
-      await moved.remove();
     }
   });
 
