@@ -1,17 +1,19 @@
 // A checkpoint of the start-up snapshot while the store serves, so that a start after a kill -9 reads back a bounded
 // number of addresses however long the daemon ran. Without one, the commit journal names every address written since
 // the last clean stop and its replay grows with uptime (10^5 addresses: 2.6 s).
-// - Started between two commit batches, at the last sequence that landed (S): a new commit journal for the snapshot
-//   at S (the ".next" one) starts empty, and every commit from then on is journalled in both.
-// - The snapshot at S is the current one with the addresses its journal names read again from LevelDB, as at a
-//   clean stop, while commits go on. A read may see a value written after S: every such address is in the next
-//   journal, so a start from this snapshot reads it again anyway. Every other address holds its value at S.
-// - Written atomically (snapshot-file.ts); then the next journal replaces the old one. A kill in between leaves the
-//   new snapshot with the ".next" journal, which the loader looks for too (level-snapshot.ts); a kill before leaves
-//   the old snapshot and its journal, still complete.
-// Off the packet path: LevelDB reads the addresses in its own threads, 1,000 at a time; a worker thread merges and
-// writes the snapshot (checkpoint-worker.ts), in this thread only when no worker starts. What is left on the main
-// thread is measured by bench/checkpoint.bench.ts.
+// - Started between two commit batches, at the last sequence that landed (S): a new commit journal for the state at
+//   S (the ".next" one) starts empty, and every commit from then on is journalled in both.
+// - The state at S is the current one with the current value of each address its journal names: the value the
+//   journal kept once that batch landed (captured-values.ts), else read again from LevelDB while commits go on. A
+//   read may see a value written after S: every such address is in the next journal, so a start from this state
+//   reads it again anyway. Every other address holds its value at S.
+// - Written as a delta section (snapshot-delta.ts: appended and synced) or merged into a new snapshot (written
+//   atomically: snapshot-file.ts), as checkpointKind decides; then the next journal replaces the old one. A kill in
+//   between leaves the new state with the ".next" journal, which the loader looks for too (level-snapshot.ts); a
+//   kill before leaves the old state and its journal, still complete.
+// Off the packet path: LevelDB reads what it must in its own threads, 1,000 at a time; a worker thread merges and
+// writes a new snapshot (checkpoint-worker.ts), in this thread only when no worker starts; a delta section is
+// appended by the thread pool. What is left on the main thread is measured by bench/checkpoint.bench.ts.
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +35,8 @@ export interface CheckpointPolicy {
   readonly intervalMs: number;
   /**
    * A checkpoint adds a section to the delta file while its sections and the journal name at most this share of the
-   * stored leases (repeats counted); past it, it merges them into a new snapshot. 0: it always merges.
+   * stored leases, or twice `addresses` (repeats counted); past it, it merges them into a new snapshot. 0: it always
+   * merges (checkpointKind).
    */
   readonly deltaShare: number;
 }
@@ -55,8 +58,9 @@ export type CheckpointKind = { readonly kind: 'delta'; readonly length: number |
 
 /**
  * `delta`: the delta file's sections (entries, repeats counted, and length); `stored`: how many leases are stored.
- * Below `deltaShare` of them, or twice `addresses` (a small store's merge still costs a worker's start and a synced
- * file, ~0.1-0.3 s, where a start after a crash applies 40,000 entries in ~0.2 s), a delta section.
+ * Below `deltaShare` of them, or twice `addresses`, a delta section: a small store's merge still decodes every value
+ * it carries, starts a worker and syncs a file (0.3-0.7 s measured at 20,000-130,000 leases), where a start after a
+ * crash applies 40,000 entries in ~0.2 s.
  */
 export function checkpointKind(policy: CheckpointPolicy, delta: { entries: number; length: number | undefined }, journalled: number, stored: number): CheckpointKind {
   const bound = policy.deltaShare > 0 ? Math.max(policy.deltaShare * stored, 2 * policy.addresses) : 0;

@@ -1,6 +1,7 @@
-// A new snapshot from the one in place and the current values of the addresses written since (read from LevelDB by
-// the caller): what a clean stop writes, and what a checkpoint writes in a worker thread (checkpoint-worker.ts). Only
-// files and bytes here, no database: the worker cannot open LevelDB, which the daemon holds.
+// A new snapshot from the one in place, its delta file's sections (snapshot-delta.ts) and the current values of the
+// addresses written since the last of them (given by the caller): what a clean stop writes, and what a checkpoint's
+// merge writes in a worker thread (checkpoint-worker.ts). Only files and bytes here, no database: the worker cannot
+// open LevelDB, which the daemon holds.
 import { PackedLeases } from '../lease-columns/packed-leases.js';
 import type { LeaseValue } from './lease-value.js';
 import { forEachChange, type Changes } from './snapshot-changes.js';
