@@ -442,9 +442,9 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
     try {
       expect((await runWriter(temp.dir, ['0', '2000', 'close'])).closed).toBe(true);
       const checkpoints: string[] = [];
-      // 40,000 writes: with 20,000 a loaded host (the whole suite running) once let the writes outrun all but the
-      // first checkpoint, which is written in the background.
-      const run = await runWriter(temp.dir, ['1000', '40000', 'close', 'load', 'deletes', '300'], (line) => {
+      // 40,000 writes, and then more until two checkpoints were written: on a loaded host (the whole suite running)
+      // the writes once outran all but the first, which is written in the background (niced: merge-priority.ts).
+      const run = await runWriter(temp.dir, ['1000', '40000', 'close', 'load', 'deletes', '300', '0', '2'], (line) => {
         if (line.startsWith('checkpoint ')) checkpoints.push(line);
       });
       expect(run.closed).toBe(true);
@@ -549,7 +549,8 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
       for (const [round, due] of killWhen.entries()) {
         const seen: string[] = [];
         let killAt = Infinity;
-        const run = await runWriter(temp.dir, [String(round * 700), '40000', 'close', 'load', 'deletes', '150', '0.25'], (line, acked, kill) => {
+        // Writing on until it is killed (a minimum of 100 checkpoints): a loaded host may write its merges late.
+        const run = await runWriter(temp.dir, [String(round * 700), '40000', 'close', 'load', 'deletes', '150', '0.25', '100'], (line, acked, kill) => {
           if (line.startsWith('delta ') || line.startsWith('checkpoint ')) seen.push(line.split(' ')[0]!);
           if (killAt === Infinity && due(seen, acked)) killAt = acked + Math.floor(Math.random() * 300);
           if (acked >= killAt) kill();
