@@ -52,15 +52,10 @@ export class CapturedValues {
     return this.bytes.subarray(start, start + length);
   }
 
-  /** Room for `length` more bytes, grown by doubling up to the limit; false past it. */
+  /** Room for `length` more bytes, up to the limit; false past it. */
   private reserve(length: number): boolean {
-    const needed = this.used + length;
-    if (needed > this.limit) return false;
-    if (needed > this.bytes.length) {
-      const grown = new Uint8Array(Math.min(this.limit, Math.max(needed, 2 * this.bytes.length)));
-      grown.set(this.bytes.subarray(0, this.used));
-      this.bytes = grown;
-    }
+    if (this.used + length > this.limit) return false;
+    this.bytes = withRoom(this.bytes, this.used, length, this.limit);
     return true;
   }
 
@@ -82,7 +77,7 @@ export class CapturedValues {
  * noted for a batch that failed could be taken by a checkpoint that then writes a state the store never held.
  */
 export class StagedValues {
-  private bytes = new Uint8Array(64 * 1024);
+  private bytes: Uint8Array = new Uint8Array(64 * 1024);
   private used = 0;
   private readonly ips: number[] = [];
   /** Per staged value: its length (-1: a delete); they lie back to back in `bytes`. */
@@ -92,11 +87,7 @@ export class StagedValues {
   add(ip: number, value: Uint8Array | undefined): void {
     const length = value?.length ?? -1;
     if (length > 0) {
-      if (this.used + length > this.bytes.length) {
-        const grown = new Uint8Array(Math.max(this.used + length, 2 * this.bytes.length));
-        grown.set(this.bytes.subarray(0, this.used));
-        this.bytes = grown;
-      }
+      this.bytes = withRoom(this.bytes, this.used, length);
       this.bytes.set(value!, this.used);
       this.used += length;
     }
@@ -120,4 +111,12 @@ export class StagedValues {
     this.ips.length = 0;
     this.lengths.length = 0;
   }
+}
+
+/** `bytes`, or a copy of its first `used` bytes twice as large (at most `limit`), with room for `length` more. */
+function withRoom(bytes: Uint8Array, used: number, length: number, limit = Number.POSITIVE_INFINITY): Uint8Array {
+  if (used + length <= bytes.length) return bytes;
+  const grown = new Uint8Array(Math.min(limit, Math.max(used + length, 2 * bytes.length)));
+  grown.set(bytes.subarray(0, used));
+  return grown;
 }
