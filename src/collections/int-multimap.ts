@@ -59,6 +59,14 @@ function collect(t: Table, k: number, out: number[], at: number): number {
   return next;
 }
 
+/** A multimap's arrays and count, as `image` gives them and `fromImage` takes them (transferable between threads). */
+export interface IntMultimapImage {
+  readonly keys: Int32Array;
+  readonly values: Int32Array;
+  readonly used: Uint8Array;
+  readonly count: number;
+}
+
 export class IntMultimap {
   private current: Table;
   /** While growing: the table before, whose entries not moved yet are still USED. */
@@ -78,6 +86,30 @@ export class IntMultimap {
   /** Pairs held. */
   get size(): number {
     return this.count;
+  }
+
+  /**
+   * A multimap over an image's arrays (adopted, not copied): one built in another thread. Throws a TypeError when the
+   * arrays cannot be a table (a power-of-two size, at most half full); their entries are not checked one by one.
+   */
+  static fromImage(image: IntMultimapImage, movePerAdd = MOVE_PER_ADD): IntMultimap {
+    const size = image.used.length;
+    if (size < MIN_CAPACITY || (size & (size - 1)) !== 0 || image.keys.length !== size || image.values.length !== size
+      || !(image.count >= 0 && image.count * 2 <= size)) throw new TypeError('not an int multimap image');
+    const map = new IntMultimap(MIN_CAPACITY, movePerAdd);
+    map.current = { keys: image.keys, values: image.values, used: image.used, mask: size - 1, shift: 32 - Math.log2(size) };
+    map.count = image.count;
+    return map;
+  }
+
+  /**
+   * The table's arrays (the live ones: the multimap must not be used afterwards unless they are copied). A growth
+   * in progress is finished first, so the image is one table.
+   */
+  image(): IntMultimapImage {
+    if (this.old !== undefined) this.move(Infinity);
+    const { keys, values, used } = this.current;
+    return { keys, values, used, count: this.count };
   }
 
   /** Adds the pair unless it is already there. */

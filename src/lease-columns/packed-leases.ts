@@ -5,9 +5,10 @@
 // cannot hold exactly (a field it does not know, too many timers) is refused, and the book keeps it as an object.
 import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
 import { intToIp, parseIpv4 } from '../codec/index.js';
-import { IntMultimap } from '../collections/int-multimap.js';
+import { IntMultimap, type IntMultimapImage } from '../collections/int-multimap.js';
 import { LEASE_STATES } from '../leases/states.js';
 import { KeyBlob, KeyColumn } from './key-column.js';
+import type { TableIndexes } from './table-indexes.js';
 
 const TIME_FIELDS = ['offerExpiresAt', 'boundAt', 'renewAt', 'rebindAt', 'expiresAt', 'graceUntil', 'probationUntil', 'changedAt'] as const;
 const TIMES = TIME_FIELDS.length;
@@ -88,6 +89,9 @@ export class PackedLeases {
   /** The hardware addresses that are not a tail of their key. */
   private readonly hwStrings = new Map<number, string>();
   private readonly hostnames = new Map<number, string>();
+  /** The lease book's indexes computed with the table, until taken (fromColumns, takeIndexes). */
+  private indexes: TableIndexes | undefined;
+  private changedSinceIndexed = new Map<number, number | undefined>();
 
   get size(): number {
     return this.slots.size;
@@ -133,6 +137,7 @@ export class PackedLeases {
       EVENT_SCRATCH[i] = id;
     }
     let slot = this.slots.first(ip);
+    if (this.indexes !== undefined) this.noteChange(ip, slot);
     if (slot < 0) {
       slot = this.allocate();
       this.slots.add(ip, slot);
@@ -170,6 +175,12 @@ export class PackedLeases {
     return slot < 0 ? undefined : this.recordAt(slot);
   }
 
+  /** clientHash of the packed lease's subnet and client key, without building the key; undefined without a lease. */
+  clientHashOf(ip: number): number | undefined {
+    const slot = this.slots.first(ip);
+    return slot < 0 ? undefined : this.keys.hash(this.subnets[slot]!, slot);
+  }
+
   /** The packed lease's timers, without building the rest of its record. */
   timersOf(ip: number): LeaseTimer[] | undefined {
     const slot = this.slots.first(ip);
@@ -190,6 +201,7 @@ export class PackedLeases {
   delete(ip: number): void {
     const slot = this.slots.first(ip);
     if (slot < 0) return;
+    if (this.indexes !== undefined) this.noteChange(ip, slot);
     this.slots.delete(ip, slot);
     this.keys.clear(slot);
     this.hwStrings.delete(slot);
@@ -282,46 +294,48 @@ export class PackedLeases {
   }
 
   /**
-   * A table holding the columns' leases (their arrays are adopted, not copied: the caller must not change them). Checks what the table relies on
-   * (addresses unique, states, timer counts and event ids in range, a client key per lease) and throws a TypeError
-   * naming the first problem: an image that passed its checksum may still come from a broken writer.
+   * A table holding the columns' leases (their arrays are adopted, not copied: the caller must not change them).
+   * `checked`: what `checkColumns` gave for these very columns (in another thread), so their checks are not run
+   * again; and the lease book's indexes computed with it (table-indexes.ts), which the table hands on once
+   * (`takeIndexes`) with the addresses changed since.
    */
-  static fromColumns(c: LeaseColumns): PackedLeases {
-    const { count } = c;
-    const sized = [c.ips, c.subnets, c.states, c.timerCounts, c.bases, c.clientKeys, c.hwTails];
-    if (sized.some((column) => column.length !== count) || c.timerEvents.length !== count * MAX_TIMERS
-      || c.offsets.length !== count * TIME_COLUMNS) throw new TypeError('lease columns of different lengths');
+  static fromColumns(c: LeaseColumns, checked?: { readonly slots: IntMultimapImage; readonly indexes?: TableIndexes }): PackedLeases {
+    const slots = checked === undefined ? checkColumns(c) : IntMultimap.fromImage(checked.slots);
+    if (slots.size !== c.count) throw new TypeError('lease columns and their slot index disagree');
     const remap = c.events.map(eventId);
     if (remap.some((id) => id < 0)) throw new TypeError('too many timer event names');
+    // This thread's event ids (the order its tables first met the names) may differ from the file's.
+    if (remap.some((id, i) => id !== i)) {
+      for (let i = 0; i < c.timerEvents.length; i++) c.timerEvents[i] = remap[c.timerEvents[i]!]!;
+    }
     const table = new PackedLeases();
-    c.clientKeys.check();
-    const slots = new IntMultimap(count);
-    for (let i = 0; i < count; i++) {
-      const ip = c.ips[i]! | 0;
-      if (slots.first(ip) >= 0) throw new TypeError(`address ${intToIp(c.ips[i]!)} twice`);
-      slots.add(ip, i);
-      if (c.states[i]! >= LEASE_STATES.length) throw new TypeError(`lease ${i} has state ${c.states[i]}`);
-      const timers = c.timerCounts[i]!;
-      if (timers > MAX_TIMERS) throw new TypeError(`lease ${i} has ${timers} timers`);
-      for (let t = 0; t < timers; t++) {
-        const id = remap[c.timerEvents[i * MAX_TIMERS + t]!];
-        if (id === undefined) throw new TypeError(`lease ${i} has an unknown timer event`);
-        c.timerEvents[i * MAX_TIMERS + t] = id;
-      }
-      // A tail is shorter than its key (counted in bytes here: as many as code units for the usual ASCII key).
-      const tail = c.hwTails[i]!;
-      const keyBytes = c.clientKeys.ends[i]! - c.clientKeys.start(i);
-      if (tail < 0 ? typeof c.hwStrings.get(i) !== 'string' : !(tail > 0 && tail < keyBytes)) {
-        throw new TypeError(`lease ${i} has no valid hardware address`);
-      }
-    }
-    for (const [i, times] of c.exact) {
-      if (!(i >= 0 && i < count) || times.length < OFFSETS + c.timerCounts[i]!) throw new TypeError(`lease ${i} has no valid exact times`);
-    }
-    for (const i of c.hostnames.keys()) if (!(i >= 0 && i < count)) throw new TypeError(`hostname of lease ${i} out of range`);
-    for (const i of c.hwStrings.keys()) if (!(i >= 0 && i < count)) throw new TypeError(`hardware address of lease ${i} out of range`);
     table.adopt(c, slots);
+    table.indexes = checked?.indexes;
     return table;
+  }
+
+  /** Whether the lease book's indexes computed with the table wait to be taken. */
+  get indexed(): boolean {
+    return this.indexes !== undefined;
+  }
+
+  /**
+   * The lease book's indexes computed with this table, and every address changed since with its client hash then
+   * (undefined: it had no lease); undefined when there are none (or they were taken). From then on no change is
+   * tracked.
+   */
+  takeIndexes(): { readonly indexes: TableIndexes; readonly changed: ReadonlyMap<number, number | undefined> } | undefined {
+    const { indexes, changedSinceIndexed: changed } = this;
+    if (indexes === undefined) return undefined;
+    this.indexes = undefined;
+    this.changedSinceIndexed = new Map();
+    return { indexes, changed };
+  }
+
+  /** Before the address's lease changes while indexes wait to be taken: its client hash as they hold it. */
+  private noteChange(ip: number, slot: number): void {
+    if (this.indexes === undefined || this.changedSinceIndexed.has(ip)) return;
+    this.changedSinceIndexed.set(ip, slot < 0 ? undefined : this.keys.hash(this.subnets[slot]!, slot));
   }
 
   private adopt(c: LeaseColumns, slots: IntMultimap): void {
@@ -527,4 +541,45 @@ function ownKeys(object: object): number {
   let count = 0;
   for (const _ in object) count++;
   return count;
+}
+
+/**
+ * Checks what a table relies on (addresses unique, states, timer counts and event names in range, a client key and
+ * a hardware address per lease) and gives each address's slot (lease i in slot i); throws a TypeError naming the
+ * first problem: an image that passed its checksum may still come from a broken writer. Changes nothing, so it may
+ * run in another thread than the one that adopts the columns.
+ */
+export function checkColumns(c: LeaseColumns): IntMultimap {
+  const { count } = c;
+  const sized = [c.ips, c.subnets, c.states, c.timerCounts, c.bases, c.clientKeys, c.hwTails];
+  if (sized.some((column) => column.length !== count) || c.timerEvents.length !== count * MAX_TIMERS
+    || c.offsets.length !== count * TIME_COLUMNS) throw new TypeError('lease columns of different lengths');
+  c.clientKeys.check();
+  // Distinct names also make a fresh thread's event ids the file's own, so fromColumns there changes no column.
+  if (new Set(c.events).size !== c.events.length) throw new TypeError('timer event names repeat');
+  const events = c.events.length;
+  const slots = new IntMultimap(count);
+  for (let i = 0; i < count; i++) {
+    const ip = c.ips[i]! | 0;
+    if (slots.first(ip) >= 0) throw new TypeError(`address ${intToIp(c.ips[i]!)} twice`);
+    slots.add(ip, i);
+    if (c.states[i]! >= LEASE_STATES.length) throw new TypeError(`lease ${i} has state ${c.states[i]}`);
+    const timers = c.timerCounts[i]!;
+    if (timers > MAX_TIMERS) throw new TypeError(`lease ${i} has ${timers} timers`);
+    for (let t = 0; t < timers; t++) {
+      if (c.timerEvents[i * MAX_TIMERS + t]! >= events) throw new TypeError(`lease ${i} has an unknown timer event`);
+    }
+    // A tail is shorter than its key (counted in bytes here: as many as code units for the usual ASCII key).
+    const tail = c.hwTails[i]!;
+    const keyBytes = c.clientKeys.ends[i]! - c.clientKeys.start(i);
+    if (tail < 0 ? typeof c.hwStrings.get(i) !== 'string' : !(tail > 0 && tail < keyBytes)) {
+      throw new TypeError(`lease ${i} has no valid hardware address`);
+    }
+  }
+  for (const [i, times] of c.exact) {
+    if (!(i >= 0 && i < count) || times.length < OFFSETS + c.timerCounts[i]!) throw new TypeError(`lease ${i} has no valid exact times`);
+  }
+  for (const i of c.hostnames.keys()) if (!(i >= 0 && i < count)) throw new TypeError(`hostname of lease ${i} out of range`);
+  for (const i of c.hwStrings.keys()) if (!(i >= 0 && i < count)) throw new TypeError(`hardware address of lease ${i} out of range`);
+  return slots;
 }

@@ -2,7 +2,7 @@
 // multimap (~18 bytes per lease, against ~100 for a "subnet/clientKey" string key, its map entry and an address
 // string). Two clients may share a hash: the index gives candidates, and the book keeps those whose record is the
 // client's.
-import { IntMultimap } from '../collections/int-multimap.js';
+import { IntMultimap, type IntMultimapImage } from '../collections/int-multimap.js';
 import { clientHash } from '../lease-columns/client-hash.js';
 
 export class ClientAddresses {
@@ -11,6 +11,12 @@ export class ClientAddresses {
   /** Room for `count` entries in an empty index, so loading a table whole does not grow it step by step. */
   reserve(count: number): void {
     if (this.byHash.size === 0) this.byHash = new IntMultimap(count);
+  }
+
+  /** Takes over an index built elsewhere (lease-columns/table-indexes.ts) into an empty one. */
+  adopt(image: IntMultimapImage): void {
+    if (this.byHash.size > 0) throw new TypeError('adopt() into an index that holds entries');
+    this.byHash = IntMultimap.fromImage(image);
   }
 
   add(subnetId: number, clientKey: string, ip: number): void {
@@ -24,6 +30,11 @@ export class ClientAddresses {
 
   delete(subnetId: number, clientKey: string, ip: number): void {
     this.byHash.delete(clientHash(subnetId, clientKey), ip);
+  }
+
+  /** As `delete`, with the hash known. */
+  deleteHashed(hash: number, ip: number): void {
+    this.byHash.delete(hash, ip);
   }
 
   /** The addresses (uint32) that may hold a record of the client: a copy, every one of them to be checked. */

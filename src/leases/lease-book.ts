@@ -11,6 +11,7 @@ import { ClientAddresses } from './client-addresses.js';
 import { ExpirySchedule, type ScheduledTimer } from './expiry-schedule.js';
 import type { PackedLeases, LeaseSummaryFn } from '../lease-columns/packed-leases.js';
 import { RestingLeases } from '../lease-columns/resting-leases.js';
+import type { TableIndexes } from '../lease-columns/table-indexes.js';
 import { earliestOf, TimerBuckets } from './timer-buckets.js';
 import { startLease, stepLease, type TimerEvent } from './lease-runner.js';
 import { isFinal, isLive } from './states.js';
@@ -285,8 +286,13 @@ export class LeaseBook {
    */
   loadPacked(table: PackedLeases): void {
     if (this.size > 0) throw new TypeError('loadPacked() into a book that holds leases');
+    const indexed = table.takeIndexes();
     this.packed.load(table);
     this.forgetLookups();
+    if (indexed !== undefined) {
+      this.adoptIndexes(table, indexed.indexes, indexed.changed);
+      return;
+    }
     const packed = this.packed;
     this.byClient.reserve(packed.size);
     packed.forEachIndexed((ip, clientHash, state, earliest) => {
@@ -294,6 +300,30 @@ export class LeaseBook {
       this.timers.addEarliest(ip, earliest);
       if (state === 'offered') this.offers.update(undefined, packed.get(ip));
     });
+  }
+
+  /**
+   * The indexes computed with the loaded table (lease-columns/table-indexes.ts), then each address changed since
+   * (a delta file's or journal's replay) indexed again: its old client entry dropped, its timers parked anew (an
+   * entry parked before is stale and skipped when its bucket opens), its offer taken as it is now.
+   */
+  private adoptIndexes(table: PackedLeases, indexes: TableIndexes, changed: ReadonlyMap<number, number | undefined>): void {
+    this.byClient.adopt(indexes.byClient);
+    this.timers.adoptParked(indexes.parked);
+    for (const ip of indexes.unparked) if (!changed.has(ip)) this.timers.addEarliest(ip, Number.NaN);
+    const offer = (ip: number) => {
+      const record = table.get(ip);
+      if (record?.state === 'offered') this.offers.update(undefined, record);
+    };
+    for (const ip of indexes.offered) if (!changed.has(ip)) offer(ip);
+    for (const [ip, hashBefore] of changed) {
+      if (hashBefore !== undefined) this.byClient.deleteHashed(hashBefore, ip);
+      const hash = table.clientHashOf(ip);
+      if (hash === undefined) continue;
+      this.byClient.addHashed(hash, ip);
+      this.timers.addEarliest(ip, earliestOf(table.timersOf(ip)!));
+      offer(ip);
+    }
   }
 
   /** Drops an address's lease: another server deleted it from the shared database. */

@@ -5,9 +5,10 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import { intToIp } from '../codec/index.js';
 import type { LeaseTimer } from '../../machines/lease.types.js';
+import { TIMER_BUCKET_MS, timerBucketOf } from '../lease-columns/table-indexes.js';
 import type { ExpirySchedule } from './expiry-schedule.js';
 
-export const BUCKET_MS = 60_000;
+export const BUCKET_MS = TIMER_BUCKET_MS;
 /** Addresses moved into the schedule per slice before yielding to the event loop. */
 const SLICE = 2048;
 
@@ -34,7 +35,7 @@ interface OpenBucket {
 
 const FIRST_ROOM = 64;
 
-const bucketOf = (at: number): number => Math.floor(at / BUCKET_MS);
+const bucketOf = timerBucketOf;
 
 /**
  * What `addEarliest` takes for a lease's timer list: the earliest deadline, Infinity for none, NaN when one is not
@@ -91,6 +92,23 @@ export class TimerBuckets {
     if (earliest === Infinity) return;
     if (Number.isFinite(earliest)) this.park(ip, bucketOf(earliest));
     else this.add(ip, this.options.timersOf(ip) ?? []);
+  }
+
+  /**
+   * As `addEarliest` for every address of each bucket (`timerBucketOf` its earliest timer): a table's timers parked
+   * in another thread (lease-columns/table-indexes.ts). The arrays are adopted, not copied.
+   */
+  adoptParked(parked: ReadonlyMap<number, Uint32Array>): void {
+    for (const [bucket, ips] of parked) {
+      if (ips.length === 0) continue;
+      const held = this.buckets.get(bucket);
+      if (held === undefined) {
+        this.buckets.set(bucket, { ips, count: ips.length });
+        continue;
+      }
+      for (let i = 0; i < ips.length; i++) this.park(ips[i]!, bucket);
+    }
+    if (!this.moving) this.arm();
   }
 
   /**

@@ -14,13 +14,10 @@
 // Off the packet path: LevelDB reads what it must in its own threads, 1,000 at a time; a worker thread merges and
 // writes a new snapshot (checkpoint-worker.ts), in this thread only when no worker starts; a delta section is
 // appended by the thread pool. What is left on the main thread is measured by bench/checkpoint.bench.ts.
-import { createRequire } from 'node:module';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { AbstractSublevel } from 'abstract-level';
 import { JournalFile } from './journal-file.js';
 import type { LevelDatabase } from './level-database.js';
+import { moduleWorker } from './module-worker.js';
 import { nextJournalPathOf, readChanges, type StoreMeta } from './level-snapshot.js';
 import type { Changes } from './snapshot-changes.js';
 import { appendDeltaSection } from './snapshot-delta.js';
@@ -150,16 +147,11 @@ export class Checkpoint {
   }
 }
 
-/** mergeSnapshot in a worker thread: its module from dist/, or from source through tsx's loader (tests, benches). */
+/** mergeSnapshot in a worker thread (module-worker.ts). */
 function mergeInWorker(target: MergeTarget, changes: Changes): Promise<BaseSave> {
-  const entry = new URL(`./checkpoint-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
   return new Promise((resolve, reject) => {
     // The changes' arrays are copied, not transferred: the in-thread fallback may need them after a failed worker.
-    const workerData = { target, changes };
-    // From source, tsx's require hook loads it: a worker does not get the ESM loader hooks of its parent (Node 20).
-    const worker = entry.pathname.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(createRequire(import.meta.url).resolve('tsx/cjs'))}); require(${JSON.stringify(fileURLToPath(entry))});`, { eval: true, workerData })
-      : new Worker(entry, { workerData });
+    const worker = moduleWorker('checkpoint-worker', { target, changes });
     worker.once('message', (message: BaseSave | { error: string }) => {
       if (typeof message === 'string') resolve(message);
       else reject(new Error(message.error));

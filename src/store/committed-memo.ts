@@ -3,7 +3,7 @@
 // a whole loadAll has run with nothing committed during it, and every batch since succeeded, it knows every key: an
 // address it does not hold is not stored. Anything uncertain (a failed batch, a re-open) clears it, and the store
 // reads the database again. At 10^6 leases it holds every one, so it keeps only the range, in a typed array.
-import { IntMultimap } from '../collections/int-multimap.js';
+import { IntMultimap, type IntMultimapImage } from '../collections/int-multimap.js';
 import type { LeaseColumns } from '../lease-columns/packed-leases.js';
 import type { HistoryRange, LeaseValue } from './lease-value.js';
 
@@ -117,13 +117,18 @@ export class CommittedMemo {
   /**
    * Every stored lease, from a snapshot that is exactly the store's content: afterwards the memo knows every key,
    * as after a full scan. `ranges` holds each lease's history first and next (NaN: none); it is adopted, not copied
-   * (it comes fresh from the snapshot file: 16 MB at 10^6 leases).
+   * (it comes fresh from the snapshot file: 16 MB at 10^6 leases). So is `slots`, the columns' address → lease index
+   * when the thread that read them built it (checked-columns.ts).
    */
-  restore(columns: LeaseColumns, ranges: Float64Array): void {
+  restore({ columns, ranges, slots }: { readonly columns: LeaseColumns; readonly ranges: Float64Array; readonly slots?: IntMultimapImage }): void {
     this.forget();
     const { count } = columns;
-    this.slots = new IntMultimap(count);
-    for (let i = 0; i < count; i++) this.slots.add(columns.ips[i]!, i);
+    if (slots === undefined) {
+      this.slots = new IntMultimap(count);
+      for (let i = 0; i < count; i++) this.slots.add(columns.ips[i]!, i);
+    } else {
+      this.slots = IntMultimap.fromImage(slots);
+    }
     this.usedSlots = count;
     this.restored = ranges;
     this.restoredSlots = count;

@@ -6,6 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AbstractPutOptions, AbstractSublevel } from 'abstract-level';
 import { intToIp } from '../codec/index.js';
+import type { IntMultimapImage } from '../collections/int-multimap.js';
 import { PackedLeases, type LeaseColumns } from '../lease-columns/packed-leases.js';
 import type { LevelDatabase } from './level-database.js';
 import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
@@ -69,8 +70,11 @@ export interface SnapshotLoaded {
   readonly leases: PackedLeases;
   /** The store's sequence the leases are at. */
   readonly seq: number;
-  /** The snapshot file's own columns and history ranges (before its delta and any replay). */
-  readonly stored: { readonly columns: LeaseColumns; readonly ranges: Float64Array };
+  /**
+   * The snapshot file's own columns and history ranges (before its delta and any replay), and their slot index when
+   * the reading thread built it (checked-columns.ts).
+   */
+  readonly stored: { readonly columns: LeaseColumns; readonly ranges: Float64Array; readonly slots?: IntMultimapImage };
   /** The state loaded before any replay: the snapshot's, or its delta file's last section's. */
   readonly base: SnapshotIdentity;
   /**
@@ -90,7 +94,8 @@ export interface SnapshotLoaded {
 export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fingerprint: string): Promise<SnapshotLoaded | Extract<SnapshotLoad, { ok: false }>> {
   try {
     // Read in the background since the daemon's start when it was prefetched (snapshot-prefetch.ts).
-    const snapshot = await readSnapshotAsync(files.path, takePrefetched(files.path));
+    const prefetched = takePrefetched(files.path);
+    const snapshot = await readSnapshotAsync(files.path, { ...(prefetched === undefined ? {} : { prefetched }), forStart: true });
     if (snapshot.storeId !== meta.id) throw new SnapshotUnusable('foreign', `snapshot of store ${snapshot.storeId}, not ${meta.id}`);
     const chain = readDeltaChain(files.deltaPath, meta.id, snapshot);
     const base = chain.at;
@@ -102,7 +107,7 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
     }
     let leases: PackedLeases;
     try {
-      leases = PackedLeases.fromColumns(snapshot.columns);
+      leases = PackedLeases.fromColumns(snapshot.columns, snapshot.checked);
     } catch (error) {
       throw new SnapshotUnusable('damaged', `snapshot columns: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -119,7 +124,8 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
       }
     }
     const loaded = {
-      ok: true as const, leases, seq: meta.seq, stored: { columns: snapshot.columns, ranges: snapshot.ranges }, base, delta,
+      ok: true as const, leases, seq: meta.seq, base, delta,
+      stored: { columns: snapshot.columns, ranges: snapshot.ranges, ...(snapshot.checked?.memoSlots === undefined ? {} : { slots: snapshot.checked.memoSlots }) },
     };
     if (journalled === undefined) return loaded;
     const values = new Map<string, LeaseValue | null>();

@@ -176,7 +176,7 @@ export class LevelLeaseStore implements LeaseStore, LeaseHistoryStore, TunableCo
     const files = this.snapshotFiles(snapshotPath);
     const loaded = await loadSnapshotFile(files, meta, this.openedFrom);
     if (!loaded.ok) return loaded;
-    this.memo.restore(loaded.stored.columns, loaded.stored.ranges);
+    this.memo.restore(loaded.stored);
     this.memo.committed(loaded.delta.values);
     if (loaded.replayed !== undefined) this.memo.committed(loaded.replayed.values);
     this.delta = { entries: loaded.delta.entries, length: loaded.delta.length };

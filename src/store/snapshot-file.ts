@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import { KeyBlob } from '../lease-columns/key-column.js';
 import { TIME_COLUMNS, type LeaseColumns } from '../lease-columns/packed-leases.js';
 import { writeFileAtomically } from './atomic-file.js';
+import type { CheckedColumns } from './checked-columns.js';
 import { readWhole, type ReadFile } from './snapshot-prefetch.js';
 import { SNAPSHOT_CHECKED_FROM } from './snapshots.js';
 
@@ -29,6 +30,8 @@ export interface Snapshot {
   readonly columns: LeaseColumns;
   /** Per lease: its history range's first and next (NaN, NaN when the value carries none). */
   readonly ranges: Float64Array;
+  /** The columns checked and indexed by the thread that read the file (a large one, snapshot-prefetch.ts). */
+  readonly checked?: CheckedColumns;
 }
 
 /** Why a snapshot file was not loaded (the store then scans LevelDB). */
@@ -115,17 +118,21 @@ export function readSnapshot(path: string): Snapshot {
   return parseSnapshot(bytes, path);
 }
 
-/** As readSnapshot, from the file's content read before (snapshot-prefetch.ts) or now, off the main thread. */
-export async function readSnapshotAsync(path: string, prefetched?: Promise<ReadFile>): Promise<Snapshot> {
+/**
+ * As readSnapshot, from the file's content read before (snapshot-prefetch.ts) or now, off the main thread when
+ * large; `forStart`: checked and indexed there for a start (checked-columns.ts).
+ */
+export async function readSnapshotAsync(path: string, options: { readonly prefetched?: Promise<ReadFile>; readonly forStart?: boolean } = {}): Promise<Snapshot> {
   let read: ReadFile;
   try {
-    read = await (prefetched ?? readWhole(path, FIXED));
+    read = await (options.prefetched ?? readWhole(path, FIXED, { forStart: options.forStart ?? false }));
   } catch (error) {
     // A missing file is just that; a reader that failed otherwise (no worker thread, say): read it here instead.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw unreadable(path, error);
     return readSnapshot(path);
   }
-  return parseSnapshot(read.bytes, path, read.crc);
+  const snapshot = parseSnapshot(read.bytes, path, read.crc);
+  return read.checked === undefined ? snapshot : { ...snapshot, checked: read.checked };
 }
 
 function unreadable(path: string, error: unknown): SnapshotUnusable {

@@ -31,7 +31,7 @@ export interface MergeTarget {
 export async function mergeSnapshot(
   target: MergeTarget,
   changes: Changes,
-  readBase: (path: string) => Promise<Snapshot> = readSnapshotAsync,
+  readBase: (path: string) => Promise<Snapshot> = (path) => readSnapshotAsync(path),
 ): Promise<BaseSave> {
   let base: Snapshot;
   let table: PackedLeases;
@@ -42,7 +42,7 @@ export async function mergeSnapshot(
     const chain = readDeltaChain(target.deltaPath, target.storeId, base);
     if (!sameIdentity(chain.at, target.base)) return 'no-base';
     sections = chain.sections.map((section) => section.changes);
-    table = PackedLeases.fromColumns(base.columns);
+    table = PackedLeases.fromColumns(base.columns, base.checked);
   } catch {
     return 'no-base';
   }

@@ -44,7 +44,21 @@ describe('IntMultimap', () => {
         expect(map.size).toBe([...model.values()].reduce((sum, values) => sum + values.size, 0));
       }
       agree(map, model, [...keys, 12345]);
+      // Its image (a growth in progress finished first), copied as a transfer to another thread would, holds the same.
+      const image = map.image();
+      const moved = IntMultimap.fromImage({ keys: image.keys.slice(), values: image.values.slice(), used: image.used.slice(), count: image.count }, move);
+      agree(moved, model, [...keys, 12345]);
+      moved.add(-7, 1);
+      model.set(-7, (model.get(-7) ?? new Set()).add(1));
+      agree(moved, model, [...keys, -7, 12345]);
     }), { numRuns: 300 });
+  });
+
+  it('takes no image that cannot be a table', () => {
+    const image = new IntMultimap(100).image();
+    expect(() => IntMultimap.fromImage({ ...image, used: image.used.subarray(1) })).toThrow(TypeError);
+    expect(() => IntMultimap.fromImage({ ...image, keys: image.keys.subarray(2) })).toThrow(TypeError);
+    expect(() => IntMultimap.fromImage({ ...image, count: image.used.length })).toThrow(TypeError);
   });
 
   it('keeps every pair through growths to over 50,000 pairs, deletes in between', () => {

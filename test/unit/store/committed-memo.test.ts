@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
+import { IntMultimap } from '../../../src/collections/int-multimap.js';
 import { CommittedMemo, NOT_STORED, STORED, UNKNOWN } from '../../../src/store/committed-memo.js';
 import type { LeaseColumns } from '../../../src/lease-columns/packed-leases.js';
 import type { HistoryRange } from '../../../src/store/lease-value.js';
@@ -133,13 +134,21 @@ describe('committed memo', () => {
 });
 
 describe('CommittedMemo restored from a snapshot', () => {
-  it('keeps the restored ranges and those of addresses stored since, freed slots reused', () => {
+  // The address → slot index built by the memo, or by the thread that read the snapshot (checked-columns.ts).
+  it.each(['built here', 'adopted'])('keeps the restored ranges and those of addresses stored since, freed slots reused (index %s)', (index) => {
     const count = 3000;
     const ips = Uint32Array.from({ length: count }, (_, i) => 0xc6120000 + i);
     const ranges = Float64Array.from({ length: 2 * count }, (_, i) => (i % 2 === 0 ? i : i + 1));
     ranges[2 * 7] = Number.NaN; // a lease without a range
     const memo = new CommittedMemo();
-    memo.restore({ count, ips } as unknown as LeaseColumns, ranges);
+    const columns = { count, ips } as unknown as LeaseColumns;
+    if (index === 'built here') {
+      memo.restore({ columns, ranges });
+    } else {
+      const slots = new IntMultimap(count);
+      ips.forEach((ip, i) => slots.add(ip, i));
+      memo.restore({ columns, ranges, slots: slots.image() });
+    }
     const expected = new Map<number, HistoryRange | undefined | null>();
     for (let i = 0; i < count; i++) expected.set(0xc6120000 + i, i === 7 ? undefined : { first: 2 * i, next: 2 * i + 2 });
     // New addresses (past the restored slots), a deleted restored one whose slot a new address takes, a rewrite.

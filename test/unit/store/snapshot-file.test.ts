@@ -89,7 +89,7 @@ describe('snapshot file', { timeout: 30_000 }, () => {
       const path = join(temp.dir, FILE);
       await plainSnapshot(path, 200);
       const here = await readWhole(path, SNAPSHOT_CHECKED_FROM);
-      const worker = await readWhole(path, SNAPSHOT_CHECKED_FROM, 0); // every file counts as large
+      const worker = await readWhole(path, SNAPSHOT_CHECKED_FROM, { inThreadMaxBytes: 0 }); // every file counts as large
       expect(worker.bytes.equals(here.bytes)).toBe(true);
       expect(worker.crc).toBe(here.crc);
       expect(here.crc).not.toBe(0);

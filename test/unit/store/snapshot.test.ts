@@ -15,6 +15,8 @@ import { LeaseBook } from '../../../src/leases/lease-book.js';
 import { openLevelStore } from '../../../src/store/open.js';
 import { repairStore } from '../../../src/store/repair.js';
 import { readSnapshot } from '../../../src/store/snapshot-file.js';
+import { prefetchSnapshot } from '../../../src/store/snapshot-prefetch.js';
+import { SNAPSHOT_CHECKED_FROM } from '../../../src/store/snapshots.js';
 import type { LevelLeaseStore } from '../../../src/store/level-store.js';
 import type { SnapshotLoad } from '../../../src/store/snapshots.js';
 import { collect, del, makeRecord, makeTempDir, put, testIp } from './helpers.js';
@@ -315,6 +317,30 @@ async function runWriter(
 }
 
 /** After a crash: a snapshot is either stale (the scan is used) or loads exactly what the scan reads; nothing ACKed is lost. */
+/** What a request can see of the book a start loads: its leases, each one's client's current lease, the offers. */
+function bookView(loaded: SnapshotLoad): unknown {
+  if (!loaded.ok) throw new Error(`snapshot not loaded: ${loaded.reason} (${loaded.detail})`);
+  const book = new LeaseBook({ clock: { now: () => 0, setTimer: () => ({ cancel: () => {} }) }, onTimerChange: () => {} });
+  book.loadPacked(loaded.leases);
+  const leases = sortByIp([...book.values()]);
+  const current = leases.map(({ context }) => book.currentLeaseOf(context.subnetId, context.clientKey)?.context.ip);
+  const offers = [1, 2].map((subnet) => [...book.offeredOldestFirst(subnet)].sort());
+  book.stop();
+  return { leases, current, offers };
+}
+
+/**
+ * The same start (from `copy`, a copy of the directory `loaded` started from) with the snapshot read, checked and
+ * indexed by a worker thread as the daemon's prefetch does (here whatever the file's size): the same book.
+ */
+async function expectSameStartPrefetched(copy: string, loaded: SnapshotLoad): Promise<void> {
+  await prefetchSnapshot(join(copy, FILE), SNAPSHOT_CHECKED_FROM, { inThreadMaxBytes: 0 });
+  const prefetched = await loadOnce(copy);
+  expect(prefetched.ok && prefetched.leases.indexed).toBe(true);
+  expect(loaded.ok && loaded.leases.indexed).toBe(false);
+  expect(bookView(prefetched)).toEqual(bookView(loaded));
+}
+
 async function expectSafeStart(dir: string, everAcked: ReadonlySet<string>, deleted: ReadonlySet<string> = new Set()): Promise<SnapshotLoad> {
   const loaded = await loadOnce(dir);
   const scanned = await scan(dir);
@@ -401,9 +427,16 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
         if (acked >= killAfter) kill();
       });
       const deleted = new Set(run.deleted.filter((ip) => !run.acked.includes(ip)));
-      const loaded = await expectSafeStart(temp.dir, new Set(run.acked), deleted);
-      expect(loaded).toMatchObject({ ok: true });
-      expect(loaded.ok && loaded.replayed).toBeGreaterThan(0);
+      const copy = await makeTempDir('dhcpd-snap-kill-');
+      try {
+        await cp(temp.dir, copy.dir, { recursive: true });
+        const loaded = await expectSafeStart(temp.dir, new Set(run.acked), deleted);
+        expect(loaded).toMatchObject({ ok: true });
+        expect(loaded.ok && loaded.replayed).toBeGreaterThan(0);
+        await expectSameStartPrefetched(copy.dir, loaded);
+      } finally {
+        await copy.remove();
+      }
     } finally {
       await temp.remove();
     }
@@ -500,8 +533,15 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
       // No merge yet: the snapshot file is the one of the clean stop, the delta file beside it.
       expect(await snapshotSeq(temp.dir)).toBe(before);
       expect(existsSync(join(temp.dir, `${FILE}.delta`))).toBe(true);
+      const copy = await makeTempDir('dhcpd-snap-kill-');
+      await cp(temp.dir, copy.dir, { recursive: true });
       const [loaded, fromNext] = await expectSafeStartsAfterCheckpoints(temp.dir, run);
       expect(loaded).toMatchObject({ ok: true });
+      try {
+        await expectSameStartPrefetched(copy.dir, loaded);
+      } finally {
+        await copy.remove();
+      }
       if (!loaded.ok) return;
       expect(loaded.delta).toBeGreaterThanOrEqual(3 * 200);
       expect(loaded.replayed ?? 0).toBeLessThanOrEqual(run.acked.length + run.deleted.length + 32 - 3 * 200);
