@@ -7,8 +7,8 @@
 // Bounded: one temp directory (removed), one namespace (removed), four daemon runs of at most 120 s each (eight with A).
 // A=DIR first does the same two runs with DIR's built daemon (another checkout with its own dist/, e.g. the previous
 // head) on its own copy of the store: an A/B in the same period.
-// usage: npm run build && [STORE=DIR] [A=DIR] [PROFILE=DIR] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
-import { execFileSync, spawn } from 'node:child_process';
+// usage: npm run build && [STORE=DIR] [A=DIR] [PROFILE=DIR] [CRASH_WRITES=K [CHECKPOINT=N] [RATE=R]] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -49,7 +49,7 @@ function configFor(label) {
       { subnet: '198.19.0.0/16', pools: [{ start: '198.19.1.0', end: '198.19.255.254' }], router: ['198.19.0.1'] },
     ],
   }));
-  return config;
+  return { config, path };
 }
 
 /** RSS now and at its peak (MB), and the CPU seconds the process used so far (all threads: user + system). */
@@ -71,7 +71,7 @@ function run({ cli, flags }, config, signal = 'SIGTERM') {
       let entry;
       try { entry = JSON.parse(line); } catch { return; }
       result.firstLog ??= (performance.now() - started) / 1000;
-      if (entry.evt === 'leases.rehydrated') Object.assign(result, { from: entry.from, leases: entry.leases, restoreMs: entry.ms, replayed: entry.replayed });
+      if (entry.evt === 'leases.rehydrated') Object.assign(result, { from: entry.from, leases: entry.leases, restoreMs: entry.ms, delta: entry.delta, replayed: entry.replayed });
       if (entry.evt === 'store.snapshot.unused') result.snapshot = entry.reason === 'damaged' ? `damaged: ${entry.detail}` : entry.reason;
       if (entry.evt === 'store.snapshot.written') result.written = entry.ms;
       if (entry.evt === 'store.snapshot.failed' || entry.evt === 'store.snapshot.skipped') console.log(line);
@@ -99,11 +99,17 @@ function run({ cli, flags }, config, signal = 'SIGTERM') {
 try {
   execFileSync('ip', ['netns', 'add', ns]);
   for (const daemon of daemons) {
-    const config = configFor(daemon.label);
+    const { config, path } = configFor(daemon.label);
     // The third run is killed (kill -9) once serving; the fourth is the start after that crash.
     for (const [label, signal] of [['full scan'], ['snapshot'], ['snapshot, then kill -9', 'SIGKILL'], ['after kill -9']]) {
+      // CRASH_WRITES=K: before that start, startup-replay.mjs's child rewrites K leases of the store (CHECKPOINT and
+      // RATE as there: its delta sections) and is killed, so the start applies them.
+      if (label === 'after kill -9' && process.env.CRASH_WRITES !== undefined) {
+        spawnSync(process.execPath, [join(repo, 'bench/startup-replay.mjs'), process.env.CRASH_WRITES, path], { stdio: 'inherit' });
+      }
       const r = await run(daemon, config, signal);
-      console.log(`${daemon.label} ${label}: ${r.leases} leases (from ${r.from}${r.replayed === undefined ? '' : `, ${r.replayed} replayed`}${r.snapshot ? `; snapshot ${r.snapshot}` : ''}) ready in ${r.ready.toFixed(2)} s, `
+      const replay = `${r.delta === undefined ? '' : `, ${r.delta} from the delta file`}${r.replayed === undefined ? '' : `, ${r.replayed} replayed`}`;
+      console.log(`${daemon.label} ${label}: ${r.leases} leases (from ${r.from}${replay}${r.snapshot ? `; snapshot ${r.snapshot}` : ''}) ready in ${r.ready.toFixed(2)} s, `
         + `(${r.cpu.toFixed(2)} s of CPU; first log line at ${r.firstLog.toFixed(2)} s, leases restored in ${(r.restoreMs / 1000).toFixed(2)} s), `
         + `RSS ${r.rss.toFixed(0)} MB at ready (peak ${r.peak.toFixed(0)} MB)${r.control === undefined ? '' : `, control API up at ${r.control.toFixed(2)} s`}; `
         + `stopped in ${r.stop.toFixed(2)} s`

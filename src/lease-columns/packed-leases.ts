@@ -259,6 +259,15 @@ export class PackedLeases {
     };
   }
 
+  /**
+   * The address → slot index as arrays when it is also `image()`'s address → lease index (the slots in use are
+   * 0..n-1), else undefined. The live arrays: for a table dropped afterwards.
+   */
+  slotImage(): IntMultimapImage | undefined {
+    const runs = this.liveRuns();
+    return runs.length > 2 || (runs.length === 2 && runs[0] !== 0) ? undefined : this.slots.image();
+  }
+
   columns(): LeaseColumns {
     const count = this.size;
     const ips = new Uint32Array(count);

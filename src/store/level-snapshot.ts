@@ -71,15 +71,16 @@ export interface SnapshotLoaded {
   /** The store's sequence the leases are at. */
   readonly seq: number;
   /**
-   * The snapshot file's own columns and history ranges (before its delta and any replay), and their slot index when
-   * the reading thread built it (checked-columns.ts).
+   * The snapshot file's own columns and history ranges (before its delta and any replay; after its delta when the
+   * reading thread applied it, checked-columns.ts), and their slot index when that thread built it.
    */
   readonly stored: { readonly columns: LeaseColumns; readonly ranges: Float64Array; readonly slots?: IntMultimapImage };
   /** The state loaded before any replay: the snapshot's, or its delta file's last section's. */
   readonly base: SnapshotIdentity;
   /**
-   * How many addresses the delta file's sections named (repeats counted), what each holds after them, and the file's
-   * length up to its last section that applies (undefined: none did).
+   * How many addresses the delta file's sections named (repeats counted), what each holds after them (none when the
+   * reading thread applied them: their ranges are in `stored`), and the file's length up to its last section that
+   * applies (undefined: none did).
    */
   readonly delta: { readonly entries: number; readonly length: number | undefined; readonly values: Map<string, LeaseValue | null> };
   /** After a start from the snapshot and its journal: the addresses read again and what they hold now (null: none). */
@@ -97,7 +98,9 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
     const prefetched = takePrefetched(files.path);
     const snapshot = await readSnapshotAsync(files.path, { ...(prefetched === undefined ? {} : { prefetched }), forStart: true });
     if (snapshot.storeId !== meta.id) throw new SnapshotUnusable('foreign', `snapshot of store ${snapshot.storeId}, not ${meta.id}`);
-    const chain = readDeltaChain(files.deltaPath, meta.id, snapshot);
+    // Applied already when the reading thread did (checked-columns.ts): the snapshot holds that state's leases.
+    const applied = snapshot.checked?.delta;
+    const chain = applied === undefined ? readDeltaChain(files.deltaPath, meta.id, snapshot) : { ...applied, sections: [] };
     const base = chain.at;
     const clean = sameIdentity(base, { seq: meta.seq, fingerprint });
     const journalled = clean ? undefined : journalSince(files.journalPath, base, meta, fingerprint);

@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import { KeyBlob } from '../lease-columns/key-column.js';
 import { TIME_COLUMNS, type LeaseColumns } from '../lease-columns/packed-leases.js';
 import { writeFileAtomically } from './atomic-file.js';
+import { columnsOf } from '../lease-columns/columns-image.js';
 import type { CheckedColumns } from './checked-columns.js';
 import { readWhole, type ReadFile } from './snapshot-prefetch.js';
 import { SNAPSHOT_CHECKED_FROM } from './snapshots.js';
@@ -30,7 +31,11 @@ export interface Snapshot {
   readonly columns: LeaseColumns;
   /** Per lease: its history range's first and next (NaN, NaN when the value carries none). */
   readonly ranges: Float64Array;
-  /** The columns checked and indexed by the thread that read the file (a large one, snapshot-prefetch.ts). */
+  /**
+   * The columns checked and indexed by the thread that read the file (a large one, snapshot-prefetch.ts). With
+   * `checked.delta`, that thread applied the delta file's sections: the columns and ranges are of the state
+   * `checked.delta.at`, the other fields still the file's.
+   */
   readonly checked?: CheckedColumns;
 }
 
@@ -131,8 +136,11 @@ export async function readSnapshotAsync(path: string, options: { readonly prefet
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw unreadable(path, error);
     return readSnapshot(path);
   }
+  const { checked } = read;
+  // Its delta applied by the reading thread: the leases of that state (no file bytes came back).
+  if (checked?.delta !== undefined) return { ...checked.delta.file, columns: columnsOf(checked.delta.columns), ranges: checked.delta.ranges, checked };
   const snapshot = parseSnapshot(read.bytes, path, read.crc);
-  return read.checked === undefined ? snapshot : { ...snapshot, checked: read.checked };
+  return checked === undefined ? snapshot : { ...snapshot, checked };
 }
 
 function unreadable(path: string, error: unknown): SnapshotUnusable {

@@ -2,7 +2,7 @@
 // addresses written since the last of them (given by the caller): what a clean stop writes, and what a checkpoint's
 // merge writes in a worker thread (checkpoint-worker.ts). Only files and bytes here, no database: the worker cannot
 // open LevelDB, which the daemon holds.
-import { PackedLeases } from '../lease-columns/packed-leases.js';
+import { PackedLeases, type LeaseColumns } from '../lease-columns/packed-leases.js';
 import type { LeaseValue } from './lease-value.js';
 import { forEachChange, type Changes } from './snapshot-changes.js';
 import { readDeltaChain, sameIdentity, type SnapshotIdentity } from './snapshot-delta.js';
@@ -46,8 +46,27 @@ export async function mergeSnapshot(
   } catch {
     return 'no-base';
   }
+  const applied = applyChanges(table, base.ranges, [...sections, changes], 'view');
+  if (applied === 'unpackable') return 'unpackable';
+  const { columns, ranges } = applied;
+  await writeSnapshot(target.path, { storeId: target.storeId, seq: target.seq, fingerprint: target.fingerprint, columns, ranges });
+  return 'written';
+}
+
+/**
+ * Applies the change lists in order to a table loaded whole (lease i in slot i) whose leases' history ranges are
+ * `ranges` (first and next per slot): its leases afterwards as columns in slot order, each with its range.
+ * 'unpackable' when a stored record does not pack. `columns`: 'view' gives the table's own arrays where it can (a
+ * table dropped afterwards), 'copy' arrays of their own (to transfer to another thread).
+ */
+export function applyChanges(
+  table: PackedLeases,
+  ranges: Float64Array,
+  lists: readonly Changes[],
+  columns: 'view' | 'copy',
+): { readonly columns: LeaseColumns; readonly ranges: Float64Array } | 'unpackable' {
   // By slot: a table loaded whole has lease i in slot i; slots added later get theirs as they are packed.
-  let ranges = base.ranges;
+  let bySlot = ranges;
   const apply = (ip: number, decoded: LeaseValue | undefined): boolean => {
     if (decoded === undefined) {
       table.delete(ip);
@@ -55,23 +74,22 @@ export async function mergeSnapshot(
     }
     if (!table.pack(decoded.record)) return false;
     const slot = table.slotOf(ip);
-    if (2 * slot + 2 > ranges.length) {
-      const grown = new Float64Array(Math.max(2 * slot + 2, ranges.length * 2));
-      grown.set(ranges);
-      ranges = grown;
+    if (2 * slot + 2 > bySlot.length) {
+      const grown = new Float64Array(Math.max(2 * slot + 2, bySlot.length * 2));
+      grown.set(bySlot);
+      bySlot = grown;
     }
-    ranges[2 * slot] = decoded.history?.first ?? Number.NaN;
-    ranges[2 * slot + 1] = decoded.history?.next ?? Number.NaN;
+    bySlot[2 * slot] = decoded.history?.first ?? Number.NaN;
+    bySlot[2 * slot + 1] = decoded.history?.next ?? Number.NaN;
     return true;
   };
-  for (const each of [...sections, changes]) if (!forEachChange(each, apply)) return 'unpackable';
+  for (const each of lists) if (!forEachChange(each, apply)) return 'unpackable';
   const runs = table.liveRuns();
-  const columns = table.image();
-  const liveRanges = new Float64Array(2 * columns.count);
+  const live = columns === 'view' ? table.image() : table.columns();
+  const liveRanges = new Float64Array(2 * live.count);
   for (let r = 0, i = 0; r < runs.length; r += 2) {
-    liveRanges.set(ranges.subarray(2 * runs[r]!, 2 * runs[r + 1]!), 2 * i);
+    liveRanges.set(bySlot.subarray(2 * runs[r]!, 2 * runs[r + 1]!), 2 * i);
     i += runs[r + 1]! - runs[r]!;
   }
-  await writeSnapshot(target.path, { storeId: target.storeId, seq: target.seq, fingerprint: target.fingerprint, columns, ranges: liveRanges });
-  return 'written';
+  return { columns: live, ranges: liveRanges };
 }

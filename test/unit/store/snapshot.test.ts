@@ -14,8 +14,9 @@ import type { LeaseRecord } from '../../../machines/lease.types.js';
 import { LeaseBook } from '../../../src/leases/lease-book.js';
 import { openLevelStore } from '../../../src/store/open.js';
 import { repairStore } from '../../../src/store/repair.js';
+import type { CommittedMemo } from '../../../src/store/committed-memo.js';
 import { readSnapshot } from '../../../src/store/snapshot-file.js';
-import { prefetchSnapshot } from '../../../src/store/snapshot-prefetch.js';
+import { prefetchSnapshot, readWhole } from '../../../src/store/snapshot-prefetch.js';
 import { SNAPSHOT_CHECKED_FROM } from '../../../src/store/snapshots.js';
 import type { LevelLeaseStore } from '../../../src/store/level-store.js';
 import type { SnapshotLoad } from '../../../src/store/snapshots.js';
@@ -329,16 +330,48 @@ function bookView(loaded: SnapshotLoad): unknown {
   return { leases, current, offers };
 }
 
+/** The history range the store's committed memo holds for each address (private: the memo has no API outside). */
+function memoRanges(store: LevelLeaseStore, ips: readonly string[]): unknown[] {
+  const memo = (store as unknown as { memo: CommittedMemo }).memo;
+  return ips.map((ip) => memo.get(ipNumber(ip))?.history ?? null);
+}
+
 /**
- * The same start (from `copy`, a copy of the directory `loaded` started from) with the snapshot read, checked and
- * indexed by a worker thread as the daemon's prefetch does (here whatever the file's size): the same book.
+ * The same start (from `copies[0]`, a copy of the directory `loaded` started from) with the snapshot read, checked and
+ * indexed by a worker thread as the daemon's prefetch does (here whatever the file's size): the same book, and the
+ * committed memo (the history ranges the next writes continue) the same as a full scan of `copies[1]` gives.
  */
-async function expectSameStartPrefetched(copy: string, loaded: SnapshotLoad): Promise<void> {
+async function expectSameStartPrefetched(copies: readonly [string, string], loaded: SnapshotLoad): Promise<void> {
+  const [copy, scanned] = copies;
+  // The worker applies the delta file's sections itself, when there are some.
+  const read = await readWhole(join(copy, FILE), SNAPSHOT_CHECKED_FROM, { inThreadMaxBytes: 0, forStart: true });
+  expect(read.checked?.delta?.entries ?? 0).toBe(loaded.ok ? loaded.delta ?? 0 : -1);
   await prefetchSnapshot(join(copy, FILE), SNAPSHOT_CHECKED_FROM, { inThreadMaxBytes: 0 });
-  const prefetched = await loadOnce(copy);
+  const store = await open(copy);
+  const prefetched = await store.loadSnapshot();
+  const counts = (load: SnapshotLoad) => (load.ok ? [load.delta, load.replayed] : load.reason);
+  expect(counts(prefetched)).toEqual(counts(loaded));
   expect(prefetched.ok && prefetched.leases.indexed).toBe(true);
   expect(loaded.ok && loaded.leases.indexed).toBe(false);
   expect(bookView(prefetched)).toEqual(bookView(loaded));
+  const ips = bookRecords(loaded).map((record) => record.context.ip);
+  const ranges = memoRanges(store, ips);
+  await store.close();
+  const scan = await openLevelStore(scanned);
+  await collect(scan.loadAll());
+  expect(ranges).toEqual(memoRanges(scan, ips));
+  await scan.close();
+}
+
+/** Two copies of `dir` (for expectSameStartPrefetched), removed after `use`. */
+async function withCopies<T>(dir: string, use: (copies: readonly [string, string]) => Promise<T>): Promise<T> {
+  const copies = [await makeTempDir('dhcpd-snap-kill-'), await makeTempDir('dhcpd-snap-kill-')];
+  try {
+    for (const copy of copies) await cp(dir, copy.dir, { recursive: true });
+    return await use([copies[0]!.dir, copies[1]!.dir]);
+  } finally {
+    for (const copy of copies) await copy.remove();
+  }
 }
 
 async function expectSafeStart(dir: string, everAcked: ReadonlySet<string>, deleted: ReadonlySet<string> = new Set()): Promise<SnapshotLoad> {
@@ -427,16 +460,12 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
         if (acked >= killAfter) kill();
       });
       const deleted = new Set(run.deleted.filter((ip) => !run.acked.includes(ip)));
-      const copy = await makeTempDir('dhcpd-snap-kill-');
-      try {
-        await cp(temp.dir, copy.dir, { recursive: true });
+      await withCopies(temp.dir, async (copies) => {
         const loaded = await expectSafeStart(temp.dir, new Set(run.acked), deleted);
         expect(loaded).toMatchObject({ ok: true });
         expect(loaded.ok && loaded.replayed).toBeGreaterThan(0);
-        await expectSameStartPrefetched(copy.dir, loaded);
-      } finally {
-        await copy.remove();
-      }
+        await expectSameStartPrefetched(copies, loaded);
+      });
     } finally {
       await temp.remove();
     }
@@ -533,15 +562,12 @@ describe('start-up snapshot across SIGKILL (real LevelDB, child process)', () =>
       // No merge yet: the snapshot file is the one of the clean stop, the delta file beside it.
       expect(await snapshotSeq(temp.dir)).toBe(before);
       expect(existsSync(join(temp.dir, `${FILE}.delta`))).toBe(true);
-      const copy = await makeTempDir('dhcpd-snap-kill-');
-      await cp(temp.dir, copy.dir, { recursive: true });
-      const [loaded, fromNext] = await expectSafeStartsAfterCheckpoints(temp.dir, run);
-      expect(loaded).toMatchObject({ ok: true });
-      try {
-        await expectSameStartPrefetched(copy.dir, loaded);
-      } finally {
-        await copy.remove();
-      }
+      const [loaded, fromNext] = await withCopies(temp.dir, async (copies) => {
+        const starts = await expectSafeStartsAfterCheckpoints(temp.dir, run);
+        expect(starts[0]).toMatchObject({ ok: true });
+        await expectSameStartPrefetched(copies, starts[0]);
+        return starts;
+      });
       if (!loaded.ok) return;
       expect(loaded.delta).toBeGreaterThanOrEqual(3 * 200);
       expect(loaded.replayed ?? 0).toBeLessThanOrEqual(run.acked.length + run.deleted.length + 32 - 3 * 200);
