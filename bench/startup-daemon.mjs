@@ -7,7 +7,7 @@
 // Bounded: one temp directory (removed), one namespace (removed), four daemon runs of at most 120 s each (eight with A).
 // A=DIR first does the same two runs with DIR's built daemon (another checkout with its own dist/, e.g. the previous
 // head) on its own copy of the store: an A/B in the same period.
-// usage: npm run build && [STORE=DIR] [A=DIR] [PROFILE=DIR] [CRASH_WRITES=K [CHECKPOINT=N] [RATE=R]] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
+// usage: npm run build && [STORE=DIR] [A=DIR] [PROFILE=DIR] [WARMUP_MS=N] [CRASH_WRITES=K [CHECKPOINT=N] [RATE=R]] node bench/startup-daemon.mjs [leases=1000000]   (root: it creates a namespace)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,8 @@ function configFor(label) {
   writeFileSync(config, JSON.stringify({
     serverId: '198.19.0.254', interfaces: [], logging: { level: 'info' }, defaults: { leaseTime: 86_400 },
     conflictCheck: { enabled: false }, store: { kind: 'level', path }, control: { socket: join(dir, 'control.sock') },
+    // WARMUP_MS=N: listen.warmupMs (default: the daemon's).
+    ...(process.env.WARMUP_MS === undefined ? {} : { listen: { warmupMs: Number(process.env.WARMUP_MS) } }),
     subnets: [
       { subnet: '100.64.0.0/10', pools: [{ start: '100.64.0.10', end: '100.127.255.254' }] },
       { subnet: '198.19.0.0/16', pools: [{ start: '198.19.1.0', end: '198.19.255.254' }], router: ['198.19.0.1'] },

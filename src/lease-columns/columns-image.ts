@@ -4,10 +4,15 @@ import type { LeaseColumns } from './packed-leases.js';
 
 export type ColumnsImage = Omit<LeaseColumns, 'clientKeys'> & { readonly keyBytes: Uint8Array; readonly keyEnds: Uint32Array };
 
-/** The columns as arrays each of its own (the key bytes copied: they may lie in Node's shared pool, which cannot be
- * transferred); the other arrays are taken as they are, so give columns that own theirs (PackedLeases.columns). */
+/**
+ * The columns with their key bytes in a buffer of their own (copied when they share one: a small Buffer lies in
+ * Node's shared pool, which cannot be transferred); the other arrays are taken as they are, so give columns that
+ * own theirs (PackedLeases.columns).
+ */
 export function imageOf({ clientKeys, ...columns }: LeaseColumns): ColumnsImage {
-  return { ...columns, keyBytes: new Uint8Array(clientKeys.bytes), keyEnds: clientKeys.ends };
+  const { bytes } = clientKeys;
+  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return { ...columns, keyBytes: own ? bytes : new Uint8Array(bytes), keyEnds: clientKeys.ends };
 }
 
 export function columnsOf({ keyBytes, keyEnds, ...columns }: ColumnsImage): LeaseColumns {
