@@ -341,9 +341,9 @@ export class PackedLeases {
     return { indexes, changed };
   }
 
-  /** Before the address's lease changes while indexes wait to be taken: its client hash as they hold it. */
+  /** Before the address's lease changes while indexes wait to be taken (the caller checks): its hash as they hold it. */
   private noteChange(ip: number, slot: number): void {
-    if (this.indexes === undefined || this.changedSinceIndexed.has(ip)) return;
+    if (this.changedSinceIndexed.has(ip)) return;
     this.changedSinceIndexed.set(ip, slot < 0 ? undefined : this.keys.hash(this.subnets[slot]!, slot));
   }
 

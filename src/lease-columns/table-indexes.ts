@@ -3,7 +3,7 @@
 // (store/snapshot-prepare-worker.ts), they are built while the main thread loads its modules and warms up, and the
 // book adopts them (LeaseBook.loadPacked) instead of walking the table before it serves.
 import { IntMultimap, type IntMultimapImage } from '../collections/int-multimap.js';
-import type { PackedLeases } from './packed-leases.js';
+import type { LeaseState } from '../../machines/lease.types.js';
 
 /** The width of a lease timer bucket (leases/timer-buckets.ts): timers due far ahead wait by the minute. */
 export const TIMER_BUCKET_MS = 60_000;
@@ -21,8 +21,14 @@ export interface TableIndexes {
   readonly offered: Uint32Array;
 }
 
+/** What indexTable reads of a table (PackedLeases). */
+export interface IndexableTable {
+  readonly size: number;
+  forEachIndexed(fn: (ip: number, clientHash: number, state: LeaseState, earliestTimer: number) => void): void;
+}
+
 /** What LeaseBook.loadPacked would build from the table, in arrays a thread can hand to another. */
-export function indexTable(table: PackedLeases): TableIndexes {
+export function indexTable(table: IndexableTable): TableIndexes {
   const byClient = new IntMultimap(table.size);
   const ips = new Uint32Array(table.size);
   const earliest = new Float64Array(table.size);

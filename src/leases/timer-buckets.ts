@@ -101,12 +101,8 @@ export class TimerBuckets {
   adoptParked(parked: ReadonlyMap<number, Uint32Array>): void {
     for (const [bucket, ips] of parked) {
       if (ips.length === 0) continue;
-      const held = this.buckets.get(bucket);
-      if (held === undefined) {
-        this.buckets.set(bucket, { ips, count: ips.length });
-        continue;
-      }
-      for (let i = 0; i < ips.length; i++) this.park(ips[i]!, bucket);
+      if (!this.buckets.has(bucket)) this.buckets.set(bucket, { ips, count: ips.length });
+      else for (let i = 0; i < ips.length; i++) this.park(ips[i]!, bucket);
     }
     if (!this.moving) this.arm();
   }

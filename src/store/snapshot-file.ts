@@ -8,7 +8,7 @@ import { KeyBlob } from '../lease-columns/key-column.js';
 import { TIME_COLUMNS, type LeaseColumns } from '../lease-columns/packed-leases.js';
 import { writeFileAtomically } from './atomic-file.js';
 import { columnsOf } from '../lease-columns/columns-image.js';
-import type { CheckedColumns } from './checked-columns.js';
+import type { CheckedColumns } from './checked-snapshot.js';
 import { readWhole, type ReadFile } from './snapshot-prefetch.js';
 import { SNAPSHOT_CHECKED_FROM } from './snapshots.js';
 

@@ -10,7 +10,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { CheckedColumns } from './checked-columns.js';
+import type { CheckedColumns } from './checked-snapshot.js';
 import { moduleWorker } from './module-worker.js';
 
 /** A file's content and the CRC-32 of its bytes from `checkedFrom` on; read by a worker, its columns checked too. */
