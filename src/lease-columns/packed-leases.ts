@@ -175,6 +175,12 @@ export class PackedLeases {
     return slot < 0 ? undefined : this.recordAt(slot);
   }
 
+  /** The packed lease's state, without building its record. */
+  stateOf(ip: number): LeaseState | undefined {
+    const slot = this.slots.first(ip);
+    return slot < 0 ? undefined : LEASE_STATES[this.states[slot]!];
+  }
+
   /** clientHash of the packed lease's subnet and client key, without building the key; undefined without a lease. */
   clientHashOf(ip: number): number | undefined {
     const slot = this.slots.first(ip);

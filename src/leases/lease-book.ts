@@ -312,8 +312,7 @@ export class LeaseBook {
     this.timers.adoptParked(indexes.parked);
     for (const ip of indexes.unparked) if (!changed.has(ip)) this.timers.addEarliest(ip, Number.NaN);
     const offer = (ip: number) => {
-      const record = table.get(ip);
-      if (record?.state === 'offered') this.offers.update(undefined, record);
+      if (table.stateOf(ip) === 'offered') this.offers.update(undefined, table.get(ip));
     };
     for (const ip of indexes.offered) if (!changed.has(ip)) offer(ip);
     for (const [ip, hashBefore] of changed) {

@@ -96,14 +96,17 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
   try {
     // Read in the background since the daemon's start when it was prefetched (snapshot-prefetch.ts).
     const prefetched = takePrefetched(files.path);
-    const snapshot = await readSnapshotAsync(files.path, { ...(prefetched === undefined ? {} : { prefetched }), forStart: true });
+    const reading = readSnapshotAsync(files.path, { ...(prefetched === undefined ? {} : { prefetched }), forStart: true });
+    // While the snapshot is still being read and checked: the journals' addresses read back from LevelDB already.
+    const journals = journalsOf(files, meta, fingerprint);
+    const snapshot = await reading;
     if (snapshot.storeId !== meta.id) throw new SnapshotUnusable('foreign', `snapshot of store ${snapshot.storeId}, not ${meta.id}`);
     // Applied already when the reading thread did (checked-columns.ts): the snapshot holds that state's leases.
     const applied = snapshot.checked?.delta;
     const chain = applied === undefined ? readDeltaChain(files.deltaPath, meta.id, snapshot) : { ...applied, sections: [] };
     const base = chain.at;
     const clean = sameIdentity(base, { seq: meta.seq, fingerprint });
-    const journalled = clean ? undefined : journalSince(files.journalPath, base, meta, fingerprint);
+    const journalled = clean ? undefined : journals.find((journal) => journal.baseSeq === base.seq && journal.baseFingerprint === base.fingerprint);
     if (!clean && journalled === undefined) {
       if (base.seq !== meta.seq) throw new SnapshotUnusable('stale', `snapshot at commit ${base.seq}, store at ${meta.seq}`);
       throw new SnapshotUnusable('stale', 'the store was opened by something else since the snapshot');
@@ -132,53 +135,72 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
     };
     if (journalled === undefined) return loaded;
     const values = new Map<string, LeaseValue | null>();
-    const replay = await reread(journalled, files, packInto(values));
+    const replay = replayed(journalled.addresses, await journalled.values, files, packInto(values));
     if (replay !== 'read') throw new SnapshotUnusable('stale', 'a lease the journal names does not pack: scanning');
-    return { ...loaded, replayed: { addresses: journalled, values } };
+    return { ...loaded, replayed: { addresses: journalled.addresses, values } };
   } catch (error) {
     if (error instanceof SnapshotUnusable) return { ok: false, reason: error.reason, detail: error.message };
     return { ok: false, reason: 'damaged', detail: String(error) };
   }
 }
 
-/**
- * The distinct addresses the journal names when it applies to this snapshot and accounts for every commit up to the
- * store's sequence (or one further: a commit journalled whose batch a kill stopped), written by the last session
- * that opened the store; else undefined.
- */
-function journalSince(journalPath: string, base: SnapshotIdentity, meta: StoreMeta, fingerprint: string): number[] | undefined {
-  // The next journal is the one that applies when a kill came between a checkpoint's snapshot and its journal's move.
-  for (const path of [journalPath, nextJournalPathOf(journalPath)]) {
-    const journal = readJournal(path);
-    if (journal === undefined) continue;
-    const { header } = journal;
-    if (header.storeId !== meta.id || header.baseSeq !== base.seq || header.baseFingerprint !== base.fingerprint
-      || header.session !== fingerprint || journal.upTo === undefined || journal.upTo < meta.seq) continue;
-    return [...new Set(journal.addresses)];
-  }
-  return undefined;
+/** A commit journal that may apply to the snapshot: the state it follows, its distinct addresses, their values. */
+interface JournalCandidate {
+  readonly baseSeq: number;
+  readonly baseFingerprint: string;
+  readonly addresses: number[];
+  /** The addresses' stored values (undefined: none), read again from LevelDB from the moment it was found. */
+  readonly values: Promise<(Uint8Array | undefined)[]>;
 }
 
 /**
- * Reads the addresses' leases again (in chunks), handing each to `each` (undefined: deleted, or a value that does
- * not decode: a scan skips it too). 'unpackable' when `each` refused one, or a value is under another address's key
- * (a damaged store: left to the scan, which packs what it holds).
+ * The journals that account for every commit up to the store's sequence (or one further: a commit journalled whose
+ * batch a kill stopped), written by the last session that opened the store: the one that applies is the one whose
+ * base is the snapshot's state, known once the snapshot is read. The next journal is the one that applies when a kill
+ * came between a checkpoint's snapshot and its journal's move. Their addresses are read back at once: nothing writes
+ * the store before its load is done, and a start after a crash then reads LevelDB while the snapshot is checked.
  */
-async function reread(
-  ips: readonly number[],
-  files: Pick<SnapshotFiles, 'leases' | 'decode'>,
-  each: (ip: number, key: string, decoded: LeaseValue | undefined) => boolean,
-): Promise<'read' | 'unpackable'> {
+function journalsOf(files: Pick<SnapshotFiles, 'journalPath' | 'leases'>, meta: StoreMeta, fingerprint: string): JournalCandidate[] {
+  const candidates: JournalCandidate[] = [];
+  for (const path of [files.journalPath, nextJournalPathOf(files.journalPath)]) {
+    const journal = readJournal(path);
+    if (journal === undefined) continue;
+    const { header } = journal;
+    if (header.storeId !== meta.id || header.session !== fingerprint || journal.upTo === undefined || journal.upTo < meta.seq) continue;
+    const addresses = [...new Set(journal.addresses)];
+    const values = readValues(addresses, files.leases);
+    values.catch(() => undefined); // reported where it is awaited: by the load that uses this journal
+    candidates.push({ baseSeq: header.baseSeq, baseFingerprint: header.baseFingerprint, addresses, values });
+  }
+  return candidates;
+}
+
+/** The stored values of the addresses, in their order, read in chunks. */
+async function readValues(ips: readonly number[], leases: Sublevel<Uint8Array>): Promise<(Uint8Array | undefined)[]> {
+  const values: (Uint8Array | undefined)[] = [];
   for (let at = 0; at < ips.length; at += LOAD_CHUNK) {
-    const chunk = ips.slice(at, at + LOAD_CHUNK);
-    const keys = chunk.map((ip) => uint32Key(ip));
-    const values = await files.leases.getMany(keys);
-    for (let i = 0; i < chunk.length; i++) {
-      const value = values[i];
-      const decoded = value === undefined ? undefined : files.decode(keys[i]!, value);
-      if (decoded !== undefined && decoded.record.context.ip !== intToIp(chunk[i]!)) return 'unpackable';
-      if (!each(chunk[i]!, keys[i]!, decoded)) return 'unpackable';
-    }
+    values.push(...await leases.getMany(ips.slice(at, at + LOAD_CHUNK).map((ip) => uint32Key(ip))));
+  }
+  return values;
+}
+
+/**
+ * Hands each address's value read again to `each` (undefined: deleted, or a value that does not decode: a scan
+ * skips it too). 'unpackable' when `each` refused one, or a value is under another address's key (a damaged store:
+ * left to the scan, which packs what it holds).
+ */
+function replayed(
+  ips: readonly number[],
+  values: readonly (Uint8Array | undefined)[],
+  files: Pick<SnapshotFiles, 'decode'>,
+  each: (ip: number, key: string, decoded: LeaseValue | undefined) => boolean,
+): 'read' | 'unpackable' {
+  for (let i = 0; i < ips.length; i++) {
+    const key = uint32Key(ips[i]!);
+    const value = values[i];
+    const decoded = value === undefined ? undefined : files.decode(key, value);
+    if (decoded !== undefined && decoded.record.context.ip !== intToIp(ips[i]!)) return 'unpackable';
+    if (!each(ips[i]!, key, decoded)) return 'unpackable';
   }
   return 'read';
 }
@@ -291,10 +313,7 @@ export async function readChanges(ips: Uint32Array, leases: Sublevel<Uint8Array>
     if (value === undefined) unknown.push(i);
     else values[i] = value ?? undefined;
   });
-  for (let at = 0; at < unknown.length; at += LOAD_CHUNK) {
-    const chunk = unknown.slice(at, at + LOAD_CHUNK);
-    const read = await leases.getMany(chunk.map((i) => uint32Key(ips[i]!)));
-    chunk.forEach((i, n) => (values[i] = read[n]));
-  }
+  const read = await readValues(unknown.map((i) => ips[i]!), leases);
+  unknown.forEach((i, n) => (values[i] = read[n]));
   return packChanges(ips, values);
 }
