@@ -64,7 +64,10 @@ interface ReaderMessage {
 /** How `readWhole` reads: the size up to which it reads in this thread; whether the file is for a start. */
 export interface ReadOptions {
   readonly inThreadMaxBytes?: number;
-  /** A worker also computes the indexes a start adopts (checked-columns.ts); else only the checks a merge needs. */
+  /**
+   * A worker also applies the delta file beside the snapshot and computes the indexes a start adopts
+   * (checked-columns.ts); else only the checks a merge needs.
+   */
   readonly forStart?: boolean;
 }
 
