@@ -20,7 +20,10 @@ export interface MergeTarget {
   readonly fingerprint: string;
   /** The delta file beside it (snapshot-delta.ts), whose sections come first. */
   readonly deltaPath: string;
-  /** The state the changes apply to (the snapshot's, or its delta's last section's): 'no-base' when it is not that. */
+  /**
+   * The state the changes apply to: the snapshot's, or one its delta sections make ('no-base' when it is neither).
+   * Sections after that one are left out (see mergeSnapshot).
+   */
   readonly base: SnapshotIdentity;
 }
 
@@ -40,8 +43,11 @@ export async function mergeSnapshot(
     base = await readBase(target.path);
     if (base.storeId !== target.storeId) return 'no-base';
     const chain = readDeltaChain(target.deltaPath, target.storeId, base);
-    if (!sameIdentity(chain.at, target.base)) return 'no-base';
-    sections = chain.sections.map((section) => section.changes);
+    // Sections past the base come from a checkpoint that failed once its section was complete (its sync, say): the
+    // journal did not move on, so the changes hold every address they hold, newer or as new.
+    const through = chain.sections.findIndex((section) => sameIdentity(section.at, target.base));
+    if (through < 0 && !sameIdentity(base, target.base)) return 'no-base';
+    sections = chain.sections.slice(0, through + 1).map((section) => section.changes);
     table = PackedLeases.fromColumns(base.columns, base.checked);
   } catch {
     return 'no-base';

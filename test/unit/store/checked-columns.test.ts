@@ -10,35 +10,14 @@ import type { LeaseRecord } from '../../../machines/lease.types.js';
 import { columnsOf } from '../../../src/lease-columns/columns-image.js';
 import { PackedLeases } from '../../../src/lease-columns/packed-leases.js';
 import { checkFile } from '../../../src/store/checked-columns.js';
-import { encodeLeaseValue } from '../../../src/store/lease-value.js';
-import { packChanges, type Changes } from '../../../src/store/snapshot-changes.js';
-import { appendDeltaSection, type SnapshotIdentity } from '../../../src/store/snapshot-delta.js';
-import { readSnapshotAsync, writeSnapshot } from '../../../src/store/snapshot-file.js';
+import { appendDeltaSection } from '../../../src/store/snapshot-delta.js';
+import { readSnapshotAsync } from '../../../src/store/snapshot-file.js';
 import { readWhole } from '../../../src/store/snapshot-prefetch.js';
 import { SNAPSHOT_CHECKED_FROM } from '../../../src/store/snapshots.js';
 import { makeRecord, makeTempDir, testIp } from './helpers.js';
+import { BASE, changesOf, S1, S2, snapshotOf, STORE } from './snapshot-fixtures.js';
 
 const FILE = 'lease-snapshot.bin';
-const STORE = 'store-1';
-const BASE: SnapshotIdentity = { seq: 7, fingerprint: 'MANIFEST-000002\n' };
-const S1: SnapshotIdentity = { seq: 9, fingerprint: 'MANIFEST-000004\n' };
-const S2: SnapshotIdentity = { seq: 12, fingerprint: 'MANIFEST-000004\n' };
-
-const ipInt = (ip: string): number => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0) >>> 0;
-
-/** A snapshot of `count` leases, lease i with the history range (i, i + 1). */
-async function snapshotOf(path: string, count: number): Promise<void> {
-  const table = new PackedLeases();
-  for (let i = 0; i < count; i++) expect(table.pack(makeRecord(testIp(i), `hw:1:02:00:00:00:${i}`))).toBe(true);
-  const ranges = Float64Array.from({ length: 2 * count }, (_, n) => (n >> 1) + (n & 1));
-  await writeSnapshot(path, { storeId: STORE, ...BASE, columns: table.image(), ranges });
-}
-
-/** Puts of the records (with the history range (100 + i, 101 + i) each) and deletes of the addresses. */
-function changesOf(records: readonly LeaseRecord[], deletes: readonly string[] = []): Changes {
-  const values = [...records.map((record, i) => encodeLeaseValue(record, { first: 100 + i, next: 101 + i })), ...deletes.map(() => undefined)];
-  return packChanges(Uint32Array.from([...records.map((r) => ipInt(r.context.ip)), ...deletes.map(ipInt)]), values);
-}
 
 /** The leases of a check's applied delta, and each one's range, by address. */
 function appliedLeases(checked: ReturnType<typeof checkFile>): Map<string, { record: LeaseRecord; range: number[] }> {
