@@ -31,9 +31,9 @@ describe('a merge of the snapshot, its delta sections and the changes since', ()
       const failed = makeRecord(testIp(2), 'hw:1:from-the-failed-section');
       const now = makeRecord(testIp(2), 'hw:1:as-now');
       const later = makeRecord(testIp(3), 'hw:1:later');
-      let length = await appendDeltaSection(`${path}.delta`, STORE, { from: BASE, at: S1, changes: changesOf([first]) }, undefined);
+      const length = await appendDeltaSection(`${path}.delta`, STORE, { from: BASE, at: S1, changes: changesOf([first]) }, undefined);
       // The checkpoint to S2 wrote its section whole, then failed: its journal (base S1) went on.
-      length = await appendDeltaSection(`${path}.delta`, STORE, { from: S1, at: S2, changes: changesOf([failed], [testIp(4)]) }, length);
+      await appendDeltaSection(`${path}.delta`, STORE, { from: S1, at: S2, changes: changesOf([failed], [testIp(4)]) }, length);
       const target: MergeTarget = { path, deltaPath: `${path}.delta`, storeId: STORE, seq: S3.seq, fingerprint: S3.fingerprint, base: S1 };
       // The journal since S1 names 2 and 4 (written before the failed checkpoint) and 3 (after it).
       expect(await mergeSnapshot(target, changesOf([now, later], [testIp(4)]))).toBe('written');
