@@ -3,6 +3,11 @@
 // a request or a listing needs its record. Slots packed since hold their key as a string.
 import { clientHash, clientHashOfAscii } from './client-hash.js';
 
+/** The string of the ASCII bytes start..end. */
+export function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
+}
+
 /** Keys back to back in UTF-8; key i is bytes[ends[i - 1] (0 for i = 0) .. ends[i]). */
 export class KeyBlob {
   /** The bytes as a Buffer (for decoding and copying). */
@@ -37,6 +42,14 @@ export class KeyBlob {
       if (byte >= 0x80) return this.at(i) === key;
       if (byte !== key.charCodeAt(c)) return false;
     }
+    return true;
+  }
+
+  /** Whether key i is the bytes start..end of `bytes` (UTF-8 both: the same bytes are the same string). */
+  holds(i: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const from = this.start(i);
+    if (this.ends[i]! - from !== end - start) return false;
+    for (let at = 0; at < end - start; at++) if (this.bytes[from + at] !== bytes[start + at]) return false;
     return true;
   }
 
@@ -98,6 +111,16 @@ export class KeyColumn {
     // holds only the slots whose client changed, not every lease touched since the start.
     else if (!this.blob!.matches(slot, key)) this.overrides.set(slot, key);
     else if (this.overrides.size > 0) this.overrides.delete(slot);
+  }
+
+  /** As `set`, the key given as ASCII bytes start..end: no string built when it is the loaded key of the slot. */
+  setAscii(slot: number, bytes: Uint8Array, start: number, end: number): void {
+    if (slot < this.base && this.blob!.holds(slot, bytes, start, end)) {
+      this.live[slot] = 1;
+      if (this.overrides.size > 0) this.overrides.delete(slot);
+    } else {
+      this.set(slot, asciiString(bytes, start, end));
+    }
   }
 
   clear(slot: number): void {

@@ -7,7 +7,8 @@ import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../ma
 import { intToIp, parseIpv4 } from '../codec/index.js';
 import { IntMultimap, type IntMultimapImage } from '../collections/int-multimap.js';
 import { LEASE_STATES } from '../leases/states.js';
-import { KeyBlob, KeyColumn } from './key-column.js';
+import type { FlatLease } from './flat-lease.js';
+import { asciiString, KeyBlob, KeyColumn } from './key-column.js';
 import type { TableIndexes } from './table-indexes.js';
 
 const TIME_FIELDS = ['offerExpiresAt', 'boundAt', 'renewAt', 'rebindAt', 'expiresAt', 'graceUntil', 'probationUntil', 'changedAt'] as const;
@@ -165,6 +166,47 @@ export class PackedLeases {
     if (!isTail) this.hwStrings.set(slot, hwAddress);
     else if (this.hwStrings.size > 0) this.hwStrings.delete(slot);
     if (context.hostname !== undefined) this.hostnames.set(slot, context.hostname);
+    else if (this.hostnames.size > 0) this.hostnames.delete(slot);
+    return true;
+  }
+
+  /**
+   * As `pack` for a lease read flat from its stored value (flat-lease.ts), with no record built: its key is kept as
+   * the table holds it already when the same client's (the usual rewrite). False, and nothing changed, when it does
+   * not fit (as `pack` would refuse its record).
+   */
+  packFlat(flat: FlatLease): boolean {
+    const { timerCount, bytes } = flat;
+    for (let i = 0; i < timerCount; i++) {
+      const id = eventId(flat.timerEvents[i]!);
+      if (id < 0) return false;
+      EVENT_SCRATCH[i] = id;
+    }
+    const ip = flat.ip | 0;
+    let slot = this.slots.first(ip);
+    if (this.indexes !== undefined) this.noteChange(ip, slot);
+    if (slot < 0) {
+      slot = this.allocate();
+      this.slots.add(ip, slot);
+    }
+    this.ips[slot] = flat.ip;
+    this.subnets[slot] = flat.subnetId;
+    this.states[slot] = STATE_INDEX.get(flat.state)!;
+    TIME_SCRATCH.set(flat.times.subarray(0, OFFSETS));
+    this.timerCounts[slot] = timerCount;
+    for (let i = 0; i < timerCount; i++) {
+      this.timerEvents[slot * MAX_TIMERS + i] = EVENT_SCRATCH[i]!;
+      TIME_SCRATCH[OFFSETS + i] = flat.timerAts[i]!;
+    }
+    this.times.set(slot, flat.times[OFFSETS]!, TIME_SCRATCH, OFFSETS + timerCount);
+    const { keyStart, keyEnd, hwStart, hwEnd } = flat;
+    this.keys.setAscii(slot, bytes, keyStart, keyEnd);
+    const hwLength = hwEnd - hwStart;
+    const isTail = hwLength > 0 && keyEnd - keyStart > hwLength && sameBytes(bytes, keyEnd - hwLength, hwStart, hwLength);
+    this.hwTails[slot] = isTail ? hwLength : -1;
+    if (!isTail) this.hwStrings.set(slot, asciiString(bytes, hwStart, hwEnd));
+    else if (this.hwStrings.size > 0) this.hwStrings.delete(slot);
+    if (flat.hostname !== undefined) this.hostnames.set(slot, flat.hostname);
     else if (this.hostnames.size > 0) this.hostnames.delete(slot);
     return true;
   }
@@ -483,6 +525,11 @@ class SlotTimes {
     this.offsets = offsets;
     for (const [slot, times] of exact) this.exact.set(slot, times);
   }
+}
+
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 /** The value as an offset from base that gives it back exactly, or undefined. */

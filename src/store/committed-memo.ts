@@ -73,11 +73,11 @@ export class CommittedMemo {
     return STORED;
   }
 
-  /** A batch landed: its final values per key (null: deleted). */
-  committed(values: ReadonlyMap<string, LeaseValue | null>): void {
-    for (const [key, value] of values) {
-      if (value === null) this.deleted(slotKey(key));
-      else this.stored(slotKey(key), value.history);
+  /** Values landed: per uint32 address, its history range (a NaN first: none), or null when deleted. */
+  committed(ranges: ReadonlyMap<number, HistoryRange | null>): void {
+    for (const [ip, range] of ranges) {
+      if (range === null) this.deleted(ip);
+      else this.storedRange(ip, range.first, range.next);
     }
   }
 

@@ -2,6 +2,7 @@
 // sequence range of the address's history keys so an append needs no read. Values written by older versions are
 // JSON records ("{" first): they still decode, and the next write of the lease stores it in binary.
 import { StoreError } from '../errors.js';
+import { FLAT_MAX_TIMERS, type FlatLease } from '../lease-columns/flat-lease.js';
 import type { LeaseContext, LeaseRecord, LeaseState, LeaseTimer } from '../../machines/lease.types.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { ipToInt32 } from './keys.js';
@@ -215,6 +216,72 @@ function decodeBinary(value: Uint8Array): LeaseValue {
   return new DecodedValue({ state, context, timers }, first, next);
 }
 
+/**
+ * Reads a v1 value stored under the uint32 address `ip` into `flat` without building its record: true when it is
+ * one the columns take as it is (its client key and hardware address ASCII, at most FLAT_MAX_TIMERS timers). False,
+ * and `flat` half-filled, for anything else — a JSON value, a damaged one, another address's, other keys —, which the
+ * caller decodes as a record (decodeLeaseValue), so what such a value means is decided in one place only.
+ */
+export function readFlatValue(value: Uint8Array, ip: number, flat: FlatLease): boolean {
+  const length = value.length;
+  if (length < FIXED || value[0] !== VERSION_1) return false;
+  const state = STATES[value[1] as number];
+  const flags = value[2] as number;
+  const timerCount = value[3] as number;
+  if (state === undefined || timerCount > FLAT_MAX_TIMERS) return false;
+  const view = new DataView(value.buffer, value.byteOffset, length);
+  if (view.getUint32(4) !== ip >>> 0) return false;
+  flat.bytes = value;
+  flat.ip = ip >>> 0;
+  flat.subnetId = view.getUint32(8);
+  flat.state = state;
+  for (let i = 0; i < 8; i++) flat.times[i] = view.getFloat64(12 + 8 * i, true);
+  let at = 76;
+  if ((flags & HAS_HISTORY) !== 0) {
+    if (length < at + 16) return false;
+    flat.first = view.getFloat64(at, true);
+    flat.next = view.getFloat64(at + 8, true);
+    at += 16;
+  } else {
+    flat.first = flat.next = Number.NaN;
+  }
+  flat.keyStart = at + 2;
+  at = asciiFieldEnd(value, view, at);
+  flat.keyEnd = at;
+  if (at < 0 || flat.keyEnd === flat.keyStart) return false;
+  flat.hwStart = at + 2;
+  at = asciiFieldEnd(value, view, at);
+  flat.hwEnd = at;
+  if (at < 0) return false;
+  flat.hostname = undefined;
+  if ((flags & HAS_HOSTNAME) !== 0) {
+    if (at + 2 > length) return false;
+    const end = at + 2 + view.getUint16(at, true);
+    if (end > length) return false;
+    flat.hostname = Buffer.from(value.buffer, value.byteOffset, length).toString('utf8', at + 2, end);
+    at = end;
+  }
+  flat.timerCount = timerCount;
+  for (let i = 0; i < timerCount; i++) {
+    if (at + 2 > length) return false;
+    const end = at + 2 + view.getUint16(at, true);
+    if (end + 8 > length) return false;
+    flat.timerEvents[i] = eventName(Buffer.from(value.buffer, value.byteOffset, length).toString('utf8', at + 2, end));
+    flat.timerAts[i] = view.getFloat64(end, true);
+    at = end + 8;
+  }
+  return at === length;
+}
+
+/** Where the string field at `at` ends, or -1 when it runs past the value or is not ASCII. */
+function asciiFieldEnd(value: Uint8Array, view: DataView, at: number): number {
+  if (at < 0 || at + 2 > value.length) return -1;
+  const end = at + 2 + view.getUint16(at, true);
+  if (end > value.length) return -1;
+  for (let i = at + 2; i < end; i++) if (value[i]! >= 0x80) return -1;
+  return end;
+}
+
 /** Timer event names repeat across every lease: one string each instead of one per decoded timer. */
 const EVENT_NAMES = new Map<string, string>();
 const MAX_EVENT_NAMES = 64;
@@ -242,16 +309,19 @@ class Reader {
   }
 
   event(): string {
-    const text = this.string();
-    const known = EVENT_NAMES.get(text);
-    if (known !== undefined) return known;
-    if (EVENT_NAMES.size < MAX_EVENT_NAMES) EVENT_NAMES.set(text, text);
-    return text;
+    return eventName(this.string());
   }
 
   private need(length: number): void {
     if (this.at + length > this.bytes.length) throw corrupt('is truncated');
   }
+}
+
+function eventName(text: string): string {
+  const known = EVENT_NAMES.get(text);
+  if (known !== undefined) return known;
+  if (EVENT_NAMES.size < MAX_EVENT_NAMES) EVENT_NAMES.set(text, text);
+  return text;
 }
 
 function dotted(value: number): string {

@@ -5,16 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AbstractPutOptions, AbstractSublevel } from 'abstract-level';
-import { intToIp } from '../codec/index.js';
 import type { IntMultimapImage } from '../collections/int-multimap.js';
 import { PackedLeases, type LeaseColumns } from '../lease-columns/packed-leases.js';
 import type { LevelDatabase } from './level-database.js';
 import { LOAD_CHUNK, LOAD_OPTIONS } from './level-read-options.js';
-import type { LeaseValue } from './lease-value.js';
+import type { HistoryRange, LeaseValue } from './lease-value.js';
 import { uint32Key } from './keys.js';
 import { JournalFile, readJournal } from './journal-file.js';
 import { readSnapshotAsync, SnapshotUnusable, writeSnapshot } from './snapshot-file.js';
-import { forEachChange, packChanges, type Changes } from './snapshot-changes.js';
+import { applyChangeList, packChanges, type Changes } from './snapshot-changes.js';
 import { deltaPathOf, readDeltaChain, sameIdentity, type SnapshotIdentity } from './snapshot-delta.js';
 import { mergeSnapshot, type BaseSave } from './snapshot-merge.js';
 import { takePrefetched } from './snapshot-prefetch.js';
@@ -82,9 +81,9 @@ export interface SnapshotLoaded {
    * reading thread applied them: their ranges are in `stored`), and the file's length up to its last section that
    * applies (undefined: none did).
    */
-  readonly delta: { readonly entries: number; readonly length: number | undefined; readonly values: Map<string, LeaseValue | null> };
+  readonly delta: { readonly entries: number; readonly length: number | undefined; readonly values: Map<number, HistoryRange | null> };
   /** After a start from the snapshot and its journal: the addresses read again and what they hold now (null: none). */
-  readonly replayed?: { readonly addresses: number[]; readonly values: Map<string, LeaseValue | null> };
+  readonly replayed?: { readonly addresses: number[]; readonly values: Map<number, HistoryRange | null> };
 }
 
 /**
@@ -117,15 +116,9 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
     } catch (error) {
       throw new SnapshotUnusable('damaged', `snapshot columns: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const packInto = (values: Map<string, LeaseValue | null>) => (ip: number, key: string, decoded: LeaseValue | undefined): boolean => {
-      values.set(key, decoded ?? null);
-      if (decoded === undefined) leases.delete(ip);
-      return decoded === undefined || leases.pack(decoded.record);
-    };
-    const delta = { entries: chain.entries, length: chain.length, values: new Map<string, LeaseValue | null>() };
-    const fromDelta = packInto(delta.values);
+    const delta = { entries: chain.entries, length: chain.length, values: new Map<number, HistoryRange | null>() };
     for (const { changes } of chain.sections) {
-      if (!forEachChange(changes, (ip, decoded) => fromDelta(ip, uint32Key(ip), decoded))) {
+      if (!applyChangeList(leases, changes, rangesInto(delta.values))) {
         throw new SnapshotUnusable('stale', 'a lease the delta file holds does not pack: scanning');
       }
     }
@@ -134,9 +127,9 @@ export async function loadSnapshotFile(files: SnapshotFiles, meta: StoreMeta, fi
       stored: { columns: snapshot.columns, ranges: snapshot.ranges, ...(snapshot.checked?.memoSlots === undefined ? {} : { slots: snapshot.checked.memoSlots }) },
     };
     if (journalled === undefined) return loaded;
-    const values = new Map<string, LeaseValue | null>();
-    const replay = replayed(journalled.addresses, await journalled.values, files, packInto(values));
-    if (replay !== 'read') throw new SnapshotUnusable('stale', 'a lease the journal names does not pack: scanning');
+    const values = new Map<number, HistoryRange | null>();
+    const replay = replayed(journalled.addresses, await journalled.values, files, leases, rangesInto(values));
+    if (!replay) throw new SnapshotUnusable('stale', 'a lease the journal names does not pack: scanning');
     return { ...loaded, replayed: { addresses: journalled.addresses, values } };
   } catch (error) {
     if (error instanceof SnapshotUnusable) return { ok: false, reason: error.reason, detail: error.message };
@@ -184,25 +177,25 @@ async function readValues(ips: readonly number[], leases: Sublevel<Uint8Array>):
   return values;
 }
 
+/** What an address holds after a load applied its value: its history range (a NaN first: none), or null when deleted. */
+function rangesInto(values: Map<number, HistoryRange | null>): (ip: number, range: Float64Array | null) => void {
+  return (ip, range) => void values.set(ip, range === null ? null : { first: range[0]!, next: range[1]! });
+}
+
 /**
- * Hands each address's value read again to `each` (undefined: deleted, or a value that does not decode: a scan
- * skips it too). 'unpackable' when `each` refused one, or a value is under another address's key (a damaged store:
- * left to the scan, which packs what it holds).
+ * Applies each address's value read again to the leases (undefined: deleted, as is a value that does not decode or
+ * is another address's, which `files.decode` reports: a scan skips it too) and tells `each`. False when a lease does
+ * not pack.
  */
 function replayed(
   ips: readonly number[],
   values: readonly (Uint8Array | undefined)[],
   files: Pick<SnapshotFiles, 'decode'>,
-  each: (ip: number, key: string, decoded: LeaseValue | undefined) => boolean,
-): 'read' | 'unpackable' {
-  for (let i = 0; i < ips.length; i++) {
-    const key = uint32Key(ips[i]!);
-    const value = values[i];
-    const decoded = value === undefined ? undefined : files.decode(key, value);
-    if (decoded !== undefined && decoded.record.context.ip !== intToIp(ips[i]!)) return 'unpackable';
-    if (!each(ips[i]!, key, decoded)) return 'unpackable';
-  }
-  return 'read';
+  leases: PackedLeases,
+  each: (ip: number, range: Float64Array | null) => void,
+): boolean {
+  const decode = (ip: number, value: Uint8Array | undefined): LeaseValue | undefined => (value === undefined ? undefined : files.decode(uint32Key(ip), value));
+  return applyChangeList(leases, packChanges(Uint32Array.from(ips), values), each, decode);
 }
 
 /** The commit journal beside a snapshot file. */

@@ -1,7 +1,9 @@
 // What changed since a snapshot, as the stored values of the addresses written: what a checkpoint reads from LevelDB,
 // keeps in a delta file (snapshot-delta.ts) or merges into a new snapshot (snapshot-merge.ts).
 import { intToIp } from '../codec/index.js';
-import { decodeLeaseValue, type LeaseValue } from './lease-value.js';
+import { FlatLease } from '../lease-columns/flat-lease.js';
+import type { PackedLeases } from '../lease-columns/packed-leases.js';
+import { decodeLeaseValue, readFlatValue, type LeaseValue } from './lease-value.js';
 
 /**
  * The addresses written since the base and what each stored value is now, back to back in `bytes` (length -1: none).
@@ -42,17 +44,59 @@ export function decodeAt(ip: number, value: Uint8Array | undefined): LeaseValue 
   }
 }
 
+/** What applying one stored value to a table did (see applyValue). */
+export type ValueApplied = 'packed' | 'deleted' | 'unpackable';
+
+const FLAT = new FlatLease();
+
 /**
- * Each change in order, decoded (undefined: the address holds no lease now, as a scan would skip it). Stops at the
- * first for which `each` returns false, and returns false then.
+ * Applies the address's stored value to the table: packed in place of the address's lease ('packed', its history
+ * range into range[0] and range[1], NaN: none), or the address's lease deleted when there is no value or one that
+ * does not decode ('deleted': a scan skips it too), or 'unpackable' when the columns cannot hold the lease. A binary
+ * value of the usual shape is packed as it is read (readFlatValue, ~1 µs); any other is decoded by `decode` first.
  */
-export function forEachChange(changes: Changes, each: (ip: number, decoded: LeaseValue | undefined) => boolean): boolean {
+export function applyValue(
+  table: PackedLeases,
+  ip: number,
+  value: Uint8Array | undefined,
+  range: Float64Array,
+  decode: (ip: number, value: Uint8Array | undefined) => LeaseValue | undefined = decodeAt,
+): ValueApplied {
+  if (value !== undefined && readFlatValue(value, ip, FLAT)) {
+    if (!table.packFlat(FLAT)) return 'unpackable';
+    range[0] = FLAT.first;
+    range[1] = FLAT.next;
+    return 'packed';
+  }
+  const decoded = decode(ip, value);
+  if (decoded === undefined) {
+    table.delete(ip);
+    return 'deleted';
+  }
+  if (!table.pack(decoded.record)) return 'unpackable';
+  range[0] = decoded.history?.first ?? Number.NaN;
+  range[1] = decoded.history?.next ?? Number.NaN;
+  return 'packed';
+}
+
+/**
+ * Applies each change in order (applyValue); `each` hears of every address applied, with its history range (a NaN
+ * first: none) or null when deleted. False at the first lease that does not pack.
+ */
+export function applyChangeList(
+  table: PackedLeases,
+  changes: Changes,
+  each: (ip: number, range: Float64Array | null) => void,
+  decode: (ip: number, value: Uint8Array | undefined) => LeaseValue | undefined = decodeAt,
+): boolean {
+  const range = new Float64Array(2);
   for (let i = 0, at = 0; i < changes.ips.length; i++) {
     const ip = changes.ips[i]!;
     const length = changes.lengths[i]!;
-    const decoded = decodeAt(ip, length < 0 ? undefined : changes.bytes.subarray(at, at + length));
+    const applied = applyValue(table, ip, length < 0 ? undefined : changes.bytes.subarray(at, at + length), range, decode);
     at += Math.max(length, 0);
-    if (!each(ip, decoded)) return false;
+    if (applied === 'unpackable') return false;
+    each(ip, applied === 'packed' ? range : null);
   }
   return true;
 }

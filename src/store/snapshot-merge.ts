@@ -3,8 +3,7 @@
 // merge writes in a worker thread (checkpoint-worker.ts). Only files and bytes here, no database: the worker cannot
 // open LevelDB, which the daemon holds.
 import { PackedLeases, type LeaseColumns } from '../lease-columns/packed-leases.js';
-import type { LeaseValue } from './lease-value.js';
-import { forEachChange, type Changes } from './snapshot-changes.js';
+import { applyChangeList, type Changes } from './snapshot-changes.js';
 import { readDeltaChain, sameIdentity, type SnapshotIdentity } from './snapshot-delta.js';
 import { readSnapshotAsync, writeSnapshot, type Snapshot } from './snapshot-file.js';
 
@@ -73,23 +72,18 @@ export function applyChanges(
 ): { readonly columns: LeaseColumns; readonly ranges: Float64Array } | 'unpackable' {
   // By slot: a table loaded whole has lease i in slot i; slots added later get theirs as they are packed.
   let bySlot = ranges;
-  const apply = (ip: number, decoded: LeaseValue | undefined): boolean => {
-    if (decoded === undefined) {
-      table.delete(ip);
-      return true;
-    }
-    if (!table.pack(decoded.record)) return false;
+  const rangeOf = (ip: number, range: Float64Array | null): void => {
+    if (range === null) return;
     const slot = table.slotOf(ip);
     if (2 * slot + 2 > bySlot.length) {
       const grown = new Float64Array(Math.max(2 * slot + 2, bySlot.length * 2));
       grown.set(bySlot);
       bySlot = grown;
     }
-    bySlot[2 * slot] = decoded.history?.first ?? Number.NaN;
-    bySlot[2 * slot + 1] = decoded.history?.next ?? Number.NaN;
-    return true;
+    bySlot[2 * slot] = range[0]!;
+    bySlot[2 * slot + 1] = range[1]!;
   };
-  for (const each of lists) if (!forEachChange(each, apply)) return 'unpackable';
+  for (const each of lists) if (!applyChangeList(table, each, rangeOf)) return 'unpackable';
   const runs = table.liveRuns();
   const live = columns === 'view' ? table.image() : table.columns();
   const liveRanges = new Float64Array(2 * live.count);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CapturedValues, DELETED, StagedValues } from '../../../src/store/captured-values.js';
 import { openLevelStore } from '../../../src/store/open.js';
 import { readDeltaChain } from '../../../src/store/snapshot-delta.js';
-import { forEachChange } from '../../../src/store/snapshot-changes.js';
+import { forEachChange } from './snapshot-fixtures.js';
 import { readSnapshot } from '../../../src/store/snapshot-file.js';
 import { injectBatchFault, makeRecord, makeTempDir, put, testIp } from './helpers.js';
 

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkpointKind, DEFAULT_CHECKPOINT } from '../../../src/store/checkpoint.js';
 import { encodeLeaseValue } from '../../../src/store/lease-value.js';
-import { forEachChange, packChanges, type Changes } from '../../../src/store/snapshot-changes.js';
+import { packChanges, type Changes } from '../../../src/store/snapshot-changes.js';
 import { appendDeltaSection, readDeltaChain, type SnapshotIdentity } from '../../../src/store/snapshot-delta.js';
 import { makeRecord, makeTempDir, testIp } from './helpers.js';
+import { forEachChange } from './snapshot-fixtures.js';
 
 const STORE = 'store-1';
 const BASE: SnapshotIdentity = { seq: 10, fingerprint: 'MANIFEST-000002\n' };

@@ -4,7 +4,8 @@ import { expect } from 'vitest';
 import type { LeaseRecord } from '../../../machines/lease.types.js';
 import { PackedLeases } from '../../../src/lease-columns/packed-leases.js';
 import { encodeLeaseValue } from '../../../src/store/lease-value.js';
-import { packChanges, type Changes } from '../../../src/store/snapshot-changes.js';
+import { decodeAt, packChanges, type Changes } from '../../../src/store/snapshot-changes.js';
+import type { LeaseValue } from '../../../src/store/lease-value.js';
 import type { SnapshotIdentity } from '../../../src/store/snapshot-delta.js';
 import { writeSnapshot } from '../../../src/store/snapshot-file.js';
 import { makeRecord, testIp } from './helpers.js';
@@ -28,4 +29,19 @@ export async function snapshotOf(path: string, count: number): Promise<void> {
 export function changesOf(records: readonly LeaseRecord[], deletes: readonly string[] = []): Changes {
   const values = [...records.map((record, i) => encodeLeaseValue(record, { first: 100 + i, next: 101 + i })), ...deletes.map(() => undefined)];
   return packChanges(Uint32Array.from([...records.map((r) => ipInt(r.context.ip)), ...deletes.map(ipInt)]), values);
+}
+
+/**
+ * Each change in order, decoded (undefined: the address holds no lease now, as a scan would skip it). Stops at the
+ * first for which `each` returns false, and returns false then.
+ */
+export function forEachChange(changes: Changes, each: (ip: number, decoded: LeaseValue | undefined) => boolean): boolean {
+  for (let i = 0, at = 0; i < changes.ips.length; i++) {
+    const ip = changes.ips[i]!;
+    const length = changes.lengths[i]!;
+    const decoded = decodeAt(ip, length < 0 ? undefined : changes.bytes.subarray(at, at + length));
+    at += Math.max(length, 0);
+    if (!each(ip, decoded)) return false;
+  }
+  return true;
 }
