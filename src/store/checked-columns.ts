@@ -1,7 +1,7 @@
 // A snapshot's columns checked and indexed by the thread that read the file (snapshot-prepare-worker.ts), while the
 // main thread loads its modules and warms up: at 10^6 leases the checks and the slot index cost ~0.15 s, the
 // committed memo's copy of that index ~0.1 s and the lease book's indexes ~0.35 s, and applying a delta file's
-// sections ~5 µs an entry (0.4 s for 80,000), none of it before serving now. Only arrays and plain data, so they
+// sections ~2.5 µs an entry (0.2 s for 80,000), none of it before serving now. Only arrays and plain data, so they
 // move between threads without a copy.
 import type { IntMultimapImage } from '../collections/int-multimap.js';
 import { imageOf } from '../lease-columns/columns-image.js';
