@@ -56,6 +56,9 @@ function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
   return a.context.changedAt > b.context.changedAt;
 }
 
+/** The book's own fields, which a view copies (see withCause). */
+type BookField = 'hot' | 'mutable' | 'packed' | 'byClient' | 'schedule' | 'timers' | 'takenListeners' | 'changeListeners' | 'cause' | 'offers' | 'options';
+
 export class LeaseBook {
   /** Leases touched lately, least recently set first (not a Map: an offer comes and goes per DORA). */
   private readonly hot = new OrderedSlotMap<LeaseRecord>();
@@ -101,14 +104,27 @@ export class LeaseBook {
 
   /**
    * A view of this book whose offers and events are reported with `cause` (the request being answered). It shares
-   * every table with the book (it is an object whose prototype is the book), so the handlers need not pass the
-   * cause to each call, and it holds across the awaits of an exchange.
+   * every table with the book (its fields are the book's, all of them references; `mutable` holds what changes), so
+   * the handlers need not pass the cause to each call, and it holds across the awaits of an exchange. Not an object
+   * whose prototype is the book: V8 gives such objects a hidden class of that book's own, so the packet path's
+   * optimized code named the warm-up's book (src/warmup/) and was thrown away when the daemon's replaced it — at the
+   * first garbage collection under real load, ~35 functions deoptimized for "weak objects". Views made this way share
+   * one hidden class whatever their book.
    */
   withCause(cause: TransitionCause): this {
-    // Assigned rather than defined by a descriptor (Object.create's second argument is a slow runtime path, ~1 µs a
-    // call, once per decision): `cause` becomes the view's own property all the same.
-    const view = Object.create(this) as { cause: TransitionCause | undefined };
+    const view = Object.create(LeaseBook.prototype) as Record<BookField, unknown>;
+    // In the order the constructor defines them.
+    view.options = this.options;
+    view.hot = this.hot;
+    view.mutable = this.mutable;
+    view.packed = this.packed;
+    view.byClient = this.byClient;
+    view.schedule = this.schedule;
+    view.timers = this.timers;
+    view.takenListeners = this.takenListeners;
+    view.changeListeners = this.changeListeners;
     view.cause = cause;
+    view.offers = this.offers;
     return view as unknown as this;
   }
 

@@ -16,6 +16,22 @@ function setup() {
 }
 
 describe('lease transitions', () => {
+  it('reports through a view that shares every field of its book but the cause, whatever book it is', () => {
+    const { book, input, seen } = setup();
+    const other = setup().book;
+    const view = book.withCause({ xid: 3 });
+    const fields = (object: object) => Object.entries(object).filter(([key]) => key !== 'cause');
+    // A field added to the book and not to the view would leave the view without it (or with a stale copy).
+    expect(fields(view)).toEqual(fields(book));
+    for (const [key, value] of fields(view)) expect(value, key).toBe((book as unknown as Record<string, unknown>)[key]);
+    // Not an object whose prototype is its book: every view, of this book or another, has the same prototype.
+    expect(Object.getPrototypeOf(view)).toBe(LeaseBook.prototype);
+    expect(Object.getPrototypeOf(other.withCause({ xid: 4 }))).toBe(Object.getPrototypeOf(view));
+    view.offer(input);
+    expect(book.get(input.ip)?.state).toBe('offered');
+    expect(seen.map((t) => t.xid)).toEqual([3]);
+  });
+
   it('reports the offer, the commit and every timer through the whole life of a lease', () => {
     const { clock, book, input, brief, seen } = setup();
     const caused = book.withCause({ xid: 7, message: 'DHCPREQUEST from 02:00:00:00:00:01' });
