@@ -108,8 +108,8 @@ export class LeaseBook {
    * the handlers need not pass the cause to each call, and it holds across the awaits of an exchange. Not an object
    * whose prototype is the book: V8 gives such objects a hidden class of that book's own, so the packet path's
    * optimized code named the warm-up's book (src/warmup/) and was thrown away when the daemon's replaced it — at the
-   * first garbage collection under real load, ~35 functions deoptimized for "weak objects". Views made this way share
-   * one hidden class whatever their book.
+   * first garbage collection under real load, ~20 functions deoptimized for "weak objects" (~10 with these views,
+   * for closures of the warm-up's pipeline). Views made this way share one hidden class whatever their book.
    */
   withCause(cause: TransitionCause): this {
     const view = Object.create(LeaseBook.prototype) as Record<BookField, unknown>;
