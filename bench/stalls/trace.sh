@@ -5,7 +5,7 @@
 # queue wait (bench/stalls/threads.mjs) and prints bench/stalls/report.mjs: each event-loop stall over STALL_MS with
 # the GC pauses and the CPU each thread used inside it, and totals per thread. Root only.
 # CPU_PROF=1 adds a V8 CPU profile: each stall then also lists the main thread's own functions that ran in it.
-# usage: bench/stalls/trace.sh [OUTDIR]   knobs: MODE=relay RATE=7000 PERIOD=10 CLIENTS=50000 STALL_MS=30 NICE=0 WARMUP=0
+# usage: bench/stalls/trace.sh [OUTDIR]   knobs: MODE=relay RATE=7000 PERIOD=10 CLIENTS=50000 STALL_MS=30 NICE=0 WARMUP=0 WARMUP_RATE
 #        DAEMON=dist/src/cli.js (another build for a before/after pair) CONFIG=bench/perfdhcp/actor-dhcpd.json
 #        NODE_EXTRA="--v8-pool-size=1" (node flags after the shebang's) RENICE_V8 BATCH_POOLS SHOW_THREADS=1
 set -uo pipefail
@@ -32,9 +32,11 @@ nss node "$DAEMON" stats --json --socket "$RUN/control.sock" >/dev/null 2>&1 || 
 wait_idle "$PID"
 # WARMUP=S: S seconds of the same load first, unmeasured (the optimizing compiler's warm-up and the tables' first
 # growth stall the first second or two of a fresh daemon; a sweep's later steps run warm).
+# WARMUP_RATE=R: that warm-up at R a second instead (the harness's rounds: 10,000/s, then the jump to RATE), and
+# without waiting for the daemon to go idle after it.
 if [ "${WARMUP:-0}" -gt 0 ]; then
-  perfdhcp_load "$WARMUP" "$OUT/perfdhcp-warmup.txt"
-  wait_idle "$PID"
+  RATE=${WARMUP_RATE:-$RATE} perfdhcp_load "$WARMUP" "$OUT/perfdhcp-warmup.txt"
+  [ -z "${WARMUP_RATE:-}" ] && wait_idle "$PID"
 fi
 # Experiment knobs: RENICE_V8=N renices V8's platform workers; BATCH_POOLS="v8 uv" puts V8's workers and/or libuv's
 # pool under SCHED_BATCH (their share of the core unchanged, but their wake-ups no longer preempt the main thread).
@@ -56,6 +58,9 @@ ip netns exec "$NS_CLI" sleep $((PERIOD + 30)) & WATCH=$!
 taskset -c "${CLI_CPU:-0}" node "$HERE/threads.mjs" "$PID" "$OUT/threads.jsonl" 10 $((PERIOD + 30)) "${SRV_CPU:-1}" "$WATCH" & SAMPLER=$!
 for _ in $(seq 1 50); do [ -s "$OUT/threads.jsonl" ] && break; sleep 0.1; done   # the sampler is up before the load
 date +%s%3N >"$OUT/load-start"
+# How far the daemon's log had got when the measured load started (with NODE_EXTRA="--trace-opt --trace-deopt":
+# what V8 compiled and threw away before and after).
+wc -l <"$OUT/server.log" >"$OUT/load-start-line"
 perfdhcp_load "$PERIOD" "$OUT/perfdhcp.txt"
 date +%s%3N >"$OUT/load-end"
 for ns in "$NS_SRV" "$NS_CLI"; do ip netns exec "$ns" nstat -asz >"$OUT/nstat-$ns.txt" 2>&1; done

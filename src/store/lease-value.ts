@@ -231,6 +231,7 @@ export function readFlatValue(value: Uint8Array, ip: number, flat: FlatLease): b
   if (state === undefined || timerCount > FLAT_MAX_TIMERS) return false;
   const view = new DataView(value.buffer, value.byteOffset, length);
   if (view.getUint32(4) !== ip >>> 0) return false;
+  const text = Buffer.from(value.buffer, value.byteOffset, length);
   flat.bytes = value;
   flat.ip = ip >>> 0;
   flat.subnetId = view.getUint32(8);
@@ -258,7 +259,7 @@ export function readFlatValue(value: Uint8Array, ip: number, flat: FlatLease): b
     if (at + 2 > length) return false;
     const end = at + 2 + view.getUint16(at, true);
     if (end > length) return false;
-    flat.hostname = Buffer.from(value.buffer, value.byteOffset, length).toString('utf8', at + 2, end);
+    flat.hostname = text.toString('utf8', at + 2, end);
     at = end;
   }
   flat.timerCount = timerCount;
@@ -266,7 +267,7 @@ export function readFlatValue(value: Uint8Array, ip: number, flat: FlatLease): b
     if (at + 2 > length) return false;
     const end = at + 2 + view.getUint16(at, true);
     if (end + 8 > length) return false;
-    flat.timerEvents[i] = eventName(Buffer.from(value.buffer, value.byteOffset, length).toString('utf8', at + 2, end));
+    flat.timerEvents[i] = eventName(text.toString('utf8', at + 2, end));
     flat.timerAts[i] = view.getFloat64(end, true);
     at = end + 8;
   }
