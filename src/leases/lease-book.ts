@@ -57,7 +57,9 @@ function isMoreCurrent(a: LeaseRecord, b: LeaseRecord): boolean {
 }
 
 /** The book's own fields, which a view copies (see withCause). */
-type BookField = 'hot' | 'mutable' | 'packed' | 'byClient' | 'schedule' | 'timers' | 'takenListeners' | 'changeListeners' | 'cause' | 'offers' | 'options';
+type BookField =
+  | 'options' | 'hot' | 'mutable' | 'packed' | 'byClient' | 'schedule' | 'timers' | 'takenListeners' | 'changeListeners'
+  | 'cause' | 'offers';
 
 export class LeaseBook {
   /** Leases touched lately, least recently set first (not a Map: an offer comes and goes per DORA). */

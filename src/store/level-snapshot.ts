@@ -13,7 +13,7 @@ import type { HistoryRange, LeaseValue } from './lease-value.js';
 import { uint32Key } from './keys.js';
 import { JournalFile, readJournal } from './journal-file.js';
 import { readSnapshotAsync, SnapshotUnusable, writeSnapshot } from './snapshot-file.js';
-import { applyChangeList, packChanges, type Changes } from './snapshot-changes.js';
+import { applyChangeList, packChanges, type Changes, type ValueDecoder } from './snapshot-changes.js';
 import { deltaPathOf, readDeltaChain, sameIdentity, type SnapshotIdentity } from './snapshot-delta.js';
 import { mergeSnapshot, type BaseSave } from './snapshot-merge.js';
 import { takePrefetched } from './snapshot-prefetch.js';
@@ -194,7 +194,7 @@ function replayed(
   leases: PackedLeases,
   each: (ip: number, range: Float64Array | null) => void,
 ): boolean {
-  const decode = (ip: number, value: Uint8Array | undefined): LeaseValue | undefined => (value === undefined ? undefined : files.decode(uint32Key(ip), value));
+  const decode: ValueDecoder = (ip, value) => (value === undefined ? undefined : files.decode(uint32Key(ip), value));
   return applyChangeList(leases, packChanges(Uint32Array.from(ips), values), each, decode);
 }
 

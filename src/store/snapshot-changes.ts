@@ -47,6 +47,9 @@ export function decodeAt(ip: number, value: Uint8Array | undefined): LeaseValue 
 /** What applying one stored value to a table did (see applyValue). */
 export type ValueApplied = 'packed' | 'deleted' | 'unpackable';
 
+/** A value decoded into a record: undefined when there is none, or it does not decode, or is another address's. */
+export type ValueDecoder = (ip: number, value: Uint8Array | undefined) => LeaseValue | undefined;
+
 const FLAT = new FlatLease();
 
 /**
@@ -56,11 +59,7 @@ const FLAT = new FlatLease();
  * value of the usual shape is packed as it is read (readFlatValue, ~1 µs); any other is decoded by `decode` first.
  */
 export function applyValue(
-  table: PackedLeases,
-  ip: number,
-  value: Uint8Array | undefined,
-  range: Float64Array,
-  decode: (ip: number, value: Uint8Array | undefined) => LeaseValue | undefined = decodeAt,
+  table: PackedLeases, ip: number, value: Uint8Array | undefined, range: Float64Array, decode: ValueDecoder = decodeAt,
 ): ValueApplied {
   if (value !== undefined && readFlatValue(value, ip, FLAT)) {
     if (!table.packFlat(FLAT)) return 'unpackable';
@@ -68,6 +67,13 @@ export function applyValue(
     range[1] = FLAT.next;
     return 'packed';
   }
+  return applyThroughRecord(table, ip, value, range, decode);
+}
+
+/** As applyValue, the value decoded into a record first whatever its shape: the path every value took before. */
+export function applyThroughRecord(
+  table: PackedLeases, ip: number, value: Uint8Array | undefined, range: Float64Array, decode: ValueDecoder = decodeAt,
+): ValueApplied {
   const decoded = decode(ip, value);
   if (decoded === undefined) {
     table.delete(ip);
@@ -87,7 +93,7 @@ export function applyChangeList(
   table: PackedLeases,
   changes: Changes,
   each: (ip: number, range: Float64Array | null) => void,
-  decode: (ip: number, value: Uint8Array | undefined) => LeaseValue | undefined = decodeAt,
+  decode: ValueDecoder = decodeAt,
 ): boolean {
   const range = new Float64Array(2);
   for (let i = 0, at = 0; i < changes.ips.length; i++) {

@@ -11,7 +11,7 @@ import { FlatLease } from '../../../src/lease-columns/flat-lease.js';
 import { PackedLeases } from '../../../src/lease-columns/packed-leases.js';
 import { encodeLeaseValue, readFlatValue } from '../../../src/store/lease-value.js';
 import { encodeRecord } from '../../../src/store/record-codec.js';
-import { applyValue, decodeAt, type ValueApplied } from '../../../src/store/snapshot-changes.js';
+import { applyThroughRecord, applyValue } from '../../../src/store/snapshot-changes.js';
 import { makeRecord } from './helpers.js';
 
 const STATES: LeaseState[] = ['offered', 'bound', 'renewing', 'rebinding', 'expired', 'released', 'declined', 'reclaimed'];
@@ -73,19 +73,6 @@ function loaded(records: readonly LeaseRecord[]): PackedLeases {
   return PackedLeases.fromColumns(packed.columns());
 }
 
-/** What applying a value did by way of a record: the path every value took before the flat one. */
-function throughRecord(table: PackedLeases, ip: number, value: Uint8Array | undefined, range: Float64Array): ValueApplied {
-  const decoded = decodeAt(ip, value);
-  if (decoded === undefined) {
-    table.delete(ip);
-    return 'deleted';
-  }
-  if (!table.pack(decoded.record)) return 'unpackable';
-  range[0] = decoded.history?.first ?? Number.NaN;
-  range[1] = decoded.history?.next ?? Number.NaN;
-  return 'packed';
-}
-
 function contentOf(table: PackedLeases): unknown[] {
   const out: unknown[] = [];
   for (let ip = BASE_IP; ip < BASE_IP + 8; ip++) out.push([table.get(ip), table.clientHashOf(ip)]);
@@ -103,7 +90,7 @@ describe('a stored value applied to a table', () => {
       for (const { at, value } of values) {
         if (value !== undefined && readFlatValue(value, at, new FlatLease())) flat++;
         const applied = applyValue(fast, at, value, fastRange);
-        expect(applied).toBe(throughRecord(slow, at, value, slowRange));
+        expect(applied).toBe(applyThroughRecord(slow, at, value, slowRange));
         if (applied === 'unpackable') return;
         if (applied === 'packed') expect([...fastRange]).toEqual([...slowRange]);
         expect(contentOf(fast)).toEqual(contentOf(slow));
