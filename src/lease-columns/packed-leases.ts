@@ -287,8 +287,6 @@ export class PackedLeases {
     }
   }
 
-  /** The live leases as columns (copies): for a snapshot image. In slot order (`liveRuns`): packing order, for a
-   * table that was only ever packed into. */
   /**
    * As `columns()`, but the typed columns are views of the table's own arrays when its slots in use are 0..n-1
    * (a table only packed into, or loaded whole and changed without deletes): for writing a snapshot of a table that
@@ -316,6 +314,8 @@ export class PackedLeases {
     return runs.length > 2 || (runs.length === 2 && runs[0] !== 0) ? undefined : this.slots.image();
   }
 
+  /** The live leases as columns (copies): for a snapshot image. In slot order (`liveRuns`): packing order, for a
+   * table that was only ever packed into. */
   columns(): LeaseColumns {
     const count = this.size;
     const ips = new Uint32Array(count);

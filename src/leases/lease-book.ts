@@ -114,7 +114,8 @@ export class LeaseBook {
    * for closures of the warm-up's pipeline). Views made this way share one hidden class whatever their book.
    */
   withCause(cause: TransitionCause): this {
-    const view = Object.create(LeaseBook.prototype) as Record<BookField, unknown>;
+    // The book's class (a subclass's overrides hold for its views too), not the book itself.
+    const view = Object.create(Object.getPrototypeOf(this) as object) as Record<BookField, unknown>;
     // In the order the constructor defines them.
     view.options = this.options;
     view.hot = this.hot;

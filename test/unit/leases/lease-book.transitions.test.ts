@@ -24,9 +24,17 @@ describe('lease transitions', () => {
     // A field added to the book and not to the view would leave the view without it (or with a stale copy).
     expect(fields(view)).toEqual(fields(book));
     for (const [key, value] of fields(view)) expect(value, key).toBe((book as unknown as Record<string, unknown>)[key]);
-    // Not an object whose prototype is its book: every view, of this book or another, has the same prototype.
+    // Not an object whose prototype is its book: every view, of this book or another, has its class's prototype.
     expect(Object.getPrototypeOf(view)).toBe(LeaseBook.prototype);
     expect(Object.getPrototypeOf(other.withCause({ xid: 4 }))).toBe(Object.getPrototypeOf(view));
+    // A subclass's overrides hold through its views.
+    class Overriding extends LeaseBook {
+      override isTaken(_ip: string): boolean {
+        return true;
+      }
+    }
+    const overriding = new Overriding({ clock: new ManualClock(T0), onTimerChange: () => {} });
+    expect(overriding.withCause({ xid: 5 }).isTaken('198.51.100.99')).toBe(true);
     view.offer(input);
     expect(book.get(input.ip)?.state).toBe('offered');
     expect(seen.map((t) => t.xid)).toEqual([3]);
