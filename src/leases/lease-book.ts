@@ -111,7 +111,8 @@ export class LeaseBook {
    * whose prototype is the book: V8 gives such objects a hidden class of that book's own, so the packet path's
    * optimized code named the warm-up's book (src/warmup/) and was thrown away when the daemon's replaced it — at the
    * first garbage collection under real load, ~20 functions deoptimized for "weak objects" (~10 with these views,
-   * for closures of the warm-up's pipeline). Views made this way share one hidden class whatever their book.
+   * for closures of the warm-up's pipeline). Views made this way share one hidden class per class of book, whatever
+   * the book.
    */
   withCause(cause: TransitionCause): this {
     // The book's class (a subclass's overrides hold for its views too), not the book itself.
