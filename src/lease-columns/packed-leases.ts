@@ -294,7 +294,7 @@ export class PackedLeases {
    */
   image(): LeaseColumns {
     const runs = this.liveRuns();
-    if (runs.length > 2 || (runs.length === 2 && runs[0] !== 0)) return this.columns();
+    if (!fromSlotZero(runs)) return this.columns();
     const n = runs[1] ?? 0;
     const times = this.times.view(n, TIME_COLUMNS);
     return {
@@ -311,7 +311,7 @@ export class PackedLeases {
    */
   slotImage(): IntMultimapImage | undefined {
     const runs = this.liveRuns();
-    return runs.length > 2 || (runs.length === 2 && runs[0] !== 0) ? undefined : this.slots.image();
+    return fromSlotZero(runs) ? this.slots.image() : undefined;
   }
 
   /** The live leases as columns (copies): for a snapshot image. In slot order (`liveRuns`): packing order, for a
@@ -525,6 +525,11 @@ class SlotTimes {
     this.offsets = offsets;
     for (const [slot, times] of exact) this.exact.set(slot, times);
   }
+}
+
+/** Whether the slots in use (runs as liveRuns gives them) are 0..n-1, so slot i holds lease i of the columns. */
+function fromSlotZero(runs: readonly number[]): boolean {
+  return runs.length === 0 || (runs.length === 2 && runs[0] === 0);
 }
 
 function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
