@@ -1,6 +1,8 @@
 // The clients of a warm-up run (warm-up.ts): a bounded set of made-up hosts that each go through DISCOVER, REQUEST
 // (selecting) and ACK, then some renew and some release, and some never take their OFFER, as real ones do; then
-// they come back (a host restarted, a lease the server knows), a bounded number of times. Their requests are
+// they come back (a host restarted, a lease the server knows), a bounded number of times. Some start over with a
+// new transaction while the server still holds their offer or still decides their last one, as a flood's clients
+// do (an overloaded server's first second otherwise meets those paths cold). Their requests are
 // written straight into the receive slots a socket batch would fill, in the three ways requests reach a server
 // (relayed by unicast, relayed by broadcast on the server's link, broadcast by a client on it), and the server's
 // replies are read back from the bytes it sends. Nothing here touches a socket.
@@ -32,6 +34,12 @@ const DONE = 5;
 
 /** One OFFER in this many is not taken. */
 const IGNORED_OFFER_EVERY = 8;
+/** One fresh start in this many sends its DISCOVER twice in one batch, the second with a new xid. */
+const DOUBLE_START_EVERY = 32;
+const DOUBLE_START_AT = 13;
+/** The xid: the client's number in its low 24 bits, its attempt (a new transaction) in the high 8. */
+const CLIENT_BITS = 24;
+const CLIENT_MASK = (1 << CLIENT_BITS) - 1;
 
 const OPTIONS_AT = 240;
 const COOKIE = [99, 130, 83, 99];
@@ -42,6 +50,10 @@ export interface SyntheticCounts {
   readonly offers: number;
   /** OFFERs the clients did not take. */
   readonly ignored: number;
+  /** Clients that started over with a new DISCOVER (a new xid) right after an OFFER they did not take. */
+  readonly restarted: number;
+  /** Clients that sent their first DISCOVER twice in one batch, the second with a new xid. */
+  readonly repeated: number;
   readonly acks: number;
   readonly naks: number;
   readonly released: number;
@@ -50,6 +62,8 @@ export interface SyntheticCounts {
 export class SyntheticClients {
   private readonly state: Uint8Array;
   private readonly address: Int32Array;
+  /** Each client's current transaction (the xid's high byte): a reply to an earlier one is not its answer. */
+  private readonly attempt: Uint8Array;
   /** Clients whose next request is due, as a ring of indexes: replies answered before new clients start. */
   private readonly due: Int32Array;
   private dueHead = 0;
@@ -58,12 +72,14 @@ export class SyntheticClients {
   private cursor = 0;
   private startsLeft: number;
   private inFlight = 0;
-  private counts = { sent: 0, offers: 0, ignored: 0, acks: 0, naks: 0, released: 0 };
+  private counts = { sent: 0, offers: 0, ignored: 0, restarted: 0, repeated: 0, acks: 0, naks: 0, released: 0 };
 
   constructor(private readonly clientCount: number, private readonly maxInFlight: number, rounds: number) {
+    if (clientCount > CLIENT_MASK + 1) throw new RangeError(`at most ${CLIENT_MASK + 1} synthetic clients`);
     this.startsLeft = clientCount * rounds;
     this.state = new Uint8Array(clientCount);
     this.address = new Int32Array(clientCount);
+    this.attempt = new Uint8Array(clientCount);
     this.due = new Int32Array(clientCount);
   }
 
@@ -86,6 +102,12 @@ export class SyntheticClients {
       const client = this.nextClient();
       if (client < 0) break;
       const stale = staleEvery > 0 && this.state[client] === DISCOVERING && client % staleEvery === 0;
+      if (!stale && this.startsTwice(client) && count + 1 < max) {
+        // Its first DISCOVER is still being decided when the second arrives: the second waits behind it.
+        this.write(client, slots, meta, count++, 0);
+        this.restart(client);
+        this.counts.repeated++;
+      }
       this.write(client, slots, meta, count, stale ? staleUs : 0);
       count++;
     }
@@ -98,16 +120,25 @@ export class SyntheticClients {
   replied(data: Uint8Array, offset: number, length: number): void {
     const type = peekMessageType(data, offset, length);
     if (type === 0) return;
-    const client = readU32(data, offset + 4); // the xid: the client's number
-    if (client >= this.clientCount) return;
+    const xid = readU32(data, offset + 4);
+    const client = xid & CLIENT_MASK;
+    if (client >= this.clientCount || xid >>> CLIENT_BITS !== this.attempt[client]) return;
     const state = this.state[client]!;
     if (type === OFFER && state === DISCOVERING) {
       this.counts.offers++;
-      if ((client + this.counts.offers) % IGNORED_OFFER_EVERY === 0) {
+      if (this.counts.offers % IGNORED_OFFER_EVERY === 0) {
         // An OFFER the client never takes (lost on the way back under overload, or another server's was taken): its
-        // address stays held, and the client's next DISCOVER meets that held offer. Without these, a fresh daemon's
-        // first overload met the held-offer paths cold and deoptimized ~20 functions at once (bench/README.md).
+        // address stays held. Every other such client starts over at once, with a new xid, and meets that held
+        // offer; the others come back in a later round with the xid they had (a retransmission, if the server still
+        // knows it). Without these, a fresh daemon's first overload met the held-offer paths cold and deoptimized ~20
+        // functions at once (bench/README.md).
         this.counts.ignored++;
+        if (this.counts.ignored % 2 === 1) {
+          this.restart(client);
+          this.counts.restarted++;
+          this.enqueue(client);
+          return;
+        }
         this.state[client] = DONE;
         this.inFlight--;
         return;
@@ -158,6 +189,17 @@ export class SyntheticClients {
     return -1;
   }
 
+  /** A client just starting whose DISCOVER goes out twice (DOUBLE_START_EVERY). */
+  private startsTwice(client: number): boolean {
+    return this.state[client] === DISCOVERING && client % DOUBLE_START_EVERY === DOUBLE_START_AT;
+  }
+
+  /** The client gives up its transaction and starts a new one: another xid, a DISCOVER. */
+  private restart(client: number): void {
+    this.attempt[client] = (this.attempt[client]! + 1) & 255;
+    this.state[client] = DISCOVERING;
+  }
+
   private enqueue(client: number): void {
     this.due[(this.dueHead + this.dueCount) % this.due.length] = client;
     this.dueCount++;
@@ -165,7 +207,7 @@ export class SyntheticClients {
 
   private write(client: number, slots: Uint8Array, meta: Int32Array, i: number, waitedUs: number): void {
     const state = this.state[client]!;
-    const request = requestOf(client, state, this.address[client]!);
+    const request = requestOf(client, state, this.address[client]!, this.attempt[client]!);
     const offset = i * RX_SLOT_SIZE;
     writeHeader(slots, offset, request);
     const end = writeOptions(slots, offset + OPTIONS_AT, request);
@@ -194,6 +236,7 @@ export class SyntheticClients {
 /** What a client sends next, from where it is. */
 interface Request {
   readonly client: number;
+  readonly xid: number;
   readonly type: number;
   /** 0: relayed by unicast, 1: relayed by broadcast on the link, 2: a client on the link. */
   readonly way: number;
@@ -206,11 +249,12 @@ interface Request {
   readonly selecting: boolean;
 }
 
-function requestOf(client: number, state: number, address: number): Request {
+function requestOf(client: number, state: number, address: number, attempt: number): Request {
   const type = state === DISCOVERING ? DISCOVER : state === RELEASING ? RELEASE : REQUEST;
   const way = client % 3;
   const bound = state === RENEWING || state === RELEASING;
-  return { client, type, way, bound, relayed: way !== 2 && !bound, address, selecting: state === REQUESTING };
+  const xid = ((attempt << CLIENT_BITS) | client) >>> 0;
+  return { client, xid, type, way, bound, relayed: way !== 2 && !bound, address, selecting: state === REQUESTING };
 }
 
 function writeHeader(slots: Uint8Array, offset: number, r: Request): void {
@@ -219,7 +263,7 @@ function writeHeader(slots: Uint8Array, offset: number, r: Request): void {
   slots[offset + 1] = 1; // Ethernet
   slots[offset + 2] = 6;
   slots[offset + 3] = r.relayed ? 1 : 0;
-  writeU32(slots, offset + 4, r.client); // the xid, the same each round: a restarted host may well pick it again
+  writeU32(slots, offset + 4, r.xid); // the same each round: a restarted host may well pick it again
   if (r.bound) writeU32(slots, offset + 12, r.address);
   if (r.relayed) writeU32(slots, offset + 24, RELAY);
   // chaddr: a locally administered MAC made from the client's number.

@@ -6,6 +6,10 @@ import { BOOTREPLY, MessageType } from '../../../src/codec/types.js';
 import { RX_DROPS_AT, RX_META_FIELDS, RX_SLOTS, RX_SLOT_SIZE, RX_WAITS_AT } from '../../../src/net/native-binding.js';
 import { SyntheticClients, WARMUP_RELAY, WARMUP_SERVER } from '../../../src/warmup/synthetic-clients.js';
 
+/** The client's number: the xid's low 24 bits (the high byte counts its transactions). */
+const clientOf = (xid: number): number => xid & 0xffffff;
+const isDiscover = (r: { message: DhcpMessage }): boolean => r.message.options.find((o) => o.code === 53)?.data[0] === MessageType.DISCOVER;
+
 const ip = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
 function buffers() {
@@ -67,7 +71,7 @@ describe('SyntheticClients', () => {
     for (const r of requests) {
       const type = r.message.options.find((o) => o.code === 53)!.data[0];
       if (type === MessageType.RELEASE) continue;
-      const answer = reply(r.message, type === MessageType.DISCOVER ? MessageType.OFFER : MessageType.ACK, `198.18.1.${r.message.xid}`);
+      const answer = reply(r.message, type === MessageType.DISCOVER ? MessageType.OFFER : MessageType.ACK, `198.18.1.${clientOf(r.message.xid)}`);
       clients.replied(answer, 0, answer.length);
     }
     return requests;
@@ -77,18 +81,18 @@ describe('SyntheticClients', () => {
     const b = buffers();
     const clients = new SyntheticClients(12, 64, 1);
     serve(clients, b); // DISCOVERs
-    serve(clients, b); // REQUESTs (selecting)
-    const renewals = serve(clients, b);
+    serve(clients, b); // REQUESTs (selecting), and a new DISCOVER from client 7, whose OFFER (the 8th) it left
+    const renewals = serve(clients, b).filter((r) => r.message.ciaddr !== '0.0.0.0');
     expect(renewals.map((r) => r.message.xid)).toEqual([3, 11]);
     const renewal = renewals[0]!;
     expect([renewal.message.ciaddr, renewal.from, renewal.port, renewal.to]).toEqual(['198.18.1.3', '198.18.1.3', 68, WARMUP_SERVER]);
     expect(getIpOption(renewal.message, 50)).toBeUndefined();
-    const [release] = serve(clients, b);
+    const [release] = serve(clients, b).filter((r) => r.message.ciaddr !== '0.0.0.0');
     expect(release!.message.xid).toBe(11);
     expect(release!.message.options.find((o) => o.code === 53)!.data[0]).toBe(MessageType.RELEASE);
     expect(release!.message.ciaddr).toBe('198.18.1.11');
-    expect(clients.stats()).toMatchObject({ offers: 12, acks: 14, released: 1 });
-    expect(clients.finished).toBe(true);
+    while (!clients.finished) serve(clients, b);
+    expect(clients.stats()).toMatchObject({ offers: 13, restarted: 1, acks: 14, released: 1 });
   });
 
   it('keeps at most maxInFlight exchanges open, and makes clients × rounds starts in all', () => {
@@ -105,19 +109,44 @@ describe('SyntheticClients', () => {
       discovers += fresh;
     }
     expect(clients.finished).toBe(true);
-    expect(discovers).toBe(200);
+    const { restarted, repeated } = clients.stats();
+    expect(discovers).toBe(200 + restarted + repeated);
   });
 
-  it('leaves one OFFER in eight untaken: the client comes back with a new DISCOVER while its offer is held', () => {
+  it('leaves one OFFER in eight untaken: every other such client starts over at once with a new xid, the others come back in a later round', () => {
     const b = buffers();
     const clients = new SyntheticClients(1, 64, 16);
-    let discovers = 0;
-    for (let i = 0; i < 100 && !clients.finished; i++) {
-      discovers += serve(clients, b).filter((r) => r.message.options.find((o) => o.code === 53)!.data[0] === MessageType.DISCOVER).length;
-    }
+    const xids: number[] = [];
+    for (let i = 0; i < 100 && !clients.finished; i++) xids.push(...serve(clients, b).filter(isDiscover).map((r) => r.message.xid));
     expect(clients.finished).toBe(true);
-    expect(discovers).toBe(16);
-    expect(clients.stats()).toMatchObject({ offers: 16, ignored: 2, acks: 14 }); // the 8th and the 16th OFFER
+    // The 8th OFFER left: a new DISCOVER under the next xid at once (the server still holds that offer), kept in the
+    // rounds after it. The 16th left: the next round comes back with that xid, a retransmission to the server.
+    const next = 1 << 24;
+    expect(xids).toEqual([...Array<number>(8).fill(0), ...Array<number>(9).fill(next)]);
+    expect(clients.stats()).toMatchObject({ offers: 17, ignored: 2, restarted: 1, acks: 15 });
+  });
+
+  it('has one fresh client in 32 send its DISCOVER twice in one batch, and takes only the second one\'s OFFER', () => {
+    const b = buffers();
+    const clients = new SyntheticClients(14, 64, 1);
+    const first = clients.fill(b.slots, b.meta, RX_SLOTS, 0, 0, 0);
+    const requests = read(b, first);
+    expect(first).toBe(15);
+    const twice = requests.filter((r) => clientOf(r.message.xid) === 13);
+    expect(twice.map((r) => r.message.xid)).toEqual([13, (1 << 24) | 13]);
+    // The first one's OFFER is not its answer any more; the second's is.
+    const stale = reply(twice[0]!.message, MessageType.OFFER, '198.18.1.13');
+    clients.replied(stale, 0, stale.length);
+    expect(clients.stats().offers).toBe(0);
+    const offer = reply(twice[1]!.message, MessageType.OFFER, '198.18.1.13');
+    clients.replied(offer, 0, offer.length);
+    expect(clients.stats()).toMatchObject({ offers: 1, repeated: 1 });
+    const [request] = read(b, clients.fill(b.slots, b.meta, RX_SLOTS, 0, 0, 0));
+    expect([request!.message.xid, getIpOption(request!.message, 50)]).toEqual([(1 << 24) | 13, '198.18.1.13']);
+  });
+
+  it('refuses more clients than an xid can number', () => {
+    expect(() => new SyntheticClients(2 ** 24 + 1, 64, 1)).toThrow(RangeError);
   });
 
   it('writes a stale DISCOVER as one that waited in an overflowing queue, and its client gives up on it', () => {
