@@ -34,7 +34,7 @@ const DONE = 5;
 
 /** One OFFER in this many is not taken. */
 const IGNORED_OFFER_EVERY = 8;
-/** One fresh start in this many sends its DISCOVER twice in one batch, the second with a new xid. */
+/** One client in this many sends each DISCOVER twice in one batch, the second with a new xid. */
 const DOUBLE_START_EVERY = 32;
 const DOUBLE_START_AT = 13;
 /** The xid: the client's number in its low 24 bits, its attempt (a new transaction) in the high 8. */
@@ -52,7 +52,7 @@ export interface SyntheticCounts {
   readonly ignored: number;
   /** Clients that started over with a new DISCOVER (a new xid) right after an OFFER they did not take. */
   readonly restarted: number;
-  /** Clients that sent their first DISCOVER twice in one batch, the second with a new xid. */
+  /** DISCOVERs sent twice in one batch, the second with a new xid. */
   readonly repeated: number;
   readonly acks: number;
   readonly naks: number;
@@ -189,7 +189,7 @@ export class SyntheticClients {
     return -1;
   }
 
-  /** A client just starting whose DISCOVER goes out twice (DOUBLE_START_EVERY). */
+  /** A client about to DISCOVER that sends it twice (DOUBLE_START_EVERY). */
   private startsTwice(client: number): boolean {
     return this.state[client] === DISCOVERING && client % DOUBLE_START_EVERY === DOUBLE_START_AT;
   }

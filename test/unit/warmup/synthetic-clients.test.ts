@@ -126,7 +126,7 @@ describe('SyntheticClients', () => {
     expect(clients.stats()).toMatchObject({ offers: 17, ignored: 2, restarted: 1, acks: 15 });
   });
 
-  it('has one fresh client in 32 send its DISCOVER twice in one batch, and takes only the second one\'s OFFER', () => {
+  it('has one client in 32 send its DISCOVER twice in one batch, and takes only the second one\'s OFFER', () => {
     const b = buffers();
     const clients = new SyntheticClients(14, 64, 1);
     const first = clients.fill(b.slots, b.meta, RX_SLOTS, 0, 0, 0);
