@@ -5,7 +5,7 @@
 // transport code above the system calls, router, machines, allocator, a LevelDB store with its group commits and
 // journal — against a scratch directory and a made-up network, with a last stretch overloaded so that the shedding
 // and the large batches are compiled too; then throws it all away. Bounded in time and in clients; never fatal.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp } from '../app.js';
@@ -31,9 +31,14 @@ export interface WarmUpOptions {
 
 export interface WarmUpReport extends SyntheticCounts {
   readonly ms: number;
+  /** Its scratch store's directory, removed by then. */
+  readonly scratch: string;
 }
 
 const INTERFACE = 'warmup0';
+/** The scratch store's directory: this prefix, the daemon's pid, a dash, mkdtemp's six characters. */
+const SCRATCH_PREFIX = 'actor-dhcpd-warmup-';
+const SCRATCH_NAME = /^actor-dhcpd-warmup-(\d+)-[A-Za-z0-9]{6}$/;
 /** The budget's last this many ms run as an overload: some DISCOVERs arrive having waited, with the queue dropping,
  * so that shedding is compiled too. */
 const OVERLOAD_MS = 200;
@@ -61,12 +66,36 @@ export async function warmUpBeforeServing(budgetMs: number, log: Logger, scratch
 export async function warmUp(options: WarmUpOptions): Promise<WarmUpReport> {
   const started = Date.now();
   const log = options.log.child({ component: 'warmup' }, { level: 'error' });
-  const dir = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'actor-dhcpd-warmup-'));
+  const parent = options.scratchDir ?? tmpdir();
+  await removeStaleScratch(parent);
+  const dir = await mkdtemp(join(parent, `${SCRATCH_PREFIX}${process.pid}-`));
   try {
     const counts = await drive(dir, options, log, started);
-    return { ...counts, ms: Date.now() - started };
+    return { ...counts, ms: Date.now() - started, scratch: dir };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes the scratch stores of daemons no longer running: one killed (or crashed) in its warm-up never removed its
+ * own, and nothing else would. Another daemon's, still running, stays. Best effort: a failure here leaves them.
+ */
+async function removeStaleScratch(parent: string): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    const owner = SCRATCH_NAME.exec(name)?.[1];
+    if (owner !== undefined && !processAlive(Number(owner))) await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Whether a process of that pid runs (EPERM: it does, as another user's). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,7 +1,8 @@
 // The start's warm-up runs real exchanges through the daemon's own pipeline (native transport code over a loopback
 // binding, router, machines, allocator, a real LevelDB store) in a scratch directory it removes, and never keeps the
 // daemon from serving.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -44,7 +45,18 @@ describe('warm-up', () => {
     expect(report.naks).toBe(0);
     expect(report.released).toBeGreaterThan(0);
     expect(report.ms).toBeLessThan(10_000);
+    expect(report.scratch).toMatch(new RegExp(`^${scratch}/actor-dhcpd-warmup-${process.pid}-[A-Za-z0-9]{6}$`));
     expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it('removes the scratch stores that daemons killed in their warm-up left, and no other directory', async () => {
+    const dead = spawnSync('true').pid!; // exited and reaped: no process has that pid now
+    const left = [`actor-dhcpd-warmup-${dead}-Ab12Cd`, `actor-dhcpd-warmup-${process.pid}-Ef34Gh`, 'actor-dhcpd-warmup-Ij56Kl', 'other'];
+    for (const name of left) await mkdir(join(scratch, name, 'leases'), { recursive: true });
+    const { log } = capturedLog();
+    await warmUp({ budgetMs: 200, log, clients: 50, scratchDir: scratch });
+    // A running daemon's (here this process's) stays; so does a name this daemon did not make.
+    expect((await readdir(scratch)).sort()).toEqual(left.slice(1).sort());
   });
 
   it('stops at its budget', async () => {
