@@ -17,6 +17,7 @@ import { RX_SLOTS } from '../net/native-binding.js';
 import { createStore } from '../store/factory.js';
 import { loopbackBinding, type LoopbackBinding } from './loopback-binding.js';
 import { SyntheticClients, WARMUP_RELAY, WARMUP_SERVER, type SyntheticCounts } from './synthetic-clients.js';
+import { processAlive } from '../process-alive.js';
 
 export interface WarmUpOptions {
   /** How long the synthetic load runs at most (ms); the scratch store's open and removal come on top. */
@@ -90,14 +91,6 @@ async function removeStaleScratch(parent: string): Promise<void> {
 }
 
 /** Whether a process of that pid runs (EPERM: it does, as another user's). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function drive(dir: string, options: WarmUpOptions, log: Logger, started: number): Promise<SyntheticCounts> {
   const config = scratchConfig(dir);

@@ -1,6 +1,7 @@
 // Namespaces, veth links and JSON-line child processes for test/integration/transport.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { exec, run } from './harness/proc.js';
+import { processAlive } from '../../src/process-alive.js';
 
 /** Namespaces are adn-tr-<pid>-<role>: a concurrent run in another process keeps its own; a dead run's are removed. */
 export const NS_PREFIX = 'adn-tr-';
@@ -9,14 +10,6 @@ export const nsName = (role: string): string => `${NS_PREFIX}${process.pid}-${ro
 
 export const ip = (...args: string[]): Promise<string> => run('ip', args, { timeoutMs: 10_000 });
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function deleteNamespace(ns: string): Promise<void> {
   const pids = (await exec('ip', ['netns', 'pids', ns], { timeoutMs: 5_000 })).stdout.split(/\s+/).filter(Boolean);
@@ -35,7 +28,7 @@ export async function removeNamespaces(own: boolean): Promise<void> {
   const list = (await exec('ip', ['netns', 'list'], { timeoutMs: 5_000 })).stdout.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '');
   for (const ns of list.filter((n) => n.startsWith(NS_PREFIX))) {
     const pid = Number(ns.slice(NS_PREFIX.length).split('-')[0]);
-    if (own ? pid === process.pid : !pidAlive(pid)) await deleteNamespace(ns);
+    if (own ? pid === process.pid : !processAlive(pid)) await deleteNamespace(ns);
   }
 }
 

@@ -6,6 +6,7 @@ import { daemonCommand, REPO } from '../harness/daemon.js';
 import { deleteNamespace, listNamespaces } from '../harness/netns.js';
 import { Proc, run, tempDir } from '../harness/proc.js';
 import type { LoadEvent, LoadgenArgs } from './loadgen.child.js';
+import { processAlive } from '../../../src/process-alive.js';
 
 export const SERVER_IP = '198.18.0.1';
 export const GEN_IP = '198.18.0.2';
@@ -28,18 +29,10 @@ const ip = (...args: string[]) => run('ip', args, { timeoutMs: 10_000 });
 export async function cleanupDeadNamespaces(): Promise<void> {
   for (const ns of await listNamespaces()) {
     const owner = Number.parseInt(ns.split('-')[1] ?? '', 10);
-    if (Number.isInteger(owner) && owner !== process.pid && !alive(owner)) await deleteNamespace(ns);
+    if (Number.isInteger(owner) && owner !== process.pid && !processAlive(owner)) await deleteNamespace(ns);
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Namespaces adt-<pid>-<rand>-{srv,gen} (cleanupLeftovers() knows the pattern). */
 export async function createFaultLab(): Promise<FaultLab> {

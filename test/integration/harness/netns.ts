@@ -1,6 +1,7 @@
 // Isolated lab topology for integration tests: server, relay and client network namespaces joined by veth pairs.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { exec, run, Proc, killAllProcs, sleep } from './proc.js';
+import { processAlive } from '../../../src/process-alive.js';
 
 /*
  * Topology (every link is created inside a namespace we own; the host's interfaces are never touched):
@@ -73,14 +74,6 @@ export async function listNamespaces(): Promise<string[]> {
     .filter((n) => n.startsWith(PREFIX));
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Kills every process inside ns (by PID, from `ip netns pids`) and deletes it. */
 export async function deleteNamespace(ns: string): Promise<void> {
@@ -109,7 +102,7 @@ export async function cleanupLeftovers(mine = false): Promise<void> {
   for (const ns of await listNamespaces()) {
     const owner = Number.parseInt(ns.split('-')[1] ?? '', 10);
     const ours = owner === process.pid;
-    const alive = Number.isInteger(owner) && pidAlive(owner);
+    const alive = Number.isInteger(owner) && processAlive(owner);
     if (!ours && alive) otherRunAlive = true;
     if ((ours && mine) || (!ours && !alive)) await deleteNamespace(ns);
   }
