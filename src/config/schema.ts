@@ -189,7 +189,7 @@ export const ConfigSchema = z
           .int()
           .min(0)
           .max(10_000)
-          .default(1000)
+          .default(500)
           .describe('Before the socket opens, this long of synthetic exchanges through the daemon\'s own pipeline (a scratch store), so that its packet path is compiled before the first client. 0: none.'),
       })
       .prefault({}),

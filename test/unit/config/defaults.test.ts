@@ -10,7 +10,7 @@ describe('defaults', () => {
     expect(config).toEqual({
       interfaces: [],
       listen: {
-        address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept', receiveBufferKiB: 4096, discoverQueueKiB: 4096, warmupMs: 1000,
+        address: '0.0.0.0', port: 67, clientPort: 68, transport: 'auto', unlistedUnicast: 'accept', receiveBufferKiB: 4096, discoverQueueKiB: 4096, warmupMs: 500,
         overload: { discoverWaitMs: 100, overflowWindowMs: 200 },
       },
       store: {
