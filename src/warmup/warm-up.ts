@@ -39,7 +39,7 @@ export interface WarmUpReport extends SyntheticCounts {
 const INTERFACE = 'warmup0';
 /** The scratch store's directory: this prefix, the daemon's pid, a dash, mkdtemp's six characters. */
 const SCRATCH_PREFIX = 'actor-dhcpd-warmup-';
-const SCRATCH_NAME = /^actor-dhcpd-warmup-(\d+)-[A-Za-z0-9]{6}$/;
+const SCRATCH_NAME = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-[A-Za-z0-9]{6}$`);
 /** The budget's last this many ms run as an overload: some DISCOVERs arrive having waited, with the queue dropping,
  * so that shedding is compiled too. */
 const OVERLOAD_MS = 200;
@@ -89,8 +89,6 @@ async function removeStaleScratch(parent: string): Promise<void> {
     if (owner !== undefined && !processAlive(Number(owner))) await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
-
-/** Whether a process of that pid runs (EPERM: it does, as another user's). */
 
 async function drive(dir: string, options: WarmUpOptions, log: Logger, started: number): Promise<SyntheticCounts> {
   const config = scratchConfig(dir);

@@ -10,7 +10,6 @@ export const nsName = (role: string): string => `${NS_PREFIX}${process.pid}-${ro
 
 export const ip = (...args: string[]): Promise<string> => run('ip', args, { timeoutMs: 10_000 });
 
-
 async function deleteNamespace(ns: string): Promise<void> {
   const pids = (await exec('ip', ['netns', 'pids', ns], { timeoutMs: 5_000 })).stdout.split(/\s+/).filter(Boolean);
   for (const pid of pids) {

@@ -33,7 +33,6 @@ export async function cleanupDeadNamespaces(): Promise<void> {
   }
 }
 
-
 /** Namespaces adt-<pid>-<rand>-{srv,gen} (cleanupLeftovers() knows the pattern). */
 export async function createFaultLab(): Promise<FaultLab> {
   const base = `adt-${process.pid}-${Math.random().toString(16).slice(2, 6)}`;

@@ -74,7 +74,6 @@ export async function listNamespaces(): Promise<string[]> {
     .filter((n) => n.startsWith(PREFIX));
 }
 
-
 /** Kills every process inside ns (by PID, from `ip netns pids`) and deletes it. */
 export async function deleteNamespace(ns: string): Promise<void> {
   for (let round = 0; round < 3; round++) {
